@@ -1,0 +1,31 @@
+// Subcommand table and the small commands that need no simulation.
+#include "commands.h"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace kafkasim::cli {
+
+int RunVersion(const std::vector<std::string>& args) {
+  po::options_description desc("Usage: kafkasim version\n\nPrints the kafkasim version");
+  desc.add_options()("help,h", "show this help");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  std::cout << "kafkasim " << KAFKASIM_VERSION << "\n";
+  return kExitOk;
+}
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"version", "print the kafkasim version", RunVersion},
+  };
+  return commands;
+}
+
+}  // namespace kafkasim::cli

@@ -1,0 +1,27 @@
+// The kafkasim CLI's subcommands. Each takes its own arguments (after the subcommand name),
+// parses them with Boost.Program_options and returns the process exit code.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace kafkasim::cli {
+
+// Exit codes shared by every subcommand.
+constexpr int kExitOk = 0;
+constexpr int kExitExpectationFailed = 1;
+constexpr int kExitUsage = 2;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  std::function<int(const std::vector<std::string>& args)> run;
+};
+
+// Every subcommand, in the order `kafkasim help` lists them.
+const std::vector<Command>& Commands();
+
+int RunVersion(const std::vector<std::string>& args);
+
+}  // namespace kafkasim::cli

@@ -1,0 +1,63 @@
+// The disk at the edge of the world (leveldb's Env): storage code talks only to FileSystem,
+// so the same log code writes a simulated disk with crash faults or a real directory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+
+namespace kafkasim {
+
+class Rng;
+
+// Paths are '/'-separated and relative to the file system's root ("broker-1/cities-0/...").
+// Every call is synchronous and byte-exact; the simulated time an operation costs is the
+// host's to charge. Errors: kNotFound (missing path), kNoSpace (disk full), kIoError.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Creates the directory and its missing parents; ok if it exists.
+  virtual Status CreateDirs(const std::string& dir) = 0;
+  // Names (not paths) of the entries of dir, sorted bytewise.
+  virtual Result<std::vector<std::string>> ListDir(const std::string& dir) const = 0;
+  virtual bool Exists(const std::string& path) const = 0;
+  virtual bool IsDirectory(const std::string& path) const = 0;
+  // Removes a file, or a directory and everything under it.
+  virtual Status Remove(const std::string& path) = 0;
+  // Atomic rename of a file or directory; replaces an existing file at `to`.
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+
+  // Creates an empty file if missing; leaves an existing one as it is.
+  virtual Status CreateFile(const std::string& path) = 0;
+  virtual Status Append(const std::string& path, std::span<const std::uint8_t> data) = 0;
+  // Writes at an offset within or at the end of the file (index files rewrite in place).
+  virtual Status WriteAt(const std::string& path, std::uint64_t offset,
+                         std::span<const std::uint8_t> data) = 0;
+  // Reads up to out.size() bytes at offset; returns how many were read (short at end of file).
+  virtual Result<std::size_t> ReadAt(const std::string& path, std::uint64_t offset,
+                                     std::span<std::uint8_t> out) const = 0;
+  virtual Result<std::uint64_t> FileSize(const std::string& path) const = 0;
+  virtual Status Truncate(const std::string& path, std::uint64_t size) = 0;
+  // Makes everything written to path so far durable (fsync).
+  virtual Status Sync(const std::string& path) = 0;
+
+  // Power loss at a node crash. The simulated disk drops bytes written since the last Sync
+  // (with torn_tail it keeps a random prefix of them); a real directory keeps everything.
+  virtual void LoseUnsyncedData(Rng& rng, bool torn_tail) {
+    (void)rng;
+    (void)torn_tail;
+  }
+
+  // Convenience built on the primitives above.
+  Result<std::vector<std::uint8_t>> ReadFile(const std::string& path) const;
+  // Writes path.tmp, syncs it and renames it over path, as Kafka's checkpoint files do.
+  Status WriteFileAtomically(const std::string& path, std::span<const std::uint8_t> data);
+  Status WriteFileAtomically(const std::string& path, const std::string& text);
+};
+
+}  // namespace kafkasim

@@ -1,0 +1,55 @@
+// What travels between nodes: an envelope the engine routes and an immutable payload that
+// only the protocol modules understand.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/time.h"
+
+namespace kafkasim {
+
+using NodeIndex = std::uint32_t;  // dense index of a node in its Simulation
+constexpr NodeIndex kNoNode = UINT32_MAX;
+
+// Coarse kind, for colouring messages in the GUI and filtering diagrams.
+enum class MessageKind : std::uint8_t {
+  kOther,
+  kProduce,
+  kFetch,
+  kVote,
+  kHeartbeat,
+  kMetadata,
+  kAdmin,
+  kZooKeeper,
+  kGroup,
+};
+const char* MessageKindName(MessageKind kind);
+
+class Payload {
+ public:
+  virtual ~Payload() = default;
+  virtual MessageKind Kind() const = 0;
+  // Short API-like name: "Fetch", "Vote", "ProduceResponse".
+  virtual std::string Name() const = 0;
+  // One line for the GUI and diagrams; defaults to the name.
+  virtual std::string Describe() const { return Name(); }
+};
+
+struct Message {
+  NodeIndex from = kNoNode;
+  NodeIndex to = kNoNode;
+  MessageKind kind = MessageKind::kOther;
+  Time sent_at;
+  Time deliver_at;
+  std::shared_ptr<const Payload> payload;  // shared so the network can duplicate it
+
+  // Typed access for receivers: nullptr when the payload is of another type.
+  template <typename T>
+  const T* As() const {
+    return dynamic_cast<const T*>(payload.get());
+  }
+};
+
+}  // namespace kafkasim

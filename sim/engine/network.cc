@@ -1,0 +1,135 @@
+// Latency, loss, duplication and link state of the simulated network.
+#include "engine/network.h"
+
+#include <algorithm>
+
+namespace kafkasim {
+
+const char* MessageKindName(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::kOther: return "other";
+    case MessageKind::kProduce: return "produce";
+    case MessageKind::kFetch: return "fetch";
+    case MessageKind::kVote: return "vote";
+    case MessageKind::kHeartbeat: return "heartbeat";
+    case MessageKind::kMetadata: return "metadata";
+    case MessageKind::kAdmin: return "admin";
+    case MessageKind::kZooKeeper: return "zookeeper";
+    case MessageKind::kGroup: return "group";
+  }
+  return "other";
+}
+
+void Network::Cut(NodeIndex from, NodeIndex to) {
+  cuts_.insert({from, to});
+  ResetConnection(from, to);
+  RecomputeAnyBlock();
+}
+
+void Network::CutBoth(NodeIndex a, NodeIndex b) {
+  Cut(a, b);
+  Cut(b, a);
+}
+
+void Network::Heal(NodeIndex from, NodeIndex to) {
+  cuts_.erase({from, to});
+  RecomputeAnyBlock();
+}
+
+void Network::HealBoth(NodeIndex a, NodeIndex b) {
+  Heal(a, b);
+  Heal(b, a);
+}
+
+void Network::Partition(const std::vector<std::vector<NodeIndex>>& groups) {
+  group_of_.clear();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (NodeIndex n : groups[g]) group_of_[n] = static_cast<int>(g);
+  }
+  // Every connection across groups is reset.
+  for (const auto& [a, ga] : group_of_) {
+    for (const auto& [b, gb] : group_of_) {
+      if (ga != gb) ResetConnection(a, b);
+    }
+  }
+  RecomputeAnyBlock();
+}
+
+void Network::HealAll() {
+  cuts_.clear();
+  group_of_.clear();
+  RecomputeAnyBlock();
+}
+
+void Network::SetSlow(NodeIndex node, Duration extra) {
+  if (extra.ns <= 0) {
+    slow_.erase(node);
+  } else {
+    slow_[node] = extra;
+  }
+}
+
+bool Network::IsBlockedSlow(NodeIndex from, NodeIndex to) const {
+  if (cuts_.count({from, to}) != 0) return true;
+  const auto f = group_of_.find(from);
+  const auto t = group_of_.find(to);
+  return f != group_of_.end() && t != group_of_.end() && f->second != t->second;
+}
+
+void Network::RecomputeAnyBlock() { any_block_ = !cuts_.empty() || !group_of_.empty(); }
+
+void Network::ResetConnection(NodeIndex from, NodeIndex to) {
+  ++reset_generation_;
+  connection_reset_at_[Key(from, to)] = reset_generation_;
+}
+
+void Network::ResetConnectionsOf(NodeIndex node) {
+  ++reset_generation_;
+  node_reset_at_[node] = reset_generation_;
+}
+
+bool Network::WasResetSince(NodeIndex from, NodeIndex to, std::uint64_t generation) const {
+  if (generation == reset_generation_) return false;
+  const auto c = connection_reset_at_.find(Key(from, to));
+  if (c != connection_reset_at_.end() && c->second > generation) return true;
+  for (NodeIndex n : {from, to}) {
+    const auto r = node_reset_at_.find(n);
+    if (r != node_reset_at_.end() && r->second > generation) return true;
+  }
+  return false;
+}
+
+void Network::PlanDelivery(NodeIndex from, NodeIndex to, Time now, std::vector<Time>& arrivals) {
+  arrivals.clear();
+  if (IsBlocked(from, to)) return;
+  if (config_.drop_probability > 0.0 && rng_.Bernoulli(config_.drop_probability)) return;
+  const int copies =
+      (config_.duplicate_probability > 0.0 && rng_.Bernoulli(config_.duplicate_probability)) ? 2
+                                                                                              : 1;
+  for (int c = 0; c < copies; ++c) {
+    Duration latency;
+    if (latency_model_) {
+      latency = latency_model_(from, to);
+    } else {
+      latency = config_.latency_base;
+      if (config_.latency_jitter.ns > 0) {
+        latency += Nanoseconds(rng_.UniformRange(0, config_.latency_jitter.ns));
+      }
+    }
+    if (!slow_.empty()) {
+      for (NodeIndex n : {from, to}) {
+        const auto s = slow_.find(n);
+        if (s != slow_.end()) latency += s->second;
+      }
+    }
+    Time arrival = now + latency;
+    if (config_.fifo_per_connection) {
+      Time& last = last_arrival_[Key(from, to)];
+      arrival = std::max(arrival, last);
+      last = arrival;
+    }
+    arrivals.push_back(arrival);
+  }
+}
+
+}  // namespace kafkasim

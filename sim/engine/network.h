@@ -1,0 +1,92 @@
+// The simulated network's rules: latency, loss, duplication, cuts and partitions. Delivery
+// itself is the Simulation's; this class decides when (and whether) a message arrives.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/message.h"
+#include "engine/prng.h"
+#include "engine/time.h"
+
+namespace kafkasim {
+
+struct NetworkConfig {
+  Duration latency_base = Milliseconds(1);
+  Duration latency_jitter = Milliseconds(2);  // uniform extra in [0, jitter]
+  double drop_probability = 0.0;
+  double duplicate_probability = 0.0;
+  // TCP-like: messages on one connection arrive in send order. Off lets independent
+  // latencies reorder them (the hot-potato workload).
+  bool fifo_per_connection = true;
+};
+
+class Network {
+ public:
+  // Custom latency (benchmarks, tests): replaces base + jitter when set.
+  using LatencyModel = std::function<Duration(NodeIndex from, NodeIndex to)>;
+
+  Network(NetworkConfig config, Rng rng) : config_(config), rng_(rng) {}
+
+  const NetworkConfig& config() const { return config_; }
+  void set_config(const NetworkConfig& config) { config_ = config; }
+  void set_latency_model(LatencyModel model) { latency_model_ = std::move(model); }
+
+  // Faults. Each cut or partition resets the connections it breaks: messages in flight on
+  // them are lost, as with a reset TCP connection.
+  void Cut(NodeIndex from, NodeIndex to);  // one direction
+  void CutBoth(NodeIndex a, NodeIndex b);
+  void Heal(NodeIndex from, NodeIndex to);
+  void HealBoth(NodeIndex a, NodeIndex b);
+  // Nodes in different groups cannot talk; nodes in no group still reach everyone.
+  void Partition(const std::vector<std::vector<NodeIndex>>& groups);
+  void HealAll();  // removes every cut and the partition
+  // Extra latency on every message to or from the node (a slow or overloaded machine).
+  void SetSlow(NodeIndex node, Duration extra);
+
+  bool IsBlocked(NodeIndex from, NodeIndex to) const {
+    return any_block_ && IsBlockedSlow(from, to);
+  }
+  const std::set<std::pair<NodeIndex, NodeIndex>>& cuts() const { return cuts_; }
+  const std::map<NodeIndex, int>& partition_groups() const { return group_of_; }
+  const std::map<NodeIndex, Duration>& slow_nodes() const { return slow_; }
+
+  // Decides a send made at `now`: nullopt-like empty vector when it is lost, one arrival time,
+  // or two when it is duplicated. Records FIFO state.
+  void PlanDelivery(NodeIndex from, NodeIndex to, Time now, std::vector<Time>& arrivals);
+
+  // Connection resets: a message sent at reset generation g is lost if its connection was
+  // reset after g. The fast path (nothing reset since) costs one comparison.
+  std::uint64_t reset_generation() const { return reset_generation_; }
+  bool WasResetSince(NodeIndex from, NodeIndex to, std::uint64_t generation) const;
+  void ResetConnectionsOf(NodeIndex node);  // a crash
+
+ private:
+  bool IsBlockedSlow(NodeIndex from, NodeIndex to) const;
+  void ResetConnection(NodeIndex from, NodeIndex to);
+  void RecomputeAnyBlock();
+  static std::uint64_t Key(NodeIndex from, NodeIndex to) {
+    return (static_cast<std::uint64_t>(from) << 32) | to;
+  }
+
+  NetworkConfig config_;
+  Rng rng_;
+  LatencyModel latency_model_;
+  std::set<std::pair<NodeIndex, NodeIndex>> cuts_;
+  std::map<NodeIndex, int> group_of_;
+  std::map<NodeIndex, Duration> slow_;
+  bool any_block_ = false;
+  std::uint64_t reset_generation_ = 0;
+  // Looked up by key only, never iterated: order cannot leak into the run.
+  std::unordered_map<std::uint64_t, std::uint64_t> connection_reset_at_;
+  std::unordered_map<NodeIndex, std::uint64_t> node_reset_at_;
+  std::unordered_map<std::uint64_t, Time> last_arrival_;
+};
+
+}  // namespace kafkasim

@@ -1,0 +1,293 @@
+// The event loop: slabs for messages, timers and callbacks, one heap ordered by (time, seq).
+#include "engine/simulation.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "engine/assert.h"
+
+namespace kafkasim {
+namespace {
+
+constexpr std::uint32_t kSlotBits = 32;
+
+// Keeps the assertion context in step with the loop while an event runs.
+class EventScope {
+ public:
+  EventScope(std::uint64_t seed, std::uint64_t index, Time now) {
+    AssertContext& c = CurrentAssertContext();
+    saved_ = c;
+    c.seed = seed;
+    c.event_index = index;
+    c.time_ns = now.ns;
+    c.active = true;
+  }
+  ~EventScope() { CurrentAssertContext() = saved_; }
+  EventScope(const EventScope&) = delete;
+  EventScope& operator=(const EventScope&) = delete;
+
+ private:
+  AssertContext saved_;
+};
+
+template <typename T>
+std::uint32_t TakeSlot(std::vector<T>& slab, std::vector<std::uint32_t>& free_list) {
+  if (!free_list.empty()) {
+    const std::uint32_t slot = free_list.back();
+    free_list.pop_back();
+    return slot;
+  }
+  slab.emplace_back();
+  return static_cast<std::uint32_t>(slab.size() - 1);
+}
+
+}  // namespace
+
+const char* NodeStateName(NodeState state) {
+  switch (state) {
+    case NodeState::kStopped: return "stopped";
+    case NodeState::kRunning: return "running";
+    case NodeState::kCrashed: return "crashed";
+  }
+  return "unknown";
+}
+
+Time NodeEnv::Now() const { return sim_->Now(); }
+
+void NodeEnv::Send(NodeIndex to, std::shared_ptr<const Payload> payload) {
+  sim_->SendFrom(index_, to, std::move(payload));
+}
+
+TimerId NodeEnv::SetTimer(Duration after, std::uint64_t tag) {
+  return sim_->SetTimerFor(index_, after, tag);
+}
+
+void NodeEnv::CancelTimer(TimerId id) { sim_->CancelTimerId(id); }
+
+void NodeEnv::Emit(std::string kind, std::vector<TraceField> fields, std::string text) {
+  TraceEvent event;
+  event.time = sim_->Now();
+  event.node = name_;
+  event.kind = std::move(kind);
+  event.fields = std::move(fields);
+  event.text = std::move(text);
+  sim_->trace().Emit(std::move(event));
+}
+
+void NodeEnv::Probe(std::string_view name) { ++sim_->probes_[std::string(name)]; }
+
+Simulation::Simulation(std::uint64_t seed, NetworkConfig network)
+    : seed_(seed), network_(network, Rng::Stream(seed, "network")) {}
+
+Simulation::~Simulation() = default;
+
+NodeIndex Simulation::AddNode(std::string name, NodeFactory factory, NodeOptions options) {
+  KSIM_ASSERT_MSG(FindNode(name) == kNoNode, "duplicate node name " + name);
+  NodeSlot slot;
+  slot.factory = std::move(factory);
+  slot.env = std::make_unique<NodeEnv>();
+  slot.env->sim_ = this;
+  slot.env->index_ = static_cast<NodeIndex>(nodes_.size());
+  slot.env->rng_ = Rng::Stream(seed_, name);
+  slot.env->name_ = std::move(name);
+  slot.env->disk_ = std::move(options.disk);
+  nodes_.push_back(std::move(slot));
+  return static_cast<NodeIndex>(nodes_.size() - 1);
+}
+
+void Simulation::StartNode(NodeIndex node) {
+  NodeSlot& slot = nodes_.at(node);
+  KSIM_ASSERT_MSG(slot.state != NodeState::kRunning, slot.env->name() + " is already running");
+  ++slot.incarnation;
+  slot.state = NodeState::kRunning;
+  slot.node = slot.factory(*slot.env);
+  KSIM_ASSERT(slot.node != nullptr);
+  slot.node->OnStart();
+}
+
+void Simulation::CrashNode(NodeIndex node, CrashOptions options) {
+  NodeSlot& slot = nodes_.at(node);
+  if (slot.state != NodeState::kRunning) return;
+  slot.state = NodeState::kCrashed;
+  ++slot.incarnation;  // stale timers and messages addressed to the old incarnation die
+  network_.ResetConnectionsOf(node);
+  // A node may crash itself from inside its own handler: keep the object alive until then.
+  graveyard_.push_back(std::move(slot.node));
+  if (slot.env->disk_) {
+    Rng disk_rng = Rng::Stream(seed_ ^ static_cast<std::uint64_t>(now_.ns),
+                               slot.env->name() + "/disk-crash");
+    slot.env->disk_->LoseUnsyncedData(disk_rng, options.torn_tail);
+  }
+}
+
+void Simulation::RestartNode(NodeIndex node) {
+  NodeSlot& slot = nodes_.at(node);
+  if (slot.state == NodeState::kRunning) return;
+  StartNode(node);
+}
+
+NodeIndex Simulation::FindNode(std::string_view name) const {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].env->name() == name) return static_cast<NodeIndex>(i);
+  }
+  return kNoNode;
+}
+
+const std::string& Simulation::NodeName(NodeIndex node) const { return nodes_.at(node).env->name(); }
+NodeState Simulation::GetNodeState(NodeIndex node) const { return nodes_.at(node).state; }
+std::uint32_t Simulation::Incarnation(NodeIndex node) const { return nodes_.at(node).incarnation; }
+Node* Simulation::GetNode(NodeIndex node) { return nodes_.at(node).node.get(); }
+const Node* Simulation::GetNode(NodeIndex node) const { return nodes_.at(node).node.get(); }
+NodeEnv& Simulation::Env(NodeIndex node) { return *nodes_.at(node).env; }
+
+void Simulation::Push(Time at, EventKind kind, std::uint32_t slot) {
+  KSIM_ASSERT_LE(now_.ns, at.ns);
+  heap_.push_back(Event{at.ns, next_seq_++, slot, kind});
+  std::push_heap(heap_.begin(), heap_.end(), EventLater{});
+}
+
+void Simulation::Schedule(Time at, std::function<void()> fn) {
+  const std::uint32_t slot = TakeSlot(callbacks_, callbacks_free_);
+  callbacks_[slot] = std::move(fn);
+  Push(std::max(at, now_), EventKind::kCallback, slot);
+}
+
+void Simulation::SendFrom(NodeIndex from, NodeIndex to, std::shared_ptr<const Payload> payload) {
+  KSIM_ASSERT(to < nodes_.size());
+  const MessageKind kind = payload ? payload->Kind() : MessageKind::kOther;
+  network_.PlanDelivery(from, to, now_, arrivals_);
+  if (!observers_.empty()) {
+    Message m{from, to, kind, now_, arrivals_.empty() ? now_ : arrivals_.front(), payload};
+    for (MessageObserver* o : observers_) o->OnSend(m, arrivals_.empty());
+  }
+  if (arrivals_.empty()) {
+    ++dropped_;
+    return;
+  }
+  for (std::size_t i = 0; i < arrivals_.size(); ++i) {
+    const std::uint32_t slot = TakeSlot(in_flight_, in_flight_free_);
+    if (in_flight_used_.size() < in_flight_.size()) in_flight_used_.resize(in_flight_.size());
+    in_flight_used_[slot] = 1;
+    InFlight& f = in_flight_[slot];
+    f.message.from = from;
+    f.message.to = to;
+    f.message.kind = kind;
+    f.message.sent_at = now_;
+    f.message.deliver_at = arrivals_[i];
+    f.message.payload = (i + 1 == arrivals_.size()) ? std::move(payload) : payload;
+    f.reset_generation = network_.reset_generation();
+    f.from_incarnation = nodes_[from].incarnation;
+    f.to_incarnation = nodes_[to].incarnation;
+    Push(arrivals_[i], EventKind::kDeliver, slot);
+  }
+}
+
+TimerId Simulation::SetTimerFor(NodeIndex node, Duration after, std::uint64_t tag) {
+  KSIM_ASSERT(after.ns >= 0);
+  const std::uint32_t slot = TakeSlot(timers_, timers_free_);
+  TimerSlot& t = timers_[slot];
+  t.node = node;
+  t.incarnation = nodes_[node].incarnation;
+  t.tag = tag;
+  t.live = true;
+  ++t.generation;
+  Push(now_ + after, EventKind::kTimer, slot);
+  return (static_cast<TimerId>(t.generation) << kSlotBits) | slot;
+}
+
+void Simulation::CancelTimerId(TimerId id) {
+  if (id == kNoTimer) return;
+  const auto slot = static_cast<std::uint32_t>(id & 0xffffffffULL);
+  const auto generation = static_cast<std::uint32_t>(id >> kSlotBits);
+  if (slot < timers_.size() && timers_[slot].generation == generation) timers_[slot].live = false;
+}
+
+void Simulation::Drop(const Message& message, const char* reason) {
+  ++dropped_;
+  for (MessageObserver* o : observers_) o->OnDrop(message, reason);
+}
+
+void Simulation::Deliver(std::uint32_t slot) {
+  InFlight f = std::move(in_flight_[slot]);
+  in_flight_[slot].message.payload.reset();
+  in_flight_used_[slot] = 0;
+  in_flight_free_.push_back(slot);
+  NodeSlot& to = nodes_[f.message.to];
+  if (to.state != NodeState::kRunning || to.incarnation != f.to_incarnation) {
+    Drop(f.message, "receiver crashed");
+    return;
+  }
+  if (nodes_[f.message.from].incarnation != f.from_incarnation ||
+      network_.WasResetSince(f.message.from, f.message.to, f.reset_generation)) {
+    Drop(f.message, "connection reset");
+    return;
+  }
+  if (network_.IsBlocked(f.message.from, f.message.to)) {
+    Drop(f.message, "link cut");
+    return;
+  }
+  ++delivered_;
+  trace_.HashDelivery(now_, f.message.from, f.message.to, static_cast<std::uint32_t>(f.message.kind));
+  for (MessageObserver* o : observers_) o->OnDeliver(f.message);
+  to.node->OnMessage(f.message);
+}
+
+void Simulation::FireTimer(std::uint32_t slot) {
+  TimerSlot t = timers_[slot];
+  timers_[slot].live = false;
+  timers_free_.push_back(slot);
+  if (!t.live) return;
+  NodeSlot& node = nodes_[t.node];
+  if (node.state != NodeState::kRunning || node.incarnation != t.incarnation) return;
+  node.node->OnTimer(t.tag);
+}
+
+bool Simulation::Step() {
+  if (heap_.empty()) return false;
+  std::pop_heap(heap_.begin(), heap_.end(), EventLater{});
+  const Event e = heap_.back();
+  heap_.pop_back();
+  now_ = Time{e.time};
+  EventScope scope(seed_, events_executed_, now_);
+  ++events_executed_;
+  switch (e.kind) {
+    case EventKind::kDeliver: Deliver(e.slot); break;
+    case EventKind::kTimer: FireTimer(e.slot); break;
+    case EventKind::kCallback: {
+      std::function<void()> fn = std::move(callbacks_[e.slot]);
+      callbacks_[e.slot] = nullptr;
+      callbacks_free_.push_back(e.slot);
+      fn();
+      break;
+    }
+  }
+  graveyard_.clear();
+  return true;
+}
+
+void Simulation::RunUntil(Time until) {
+  while (!heap_.empty() && heap_.front().time <= until.ns) Step();
+  if (now_ < until) now_ = until;
+}
+
+bool Simulation::RunUntil(const std::function<bool()>& done, std::uint64_t events_max) {
+  for (std::uint64_t i = 0; i < events_max; ++i) {
+    if (done()) return true;
+    if (!Step()) return done();
+  }
+  return done();
+}
+
+Time Simulation::NextEventTime() const { return heap_.empty() ? kTimeMax : Time{heap_.front().time}; }
+
+void Simulation::ForEachInFlight(const std::function<void(const Message&)>& fn) const {
+  for (std::size_t i = 0; i < in_flight_.size(); ++i) {
+    if (in_flight_used_[i]) fn(in_flight_[i].message);
+  }
+}
+
+void Simulation::RemoveObserver(MessageObserver* observer) {
+  observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
+}
+
+}  // namespace kafkasim

@@ -1,0 +1,64 @@
+// Names of Kafka error codes as Errors.java spells them.
+#include "engine/status.h"
+
+namespace kafkasim {
+
+std::string_view ErrcName(Errc code) {
+  switch (code) {
+    case Errc::kNone: return "NONE";
+    case Errc::kUnknownServerError: return "UNKNOWN_SERVER_ERROR";
+    case Errc::kOffsetOutOfRange: return "OFFSET_OUT_OF_RANGE";
+    case Errc::kCorruptMessage: return "CORRUPT_MESSAGE";
+    case Errc::kUnknownTopicOrPartition: return "UNKNOWN_TOPIC_OR_PARTITION";
+    case Errc::kInvalidFetchSize: return "INVALID_FETCH_SIZE";
+    case Errc::kLeaderNotAvailable: return "LEADER_NOT_AVAILABLE";
+    case Errc::kNotLeaderOrFollower: return "NOT_LEADER_OR_FOLLOWER";
+    case Errc::kRequestTimedOut: return "REQUEST_TIMED_OUT";
+    case Errc::kBrokerNotAvailable: return "BROKER_NOT_AVAILABLE";
+    case Errc::kReplicaNotAvailable: return "REPLICA_NOT_AVAILABLE";
+    case Errc::kMessageTooLarge: return "MESSAGE_TOO_LARGE";
+    case Errc::kStaleControllerEpoch: return "STALE_CONTROLLER_EPOCH";
+    case Errc::kNetworkException: return "NETWORK_EXCEPTION";
+    case Errc::kCoordinatorLoadInProgress: return "COORDINATOR_LOAD_IN_PROGRESS";
+    case Errc::kCoordinatorNotAvailable: return "COORDINATOR_NOT_AVAILABLE";
+    case Errc::kNotCoordinator: return "NOT_COORDINATOR";
+    case Errc::kInvalidTopicException: return "INVALID_TOPIC_EXCEPTION";
+    case Errc::kRecordListTooLarge: return "RECORD_LIST_TOO_LARGE";
+    case Errc::kNotEnoughReplicas: return "NOT_ENOUGH_REPLICAS";
+    case Errc::kNotEnoughReplicasAfterAppend: return "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
+    case Errc::kInvalidRequiredAcks: return "INVALID_REQUIRED_ACKS";
+    case Errc::kIllegalGeneration: return "ILLEGAL_GENERATION";
+    case Errc::kUnknownMemberId: return "UNKNOWN_MEMBER_ID";
+    case Errc::kRebalanceInProgress: return "REBALANCE_IN_PROGRESS";
+    case Errc::kTopicAlreadyExists: return "TOPIC_ALREADY_EXISTS";
+    case Errc::kInvalidPartitions: return "INVALID_PARTITIONS";
+    case Errc::kInvalidReplicationFactor: return "INVALID_REPLICATION_FACTOR";
+    case Errc::kNotController: return "NOT_CONTROLLER";
+    case Errc::kInvalidRequest: return "INVALID_REQUEST";
+    case Errc::kOutOfOrderSequenceNumber: return "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    case Errc::kDuplicateSequenceNumber: return "DUPLICATE_SEQUENCE_NUMBER";
+    case Errc::kInvalidProducerEpoch: return "INVALID_PRODUCER_EPOCH";
+    case Errc::kKafkaStorageError: return "KAFKA_STORAGE_ERROR";
+    case Errc::kFencedLeaderEpoch: return "FENCED_LEADER_EPOCH";
+    case Errc::kUnknownLeaderEpoch: return "UNKNOWN_LEADER_EPOCH";
+    case Errc::kPreferredLeaderNotAvailable: return "PREFERRED_LEADER_NOT_AVAILABLE";
+    case Errc::kElectionNotNeeded: return "ELECTION_NOT_NEEDED";
+    case Errc::kUnsupportedCompressionType: return "UNSUPPORTED_COMPRESSION_TYPE";
+    case Errc::kInconsistentVoterSet: return "INCONSISTENT_VOTER_SET";
+    case Errc::kIoError: return "IO_ERROR";
+    case Errc::kNotFound: return "NOT_FOUND";
+    case Errc::kNoSpace: return "NO_SPACE";
+    case Errc::kInvalidArgument: return "INVALID_ARGUMENT";
+    case Errc::kCorruption: return "CORRUPTION";
+  }
+  return "UNKNOWN_ERROR";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "NONE";
+  std::string out(ErrcName(code_));
+  if (!message_.empty()) out += ": " + message_;
+  return out;
+}
+
+}  // namespace kafkasim

@@ -1,0 +1,113 @@
+// Expected outcomes carry a Status: a Kafka error name (or an I/O condition) plus a message.
+// No exceptions cross module boundaries; a broken invariant is a KSIM_ASSERT instead.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "engine/assert.h"
+
+namespace kafkasim {
+
+// Kafka's error codes (clients/.../common/protocol/Errors.java) with their numeric values,
+// plus a few local conditions (negative values) that never go on the wire.
+enum class Errc : int {
+  kNone = 0,
+  kUnknownServerError = -1,
+  kOffsetOutOfRange = 1,
+  kCorruptMessage = 2,
+  kUnknownTopicOrPartition = 3,
+  kInvalidFetchSize = 4,
+  kLeaderNotAvailable = 5,
+  kNotLeaderOrFollower = 6,
+  kRequestTimedOut = 7,
+  kBrokerNotAvailable = 8,
+  kReplicaNotAvailable = 9,
+  kMessageTooLarge = 10,
+  kStaleControllerEpoch = 11,
+  kNetworkException = 13,
+  kCoordinatorLoadInProgress = 14,
+  kCoordinatorNotAvailable = 15,
+  kNotCoordinator = 16,
+  kInvalidTopicException = 17,
+  kRecordListTooLarge = 18,
+  kNotEnoughReplicas = 19,
+  kNotEnoughReplicasAfterAppend = 20,
+  kInvalidRequiredAcks = 21,
+  kIllegalGeneration = 22,
+  kUnknownMemberId = 25,
+  kRebalanceInProgress = 27,
+  kTopicAlreadyExists = 36,
+  kInvalidPartitions = 37,
+  kInvalidReplicationFactor = 38,
+  kNotController = 41,
+  kInvalidRequest = 42,
+  kOutOfOrderSequenceNumber = 45,
+  kDuplicateSequenceNumber = 46,
+  kInvalidProducerEpoch = 47,
+  kKafkaStorageError = 56,
+  kFencedLeaderEpoch = 74,
+  kUnknownLeaderEpoch = 75,
+  kPreferredLeaderNotAvailable = 80,
+  kElectionNotNeeded = 84,
+  kUnsupportedCompressionType = 76,
+  kInconsistentVoterSet = 61,  // Raft
+  // Local conditions, never sent on the wire.
+  kIoError = -100,
+  kNotFound = -101,
+  kNoSpace = -102,
+  kInvalidArgument = -103,
+  kCorruption = -104,
+};
+
+// Kafka's upper-case name for a code, e.g. "NOT_ENOUGH_REPLICAS".
+std::string_view ErrcName(Errc code);
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
+  static Status Ok() { return {}; }
+
+  bool ok() const { return code_ == Errc::kNone; }
+  Errc code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // "NOT_ENOUGH_REPLICAS: 1 in-sync replica, min.insync.replicas=2"
+  std::string ToString() const;
+
+ private:
+  Errc code_ = Errc::kNone;
+  std::string message_;
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
+    KSIM_ASSERT_MSG(!status_.ok(), "a Result without a value needs an error status");
+  }
+
+  bool ok() const { return value_.has_value(); }
+  const Status& status() const { return status_; }
+  T& value() {
+    KSIM_ASSERT_MSG(ok(), status_.ToString());
+    return *value_;
+  }
+  const T& value() const {
+    KSIM_ASSERT_MSG(ok(), status_.ToString());
+    return *value_;
+  }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+}  // namespace kafkasim
