@@ -1,0 +1,156 @@
+// A read-only snapshot of the simulated world, in the words of Kafka's own tools. The GUI and
+// the narrated timeline draw from it; nothing in it points back into live state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/message.h"
+#include "engine/simulation.h"
+#include "engine/time.h"
+#include "engine/trace.h"
+
+namespace kafkasim::view {
+
+enum class NodeRole : std::uint8_t { kBroker, kController, kCombined, kZooKeeper, kClient };
+const char* NodeRoleName(NodeRole role);
+
+struct NodeView {
+  NodeIndex index = kNoNode;
+  std::string name;  // "broker-1"
+  NodeRole role = NodeRole::kBroker;
+  NodeState state = NodeState::kStopped;
+  int id = -1;                    // node.id / broker.id / myid; -1 for clients
+  std::string rack;               // broker.rack, "" when unset
+  bool active_controller = false;  // KRaft active controller or ZooKeeper-mode controller
+  bool quorum_leader = false;      // KRaft quorum leader or ZooKeeper ensemble leader
+  bool fenced = false;             // broker fenced by the controller
+  bool in_controlled_shutdown = false;
+  Duration slow_by;               // extra network latency (a slow node)
+  int leader_count = 0;           // partitions this broker leads
+};
+
+struct MessageView {
+  NodeIndex from = kNoNode;
+  NodeIndex to = kNoNode;
+  MessageKind kind = MessageKind::kOther;
+  Time sent_at;
+  Time deliver_at;
+  std::string label;  // "Fetch cities-0 offset=42"
+};
+
+struct SegmentView {
+  std::int64_t base_offset = 0;
+  std::int64_t next_offset = 0;  // one past the last offset in the segment
+  std::int64_t size_bytes = 0;
+  std::vector<std::string> files;  // "00000000000000000000.log", ".index", ".timeindex"
+};
+
+struct ReplicaLogView {
+  int broker_id = -1;
+  bool online = false;  // broker running and holding the replica
+  std::int64_t log_start_offset = 0;
+  std::int64_t high_watermark = 0;
+  std::int64_t log_end_offset = 0;
+  std::vector<SegmentView> segments;
+  std::vector<std::pair<int, std::int64_t>> leader_epochs;  // (epoch, start offset)
+};
+
+struct PartitionView {
+  std::string topic;
+  int partition = 0;
+  int leader = -1;  // -1: none (offline)
+  int leader_epoch = 0;
+  int partition_epoch = 0;
+  std::vector<int> replicas;
+  std::vector<int> isr;
+  std::vector<int> elr;
+  std::vector<int> last_known_elr;
+  bool under_min_isr = false;
+  std::vector<ReplicaLogView> logs;  // in replicas order
+};
+
+struct TopicView {
+  std::string name;
+  std::string topic_id;  // base64 as Kafka prints it
+  int replication_factor = 0;
+  std::vector<std::pair<std::string, std::string>> configs;  // non-default configs
+  std::vector<PartitionView> partitions;
+};
+
+struct VoterView {
+  std::string node;  // "controller-1"
+  int id = -1;
+  bool alive = false;
+  std::string role;  // "Leader", "Follower", "Candidate", "Prospective", "Unattached", "Resigned"
+  std::int64_t epoch = 0;
+  int voted_for = -1;
+  int leader_id = -1;
+  std::int64_t log_end_offset = 0;
+  std::int64_t high_watermark = 0;
+  std::int64_t last_fetch_ms_ago = -1;  // as the leader sees the follower, -1 unknown
+};
+
+struct QuorumView {
+  std::string mode;  // "kraft" or "zookeeper"
+  int leader_id = -1;
+  std::int64_t epoch = 0;  // KRaft epoch, or ZooKeeper's current epoch
+  bool has_quorum = false;
+  std::string zxid;  // ZooKeeper only, "0x100000003"
+  std::vector<VoterView> voters;
+};
+
+struct ClientView {
+  std::string name;  // "producer-1"
+  std::string kind;  // "producer" or "consumer"
+  bool running = false;
+  std::string topic;
+  std::string acks;  // producers: "0", "1", "all"
+  std::int64_t sent = 0;
+  std::int64_t acknowledged = 0;
+  std::int64_t failed = 0;
+  std::int64_t in_flight = 0;
+  std::string last_error;
+  std::int64_t consumed = 0;  // consumers
+  std::string group;          // "" in assign mode
+  std::vector<std::pair<std::string, std::int64_t>> positions;  // "cities-0" -> next offset
+  std::int64_t lag = 0;
+};
+
+// A named guarantee or expectation, live. `ok` false means it broke at `broken_at_event`.
+struct CheckView {
+  std::string name;
+  bool ok = true;
+  bool settled = false;  // expectations: decided (passed or failed) vs still pending
+  std::string detail;
+  std::uint64_t broken_at_event = 0;  // trace index of the event that broke it
+  Time broken_at;
+};
+
+struct WorldView {
+  std::string scenario_name;
+  std::string scenario_path;
+  std::uint64_t seed = 0;
+  Time now;
+  Time end;
+  std::uint64_t events_executed = 0;
+  std::string trace_hash;
+  std::vector<NodeView> nodes;
+  std::vector<std::pair<NodeIndex, NodeIndex>> cut_links;  // directed
+  std::vector<std::vector<NodeIndex>> partition_groups;
+  std::vector<MessageView> messages;  // in flight
+  std::vector<TopicView> topics;
+  QuorumView quorum;
+  std::vector<ClientView> clients;
+  // Kafka metric names ("UnderReplicatedPartitions", "ActiveControllerCount", ...) to values.
+  std::map<std::string, double> metrics;
+  std::vector<CheckView> checks;
+  std::string narration;  // the latest `say` text
+  bool paused_at_step = false;  // a `pause` step was reached
+  const std::vector<TraceEvent>* trace = nullptr;  // owned by the session; valid until it advances
+};
+
+}  // namespace kafkasim::view
