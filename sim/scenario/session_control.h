@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,3 +55,13 @@ class SessionControl {
 };
 
 }  // namespace kafkasim
+
+namespace kafkasim::scenario {
+
+// Opens a scenario file for interactive use (implemented by the scenario runner). On bad input
+// returns nullptr and sets *error to a message naming the file, the place and what is valid.
+// seed_override < 0 keeps the scenario's own seed.
+std::unique_ptr<SessionControl> OpenSession(const std::string& path, std::int64_t seed_override,
+                                            std::string* error);
+
+}  // namespace kafkasim::scenario
