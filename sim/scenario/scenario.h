@@ -1,0 +1,280 @@
+// The scenario file model: a JSON scenario (cluster, topics, clients, timed steps, expectations)
+// parsed and validated into plain structs. No execution here; the runner consumes these.
+// docs/SCENARIO_FORMAT.md documents every key and every error id.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine/network.h"
+#include "engine/status.h"
+#include "engine/time.h"
+#include "scenario/tool_command.h"
+
+namespace kafkasim::scenario {
+
+// ---------------------------------------------------------------------------------------------
+// Kafka configuration names the simulator knows, with types and Kafka's defaults.
+
+enum class ConfigType : std::uint8_t { kInt, kLong, kBool, kString, kDouble };
+
+struct ConfigSpec {
+  std::string_view name;  // "replica.lag.time.max.ms"
+  ConfigType type;
+  std::string_view default_value;  // Kafka's default as text: "30000", "true", "delete"
+  std::string_view choices;        // for kString with a closed set: "delete,compact"; else ""
+  std::int64_t min = 0;            // numeric lower bound (inclusive)
+};
+
+// The catalogues, sorted by name.
+const std::vector<ConfigSpec>& BrokerConfigSpecs();
+const std::vector<ConfigSpec>& ControllerConfigSpecs();
+const std::vector<ConfigSpec>& TopicConfigSpecs();
+// nullptr when `name` is not in the catalogue.
+const ConfigSpec* FindConfigSpec(const std::vector<ConfigSpec>& specs, std::string_view name);
+
+// A validated set of config values (canonical text: decimal numbers, "true"/"false") with the
+// catalogue's defaults behind it. Getters KSIM_ASSERT that the name is in the catalogue and of
+// that type: asking for an unknown name is a bug, not bad input.
+class ConfigMap {
+ public:
+  ConfigMap() = default;
+  explicit ConfigMap(const std::vector<ConfigSpec>* specs) : specs_(specs) {}
+
+  std::int64_t GetLong(std::string_view name) const;  // kInt and kLong
+  bool GetBool(std::string_view name) const;
+  double GetDouble(std::string_view name) const;
+  std::string GetString(std::string_view name) const;
+  bool IsSet(std::string_view name) const { return values_.count(std::string(name)) > 0; }
+  // Only the values the scenario set, sorted by name (what `--describe` shows as Configs:).
+  const std::map<std::string, std::string>& explicit_values() const { return values_; }
+  void Set(std::string name, std::string canonical_value) {
+    values_[std::move(name)] = std::move(canonical_value);
+  }
+
+ private:
+  const ConfigSpec& Spec(std::string_view name) const;
+  std::string_view Raw(std::string_view name) const;
+
+  const std::vector<ConfigSpec>* specs_ = nullptr;
+  std::map<std::string, std::string> values_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Cluster
+
+enum class ClusterMode : std::uint8_t { kKraft, kZookeeper };
+enum class NodeRole : std::uint8_t { kBroker, kController, kCombined };
+
+// Node ids: brokers broker-1..broker-N have ids 1..N; KRaft controllers controller-1..
+// controller-C have ids 1001..1000+C. In combined mode every broker is also a voter and there
+// are no separate controllers.
+constexpr std::int32_t kControllerIdBase = 1000;
+
+struct NodeSpec {
+  std::string name;  // "broker-2", "controller-1"
+  std::int32_t node_id = 0;
+  NodeRole role = NodeRole::kBroker;
+  std::optional<std::string> rack;  // brokers only
+};
+
+struct Cluster {
+  ClusterMode mode = ClusterMode::kKraft;
+  std::int32_t brokers = 1;
+  std::int32_t controllers = 1;    // 1, 3 or 5; 0 when combined
+  bool combined = false;           // every broker is a voter (`--standalone` when brokers = 1)
+  std::int32_t zookeepers = 0;     // ensemble size, parsed for mode "zookeeper" only
+  std::vector<std::string> racks;  // empty, or one per broker
+  NetworkConfig network;           // from "network": latency_ms [base, max], drop, duplicate
+  ConfigMap broker_config{&BrokerConfigSpecs()};
+  ConfigMap controller_config{&ControllerConfigSpecs()};
+  // Derived: brokers in id order, then controllers in id order.
+  std::vector<NodeSpec> nodes;
+
+  // Ids of the controller quorum voters: controller ids, or broker ids when combined.
+  std::vector<std::int32_t> VoterIds() const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Topics and clients
+
+struct Topic {
+  std::string name;
+  std::int32_t partitions = 1;          // num.partitions default
+  std::int32_t replication_factor = 1;  // default.replication.factor default
+  ConfigMap config{&TopicConfigSpecs()};
+};
+
+enum class ClientType : std::uint8_t { kProducer, kConsumer };
+enum class Acks : std::uint8_t { kZero, kOne, kAll };
+
+struct ProducerMessage {
+  std::optional<std::string> key;  // nullopt = null key (sticky partitioning)
+  std::string value;
+};
+
+struct Client {
+  std::string id;  // "producer-1"; also its node name
+  ClientType type = ClientType::kProducer;
+  std::string topic;
+  Time start = kTimeZero;
+  std::optional<Time> stop;
+
+  // Producer.
+  Acks acks = Acks::kAll;
+  double rate_per_s = 10.0;
+  Duration send_interval = Milliseconds(100);  // derived: 1 s / rate_per_s, at least 1 ns
+  std::vector<std::string> keys;               // cycled; empty = null keys
+  std::vector<ProducerMessage> messages;       // explicit records, sent in order
+  std::optional<std::int64_t> count;  // records to send; defaults to messages.size() if given
+  std::int32_t retries = 2147483647;
+  Duration delivery_timeout = Milliseconds(120000);
+  Duration request_timeout = Milliseconds(30000);
+  Duration linger = Milliseconds(5);  // 4.0 default (KIP-1030)
+  // Resolved like Kafka 3.2+: unset means acks == all.
+  bool enable_idempotence = true;
+
+  // Consumer.
+  bool from_beginning = false;           // auto.offset.reset earliest (else latest)
+  std::vector<std::int32_t> partitions;  // assign mode; empty = every partition of the topic
+  std::optional<std::string> group;      // rejected by validation for now
+
+  // The n-th record (n from 0) a producer sends: messages[n] when messages were given (n must
+  // be below their count), else key keys[n % keys.size()] (or null) and value
+  // "<topic>-<n+1>" ("cities-1", "cities-2", ...).
+  ProducerMessage MessageAt(std::int64_t n) const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Expectations
+
+// "cities-0" split at the last '-'.
+struct PartitionRef {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::string ToString() const;
+};
+
+struct LeaderOfExpect {
+  enum class Relation : std::uint8_t { kIs, kNot, kNone };
+  PartitionRef partition;
+  Relation relation = Relation::kIs;
+  std::string node;  // empty for kNone
+};
+struct IsrOfExpect {
+  PartitionRef partition;
+  std::vector<std::int32_t> equals;  // sorted ascending; compared as a set
+};
+struct ActiveControllerExpect {
+  bool negated = false;  // "not" instead of "is"
+  std::string node;
+};
+struct ProduceErrorExpect {
+  std::string client;
+  Errc error = Errc::kNone;  // from its Kafka name, e.g. "NOT_ENOUGH_REPLICAS"
+};
+struct ConsumedExpect {
+  std::string client;
+  std::int64_t at_least = 0;
+};
+struct AckedExpect {
+  std::string client;
+  std::int64_t at_least = 0;
+};
+struct NodeStateExpect {
+  std::string node;
+  bool running = true;  // "running" or "crashed"
+};
+
+using ExpectCondition =
+    std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect, ProduceErrorExpect,
+                 ConsumedExpect, AckedExpect, NodeStateExpect>;
+
+struct Expect {
+  enum class Timing : std::uint8_t { kAt, kWithin };
+  // kAt: holds at step time + delay (delay 0 when neither key is given).
+  // kWithin: holds at some moment in [step time, step time + delay].
+  Timing timing = Timing::kAt;
+  Duration delay;
+  ExpectCondition condition;
+  std::string because;  // narration: why this should hold
+};
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+struct SayAction {
+  std::string text;
+};
+struct PauseAction {};
+struct PartitionAction {  // nodes in different groups cannot talk; others reach everyone
+  std::vector<std::vector<std::string>> groups;
+};
+struct RunAction {
+  std::string command_line;  // as written, for narration and the trace
+  ToolCommand command;       // parsed; a console producer has the step's "lines" in it
+};
+
+using StepAction = std::variant<SayAction, PauseAction, CrashCommand, RestartCommand,
+                                ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
+                                PartitionAction, HealAllCommand, SlowCommand, RunAction, Expect>;
+
+struct Step {
+  Time at;  // absolute; a step without "at" takes the previous step's time
+  bool at_given = false;
+  StepAction action;
+  std::string json_path;  // "$.steps[4]", for messages from the runner
+  std::int32_t line = 0;  // 1-based line of the step in the file (0 if unknown)
+};
+
+// ---------------------------------------------------------------------------------------------
+// The scenario
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  Time end = kTimeZero + Seconds(60);
+  Cluster cluster;
+  std::vector<Topic> topics;
+  std::vector<Client> clients;
+  std::vector<Step> steps;          // in file order; times never decrease
+  std::vector<std::string> probes;  // probe names the run must hit
+  std::string source;               // file path or the name given to ParseScenario
+
+  const NodeSpec* FindNode(std::string_view name) const;  // nullptr if none
+  const Client* FindClient(std::string_view id) const;
+  const Topic* FindTopic(std::string_view name) const;
+};
+
+// The top-level keys ParseScenario accepts (scenarios/schema.json lists the same).
+const std::vector<std::string_view>& TopLevelKeys();
+
+// ---------------------------------------------------------------------------------------------
+// Errors. Every message has the form
+//   [scenario.E012] scenarios/isr.json:14:7 $.topics[0].replication_factor: replication
+//   factor 4 is larger than the 3 brokers in this cluster
+// (line:column of the offending value; "$" when the error is about the whole file).
+
+struct ErrorInfo {
+  std::string_view id;       // "E012"
+  std::string_view summary;  // "replication factor above broker count"
+};
+// Every error id, in order (docs/SCENARIO_FORMAT.md has the same table).
+const std::vector<ErrorInfo>& ErrorCatalogue();
+
+// Parses and validates. Returns the scenario only when there was no error; otherwise nullopt
+// and every error found is appended to *errors (errors may be nullptr).
+std::optional<Scenario> ParseScenario(std::string_view json_text, std::string_view source_name,
+                                      std::vector<std::string>* errors);
+
+// Reads and parses a file. On failure the Status is kInvalidArgument (kNotFound when the file
+// cannot be read) and its message is every error, one per line.
+Result<Scenario> LoadScenario(const std::string& path);
+
+}  // namespace kafkasim::scenario

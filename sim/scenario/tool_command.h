@@ -1,0 +1,148 @@
+// The command lines a learner types: the quickstart's kafka-*.sh tools and the fault commands
+// of the GUI console (crash, cut, heal, ...), parsed into typed commands. Parsing only; the
+// scenario runner executes them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/status.h"
+#include "engine/time.h"
+
+namespace kafkasim::scenario {
+
+// kafka-topics.sh --create | --list | --describe | --delete
+struct TopicsCommand {
+  enum class Action : std::uint8_t { kCreate, kList, kDescribe, kDelete };
+  Action action = Action::kList;
+  std::string bootstrap_server;      // "localhost:9092"
+  std::optional<std::string> topic;  // required for --create and --delete
+  std::optional<std::int32_t> partitions;
+  std::optional<std::int32_t> replication_factor;
+  std::vector<std::pair<std::string, std::string>> configs;  // --config k=v, in given order
+  bool if_not_exists = false;
+  bool if_exists = false;
+  bool under_replicated_partitions = false;  // --describe filters
+  bool unavailable_partitions = false;
+};
+
+// kafka-console-producer.sh: sends `lines`, one record per line. A line is split into key and
+// value at the first `key_separator` when parse_key is set (as the real tool does, a line
+// without the separator is an error at send time, not at parse time).
+struct ConsoleProducerCommand {
+  std::string bootstrap_server;
+  std::string topic;
+  bool parse_key = false;            // --property parse.key=true
+  std::string key_separator = "\t";  // --property key.separator=:
+  // "0", "1" or "all" ("-1" is normalised to "all"). The tool's default is -1
+  // (ConsoleProducer's --request-required-acks), which is also the producer default since 3.0.
+  std::string acks = "all";
+  // Other --producer-property k=v settings, in given order, names checked against a known list
+  // (linger.ms, retries, enable.idempotence, ...). acks never appears here.
+  std::vector<std::pair<std::string, std::string>> producer_properties;
+  // The lines to send: from `<<< a|b|c` on the command line, or a scenario step's "lines".
+  std::vector<std::string> lines;
+};
+
+// kafka-console-consumer.sh
+struct ConsoleConsumerCommand {
+  enum class OffsetSpec : std::uint8_t { kDefault, kEarliest, kLatest, kNumber };
+  std::string bootstrap_server;
+  std::string topic;
+  bool from_beginning = false;
+  std::optional<std::int32_t> partition;
+  OffsetSpec offset_spec = OffsetSpec::kDefault;  // --offset; needs --partition
+  std::int64_t offset = 0;                        // when offset_spec == kNumber
+  std::optional<std::int64_t> max_messages;
+  std::optional<std::string> group;  // parsed; groups are executed only once they exist
+  bool print_key = false;
+  bool print_value = true;
+  bool print_offset = false;
+  bool print_partition = false;
+  bool print_timestamp = false;
+  std::string key_separator = "\t";  // --property key.separator= (between printed fields)
+};
+
+// kafka-metadata-quorum.sh --bootstrap-server H:P describe --status | --replication
+struct MetadataQuorumCommand {
+  enum class Describe : std::uint8_t { kStatus, kReplication };
+  std::string bootstrap_server;  // or --bootstrap-controller
+  bool via_controller = false;   // true when --bootstrap-controller was given
+  Describe describe = Describe::kStatus;
+  bool human_readable = false;  // --human-readable (only with --replication)
+};
+
+// kafka-leader-election.sh --bootstrap-server H:P --election-type preferred|unclean
+//   (--all-topic-partitions | --topic T --partition N)
+struct LeaderElectionCommand {
+  enum class ElectionType : std::uint8_t { kPreferred, kUnclean };
+  std::string bootstrap_server;
+  ElectionType election_type = ElectionType::kPreferred;
+  bool all_topic_partitions = false;
+  std::optional<std::string> topic;
+  std::optional<std::int32_t> partition;
+};
+
+// Fault commands: the GUI console's words, also the scenario steps of the same name.
+struct CrashCommand {  // crash NODE: power loss; unsynced bytes are lost
+  std::string node;
+};
+struct RestartCommand {  // restart NODE
+  std::string node;
+};
+struct ShutdownCommand {  // shutdown NODE: controlled shutdown, leaders move first
+  std::string node;
+};
+struct CutCommand {  // cut A B [--both]: A's messages to B are lost (both ways with --both)
+  std::string from;
+  std::string to;
+  bool both = false;
+};
+struct HealCommand {  // heal A B [--both]
+  std::string from;
+  std::string to;
+  bool both = false;
+};
+struct IsolateCommand {  // isolate NODE: cut both ways from every other node
+  std::string node;
+};
+struct HealAllCommand {};  // heal-all: removes every cut, isolation and partition
+struct SlowCommand {       // slow NODE MS: extra latency on every message to or from NODE
+  std::string node;
+  Duration extra;  // 0 makes the node fast again
+};
+
+using ToolCommand = std::variant<TopicsCommand, ConsoleProducerCommand, ConsoleConsumerCommand,
+                                 MetadataQuorumCommand, LeaderElectionCommand, CrashCommand,
+                                 RestartCommand, ShutdownCommand, CutCommand, HealCommand,
+                                 IsolateCommand, HealAllCommand, SlowCommand>;
+
+// Splits a command line into words like a POSIX shell does for simple commands: whitespace
+// separates words; '...' keeps everything literally; "..." keeps spaces and allows \" \\ \$
+// \` escapes; a backslash outside quotes escapes the next character. Errors (kInvalidArgument):
+// "unterminated single quote", "unterminated double quote", "trailing backslash".
+Result<std::vector<std::string>> SplitCommandLine(std::string_view line);
+
+// Parses one command line into a typed command. Node names are not checked here (the runner
+// knows the cluster). On bad input returns kInvalidArgument; the message is the whole text to
+// show, worded like the real tool, e.g.
+//   kafka-topics.sh: option --partitions needs a number, got 'x'
+//   kafka-console-producer.sh: Missing required argument "[topic]"
+// The console producer's lines may follow an unquoted `<<<`: the rest of the line, split at
+// unquoted '|', each piece trimmed and unquoted:  ... --topic cities <<< Berlin|"New York"
+// Safe on any input (fuzzing entry point): never asserts, never throws.
+Result<ToolCommand> ParseToolCommand(std::string_view line);
+
+// "kafka-topics.sh", "crash", "heal-all", ...: the command word of a parsed command.
+std::string_view ToolName(const ToolCommand& command);
+
+// Nodes a fault command names (empty for the kafka-*.sh tools), for validation against a
+// cluster: {"broker-1"} for crash broker-1, {"broker-1", "broker-2"} for cut.
+std::vector<std::string> NodesNamed(const ToolCommand& command);
+
+}  // namespace kafkasim::scenario
