@@ -1,8 +1,9 @@
 // The event loop: slabs for messages, timers and callbacks, one heap ordered by (time, seq).
 #include "engine/simulation.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/assert.h"
 
@@ -45,9 +46,12 @@ std::uint32_t TakeSlot(std::vector<T>& slab, std::vector<std::uint32_t>& free_li
 
 const char* NodeStateName(NodeState state) {
   switch (state) {
-    case NodeState::kStopped: return "stopped";
-    case NodeState::kRunning: return "running";
-    case NodeState::kCrashed: return "crashed";
+    case NodeState::kStopped:
+      return "stopped";
+    case NodeState::kRunning:
+      return "running";
+    case NodeState::kCrashed:
+      return "crashed";
   }
   return "unknown";
 }
@@ -114,8 +118,8 @@ void Simulation::CrashNode(NodeIndex node, CrashOptions options) {
   // A node may crash itself from inside its own handler: keep the object alive until then.
   graveyard_.push_back(std::move(slot.node));
   if (slot.env->disk_) {
-    Rng disk_rng = Rng::Stream(seed_ ^ static_cast<std::uint64_t>(now_.ns),
-                               slot.env->name() + "/disk-crash");
+    Rng disk_rng =
+        Rng::Stream(seed_ ^ static_cast<std::uint64_t>(now_.ns), slot.env->name() + "/disk-crash");
     slot.env->disk_->LoseUnsyncedData(disk_rng, options.torn_tail);
   }
 }
@@ -133,7 +137,9 @@ NodeIndex Simulation::FindNode(std::string_view name) const {
   return kNoNode;
 }
 
-const std::string& Simulation::NodeName(NodeIndex node) const { return nodes_.at(node).env->name(); }
+const std::string& Simulation::NodeName(NodeIndex node) const {
+  return nodes_.at(node).env->name();
+}
 NodeState Simulation::GetNodeState(NodeIndex node) const { return nodes_.at(node).state; }
 std::uint32_t Simulation::Incarnation(NodeIndex node) const { return nodes_.at(node).incarnation; }
 Node* Simulation::GetNode(NodeIndex node) { return nodes_.at(node).node.get(); }
@@ -142,8 +148,49 @@ NodeEnv& Simulation::Env(NodeIndex node) { return *nodes_.at(node).env; }
 
 void Simulation::Push(Time at, EventKind kind, std::uint32_t slot) {
   KSIM_ASSERT_LE(now_.ns, at.ns);
-  heap_.push_back(Event{at.ns, next_seq_++, slot, kind});
-  std::push_heap(heap_.begin(), heap_.end(), EventLater{});
+  HeapPush(Event{at.ns, next_seq_++, slot, kind});
+}
+
+namespace {
+constexpr std::size_t kHeapArity = 4;
+}  // namespace
+
+void Simulation::HeapPush(const Event& event) {
+  // Sift up: move parents down into the hole until the new event's place is found.
+  std::size_t hole = heap_.size();
+  heap_.emplace_back();
+  while (hole > 0) {
+    const std::size_t parent = (hole - 1) / kHeapArity;
+    if (!EventLater{}(heap_[parent], event)) break;
+    heap_[hole] = heap_[parent];
+    hole = parent;
+  }
+  heap_[hole] = event;
+}
+
+Simulation::Event Simulation::HeapPop() {
+  KSIM_ASSERT(!heap_.empty());
+  const Event top = heap_.front();
+  const Event last = heap_.back();
+  heap_.pop_back();
+  const std::size_t size = heap_.size();
+  if (size == 0) return top;
+  // Sift down: move the smallest child up into the hole until `last` fits there.
+  std::size_t hole = 0;
+  while (true) {
+    const std::size_t first = hole * kHeapArity + 1;
+    if (first >= size) break;
+    const std::size_t end = std::min(first + kHeapArity, size);
+    std::size_t best = first;
+    for (std::size_t c = first + 1; c < end; ++c) {
+      if (EventLater{}(heap_[best], heap_[c])) best = c;
+    }
+    if (!EventLater{}(last, heap_[best])) break;
+    heap_[hole] = heap_[best];
+    hole = best;
+  }
+  heap_[hole] = last;
+  return top;
 }
 
 void Simulation::Schedule(Time at, std::function<void()> fn) {
@@ -227,7 +274,8 @@ void Simulation::Deliver(std::uint32_t slot) {
     return;
   }
   ++delivered_;
-  trace_.HashDelivery(now_, f.message.from, f.message.to, static_cast<std::uint32_t>(f.message.kind));
+  trace_.HashDelivery(now_, f.message.from, f.message.to,
+                      static_cast<std::uint32_t>(f.message.kind));
   for (MessageObserver* o : observers_) o->OnDeliver(f.message);
   to.node->OnMessage(f.message);
 }
@@ -244,15 +292,17 @@ void Simulation::FireTimer(std::uint32_t slot) {
 
 bool Simulation::Step() {
   if (heap_.empty()) return false;
-  std::pop_heap(heap_.begin(), heap_.end(), EventLater{});
-  const Event e = heap_.back();
-  heap_.pop_back();
+  const Event e = HeapPop();
   now_ = Time{e.time};
   EventScope scope(seed_, events_executed_, now_);
   ++events_executed_;
   switch (e.kind) {
-    case EventKind::kDeliver: Deliver(e.slot); break;
-    case EventKind::kTimer: FireTimer(e.slot); break;
+    case EventKind::kDeliver:
+      Deliver(e.slot);
+      break;
+    case EventKind::kTimer:
+      FireTimer(e.slot);
+      break;
     case EventKind::kCallback: {
       std::function<void()> fn = std::move(callbacks_[e.slot]);
       callbacks_[e.slot] = nullptr;
@@ -278,7 +328,9 @@ bool Simulation::RunUntil(const std::function<bool()>& done, std::uint64_t event
   return done();
 }
 
-Time Simulation::NextEventTime() const { return heap_.empty() ? kTimeMax : Time{heap_.front().time}; }
+Time Simulation::NextEventTime() const {
+  return heap_.empty() ? kTimeMax : Time{heap_.front().time};
+}
 
 void Simulation::ForEachInFlight(const std::function<void(const Message&)>& fn) const {
   for (std::size_t i = 0; i < in_flight_.size(); ++i) {

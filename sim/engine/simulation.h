@@ -173,6 +173,11 @@ class Simulation {
   };
 
   void Push(Time at, EventKind kind, std::uint32_t slot);
+  // The queue is a 4-ary min-heap on (time, seq) in heap_: shallower than a binary heap and
+  // its four children share a cache line or two, which makes pops cheaper. (time, seq) is a
+  // total order, so the execution order is the same as with any other correct queue.
+  void HeapPush(const Event& event);
+  Event HeapPop();
   void SendFrom(NodeIndex from, NodeIndex to, std::shared_ptr<const Payload> payload);
   TimerId SetTimerFor(NodeIndex node, Duration after, std::uint64_t tag);
   void CancelTimerId(TimerId id);
