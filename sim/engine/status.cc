@@ -45,6 +45,14 @@ std::string_view ErrcName(Errc code) {
     case Errc::kElectionNotNeeded: return "ELECTION_NOT_NEEDED";
     case Errc::kUnsupportedCompressionType: return "UNSUPPORTED_COMPRESSION_TYPE";
     case Errc::kInconsistentVoterSet: return "INCONSISTENT_VOTER_SET";
+    case Errc::kInvalidConfig: return "INVALID_CONFIG";
+    case Errc::kStaleBrokerEpoch: return "STALE_BROKER_EPOCH";
+    case Errc::kEligibleLeadersNotAvailable: return "ELIGIBLE_LEADERS_NOT_AVAILABLE";
+    case Errc::kUnknownTopicId: return "UNKNOWN_TOPIC_ID";
+    case Errc::kDuplicateBrokerRegistration: return "DUPLICATE_BROKER_REGISTRATION";
+    case Errc::kBrokerIdNotRegistered: return "BROKER_ID_NOT_REGISTERED";
+    case Errc::kIneligibleReplica: return "INELIGIBLE_REPLICA";
+    case Errc::kInvalidUpdateVersion: return "INVALID_UPDATE_VERSION";
     case Errc::kIoError: return "IO_ERROR";
     case Errc::kNotFound: return "NOT_FOUND";
     case Errc::kNoSpace: return "NO_SPACE";

@@ -54,6 +54,14 @@ enum class Errc : int {
   kElectionNotNeeded = 84,
   kUnsupportedCompressionType = 76,
   kInconsistentVoterSet = 61,  // Raft
+  kInvalidConfig = 40,
+  kStaleBrokerEpoch = 77,
+  kEligibleLeadersNotAvailable = 83,
+  kUnknownTopicId = 100,
+  kDuplicateBrokerRegistration = 101,
+  kBrokerIdNotRegistered = 102,
+  kIneligibleReplica = 107,
+  kInvalidUpdateVersion = 108,
   // Local conditions, never sent on the wire.
   kIoError = -100,
   kNotFound = -101,
