@@ -1,0 +1,207 @@
+// The active KRaft controller's decisions as pure code (Kafka's QuorumController managers:
+// ClusterControlManager, BrokerHeartbeatManager, ReplicationControlManager): requests and timers
+// in, metadata records plus one-line explanations out. No clock, network or Raft inside.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/prng.h"
+#include "engine/status.h"
+#include "engine/time.h"
+#include "kafka/metadata_image.h"
+#include "kafka/metadata_records.h"
+#include "kafka/partition_change.h"
+
+namespace kafkasim::kafka {
+
+struct ControllerConfig {
+  std::int64_t broker_session_timeout_ms = 9000;
+  std::int64_t broker_heartbeat_interval_ms = 2000;
+  bool unclean_leader_election_enable = false;  // cluster default; a topic config overrides it
+  std::int32_t default_min_insync_replicas = 1;
+  std::int32_t default_replication_factor = 1;
+  std::int32_t num_partitions = 1;
+  bool eligible_leader_replicas_enable = false;  // KIP-966; off in Kafka 4.0
+  bool auto_leader_rebalance_enable = true;
+  std::int64_t leader_imbalance_check_interval_seconds = 300;
+  std::int64_t unclean_election_check_interval_ms = 300000;  // KAFKA-12670
+  // Static broker-level settings (server.properties names): the fallback of topic configs
+  // after topic overrides and dynamic cluster configs in the image.
+  std::map<std::string, std::string> cluster_configs;
+};
+
+// Records to append to the metadata log, in order, and a human line for each decision (for the
+// trace: "fenced broker 1: no heartbeat for 9000 ms").
+struct ControllerChanges {
+  std::vector<MetadataRecord> records;
+  std::vector<std::string> notes;
+  bool empty() const { return records.empty(); }
+};
+
+struct BrokerRegistrationRequest {
+  BrokerId broker_id = 0;
+  std::string rack;     // "" = none
+  Uuid incarnation_id;  // new each broker process start
+  // KIP-966: the epoch of the registration the broker shut down cleanly from, -1 if it did not
+  // (a crash): an uncleanly restarted broker is dropped from ELRs.
+  std::int64_t previous_broker_epoch = -1;
+};
+
+struct RegisterResult {
+  Status status;  // DUPLICATE_BROKER_REGISTRATION while another incarnation's session is alive
+  ControllerChanges changes;
+  std::int64_t broker_epoch = -1;  // the offset the RegisterBrokerRecord will take
+};
+
+struct BrokerHeartbeatRequest {
+  BrokerId broker_id = 0;
+  std::int64_t broker_epoch = 0;
+  std::int64_t current_metadata_offset = -1;  // the last metadata offset the broker applied
+  bool want_fence = false;
+  bool want_shut_down = false;
+};
+
+// BrokerHeartbeatManager.BrokerControlState.
+enum class BrokerControlState : std::uint8_t {
+  kFenced,
+  kUnfenced,
+  kControlledShutdown,
+  kShutdownNow
+};
+std::string_view BrokerControlStateName(BrokerControlState state);  // "FENCED", ...
+
+struct HeartbeatResult {
+  Status status;  // BROKER_ID_NOT_REGISTERED, STALE_BROKER_EPOCH
+  ControllerChanges changes;
+  BrokerControlState state = BrokerControlState::kFenced;  // after this heartbeat
+  bool is_caught_up = false;  // current_metadata_offset >= the registration's offset
+  bool is_fenced = true;
+  bool in_controlled_shutdown = false;
+  bool should_shut_down = false;
+};
+
+struct CreatedTopic {
+  Uuid topic_id;
+  std::int32_t num_partitions = 0;
+  std::int32_t replication_factor = 0;
+  ControllerChanges changes;  // TopicRecord, ConfigRecords (overrides), PartitionRecords
+};
+
+struct AlterPartitionRequest {
+  BrokerId broker_id = 0;  // the partition leader sending it
+  std::int64_t broker_epoch = 0;
+  Uuid topic_id;
+  std::int32_t partition = 0;
+  std::int32_t leader_epoch = 0;
+  std::int32_t partition_epoch = 0;
+  std::vector<BrokerId> new_isr;
+  LeaderRecoveryState leader_recovery_state = LeaderRecoveryState::kRecovered;
+};
+
+struct AlterPartitionResult {
+  // STALE_BROKER_EPOCH, UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
+  // FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION, INVALID_REQUEST, INELIGIBLE_REPLICA.
+  Status status;
+  ControllerChanges changes;  // empty when the ISR is already the requested one
+  // On success: the partition as it reads once `changes` are replayed (the response carries
+  // its leader, leader_epoch, partition_epoch and ISR).
+  PartitionRegistration partition;
+};
+
+enum class ElectionType : std::uint8_t { kPreferred = 0, kUnclean = 1 };
+
+struct TopicPartition {
+  std::string topic;
+  std::int32_t partition = 0;
+  auto operator<=>(const TopicPartition&) const = default;
+};
+
+struct ElectLeadersResult {
+  ControllerChanges changes;
+  // Per partition: NONE, ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
+  // ELIGIBLE_LEADERS_NOT_AVAILABLE or UNKNOWN_TOPIC_OR_PARTITION.
+  std::map<TopicPartition, Status> partitions;
+};
+
+class ControllerLogic {
+ public:
+  explicit ControllerLogic(ControllerConfig config);
+
+  // Every record, committed or just generated here, in log order.
+  void Replay(const MetadataRecord& record, std::int64_t offset);
+  const MetadataImage& image() const { return image_; }
+  const ControllerConfig& config() const { return config_; }
+
+  // On becoming the active controller, after replaying the log: every registered broker's
+  // session starts now (KAFKA-19130: sessions are not replicated, so a dead broker is fenced only
+  // a full session timeout after the failover).
+  void Activate(Time now);
+  // On losing leadership: the heartbeat state is dropped.
+  void Deactivate();
+  bool active() const { return active_; }
+
+  // `next_offset`: the log offset the first returned record will take.
+  RegisterResult RegisterBroker(const BrokerRegistrationRequest& request, std::int64_t next_offset,
+                                Time now);
+  HeartbeatResult Heartbeat(const BrokerHeartbeatRequest& request, std::int64_t next_offset,
+                            Time now);
+  // Fences every unfenced broker whose last heartbeat is older than the session timeout: drops
+  // it from ISRs, moves its leaderships, then BrokerRegistrationChange fenced=1.
+  ControllerChanges FenceExpiredBrokers(Time now);
+  // When the next session can expire (nullopt: no live session); call FenceExpiredBrokers then.
+  std::optional<Time> NextSessionExpiry() const;
+
+  // Errors: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
+  // INVALID_REPLICATION_FACTOR, INVALID_CONFIG. -1 partitions / replication factor = default.
+  Result<CreatedTopic> CreateTopic(const std::string& name, std::int32_t num_partitions,
+                                   std::int32_t replication_factor,
+                                   const std::map<std::string, std::string>& configs, Rng& rng);
+  // Error: UNKNOWN_TOPIC_OR_PARTITION.
+  Result<ControllerChanges> DeleteTopic(const std::string& name);
+
+  AlterPartitionResult AlterPartition(const AlterPartitionRequest& request);
+
+  // nullopt = every partition.
+  ElectLeadersResult ElectLeaders(ElectionType type,
+                                  const std::optional<std::vector<TopicPartition>>& partitions);
+  // auto.leader.rebalance: preferred election for every partition whose leader is not
+  // replicas[0] while replicas[0] is active and in the ISR (KRaft: no imbalance threshold).
+  ControllerChanges BalancePartitionLeaders();
+  // Unclean election for leaderless partitions of topics with unclean.leader.election.enable.
+  ControllerChanges ElectUncleanWhereAllowed();
+
+  // Helpers for the host.
+  bool HasImbalancedPartitions() const;
+  bool LeadsAnyPartition(BrokerId broker) const;
+  std::int32_t MinInsyncReplicas(const std::string& topic) const;
+  bool UncleanLeaderElectionEnabled(const std::string& topic) const;
+  BrokerControlState BrokerState(BrokerId broker) const;  // kFenced for unknown brokers
+
+ private:
+  struct Session {
+    Time last_contact;
+    std::int64_t metadata_offset = -1;
+    Uuid incarnation_id;
+    std::optional<std::int64_t> controlled_shutdown_offset;
+  };
+  class Batch;
+
+  bool SessionAlive(BrokerId broker, Time now) const;
+  std::int64_t LowestActiveOffset() const;
+  void FenceBroker(Batch& batch, BrokerId broker, const std::vector<BrokerId>& also_leaving,
+                   const std::string& reason) const;
+  void UnfenceBroker(Batch& batch, BrokerId broker) const;
+  void EnterControlledShutdown(Batch& batch, BrokerId broker) const;
+  void RemoveFromElrs(Batch& batch, BrokerId broker) const;
+
+  ControllerConfig config_;
+  MetadataImage image_;
+  bool active_ = false;
+  std::map<BrokerId, Session> sessions_;
+};
+
+}  // namespace kafkasim::kafka
