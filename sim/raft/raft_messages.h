@@ -1,0 +1,98 @@
+// The KRaft RPCs the core exchanges (KIP-595, KIP-996): Vote, BeginQuorumEpoch, EndQuorumEpoch
+// and Fetch with their responses, carried by the engine as one Payload type, RaftMessage.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/message.h"
+#include "engine/status.h"
+#include "raft/raft_types.h"
+
+namespace kafkasim::raft {
+
+struct VoteRequest {
+  Epoch candidate_epoch = 0;  // for a pre-vote: the sender's current epoch (nothing bumped)
+  NodeId candidate_id = kNoNode;
+  Epoch last_epoch = 0;   // epoch of the candidate's last log entry
+  Offset end_offset = 0;  // the candidate's log end offset
+  bool pre_vote = false;
+};
+
+struct VoteResponse {
+  Errc error = Errc::kNone;
+  Epoch epoch = 0;             // the responder's epoch
+  NodeId leader_id = kNoNode;  // the leader the responder knows in that epoch
+  bool granted = false;
+  bool pre_vote = false;
+};
+
+struct BeginQuorumEpochRequest {
+  Epoch epoch = 0;
+  NodeId leader_id = kNoNode;
+};
+
+struct BeginQuorumEpochResponse {
+  Errc error = Errc::kNone;
+  Epoch epoch = 0;
+  NodeId leader_id = kNoNode;
+};
+
+struct EndQuorumEpochRequest {
+  Epoch epoch = 0;
+  NodeId leader_id = kNoNode;
+  std::vector<NodeId> preferred_successors;  // most caught-up first
+};
+
+struct EndQuorumEpochResponse {
+  Errc error = Errc::kNone;
+  Epoch epoch = 0;
+  NodeId leader_id = kNoNode;
+};
+
+struct FetchRequest {
+  Epoch epoch = 0;  // the leader epoch the fetcher believes current
+  NodeId replica_id = kNoNode;
+  Offset fetch_offset = 0;       // the fetcher's log end offset
+  Epoch last_fetched_epoch = 0;  // epoch of the entry just below fetch_offset (0 if none)
+  Duration max_wait;             // how long the leader may park the fetch
+};
+
+struct FetchResponse {
+  Errc error = Errc::kNone;
+  Epoch epoch = 0;
+  NodeId leader_id = kNoNode;
+  Offset fetch_offset = 0;  // echoed, so a late response to an older fetch is recognised
+  Offset high_watermark = kNoOffset;
+  std::vector<LogEntry> records;
+  std::optional<OffsetAndEpoch> diverging_epoch;  // set instead of records on divergence
+};
+
+using RaftBody =
+    std::variant<VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
+                 EndQuorumEpochRequest, EndQuorumEpochResponse, FetchRequest, FetchResponse>;
+
+// One RPC between two Raft nodes. Node ids are Kafka node.ids; the host maps them to engine
+// NodeIndex values.
+class RaftMessage final : public Payload {
+ public:
+  RaftMessage(NodeId from_id, NodeId to_id, RaftBody message_body)
+      : from(from_id), to(to_id), body(std::move(message_body)) {}
+
+  MessageKind Kind() const override;
+  std::string Name() const override;      // "Vote", "FetchResponse", ...
+  std::string Describe() const override;  // "Vote(epoch=3, pre_vote, last=2@7)"
+
+  template <typename T>
+  const T* Get() const {
+    return std::get_if<T>(&body);
+  }
+
+  NodeId from;
+  NodeId to;
+  RaftBody body;
+};
+
+}  // namespace kafkasim::raft
