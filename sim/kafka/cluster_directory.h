@@ -1,0 +1,27 @@
+// Who is who in a simulated cluster: Kafka node ids to engine node indexes. Built once by the
+// runner and shared read-only by every node.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/message.h"
+#include "kafka/metadata_records.h"
+
+namespace kafkasim::kafka {
+
+struct ClusterDirectory {
+  std::map<std::int32_t, NodeIndex> node_of_id;  // broker and controller node.ids
+  std::vector<std::int32_t> voter_ids;           // controller.quorum.voters
+  std::vector<BrokerId> broker_ids;
+  std::string cluster_id;                        // meta.properties cluster.id
+
+  NodeIndex NodeFor(std::int32_t id) const {
+    const auto it = node_of_id.find(id);
+    return it == node_of_id.end() ? kNoNode : it->second;
+  }
+};
+
+}  // namespace kafkasim::kafka

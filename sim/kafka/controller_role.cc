@@ -1,0 +1,209 @@
+// The controller role of a KafkaServer: the active controller answers broker and admin RPCs
+// by proposing metadata records to the Raft leader it hosts, and replies once they commit.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "engine/assert.h"
+#include "kafka/kafka_server.h"
+
+namespace kafkasim::kafka {
+namespace {
+
+std::string ElectionName(bool unclean) { return unclean ? "UNCLEAN" : "PREFERRED"; }
+
+}  // namespace
+
+void KafkaServer::OnRaftRoleChange(const raft::RoleChange& change) {
+  if (!logic_) return;
+  if (change.to == raft::Role::kLeader) {
+    // Activate only once the new epoch's LeaderChange commits: by then every record of earlier
+    // epochs is committed and replayed (QuorumController waits for the same).
+    awaiting_activation_ = true;
+    return;
+  }
+  if (change.from == raft::Role::kLeader) {
+    awaiting_activation_ = false;
+    if (controller_active_) {
+      controller_active_ = false;
+      Emit("controller.inactive",
+           fmt::format("is no longer the active controller (metadata quorum epoch {})",
+                       change.epoch));
+    }
+    FailPendingReplies();
+    RebuildControllerState();
+  }
+}
+
+void KafkaServer::RebuildControllerState() {
+  // Uncommitted records this controller proposed may never commit: start again from what is
+  // committed (Kafka reverts its timeline data structures the same way).
+  logic_ = std::make_unique<ControllerLogic>(config_.controller_config);
+  last_replayed_offset_ = -1;
+  const raft::Offset hw = raft_->high_watermark();
+  for (const raft::LogEntry& e : raft_->log().entries()) {
+    if (e.offset >= hw) break;
+    if (e.kind != raft::EntryKind::kData) continue;
+    const auto* p = reinterpret_cast<const std::uint8_t*>(e.payload.data());
+    Result<MetadataRecord> r = DecodeMetadataRecord(std::span<const std::uint8_t>(p, e.payload.size()));
+    KSIM_ASSERT_MSG(r.ok(), r.status().ToString());
+    logic_->Replay(*r, e.offset);
+    last_replayed_offset_ = e.offset;
+  }
+}
+
+void KafkaServer::ProposeRecords(const std::vector<MetadataRecord>& records,
+                                 const std::vector<std::string>& notes,
+                                 std::optional<PendingReply> reply) {
+  std::int64_t last = -1;
+  for (const MetadataRecord& record : records) {
+    const std::vector<std::uint8_t> bytes = EncodeMetadataRecord(record);
+    Result<raft::Offset> offset = raft_->Propose(std::string(bytes.begin(), bytes.end()), env_.Now());
+    KSIM_ASSERT_MSG(offset.ok(), offset.status().ToString());
+    logic_->Replay(record, *offset);
+    last_replayed_offset_ = *offset;
+    last = *offset;
+  }
+  for (const std::string& note : notes) Emit("controller.decision", note);
+  if (reply) {
+    if (last < 0) {
+      Reply(reply->to, std::move(reply->body));
+    } else {
+      pending_replies_[last].push_back(std::move(*reply));
+    }
+  }
+  DrainRaft();
+}
+
+void KafkaServer::CompletePendingReplies(std::int64_t committed_offset) {
+  while (!pending_replies_.empty() && pending_replies_.begin()->first <= committed_offset) {
+    for (PendingReply& r : pending_replies_.begin()->second) Reply(r.to, std::move(r.body));
+    pending_replies_.erase(pending_replies_.begin());
+  }
+}
+
+void KafkaServer::FailPendingReplies() {
+  // Their records may still commit under the next leader, but this controller cannot tell:
+  // clients retry, as with NOT_CONTROLLER in Kafka.
+  pending_replies_.clear();
+}
+
+void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMessage& request) {
+  const NodeIndex from = message.from;
+  const Time now = env_.Now();
+  const bool active = logic_ != nullptr && controller_active_;
+  const std::int64_t next_offset = std::max<std::int64_t>(raft_->log().EndOffset(), last_replayed_offset_ + 1);
+  if (const auto* reg = request.Get<BrokerRegistrationRequest>()) {
+    if (!active) return Reply(from, BrokerRegistrationResponse{Errc::kNotController, -1});
+    RegisterResult r = logic_->RegisterBroker(*reg, next_offset, now);
+    if (!r.status.ok()) return Reply(from, BrokerRegistrationResponse{r.status.code(), -1});
+    ProposeRecords(r.changes.records, r.changes.notes,
+                   PendingReply{from, BrokerRegistrationResponse{Errc::kNone, r.broker_epoch}});
+  } else if (const auto* hb = request.Get<BrokerHeartbeatRequest>()) {
+    BrokerHeartbeatResponse response;
+    if (!active) {
+      response.error = Errc::kNotController;
+      return Reply(from, response);
+    }
+    HeartbeatResult r = logic_->Heartbeat(*hb, next_offset, now);
+    response.error = r.status.code();
+    response.is_caught_up = r.is_caught_up;
+    response.is_fenced = r.is_fenced;
+    response.should_shut_down = r.should_shut_down;
+    ProposeRecords(r.changes.records, r.changes.notes, PendingReply{from, response});
+  } else if (const auto* alter = request.Get<AlterPartitionRequest>()) {
+    AlterPartitionResponse response;
+    const TopicImage* topic = logic_ ? logic_->image().TopicById(alter->topic_id) : nullptr;
+    response.topic = topic ? topic->name : "";
+    response.partition = alter->partition;
+    if (!active) {
+      response.error = Errc::kNotController;
+      return Reply(from, response);
+    }
+    AlterPartitionResult r = logic_->AlterPartition(*alter);
+    response.error = r.status.code();
+    response.isr = r.partition.isr;
+    response.leader_epoch = r.partition.leader_epoch;
+    response.partition_epoch = r.partition.partition_epoch;
+    ProposeRecords(r.changes.records, r.changes.notes, PendingReply{from, response});
+  } else if (const auto* create = request.Get<CreateTopicsRequest>()) {
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    std::map<std::string, std::string> configs(create->configs.begin(), create->configs.end());
+    Result<CreatedTopic> r = logic_->CreateTopic(create->name, create->partitions,
+                                                 create->replication_factor, configs, env_.rng());
+    if (!r.ok()) {
+      return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
+    }
+    ProposeRecords(r->changes.records, r->changes.notes,
+                   PendingReply{from, AdminResponse{Errc::kNone,
+                                                    fmt::format("Created topic {}.", create->name),
+                                                    {}}});
+  } else if (const auto* del = request.Get<DeleteTopicsRequest>()) {
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    Result<ControllerChanges> r = logic_->DeleteTopic(del->name);
+    if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
+    ProposeRecords(r->records, r->notes,
+                   PendingReply{from, AdminResponse{Errc::kNone, "", {}}});
+  } else if (const auto* elect = request.Get<ElectLeadersRequest>()) {
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    std::optional<std::vector<TopicPartition>> which;
+    if (!elect->partitions.empty()) {
+      which.emplace();
+      for (const auto& [t, p] : elect->partitions) which->push_back(TopicPartition{t, p});
+    }
+    ElectLeadersResult r =
+        logic_->ElectLeaders(elect->unclean ? ElectionType::kUnclean : ElectionType::kPreferred,
+                             which);
+    AdminResponse response;
+    std::vector<std::string> done;
+    std::vector<std::string> not_needed;
+    for (const auto& [tp, status] : r.partitions) {
+      const std::string name = PartitionName(tp.topic, tp.partition);
+      if (status.ok()) {
+        done.push_back(name);
+      } else if (status.code() == Errc::kElectionNotNeeded) {
+        not_needed.push_back(name);
+      } else {
+        response.lines.push_back(fmt::format("Error completing leader election ({}) for "
+                                             "partition: {}: {}",
+                                             ElectionName(elect->unclean), name,
+                                             status.ToString()));
+      }
+    }
+    if (!done.empty()) {
+      response.lines.insert(response.lines.begin(),
+                            fmt::format("Successfully completed leader election ({}) for "
+                                        "partitions {}",
+                                        ElectionName(elect->unclean), fmt::join(done, ", ")));
+    }
+    if (!not_needed.empty()) {
+      response.lines.push_back(
+          fmt::format("Valid replica already elected for partitions {}", fmt::join(not_needed, ", ")));
+    }
+    ProposeRecords(r.changes.records, r.changes.notes, PendingReply{from, response});
+  }
+}
+
+void KafkaServer::ControllerTick() {
+  if (!controller_active_) return;
+  const Time now = env_.Now();
+  ControllerChanges fenced = logic_->FenceExpiredBrokers(now);
+  if (!fenced.empty()) {
+    env_.Probe("controller.fence_broker");
+    ProposeRecords(fenced.records, fenced.notes, std::nullopt);
+  }
+  ControllerChanges unclean = logic_->ElectUncleanWhereAllowed();
+  if (!unclean.empty()) {
+    env_.Probe("leader.election.unclean");
+    ProposeRecords(unclean.records, unclean.notes, std::nullopt);
+  }
+  if (config_.controller_config.auto_leader_rebalance_enable && now >= next_rebalance_) {
+    next_rebalance_ = now + Seconds(config_.controller_config.leader_imbalance_check_interval_seconds);
+    ControllerChanges balance = logic_->BalancePartitionLeaders();
+    if (!balance.empty()) {
+      env_.Probe("leader.election.preferred");
+      ProposeRecords(balance.records, balance.notes, std::nullopt);
+    }
+  }
+}
+
+}  // namespace kafkasim::kafka

@@ -1,0 +1,67 @@
+// Names and one-line descriptions of Kafka RPCs, for the GUI and sequence diagrams.
+#include "kafka/messages.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace kafkasim::kafka {
+
+MessageKind KafkaMessage::Kind() const {
+  switch (body.index()) {
+    case 0:
+    case 1:
+    case 2:
+    case 3: return MessageKind::kHeartbeat;  // registration and heartbeats
+    case 4:
+    case 5: return MessageKind::kMetadata;  // AlterPartition
+    case 6:
+    case 7:
+    case 8:
+    case 9: return MessageKind::kAdmin;
+    case 10:
+    case 11: return MessageKind::kProduce;
+    case 12:
+    case 13:
+    case 14:
+    case 15: return MessageKind::kFetch;
+    default: return MessageKind::kMetadata;
+  }
+}
+
+std::string KafkaMessage::Name() const {
+  static constexpr const char* kNames[] = {
+      "BrokerRegistration", "BrokerRegistrationResponse", "BrokerHeartbeat",
+      "BrokerHeartbeatResponse", "AlterPartition", "AlterPartitionResponse", "CreateTopics",
+      "DeleteTopics", "ElectLeaders", "AdminResponse", "Produce", "ProduceResponse", "Fetch",
+      "FetchResponse", "ListOffsets", "ListOffsetsResponse", "Metadata", "MetadataResponse"};
+  return kNames[body.index()];
+}
+
+std::string KafkaMessage::Describe() const {
+  if (const auto* p = Get<ProduceRequest>()) {
+    return fmt::format("Produce {}-{} acks={} records={}", p->topic, p->partition,
+                       p->acks == -1 ? "all" : std::to_string(p->acks), p->records.size());
+  }
+  if (const auto* p = Get<ProduceResponse>()) {
+    return fmt::format("ProduceResponse {}-{} {} base_offset={}", p->topic, p->partition,
+                       ErrcName(p->error), p->base_offset);
+  }
+  if (const auto* f = Get<FetchRequest>()) {
+    if (f->partitions.size() == 1) {
+      return fmt::format("Fetch {}-{} offset={}", f->partitions[0].topic,
+                         f->partitions[0].partition, f->partitions[0].fetch_offset);
+    }
+    return fmt::format("Fetch {} partitions", f->partitions.size());
+  }
+  if (const auto* h = Get<BrokerHeartbeatRequest>()) {
+    return fmt::format("BrokerHeartbeat broker={} metadata_offset={}", h->broker_id,
+                       h->current_metadata_offset);
+  }
+  if (const auto* a = Get<AlterPartitionRequest>()) {
+    return fmt::format("AlterPartition partition={} isr=[{}]", a->partition,
+                       fmt::join(a->new_isr, ","));
+  }
+  return Name();
+}
+
+}  // namespace kafkasim::kafka

@@ -1,0 +1,180 @@
+// Kafka RPCs between simulated brokers, controllers and clients: one Payload type whose body is
+// a variant, in the shape of Kafka's request/response schemas (only the fields the simulation
+// needs). Raft RPCs travel as raft::RaftMessage instead.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/message.h"
+#include "engine/status.h"
+#include "kafka/controller_logic.h"
+#include "kafka/metadata_records.h"
+
+namespace kafkasim::kafka {
+
+struct ProducedRecord {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::int64_t timestamp_ms = 0;
+};
+
+// A record as a consumer sees it.
+struct ConsumedRecord {
+  std::int64_t offset = 0;
+  std::int64_t timestamp_ms = 0;
+  std::int32_t leader_epoch = -1;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+};
+
+// --- Controller RPCs (brokers and admin clients to the active controller) ---
+// The requests BrokerRegistrationRequest, BrokerHeartbeatRequest and AlterPartitionRequest are
+// the controller logic's own structs (kafka/controller_logic.h).
+
+struct BrokerRegistrationResponse {
+  Errc error = Errc::kNone;
+  std::int64_t broker_epoch = -1;
+};
+struct BrokerHeartbeatResponse {
+  Errc error = Errc::kNone;
+  bool is_caught_up = false;
+  bool is_fenced = true;
+  bool should_shut_down = false;
+};
+struct AlterPartitionResponse {
+  Errc error = Errc::kNone;
+  std::string topic;
+  std::int32_t partition = 0;
+  std::vector<BrokerId> isr;
+  std::int32_t leader_epoch = 0;
+  std::int32_t partition_epoch = 0;
+};
+struct CreateTopicsRequest {
+  std::string name;
+  std::int32_t partitions = 1;
+  std::int32_t replication_factor = 1;
+  std::vector<std::pair<std::string, std::string>> configs;
+};
+struct DeleteTopicsRequest {
+  std::string name;
+};
+struct ElectLeadersRequest {
+  bool unclean = false;  // election type: preferred (false) or unclean
+  std::vector<std::pair<std::string, std::int32_t>> partitions;  // empty: all
+};
+// Generic answer to admin requests: Kafka error plus the message the tool prints.
+struct AdminResponse {
+  Errc error = Errc::kNone;
+  std::string message;
+  std::vector<std::string> lines;  // per-partition results for elections
+};
+
+// --- Data plane ---
+
+struct ProduceRequest {
+  std::int64_t correlation_id = 0;
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int16_t acks = -1;  // 0, 1 or -1 (all)
+  Duration timeout = Milliseconds(30000);
+  std::vector<ProducedRecord> records;
+};
+struct ProduceResponse {
+  std::int64_t correlation_id = 0;
+  std::string topic;
+  std::int32_t partition = 0;
+  Errc error = Errc::kNone;
+  std::int64_t base_offset = -1;
+  std::string error_message;
+};
+
+struct FetchPartition {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t fetch_offset = 0;
+  std::int32_t last_fetched_epoch = -1;
+  std::int32_t current_leader_epoch = -1;
+  std::int64_t log_start_offset = 0;  // follower's, for the leader's view
+};
+struct FetchRequest {
+  std::int64_t correlation_id = 0;
+  BrokerId replica_id = -1;  // -1 for consumers
+  std::int64_t broker_epoch = -1;
+  Duration max_wait = Milliseconds(500);
+  std::int32_t max_bytes = 1048576;  // per partition (replica.fetch.max.bytes)
+  std::vector<FetchPartition> partitions;
+};
+struct FetchedPartition {
+  std::string topic;
+  std::int32_t partition = 0;
+  Errc error = Errc::kNone;
+  std::int64_t high_watermark = -1;
+  std::int64_t log_start_offset = -1;
+  std::int64_t log_end_offset = -1;
+  // Set when the fetch offset diverges from the leader's log (KIP-320/KIP-595).
+  std::optional<std::pair<std::int32_t, std::int64_t>> diverging_epoch;  // (epoch, end offset)
+  std::vector<std::uint8_t> records;  // raw record batches, as stored by the leader
+};
+struct FetchResponse {
+  std::int64_t correlation_id = 0;
+  Errc error = Errc::kNone;
+  std::vector<FetchedPartition> partitions;
+};
+
+struct ListOffsetsRequest {
+  std::int64_t correlation_id = 0;
+  std::string topic;
+  std::int32_t partition = 0;
+  bool earliest = true;  // earliest (-2) or latest (-1)
+};
+struct ListOffsetsResponse {
+  std::int64_t correlation_id = 0;
+  std::string topic;
+  std::int32_t partition = 0;
+  Errc error = Errc::kNone;
+  std::int64_t offset = -1;
+};
+
+struct MetadataRequest {
+  std::int64_t correlation_id = 0;
+};
+struct PartitionMetadata {
+  std::string topic;
+  std::int32_t partition = 0;
+  BrokerId leader = kNoLeader;
+  std::int32_t leader_epoch = 0;
+};
+struct MetadataResponse {
+  std::int64_t correlation_id = 0;
+  std::vector<BrokerId> live_brokers;
+  std::vector<PartitionMetadata> partitions;
+};
+
+using KafkaBody =
+    std::variant<BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
+                 BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
+                 CreateTopicsRequest, DeleteTopicsRequest, ElectLeadersRequest, AdminResponse,
+                 ProduceRequest, ProduceResponse, FetchRequest, FetchResponse,
+                 ListOffsetsRequest, ListOffsetsResponse, MetadataRequest, MetadataResponse>;
+
+class KafkaMessage final : public Payload {
+ public:
+  explicit KafkaMessage(KafkaBody message_body) : body(std::move(message_body)) {}
+  MessageKind Kind() const override;
+  std::string Name() const override;
+  std::string Describe() const override;
+
+  template <typename T>
+  const T* Get() const {
+    return std::get_if<T>(&body);
+  }
+
+  KafkaBody body;
+};
+
+}  // namespace kafkasim::kafka

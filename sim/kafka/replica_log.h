@@ -1,0 +1,78 @@
+// What a broker needs of one partition replica's log. The storage module's PartitionLog is the
+// real implementation (storage_replica_log.cc adapts it); the broker code sees only this.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/file_system.h"
+#include "engine/status.h"
+#include "engine/time.h"
+#include "kafka/messages.h"
+#include "scenario/world_view.h"
+
+namespace kafkasim::kafka {
+
+// Topic configs the log honours, by Kafka's names (LogConfig), with Kafka's defaults.
+struct ReplicaLogConfig {
+  std::int64_t segment_bytes = 1073741824;
+  std::int64_t segment_ms = 604800000;
+  std::int64_t retention_ms = 604800000;
+  std::int64_t retention_bytes = -1;
+  std::int32_t index_interval_bytes = 4096;
+};
+
+struct AppendResult {
+  std::int64_t first_offset = -1;
+  std::int64_t last_offset = -1;
+};
+
+class ReplicaLog {
+ public:
+  virtual ~ReplicaLog() = default;
+
+  virtual std::int64_t log_start_offset() const = 0;
+  virtual std::int64_t log_end_offset() const = 0;
+  virtual std::int64_t high_watermark() const = 0;
+  virtual void UpdateHighWatermark(std::int64_t offset) = 0;
+
+  // Leader: assigns offsets from the log end, stamps leader_epoch into the batch.
+  virtual Result<AppendResult> AppendAsLeader(const std::vector<ProducedRecord>& records,
+                                              std::int32_t leader_epoch, Time now) = 0;
+  // Follower: appends the leader's batches as they are (offsets and epochs kept).
+  virtual Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches) = 0;
+  // Raw batches from `offset` (at least one whole batch if any) up to max_bytes, never past
+  // `max_offset` (the high watermark for consumers). OFFSET_OUT_OF_RANGE outside the log.
+  virtual Result<std::vector<std::uint8_t>> Read(std::int64_t offset, std::int32_t max_bytes,
+                                                 std::int64_t max_offset) const = 0;
+  virtual Status TruncateTo(std::int64_t offset) = 0;
+  virtual Status TruncateFullyAndStartAt(std::int64_t offset) = 0;
+  virtual Status Flush() = 0;
+  // Retention and rolling on the broker's schedule; returns a human note per deleted segment.
+  virtual std::vector<std::string> RunRetention(Time now) = 0;
+
+  // Leader epoch cache (leader-epoch-checkpoint).
+  virtual void AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) = 0;
+  virtual std::int32_t LatestEpoch() const = 0;  // -1 when empty
+  // Kafka's endOffsetFor: (epoch, end offset), (-1, -1) when undefined.
+  virtual std::pair<std::int32_t, std::int64_t> EndOffsetForEpoch(std::int32_t epoch) const = 0;
+
+  virtual view::ReplicaLogView Describe() const = 0;
+};
+
+// Opens (recovering if needed) or creates the log of topic-partition under `dir` on `disk`.
+// `recovery_note` receives a human sentence when recovery dropped bytes.
+Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& dir,
+                                                   const std::string& topic,
+                                                   std::int32_t partition,
+                                                   const ReplicaLogConfig& config, Time now,
+                                                   std::string* recovery_note);
+
+// Decodes raw batches (from a FetchResponse) into records for a consumer.
+Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> batches);
+
+}  // namespace kafkasim::kafka
