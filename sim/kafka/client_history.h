@@ -1,0 +1,56 @@
+// What clients did, for expectations and guarantee checkers: every produce outcome and every
+// consumed record. Owned outside the client nodes so it survives their crashes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+#include "engine/time.h"
+
+namespace kafkasim::kafka {
+
+struct ProduceOutcome {
+  std::string client;
+  std::int64_t sequence = 0;  // the n-th record the client produced, from 0
+  std::string topic;
+  std::int32_t partition = -1;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::int16_t acks = -1;
+  Errc error = Errc::kNone;
+  std::int64_t offset = -1;  // assigned offset when acknowledged (-1 with acks=0)
+  Time at;
+};
+
+struct ConsumeEvent {
+  std::string client;
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  Time at;
+};
+
+struct ClientStats {
+  std::int64_t sent = 0;
+  std::int64_t acknowledged = 0;
+  std::int64_t failed = 0;
+  std::int64_t in_flight = 0;
+  std::int64_t consumed = 0;
+  std::string last_error;
+  std::map<std::string, std::int64_t> errors;  // Kafka error name -> count (incl. retried)
+  std::map<std::string, std::int64_t> positions;  // consumers: "cities-0" -> next offset
+};
+
+struct ClientHistory {
+  std::vector<ProduceOutcome> produced;
+  std::vector<ConsumeEvent> consumed;
+  std::map<std::string, ClientStats> stats;  // by client id
+};
+
+}  // namespace kafkasim::kafka

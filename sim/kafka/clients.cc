@@ -1,0 +1,484 @@
+// Simulated producer, consumer and admin clients.
+#include "kafka/clients.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "engine/assert.h"
+#include "kafka/replica_log.h"
+
+namespace kafkasim::kafka {
+namespace {
+
+enum ProducerTimer : std::uint64_t { kProduce = 1, kFlush, kHousekeeping, kRetryMetadata };
+enum ConsumerTimer : std::uint64_t { kPoll = 1, kConsumerMetadata };
+enum AdminTimer : std::uint64_t { kAdminPump = 1 };
+
+bool Retriable(Errc e) {
+  switch (e) {
+    case Errc::kNotLeaderOrFollower:
+    case Errc::kLeaderNotAvailable:
+    case Errc::kNotEnoughReplicas:
+    case Errc::kNotEnoughReplicasAfterAppend:
+    case Errc::kRequestTimedOut:
+    case Errc::kNetworkException:
+    case Errc::kUnknownTopicOrPartition:
+    case Errc::kFencedLeaderEpoch:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Sends a Metadata request to a live broker, chosen round-robin from the bootstrap list.
+void SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory, std::int64_t& attempt) {
+  if (directory.broker_ids.empty()) return;
+  const BrokerId b = directory.broker_ids[static_cast<std::size_t>(attempt) % directory.broker_ids.size()];
+  ++attempt;
+  const NodeIndex to = directory.NodeFor(b);
+  if (to != kNoNode) env.Send(to, std::make_shared<KafkaMessage>(MetadataRequest{attempt}));
+}
+
+}  // namespace
+
+std::vector<std::int32_t> ClientMetadata::PartitionsOf(const std::string& topic) const {
+  std::vector<std::int32_t> out;
+  const auto it = topics.find(topic);
+  if (it == topics.end()) return out;
+  for (const auto& [p, md] : it->second) out.push_back(p);
+  return out;
+}
+
+BrokerId ClientMetadata::LeaderOf(const std::string& topic, std::int32_t partition) const {
+  const auto it = topics.find(topic);
+  if (it == topics.end()) return kNoLeader;
+  const auto p = it->second.find(partition);
+  return p == it->second.end() ? kNoLeader : p->second.leader;
+}
+
+void ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
+  md.live_brokers = response.live_brokers;
+  md.topics.clear();
+  for (const PartitionMetadata& p : response.partitions) md.topics[p.topic][p.partition] = p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Producer
+
+ProducerNode::ProducerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
+                           ProducerConfig config, std::shared_ptr<ClientHistory> history)
+    : env_(env),
+      directory_(std::move(directory)),
+      config_(std::move(config)),
+      history_(std::move(history)) {
+  KSIM_ASSERT(config_.record_at != nullptr);
+}
+
+ClientStats& ProducerNode::stats() { return history_->stats[env_.name()]; }
+
+void ProducerNode::OnStart() {
+  // A restarted producer starts a new sequence of records after those it already sent.
+  next_sequence_ = stats().sent;
+  RequestMetadata();
+  env_.SetTimer(Duration{}, kProduce);
+  env_.SetTimer(Milliseconds(50), kHousekeeping);
+}
+
+void ProducerNode::RequestMetadata() {
+  if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ < Milliseconds(1000)) return;
+  metadata_in_flight_ = true;
+  metadata_sent_at_ = env_.Now();
+  SendMetadataRequest(env_, *directory_, next_correlation_);
+}
+
+void ProducerNode::OnTimer(std::uint64_t tag) {
+  switch (tag) {
+    case kProduce:
+      if (!config_.count || next_sequence_ < *config_.count) {
+        Produce();
+        env_.SetTimer(config_.send_interval, kProduce);
+      }
+      break;
+    case kFlush:
+      flush_scheduled_ = false;
+      Flush();
+      break;
+    case kHousekeeping:
+      CheckTimeouts();
+      env_.SetTimer(Milliseconds(50), kHousekeeping);
+      break;
+    default:
+      break;
+  }
+}
+
+void ProducerNode::Produce() {
+  const std::int64_t n = next_sequence_++;
+  Pending p;
+  p.sequence = n;
+  p.record = config_.record_at(n);
+  p.record.timestamp_ms = env_.Now().Millis();
+  p.created = env_.Now();
+  ++stats().sent;
+  ++stats().in_flight;
+  accumulator_[-1].push_back(std::move(p));  // partition chosen at flush, once metadata is known
+  if (!flush_scheduled_) {
+    flush_scheduled_ = true;
+    env_.SetTimer(config_.linger, kFlush);
+  }
+}
+
+void ProducerNode::Flush() {
+  const std::vector<std::int32_t> all = metadata_.PartitionsOf(config_.topic);
+  if (all.empty()) {
+    RequestMetadata();
+    return;
+  }
+  // Assign partitions to records that have none yet (keyed: murmur2; null: sticky).
+  auto unassigned = std::move(accumulator_[-1]);
+  accumulator_.erase(-1);
+  std::vector<std::int32_t> available;
+  for (std::int32_t p : all) {
+    if (metadata_.LeaderOf(config_.topic, p) >= 0) available.push_back(p);
+  }
+  if (available.empty()) available = all;
+  for (Pending& p : unassigned) {
+    const auto size = static_cast<std::int32_t>(p.record.value ? p.record.value->size() : 0);
+    p.partition = p.record.key ? PartitionForKey(*p.record.key, static_cast<std::int32_t>(all.size()))
+                               : sticky_.Next(size + 20, available, env_.rng());
+    accumulator_[p.partition].push_back(std::move(p));
+  }
+  std::map<BrokerId, int> in_flight_per_broker;
+  for (const auto& [id, f] : in_flight_) ++in_flight_per_broker[f.broker];
+  for (auto it = accumulator_.begin(); it != accumulator_.end();) {
+    const BrokerId leader = metadata_.LeaderOf(config_.topic, it->first);
+    if (leader < 0 || in_flight_per_broker[leader] >= config_.max_in_flight) {
+      if (leader < 0) RequestMetadata();
+      ++it;
+      continue;
+    }
+    ProduceRequest request;
+    request.correlation_id = next_correlation_++;
+    request.topic = config_.topic;
+    request.partition = it->first;
+    request.acks = config_.acks;
+    request.timeout = config_.request_timeout;
+    InFlight f;
+    f.partition = it->first;
+    f.broker = leader;
+    f.sent_at = env_.Now();
+    for (Pending& p : it->second) {
+      ++p.attempts;
+      request.records.push_back(p.record);
+    }
+    f.records = std::move(it->second);
+    env_.Send(directory_->NodeFor(leader), std::make_shared<KafkaMessage>(request));
+    ++in_flight_per_broker[leader];
+    if (config_.acks == 0) {
+      // acks=0: the producer never hears back; the record counts as sent and done.
+      for (const Pending& p : f.records) {
+        history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic,
+                                                    f.partition, p.record.key, p.record.value, 0,
+                                                    Errc::kNone, -1, env_.Now()});
+        ++stats().acknowledged;
+        --stats().in_flight;
+      }
+    } else {
+      in_flight_.emplace(request.correlation_id, std::move(f));
+    }
+    it = accumulator_.erase(it);
+  }
+}
+
+void ProducerNode::OnMessage(const Message& message) {
+  const auto* k = message.As<KafkaMessage>();
+  if (k == nullptr) return;
+  if (const auto* md = k->Get<MetadataResponse>()) {
+    metadata_in_flight_ = false;
+    ApplyMetadata(metadata_, *md);
+    Flush();
+  } else if (const auto* r = k->Get<ProduceResponse>()) {
+    OnProduceResponse(*r);
+  }
+}
+
+void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
+  const auto it = in_flight_.find(response.correlation_id);
+  if (it == in_flight_.end()) return;
+  InFlight f = std::move(it->second);
+  in_flight_.erase(it);
+  if (response.error != Errc::kNone) {
+    Retry(std::move(f.records), response.error);
+    return;
+  }
+  for (std::size_t i = 0; i < f.records.size(); ++i) {
+    const Pending& p = f.records[i];
+    const std::int64_t offset = response.base_offset + static_cast<std::int64_t>(i);
+    history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic,
+                                                f.partition, p.record.key, p.record.value,
+                                                config_.acks, Errc::kNone, offset, env_.Now()});
+    ++stats().acknowledged;
+    --stats().in_flight;
+    if (config_.trace_each_record) {
+      env_.Emit("client.ack",
+                {{"partition", PartitionName(config_.topic, f.partition)}, {"offset", offset}},
+                fmt::format("record '{}' acknowledged at {}-{} offset {}",
+                            p.record.value.value_or(""), config_.topic, f.partition, offset));
+    }
+  }
+  Flush();
+}
+
+void ProducerNode::Retry(std::vector<Pending> records, Errc error) {
+  ClientStats& s = stats();
+  ++s.errors[std::string(ErrcName(error))];
+  const bool first_report = s.last_error != ErrcName(error);
+  s.last_error = std::string(ErrcName(error));
+  std::vector<Pending> again;
+  for (Pending& p : records) {
+    const bool expired = env_.Now() - p.created >= config_.delivery_timeout;
+    if (!Retriable(error) || p.attempts > config_.retries || expired) {
+      Fail(p, expired && Retriable(error) ? Errc::kRequestTimedOut : error);
+    } else {
+      again.push_back(std::move(p));
+    }
+  }
+  if (first_report) {
+    env_.Emit("client.produce_error", {{"error", std::string(ErrcName(error))}},
+              fmt::format("produce to {} failed with {}{}", config_.topic, ErrcName(error),
+                          again.empty() ? "" : "; retrying"));
+  }
+  for (Pending& p : again) accumulator_[p.partition].push_back(std::move(p));
+  RequestMetadata();
+  if (!flush_scheduled_ && !again.empty()) {
+    flush_scheduled_ = true;
+    env_.SetTimer(config_.retry_backoff, kFlush);
+  }
+}
+
+void ProducerNode::Fail(const Pending& p, Errc error) {
+  history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic, p.partition,
+                                              p.record.key, p.record.value, config_.acks, error,
+                                              -1, env_.Now()});
+  ++stats().failed;
+  --stats().in_flight;
+}
+
+void ProducerNode::CheckTimeouts() {
+  // request.timeout.ms: a request with no answer (leader crashed, link cut) fails and retries.
+  std::vector<std::int64_t> expired;
+  for (const auto& [id, f] : in_flight_) {
+    if (env_.Now() - f.sent_at >= config_.request_timeout) expired.push_back(id);
+  }
+  for (std::int64_t id : expired) {
+    InFlight f = std::move(in_flight_.at(id));
+    in_flight_.erase(id);
+    Retry(std::move(f.records), Errc::kRequestTimedOut);
+  }
+  if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ >= Milliseconds(1000)) {
+    metadata_in_flight_ = false;
+    RequestMetadata();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consumer
+
+ConsumerNode::ConsumerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
+                           ConsumerConfig config, std::shared_ptr<ClientHistory> history)
+    : env_(env),
+      directory_(std::move(directory)),
+      config_(std::move(config)),
+      history_(std::move(history)) {}
+
+ClientStats& ConsumerNode::stats() { return history_->stats[env_.name()]; }
+
+void ConsumerNode::OnStart() {
+  // Assign mode without committed offsets: a restart resets positions by auto.offset.reset.
+  consumed_ = 0;
+  RequestMetadata();
+  env_.SetTimer(Milliseconds(100), kPoll);
+}
+
+void ConsumerNode::RequestMetadata() {
+  if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ < Milliseconds(1000)) return;
+  metadata_in_flight_ = true;
+  metadata_sent_at_ = env_.Now();
+  SendMetadataRequest(env_, *directory_, next_correlation_);
+}
+
+void ConsumerNode::OnTimer(std::uint64_t tag) {
+  if (tag != kPoll || done_) return;
+  Poll();
+  env_.SetTimer(Milliseconds(100), kPoll);
+}
+
+void ConsumerNode::Poll() {
+  if (metadata_.PartitionsOf(config_.topic).empty()) {
+    if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ >= Milliseconds(1000)) {
+      metadata_in_flight_ = false;
+    }
+    RequestMetadata();
+    return;
+  }
+  std::vector<std::int32_t> wanted = config_.partitions;
+  if (wanted.empty()) wanted = metadata_.PartitionsOf(config_.topic);
+  std::map<BrokerId, FetchRequest> by_leader;
+  for (std::int32_t p : wanted) {
+    Position& pos = positions_[p];
+    const BrokerId leader = metadata_.LeaderOf(config_.topic, p);
+    if (leader < 0) {
+      RequestMetadata();
+      continue;
+    }
+    if (pos.offset < 0) {
+      if (!pos.list_in_flight) {
+        pos.list_in_flight = true;
+        env_.Send(directory_->NodeFor(leader),
+                  std::make_shared<KafkaMessage>(ListOffsetsRequest{
+                      next_correlation_++, config_.topic, p, config_.from_beginning}));
+      }
+      continue;
+    }
+    FetchPartition fp;
+    fp.topic = config_.topic;
+    fp.partition = p;
+    fp.fetch_offset = pos.offset;
+    by_leader[leader].partitions.push_back(fp);
+  }
+  for (auto& [leader, request] : by_leader) {
+    auto in = fetch_in_flight_.find(leader);
+    if (in != fetch_in_flight_.end() && env_.Now() - in->second.second < Milliseconds(2000)) {
+      continue;
+    }
+    request.correlation_id = next_correlation_++;
+    request.replica_id = -1;
+    fetch_in_flight_[leader] = {request.correlation_id, env_.Now()};
+    env_.Send(directory_->NodeFor(leader), std::make_shared<KafkaMessage>(request));
+  }
+}
+
+void ConsumerNode::OnMessage(const Message& message) {
+  const auto* k = message.As<KafkaMessage>();
+  if (k == nullptr || done_) return;
+  if (const auto* md = k->Get<MetadataResponse>()) {
+    metadata_in_flight_ = false;
+    ApplyMetadata(metadata_, *md);
+  } else if (const auto* lo = k->Get<ListOffsetsResponse>()) {
+    Position& pos = positions_[lo->partition];
+    pos.list_in_flight = false;
+    if (lo->error == Errc::kNone) {
+      pos.offset = lo->offset;
+      stats().positions[PartitionName(config_.topic, lo->partition)] = lo->offset;
+    } else {
+      RequestMetadata();
+    }
+  } else if (const auto* f = k->Get<FetchResponse>()) {
+    OnFetchResponse(*f);
+  }
+}
+
+void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
+  for (auto it = fetch_in_flight_.begin(); it != fetch_in_flight_.end(); ++it) {
+    if (it->second.first == response.correlation_id) {
+      fetch_in_flight_.erase(it);
+      break;
+    }
+  }
+  for (const FetchedPartition& fp : response.partitions) {
+    Position& pos = positions_[fp.partition];
+    if (fp.error == Errc::kOffsetOutOfRange) {
+      pos.offset = -1;  // auto.offset.reset
+      continue;
+    }
+    if (fp.error != Errc::kNone) {
+      RequestMetadata();
+      continue;
+    }
+    if (fp.records.empty()) continue;
+    Result<std::vector<ConsumedRecord>> records = DecodeBatches(fp.records);
+    KSIM_ASSERT_MSG(records.ok(), records.status().ToString());
+    for (const ConsumedRecord& r : *records) {
+      if (r.offset < pos.offset) continue;
+      pos.offset = r.offset + 1;
+      history_->consumed.push_back(ConsumeEvent{env_.name(), fp.topic, fp.partition, r.offset,
+                                                r.key, r.value, env_.Now()});
+      ++stats().consumed;
+      ++consumed_;
+      if (config_.trace_each_record) {
+        std::string line;
+        if (config_.print_partition) line += fmt::format("Partition:{}\t", fp.partition);
+        if (config_.print_offset) line += fmt::format("Offset:{}\t", r.offset);
+        if (config_.print_key) line += r.key.value_or("null") + "\t";
+        line += r.value.value_or("null");
+        env_.Emit("client.record",
+                  {{"partition", PartitionName(fp.topic, fp.partition)}, {"offset", r.offset}},
+                  "| " + line);
+      }
+      if (config_.max_messages && consumed_ >= *config_.max_messages) {
+        done_ = true;
+        env_.Emit("client.done", {}, fmt::format("Processed a total of {} messages", consumed_));
+        break;
+      }
+    }
+    stats().positions[PartitionName(fp.topic, fp.partition)] = pos.offset;
+    if (done_) return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admin
+
+AdminNode::AdminNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
+                     ControllerLocator locator)
+    : env_(env), directory_(std::move(directory)), locator_(std::move(locator)) {}
+
+void AdminNode::Submit(KafkaBody request, Duration timeout, Callback callback) {
+  queue_.push_back(Call{std::move(request), env_.Now() + timeout, std::move(callback), false, {}});
+  Pump();
+}
+
+void AdminNode::Pump() {
+  if (!current_ && !queue_.empty()) {
+    current_ = std::move(queue_.front());
+    queue_.erase(queue_.begin());
+  }
+  if (!current_) return;
+  if (env_.Now() >= current_->deadline) {
+    Call call = std::move(*current_);
+    current_.reset();
+    call.callback(AdminResponse{Errc::kRequestTimedOut,
+                                "Timed out waiting for a node assignment.", {}});
+    Pump();
+    return;
+  }
+  if (current_->in_flight && env_.Now() - current_->sent_at < Milliseconds(1000)) return;
+  const std::int32_t controller = locator_();
+  if (controller >= 0) {
+    current_->in_flight = true;
+    current_->sent_at = env_.Now();
+    env_.Send(directory_->NodeFor(controller), std::make_shared<KafkaMessage>(current_->request));
+  }
+  env_.SetTimer(Milliseconds(controller >= 0 ? 1000 : 200), kAdminPump);
+}
+
+void AdminNode::OnTimer(std::uint64_t tag) {
+  if (tag == kAdminPump) Pump();
+}
+
+void AdminNode::OnMessage(const Message& message) {
+  const auto* k = message.As<KafkaMessage>();
+  if (k == nullptr || !current_) return;
+  const auto* r = k->Get<AdminResponse>();
+  if (r == nullptr) return;
+  if (r->error == Errc::kNotController) {
+    current_->in_flight = false;
+    return;  // the pump timer tries again
+  }
+  Call call = std::move(*current_);
+  current_.reset();
+  call.callback(*r);
+  Pump();
+}
+
+}  // namespace kafkasim::kafka

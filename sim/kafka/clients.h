@@ -1,0 +1,166 @@
+// Simulated Kafka clients: a producer (partitioner, acks, linger, retries, delivery timeout,
+// metadata refresh), an assign-mode consumer, and the admin client behind kafka-*.sh tools.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/simulation.h"
+#include "kafka/client_history.h"
+#include "kafka/cluster_directory.h"
+#include "kafka/messages.h"
+#include "kafka/partitioner.h"
+
+namespace kafkasim::kafka {
+
+// Cluster metadata as a client caches it (from MetadataResponse).
+struct ClientMetadata {
+  std::vector<BrokerId> live_brokers;
+  std::map<std::string, std::map<std::int32_t, PartitionMetadata>> topics;
+  std::vector<std::int32_t> PartitionsOf(const std::string& topic) const;
+  BrokerId LeaderOf(const std::string& topic, std::int32_t partition) const;
+};
+
+struct ProducerConfig {
+  std::string topic;
+  std::int16_t acks = -1;
+  Duration send_interval = Milliseconds(100);
+  std::optional<std::int64_t> count;  // records to send; nullopt = until stopped
+  // The n-th record's key and value.
+  std::function<ProducedRecord(std::int64_t n)> record_at;
+  std::int32_t retries = 2147483647;
+  Duration delivery_timeout = Milliseconds(120000);
+  Duration request_timeout = Milliseconds(30000);
+  Duration linger = Milliseconds(5);
+  Duration retry_backoff = Milliseconds(100);
+  std::int32_t max_in_flight = 5;
+  bool trace_each_record = false;  // console producer: one timeline line per acknowledgement
+};
+
+class ProducerNode : public Node {
+ public:
+  ProducerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
+               ProducerConfig config, std::shared_ptr<ClientHistory> history);
+  void OnStart() override;
+  void OnMessage(const Message& message) override;
+  void OnTimer(std::uint64_t tag) override;
+  const ClientMetadata& metadata() const { return metadata_; }
+
+ private:
+  struct Pending {
+    std::int64_t sequence = 0;
+    std::int32_t partition = -1;
+    ProducedRecord record;
+    Time created;
+    std::int32_t attempts = 0;
+  };
+  struct InFlight {
+    std::int32_t partition = 0;
+    BrokerId broker = kNoLeader;
+    std::vector<Pending> records;
+    Time sent_at;
+  };
+  void RequestMetadata();
+  void Produce();
+  void Flush();
+  void OnProduceResponse(const ProduceResponse& response);
+  void Retry(std::vector<Pending> records, Errc error);
+  void Fail(const Pending& p, Errc error);
+  void CheckTimeouts();
+  ClientStats& stats();
+
+  NodeEnv& env_;
+  std::shared_ptr<const ClusterDirectory> directory_;
+  ProducerConfig config_;
+  std::shared_ptr<ClientHistory> history_;
+  ClientMetadata metadata_;
+  bool metadata_in_flight_ = false;
+  Time metadata_sent_at_;
+  std::int64_t next_sequence_ = 0;
+  std::int64_t next_correlation_ = 1;
+  StickyPartitioner sticky_;
+  std::map<std::int32_t, std::vector<Pending>> accumulator_;  // by partition
+  std::map<std::int64_t, InFlight> in_flight_;                 // by correlation id
+  bool flush_scheduled_ = false;
+};
+
+struct ConsumerConfig {
+  std::string topic;
+  bool from_beginning = false;           // auto.offset.reset=earliest (else latest)
+  std::vector<std::int32_t> partitions;  // empty: every partition of the topic
+  std::optional<std::int64_t> max_messages;
+  bool trace_each_record = false;  // console consumer: prints every record to the timeline
+  bool print_key = false;
+  bool print_offset = false;
+  bool print_partition = false;
+};
+
+class ConsumerNode : public Node {
+ public:
+  ConsumerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
+               ConsumerConfig config, std::shared_ptr<ClientHistory> history);
+  void OnStart() override;
+  void OnMessage(const Message& message) override;
+  void OnTimer(std::uint64_t tag) override;
+
+ private:
+  struct Position {
+    std::int64_t offset = -1;  // -1: to be reset by ListOffsets
+    bool list_in_flight = false;
+  };
+  void RequestMetadata();
+  void Poll();
+  void OnFetchResponse(const FetchResponse& response);
+  ClientStats& stats();
+
+  NodeEnv& env_;
+  std::shared_ptr<const ClusterDirectory> directory_;
+  ConsumerConfig config_;
+  std::shared_ptr<ClientHistory> history_;
+  ClientMetadata metadata_;
+  bool metadata_in_flight_ = false;
+  Time metadata_sent_at_;
+  std::map<std::int32_t, Position> positions_;
+  std::map<BrokerId, std::pair<std::int64_t, Time>> fetch_in_flight_;  // correlation, sent
+  std::int64_t next_correlation_ = 1;
+  std::int64_t consumed_ = 0;
+  bool done_ = false;
+};
+
+// The admin client the kafka-*.sh tools use: sends one request to the active controller and
+// hands the answer (or a timeout) to a callback. Requests retry on NOT_CONTROLLER.
+class AdminNode : public Node {
+ public:
+  using Callback = std::function<void(const AdminResponse&)>;
+  // Returns the node.id of the active controller, or -1 when there is none.
+  using ControllerLocator = std::function<std::int32_t()>;
+
+  AdminNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
+            ControllerLocator locator);
+  void OnMessage(const Message& message) override;
+  void OnTimer(std::uint64_t tag) override;
+  void Submit(KafkaBody request, Duration timeout, Callback callback);
+
+ private:
+  struct Call {
+    KafkaBody request;
+    Time deadline;
+    Callback callback;
+    bool in_flight = false;
+    Time sent_at;
+  };
+  void Pump();
+
+  NodeEnv& env_;
+  std::shared_ptr<const ClusterDirectory> directory_;
+  ControllerLocator locator_;
+  std::optional<Call> current_;
+  std::vector<Call> queue_;
+};
+
+}  // namespace kafkasim::kafka
