@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -189,14 +190,39 @@ class ControllerLogic {
     std::optional<std::int64_t> controlled_shutdown_offset;
   };
   class Batch;
+  // How ChangePartition runs the builder. election: nullopt = ONLINE, or UNCLEAN where the
+  // topic allows it (ReplicationControlManager.generateLeaderAndIsrUpdates).
+  struct PartitionChangeSpec {
+    std::optional<Election> election;
+    std::optional<std::vector<BrokerId>> target_isr;
+    std::optional<LeaderRecoveryState> recovery_state;
+    std::vector<BrokerId> unclean_shutdown_replicas;
+  };
 
+  std::string ConfigValue(const MetadataImage& image, const std::string& topic,
+                          const std::string& name, const std::string& fallback) const;
+  std::int32_t MinIsr(const MetadataImage& image, const std::string& topic) const;
+  bool UncleanEnabled(const MetadataImage& image, const std::string& topic) const;
+  std::vector<TopicPartition> PartitionsWhere(
+      const MetadataImage& image,
+      const std::function<bool(const PartitionRegistration&)>& predicate) const;
+  // Builds one partition's change against the batch's image; adds record and note if any.
+  std::optional<PartitionChange> ChangePartition(Batch& batch, const std::string& topic,
+                                                 std::int32_t partition,
+                                                 const PartitionChangeSpec& spec,
+                                                 const std::string& reason) const;
   bool SessionAlive(BrokerId broker, Time now) const;
   std::int64_t LowestActiveOffset() const;
-  void FenceBroker(Batch& batch, BrokerId broker, const std::vector<BrokerId>& also_leaving,
-                   const std::string& reason) const;
-  void UnfenceBroker(Batch& batch, BrokerId broker) const;
-  void EnterControlledShutdown(Batch& batch, BrokerId broker) const;
+  BrokerControlState NextBrokerState(BrokerId broker, BrokerControlState current,
+                                     const BrokerHeartbeatRequest& request) const;
+  void FenceBroker(Batch& batch, BrokerId broker, const std::string& why) const;
+  void UnfenceBroker(Batch& batch, BrokerId broker, std::int64_t epoch,
+                     const std::string& why) const;
+  void EnterControlledShutdown(Batch& batch, BrokerId broker, std::int64_t epoch) const;
   void RemoveFromElrs(Batch& batch, BrokerId broker) const;
+  Status ValidateAlterPartition(const AlterPartitionRequest& request,
+                                const std::string& partition_name,
+                                const PartitionRegistration& partition) const;
 
   ControllerConfig config_;
   MetadataImage image_;
