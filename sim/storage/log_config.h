@@ -1,0 +1,22 @@
+// Topic-level log configuration, field names after Kafka's topic configs, defaults from
+// LogConfig.java / ServerLogConfigs.java (reference section 4).
+#pragma once
+
+#include <cstdint>
+
+namespace kafkasim::storage {
+
+struct LogConfig {
+  std::int64_t segment_bytes = 1073741824;         // segment.bytes
+  std::int64_t segment_ms = 604800000;             // segment.ms (log.roll.hours = 168)
+  std::int64_t segment_jitter_ms = 0;              // segment.jitter.ms
+  std::int64_t segment_index_bytes = 10485760;     // segment.index.bytes
+  std::int64_t retention_ms = 604800000;           // retention.ms (-1 = unlimited)
+  std::int64_t retention_bytes = -1;               // retention.bytes (-1 = unlimited)
+  std::int32_t index_interval_bytes = 4096;        // index.interval.bytes
+  std::int32_t max_message_bytes = 1048588;        // max.message.bytes (largest batch)
+  std::int64_t flush_messages = INT64_MAX;         // flush.messages (fsync after N records)
+  bool message_timestamp_log_append_time = false;  // message.timestamp.type=LogAppendTime
+};
+
+}  // namespace kafkasim::storage

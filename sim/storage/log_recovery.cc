@@ -1,0 +1,131 @@
+// PartitionLog::Recover: what opening a log after a crash does (LogLoader.java): clean up
+// leftovers, trust segments below the recovery point, validate the rest and cut the log at
+// the first bad or partial batch.
+#include <algorithm>
+#include <charconv>
+
+#include "storage/partition_log.h"
+
+namespace kafkasim::storage {
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The base offset of "<20 digits>.log", or nullopt for any other name.
+std::optional<std::int64_t> SegmentBase(const std::string& name, const std::string& suffix) {
+  if (name.size() != kSegmentNameDigits + suffix.size() || !EndsWith(name, suffix)) return {};
+  std::int64_t base = 0;
+  const char* end = name.data() + kSegmentNameDigits;
+  auto [ptr, ec] = std::from_chars(name.data(), end, base);
+  if (ec != std::errc() || ptr != end || base < 0) return {};
+  return base;
+}
+
+}  // namespace
+
+Status PartitionLog::Recover(LogOpenHints hints, RecoveryReport& report) {
+  Result<std::vector<std::string>> names = fs_.ListDir(dir_);
+  if (!names.ok()) return names.status();
+  std::vector<std::int64_t> bases;
+  for (const std::string& name : *names) {
+    const std::string path = dir_ + "/" + name;
+    if (EndsWith(name, kDeletedFileSuffix) || EndsWith(name, ".tmp")) {
+      if (Status s = fs_.Remove(path); !s.ok()) return s;
+    } else if (auto base = SegmentBase(name, kLogFileSuffix)) {
+      bases.push_back(*base);
+    }
+  }
+  // Index files without their .log are leftovers of an interrupted delete.
+  for (const std::string& name : *names) {
+    auto base = SegmentBase(name, kIndexFileSuffix);
+    if (!base) base = SegmentBase(name, kTimeIndexFileSuffix);
+    if (base && !std::binary_search(bases.begin(), bases.end(), *base)) {
+      if (Status s = fs_.Remove(dir_ + "/" + name); !s.ok()) return s;
+    }
+  }
+  if (Status s = epochs_->Load(); !s.ok()) {
+    report.reason = s.message() + "; the epoch cache is rebuilt from the batches";
+    if (Status c = epochs_->Clear(); !c.ok()) return c;
+    hints.recovery_point = 0;  // rebuild from every batch
+  }
+  report.recovered_from = hints.recovery_point;
+  auto on_batch = [&](const BatchHeader& h) {
+    if (h.partition_leader_epoch >= 0 &&
+        h.partition_leader_epoch > epochs_->latest_epoch().value_or(-1)) {
+      (void)epochs_->Assign(h.partition_leader_epoch, h.base_offset);
+    }
+  };
+  bool cut = false;
+  for (std::size_t i = 0; i < bases.size(); ++i) {
+    const std::int64_t base = bases[i];
+    if (cut) {
+      if (Status s = DropSegmentFiles(base, report); !s.ok()) return s;
+      continue;
+    }
+    const bool below_recovery_point = i + 1 < bases.size() && bases[i + 1] <= hints.recovery_point;
+    if (below_recovery_point) {
+      Result<std::unique_ptr<LogSegment>> opened =
+          LogSegment::Open(fs_, dir_, base, segment_options());
+      if (opened.ok()) {
+        segments_[base] = std::move(*opened);
+        continue;
+      }
+    }
+    Result<std::unique_ptr<LogSegment>> attached =
+        LogSegment::Attach(fs_, dir_, base, segment_options());
+    if (!attached.ok()) return attached.status();
+    Result<SegmentRecovery> recovered = (*attached)->Recover(on_batch);
+    if (!recovered.ok()) return recovered.status();
+    segments_[base] = std::move(*attached);
+    if (recovered->bytes_dropped > 0) {
+      report.bytes_dropped += static_cast<std::int64_t>(recovered->bytes_dropped);
+      report.batches_dropped += 1;
+      report.reason = recovered->reason;
+      cut = true;
+    }
+  }
+  if (segments_.empty()) {
+    const std::int64_t base = std::max<std::int64_t>(hints.log_start_offset, 0);
+    Result<std::unique_ptr<LogSegment>> created =
+        LogSegment::Create(fs_, dir_, base, segment_options());
+    if (!created.ok()) return created.status();
+    segments_[base] = std::move(*created);
+  }
+  const std::int64_t leo = log_end_offset();
+  log_start_offset_ = std::clamp(hints.log_start_offset, segments_.begin()->first, leo);
+  high_watermark_ = std::clamp(hints.high_watermark, log_start_offset_, leo);
+  recovery_point_ = std::clamp(hints.recovery_point, log_start_offset_, leo);
+  if (Status s = epochs_->TruncateFromEnd(leo); !s.ok()) return s;
+  if (Status s = epochs_->TruncateFromStart(log_start_offset_); !s.ok()) return s;
+  // What recovery validated (and truncated) is made durable, as Kafka does before it moves
+  // the recovery point.
+  return Flush();
+}
+
+Status PartitionLog::DropSegmentFiles(std::int64_t base, RecoveryReport& report) {
+  const std::string stem = dir_ + "/" + SegmentFileStem(base);
+  Result<Bytes> bytes = fs_.ReadFile(stem + kLogFileSuffix);
+  if (bytes.ok()) {
+    report.bytes_dropped += static_cast<std::int64_t>(bytes->size());
+    // Count the batches that were readable, for the report.
+    std::size_t position = 0;
+    const std::span<const std::uint8_t> all(*bytes);
+    while (position < all.size()) {
+      Result<BatchHeader> h = CheckBatch(all.subspan(position));
+      if (!h.ok()) break;
+      ++report.batches_dropped;
+      position += h->size_in_bytes();
+    }
+  }
+  for (const char* suffix : {kLogFileSuffix, kIndexFileSuffix, kTimeIndexFileSuffix}) {
+    if (!fs_.Exists(stem + suffix)) continue;
+    if (Status s = fs_.Remove(stem + suffix); !s.ok()) return s;
+  }
+  ++report.segments_deleted;
+  return Status::Ok();
+}
+
+}  // namespace kafkasim::storage

@@ -1,0 +1,108 @@
+// One segment of a partition's log: <base>.log holding batches back to back, with its sparse
+// .index and .timeindex (LogSegment.java). Segments are append-only except for truncation.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/file_system.h"
+#include "storage/offset_index.h"
+#include "storage/record_batch.h"
+#include "storage/time_index.h"
+
+namespace kafkasim::storage {
+
+// "00000000000000000042": the 20-digit name Kafka gives a segment with base offset 42.
+std::string SegmentFileStem(std::int64_t base_offset);
+
+struct SegmentOptions {
+  std::int32_t index_interval_bytes = 4096;
+  std::size_t max_index_entries = 10485760 / 8;  // segment.index.bytes / entry size
+};
+
+// What recovering a segment found.
+struct SegmentRecovery {
+  std::uint64_t valid_bytes = 0;
+  std::uint64_t bytes_dropped = 0;  // truncated off the end of this segment
+  std::int64_t batches_valid = 0;
+  std::string reason;  // why bytes were dropped ("" when none were)
+};
+
+class LogSegment {
+ public:
+  // Creates empty .log/.index/.timeindex files in dir (which must exist).
+  static Result<std::unique_ptr<LogSegment>> Create(FileSystem& fs, const std::string& dir,
+                                                    std::int64_t base_offset,
+                                                    SegmentOptions options);
+  // Opens existing files and trusts them: sizes from the .log, indexes loaded from disk (or
+  // rebuilt from the .log when they fail their sanity check). Batches are not re-validated.
+  static Result<std::unique_ptr<LogSegment>> Open(FileSystem& fs, const std::string& dir,
+                                                  std::int64_t base_offset, SegmentOptions options);
+
+  // Attaches to existing files without reading them; call Recover next (crash recovery).
+  static Result<std::unique_ptr<LogSegment>> Attach(FileSystem& fs, const std::string& dir,
+                                                    std::int64_t base_offset,
+                                                    SegmentOptions options);
+
+  // Appends already-validated batches whose offsets are all >= next_offset(). Adds index
+  // entries by Kafka's rule (index.interval.bytes counted before each batch).
+  Status Append(std::span<const std::uint8_t> batches);
+  // Re-reads the whole .log validating every batch, rebuilds both indexes and truncates at the
+  // first bad or partial batch. on_batch sees each valid batch in order.
+  Result<SegmentRecovery> Recover(const std::function<void(const BatchHeader&)>& on_batch);
+
+  // Byte range of the batches to return for a fetch at `offset`: starts at the batch holding
+  // offset, takes whole batches while they fit in max_bytes (the first always) and start below
+  // max_offset. Empty when no batch here has last offset >= offset.
+  struct Slice {
+    std::uint32_t position = 0;
+    std::uint32_t size = 0;
+  };
+  Result<Slice> Find(std::int64_t offset, std::int32_t max_bytes, std::int64_t max_offset) const;
+  Status ReadBytes(Slice slice, Bytes& out) const;
+
+  // Removes every batch with last offset >= offset (a batch is never split). Returns the bytes
+  // removed.
+  Result<std::uint64_t> TruncateTo(std::int64_t offset);
+  // Called when the segment stops being the active one: adds the final time index entry.
+  Status OnBecomeInactive();
+  Status Flush();
+  Status DeleteFiles();
+
+  std::int64_t base_offset() const { return base_offset_; }
+  // One past the last offset stored here (base_offset when empty).
+  std::int64_t next_offset() const { return next_offset_; }
+  std::uint64_t size() const { return size_; }
+  std::int64_t max_timestamp() const { return max_timestamp_so_far_; }
+  // maxTimestamp of the first batch: what segment.ms counts from (-1 when empty).
+  std::int64_t rolling_based_timestamp() const { return rolling_based_timestamp_; }
+  bool indexes_full() const { return offset_index_.full() || time_index_.full(); }
+  const OffsetIndex& offset_index() const { return offset_index_; }
+  const TimeIndex& time_index() const { return time_index_; }
+  std::string log_path() const { return log_path_; }
+
+ private:
+  LogSegment(FileSystem& fs, const std::string& dir, std::int64_t base_offset,
+             SegmentOptions options);
+  // Index bookkeeping for one batch about to be written at `position`.
+  Status IndexBatch(const BatchHeader& header, std::uint32_t position);
+  Status ResetIndexes();
+  Result<BatchHeader> ReadHeaderAt(std::uint64_t position) const;
+
+  FileSystem& fs_;
+  std::string log_path_;
+  std::int64_t base_offset_;
+  SegmentOptions options_;
+  OffsetIndex offset_index_;
+  TimeIndex time_index_;
+  std::uint64_t size_ = 0;
+  std::int64_t next_offset_;
+  std::uint64_t bytes_since_last_index_entry_ = 0;
+  std::int64_t max_timestamp_so_far_ = kNoTimestamp;
+  std::int64_t offset_of_max_timestamp_so_far_ = -1;
+  std::int64_t rolling_based_timestamp_ = kNoTimestamp;
+};
+
+}  // namespace kafkasim::storage

@@ -1,0 +1,273 @@
+// PartitionLog: appends, reads, roll, retention and truncation over a map of segments.
+#include "storage/partition_log.h"
+
+#include <algorithm>
+
+namespace kafkasim::storage {
+namespace {
+
+Status OutOfRange(std::int64_t offset, std::int64_t start, std::int64_t end) {
+  return {Errc::kOffsetOutOfRange, "offset " + std::to_string(offset) + " is outside [" +
+                                       std::to_string(start) + ", " + std::to_string(end) + "]"};
+}
+
+}  // namespace
+
+PartitionLog::PartitionLog(FileSystem& fs, std::string dir, std::string topic, int partition,
+                           LogConfig config)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      topic_(std::move(topic)),
+      partition_(partition),
+      config_(config),
+      epochs_(std::make_unique<LeaderEpochCache>(fs, dir_ + "/" + kLeaderEpochCheckpointFile)) {}
+
+SegmentOptions PartitionLog::segment_options() const {
+  SegmentOptions options;
+  options.index_interval_bytes = config_.index_interval_bytes;
+  options.max_index_entries =
+      static_cast<std::size_t>(std::max<std::int64_t>(config_.segment_index_bytes / 8, 1));
+  return options;
+}
+
+Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(FileSystem& fs, std::string log_dir,
+                                                         std::string topic, int partition,
+                                                         LogConfig config, Time now,
+                                                         RecoveryReport* report,
+                                                         LogOpenHints hints) {
+  (void)now;
+  std::string dir = topic + "-" + std::to_string(partition);
+  if (!log_dir.empty()) dir = log_dir + "/" + dir;
+  if (Status s = fs.CreateDirs(dir); !s.ok()) return s;
+  std::unique_ptr<PartitionLog> log(
+      new PartitionLog(fs, std::move(dir), std::move(topic), partition, config));
+  RecoveryReport local;
+  if (Status s = log->Recover(hints, local); !s.ok()) return s;
+  if (report != nullptr) *report = local;
+  return log;
+}
+
+Result<std::optional<std::int64_t>> PartitionLog::MaybeRollFor(std::int64_t first_offset,
+                                                               std::int64_t last_offset,
+                                                               std::size_t incoming_bytes,
+                                                               Time now) {
+  const LogSegment& segment = active();
+  const auto size = static_cast<std::int64_t>(segment.size());
+  const bool full = size > config_.segment_bytes - static_cast<std::int64_t>(incoming_bytes);
+  const bool old = segment.size() > 0 && now.Millis() - segment.rolling_based_timestamp() >
+                                             config_.segment_ms - config_.segment_jitter_ms;
+  const bool overflow = last_offset - segment.base_offset() > INT32_MAX;
+  if (segment.size() == 0 || !(full || old || segment.indexes_full() || overflow)) {
+    return std::optional<std::int64_t>();
+  }
+  Result<std::int64_t> base = Roll(first_offset);
+  if (!base.ok()) return base.status();
+  return std::optional<std::int64_t>(*base);
+}
+
+Result<std::int64_t> PartitionLog::Roll(std::int64_t base_offset) {
+  KSIM_ASSERT(base_offset >= active().next_offset());
+  if (Status s = active().OnBecomeInactive(); !s.ok()) return s;
+  Result<std::unique_ptr<LogSegment>> segment =
+      LogSegment::Create(fs_, dir_, base_offset, segment_options());
+  if (!segment.ok()) return segment.status();
+  segments_[base_offset] = std::move(*segment);
+  // Kafka flushes everything before the new segment when it rolls (UnifiedLog.roll).
+  if (Status s = Flush(); !s.ok()) return s;
+  return base_offset;
+}
+
+Status PartitionLog::AppendBatches(std::span<const std::uint8_t> bytes,
+                                   const std::vector<BatchSpan>& spans, Time now,
+                                   LogAppendInfo& info) {
+  // Batches go one at a time so that a roll can happen between them.
+  for (const BatchSpan& span : spans) {
+    const BatchHeader& h = span.header;
+    auto rolled = MaybeRollFor(h.base_offset, h.last_offset(), h.size_in_bytes(), now);
+    if (!rolled.ok()) return rolled.status();
+    if (*rolled) info.rolled_segment_base = **rolled;
+    if (Status s = active().Append(bytes.subspan(span.position, h.size_in_bytes())); !s.ok()) {
+      return s;
+    }
+    if (h.partition_leader_epoch >= 0 &&
+        h.partition_leader_epoch > epochs_->latest_epoch().value_or(-1)) {
+      if (Status s = epochs_->Assign(h.partition_leader_epoch, h.base_offset); !s.ok()) return s;
+    }
+    if (h.max_timestamp > info.max_timestamp) {
+      info.max_timestamp = h.max_timestamp;
+      info.offset_of_max_timestamp = h.last_offset();
+    }
+    info.record_count += h.records_count;
+    unflushed_records_ += h.records_count;
+  }
+  info.valid_bytes = static_cast<std::int32_t>(bytes.size());
+  if (unflushed_records_ >= config_.flush_messages) return Flush();
+  return Status::Ok();
+}
+
+Result<LogAppendInfo> PartitionLog::AppendAsLeader(std::vector<Record> records,
+                                                   std::int32_t leader_epoch, Time now,
+                                                   ProducerInfo producer) {
+  if (records.empty()) return Status(Errc::kInvalidRequest, "a produce batch needs records");
+  LogAppendInfo info;
+  const std::int64_t now_ms = now.Millis();
+  for (Record& record : records) {
+    if (config_.message_timestamp_log_append_time || record.timestamp == kNoTimestamp) {
+      record.timestamp = now_ms;
+    }
+  }
+  RecordBatch batch = MakeBatch(log_end_offset(), leader_epoch, std::move(records));
+  batch.header.producer_id = producer.producer_id;
+  batch.header.producer_epoch = producer.producer_epoch;
+  batch.header.base_sequence = producer.base_sequence;
+  if (producer.transactional) batch.header.attributes |= kTransactionalFlag;
+  if (config_.message_timestamp_log_append_time) {
+    batch.header.attributes |= kTimestampTypeMask;
+    info.log_append_time = now_ms;
+  }
+  const Bytes bytes = EncodeBatch(batch);
+  if (bytes.size() > static_cast<std::size_t>(config_.max_message_bytes)) {
+    return Status(Errc::kRecordListTooLarge, "batch of " + std::to_string(bytes.size()) +
+                                                 " bytes exceeds max.message.bytes=" +
+                                                 std::to_string(config_.max_message_bytes));
+  }
+  Result<std::vector<BatchSpan>> spans = SplitBatches(bytes);
+  KSIM_ASSERT_MSG(spans.ok(), spans.status().ToString());
+  info.first_offset = batch.header.base_offset;
+  info.last_offset = batch.header.last_offset();
+  if (Status s = AppendBatches(bytes, *spans, now, info); !s.ok()) return s;
+  KSIM_ASSERT_EQ(log_end_offset(), info.last_offset + 1);
+  return info;
+}
+
+Result<LogAppendInfo> PartitionLog::AppendAsFollower(std::span<const std::uint8_t> batches,
+                                                     Time now) {
+  Result<std::vector<BatchSpan>> spans = SplitBatches(batches);
+  if (!spans.ok()) return spans.status();
+  LogAppendInfo info;
+  if (spans->empty()) return info;
+  std::int64_t next = log_end_offset();
+  for (const BatchSpan& span : *spans) {
+    if (span.header.base_offset < next) {
+      return Status(Errc::kCorruptMessage, "follower append: batch at byte " +
+                                               std::to_string(span.position) + " has baseOffset " +
+                                               std::to_string(span.header.base_offset) +
+                                               " below the expected " + std::to_string(next));
+    }
+    next = span.header.next_offset();
+  }
+  info.first_offset = spans->front().header.base_offset;
+  info.last_offset = spans->back().header.last_offset();
+  if (Status s = AppendBatches(batches, *spans, now, info); !s.ok()) return s;
+  return info;
+}
+
+Result<FetchResult> PartitionLog::Read(std::int64_t offset, std::int32_t max_bytes,
+                                       std::int64_t max_offset) const {
+  FetchResult result;
+  result.log_start_offset = log_start_offset_;
+  result.high_watermark = high_watermark_;
+  result.log_end_offset = log_end_offset();
+  if (offset < log_start_offset_ || offset > log_end_offset()) {
+    return OutOfRange(offset, log_start_offset_, log_end_offset());
+  }
+  auto it = segments_.upper_bound(offset);
+  KSIM_ASSERT(it != segments_.begin());
+  for (--it; it != segments_.end(); ++it) {
+    Result<LogSegment::Slice> slice = it->second->Find(offset, max_bytes, max_offset);
+    if (!slice.ok()) return slice.status();
+    if (slice->size == 0) continue;
+    if (Status s = it->second->ReadBytes(*slice, result.records); !s.ok()) return s;
+    // Pairs with the check before append: what comes back must still be intact.
+    Result<std::vector<BatchSpan>> spans = SplitBatches(result.records);
+    if (!spans.ok()) {
+      return Status(Errc::kCorruptMessage, it->second->log_path() + " at byte " +
+                                               std::to_string(slice->position) + ": " +
+                                               spans.status().message());
+    }
+    break;
+  }
+  return result;
+}
+
+void PartitionLog::UpdateHighWatermark(std::int64_t offset) {
+  high_watermark_ = std::clamp(offset, log_start_offset_, log_end_offset());
+}
+
+Status PartitionLog::MaybeIncrementLogStartOffset(std::int64_t offset) {
+  if (offset <= log_start_offset_) return Status::Ok();
+  if (offset > high_watermark_) {
+    return OutOfRange(offset, log_start_offset_, high_watermark_);
+  }
+  log_start_offset_ = offset;
+  return epochs_->TruncateFromStart(offset);
+}
+
+Status PartitionLog::AssignLeaderEpoch(std::int32_t epoch, std::int64_t start_offset) {
+  return epochs_->Assign(epoch, start_offset);
+}
+
+Status PartitionLog::TruncateTo(std::int64_t offset) {
+  if (offset < log_start_offset_) return OutOfRange(offset, log_start_offset_, log_end_offset());
+  if (offset >= log_end_offset()) return Status::Ok();
+  // Whole segments at or above offset go, except the first one (kept, emptied).
+  while (segments_.size() > 1 && segments_.rbegin()->first >= offset) {
+    if (Status s = active().DeleteFiles(); !s.ok()) return s;
+    segments_.erase(std::prev(segments_.end()));
+  }
+  Result<std::uint64_t> cut = active().TruncateTo(offset);
+  if (!cut.ok()) return cut.status();
+  high_watermark_ = std::min(high_watermark_, log_end_offset());
+  recovery_point_ = std::min(recovery_point_, log_end_offset());
+  return epochs_->TruncateFromEnd(log_end_offset());
+}
+
+Status PartitionLog::TruncateFullyAndStartAt(std::int64_t offset) {
+  KSIM_ASSERT(offset >= 0);
+  for (auto& [base, segment] : segments_) {
+    if (Status s = segment->DeleteFiles(); !s.ok()) return s;
+  }
+  segments_.clear();
+  Result<std::unique_ptr<LogSegment>> segment =
+      LogSegment::Create(fs_, dir_, offset, segment_options());
+  if (!segment.ok()) return segment.status();
+  segments_[offset] = std::move(*segment);
+  log_start_offset_ = high_watermark_ = recovery_point_ = offset;
+  return epochs_->Clear();
+}
+
+Status PartitionLog::Flush() {
+  for (auto it = segments_.begin(); it != segments_.end(); ++it) {
+    if (it->second->next_offset() <= recovery_point_ && std::next(it) != segments_.end()) continue;
+    if (Status s = it->second->Flush(); !s.ok()) return s;
+  }
+  recovery_point_ = log_end_offset();
+  unflushed_records_ = 0;
+  return Status::Ok();
+}
+
+Result<std::optional<std::int64_t>> PartitionLog::MaybeRoll(Time now) {
+  return MaybeRollFor(log_end_offset(), log_end_offset(), 0, now);
+}
+
+std::vector<SegmentInfo> PartitionLog::segments() const {
+  std::vector<SegmentInfo> out;
+  for (const auto& [base, segment] : segments_) {
+    out.push_back({base, segment->next_offset(), segment->size(), segment->max_timestamp(),
+                   segment->log_path()});
+  }
+  return out;
+}
+
+std::uint64_t PartitionLog::size_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& entry : segments_) total += entry.second->size();
+  return total;
+}
+
+Status PartitionLog::WritePartitionMetadata(const Uuid& topic_id) {
+  return fs_.WriteFileAtomically(dir_ + "/" + kPartitionMetadataFile,
+                                 FormatPartitionMetadata(topic_id));
+}
+
+}  // namespace kafkasim::storage

@@ -1,0 +1,176 @@
+// The log of one partition replica: a directory <topic>-<partition> of segments, with offset
+// assignment, fetch reads, roll, retention, truncation, flush and crash recovery
+// (UnifiedLog.scala, LocalLog.scala, LogLoader.java).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/file_system.h"
+#include "engine/time.h"
+#include "storage/checkpoint_file.h"
+#include "storage/leader_epoch_cache.h"
+#include "storage/log_config.h"
+#include "storage/log_segment.h"
+#include "storage/record_batch.h"
+
+namespace kafkasim::storage {
+
+// What the broker knows from its log-dir checkpoint files when it opens a log.
+struct LogOpenHints {
+  std::int64_t recovery_point = 0;    // recovery-point-offset-checkpoint (0 = validate all)
+  std::int64_t log_start_offset = 0;  // log-start-offset-checkpoint
+  std::int64_t high_watermark = 0;    // replication-offset-checkpoint
+};
+
+// What recovery on open found; the broker turns a non-empty one into a trace event.
+struct RecoveryReport {
+  std::int64_t recovered_from = 0;   // the recovery point validation started at
+  std::int64_t bytes_dropped = 0;    // torn or corrupt bytes cut off, plus deleted segments
+  std::int64_t batches_dropped = 0;  // the bad batch plus whole batches of deleted segments
+  std::int32_t segments_deleted = 0;
+  std::string reason;  // "" when nothing was dropped
+  bool dropped_anything() const { return bytes_dropped > 0 || segments_deleted > 0; }
+};
+
+// Optional idempotent/transactional producer fields carried into a leader's batch.
+struct ProducerInfo {
+  std::int64_t producer_id = kNoProducerId;
+  std::int16_t producer_epoch = kNoProducerEpoch;
+  std::int32_t base_sequence = kNoSequence;
+  bool transactional = false;
+};
+
+struct LogAppendInfo {
+  std::int64_t first_offset = -1;
+  std::int64_t last_offset = -1;
+  std::int64_t max_timestamp = kNoTimestamp;
+  std::int64_t offset_of_max_timestamp = -1;
+  std::int64_t log_append_time = kNoTimestamp;  // ms, when message.timestamp.type=LogAppendTime
+  std::int32_t record_count = 0;
+  std::int32_t valid_bytes = 0;
+  // Base offset of the new segment when this append rolled one.
+  std::optional<std::int64_t> rolled_segment_base;
+};
+
+struct FetchResult {
+  Bytes records;  // whole batches, as stored (the wire format of a fetch response)
+  std::int64_t log_start_offset = 0;
+  std::int64_t high_watermark = 0;
+  std::int64_t log_end_offset = 0;
+  // Decodes `records`: a convenience for clients and tests.
+  Result<std::vector<RecordBatch>> Batches() const { return DecodeBatches(records); }
+};
+
+struct SegmentInfo {
+  std::int64_t base_offset = 0;
+  std::int64_t next_offset = 0;  // one past its last offset
+  std::uint64_t size_bytes = 0;
+  std::int64_t max_timestamp = kNoTimestamp;
+  std::string log_path;
+};
+
+struct RetentionResult {
+  std::vector<SegmentInfo> deleted;
+  std::int64_t log_start_offset = 0;
+  std::string reason;  // "retention.ms=...: ..." for the trace; "" when nothing was deleted
+};
+
+class PartitionLog {
+ public:
+  // Opens (creating if needed) <log_dir>/<topic>-<partition> ("<topic>-<partition>" when
+  // log_dir is empty), recovering every segment from hints.recovery_point on: batches are
+  // validated, the first bad or partial one and everything after it are dropped, indexes and
+  // the epoch cache rebuilt. `report` (may be null) says what was dropped and why.
+  static Result<std::unique_ptr<PartitionLog>> Open(FileSystem& fs, std::string log_dir,
+                                                    std::string topic, int partition,
+                                                    LogConfig config, Time now,
+                                                    RecoveryReport* report,
+                                                    LogOpenHints hints = {});
+
+  // Leader append: numbers the records from log_end_offset(), stamps leader_epoch into the
+  // batch, records the epoch in the cache. kInvalidRequest for no records,
+  // kRecordListTooLarge when the batch exceeds max.message.bytes; disk errors pass through.
+  Result<LogAppendInfo> AppendAsLeader(std::vector<Record> records, std::int32_t leader_epoch,
+                                       Time now, ProducerInfo producer = {});
+  // Follower append of batches fetched from the leader, offsets and epochs kept as they are.
+  // kCorruptMessage when a batch fails CheckBatch or its offsets go below log_end_offset().
+  Result<LogAppendInfo> AppendAsFollower(std::span<const std::uint8_t> batches, Time now);
+
+  // Whole batches from the one holding `offset`, up to max_bytes (the first batch always whole)
+  // and only batches starting below max_offset (pass the high watermark for consumers).
+  // kOffsetOutOfRange outside [log_start_offset, log_end_offset]; empty at log_end_offset.
+  Result<FetchResult> Read(std::int64_t offset, std::int32_t max_bytes,
+                           std::int64_t max_offset = INT64_MAX) const;
+
+  std::int64_t log_start_offset() const { return log_start_offset_; }
+  std::int64_t log_end_offset() const { return segments_.rbegin()->second->next_offset(); }
+  std::int64_t high_watermark() const { return high_watermark_; }
+  std::int64_t recovery_point() const { return recovery_point_; }
+  // Clamped into [log_start_offset, log_end_offset].
+  void UpdateHighWatermark(std::int64_t offset);
+  // Raises the log start offset (DeleteRecords); never beyond the high watermark.
+  Status MaybeIncrementLogStartOffset(std::int64_t offset);
+
+  // The epoch a new leader records at its log end offset (becomeLeader).
+  Status AssignLeaderEpoch(std::int32_t epoch, std::int64_t start_offset);
+  const LeaderEpochCache& leader_epochs() const { return *epochs_; }
+
+  // Removes every batch at or above offset (a batch is never split, so the new log end may be
+  // lower than offset). kOffsetOutOfRange below log_start_offset.
+  Status TruncateTo(std::int64_t offset);
+  // Deletes every segment and starts an empty log at offset (a follower far behind).
+  Status TruncateFullyAndStartAt(std::int64_t offset);
+  // Fsyncs everything not yet durable and moves the recovery point to the log end.
+  Status Flush();
+  // Rolls a new active segment if segment.ms has passed since the active segment's first
+  // batch. Returns the new segment's base offset when it rolled.
+  Result<std::optional<std::int64_t>> MaybeRoll(Time now);
+  // Applies retention.ms, retention.bytes and the log start offset, oldest segment first,
+  // only to segments wholly below the high watermark.
+  Result<RetentionResult> DeleteOldSegments(Time now);
+
+  std::vector<SegmentInfo> segments() const;
+  std::uint64_t size_bytes() const;
+  const std::string& dir() const { return dir_; }
+  const std::string& topic() const { return topic_; }
+  int partition() const { return partition_; }
+  const LogConfig& config() const { return config_; }
+  void set_config(const LogConfig& config) { config_ = config; }
+  Status WritePartitionMetadata(const Uuid& topic_id);
+
+ private:
+  PartitionLog(FileSystem& fs, std::string dir, std::string topic, int partition, LogConfig config);
+  Status Recover(LogOpenHints hints, RecoveryReport& report);
+  // Deletes a segment after the recovery cut, counting its bytes and batches in the report.
+  Status DropSegmentFiles(std::int64_t base, RecoveryReport& report);
+  // Rolls if the incoming batches need a new segment. Returns the new base when it rolled.
+  Result<std::optional<std::int64_t>> MaybeRollFor(std::int64_t first_offset,
+                                                   std::int64_t last_offset,
+                                                   std::size_t incoming_bytes, Time now);
+  Result<std::int64_t> Roll(std::int64_t base_offset);
+  Status AppendBatches(std::span<const std::uint8_t> bytes, const std::vector<BatchSpan>& spans,
+                       Time now, LogAppendInfo& info);
+  Status DeleteSegments(std::size_t count, RetentionResult& result);
+  SegmentOptions segment_options() const;
+  LogSegment& active() const { return *segments_.rbegin()->second; }
+
+  FileSystem& fs_;
+  std::string dir_;
+  std::string topic_;
+  int partition_;
+  LogConfig config_;
+  std::map<std::int64_t, std::unique_ptr<LogSegment>> segments_;  // by base offset, never empty
+  std::unique_ptr<LeaderEpochCache> epochs_;
+  std::int64_t log_start_offset_ = 0;
+  std::int64_t high_watermark_ = 0;
+  std::int64_t recovery_point_ = 0;
+  std::int64_t unflushed_records_ = 0;
+};
+
+}  // namespace kafkasim::storage

@@ -1,0 +1,280 @@
+// Record batch v2 encoder and a decoder that validates every length before using it.
+#include "storage/record_batch.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "storage/byte_io.h"
+#include "storage/crc32c.h"
+
+namespace kafkasim::storage {
+namespace {
+
+Status Corrupt(std::string message) { return {Errc::kCorruptMessage, std::move(message)}; }
+
+void WriteBytesField(ByteWriter& w, const std::optional<Bytes>& bytes) {
+  if (!bytes) {
+    w.Varint(-1);
+    return;
+  }
+  w.Varint(static_cast<std::int32_t>(bytes->size()));
+  w.Raw(*bytes);
+}
+
+void EncodeRecord(ByteWriter& out, const Record& record, std::int64_t base_timestamp) {
+  Bytes body;
+  ByteWriter w(body);
+  w.U8(static_cast<std::uint8_t>(record.attributes));
+  w.Varlong(record.timestamp - base_timestamp);
+  w.Varint(record.offset_delta);
+  WriteBytesField(w, record.key);
+  WriteBytesField(w, record.value);
+  w.Varint(static_cast<std::int32_t>(record.headers.size()));
+  for (const RecordHeader& h : record.headers) {
+    w.Varint(static_cast<std::int32_t>(h.key.size()));
+    w.Raw({reinterpret_cast<const std::uint8_t*>(h.key.data()), h.key.size()});
+    WriteBytesField(w, h.value);
+  }
+  out.Varint(static_cast<std::int32_t>(body.size()));
+  out.Raw(body);
+}
+
+// Reads a varint length and that many bytes; -1 is null. Fails on other negatives.
+bool ReadBytesField(ByteReader& r, std::optional<Bytes>& out) {
+  auto len = r.Varint();
+  if (!len || *len < -1) return false;
+  if (*len == -1) {
+    out.reset();
+    return true;
+  }
+  auto raw = r.Raw(static_cast<std::size_t>(*len));
+  if (!raw) return false;
+  out.emplace(raw->begin(), raw->end());
+  return true;
+}
+
+// Decodes one record body of exactly `body.size()` bytes.
+bool DecodeRecordBody(std::span<const std::uint8_t> body, std::int64_t base_timestamp,
+                      Record& record) {
+  ByteReader r(body);
+  auto attributes = r.I8();
+  auto timestamp_delta = r.Varlong();
+  auto offset_delta = r.Varint();
+  if (!attributes || !timestamp_delta || !offset_delta) return false;
+  record.attributes = *attributes;
+  // Unsigned add: a hostile delta must not be signed overflow.
+  record.timestamp = static_cast<std::int64_t>(static_cast<std::uint64_t>(base_timestamp) +
+                                               static_cast<std::uint64_t>(*timestamp_delta));
+  record.offset_delta = *offset_delta;
+  if (!ReadBytesField(r, record.key) || !ReadBytesField(r, record.value)) return false;
+  auto header_count = r.Varint();
+  if (!header_count || *header_count < 0) return false;
+  // Each header needs at least two bytes: never reserve more than the input could hold.
+  if (static_cast<std::size_t>(*header_count) > r.remaining() / 2) return false;
+  for (std::int32_t i = 0; i < *header_count; ++i) {
+    auto key_len = r.Varint();
+    if (!key_len || *key_len < 0) return false;
+    auto key = r.Raw(static_cast<std::size_t>(*key_len));
+    if (!key) return false;
+    RecordHeader header;
+    header.key.assign(key->begin(), key->end());
+    if (!ReadBytesField(r, header.value)) return false;
+    record.headers.push_back(std::move(header));
+  }
+  return r.remaining() == 0;
+}
+
+std::string At(std::uint64_t position) { return " at byte " + std::to_string(position); }
+
+}  // namespace
+
+std::string CompressionName(int codec) {
+  switch (codec) {
+    case 0:
+      return "none";
+    case 1:
+      return "gzip";
+    case 2:
+      return "snappy";
+    case 3:
+      return "lz4";
+    case 4:
+      return "zstd";
+    default:
+      return "unknown(" + std::to_string(codec) + ")";
+  }
+}
+
+std::int32_t BatchHeader::last_sequence() const {
+  if (base_sequence == kNoSequence) return kNoSequence;
+  const std::int64_t last = static_cast<std::int64_t>(base_sequence) + last_offset_delta;
+  return static_cast<std::int32_t>(last > INT32_MAX ? last - INT32_MAX - 1 : last);
+}
+
+Bytes EncodeBatch(const RecordBatch& batch) {
+  const BatchHeader& h = batch.header;
+  KSIM_ASSERT_EQ(h.compression_codec(), 0);
+  Bytes out;
+  ByteWriter w(out);
+  w.I64(h.base_offset);
+  w.I32(0);  // batchLength, patched below
+  w.I32(h.partition_leader_epoch);
+  w.U8(static_cast<std::uint8_t>(kMagicV2));
+  w.U32(0);  // crc, patched below
+  w.I16(static_cast<std::int16_t>(h.attributes));
+  w.I32(h.last_offset_delta);
+  w.I64(h.base_timestamp);
+  w.I64(h.max_timestamp);
+  w.I64(h.producer_id);
+  w.I16(h.producer_epoch);
+  w.I32(h.base_sequence);
+  w.I32(static_cast<std::int32_t>(batch.records.size()));
+  KSIM_ASSERT_EQ(out.size(), kRecordsOffset);
+  for (const Record& record : batch.records) EncodeRecord(w, record, h.base_timestamp);
+  StoreBigEndian(out, kBatchLengthOffset, out.size() - kLogOverhead, 4);
+  const std::uint32_t crc = Crc32c(std::span<const std::uint8_t>(out).subspan(kAttributesOffset));
+  StoreBigEndian(out, kCrcOffset, crc, 4);
+  KSIM_ASSERT(CheckBatch(out).ok());
+  return out;
+}
+
+RecordBatch MakeBatch(std::int64_t base_offset, std::int32_t partition_leader_epoch,
+                      std::vector<Record> records) {
+  KSIM_ASSERT(!records.empty());
+  RecordBatch batch;
+  BatchHeader& h = batch.header;
+  h.base_offset = base_offset;
+  h.partition_leader_epoch = partition_leader_epoch;
+  h.base_timestamp = records.front().timestamp;
+  h.max_timestamp = records.front().timestamp;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    records[i].offset_delta = static_cast<std::int32_t>(i);
+    h.max_timestamp = std::max(h.max_timestamp, records[i].timestamp);
+  }
+  h.last_offset_delta = static_cast<std::int32_t>(records.size() - 1);
+  h.records_count = static_cast<std::int32_t>(records.size());
+  batch.records = std::move(records);
+  return batch;
+}
+
+Result<BatchHeader> CheckBatch(std::span<const std::uint8_t> bytes, std::uint64_t position_base) {
+  if (bytes.size() < kLogOverhead) {
+    return Corrupt("partial batch" + At(position_base) + ": " + std::to_string(bytes.size()) +
+                   " bytes left, a batch needs at least " + std::to_string(kBatchHeaderSize));
+  }
+  BatchHeader h;
+  h.base_offset = static_cast<std::int64_t>(LoadBigEndian(bytes, kBaseOffsetOffset, 8));
+  h.batch_length = static_cast<std::int32_t>(LoadBigEndian(bytes, kBatchLengthOffset, 4));
+  constexpr auto kMinLength = static_cast<std::int32_t>(kBatchHeaderSize - kLogOverhead);
+  if (h.batch_length < kMinLength) {
+    return Corrupt("bad batch" + At(position_base) + ": batchLength " +
+                   std::to_string(h.batch_length) + " is below the minimum " +
+                   std::to_string(kMinLength));
+  }
+  if (h.size_in_bytes() > bytes.size()) {
+    return Corrupt("partial batch" + At(position_base) + ": batchLength " +
+                   std::to_string(h.batch_length) + " needs " + std::to_string(h.size_in_bytes()) +
+                   " bytes, " + std::to_string(bytes.size()) + " left");
+  }
+  h.magic = static_cast<std::int8_t>(bytes[kMagicOffset]);
+  if (h.magic != kMagicV2) {
+    return Corrupt("bad batch" + At(position_base) + ": magic " + std::to_string(h.magic) +
+                   ", only magic 2 is supported");
+  }
+  const auto batch = bytes.subspan(0, h.size_in_bytes());
+  h.partition_leader_epoch =
+      static_cast<std::int32_t>(LoadBigEndian(batch, kPartitionLeaderEpochOffset, 4));
+  h.crc = static_cast<std::uint32_t>(LoadBigEndian(batch, kCrcOffset, 4));
+  h.attributes = static_cast<std::uint16_t>(LoadBigEndian(batch, kAttributesOffset, 2));
+  h.last_offset_delta = static_cast<std::int32_t>(LoadBigEndian(batch, kLastOffsetDeltaOffset, 4));
+  h.base_timestamp = static_cast<std::int64_t>(LoadBigEndian(batch, kBaseTimestampOffset, 8));
+  h.max_timestamp = static_cast<std::int64_t>(LoadBigEndian(batch, kMaxTimestampOffset, 8));
+  h.producer_id = static_cast<std::int64_t>(LoadBigEndian(batch, kProducerIdOffset, 8));
+  h.producer_epoch = static_cast<std::int16_t>(LoadBigEndian(batch, kProducerEpochOffset, 2));
+  h.base_sequence = static_cast<std::int32_t>(LoadBigEndian(batch, kBaseSequenceOffset, 4));
+  h.records_count = static_cast<std::int32_t>(LoadBigEndian(batch, kRecordsCountOffset, 4));
+  const std::uint32_t computed = Crc32c(batch.subspan(kAttributesOffset));
+  if (computed != h.crc) {
+    char text[64];
+    std::snprintf(text, sizeof text, ": stored crc 0x%08x, computed 0x%08x", h.crc, computed);
+    return Corrupt("corrupt batch" + At(position_base) + text);
+  }
+  if (h.last_offset_delta < 0) {
+    return Corrupt("bad batch" + At(position_base) + ": negative lastOffsetDelta " +
+                   std::to_string(h.last_offset_delta));
+  }
+  if (h.base_offset < 0 || h.base_offset > INT64_MAX - INT32_MAX) {
+    return Corrupt("bad batch" + At(position_base) + ": baseOffset " +
+                   std::to_string(h.base_offset) + " out of range");
+  }
+  return h;
+}
+
+Result<RecordBatch> DecodeBatch(std::span<const std::uint8_t> bytes, std::uint64_t position_base) {
+  Result<BatchHeader> header = CheckBatch(bytes, position_base);
+  if (!header.ok()) return header.status();
+  RecordBatch batch;
+  batch.header = *header;
+  const BatchHeader& h = batch.header;
+  if (h.compression_codec() != 0) {
+    return Status(
+        Errc::kUnsupportedCompressionType,
+        "unsupported codec " + CompressionName(h.compression_codec()) + At(position_base));
+  }
+  if (h.size_in_bytes() != bytes.size()) {
+    return Corrupt("batch" + At(position_base) + " is " + std::to_string(h.size_in_bytes()) +
+                   " bytes but " + std::to_string(bytes.size()) + " were given");
+  }
+  ByteReader r(bytes.subspan(kRecordsOffset, h.size_in_bytes() - kRecordsOffset));
+  // A record takes at least 7 bytes: a count above that is corrupt, not a reason to allocate.
+  if (h.records_count < 0 || static_cast<std::size_t>(h.records_count) > r.remaining() / 7 + 1) {
+    return Corrupt("bad batch" + At(position_base) + ": recordsCount " +
+                   std::to_string(h.records_count) + " does not fit in " +
+                   std::to_string(r.remaining()) + " bytes");
+  }
+  batch.records.reserve(static_cast<std::size_t>(h.records_count));
+  for (std::int32_t i = 0; i < h.records_count; ++i) {
+    const std::uint64_t record_at = position_base + kRecordsOffset + r.position();
+    auto length = r.Varint();
+    std::optional<std::span<const std::uint8_t>> body;
+    if (length && *length >= 0) body = r.Raw(static_cast<std::size_t>(*length));
+    Record record;
+    if (!body || !DecodeRecordBody(*body, h.base_timestamp, record)) {
+      return Corrupt("bad record " + std::to_string(i) + " of batch" + At(position_base) +
+                     " (record" + At(record_at) + ")");
+    }
+    batch.records.push_back(std::move(record));
+  }
+  if (r.remaining() != 0) {
+    return Corrupt("batch" + At(position_base) + " has " + std::to_string(r.remaining()) +
+                   " bytes after its " + std::to_string(h.records_count) + " records");
+  }
+  return batch;
+}
+
+Result<std::vector<BatchSpan>> SplitBatches(std::span<const std::uint8_t> bytes) {
+  std::vector<BatchSpan> spans;
+  std::size_t position = 0;
+  while (position < bytes.size()) {
+    Result<BatchHeader> header = CheckBatch(bytes.subspan(position), position);
+    if (!header.ok()) return header.status();
+    spans.push_back({position, *header});
+    position += header->size_in_bytes();
+  }
+  return spans;
+}
+
+Result<std::vector<RecordBatch>> DecodeBatches(std::span<const std::uint8_t> bytes) {
+  Result<std::vector<BatchSpan>> spans = SplitBatches(bytes);
+  if (!spans.ok()) return spans.status();
+  std::vector<RecordBatch> batches;
+  for (const BatchSpan& span : *spans) {
+    Result<RecordBatch> batch =
+        DecodeBatch(bytes.subspan(span.position, span.header.size_in_bytes()), span.position);
+    if (!batch.ok()) return batch.status();
+    batches.push_back(std::move(*batch));
+  }
+  return batches;
+}
+
+}  // namespace kafkasim::storage

@@ -1,0 +1,115 @@
+// Record batch v2, the unit Kafka writes to disk and sends over the wire: a 61-byte big-endian
+// header, a CRC-32C, then records with zigzag-varint fields (DefaultRecordBatch.java).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/status.h"
+#include "storage/format.h"
+
+namespace kafkasim::storage {
+
+using Bytes = std::vector<std::uint8_t>;
+
+enum class CompressionType : std::uint8_t {
+  kNone = 0,
+  kGzip = 1,
+  kSnappy = 2,
+  kLz4 = 3,
+  kZstd = 4
+};
+// "none", "gzip", "snappy", "lz4", "zstd" as kafka-dump-log prints them; "unknown(5)" otherwise.
+std::string CompressionName(int codec);
+
+struct RecordHeader {
+  std::string key;
+  std::optional<Bytes> value;  // nullopt = null value
+  bool operator==(const RecordHeader&) const = default;
+};
+
+// One record. On append the leader ignores offset_delta (it numbers records in order); after
+// decoding, timestamp is absolute (baseTimestamp + timestampDelta) and offset_delta is as stored.
+struct Record {
+  std::int64_t timestamp = kNoTimestamp;  // ms
+  std::optional<Bytes> key;               // nullopt = null key
+  std::optional<Bytes> value;             // nullopt = null value (a tombstone)
+  std::vector<RecordHeader> headers;
+  std::int32_t offset_delta = 0;
+  std::int8_t attributes = 0;  // unused by Kafka, always 0
+  bool operator==(const Record&) const = default;
+};
+
+struct BatchHeader {
+  std::int64_t base_offset = 0;
+  std::int32_t batch_length = 0;  // bytes after the length field; set by EncodeBatch
+  std::int32_t partition_leader_epoch = kNoPartitionLeaderEpoch;
+  std::int8_t magic = kMagicV2;
+  std::uint32_t crc = 0;  // set by EncodeBatch
+  std::uint16_t attributes = 0;
+  std::int32_t last_offset_delta = 0;
+  std::int64_t base_timestamp = kNoTimestamp;
+  std::int64_t max_timestamp = kNoTimestamp;
+  std::int64_t producer_id = kNoProducerId;
+  std::int16_t producer_epoch = kNoProducerEpoch;
+  std::int32_t base_sequence = kNoSequence;
+  std::int32_t records_count = 0;  // set by EncodeBatch from the records
+
+  std::int64_t last_offset() const { return base_offset + last_offset_delta; }
+  std::int64_t next_offset() const { return last_offset() + 1; }
+  std::size_t size_in_bytes() const {
+    return static_cast<std::size_t>(batch_length) + kLogOverhead;
+  }
+  int compression_codec() const { return attributes & kCompressionCodecMask; }
+  bool is_control() const { return (attributes & kControlFlag) != 0; }
+  bool is_transactional() const { return (attributes & kTransactionalFlag) != 0; }
+  bool log_append_time() const { return (attributes & kTimestampTypeMask) != 0; }
+  // baseSequence + lastOffsetDelta with int32 wrap, -1 without a producer (as Kafka prints it).
+  std::int32_t last_sequence() const;
+  bool operator==(const BatchHeader&) const = default;
+};
+
+struct RecordBatch {
+  BatchHeader header;
+  std::vector<Record> records;
+  bool operator==(const RecordBatch&) const = default;
+};
+
+// Serializes a batch: computes batchLength, recordsCount and the CRC and stores them in the
+// bytes (header.batch_length/crc/records_count are ignored). Asserts the batch is uncompressed
+// and decodes back to itself (pairing writer and reader).
+Bytes EncodeBatch(const RecordBatch& batch);
+
+// Builds the batch a leader appends: records numbered 0..n-1 from base_offset, baseTimestamp
+// = first record's timestamp, maxTimestamp = the largest. records must not be empty.
+RecordBatch MakeBatch(std::int64_t base_offset, std::int32_t partition_leader_epoch,
+                      std::vector<Record> records);
+
+// Checks that `bytes` starts with one whole, intact batch and returns its header: at least 12
+// bytes for the length, batchLength >= 49, the batch fits in `bytes`, magic 2, CRC matches.
+// Errors are kCorruptMessage with a message giving the byte position relative to `bytes` (plus
+// position_base), e.g. "partial batch at byte 4096: batchLength 79 needs 91 bytes, 40 left".
+Result<BatchHeader> CheckBatch(std::span<const std::uint8_t> bytes,
+                               std::uint64_t position_base = 0);
+
+// Decodes exactly one batch (CheckBatch, then every record). A compressed batch is
+// kUnsupportedCompressionType ("unsupported codec gzip"); malformed records are
+// kCorruptMessage. Never reads outside `bytes`.
+Result<RecordBatch> DecodeBatch(std::span<const std::uint8_t> bytes,
+                                std::uint64_t position_base = 0);
+
+// A batch inside a buffer of concatenated batches.
+struct BatchSpan {
+  std::size_t position = 0;
+  BatchHeader header;
+};
+// Walks concatenated batches, checking each; stops with an error at the first bad one.
+Result<std::vector<BatchSpan>> SplitBatches(std::span<const std::uint8_t> bytes);
+// Decodes every batch of a buffer of concatenated batches.
+Result<std::vector<RecordBatch>> DecodeBatches(std::span<const std::uint8_t> bytes);
+
+}  // namespace kafkasim::storage
