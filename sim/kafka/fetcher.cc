@@ -83,7 +83,7 @@ void KafkaServer::OnFetchResponse(const Message& message, const FetchResponse& r
       continue;
     }
     if (!fp.records.empty()) {
-      Result<AppendResult> appended = p->log->AppendAsFollower(fp.records);
+      Result<AppendResult> appended = p->log->AppendAsFollower(fp.records, env_.Now());
       KSIM_ASSERT_MSG(appended.ok(), appended.status().ToString());
     }
     const std::int64_t hw = std::min(fp.high_watermark, p->log->log_end_offset());

@@ -1,0 +1,158 @@
+// ReplicaLog over the storage module's PartitionLog: the broker's partitions and the metadata
+// log are real Kafka log directories on the node's (simulated or real) disk.
+#include <fmt/format.h>
+
+#include "kafka/replica_log.h"
+#include "storage/partition_log.h"
+
+namespace kafkasim::kafka {
+namespace {
+
+std::optional<storage::Bytes> ToBytes(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  return storage::Bytes(s->begin(), s->end());
+}
+
+std::optional<std::string> ToString(const std::optional<storage::Bytes>& b) {
+  if (!b) return std::nullopt;
+  return std::string(b->begin(), b->end());
+}
+
+class StorageReplicaLog final : public ReplicaLog {
+ public:
+  explicit StorageReplicaLog(std::unique_ptr<storage::PartitionLog> log) : log_(std::move(log)) {}
+
+  std::int64_t log_start_offset() const override { return log_->log_start_offset(); }
+  std::int64_t log_end_offset() const override { return log_->log_end_offset(); }
+  std::int64_t high_watermark() const override { return log_->high_watermark(); }
+  void UpdateHighWatermark(std::int64_t offset) override { log_->UpdateHighWatermark(offset); }
+
+  Result<AppendResult> AppendAsLeader(const std::vector<ProducedRecord>& records,
+                                      std::int32_t leader_epoch, Time now) override {
+    std::vector<storage::Record> out;
+    out.reserve(records.size());
+    for (const ProducedRecord& r : records) {
+      storage::Record s;
+      s.timestamp = r.timestamp_ms;
+      s.key = ToBytes(r.key);
+      s.value = ToBytes(r.value);
+      out.push_back(std::move(s));
+    }
+    Result<storage::LogAppendInfo> info = log_->AppendAsLeader(std::move(out), leader_epoch, now);
+    if (!info.ok()) return info.status();
+    return AppendResult{info->first_offset, info->last_offset};
+  }
+
+  Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches,
+                                        Time now) override {
+    Result<storage::LogAppendInfo> info = log_->AppendAsFollower(batches, now);
+    if (!info.ok()) return info.status();
+    return AppendResult{info->first_offset, info->last_offset};
+  }
+
+  Result<std::vector<std::uint8_t>> Read(std::int64_t offset, std::int32_t max_bytes,
+                                         std::int64_t max_offset) const override {
+    Result<storage::FetchResult> r = log_->Read(offset, max_bytes, max_offset);
+    if (!r.ok()) return r.status();
+    return std::move(r->records);
+  }
+
+  Status TruncateTo(std::int64_t offset) override { return log_->TruncateTo(offset); }
+  Status TruncateFullyAndStartAt(std::int64_t offset) override {
+    return log_->TruncateFullyAndStartAt(offset);
+  }
+  Status Flush() override { return log_->Flush(); }
+
+  std::vector<std::string> RunRetention(Time now) override {
+    std::vector<std::string> notes;
+    Result<std::optional<std::int64_t>> rolled = log_->MaybeRoll(now);
+    if (rolled.ok() && rolled->has_value()) {
+      notes.push_back(fmt::format("rolled a new segment at offset {} (segment.ms)", **rolled));
+    }
+    Result<storage::RetentionResult> r = log_->DeleteOldSegments(now);
+    if (r.ok() && !r->deleted.empty()) {
+      notes.push_back(fmt::format("deleted {} old segment(s); log start offset is now {} ({})",
+                                  r->deleted.size(), r->log_start_offset, r->reason));
+    }
+    return notes;
+  }
+
+  void AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) override {
+    Status s = log_->AssignLeaderEpoch(epoch, start_offset);
+    KSIM_ASSERT_MSG(s.ok(), s.ToString());
+  }
+  std::int32_t LatestEpoch() const override {
+    return log_->leader_epochs().latest_epoch().value_or(-1);
+  }
+  std::pair<std::int32_t, std::int64_t> EndOffsetForEpoch(std::int32_t epoch) const override {
+    return log_->leader_epochs().EndOffsetFor(epoch, log_->log_end_offset());
+  }
+
+  view::ReplicaLogView Describe() const override {
+    view::ReplicaLogView v;
+    v.log_start_offset = log_->log_start_offset();
+    v.high_watermark = log_->high_watermark();
+    v.log_end_offset = log_->log_end_offset();
+    for (const storage::SegmentInfo& s : log_->segments()) {
+      view::SegmentView seg;
+      seg.base_offset = s.base_offset;
+      seg.next_offset = s.next_offset;
+      seg.size_bytes = static_cast<std::int64_t>(s.size_bytes);
+      const std::string base = fmt::format("{:020d}", s.base_offset);
+      seg.files = {base + ".log", base + ".index", base + ".timeindex"};
+      v.segments.push_back(std::move(seg));
+    }
+    for (const auto& e : log_->leader_epochs().entries()) {
+      v.leader_epochs.emplace_back(e.epoch, e.start_offset);
+    }
+    return v;
+  }
+
+ private:
+  std::unique_ptr<storage::PartitionLog> log_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& dir,
+                                                   const std::string& topic,
+                                                   std::int32_t partition,
+                                                   const ReplicaLogConfig& config, Time now,
+                                                   std::string* recovery_note) {
+  storage::LogConfig lc;
+  lc.segment_bytes = config.segment_bytes;
+  lc.segment_ms = config.segment_ms;
+  lc.retention_ms = config.retention_ms;
+  lc.retention_bytes = config.retention_bytes;
+  lc.index_interval_bytes = config.index_interval_bytes;
+  storage::RecoveryReport report;
+  Result<std::unique_ptr<storage::PartitionLog>> log =
+      storage::PartitionLog::Open(disk, dir, topic, partition, lc, now, &report);
+  if (!log.ok()) return log.status();
+  if (recovery_note != nullptr && report.dropped_anything()) {
+    *recovery_note = fmt::format(
+        "recovery dropped {} byte(s) in {} batch(es) after offset {}: {}", report.bytes_dropped,
+        report.batches_dropped, report.recovered_from, report.reason);
+  }
+  return std::unique_ptr<ReplicaLog>(std::make_unique<StorageReplicaLog>(std::move(*log)));
+}
+
+Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> batches) {
+  Result<std::vector<storage::RecordBatch>> decoded = storage::DecodeBatches(batches);
+  if (!decoded.ok()) return decoded.status();
+  std::vector<ConsumedRecord> out;
+  for (const storage::RecordBatch& b : *decoded) {
+    for (const storage::Record& r : b.records) {
+      ConsumedRecord c;
+      c.offset = b.header.base_offset + r.offset_delta;
+      c.timestamp_ms = r.timestamp;
+      c.leader_epoch = b.header.partition_leader_epoch;
+      c.key = ToString(r.key);
+      c.value = ToString(r.value);
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+}  // namespace kafkasim::kafka
