@@ -24,6 +24,7 @@ int RunVersion(const std::vector<std::string>& args) {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"version", "print the kafkasim version", RunVersion},
+      {"dump-log", "print Kafka log, index and checkpoint files", RunDumpLog},
   };
   return commands;
 }

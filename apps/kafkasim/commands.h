@@ -23,5 +23,6 @@ struct Command {
 const std::vector<Command>& Commands();
 
 int RunVersion(const std::vector<std::string>& args);
+int RunDumpLog(const std::vector<std::string>& args);  // dump_log.cc
 
 }  // namespace kafkasim::cli

@@ -1,0 +1,81 @@
+// dump-log output on good and damaged files, compared as whole text.
+#include "storage/log_dump.h"
+
+#include <doctest/doctest.h>
+
+#include "test_util.h"
+
+namespace kafkasim::storage {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+const std::string kGoldenHex =
+    "00000000000000000000004f00000000024469c88d0000000000010000018bcfe568000000018bcfe56805"
+    "ffffffffffffffffffffffffffff000000021a000000046b310a68656c6c6f001e000a02010a776f726c6402026802"
+    "76";
+
+const std::string kBatchLine =
+    "baseOffset: 0 lastOffset: 1 count: 2 baseSequence: -1 lastSequence: -1 producerId: -1 "
+    "producerEpoch: -1 partitionLeaderEpoch: 0 isTransactional: false isControl: false "
+    "position: 0 CreateTime: 1700000000005 size: 91 magic: 2 compresscodec: none "
+    "crc: 1147783309 isvalid: true\n";
+
+TEST_CASE("log_dump: a good segment prints its batches and records") {
+  const Bytes bytes = testing::FromHex(kGoldenHex);
+  DumpResult r = DumpFile("cities-0/00000000000000000000.log", bytes, true);
+  CHECK(r.error.empty());
+  CHECK(r.text == "Dumping cities-0/00000000000000000000.log\nLog starting offset: 0\n" +
+                      kBatchLine +
+                      "| offset: 0 CreateTime: 1700000000000 keySize: 2 valueSize: 5 sequence: -1 "
+                      "headerKeys: [] key: k1 payload: hello\n"
+                      "| offset: 1 CreateTime: 1700000000005 keySize: -1 valueSize: 5 sequence: -1 "
+                      "headerKeys: [h] key: null payload: world\n");
+}
+
+TEST_CASE("log_dump: a truncated or corrupt segment names the file and byte position") {
+  Bytes bytes = testing::FromHex(kGoldenHex + kGoldenHex);
+  Bytes torn(bytes.begin(), bytes.begin() + 91 + 30);
+  DumpResult r = DumpFile("00000000000000000000.log", torn, false);
+  CHECK(r.text == "Dumping 00000000000000000000.log\nLog starting offset: 0\n" + kBatchLine);
+  CHECK(r.error ==
+        "00000000000000000000.log: partial batch at byte 91: batchLength 79 needs 91 bytes, 30 "
+        "left");
+  bytes[91 + 70] ^= 0x40;
+  r = DumpFile("00000000000000000000.log", bytes, true);
+  CHECK(r.error.rfind("00000000000000000000.log: corrupt batch at byte 91: stored crc 0x4469c88d",
+                      0) == 0);
+}
+
+TEST_CASE("log_dump: index files print entries and flag a partial entry") {
+  const Bytes index = testing::FromHex(
+      "0000000200000154"
+      "00000004000002a8"
+      "0000");
+  DumpResult r = DumpFile("00000000000000000100.index", index, false);
+  CHECK(r.text ==
+        "Dumping 00000000000000000100.index\noffset: 102 position: 340\n"
+        "offset: 104 position: 680\n");
+  CHECK(r.error == "00000000000000000100.index: partial index entry at byte 16");
+  const Bytes time_index = testing::FromHex("0000018bcfe5680500000001");
+  r = DumpFile("00000000000000000000.timeindex", time_index, false);
+  CHECK(r.text == "Dumping 00000000000000000000.timeindex\ntimestamp: 1700000000005 offset: 1\n");
+  CHECK(r.error.empty());
+}
+
+TEST_CASE("log_dump: checkpoint files print their entries or the bad line") {
+  const std::string epochs = "0\n2\n0 0\n3 17\n";
+  DumpResult r = DumpFile("cities-0/leader-epoch-checkpoint", testing::Bytes(epochs), false);
+  CHECK(r.text ==
+        "Dumping cities-0/leader-epoch-checkpoint\nepoch: 0 startOffset: 0\n"
+        "epoch: 3 startOffset: 17\n");
+  const std::string hw = "0\n1\ncities 0 42\n";
+  r = DumpFile("replication-offset-checkpoint", testing::Bytes(hw), false);
+  CHECK(r.text == "Dumping replication-offset-checkpoint\ntopic: cities partition: 0 offset: 42\n");
+  const std::string bad = "0\n1\n";
+  r = DumpFile("recovery-point-offset-checkpoint", testing::Bytes(bad), false);
+  CHECK(r.error == "recovery-point-offset-checkpoint:2: count 1 but 0 entry lines follow");
+}
+
+}  // namespace
+}  // namespace kafkasim::storage
