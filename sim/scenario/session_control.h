@@ -10,6 +10,7 @@
 
 #include "engine/status.h"
 #include "engine/time.h"
+#include "scenario/diagram.h"
 #include "scenario/world_view.h"
 
 namespace kafkasim {
@@ -52,6 +53,9 @@ class SessionControl {
   virtual Status Open(const std::string& scenario_path) = 0;
   // The scenario with the recorded inputs appended as steps, as JSON text.
   virtual std::string SaveAsScenario() const = 0;
+  // Every message recorded so far (a scenario::MessageRecorder attached to the simulation),
+  // for sequence-diagram export; nullptr when the session does not record messages.
+  virtual const std::vector<scenario::MessageRecord>* message_log() const { return nullptr; }
 };
 
 }  // namespace kafkasim

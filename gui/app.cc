@@ -1,0 +1,238 @@
+// Frame logic of kafkasim-gui: command application, playback, models and window layout.
+#include "gui/app.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "gui/panels.h"
+#include "gui/playback.h"
+#include "gui/style.h"
+#include "imgui.h"
+#include "scenario/diagram.h"
+
+namespace kafkasim::gui {
+namespace {
+
+constexpr ImGuiWindowFlags kFixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+
+void Place(float x, float y, float w, float h) {
+  ImGui::SetNextWindowPos({x, y});
+  ImGui::SetNextWindowSize({std::max(w, 1.0f), std::max(h, 1.0f)});
+}
+
+void Tabs(const char* id, std::initializer_list<std::pair<const char*, PanelFn>> tabs,
+          const view::WorldView& world, GuiState& state, CommandQueue& queue) {
+  if (!ImGui::BeginTabBar(id)) return;
+  for (const auto& [name, fn] : tabs) {
+    if (ImGui::BeginTabItem(name)) {
+      fn(world, state, queue);
+      ImGui::EndTabItem();
+    }
+  }
+  ImGui::EndTabBar();
+}
+
+void Shortcuts(GuiState& state, CommandQueue& queue) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  if (ImGui::IsKeyPressed(kKeySpace, false)) state.playing = !state.playing;
+  if (ImGui::IsKeyPressed(kKeyRight, true)) queue.step_events += 1;
+  if (ImGui::IsKeyPressed(kKeyN, false)) queue.step_to_interesting = true;
+}
+
+bool WriteFile(const std::string& path, const std::string& text, std::string* status) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) {
+    *status = fmt::format("could not write {}", path);
+    return false;
+  }
+  *status = fmt::format("wrote {} ({} bytes)", path, text.size());
+  return true;
+}
+
+}  // namespace
+
+void UpdateModels(const view::WorldView& world, GuiState& state) {
+  state.topics.Update(world, state.wall_seconds);
+  if (world.trace != nullptr) {
+    state.event_filter.Update(*world.trace, state.filter);
+    state.timeline.Update(*world.trace);
+  }
+  state.metrics.Record(world.now, world.metrics);
+}
+
+void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
+  Shortcuts(state, queue);
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float font = ImGui::GetFontSize();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float toolbar_h =
+      ImGui::GetFrameHeight() * 2 + style.WindowPadding.y * 2 + style.ItemSpacing.y;
+  const bool narrating = !world.narration.empty() || world.paused_at_step;
+  const float narration_h = narrating ? font * 1.6f * 2.2f + style.WindowPadding.y * 2 : 0;
+  const float timeline_h = font * 3.5f + style.WindowPadding.y * 2;
+  const float top = toolbar_h + narration_h;
+  const float middle_h = std::max(display.y - top - timeline_h, font * 10);
+  const float left_w = std::floor(display.x * 0.52f), right_w = display.x - left_w;
+
+  Place(0, 0, display.x, toolbar_h);
+  if (ImGui::Begin("Transport", nullptr,
+                   kFixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_MenuBar)) {
+    transport::Draw(world, state, queue);
+  }
+  ImGui::End();
+  if (narrating) {
+    Place(0, toolbar_h, display.x, narration_h);
+    if (ImGui::Begin("Narration", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+      narration::Draw(world, state, queue);
+    }
+    ImGui::End();
+  }
+  const float map_h = std::floor(middle_h * 0.52f);
+  Place(0, top, left_w, map_h);
+  if (ImGui::Begin("Cluster", nullptr, kFixed)) cluster_map::Draw(world, state, queue);
+  ImGui::End();
+  Place(0, top + map_h, left_w, middle_h - map_h);
+  if (ImGui::Begin("##state", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+    Tabs("state_tabs",
+         {{"Topics", topics::Draw},
+          {"Partition", partition::Draw},
+          {"Quorum", quorum::Draw},
+          {"Clients", clients::Draw}},
+         world, state, queue);
+  }
+  ImGui::End();
+  const float log_h = std::floor(middle_h * 0.56f);
+  Place(left_w, top, right_w, log_h);
+  if (ImGui::Begin("##log", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+    Tabs("log_tabs", {{"Event log", event_log::Draw}, {"Console", console::Draw}}, world, state,
+         queue);
+  }
+  ImGui::End();
+  Place(left_w, top + log_h, right_w, middle_h - log_h);
+  if (ImGui::Begin("##health", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+    const bool broken = std::any_of(world.checks.begin(), world.checks.end(),
+                                    [](const view::CheckView& c) { return !c.ok; });
+    Tabs("health_tabs",
+         {{broken ? "Guarantees (BROKEN)###guarantees" : "Guarantees###guarantees", checks::Draw},
+          {"Metrics", metrics::Draw}},
+         world, state, queue);
+  }
+  ImGui::End();
+  Place(0, top + middle_h, display.x, display.y - top - middle_h);
+  if (ImGui::Begin("Timeline", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+    timeline::Draw(world, state, queue);
+  }
+  ImGui::End();
+}
+
+App::App(std::unique_ptr<SessionControl> session) : session_(std::move(session)) {
+  state_.seed_input = static_cast<std::int64_t>(session_->View().seed);
+}
+
+void App::Echo(const std::string& command, const CommandOutput& output) {
+  state_.console.push_back({ConsoleLine::Kind::kInput, "> " + command});
+  std::istringstream lines(output.text);
+  for (std::string line; std::getline(lines, line);) {
+    state_.console.push_back(
+        {output.ok ? ConsoleLine::Kind::kOutput : ConsoleLine::Kind::kError, line});
+  }
+}
+
+void App::AfterJump() {
+  state_.ResetModels();
+  state_.playing = false;
+}
+
+void App::ApplyQueue() {
+  CommandQueue q = std::move(queue_);
+  queue_.Clear();
+  for (const std::string& command : q.commands) Echo(command, session_->Submit(command));
+  if (q.open_path) {
+    const Status status = session_->Open(*q.open_path);
+    state_.status = status.ok() ? "opened " + *q.open_path : status.message();
+    if (!status.ok()) state_.console.push_back({ConsoleLine::Kind::kError, status.message()});
+    state_.metrics.Clear();
+    AfterJump();
+  }
+  if (q.restart_seed) {
+    session_->Restart(*q.restart_seed);
+    state_.status = fmt::format("restarted with seed {}", *q.restart_seed);
+    state_.metrics.Clear();
+    AfterJump();
+  }
+  if (q.rewind_to_event) {
+    session_->RewindToEvent(*q.rewind_to_event);
+    AfterJump();
+  } else if (q.rewind_to_time) {
+    if (*q.rewind_to_time < session_->View().now) {
+      session_->RewindToTime(*q.rewind_to_time);
+      AfterJump();
+    } else {
+      session_->AdvanceTo(*q.rewind_to_time, kEventsPerFrameMax * 50);
+    }
+  }
+  for (int i = 0; i < q.step_events; ++i) session_->StepEvent();
+  if (q.step_to_interesting) session_->StepToNextInteresting(kEventsPerFrameMax * 50);
+  if (q.step_events > 0 || q.step_to_interesting) state_.playing = false;
+  if (q.save_scenario_path) {
+    WriteFile(*q.save_scenario_path, session_->SaveAsScenario(), &state_.status);
+  }
+  if (q.export_diagram) {
+    const ExportRequest& r = *q.export_diagram;
+    const auto* log = session_->message_log();
+    if (log == nullptr) {
+      state_.status = "this session records no messages; nothing to export";
+    } else {
+      WriteFile(r.path,
+                r.format == DiagramFormat::kMermaid
+                    ? scenario::SequenceDiagramMermaid(*log, r.from, r.to)
+                    : scenario::SequenceDiagramSvg(*log, r.from, r.to),
+                &state_.status);
+    }
+  }
+}
+
+void App::RaiseAlerts(const view::WorldView& world) {
+  for (const view::CheckView& check : world.checks) {
+    if (check.ok) continue;
+    if (std::find(state_.broken_checks.begin(), state_.broken_checks.end(), check.name) !=
+        state_.broken_checks.end()) {
+      continue;
+    }
+    state_.broken_checks.push_back(check.name);
+    state_.alert = fmt::format("BROKEN at t={}: {} ({})", FormatTime(check.broken_at), check.name,
+                               check.detail);
+    state_.alert_event = check.broken_at_event;
+    state_.selected_event = check.broken_at_event;
+    state_.scroll_to_selected_event = true;
+    state_.playing = false;
+  }
+}
+
+void App::Update(double wall_seconds) {
+  state_.wall_seconds += wall_seconds;
+  ApplyQueue();
+  if (state_.playing) {
+    const view::WorldView& before = session_->View();
+    const Time target = state_.as_fast_as_possible
+                            ? (before.end > before.now ? before.end : before.now + Seconds(3600))
+                            : PlaybackTarget(before.now, wall_seconds, state_.speed);
+    const bool reached = session_->AdvanceTo(target, kEventsPerFrameMax);
+    const view::WorldView& after = session_->View();
+    if (!reached && after.paused_at_step) state_.playing = false;
+    if (after.end > kTimeZero && after.now >= after.end) state_.playing = false;
+  }
+  const view::WorldView& world = session_->View();
+  UpdateModels(world, state_);
+  RaiseAlerts(world);
+}
+
+void App::Draw() { DrawAll(session_->View(), state_, queue_); }
+
+}  // namespace kafkasim::gui

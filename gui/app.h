@@ -1,0 +1,52 @@
+// The front end minus the window: applies what the panels queued to the session, advances
+// the world by the per-frame budget, keeps the view-models current and lays the panels out.
+// main.cc wraps it in the ImGui GLFW/OpenGL3 example loop; tests drive it without a window.
+#pragma once
+
+#include <memory>
+
+#include "gui/command_queue.h"
+#include "gui/gui_state.h"
+#include "scenario/session_control.h"
+
+namespace kafkasim::gui {
+
+// Brings the view-models (topics rows, event filter, timeline markers, metric history) up to
+// date with `world`. Reads only.
+void UpdateModels(const view::WorldView& world, GuiState& state);
+
+// Draws every panel into fixed windows filling the display. Between NewFrame and Render.
+// Reads the world only; anything to change goes into `queue`.
+void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue);
+
+// GLFW key codes (ImGui 1.86 indexes KeysDown by the backend's codes).
+constexpr int kKeySpace = 32;
+constexpr int kKeyN = 78;
+constexpr int kKeyRight = 262;
+
+class App {
+ public:
+  explicit App(std::unique_ptr<SessionControl> session);
+
+  // Before NewFrame: applies the queued commands, advances play by `wall_seconds` of wall
+  // time at the current speed (at most kEventsPerFrameMax events), updates the models.
+  void Update(double wall_seconds);
+  // Between NewFrame and Render.
+  void Draw();
+
+  SessionControl& session() { return *session_; }
+  GuiState& state() { return state_; }
+  CommandQueue& queue() { return queue_; }
+
+ private:
+  void ApplyQueue();
+  void Echo(const std::string& command, const CommandOutput& output);
+  void AfterJump();
+  void RaiseAlerts(const view::WorldView& world);
+
+  std::unique_ptr<SessionControl> session_;
+  GuiState state_;
+  CommandQueue queue_;
+};
+
+}  // namespace kafkasim::gui

@@ -1,0 +1,73 @@
+// Clients: producers (acks, sent, acknowledged, failed, in flight, last error) and consumers
+// (group, consumed, lag, positions).
+#include <string>
+
+#include "gui/panels.h"
+#include "gui/style.h"
+#include "imgui.h"
+
+namespace kafkasim::gui::clients {
+
+void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
+  (void)queue;
+  const Palette& pal = CurrentPalette(state);
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+  ImGui::TextUnformatted("Producers");
+  if (ImGui::BeginTable("producers", 8, flags)) {
+    for (const char* h :
+         {"Name", "Topic", "acks", "Sent", "Acked", "Failed", "In flight", "Last error"}) {
+      ImGui::TableSetupColumn(h);
+    }
+    ImGui::TableHeadersRow();
+    for (const view::ClientView& c : world.clients) {
+      if (c.kind != "producer") continue;
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ToVec4(c.running ? pal.text : pal.bad), "%s", c.name.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(c.topic.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(c.acks.c_str());
+      for (std::int64_t n : {c.sent, c.acknowledged, c.failed, c.in_flight}) {
+        ImGui::TableNextColumn();
+        ImGui::Text("%lld", static_cast<long long>(n));
+      }
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ToVec4(pal.bad), "%s", c.last_error.c_str());
+    }
+    ImGui::EndTable();
+  }
+  ImGui::Spacing();
+  ImGui::TextUnformatted("Consumers");
+  if (ImGui::BeginTable("consumers", 6, flags)) {
+    for (const char* h : {"Name", "Group", "Topic", "Consumed", "Lag", "Positions"}) {
+      ImGui::TableSetupColumn(h);
+    }
+    ImGui::TableHeadersRow();
+    for (const view::ClientView& c : world.clients) {
+      if (c.kind != "consumer") continue;
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ToVec4(c.running ? pal.text : pal.bad), "%s", c.name.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(c.group.empty() ? "(assign)" : c.group.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(c.topic.c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%lld", static_cast<long long>(c.consumed));
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ToVec4(c.lag > 0 ? pal.warn : pal.ok), "%lld",
+                         static_cast<long long>(c.lag));
+      ImGui::TableNextColumn();
+      std::string positions;
+      for (const auto& [partition, offset] : c.positions) {
+        positions += partition + "@" + std::to_string(offset) + " ";
+      }
+      ImGui::TextWrapped("%s", positions.c_str());
+    }
+    ImGui::EndTable();
+  }
+}
+
+}  // namespace kafkasim::gui::clients

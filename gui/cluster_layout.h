@@ -1,0 +1,37 @@
+// Where the cluster map puts each node and each message in flight: plain geometry, no ImGui,
+// so the layout can be tested without a window.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "scenario/world_view.h"
+
+namespace kafkasim::gui {
+
+struct Point {
+  float x = 0;
+  float y = 0;
+};
+
+struct ClusterLayout {
+  std::vector<Point> centers;      // by position in WorldView::nodes, canvas coordinates
+  std::vector<int> slot_of_index;  // NodeIndex -> position in WorldView::nodes, -1 if absent
+  float radius = 20;               // node circle radius
+
+  // Position in WorldView::nodes of the node `index`, or -1.
+  int SlotOf(NodeIndex index) const;
+  // The node under canvas point `p`, or -1.
+  int NodeAt(Point p) const;
+};
+
+// Rows from top to bottom: controllers and ZooKeeper servers, brokers (and combined nodes,
+// wrapped at kBrokersPerRow), clients. Each row is centred in a `width` x `height` canvas.
+constexpr int kBrokersPerRow = 10;
+ClusterLayout LayoutCluster(const view::WorldView& world, float width, float height);
+
+// How far along its link a message is at `now`, in [0, 1].
+float MessageProgress(Time sent_at, Time deliver_at, Time now);
+Point Lerp(Point a, Point b, float t);
+
+}  // namespace kafkasim::gui

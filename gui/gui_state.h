@@ -1,0 +1,93 @@
+// Everything the front end remembers between frames that is not the world: playback, display
+// settings, selection, filters and the panels' view-models.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gui/event_filter.h"
+#include "gui/metric_history.h"
+#include "gui/timeline_model.h"
+#include "gui/topics_model.h"
+
+struct ImFont;
+
+namespace kafkasim::gui {
+
+struct GuiFonts {
+  ImFont* regular = nullptr;
+  ImFont* mono = nullptr;
+  ImFont* large = nullptr;  // narration
+};
+
+struct ConsoleLine {
+  enum class Kind : std::uint8_t { kInput, kOutput, kError, kNote };
+  Kind kind = Kind::kOutput;
+  std::string text;
+};
+
+struct GuiState {
+  // Playback.
+  bool playing = false;
+  double speed = 1.0;  // virtual seconds per wall second
+  bool as_fast_as_possible = false;
+
+  // Display (classroom settings).
+  float ui_scale = 1.0f;
+  bool high_contrast = false;
+  bool colour_blind_safe = true;  // Okabe-Ito palette
+  bool show_heartbeats = true;
+  GuiFonts fonts;
+  double wall_seconds = 0;  // the front end's clock: highlights fade by it
+
+  // Selection.
+  std::string selected_node;
+  std::string selected_partition;  // "cities-0"
+  std::string context_node;        // the node whose context menu is open
+  std::optional<std::uint64_t> selected_event;
+  bool scroll_to_selected_event = false;
+
+  // View-models.
+  TopicsModel topics;
+  EventFilterSpec filter;
+  EventFilter event_filter;
+  TimelineModel timeline;
+  MetricHistory metrics;
+
+  // Console.
+  std::vector<ConsoleLine> console;
+  std::array<char, 512> console_input{};
+  bool console_focus = false;
+
+  // Guarantees: the alert shown when a check breaks.
+  std::string alert;
+  std::uint64_t alert_event = 0;
+  std::vector<std::string> broken_checks;  // names already alerted
+
+  // Timeline scrubbing: where the mouse holds the playhead.
+  bool scrubbing = false;
+  Time scrub_time;
+
+  // File actions.
+  std::array<char, 512> open_path{};
+  std::array<char, 512> save_path{};
+  std::array<char, 512> export_path{};
+  int export_format = 0;               // 0 Mermaid, 1 SVG
+  float export_window_seconds = 2.0f;  // diagram covers [now - window, now]
+  std::int64_t seed_input = 0;
+  std::string status;  // result of the last file action, shown in the toolbar
+
+  // Forget everything derived from the world (after a rewind, restart or open).
+  void ResetModels() {
+    topics.Reset();
+    event_filter.Reset();
+    timeline.Reset();
+    broken_checks.clear();
+    alert.clear();
+  }
+};
+
+}  // namespace kafkasim::gui

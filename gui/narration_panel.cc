@@ -1,0 +1,23 @@
+// Narration: the latest `say` text of a classroom scenario, large, and a note when a `pause`
+// step stopped play.
+#include "gui/panels.h"
+#include "gui/style.h"
+#include "imgui.h"
+
+namespace kafkasim::gui::narration {
+
+void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
+  (void)queue;
+  const Palette& pal = CurrentPalette(state);
+  if (state.fonts.large != nullptr) ImGui::PushFont(state.fonts.large);
+  ImGui::PushStyleColor(ImGuiCol_Text, ToVec4(pal.narration_marker));
+  ImGui::TextWrapped(
+      "%s", world.narration.empty() ? world.scenario_name.c_str() : world.narration.c_str());
+  ImGui::PopStyleColor();
+  if (state.fonts.large != nullptr) ImGui::PopFont();
+  if (world.paused_at_step) {
+    ImGui::TextColored(ToVec4(pal.warn), "Paused by the scenario. Press Space or Play to go on.");
+  }
+}
+
+}  // namespace kafkasim::gui::narration

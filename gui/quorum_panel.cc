@@ -1,0 +1,65 @@
+// Quorum: the KRaft voters (role, epoch, voted-for, metadata log end and high watermark) or
+// the ZooKeeper ensemble (leader, zxid, whether a quorum exists).
+#include "gui/panels.h"
+#include "gui/style.h"
+#include "imgui.h"
+
+namespace kafkasim::gui::quorum {
+
+void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
+  (void)queue;
+  const Palette& pal = CurrentPalette(state);
+  const view::QuorumView& q = world.quorum;
+  const bool zookeeper = q.mode == "zookeeper";
+  if (zookeeper) {
+    ImGui::Text("ZooKeeper ensemble: leader myid %d, epoch %lld, zxid %s", q.leader_id,
+                static_cast<long long>(q.epoch), q.zxid.c_str());
+  } else {
+    ImGui::Text("KRaft quorum (__cluster_metadata): leader %d, epoch %lld", q.leader_id,
+                static_cast<long long>(q.epoch));
+  }
+  ImGui::SameLine();
+  if (q.has_quorum) {
+    ImGui::TextColored(ToVec4(pal.ok), "  quorum: yes");
+  } else {
+    ImGui::TextColored(ToVec4(pal.bad), "  quorum: NO (majority not reachable)");
+  }
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
+  if (!ImGui::BeginTable("voters", 8, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  for (const char* h : {"Node", "Id", "Role", "Epoch", "Voted for", "Leader", "Log end", "HW"}) {
+    ImGui::TableSetupColumn(h);
+  }
+  ImGui::TableHeadersRow();
+  for (const view::VoterView& v : q.voters) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    if (v.alive) {
+      ImGui::TextUnformatted(v.node.c_str());
+    } else {
+      ImGui::TextColored(ToVec4(pal.bad), "%s (down)", v.node.c_str());
+    }
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", v.id);
+    ImGui::TableNextColumn();
+    if (v.role == "Leader") {
+      ImGui::TextColored(ToVec4(pal.leader_ring), "%s", v.role.c_str());
+    } else {
+      ImGui::TextUnformatted(v.role.c_str());
+    }
+    ImGui::TableNextColumn();
+    ImGui::Text("%lld", static_cast<long long>(v.epoch));
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", v.voted_for);
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", v.leader_id);
+    ImGui::TableNextColumn();
+    ImGui::Text("%lld", static_cast<long long>(v.log_end_offset));
+    ImGui::TableNextColumn();
+    ImGui::Text("%lld", static_cast<long long>(v.high_watermark));
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace kafkasim::gui::quorum

@@ -1,0 +1,44 @@
+// Timeline markers (faults, elections, narration) taken from the trace, and the mapping
+// between virtual time and the timeline's pixels used for drawing and scrubbing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/trace.h"
+
+namespace kafkasim::gui {
+
+enum class MarkerKind : std::uint8_t { kFault, kElection, kNarration, kCheck };
+
+struct TimelineMarker {
+  Time at;
+  std::uint64_t event_index = 0;
+  MarkerKind kind = MarkerKind::kFault;
+  std::string label;  // the trace line, for the tooltip
+};
+
+// Which events the timeline marks: faults (crash, restart, link cuts, partitions, slow nodes,
+// disk faults), elections and leader changes, narration. Others are not marked.
+std::optional<MarkerKind> ClassifyEvent(const TraceEvent& event);
+
+class TimelineModel {
+ public:
+  // Like EventFilter: incremental, rescans when the trace shrank.
+  void Update(const std::vector<TraceEvent>& trace);
+  void Reset();
+  const std::vector<TimelineMarker>& markers() const { return markers_; }
+
+ private:
+  std::size_t scanned_ = 0;
+  std::vector<TimelineMarker> markers_;
+};
+
+// Linear maps between [begin, end] and [x0, x0 + width]; times outside are clamped.
+float TimeToX(Time t, Time begin, Time end, float x0, float width);
+Time XToTime(float x, Time begin, Time end, float x0, float width);
+
+}  // namespace kafkasim::gui

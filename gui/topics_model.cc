@@ -1,0 +1,56 @@
+// Topics table rows and change highlights.
+#include "gui/topics_model.h"
+
+#include <algorithm>
+
+namespace kafkasim::gui {
+
+std::string JoinIds(const std::vector<int>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out;
+}
+
+void TopicsModel::Update(const view::WorldView& world, double wall_seconds) {
+  rows_.clear();
+  for (std::size_t t = 0; t < world.topics.size(); ++t) {
+    const view::TopicView& topic = world.topics[t];
+    for (std::size_t p = 0; p < topic.partitions.size(); ++p) {
+      const view::PartitionView& part = topic.partitions[p];
+      PartitionRow row;
+      row.name = part.topic + "-" + std::to_string(part.partition);
+      row.topic = part.topic;
+      row.partition = part.partition;
+      row.leader = part.leader;
+      row.leader_epoch = part.leader_epoch;
+      row.replicas = JoinIds(part.replicas);
+      row.isr = JoinIds(part.isr);
+      row.elr = JoinIds(part.elr);
+      row.offline = part.leader < 0;
+      row.under_replicated = part.isr.size() < part.replicas.size();
+      row.under_min_isr = part.under_min_isr;
+      row.topic_slot = t;
+      row.partition_slot = p;
+
+      auto [it, inserted] = seen_.try_emplace(row.name);
+      Seen& seen = it->second;
+      const bool changed =
+          !inserted && (seen.leader != part.leader || seen.isr != part.isr || seen.elr != part.elr);
+      if (changed) seen.changed_at = wall_seconds;
+      if (changed || inserted) {
+        seen.leader = part.leader;
+        seen.isr = part.isr;
+        seen.elr = part.elr;
+      }
+      const double age = wall_seconds - seen.changed_at;
+      row.highlight =
+          age < 0 ? 0.0f : static_cast<float>(std::max(0.0, 1.0 - age / kHighlightSeconds));
+      rows_.push_back(std::move(row));
+    }
+  }
+}
+
+}  // namespace kafkasim::gui

@@ -1,0 +1,53 @@
+// Rows of the topics table in `kafka-topics.sh --describe` terms, with a short-lived highlight
+// on any partition whose leader, ISR or ELR just changed.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenario/world_view.h"
+
+namespace kafkasim::gui {
+
+struct PartitionRow {
+  std::string name;  // "cities-0"
+  std::string topic;
+  int partition = 0;
+  int leader = -1;
+  int leader_epoch = 0;
+  std::string replicas;  // "1,2,3" as kafka-topics prints them
+  std::string isr;
+  std::string elr;
+  bool offline = false;
+  bool under_replicated = false;
+  bool under_min_isr = false;
+  float highlight = 0;  // 1 right after a change, fading to 0 over kHighlightSeconds
+  std::size_t topic_slot = 0;
+  std::size_t partition_slot = 0;
+};
+
+std::string JoinIds(const std::vector<int>& ids);
+
+class TopicsModel {
+ public:
+  static constexpr double kHighlightSeconds = 2.0;
+
+  // Rebuilds the rows from `world`; `wall_seconds` is the front end's clock for highlights.
+  void Update(const view::WorldView& world, double wall_seconds);
+  const std::vector<PartitionRow>& rows() const { return rows_; }
+  // Forget what was seen (after a rewind, so the jump itself does not flash every row).
+  void Reset() { seen_.clear(); }
+
+ private:
+  struct Seen {
+    int leader = -1;
+    std::vector<int> isr;
+    std::vector<int> elr;
+    double changed_at = -1e9;
+  };
+  std::map<std::string, Seen> seen_;
+  std::vector<PartitionRow> rows_;
+};
+
+}  // namespace kafkasim::gui

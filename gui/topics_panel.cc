@@ -1,0 +1,84 @@
+// Topics table in `kafka-topics.sh --describe` terms; rows that just changed glow briefly.
+#include <fmt/format.h>
+
+#include "gui/panels.h"
+#include "gui/style.h"
+#include "imgui.h"
+
+namespace kafkasim::gui::topics {
+
+void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
+  (void)queue;
+  const Palette& pal = CurrentPalette(state);
+  for (const view::TopicView& topic : world.topics) {
+    std::string configs;
+    for (const auto& [key, value] : topic.configs) {
+      configs += (configs.empty() ? "" : ",") + key + "=" + value;
+    }
+    ImGui::Text("Topic: %s  TopicId: %s  PartitionCount: %zu  ReplicationFactor: %d  Configs: %s",
+                topic.name.c_str(), topic.topic_id.c_str(), topic.partitions.size(),
+                topic.replication_factor, configs.c_str());
+  }
+  const auto& rows = state.topics.rows();
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("topics_table", 7, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("Topic");
+  ImGui::TableSetupColumn("Partition");
+  ImGui::TableSetupColumn("Leader");
+  ImGui::TableSetupColumn("Replicas");
+  ImGui::TableSetupColumn("Isr");
+  ImGui::TableSetupColumn("Elr");
+  ImGui::TableSetupColumn("State", 0, 1.6f);
+  ImGui::TableHeadersRow();
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(rows.size()));
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const PartitionRow& row = rows[static_cast<std::size_t>(i)];
+      ImGui::TableNextRow();
+      if (row.highlight > 0) {
+        ImVec4 glow = ToVec4(pal.highlight);
+        glow.w = 0.45f * row.highlight;
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, ImGui::ColorConvertFloat4ToU32(glow));
+      }
+      ImGui::TableNextColumn();
+      const bool selected = row.name == state.selected_partition;
+      if (ImGui::Selectable(row.topic.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) {
+        state.selected_partition = row.name;
+      }
+      ImGui::TableNextColumn();
+      ImGui::Text("%d", row.partition);
+      ImGui::TableNextColumn();
+      if (row.offline) {
+        ImGui::TextColored(ToVec4(pal.bad), "none");
+      } else {
+        ImGui::Text("%d", row.leader);
+      }
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(row.replicas.c_str());
+      ImGui::TableNextColumn();
+      if (row.under_replicated) {
+        ImGui::TextColored(ToVec4(pal.warn), "%s", row.isr.c_str());
+      } else {
+        ImGui::TextUnformatted(row.isr.c_str());
+      }
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(row.elr.c_str());
+      ImGui::TableNextColumn();
+      if (row.offline) {
+        ImGui::TextColored(ToVec4(pal.bad), "OFFLINE");
+      } else if (row.under_min_isr) {
+        ImGui::TextColored(ToVec4(pal.bad), "under min ISR");
+      } else if (row.under_replicated) {
+        ImGui::TextColored(ToVec4(pal.warn), "under-replicated");
+      } else {
+        ImGui::TextColored(ToVec4(pal.ok), "ok");
+      }
+    }
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace kafkasim::gui::topics

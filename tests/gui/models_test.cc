@@ -1,0 +1,185 @@
+// Panel view-models: cluster layout, topics rows and highlights, event filtering, timeline
+// markers and mapping, metric history, playback speed.
+#include <doctest/doctest.h>
+
+#include "gui/cluster_layout.h"
+#include "gui/event_filter.h"
+#include "gui/metric_history.h"
+#include "gui/playback.h"
+#include "gui/timeline_model.h"
+#include "gui/topics_model.h"
+
+namespace kafkasim::gui {
+namespace {
+
+view::NodeView Node(NodeIndex index, std::string name, view::NodeRole role) {
+  view::NodeView n;
+  n.index = index;
+  n.name = std::move(name);
+  n.role = role;
+  return n;
+}
+
+view::WorldView OnePartition(int leader, std::vector<int> isr) {
+  view::WorldView w;
+  view::TopicView t;
+  t.name = "cities";
+  view::PartitionView p;
+  p.topic = "cities";
+  p.partition = 0;
+  p.leader = leader;
+  p.replicas = {1, 2, 3};
+  p.isr = std::move(isr);
+  t.partitions.push_back(p);
+  w.topics.push_back(t);
+  return w;
+}
+
+TraceEvent Event(std::uint64_t index, std::string node, std::string kind, std::string text) {
+  TraceEvent e;
+  e.index = index;
+  e.time = kTimeZero + Milliseconds(static_cast<std::int64_t>(index) * 10);
+  e.node = std::move(node);
+  e.kind = std::move(kind);
+  e.text = std::move(text);
+  return e;
+}
+
+TEST_CASE("cluster_layout: controllers above brokers above clients, all inside the canvas") {
+  view::WorldView w;
+  w.nodes = {Node(0, "controller-1", view::NodeRole::kController),
+             Node(1, "broker-1", view::NodeRole::kBroker),
+             Node(2, "broker-2", view::NodeRole::kBroker),
+             Node(5, "producer-1", view::NodeRole::kClient)};
+  const ClusterLayout layout = LayoutCluster(w, 800, 600);
+  REQUIRE(layout.centers.size() == 4);
+  CHECK(layout.centers[0].y < layout.centers[1].y);
+  CHECK(layout.centers[1].y == layout.centers[2].y);
+  CHECK(layout.centers[1].x < layout.centers[2].x);
+  CHECK(layout.centers[2].y < layout.centers[3].y);
+  for (const Point& c : layout.centers) {
+    CHECK(c.x - layout.radius >= 0);
+    CHECK(c.x + layout.radius <= 800);
+    CHECK(c.y - layout.radius >= 0);
+    CHECK(c.y + layout.radius <= 600);
+  }
+  CHECK(layout.SlotOf(5) == 3);
+  CHECK(layout.SlotOf(4) == -1);
+  CHECK(layout.NodeAt(layout.centers[2]) == 2);
+  CHECK(layout.NodeAt({0, 0}) == -1);
+}
+
+TEST_CASE("cluster_layout: twenty brokers wrap into rows of ten") {
+  view::WorldView w;
+  for (NodeIndex i = 0; i < 20; ++i) {
+    w.nodes.push_back(Node(i, "broker-" + std::to_string(i + 1), view::NodeRole::kBroker));
+  }
+  const ClusterLayout layout = LayoutCluster(w, 1000, 400);
+  CHECK(layout.centers[0].y == layout.centers[9].y);
+  CHECK(layout.centers[10].y > layout.centers[9].y);
+}
+
+TEST_CASE("cluster_layout: a message moves from sender to receiver as time passes") {
+  const Time sent = kTimeZero + Milliseconds(10), deliver = kTimeZero + Milliseconds(20);
+  CHECK(MessageProgress(sent, deliver, kTimeZero) == 0.0f);
+  CHECK(MessageProgress(sent, deliver, kTimeZero + Milliseconds(15)) == doctest::Approx(0.5));
+  CHECK(MessageProgress(sent, deliver, kTimeZero + Seconds(1)) == 1.0f);
+  const Point mid = Lerp({0, 0}, {10, 20}, 0.5f);
+  CHECK(mid.x == 5);
+  CHECK(mid.y == 10);
+}
+
+TEST_CASE("topics_model: a leader change highlights the row, then the glow fades") {
+  TopicsModel model;
+  model.Update(OnePartition(1, {1, 2, 3}), 0.0);
+  REQUIRE(model.rows().size() == 1);
+  CHECK(model.rows()[0].name == "cities-0");
+  CHECK(model.rows()[0].replicas == "1,2,3");
+  CHECK(model.rows()[0].highlight == 0);  // first sight is not a change
+  model.Update(OnePartition(2, {2, 3}), 1.0);
+  CHECK(model.rows()[0].highlight == doctest::Approx(1.0));
+  CHECK(model.rows()[0].under_replicated);
+  CHECK(model.rows()[0].isr == "2,3");
+  model.Update(OnePartition(2, {2, 3}), 2.0);
+  CHECK(model.rows()[0].highlight == doctest::Approx(0.5));
+  model.Update(OnePartition(2, {2, 3}), 5.0);
+  CHECK(model.rows()[0].highlight == 0);
+  model.Update(OnePartition(-1, {}), 6.0);
+  CHECK(model.rows()[0].offline);
+}
+
+TEST_CASE("event_filter: node, kind prefix and partition narrow the log incrementally") {
+  std::vector<TraceEvent> trace = {
+      Event(0, "broker-1", "isr.shrink", "removed broker-3 from the ISR of cities-1"),
+      Event(1, "broker-2", "partition.leader", "became leader of cities-10 at leader_epoch 1"),
+      Event(2, "broker-1", "isr.expand", "added broker-3 to the ISR of cities-1")};
+  EventFilter filter;
+  EventFilterSpec spec;
+  spec.partition = "cities-1";
+  filter.Update(trace, spec);
+  CHECK(filter.matches() == std::vector<std::size_t>{0, 2});  // not cities-10
+  spec.kind = "isr.s";
+  filter.Update(trace, spec);
+  CHECK(filter.matches() == std::vector<std::size_t>{0});
+  spec = {};
+  spec.node = "broker-2";
+  filter.Update(trace, spec);
+  CHECK(filter.matches() == std::vector<std::size_t>{1});
+  trace.push_back(Event(3, "broker-2", "node.crash", "crashed"));
+  filter.Update(trace, spec);
+  CHECK(filter.matches() == std::vector<std::size_t>{1, 3});
+  CHECK(filter.RowAtOrBefore(2) == 0);
+  CHECK(filter.RowAtOrBefore(0) == -1);
+  trace.resize(1);  // a rewind shortened the trace
+  filter.Update(trace, spec);
+  CHECK(filter.matches().empty());
+}
+
+TEST_CASE("timeline_model: faults, elections and narration become markers") {
+  const std::vector<TraceEvent> trace = {Event(0, "broker-1", "node.crash", "crashed"),
+                                         Event(1, "broker-2", "partition.leader", "leads"),
+                                         Event(2, "", "say", "watch"),
+                                         Event(3, "broker-2", "log.append", "appended")};
+  TimelineModel model;
+  model.Update(trace);
+  REQUIRE(model.markers().size() == 3);
+  CHECK(model.markers()[0].kind == MarkerKind::kFault);
+  CHECK(model.markers()[1].kind == MarkerKind::kElection);
+  CHECK(model.markers()[2].kind == MarkerKind::kNarration);
+  CHECK(model.markers()[1].label == "t=0.010s broker-2 leads");
+}
+
+TEST_CASE("timeline_model: time and pixels map both ways and clamp at the ends") {
+  const Time begin = kTimeZero, end = kTimeZero + Seconds(10);
+  CHECK(TimeToX(kTimeZero + Seconds(5), begin, end, 100, 200) == doctest::Approx(200));
+  CHECK(TimeToX(kTimeZero + Seconds(50), begin, end, 100, 200) == doctest::Approx(300));
+  CHECK(XToTime(150, begin, end, 100, 200) == kTimeZero + Milliseconds(2500));
+  CHECK(XToTime(0, begin, end, 100, 200) == begin);
+}
+
+TEST_CASE("metric_history: samples once per interval, halves when full, forgets the future") {
+  MetricHistory history(4, Milliseconds(100));
+  for (int i = 0; i <= 10; ++i) {
+    history.Record(kTimeZero + Milliseconds(50 * i), {{"UnderReplicatedPartitions", i}});
+  }
+  const MetricSeries& s = history.series().at("UnderReplicatedPartitions");
+  CHECK(s.times.size() <= 4);
+  CHECK(s.values.front() == 0);
+  CHECK(history.interval() > Milliseconds(100));
+  history.Record(kTimeZero + Milliseconds(100), {{"UnderReplicatedPartitions", 1}});
+  const MetricSeries& after = history.series().at("UnderReplicatedPartitions");
+  CHECK(after.times.back() <= kTimeZero + Milliseconds(100));
+}
+
+TEST_CASE("playback: speed scales wall time into virtual time, within the limits") {
+  CHECK(PlaybackTarget(kTimeZero, 0.02, 1.0) == kTimeZero + Milliseconds(20));
+  CHECK(PlaybackTarget(kTimeZero, 0.02, 0.01) == kTimeZero + Microseconds(200));
+  CHECK(PlaybackTarget(kTimeZero, 5.0, 1.0) == kTimeZero + Milliseconds(100));  // stalled frame
+  CHECK(FormatSpeed(0.01) == "1/100x");
+  CHECK(FormatSpeed(0.25) == "1/4x");
+  CHECK(FormatSpeed(1) == "1x");
+  CHECK(FormatSpeed(25) == "25x");
+}
+
+}  // namespace
+}  // namespace kafkasim::gui
