@@ -125,22 +125,14 @@ Status LogSegment::IndexBatch(const BatchHeader& header, std::uint32_t position)
   return Status::Ok();
 }
 
-Status LogSegment::Append(std::span<const std::uint8_t> batches) {
-  Result<std::vector<BatchSpan>> spans = SplitBatches(batches);
-  KSIM_ASSERT_MSG(spans.ok(), spans.status().ToString());
-  KSIM_ASSERT(!spans->empty());
-  KSIM_ASSERT(spans->front().header.base_offset >= next_offset_);
-  KSIM_ASSERT_LE(spans->back().header.last_offset() - base_offset_,
-                 static_cast<std::int64_t>(INT32_MAX));
-  if (Status s = fs_.Append(log_path_, batches); !s.ok()) return s;
-  for (const BatchSpan& span : *spans) {
-    if (Status s = IndexBatch(span.header, static_cast<std::uint32_t>(size_ + span.position));
-        !s.ok()) {
-      return s;
-    }
-    next_offset_ = span.header.next_offset();
-  }
-  size_ += batches.size();
+Status LogSegment::Append(std::span<const std::uint8_t> batch, const BatchHeader& header) {
+  KSIM_ASSERT_EQ(batch.size(), header.size_in_bytes());
+  KSIM_ASSERT(header.base_offset >= next_offset_);
+  KSIM_ASSERT_LE(header.last_offset() - base_offset_, static_cast<std::int64_t>(INT32_MAX));
+  if (Status s = fs_.Append(log_path_, batch); !s.ok()) return s;
+  if (Status s = IndexBatch(header, static_cast<std::uint32_t>(size_)); !s.ok()) return s;
+  next_offset_ = header.next_offset();
+  size_ += batch.size();
   return Status::Ok();
 }
 

@@ -46,9 +46,10 @@ class LogSegment {
                                                     std::int64_t base_offset,
                                                     SegmentOptions options);
 
-  // Appends already-validated batches whose offsets are all >= next_offset(). Adds index
-  // entries by Kafka's rule (index.interval.bytes counted before each batch).
-  Status Append(std::span<const std::uint8_t> batches);
+  // Appends one batch already checked by CheckBatch (its header given), base offset >=
+  // next_offset(). Adds index entries by Kafka's rule (index.interval.bytes counted before
+  // each batch).
+  Status Append(std::span<const std::uint8_t> batch, const BatchHeader& header);
   // Re-reads the whole .log validating every batch, rebuilds both indexes and truncates at the
   // first bad or partial batch. on_batch sees each valid batch in order.
   Result<SegmentRecovery> Recover(const std::function<void(const BatchHeader&)>& on_batch);

@@ -86,7 +86,7 @@ Status PartitionLog::AppendBatches(std::span<const std::uint8_t> bytes,
     auto rolled = MaybeRollFor(h.base_offset, h.last_offset(), h.size_in_bytes(), now);
     if (!rolled.ok()) return rolled.status();
     if (*rolled) info.rolled_segment_base = **rolled;
-    if (Status s = active().Append(bytes.subspan(span.position, h.size_in_bytes())); !s.ok()) {
+    if (Status s = active().Append(bytes.subspan(span.position, h.size_in_bytes()), h); !s.ok()) {
       return s;
     }
     if (h.partition_leader_epoch >= 0 &&
@@ -131,11 +131,11 @@ Result<LogAppendInfo> PartitionLog::AppendAsLeader(std::vector<Record> records,
                                                  " bytes exceeds max.message.bytes=" +
                                                  std::to_string(config_.max_message_bytes));
   }
-  Result<std::vector<BatchSpan>> spans = SplitBatches(bytes);
-  KSIM_ASSERT_MSG(spans.ok(), spans.status().ToString());
+  Result<BatchHeader> header = CheckBatch(bytes);
+  KSIM_ASSERT_MSG(header.ok(), header.status().ToString());
   info.first_offset = batch.header.base_offset;
   info.last_offset = batch.header.last_offset();
-  if (Status s = AppendBatches(bytes, *spans, now, info); !s.ok()) return s;
+  if (Status s = AppendBatches(bytes, {BatchSpan{0, *header}}, now, info); !s.ok()) return s;
   KSIM_ASSERT_EQ(log_end_offset(), info.last_offset + 1);
   return info;
 }

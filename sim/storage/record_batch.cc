@@ -21,9 +21,38 @@ void WriteBytesField(ByteWriter& w, const std::optional<Bytes>& bytes) {
   w.Raw(*bytes);
 }
 
-void EncodeRecord(ByteWriter& out, const Record& record, std::int64_t base_timestamp) {
-  Bytes body;
-  ByteWriter w(body);
+std::size_t VarintSize(std::int64_t v) {
+  auto u = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+  std::size_t n = 1;
+  while (u >= 0x80) {
+    u >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+std::size_t BytesFieldSize(const std::optional<Bytes>& bytes) {
+  if (!bytes) return 1;
+  return VarintSize(static_cast<std::int64_t>(bytes->size())) + bytes->size();
+}
+
+// Size of a record after its length prefix, so the record is written without a temporary.
+std::size_t RecordBodySize(const Record& record, std::int64_t base_timestamp) {
+  std::size_t n = 1 + VarintSize(record.timestamp - base_timestamp) +
+                  VarintSize(record.offset_delta) + BytesFieldSize(record.key) +
+                  BytesFieldSize(record.value) +
+                  VarintSize(static_cast<std::int64_t>(record.headers.size()));
+  for (const RecordHeader& h : record.headers) {
+    n += VarintSize(static_cast<std::int64_t>(h.key.size())) + h.key.size() +
+         BytesFieldSize(h.value);
+  }
+  return n;
+}
+
+void EncodeRecord(ByteWriter& w, const Record& record, std::int64_t base_timestamp) {
+  const std::size_t body_size = RecordBodySize(record, base_timestamp);
+  w.Varint(static_cast<std::int32_t>(body_size));
+  const std::size_t body_start = w.size();
   w.U8(static_cast<std::uint8_t>(record.attributes));
   w.Varlong(record.timestamp - base_timestamp);
   w.Varint(record.offset_delta);
@@ -35,8 +64,7 @@ void EncodeRecord(ByteWriter& out, const Record& record, std::int64_t base_times
     w.Raw({reinterpret_cast<const std::uint8_t*>(h.key.data()), h.key.size()});
     WriteBytesField(w, h.value);
   }
-  out.Varint(static_cast<std::int32_t>(body.size()));
-  out.Raw(body);
+  KSIM_ASSERT_EQ(w.size() - body_start, body_size);
 }
 
 // Reads a varint length and that many bytes; -1 is null. Fails on other negatives.
@@ -115,6 +143,12 @@ Bytes EncodeBatch(const RecordBatch& batch) {
   const BatchHeader& h = batch.header;
   KSIM_ASSERT_EQ(h.compression_codec(), 0);
   Bytes out;
+  std::size_t total = kRecordsOffset;
+  for (const Record& record : batch.records) {
+    const std::size_t body = RecordBodySize(record, h.base_timestamp);
+    total += VarintSize(static_cast<std::int64_t>(body)) + body;
+  }
+  out.reserve(total);
   ByteWriter w(out);
   w.I64(h.base_offset);
   w.I32(0);  // batchLength, patched below
