@@ -113,6 +113,7 @@ class ControllerLogic::Batch {
     changes.records.push_back(std::move(record));
   }
   void Note(std::string note) { changes.notes.push_back(std::move(note)); }
+  void Probe(std::string name) { changes.probes.push_back(std::move(name)); }
   // Brokers this operation takes out of service: never chosen as leaders by it.
   bool Leaving(BrokerId id) const { return leaving_.contains(id); }
   void AddLeaving(BrokerId id) { leaving_.insert(id); }
@@ -234,6 +235,23 @@ std::optional<PartitionChange> ControllerLogic::ChangePartition(Batch& batch,
   std::optional<PartitionChange> change = builder.Build();
   if (!change) return std::nullopt;
   batch.Note(DescribePartitionChange(PartitionName(topic, partition), before, *change, reason));
+  const PartitionRegistration& after = change->after;
+  if (after.isr.size() < before.isr.size()) batch.Probe("isr.shrink");
+  if (after.isr.size() > before.isr.size()) batch.Probe("isr.expand");
+  if (after.elr.size() > before.elr.size()) batch.Probe("elr.grow");
+  if (change->leader_changed) {
+    if (!after.HasLeader()) {
+      batch.Probe("partition.offline");
+    } else if (change->unclean) {
+      batch.Probe("leader.election.unclean");
+    } else if (change->elected_from_elr) {
+      batch.Probe("leader.election.elr");
+    } else if (after.leader == after.replicas.front() && spec.election == Election::kPreferred) {
+      batch.Probe("leader.election.preferred");
+    } else {
+      batch.Probe("leader.election.clean");
+    }
+  }
   batch.Add(change->record);
   return change;
 }
@@ -258,6 +276,7 @@ void ControllerLogic::FenceBroker(Batch& batch, BrokerId broker, const std::stri
   const std::int64_t epoch = reg->epoch;
   batch.AddLeaving(broker);
   batch.Note(fmt::format("fenced broker {}: {}", broker, why));
+  batch.Probe("controller.fence_broker");
   const std::string reason = fmt::format("broker {} fenced", broker);
   for (const TopicPartition& tp : PartitionsWhere(
            batch.image(), [broker](const PartitionRegistration& p) { return p.InIsr(broker); })) {
@@ -275,6 +294,7 @@ void ControllerLogic::UnfenceBroker(Batch& batch, BrokerId broker, std::int64_t 
                                     const std::string& why) const {
   batch.Add(BrokerRegistrationChangeRecord{broker, epoch, -1, 0});
   batch.Note(fmt::format("unfenced broker {}: {}", broker, why));
+  batch.Probe("controller.unfence_broker");
   const std::string reason = fmt::format("broker {} unfenced", broker);
   for (const TopicPartition& tp : PartitionsWhere(
            batch.image(), [](const PartitionRegistration& p) { return !p.HasLeader(); })) {
@@ -287,6 +307,7 @@ void ControllerLogic::EnterControlledShutdown(Batch& batch, BrokerId broker,
                                               std::int64_t epoch) const {
   batch.Add(BrokerRegistrationChangeRecord{broker, epoch, 0, 1});
   batch.Note(fmt::format("broker {} entered controlled shutdown", broker));
+  batch.Probe("broker.controlled_shutdown");
   const std::string reason = fmt::format("broker {} in controlled shutdown", broker);
   for (const TopicPartition& tp : PartitionsWhere(
            batch.image(), [broker](const PartitionRegistration& p) { return p.InIsr(broker); })) {

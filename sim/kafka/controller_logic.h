@@ -40,6 +40,11 @@ struct ControllerConfig {
 struct ControllerChanges {
   std::vector<MetadataRecord> records;
   std::vector<std::string> notes;
+  // Teachable paths taken (for KSIM_PROBE / NodeEnv::Probe), in order, repeats kept:
+  // "controller.fence_broker", "controller.unfence_broker", "broker.controlled_shutdown",
+  // "isr.shrink", "isr.expand", "partition.offline", "leader.election.clean",
+  // "leader.election.unclean", "leader.election.elr", "leader.election.preferred", "elr.grow".
+  std::vector<std::string> probes;
   bool empty() const { return records.empty(); }
 };
 

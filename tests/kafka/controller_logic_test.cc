@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace kafkasim::kafka {
 namespace {
 
@@ -251,7 +253,9 @@ TEST_CASE(
   REQUIRE(c.P("t", 0).leader == kNoLeader);
   CHECK(c.logic.ElectUncleanWhereAllowed().empty());
   // A topic override turns it on (an IncrementalAlterConfigs result replayed).
-  c.Write(ControllerChanges{{ConfigRecord{2, "t", "unclean.leader.election.enable", "true"}}, {}});
+  ControllerChanges config;
+  config.records.push_back(ConfigRecord{2, "t", "unclean.leader.election.enable", "true"});
+  c.Write(config);
   CHECK(c.logic.UncleanLeaderElectionEnabled("t"));
   auto elected = c.logic.ElectUncleanWhereAllowed();
   REQUIRE(elected.records.size() == 1);
@@ -502,6 +506,49 @@ TEST_CASE("controller: two brokers expiring together do not pass leadership betw
   CHECK(c.P("t", 0).leader == replicas[2]);
   CHECK(c.P("t", 0).leader_epoch == 1);  // one move, straight to the survivor
   CHECK(c.P("t", 0).isr == std::vector<BrokerId>{replicas[2]});
+}
+
+TEST_CASE(
+    "controller: a broker back from an unclean shutdown leaves the ELR, a cleanly shut "
+    "down one stays eligible (KIP-966)") {
+  ControllerConfig config;
+  config.eligible_leader_replicas_enable = true;
+  Cluster c(config);
+  c.Start(2);
+  c.Create("t", 1, 2, {{"min.insync.replicas", "2"}});
+  c.RunFor(9_s, {});  // both die together
+  REQUIRE(c.P("t", 0).isr.empty());
+  REQUIRE(c.P("t", 0).elr == std::vector<BrokerId>{1, 2});
+  // Broker 1 crashed (no previous epoch); broker 2 shut down cleanly from its epoch.
+  RegisterResult crashed = c.logic.RegisterBroker(BrokerRegistrationRequest{1, "", Uuid{7, 1}, -1},
+                                                  c.next_offset, c.now);
+  REQUIRE(crashed.status.ok());
+  CHECK(HasNote(crashed.changes,
+                "t-0 ELR [1,2] -> [2] (broker 1 restarted after an unclean "
+                "shutdown)"));
+  c.Write(crashed.changes);
+  c.epochs[1] = crashed.broker_epoch;
+  RegisterResult clean = c.logic.RegisterBroker(
+      BrokerRegistrationRequest{2, "", Uuid{7, 2}, c.epochs[2]}, c.next_offset, c.now);
+  REQUIRE(clean.status.ok());
+  CHECK(clean.changes.records.size() == 1);
+  c.Write(clean.changes);
+  c.epochs[2] = clean.broker_epoch;
+  c.Beat(1);
+  CHECK(c.P("t", 0).leader == kNoLeader);
+  auto back = c.Beat(2);
+  CHECK(c.P("t", 0).leader == 2);
+  CHECK(std::find(back.changes.probes.begin(), back.changes.probes.end(), "leader.election.elr") !=
+        back.changes.probes.end());
+}
+
+TEST_CASE("controller: changes name the teachable paths they take as probes") {
+  Cluster c;
+  c.Start(3);
+  c.Create("t", 1, 3);
+  auto fenced = c.RunFor(9_s, {c.P("t", 0).replicas[1], c.P("t", 0).replicas[2]});
+  CHECK(fenced.probes ==
+        std::vector<std::string>{"controller.fence_broker", "isr.shrink", "leader.election.clean"});
 }
 
 }  // namespace

@@ -182,5 +182,23 @@ TEST_CASE(
   CHECK(c->after.leader_epoch == 4);
 }
 
+TEST_CASE(
+    "partition_change: ELR on, with ISR and ELR empty the last known leader is elected "
+    "if active, ISR = [it], RECOVERING (KIP-966 LastKnownElr)") {
+  auto p = Partition({1, 2, 3}, {}, kNoLeader);
+  p.last_known_elr = {2};
+  PartitionChangeBuilder off(p, kTopic, 0, Active({1, 3}), 2, true);
+  CHECK(!off.Build().has_value());
+  PartitionChangeBuilder b(p, kTopic, 0, Active({1, 2, 3}), 2, true);
+  const auto c = b.Build();
+  REQUIRE(c.has_value());
+  CHECK(c->elected_last_known);
+  CHECK(c->record.leader == 2);
+  CHECK(c->after.isr == std::vector<BrokerId>{2});
+  CHECK(c->after.elr.empty());
+  CHECK(c->after.last_known_elr.empty());
+  CHECK(c->after.leader_recovery_state == LeaderRecoveryState::kRecovering);
+}
+
 }  // namespace
 }  // namespace kafkasim::kafka
