@@ -508,33 +508,41 @@ std::optional<Time> ControllerLogic::NextSessionExpiry() const {
 
 // ---- Topics ------------------------------------------------------------------------------------
 
+// ReplicationControlManager.createTopic's checks; resolves -1 to the configured defaults.
+Status ControllerLogic::ValidateNewTopic(const std::string& name, std::int32_t& num_partitions,
+                                         std::int32_t& replication_factor,
+                                         const std::map<std::string, std::string>& configs) const {
+  if (Status s = ValidateTopicName(name); !s.ok()) return s;
+  if (image_.Topic(name) != nullptr) {
+    return {Errc::kTopicAlreadyExists, fmt::format("Topic '{}' already exists.", name)};
+  }
+  for (const auto& [other, topic] : image_.topics()) {
+    if (UnifyCollisionChars(other) == UnifyCollisionChars(name)) {
+      return {Errc::kInvalidTopicException,
+              fmt::format("Topic '{}' collides with existing topic: {}", name, other)};
+    }
+  }
+  if (num_partitions == -1) num_partitions = config_.num_partitions;
+  if (num_partitions <= 0) {
+    return {Errc::kInvalidPartitions,
+            "Number of partitions was set to an invalid non-positive value."};
+  }
+  if (replication_factor == -1) replication_factor = config_.default_replication_factor;
+  if (replication_factor <= 0) {
+    return {Errc::kInvalidReplicationFactor,
+            "Replication factor must be larger than 0, or -1 to use the default value."};
+  }
+  return ValidateTopicConfigs(configs);
+}
+
 Result<CreatedTopic> ControllerLogic::CreateTopic(const std::string& name,
                                                   std::int32_t num_partitions,
                                                   std::int32_t replication_factor,
                                                   const std::map<std::string, std::string>& configs,
                                                   Rng& rng) {
-  if (Status s = ValidateTopicName(name); !s.ok()) return s;
-  if (image_.Topic(name) != nullptr) {
-    return Status(Errc::kTopicAlreadyExists, fmt::format("Topic '{}' already exists.", name));
+  if (Status s = ValidateNewTopic(name, num_partitions, replication_factor, configs); !s.ok()) {
+    return s;
   }
-  for (const auto& [other, topic] : image_.topics()) {
-    if (UnifyCollisionChars(other) == UnifyCollisionChars(name)) {
-      return Status(Errc::kInvalidTopicException,
-                    fmt::format("Topic '{}' collides with existing topic: {}", name, other));
-    }
-  }
-  if (num_partitions == -1) num_partitions = config_.num_partitions;
-  if (num_partitions <= 0) {
-    return Status(Errc::kInvalidPartitions,
-                  "Number of partitions was set to an invalid non-positive value.");
-  }
-  if (replication_factor == -1) replication_factor = config_.default_replication_factor;
-  if (replication_factor <= 0) {
-    return Status(Errc::kInvalidReplicationFactor,
-                  "Replication factor must be larger than 0, or -1 to use the default value.");
-  }
-  if (Status s = ValidateTopicConfigs(configs); !s.ok()) return s;
-
   std::vector<UsableBroker> usable;
   for (const auto& [id, reg] : image_.brokers()) {
     if (!reg.in_controlled_shutdown) usable.push_back(UsableBroker{id, reg.rack, reg.fenced});

@@ -225,6 +225,9 @@ class ControllerLogic {
                      const std::string& why) const;
   void EnterControlledShutdown(Batch& batch, BrokerId broker, std::int64_t epoch) const;
   void RemoveFromElrs(Batch& batch, BrokerId broker) const;
+  Status ValidateNewTopic(const std::string& name, std::int32_t& num_partitions,
+                          std::int32_t& replication_factor,
+                          const std::map<std::string, std::string>& configs) const;
   Status ValidateAlterPartition(const AlterPartitionRequest& request,
                                 const std::string& partition_name,
                                 const PartitionRegistration& partition) const;

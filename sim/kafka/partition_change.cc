@@ -16,12 +16,6 @@ bool Contains(const std::vector<BrokerId>& v, BrokerId id) {
   return std::find(v.begin(), v.end(), id) != v.end();
 }
 
-struct Elected {
-  BrokerId leader = kNoLeader;
-  bool unclean = false;
-  bool last_known = false;
-};
-
 }  // namespace
 
 std::string_view ElectionName(Election election) {
@@ -86,66 +80,79 @@ bool PartitionChangeBuilder::IsValidLeader(BrokerId id, const std::vector<Broker
   return Contains(isr, id) || (isr.empty() && Contains(elr, id));
 }
 
-std::optional<PartitionChange> PartitionChangeBuilder::Build() const {
-  const PartitionRegistration& p = partition_;
-  std::vector<BrokerId> isr = target_isr_;
-  // With ELR off the ISR is never emptied: the last member stays, leaderless if it is dead.
-  if (isr.empty() && !elr_enabled_) isr = p.isr;
-
-  // KIP-966: below min ISR, replicas leaving the ISR become eligible leaders.
+// The ISR, ELR and last known ELR a change aims at, before the election adjusts them.
+struct PartitionChangeBuilder::Targets {
+  std::vector<BrokerId> isr;
   std::vector<BrokerId> elr;
   std::vector<BrokerId> last_known_elr;
-  if (elr_enabled_ && static_cast<std::int32_t>(isr.size()) < min_insync_replicas_) {
-    for (BrokerId r : p.replicas) {
-      const bool was_eligible = Contains(p.elr, r) || Contains(p.isr, r);
-      if (was_eligible && !Contains(isr, r) && !Contains(unclean_shutdown_replicas_, r)) {
-        elr.push_back(r);
-      }
-    }
-    std::sort(elr.begin(), elr.end());
-    if (isr.empty()) {
-      // The last leader when the ISR first empties; kept while it stays empty.
-      for (BrokerId r : p.last_known_elr) {
-        if (!Contains(unclean_shutdown_replicas_, r)) last_known_elr.push_back(r);
-      }
-      if (last_known_elr.empty() && !p.isr.empty()) {
-        last_known_elr = {p.leader >= 0 ? p.leader : p.isr.back()};
-      }
-    }
-  }
+};
 
-  // Election (electPreferredLeader / electAnyLeader).
-  const bool try_election = !IsValidLeader(p.leader, isr, elr) ||
-                            (election_ == Election::kPreferred && p.leader != p.replicas[0]);
-  Elected elected{p.leader, false, false};
-  if (try_election) {
-    elected = Elected{};
-    if (election_ == Election::kPreferred && IsValidLeader(p.replicas[0], isr, elr)) {
-      elected.leader = p.replicas[0];
-    } else if (IsValidLeader(p.leader, isr, elr)) {
-      elected.leader = p.leader;
-    } else {
-      for (BrokerId r : p.replicas) {
-        if (IsValidLeader(r, isr, elr)) {
-          elected.leader = r;
-          break;
-        }
-      }
-      if (elected.leader == kNoLeader && election_ != Election::kPreferred && elr_enabled_ &&
-          isr.empty() && elr.empty() && last_known_elr.size() == 1 &&
-          is_acceptable_leader_(last_known_elr[0])) {
-        elected = Elected{last_known_elr[0], true, true};
-      }
-      if (elected.leader == kNoLeader && election_ == Election::kUnclean) {
-        for (BrokerId r : p.replicas) {
-          if (is_acceptable_leader_(r)) {
-            elected = Elected{r, true, false};
-            break;
-          }
-        }
-      }
+struct PartitionChangeBuilder::Elected {
+  BrokerId leader = kNoLeader;
+  bool unclean = false;
+  bool last_known = false;
+};
+
+PartitionChangeBuilder::Targets PartitionChangeBuilder::ComputeTargets() const {
+  const PartitionRegistration& p = partition_;
+  Targets t;
+  t.isr = target_isr_;
+  // With ELR off the ISR is never emptied: the last member stays, leaderless if it is dead.
+  if (t.isr.empty() && !elr_enabled_) t.isr = p.isr;
+  // KIP-966: below min ISR, replicas leaving the ISR become eligible leaders.
+  if (!elr_enabled_ || static_cast<std::int32_t>(t.isr.size()) >= min_insync_replicas_) return t;
+  for (BrokerId r : p.replicas) {
+    const bool was_eligible = Contains(p.elr, r) || Contains(p.isr, r);
+    if (was_eligible && !Contains(t.isr, r) && !Contains(unclean_shutdown_replicas_, r)) {
+      t.elr.push_back(r);
     }
   }
+  std::sort(t.elr.begin(), t.elr.end());
+  if (t.isr.empty()) {
+    // The last leader when the ISR first empties; kept while it stays empty.
+    for (BrokerId r : p.last_known_elr) {
+      if (!Contains(unclean_shutdown_replicas_, r)) t.last_known_elr.push_back(r);
+    }
+    if (t.last_known_elr.empty() && !p.isr.empty()) {
+      t.last_known_elr = {p.leader >= 0 ? p.leader : p.isr.back()};
+    }
+  }
+  return t;
+}
+
+// electPreferredLeader / electAnyLeader, run only when the current leader is invalid or a
+// preferred election wants replicas[0].
+PartitionChangeBuilder::Elected PartitionChangeBuilder::Elect(const Targets& t) const {
+  const PartitionRegistration& p = partition_;
+  const bool try_election = !IsValidLeader(p.leader, t.isr, t.elr) ||
+                            (election_ == Election::kPreferred && p.leader != p.replicas[0]);
+  if (!try_election) return Elected{p.leader, false, false};
+  if (election_ == Election::kPreferred && IsValidLeader(p.replicas[0], t.isr, t.elr)) {
+    return Elected{p.replicas[0], false, false};
+  }
+  if (IsValidLeader(p.leader, t.isr, t.elr)) return Elected{p.leader, false, false};
+  for (BrokerId r : p.replicas) {
+    if (IsValidLeader(r, t.isr, t.elr)) return Elected{r, false, false};
+  }
+  if (election_ != Election::kPreferred && elr_enabled_ && t.isr.empty() && t.elr.empty() &&
+      t.last_known_elr.size() == 1 && is_acceptable_leader_(t.last_known_elr[0])) {
+    return Elected{t.last_known_elr[0], true, true};
+  }
+  if (election_ == Election::kUnclean) {
+    for (BrokerId r : p.replicas) {
+      if (is_acceptable_leader_(r)) return Elected{r, true, false};
+    }
+  }
+  return Elected{};
+}
+
+std::optional<PartitionChange> PartitionChangeBuilder::Build() const {
+  const PartitionRegistration& p = partition_;
+  Targets targets = ComputeTargets();
+  const Elected elected = Elect(targets);
+  std::vector<BrokerId>& isr = targets.isr;
+  std::vector<BrokerId>& elr = targets.elr;
+  std::vector<BrokerId>& last_known_elr = targets.last_known_elr;
 
   PartitionChange change;
   change.leader_changed = elected.leader != p.leader;

@@ -54,8 +54,12 @@ class PartitionChangeBuilder {
   std::optional<PartitionChange> Build() const;
 
  private:
+  struct Targets;
+  struct Elected;
   bool IsValidLeader(BrokerId id, const std::vector<BrokerId>& isr,
                      const std::vector<BrokerId>& elr) const;
+  Targets ComputeTargets() const;
+  Elected Elect(const Targets& targets) const;
 
   PartitionRegistration partition_;
   Uuid topic_id_;
