@@ -208,9 +208,11 @@ Status SimFileSystem::WriteAt(const std::string& path, std::uint64_t offset,
   const std::uint64_t end = offset + data.size();
   if (Status s = Reserve(path, old_size, std::max(old_size, end)); !s.ok()) return s;
   SaveDurable(*file, offset, end);
-  if (end > old_size) file->data.resize(static_cast<std::size_t>(end));
-  if (!data.empty()) {
-    std::memcpy(file->data.data() + offset, data.data(), data.size());
+  if (offset == old_size) {
+    file->data.insert(file->data.end(), data.begin(), data.end());  // one pass, no zero fill
+  } else {
+    if (end > old_size) file->data.resize(static_cast<std::size_t>(end));
+    if (!data.empty()) std::memcpy(file->data.data() + offset, data.data(), data.size());
   }
   file->dirty = true;
   return Status::Ok();

@@ -171,6 +171,7 @@ class PartitionLog {
   std::int64_t high_watermark_ = 0;
   std::int64_t recovery_point_ = 0;
   std::int64_t unflushed_records_ = 0;
+  Bytes encode_buffer_;  // reused by AppendAsLeader so appends do not allocate per batch
 };
 
 }  // namespace kafkasim::storage

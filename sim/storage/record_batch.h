@@ -83,6 +83,8 @@ struct RecordBatch {
 // bytes (header.batch_length/crc/records_count are ignored). Asserts the batch is uncompressed
 // and decodes back to itself (pairing writer and reader).
 Bytes EncodeBatch(const RecordBatch& batch);
+// The same into `out` (cleared first), reusing its capacity on a hot path.
+void EncodeBatchTo(const RecordBatch& batch, Bytes& out);
 
 // Builds the batch a leader appends: records numbered 0..n-1 from base_offset, baseTimestamp
 // = first record's timestamp, maxTimestamp = the largest. records must not be empty.
@@ -95,6 +97,10 @@ RecordBatch MakeBatch(std::int64_t base_offset, std::int32_t partition_leader_ep
 // position_base), e.g. "partial batch at byte 4096: batchLength 79 needs 91 bytes, 40 left".
 Result<BatchHeader> CheckBatch(std::span<const std::uint8_t> bytes,
                                std::uint64_t position_base = 0);
+
+// CheckBatch without the CRC: lengths and magic only (for bytes whose CRC was just verified).
+Result<BatchHeader> ParseBatchHeader(std::span<const std::uint8_t> bytes,
+                                     std::uint64_t position_base = 0);
 
 // Decodes exactly one batch (CheckBatch, then every record). A compressed batch is
 // kUnsupportedCompressionType ("unsupported codec gzip"); malformed records are
