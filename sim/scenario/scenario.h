@@ -21,7 +21,8 @@ namespace kafkasim::scenario {
 // ---------------------------------------------------------------------------------------------
 // Kafka configuration names the simulator knows, with types and Kafka's defaults.
 
-enum class ConfigType : std::uint8_t { kInt, kLong, kBool, kString, kDouble };
+// kList: comma-separated elements, each one of `choices` ("compact,delete").
+enum class ConfigType : std::uint8_t { kInt, kLong, kBool, kString, kDouble, kList };
 
 struct ConfigSpec {
   std::string_view name;  // "replica.lag.time.max.ms"
@@ -37,6 +38,19 @@ const std::vector<ConfigSpec>& ControllerConfigSpecs();
 const std::vector<ConfigSpec>& TopicConfigSpecs();
 // nullptr when `name` is not in the catalogue.
 const ConfigSpec* FindConfigSpec(const std::vector<ConfigSpec>& specs, std::string_view name);
+
+// Checks a value given as text against its spec. Returns the canonical text ("true", "2",
+// "compact") or kInvalidArgument with a message like "expected a boolean (true or false)".
+Result<std::string> CanonicalConfigValue(const ConfigSpec& spec, std::string_view text);
+
+// Kafka's topic name rule (Topic.java): empty when legal, else Kafka's complaint, e.g.
+// Topic name "a b" is illegal, it contains a character other than ASCII alphanumerics, '.',
+// '_' and '-'
+std::string TopicNameProblem(std::string_view name);
+
+// The candidate closest to `name` by edit distance when it is close enough to be a typo
+// (distance <= max(2, length / 4)), else empty: feeds "did you mean '...'?".
+std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates);
 
 // A validated set of config values (canonical text: decimal numbers, "true"/"false") with the
 // catalogue's defaults behind it. Getters KSIM_ASSERT that the name is in the catalogue and of
@@ -146,7 +160,7 @@ struct Client {
 
   // The n-th record (n from 0) a producer sends: messages[n] when messages were given (n must
   // be below their count), else key keys[n % keys.size()] (or null) and value
-  // "<topic>-<n+1>" ("cities-1", "cities-2", ...).
+  // "message-<n+1>" ("message-1", "message-2", ...).
   ProducerMessage MessageAt(std::int64_t n) const;
 };
 

@@ -1,0 +1,2079 @@
+// Scenario files: JSON text -> validated Scenario structs, with every error collected and
+// reported as "[scenario.EXXX] file:line:column $.json.path: what is wrong and what is valid".
+#include "scenario/scenario.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "engine/assert.h"
+#include "scenario/duration.h"
+
+namespace kafkasim::scenario {
+
+// ---------------------------------------------------------------------------------------------
+// Config catalogues. Defaults from Kafka 4.0 (shared/reference/kafka-semantics.md sections 4
+// and 8; [K] ReplicationConfigs.java, ServerLogConfigs.java, QuorumConfig.java, LogConfig).
+
+namespace {
+
+constexpr std::string_view kLongMax = "9223372036854775807";
+
+std::vector<ConfigSpec> Sorted(std::vector<ConfigSpec> specs) {
+  std::sort(specs.begin(), specs.end(),
+            [](const ConfigSpec& a, const ConfigSpec& b) { return a.name < b.name; });
+  return specs;
+}
+
+}  // namespace
+
+const std::vector<ConfigSpec>& BrokerConfigSpecs() {
+  using T = ConfigType;
+  static const std::vector<ConfigSpec> specs = Sorted({
+      {"auto.create.topics.enable", T::kBool, "true", "", 0},
+      {"auto.leader.rebalance.enable", T::kBool, "true", "", 0},
+      {"broker.heartbeat.interval.ms", T::kInt, "2000", "", 1},
+      {"compression.type", T::kString, "producer", "producer,uncompressed,gzip,snappy,lz4,zstd", 0},
+      {"controlled.shutdown.enable", T::kBool, "true", "", 0},
+      {"default.replication.factor", T::kInt, "1", "", 1},
+      {"leader.imbalance.check.interval.seconds", T::kLong, "300", "", 1},
+      {"leader.imbalance.per.broker.percentage", T::kInt, "10", "", 0},
+      {"log.dirs", T::kString, "/tmp/kraft-combined-logs", "", 0},
+      {"log.flush.interval.messages", T::kLong, kLongMax, "", 1},
+      {"log.message.timestamp.type", T::kString, "CreateTime", "CreateTime,LogAppendTime", 0},
+      {"log.retention.bytes", T::kLong, "-1", "", -1},
+      {"log.retention.check.interval.ms", T::kLong, "300000", "", 1},
+      {"log.retention.ms", T::kLong, "604800000", "", -1},
+      {"log.roll.ms", T::kLong, "604800000", "", 1},
+      // Kafka 3.x allows segments down to 14 bytes (4.0 raised it to 1 MiB, KIP-1030); tiny
+      // segments make rolling visible in a classroom.
+      {"log.segment.bytes", T::kInt, "1073741824", "", 14},
+      {"message.max.bytes", T::kInt, "1048588", "", 0},
+      {"min.insync.replicas", T::kInt, "1", "", 1},
+      {"num.partitions", T::kInt, "1", "", 1},
+      {"num.replica.fetchers", T::kInt, "1", "", 1},
+      {"offsets.topic.num.partitions", T::kInt, "50", "", 1},
+      {"offsets.topic.replication.factor", T::kInt, "3", "", 1},
+      {"replica.fetch.backoff.ms", T::kInt, "1000", "", 0},
+      {"replica.fetch.max.bytes", T::kInt, "1048576", "", 0},
+      {"replica.fetch.min.bytes", T::kInt, "1", "", 0},
+      {"replica.fetch.response.max.bytes", T::kInt, "10485760", "", 0},
+      {"replica.fetch.wait.max.ms", T::kInt, "500", "", 0},
+      {"replica.high.watermark.checkpoint.interval.ms", T::kLong, "5000", "", 1},
+      {"replica.lag.time.max.ms", T::kLong, "30000", "", 0},
+      {"replica.socket.timeout.ms", T::kInt, "30000", "", 0},
+      {"request.timeout.ms", T::kInt, "30000", "", 0},
+      {"transaction.state.log.min.isr", T::kInt, "2", "", 1},
+      {"transaction.state.log.replication.factor", T::kInt, "3", "", 1},
+      {"unclean.leader.election.enable", T::kBool, "false", "", 0},
+  });
+  return specs;
+}
+
+const std::vector<ConfigSpec>& ControllerConfigSpecs() {
+  using T = ConfigType;
+  static const std::vector<ConfigSpec> specs = Sorted({
+      {"broker.session.timeout.ms", T::kInt, "9000", "", 1},
+      {"controller.quorum.append.linger.ms", T::kInt, "25", "", 0},
+      {"controller.quorum.election.backoff.max.ms", T::kInt, "1000", "", 0},
+      {"controller.quorum.election.timeout.ms", T::kInt, "1000", "", 1},
+      {"controller.quorum.fetch.timeout.ms", T::kInt, "2000", "", 1},
+      {"controller.quorum.request.timeout.ms", T::kInt, "2000", "", 1},
+      {"controller.quorum.retry.backoff.ms", T::kInt, "20", "", 0},
+      {"default.replication.factor", T::kInt, "1", "", 1},
+      {"metadata.log.segment.bytes", T::kInt, "1073741824", "", 14},
+      {"metadata.max.idle.interval.ms", T::kInt, "500", "", 0},
+      {"min.insync.replicas", T::kInt, "1", "", 1},
+      {"num.partitions", T::kInt, "1", "", 1},
+      {"unclean.leader.election.enable", T::kBool, "false", "", 0},
+  });
+  return specs;
+}
+
+const std::vector<ConfigSpec>& TopicConfigSpecs() {
+  using T = ConfigType;
+  static const std::vector<ConfigSpec> specs = Sorted({
+      {"cleanup.policy", T::kList, "delete", "delete,compact", 0},
+      {"compression.type", T::kString, "producer", "producer,uncompressed,gzip,snappy,lz4,zstd", 0},
+      {"delete.retention.ms", T::kLong, "86400000", "", 0},
+      {"file.delete.delay.ms", T::kLong, "60000", "", 0},
+      {"flush.messages", T::kLong, kLongMax, "", 1},
+      {"flush.ms", T::kLong, kLongMax, "", 0},
+      {"index.interval.bytes", T::kInt, "4096", "", 0},
+      {"max.message.bytes", T::kInt, "1048588", "", 0},
+      {"message.timestamp.type", T::kString, "CreateTime", "CreateTime,LogAppendTime", 0},
+      {"min.cleanable.dirty.ratio", T::kDouble, "0.5", "", 0},
+      {"min.compaction.lag.ms", T::kLong, "0", "", 0},
+      {"min.insync.replicas", T::kInt, "1", "", 1},
+      {"retention.bytes", T::kLong, "-1", "", -1},
+      {"retention.ms", T::kLong, "604800000", "", -1},
+      {"segment.bytes", T::kInt, "1073741824", "", 14},
+      {"segment.index.bytes", T::kInt, "10485760", "", 4},
+      {"segment.jitter.ms", T::kLong, "0", "", 0},
+      {"segment.ms", T::kLong, "604800000", "", 1},
+      {"unclean.leader.election.enable", T::kBool, "false", "", 0},
+  });
+  return specs;
+}
+
+const ConfigSpec* FindConfigSpec(const std::vector<ConfigSpec>& specs, std::string_view name) {
+  const auto it =
+      std::lower_bound(specs.begin(), specs.end(), name,
+                       [](const ConfigSpec& s, std::string_view n) { return s.name < n; });
+  return it != specs.end() && it->name == name ? &*it : nullptr;
+}
+
+namespace {
+
+std::string JoinChoices(std::string_view choices) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= choices.size()) {
+    const std::size_t comma = std::min(choices.find(',', start), choices.size());
+    if (!out.empty()) out += ", ";
+    out += choices.substr(start, comma - start);
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool IsChoice(std::string_view choices, std::string_view value) {
+  std::size_t start = 0;
+  while (start <= choices.size()) {
+    const std::size_t comma = std::min(choices.find(',', start), choices.size());
+    if (choices.substr(start, comma - start) == value) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+Result<std::string> CanonicalInteger(const ConfigSpec& spec, std::string_view text) {
+  std::int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const bool is_int = spec.type == ConfigType::kInt;
+  const char* const kind = is_int ? "an int" : "a long";
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
+      (is_int && (value > INT32_MAX || value < INT32_MIN))) {
+    return Status(Errc::kInvalidArgument,
+                  std::string("expected ") + kind + ", got '" + std::string(text) + "'");
+  }
+  if (value < spec.min) {
+    return Status(Errc::kInvalidArgument, "expected a value of at least " +
+                                              std::to_string(spec.min) + ", got " +
+                                              std::to_string(value));
+  }
+  return std::to_string(value);
+}
+
+}  // namespace
+
+Result<std::string> CanonicalConfigValue(const ConfigSpec& spec, std::string_view text) {
+  switch (spec.type) {
+    case ConfigType::kInt:
+    case ConfigType::kLong:
+      return CanonicalInteger(spec, text);
+    case ConfigType::kBool: {
+      std::string lower;
+      for (char c : text) lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+      if (lower == "true" || lower == "false") return lower;
+      return Status(Errc::kInvalidArgument,
+                    "expected a boolean (true or false), got '" + std::string(text) + "'");
+    }
+    case ConfigType::kDouble: {
+      double value = 0;
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
+          !std::isfinite(value) || value < static_cast<double>(spec.min)) {
+        return Status(Errc::kInvalidArgument, "expected a number of at least " +
+                                                  std::to_string(spec.min) + ", got '" +
+                                                  std::string(text) + "'");
+      }
+      return std::string(text);
+    }
+    case ConfigType::kString:
+      if (spec.choices.empty() || IsChoice(spec.choices, text)) return std::string(text);
+      return Status(Errc::kInvalidArgument, "expected one of: " + JoinChoices(spec.choices) +
+                                                "; got '" + std::string(text) + "'");
+    case ConfigType::kList: {
+      std::size_t start = 0;
+      while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        if (!IsChoice(spec.choices, text.substr(start, comma - start))) {
+          return Status(Errc::kInvalidArgument,
+                        "expected a comma-separated list of: " + JoinChoices(spec.choices) +
+                            "; got '" + std::string(text) + "'");
+        }
+        start = comma + 1;
+      }
+      return std::string(text);
+    }
+  }
+  KSIM_UNREACHABLE();
+}
+
+std::string TopicNameProblem(std::string_view name) {
+  // Topic.java: legal chars [a-zA-Z0-9._-], at most 249, not "." or "..".
+  if (name.empty()) return "Topic name is illegal, it can't be empty";
+  if (name == "." || name == "..") return "Topic name cannot be \".\" or \"..\"";
+  if (name.size() > 249) {
+    return "Topic name is illegal, it can't be longer than 249 characters, topic name: " +
+           std::string(name);
+  }
+  for (char c : name) {
+    const bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '.' || c == '_' || c == '-';
+    if (!legal) {
+      return "Topic name \"" + std::string(name) +
+             "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' "
+             "and '-'";
+    }
+  }
+  return {};
+}
+
+namespace {
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 4) + 1;
+  for (std::string_view candidate : candidates) {
+    const std::size_t d = EditDistance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(candidate);
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ConfigMap and the model's small methods.
+
+const ConfigSpec& ConfigMap::Spec(std::string_view name) const {
+  KSIM_ASSERT(specs_ != nullptr);
+  const ConfigSpec* spec = FindConfigSpec(*specs_, name);
+  KSIM_ASSERT_MSG(spec != nullptr, std::string(name) + " is not in the config catalogue");
+  return *spec;
+}
+
+std::string_view ConfigMap::Raw(std::string_view name) const {
+  const auto it = values_.find(std::string(name));
+  return it != values_.end() ? std::string_view(it->second) : Spec(name).default_value;
+}
+
+std::int64_t ConfigMap::GetLong(std::string_view name) const {
+  const ConfigSpec& spec = Spec(name);
+  KSIM_ASSERT(spec.type == ConfigType::kInt || spec.type == ConfigType::kLong);
+  const std::string_view raw = Raw(name);
+  std::int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+  KSIM_ASSERT(ec == std::errc() && ptr == raw.data() + raw.size());
+  return value;
+}
+
+bool ConfigMap::GetBool(std::string_view name) const {
+  KSIM_ASSERT(Spec(name).type == ConfigType::kBool);
+  return Raw(name) == "true";
+}
+
+double ConfigMap::GetDouble(std::string_view name) const {
+  KSIM_ASSERT(Spec(name).type == ConfigType::kDouble);
+  const std::string_view raw = Raw(name);
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+  KSIM_ASSERT(ec == std::errc() && ptr == raw.data() + raw.size());
+  return value;
+}
+
+std::string ConfigMap::GetString(std::string_view name) const {
+  (void)Spec(name);
+  return std::string(Raw(name));
+}
+
+std::vector<std::int32_t> Cluster::VoterIds() const {
+  std::vector<std::int32_t> ids;
+  for (const NodeSpec& node : nodes) {
+    if (node.role != NodeRole::kBroker) ids.push_back(node.node_id);
+  }
+  return ids;
+}
+
+ProducerMessage Client::MessageAt(std::int64_t n) const {
+  KSIM_ASSERT(n >= 0);
+  if (!messages.empty()) {
+    KSIM_ASSERT(n < static_cast<std::int64_t>(messages.size()));
+    return messages[static_cast<std::size_t>(n)];
+  }
+  ProducerMessage message;
+  if (!keys.empty()) message.key = keys[static_cast<std::size_t>(n) % keys.size()];
+  message.value = "message-" + std::to_string(n + 1);
+  return message;
+}
+
+std::string PartitionRef::ToString() const { return topic + "-" + std::to_string(partition); }
+
+const NodeSpec* Scenario::FindNode(std::string_view node_name) const {
+  for (const NodeSpec& node : cluster.nodes) {
+    if (node.name == node_name) return &node;
+  }
+  return nullptr;
+}
+
+const Client* Scenario::FindClient(std::string_view id) const {
+  for (const Client& client : clients) {
+    if (client.id == id) return &client;
+  }
+  return nullptr;
+}
+
+const Topic* Scenario::FindTopic(std::string_view topic_name) const {
+  for (const Topic& topic : topics) {
+    if (topic.name == topic_name) return &topic;
+  }
+  return nullptr;
+}
+
+const std::vector<std::string_view>& TopLevelKeys() {
+  static const std::vector<std::string_view> keys = {"$schema", "name",    "description", "seed",
+                                                     "end",     "cluster", "topics",      "clients",
+                                                     "steps",   "probes"};
+  return keys;
+}
+
+const std::vector<ErrorInfo>& ErrorCatalogue() {
+  static const std::vector<ErrorInfo> errors = {
+      {"E001", "malformed JSON"},
+      {"E002", "wrong JSON type"},
+      {"E003", "unknown key"},
+      {"E004", "missing required key"},
+      {"E005", "duplicate key"},
+      {"E006", "bad duration"},
+      {"E007", "number out of range"},
+      {"E008", "not one of the allowed values"},
+      {"E009", "feature not available yet"},
+      {"E010", "bad controller quorum"},
+      {"E011", "racks do not match brokers"},
+      {"E012", "replication factor above broker count"},
+      {"E013", "bad or duplicate topic name"},
+      {"E014", "unknown config name"},
+      {"E015", "bad config value"},
+      {"E016", "unknown topic"},
+      {"E017", "unknown or unsuitable node"},
+      {"E018", "bad or duplicate client id"},
+      {"E019", "consumer groups not available yet"},
+      {"E020", "step without exactly one action"},
+      {"E021", "step or deadline out of time order"},
+      {"E022", "bad command line in run"},
+      {"E023", "expectation without exactly one condition"},
+      {"E024", "unknown Kafka error name"},
+      {"E025", "bad partition reference"},
+      {"E026", "file cannot be read"},
+      {"E027", "key does not apply here"},
+      {"E028", "conflicting producer settings"},
+      {"E029", "lines without a console producer"},
+      {"E030", "node in two partition groups"},
+      {"E031", "not a broker id"},
+  };
+  return errors;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locations: JSON path -> line:column of each value and each key, by a small scanner over text
+// that nlohmann has already accepted (so the scanner may stop quietly at anything unexpected).
+
+namespace {
+
+struct Position {
+  std::int32_t line = 0;  // 1-based; 0 = unknown
+  std::int32_t column = 0;
+};
+
+std::string ChildPath(const std::string& parent, std::string_view key) {
+  bool identifier = !key.empty() && !(key[0] >= '0' && key[0] <= '9');
+  for (char c : key) {
+    identifier = identifier && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                (c >= '0' && c <= '9') || c == '_');
+  }
+  if (identifier) return parent + "." + std::string(key);
+  std::string quoted = parent + "[\"";
+  for (char c : key) {
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    quoted.push_back(c);
+  }
+  return quoted + "\"]";
+}
+
+std::string IndexPath(const std::string& parent, std::size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+class LocationScanner {
+ public:
+  explicit LocationScanner(std::string_view text) : text_(text) {}
+
+  void Run() {
+    SkipSpace();
+    Value("$", 0);
+  }
+
+  std::map<std::string, Position> values;
+  std::map<std::string, Position> keys;
+  // Paths of keys that appear a second time in the same object, with their position.
+  std::vector<std::pair<std::string, Position>> duplicates;
+
+ private:
+  static constexpr int kDepthMax = 256;
+
+  Position Here() const { return {line_, static_cast<std::int32_t>(i_ - line_start_ + 1)}; }
+
+  void Advance() {
+    if (i_ < text_.size() && text_[i_] == '\n') {
+      ++line_;
+      line_start_ = i_ + 1;
+    }
+    ++i_;
+  }
+
+  void SkipSpace() {
+    while (i_ < text_.size() &&
+           (text_[i_] == ' ' || text_[i_] == '\t' || text_[i_] == '\n' || text_[i_] == '\r')) {
+      Advance();
+    }
+  }
+
+  bool Value(const std::string& path, int depth) {
+    if (i_ >= text_.size() || depth > kDepthMax) return false;
+    values.emplace(path, Here());
+    const char c = text_[i_];
+    if (c == '{') return Object(path, depth);
+    if (c == '[') return Array(path, depth);
+    if (c == '"') {
+      std::string ignored;
+      return String(ignored);
+    }
+    while (i_ < text_.size() && text_[i_] != ',' && text_[i_] != '}' && text_[i_] != ']' &&
+           text_[i_] != ' ' && text_[i_] != '\n' && text_[i_] != '\t' && text_[i_] != '\r') {
+      Advance();
+    }
+    return true;
+  }
+
+  bool Object(const std::string& path, int depth) {
+    Advance();  // '{'
+    SkipSpace();
+    std::set<std::string> seen;
+    while (i_ < text_.size() && text_[i_] != '}') {
+      const Position key_position = Here();
+      std::string key;
+      if (text_[i_] != '"' || !String(key)) return false;
+      const std::string child = ChildPath(path, key);
+      if (!seen.insert(key).second) {
+        duplicates.emplace_back(child, key_position);
+        values.erase(child);  // nlohmann keeps the last value; so do we
+      }
+      keys[child] = key_position;
+      SkipSpace();
+      if (i_ >= text_.size() || text_[i_] != ':') return false;
+      Advance();
+      SkipSpace();
+      if (!Value(child, depth + 1)) return false;
+      SkipSpace();
+      if (i_ < text_.size() && text_[i_] == ',') {
+        Advance();
+        SkipSpace();
+      }
+    }
+    Advance();  // '}'
+    return true;
+  }
+
+  bool Array(const std::string& path, int depth) {
+    Advance();  // '['
+    SkipSpace();
+    std::size_t index = 0;
+    while (i_ < text_.size() && text_[i_] != ']') {
+      if (!Value(IndexPath(path, index++), depth + 1)) return false;
+      SkipSpace();
+      if (i_ < text_.size() && text_[i_] == ',') {
+        Advance();
+        SkipSpace();
+      }
+    }
+    Advance();  // ']'
+    return true;
+  }
+
+  // A string literal, decoded well enough to name keys (escapes, \uXXXX as UTF-8).
+  bool String(std::string& out) {
+    Advance();  // opening quote
+    while (i_ < text_.size() && text_[i_] != '"') {
+      if (text_[i_] != '\\') {
+        out.push_back(text_[i_]);
+        Advance();
+        continue;
+      }
+      Advance();
+      if (i_ >= text_.size()) return false;
+      const char e = text_[i_];
+      Advance();
+      if (e == 'u') {
+        if (!Unicode(out)) return false;
+        continue;
+      }
+      const std::string_view from = "\"\\/bfnrt";
+      const std::string_view to = "\"\\/\b\f\n\r\t";
+      const std::size_t k = from.find(e);
+      if (k == std::string_view::npos) return false;
+      out.push_back(to[k]);
+    }
+    if (i_ >= text_.size()) return false;
+    Advance();  // closing quote
+    return true;
+  }
+
+  bool Hex4(std::uint32_t& code) {
+    if (i_ + 4 > text_.size()) return false;
+    code = 0;
+    for (int k = 0; k < 4; ++k, Advance()) {
+      const char h = text_[i_];
+      const int digit = h >= '0' && h <= '9'   ? h - '0'
+                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                               : -1;
+      if (digit < 0) return false;
+      code = code * 16 + static_cast<std::uint32_t>(digit);
+    }
+    return true;
+  }
+
+  bool Unicode(std::string& out) {
+    std::uint32_t code = 0;
+    if (!Hex4(code)) return false;
+    if (code >= 0xD800 && code <= 0xDBFF && i_ + 1 < text_.size() && text_[i_] == '\\' &&
+        text_[i_ + 1] == 'u') {
+      Advance();
+      Advance();
+      std::uint32_t low = 0;
+      if (!Hex4(low)) return false;
+      code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+    }
+    const auto byte = [](std::uint32_t v) { return static_cast<char>(v & 0xFF); };
+    if (code < 0x80) {
+      out.push_back(byte(code));
+    } else if (code < 0x800) {
+      out.push_back(byte(0xC0 | (code >> 6)));
+      out.push_back(byte(0x80 | (code & 0x3F)));
+    } else if (code < 0x10000) {
+      out.push_back(byte(0xE0 | (code >> 12)));
+      out.push_back(byte(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(byte(0x80 | (code & 0x3F)));
+    } else {
+      out.push_back(byte(0xF0 | (code >> 18)));
+      out.push_back(byte(0x80 | ((code >> 12) & 0x3F)));
+      out.push_back(byte(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(byte(0x80 | (code & 0x3F)));
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  std::size_t i_ = 0;
+  std::int32_t line_ = 1;
+  std::size_t line_start_ = 0;
+};
+
+// Line and column (1-based) of a byte offset.
+Position PositionOfOffset(std::string_view text, std::size_t offset) {
+  Position position{1, 1};
+  for (std::size_t i = 0; i < std::min(offset, text.size()); ++i) {
+    if (text[i] == '\n') {
+      ++position.line;
+      position.column = 1;
+    } else {
+      ++position.column;
+    }
+  }
+  return position;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Reader: typed access to the parsed JSON that reports every problem with its place.
+
+namespace {
+
+using Json = nlohmann::json;
+
+std::string TypeWithArticle(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "a boolean";
+    default:
+      return "a number";
+  }
+}
+
+std::string JoinNames(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+class Reader {
+ public:
+  Reader(std::string_view source, const LocationScanner& locations)
+      : source_(source), locations_(locations) {}
+
+  // An error placed at the value at `path` (or its key, or the nearest enclosing value).
+  void Error(std::string_view id, const std::string& path, const std::string& message) {
+    Add(id, path, PositionOf(path, /*prefer_key=*/false), message);
+  }
+  // An error placed at the key (for unknown and duplicate keys).
+  void KeyError(std::string_view id, const std::string& path, const std::string& message) {
+    Add(id, path, PositionOf(path, /*prefer_key=*/true), message);
+  }
+  void Add(std::string_view id, const std::string& path, Position at, const std::string& message) {
+    std::string text = "[scenario." + std::string(id) + "] " + std::string(source_);
+    if (at.line > 0) text += ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+    text += " " + path + ": " + message;
+    errors_.push_back({at, errors_.size(), std::move(text)});
+  }
+  std::size_t error_count() const { return errors_.size(); }
+
+  // File order (line, column); errors without a place keep their order at the end.
+  std::vector<std::string> TakeErrors() {
+    std::stable_sort(errors_.begin(), errors_.end(), [](const Entry& a, const Entry& b) {
+      const auto key = [](const Entry& e) {
+        return std::tuple(e.at.line == 0 ? INT32_MAX : e.at.line, e.at.column, e.sequence);
+      };
+      return key(a) < key(b);
+    });
+    std::vector<std::string> out;
+    for (Entry& e : errors_) out.push_back(std::move(e.text));
+    return out;
+  }
+
+  // Is `j` an object? Reports its unknown keys (with a suggestion) against `allowed`.
+  bool Object(const Json& j, const std::string& path,
+              const std::vector<std::string_view>& allowed) {
+    if (!j.is_object()) {
+      Error("E002", path, "expected an object, got " + TypeWithArticle(j));
+      return false;
+    }
+    for (const auto& [key, value] : j.items()) {
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string message =
+          "unknown key " + Quote(key) + " in " + path + "; expected one of: " + JoinNames(allowed);
+      const std::string guess = ClosestName(key, allowed);
+      if (!guess.empty()) message += " (did you mean " + Quote(guess) + "?)";
+      KeyError("E003", ChildPath(path, key), message);
+    }
+    return true;
+  }
+
+  // The member `key` of object `obj`, or nullptr (with E004 when required).
+  const Json* Member(const Json& obj, const std::string& path, std::string_view key,
+                     bool required) {
+    const auto it = obj.find(std::string(key));
+    if (it != obj.end()) return &*it;
+    if (required) Error("E004", path, "missing required key " + Quote(key));
+    return nullptr;
+  }
+
+  std::optional<std::string> String(const Json& obj, const std::string& path, std::string_view key,
+                                    bool required) {
+    const Json* j = Member(obj, path, key, required);
+    if (j == nullptr) return std::nullopt;
+    if (!j->is_string()) {
+      Error("E002", ChildPath(path, key), "expected a string, got " + TypeWithArticle(*j));
+      return std::nullopt;
+    }
+    return j->get<std::string>();
+  }
+
+  std::optional<std::int64_t> Integer(const Json& obj, const std::string& path,
+                                      std::string_view key, std::int64_t min, std::int64_t max,
+                                      bool required) {
+    const Json* j = Member(obj, path, key, required);
+    if (j == nullptr) return std::nullopt;
+    return IntegerValue(*j, ChildPath(path, key), min, max);
+  }
+
+  std::optional<std::int64_t> IntegerValue(const Json& j, const std::string& path, std::int64_t min,
+                                           std::int64_t max) {
+    if (!j.is_number_integer()) {
+      Error("E002", path, "expected an integer, got " + TypeWithArticle(j));
+      return std::nullopt;
+    }
+    if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+      Error("E007", path,
+            "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                ", got " + j.dump());
+      return std::nullopt;
+    }
+    const std::int64_t value = j.get<std::int64_t>();
+    if (value < min || value > max) {
+      Error("E007", path,
+            "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                ", got " + std::to_string(value));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<double> Number(const Json& obj, const std::string& path, std::string_view key,
+                               double min, double max) {
+    const Json* j = Member(obj, path, key, false);
+    if (j == nullptr) return std::nullopt;
+    if (!j->is_number()) {
+      Error("E002", ChildPath(path, key), "expected a number, got " + TypeWithArticle(*j));
+      return std::nullopt;
+    }
+    const double value = j->get<double>();
+    if (!(value >= min && value <= max)) {
+      Error("E007", ChildPath(path, key),
+            "expected a number from " + Json(min).dump() + " to " + Json(max).dump() + ", got " +
+                j->dump());
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<bool> Bool(const Json& obj, const std::string& path, std::string_view key) {
+    const Json* j = Member(obj, path, key, false);
+    if (j == nullptr) return std::nullopt;
+    if (!j->is_boolean()) {
+      Error("E002", ChildPath(path, key), "expected true or false, got " + TypeWithArticle(*j));
+      return std::nullopt;
+    }
+    return j->get<bool>();
+  }
+
+  // A duration: "250ms", "5s", "1.5s", "2m", "1h", or an integer number of milliseconds.
+  std::optional<Duration> DurationValue(const Json& j, const std::string& path) {
+    if (j.is_number_integer() && j.get<std::int64_t>() >= 0 &&
+        j.get<std::int64_t>() <= INT64_MAX / 1'000'000) {
+      return Milliseconds(j.get<std::int64_t>());
+    }
+    if (j.is_string()) {
+      auto parsed = ParseDuration(j.get<std::string>());
+      if (parsed.ok()) return *parsed;
+      Error("E006", path, parsed.status().message());
+      return std::nullopt;
+    }
+    Error("E006", path, std::string(kDurationHint) + ", got " + j.dump());
+    return std::nullopt;
+  }
+
+  std::optional<Duration> DurationMember(const Json& obj, const std::string& path,
+                                         std::string_view key, bool required) {
+    const Json* j = Member(obj, path, key, required);
+    if (j == nullptr) return std::nullopt;
+    return DurationValue(*j, ChildPath(path, key));
+  }
+
+  std::optional<std::vector<std::string>> StringArray(const Json& obj, const std::string& path,
+                                                      std::string_view key) {
+    const Json* j = Member(obj, path, key, false);
+    if (j == nullptr) return std::nullopt;
+    const std::string array_path = ChildPath(path, key);
+    if (!j->is_array()) {
+      Error("E002", array_path, "expected an array of strings, got " + TypeWithArticle(*j));
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < j->size(); ++i) {
+      const Json& item = (*j)[i];
+      if (!item.is_string()) {
+        Error("E002", IndexPath(array_path, i), "expected a string, got " + TypeWithArticle(item));
+        continue;
+      }
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  std::int32_t LineOf(const std::string& path) const { return PositionOf(path, false).line; }
+
+ private:
+  struct Entry {
+    Position at;
+    std::size_t sequence;
+    std::string text;
+  };
+
+  Position PositionOf(const std::string& path, bool prefer_key) const {
+    if (prefer_key) {
+      if (auto it = locations_.keys.find(path); it != locations_.keys.end()) return it->second;
+    }
+    if (auto it = locations_.values.find(path); it != locations_.values.end()) return it->second;
+    if (auto it = locations_.keys.find(path); it != locations_.keys.end()) return it->second;
+    return {};
+  }
+
+  std::string_view source_;
+  const LocationScanner& locations_;
+  std::vector<Entry> errors_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The scenario parser: one method per section, all errors collected.
+
+namespace {
+
+constexpr std::int32_t kBrokersMax = 16;
+constexpr std::int32_t kPartitionsMax = 1000;
+constexpr std::int32_t kZookeepersMax = 9;
+
+enum class NodeKind : std::uint8_t { kAny, kClusterNode, kBroker, kVoter };
+
+std::string RangeText(std::string_view prefix, std::int32_t count) {
+  const std::string first = std::string(prefix) + "-1";
+  if (count == 1) return first;
+  return first + ".." + std::string(prefix) + "-" + std::to_string(count);
+}
+
+class ScenarioParser {
+ public:
+  ScenarioParser(Reader& reader, Scenario& scenario) : r_(reader), s_(scenario) {}
+
+  void Parse(const Json& root);
+
+ private:
+  void ParseCluster(const Json& j, const std::string& path);
+  void ParseNetwork(const Json& j, const std::string& path);
+  void ParseConfigMap(const Json& j, const std::string& path, std::string_view what,
+                      const std::vector<ConfigSpec>& specs, ConfigMap& out);
+  void BuildNodes();
+  void ParseTopics(const Json& j, const std::string& path);
+  void ParseTopic(const Json& j, const std::string& path);
+  void ParseClients(const Json& j, const std::string& path);
+  void ParseClient(const Json& j, const std::string& path);
+  void ParseProducer(const Json& j, const std::string& path, Client& client);
+  void ParseProducerMessages(const Json& j, const std::string& path, Client& client);
+  void ParseConsumer(const Json& j, const std::string& path, Client& client);
+  void ParseSteps(const Json& j, const std::string& path);
+  void ParseStep(const Json& j, const std::string& path, Time& previous);
+  std::optional<StepAction> ParseAction(const Json& j, const std::string& path,
+                                        std::string_view action);
+  std::optional<StepAction> ParseLinkAction(const Json& j, const std::string& path,
+                                            std::string_view action);
+  std::optional<StepAction> ParsePartitionAction(const Json& j, const std::string& path);
+  std::optional<StepAction> ParseRun(const Json& step, const std::string& path);
+  std::optional<Expect> ParseExpect(const Json& j, const std::string& path, Time step_time);
+  std::optional<ExpectCondition> ParseCondition(const Json& j, const std::string& path,
+                                                std::string_view kind);
+  std::optional<ExpectCondition> ParseLeaderOf(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseIsrOf(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseActiveController(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseClientCount(const Json& j, const std::string& path,
+                                                  std::string_view kind);
+  std::optional<ExpectCondition> ParseProduceError(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseNodeState(const Json& j, const std::string& path);
+  void ParseProbes(const Json& j, const std::string& path);
+
+  // Node and reference checks. Each reports its own error and returns false on failure.
+  bool CheckNode(const std::string& path, const std::string& name, NodeKind kind);
+  bool CheckNodeMember(const Json& obj, const std::string& path, std::string_view key,
+                       NodeKind kind, std::string& out);
+  std::string DescribeNodes() const;
+  std::optional<PartitionRef> PartitionRefValue(const Json& obj, const std::string& path,
+                                                std::string_view key);
+  const Client* ClientOfType(const Json& obj, const std::string& path, ClientType type);
+
+  Reader& r_;
+  Scenario& s_;
+  bool cluster_ok_ = true;  // node names and broker counts are reliable
+};
+
+void ScenarioParser::Parse(const Json& root) {
+  if (!r_.Object(root, "$", TopLevelKeys())) return;
+  if (auto name = r_.String(root, "$", "name", true)) s_.name = *name;
+  if (auto description = r_.String(root, "$", "description", false)) {
+    s_.description = *description;
+  }
+  if (const Json* seed = r_.Member(root, "$", "seed", false)) {
+    if (seed->is_number_unsigned()) {
+      s_.seed = seed->get<std::uint64_t>();
+    } else {
+      r_.Error("E002", "$.seed", "expected a non-negative integer, got " + seed->dump());
+    }
+  }
+  if (auto end = r_.DurationMember(root, "$", "end", false)) s_.end = kTimeZero + *end;
+  if (const Json* cluster = r_.Member(root, "$", "cluster", true)) {
+    ParseCluster(*cluster, "$.cluster");
+  } else {
+    cluster_ok_ = false;
+  }
+  BuildNodes();
+  if (const Json* topics = r_.Member(root, "$", "topics", false)) ParseTopics(*topics, "$.topics");
+  if (const Json* clients = r_.Member(root, "$", "clients", false)) {
+    ParseClients(*clients, "$.clients");
+  }
+  if (const Json* steps = r_.Member(root, "$", "steps", false)) ParseSteps(*steps, "$.steps");
+  if (const Json* probes = r_.Member(root, "$", "probes", false)) ParseProbes(*probes, "$.probes");
+}
+
+void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
+  const std::size_t errors_before = r_.error_count();
+  if (!r_.Object(j, path,
+                 {"mode", "brokers", "controllers", "combined", "zookeepers", "racks", "network",
+                  "broker_config", "controller_config"})) {
+    cluster_ok_ = false;
+    return;
+  }
+  Cluster& c = s_.cluster;
+  if (auto mode = r_.String(j, path, "mode", false)) {
+    if (*mode == "kraft") {
+      c.mode = ClusterMode::kKraft;
+    } else if (*mode == "zookeeper") {
+      c.mode = ClusterMode::kZookeeper;
+      r_.Error("E009", path + ".mode",
+               "ZooKeeper mode is not available yet; use \"kraft\" (KRaft controllers)");
+    } else {
+      r_.Error("E008", path + ".mode", "expected one of: kraft, zookeeper; got " + Quote(*mode));
+    }
+  }
+  if (auto brokers = r_.Integer(j, path, "brokers", 1, kBrokersMax, false)) {
+    c.brokers = static_cast<std::int32_t>(*brokers);
+  }
+  if (auto combined = r_.Bool(j, path, "combined")) c.combined = *combined;
+  const Json* controllers = r_.Member(j, path, "controllers", false);
+  if (c.combined) {
+    c.controllers = 0;
+    if (controllers != nullptr) {
+      r_.Error("E010", path + ".controllers",
+               "a combined cluster has no separate controllers (every broker is a voter); "
+               "remove 'controllers'");
+    }
+    if (c.brokers != 1 && c.brokers != 3 && c.brokers != 5) {
+      r_.Error("E010", path + ".brokers",
+               "a combined cluster makes every broker a controller voter, so it needs 1, 3 or "
+               "5 brokers; got " +
+                   std::to_string(c.brokers));
+    }
+  } else if (controllers != nullptr) {
+    if (auto n = r_.IntegerValue(*controllers, path + ".controllers", 0, INT32_MAX)) {
+      if (*n == 1 || *n == 3 || *n == 5) {
+        c.controllers = static_cast<std::int32_t>(*n);
+      } else {
+        r_.Error("E010", path + ".controllers",
+                 "expected 1, 3 or 5 controllers (a majority must survive failures: 3 tolerate "
+                 "1, 5 tolerate 2); got " +
+                     std::to_string(*n));
+      }
+    }
+  }
+  if (const Json* zk = r_.Member(j, path, "zookeepers", false)) {
+    if (c.mode != ClusterMode::kZookeeper) {
+      r_.Error("E027", path + ".zookeepers", "'zookeepers' applies to mode \"zookeeper\" only");
+    } else if (auto n = r_.IntegerValue(*zk, path + ".zookeepers", 1, kZookeepersMax)) {
+      c.zookeepers = static_cast<std::int32_t>(*n);
+    }
+  }
+  if (auto racks = r_.StringArray(j, path, "racks")) {
+    c.racks = *racks;
+    if (static_cast<std::int32_t>(c.racks.size()) != c.brokers) {
+      r_.Error("E011", path + ".racks",
+               "expected one rack per broker (" + std::to_string(c.brokers) + "), got " +
+                   std::to_string(c.racks.size()));
+    }
+  }
+  if (const Json* network = r_.Member(j, path, "network", false)) {
+    ParseNetwork(*network, path + ".network");
+  }
+  if (const Json* config = r_.Member(j, path, "broker_config", false)) {
+    ParseConfigMap(*config, path + ".broker_config", "broker config", BrokerConfigSpecs(),
+                   c.broker_config);
+  }
+  if (const Json* config = r_.Member(j, path, "controller_config", false)) {
+    ParseConfigMap(*config, path + ".controller_config", "controller config",
+                   ControllerConfigSpecs(), c.controller_config);
+  }
+  cluster_ok_ = r_.error_count() == errors_before;
+}
+
+void ScenarioParser::ParseNetwork(const Json& j, const std::string& path) {
+  if (!r_.Object(j, path, {"latency_ms", "drop", "duplicate"})) return;
+  NetworkConfig& n = s_.cluster.network;
+  if (const Json* latency = r_.Member(j, path, "latency_ms", false)) {
+    const std::string latency_path = path + ".latency_ms";
+    constexpr std::int64_t kLatencyMsMax = 60'000;
+    if (latency->is_array() && latency->size() == 2) {
+      auto base = r_.IntegerValue((*latency)[0], latency_path + "[0]", 0, kLatencyMsMax);
+      auto max = r_.IntegerValue((*latency)[1], latency_path + "[1]", 0, kLatencyMsMax);
+      if (base && max && *max < *base) {
+        r_.Error("E007", latency_path,
+                 "the maximum latency " + std::to_string(*max) + " is below the base " +
+                     std::to_string(*base) + "; expected [base, max] with base <= max");
+      } else if (base && max) {
+        n.latency_base = Milliseconds(*base);
+        n.latency_jitter = Milliseconds(*max - *base);
+      }
+    } else if (latency->is_number_integer()) {
+      if (auto fixed = r_.IntegerValue(*latency, latency_path, 0, kLatencyMsMax)) {
+        n.latency_base = Milliseconds(*fixed);
+        n.latency_jitter = Duration{};
+      }
+    } else {
+      r_.Error("E002", latency_path,
+               "expected [base, max] in milliseconds such as [1, 3], or one integer; got " +
+                   latency->dump());
+    }
+  }
+  if (auto drop = r_.Number(j, path, "drop", 0.0, 0.99)) n.drop_probability = *drop;
+  if (auto dup = r_.Number(j, path, "duplicate", 0.0, 0.99)) n.duplicate_probability = *dup;
+}
+
+void ScenarioParser::ParseConfigMap(const Json& j, const std::string& path, std::string_view what,
+                                    const std::vector<ConfigSpec>& specs, ConfigMap& out) {
+  if (!j.is_object()) {
+    r_.Error("E002", path,
+             "expected an object of config names and values, got " + TypeWithArticle(j));
+    return;
+  }
+  std::vector<std::string_view> names;
+  for (const ConfigSpec& spec : specs) names.push_back(spec.name);
+  for (const auto& [name, value] : j.items()) {
+    const std::string item_path = ChildPath(path, name);
+    const ConfigSpec* spec = FindConfigSpec(specs, name);
+    if (spec == nullptr) {
+      std::string message = "unknown " + std::string(what) + " " + Quote(name);
+      const std::string guess = ClosestName(name, names);
+      message +=
+          guess.empty() ? "; known: " + JoinNames(names) : "; did you mean " + Quote(guess) + "?";
+      r_.KeyError("E014", item_path, message);
+      continue;
+    }
+    std::string text;
+    if (value.is_string()) {
+      text = value.get<std::string>();
+    } else if (value.is_boolean() || value.is_number()) {
+      text = value.dump();
+    } else {
+      r_.Error("E015", item_path,
+               "expected a string, number or boolean, got " + TypeWithArticle(value));
+      continue;
+    }
+    auto canonical = CanonicalConfigValue(*spec, text);
+    if (!canonical.ok()) {
+      r_.Error("E015", item_path, "bad value for " + name + ": " + canonical.status().message());
+      continue;
+    }
+    out.Set(name, *canonical);
+  }
+}
+
+void ScenarioParser::BuildNodes() {
+  Cluster& c = s_.cluster;
+  c.nodes.clear();
+  for (std::int32_t i = 1; i <= c.brokers; ++i) {
+    NodeSpec node{"broker-" + std::to_string(i), i,
+                  c.combined ? NodeRole::kCombined : NodeRole::kBroker, std::nullopt};
+    if (static_cast<std::size_t>(i) <= c.racks.size()) {
+      node.rack = c.racks[static_cast<std::size_t>(i - 1)];
+    }
+    c.nodes.push_back(std::move(node));
+  }
+  for (std::int32_t i = 1; i <= c.controllers; ++i) {
+    c.nodes.push_back({"controller-" + std::to_string(i), kControllerIdBase + i,
+                       NodeRole::kController, std::nullopt});
+  }
+}
+
+}  // namespace
+
+namespace {
+
+void ScenarioParser::ParseTopics(const Json& j, const std::string& path) {
+  if (!j.is_array()) {
+    r_.Error("E002", path, "expected an array of topics, got " + TypeWithArticle(j));
+    return;
+  }
+  for (std::size_t i = 0; i < j.size(); ++i) ParseTopic(j[i], IndexPath(path, i));
+}
+
+void ScenarioParser::ParseTopic(const Json& j, const std::string& path) {
+  if (!r_.Object(j, path, {"name", "partitions", "replication_factor", "config"})) return;
+  Topic topic;
+  bool ok = true;
+  if (auto name = r_.String(j, path, "name", true)) {
+    const std::string problem = TopicNameProblem(*name);
+    if (!problem.empty()) {
+      r_.Error("E013", path + ".name", problem);
+      ok = false;
+    } else if (s_.FindTopic(*name) != nullptr) {
+      r_.Error("E013", path + ".name", "topic " + Quote(*name) + " is defined twice");
+      ok = false;
+    }
+    topic.name = *name;
+  } else {
+    ok = false;
+  }
+  if (auto partitions = r_.Integer(j, path, "partitions", 1, kPartitionsMax, false)) {
+    topic.partitions = static_cast<std::int32_t>(*partitions);
+  }
+  if (auto rf = r_.Integer(j, path, "replication_factor", 1, INT16_MAX, false)) {
+    topic.replication_factor = static_cast<std::int32_t>(*rf);
+    if (cluster_ok_ && *rf > s_.cluster.brokers) {
+      const std::int32_t b = s_.cluster.brokers;
+      r_.Error("E012", path + ".replication_factor",
+               "replication factor " + std::to_string(*rf) + " is larger than the " +
+                   std::to_string(b) + (b == 1 ? " broker" : " brokers") + " in this cluster");
+    }
+  }
+  if (const Json* config = r_.Member(j, path, "config", false)) {
+    ParseConfigMap(*config, path + ".config", "topic config", TopicConfigSpecs(), topic.config);
+  }
+  if (ok) s_.topics.push_back(std::move(topic));
+}
+
+void ScenarioParser::ParseClients(const Json& j, const std::string& path) {
+  if (!j.is_array()) {
+    r_.Error("E002", path, "expected an array of clients, got " + TypeWithArticle(j));
+    return;
+  }
+  for (std::size_t i = 0; i < j.size(); ++i) ParseClient(j[i], IndexPath(path, i));
+}
+
+const std::vector<std::string_view>& ProducerKeys() {
+  static const std::vector<std::string_view> keys = {"acks",
+                                                     "rate_per_s",
+                                                     "keys",
+                                                     "messages",
+                                                     "count",
+                                                     "retries",
+                                                     "delivery_timeout_ms",
+                                                     "request_timeout_ms",
+                                                     "linger_ms",
+                                                     "enable_idempotence"};
+  return keys;
+}
+
+const std::vector<std::string_view>& ConsumerKeys() {
+  static const std::vector<std::string_view> keys = {"from_beginning", "partitions", "group"};
+  return keys;
+}
+
+void ScenarioParser::ParseClient(const Json& j, const std::string& path) {
+  std::vector<std::string_view> allowed = {"id", "type", "topic", "start", "stop"};
+  const bool is_object = j.is_object();
+  const std::string type_text =
+      is_object && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+  const bool producer = type_text == "producer";
+  const bool consumer = type_text == "consumer";
+  // Keys of the other client type get a precise message instead of "unknown key".
+  const auto& own = producer ? ProducerKeys() : ConsumerKeys();
+  const auto& other = producer ? ConsumerKeys() : ProducerKeys();
+  if (producer || consumer) allowed.insert(allowed.end(), own.begin(), own.end());
+  if (is_object && (producer || consumer)) {
+    for (std::string_view key : other) {
+      if (j.contains(std::string(key))) allowed.push_back(key);
+    }
+  }
+  if (!r_.Object(j, path, allowed)) return;
+  if (producer || consumer) {
+    for (std::string_view key : other) {
+      if (!j.contains(std::string(key))) continue;
+      r_.KeyError("E027", ChildPath(path, key),
+                  Quote(key) + " applies to " + (producer ? "consumers" : "producers") +
+                      " only; this client is a " + type_text);
+    }
+  }
+  Client client;
+  bool ok = true;
+  if (auto id = r_.String(j, path, "id", true)) {
+    client.id = *id;
+    bool legal = !id->empty();
+    for (char c : *id) {
+      legal = legal && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+    }
+    if (!legal) {
+      r_.Error("E018", path + ".id",
+               "client id " + Quote(*id) + " may use only ASCII letters, digits, '.', '_' and '-'");
+      ok = false;
+    } else if (s_.FindNode(*id) != nullptr || s_.FindClient(*id) != nullptr) {
+      r_.Error("E018", path + ".id",
+               "the name " + Quote(*id) + " is already taken by " +
+                   (s_.FindNode(*id) ? "a cluster node" : "another client"));
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  if (auto type = r_.String(j, path, "type", true)) {
+    if (!producer && !consumer) {
+      r_.Error("E008", path + ".type", "expected one of: producer, consumer; got " + Quote(*type));
+      ok = false;
+    }
+    client.type = producer ? ClientType::kProducer : ClientType::kConsumer;
+  } else {
+    ok = false;
+  }
+  if (auto topic = r_.String(j, path, "topic", true)) {
+    client.topic = *topic;
+    if (s_.FindTopic(*topic) == nullptr) {
+      std::vector<std::string_view> names;
+      for (const Topic& t : s_.topics) names.push_back(t.name);
+      r_.Error("E016", path + ".topic",
+               "unknown topic " + Quote(*topic) + "; topics in this scenario: " +
+                   (names.empty() ? std::string("none") : JoinNames(names)));
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  if (auto start = r_.DurationMember(j, path, "start", false)) client.start = kTimeZero + *start;
+  if (auto stop = r_.DurationMember(j, path, "stop", false)) {
+    client.stop = kTimeZero + *stop;
+    if (*client.stop <= client.start) {
+      r_.Error(
+          "E021", path + ".stop",
+          "stop " + FormatTime(*client.stop) + " is not after start " + FormatTime(client.start));
+    }
+  }
+  if (producer) ParseProducer(j, path, client);
+  if (consumer && ok) ParseConsumer(j, path, client);
+  if (ok) s_.clients.push_back(std::move(client));
+}
+
+void ScenarioParser::ParseProducer(const Json& j, const std::string& path, Client& client) {
+  if (const Json* acks = r_.Member(j, path, "acks", false)) {
+    const std::string text = acks->is_string() ? acks->get<std::string>() : acks->dump();
+    if (text == "0") {
+      client.acks = Acks::kZero;
+    } else if (text == "1") {
+      client.acks = Acks::kOne;
+    } else if (text == "all" || text == "-1") {
+      client.acks = Acks::kAll;
+    } else {
+      r_.Error("E008", path + ".acks",
+               "expected one of: \"0\", \"1\", \"all\" (or \"-1\"); got " + acks->dump());
+    }
+  }
+  if (auto rate = r_.Number(j, path, "rate_per_s", 0.001, 100000.0)) {
+    client.rate_per_s = *rate;
+    client.send_interval = Nanoseconds(std::max<std::int64_t>(1, std::llround(1e9 / *rate)));
+  }
+  if (auto keys = r_.StringArray(j, path, "keys")) client.keys = *keys;
+  if (const Json* messages = r_.Member(j, path, "messages", false)) {
+    ParseProducerMessages(*messages, path + ".messages", client);
+  }
+  if (auto count = r_.Integer(j, path, "count", 0, INT64_MAX, false)) {
+    client.count = *count;
+    if (!client.messages.empty() && *count > static_cast<std::int64_t>(client.messages.size())) {
+      r_.Error("E007", path + ".count",
+               "count " + std::to_string(*count) + " is more than the " +
+                   std::to_string(client.messages.size()) + " messages given");
+    }
+  } else if (!client.messages.empty()) {
+    client.count = static_cast<std::int64_t>(client.messages.size());
+  }
+  if (!client.keys.empty() && !client.messages.empty()) {
+    r_.Error("E028", path + ".keys",
+             "give either 'keys' (cycled over generated values) or 'messages', not both");
+  }
+  if (auto retries = r_.Integer(j, path, "retries", 0, INT32_MAX, false)) {
+    client.retries = static_cast<std::int32_t>(*retries);
+  }
+  const auto millis = [&](std::string_view key, Duration& out) {
+    if (auto ms = r_.Integer(j, path, key, 0, INT32_MAX, false)) out = Milliseconds(*ms);
+  };
+  millis("delivery_timeout_ms", client.delivery_timeout);
+  millis("request_timeout_ms", client.request_timeout);
+  millis("linger_ms", client.linger);
+  // KafkaProducer: delivery.timeout.ms should be equal to or larger than linger.ms +
+  // request.timeout.ms (a ConfigException when set explicitly).
+  if (j.contains("delivery_timeout_ms") &&
+      client.delivery_timeout < client.linger + client.request_timeout) {
+    r_.Error("E028", path + ".delivery_timeout_ms",
+             "delivery_timeout_ms " + std::to_string(client.delivery_timeout.Millis()) +
+                 " must be at least linger_ms + request_timeout_ms (" +
+                 std::to_string((client.linger + client.request_timeout).Millis()) + ")");
+  }
+  const std::optional<bool> idempotence = r_.Bool(j, path, "enable_idempotence");
+  // Kafka 3.2+: unset means on exactly when acks=all; set explicitly it must agree
+  // (ProducerConfig: "Must set acks to all in order to use the idempotent producer").
+  client.enable_idempotence = idempotence.value_or(client.acks == Acks::kAll);
+  if (idempotence.value_or(false) && client.acks != Acks::kAll) {
+    r_.Error("E028", path + ".enable_idempotence",
+             "enable_idempotence true needs acks \"all\" (Kafka: \"Must set acks to all in order "
+             "to use the idempotent producer\")");
+  }
+  if (idempotence.value_or(false) && client.retries == 0) {
+    r_.Error("E028", path + ".enable_idempotence",
+             "enable_idempotence true needs retries above 0 (Kafka: \"Must set retries to "
+             "non-zero when using the idempotent producer\")");
+  }
+}
+
+void ScenarioParser::ParseProducerMessages(const Json& j, const std::string& path, Client& client) {
+  if (!j.is_array()) {
+    r_.Error(
+        "E002", path,
+        "expected an array of strings or {\"key\", \"value\"} objects, got " + TypeWithArticle(j));
+    return;
+  }
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const Json& item = j[i];
+    const std::string item_path = IndexPath(path, i);
+    if (item.is_string()) {
+      client.messages.push_back({std::nullopt, item.get<std::string>()});
+      continue;
+    }
+    if (!item.is_object()) {
+      r_.Error("E002", item_path,
+               "expected a string or {\"key\", \"value\"}, got " + TypeWithArticle(item));
+      continue;
+    }
+    if (!r_.Object(item, item_path, {"key", "value"})) continue;
+    ProducerMessage message;
+    if (const Json* key = r_.Member(item, item_path, "key", false); key && !key->is_null()) {
+      if (key->is_string()) {
+        message.key = key->get<std::string>();
+      } else {
+        r_.Error("E002", item_path + ".key",
+                 "expected a string or null, got " + TypeWithArticle(*key));
+      }
+    }
+    if (auto value = r_.String(item, item_path, "value", true)) message.value = *value;
+    client.messages.push_back(std::move(message));
+  }
+}
+
+void ScenarioParser::ParseConsumer(const Json& j, const std::string& path, Client& client) {
+  if (auto from_beginning = r_.Bool(j, path, "from_beginning")) {
+    client.from_beginning = *from_beginning;
+  }
+  const Topic* topic = s_.FindTopic(client.topic);
+  KSIM_ASSERT(topic != nullptr);
+  if (const Json* partitions = r_.Member(j, path, "partitions", false)) {
+    const std::string list_path = path + ".partitions";
+    if (!partitions->is_array()) {
+      r_.Error("E002", list_path,
+               "expected an array of partition numbers, got " + TypeWithArticle(*partitions));
+    } else {
+      for (std::size_t i = 0; i < partitions->size(); ++i) {
+        auto p = r_.IntegerValue((*partitions)[i], IndexPath(list_path, i), 0, INT32_MAX);
+        if (!p) continue;
+        if (*p >= topic->partitions) {
+          r_.Error("E025", IndexPath(list_path, i),
+                   "topic " + Quote(topic->name) + " has partitions 0.." +
+                       std::to_string(topic->partitions - 1) + "; there is no partition " +
+                       std::to_string(*p));
+          continue;
+        }
+        client.partitions.push_back(static_cast<std::int32_t>(*p));
+      }
+    }
+  }
+  if (auto group = r_.String(j, path, "group", false)) {
+    client.group = *group;
+    r_.Error("E019", path + ".group",
+             "consumer groups are not available yet; remove 'group' to read every partition, "
+             "or list 'partitions' to assign some");
+  }
+}
+
+}  // namespace
+
+namespace {
+
+const std::vector<std::string_view>& ActionKeys() {
+  static const std::vector<std::string_view> keys = {
+      "say",     "pause",     "crash",    "restart", "shutdown", "cut",   "heal",
+      "isolate", "partition", "heal_all", "slow",    "run",      "expect"};
+  return keys;
+}
+
+std::string DescribeKind(const NodeSpec& node) {
+  switch (node.role) {
+    case NodeRole::kBroker:
+      return "a broker";
+    case NodeRole::kController:
+      return "a controller";
+    case NodeRole::kCombined:
+      return "a combined broker and controller";
+  }
+  KSIM_UNREACHABLE();
+}
+
+std::string ScenarioParser::DescribeNodes() const {
+  std::string out = RangeText("broker", s_.cluster.brokers);
+  if (s_.cluster.controllers > 0) out += ", " + RangeText("controller", s_.cluster.controllers);
+  for (const Client& client : s_.clients) out += ", " + client.id;
+  return out;
+}
+
+bool ScenarioParser::CheckNode(const std::string& path, const std::string& name, NodeKind kind) {
+  if (!cluster_ok_) return true;  // the cluster's own errors come first
+  const NodeSpec* node = s_.FindNode(name);
+  const bool is_client = s_.FindClient(name) != nullptr;
+  if (node == nullptr && !is_client) {
+    r_.Error("E017", path, "unknown node " + Quote(name) + "; this cluster has " + DescribeNodes());
+    return false;
+  }
+  if (kind == NodeKind::kAny) return true;
+  if (node == nullptr) {
+    r_.Error("E017", path, Quote(name) + " is a client; expected a broker or controller");
+    return false;
+  }
+  if (kind == NodeKind::kBroker && node->role == NodeRole::kController) {
+    r_.Error("E017", path,
+             Quote(name) + " is a controller; expected a broker (" +
+                 RangeText("broker", s_.cluster.brokers) + ")");
+    return false;
+  }
+  if (kind == NodeKind::kVoter && node->role == NodeRole::kBroker) {
+    r_.Error("E017", path,
+             Quote(name) + " is " + DescribeKind(*node) +
+                 ", not a controller quorum voter; voters are " +
+                 RangeText("controller", s_.cluster.controllers));
+    return false;
+  }
+  return true;
+}
+
+bool ScenarioParser::CheckNodeMember(const Json& obj, const std::string& path, std::string_view key,
+                                     NodeKind kind, std::string& out) {
+  auto name = r_.String(obj, path, key, true);
+  if (!name) return false;
+  out = *name;
+  return CheckNode(ChildPath(path, key), *name, kind);
+}
+
+void ScenarioParser::ParseSteps(const Json& j, const std::string& path) {
+  if (!j.is_array()) {
+    r_.Error("E002", path, "expected an array of steps, got " + TypeWithArticle(j));
+    return;
+  }
+  Time previous = kTimeZero;
+  for (std::size_t i = 0; i < j.size(); ++i) ParseStep(j[i], IndexPath(path, i), previous);
+}
+
+void ScenarioParser::ParseStep(const Json& j, const std::string& path, Time& previous) {
+  std::vector<std::string_view> allowed = ActionKeys();
+  allowed.insert(allowed.begin(), "at");
+  allowed.push_back("lines");
+  if (!r_.Object(j, path, allowed)) return;
+  Step step;
+  step.json_path = path;
+  step.line = r_.LineOf(path);
+  step.at = previous;
+  if (auto at = r_.DurationMember(j, path, "at", false)) {
+    step.at = kTimeZero + *at;
+    step.at_given = true;
+    if (step.at < previous) {
+      r_.Error("E021", path + ".at",
+               "step time " + FormatTime(step.at) + " is before the previous step's " +
+                   FormatTime(previous) + "; steps must be in time order");
+    } else if (step.at > s_.end) {
+      r_.Error("E021", path + ".at",
+               "step time " + FormatTime(step.at) + " is after the scenario's end at " +
+                   FormatTime(s_.end));
+    }
+    previous = std::max(previous, step.at);
+  }
+  std::vector<std::string_view> found;
+  for (std::string_view key : ActionKeys()) {
+    if (j.contains(std::string(key))) found.push_back(key);
+  }
+  if (found.size() != 1) {
+    r_.Error("E020", path,
+             found.empty() ? "a step needs one action; expected one of: " + JoinNames(ActionKeys())
+                           : "a step has exactly one action; found " + JoinNames(found) +
+                                 " (split them into separate steps; a step without 'at' runs "
+                                 "at the previous step's time)");
+    return;
+  }
+  if (j.contains("lines") && found[0] != "run") {
+    r_.KeyError("E029", path + ".lines", "'lines' goes with a 'run' of kafka-console-producer.sh");
+  }
+  std::optional<StepAction> action;
+  if (found[0] == "expect") {
+    if (auto expect = ParseExpect(j["expect"], path + ".expect", step.at)) action = *expect;
+  } else if (found[0] == "run") {
+    action = ParseRun(j, path);
+  } else {
+    action = ParseAction(j[std::string(found[0])], ChildPath(path, found[0]), found[0]);
+  }
+  if (!action) return;
+  step.action = std::move(*action);
+  s_.steps.push_back(std::move(step));
+}
+
+std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::string& path,
+                                                      std::string_view action) {
+  if (action == "say") {
+    if (!j.is_string() || j.get<std::string>().empty()) {
+      r_.Error("E002", path, "expected the narration text, got " + j.dump());
+      return std::nullopt;
+    }
+    return SayAction{j.get<std::string>()};
+  }
+  if (action == "pause" || action == "heal_all") {
+    if (j != Json(true)) {
+      r_.Error("E008", path, "expected true, got " + j.dump());
+      return std::nullopt;
+    }
+    if (action == "pause") return PauseAction{};
+    return HealAllCommand{};
+  }
+  if (action == "crash" || action == "restart" || action == "shutdown" || action == "isolate") {
+    if (!j.is_string()) {
+      r_.Error("E002", path,
+               "expected a node name such as \"broker-1\", got " + TypeWithArticle(j));
+      return std::nullopt;
+    }
+    const std::string node = j.get<std::string>();
+    // A controlled shutdown moves a broker's leaderships away; other nodes can only crash.
+    const NodeKind kind = action == "shutdown" ? NodeKind::kBroker : NodeKind::kAny;
+    if (!CheckNode(path, node, kind)) return std::nullopt;
+    if (action == "crash") return CrashCommand{node};
+    if (action == "restart") return RestartCommand{node};
+    if (action == "shutdown") return ShutdownCommand{node};
+    return IsolateCommand{node};
+  }
+  if (action == "partition") return ParsePartitionAction(j, path);
+  return ParseLinkAction(j, path, action);
+}
+
+std::optional<StepAction> ScenarioParser::ParseLinkAction(const Json& j, const std::string& path,
+                                                          std::string_view action) {
+  if (action == "slow") {
+    if (!r_.Object(j, path, {"node", "ms"})) return std::nullopt;
+    SlowCommand slow;
+    const bool node_ok = CheckNodeMember(j, path, "node", NodeKind::kAny, slow.node);
+    auto extra = r_.DurationMember(j, path, "ms", true);
+    if (!node_ok || !extra) return std::nullopt;
+    slow.extra = *extra;
+    return slow;
+  }
+  // cut / heal
+  if (!r_.Object(j, path, {"from", "to", "both"})) return std::nullopt;
+  std::string from;
+  std::string to;
+  const bool from_ok = CheckNodeMember(j, path, "from", NodeKind::kAny, from);
+  const bool to_ok = CheckNodeMember(j, path, "to", NodeKind::kAny, to);
+  const bool both = r_.Bool(j, path, "both").value_or(false);
+  if (!from_ok || !to_ok) return std::nullopt;
+  if (from == to) {
+    r_.Error("E017", path + ".to", "'from' and 'to' are both " + Quote(from));
+    return std::nullopt;
+  }
+  if (action == "cut") return CutCommand{from, to, both};
+  return HealCommand{from, to, both};
+}
+
+std::optional<StepAction> ScenarioParser::ParsePartitionAction(const Json& j,
+                                                               const std::string& path) {
+  if (!j.is_array() || j.size() < 2) {
+    r_.Error("E002", path,
+             "expected two or more groups of node names, such as "
+             "[[\"broker-1\"], [\"broker-2\", \"broker-3\"]]; got " +
+                 j.dump());
+    return std::nullopt;
+  }
+  PartitionAction partition;
+  std::map<std::string, std::string> group_of;  // node -> path where it was placed
+  bool ok = true;
+  for (std::size_t g = 0; g < j.size(); ++g) {
+    const std::string group_path = IndexPath(path, g);
+    if (!j[g].is_array() || j[g].empty()) {
+      r_.Error("E002", group_path, "expected a non-empty array of node names, got " + j[g].dump());
+      ok = false;
+      continue;
+    }
+    std::vector<std::string> group;
+    for (std::size_t k = 0; k < j[g].size(); ++k) {
+      const std::string node_path = IndexPath(group_path, k);
+      const Json& item = j[g][k];
+      if (!item.is_string()) {
+        r_.Error("E002", node_path, "expected a node name, got " + TypeWithArticle(item));
+        ok = false;
+        continue;
+      }
+      const std::string node = item.get<std::string>();
+      if (!CheckNode(node_path, node, NodeKind::kAny)) {
+        ok = false;
+        continue;
+      }
+      if (auto [it, inserted] = group_of.emplace(node, group_path); !inserted) {
+        r_.Error("E030", node_path, Quote(node) + " is already in group " + it->second);
+        ok = false;
+        continue;
+      }
+      group.push_back(node);
+    }
+    partition.groups.push_back(std::move(group));
+  }
+  if (!ok) return std::nullopt;
+  return partition;
+}
+
+std::optional<StepAction> ScenarioParser::ParseRun(const Json& step, const std::string& path) {
+  auto text = r_.String(step, path, "run", true);
+  if (!text) return std::nullopt;
+  auto parsed = ParseToolCommand(*text);
+  if (!parsed.ok()) {
+    r_.Error("E022", path + ".run", parsed.status().message());
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (const std::string& node : NodesNamed(*parsed)) {
+    ok = CheckNode(path + ".run", node, NodeKind::kAny) && ok;
+  }
+  if (std::holds_alternative<ShutdownCommand>(*parsed)) {
+    ok = CheckNode(path + ".run", std::get<ShutdownCommand>(*parsed).node, NodeKind::kBroker) && ok;
+  }
+  if (auto lines = r_.StringArray(step, path, "lines")) {
+    auto* producer = std::get_if<ConsoleProducerCommand>(&*parsed);
+    if (producer == nullptr) {
+      r_.KeyError("E029", path + ".lines",
+                  "'lines' goes with a 'run' of kafka-console-producer.sh, not " +
+                      std::string(ToolName(*parsed)));
+      ok = false;
+    } else if (!producer->lines.empty()) {
+      r_.KeyError("E029", path + ".lines",
+                  "the lines are given twice: after '<<<' in 'run' and in 'lines'");
+      ok = false;
+    } else {
+      producer->lines = *lines;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return RunAction{*text, std::move(*parsed)};
+}
+
+void ScenarioParser::ParseProbes(const Json& j, const std::string& path) {
+  if (!j.is_array()) {
+    r_.Error("E002", path, "expected an array of probe names, got " + TypeWithArticle(j));
+    return;
+  }
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const Json& item = j[i];
+    if (!item.is_string() || item.get<std::string>().empty()) {
+      r_.Error("E002", IndexPath(path, i),
+               "expected a probe name such as \"isr.shrink\", got " + item.dump());
+      continue;
+    }
+    const std::string name = item.get<std::string>();
+    if (std::find(s_.probes.begin(), s_.probes.end(), name) != s_.probes.end()) {
+      r_.Error("E005", IndexPath(path, i), "probe " + Quote(name) + " is listed twice");
+      continue;
+    }
+    s_.probes.push_back(name);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+const std::vector<std::string_view>& ConditionKeys() {
+  static const std::vector<std::string_view> keys = {
+      "leader_of", "isr_of", "active_controller", "produce_error",
+      "consumed",  "acked",  "node_state"};
+  return keys;
+}
+
+// Kafka error names a producer can see (Errors.java), the ones kafkasim's Errc knows.
+const std::vector<Errc>& WireErrors() {
+  static const std::vector<Errc> errors = {
+      Errc::kUnknownServerError,       Errc::kOffsetOutOfRange,
+      Errc::kCorruptMessage,           Errc::kUnknownTopicOrPartition,
+      Errc::kInvalidFetchSize,         Errc::kLeaderNotAvailable,
+      Errc::kNotLeaderOrFollower,      Errc::kRequestTimedOut,
+      Errc::kBrokerNotAvailable,       Errc::kReplicaNotAvailable,
+      Errc::kMessageTooLarge,          Errc::kStaleControllerEpoch,
+      Errc::kNetworkException,         Errc::kCoordinatorLoadInProgress,
+      Errc::kCoordinatorNotAvailable,  Errc::kNotCoordinator,
+      Errc::kInvalidTopicException,    Errc::kRecordListTooLarge,
+      Errc::kNotEnoughReplicas,        Errc::kNotEnoughReplicasAfterAppend,
+      Errc::kInvalidRequiredAcks,      Errc::kIllegalGeneration,
+      Errc::kUnknownMemberId,          Errc::kRebalanceInProgress,
+      Errc::kTopicAlreadyExists,       Errc::kInvalidPartitions,
+      Errc::kInvalidReplicationFactor, Errc::kNotController,
+      Errc::kInvalidRequest,           Errc::kOutOfOrderSequenceNumber,
+      Errc::kDuplicateSequenceNumber,  Errc::kInvalidProducerEpoch,
+      Errc::kKafkaStorageError,        Errc::kFencedLeaderEpoch,
+      Errc::kUnknownLeaderEpoch,       Errc::kPreferredLeaderNotAvailable,
+      Errc::kElectionNotNeeded,        Errc::kUnsupportedCompressionType,
+      Errc::kInconsistentVoterSet,
+  };
+  return errors;
+}
+
+std::optional<Expect> ScenarioParser::ParseExpect(const Json& j, const std::string& path,
+                                                  Time step_time) {
+  std::vector<std::string_view> allowed = {"at", "within", "because"};
+  allowed.insert(allowed.end(), ConditionKeys().begin(), ConditionKeys().end());
+  for (std::string_view k : {"is", "not", "none", "equals"}) allowed.push_back(k);
+  if (!r_.Object(j, path, allowed)) return std::nullopt;
+  Expect expect;
+  const std::size_t errors_before = r_.error_count();
+  if (j.contains("at") && j.contains("within")) {
+    r_.Error("E023", path,
+             "give 'at' (holds at that moment) or 'within' (holds by then), not "
+             "both");
+  } else if (auto within = r_.DurationMember(j, path, "within", false)) {
+    expect.timing = Expect::Timing::kWithin;
+    expect.delay = *within;
+  } else if (auto at = r_.DurationMember(j, path, "at", false)) {
+    expect.delay = *at;
+  }
+  if (step_time + expect.delay > s_.end) {
+    r_.Error("E021", path + (expect.timing == Expect::Timing::kWithin ? ".within" : ".at"),
+             "the expectation is checked until " + FormatTime(step_time + expect.delay) +
+                 ", after the scenario's end at " + FormatTime(s_.end));
+  }
+  if (auto because = r_.String(j, path, "because", false)) expect.because = *because;
+  std::vector<std::string_view> found;
+  for (std::string_view key : ConditionKeys()) {
+    if (j.contains(std::string(key))) found.push_back(key);
+  }
+  if (found.size() != 1) {
+    r_.Error("E023", path,
+             found.empty() ? "an expectation needs one condition; expected one of: " +
+                                 JoinNames(ConditionKeys())
+                           : "an expectation has exactly one condition; found " + JoinNames(found) +
+                                 " (use one expect step for each)");
+    return std::nullopt;
+  }
+  // Companion keys belong to one condition each.
+  const std::pair<std::string_view, std::vector<std::string_view>> companions[] = {
+      {"is", {"leader_of", "active_controller"}},
+      {"not", {"leader_of", "active_controller"}},
+      {"none", {"leader_of"}},
+      {"equals", {"isr_of"}}};
+  for (const auto& [key, owners] : companions) {
+    if (!j.contains(std::string(key))) continue;
+    if (std::find(owners.begin(), owners.end(), found[0]) == owners.end()) {
+      r_.KeyError(
+          "E027", ChildPath(path, key),
+          Quote(key) + " goes with " + JoinNames(owners) + ", not " + std::string(found[0]));
+    }
+  }
+  auto condition = ParseCondition(j, path, found[0]);
+  if (!condition || r_.error_count() != errors_before) return std::nullopt;
+  expect.condition = std::move(*condition);
+  return expect;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
+                                                              const std::string& path,
+                                                              std::string_view kind) {
+  if (kind == "leader_of") return ParseLeaderOf(j, path);
+  if (kind == "isr_of") return ParseIsrOf(j, path);
+  if (kind == "active_controller") return ParseActiveController(j, path);
+  if (kind == "produce_error") return ParseProduceError(j, path);
+  if (kind == "node_state") return ParseNodeState(j, path);
+  return ParseClientCount(j, path, kind);
+}
+
+std::optional<PartitionRef> ScenarioParser::PartitionRefValue(const Json& obj,
+                                                              const std::string& path,
+                                                              std::string_view key) {
+  auto text = r_.String(obj, path, key, true);
+  if (!text) return std::nullopt;
+  const std::string ref_path = ChildPath(path, key);
+  const std::size_t dash = text->rfind('-');
+  PartitionRef ref;
+  bool ok = dash != std::string::npos && dash > 0 && dash + 1 < text->size();
+  if (ok) {
+    ref.topic = text->substr(0, dash);
+    const std::string digits = text->substr(dash + 1);
+    const auto [ptr, ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), ref.partition);
+    ok = ec == std::errc() && ptr == digits.data() + digits.size() && ref.partition >= 0;
+  }
+  if (!ok) {
+    r_.Error("E025", ref_path,
+             "expected TOPIC-PARTITION such as \"cities-0\", got " + Quote(*text));
+    return std::nullopt;
+  }
+  const Topic* topic = s_.FindTopic(ref.topic);
+  if (topic == nullptr) {
+    r_.Error("E016", ref_path, "unknown topic " + Quote(ref.topic) + " in " + Quote(*text));
+    return std::nullopt;
+  }
+  if (ref.partition >= topic->partitions) {
+    r_.Error("E025", ref_path,
+             "topic " + Quote(topic->name) + " has partitions 0.." +
+                 std::to_string(topic->partitions - 1) + "; there is no partition " +
+                 std::to_string(ref.partition));
+    return std::nullopt;
+  }
+  return ref;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseLeaderOf(const Json& j,
+                                                             const std::string& path) {
+  LeaderOfExpect leader;
+  auto ref = PartitionRefValue(j, path, "leader_of");
+  const int relations = static_cast<int>(j.contains("is")) + static_cast<int>(j.contains("not")) +
+                        static_cast<int>(j.contains("none"));
+  if (relations != 1) {
+    r_.Error("E023", path, "leader_of needs exactly one of: is NODE, not NODE, none true");
+    return std::nullopt;
+  }
+  if (j.contains("none")) {
+    if (j["none"] != Json(true)) {
+      r_.Error("E008", path + ".none", "expected true, got " + j["none"].dump());
+      return std::nullopt;
+    }
+    leader.relation = LeaderOfExpect::Relation::kNone;
+  } else {
+    const std::string key = j.contains("is") ? "is" : "not";
+    leader.relation = key == "is" ? LeaderOfExpect::Relation::kIs : LeaderOfExpect::Relation::kNot;
+    if (!CheckNodeMember(j, path, key, NodeKind::kBroker, leader.node)) return std::nullopt;
+  }
+  if (!ref) return std::nullopt;
+  leader.partition = *ref;
+  return leader;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseIsrOf(const Json& j, const std::string& path) {
+  IsrOfExpect isr;
+  auto ref = PartitionRefValue(j, path, "isr_of");
+  const Json* equals = r_.Member(j, path, "equals", true);
+  if (equals == nullptr) return std::nullopt;
+  if (!equals->is_array()) {
+    r_.Error("E002", path + ".equals",
+             "expected an array of broker ids such as [1, 2, 3], got " + TypeWithArticle(*equals));
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (std::size_t i = 0; i < equals->size(); ++i) {
+    const std::string item_path = IndexPath(path + ".equals", i);
+    auto id = r_.IntegerValue((*equals)[i], item_path, 0, INT32_MAX);
+    if (!id) {
+      ok = false;
+      continue;
+    }
+    if (cluster_ok_ && (*id < 1 || *id > s_.cluster.brokers)) {
+      r_.Error("E031", item_path,
+               "the ISR holds broker ids (1.." + std::to_string(s_.cluster.brokers) + "); " +
+                   std::to_string(*id) + " is not one");
+      ok = false;
+      continue;
+    }
+    isr.equals.push_back(static_cast<std::int32_t>(*id));
+  }
+  std::sort(isr.equals.begin(), isr.equals.end());
+  if (std::adjacent_find(isr.equals.begin(), isr.equals.end()) != isr.equals.end()) {
+    r_.Error("E031", path + ".equals", "a broker id is listed twice");
+    ok = false;
+  }
+  if (!ok || !ref) return std::nullopt;
+  isr.partition = *ref;
+  return isr;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseActiveController(const Json& j,
+                                                                     const std::string& path) {
+  ActiveControllerExpect controller;
+  // "active_controller": "controller-1" is shorthand for "is".
+  const Json& value = j["active_controller"];
+  if (value.is_string()) {
+    if (j.contains("is") || j.contains("not")) {
+      r_.Error("E023", path,
+               "give the node either as active_controller's value or with "
+               "'is'/'not', not both");
+      return std::nullopt;
+    }
+    controller.node = value.get<std::string>();
+    if (!CheckNode(path + ".active_controller", controller.node, NodeKind::kVoter)) {
+      return std::nullopt;
+    }
+    return controller;
+  }
+  if (value != Json(true)) {
+    r_.Error("E002", path + ".active_controller",
+             "expected a node name, or true together with 'is' or 'not'; got " + value.dump());
+    return std::nullopt;
+  }
+  if (j.contains("is") == j.contains("not")) {
+    r_.Error("E023", path, "active_controller needs exactly one of: is NODE, not NODE");
+    return std::nullopt;
+  }
+  controller.negated = j.contains("not");
+  if (!CheckNodeMember(j, path, controller.negated ? "not" : "is", NodeKind::kVoter,
+                       controller.node)) {
+    return std::nullopt;
+  }
+  return controller;
+}
+
+const Client* ScenarioParser::ClientOfType(const Json& obj, const std::string& path,
+                                           ClientType type) {
+  auto id = r_.String(obj, path, "client", true);
+  if (!id) return nullptr;
+  const Client* client = s_.FindClient(*id);
+  const char* const wanted = type == ClientType::kProducer ? "producer" : "consumer";
+  if (client == nullptr) {
+    std::vector<std::string_view> ids;
+    for (const Client& c : s_.clients) ids.push_back(c.id);
+    r_.Error("E017", path + ".client",
+             "unknown client " + Quote(*id) +
+                 "; clients: " + (ids.empty() ? std::string("none") : JoinNames(ids)));
+    return nullptr;
+  }
+  if (client->type != type) {
+    r_.Error("E017", path + ".client", Quote(*id) + " is not a " + std::string(wanted));
+    return nullptr;
+  }
+  return client;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseProduceError(const Json& j,
+                                                                 const std::string& path) {
+  const std::string sub = path + ".produce_error";
+  const Json& value = j["produce_error"];
+  if (!r_.Object(value, sub, {"client", "error"})) return std::nullopt;
+  const Client* client = ClientOfType(value, sub, ClientType::kProducer);
+  auto name = r_.String(value, sub, "error", true);
+  if (!name) return std::nullopt;
+  std::vector<std::string_view> names;
+  for (Errc e : WireErrors()) {
+    if (ErrcName(e) == *name && client != nullptr) return ProduceErrorExpect{client->id, e};
+    names.push_back(ErrcName(e));
+  }
+  if (client == nullptr) return std::nullopt;
+  std::string message = "unknown Kafka error " + Quote(*name);
+  const std::string guess = ClosestName(*name, names);
+  message +=
+      guess.empty() ? "; known: " + JoinNames(names) : "; did you mean " + Quote(guess) + "?";
+  r_.Error("E024", sub + ".error", message);
+  return std::nullopt;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseClientCount(const Json& j,
+                                                                const std::string& path,
+                                                                std::string_view kind) {
+  const std::string sub = ChildPath(path, kind);
+  const Json& value = j[std::string(kind)];
+  if (!r_.Object(value, sub, {"client", "at_least"})) return std::nullopt;
+  const ClientType type = kind == "acked" ? ClientType::kProducer : ClientType::kConsumer;
+  const Client* client = ClientOfType(value, sub, type);
+  auto at_least = r_.Integer(value, sub, "at_least", 0, INT64_MAX, true);
+  if (client == nullptr || !at_least) return std::nullopt;
+  if (kind == "acked") return AckedExpect{client->id, *at_least};
+  return ConsumedExpect{client->id, *at_least};
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseNodeState(const Json& j,
+                                                              const std::string& path) {
+  const std::string sub = path + ".node_state";
+  const Json& value = j["node_state"];
+  if (!r_.Object(value, sub, {"node", "is"})) return std::nullopt;
+  NodeStateExpect state;
+  const bool node_ok = CheckNodeMember(value, sub, "node", NodeKind::kAny, state.node);
+  auto is = r_.String(value, sub, "is", true);
+  if (!is) return std::nullopt;
+  if (*is != "running" && *is != "crashed") {
+    r_.Error("E008", sub + ".is", "expected one of: running, crashed; got " + Quote(*is));
+    return std::nullopt;
+  }
+  state.running = *is == "running";
+  if (!node_ok) return std::nullopt;
+  return state;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Entry points.
+
+std::optional<Scenario> ParseScenario(std::string_view json_text, std::string_view source_name,
+                                      std::vector<std::string>* errors) {
+  Json root;
+  try {
+    root = Json::parse(json_text.begin(), json_text.end());
+  } catch (const Json::parse_error& e) {
+    const Position at = PositionOfOffset(json_text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: ".
+    if (const std::size_t colon = what.find(": "); colon != std::string::npos) {
+      what = what.substr(colon + 2);
+    }
+    if (errors != nullptr) {
+      errors->push_back("[scenario.E001] " + std::string(source_name) + ":" +
+                        std::to_string(at.line) + ":" + std::to_string(at.column) +
+                        " $: malformed JSON: " + what);
+    }
+    return std::nullopt;
+  }
+  LocationScanner locations(json_text);
+  locations.Run();
+  Reader reader(source_name, locations);
+  for (const auto& [path, at] : locations.duplicates) {
+    reader.Add("E005", path, at, "duplicate key; each key may appear once in an object");
+  }
+  Scenario scenario;
+  scenario.source = std::string(source_name);
+  ScenarioParser(reader, scenario).Parse(root);
+  if (reader.error_count() == 0) return scenario;
+  if (errors != nullptr) {
+    for (std::string& e : reader.TakeErrors()) errors->push_back(std::move(e));
+  }
+  return std::nullopt;
+}
+
+Result<Scenario> LoadScenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status(Errc::kNotFound,
+                  "[scenario.E026] " + path + " $: cannot read the file (does it exist?)");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::vector<std::string> errors;
+  std::optional<Scenario> scenario = ParseScenario(text.str(), path, &errors);
+  if (scenario) return std::move(*scenario);
+  std::string message;
+  for (const std::string& e : errors) message += (message.empty() ? "" : "\n") + e;
+  return Status(Errc::kInvalidArgument, message);
+}
+
+}  // namespace kafkasim::scenario

@@ -1,0 +1,831 @@
+// Parsing of the quickstart's kafka-*.sh command lines and the console's fault commands.
+// Error texts follow the real tools (joptsimple / CommandLineUtils) where they are clear.
+#include "scenario/tool_command.h"
+
+#include <charconv>
+#include <string>
+#include <type_traits>
+
+#include "scenario/duration.h"
+#include "scenario/scenario.h"
+
+namespace kafkasim::scenario {
+namespace {
+
+constexpr std::string_view kTopicsTool = "kafka-topics.sh";
+constexpr std::string_view kProducerTool = "kafka-console-producer.sh";
+constexpr std::string_view kConsumerTool = "kafka-console-consumer.sh";
+constexpr std::string_view kQuorumTool = "kafka-metadata-quorum.sh";
+constexpr std::string_view kElectionTool = "kafka-leader-election.sh";
+
+Status Fail(std::string_view tool, std::string_view message) {
+  return {Errc::kInvalidArgument, std::string(tool) + ": " + std::string(message)};
+}
+
+Status MissingArgument(std::string_view tool, std::string_view option) {
+  return Fail(tool, "Missing required argument \"[" + std::string(option) + "]\"");
+}
+
+Status CannotCombine(std::string_view tool, std::string_view a, std::string_view b) {
+  return Fail(tool, "Option \"[" + std::string(a) + "]\" can't be used with option \"[" +
+                        std::string(b) + "]\"");
+}
+
+// ---- Shell-like word splitting ---------------------------------------------------------------
+
+// Appends the words of `text` (split_words) or the one unquoted text (!split_words).
+Status Lex(std::string_view text, bool split_words, std::vector<std::string>& out) {
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (split_words && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      if (in_word) out.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\'') {
+      const std::size_t close = text.find('\'', i + 1);
+      if (close == std::string_view::npos)
+        return {Errc::kInvalidArgument, "unterminated single quote"};
+      word.append(text.substr(i + 1, close - i - 1));
+      i = close;
+    } else if (c == '"') {
+      std::size_t j = i + 1;
+      for (; j < text.size() && text[j] != '"'; ++j) {
+        if (text[j] == '\\' && j + 1 < text.size() &&
+            std::string_view("\"\\$`").find(text[j + 1]) != std::string_view::npos) {
+          ++j;
+        }
+        word.push_back(text[j]);
+      }
+      if (j >= text.size()) return {Errc::kInvalidArgument, "unterminated double quote"};
+      i = j;
+    } else if (c == '\\') {
+      if (i + 1 >= text.size()) return {Errc::kInvalidArgument, "trailing backslash"};
+      word.push_back(text[++i]);
+    } else {
+      word.push_back(c);
+    }
+  }
+  if (in_word || !split_words) out.push_back(std::move(word));
+  return Status::Ok();
+}
+
+// Positions of unquoted occurrences of `needle` (a here-string "<<<" or a '|' separator).
+// Quotes that never close are left for Lex to report.
+std::size_t FindUnquoted(std::string_view text, std::string_view needle, std::size_t from) {
+  char quote = 0;
+  for (std::size_t i = from; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote != 0) {
+      if (c == '\\' && quote == '"' && i + 1 < text.size()) {
+        ++i;
+      } else if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '\\') {
+      ++i;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (text.substr(i, needle.size()) == needle) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::string_view Trim(std::string_view s) {
+  const auto not_space = [](char c) { return c != ' ' && c != '\t' && c != '\r' && c != '\n'; };
+  while (!s.empty() && !not_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && !not_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// "a|'b c'|d" -> {"a", "b c", "d"}.
+Result<std::vector<std::string>> SplitHereString(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t bar = FindUnquoted(text, "|", start);
+    const std::string_view piece =
+        Trim(text.substr(start, bar == std::string_view::npos ? text.size() - start : bar - start));
+    Status status = Lex(piece, /*split_words=*/false, lines);
+    if (!status.ok()) return status;
+    if (bar == std::string_view::npos) break;
+    start = bar + 1;
+  }
+  return lines;
+}
+
+// ---- Option scanning -------------------------------------------------------------------------
+
+struct OptionDef {
+  std::string_view name;  // without "--"
+  bool takes_value;
+  bool repeatable;
+};
+
+struct ScannedOptions {
+  std::vector<std::pair<std::string, std::string>> given;  // (name, value) in order
+  std::vector<std::string> positionals;
+
+  bool Has(std::string_view name) const {
+    for (const auto& [n, v] : given) {
+      if (n == name) return true;
+    }
+    return false;
+  }
+  const std::string* Value(std::string_view name) const {
+    for (const auto& [n, v] : given) {
+      if (n == name) return &v;
+    }
+    return nullptr;
+  }
+  std::vector<std::string> Values(std::string_view name) const {
+    std::vector<std::string> values;
+    for (const auto& [n, v] : given) {
+      if (n == name) values.push_back(v);
+    }
+    return values;
+  }
+};
+
+Result<ScannedOptions> ScanOptions(std::string_view tool, const std::vector<std::string>& words,
+                                   const std::vector<OptionDef>& defs, bool allow_positionals) {
+  ScannedOptions scanned;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (word.size() < 3 || word[0] != '-' || word[1] != '-') {
+      if (allow_positionals && !word.empty() && word[0] != '-') {
+        scanned.positionals.push_back(word);
+        continue;
+      }
+      if (!word.empty() && word[0] == '-') {
+        return Fail(tool, "'" + word + "' is not a recognized option");
+      }
+      return Fail(tool, "unexpected argument '" + word + "'");
+    }
+    std::string name = word.substr(2);
+    std::optional<std::string> inline_value;
+    if (const std::size_t eq = name.find('='); eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    const OptionDef* def = nullptr;
+    for (const OptionDef& d : defs) {
+      if (d.name == name) def = &d;
+    }
+    if (def == nullptr) return Fail(tool, "'--" + name + "' is not a recognized option");
+    if (!def->repeatable && scanned.Has(name)) {
+      return Fail(tool, "option --" + name + " given more than once");
+    }
+    std::string value;
+    if (def->takes_value) {
+      if (inline_value) {
+        value = *inline_value;
+      } else if (i + 1 < words.size()) {
+        value = words[++i];
+      } else {
+        return Fail(tool, "option --" + name + " needs an argument");
+      }
+    } else if (inline_value) {
+      return Fail(tool, "option --" + name + " takes no argument");
+    }
+    scanned.given.emplace_back(std::move(name), std::move(value));
+  }
+  return scanned;
+}
+
+template <typename Int>
+Result<Int> ParseNumber(std::string_view tool, std::string_view option, std::string_view text) {
+  Int value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) {
+    return Fail(tool, "option --" + std::string(option) + " needs a number, got '" +
+                          std::string(text) + "'");
+  }
+  return value;
+}
+
+// host:port[,host:port...]
+Status CheckBootstrap(std::string_view tool, std::string_view option, std::string_view servers) {
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = servers.find(',', start);
+    const std::string_view one = servers.substr(
+        start, comma == std::string_view::npos ? servers.size() - start : comma - start);
+    const std::size_t colon = one.rfind(':');
+    bool good = colon != std::string_view::npos && colon > 0;
+    if (good) {
+      int port = 0;
+      const std::string_view digits = one.substr(colon + 1);
+      const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+      good = !digits.empty() && ec == std::errc() && ptr == digits.data() + digits.size() &&
+             port >= 1 && port <= 65535;
+    }
+    if (!good) {
+      return Fail(tool, "invalid --" + std::string(option) + " '" + std::string(servers) +
+                            "'; expected host:port such as localhost:9092");
+    }
+    if (comma == std::string_view::npos) return Status::Ok();
+    start = comma + 1;
+  }
+}
+
+Result<std::string> RequiredBootstrap(std::string_view tool, const ScannedOptions& options) {
+  const std::string* server = options.Value("bootstrap-server");
+  if (server == nullptr) return MissingArgument(tool, "bootstrap-server");
+  Status status = CheckBootstrap(tool, "bootstrap-server", *server);
+  if (!status.ok()) return status;
+  return *server;
+}
+
+Status CheckTopicName(std::string_view tool, std::string_view topic) {
+  const std::string problem = TopicNameProblem(topic);
+  return problem.empty() ? Status::Ok() : Fail(tool, problem);
+}
+
+Result<std::pair<std::string, std::string>> SplitKeyValue(std::string_view tool,
+                                                          std::string_view option,
+                                                          std::string_view text) {
+  const std::size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return Fail(tool, "option --" + std::string(option) + " expects key=value, got '" +
+                          std::string(text) + "'");
+  }
+  return std::pair<std::string, std::string>(text.substr(0, eq), text.substr(eq + 1));
+}
+
+Result<bool> ParseBoolProperty(std::string_view tool, std::string_view key,
+                               std::string_view value) {
+  if (value == "true") return true;
+  if (value == "false") return false;
+  return Fail(tool, "property " + std::string(key) + " must be true or false, got '" +
+                        std::string(value) + "'");
+}
+
+Status UnknownName(std::string_view tool, std::string_view what, std::string_view name,
+                   const std::vector<std::string_view>& known) {
+  std::string message = "unknown " + std::string(what) + " '" + std::string(name) + "'";
+  const std::string guess = ClosestName(name, known);
+  if (!guess.empty()) {
+    message += "; did you mean '" + guess + "'?";
+  } else {
+    message += "; expected one of: ";
+    for (std::size_t i = 0; i < known.size(); ++i) {
+      message += (i > 0 ? ", " : "") + std::string(known[i]);
+    }
+  }
+  return Fail(tool, message);
+}
+
+// ---- kafka-topics.sh -------------------------------------------------------------------------
+
+Status CheckTopicsCombinations(const ScannedOptions& options, std::string_view action) {
+  const std::pair<std::string_view, std::vector<std::string_view>> allowed_with[] = {
+      {"partitions", {"create"}},
+      {"replication-factor", {"create"}},
+      {"config", {"create"}},
+      {"if-not-exists", {"create"}},
+      {"if-exists", {"delete", "describe"}},
+      {"under-replicated-partitions", {"describe"}},
+      {"unavailable-partitions", {"describe"}},
+  };
+  for (const auto& [option, actions] : allowed_with) {
+    if (!options.Has(option)) continue;
+    bool ok = false;
+    for (std::string_view a : actions) ok = ok || a == action;
+    if (!ok) return CannotCombine(kTopicsTool, option, action);
+  }
+  return Status::Ok();
+}
+
+Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
+  static const std::vector<OptionDef> kDefs = {
+      {"create", false, false},
+      {"list", false, false},
+      {"describe", false, false},
+      {"delete", false, false},
+      {"topic", true, false},
+      {"partitions", true, false},
+      {"replication-factor", true, false},
+      {"config", true, true},
+      {"bootstrap-server", true, false},
+      {"if-not-exists", false, false},
+      {"if-exists", false, false},
+      {"under-replicated-partitions", false, false},
+      {"unavailable-partitions", false, false},
+  };
+  auto scanned = ScanOptions(kTopicsTool, words, kDefs, false);
+  if (!scanned.ok()) return scanned.status();
+  const ScannedOptions& options = *scanned;
+  TopicsCommand command;
+  int actions = 0;
+  std::string_view action_name;
+  const std::pair<std::string_view, TopicsCommand::Action> kActions[] = {
+      {"create", TopicsCommand::Action::kCreate},
+      {"list", TopicsCommand::Action::kList},
+      {"describe", TopicsCommand::Action::kDescribe},
+      {"delete", TopicsCommand::Action::kDelete}};
+  for (const auto& [name, action] : kActions) {
+    if (options.Has(name)) {
+      ++actions;
+      action_name = name;
+      command.action = action;
+    }
+  }
+  if (actions != 1) {
+    return Fail(kTopicsTool,
+                "Command must include exactly one action: --list, --describe, --create or "
+                "--delete");
+  }
+  auto bootstrap = RequiredBootstrap(kTopicsTool, options);
+  if (!bootstrap.ok()) return bootstrap.status();
+  command.bootstrap_server = *bootstrap;
+  if (const std::string* topic = options.Value("topic")) {
+    Status status = CheckTopicName(kTopicsTool, *topic);
+    if (!status.ok()) return status;
+    command.topic = *topic;
+  } else if (command.action == TopicsCommand::Action::kCreate ||
+             command.action == TopicsCommand::Action::kDelete) {
+    return MissingArgument(kTopicsTool, "topic");
+  }
+  Status combinations = CheckTopicsCombinations(options, action_name);
+  if (!combinations.ok()) return combinations;
+  if (const std::string* text = options.Value("partitions")) {
+    auto n = ParseNumber<std::int32_t>(kTopicsTool, "partitions", *text);
+    if (!n.ok()) return n.status();
+    if (*n < 1) return Fail(kTopicsTool, "The partitions must be greater than 0");
+    command.partitions = *n;
+  }
+  if (const std::string* text = options.Value("replication-factor")) {
+    auto n = ParseNumber<std::int32_t>(kTopicsTool, "replication-factor", *text);
+    if (!n.ok()) return n.status();
+    if (*n < 1 || *n > 32767) {
+      return Fail(kTopicsTool, "The replication factor must be between 1 and 32767 inclusive");
+    }
+    command.replication_factor = *n;
+  }
+  std::vector<std::string_view> topic_config_names;
+  for (const ConfigSpec& spec : TopicConfigSpecs()) topic_config_names.push_back(spec.name);
+  for (const std::string& text : options.Values("config")) {
+    if (text.find('=') == std::string::npos) {
+      return Fail(kTopicsTool,
+                  "Invalid topic config: all configs to be added must be in the format "
+                  "\"key=val\".");
+    }
+    auto kv = SplitKeyValue(kTopicsTool, "config", text);
+    if (!kv.ok()) return kv.status();
+    const ConfigSpec* spec = FindConfigSpec(TopicConfigSpecs(), kv->first);
+    if (spec == nullptr)
+      return UnknownName(kTopicsTool, "topic config", kv->first, topic_config_names);
+    auto canonical = CanonicalConfigValue(*spec, kv->second);
+    if (!canonical.ok()) {
+      return Fail(kTopicsTool, "invalid value '" + kv->second + "' for config " + kv->first + ": " +
+                                   canonical.status().message());
+    }
+    command.configs.emplace_back(kv->first, *canonical);
+  }
+  command.if_not_exists = options.Has("if-not-exists");
+  command.if_exists = options.Has("if-exists");
+  command.under_replicated_partitions = options.Has("under-replicated-partitions");
+  command.unavailable_partitions = options.Has("unavailable-partitions");
+  return ToolCommand(std::move(command));
+}
+
+// ---- kafka-console-producer.sh ---------------------------------------------------------------
+
+Result<std::string> NormalizeAcks(std::string_view tool, std::string_view value) {
+  if (value == "0" || value == "1") return std::string(value);
+  if (value == "-1" || value == "all") return std::string("all");
+  return Fail(tool, "acks must be one of 0, 1, -1 or all, got '" + std::string(value) + "'");
+}
+
+Status ApplyProducerProperty(ConsoleProducerCommand& command, std::string_view text) {
+  static const std::vector<std::string_view> kKnown = {"acks",
+                                                       "batch.size",
+                                                       "compression.type",
+                                                       "delivery.timeout.ms",
+                                                       "enable.idempotence",
+                                                       "linger.ms",
+                                                       "max.in.flight.requests.per.connection",
+                                                       "request.timeout.ms",
+                                                       "retries"};
+  auto kv = SplitKeyValue(kProducerTool, "producer-property", text);
+  if (!kv.ok()) return kv.status();
+  const auto& [key, value] = *kv;
+  bool known = false;
+  for (std::string_view k : kKnown) known = known || k == key;
+  if (!known) return UnknownName(kProducerTool, "producer property", key, kKnown);
+  if (key == "acks") {
+    auto acks = NormalizeAcks(kProducerTool, value);
+    if (!acks.ok()) return acks.status();
+    command.acks = *acks;
+    return Status::Ok();
+  }
+  command.producer_properties.emplace_back(key, value);
+  return Status::Ok();
+}
+
+Result<ToolCommand> ParseProducer(const std::vector<std::string>& words) {
+  static const std::vector<OptionDef> kDefs = {
+      {"topic", true, false},
+      {"bootstrap-server", true, false},
+      {"property", true, true},
+      {"producer-property", true, true},
+      {"request-required-acks", true, false},
+  };
+  auto scanned = ScanOptions(kProducerTool, words, kDefs, false);
+  if (!scanned.ok()) return scanned.status();
+  const ScannedOptions& options = *scanned;
+  ConsoleProducerCommand command;
+  const std::string* topic = options.Value("topic");
+  if (topic == nullptr) return MissingArgument(kProducerTool, "topic");
+  Status status = CheckTopicName(kProducerTool, *topic);
+  if (!status.ok()) return status;
+  command.topic = *topic;
+  auto bootstrap = RequiredBootstrap(kProducerTool, options);
+  if (!bootstrap.ok()) return bootstrap.status();
+  command.bootstrap_server = *bootstrap;
+  static const std::vector<std::string_view> kProperties = {"parse.key", "key.separator"};
+  for (const std::string& text : options.Values("property")) {
+    auto kv = SplitKeyValue(kProducerTool, "property", text);
+    if (!kv.ok()) return kv.status();
+    if (kv->first == "parse.key") {
+      auto b = ParseBoolProperty(kProducerTool, kv->first, kv->second);
+      if (!b.ok()) return b.status();
+      command.parse_key = *b;
+    } else if (kv->first == "key.separator") {
+      if (kv->second.empty()) return Fail(kProducerTool, "property key.separator is empty");
+      command.key_separator = kv->second;
+    } else {
+      return UnknownName(kProducerTool, "property", kv->first, kProperties);
+    }
+  }
+  for (const std::string& text : options.Values("producer-property")) {
+    Status applied = ApplyProducerProperty(command, text);
+    if (!applied.ok()) return applied;
+  }
+  // As ConsoleProducer does: an explicit --request-required-acks wins over
+  // --producer-property acks=... (tools/.../ConsoleProducer producerProps).
+  if (const std::string* acks = options.Value("request-required-acks")) {
+    auto normalized = NormalizeAcks(kProducerTool, *acks);
+    if (!normalized.ok()) return normalized.status();
+    command.acks = *normalized;
+  }
+  return ToolCommand(std::move(command));
+}
+
+// ---- kafka-console-consumer.sh ---------------------------------------------------------------
+
+Status ApplyConsumerProperty(ConsoleConsumerCommand& command, std::string_view text) {
+  static const std::vector<std::string_view> kKnown = {"key.separator",   "print.key",
+                                                       "print.offset",    "print.partition",
+                                                       "print.timestamp", "print.value"};
+  auto kv = SplitKeyValue(kConsumerTool, "property", text);
+  if (!kv.ok()) return kv.status();
+  const auto& [key, value] = *kv;
+  if (key == "key.separator") {
+    command.key_separator = value;
+    return Status::Ok();
+  }
+  bool* flag = key == "print.key"         ? &command.print_key
+               : key == "print.offset"    ? &command.print_offset
+               : key == "print.partition" ? &command.print_partition
+               : key == "print.timestamp" ? &command.print_timestamp
+               : key == "print.value"     ? &command.print_value
+                                          : nullptr;
+  if (flag == nullptr) return UnknownName(kConsumerTool, "property", key, kKnown);
+  auto b = ParseBoolProperty(kConsumerTool, key, value);
+  if (!b.ok()) return b.status();
+  *flag = *b;
+  return Status::Ok();
+}
+
+Status ApplyConsumerOffset(ConsoleConsumerCommand& command, const std::string& text) {
+  using OffsetSpec = ConsoleConsumerCommand::OffsetSpec;
+  if (text == "earliest") {
+    command.offset_spec = OffsetSpec::kEarliest;
+  } else if (text == "latest") {
+    command.offset_spec = OffsetSpec::kLatest;
+  } else {
+    std::int64_t value = -1;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < 0) {
+      return Fail(kConsumerTool, "The provided offset value '" + text +
+                                     "' is incorrect. Valid values are 'earliest', 'latest', "
+                                     "or a non-negative long.");
+    }
+    command.offset_spec = OffsetSpec::kNumber;
+    command.offset = value;
+  }
+  return Status::Ok();
+}
+
+Result<ToolCommand> ParseConsumer(const std::vector<std::string>& words) {
+  static const std::vector<OptionDef> kDefs = {
+      {"topic", true, false},           {"bootstrap-server", true, false},
+      {"from-beginning", false, false}, {"partition", true, false},
+      {"offset", true, false},          {"max-messages", true, false},
+      {"property", true, true},         {"group", true, false},
+  };
+  auto scanned = ScanOptions(kConsumerTool, words, kDefs, false);
+  if (!scanned.ok()) return scanned.status();
+  const ScannedOptions& options = *scanned;
+  ConsoleConsumerCommand command;
+  const std::string* topic = options.Value("topic");
+  if (topic == nullptr) return MissingArgument(kConsumerTool, "topic");
+  Status status = CheckTopicName(kConsumerTool, *topic);
+  if (!status.ok()) return status;
+  command.topic = *topic;
+  auto bootstrap = RequiredBootstrap(kConsumerTool, options);
+  if (!bootstrap.ok()) return bootstrap.status();
+  command.bootstrap_server = *bootstrap;
+  command.from_beginning = options.Has("from-beginning");
+  if (const std::string* text = options.Value("partition")) {
+    auto n = ParseNumber<std::int32_t>(kConsumerTool, "partition", *text);
+    if (!n.ok()) return n.status();
+    if (*n < 0) return Fail(kConsumerTool, "The partition must be 0 or larger, got " + *text);
+    command.partition = *n;
+  }
+  if (const std::string* text = options.Value("offset")) {
+    Status offset = ApplyConsumerOffset(command, *text);
+    if (!offset.ok()) return offset;
+  }
+  if (const std::string* text = options.Value("max-messages")) {
+    auto n = ParseNumber<std::int64_t>(kConsumerTool, "max-messages", *text);
+    if (!n.ok()) return n.status();
+    if (*n < 1) return Fail(kConsumerTool, "option --max-messages needs a positive number");
+    command.max_messages = *n;
+  }
+  if (const std::string* group = options.Value("group")) command.group = *group;
+  for (const std::string& text : options.Values("property")) {
+    Status applied = ApplyConsumerProperty(command, text);
+    if (!applied.ok()) return applied;
+  }
+  // The checks of ConsoleConsumerOptions, in its words.
+  if (options.Has("offset") && !command.partition) {
+    return Fail(kConsumerTool, "The partition is required when offset is specified.");
+  }
+  if (command.group && command.partition) {
+    return Fail(kConsumerTool, "Options group and partition cannot be specified together.");
+  }
+  if (command.from_beginning && options.Has("offset")) {
+    return Fail(kConsumerTool, "Options from-beginning and offset cannot be specified together.");
+  }
+  return ToolCommand(std::move(command));
+}
+
+// ---- kafka-metadata-quorum.sh ----------------------------------------------------------------
+
+Result<ToolCommand> ParseQuorum(const std::vector<std::string>& words) {
+  static const std::vector<OptionDef> kDefs = {
+      {"bootstrap-server", true, false}, {"bootstrap-controller", true, false},
+      {"status", false, false},          {"replication", false, false},
+      {"human-readable", false, false},
+  };
+  auto scanned = ScanOptions(kQuorumTool, words, kDefs, true);
+  if (!scanned.ok()) return scanned.status();
+  const ScannedOptions& options = *scanned;
+  MetadataQuorumCommand command;
+  const bool by_server = options.Has("bootstrap-server");
+  const bool by_controller = options.Has("bootstrap-controller");
+  if (by_server == by_controller) {
+    return Fail(kQuorumTool,
+                "Only one of --bootstrap-server or --bootstrap-controller must be specified");
+  }
+  const std::string_view option = by_server ? "bootstrap-server" : "bootstrap-controller";
+  command.bootstrap_server = *options.Value(option);
+  command.via_controller = by_controller;
+  Status status = CheckBootstrap(kQuorumTool, option, command.bootstrap_server);
+  if (!status.ok()) return status;
+  if (options.positionals.empty()) {
+    return Fail(kQuorumTool,
+                "missing command; expected 'describe --status' or "
+                "'describe --replication'");
+  }
+  if (options.positionals.size() > 1 || options.positionals[0] != "describe") {
+    return Fail(kQuorumTool, "unexpected argument '" + options.positionals.back() +
+                                 "'; the only command is 'describe'");
+  }
+  if (options.Has("status") == options.Has("replication")) {
+    return Fail(kQuorumTool,
+                "One of --status or --replication must be specified with describe sub-command");
+  }
+  command.describe = options.Has("status") ? MetadataQuorumCommand::Describe::kStatus
+                                           : MetadataQuorumCommand::Describe::kReplication;
+  command.human_readable = options.Has("human-readable");
+  if (command.human_readable && !options.Has("replication")) {
+    return Fail(kQuorumTool,
+                "The option --human-readable is only supported along with --replication");
+  }
+  return ToolCommand(std::move(command));
+}
+
+// ---- kafka-leader-election.sh ----------------------------------------------------------------
+
+Result<ToolCommand> ParseElection(const std::vector<std::string>& words) {
+  static const std::vector<OptionDef> kDefs = {
+      {"bootstrap-server", true, false},
+      {"election-type", true, false},
+      {"all-topic-partitions", false, false},
+      {"topic", true, false},
+      {"partition", true, false},
+  };
+  auto scanned = ScanOptions(kElectionTool, words, kDefs, false);
+  if (!scanned.ok()) return scanned.status();
+  const ScannedOptions& options = *scanned;
+  LeaderElectionCommand command;
+  auto bootstrap = RequiredBootstrap(kElectionTool, options);
+  if (!bootstrap.ok()) return bootstrap.status();
+  command.bootstrap_server = *bootstrap;
+  const std::string* type = options.Value("election-type");
+  if (type == nullptr) return MissingArgument(kElectionTool, "election-type");
+  std::string lower;
+  for (char c : *type) lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+  if (lower == "preferred") {
+    command.election_type = LeaderElectionCommand::ElectionType::kPreferred;
+  } else if (lower == "unclean") {
+    command.election_type = LeaderElectionCommand::ElectionType::kUnclean;
+  } else {
+    return Fail(kElectionTool, "--election-type must be preferred or unclean, got '" + *type + "'");
+  }
+  command.all_topic_partitions = options.Has("all-topic-partitions");
+  if (command.all_topic_partitions == options.Has("topic")) {
+    return Fail(kElectionTool,
+                "One and only one of the following options is required: "
+                "--all-topic-partitions, --topic");
+  }
+  if (command.all_topic_partitions && options.Has("partition")) {
+    return CannotCombine(kElectionTool, "partition", "all-topic-partitions");
+  }
+  if (const std::string* topic = options.Value("topic")) {
+    Status status = CheckTopicName(kElectionTool, *topic);
+    if (!status.ok()) return status;
+    command.topic = *topic;
+    const std::string* partition = options.Value("partition");
+    if (partition == nullptr) return MissingArgument(kElectionTool, "partition");
+    auto n = ParseNumber<std::int32_t>(kElectionTool, "partition", *partition);
+    if (!n.ok()) return n.status();
+    if (*n < 0) return Fail(kElectionTool, "The partition must be 0 or larger, got " + *partition);
+    command.partition = *n;
+  }
+  return ToolCommand(std::move(command));
+}
+
+// ---- Fault commands --------------------------------------------------------------------------
+
+Result<ToolCommand> ParseFault(const std::vector<std::string>& words) {
+  const std::string& verb = words[0];
+  const std::size_t args = words.size() - 1;
+  if (verb == "crash" || verb == "restart" || verb == "shutdown" || verb == "isolate") {
+    if (args != 1 || words[1].empty() || words[1][0] == '-') {
+      return Fail(verb, "expected one node name, as in '" + verb + " broker-1'");
+    }
+    if (verb == "crash") return ToolCommand(CrashCommand{words[1]});
+    if (verb == "restart") return ToolCommand(RestartCommand{words[1]});
+    if (verb == "shutdown") return ToolCommand(ShutdownCommand{words[1]});
+    return ToolCommand(IsolateCommand{words[1]});
+  }
+  if (verb == "cut" || verb == "heal") {
+    std::vector<std::string> nodes;
+    bool both = false;
+    bool bad = false;
+    for (std::size_t i = 1; i < words.size(); ++i) {
+      if (words[i] == "--both" && !both) {
+        both = true;
+      } else if (!words[i].empty() && words[i][0] != '-') {
+        nodes.push_back(words[i]);
+      } else {
+        bad = true;
+      }
+    }
+    if (bad || nodes.size() != 2) {
+      return Fail(verb, "expected two node names and an optional --both, as in '" + verb +
+                            " broker-1 broker-2 --both'");
+    }
+    if (nodes[0] == nodes[1]) return Fail(verb, "a node cannot be cut from itself");
+    if (verb == "cut") return ToolCommand(CutCommand{nodes[0], nodes[1], both});
+    return ToolCommand(HealCommand{nodes[0], nodes[1], both});
+  }
+  if (verb == "heal-all") {
+    if (args != 0) return Fail(verb, "takes no arguments");
+    return ToolCommand(HealAllCommand{});
+  }
+  // slow
+  if (args != 2 || words[1].empty() || words[1][0] == '-') {
+    return Fail(verb,
+                "expected a node name and an extra delay, as in 'slow broker-2 200' "
+                "(milliseconds) or 'slow broker-2 1.5s'");
+  }
+  auto extra = ParseDuration(words[2]);
+  if (!extra.ok()) return Fail(verb, extra.status().message());
+  return ToolCommand(SlowCommand{words[1], *extra});
+}
+
+std::string_view ToolNameOf(std::string_view word) {
+  if (const std::size_t slash = word.rfind('/'); slash != std::string_view::npos) {
+    word.remove_prefix(slash + 1);
+  }
+  if (word.size() > 3 && word.substr(word.size() - 3) == ".sh") word.remove_suffix(3);
+  return word;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
+  std::vector<std::string> words;
+  Status status = Lex(line, /*split_words=*/true, words);
+  if (!status.ok()) return status;
+  return words;
+}
+
+Result<ToolCommand> ParseToolCommand(std::string_view line) {
+  const std::size_t here = FindUnquoted(line, "<<<", 0);
+  auto words = SplitCommandLine(line.substr(0, here));
+  if (!words.ok()) return words.status();
+  if (words->empty()) {
+    return Status(Errc::kInvalidArgument,
+                  here == std::string_view::npos ? "empty command" : "'<<<' needs a command");
+  }
+  const std::string_view tool = ToolNameOf(words->front());
+  Result<ToolCommand> parsed = Status(Errc::kInvalidArgument, "unparsed");
+  if (tool == "kafka-topics") {
+    parsed = ParseTopics(*words);
+  } else if (tool == "kafka-console-producer") {
+    parsed = ParseProducer(*words);
+  } else if (tool == "kafka-console-consumer") {
+    parsed = ParseConsumer(*words);
+  } else if (tool == "kafka-metadata-quorum") {
+    parsed = ParseQuorum(*words);
+  } else if (tool == "kafka-leader-election") {
+    parsed = ParseElection(*words);
+  } else if (tool == "crash" || tool == "restart" || tool == "shutdown" || tool == "cut" ||
+             tool == "heal" || tool == "isolate" || tool == "heal-all" || tool == "slow") {
+    parsed = ParseFault(*words);
+  } else {
+    return Status(Errc::kInvalidArgument,
+                  "unknown command '" + words->front() +
+                      "'; expected kafka-topics.sh, kafka-console-producer.sh, "
+                      "kafka-console-consumer.sh, kafka-metadata-quorum.sh, "
+                      "kafka-leader-election.sh, crash, restart, shutdown, cut, heal, isolate, "
+                      "heal-all or slow");
+  }
+  if (!parsed.ok() || here == std::string_view::npos) return parsed;
+  auto* producer = std::get_if<ConsoleProducerCommand>(&*parsed);
+  if (producer == nullptr) {
+    return Fail(ToolName(*parsed),
+                "'<<<' input lines are only accepted by " + std::string(kProducerTool));
+  }
+  auto lines = SplitHereString(line.substr(here + 3));
+  if (!lines.ok()) return lines.status();
+  if (lines->size() == 1 && lines->front().empty()) {
+    return Fail(kProducerTool, "nothing to send after '<<<'");
+  }
+  producer->lines = std::move(*lines);
+  return parsed;
+}
+
+std::string_view ToolName(const ToolCommand& command) {
+  return std::visit(
+      [](const auto& c) -> std::string_view {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, TopicsCommand>) return kTopicsTool;
+        if constexpr (std::is_same_v<T, ConsoleProducerCommand>) return kProducerTool;
+        if constexpr (std::is_same_v<T, ConsoleConsumerCommand>) return kConsumerTool;
+        if constexpr (std::is_same_v<T, MetadataQuorumCommand>) return kQuorumTool;
+        if constexpr (std::is_same_v<T, LeaderElectionCommand>) return kElectionTool;
+        if constexpr (std::is_same_v<T, CrashCommand>) return "crash";
+        if constexpr (std::is_same_v<T, RestartCommand>) return "restart";
+        if constexpr (std::is_same_v<T, ShutdownCommand>) return "shutdown";
+        if constexpr (std::is_same_v<T, CutCommand>) return "cut";
+        if constexpr (std::is_same_v<T, HealCommand>) return "heal";
+        if constexpr (std::is_same_v<T, IsolateCommand>) return "isolate";
+        if constexpr (std::is_same_v<T, HealAllCommand>) return "heal-all";
+        if constexpr (std::is_same_v<T, SlowCommand>) return "slow";
+      },
+      command);
+}
+
+std::vector<std::string> NodesNamed(const ToolCommand& command) {
+  return std::visit(
+      [](const auto& c) -> std::vector<std::string> {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, CutCommand> || std::is_same_v<T, HealCommand>) {
+          return {c.from, c.to};
+        } else if constexpr (std::is_same_v<T, CrashCommand> || std::is_same_v<T, RestartCommand> ||
+                             std::is_same_v<T, ShutdownCommand> ||
+                             std::is_same_v<T, IsolateCommand> || std::is_same_v<T, SlowCommand>) {
+          return {c.node};
+        } else {
+          return {};
+        }
+      },
+      command);
+}
+
+}  // namespace kafkasim::scenario

@@ -1,0 +1,284 @@
+// Bad scenario files: every error has a stable id, the place (file:line:column and JSON path)
+// and what would be valid. The whole text is compared.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "scenario/scenario.h"
+
+namespace kafkasim::scenario {
+namespace {
+
+std::vector<std::string> Errors(std::string_view text, std::string_view source = "s.json") {
+  std::vector<std::string> errors;
+  auto scenario = ParseScenario(text, source, &errors);
+  CHECK_FALSE(scenario.has_value());
+  return errors;
+}
+
+std::string OneError(std::string_view text) {
+  auto errors = Errors(text);
+  REQUIRE(errors.size() == 1);
+  return errors[0];
+}
+
+// A valid file with one hole: `cluster`, `topics`, `clients` and `steps` can be replaced.
+std::string File(std::string_view steps, std::string_view clients = "[]",
+                 std::string_view cluster = R"({"brokers": 3, "controllers": 3})") {
+  return R"({"name": "t", "end": "100s", "cluster": )" + std::string(cluster) +
+         R"(, "topics": [{"name": "cities", "partitions": 3, "replication_factor": 3}],)" +
+         "\n\"clients\": " + std::string(clients) + ",\n\"steps\": [\n" + std::string(steps) +
+         "\n]}";
+}
+
+TEST_CASE("scenario errors: replication factor above the broker count, with line and column") {
+  const std::string text = R"({
+  "name": "isr",
+  "cluster": { "brokers": 3 },
+  "topics": [
+    { "name": "cities",
+      "replication_factor": 4 }
+  ]
+})";
+  std::vector<std::string> errors;
+  CHECK_FALSE(ParseScenario(text, "scenarios/isr.json", &errors).has_value());
+  CHECK(errors == std::vector<std::string>{
+                      "[scenario.E012] scenarios/isr.json:6:29 $.topics[0].replication_factor: "
+                      "replication factor 4 is larger than the 3 brokers in this cluster"});
+}
+
+TEST_CASE("scenario errors: unknown keys list the valid ones") {
+  CHECK(OneError(R"({"name": "t", "cluster": {},
+  "topics": [{"name": "c", "replicas": 1}]})") ==
+        "[scenario.E003] s.json:2:28 $.topics[0].replicas: unknown key 'replicas' in "
+        "$.topics[0]; expected one of: name, partitions, replication_factor, config");
+  CHECK(OneError(R"({"name": "t", "cluster": {}, "sed": 4})") ==
+        "[scenario.E003] s.json:1:30 $.sed: unknown key 'sed' in $; expected one of: $schema, "
+        "name, description, seed, end, cluster, topics, clients, steps, probes (did you mean "
+        "'seed'?)");
+}
+
+TEST_CASE("scenario errors: malformed JSON names the line and column") {
+  CHECK(OneError("{\n  \"name\": \"t\",\n  \"cluster\": {}\n  \"steps\": []\n}") ==
+        "[scenario.E001] s.json:4:9 $: malformed JSON: syntax error while parsing object - "
+        "unexpected string literal; expected '}'");
+  CHECK(OneError("[1, 2") ==
+        "[scenario.E001] s.json:1:6 $: malformed JSON: syntax error while parsing array - "
+        "unexpected end of input; expected ']'");
+}
+
+TEST_CASE("scenario errors: unknown broker config suggests the right name") {
+  CHECK(OneError(R"({"name": "t", "cluster": {"broker_config": {"replica.lag.time.ms": 1}}})") ==
+        "[scenario.E014] s.json:1:45 $.cluster.broker_config[\"replica.lag.time.ms\"]: unknown "
+        "broker config 'replica.lag.time.ms'; did you mean 'replica.lag.time.max.ms'?");
+  CHECK(OneError(
+            R"({"name": "t", "cluster": {"broker_config": {"replica.lag.time.max.ms": "x"}}})") ==
+        "[scenario.E015] s.json:1:72 $.cluster.broker_config[\"replica.lag.time.max.ms\"]: bad "
+        "value for replica.lag.time.max.ms: expected a long, got 'x'");
+}
+
+TEST_CASE("scenario errors: an unknown node lists the nodes of this cluster") {
+  CHECK(OneError(File(R"({"at": "1s", "crash": "broker-4"})",
+                      R"([{"id": "producer-1", "type": "producer", "topic": "cities"}])")) ==
+        "[scenario.E017] s.json:4:23 $.steps[0].crash: unknown node 'broker-4'; this cluster has "
+        "broker-1..broker-3, controller-1..controller-3, producer-1");
+  CHECK(OneError(File(R"({"shutdown": "controller-1"})")) ==
+        "[scenario.E017] s.json:4:14 $.steps[0].shutdown: 'controller-1' is a controller; "
+        "expected a broker (broker-1..broker-3)");
+  CHECK(OneError(File(R"({"run": "crash broker-9"})")) ==
+        "[scenario.E017] s.json:4:9 $.steps[0].run: unknown node 'broker-9'; this cluster has "
+        "broker-1..broker-3, controller-1..controller-3");
+}
+
+TEST_CASE("scenario errors: ZooKeeper mode and bad quorums are explained") {
+  CHECK(OneError(R"({"name": "t", "cluster": {"mode": "zookeeper"}})") ==
+        "[scenario.E009] s.json:1:35 $.cluster.mode: ZooKeeper mode is not available yet; use "
+        "\"kraft\" (KRaft controllers)");
+  CHECK(OneError(R"({"name": "t", "cluster": {"mode": "raft"}})") ==
+        "[scenario.E008] s.json:1:35 $.cluster.mode: expected one of: kraft, zookeeper; got "
+        "'raft'");
+  CHECK(OneError(R"({"name": "t", "cluster": {"controllers": 2}})") ==
+        "[scenario.E010] s.json:1:42 $.cluster.controllers: expected 1, 3 or 5 controllers (a "
+        "majority must survive failures: 3 tolerate 1, 5 tolerate 2); got 2");
+  CHECK(OneError(R"({"name": "t", "cluster": {"combined": true, "controllers": 3}})") ==
+        "[scenario.E010] s.json:1:60 $.cluster.controllers: a combined cluster has no separate "
+        "controllers (every broker is a voter); remove 'controllers'");
+  CHECK(OneError(R"({"name": "t", "cluster": {"brokers": 2, "racks": ["a"]}})") ==
+        "[scenario.E011] s.json:1:50 $.cluster.racks: expected one rack per broker (2), got 1");
+  CHECK(OneError(R"({"name": "t", "cluster": {"network": {"latency_ms": [5, 1]}}})") ==
+        "[scenario.E007] s.json:1:53 $.cluster.network.latency_ms: the maximum latency 1 is "
+        "below the base 5; expected [base, max] with base <= max");
+}
+
+TEST_CASE("scenario errors: all errors are collected, in file order") {
+  const auto errors = Errors(R"({
+  "cluster": { "brokers": 0 },
+  "end": "soon",
+  "seed": -1
+})");
+  CHECK(errors == std::vector<std::string>{
+                      "[scenario.E004] s.json:1:1 $: missing required key 'name'",
+                      "[scenario.E007] s.json:2:27 $.cluster.brokers: expected an integer from 1 "
+                      "to 16, got 0",
+                      "[scenario.E006] s.json:3:10 $.end: 'soon': expected a duration like "
+                      "\"500ms\", \"5s\" or \"2m\"",
+                      "[scenario.E002] s.json:4:11 $.seed: expected a non-negative integer, got -1",
+                  });
+}
+
+TEST_CASE("scenario errors: wrong types and duplicate keys") {
+  CHECK(OneError("[]") == "[scenario.E002] s.json:1:1 $: expected an object, got an array");
+  CHECK(OneError(R"({"name": 5, "cluster": {}})") ==
+        "[scenario.E002] s.json:1:10 $.name: expected a string, got a number");
+  CHECK(OneError(R"({"name": "a", "name": "b", "cluster": {}})") ==
+        "[scenario.E005] s.json:1:15 $.name: duplicate key; each key may appear once in an "
+        "object");
+}
+
+TEST_CASE("scenario errors: topics") {
+  CHECK(OneError(R"({"name": "t", "cluster": {}, "topics": [{"name": "a b"}]})") ==
+        "[scenario.E013] s.json:1:50 $.topics[0].name: Topic name \"a b\" is illegal, it "
+        "contains a character other than ASCII alphanumerics, '.', '_' and '-'");
+  CHECK(OneError(R"({"name": "t", "cluster": {}, "topics": [{"name": "a"}, {"name": "a"}]})") ==
+        "[scenario.E013] s.json:1:65 $.topics[1].name: topic 'a' is defined twice");
+  CHECK(
+      OneError(
+          R"({"name": "t", "cluster": {}, "topics": [{"name": "a", "config": {"segment.byte": 1}}]})") ==
+      "[scenario.E014] s.json:1:66 $.topics[0].config[\"segment.byte\"]: unknown topic config "
+      "'segment.byte'; did you mean 'segment.bytes'?");
+  CHECK(
+      OneError(
+          R"({"name": "t", "cluster": {"brokers": 1}, "topics": [{"name": "a", "replication_factor": 2}]})") ==
+      "[scenario.E012] s.json:1:89 $.topics[0].replication_factor: replication factor 2 is "
+      "larger than the 1 broker in this cluster");
+}
+
+TEST_CASE("scenario errors: clients") {
+  CHECK(
+      OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g"}])")) ==
+      "[scenario.E019] s.json:2:73 $.clients[0].group: consumer groups are not available yet; "
+      "remove 'group' to read every partition, or list 'partitions' to assign some");
+  CHECK(OneError(
+            File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "acks": "all"}])")) ==
+        "[scenario.E027] s.json:2:64 $.clients[0].acks: 'acks' applies to producers only; this "
+        "client is a consumer");
+  CHECK(OneError(File("", R"([{"id": "p", "type": "producer", "topic": "towns"}])")) ==
+        "[scenario.E016] s.json:2:54 $.clients[0].topic: unknown topic 'towns'; topics in this "
+        "scenario: cities");
+  CHECK(OneError(File("", R"([{"id": "broker-1", "type": "producer", "topic": "cities"}])")) ==
+        "[scenario.E018] s.json:2:20 $.clients[0].id: the name 'broker-1' is already taken by a "
+        "cluster node");
+  CHECK(
+      OneError(File(
+          "",
+          R"([{"id": "p", "type": "producer", "topic": "cities", "acks": "1", "enable_idempotence": true}])")) ==
+      "[scenario.E028] s.json:2:99 $.clients[0].enable_idempotence: enable_idempotence true "
+      "needs acks \"all\" (Kafka: \"Must set acks to all in order to use the idempotent "
+      "producer\")");
+  CHECK(
+      OneError(File("", R"([{"id": "p", "type": "producer", "topic": "cities", "acks": "2"}])")) ==
+      "[scenario.E008] s.json:2:72 $.clients[0].acks: expected one of: \"0\", \"1\", \"all\" "
+      "(or \"-1\"); got \"2\"");
+  CHECK(OneError(File(
+            "", R"([{"id": "c", "type": "consumer", "topic": "cities", "partitions": [3]}])")) ==
+        "[scenario.E025] s.json:2:79 $.clients[0].partitions[0]: topic 'cities' has partitions "
+        "0..2; there is no partition 3");
+}
+
+TEST_CASE("scenario errors: steps") {
+  CHECK(OneError(File(R"({"at": "5s", "crash": "broker-1", "say": "boom"})")) ==
+        "[scenario.E020] s.json:4:1 $.steps[0]: a step has exactly one action; found say, crash "
+        "(split them into separate steps; a step without 'at' runs at the previous step's time)");
+  CHECK(OneError(File(R"({"at": "5s"})")) ==
+        "[scenario.E020] s.json:4:1 $.steps[0]: a step needs one action; expected one of: say, "
+        "pause, crash, restart, shutdown, cut, heal, isolate, partition, heal_all, slow, run, "
+        "expect");
+  CHECK(
+      OneError(File("{\"at\": \"9s\", \"pause\": true},\n{\"at\": \"5s\", \"heal_all\": true}")) ==
+      "[scenario.E021] s.json:5:8 $.steps[1].at: step time 5.000s is before the previous "
+      "step's 9.000s; steps must be in time order");
+  CHECK(OneError(File(R"({"at": "2m", "pause": true})")) ==
+        "[scenario.E021] s.json:4:8 $.steps[0].at: step time 120.000s is after the scenario's "
+        "end at 100.000s");
+  CHECK(
+      OneError(File(
+          R"({"run": "kafka-topics.sh --create --topic x --partitions many --bootstrap-server localhost:9092"})")) ==
+      "[scenario.E022] s.json:4:9 $.steps[0].run: kafka-topics.sh: option --partitions needs a "
+      "number, got 'many'");
+  CHECK(OneError(
+            File(R"({"run": "kafka-topics.sh --list --bootstrap-server h:1", "lines": ["a"]})")) ==
+        "[scenario.E029] s.json:4:58 $.steps[0].lines: 'lines' goes with a 'run' of "
+        "kafka-console-producer.sh, not kafka-topics.sh");
+  CHECK(OneError(File(R"({"partition": [["broker-1"], ["broker-1", "broker-2"]]})")) ==
+        "[scenario.E030] s.json:4:31 $.steps[0].partition[1][0]: 'broker-1' is already in group "
+        "$.steps[0].partition[0]");
+  CHECK(OneError(File(R"({"slow": {"node": "broker-1", "ms": "fast"}})")) ==
+        "[scenario.E006] s.json:4:37 $.steps[0].slow.ms: 'fast': expected a duration like "
+        "\"500ms\", \"5s\" or \"2m\"");
+  CHECK(OneError(File(R"({"pause": "yes"})")) ==
+        "[scenario.E008] s.json:4:11 $.steps[0].pause: expected true, got \"yes\"");
+}
+
+TEST_CASE("scenario errors: expectations") {
+  const std::string producer = R"([{"id": "p", "type": "producer", "topic": "cities"}])";
+  CHECK(OneError(File(R"({"expect": {"leader_of": "cities-7", "is": "broker-1"}})")) ==
+        "[scenario.E025] s.json:4:26 $.steps[0].expect.leader_of: topic 'cities' has partitions "
+        "0..2; there is no partition 7");
+  CHECK(OneError(File(R"({"expect": {"leader_of": "cities", "is": "broker-1"}})")) ==
+        "[scenario.E025] s.json:4:26 $.steps[0].expect.leader_of: expected TOPIC-PARTITION such "
+        "as \"cities-0\", got 'cities'");
+  CHECK(OneError(File(R"({"expect": {"leader_of": "towns-0", "is": "broker-1"}})")) ==
+        "[scenario.E016] s.json:4:26 $.steps[0].expect.leader_of: unknown topic 'towns' in "
+        "'towns-0'");
+  CHECK(OneError(File(R"({"expect": {"leader_of": "cities-0"}})")) ==
+        "[scenario.E023] s.json:4:12 $.steps[0].expect: leader_of needs exactly one of: is NODE, "
+        "not NODE, none true");
+  CHECK(OneError(File(R"({"expect": {"leader_of": "cities-0", "is": "controller-1"}})")) ==
+        "[scenario.E017] s.json:4:44 $.steps[0].expect.is: 'controller-1' is a controller; "
+        "expected a broker (broker-1..broker-3)");
+  CHECK(OneError(File(R"({"expect": {"isr_of": "cities-0", "equals": [1, 4]}})")) ==
+        "[scenario.E031] s.json:4:49 $.steps[0].expect.equals[1]: the ISR holds broker ids "
+        "(1..3); 4 is not one");
+  CHECK(OneError(File(R"({"expect": {"active_controller": "broker-1"}})")) ==
+        "[scenario.E017] s.json:4:34 $.steps[0].expect.active_controller: 'broker-1' is a "
+        "broker, not a controller quorum voter; voters are controller-1..controller-3");
+  CHECK(OneError(
+            File(R"({"expect": {"produce_error": {"client": "p", "error": "NOT_ENOUGH_REPLICA"}}})",
+                 producer)) ==
+        "[scenario.E024] s.json:4:55 $.steps[0].expect.produce_error.error: unknown Kafka error "
+        "'NOT_ENOUGH_REPLICA'; did you mean 'NOT_ENOUGH_REPLICAS'?");
+  CHECK(OneError(File(R"({"expect": {"consumed": {"client": "p", "at_least": 1}}})", producer)) ==
+        "[scenario.E017] s.json:4:36 $.steps[0].expect.consumed.client: 'p' is not a consumer");
+  CHECK(OneError(File(R"({"expect": {"isr_of": "cities-0", "equals": [1], "is": "broker-1"}})")) ==
+        "[scenario.E027] s.json:4:50 $.steps[0].expect.is: 'is' goes with leader_of, "
+        "active_controller, not isr_of");
+  CHECK(
+      OneError(File(
+          R"({"expect": {"at": "1s", "within": "2s", "node_state": {"node": "broker-1", "is": "running"}}})")) ==
+      "[scenario.E023] s.json:4:12 $.steps[0].expect: give 'at' (holds at that moment) or "
+      "'within' (holds by then), not both");
+  CHECK(
+      Errors(File(
+          R"({"at": "90s", "expect": {"within": "20s", "node_state": {"node": "broker-1", "is": "up"}}})")) ==
+      std::vector<std::string>{
+          "[scenario.E021] s.json:4:36 $.steps[0].expect.within: the expectation is checked "
+          "until 110.000s, after the scenario's end at 100.000s",
+          "[scenario.E008] s.json:4:84 $.steps[0].expect.node_state.is: expected one of: "
+          "running, crashed; got 'up'"});
+}
+
+TEST_CASE("scenario errors: every id in the catalogue is documented") {
+  std::ifstream in(std::string(KAFKASIM_SOURCE_DIR) + "/docs/SCENARIO_FORMAT.md");
+  REQUIRE(in.good());
+  std::stringstream doc;
+  doc << in.rdbuf();
+  for (const ErrorInfo& error : ErrorCatalogue()) {
+    CAPTURE(error.id);
+    CHECK(doc.str().find("| " + std::string(error.id) + " | " + std::string(error.summary) +
+                         " |") != std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace kafkasim::scenario

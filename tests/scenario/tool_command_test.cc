@@ -1,0 +1,320 @@
+// Command lines of the quickstart tools and the console's fault commands: what they parse to,
+// and the whole error text for bad input.
+#include "scenario/tool_command.h"
+
+#include <doctest/doctest.h>
+
+namespace kafkasim::scenario {
+namespace {
+
+template <typename T>
+T Parse(std::string_view line) {
+  auto parsed = ParseToolCommand(line);
+  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
+  REQUIRE(std::holds_alternative<T>(*parsed));
+  return std::get<T>(*parsed);
+}
+
+std::string ErrorOf(std::string_view line) {
+  auto parsed = ParseToolCommand(line);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == Errc::kInvalidArgument);
+  return parsed.status().message();
+}
+
+TEST_CASE("tool_command: words split like a shell, with quotes and escapes") {
+  auto words = SplitCommandLine(R"(a  'b c' "d \"e\" \\f" g\ h "" x'y'z)");
+  REQUIRE(words.ok());
+  CHECK(*words == std::vector<std::string>{"a", "b c", "d \"e\" \\f", "g h", "", "xyz"});
+  CHECK(SplitCommandLine("  ")->empty());
+  CHECK(SplitCommandLine("a 'b").status().message() == "unterminated single quote");
+  CHECK(SplitCommandLine("a \"b").status().message() == "unterminated double quote");
+  CHECK(SplitCommandLine("a b\\").status().message() == "trailing backslash");
+}
+
+TEST_CASE("tool_command: the quickstart's kafka-topics.sh --create") {
+  auto c = Parse<TopicsCommand>(
+      "bin/kafka-topics.sh --create --topic cities --partitions 3 --replication-factor 2 "
+      "--config min.insync.replicas=2 --config retention.ms=60000 "
+      "--bootstrap-server localhost:9092 --if-not-exists");
+  CHECK(c.action == TopicsCommand::Action::kCreate);
+  CHECK(c.topic == "cities");
+  CHECK(c.partitions == 3);
+  CHECK(c.replication_factor == 2);
+  CHECK(c.configs == std::vector<std::pair<std::string, std::string>>{{"min.insync.replicas", "2"},
+                                                                      {"retention.ms", "60000"}});
+  CHECK(c.bootstrap_server == "localhost:9092");
+  CHECK(c.if_not_exists);
+}
+
+TEST_CASE("tool_command: kafka-topics.sh --list, --describe filters and --delete") {
+  auto list = Parse<TopicsCommand>("kafka-topics.sh --list --bootstrap-server localhost:9092");
+  CHECK(list.action == TopicsCommand::Action::kList);
+  CHECK_FALSE(list.topic.has_value());
+  auto describe = Parse<TopicsCommand>(
+      "kafka-topics --describe --under-replicated-partitions --unavailable-partitions "
+      "--bootstrap-server=localhost:9092");
+  CHECK(describe.action == TopicsCommand::Action::kDescribe);
+  CHECK(describe.under_replicated_partitions);
+  CHECK(describe.unavailable_partitions);
+  auto del = Parse<TopicsCommand>(
+      "kafka-topics.sh --delete --topic cities --if-exists --bootstrap-server h1:9092,h2:9093");
+  CHECK(del.action == TopicsCommand::Action::kDelete);
+  CHECK(del.if_exists);
+}
+
+TEST_CASE("tool_command: kafka-topics.sh errors read like the real tool's") {
+  const std::string bs = " --bootstrap-server localhost:9092";
+  CHECK(ErrorOf("kafka-topics.sh --create --topic t --partitions x" + bs) ==
+        "kafka-topics.sh: option --partitions needs a number, got 'x'");
+  CHECK(ErrorOf("kafka-topics.sh --create --partitions 3" + bs) ==
+        "kafka-topics.sh: Missing required argument \"[topic]\"");
+  CHECK(ErrorOf("kafka-topics.sh --create --topic t") ==
+        "kafka-topics.sh: Missing required argument \"[bootstrap-server]\"");
+  CHECK(ErrorOf("kafka-topics.sh --topic t" + bs) ==
+        "kafka-topics.sh: Command must include exactly one action: --list, --describe, "
+        "--create or --delete");
+  CHECK(ErrorOf("kafka-topics.sh --list --describe" + bs) ==
+        "kafka-topics.sh: Command must include exactly one action: --list, --describe, "
+        "--create or --delete");
+  CHECK(ErrorOf("kafka-topics.sh --create --topic t --replicas 3" + bs) ==
+        "kafka-topics.sh: '--replicas' is not a recognized option");
+  CHECK(ErrorOf("kafka-topics.sh --create --topic t --partitions 0" + bs) ==
+        "kafka-topics.sh: The partitions must be greater than 0");
+  CHECK(ErrorOf("kafka-topics.sh --create --topic t --replication-factor 0" + bs) ==
+        "kafka-topics.sh: The replication factor must be between 1 and 32767 inclusive");
+  CHECK(ErrorOf("kafka-topics.sh --describe --topic t --partitions 3" + bs) ==
+        "kafka-topics.sh: Option \"[partitions]\" can't be used with option \"[describe]\"");
+  CHECK(ErrorOf("kafka-topics.sh --create --topic t --config retention.ms" + bs) ==
+        "kafka-topics.sh: Invalid topic config: all configs to be added must be in the format "
+        "\"key=val\".");
+  CHECK(ErrorOf("kafka-topics.sh --create --topic t --config retention.msec=5" + bs) ==
+        "kafka-topics.sh: unknown topic config 'retention.msec'; did you mean 'retention.ms'?");
+  CHECK(ErrorOf("kafka-topics.sh --create --topic t --config min.insync.replicas=two" + bs) ==
+        "kafka-topics.sh: invalid value 'two' for config min.insync.replicas: expected an int, "
+        "got 'two'");
+  CHECK(ErrorOf("kafka-topics.sh --create --topic 'my topic'" + bs) ==
+        "kafka-topics.sh: Topic name \"my topic\" is illegal, it contains a character other "
+        "than ASCII alphanumerics, '.', '_' and '-'");
+  CHECK(ErrorOf("kafka-topics.sh --list --bootstrap-server localhost") ==
+        "kafka-topics.sh: invalid --bootstrap-server 'localhost'; expected host:port such as "
+        "localhost:9092");
+  CHECK(ErrorOf("kafka-topics.sh --list --bootstrap-server") ==
+        "kafka-topics.sh: option --bootstrap-server needs an argument");
+  CHECK(ErrorOf("kafka-topics.sh --list --topic a --topic b" + bs) ==
+        "kafka-topics.sh: option --topic given more than once");
+  CHECK(ErrorOf("kafka-topics.sh --list extra" + bs) ==
+        "kafka-topics.sh: unexpected argument 'extra'");
+}
+
+TEST_CASE("tool_command: console producer with keys, acks and lines after <<<") {
+  auto p = Parse<ConsoleProducerCommand>(
+      "kafka-console-producer.sh --topic cities --bootstrap-server localhost:9092 "
+      "--property parse.key=true --property key.separator=: --producer-property linger.ms=0 "
+      "<<< Berlin:Germany | 'New York:USA' |Paris:France");
+  CHECK(p.topic == "cities");
+  CHECK(p.parse_key);
+  CHECK(p.key_separator == ":");
+  CHECK(p.acks == "all");
+  CHECK(p.producer_properties ==
+        std::vector<std::pair<std::string, std::string>>{{"linger.ms", "0"}});
+  CHECK(p.lines == std::vector<std::string>{"Berlin:Germany", "New York:USA", "Paris:France"});
+}
+
+TEST_CASE("tool_command: --request-required-acks wins over --producer-property acks") {
+  // ConsoleProducer only lets --producer-property acks stand when the option is absent.
+  auto a = Parse<ConsoleProducerCommand>(
+      "kafka-console-producer.sh --topic t --bootstrap-server h:1 --producer-property acks=1");
+  CHECK(a.acks == "1");
+  auto b = Parse<ConsoleProducerCommand>(
+      "kafka-console-producer.sh --topic t --bootstrap-server h:1 --producer-property acks=1 "
+      "--request-required-acks -1");
+  CHECK(b.acks == "all");
+  auto c = Parse<ConsoleProducerCommand>(
+      "kafka-console-producer.sh --topic t --bootstrap-server h:1 --request-required-acks 0");
+  CHECK(c.acks == "0");
+  CHECK(c.lines.empty());
+}
+
+TEST_CASE("tool_command: console producer errors") {
+  CHECK(ErrorOf("kafka-console-producer.sh --bootstrap-server localhost:9092") ==
+        "kafka-console-producer.sh: Missing required argument \"[topic]\"");
+  CHECK(ErrorOf("kafka-console-producer.sh --topic t --bootstrap-server h:1 "
+                "--request-required-acks 2") ==
+        "kafka-console-producer.sh: acks must be one of 0, 1, -1 or all, got '2'");
+  CHECK(ErrorOf("kafka-console-producer.sh --topic t --bootstrap-server h:1 "
+                "--property parse.keys=true") ==
+        "kafka-console-producer.sh: unknown property 'parse.keys'; did you mean 'parse.key'?");
+  CHECK(ErrorOf("kafka-console-producer.sh --topic t --bootstrap-server h:1 "
+                "--property parse.key=yes") ==
+        "kafka-console-producer.sh: property parse.key must be true or false, got 'yes'");
+  CHECK(ErrorOf("kafka-console-producer.sh --topic t --bootstrap-server h:1 "
+                "--producer-property lingerms=5") ==
+        "kafka-console-producer.sh: unknown producer property 'lingerms'; did you mean "
+        "'linger.ms'?");
+  CHECK(ErrorOf("kafka-console-producer.sh --topic t --bootstrap-server h:1 <<<   ") ==
+        "kafka-console-producer.sh: nothing to send after '<<<'");
+  CHECK(ErrorOf("kafka-topics.sh --list --bootstrap-server h:1 <<< a") ==
+        "kafka-topics.sh: '<<<' input lines are only accepted by kafka-console-producer.sh");
+}
+
+TEST_CASE("tool_command: a quoted <<< or | is part of the text") {
+  auto p = Parse<ConsoleProducerCommand>(
+      "kafka-console-producer.sh --topic t --bootstrap-server h:1 <<< \"a|b\"|'<<<'|");
+  CHECK(p.lines == std::vector<std::string>{"a|b", "<<<", ""});
+}
+
+TEST_CASE("tool_command: console consumer options") {
+  auto c = Parse<ConsoleConsumerCommand>(
+      "kafka-console-consumer.sh --topic cities --from-beginning --bootstrap-server "
+      "localhost:9092 --max-messages 10 --property print.key=true --property print.offset=true "
+      "--property print.partition=true --property key.separator=' => '");
+  CHECK(c.from_beginning);
+  CHECK(c.max_messages == 10);
+  CHECK(c.print_key);
+  CHECK(c.print_offset);
+  CHECK(c.print_partition);
+  CHECK(c.print_value);
+  CHECK(c.key_separator == " => ");
+  CHECK_FALSE(c.partition.has_value());
+  auto d = Parse<ConsoleConsumerCommand>(
+      "kafka-console-consumer.sh --topic t --bootstrap-server h:1 --partition 2 --offset 42");
+  CHECK(d.partition == 2);
+  CHECK(d.offset_spec == ConsoleConsumerCommand::OffsetSpec::kNumber);
+  CHECK(d.offset == 42);
+  auto e = Parse<ConsoleConsumerCommand>(
+      "kafka-console-consumer.sh --topic t --bootstrap-server h:1 --partition 0 --offset earliest");
+  CHECK(e.offset_spec == ConsoleConsumerCommand::OffsetSpec::kEarliest);
+  auto g = Parse<ConsoleConsumerCommand>(
+      "kafka-console-consumer.sh --topic t --bootstrap-server h:1 --group my-group");
+  CHECK(g.group == "my-group");
+}
+
+TEST_CASE("tool_command: console consumer errors use ConsoleConsumerOptions' words") {
+  const std::string head = "kafka-console-consumer.sh --topic t --bootstrap-server h:1 ";
+  CHECK(ErrorOf(head + "--offset 5") ==
+        "kafka-console-consumer.sh: The partition is required when offset is specified.");
+  CHECK(ErrorOf(head + "--partition 0 --offset -1") ==
+        "kafka-console-consumer.sh: The provided offset value '-1' is incorrect. Valid values "
+        "are 'earliest', 'latest', or a non-negative long.");
+  CHECK(ErrorOf(head + "--group g --partition 1") ==
+        "kafka-console-consumer.sh: Options group and partition cannot be specified together.");
+  CHECK(ErrorOf(head + "--from-beginning --partition 0 --offset 3") ==
+        "kafka-console-consumer.sh: Options from-beginning and offset cannot be specified "
+        "together.");
+  CHECK(ErrorOf(head + "--max-messages ten") ==
+        "kafka-console-consumer.sh: option --max-messages needs a number, got 'ten'");
+  CHECK(ErrorOf(head + "--property print.keys=true") ==
+        "kafka-console-consumer.sh: unknown property 'print.keys'; did you mean 'print.key'?");
+}
+
+TEST_CASE("tool_command: kafka-metadata-quorum.sh describe") {
+  auto s = Parse<MetadataQuorumCommand>(
+      "kafka-metadata-quorum.sh --bootstrap-server localhost:9092 describe --status");
+  CHECK(s.describe == MetadataQuorumCommand::Describe::kStatus);
+  CHECK_FALSE(s.via_controller);
+  auto r = Parse<MetadataQuorumCommand>(
+      "kafka-metadata-quorum.sh --bootstrap-controller localhost:9093 describe --replication "
+      "--human-readable");
+  CHECK(r.describe == MetadataQuorumCommand::Describe::kReplication);
+  CHECK(r.via_controller);
+  CHECK(r.human_readable);
+  CHECK(ErrorOf("kafka-metadata-quorum.sh --bootstrap-server h:1 describe") ==
+        "kafka-metadata-quorum.sh: One of --status or --replication must be specified with "
+        "describe sub-command");
+  CHECK(ErrorOf("kafka-metadata-quorum.sh --bootstrap-server h:1 --status") ==
+        "kafka-metadata-quorum.sh: missing command; expected 'describe --status' or "
+        "'describe --replication'");
+  CHECK(ErrorOf("kafka-metadata-quorum.sh describe --status") ==
+        "kafka-metadata-quorum.sh: Only one of --bootstrap-server or --bootstrap-controller "
+        "must be specified");
+  CHECK(ErrorOf("kafka-metadata-quorum.sh --bootstrap-server h:1 describe --status "
+                "--human-readable") ==
+        "kafka-metadata-quorum.sh: The option --human-readable is only supported along with "
+        "--replication");
+}
+
+TEST_CASE("tool_command: kafka-leader-election.sh") {
+  auto all = Parse<LeaderElectionCommand>(
+      "kafka-leader-election.sh --bootstrap-server h:1 --election-type preferred "
+      "--all-topic-partitions");
+  CHECK(all.election_type == LeaderElectionCommand::ElectionType::kPreferred);
+  CHECK(all.all_topic_partitions);
+  auto one = Parse<LeaderElectionCommand>(
+      "kafka-leader-election.sh --bootstrap-server h:1 --election-type UNCLEAN --topic cities "
+      "--partition 0");
+  CHECK(one.election_type == LeaderElectionCommand::ElectionType::kUnclean);
+  CHECK(one.topic == "cities");
+  CHECK(one.partition == 0);
+  const std::string head = "kafka-leader-election.sh --bootstrap-server h:1 ";
+  CHECK(ErrorOf(head + "--all-topic-partitions") ==
+        "kafka-leader-election.sh: Missing required argument \"[election-type]\"");
+  CHECK(ErrorOf(head + "--election-type dirty --all-topic-partitions") ==
+        "kafka-leader-election.sh: --election-type must be preferred or unclean, got 'dirty'");
+  CHECK(ErrorOf(head + "--election-type preferred") ==
+        "kafka-leader-election.sh: One and only one of the following options is required: "
+        "--all-topic-partitions, --topic");
+  CHECK(ErrorOf(head + "--election-type preferred --topic t") ==
+        "kafka-leader-election.sh: Missing required argument \"[partition]\"");
+}
+
+TEST_CASE("tool_command: fault commands of the GUI console") {
+  CHECK(Parse<CrashCommand>("crash broker-1").node == "broker-1");
+  CHECK(Parse<RestartCommand>("restart broker-1").node == "broker-1");
+  CHECK(Parse<ShutdownCommand>("shutdown broker-2").node == "broker-2");
+  CHECK(Parse<IsolateCommand>("isolate controller-1").node == "controller-1");
+  auto cut = Parse<CutCommand>("cut broker-1 broker-2 --both");
+  CHECK(cut.from == "broker-1");
+  CHECK(cut.to == "broker-2");
+  CHECK(cut.both);
+  auto heal = Parse<HealCommand>("heal broker-1 broker-2");
+  CHECK_FALSE(heal.both);
+  Parse<HealAllCommand>("heal-all");
+  CHECK(Parse<SlowCommand>("slow broker-2 200").extra == Milliseconds(200));
+  CHECK(Parse<SlowCommand>("slow broker-2 1.5s").extra == Milliseconds(1500));
+  CHECK(NodesNamed(ParseToolCommand("cut a b").value()) == std::vector<std::string>{"a", "b"});
+  CHECK(NodesNamed(ParseToolCommand("heal-all").value()).empty());
+  CHECK(ToolName(ParseToolCommand("heal-all").value()) == "heal-all");
+  CHECK(ToolName(ParseToolCommand("kafka-topics --list --bootstrap-server h:1").value()) ==
+        "kafka-topics.sh");
+}
+
+TEST_CASE("tool_command: fault command errors show the expected form") {
+  CHECK(ErrorOf("crash") == "crash: expected one node name, as in 'crash broker-1'");
+  CHECK(ErrorOf("crash a b") == "crash: expected one node name, as in 'crash broker-1'");
+  CHECK(ErrorOf("cut broker-1") ==
+        "cut: expected two node names and an optional --both, as in 'cut broker-1 broker-2 "
+        "--both'");
+  CHECK(ErrorOf("heal a b --all") ==
+        "heal: expected two node names and an optional --both, as in 'heal broker-1 broker-2 "
+        "--both'");
+  CHECK(ErrorOf("cut a a") == "cut: a node cannot be cut from itself");
+  CHECK(ErrorOf("heal-all now") == "heal-all: takes no arguments");
+  CHECK(ErrorOf("slow broker-1 fast") ==
+        "slow: 'fast': expected a duration like \"500ms\", \"5s\" or \"2m\"");
+  CHECK(ErrorOf("") == "empty command");
+  CHECK(ErrorOf("kafka-storage.sh format") ==
+        "unknown command 'kafka-storage.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
+        "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, crash, "
+        "restart, shutdown, cut, heal, isolate, heal-all or slow");
+  CHECK(ErrorOf("crash 'broker-1") == "unterminated single quote");
+}
+
+TEST_CASE("tool_command: arbitrary bytes never crash the parser") {
+  // A poor man's fuzz pass: every prefix of some tricky lines, plus byte soup.
+  const std::string lines[] = {
+      "kafka-topics.sh --create --topic 'a b\" --config x= --partitions 99999999999",
+      "kafka-console-producer.sh --topic t --bootstrap-server h:1 <<< \"a|'b\\",
+      "slow b 1.9999999999s", "cut --both --both a", "kafka-metadata-quorum.sh describe x y"};
+  for (const std::string& line : lines) {
+    for (std::size_t n = 0; n <= line.size(); ++n) (void)ParseToolCommand(line.substr(0, n));
+  }
+  std::string soup;
+  for (int i = 0; i < 2000; ++i) {
+    soup.push_back(static_cast<char>((i * 7919) % 251));
+    (void)ParseToolCommand(soup);
+  }
+}
+
+}  // namespace
+}  // namespace kafkasim::scenario
