@@ -24,5 +24,6 @@ const std::vector<Command>& Commands();
 
 int RunVersion(const std::vector<std::string>& args);
 int RunDumpLog(const std::vector<std::string>& args);  // dump_log.cc
+int RunValidate(const std::vector<std::string>& args);  // validate.cc
 
 }  // namespace kafkasim::cli
