@@ -21,6 +21,12 @@ void WriteBytesField(ByteWriter& w, const std::optional<Bytes>& bytes) {
   w.Raw(*bytes);
 }
 
+// ts - base with wrap-around: a decoded hostile delta re-encodes without signed overflow.
+std::int64_t TimestampDelta(std::int64_t ts, std::int64_t base) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(ts) -
+                                   static_cast<std::uint64_t>(base));
+}
+
 std::size_t VarintSize(std::int64_t v) {
   auto u = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
   std::size_t n = 1;
@@ -38,7 +44,7 @@ std::size_t BytesFieldSize(const std::optional<Bytes>& bytes) {
 
 // Size of a record after its length prefix, so the record is written without a temporary.
 std::size_t RecordBodySize(const Record& record, std::int64_t base_timestamp) {
-  std::size_t n = 1 + VarintSize(record.timestamp - base_timestamp) +
+  std::size_t n = 1 + VarintSize(TimestampDelta(record.timestamp, base_timestamp)) +
                   VarintSize(record.offset_delta) + BytesFieldSize(record.key) +
                   BytesFieldSize(record.value) +
                   VarintSize(static_cast<std::int64_t>(record.headers.size()));
@@ -54,7 +60,7 @@ void EncodeRecord(ByteWriter& w, const Record& record, std::int64_t base_timesta
   w.Varint(static_cast<std::int32_t>(body_size));
   const std::size_t body_start = w.size();
   w.U8(static_cast<std::uint8_t>(record.attributes));
-  w.Varlong(record.timestamp - base_timestamp);
+  w.Varlong(TimestampDelta(record.timestamp, base_timestamp));
   w.Varint(record.offset_delta);
   WriteBytesField(w, record.key);
   WriteBytesField(w, record.value);
