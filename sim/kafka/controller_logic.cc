@@ -602,6 +602,56 @@ Result<ControllerChanges> ControllerLogic::DeleteTopic(const std::string& name) 
   return out;
 }
 
+// ---- Configs ------------------------------------------------------------------------------------
+
+Result<ControllerChanges> ControllerLogic::AlterConfigs(
+    std::int8_t resource_type, const std::string& resource_name,
+    const std::map<std::string, std::optional<std::string>>& changes) {
+  if (resource_type != 2 && !(resource_type == 4 && resource_name.empty())) {
+    return Status(Errc::kInvalidRequest,
+                  "Only topic configs and cluster-wide broker defaults can be altered here.");
+  }
+  if (resource_type == 2 && image_.Topic(resource_name) == nullptr) {
+    return Status(Errc::kUnknownTopicOrPartition,
+                  "This server does not host this topic-partition.");
+  }
+  std::map<std::string, std::string> to_set;
+  for (const auto& [name, value] : changes) {
+    if (value) to_set[name] = *value;
+  }
+  if (Status s = ValidateTopicConfigs(to_set); !s.ok()) return s;
+
+  Batch batch(image_);
+  const std::string where =
+      resource_type == 2 ? fmt::format("topic {}", resource_name) : "the cluster default";
+  for (const auto& [name, value] : changes) {
+    batch.Add(ConfigRecord{resource_type, resource_name, name, value});
+    batch.Note(value ? fmt::format("set {}={} on {}", name, *value, where)
+                     : fmt::format("removed {} from {}", name, where));
+  }
+  if (config_.eligible_leader_replicas_enable && changes.contains("min.insync.replicas")) {
+    // KIP-966: the ELR was computed against the old minimum, so it no longer proves anything.
+    const auto has_elr = [&](const std::string& topic, const PartitionRegistration& p) {
+      return (resource_type == 4 || topic == resource_name) &&
+             (!p.elr.empty() || !p.last_known_elr.empty());
+    };
+    for (const auto& [topic_name, topic] : image_.topics()) {
+      for (const auto& [id, p] : topic.partitions) {
+        if (!has_elr(topic_name, p)) continue;
+        PartitionChangeRecord rec;
+        rec.topic_id = topic.id;
+        rec.partition_id = id;
+        rec.elr = std::vector<BrokerId>{};
+        rec.last_known_elr = std::vector<BrokerId>{};
+        batch.Add(rec);
+        batch.Note(fmt::format("{} ELR {} -> [] (min.insync.replicas changed)",
+                               PartitionName(topic_name, id), FormatBrokerList(p.elr)));
+      }
+    }
+  }
+  return std::move(batch.changes);
+}
+
 // ---- AlterPartition ----------------------------------------------------------------------------
 
 Status ControllerLogic::ValidateAlterPartition(const AlterPartitionRequest& request,

@@ -171,6 +171,15 @@ class ControllerLogic {
 
   AlterPartitionResult AlterPartition(const AlterPartitionRequest& request);
 
+  // IncrementalAlterConfigs (kafka-configs.sh --alter): ConfigRecords for a topic
+  // (resource_type 2) or the cluster default (resource_type 4, resource_name ""); a nullopt
+  // value deletes the override. With ELR on, a min.insync.replicas change clears the ELR and
+  // last known ELR of the affected partitions (KIP-966). Errors: UNKNOWN_TOPIC_OR_PARTITION,
+  // INVALID_CONFIG, INVALID_REQUEST (other resource types).
+  Result<ControllerChanges> AlterConfigs(
+      std::int8_t resource_type, const std::string& resource_name,
+      const std::map<std::string, std::optional<std::string>>& changes);
+
   // nullopt = every partition.
   ElectLeadersResult ElectLeaders(ElectionType type,
                                   const std::optional<std::vector<TopicPartition>>& partitions);

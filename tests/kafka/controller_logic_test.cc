@@ -551,5 +551,40 @@ TEST_CASE("controller: changes name the teachable paths they take as probes") {
         std::vector<std::string>{"controller.fence_broker", "isr.shrink", "leader.election.clean"});
 }
 
+TEST_CASE(
+    "controller: altering configs writes ConfigRecords, and with ELR on a new "
+    "min.insync.replicas clears the ELR (KIP-966)") {
+  ControllerConfig config;
+  config.eligible_leader_replicas_enable = true;
+  Cluster c(config);
+  c.Start(3);
+  c.Create("t", 1, 3, {{"min.insync.replicas", "2"}});
+  const std::vector<BrokerId> replicas = c.P("t", 0).replicas;
+  REQUIRE(c.Alter("t", 0, {replicas[0]}).status.ok());
+  REQUIRE(c.P("t", 0).elr.size() == 2);
+
+  CHECK(c.logic.AlterConfigs(2, "nope", {{"min.insync.replicas", "1"}}).status().code() ==
+        Errc::kUnknownTopicOrPartition);
+  CHECK(c.logic.AlterConfigs(2, "t", {{"min.insync.replicas", "0"}}).status().ToString() ==
+        "INVALID_CONFIG: Invalid value 0 for configuration min.insync.replicas: Value must be at "
+        "least 1");
+  auto altered = c.logic.AlterConfigs(2, "t", {{"min.insync.replicas", "1"}});
+  REQUIRE(altered.ok());
+  CHECK(altered->notes.front() == "set min.insync.replicas=1 on topic t");
+  CHECK(HasNote(*altered, "(min.insync.replicas changed)"));
+  c.Write(*altered);
+  CHECK(c.logic.MinInsyncReplicas("t") == 1);
+  CHECK(c.P("t", 0).elr.empty());
+
+  auto removed = c.logic.AlterConfigs(4, "", {{"unclean.leader.election.enable", "true"}});
+  REQUIRE(removed.ok());
+  c.Write(*removed);
+  CHECK(c.logic.UncleanLeaderElectionEnabled("t"));
+  auto deleted = c.logic.AlterConfigs(2, "t", {{"min.insync.replicas", std::nullopt}});
+  REQUIRE(deleted.ok());
+  c.Write(*deleted);
+  CHECK(c.logic.MinInsyncReplicas("t") == 1);  // back to the default
+}
+
 }  // namespace
 }  // namespace kafkasim::kafka
