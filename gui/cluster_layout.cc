@@ -20,7 +20,8 @@ int ClusterLayout::NodeAt(Point p) const {
   return -1;
 }
 
-ClusterLayout LayoutCluster(const view::WorldView& world, float width, float height) {
+ClusterLayout LayoutCluster(const view::WorldView& world, float width, float height,
+                            float label_height) {
   std::vector<int> top, brokers, bottom;  // positions in world.nodes
   for (std::size_t i = 0; i < world.nodes.size(); ++i) {
     const auto role = world.nodes[i].role;
@@ -60,9 +61,10 @@ ClusterLayout LayoutCluster(const view::WorldView& world, float width, float hei
   for (const auto& row : rows) widest = std::max(widest, row.size());
   const float row_height = height / static_cast<float>(rows.size());
   const float column_width = width / static_cast<float>(widest);
-  layout.radius = std::clamp(std::min(row_height, column_width) * 0.28f, 6.0f, 48.0f);
+  const float circle_room = std::max(row_height - label_height, row_height * 0.3f);
+  layout.radius = std::clamp(std::min(circle_room * 0.4f, column_width * 0.28f), 4.0f, 48.0f);
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    const float y = row_height * (static_cast<float>(r) + 0.5f);
+    const float y = row_height * static_cast<float>(r) + circle_room * 0.5f;
     const float pitch = width / static_cast<float>(rows[r].size());
     for (std::size_t c = 0; c < rows[r].size(); ++c) {
       const float x = pitch * (static_cast<float>(c) + 0.5f);

@@ -28,7 +28,9 @@ struct ClusterLayout {
 // Rows from top to bottom: controllers and ZooKeeper servers, brokers (and combined nodes,
 // wrapped at kBrokersPerRow), clients. Each row is centred in a `width` x `height` canvas.
 constexpr int kBrokersPerRow = 10;
-ClusterLayout LayoutCluster(const view::WorldView& world, float width, float height);
+// `label_height` is kept free under every circle for the node's two label lines.
+ClusterLayout LayoutCluster(const view::WorldView& world, float width, float height,
+                            float label_height = 0);
 
 // How far along its link a message is at `now`, in [0, 1].
 float MessageProgress(Time sent_at, Time deliver_at, Time now);

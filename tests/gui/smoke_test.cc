@@ -118,8 +118,8 @@ TEST_CASE("gui smoke: a right click on a broker offers crash, and the click cras
       // Broker row is the second of three rows; broker-1 is its first of four columns.
       const ImVec2 min = map->ContentRegionRect.Min, max = map->ContentRegionRect.Max;
       const float font = ImGui::GetFontSize();
-      const float h = max.y - min.y - font * 2.6f - font * 1.4f;
-      broker = {min.x + (max.x - min.x) / 8, min.y + h / 2};
+      const float row = (max.y - min.y - font * 1.4f) / 3;
+      broker = {min.x + (max.x - min.x) / 8, min.y + row + (row - font * 2.2f - 2) / 2};
       found = true;
       continue;
     }
