@@ -461,8 +461,10 @@ HeartbeatResult ControllerLogic::Heartbeat(const BrokerHeartbeatRequest& request
             next_offset + static_cast<std::int64_t>(batch.changes.records.size()) - 1;
         break;
       case BrokerControlState::kShutdownNow:
-        if (current != BrokerControlState::kFenced) {
+        if (current == BrokerControlState::kControlledShutdown) {
           FenceBroker(batch, id, "controlled shutdown complete");
+        } else if (current == BrokerControlState::kUnfenced) {
+          FenceBroker(batch, id, "it is shutting down and leads no partition");
         }
         batch.Note(fmt::format("broker {} may shut down now", id));
         break;

@@ -586,5 +586,39 @@ TEST_CASE(
   CHECK(c.logic.MinInsyncReplicas("t") == 1);  // back to the default
 }
 
+TEST_CASE(
+    "controller: a broker asking to be fenced leaves ISRs; a fenced broker asking to shut "
+    "down may do so at once (BrokerHeartbeatManager)") {
+  Cluster c;
+  c.Start(2);
+  c.Create("t", 2, 2);
+  auto fenced = c.Beat(1, /*want_fence=*/true);
+  CHECK(fenced.is_fenced);
+  CHECK(HasNote(fenced.changes, "fenced broker 1: it asked to be fenced"));
+  CHECK(!c.P("t", 0).InIsr(1));
+  CHECK(!c.P("t", 1).InIsr(1));
+  auto down = c.Beat(1, false, true);
+  CHECK(down.should_shut_down);
+  CHECK(down.changes.records.empty());
+}
+
+TEST_CASE("controller: the same requests give byte-identical records (determinism)") {
+  const auto run = [] {
+    Cluster c;
+    c.Start(4, {"a", "a", "b", "b"});
+    c.Create("one", 6, 3);
+    c.Create("two", 3, 2, {{"min.insync.replicas", "2"}});
+    c.RunFor(9_s, {2, 3, 4});
+    c.Beat(1);
+    c.Write(c.logic.BalancePartitionLeaders());
+    std::vector<std::vector<std::uint8_t>> bytes;
+    for (const auto& r : c.log) bytes.push_back(EncodeMetadataRecord(r));
+    return bytes;
+  };
+  const auto first = run();
+  CHECK(first.size() > 20);
+  CHECK(first == run());
+}
+
 }  // namespace
 }  // namespace kafkasim::kafka
