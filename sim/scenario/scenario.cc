@@ -1003,6 +1003,9 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
       }
     }
   }
+  // Node names and broker counts are settled; errors below (racks, network, configs) do not
+  // make them unreliable, so node and replication-factor checks still run.
+  cluster_ok_ = r_.error_count() == errors_before;
   if (const Json* zk = r_.Member(j, path, "zookeepers", false)) {
     if (c.mode != ClusterMode::kZookeeper) {
       r_.Error("E027", path + ".zookeepers", "'zookeepers' applies to mode \"zookeeper\" only");
@@ -1029,7 +1032,6 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
     ParseConfigMap(*config, path + ".controller_config", "controller config",
                    ControllerConfigSpecs(), c.controller_config);
   }
-  cluster_ok_ = r_.error_count() == errors_before;
 }
 
 void ScenarioParser::ParseNetwork(const Json& j, const std::string& path) {

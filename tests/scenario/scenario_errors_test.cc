@@ -127,6 +127,22 @@ TEST_CASE("scenario errors: all errors are collected, in file order") {
                   });
 }
 
+TEST_CASE("scenario errors: a bad config does not hide node and replication errors") {
+  CHECK(Errors(R"({"name": "t", "cluster": {"brokers": 3, "racks": ["a"],
+  "broker_config": {"replica.lag.time.ms": 1}},
+  "topics": [{"name": "c", "replication_factor": 4}],
+  "steps": [{"crash": "broker-4"}]})") ==
+        std::vector<std::string>{
+            "[scenario.E011] s.json:1:50 $.cluster.racks: expected one rack per broker (3), got 1",
+            "[scenario.E014] s.json:2:21 $.cluster.broker_config[\"replica.lag.time.ms\"]: "
+            "unknown broker config 'replica.lag.time.ms'; did you mean "
+            "'replica.lag.time.max.ms'?",
+            "[scenario.E012] s.json:3:50 $.topics[0].replication_factor: replication factor 4 is "
+            "larger than the 3 brokers in this cluster",
+            "[scenario.E017] s.json:4:23 $.steps[0].crash: unknown node 'broker-4'; this cluster "
+            "has broker-1..broker-3, controller-1"});
+}
+
 TEST_CASE("scenario errors: wrong types and duplicate keys") {
   CHECK(OneError("[]") == "[scenario.E002] s.json:1:1 $: expected an object, got an array");
   CHECK(OneError(R"({"name": 5, "cluster": {}})") ==
