@@ -58,13 +58,17 @@ struct FetchRequest {
   Offset fetch_offset = 0;       // the fetcher's log end offset
   Epoch last_fetched_epoch = 0;  // epoch of the entry just below fetch_offset (0 if none)
   Duration max_wait;             // how long the leader may park the fetch
+  // Echoed in the response, as a Kafka request header's correlation id: a late or duplicated
+  // response to an older fetch is recognised and ignored.
+  std::uint64_t correlation_id = 0;
 };
 
 struct FetchResponse {
   Errc error = Errc::kNone;
   Epoch epoch = 0;
   NodeId leader_id = kNoNode;
-  Offset fetch_offset = 0;  // echoed, so a late response to an older fetch is recognised
+  Offset fetch_offset = 0;           // echoed from the request
+  std::uint64_t correlation_id = 0;  // echoed from the request
   Offset high_watermark = kNoOffset;
   std::vector<LogEntry> records;
   std::optional<OffsetAndEpoch> diverging_epoch;  // set instead of records on divergence

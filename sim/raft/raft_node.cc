@@ -64,7 +64,7 @@ RaftNode::RaftNode(RaftConfig config, QuorumState persisted, std::vector<LogEntr
   // QuorumState.initialize: a persisted leader comes back Resigned, a known leader as Follower,
   // anything else Unattached keeping its vote for the epoch.
   if (quorum_.leader_id == config_.node_id && voter_) {
-    BecomeResigned({}, now);
+    BecomeResigned({}, "restarted after leading it", now);
   } else if (quorum_.leader_id != kNoNode && quorum_.leader_id != config_.node_id) {
     BecomeFollower(quorum_.epoch, quorum_.leader_id, now);
   } else {
@@ -99,8 +99,8 @@ void RaftNode::Step(const RaftMessage& message, Time now) {
 }
 
 // The epoch rule (KafkaRaftClient.maybeHandleCommonResponse / handle*Request): a larger epoch
-// moves us to it first; a smaller one is answered with ours or ignored. A real Vote at a larger
-// epoch makes us Unattached; a pre-vote never changes our state (KIP-996).
+// moves us to it first; a smaller one is answered with ours or ignored. A Vote (pre-vote or
+// not) at a larger epoch makes us Unattached at that epoch.
 bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
   const Epoch current = quorum_.epoch;
   const NodeId from = message.from;
@@ -129,9 +129,10 @@ bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
            VoteResponse{Errc::kFencedLeaderEpoch, current, quorum_.leader_id, false, m->pre_vote});
       return false;
     }
-    if (m->candidate_epoch > current && !m->pre_vote) {
-      BecomeUnattached(m->candidate_epoch, kNoNode, now);
-    }
+    // Pre-votes too: KafkaRaftClient.handleVoteRequest moves to any larger epoch it sees.
+    // The prospective sender bumped nothing; it may simply be ahead (say it was a candidate
+    // that lost). Without this, a leader of a lower epoch never learns of the higher one.
+    if (m->candidate_epoch > current) BecomeUnattached(m->candidate_epoch, kNoNode, now);
     return true;
   }
   if (const auto* m = message.Get<VoteResponse>()) return learn(m->epoch, m->leader_id);
@@ -166,6 +167,7 @@ bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
       response.epoch = current;
       response.leader_id = quorum_.leader_id;
       response.fetch_offset = m->fetch_offset;
+      response.correlation_id = m->correlation_id;
       Send(from, std::move(response));
       return false;
     }
@@ -183,11 +185,10 @@ void RaftNode::TickOnce(Time now) {
   switch (role_) {
     case Role::kLeader:
       if (check_quorum_deadline_ <= now) {
-        Note("raft.check_quorum",
-             fmt::format("resigned at epoch {}: fewer than a majority of voters fetched in {} "
-                         "(check quorum)",
-                         quorum_.epoch, Ms(config_.fetch_timeout * 3 / 2)));
-        BecomeResigned({}, now);
+        BecomeResigned({},
+                       fmt::format("fewer than a majority of voters fetched in {} (check quorum)",
+                                   Ms(config_.fetch_timeout * 3 / 2)),
+                       now);
         return;
       }
       if (linger_deadline_ <= now) FlushPending(now);
@@ -198,9 +199,12 @@ void RaftNode::TickOnce(Time now) {
     case Role::kFollower:
       if (fetch_deadline_ <= now) {
         if (voter_) {
-          BecomeProspective(fmt::format("no successful fetch from leader {} for {}",
-                                        quorum_.leader_id, Ms(config_.fetch_timeout)),
-                            now);
+          BecomeProspective(
+              leader_resigned_
+                  ? fmt::format("leader {} resigned epoch {}", quorum_.leader_id, quorum_.epoch)
+                  : fmt::format("no successful fetch from leader {} for {}", quorum_.leader_id,
+                                Ms(config_.fetch_timeout)),
+              now);
         } else {
           BecomeUnattached(quorum_.epoch, kNoNode, now);
         }
@@ -259,10 +263,9 @@ void RaftNode::Campaign(Time now) {
 void RaftNode::Shutdown(Time now) {
   if (role_ != Role::kLeader) return;
   std::vector<NodeId> successors = SuccessorsByProgress();
-  Note("raft.shutdown",
-       fmt::format("resigned at epoch {} to shut down; successors by progress: [{}]", quorum_.epoch,
-                   fmt::join(successors, ", ")));
-  BecomeResigned(std::move(successors), now);
+  const std::string reason =
+      fmt::format("shutting down; successors by progress: [{}]", fmt::join(successors, ", "));
+  BecomeResigned(std::move(successors), reason, now);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +335,7 @@ void RaftNode::SetRole(Role role, Time now) {
   rejected_.clear();
   outstanding_fetch_.reset();
   fetched_from_leader_ = false;
+  leader_resigned_ = false;
   // Leaving the leadership drops its volatile state; parked fetches go unanswered and the
   // fetchers retry after request.timeout.ms or follow the next leader.
   replicas_.clear();
@@ -453,13 +457,13 @@ void RaftNode::BecomeFollower(Epoch epoch, NodeId leader, Time now) {
   SendFetch(now);
 }
 
-void RaftNode::BecomeResigned(std::vector<NodeId> successors, Time now) {
+void RaftNode::BecomeResigned(std::vector<NodeId> successors, const std::string& reason, Time now) {
   KSIM_ASSERT(voter_);
   PersistQuorumState(quorum_.epoch, quorum_.voted_for, config_.node_id);
   SetRole(Role::kResigned, now);
   successors_ = std::move(successors);
   election_deadline_ = now + RandomElectionTimeout();
-  Note("raft.resigned", fmt::format("resigned leadership of epoch {}", quorum_.epoch));
+  Note("raft.resigned", fmt::format("resigned leadership of epoch {}: {}", quorum_.epoch, reason));
   SendEndQuorumEpoch(now);
 }
 
@@ -508,6 +512,10 @@ void RaftNode::NoteVote(NodeId candidate, const VoteRequest& request, bool grant
     } else if (!LogIsUpToDate(request)) {
       reason = fmt::format("its log {}@{} is behind ours {}@{}", request.last_epoch,
                            request.end_offset, log_.LastEpoch(), log_.EndOffset());
+    } else if (request.pre_vote && role_ == Role::kFollower) {
+      reason = fmt::format("still fetching from leader {}", quorum_.leader_id);
+    } else if (quorum_.leader_id == config_.node_id) {
+      reason = "we lead this epoch";
     } else if (quorum_.leader_id != kNoNode) {
       reason = fmt::format("leader {} is known", quorum_.leader_id);
     } else if (quorum_.voted_for != kNoNode) {
@@ -581,8 +589,8 @@ Duration RaftNode::RandomElectionTimeout() {
 }
 
 Duration RaftNode::ElectionBackoff() {
-  // min(retry.backoff * rand[0, 2^retries) ... ) as binaryExponentialElectionBackoffMs:
-  // 100 ms units capped by election.backoff.max.ms.
+  // KafkaRaftClient.binaryExponentialElectionBackoffMs: 100 ms x rand[0, 2^retries), capped
+  // by election.backoff.max.ms.
   const int exponent = std::clamp(election_retries_, 1, 10);
   const std::uint64_t slots = std::uint64_t{1} << exponent;
   const Duration backoff = Milliseconds(100) * static_cast<std::int64_t>(rng_.Uniform(slots));
@@ -615,14 +623,14 @@ void RaftNode::StepEndQuorumEpoch(NodeId from, const EndQuorumEpochRequest& requ
   Send(from, EndQuorumEpochResponse{Errc::kNone, quorum_.epoch, quorum_.leader_id});
   if (quorum_.leader_id != request.leader_id || !voter_) return;
   if (role_ != Role::kFollower && role_ != Role::kUnattached) return;
-  // KafkaRaftClient.endEpochElectionBackoff: successor i of n waits 0 for i = 0, else
-  // min(backoff_max, (backoff_max >> (n - 1)) << (i - 1)); a voter not named waits a full
-  // random election timeout.
+  // KafkaRaftClient.strictExponentialElectionBackoffMs: successor i of n waits 0 for i = 0,
+  // else min(backoff_max, (backoff_max >> (n - 1)) << (i - 1)); a voter not named waits
+  // election.backoff.max.ms.
   const auto& list = request.preferred_successors;
   const auto it = std::find(list.begin(), list.end(), config_.node_id);
   Duration wait;
   if (it == list.end()) {
-    wait = RandomElectionTimeout();
+    wait = config_.election_backoff_max;
   } else {
     const auto i = static_cast<std::int64_t>(it - list.begin());
     const auto n = static_cast<std::int64_t>(list.size());
@@ -630,6 +638,7 @@ void RaftNode::StepEndQuorumEpoch(NodeId from, const EndQuorumEpochRequest& requ
     wait = i == 0 ? Duration{} : Nanoseconds(std::min(max, (max >> (n - 1)) << (i - 1)));
   }
   fetched_from_leader_ = false;  // the leader is gone: pre-votes may be granted again
+  leader_resigned_ = true;
   if (role_ == Role::kFollower) {
     fetch_deadline_ = now + wait;
   } else {
@@ -724,6 +733,7 @@ FetchResponse RaftNode::BuildFetchResponse(const FetchRequest& request, bool* di
   response.epoch = quorum_.epoch;
   response.leader_id = config_.node_id;
   response.fetch_offset = request.fetch_offset;
+  response.correlation_id = request.correlation_id;
   response.high_watermark = high_watermark_;
   *diverged = false;
   // KafkaRaftClient.validateOffsetAndEpoch (KIP-595 + KIP-101): the fetcher's last epoch must
@@ -768,6 +778,7 @@ void RaftNode::StepFetchRequest(NodeId from, const FetchRequest& request, Time n
     response.epoch = quorum_.epoch;
     response.leader_id = quorum_.leader_id;
     response.fetch_offset = request.fetch_offset;
+    response.correlation_id = request.correlation_id;
     Send(from, std::move(response));
     return;
   }
@@ -809,9 +820,9 @@ void RaftNode::CompleteParkedFetches(Time now, bool expired_only) {
 
 void RaftNode::SendFetch(Time now) {
   KSIM_ASSERT(role_ == Role::kFollower);
-  outstanding_fetch_ = log_.EndOffset();
-  FetchRequest request{quorum_.epoch, config_.node_id, log_.EndOffset(), log_.LastEpoch(),
-                       config_.fetch_max_wait};
+  outstanding_fetch_ = next_correlation_id_++;
+  FetchRequest request{quorum_.epoch,    config_.node_id,        log_.EndOffset(),
+                       log_.LastEpoch(), config_.fetch_max_wait, *outstanding_fetch_};
   Send(quorum_.leader_id, request);
   request_deadline_ = now + config_.request_timeout;
   backoff_deadline_ = kTimeMax;
@@ -822,13 +833,13 @@ void RaftNode::SendDiscoveryFetch(Time now) {
   KSIM_ASSERT(!voter_ && role_ == Role::kUnattached);
   const NodeId target = rng_.Choice(config_.voters);
   Send(target, FetchRequest{quorum_.epoch, config_.node_id, log_.EndOffset(), log_.LastEpoch(),
-                            Duration{}});
+                            Duration{}, next_correlation_id_++});
   backoff_deadline_ = now + config_.request_timeout;
 }
 
 void RaftNode::StepFetchResponse(NodeId from, const FetchResponse& response, Time now) {
   if (role_ != Role::kFollower || from != quorum_.leader_id) return;
-  if (!outstanding_fetch_ || *outstanding_fetch_ != response.fetch_offset) return;  // late
+  if (!outstanding_fetch_ || *outstanding_fetch_ != response.correlation_id) return;  // late
   outstanding_fetch_.reset();
   if (response.error != Errc::kNone) {
     request_deadline_ = kTimeMax;

@@ -131,7 +131,7 @@ class RaftNode {
   void BecomeCandidate(Time now);
   void BecomeLeader(Time now);
   void BecomeFollower(Epoch epoch, NodeId leader, Time now);
-  void BecomeResigned(std::vector<NodeId> successors, Time now);
+  void BecomeResigned(std::vector<NodeId> successors, const std::string& reason, Time now);
   void SetRole(Role role, Time now);
 
   // Epoch rule applied before dispatch: false when the message is stale and was answered.
@@ -202,7 +202,9 @@ class RaftNode {
   std::set<NodeId> rejected_;
   std::int32_t election_retries_ = 0;
   bool fetched_from_leader_ = false;  // Follower: a fetch succeeded in this epoch (KIP-996)
-  std::optional<Offset> outstanding_fetch_;
+  bool leader_resigned_ = false;      // an EndQuorumEpoch from our leader arrived
+  std::optional<std::uint64_t> outstanding_fetch_;  // correlation id of the fetch in flight
+  std::uint64_t next_correlation_id_ = 1;
 
   // Leader.
   Offset epoch_start_offset_ = 0;

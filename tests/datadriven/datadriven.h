@@ -10,11 +10,11 @@
 namespace kafkasim::datadriven {
 
 struct TestCase {
-  std::string preamble;  // comments and blank lines before the command, kept on rewrite
-  std::string command;   // the whole command line
+  std::string preamble;           // comments and blank lines before the command, kept on rewrite
+  std::string command;            // the whole command line
   std::vector<std::string> args;  // command split on spaces; args[0] is the verb
-  int line = 0;          // 1-based line of the command
-  std::string expected;  // without the trailing newline
+  int line = 0;                   // 1-based line of the command
+  std::string expected;           // without the trailing newline
 };
 
 struct TestFile {
@@ -30,8 +30,7 @@ bool ParseFile(const std::string& path, TestFile* out, std::string* error);
 // Runs every case through `run` (which returns the actual output; "" prints as "ok"), reports
 // each mismatch through `mismatch`, and rewrites the file when KAFKASIM_REWRITE=1 is set.
 // Returns the number of mismatching cases.
-int RunFile(const std::string& path,
-            const std::function<std::string(const TestCase&)>& run,
+int RunFile(const std::string& path, const std::function<std::string(const TestCase&)>& run,
             const std::function<void(const TestCase&, const std::string& actual)>& mismatch);
 
 bool RewriteRequested();

@@ -79,6 +79,14 @@ class Harness {
         }
       }
       cluster_->Partition(groups);
+    } else if (verb == "request-vote") {
+      // A real (not pre-) Vote from `from` at its current epoch, skipping its pre-vote round.
+      const NodeId from = ParseId(args.at(1));
+      const RaftNode* candidate = cluster_->node(from);
+      cluster_->Inject(std::make_shared<RaftMessage>(
+          from, ParseId(args.at(2)),
+          VoteRequest{candidate->epoch(), from, candidate->log().LastEpoch(),
+                      candidate->log().EndOffset(), false}));
     } else if (verb == "heal") {
       cluster_->Heal();
     } else if (verb == "crash") {
@@ -103,13 +111,24 @@ class Harness {
     } else if (verb == "log") {
       for (NodeId id : Selected(args)) {
         std::vector<std::string> entries;
-        for (const LogEntry& e : cluster_->disk(id).log) {
-          entries.push_back(fmt::format("{}@{}:{}{}", e.offset, e.epoch, EntryKindName(e.kind),
+        // Runs of NoOps in one epoch print as one range: "1..5@1:NoOp".
+        const auto& log = cluster_->disk(id).log;
+        for (std::size_t i = 0; i < log.size(); ++i) {
+          const LogEntry& e = log[i];
+          std::size_t last = i;
+          while (e.kind == EntryKind::kNoOp && last + 1 < log.size() &&
+                 log[last + 1].kind == EntryKind::kNoOp && log[last + 1].epoch == e.epoch) {
+            ++last;
+          }
+          const std::string where = last == i ? fmt::format("{}", e.offset)
+                                              : fmt::format("{}..{}", e.offset, log[last].offset);
+          entries.push_back(fmt::format("{}@{}:{}{}", where, e.epoch, EntryKindName(e.kind),
                                         e.kind == EntryKind::kData ? "=" + e.payload : ""));
+          i = last;
         }
-        out.push_back(fmt::format("{}: {}", cluster_->Name(id),
-                                  entries.empty() ? "empty" : fmt::format("{}", fmt::join(
-                                                                  entries, " "))));
+        out.push_back(
+            fmt::format("{}: {}", cluster_->Name(id),
+                        entries.empty() ? "empty" : fmt::format("{}", fmt::join(entries, " "))));
       }
     } else if (verb == "applied") {
       for (NodeId id : Selected(args)) {

@@ -1,8 +1,9 @@
 // RaftCluster: routes RaftMessages between cores with a virtual clock and checks safety.
 #include "raft_cluster.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <utility>
 
 #include "engine/assert.h"
@@ -112,6 +113,15 @@ bool RaftCluster::Connected(NodeId a, NodeId b) const {
   return false;
 }
 
+// A failed KSIM_ASSERT inside a core then names the seed, event and time to replay.
+void RaftCluster::UpdateAssertContext() const {
+  AssertContext& context = CurrentAssertContext();
+  context.active = true;
+  context.seed = seed_;
+  context.event_index = events_;
+  context.time_ns = now_.ns;
+}
+
 void RaftCluster::Violation(std::string text) {
   violations_.push_back(fmt::format("t={} seed={}: {}", FormatTime(now_), seed_, text));
 }
@@ -141,9 +151,10 @@ void RaftCluster::Drain(NodeId id) {
     // Leader completeness: a new leader holds every committed entry.
     for (const LogEntry& entry : committed_) {
       if (entry.offset >= n->log().EndOffset() || n->log().At(entry.offset) != entry) {
-        Violation(fmt::format("leader completeness: {} leads epoch {} without committed "
-                              "offset {}",
-                              Name(id), change.epoch, entry.offset));
+        Violation(
+            fmt::format("leader completeness: {} leads epoch {} without committed "
+                        "offset {}",
+                        Name(id), change.epoch, entry.offset));
         break;
       }
     }
@@ -157,8 +168,8 @@ void RaftCluster::Drain(NodeId id) {
     const auto index = static_cast<std::size_t>(entry.offset);
     if (index < committed_.size()) {
       if (committed_[index] != entry) {
-        Violation(fmt::format("{} committed a different entry at offset {}", Name(id),
-                              entry.offset));
+        Violation(
+            fmt::format("{} committed a different entry at offset {}", Name(id), entry.offset));
       }
     } else if (index == committed_.size()) {
       committed_.push_back(entry);
@@ -169,10 +180,10 @@ void RaftCluster::Drain(NodeId id) {
                           last_high_watermark_[id], n->high_watermark()));
   }
   last_high_watermark_[id] = n->high_watermark();
-  if (keep_lines_) {
-    for (const RaftNote& note : ready.notes) {
-      lines_.push_back(fmt::format("t={} {} {}", FormatTime(now_), Name(id), note.text));
-    }
+  for (const RaftNote& note : ready.notes) {
+    std::string line = fmt::format("t={} {} {}", FormatTime(now_), Name(id), note.text);
+    if (echo_) fmt::print(stderr, "{}\n", line);
+    if (keep_lines_) lines_.push_back(std::move(line));
   }
   for (auto& message : ready.messages) Enqueue(std::move(message));
 }
@@ -182,8 +193,7 @@ void RaftCluster::Enqueue(std::shared_ptr<const RaftMessage> message) {
   if (network_.drop_probability > 0 && rng_.Bernoulli(network_.drop_probability)) return;
   const std::int64_t span = network_.latency_max.ns - network_.latency_min.ns;
   const std::int64_t jitter =
-      span > 0 ? static_cast<std::int64_t>(rng_.Uniform(static_cast<std::uint64_t>(span) + 1))
-               : 0;
+      span > 0 ? static_cast<std::int64_t>(rng_.Uniform(static_cast<std::uint64_t>(span) + 1)) : 0;
   Time at = now_ + network_.latency_min + Nanoseconds(jitter);
   const auto link = std::make_pair(message->from, message->to);
   if (!network_.reorder) {
@@ -200,6 +210,7 @@ void RaftCluster::Enqueue(std::shared_ptr<const RaftMessage> message) {
 
 void RaftCluster::Deliver(const RaftMessage& message) {
   ++events_;
+  UpdateAssertContext();
   RaftNode* n = node(message.to);
   if (n == nullptr || !Connected(message.from, message.to)) return;
   n->Step(message, now_);
@@ -237,6 +248,7 @@ void RaftCluster::Tick(Duration d, std::optional<NodeId> only) {
     if (who == kNoNode || next > end) break;
     now_ = std::max(now_, next);
     ++events_;
+    UpdateAssertContext();
     nodes_.at(who)->Tick(now_);
     Drain(who);
   }
@@ -263,6 +275,7 @@ void RaftCluster::Run(Duration d) {
       Deliver(*node_handle.mapped().message);
     } else {
       ++events_;
+      UpdateAssertContext();
       nodes_.at(who)->Tick(now_);
       Drain(who);
     }
@@ -301,9 +314,10 @@ void RaftCluster::CheckLogMatching() {
       while (match > 0 && la[match - 1].epoch != lb[match - 1].epoch) --match;
       for (std::size_t i = 0; i < match; ++i) {
         if (la[i] != lb[i]) {
-          Violation(fmt::format("log matching: {} and {} differ at offset {} below a shared "
-                                "entry at offset {}",
-                                Name(all_[a]), Name(all_[b]), i, match - 1));
+          Violation(
+              fmt::format("log matching: {} and {} differ at offset {} below a shared "
+                          "entry at offset {}",
+                          Name(all_[a]), Name(all_[b]), i, match - 1));
           break;
         }
       }
@@ -319,9 +333,14 @@ std::vector<std::string> FormatStatus(const RaftStatus& status, const RaftCluste
                             status.voted_for, status.leader_id, status.log_end_offset,
                             status.last_epoch, status.high_watermark));
   for (const ReplicaView& view : status.replicas) {
-    out.push_back(fmt::format(
-        "  {} end_offset={} last_fetch={}", cluster.Name(view.id), view.end_offset,
-        view.last_fetch_time ? FormatDuration(now - *view.last_fetch_time) + " ago" : "never"));
+    std::string fetched = "never";
+    if (view.id == status.node_id) {
+      fetched = "(leader)";
+    } else if (view.last_fetch_time) {
+      fetched = FormatDuration(Milliseconds((now - *view.last_fetch_time).Millis())) + " ago";
+    }
+    out.push_back(fmt::format("  {} end_offset={} last_fetch={}", cluster.Name(view.id),
+                              view.end_offset, fetched));
   }
   return out;
 }

@@ -54,6 +54,8 @@ class RaftCluster {
   void Restart(NodeId id);
   // Nodes in different groups cannot talk; a node listed in no group is cut off from all.
   void Partition(const std::vector<std::set<NodeId>>& groups);
+  // Puts a hand-made message on the wire (tests of a single rule).
+  void Inject(std::shared_ptr<const RaftMessage> message) { Enqueue(std::move(message)); }
   void Heal();
 
   // Delivers every message queued now (not those they cause), ignoring latency. Returns one
@@ -70,6 +72,8 @@ class RaftCluster {
   // Trace lines ("t=1.204s controller-2 became leader ...") since the last call.
   std::vector<std::string> TakeLines();
   void set_keep_lines(bool keep) { keep_lines_ = keep; }
+  // Also prints every trace line to stderr as it happens (debugging a failing seed).
+  void set_echo(bool echo) { echo_ = echo; }
   // Committed entries each node applied in this incarnation, in order.
   const std::vector<LogEntry>& applied(NodeId id) const { return applied_.at(id); }
   std::optional<NodeId> Leader() const;  // the live leader with the highest epoch
@@ -90,6 +94,7 @@ class RaftCluster {
   bool Connected(NodeId a, NodeId b) const;
   void Deliver(const RaftMessage& message);
   void Violation(std::string text);
+  void UpdateAssertContext() const;
 
   std::uint64_t seed_;
   RaftConfig base_;
@@ -107,6 +112,7 @@ class RaftCluster {
   std::vector<std::set<NodeId>> groups_;
   std::vector<std::string> lines_;
   bool keep_lines_ = true;
+  bool echo_ = false;
   std::uint64_t events_ = 0;
 
   // Safety bookkeeping.

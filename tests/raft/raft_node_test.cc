@@ -1,12 +1,13 @@
 // RaftNode unit tests: one core fed messages directly, and small clusters through RaftCluster.
 // Rules from KIP-595 (Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch, HW), KIP-996 (pre-vote)
 // and KRaft's check quorum (3.7+), as summarised in shared/reference/kafka-semantics.md §3.2.
+#include "raft/raft_node.h"
+
 #include <doctest/doctest.h>
 
 #include <memory>
 #include <vector>
 
-#include "raft/raft_node.h"
 #include "raft_cluster.h"
 
 namespace kafkasim::raft {
@@ -76,16 +77,34 @@ TEST_CASE("raft: election timeout makes a voter prospective without bumping the 
 }
 
 TEST_CASE("raft: pre-vote does not bump the epoch of the voter asked (KIP-996)") {
-  auto node = MakeNode(2);
-  node->Step(Msg(1, 2, VoteRequest{5, 1, 0, 0, true}), Time{} + 10_ms);
-  CHECK(node->epoch() == 0);
+  auto node = MakeNode(2, QuorumState{3, kNoNode, kNoNode, {1, 2, 3}});
+  node->Step(Msg(1, 2, VoteRequest{3, 1, 0, 0, true}), Time{} + 10_ms);
+  CHECK(node->epoch() == 3);
   CHECK(node->role() == Role::kUnattached);
+  CHECK(node->Status().voted_for == kNoNode);  // a granted pre-vote is not a vote
   Ready ready = node->TakeReady();
   CHECK(!ready.quorum_state);
   auto responses = Sent<VoteResponse>(ready);
   REQUIRE(responses.size() == 1);
   CHECK(responses[0].second.granted);
   CHECK(responses[0].second.pre_vote);
+  // A real vote may still go to someone else in this epoch.
+  node->Step(Msg(3, 2, VoteRequest{3, 3, 0, 0, false}), Time{} + 11_ms);
+  CHECK(node->Status().voted_for == 3);
+}
+
+TEST_CASE("raft: a pre-vote from a larger epoch moves a stale leader to that epoch") {
+  // KafkaRaftClient.handleVoteRequest transitions to any larger epoch before deciding, so a
+  // voter stranded at a higher epoch (a lost candidacy) makes the old leader step down.
+  auto node = MakeNode(1);
+  ElectNodeOne(*node, Time{});
+  CHECK(node->epoch() == 1);
+  node->Step(Msg(3, 1, VoteRequest{2, 3, 0, 0, true}), Time{} + 1_ms);
+  CHECK(node->role() == Role::kUnattached);
+  CHECK(node->epoch() == 2);
+  auto responses = Sent<VoteResponse>(node->TakeReady());
+  REQUIRE(responses.size() == 1);
+  CHECK(!responses[0].second.granted);  // its log (0@0) is behind ours
 }
 
 TEST_CASE("raft: a majority of pre-votes makes a candidate that persists its epoch and vote") {
@@ -174,6 +193,7 @@ TEST_CASE("raft: a follower fetching from its leader refuses pre-votes (KIP-996)
   fetched.epoch = 1;
   fetched.leader_id = 1;
   fetched.fetch_offset = 0;
+  fetched.correlation_id = 1;  // the fetch the follower sent when it started
   fetched.high_watermark = 0;
   node->Step(Msg(1, 2, fetched), Time{} + 1_ms);
   (void)node->TakeReady();
@@ -227,6 +247,7 @@ TEST_CASE("raft: a follower truncates to the diverging epoch's end offset") {
   response.epoch = 4;
   response.leader_id = 1;
   response.fetch_offset = 5;
+  response.correlation_id = 1;
   response.diverging_epoch = OffsetAndEpoch{2, 1};
   node->Step(Msg(1, 2, response), Time{} + 1_ms);
   CHECK(node->log().EndOffset() == 2);
