@@ -27,6 +27,7 @@ namespace storage = kafkasim::storage;
 
 constexpr std::size_t kRecordBytes = 1024;
 constexpr std::size_t kRecordsPerBatch = 100;
+storage::LogConfig g_config;  // Kafka's defaults unless flags say otherwise
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -50,7 +51,7 @@ std::vector<storage::Record> MakeRecords(Rng& rng) {
 // Appends `batches` batches of prepared records; returns MB/s of log bytes written.
 double AppendToLog(FileSystem& fs, const std::vector<std::vector<storage::Record>>& input,
                    std::size_t batches, std::uint64_t* bytes_out) {
-  auto log = storage::PartitionLog::Open(fs, "", "bench", 0, {}, Time{0}, nullptr);
+  auto log = storage::PartitionLog::Open(fs, "", "bench", 0, g_config, Time{0}, nullptr);
   if (!log.ok()) {
     std::fprintf(stderr, "open: %s\n", log.status().ToString().c_str());
     std::exit(1);
@@ -94,7 +95,7 @@ double PlainWrite(const std::string& path, const std::vector<storage::Bytes>& en
 // Builds a log of about `mb` megabytes and returns microseconds per fetch at random offsets.
 double FetchLatency(FileSystem& fs, const std::vector<std::vector<storage::Record>>& input,
                     std::size_t mb, int fetches) {
-  auto log = storage::PartitionLog::Open(fs, "", "fetch", 0, {}, Time{0}, nullptr);
+  auto log = storage::PartitionLog::Open(fs, "", "fetch", 0, g_config, Time{0}, nullptr);
   const std::size_t batches = mb * 1000000 / (kRecordBytes * kRecordsPerBatch);
   for (std::size_t i = 0; i < batches; ++i) {
     if (!(*log)->AppendAsLeader(input[i % input.size()], 0, Time{0}).ok()) std::exit(1);
@@ -133,6 +134,9 @@ int main(int argc, char** argv) {
     }
     if (std::strcmp(argv[i], "--no-1gb") == 0) big = false;
     if (std::strcmp(argv[i], "--no-fetch") == 0) fetch = false;
+    if (std::strcmp(argv[i], "--index-interval-bytes") == 0 && i + 1 < argc) {
+      g_config.index_interval_bytes = std::atoi(argv[++i]);
+    }
   }
   Rng rng(1);
   std::vector<std::vector<storage::Record>> input;

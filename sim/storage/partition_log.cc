@@ -57,7 +57,9 @@ Result<std::optional<std::int64_t>> PartitionLog::MaybeRollFor(std::int64_t firs
   const bool old = segment.size() > 0 && now.Millis() - segment.rolling_based_timestamp() >
                                              config_.segment_ms - config_.segment_jitter_ms;
   const bool overflow = last_offset - segment.base_offset() > INT32_MAX;
-  if (segment.size() == 0 || !(full || old || segment.indexes_full() || overflow)) {
+  // An empty segment only rolls when the batch's offsets cannot be stored relative to its base
+  // (a follower jumping ahead after a full truncation elsewhere).
+  if (!(full || old || segment.indexes_full() || overflow) || (segment.size() == 0 && !overflow)) {
     return std::optional<std::int64_t>();
   }
   Result<std::int64_t> base = Roll(first_offset);
