@@ -17,7 +17,7 @@ using namespace kafkasim::literals;
 
 int SeedCount() {
   const char* value = std::getenv("KAFKASIM_RAFT_SEEDS");
-  return value != nullptr ? std::atoi(value) : 500;
+  return value != nullptr ? std::atoi(value) : 200;
 }
 
 // One run; returns the violations found (empty when every property held).
