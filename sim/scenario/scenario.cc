@@ -880,6 +880,7 @@ class ScenarioParser {
 
  private:
   void ParseCluster(const Json& j, const std::string& path);
+  void ParseQuorumShape(const Json& j, const std::string& path);  // controllers, combined
   void ParseNetwork(const Json& j, const std::string& path);
   void ParseConfigMap(const Json& j, const std::string& path, std::string_view what,
                       const std::vector<ConfigSpec>& specs, ConfigMap& out);
@@ -888,6 +889,7 @@ class ScenarioParser {
   void ParseTopic(const Json& j, const std::string& path);
   void ParseClients(const Json& j, const std::string& path);
   void ParseClient(const Json& j, const std::string& path);
+  bool CheckClientId(const Json& j, const std::string& path, Client& client);
   void ParseProducer(const Json& j, const std::string& path, Client& client);
   void ParseProducerMessages(const Json& j, const std::string& path, Client& client);
   void ParseConsumer(const Json& j, const std::string& path, Client& client);
@@ -976,33 +978,7 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   if (auto brokers = r_.Integer(j, path, "brokers", 1, kBrokersMax, false)) {
     c.brokers = static_cast<std::int32_t>(*brokers);
   }
-  if (auto combined = r_.Bool(j, path, "combined")) c.combined = *combined;
-  const Json* controllers = r_.Member(j, path, "controllers", false);
-  if (c.combined) {
-    c.controllers = 0;
-    if (controllers != nullptr) {
-      r_.Error("E010", path + ".controllers",
-               "a combined cluster has no separate controllers (every broker is a voter); "
-               "remove 'controllers'");
-    }
-    if (c.brokers != 1 && c.brokers != 3 && c.brokers != 5) {
-      r_.Error("E010", path + ".brokers",
-               "a combined cluster makes every broker a controller voter, so it needs 1, 3 or "
-               "5 brokers; got " +
-                   std::to_string(c.brokers));
-    }
-  } else if (controllers != nullptr) {
-    if (auto n = r_.IntegerValue(*controllers, path + ".controllers", 0, INT32_MAX)) {
-      if (*n == 1 || *n == 3 || *n == 5) {
-        c.controllers = static_cast<std::int32_t>(*n);
-      } else {
-        r_.Error("E010", path + ".controllers",
-                 "expected 1, 3 or 5 controllers (a majority must survive failures: 3 tolerate "
-                 "1, 5 tolerate 2); got " +
-                     std::to_string(*n));
-      }
-    }
-  }
+  ParseQuorumShape(j, path);
   // Node names and broker counts are settled; errors below (racks, network, configs) do not
   // make them unreliable, so node and replication-factor checks still run.
   cluster_ok_ = r_.error_count() == errors_before;
@@ -1031,6 +1007,37 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   if (const Json* config = r_.Member(j, path, "controller_config", false)) {
     ParseConfigMap(*config, path + ".controller_config", "controller config",
                    ControllerConfigSpecs(), c.controller_config);
+  }
+}
+
+void ScenarioParser::ParseQuorumShape(const Json& j, const std::string& path) {
+  Cluster& c = s_.cluster;
+  if (auto combined = r_.Bool(j, path, "combined")) c.combined = *combined;
+  const Json* controllers = r_.Member(j, path, "controllers", false);
+  if (c.combined) {
+    c.controllers = 0;
+    if (controllers != nullptr) {
+      r_.Error("E010", path + ".controllers",
+               "a combined cluster has no separate controllers (every broker is a voter); "
+               "remove 'controllers'");
+    }
+    if (c.brokers != 1 && c.brokers != 3 && c.brokers != 5) {
+      r_.Error("E010", path + ".brokers",
+               "a combined cluster makes every broker a controller voter, so it needs 1, 3 or "
+               "5 brokers; got " +
+                   std::to_string(c.brokers));
+    }
+  } else if (controllers != nullptr) {
+    if (auto n = r_.IntegerValue(*controllers, path + ".controllers", 0, INT32_MAX)) {
+      if (*n == 1 || *n == 3 || *n == 5) {
+        c.controllers = static_cast<std::int32_t>(*n);
+      } else {
+        r_.Error("E010", path + ".controllers",
+                 "expected 1, 3 or 5 controllers (a majority must survive failures: 3 tolerate "
+                 "1, 5 tolerate 2); got " +
+                     std::to_string(*n));
+      }
+    }
   }
 }
 
@@ -1196,6 +1203,31 @@ const std::vector<std::string_view>& ConsumerKeys() {
   return keys;
 }
 
+bool ScenarioParser::CheckClientId(const Json& j, const std::string& path, Client& client) {
+  bool ok = true;
+  if (auto id = r_.String(j, path, "id", true)) {
+    client.id = *id;
+    bool legal = !id->empty();
+    for (char c : *id) {
+      legal = legal && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+    }
+    if (!legal) {
+      r_.Error("E018", path + ".id",
+               "client id " + Quote(*id) + " may use only ASCII letters, digits, '.', '_' and '-'");
+      ok = false;
+    } else if (s_.FindNode(*id) != nullptr || s_.FindClient(*id) != nullptr) {
+      r_.Error("E018", path + ".id",
+               "the name " + Quote(*id) + " is already taken by " +
+                   (s_.FindNode(*id) ? "a cluster node" : "another client"));
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  return ok;
+}
+
 void ScenarioParser::ParseClient(const Json& j, const std::string& path) {
   std::vector<std::string_view> allowed = {"id", "type", "topic", "start", "stop"};
   const bool is_object = j.is_object();
@@ -1222,27 +1254,7 @@ void ScenarioParser::ParseClient(const Json& j, const std::string& path) {
     }
   }
   Client client;
-  bool ok = true;
-  if (auto id = r_.String(j, path, "id", true)) {
-    client.id = *id;
-    bool legal = !id->empty();
-    for (char c : *id) {
-      legal = legal && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
-    }
-    if (!legal) {
-      r_.Error("E018", path + ".id",
-               "client id " + Quote(*id) + " may use only ASCII letters, digits, '.', '_' and '-'");
-      ok = false;
-    } else if (s_.FindNode(*id) != nullptr || s_.FindClient(*id) != nullptr) {
-      r_.Error("E018", path + ".id",
-               "the name " + Quote(*id) + " is already taken by " +
-                   (s_.FindNode(*id) ? "a cluster node" : "another client"));
-      ok = false;
-    }
-  } else {
-    ok = false;
-  }
+  bool ok = CheckClientId(j, path, client);
   if (auto type = r_.String(j, path, "type", true)) {
     if (!producer && !consumer) {
       r_.Error("E008", path + ".type", "expected one of: producer, consumer; got " + Quote(*type));

@@ -304,6 +304,32 @@ Status CheckTopicsCombinations(const ScannedOptions& options, std::string_view a
   return Status::Ok();
 }
 
+// --config k=v, each checked against the topic config catalogue.
+Status ParseTopicConfigs(const ScannedOptions& options, TopicsCommand& command) {
+  std::vector<std::string_view> topic_config_names;
+  for (const ConfigSpec& spec : TopicConfigSpecs()) topic_config_names.push_back(spec.name);
+  for (const std::string& text : options.Values("config")) {
+    if (text.find('=') == std::string::npos) {
+      return Fail(kTopicsTool,
+                  "Invalid topic config: all configs to be added must be in the format "
+                  "\"key=val\".");
+    }
+    auto kv = SplitKeyValue(kTopicsTool, "config", text);
+    if (!kv.ok()) return kv.status();
+    const ConfigSpec* spec = FindConfigSpec(TopicConfigSpecs(), kv->first);
+    if (spec == nullptr) {
+      return UnknownName(kTopicsTool, "topic config", kv->first, topic_config_names);
+    }
+    auto canonical = CanonicalConfigValue(*spec, kv->second);
+    if (!canonical.ok()) {
+      return Fail(kTopicsTool, "invalid value '" + kv->second + "' for config " + kv->first + ": " +
+                                   canonical.status().message());
+    }
+    command.configs.emplace_back(kv->first, *canonical);
+  }
+  return Status::Ok();
+}
+
 Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
   static const std::vector<OptionDef> kDefs = {
       {"create", false, false},
@@ -370,26 +396,8 @@ Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
     }
     command.replication_factor = *n;
   }
-  std::vector<std::string_view> topic_config_names;
-  for (const ConfigSpec& spec : TopicConfigSpecs()) topic_config_names.push_back(spec.name);
-  for (const std::string& text : options.Values("config")) {
-    if (text.find('=') == std::string::npos) {
-      return Fail(kTopicsTool,
-                  "Invalid topic config: all configs to be added must be in the format "
-                  "\"key=val\".");
-    }
-    auto kv = SplitKeyValue(kTopicsTool, "config", text);
-    if (!kv.ok()) return kv.status();
-    const ConfigSpec* spec = FindConfigSpec(TopicConfigSpecs(), kv->first);
-    if (spec == nullptr)
-      return UnknownName(kTopicsTool, "topic config", kv->first, topic_config_names);
-    auto canonical = CanonicalConfigValue(*spec, kv->second);
-    if (!canonical.ok()) {
-      return Fail(kTopicsTool, "invalid value '" + kv->second + "' for config " + kv->first + ": " +
-                                   canonical.status().message());
-    }
-    command.configs.emplace_back(kv->first, *canonical);
-  }
+  Status configs = ParseTopicConfigs(options, command);
+  if (!configs.ok()) return configs;
   command.if_not_exists = options.Has("if-not-exists");
   command.if_exists = options.Has("if-exists");
   command.under_replicated_partitions = options.Has("under-replicated-partitions");
@@ -735,6 +743,26 @@ std::string_view ToolNameOf(std::string_view word) {
   return word;
 }
 
+// Picks the tool's parser by the first word ("bin/kafka-topics.sh" and "kafka-topics" both work).
+Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
+  const std::string_view tool = ToolNameOf(words.front());
+  if (tool == "kafka-topics") return ParseTopics(words);
+  if (tool == "kafka-console-producer") return ParseProducer(words);
+  if (tool == "kafka-console-consumer") return ParseConsumer(words);
+  if (tool == "kafka-metadata-quorum") return ParseQuorum(words);
+  if (tool == "kafka-leader-election") return ParseElection(words);
+  if (tool == "crash" || tool == "restart" || tool == "shutdown" || tool == "cut" ||
+      tool == "heal" || tool == "isolate" || tool == "heal-all" || tool == "slow") {
+    return ParseFault(words);
+  }
+  return Status(Errc::kInvalidArgument,
+                "unknown command '" + words.front() +
+                    "'; expected kafka-topics.sh, kafka-console-producer.sh, "
+                    "kafka-console-consumer.sh, kafka-metadata-quorum.sh, "
+                    "kafka-leader-election.sh, crash, restart, shutdown, cut, heal, isolate, "
+                    "heal-all or slow");
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
@@ -752,29 +780,7 @@ Result<ToolCommand> ParseToolCommand(std::string_view line) {
     return Status(Errc::kInvalidArgument,
                   here == std::string_view::npos ? "empty command" : "'<<<' needs a command");
   }
-  const std::string_view tool = ToolNameOf(words->front());
-  Result<ToolCommand> parsed = Status(Errc::kInvalidArgument, "unparsed");
-  if (tool == "kafka-topics") {
-    parsed = ParseTopics(*words);
-  } else if (tool == "kafka-console-producer") {
-    parsed = ParseProducer(*words);
-  } else if (tool == "kafka-console-consumer") {
-    parsed = ParseConsumer(*words);
-  } else if (tool == "kafka-metadata-quorum") {
-    parsed = ParseQuorum(*words);
-  } else if (tool == "kafka-leader-election") {
-    parsed = ParseElection(*words);
-  } else if (tool == "crash" || tool == "restart" || tool == "shutdown" || tool == "cut" ||
-             tool == "heal" || tool == "isolate" || tool == "heal-all" || tool == "slow") {
-    parsed = ParseFault(*words);
-  } else {
-    return Status(Errc::kInvalidArgument,
-                  "unknown command '" + words->front() +
-                      "'; expected kafka-topics.sh, kafka-console-producer.sh, "
-                      "kafka-console-consumer.sh, kafka-metadata-quorum.sh, "
-                      "kafka-leader-election.sh, crash, restart, shutdown, cut, heal, isolate, "
-                      "heal-all or slow");
-  }
+  Result<ToolCommand> parsed = DispatchWords(*words);
   if (!parsed.ok() || here == std::string_view::npos) return parsed;
   auto* producer = std::get_if<ConsoleProducerCommand>(&*parsed);
   if (producer == nullptr) {

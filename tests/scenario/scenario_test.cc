@@ -180,7 +180,9 @@ TEST_CASE("scenario: steps carry absolute times; steps without 'at' keep the pre
 
 TEST_CASE("scenario: every kind of expectation") {
   const Scenario s = ParseOk(kFull);
-  const auto expect = [&](std::size_t i) { return std::get<Expect>(s.steps[i].action); };
+  const auto expect = [&](std::size_t i) -> const Expect& {
+    return std::get<Expect>(s.steps[i].action);
+  };
   const Expect leader = expect(4);
   CHECK(leader.timing == Expect::Timing::kWithin);
   CHECK(leader.delay == 20_s);
