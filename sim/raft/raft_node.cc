@@ -104,25 +104,6 @@ void RaftNode::Step(const RaftMessage& message, Time now) {
 bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
   const Epoch current = quorum_.epoch;
   const NodeId from = message.from;
-  auto adopt = [&](Epoch epoch, NodeId leader) {
-    if (leader != kNoNode && leader != config_.node_id) {
-      BecomeFollower(epoch, leader, now);
-    } else {
-      BecomeUnattached(epoch, kNoNode, now);
-    }
-  };
-  // At our own epoch, a response naming a leader we did not know makes us its follower.
-  auto learn = [&](Epoch epoch, NodeId leader) {
-    if (epoch > current) {
-      adopt(epoch, leader);
-      return false;
-    }
-    if (epoch < current) return false;
-    if (leader != kNoNode && leader != config_.node_id && quorum_.leader_id == kNoNode) {
-      BecomeFollower(epoch, leader, now);
-    }
-    return true;
-  };
   if (const auto* m = message.Get<VoteRequest>()) {
     if (m->candidate_epoch < current) {
       Send(from,
@@ -135,15 +116,14 @@ bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
     if (m->candidate_epoch > current) BecomeUnattached(m->candidate_epoch, kNoNode, now);
     return true;
   }
-  if (const auto* m = message.Get<VoteResponse>()) return learn(m->epoch, m->leader_id);
+  if (const auto* m = message.Get<VoteResponse>()) return LearnEpoch(m->epoch, m->leader_id, now);
   if (const auto* m = message.Get<BeginQuorumEpochResponse>()) {
-    return learn(m->epoch, m->leader_id);
+    return LearnEpoch(m->epoch, m->leader_id, now);
   }
-  if (const auto* m = message.Get<EndQuorumEpochResponse>()) return learn(m->epoch, m->leader_id);
-  if (const auto* m = message.Get<FetchResponse>()) {
-    const bool same = learn(m->epoch, m->leader_id);
-    return same;
+  if (const auto* m = message.Get<EndQuorumEpochResponse>()) {
+    return LearnEpoch(m->epoch, m->leader_id, now);
   }
+  if (const auto* m = message.Get<FetchResponse>()) return LearnEpoch(m->epoch, m->leader_id, now);
   if (const auto* m = message.Get<BeginQuorumEpochRequest>()) {
     if (m->epoch < current) {
       Send(from, BeginQuorumEpochResponse{Errc::kFencedLeaderEpoch, current, quorum_.leader_id});
@@ -157,7 +137,7 @@ bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
       Send(from, EndQuorumEpochResponse{Errc::kFencedLeaderEpoch, current, quorum_.leader_id});
       return false;
     }
-    if (m->epoch > current) adopt(m->epoch, m->leader_id);
+    if (m->epoch > current) AdoptEpoch(m->epoch, m->leader_id, now);
     return true;
   }
   if (const auto* m = message.Get<FetchRequest>()) {
@@ -174,6 +154,29 @@ bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
     return true;
   }
   KSIM_UNREACHABLE();
+}
+
+// Moves to a larger epoch: as follower when the sender names a leader, else unattached.
+void RaftNode::AdoptEpoch(Epoch epoch, NodeId leader, Time now) {
+  if (leader != kNoNode && leader != config_.node_id) {
+    BecomeFollower(epoch, leader, now);
+  } else {
+    BecomeUnattached(epoch, kNoNode, now);
+  }
+}
+
+// The epoch rule for responses: true when the response is for our epoch and should be handled.
+// At our own epoch, a response naming a leader we did not know makes us its follower.
+bool RaftNode::LearnEpoch(Epoch epoch, NodeId leader, Time now) {
+  if (epoch > quorum_.epoch) {
+    AdoptEpoch(epoch, leader, now);
+    return false;
+  }
+  if (epoch < quorum_.epoch) return false;
+  if (leader != kNoNode && leader != config_.node_id && quorum_.leader_id == kNoNode) {
+    BecomeFollower(epoch, leader, now);
+  }
+  return true;
 }
 
 void RaftNode::Tick(Time now) {
@@ -300,7 +303,7 @@ Time RaftNode::NextDeadline() const {
   return next;
 }
 
-RaftStatus RaftNode::Status() const {
+RaftStatus RaftNode::GetStatus() const {
   RaftStatus status;
   status.node_id = config_.node_id;
   status.voter = voter_;
@@ -325,8 +328,7 @@ RaftStatus RaftNode::Status() const {
 // ---------------------------------------------------------------------------------------------
 // Role transitions
 
-void RaftNode::SetRole(Role role, Time now) {
-  (void)now;
+void RaftNode::SetRole(Role role) {
   const Role old = role_;
   role_ = role;
   election_deadline_ = fetch_deadline_ = backoff_deadline_ = request_deadline_ = kTimeMax;
@@ -354,7 +356,7 @@ void RaftNode::BecomeUnattached(Epoch epoch, NodeId voted_for, Time now) {
                                quorum_.voted_for == kNoNode && voted_for != kNoNode;
   PersistQuorumState(epoch, voted_for, kNoNode);
   // Granting a vote while already Unattached keeps the role but restarts the election timer.
-  if (!same_epoch_vote) SetRole(Role::kUnattached, now);
+  if (!same_epoch_vote) SetRole(Role::kUnattached);
   election_deadline_ = voter_ ? now + RandomElectionTimeout() : kTimeMax;
   if (voted_for != kNoNode) return;  // the vote itself is noted by StepVoteRequest
   Note("raft.unattached", fmt::format("unattached at epoch {}{}", epoch,
@@ -364,7 +366,7 @@ void RaftNode::BecomeUnattached(Epoch epoch, NodeId voted_for, Time now) {
 
 void RaftNode::BecomeProspective(const std::string& reason, Time now) {
   KSIM_ASSERT(voter_);
-  SetRole(Role::kProspective, now);
+  SetRole(Role::kProspective);
   granted_.insert(config_.node_id);
   Note("raft.prospective", fmt::format("became prospective at epoch {} ({}); asking for pre-votes",
                                        quorum_.epoch, reason));
@@ -373,7 +375,7 @@ void RaftNode::BecomeProspective(const std::string& reason, Time now) {
     return;
   }
   election_deadline_ = now + RandomElectionTimeout();
-  SendVoteRequests(/*pre_vote=*/true, now);
+  SendVoteRequests(/*pre_vote=*/true);
 }
 
 // A pre-vote round that failed returns to what the node was (KIP-996): the follower of the
@@ -384,7 +386,7 @@ void RaftNode::LeaveProspective(Time now) {
                                         quorum_.epoch, Ids(granted_, config_.node_id)));
   const NodeId leader = quorum_.leader_id;
   if (leader == config_.node_id) {
-    SetRole(Role::kResigned, now);
+    SetRole(Role::kResigned);
     election_deadline_ = now + RandomElectionTimeout();
   } else if (leader != kNoNode) {
     BecomeFollower(quorum_.epoch, leader, now);
@@ -401,7 +403,7 @@ void RaftNode::BecomeCandidate(Time now) {
   KSIM_ASSERT(voter_);
   const Epoch epoch = quorum_.epoch + 1;
   PersistQuorumState(epoch, config_.node_id, kNoNode);
-  SetRole(Role::kCandidate, now);
+  SetRole(Role::kCandidate);
   ++election_retries_;
   granted_.insert(config_.node_id);
   Note("raft.candidate",
@@ -412,7 +414,7 @@ void RaftNode::BecomeCandidate(Time now) {
     return;
   }
   election_deadline_ = now + RandomElectionTimeout();
-  SendVoteRequests(/*pre_vote=*/false, now);
+  SendVoteRequests(/*pre_vote=*/false);
 }
 
 void RaftNode::BecomeLeader(Time now) {
@@ -420,11 +422,10 @@ void RaftNode::BecomeLeader(Time now) {
   KSIM_ASSERT_EQ(quorum_.voted_for, config_.node_id);
   const std::set<NodeId> votes = granted_;
   PersistQuorumState(quorum_.epoch, config_.node_id, config_.node_id);
-  SetRole(Role::kLeader, now);
+  SetRole(Role::kLeader);
   election_retries_ = 0;
   epoch_start_offset_ = log_.EndOffset();
   for (NodeId id : config_.voters) replicas_[id] = ReplicaView{id, kNoOffset, std::nullopt, true};
-  replicas_[config_.node_id].last_fetch_time = now;
   acknowledged_begin_.insert(config_.node_id);
   fetched_since_check_.insert(config_.node_id);
   if (config_.voters.size() > 1) {
@@ -450,7 +451,7 @@ void RaftNode::BecomeFollower(Epoch epoch, NodeId leader, Time now) {
     KSIM_ASSERT(role_ != Role::kLeader);
   }
   PersistQuorumState(epoch, epoch == quorum_.epoch ? quorum_.voted_for : kNoNode, leader);
-  SetRole(Role::kFollower, now);
+  SetRole(Role::kFollower);
   election_retries_ = 0;
   fetch_deadline_ = now + config_.fetch_timeout;
   Note("raft.follower", fmt::format("following leader {} at epoch {}", leader, epoch));
@@ -460,7 +461,7 @@ void RaftNode::BecomeFollower(Epoch epoch, NodeId leader, Time now) {
 void RaftNode::BecomeResigned(std::vector<NodeId> successors, const std::string& reason, Time now) {
   KSIM_ASSERT(voter_);
   PersistQuorumState(quorum_.epoch, quorum_.voted_for, config_.node_id);
-  SetRole(Role::kResigned, now);
+  SetRole(Role::kResigned);
   successors_ = std::move(successors);
   election_deadline_ = now + RandomElectionTimeout();
   Note("raft.resigned", fmt::format("resigned leadership of epoch {}: {}", quorum_.epoch, reason));
@@ -572,8 +573,7 @@ void RaftNode::OnElectionLost(Time now) {
                    Ids(rejected_, kNoNode), Ms(backoff)));
 }
 
-void RaftNode::SendVoteRequests(bool pre_vote, Time now) {
-  (void)now;
+void RaftNode::SendVoteRequests(bool pre_vote) {
   for (NodeId id : config_.voters) {
     if (id == config_.node_id) continue;
     Send(id,

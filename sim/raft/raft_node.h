@@ -62,8 +62,8 @@ struct Ready {
 // How the leader sees one voter (or observer) that fetches from it.
 struct ReplicaView {
   NodeId id = kNoNode;
-  Offset end_offset = kNoOffset;  // from its last fetch offset; -1 before its first fetch
-  std::optional<Time> last_fetch_time;
+  Offset end_offset = kNoOffset;        // from its last fetch offset; -1 before its first fetch
+  std::optional<Time> last_fetch_time;  // never set for the leader's own row
   bool voter = true;
 };
 
@@ -107,7 +107,7 @@ class RaftNode {
   // The earliest time Tick() has work to do; kTimeMax when none.
   Time NextDeadline() const;
 
-  RaftStatus Status() const;
+  RaftStatus GetStatus() const;
   Role role() const { return role_; }
   Epoch epoch() const { return quorum_.epoch; }
   NodeId leader_id() const { return quorum_.leader_id; }
@@ -132,10 +132,12 @@ class RaftNode {
   void BecomeLeader(Time now);
   void BecomeFollower(Epoch epoch, NodeId leader, Time now);
   void BecomeResigned(std::vector<NodeId> successors, const std::string& reason, Time now);
-  void SetRole(Role role, Time now);
+  void SetRole(Role role);
 
   // Epoch rule applied before dispatch: false when the message is stale and was answered.
   bool HandleEpoch(const RaftMessage& message, Time now);
+  void AdoptEpoch(Epoch epoch, NodeId leader, Time now);
+  bool LearnEpoch(Epoch epoch, NodeId leader, Time now);
   void StepVoteRequest(NodeId from, const VoteRequest& request, Time now);
   void StepVoteResponse(NodeId from, const VoteResponse& response, Time now);
   void StepBeginQuorumEpoch(NodeId from, const BeginQuorumEpochRequest& request, Time now);
@@ -164,7 +166,7 @@ class RaftNode {
   void AfterLeaderAppend(Time now);
 
   // Elections.
-  void SendVoteRequests(bool pre_vote, Time now);
+  void SendVoteRequests(bool pre_vote);
   bool CanGrantVote(NodeId candidate, const VoteRequest& request) const;
   bool LogIsUpToDate(const VoteRequest& request) const;
   Duration RandomElectionTimeout();

@@ -51,6 +51,8 @@ struct QuorumState {
   bool operator==(const QuorumState&) const = default;
 };
 std::string QuorumStateToJson(const QuorumState& state);
+// The file's name inside the partition directory `__cluster_metadata-0`.
+constexpr const char* kQuorumStateFileName = "quorum-state";
 // Returns kCorruption with a reason when the text is not a quorum-state document.
 Result<QuorumState> QuorumStateFromJson(std::string_view text);
 

@@ -104,7 +104,7 @@ class Harness {
           out.push_back(cluster_->Name(id) + " down");
           continue;
         }
-        for (std::string& line : FormatStatus(n->Status(), *cluster_, cluster_->now())) {
+        for (std::string& line : FormatStatus(n->GetStatus(), *cluster_, cluster_->now())) {
           out.push_back(std::move(line));
         }
       }

@@ -81,7 +81,7 @@ TEST_CASE("raft: pre-vote does not bump the epoch of the voter asked (KIP-996)")
   node->Step(Msg(1, 2, VoteRequest{3, 1, 0, 0, true}), Time{} + 10_ms);
   CHECK(node->epoch() == 3);
   CHECK(node->role() == Role::kUnattached);
-  CHECK(node->Status().voted_for == kNoNode);  // a granted pre-vote is not a vote
+  CHECK(node->GetStatus().voted_for == kNoNode);  // a granted pre-vote is not a vote
   Ready ready = node->TakeReady();
   CHECK(!ready.quorum_state);
   auto responses = Sent<VoteResponse>(ready);
@@ -90,7 +90,7 @@ TEST_CASE("raft: pre-vote does not bump the epoch of the voter asked (KIP-996)")
   CHECK(responses[0].second.pre_vote);
   // A real vote may still go to someone else in this epoch.
   node->Step(Msg(3, 2, VoteRequest{3, 3, 0, 0, false}), Time{} + 11_ms);
-  CHECK(node->Status().voted_for == 3);
+  CHECK(node->GetStatus().voted_for == 3);
 }
 
 TEST_CASE("raft: a pre-vote from a larger epoch moves a stale leader to that epoch") {
@@ -147,17 +147,17 @@ TEST_CASE("raft: a vote is refused to a candidate whose log is behind, epoch fir
   auto node = MakeNode(2, state, Entries({1, 2, 2}));
   // Longer log but an older last epoch: refused.
   node->Step(Msg(1, 2, VoteRequest{3, 1, 1, 10, false}), Time{});
-  CHECK(node->Status().voted_for == kNoNode);
+  CHECK(node->GetStatus().voted_for == kNoNode);
   // Same last epoch, shorter log: refused.
   node->Step(Msg(1, 2, VoteRequest{3, 1, 2, 2, false}), Time{});
-  CHECK(node->Status().voted_for == kNoNode);
+  CHECK(node->GetStatus().voted_for == kNoNode);
   auto refused = Sent<VoteResponse>(node->TakeReady());
   REQUIRE(refused.size() == 2);
   CHECK(!refused[0].second.granted);
   CHECK(!refused[1].second.granted);
   // Newer last epoch with a short log: granted.
   node->Step(Msg(3, 2, VoteRequest{3, 3, 3, 1, false}), Time{});
-  CHECK(node->Status().voted_for == 3);
+  CHECK(node->GetStatus().voted_for == 3);
   CHECK(Sent<VoteResponse>(node->TakeReady())[0].second.granted);
 }
 
@@ -178,7 +178,7 @@ TEST_CASE("raft: one vote per epoch, and a restarted voter keeps its vote") {
   Result<QuorumState> disk = QuorumStateFromJson(QuorumStateToJson(*granted.quorum_state));
   REQUIRE(disk.ok());
   auto restarted = MakeNode(2, *disk, {}, Time{} + 100_ms);
-  CHECK(restarted->Status().voted_for == 1);
+  CHECK(restarted->GetStatus().voted_for == 1);
   restarted->Step(Msg(3, 2, VoteRequest{1, 3, 0, 0, false}), Time{} + 100_ms);
   CHECK(!Sent<VoteResponse>(restarted->TakeReady())[0].second.granted);
 }
@@ -359,7 +359,7 @@ TEST_CASE("raft: a three-voter cluster elects one leader and replicates proposal
     CHECK_MESSAGE(found, cluster.Name(id));
   }
   CHECK(cluster.node(4)->role() == Role::kFollower);  // the observer (broker-4)
-  CHECK(cluster.node(4)->Status().voted_for == kNoNode);
+  CHECK(cluster.node(4)->GetStatus().voted_for == kNoNode);
   CHECK(cluster.violations().empty());
 }
 
