@@ -344,6 +344,61 @@ TEST_CASE("raft: a persisted leader restarts resigned at its epoch") {
   CHECK(node->Propose("x", Time{}).status().code() == Errc::kNotLeaderOrFollower);
 }
 
+TEST_CASE("raft: a late response to an older fetch is ignored (correlation id)") {
+  // Found by the safety swarm: a stale DivergingEpoch answer that happened to carry the same
+  // fetch offset as the fetch in flight truncated a follower below its high watermark.
+  auto node = MakeNode(2, QuorumState{1, kNoNode, 1, {1, 2, 3}});
+  const std::uint64_t first = 1;  // the fetch it sent when it started following leader 1
+  FetchResponse late;
+  late.epoch = 1;
+  late.leader_id = 1;
+  late.fetch_offset = 0;
+  late.correlation_id = first + 7;
+  late.high_watermark = 0;
+  late.records.push_back(LogEntry{0, 1, EntryKind::kLeaderChange, ""});
+  node->Step(Msg(1, 2, late), Time{} + 1_ms);
+  CHECK(node->log().EndOffset() == 0);
+  late.correlation_id = first;
+  node->Step(Msg(1, 2, late), Time{} + 2_ms);
+  CHECK(node->log().EndOffset() == 1);
+}
+
+TEST_CASE("raft: EndQuorumEpoch successors start their elections by position") {
+  // KafkaRaftClient.strictExponentialElectionBackoffMs with election.backoff.max.ms = 1000.
+  for (const auto& [id, wait] : std::vector<std::pair<NodeId, Duration>>{{2, 0_ms}, {3, 500_ms}}) {
+    auto node = MakeNode(id, QuorumState{1, kNoNode, 1, {1, 2, 3}});
+    node->Step(Msg(1, id, EndQuorumEpochRequest{1, 1, {2, 3}}), Time{} + 10_ms);
+    CHECK(node->NextDeadline() == Time{} + 10_ms + wait);
+    node->Tick(Time{} + 10_ms + wait);
+    CHECK(node->role() == Role::kProspective);
+    CHECK(Sent<EndQuorumEpochResponse>(node->TakeReady()).size() == 1);
+  }
+}
+
+TEST_CASE("raft: an observer never votes, not even a pre-vote") {
+  auto observer = MakeNode(4);
+  CHECK(!observer->is_voter());
+  observer->Step(Msg(1, 4, VoteRequest{1, 1, 5, 5, false}), Time{});
+  observer->Step(Msg(2, 4, VoteRequest{1, 2, 5, 5, true}), Time{});
+  CHECK(observer->GetStatus().voted_for == kNoNode);
+  for (const auto& [to, response] : Sent<VoteResponse>(observer->TakeReady())) {
+    CHECK(!response.granted);
+  }
+  observer->Campaign(Time{});
+  CHECK(observer->role() == Role::kUnattached);
+}
+
+TEST_CASE("raft: the leader resends BeginQuorumEpoch until each voter acknowledges") {
+  auto node = MakeNode(1);
+  ElectNodeOne(*node, Time{});
+  (void)node->TakeReady();
+  node->Step(Msg(2, 1, BeginQuorumEpochResponse{Errc::kNone, 1, 1}), Time{} + 1_ms);
+  node->Tick(Time{} + 1000_ms);  // fetch.timeout.ms / 2
+  auto begins = Sent<BeginQuorumEpochRequest>(node->TakeReady());
+  REQUIRE(begins.size() == 1);
+  CHECK(begins[0].first == 3);
+}
+
 TEST_CASE("raft: a three-voter cluster elects one leader and replicates proposals") {
   testing::RaftCluster cluster(7);
   cluster.AddNodes(3, 1);
