@@ -43,10 +43,10 @@ TEST_CASE("crc32c: the standard check value") {
 
 TEST_CASE("crc32c: the hardware and the Boost.CRC paths agree on every length and alignment") {
   Rng rng(99);
-  Bytes data(300);
+  Bytes data(20000);  // long enough for the three-stripe path (3 x 2048 bytes a round)
   for (auto& b : data) b = static_cast<std::uint8_t>(rng.Uniform(256));
   for (std::size_t start = 0; start < 9; ++start) {
-    for (std::size_t n = 0; n + start <= data.size(); n += 7) {
+    for (std::size_t n = 0; n + start <= data.size(); n += (n < 300 ? 7 : 997)) {
       const auto span = std::span<const std::uint8_t>(data).subspan(start, n);
       REQUIRE(Crc32c(span) == Crc32cPortable(span));
     }
