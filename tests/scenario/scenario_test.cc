@@ -255,6 +255,22 @@ TEST_CASE("scenario: the complete example in docs/SCENARIO_FORMAT.md is valid") 
   CHECK(s.clients.size() == 2);
 }
 
+TEST_CASE("scenario: mutated files give errors, never a crash or an error-free wrong result") {
+  // Replace each byte of a valid file with a few troublesome ones; every result must either
+  // parse or come with at least one error in the documented form.
+  const std::string base(kFull);
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    for (char c : {'0', '"', '[', '}'}) {
+      std::string text = base;
+      text[i] = c;
+      std::vector<std::string> errors;
+      const bool ok = ParseScenario(text, "m.json", &errors).has_value();
+      CHECK(ok == errors.empty());
+      for (const std::string& e : errors) CHECK(e.starts_with("[scenario.E0"));
+    }
+  }
+}
+
 TEST_CASE("scenario: config values are checked against Kafka's types") {
   const ConfigSpec* lag = FindConfigSpec(BrokerConfigSpecs(), "replica.lag.time.max.ms");
   REQUIRE(lag != nullptr);
