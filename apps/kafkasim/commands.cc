@@ -23,6 +23,7 @@ int RunVersion(const std::vector<std::string>& args) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
+      {"run", "run a scenario headless: narrated timeline, verdict, trace hash", RunRun},
       {"validate", "check scenario files without running them", RunValidate},
       {"version", "print the kafkasim version", RunVersion},
       {"dump-log", "print Kafka log, index and checkpoint files", RunDumpLog},

@@ -25,5 +25,6 @@ const std::vector<Command>& Commands();
 int RunVersion(const std::vector<std::string>& args);
 int RunDumpLog(const std::vector<std::string>& args);  // dump_log.cc
 int RunValidate(const std::vector<std::string>& args);  // validate.cc
+int RunRun(const std::vector<std::string>& args);      // run.cc
 
 }  // namespace kafkasim::cli

@@ -8,7 +8,7 @@ namespace kafkasim::kafka {
 
 void KafkaServer::SendRegistration() {
   const raft::NodeId controller = raft_->leader_id();
-  if (controller == raft::kNoNode || shutting_down_) {
+  if (controller == raft::kNoNodeId || shutting_down_) {
     // No known active controller yet: retry with backoff 100 ms x 2^n, capped at the session
     // timeout (BrokerLifecycleManager).
     const std::int64_t backoff =
@@ -44,7 +44,7 @@ void KafkaServer::OnRegistrationResponse(const BrokerRegistrationResponse& respo
 void KafkaServer::SendHeartbeat() {
   if (broker_epoch_ < 0) return;
   const raft::NodeId controller = raft_->leader_id();
-  if (controller == raft::kNoNode) return;
+  if (controller == raft::kNoNodeId) return;
   BrokerHeartbeatRequest request;
   request.broker_id = config_.node_id;
   request.broker_epoch = broker_epoch_;

@@ -239,7 +239,7 @@ void KafkaServer::ShrinkIsrCheck() {
 
 void KafkaServer::SendAlterPartition(Partition& p, std::vector<BrokerId> new_isr) {
   const raft::NodeId controller = raft_->leader_id();
-  if (controller == raft::kNoNode || broker_epoch_ < 0) return;
+  if (controller == raft::kNoNodeId || broker_epoch_ < 0) return;
   p.alter_in_flight = true;
   p.pending_isr = new_isr;
   AlterPartitionRequest request;

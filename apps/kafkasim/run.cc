@@ -1,0 +1,126 @@
+// `kafkasim run FILE`: runs a scenario headless, prints the narrated timeline and a verdict,
+// and ends with the trace hash. Exit 0 when every expectation held, 1 when one failed, 2 on
+// bad input.
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "commands.h"
+#include "scenario/duration.h"
+#include "scenario/runner.h"
+
+namespace po = boost::program_options;
+
+namespace kafkasim::cli {
+namespace {
+
+// Trace kinds too frequent for the default timeline (still in --trace and with --verbose).
+bool Noisy(const std::string& kind) {
+  static const std::set<std::string> kNoisy = {"produce.append", "isr.alter_requested",
+                                               "raft.fetch", "raft.append", "raft.commit"};
+  return kNoisy.count(kind) > 0;
+}
+
+}  // namespace
+
+int RunRun(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "Usage: kafkasim run FILE [options]\n\nRuns a scenario headless: prints a narrated timeline "
+      "(time, node, what happened), a verdict and the trace hash.\nExit code: 0 every "
+      "expectation held, 1 one failed, 2 bad usage or input.\n\nOptions");
+  std::string file, trace_path, data_dir, until_text;
+  std::int64_t seed = -1;
+  desc.add_options()("help,h", "show this help")(
+      "seed", po::value<std::int64_t>(&seed), "seed (default: the scenario's own)")(
+      "trace", po::value<std::string>(&trace_path), "write the trace as JSON Lines to this file")(
+      "data-dir", po::value<std::string>(&data_dir),
+      "mirror every node's disk into DIR/<node>/ (real Kafka log files)")(
+      "until", po::value<std::string>(&until_text), "stop at this virtual time (e.g. 30s)")(
+      "verbose,v", "print every trace event, including the frequent ones")(
+      "quiet,q", "print only the verdict and the trace hash");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::string>(&file));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  if (file.empty()) {
+    std::cerr << "kafkasim run: missing scenario FILE\nRun 'kafkasim run --help' for usage.\n";
+    return kExitUsage;
+  }
+  if (seed < -1) {
+    std::cerr << "kafkasim run: --seed must be a non-negative integer\n";
+    return kExitUsage;
+  }
+  Time until = kTimeMax;
+  if (!until_text.empty()) {
+    Result<Duration> d = scenario::ParseDuration(until_text);
+    if (!d.ok()) {
+      std::cerr << "kafkasim run: --until: " << d.status().message() << "\n";
+      return kExitUsage;
+    }
+    until = kTimeZero + *d;
+  }
+  Result<scenario::Scenario> loaded = scenario::LoadScenario(file);
+  if (!loaded.ok()) {
+    std::cerr << loaded.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::ofstream trace_out;
+  if (!trace_path.empty()) {
+    trace_out.open(trace_path);
+    if (!trace_out) {
+      std::cerr << "kafkasim run: cannot write the trace to '" << trace_path << "'\n";
+      return kExitUsage;
+    }
+  }
+  if (!data_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) {
+      std::cerr << "kafkasim run: cannot create --data-dir '" << data_dir << "': " << ec.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  scenario::RunOptions options;
+  options.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : loaded->seed;
+  options.world.data_dir = data_dir;
+  const bool verbose = vm.count("verbose") > 0;
+  const bool quiet = vm.count("quiet") > 0;
+  if (!quiet) {
+    options.sinks.push_back([verbose](const TraceEvent& e) {
+      if (verbose || !Noisy(e.kind)) std::cout << FormatTraceLine(e) << "\n";
+    });
+  }
+  if (trace_out.is_open()) {
+    options.sinks.push_back([&trace_out](const TraceEvent& e) { trace_out << TraceEventToJson(e) << "\n"; });
+  }
+  scenario::Runner runner(std::move(*loaded), std::move(options));
+  const bool ok = runner.RunToEnd(until);
+  std::cout << "\n== Verdict: " << runner.scenario().name << "\n";
+  for (const view::CheckView& c : runner.checks()) {
+    std::cout << (c.ok ? "  PASS  " : "  FAIL  ") << c.name;
+    if (!c.ok) std::cout << " — " << c.detail;
+    std::cout << "\n";
+  }
+  for (const std::string& p : runner.MissingProbes()) {
+    std::cout << "  FAIL  probe '" << p << "' was never hit\n";
+  }
+  std::cout << (ok ? "All expectations held." : "Some expectations failed.") << "\n";
+  std::cout << "events: " << runner.world().sim().events_executed()
+            << "  virtual time: " << FormatTime(runner.world().sim().Now()) << "\n";
+  std::cout << "trace-hash: " << runner.world().sim().trace().HashHex() << "\n";
+  return ok ? kExitOk : kExitExpectationFailed;
+}
+
+}  // namespace kafkasim::cli

@@ -1,0 +1,453 @@
+// Scenario execution: steps become scheduled events, expectations become checks.
+#include "scenario/runner.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine/assert.h"
+
+namespace kafkasim::scenario {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+constexpr Duration kPollInterval = Milliseconds(10);
+
+std::string DescribeCondition(const ExpectCondition& c) {
+  return std::visit(
+      Overloaded{
+          [](const LeaderOfExpect& e) {
+            switch (e.relation) {
+              case LeaderOfExpect::Relation::kIs:
+                return fmt::format("leader of {} is {}", e.partition.ToString(), e.node);
+              case LeaderOfExpect::Relation::kNot:
+                return fmt::format("leader of {} is not {}", e.partition.ToString(), e.node);
+              case LeaderOfExpect::Relation::kNone:
+                return fmt::format("{} has no leader", e.partition.ToString());
+            }
+            return std::string();
+          },
+          [](const IsrOfExpect& e) {
+            return fmt::format("ISR of {} is [{}]", e.partition.ToString(),
+                               fmt::join(e.equals, ","));
+          },
+          [](const ActiveControllerExpect& e) {
+            return fmt::format("active controller is {}{}", e.negated ? "not " : "", e.node);
+          },
+          [](const ProduceErrorExpect& e) {
+            return fmt::format("{} sees a produce fail with {}", e.client, ErrcName(e.error));
+          },
+          [](const ConsumedExpect& e) {
+            return fmt::format("{} has consumed at least {} records", e.client, e.at_least);
+          },
+          [](const AckedExpect& e) {
+            return fmt::format("{} has at least {} acknowledged records", e.client, e.at_least);
+          },
+          [](const NodeStateExpect& e) {
+            return fmt::format("{} is {}", e.node, e.running ? "running" : "crashed");
+          },
+      },
+      c);
+}
+
+}  // namespace
+
+Runner::Runner(Scenario scenario, RunOptions options)
+    : scenario_(std::move(scenario)), options_(std::move(options)) {
+  Build();
+}
+
+Runner::~Runner() = default;
+
+void Runner::Build() {
+  world_ = std::make_unique<World>(scenario_, options_.seed, options_.world);
+  for (const Trace::Sink& sink : options_.sinks) world_->sim().trace().AddSink(sink);
+  checks_.clear();
+  pause_hit_ = false;
+  narration_.clear();
+  view_dirty_ = true;
+  ScheduleScenario();
+  for (const RecordedInput& input : inputs_) {
+    world_->sim().Schedule(input.at, [this, input] { ApplyInput(input); });
+  }
+}
+
+void Runner::ScheduleScenario() {
+  Simulation& sim = world_->sim();
+  {
+    TraceEvent e;
+    e.kind = "scenario.start";
+    e.text = fmt::format("scenario \"{}\" starts (seed {})", scenario_.name, options_.seed);
+    sim.trace().Emit(std::move(e));
+  }
+  // Topics declared in the file are created through the admin client as soon as every broker
+  // is registered and unfenced, like the quickstart's first command after the servers start.
+  auto create = std::make_shared<std::function<void()>>();
+  *create = [this, create] {
+    const kafka::MetadataImage* image = world_->BestImage();
+    int unfenced = 0;
+    if (image != nullptr) {
+      for (const auto& [id, b] : image->brokers()) unfenced += b.fenced ? 0 : 1;
+    }
+    if (unfenced < scenario_.cluster.brokers) {
+      world_->sim().Schedule(world_->sim().Now() + Milliseconds(100), *create);
+      return;
+    }
+    for (const Topic& t : scenario_.topics) {
+      TopicsCommand c;
+      c.action = TopicsCommand::Action::kCreate;
+      c.topic = t.name;
+      c.partitions = t.partitions;
+      c.replication_factor = t.replication_factor;
+      for (const auto& [k, v] : t.config.explicit_values()) c.configs.emplace_back(k, v);
+      world_->Execute(c, "", nullptr);
+    }
+  };
+  if (!scenario_.topics.empty()) sim.Schedule(kTimeZero, *create);
+  for (const Client& c : scenario_.clients) {
+    sim.Schedule(c.start, [this, c] { world_->StartClient(c); });
+    if (c.stop) {
+      sim.Schedule(*c.stop, [this, c] {
+        const NodeIndex n = world_->sim().FindNode(c.id);
+        if (n != kNoNode) world_->sim().CrashNode(n);
+      });
+    }
+  }
+  for (const Step& step : scenario_.steps) {
+    if (const auto* expect = std::get_if<Expect>(&step.action)) {
+      view::CheckView check;
+      check.name = DescribeCondition(expect->condition);
+      check.detail = expect->because;
+      checks_.push_back(check);
+      ScheduleExpect(step, *expect, checks_.size() - 1);
+      continue;
+    }
+    sim.Schedule(step.at, [this, &step] {
+      std::visit(Overloaded{
+                     [&](const SayAction& a) {
+                       narration_ = a.text;
+                       TraceEvent e;
+                       e.time = world_->sim().Now();
+                       e.node = "narrator";
+                       e.kind = "scenario.say";
+                       e.text = a.text;
+                       world_->sim().trace().Emit(std::move(e));
+                     },
+                     [&](const PauseAction&) { pause_hit_ = true; },
+                     [&](const PartitionAction& a) {
+                       std::vector<std::vector<NodeIndex>> groups;
+                       for (const auto& g : a.groups) {
+                         groups.emplace_back();
+                         for (const auto& name : g)
+                           groups.back().push_back(world_->sim().FindNode(name));
+                       }
+                       world_->sim().network().Partition(groups);
+                       TraceEvent e;
+                       e.time = world_->sim().Now();
+                       e.kind = "network.partition";
+                       std::vector<std::string> parts;
+                       for (const auto& g : a.groups)
+                         parts.push_back(fmt::format("[{}]", fmt::join(g, ", ")));
+                       e.text = fmt::format("the network splits into {}", fmt::join(parts, " | "));
+                       world_->sim().trace().Emit(std::move(e));
+                     },
+                     [&](const RunAction& a) {
+                       TraceEvent e;
+                       e.time = world_->sim().Now();
+                       e.node = "tool";
+                       e.kind = "tool.run";
+                       e.text = "$ " + a.command_line;
+                       world_->sim().trace().Emit(std::move(e));
+                       world_->Execute(a.command, a.command_line, nullptr);
+                     },
+                     [&](const Expect&) {},
+                     [&](const auto& fault) { world_->Execute(ToolCommand(fault), "", nullptr); },
+                 },
+                 step.action);
+    });
+  }
+}
+
+bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
+  World& w = *world_;
+  return std::visit(
+      Overloaded{
+          [&](const LeaderOfExpect& e) {
+            const kafka::MetadataImage* image = w.BestImage();
+            const kafka::PartitionRegistration* p =
+                image ? image->Partition(e.partition.topic, e.partition.partition) : nullptr;
+            const int leader = p ? p->leader : -1;
+            *seen = leader < 0 ? "no leader" : fmt::format("leader broker-{}", leader);
+            const NodeSpec* spec = e.node.empty() ? nullptr : w.scenario().FindNode(e.node);
+            const int want = spec ? spec->node_id : -2;
+            switch (e.relation) {
+              case LeaderOfExpect::Relation::kIs:
+                return leader == want;
+              case LeaderOfExpect::Relation::kNot:
+                return leader >= 0 && leader != want;
+              case LeaderOfExpect::Relation::kNone:
+                return p != nullptr && leader < 0;
+            }
+            return false;
+          },
+          [&](const IsrOfExpect& e) {
+            const kafka::MetadataImage* image = w.BestImage();
+            const kafka::PartitionRegistration* p =
+                image ? image->Partition(e.partition.topic, e.partition.partition) : nullptr;
+            std::vector<std::int32_t> isr = p ? p->isr : std::vector<std::int32_t>{};
+            std::sort(isr.begin(), isr.end());
+            *seen = fmt::format("ISR [{}]", fmt::join(isr, ","));
+            return p != nullptr && isr == e.equals;
+          },
+          [&](const ActiveControllerExpect& e) {
+            const std::int32_t id = w.ActiveControllerId();
+            const NodeSpec* spec = w.scenario().FindNode(e.node);
+            *seen =
+                id < 0 ? "no active controller" : fmt::format("active controller node.id {}", id);
+            const bool is = spec != nullptr && spec->node_id == id;
+            return e.negated ? (id >= 0 && !is) : is;
+          },
+          [&](const ProduceErrorExpect& e) {
+            const auto it = w.history().stats.find(e.client);
+            const std::string name(ErrcName(e.error));
+            const std::int64_t n =
+                it == w.history().stats.end()
+                    ? 0
+                    : (it->second.errors.count(name) ? it->second.errors.at(name) : 0);
+            *seen = it == w.history().stats.end() || it->second.last_error.empty()
+                        ? "no produce error"
+                        : "last error " + it->second.last_error;
+            return n > 0;
+          },
+          [&](const ConsumedExpect& e) {
+            const auto it = w.history().stats.find(e.client);
+            const std::int64_t n = it == w.history().stats.end() ? 0 : it->second.consumed;
+            *seen = fmt::format("{} consumed", n);
+            return n >= e.at_least;
+          },
+          [&](const AckedExpect& e) {
+            const auto it = w.history().stats.find(e.client);
+            const std::int64_t n = it == w.history().stats.end() ? 0 : it->second.acknowledged;
+            *seen = fmt::format("{} acknowledged", n);
+            return n >= e.at_least;
+          },
+          [&](const NodeStateExpect& e) {
+            const NodeIndex n = w.sim().FindNode(e.node);
+            const bool running = n != kNoNode && w.sim().GetNodeState(n) == NodeState::kRunning;
+            *seen = running ? "running" : "not running";
+            return running == e.running;
+          },
+      },
+      condition);
+}
+
+void Runner::Settle(std::size_t check, bool ok, const std::string& detail) {
+  view::CheckView& c = checks_[check];
+  if (c.settled) return;
+  c.settled = true;
+  c.ok = ok;
+  c.broken_at = world_->sim().Now();
+  TraceEvent e;
+  e.time = world_->sim().Now();
+  e.node = "expect";
+  e.kind = ok ? "expect.pass" : "expect.fail";
+  e.text = ok ? fmt::format("PASS {}", c.name)
+              : fmt::format("FAIL expected {}, but saw {}", c.name, detail);
+  if (!c.detail.empty() && ok) e.text += fmt::format(" ({})", c.detail);
+  c.broken_at_event = world_->sim().trace().Emit(std::move(e)).index;
+  c.detail = ok ? c.detail : fmt::format("expected {}, but saw {}", c.name, detail);
+}
+
+void Runner::ScheduleExpect(const Step& step, const Expect& expect, std::size_t check) {
+  Simulation& sim = world_->sim();
+  const Time deadline = step.at + expect.delay;
+  if (expect.timing == Expect::Timing::kAt) {
+    sim.Schedule(deadline, [this, expect, check] {
+      std::string seen;
+      Settle(check, Holds(expect.condition, &seen), seen);
+    });
+    return;
+  }
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [this, expect, check, deadline, poll] {
+    std::string seen;
+    if (Holds(expect.condition, &seen)) return Settle(check, true, seen);
+    if (world_->sim().Now() >= deadline) return Settle(check, false, seen);
+    world_->sim().Schedule(std::min(deadline, world_->sim().Now() + kPollInterval), *poll);
+  };
+  sim.Schedule(step.at, *poll);
+}
+
+bool Runner::RunToEnd(Time until) {
+  Simulation& sim = world_->sim();
+  const Time end = std::min(until, scenario_.end);
+  while (!sim.idle() && sim.NextEventTime() <= end) sim.Step();
+  sim.RunUntil(end);
+  bool ok = true;
+  for (std::size_t i = 0; i < checks_.size(); ++i) {
+    if (!checks_[i].settled) Settle(i, false, "the run ended first");
+    ok = ok && checks_[i].ok;
+  }
+  return ok && MissingProbes().empty();
+}
+
+std::vector<std::string> Runner::MissingProbes() const {
+  std::vector<std::string> missing;
+  for (const std::string& p : scenario_.probes) {
+    if (world_->sim().probes().count(p) == 0) missing.push_back(p);
+  }
+  return missing;
+}
+
+const view::WorldView& Runner::View() {
+  if (view_dirty_) {
+    view_ = world_->BuildView();
+    view_.checks = checks_;
+    view_.narration = narration_;
+    view_.paused_at_step = pause_hit_;
+    view_dirty_ = false;
+  }
+  return view_;
+}
+
+bool Runner::StepEvent() {
+  view_dirty_ = true;
+  if (world_->sim().NextEventTime() > scenario_.end) return false;
+  return world_->sim().Step();
+}
+
+bool Runner::AdvanceTo(Time t, std::uint64_t events_max) {
+  view_dirty_ = true;
+  pause_hit_ = false;
+  Simulation& sim = world_->sim();
+  const Time target = std::min(t, scenario_.end);
+  for (std::uint64_t i = 0; i < events_max; ++i) {
+    if (sim.idle() || sim.NextEventTime() > target) {
+      sim.RunUntil(target);
+      return true;
+    }
+    sim.Step();
+    if (pause_hit_) return false;
+  }
+  return false;
+}
+
+bool Runner::StepToNextInteresting(std::uint64_t events_max) {
+  view_dirty_ = true;
+  Simulation& sim = world_->sim();
+  const std::uint64_t start = sim.trace().size();
+  for (std::uint64_t i = 0; i < events_max; ++i) {
+    if (sim.NextEventTime() > scenario_.end || !sim.Step()) return false;
+    const auto& events = sim.trace().events();
+    for (std::uint64_t k = start; k < events.size(); ++k) {
+      const std::string& kind = events[k].kind;
+      if (kind == "partition.leader" || kind.rfind("isr.", 0) == 0 || kind == "raft.leader" ||
+          kind == "controller.active" || kind == "node.crash") {
+        if (kind != "isr.alter_requested") return true;
+      }
+    }
+  }
+  return false;
+}
+
+void Runner::ApplyInput(const RecordedInput& input) {
+  Result<ToolCommand> parsed = ParseToolCommand(input.command);
+  if (!parsed.ok()) return;
+  TraceEvent e;
+  e.time = world_->sim().Now();
+  e.node = "console";
+  e.kind = "input.command";
+  e.text = "$ " + input.command;
+  world_->sim().trace().Emit(std::move(e));
+  world_->Execute(*parsed, input.command, nullptr);
+}
+
+CommandOutput Runner::Submit(const std::string& command) {
+  Result<ToolCommand> parsed = ParseToolCommand(command);
+  if (!parsed.ok()) return CommandOutput{false, parsed.status().message()};
+  const RecordedInput input{world_->sim().Now(), command};
+  inputs_.push_back(input);
+  view_dirty_ = true;
+  CommandOutput out{true, ""};
+  bool answered = false;
+  TraceEvent e;
+  e.time = world_->sim().Now();
+  e.node = "console";
+  e.kind = "input.command";
+  e.text = "$ " + command;
+  world_->sim().trace().Emit(std::move(e));
+  world_->Execute(*parsed, command, [&out, &answered](const CommandOutput& o) {
+    out = o;
+    answered = true;
+  });
+  if (!answered) out.text = "(request sent; the answer appears in the event log)";
+  return out;
+}
+
+void Runner::RewindToTime(Time t) {
+  Build();
+  AdvanceTo(t, UINT64_MAX);
+  view_dirty_ = true;
+}
+
+void Runner::RewindToEvent(std::uint64_t index) {
+  Build();
+  Simulation& sim = world_->sim();
+  while (sim.trace().size() <= index && sim.NextEventTime() <= scenario_.end && sim.Step()) {
+  }
+  view_dirty_ = true;
+}
+
+void Runner::Restart(std::uint64_t seed) {
+  options_.seed = seed;
+  inputs_.clear();
+  Build();
+}
+
+Status Runner::Open(const std::string& scenario_path) {
+  Result<Scenario> loaded = LoadScenario(scenario_path);
+  if (!loaded.ok()) return loaded.status();
+  scenario_ = std::move(*loaded);
+  options_.seed = scenario_.seed;
+  inputs_.clear();
+  Build();
+  return Status::Ok();
+}
+
+std::string Runner::SaveAsScenario() const {
+  nlohmann::ordered_json j;
+  std::ifstream in(scenario_.source);
+  j = nlohmann::ordered_json::parse(in, nullptr, false);
+  if (j.is_discarded()) j = nlohmann::ordered_json::object();
+  auto& steps = j["steps"];
+  for (const RecordedInput& input : inputs_) {
+    nlohmann::ordered_json step;
+    step["at"] = FormatDuration(input.at - kTimeZero);
+    step["run"] = input.command;
+    steps.push_back(step);
+  }
+  return j.dump(2);
+}
+
+std::unique_ptr<SessionControl> OpenSession(const std::string& path, std::int64_t seed_override,
+                                            std::string* error) {
+  Result<Scenario> loaded = LoadScenario(path);
+  if (!loaded.ok()) {
+    if (error != nullptr) *error = loaded.status().message();
+    return nullptr;
+  }
+  RunOptions options;
+  options.seed = seed_override >= 0 ? static_cast<std::uint64_t>(seed_override) : loaded->seed;
+  return std::make_unique<Runner>(std::move(*loaded), std::move(options));
+}
+
+}  // namespace kafkasim::scenario

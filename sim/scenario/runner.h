@@ -1,0 +1,70 @@
+// The scenario runner: schedules a scenario's clients and steps on a World, evaluates its
+// expectations, and exposes the run to front ends as a SessionControl (step, advance, commands
+// recorded as inputs, rewind by deterministic re-execution).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scenario/scenario.h"
+#include "scenario/session_control.h"
+#include "scenario/world.h"
+
+namespace kafkasim::scenario {
+
+struct RunOptions {
+  std::uint64_t seed = 1;
+  WorldOptions world;
+  // Called with every trace event as it happens (the narrated timeline, a JSONL writer).
+  std::vector<Trace::Sink> sinks;
+};
+
+class Runner final : public SessionControl {
+ public:
+  Runner(Scenario scenario, RunOptions options);
+  ~Runner() override;
+
+  // Headless: runs to the scenario's end (or `until`) and returns whether every expectation
+  // held and every required probe was hit.
+  bool RunToEnd(Time until);
+  const std::vector<view::CheckView>& checks() const { return checks_; }
+  std::vector<std::string> MissingProbes() const;
+  World& world() { return *world_; }
+  const Scenario& scenario() const { return scenario_; }
+
+  // SessionControl.
+  const view::WorldView& View() override;
+  bool StepEvent() override;
+  bool AdvanceTo(Time t, std::uint64_t events_max) override;
+  bool StepToNextInteresting(std::uint64_t events_max) override;
+  CommandOutput Submit(const std::string& command) override;
+  const std::vector<RecordedInput>& recorded_inputs() const override { return inputs_; }
+  void RewindToEvent(std::uint64_t index) override;
+  void RewindToTime(Time t) override;
+  void Restart(std::uint64_t seed) override;
+  Status Open(const std::string& scenario_path) override;
+  std::string SaveAsScenario() const override;
+
+ private:
+  void Build();
+  void ScheduleScenario();
+  void ScheduleExpect(const Step& step, const Expect& expect, std::size_t check);
+  bool Holds(const ExpectCondition& condition, std::string* seen);
+  void Settle(std::size_t check, bool ok, const std::string& detail);
+  void ApplyInput(const RecordedInput& input);
+
+  Scenario scenario_;
+  RunOptions options_;
+  std::unique_ptr<World> world_;
+  std::vector<view::CheckView> checks_;
+  std::vector<RecordedInput> inputs_;
+  view::WorldView view_;
+  bool view_dirty_ = true;
+  bool pause_hit_ = false;
+  std::string narration_;
+};
+
+}  // namespace kafkasim::scenario

@@ -1,0 +1,192 @@
+// Building a simulated cluster from a scenario and running commands against it.
+#include "scenario/world.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "engine/mirrored_file_system.h"
+#include "engine/sim_file_system.h"
+#include "kafka/clients.h"
+
+namespace kafkasim::scenario {
+namespace {
+
+// A broker config from the scenario, or Kafka's default when the catalogue lacks the name.
+std::int64_t LongOr(const ConfigMap& m, std::string_view name, std::int64_t fallback) {
+  if (FindConfigSpec(BrokerConfigSpecs(), name) == nullptr) return fallback;
+  return m.GetLong(name);
+}
+
+bool BoolOr(const ConfigMap& m, std::string_view name, bool fallback) {
+  if (FindConfigSpec(BrokerConfigSpecs(), name) == nullptr) return fallback;
+  return m.GetBool(name);
+}
+
+kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
+  kafka::ServerConfig c;
+  c.node_id = node.node_id;
+  c.broker = node.role != NodeRole::kController;
+  c.controller = node.role != NodeRole::kBroker;
+  c.rack = node.rack.value_or("");
+  const ConfigMap& b = s.cluster.broker_config;
+  kafka::BrokerSettings& bs = c.broker_settings;
+  bs.replica_lag_time_max_ms = LongOr(b, "replica.lag.time.max.ms", 30000);
+  bs.replica_fetch_wait_max_ms = LongOr(b, "replica.fetch.wait.max.ms", 500);
+  bs.log_retention_check_interval_ms = LongOr(b, "log.retention.check.interval.ms", 300000);
+  bs.min_insync_replicas = static_cast<std::int32_t>(LongOr(b, "min.insync.replicas", 1));
+  bs.broker_heartbeat_interval_ms = LongOr(b, "broker.heartbeat.interval.ms", 2000);
+  bs.log.segment_bytes = LongOr(b, "log.segment.bytes", 1073741824);
+  bs.log.retention_ms = LongOr(b, "log.retention.ms", 604800000);
+  bs.log.retention_bytes = LongOr(b, "log.retention.bytes", -1);
+  kafka::ControllerConfig& cc = c.controller_config;
+  cc.broker_session_timeout_ms = s.cluster.controller_config.GetLong("broker.session.timeout.ms");
+  cc.broker_heartbeat_interval_ms = bs.broker_heartbeat_interval_ms;
+  cc.unclean_leader_election_enable = BoolOr(b, "unclean.leader.election.enable", false);
+  cc.default_min_insync_replicas = bs.min_insync_replicas;
+  cc.auto_leader_rebalance_enable = BoolOr(b, "auto.leader.rebalance.enable", true);
+  cc.leader_imbalance_check_interval_seconds =
+      LongOr(b, "leader.imbalance.check.interval.seconds", 300);
+  for (const auto& [k, v] : b.explicit_values()) cc.cluster_configs[k] = v;
+  return c;
+}
+
+}  // namespace
+
+World::World(const Scenario& scenario, std::uint64_t seed, WorldOptions options)
+    : scenario_(scenario), options_(std::move(options)) {
+  sim_ = std::make_unique<Simulation>(seed, scenario_.cluster.network);
+  history_ = std::make_shared<kafka::ClientHistory>();
+  BuildCluster();
+}
+
+World::~World() = default;
+
+void World::BuildCluster() {
+  auto directory = std::make_shared<kafka::ClusterDirectory>();
+  const auto& nodes = scenario_.cluster.nodes;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    directory->node_of_id[nodes[i].node_id] = static_cast<NodeIndex>(i);
+    if (nodes[i].role != NodeRole::kController) directory->broker_ids.push_back(nodes[i].node_id);
+  }
+  directory->voter_ids = scenario_.cluster.VoterIds();
+  directory->cluster_id = "kafkasim-cluster";
+  directory_ = directory;
+  for (const NodeSpec& node : nodes) {
+    std::shared_ptr<FileSystem> disk;
+    if (options_.data_dir.empty()) {
+      disk = std::make_shared<SimFileSystem>();
+    } else {
+      disk = std::make_shared<MirroredFileSystem>(options_.data_dir + "/" + node.name);
+    }
+    kafka::ServerConfig config = ServerConfigFor(scenario_, node);
+    const NodeIndex index = sim_->AddNode(
+        node.name,
+        [directory, config](NodeEnv& env) {
+          return std::make_unique<kafka::KafkaServer>(env, directory, config);
+        },
+        NodeOptions{disk});
+    servers_.push_back(index);
+  }
+  // Every node exists before any starts: a starting node may message the others at once.
+  for (NodeIndex index : servers_) sim_->StartNode(index);
+  admin_ = sim_->AddNode("admin", [this, directory](NodeEnv& env) {
+    return std::make_unique<kafka::AdminNode>(env, directory,
+                                              [this] { return ActiveControllerId(); });
+  });
+  sim_->StartNode(admin_);
+}
+
+void World::StartClient(const Client& client) {
+  NodeIndex index = sim_->FindNode(client.id);
+  if (index == kNoNode) {
+    auto directory = directory_;
+    auto history = history_;
+    if (client.type == ClientType::kProducer) {
+      kafka::ProducerConfig pc;
+      pc.topic = client.topic;
+      pc.acks = client.acks == Acks::kZero ? 0 : client.acks == Acks::kOne ? 1 : -1;
+      pc.send_interval = client.send_interval;
+      pc.count = client.count;
+      pc.retries = client.retries;
+      pc.delivery_timeout = client.delivery_timeout;
+      pc.request_timeout = client.request_timeout;
+      pc.linger = client.linger;
+      pc.trace_each_record = client.id.rfind("console-producer", 0) == 0;
+      const Client copy = client;
+      pc.record_at = [copy](std::int64_t n) {
+        ProducerMessage m = copy.MessageAt(n);
+        return kafka::ProducedRecord{m.key, m.value, 0};
+      };
+      index = sim_->AddNode(client.id, [directory, history, pc](NodeEnv& env) {
+        return std::make_unique<kafka::ProducerNode>(env, directory, pc, history);
+      });
+    } else {
+      kafka::ConsumerConfig cc;
+      cc.topic = client.topic;
+      cc.from_beginning = client.from_beginning;
+      cc.partitions = client.partitions;
+      index = sim_->AddNode(client.id, [directory, history, cc](NodeEnv& env) {
+        return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
+      });
+    }
+  }
+  sim_->StartNode(index);
+  Emit("client.start",
+       fmt::format("{} started ({} on topic {})", client.id,
+                   client.type == ClientType::kProducer ? "producer" : "consumer", client.topic));
+}
+
+kafka::KafkaServer* World::Server(NodeIndex node) {
+  if (std::find(servers_.begin(), servers_.end(), node) == servers_.end()) return nullptr;
+  return dynamic_cast<kafka::KafkaServer*>(sim_->GetNode(node));
+}
+
+std::int32_t World::ActiveControllerId() {
+  for (NodeIndex n : servers_) {
+    kafka::KafkaServer* s = Server(n);
+    if (s != nullptr && s->is_active_controller()) return s->config().node_id;
+  }
+  return -1;
+}
+
+const kafka::MetadataImage* World::BestImage() {
+  const kafka::MetadataImage* best = nullptr;
+  for (NodeIndex n : servers_) {
+    kafka::KafkaServer* s = Server(n);
+    if (s == nullptr || !s->config().broker) continue;
+    if (best == nullptr || s->metadata().offset() > best->offset()) best = &s->metadata();
+  }
+  return best;
+}
+
+void World::Emit(const std::string& kind, const std::string& text) {
+  TraceEvent e;
+  e.time = sim_->Now();
+  e.kind = kind;
+  e.text = text;
+  sim_->trace().Emit(std::move(e));
+}
+
+void World::Output(const std::string& command_line, const CommandOutput& out,
+                   const std::function<void(const CommandOutput&)>& done) {
+  (void)command_line;
+  if (!out.text.empty()) {
+    TraceEvent e;
+    e.time = sim_->Now();
+    e.node = "tool";
+    e.kind = out.ok ? "tool.output" : "tool.error";
+    e.text = out.text;
+    sim_->trace().Emit(std::move(e));
+  }
+  if (done) done(out);
+}
+
+NodeIndex World::NodeOrEmit(const std::string& name) {
+  const NodeIndex n = sim_->FindNode(name);
+  if (n == kNoNode) Emit("command.error", fmt::format("unknown node '{}'", name));
+  return n;
+}
+
+}  // namespace kafkasim::scenario

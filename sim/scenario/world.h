@@ -1,0 +1,72 @@
+// A simulated KRaft cluster built from a scenario: nodes, disks, clients, and the commands that
+// act on it (faults and the kafka-*.sh tools). The runner and the GUI session drive a World.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/simulation.h"
+#include "kafka/client_history.h"
+#include "kafka/cluster_directory.h"
+#include "kafka/kafka_server.h"
+#include "scenario/scenario.h"
+#include "scenario/session_control.h"
+#include "scenario/world_view.h"
+
+namespace kafkasim::scenario {
+
+struct WorldOptions {
+  std::string data_dir;  // non-empty: mirror every node's disk into DATA_DIR/<node>/
+};
+
+class World {
+ public:
+  World(const Scenario& scenario, std::uint64_t seed, WorldOptions options = {});
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  Simulation& sim() { return *sim_; }
+  const Scenario& scenario() const { return scenario_; }
+  kafka::ClientHistory& history() { return *history_; }
+
+  // Executes a fault or tool command now. Tool output arrives through `done` (possibly later,
+  // after the request's round trip), and is also written to the trace as "tool.output".
+  void Execute(const ToolCommand& command, const std::string& command_line,
+               std::function<void(const CommandOutput&)> done);
+  // Starts a scenario client (a producer or consumer node) now.
+  void StartClient(const Client& client);
+
+  // Live state.
+  kafka::KafkaServer* Server(NodeIndex node);
+  std::int32_t ActiveControllerId();  // -1 when none
+  // The freshest committed metadata any running broker (or controller) holds.
+  const kafka::MetadataImage* BestImage();
+  view::WorldView BuildView();
+  std::string DescribeTopics(const TopicsCommand& command);
+
+ private:
+  void BuildCluster();
+  void Emit(const std::string& kind, const std::string& text);
+  void Output(const std::string& command_line, const CommandOutput& out,
+              const std::function<void(const CommandOutput&)>& done);
+  NodeIndex NodeOrEmit(const std::string& name);
+  void RunTopics(const TopicsCommand& c, const std::string& line,
+                 std::function<void(const CommandOutput&)> done);
+  std::string QuorumStatus(const MetadataQuorumCommand& c);
+
+  Scenario scenario_;
+  WorldOptions options_;
+  std::unique_ptr<Simulation> sim_;
+  std::shared_ptr<kafka::ClusterDirectory> directory_;
+  std::shared_ptr<kafka::ClientHistory> history_;
+  std::vector<NodeIndex> servers_;
+  NodeIndex admin_ = kNoNode;
+  int console_producers_ = 0;
+  int console_consumers_ = 0;
+};
+
+}  // namespace kafkasim::scenario

@@ -1,0 +1,450 @@
+// Commands on a World: faults (crash, restart, cut, ...) and the quickstart's kafka-*.sh tools,
+// printing what the real tools print.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "kafka/clients.h"
+#include "scenario/world.h"
+
+namespace kafkasim::scenario {
+namespace {
+
+std::string Ids(const std::vector<std::int32_t>& ids) {
+  return fmt::format("{}", fmt::join(ids, ","));
+}
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+std::string World::DescribeTopics(const TopicsCommand& c) {
+  const kafka::MetadataImage* image = BestImage();
+  if (image == nullptr) return "";
+  std::string out;
+  for (const auto& [name, topic] : image->topics()) {
+    if (c.topic && *c.topic != name) continue;
+    std::vector<std::string> configs;
+    for (const auto& [k, v] : topic.configs) configs.push_back(k + "=" + v);
+    std::string body;
+    for (const auto& [index, p] : topic.partitions) {
+      const bool under = p.isr.size() < p.replicas.size();
+      const bool unavailable = p.leader < 0;
+      if (c.under_replicated_partitions && !under) continue;
+      if (c.unavailable_partitions && !unavailable) continue;
+      body += fmt::format(
+          "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: {}\tLastKnownElr: "
+          "{}\n",
+          name, index, p.leader < 0 ? std::string("none") : std::to_string(p.leader),
+          Ids(p.replicas), Ids(p.isr), Ids(p.elr), Ids(p.last_known_elr));
+    }
+    if (c.under_replicated_partitions || c.unavailable_partitions) {
+      out += body;
+      continue;
+    }
+    const std::size_t rf =
+        topic.partitions.empty() ? 0 : topic.partitions.begin()->second.replicas.size();
+    out += fmt::format(
+        "Topic: {}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}\n", name,
+        topic.id.ToBase64(), topic.partitions.size(), rf, fmt::join(configs, ","));
+    out += body;
+  }
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::string World::QuorumStatus(const MetadataQuorumCommand& c) {
+  kafka::KafkaServer* leader = nullptr;
+  for (NodeIndex n : servers_) {
+    kafka::KafkaServer* s = Server(n);
+    if (s != nullptr && s->raft().role() == raft::Role::kLeader) leader = s;
+  }
+  if (leader == nullptr) {
+    return "Error while executing quorum command: Timed out waiting for a node assignment.";
+  }
+  const raft::RaftStatus st = leader->raft().GetStatus();
+  if (c.describe == MetadataQuorumCommand::Describe::kReplication) {
+    std::string out =
+        "NodeId\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus";
+    for (const raft::ReplicaView& r : st.replicas) {
+      const std::int64_t leo = r.id == st.node_id ? st.log_end_offset : r.end_offset;
+      const std::int64_t fetched = r.last_fetch_time ? r.last_fetch_time->Millis() : -1;
+      out += fmt::format("\n{}\t{}\t{}\t{}\t{}\t{}", r.id, leo,
+                         std::max<std::int64_t>(0, st.log_end_offset - leo), fetched, fetched,
+                         r.id == st.node_id ? "Leader"
+                         : r.voter          ? "Follower"
+                                            : "Observer");
+    }
+    return out;
+  }
+  std::int64_t max_lag = 0;
+  std::vector<std::int32_t> observers;
+  for (const raft::ReplicaView& r : st.replicas) {
+    if (r.voter)
+      max_lag = std::max<std::int64_t>(max_lag,
+                                       st.log_end_offset - std::max<std::int64_t>(0, r.end_offset));
+    if (!r.voter) observers.push_back(r.id);
+  }
+  return fmt::format(
+      "ClusterId:              {}\nLeaderId:               {}\nLeaderEpoch:            {}\n"
+      "HighWatermark:          {}\nMaxFollowerLag:         {}\nCurrentVoters:          [{}]\n"
+      "CurrentObservers:       [{}]",
+      directory_->cluster_id, st.node_id, st.epoch, st.high_watermark, max_lag,
+      Ids(directory_->voter_ids), Ids(observers));
+}
+
+void World::RunTopics(const TopicsCommand& c, const std::string& line,
+                      std::function<void(const CommandOutput&)> done) {
+  auto* admin = dynamic_cast<kafka::AdminNode*>(sim_->GetNode(admin_));
+  switch (c.action) {
+    case TopicsCommand::Action::kList: {
+      std::string out;
+      if (const kafka::MetadataImage* image = BestImage()) {
+        for (const auto& [name, t] : image->topics()) out += (out.empty() ? "" : "\n") + name;
+      }
+      return Output(line, CommandOutput{true, out}, done);
+    }
+    case TopicsCommand::Action::kDescribe:
+      return Output(line, CommandOutput{true, DescribeTopics(c)}, done);
+    case TopicsCommand::Action::kCreate: {
+      kafka::CreateTopicsRequest r;
+      r.name = c.topic.value_or("");
+      r.partitions = c.partitions.value_or(
+          static_cast<std::int32_t>(scenario_.cluster.broker_config.GetLong("num.partitions")));
+      r.replication_factor = c.replication_factor.value_or(static_cast<std::int32_t>(
+          scenario_.cluster.broker_config.GetLong("default.replication.factor")));
+      r.configs = c.configs;
+      const bool if_not_exists = c.if_not_exists;
+      admin->Submit(
+          r, Milliseconds(30000),
+          [this, line, done, if_not_exists](const kafka::AdminResponse& resp) {
+            if (resp.error == Errc::kTopicAlreadyExists && if_not_exists)
+              return Output(line, CommandOutput{true, ""}, done);
+            if (resp.error != Errc::kNone) {
+              return Output(
+                  line,
+                  CommandOutput{
+                      false, fmt::format("Error while executing topic command : {}", resp.message)},
+                  done);
+            }
+            Output(line, CommandOutput{true, resp.message}, done);
+          });
+      return;
+    }
+    case TopicsCommand::Action::kDelete: {
+      admin->Submit(
+          kafka::DeleteTopicsRequest{c.topic.value_or("")}, Milliseconds(30000),
+          [this, line, done](const kafka::AdminResponse& resp) {
+            if (resp.error != Errc::kNone) {
+              return Output(
+                  line,
+                  CommandOutput{
+                      false, fmt::format("Error while executing topic command : {}", resp.message)},
+                  done);
+            }
+            Output(line, CommandOutput{true, ""}, done);
+          });
+      return;
+    }
+  }
+}
+
+void World::Execute(const ToolCommand& command, const std::string& line,
+                    std::function<void(const CommandOutput&)> done) {
+  Network& net = sim_->network();
+  auto fault = [&](const std::string& kind, const std::string& text) {
+    Emit(kind, text);
+    if (done) done(CommandOutput{true, ""});
+  };
+  std::visit(
+      Overloaded{
+          [&](const TopicsCommand& c) { RunTopics(c, line, done); },
+          [&](const ConsoleProducerCommand& c) {
+            Client client;
+            client.id = fmt::format("console-producer-{}", ++console_producers_);
+            client.topic = c.topic;
+            client.acks = c.acks == "0" ? Acks::kZero : c.acks == "1" ? Acks::kOne : Acks::kAll;
+            client.send_interval = Milliseconds(1);
+            for (const std::string& l : c.lines) {
+              ProducerMessage m;
+              const auto sep = c.parse_key ? l.find(c.key_separator) : std::string::npos;
+              if (sep != std::string::npos) {
+                m.key = l.substr(0, sep);
+                m.value = l.substr(sep + c.key_separator.size());
+              } else {
+                m.value = l;
+              }
+              client.messages.push_back(m);
+            }
+            client.count = static_cast<std::int64_t>(client.messages.size());
+            StartClient(client);
+            if (done) done(CommandOutput{true, ""});
+          },
+          [&](const ConsoleConsumerCommand& c) {
+            const std::string id = fmt::format("console-consumer-{}", ++console_consumers_);
+            kafka::ConsumerConfig cc;
+            cc.topic = c.topic;
+            cc.from_beginning =
+                c.from_beginning || c.offset_spec == ConsoleConsumerCommand::OffsetSpec::kEarliest;
+            if (c.partition) cc.partitions = {*c.partition};
+            cc.max_messages = c.max_messages;
+            cc.trace_each_record = true;
+            cc.print_key = c.print_key;
+            cc.print_offset = c.print_offset;
+            cc.print_partition = c.print_partition;
+            auto directory = directory_;
+            auto history = history_;
+            const NodeIndex n = sim_->AddNode(id, [directory, history, cc](NodeEnv& env) {
+              return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
+            });
+            sim_->StartNode(n);
+            Emit("client.start",
+                 fmt::format("{} started{} on topic {}", id,
+                             cc.from_beginning ? " --from-beginning" : "", c.topic));
+            if (done) done(CommandOutput{true, ""});
+          },
+          [&](const MetadataQuorumCommand& c) {
+            Output(line, CommandOutput{true, QuorumStatus(c)}, done);
+          },
+          [&](const LeaderElectionCommand& c) {
+            kafka::ElectLeadersRequest r;
+            r.unclean = c.election_type == LeaderElectionCommand::ElectionType::kUnclean;
+            if (!c.all_topic_partitions && c.topic)
+              r.partitions.emplace_back(*c.topic, c.partition.value_or(0));
+            auto* admin = dynamic_cast<kafka::AdminNode*>(sim_->GetNode(admin_));
+            admin->Submit(r, Milliseconds(30000),
+                          [this, line, done](const kafka::AdminResponse& resp) {
+                            std::string text = resp.error != Errc::kNone
+                                                   ? resp.message
+                                                   : fmt::format("{}", fmt::join(resp.lines, "\n"));
+                            Output(line, CommandOutput{resp.error == Errc::kNone, text}, done);
+                          });
+          },
+          [&](const CrashCommand& c) {
+            const NodeIndex n = NodeOrEmit(c.node);
+            if (n == kNoNode) return;
+            sim_->CrashNode(n, CrashOptions{});
+            fault("node.crash",
+                  fmt::format("{} crashed (power loss: unsynced writes are lost)", c.node));
+          },
+          [&](const RestartCommand& c) {
+            const NodeIndex n = NodeOrEmit(c.node);
+            if (n == kNoNode) return;
+            fault("node.restart", fmt::format("{} restarts and recovers from its disk", c.node));
+            sim_->RestartNode(n);
+          },
+          [&](const ShutdownCommand& c) {
+            const NodeIndex n = NodeOrEmit(c.node);
+            if (n == kNoNode) return;
+            Emit("node.shutdown", fmt::format("{} is asked to shut down cleanly", c.node));
+            if (kafka::KafkaServer* s = Server(n))
+              s->BeginControlledShutdown();
+            else
+              sim_->CrashNode(n);
+            if (done) done(CommandOutput{true, ""});
+          },
+          [&](const CutCommand& c) {
+            const NodeIndex a = NodeOrEmit(c.from), b = NodeOrEmit(c.to);
+            if (a == kNoNode || b == kNoNode) return;
+            c.both ? net.CutBoth(a, b) : net.Cut(a, b);
+            fault("network.cut",
+                  fmt::format("network link {} {} {} cut", c.from, c.both ? "<->" : "->", c.to));
+          },
+          [&](const HealCommand& c) {
+            const NodeIndex a = NodeOrEmit(c.from), b = NodeOrEmit(c.to);
+            if (a == kNoNode || b == kNoNode) return;
+            c.both ? net.HealBoth(a, b) : net.Heal(a, b);
+            fault("network.heal",
+                  fmt::format("network link {} {} {} healed", c.from, c.both ? "<->" : "->", c.to));
+          },
+          [&](const IsolateCommand& c) {
+            const NodeIndex a = NodeOrEmit(c.node);
+            if (a == kNoNode) return;
+            for (NodeIndex b = 0; b < sim_->node_count(); ++b) {
+              if (b != a) net.CutBoth(a, b);
+            }
+            fault("network.isolate", fmt::format("{} is isolated from every other node", c.node));
+          },
+          [&](const HealAllCommand&) {
+            net.HealAll();
+            fault("network.heal_all", "every network cut and partition is healed");
+          },
+          [&](const SlowCommand& c) {
+            const NodeIndex a = NodeOrEmit(c.node);
+            if (a == kNoNode) return;
+            net.SetSlow(a, c.extra);
+            fault("network.slow",
+                  fmt::format("{} is slowed by {} per message", c.node, FormatDuration(c.extra)));
+          },
+      },
+      command);
+}
+
+view::WorldView World::BuildView() {
+  view::WorldView v;
+  v.scenario_name = scenario_.name;
+  v.scenario_path = scenario_.source;
+  v.seed = sim_->seed();
+  v.now = sim_->Now();
+  v.end = scenario_.end;
+  v.events_executed = sim_->events_executed();
+  v.trace_hash = sim_->trace().HashHex();
+  v.trace = &sim_->trace().events();
+  std::map<std::int32_t, int> leaders;
+  const kafka::MetadataImage* image = BestImage();
+  if (image != nullptr) {
+    for (const auto& [name, t] : image->topics()) {
+      view::TopicView tv;
+      tv.name = name;
+      tv.topic_id = t.id.ToBase64();
+      for (const auto& [k, val] : t.configs) tv.configs.emplace_back(k, val);
+      for (const auto& [index, p] : t.partitions) {
+        view::PartitionView pv;
+        pv.topic = name;
+        pv.partition = index;
+        pv.leader = p.leader;
+        pv.leader_epoch = p.leader_epoch;
+        pv.partition_epoch = p.partition_epoch;
+        pv.replicas = p.replicas;
+        pv.isr = p.isr;
+        pv.elr = p.elr;
+        pv.last_known_elr = p.last_known_elr;
+        tv.replication_factor = static_cast<int>(p.replicas.size());
+        if (p.leader >= 0) ++leaders[p.leader];
+        for (std::int32_t r : p.replicas) {
+          view::ReplicaLogView lv;
+          lv.broker_id = r;
+          kafka::KafkaServer* s = Server(directory_->NodeFor(r));
+          if (s != nullptr) {
+            if (const kafka::ReplicaLog* log = s->Log(name, index)) {
+              lv = log->Describe();
+              lv.broker_id = r;
+              lv.online = true;
+            }
+          }
+          pv.logs.push_back(std::move(lv));
+        }
+        tv.partitions.push_back(std::move(pv));
+      }
+      v.topics.push_back(std::move(tv));
+    }
+  }
+  for (NodeIndex n = 0; n < sim_->node_count(); ++n) {
+    view::NodeView nv;
+    nv.index = n;
+    nv.name = sim_->NodeName(n);
+    nv.state = sim_->GetNodeState(n);
+    const auto slow = sim_->network().slow_nodes().find(n);
+    if (slow != sim_->network().slow_nodes().end()) nv.slow_by = slow->second;
+    if (n < scenario_.cluster.nodes.size()) {
+      const NodeSpec& spec = scenario_.cluster.nodes[n];
+      nv.id = spec.node_id;
+      nv.rack = spec.rack.value_or("");
+      nv.role = spec.role == NodeRole::kBroker       ? view::NodeRole::kBroker
+                : spec.role == NodeRole::kController ? view::NodeRole::kController
+                                                     : view::NodeRole::kCombined;
+      nv.leader_count = leaders[spec.node_id];
+      if (kafka::KafkaServer* s = Server(n)) {
+        nv.active_controller = s->is_active_controller();
+        nv.quorum_leader = s->raft().role() == raft::Role::kLeader;
+        nv.fenced = s->config().broker && s->fenced();
+        nv.in_controlled_shutdown = s->in_controlled_shutdown();
+      }
+    } else if (nv.name == "admin") {
+      continue;
+    } else {
+      nv.role = view::NodeRole::kClient;
+    }
+    v.nodes.push_back(std::move(nv));
+  }
+  for (const auto& [a, b] : sim_->network().cuts()) v.cut_links.emplace_back(a, b);
+  std::map<int, std::vector<NodeIndex>> groups;
+  for (const auto& [n, g] : sim_->network().partition_groups()) groups[g].push_back(n);
+  for (auto& [g, members] : groups) v.partition_groups.push_back(members);
+  sim_->ForEachInFlight([&](const Message& m) {
+    v.messages.push_back(view::MessageView{m.from, m.to, m.kind, m.sent_at, m.deliver_at,
+                                           m.payload ? m.payload->Describe() : ""});
+  });
+  // Quorum.
+  v.quorum.mode = "kraft";
+  for (std::int32_t id : directory_->voter_ids) {
+    view::VoterView vv;
+    vv.id = id;
+    const NodeIndex n = directory_->NodeFor(id);
+    vv.node = sim_->NodeName(n);
+    if (kafka::KafkaServer* s = Server(n)) {
+      const raft::RaftStatus st = s->raft().GetStatus();
+      vv.alive = true;
+      vv.role = raft::RoleName(st.role);
+      vv.epoch = st.epoch;
+      vv.voted_for = st.voted_for;
+      vv.leader_id = st.leader_id;
+      vv.log_end_offset = st.log_end_offset;
+      vv.high_watermark = st.high_watermark;
+      if (st.role == raft::Role::kLeader) {
+        v.quorum.leader_id = id;
+        v.quorum.epoch = st.epoch;
+      }
+    }
+    v.quorum.voters.push_back(std::move(vv));
+  }
+  int alive = 0;
+  for (const auto& vv : v.quorum.voters) alive += vv.alive ? 1 : 0;
+  v.quorum.has_quorum = alive > static_cast<int>(directory_->voter_ids.size()) / 2;
+  // Clients.
+  for (const auto& [id, st] : history_->stats) {
+    view::ClientView cv;
+    cv.name = id;
+    const NodeIndex n = sim_->FindNode(id);
+    cv.running = n != kNoNode && sim_->GetNodeState(n) == NodeState::kRunning;
+    const Client* c = scenario_.FindClient(id);
+    const bool producer =
+        c ? c->type == ClientType::kProducer : id.find("producer") != std::string::npos;
+    cv.kind = producer ? "producer" : "consumer";
+    if (c != nullptr) {
+      cv.topic = c->topic;
+      cv.acks = c->acks == Acks::kZero ? "0" : c->acks == Acks::kOne ? "1" : "all";
+    }
+    cv.sent = st.sent;
+    cv.acknowledged = st.acknowledged;
+    cv.failed = st.failed;
+    cv.in_flight = st.in_flight;
+    cv.last_error = st.last_error;
+    cv.consumed = st.consumed;
+    for (const auto& [p, off] : st.positions) cv.positions.emplace_back(p, off);
+    v.clients.push_back(std::move(cv));
+  }
+  // Metrics, under Kafka's names.
+  double urp = 0, under_min = 0, offline = 0, shrinks = 0, expands = 0, failed = 0, elections = 0;
+  for (const auto& t : v.topics) {
+    for (const auto& p : t.partitions) {
+      if (p.isr.size() < p.replicas.size()) ++urp;
+      if (p.leader < 0) ++offline;
+    }
+  }
+  for (NodeIndex n : servers_) {
+    if (kafka::KafkaServer* s = Server(n)) {
+      shrinks += static_cast<double>(s->counters().isr_shrinks);
+      expands += static_cast<double>(s->counters().isr_expands);
+      failed += static_cast<double>(s->counters().failed_produce_requests);
+      elections += static_cast<double>(s->counters().leader_elections);
+    }
+  }
+  (void)under_min;
+  v.metrics["UnderReplicatedPartitions"] = urp;
+  v.metrics["OfflinePartitionsCount"] = offline;
+  v.metrics["ActiveControllerCount"] = ActiveControllerId() >= 0 ? 1 : 0;
+  v.metrics["IsrShrinks"] = shrinks;
+  v.metrics["IsrExpands"] = expands;
+  v.metrics["FailedProduceRequests"] = failed;
+  v.metrics["LeaderElections"] = elections;
+  return v;
+}
+
+}  // namespace kafkasim::scenario
