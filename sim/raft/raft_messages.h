@@ -15,7 +15,7 @@ namespace kafkasim::raft {
 
 struct VoteRequest {
   Epoch candidate_epoch = 0;  // for a pre-vote: the sender's current epoch (nothing bumped)
-  NodeId candidate_id = kNoNode;
+  NodeId candidate_id = kNoNodeId;
   Epoch last_epoch = 0;   // epoch of the candidate's last log entry
   Offset end_offset = 0;  // the candidate's log end offset
   bool pre_vote = false;
@@ -23,38 +23,38 @@ struct VoteRequest {
 
 struct VoteResponse {
   Errc error = Errc::kNone;
-  Epoch epoch = 0;             // the responder's epoch
-  NodeId leader_id = kNoNode;  // the leader the responder knows in that epoch
+  Epoch epoch = 0;               // the responder's epoch
+  NodeId leader_id = kNoNodeId;  // the leader the responder knows in that epoch
   bool granted = false;
   bool pre_vote = false;
 };
 
 struct BeginQuorumEpochRequest {
   Epoch epoch = 0;
-  NodeId leader_id = kNoNode;
+  NodeId leader_id = kNoNodeId;
 };
 
 struct BeginQuorumEpochResponse {
   Errc error = Errc::kNone;
   Epoch epoch = 0;
-  NodeId leader_id = kNoNode;
+  NodeId leader_id = kNoNodeId;
 };
 
 struct EndQuorumEpochRequest {
   Epoch epoch = 0;
-  NodeId leader_id = kNoNode;
+  NodeId leader_id = kNoNodeId;
   std::vector<NodeId> preferred_successors;  // most caught-up first
 };
 
 struct EndQuorumEpochResponse {
   Errc error = Errc::kNone;
   Epoch epoch = 0;
-  NodeId leader_id = kNoNode;
+  NodeId leader_id = kNoNodeId;
 };
 
 struct FetchRequest {
   Epoch epoch = 0;  // the leader epoch the fetcher believes current
-  NodeId replica_id = kNoNode;
+  NodeId replica_id = kNoNodeId;
   Offset fetch_offset = 0;       // the fetcher's log end offset
   Epoch last_fetched_epoch = 0;  // epoch of the entry just below fetch_offset (0 if none)
   Duration max_wait;             // how long the leader may park the fetch
@@ -66,7 +66,7 @@ struct FetchRequest {
 struct FetchResponse {
   Errc error = Errc::kNone;
   Epoch epoch = 0;
-  NodeId leader_id = kNoNode;
+  NodeId leader_id = kNoNodeId;
   Offset fetch_offset = 0;           // echoed from the request
   std::uint64_t correlation_id = 0;  // echoed from the request
   Offset high_watermark = kNoOffset;

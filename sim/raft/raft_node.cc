@@ -53,7 +53,7 @@ RaftNode::RaftNode(RaftConfig config, QuorumState persisted, std::vector<LogEntr
                    Time now)
     : config_(std::move(config)), rng_(rng), quorum_(std::move(persisted)), log_(std::move(log)) {
   std::sort(config_.voters.begin(), config_.voters.end());
-  KSIM_ASSERT(config_.node_id != kNoNode);
+  KSIM_ASSERT(config_.node_id != kNoNodeId);
   KSIM_ASSERT(!config_.voters.empty());
   voter_ = IsVoter(config_.node_id);
   persisted_end_ = log_.EndOffset();
@@ -65,10 +65,10 @@ RaftNode::RaftNode(RaftConfig config, QuorumState persisted, std::vector<LogEntr
   // anything else Unattached keeping its vote for the epoch.
   if (quorum_.leader_id == config_.node_id && voter_) {
     BecomeResigned({}, "restarted after leading it", now);
-  } else if (quorum_.leader_id != kNoNode && quorum_.leader_id != config_.node_id) {
+  } else if (quorum_.leader_id != kNoNodeId && quorum_.leader_id != config_.node_id) {
     BecomeFollower(quorum_.epoch, quorum_.leader_id, now);
   } else {
-    BecomeUnattached(quorum_.epoch, voter_ ? quorum_.voted_for : kNoNode, now);
+    BecomeUnattached(quorum_.epoch, voter_ ? quorum_.voted_for : kNoNodeId, now);
   }
 }
 
@@ -113,7 +113,7 @@ bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
     // Pre-votes too: KafkaRaftClient.handleVoteRequest moves to any larger epoch it sees.
     // The prospective sender bumped nothing; it may simply be ahead (say it was a candidate
     // that lost). Without this, a leader of a lower epoch never learns of the higher one.
-    if (m->candidate_epoch > current) BecomeUnattached(m->candidate_epoch, kNoNode, now);
+    if (m->candidate_epoch > current) BecomeUnattached(m->candidate_epoch, kNoNodeId, now);
     return true;
   }
   if (const auto* m = message.Get<VoteResponse>()) return LearnEpoch(m->epoch, m->leader_id, now);
@@ -158,10 +158,10 @@ bool RaftNode::HandleEpoch(const RaftMessage& message, Time now) {
 
 // Moves to a larger epoch: as follower when the sender names a leader, else unattached.
 void RaftNode::AdoptEpoch(Epoch epoch, NodeId leader, Time now) {
-  if (leader != kNoNode && leader != config_.node_id) {
+  if (leader != kNoNodeId && leader != config_.node_id) {
     BecomeFollower(epoch, leader, now);
   } else {
-    BecomeUnattached(epoch, kNoNode, now);
+    BecomeUnattached(epoch, kNoNodeId, now);
   }
 }
 
@@ -173,7 +173,7 @@ bool RaftNode::LearnEpoch(Epoch epoch, NodeId leader, Time now) {
     return false;
   }
   if (epoch < quorum_.epoch) return false;
-  if (leader != kNoNode && leader != config_.node_id && quorum_.leader_id == kNoNode) {
+  if (leader != kNoNodeId && leader != config_.node_id && quorum_.leader_id == kNoNodeId) {
     BecomeFollower(epoch, leader, now);
   }
   return true;
@@ -209,7 +209,7 @@ void RaftNode::TickOnce(Time now) {
                                 Ms(config_.fetch_timeout)),
               now);
         } else {
-          BecomeUnattached(quorum_.epoch, kNoNode, now);
+          BecomeUnattached(quorum_.epoch, kNoNodeId, now);
         }
         return;
       }
@@ -353,12 +353,12 @@ void RaftNode::SetRole(Role role) {
 void RaftNode::BecomeUnattached(Epoch epoch, NodeId voted_for, Time now) {
   KSIM_ASSERT_LE(quorum_.epoch, epoch);
   const bool same_epoch_vote = role_ == Role::kUnattached && epoch == quorum_.epoch &&
-                               quorum_.voted_for == kNoNode && voted_for != kNoNode;
-  PersistQuorumState(epoch, voted_for, kNoNode);
+                               quorum_.voted_for == kNoNodeId && voted_for != kNoNodeId;
+  PersistQuorumState(epoch, voted_for, kNoNodeId);
   // Granting a vote while already Unattached keeps the role but restarts the election timer.
   if (!same_epoch_vote) SetRole(Role::kUnattached);
   election_deadline_ = voter_ ? now + RandomElectionTimeout() : kTimeMax;
-  if (voted_for != kNoNode) return;  // the vote itself is noted by StepVoteRequest
+  if (voted_for != kNoNodeId) return;  // the vote itself is noted by StepVoteRequest
   Note("raft.unattached", fmt::format("unattached at epoch {}{}", epoch,
                                       voter_ ? ", no leader known" : ", looking for the leader"));
   if (!voter_) SendDiscoveryFetch(now);
@@ -388,11 +388,11 @@ void RaftNode::LeaveProspective(Time now) {
   if (leader == config_.node_id) {
     SetRole(Role::kResigned);
     election_deadline_ = now + RandomElectionTimeout();
-  } else if (leader != kNoNode) {
+  } else if (leader != kNoNodeId) {
     BecomeFollower(quorum_.epoch, leader, now);
   } else {
     BecomeUnattached(quorum_.epoch, quorum_.voted_for, now);
-    if (quorum_.voted_for != kNoNode) {
+    if (quorum_.voted_for != kNoNodeId) {
       Note("raft.unattached", fmt::format("unattached at epoch {}, keeping its vote for {}",
                                           quorum_.epoch, quorum_.voted_for));
     }
@@ -402,7 +402,7 @@ void RaftNode::LeaveProspective(Time now) {
 void RaftNode::BecomeCandidate(Time now) {
   KSIM_ASSERT(voter_);
   const Epoch epoch = quorum_.epoch + 1;
-  PersistQuorumState(epoch, config_.node_id, kNoNode);
+  PersistQuorumState(epoch, config_.node_id, kNoNodeId);
   SetRole(Role::kCandidate);
   ++election_retries_;
   granted_.insert(config_.node_id);
@@ -443,14 +443,14 @@ void RaftNode::BecomeLeader(Time now) {
 }
 
 void RaftNode::BecomeFollower(Epoch epoch, NodeId leader, Time now) {
-  KSIM_ASSERT(leader != kNoNode && leader != config_.node_id);
+  KSIM_ASSERT(leader != kNoNodeId && leader != config_.node_id);
   KSIM_ASSERT_LE(quorum_.epoch, epoch);
   if (epoch == quorum_.epoch) {
-    KSIM_ASSERT_MSG(quorum_.leader_id == kNoNode || quorum_.leader_id == leader,
+    KSIM_ASSERT_MSG(quorum_.leader_id == kNoNodeId || quorum_.leader_id == leader,
                     "two leaders in one epoch");
     KSIM_ASSERT(role_ != Role::kLeader);
   }
-  PersistQuorumState(epoch, epoch == quorum_.epoch ? quorum_.voted_for : kNoNode, leader);
+  PersistQuorumState(epoch, epoch == quorum_.epoch ? quorum_.voted_for : kNoNodeId, leader);
   SetRole(Role::kFollower);
   election_retries_ = 0;
   fetch_deadline_ = now + config_.fetch_timeout;
@@ -493,8 +493,8 @@ void RaftNode::StepVoteRequest(NodeId from, const VoteRequest& request, Time now
 
 bool RaftNode::CanGrantVote(NodeId candidate, const VoteRequest& request) const {
   if (role_ == Role::kLeader || role_ == Role::kResigned) return false;
-  if (quorum_.leader_id != kNoNode) return false;
-  if (quorum_.voted_for != kNoNode && quorum_.voted_for != candidate) return false;
+  if (quorum_.leader_id != kNoNodeId) return false;
+  if (quorum_.voted_for != kNoNodeId && quorum_.voted_for != candidate) return false;
   return LogIsUpToDate(request);
 }
 
@@ -517,9 +517,9 @@ void RaftNode::NoteVote(NodeId candidate, const VoteRequest& request, bool grant
       reason = fmt::format("still fetching from leader {}", quorum_.leader_id);
     } else if (quorum_.leader_id == config_.node_id) {
       reason = "we lead this epoch";
-    } else if (quorum_.leader_id != kNoNode) {
+    } else if (quorum_.leader_id != kNoNodeId) {
       reason = fmt::format("leader {} is known", quorum_.leader_id);
-    } else if (quorum_.voted_for != kNoNode) {
+    } else if (quorum_.voted_for != kNoNodeId) {
       reason = fmt::format("already voted for {}", quorum_.voted_for);
     } else {
       reason = fmt::format("we are {}", RoleName(role_));
@@ -570,7 +570,7 @@ void RaftNode::OnElectionLost(Time now) {
   backoff_deadline_ = now + backoff;
   Note("raft.election.lost",
        fmt::format("lost the election at epoch {} (rejected by {}); backing off {}", quorum_.epoch,
-                   Ids(rejected_, kNoNode), Ms(backoff)));
+                   Ids(rejected_, kNoNodeId), Ms(backoff)));
 }
 
 void RaftNode::SendVoteRequests(bool pre_vote) {
@@ -898,7 +898,7 @@ void RaftNode::TruncateToDiverging(const OffsetAndEpoch& diverging) {
 // Helpers
 
 void RaftNode::Send(NodeId to, RaftBody body) {
-  KSIM_ASSERT(to != config_.node_id && to != kNoNode);
+  KSIM_ASSERT(to != config_.node_id && to != kNoNodeId);
   ready_.messages.push_back(
       std::make_shared<const RaftMessage>(config_.node_id, to, std::move(body)));
 }
@@ -910,7 +910,7 @@ void RaftNode::Note(std::string kind, std::string text) {
 void RaftNode::PersistQuorumState(Epoch epoch, NodeId voted_for, NodeId leader) {
   KSIM_ASSERT_LE(quorum_.epoch, epoch);
   // One vote per epoch: a vote, once persisted, is never replaced within that epoch.
-  if (epoch == quorum_.epoch && quorum_.voted_for != kNoNode) {
+  if (epoch == quorum_.epoch && quorum_.voted_for != kNoNodeId) {
     KSIM_ASSERT_EQ(voted_for, quorum_.voted_for);
   }
   if (quorum_.epoch == epoch && quorum_.voted_for == voted_for && quorum_.leader_id == leader) {

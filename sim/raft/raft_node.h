@@ -35,7 +35,7 @@ struct RoleChange {
   Role from = Role::kUnattached;
   Role to = Role::kUnattached;
   Epoch epoch = 0;
-  NodeId leader_id = kNoNode;
+  NodeId leader_id = kNoNodeId;
 };
 
 // A line for the trace: stable dotted kind plus one human sentence without the node name.
@@ -61,7 +61,7 @@ struct Ready {
 
 // How the leader sees one voter (or observer) that fetches from it.
 struct ReplicaView {
-  NodeId id = kNoNode;
+  NodeId id = kNoNodeId;
   Offset end_offset = kNoOffset;        // from its last fetch offset; -1 before its first fetch
   std::optional<Time> last_fetch_time;  // never set for the leader's own row
   bool voter = true;
@@ -69,12 +69,12 @@ struct ReplicaView {
 
 // Read-only snapshot for the GUI and tests.
 struct RaftStatus {
-  NodeId node_id = kNoNode;
+  NodeId node_id = kNoNodeId;
   bool voter = true;
   Role role = Role::kUnattached;
   Epoch epoch = 0;
-  NodeId voted_for = kNoNode;
-  NodeId leader_id = kNoNode;
+  NodeId voted_for = kNoNodeId;
+  NodeId leader_id = kNoNodeId;
   Offset log_end_offset = 0;
   Epoch last_epoch = 0;
   Offset high_watermark = 0;
@@ -120,7 +120,7 @@ class RaftNode {
  private:
   struct ParkedFetch {
     FetchRequest request;
-    NodeId from = kNoNode;
+    NodeId from = kNoNodeId;
     Time deadline;
   };
 

@@ -12,10 +12,10 @@
 
 namespace kafkasim::raft {
 
-using NodeId = std::int32_t;    // node.id of a controller (voter) or broker (observer)
-using Epoch = std::int32_t;     // leader epoch of the metadata quorum; 0 before any election
-using Offset = std::int64_t;    // offset in __cluster_metadata-0
-constexpr NodeId kNoNode = -1;  // Kafka writes -1 for "no leader" / "no vote"
+using NodeId = std::int32_t;      // node.id of a controller (voter) or broker (observer)
+using Epoch = std::int32_t;       // leader epoch of the metadata quorum; 0 before any election
+using Offset = std::int64_t;      // offset in __cluster_metadata-0
+constexpr NodeId kNoNodeId = -1;  // Kafka writes -1 for "no leader" / "no vote"
 constexpr Offset kNoOffset = -1;
 
 // What a log entry carries. Control records are Kafka's LeaderChange (type 2); NoOp is the
@@ -44,8 +44,8 @@ struct OffsetAndEpoch {
 // currentVoters.
 struct QuorumState {
   Epoch epoch = 0;
-  NodeId voted_for = kNoNode;
-  NodeId leader_id = kNoNode;
+  NodeId voted_for = kNoNodeId;
+  NodeId leader_id = kNoNodeId;
   std::vector<NodeId> voters;  // sorted
 
   bool operator==(const QuorumState&) const = default;
@@ -59,7 +59,7 @@ Result<QuorumState> QuorumStateFromJson(std::string_view text);
 // Timers and limits, named after Kafka's `controller.quorum.*` configs (QuorumConfig.java)
 // with their defaults.
 struct RaftConfig {
-  NodeId node_id = kNoNode;
+  NodeId node_id = kNoNodeId;
   std::vector<NodeId> voters;  // controller.quorum.voters; a node not listed is an observer
   Duration fetch_timeout = Milliseconds(2000);         // controller.quorum.fetch.timeout.ms
   Duration election_timeout = Milliseconds(1000);      // controller.quorum.election.timeout.ms

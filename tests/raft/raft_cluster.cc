@@ -237,7 +237,7 @@ void RaftCluster::Tick(Duration d, std::optional<NodeId> only) {
   const Time end = now_ + d;
   for (;;) {
     Time next = kTimeMax;
-    NodeId who = kNoNode;
+    NodeId who = kNoNodeId;
     for (auto& [id, n] : nodes_) {
       if (only && id != *only) continue;
       if (n->NextDeadline() < next) {
@@ -245,7 +245,7 @@ void RaftCluster::Tick(Duration d, std::optional<NodeId> only) {
         who = id;
       }
     }
-    if (who == kNoNode || next > end) break;
+    if (who == kNoNodeId || next > end) break;
     now_ = std::max(now_, next);
     ++events_;
     UpdateAssertContext();
@@ -259,7 +259,7 @@ void RaftCluster::Run(Duration d) {
   const Time end = now_ + d;
   for (;;) {
     Time next_timer = kTimeMax;
-    NodeId who = kNoNode;
+    NodeId who = kNoNodeId;
     for (auto& [id, n] : nodes_) {
       if (n->NextDeadline() < next_timer) {
         next_timer = n->NextDeadline();

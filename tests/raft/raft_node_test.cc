@@ -53,9 +53,9 @@ std::vector<LogEntry> Entries(const std::vector<Epoch>& epochs) {
 // Drives node 1 of {1,2,3} to leadership of epoch `state.epoch + 1` by feeding grants.
 void ElectNodeOne(RaftNode& node, Time now) {
   node.Campaign(now);
-  node.Step(Msg(2, 1, VoteResponse{Errc::kNone, node.epoch(), kNoNode, true, true}), now);
+  node.Step(Msg(2, 1, VoteResponse{Errc::kNone, node.epoch(), kNoNodeId, true, true}), now);
   REQUIRE(node.role() == Role::kCandidate);
-  node.Step(Msg(2, 1, VoteResponse{Errc::kNone, node.epoch(), kNoNode, true, false}), now);
+  node.Step(Msg(2, 1, VoteResponse{Errc::kNone, node.epoch(), kNoNodeId, true, false}), now);
   REQUIRE(node.role() == Role::kLeader);
 }
 
@@ -77,11 +77,11 @@ TEST_CASE("raft: election timeout makes a voter prospective without bumping the 
 }
 
 TEST_CASE("raft: pre-vote does not bump the epoch of the voter asked (KIP-996)") {
-  auto node = MakeNode(2, QuorumState{3, kNoNode, kNoNode, {1, 2, 3}});
+  auto node = MakeNode(2, QuorumState{3, kNoNodeId, kNoNodeId, {1, 2, 3}});
   node->Step(Msg(1, 2, VoteRequest{3, 1, 0, 0, true}), Time{} + 10_ms);
   CHECK(node->epoch() == 3);
   CHECK(node->role() == Role::kUnattached);
-  CHECK(node->GetStatus().voted_for == kNoNode);  // a granted pre-vote is not a vote
+  CHECK(node->GetStatus().voted_for == kNoNodeId);  // a granted pre-vote is not a vote
   Ready ready = node->TakeReady();
   CHECK(!ready.quorum_state);
   auto responses = Sent<VoteResponse>(ready);
@@ -111,7 +111,7 @@ TEST_CASE("raft: a majority of pre-votes makes a candidate that persists its epo
   auto node = MakeNode(1);
   node->Campaign(Time{});
   (void)node->TakeReady();
-  node->Step(Msg(3, 1, VoteResponse{Errc::kNone, 0, kNoNode, true, true}), Time{} + 5_ms);
+  node->Step(Msg(3, 1, VoteResponse{Errc::kNone, 0, kNoNodeId, true, true}), Time{} + 5_ms);
   CHECK(node->role() == Role::kCandidate);
   CHECK(node->epoch() == 1);
   Ready ready = node->TakeReady();
@@ -143,14 +143,14 @@ TEST_CASE("raft: a new leader appends LeaderChange and announces BeginQuorumEpoc
 }
 
 TEST_CASE("raft: a vote is refused to a candidate whose log is behind, epoch first") {
-  const QuorumState state{2, kNoNode, kNoNode, {1, 2, 3}};
+  const QuorumState state{2, kNoNodeId, kNoNodeId, {1, 2, 3}};
   auto node = MakeNode(2, state, Entries({1, 2, 2}));
   // Longer log but an older last epoch: refused.
   node->Step(Msg(1, 2, VoteRequest{3, 1, 1, 10, false}), Time{});
-  CHECK(node->GetStatus().voted_for == kNoNode);
+  CHECK(node->GetStatus().voted_for == kNoNodeId);
   // Same last epoch, shorter log: refused.
   node->Step(Msg(1, 2, VoteRequest{3, 1, 2, 2, false}), Time{});
-  CHECK(node->GetStatus().voted_for == kNoNode);
+  CHECK(node->GetStatus().voted_for == kNoNodeId);
   auto refused = Sent<VoteResponse>(node->TakeReady());
   REQUIRE(refused.size() == 2);
   CHECK(!refused[0].second.granted);
@@ -184,7 +184,7 @@ TEST_CASE("raft: one vote per epoch, and a restarted voter keeps its vote") {
 }
 
 TEST_CASE("raft: a follower fetching from its leader refuses pre-votes (KIP-996)") {
-  auto node = MakeNode(2, QuorumState{1, kNoNode, 1, {1, 2, 3}});
+  auto node = MakeNode(2, QuorumState{1, kNoNodeId, 1, {1, 2, 3}});
   CHECK(node->role() == Role::kFollower);
   // Before any successful fetch the follower still grants an up-to-date pre-vote.
   node->Step(Msg(3, 2, VoteRequest{1, 3, 0, 0, true}), Time{});
@@ -204,7 +204,7 @@ TEST_CASE("raft: a follower fetching from its leader refuses pre-votes (KIP-996)
 
 TEST_CASE("raft: the high watermark is the majority end offset, only past the epoch start") {
   // Node 1 has three entries of epoch 1 it cannot know are committed.
-  auto node = MakeNode(1, QuorumState{1, kNoNode, kNoNode, {1, 2, 3}}, Entries({1, 1, 1}));
+  auto node = MakeNode(1, QuorumState{1, kNoNodeId, kNoNodeId, {1, 2, 3}}, Entries({1, 1, 1}));
   ElectNodeOne(*node, Time{});
   CHECK(node->epoch() == 2);
   (void)node->TakeReady();
@@ -227,7 +227,7 @@ TEST_CASE("raft: the high watermark is the majority end offset, only past the ep
 }
 
 TEST_CASE("raft: the leader answers a diverged fetch with DivergingEpoch") {
-  auto node = MakeNode(1, QuorumState{3, kNoNode, kNoNode, {1, 2, 3}}, Entries({1, 1, 3}));
+  auto node = MakeNode(1, QuorumState{3, kNoNodeId, kNoNodeId, {1, 2, 3}}, Entries({1, 1, 3}));
   ElectNodeOne(*node, Time{});  // epoch 4, LeaderChange at offset 3
   (void)node->TakeReady();
   // Node 2 wrote offsets 2..4 in epoch 2, which this leader never saw.
@@ -240,7 +240,7 @@ TEST_CASE("raft: the leader answers a diverged fetch with DivergingEpoch") {
 }
 
 TEST_CASE("raft: a follower truncates to the diverging epoch's end offset") {
-  auto node = MakeNode(2, QuorumState{4, kNoNode, 1, {1, 2, 3}}, Entries({1, 1, 2, 2, 2}));
+  auto node = MakeNode(2, QuorumState{4, kNoNodeId, 1, {1, 2, 3}}, Entries({1, 1, 2, 2, 2}));
   Ready first = node->TakeReady();
   (void)first;
   FetchResponse response;
@@ -347,7 +347,7 @@ TEST_CASE("raft: a persisted leader restarts resigned at its epoch") {
 TEST_CASE("raft: a late response to an older fetch is ignored (correlation id)") {
   // Found by the safety swarm: a stale DivergingEpoch answer that happened to carry the same
   // fetch offset as the fetch in flight truncated a follower below its high watermark.
-  auto node = MakeNode(2, QuorumState{1, kNoNode, 1, {1, 2, 3}});
+  auto node = MakeNode(2, QuorumState{1, kNoNodeId, 1, {1, 2, 3}});
   const std::uint64_t first = 1;  // the fetch it sent when it started following leader 1
   FetchResponse late;
   late.epoch = 1;
@@ -366,7 +366,7 @@ TEST_CASE("raft: a late response to an older fetch is ignored (correlation id)")
 TEST_CASE("raft: EndQuorumEpoch successors start their elections by position") {
   // KafkaRaftClient.strictExponentialElectionBackoffMs with election.backoff.max.ms = 1000.
   for (const auto& [id, wait] : std::vector<std::pair<NodeId, Duration>>{{2, 0_ms}, {3, 500_ms}}) {
-    auto node = MakeNode(id, QuorumState{1, kNoNode, 1, {1, 2, 3}});
+    auto node = MakeNode(id, QuorumState{1, kNoNodeId, 1, {1, 2, 3}});
     node->Step(Msg(1, id, EndQuorumEpochRequest{1, 1, {2, 3}}), Time{} + 10_ms);
     CHECK(node->NextDeadline() == Time{} + 10_ms + wait);
     node->Tick(Time{} + 10_ms + wait);
@@ -380,7 +380,7 @@ TEST_CASE("raft: an observer never votes, not even a pre-vote") {
   CHECK(!observer->is_voter());
   observer->Step(Msg(1, 4, VoteRequest{1, 1, 5, 5, false}), Time{});
   observer->Step(Msg(2, 4, VoteRequest{1, 2, 5, 5, true}), Time{});
-  CHECK(observer->GetStatus().voted_for == kNoNode);
+  CHECK(observer->GetStatus().voted_for == kNoNodeId);
   for (const auto& [to, response] : Sent<VoteResponse>(observer->TakeReady())) {
     CHECK(!response.granted);
   }
@@ -414,7 +414,7 @@ TEST_CASE("raft: a three-voter cluster elects one leader and replicates proposal
     CHECK_MESSAGE(found, cluster.Name(id));
   }
   CHECK(cluster.node(4)->role() == Role::kFollower);  // the observer (broker-4)
-  CHECK(cluster.node(4)->GetStatus().voted_for == kNoNode);
+  CHECK(cluster.node(4)->GetStatus().voted_for == kNoNodeId);
   CHECK(cluster.violations().empty());
 }
 
