@@ -1,9 +1,9 @@
 // Kafka's partitioner must match byte for byte: vectors from Kafka's UtilsTest.testMurmur2.
+#include "kafka/partitioner.h"
+
 #include <doctest/doctest.h>
 
 #include <map>
-
-#include "kafka/partitioner.h"
 
 using namespace kafkasim;
 using namespace kafkasim::kafka;
