@@ -93,7 +93,9 @@ class RaftNode {
   // Fires every timer due at or before `now`.
   void Tick(Time now);
   // Leader only: queues `payload` for the next batch (append.linger.ms) and returns the offset
-  // it will take; NOT_LEADER_OR_FOLLOWER elsewhere.
+  // it will take; NOT_LEADER_OR_FOLLOWER elsewhere. The offset is a promise only once it shows
+  // up in Ready::committed: if leadership changes first, the entry may never be written or may
+  // be truncated, and another entry can take that offset.
   Result<Offset> Propose(std::string payload, Time now);
   // Starts an election now as if the election timer fired (pre-vote first). Voters only.
   void Campaign(Time now);
