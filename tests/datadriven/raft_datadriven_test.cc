@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,125 +36,185 @@ std::string Join(const std::vector<std::string>& lines) {
   return out;
 }
 
+// Commands (one per test case):
+//   add-nodes <voters> [observers=N] [seed=S]   start a fresh cluster (ids 1..)
+//   campaign <id> | shutdown <id> | crash <id> | restart <id>
+//   propose <id> <payload>                     prints the offset or the error
+//   deliver | stabilize | drop                 move queued messages (stabilize: until none)
+//   tick [<id>] <duration> | run <duration>    fire timers only / run the network too
+//   partition <ids> / <ids> ... | heal
+//   request-vote <from> <to>                   a real Vote without the pre-vote round
+//   status [ids] | log [ids] | applied [ids] | quorum-state <id>
 class Harness {
  public:
+  using Args = std::vector<std::string>;
+  using Lines = std::vector<std::string>;
+
   std::string Run(const datadriven::TestCase& test) {
-    const auto& args = test.args;
-    const std::string& verb = args[0];
-    std::vector<std::string> out;
-    if (verb == "add-nodes") {
-      int observers = 0;
-      std::uint64_t seed = 1;
-      for (std::size_t i = 2; i < args.size(); ++i) {
-        if (args[i].starts_with("observers=")) observers = std::stoi(args[i].substr(10));
-        if (args[i].starts_with("seed=")) seed = std::stoull(args[i].substr(5));
-      }
-      cluster_ = std::make_unique<RaftCluster>(seed);
-      cluster_->AddNodes(std::stoi(args.at(1)), observers);
-    } else if (verb == "campaign") {
-      cluster_->Campaign(ParseId(args.at(1)));
-    } else if (verb == "deliver") {
-      out = cluster_->DeliverQueued();
-    } else if (verb == "stabilize") {
-      for (int round = 0; round < 100 && cluster_->queued() > 0; ++round) {
-        for (std::string& line : cluster_->DeliverQueued()) out.push_back(std::move(line));
-      }
-    } else if (verb == "tick") {
-      if (args.size() == 3) {
-        cluster_->Tick(ParseDuration(args[2]), ParseId(args[1]));
-      } else {
-        cluster_->Tick(ParseDuration(args.at(1)));
-      }
-    } else if (verb == "run") {
-      cluster_->Run(ParseDuration(args.at(1)));
-    } else if (verb == "propose") {
-      Result<Offset> offset = cluster_->Propose(ParseId(args.at(1)), args.at(2));
-      out.push_back(offset.ok() ? fmt::format("proposed {} at offset {}", args[2], *offset)
-                                : offset.status().ToString());
-    } else if (verb == "partition") {
-      std::vector<std::set<NodeId>> groups(1);
-      for (std::size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "/") {
-          groups.emplace_back();
-        } else {
-          groups.back().insert(ParseId(args[i]));
-        }
-      }
-      cluster_->Partition(groups);
-    } else if (verb == "request-vote") {
-      // A real (not pre-) Vote from `from` at its current epoch, skipping its pre-vote round.
-      const NodeId from = ParseId(args.at(1));
-      const RaftNode* candidate = cluster_->node(from);
-      cluster_->Inject(std::make_shared<RaftMessage>(
-          from, ParseId(args.at(2)),
-          VoteRequest{candidate->epoch(), from, candidate->log().LastEpoch(),
-                      candidate->log().EndOffset(), false}));
-    } else if (verb == "heal") {
-      cluster_->Heal();
-    } else if (verb == "crash") {
-      cluster_->Crash(ParseId(args.at(1)));
-    } else if (verb == "restart") {
-      cluster_->Restart(ParseId(args.at(1)));
-    } else if (verb == "shutdown") {
-      cluster_->Shutdown(ParseId(args.at(1)));
-    } else if (verb == "drop") {
-      cluster_->DropQueued();
-    } else if (verb == "status") {
-      for (NodeId id : Selected(args)) {
-        RaftNode* n = cluster_->node(id);
-        if (n == nullptr) {
-          out.push_back(cluster_->Name(id) + " down");
-          continue;
-        }
-        for (std::string& line : FormatStatus(n->GetStatus(), *cluster_, cluster_->now())) {
-          out.push_back(std::move(line));
-        }
-      }
-    } else if (verb == "log") {
-      for (NodeId id : Selected(args)) {
-        std::vector<std::string> entries;
-        // Runs of NoOps in one epoch print as one range: "1..5@1:NoOp".
-        const auto& log = cluster_->disk(id).log;
-        for (std::size_t i = 0; i < log.size(); ++i) {
-          const LogEntry& e = log[i];
-          std::size_t last = i;
-          while (e.kind == EntryKind::kNoOp && last + 1 < log.size() &&
-                 log[last + 1].kind == EntryKind::kNoOp && log[last + 1].epoch == e.epoch) {
-            ++last;
-          }
-          const std::string where = last == i ? fmt::format("{}", e.offset)
-                                              : fmt::format("{}..{}", e.offset, log[last].offset);
-          entries.push_back(fmt::format("{}@{}:{}{}", where, e.epoch, EntryKindName(e.kind),
-                                        e.kind == EntryKind::kData ? "=" + e.payload : ""));
-          i = last;
-        }
-        out.push_back(
-            fmt::format("{}: {}", cluster_->Name(id),
-                        entries.empty() ? "empty" : fmt::format("{}", fmt::join(entries, " "))));
-      }
-    } else if (verb == "applied") {
-      for (NodeId id : Selected(args)) {
-        std::vector<std::string> data;
-        for (const LogEntry& e : cluster_->applied(id)) {
-          if (e.kind == EntryKind::kData) data.push_back(fmt::format("{}={}", e.offset, e.payload));
-        }
-        out.push_back(fmt::format("{}: [{}]", cluster_->Name(id), fmt::join(data, " ")));
-      }
-    } else if (verb == "quorum-state") {
-      out.push_back(cluster_->disk(ParseId(args.at(1))).quorum_state_json);
-    } else {
-      return "unknown command " + verb;
-    }
-    std::vector<std::string> lines = cluster_ ? cluster_->TakeLines() : std::vector<std::string>{};
+    const auto it = Commands().find(test.args[0]);
+    if (it == Commands().end()) return "unknown command " + test.args[0];
+    if (cluster_ == nullptr && test.args[0] != "add-nodes") return "add-nodes first";
+    Lines out = (this->*(it->second))(test.args);
+    Lines lines = cluster_->TakeLines();
     lines.insert(lines.end(), out.begin(), out.end());
-    if (cluster_ && !cluster_->violations().empty()) {
-      for (const std::string& v : cluster_->violations()) lines.push_back("VIOLATION " + v);
-    }
+    for (const std::string& v : cluster_->violations()) lines.push_back("VIOLATION " + v);
     return Join(lines);
   }
 
  private:
-  std::vector<NodeId> Selected(const std::vector<std::string>& args) {
+  using Command = Lines (Harness::*)(const Args&);
+  static const std::map<std::string, Command>& Commands() {
+    static const std::map<std::string, Command> commands = {
+        {"add-nodes", &Harness::AddNodes}, {"campaign", &Harness::Campaign},
+        {"shutdown", &Harness::Shutdown},  {"crash", &Harness::Crash},
+        {"restart", &Harness::Restart},    {"propose", &Harness::Propose},
+        {"deliver", &Harness::Deliver},    {"stabilize", &Harness::Stabilize},
+        {"drop", &Harness::Drop},          {"tick", &Harness::Tick},
+        {"run", &Harness::RunFor},         {"partition", &Harness::Partition},
+        {"heal", &Harness::Heal},          {"request-vote", &Harness::RequestVote},
+        {"status", &Harness::Status},      {"log", &Harness::Log},
+        {"applied", &Harness::Applied},    {"quorum-state", &Harness::QuorumStateFile},
+    };
+    return commands;
+  }
+
+  Lines AddNodes(const Args& args) {
+    int observers = 0;
+    std::uint64_t seed = 1;
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      if (args[i].starts_with("observers=")) observers = std::stoi(args[i].substr(10));
+      if (args[i].starts_with("seed=")) seed = std::stoull(args[i].substr(5));
+    }
+    cluster_ = std::make_unique<RaftCluster>(seed);
+    cluster_->AddNodes(std::stoi(args.at(1)), observers);
+    return {};
+  }
+  Lines Campaign(const Args& args) {
+    cluster_->Campaign(ParseId(args.at(1)));
+    return {};
+  }
+  Lines Shutdown(const Args& args) {
+    cluster_->Shutdown(ParseId(args.at(1)));
+    return {};
+  }
+  Lines Crash(const Args& args) {
+    cluster_->Crash(ParseId(args.at(1)));
+    return {};
+  }
+  Lines Restart(const Args& args) {
+    cluster_->Restart(ParseId(args.at(1)));
+    return {};
+  }
+  Lines Propose(const Args& args) {
+    Result<Offset> offset = cluster_->Propose(ParseId(args.at(1)), args.at(2));
+    return {offset.ok() ? fmt::format("proposed {} at offset {}", args[2], *offset)
+                        : offset.status().ToString()};
+  }
+  Lines Deliver(const Args&) { return cluster_->DeliverQueued(); }
+  Lines Stabilize(const Args&) {
+    Lines out;
+    for (int round = 0; round < 100 && cluster_->queued() > 0; ++round) {
+      for (std::string& line : cluster_->DeliverQueued()) out.push_back(std::move(line));
+    }
+    return out;
+  }
+  Lines Drop(const Args&) {
+    cluster_->DropQueued();
+    return {};
+  }
+  Lines Tick(const Args& args) {
+    if (args.size() == 3) {
+      cluster_->Tick(ParseDuration(args[2]), ParseId(args[1]));
+    } else {
+      cluster_->Tick(ParseDuration(args.at(1)));
+    }
+    return {};
+  }
+  Lines RunFor(const Args& args) {
+    cluster_->Run(ParseDuration(args.at(1)));
+    return {};
+  }
+  Lines Partition(const Args& args) {
+    std::vector<std::set<NodeId>> groups(1);
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == "/") {
+        groups.emplace_back();
+      } else {
+        groups.back().insert(ParseId(args[i]));
+      }
+    }
+    cluster_->Partition(groups);
+    return {};
+  }
+  Lines Heal(const Args&) {
+    cluster_->Heal();
+    return {};
+  }
+  // A real (not pre-) Vote from `from` at its current epoch, skipping its pre-vote round.
+  Lines RequestVote(const Args& args) {
+    const NodeId from = ParseId(args.at(1));
+    const RaftNode* candidate = cluster_->node(from);
+    cluster_->Inject(std::make_shared<RaftMessage>(
+        from, ParseId(args.at(2)),
+        VoteRequest{candidate->epoch(), from, candidate->log().LastEpoch(),
+                    candidate->log().EndOffset(), false}));
+    return {};
+  }
+  Lines Status(const Args& args) {
+    Lines out;
+    for (NodeId id : Selected(args)) {
+      RaftNode* n = cluster_->node(id);
+      if (n == nullptr) {
+        out.push_back(cluster_->Name(id) + " down");
+        continue;
+      }
+      for (std::string& line : FormatStatus(n->GetStatus(), *cluster_, cluster_->now())) {
+        out.push_back(std::move(line));
+      }
+    }
+    return out;
+  }
+  Lines Log(const Args& args) {
+    Lines out;
+    for (NodeId id : Selected(args)) {
+      const auto& log = cluster_->disk(id).log;
+      Lines entries;
+      // Runs of NoOps in one epoch print as one range: "1..5@1:NoOp".
+      for (std::size_t i = 0; i < log.size(); ++i) {
+        const LogEntry& e = log[i];
+        std::size_t last = i;
+        while (e.kind == EntryKind::kNoOp && last + 1 < log.size() &&
+               log[last + 1].kind == EntryKind::kNoOp && log[last + 1].epoch == e.epoch) {
+          ++last;
+        }
+        const std::string where = last == i ? fmt::format("{}", e.offset)
+                                            : fmt::format("{}..{}", e.offset, log[last].offset);
+        entries.push_back(fmt::format("{}@{}:{}{}", where, e.epoch, EntryKindName(e.kind),
+                                      e.kind == EntryKind::kData ? "=" + e.payload : ""));
+        i = last;
+      }
+      out.push_back(
+          fmt::format("{}: {}", cluster_->Name(id),
+                      entries.empty() ? "empty" : fmt::format("{}", fmt::join(entries, " "))));
+    }
+    return out;
+  }
+  Lines Applied(const Args& args) {
+    Lines out;
+    for (NodeId id : Selected(args)) {
+      Lines data;
+      for (const LogEntry& e : cluster_->applied(id)) {
+        if (e.kind == EntryKind::kData) data.push_back(fmt::format("{}={}", e.offset, e.payload));
+      }
+      out.push_back(fmt::format("{}: [{}]", cluster_->Name(id), fmt::join(data, " ")));
+    }
+    return out;
+  }
+  Lines QuorumStateFile(const Args& args) {
+    return {cluster_->disk(ParseId(args.at(1))).quorum_state_json};
+  }
+
+  std::vector<NodeId> Selected(const Args& args) {
     if (args.size() <= 1) return cluster_->ids();
     std::vector<NodeId> ids;
     for (std::size_t i = 1; i < args.size(); ++i) ids.push_back(ParseId(args[i]));
