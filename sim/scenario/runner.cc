@@ -89,30 +89,7 @@ void Runner::ScheduleScenario() {
     e.text = fmt::format("scenario \"{}\" starts (seed {})", scenario_.name, options_.seed);
     sim.trace().Emit(std::move(e));
   }
-  // Topics declared in the file are created through the admin client as soon as every broker
-  // is registered and unfenced, like the quickstart's first command after the servers start.
-  auto create = std::make_shared<std::function<void()>>();
-  *create = [this, create] {
-    const kafka::MetadataImage* image = world_->BestImage();
-    int unfenced = 0;
-    if (image != nullptr) {
-      for (const auto& [id, b] : image->brokers()) unfenced += b.fenced ? 0 : 1;
-    }
-    if (unfenced < scenario_.cluster.brokers) {
-      world_->sim().Schedule(world_->sim().Now() + Milliseconds(100), *create);
-      return;
-    }
-    for (const Topic& t : scenario_.topics) {
-      TopicsCommand c;
-      c.action = TopicsCommand::Action::kCreate;
-      c.topic = t.name;
-      c.partitions = t.partitions;
-      c.replication_factor = t.replication_factor;
-      for (const auto& [k, v] : t.config.explicit_values()) c.configs.emplace_back(k, v);
-      world_->Execute(c, "", nullptr);
-    }
-  };
-  if (!scenario_.topics.empty()) sim.Schedule(kTimeZero, *create);
+  if (!scenario_.topics.empty()) sim.Schedule(kTimeZero, [this] { CreateDeclaredTopics(); });
   for (const Client& c : scenario_.clients) {
     sim.Schedule(c.start, [this, c] { world_->StartClient(c); });
     if (c.stop) {
@@ -267,6 +244,31 @@ void Runner::Settle(std::size_t check, bool ok, const std::string& detail) {
   c.detail = ok ? c.detail : fmt::format("expected {}, but saw {}", c.name, detail);
 }
 
+// Topics declared in the file are created through the admin client as soon as every broker
+// is registered and unfenced, like the quickstart's first command after the servers start.
+// Until then this re-arms itself every 100 ms.
+void Runner::CreateDeclaredTopics() {
+  const kafka::MetadataImage* image = world_->BestImage();
+  int unfenced = 0;
+  if (image != nullptr) {
+    for (const auto& [id, b] : image->brokers()) unfenced += b.fenced ? 0 : 1;
+  }
+  if (unfenced < scenario_.cluster.brokers) {
+    world_->sim().Schedule(world_->sim().Now() + Milliseconds(100),
+                           [this] { CreateDeclaredTopics(); });
+    return;
+  }
+  for (const Topic& t : scenario_.topics) {
+    TopicsCommand c;
+    c.action = TopicsCommand::Action::kCreate;
+    c.topic = t.name;
+    c.partitions = t.partitions;
+    c.replication_factor = t.replication_factor;
+    for (const auto& [k, v] : t.config.explicit_values()) c.configs.emplace_back(k, v);
+    world_->Execute(c, "", nullptr);
+  }
+}
+
 void Runner::ScheduleExpect(const Step& step, const Expect& expect, std::size_t check) {
   Simulation& sim = world_->sim();
   const Time deadline = step.at + expect.delay;
@@ -277,14 +279,19 @@ void Runner::ScheduleExpect(const Step& step, const Expect& expect, std::size_t 
     });
     return;
   }
-  auto poll = std::make_shared<std::function<void()>>();
-  *poll = [this, expect, check, deadline, poll] {
-    std::string seen;
-    if (Holds(expect.condition, &seen)) return Settle(check, true, seen);
-    if (world_->sim().Now() >= deadline) return Settle(check, false, seen);
-    world_->sim().Schedule(std::min(deadline, world_->sim().Now() + kPollInterval), *poll);
-  };
-  sim.Schedule(step.at, *poll);
+  sim.Schedule(step.at, [this, expect, check, deadline] { Poll(expect, check, deadline); });
+}
+
+// A `within` expectation re-arms itself every kPollInterval until it holds or its deadline
+// passes. Each poll schedules a fresh closure (no self-referencing closure, nothing leaks
+// when the run ends with polls still queued).
+void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
+  std::string seen;
+  if (Holds(expect.condition, &seen)) return Settle(check, true, seen);
+  Simulation& sim = world_->sim();
+  if (sim.Now() >= deadline) return Settle(check, false, seen);
+  sim.Schedule(std::min(deadline, sim.Now() + kPollInterval),
+               [this, expect, check, deadline] { Poll(expect, check, deadline); });
 }
 
 bool Runner::RunToEnd(Time until) {

@@ -52,6 +52,8 @@ class Runner final : public SessionControl {
   void Build();
   void ScheduleScenario();
   void ScheduleExpect(const Step& step, const Expect& expect, std::size_t check);
+  void CreateDeclaredTopics();
+  void Poll(const Expect& expect, std::size_t check, Time deadline);
   bool Holds(const ExpectCondition& condition, std::string* seen);
   void Settle(std::size_t check, bool ok, const std::string& detail);
   void ApplyInput(const RecordedInput& input);
