@@ -1,8 +1,9 @@
 // Simulated producer, consumer and admin clients.
 #include "kafka/clients.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/assert.h"
 #include "kafka/replica_log.h"
@@ -33,7 +34,8 @@ bool Retriable(Errc e) {
 // Sends a Metadata request to a live broker, chosen round-robin from the bootstrap list.
 void SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory, std::int64_t& attempt) {
   if (directory.broker_ids.empty()) return;
-  const BrokerId b = directory.broker_ids[static_cast<std::size_t>(attempt) % directory.broker_ids.size()];
+  const BrokerId b =
+      directory.broker_ids[static_cast<std::size_t>(attempt) % directory.broker_ids.size()];
   ++attempt;
   const NodeIndex to = directory.NodeFor(b);
   if (to != kNoNode) env.Send(to, std::make_shared<KafkaMessage>(MetadataRequest{attempt}));
@@ -144,8 +146,9 @@ void ProducerNode::Flush() {
   if (available.empty()) available = all;
   for (Pending& p : unassigned) {
     const auto size = static_cast<std::int32_t>(p.record.value ? p.record.value->size() : 0);
-    p.partition = p.record.key ? PartitionForKey(*p.record.key, static_cast<std::int32_t>(all.size()))
-                               : sticky_.Next(size + 20, available, env_.rng());
+    p.partition = p.record.key
+                      ? PartitionForKey(*p.record.key, static_cast<std::int32_t>(all.size()))
+                      : sticky_.Next(size + 20, available, env_.rng());
     accumulator_[p.partition].push_back(std::move(p));
   }
   std::map<BrokerId, int> in_flight_per_broker;
@@ -214,9 +217,9 @@ void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
   for (std::size_t i = 0; i < f.records.size(); ++i) {
     const Pending& p = f.records[i];
     const std::int64_t offset = response.base_offset + static_cast<std::int64_t>(i);
-    history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic,
-                                                f.partition, p.record.key, p.record.value,
-                                                config_.acks, Errc::kNone, offset, env_.Now()});
+    history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic, f.partition,
+                                                p.record.key, p.record.value, config_.acks,
+                                                Errc::kNone, offset, env_.Now()});
     ++stats().acknowledged;
     --stats().in_flight;
     if (config_.trace_each_record) {
@@ -258,8 +261,8 @@ void ProducerNode::Retry(std::vector<Pending> records, Errc error) {
 
 void ProducerNode::Fail(const Pending& p, Errc error) {
   history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic, p.partition,
-                                              p.record.key, p.record.value, config_.acks, error,
-                                              -1, env_.Now()});
+                                              p.record.key, p.record.value, config_.acks, error, -1,
+                                              env_.Now()});
   ++stats().failed;
   --stats().in_flight;
 }
@@ -401,8 +404,8 @@ void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
     for (const ConsumedRecord& r : *records) {
       if (r.offset < pos.offset) continue;
       pos.offset = r.offset + 1;
-      history_->consumed.push_back(ConsumeEvent{env_.name(), fp.topic, fp.partition, r.offset,
-                                                r.key, r.value, env_.Now()});
+      history_->consumed.push_back(
+          ConsumeEvent{env_.name(), fp.topic, fp.partition, r.offset, r.key, r.value, env_.Now()});
       ++stats().consumed;
       ++consumed_;
       if (config_.trace_each_record) {
@@ -447,8 +450,8 @@ void AdminNode::Pump() {
   if (env_.Now() >= current_->deadline) {
     Call call = std::move(*current_);
     current_.reset();
-    call.callback(AdminResponse{Errc::kRequestTimedOut,
-                                "Timed out waiting for a node assignment.", {}});
+    call.callback(
+        AdminResponse{Errc::kRequestTimedOut, "Timed out waiting for a node assignment.", {}});
     Pump();
     return;
   }

@@ -85,7 +85,7 @@ class ProducerNode : public Node {
   std::int64_t next_correlation_ = 1;
   StickyPartitioner sticky_;
   std::map<std::int32_t, std::vector<Pending>> accumulator_;  // by partition
-  std::map<std::int64_t, InFlight> in_flight_;                 // by correlation id
+  std::map<std::int64_t, InFlight> in_flight_;                // by correlation id
   bool flush_scheduled_ = false;
 };
 

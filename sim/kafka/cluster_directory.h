@@ -16,7 +16,7 @@ struct ClusterDirectory {
   std::map<std::int32_t, NodeIndex> node_of_id;  // broker and controller node.ids
   std::vector<std::int32_t> voter_ids;           // controller.quorum.voters
   std::vector<BrokerId> broker_ids;
-  std::string cluster_id;                        // meta.properties cluster.id
+  std::string cluster_id;  // meta.properties cluster.id
 
   NodeIndex NodeFor(std::int32_t id) const {
     const auto it = node_of_id.find(id);

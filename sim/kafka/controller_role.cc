@@ -44,26 +44,28 @@ void KafkaServer::RebuildControllerState() {
     if (e.offset >= hw) break;
     if (e.kind != raft::EntryKind::kData) continue;
     const auto* p = reinterpret_cast<const std::uint8_t*>(e.payload.data());
-    Result<MetadataRecord> r = DecodeMetadataRecord(std::span<const std::uint8_t>(p, e.payload.size()));
+    Result<MetadataRecord> r =
+        DecodeMetadataRecord(std::span<const std::uint8_t>(p, e.payload.size()));
     KSIM_ASSERT_MSG(r.ok(), r.status().ToString());
     logic_->Replay(*r, e.offset);
     last_replayed_offset_ = e.offset;
   }
 }
 
-void KafkaServer::ProposeRecords(const std::vector<MetadataRecord>& records,
-                                 const std::vector<std::string>& notes,
+void KafkaServer::ProposeRecords(const ControllerChanges& changes,
                                  std::optional<PendingReply> reply) {
   std::int64_t last = -1;
-  for (const MetadataRecord& record : records) {
+  for (const MetadataRecord& record : changes.records) {
     const std::vector<std::uint8_t> bytes = EncodeMetadataRecord(record);
-    Result<raft::Offset> offset = raft_->Propose(std::string(bytes.begin(), bytes.end()), env_.Now());
+    Result<raft::Offset> offset =
+        raft_->Propose(std::string(bytes.begin(), bytes.end()), env_.Now());
     KSIM_ASSERT_MSG(offset.ok(), offset.status().ToString());
     logic_->Replay(record, *offset);
     last_replayed_offset_ = *offset;
     last = *offset;
   }
-  for (const std::string& note : notes) Emit("controller.decision", note);
+  for (const std::string& note : changes.notes) Emit("controller.decision", note);
+  for (const std::string& probe : changes.probes) env_.Probe(probe);
   if (reply) {
     if (last < 0) {
       Reply(reply->to, std::move(reply->body));
@@ -91,12 +93,13 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
   const NodeIndex from = message.from;
   const Time now = env_.Now();
   const bool active = logic_ != nullptr && controller_active_;
-  const std::int64_t next_offset = std::max<std::int64_t>(raft_->log().EndOffset(), last_replayed_offset_ + 1);
+  const std::int64_t next_offset =
+      std::max<std::int64_t>(raft_->log().EndOffset(), last_replayed_offset_ + 1);
   if (const auto* reg = request.Get<BrokerRegistrationRequest>()) {
     if (!active) return Reply(from, BrokerRegistrationResponse{Errc::kNotController, -1});
     RegisterResult r = logic_->RegisterBroker(*reg, next_offset, now);
     if (!r.status.ok()) return Reply(from, BrokerRegistrationResponse{r.status.code(), -1});
-    ProposeRecords(r.changes.records, r.changes.notes,
+    ProposeRecords(r.changes,
                    PendingReply{from, BrokerRegistrationResponse{Errc::kNone, r.broker_epoch}});
   } else if (const auto* hb = request.Get<BrokerHeartbeatRequest>()) {
     BrokerHeartbeatResponse response;
@@ -109,7 +112,7 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
     response.is_caught_up = r.is_caught_up;
     response.is_fenced = r.is_fenced;
     response.should_shut_down = r.should_shut_down;
-    ProposeRecords(r.changes.records, r.changes.notes, PendingReply{from, response});
+    ProposeRecords(r.changes, PendingReply{from, response});
   } else if (const auto* alter = request.Get<AlterPartitionRequest>()) {
     AlterPartitionResponse response;
     const TopicImage* topic = logic_ ? logic_->image().TopicById(alter->topic_id) : nullptr;
@@ -124,7 +127,7 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
     response.isr = r.partition.isr;
     response.leader_epoch = r.partition.leader_epoch;
     response.partition_epoch = r.partition.partition_epoch;
-    ProposeRecords(r.changes.records, r.changes.notes, PendingReply{from, response});
+    ProposeRecords(r.changes, PendingReply{from, response});
   } else if (const auto* create = request.Get<CreateTopicsRequest>()) {
     if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
     std::map<std::string, std::string> configs(create->configs.begin(), create->configs.end());
@@ -133,16 +136,15 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
     if (!r.ok()) {
       return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
     }
-    ProposeRecords(r->changes.records, r->changes.notes,
-                   PendingReply{from, AdminResponse{Errc::kNone,
-                                                    fmt::format("Created topic {}.", create->name),
-                                                    {}}});
+    ProposeRecords(
+        r->changes,
+        PendingReply{
+            from, AdminResponse{Errc::kNone, fmt::format("Created topic {}.", create->name), {}}});
   } else if (const auto* del = request.Get<DeleteTopicsRequest>()) {
     if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
     Result<ControllerChanges> r = logic_->DeleteTopic(del->name);
     if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
-    ProposeRecords(r->records, r->notes,
-                   PendingReply{from, AdminResponse{Errc::kNone, "", {}}});
+    ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}}});
   } else if (const auto* elect = request.Get<ElectLeadersRequest>()) {
     if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
     std::optional<std::vector<TopicPartition>> which;
@@ -150,9 +152,8 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
       which.emplace();
       for (const auto& [t, p] : elect->partitions) which->push_back(TopicPartition{t, p});
     }
-    ElectLeadersResult r =
-        logic_->ElectLeaders(elect->unclean ? ElectionType::kUnclean : ElectionType::kPreferred,
-                             which);
+    ElectLeadersResult r = logic_->ElectLeaders(
+        elect->unclean ? ElectionType::kUnclean : ElectionType::kPreferred, which);
     AdminResponse response;
     std::vector<std::string> done;
     std::vector<std::string> not_needed;
@@ -163,10 +164,10 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
       } else if (status.code() == Errc::kElectionNotNeeded) {
         not_needed.push_back(name);
       } else {
-        response.lines.push_back(fmt::format("Error completing leader election ({}) for "
-                                             "partition: {}: {}",
-                                             ElectionName(elect->unclean), name,
-                                             status.ToString()));
+        response.lines.push_back(
+            fmt::format("Error completing leader election ({}) for "
+                        "partition: {}: {}",
+                        ElectionName(elect->unclean), name, status.ToString()));
       }
     }
     if (!done.empty()) {
@@ -176,10 +177,10 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
                                         ElectionName(elect->unclean), fmt::join(done, ", ")));
     }
     if (!not_needed.empty()) {
-      response.lines.push_back(
-          fmt::format("Valid replica already elected for partitions {}", fmt::join(not_needed, ", ")));
+      response.lines.push_back(fmt::format("Valid replica already elected for partitions {}",
+                                           fmt::join(not_needed, ", ")));
     }
-    ProposeRecords(r.changes.records, r.changes.notes, PendingReply{from, response});
+    ProposeRecords(r.changes, PendingReply{from, response});
   }
 }
 
@@ -188,20 +189,18 @@ void KafkaServer::ControllerTick() {
   const Time now = env_.Now();
   ControllerChanges fenced = logic_->FenceExpiredBrokers(now);
   if (!fenced.empty()) {
-    env_.Probe("controller.fence_broker");
-    ProposeRecords(fenced.records, fenced.notes, std::nullopt);
+    ProposeRecords(fenced, std::nullopt);
   }
   ControllerChanges unclean = logic_->ElectUncleanWhereAllowed();
   if (!unclean.empty()) {
-    env_.Probe("leader.election.unclean");
-    ProposeRecords(unclean.records, unclean.notes, std::nullopt);
+    ProposeRecords(unclean, std::nullopt);
   }
   if (config_.controller_config.auto_leader_rebalance_enable && now >= next_rebalance_) {
-    next_rebalance_ = now + Seconds(config_.controller_config.leader_imbalance_check_interval_seconds);
+    next_rebalance_ =
+        now + Seconds(config_.controller_config.leader_imbalance_check_interval_seconds);
     ControllerChanges balance = logic_->BalancePartitionLeaders();
     if (!balance.empty()) {
-      env_.Probe("leader.election.preferred");
-      ProposeRecords(balance.records, balance.notes, std::nullopt);
+      ProposeRecords(balance, std::nullopt);
     }
   }
 }

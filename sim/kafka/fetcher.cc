@@ -1,7 +1,8 @@
 // Follower fetchers (ReplicaFetcherThread): one Fetch session per leader broker covering every
 // partition this broker follows from it; truncation on divergence (KIP-101/KIP-279/KIP-320).
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/assert.h"
 #include "kafka/kafka_server.h"
@@ -91,10 +92,9 @@ void KafkaServer::OnFetchResponse(const Message& message, const FetchResponse& r
   }
   if (backoff) {
     fetchers_[leader].in_flight = true;  // resent by FetcherTimeouts after the backoff
-    fetchers_[leader].sent_at = env_.Now() -
-                                Milliseconds(config_.broker_settings.replica_fetch_wait_max_ms) -
-                                Milliseconds(2000) +
-                                Milliseconds(config_.broker_settings.replica_fetch_backoff_ms);
+    fetchers_[leader].sent_at =
+        env_.Now() - Milliseconds(config_.broker_settings.replica_fetch_wait_max_ms) -
+        Milliseconds(2000) + Milliseconds(config_.broker_settings.replica_fetch_backoff_ms);
     return;
   }
   SendFetch(leader);

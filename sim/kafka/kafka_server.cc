@@ -15,9 +15,12 @@ constexpr const char* kQuorumStateFile = "__cluster_metadata-0/quorum-state";
 // Raft entries live in the metadata log as one-record batches; the key names the entry kind.
 std::optional<std::string> EntryKey(raft::EntryKind kind) {
   switch (kind) {
-    case raft::EntryKind::kData: return std::nullopt;
-    case raft::EntryKind::kLeaderChange: return std::string("LeaderChange");
-    case raft::EntryKind::kNoOp: return std::string("NoOp");
+    case raft::EntryKind::kData:
+      return std::nullopt;
+    case raft::EntryKind::kLeaderChange:
+      return std::string("LeaderChange");
+    case raft::EntryKind::kNoOp:
+      return std::string("NoOp");
   }
   return std::nullopt;
 }
@@ -45,12 +48,11 @@ void KafkaServer::OnStart() {
   if (config_.controller) {
     logic_ = std::make_unique<ControllerLogic>(config_.controller_config);
   }
-  Emit("node.start",
-       fmt::format("started as {} (node.id={})",
-                   config_.broker && config_.controller ? "broker,controller"
-                   : config_.broker                     ? "broker"
-                                                        : "controller",
-                   config_.node_id));
+  Emit("node.start", fmt::format("started as {} (node.id={})",
+                                 config_.broker && config_.controller ? "broker,controller"
+                                 : config_.broker                     ? "broker"
+                                                                      : "controller",
+                                 config_.node_id));
   if (config_.broker) {
     env_.SetTimer(Milliseconds(10), kTimerRegister);
     env_.SetTimer(Milliseconds(config_.broker_settings.replica_lag_time_max_ms / 2),
@@ -77,21 +79,20 @@ void KafkaServer::LoadMetadataLog() {
     persisted = *state;
   }
   std::string note;
-  Result<std::unique_ptr<ReplicaLog>> log =
-      OpenReplicaLog(disk, kMetadataDir, "__cluster_metadata", 0, ReplicaLogConfig{}, env_.Now(),
-                     &note);
+  Result<std::unique_ptr<ReplicaLog>> log = OpenReplicaLog(
+      disk, kMetadataDir, "__cluster_metadata", 0, ReplicaLogConfig{}, env_.Now(), &note);
   KSIM_ASSERT_MSG(log.ok(), log.status().ToString());
   metadata_log_ = std::move(*log);
   if (!note.empty()) Emit("log.recovery", fmt::format("__cluster_metadata-0: {}", note));
   std::vector<raft::LogEntry> entries;
-  Result<std::vector<std::uint8_t>> raw = metadata_log_->Read(
-      0, INT32_MAX, metadata_log_->log_end_offset());
+  Result<std::vector<std::uint8_t>> raw =
+      metadata_log_->Read(0, INT32_MAX, metadata_log_->log_end_offset());
   if (raw.ok()) {
     Result<std::vector<ConsumedRecord>> records = DecodeBatches(*raw);
     KSIM_ASSERT_MSG(records.ok(), records.status().ToString());
     for (const ConsumedRecord& r : *records) {
-      entries.push_back(raft::LogEntry{r.offset, r.leader_epoch, KindFromKey(r.key),
-                                       r.value.value_or("")});
+      entries.push_back(
+          raft::LogEntry{r.offset, r.leader_epoch, KindFromKey(r.key), r.value.value_or("")});
     }
   }
   raft::RaftConfig rc = config_.raft;
@@ -104,7 +105,8 @@ void KafkaServer::LoadMetadataLog() {
 void KafkaServer::PersistRaft(raft::Ready& ready) {
   FileSystem& disk = env_.disk();
   if (ready.quorum_state) {
-    Status s = disk.WriteFileAtomically(kQuorumStateFile, raft::QuorumStateToJson(*ready.quorum_state));
+    Status s =
+        disk.WriteFileAtomically(kQuorumStateFile, raft::QuorumStateToJson(*ready.quorum_state));
     KSIM_ASSERT_MSG(s.ok(), s.ToString());
   }
   if (ready.truncate_log_to) {
@@ -164,7 +166,8 @@ void KafkaServer::ApplyCommitted(const raft::LogEntry& entry) {
       awaiting_activation_ = false;
       controller_active_ = true;
       logic_->Activate(env_.Now());
-      next_rebalance_ = env_.Now() + Seconds(config_.controller_config.leader_imbalance_check_interval_seconds);
+      next_rebalance_ =
+          env_.Now() + Seconds(config_.controller_config.leader_imbalance_check_interval_seconds);
       env_.Probe("controller.activated");
       Emit("controller.active",
            fmt::format("became the active controller at epoch {}", raft_->epoch()),
@@ -235,6 +238,7 @@ void KafkaServer::OnTimer(std::uint64_t tag) {
       break;
     case kTimerHeartbeat:
       SendHeartbeat();
+      RetryPendingAlters();
       env_.SetTimer(Milliseconds(config_.broker_settings.broker_heartbeat_interval_ms),
                     kTimerHeartbeat);
       break;

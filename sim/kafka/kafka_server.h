@@ -32,6 +32,7 @@ struct BrokerSettings {
   std::int64_t broker_heartbeat_interval_ms = 2000;
   std::int64_t log_retention_check_interval_ms = 300000;
   std::int64_t replica_high_watermark_checkpoint_interval_ms = 5000;
+  std::int64_t request_timeout_ms = 30000;  // broker-to-controller requests (AlterPartition)
   std::int32_t min_insync_replicas = 1;
   ReplicaLogConfig log;
 };
@@ -58,8 +59,7 @@ class KafkaServer : public Node {
     kTimerControllerTick,
   };
 
-  KafkaServer(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
-              ServerConfig config);
+  KafkaServer(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory, ServerConfig config);
   ~KafkaServer() override;
 
   void OnStart() override;
@@ -112,8 +112,14 @@ class KafkaServer : public Node {
     std::int64_t leader_epoch_start_offset = 0;
     std::vector<BrokerId> replicas;
     std::vector<BrokerId> isr;
+    // An AlterPartition is pending from the moment the leader decides to change the ISR until
+    // the controller answers (or new metadata supersedes it). Like Kafka's
+    // AlterPartitionManager the request is kept and re-sent to whichever controller is active
+    // (kNoNodeId in alter_sent_to: not sent yet, no controller known).
     bool alter_in_flight = false;
     std::vector<BrokerId> pending_isr;  // the ISR asked for while alter_in_flight
+    std::int32_t alter_sent_to = -1;
+    Time alter_sent_at;
     std::map<BrokerId, RemoteReplica> remotes;
     std::string name;  // "cities-0"
   };
@@ -153,8 +159,9 @@ class KafkaServer : public Node {
   void OnRaftRoleChange(const raft::RoleChange& change);
   void RebuildControllerState();
   void HandleControllerRequest(const Message& message, const KafkaMessage& request);
-  void ProposeRecords(const std::vector<MetadataRecord>& records,
-                      const std::vector<std::string>& notes, std::optional<PendingReply> reply);
+  // Appends the changes' records to the metadata log (speculatively replayed), emits their
+  // notes and probes; `reply` is sent once the last record commits.
+  void ProposeRecords(const ControllerChanges& changes, std::optional<PendingReply> reply);
   void CompletePendingReplies(std::int64_t committed_offset);
   void FailPendingReplies();
   void ControllerTick();
@@ -182,6 +189,10 @@ class KafkaServer : public Node {
   void MaybeAdvanceHighWatermark(Partition& p);
   void MaybeExpandIsr(Partition& p, BrokerId replica);
   void ShrinkIsrCheck();
+  // Sends a pending AlterPartition to the active controller when it has not reached one yet
+  // (no controller was known, the controller changed, or request.timeout.ms passed).
+  void RetryPendingAlters();
+  void SendPendingAlter(Partition& p);
   void SendAlterPartition(Partition& p, std::vector<BrokerId> new_isr);
   void OnAlterPartitionResponse(const AlterPartitionResponse& response);
   void CompleteDelayed(Partition& p);

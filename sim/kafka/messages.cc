@@ -11,29 +11,48 @@ MessageKind KafkaMessage::Kind() const {
     case 0:
     case 1:
     case 2:
-    case 3: return MessageKind::kHeartbeat;  // registration and heartbeats
+    case 3:
+      return MessageKind::kHeartbeat;  // registration and heartbeats
     case 4:
-    case 5: return MessageKind::kMetadata;  // AlterPartition
+    case 5:
+      return MessageKind::kMetadata;  // AlterPartition
     case 6:
     case 7:
     case 8:
-    case 9: return MessageKind::kAdmin;
+    case 9:
+      return MessageKind::kAdmin;
     case 10:
-    case 11: return MessageKind::kProduce;
+    case 11:
+      return MessageKind::kProduce;
     case 12:
     case 13:
     case 14:
-    case 15: return MessageKind::kFetch;
-    default: return MessageKind::kMetadata;
+    case 15:
+      return MessageKind::kFetch;
+    default:
+      return MessageKind::kMetadata;
   }
 }
 
 std::string KafkaMessage::Name() const {
-  static constexpr const char* kNames[] = {
-      "BrokerRegistration", "BrokerRegistrationResponse", "BrokerHeartbeat",
-      "BrokerHeartbeatResponse", "AlterPartition", "AlterPartitionResponse", "CreateTopics",
-      "DeleteTopics", "ElectLeaders", "AdminResponse", "Produce", "ProduceResponse", "Fetch",
-      "FetchResponse", "ListOffsets", "ListOffsetsResponse", "Metadata", "MetadataResponse"};
+  static constexpr const char* kNames[] = {"BrokerRegistration",
+                                           "BrokerRegistrationResponse",
+                                           "BrokerHeartbeat",
+                                           "BrokerHeartbeatResponse",
+                                           "AlterPartition",
+                                           "AlterPartitionResponse",
+                                           "CreateTopics",
+                                           "DeleteTopics",
+                                           "ElectLeaders",
+                                           "AdminResponse",
+                                           "Produce",
+                                           "ProduceResponse",
+                                           "Fetch",
+                                           "FetchResponse",
+                                           "ListOffsets",
+                                           "ListOffsetsResponse",
+                                           "Metadata",
+                                           "MetadataResponse"};
   return kNames[body.index()];
 }
 

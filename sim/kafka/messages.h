@@ -159,8 +159,8 @@ using KafkaBody =
     std::variant<BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
                  BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
                  CreateTopicsRequest, DeleteTopicsRequest, ElectLeadersRequest, AdminResponse,
-                 ProduceRequest, ProduceResponse, FetchRequest, FetchResponse,
-                 ListOffsetsRequest, ListOffsetsResponse, MetadataRequest, MetadataResponse>;
+                 ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
+                 ListOffsetsResponse, MetadataRequest, MetadataResponse>;
 
 class KafkaMessage final : public Payload {
  public:

@@ -1,8 +1,9 @@
 // Replaying metadata records into an image (Kafka's MetadataDelta/MetadataImage in one step).
 #include "kafka/metadata_image.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/assert.h"
 
@@ -60,9 +61,8 @@ void MetadataImage::Apply(const MetadataRecord& record, std::int64_t offset) {
   struct Visitor {
     MetadataImage& image;
     void operator()(const RegisterBrokerRecord& r) {
-      image.brokers_[r.broker_id] =
-          BrokerRegistration{r.broker_id, r.broker_epoch, r.rack, r.fenced,
-                             r.in_controlled_shutdown};
+      image.brokers_[r.broker_id] = BrokerRegistration{r.broker_id, r.broker_epoch, r.rack,
+                                                       r.fenced, r.in_controlled_shutdown};
     }
     void operator()(const TopicRecord& r) {
       TopicImage& t = image.topics_[r.name];

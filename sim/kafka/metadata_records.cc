@@ -217,10 +217,14 @@ std::string Uuid::ToBase64() const {
 }
 
 std::string RecordTypeName(const MetadataRecord& record) {
-  static constexpr const char* kNames[] = {
-      "RegisterBrokerRecord",  "TopicRecord",       "PartitionRecord",
-      "ConfigRecord",          "PartitionChangeRecord", "RemoveTopicRecord",
-      "BrokerRegistrationChangeRecord", "NoOpRecord"};
+  static constexpr const char* kNames[] = {"RegisterBrokerRecord",
+                                           "TopicRecord",
+                                           "PartitionRecord",
+                                           "ConfigRecord",
+                                           "PartitionChangeRecord",
+                                           "RemoveTopicRecord",
+                                           "BrokerRegistrationChangeRecord",
+                                           "NoOpRecord"};
   return kNames[record.index()];
 }
 

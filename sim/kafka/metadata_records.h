@@ -86,10 +86,9 @@ struct BrokerRegistrationChangeRecord {  // id 17; fenced: 1 fence, -1 unfence, 
 
 struct NoOpRecord {};  // id 20: the idle leader's heartbeat through the log
 
-using MetadataRecord =
-    std::variant<RegisterBrokerRecord, TopicRecord, PartitionRecord, ConfigRecord,
-                 PartitionChangeRecord, RemoveTopicRecord, BrokerRegistrationChangeRecord,
-                 NoOpRecord>;
+using MetadataRecord = std::variant<RegisterBrokerRecord, TopicRecord, PartitionRecord,
+                                    ConfigRecord, PartitionChangeRecord, RemoveTopicRecord,
+                                    BrokerRegistrationChangeRecord, NoOpRecord>;
 
 // Kafka's record type name ("PartitionChangeRecord").
 std::string RecordTypeName(const MetadataRecord& record);

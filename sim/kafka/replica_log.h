@@ -68,8 +68,7 @@ class ReplicaLog {
 // Opens (recovering if needed) or creates the log of topic-partition under `dir` on `disk`.
 // `recovery_note` receives a human sentence when recovery dropped bytes.
 Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& dir,
-                                                   const std::string& topic,
-                                                   std::int32_t partition,
+                                                   const std::string& topic, std::int32_t partition,
                                                    const ReplicaLogConfig& config, Time now,
                                                    std::string* recovery_note);
 

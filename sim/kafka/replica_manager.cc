@@ -1,9 +1,10 @@
 // The broker's replica manager: partitions it leads or follows, produce with acks and
 // min.insync.replicas, fetch from followers and consumers, ISR and high watermark upkeep
 // (Partition.scala, ReplicaManager.scala).
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "engine/assert.h"
 #include "kafka/kafka_server.h"
@@ -15,12 +16,14 @@ bool Contains(const std::vector<BrokerId>& ids, BrokerId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-std::string IdList(const std::vector<BrokerId>& ids) { return fmt::format("[{}]", fmt::join(ids, ",")); }
+std::string IdList(const std::vector<BrokerId>& ids) {
+  return fmt::format("[{}]", fmt::join(ids, ","));
+}
 
 }  // namespace
 
 KafkaServer::Partition* KafkaServer::FindPartition(const std::string& topic,
-                                                    std::int32_t partition) {
+                                                   std::int32_t partition) {
   const auto it = partitions_.find({topic, partition});
   return it == partitions_.end() ? nullptr : &it->second;
 }
@@ -187,8 +190,8 @@ bool KafkaServer::IsCaughtUp(const Partition& p, BrokerId replica, Time now) con
 void KafkaServer::MaybeAdvanceHighWatermark(Partition& p) {
   if (p.leader != config_.node_id) return;
   // Strict min ISR (KAFKA-15583): below min.insync.replicas the HW does not move.
-  const auto min_isr = std::min<std::size_t>(static_cast<std::size_t>(MinInsyncReplicas(p)),
-                                             p.replicas.size());
+  const auto min_isr =
+      std::min<std::size_t>(static_cast<std::size_t>(MinInsyncReplicas(p)), p.replicas.size());
   std::vector<BrokerId> maximal = p.isr;
   for (BrokerId r : p.pending_isr) {
     if (p.alter_in_flight && !Contains(maximal, r)) maximal.push_back(r);
@@ -198,7 +201,8 @@ void KafkaServer::MaybeAdvanceHighWatermark(Partition& p) {
   for (BrokerId r : maximal) {
     if (r == config_.node_id) continue;
     const auto it = p.remotes.find(r);
-    const std::int64_t leo = it == p.remotes.end() ? 0 : std::max<std::int64_t>(0, it->second.log_end_offset);
+    const std::int64_t leo =
+        it == p.remotes.end() ? 0 : std::max<std::int64_t>(0, it->second.log_end_offset);
     candidate = std::min(candidate, leo);
   }
   if (candidate > p.log->high_watermark()) {
@@ -227,6 +231,7 @@ void KafkaServer::MaybeExpandIsr(Partition& p, BrokerId replica) {
 
 void KafkaServer::ShrinkIsrCheck() {
   const Time now = env_.Now();
+  RetryPendingAlters();
   for (auto& [key, p] : partitions_) {
     if (p.leader != config_.node_id || p.alter_in_flight) continue;
     std::vector<BrokerId> keep;
@@ -238,10 +243,22 @@ void KafkaServer::ShrinkIsrCheck() {
 }
 
 void KafkaServer::SendAlterPartition(Partition& p, std::vector<BrokerId> new_isr) {
-  const raft::NodeId controller = raft_->leader_id();
-  if (controller == raft::kNoNodeId || broker_epoch_ < 0) return;
+  if (broker_epoch_ < 0) return;
   p.alter_in_flight = true;
-  p.pending_isr = new_isr;
+  p.pending_isr = std::move(new_isr);
+  p.alter_sent_to = raft::kNoNodeId;
+  const bool controller_known = raft_->leader_id() != raft::kNoNodeId;
+  Emit("isr.alter_requested",
+       fmt::format("asks the controller to change the ISR of {} from {} to {}{}", p.name,
+                   IdList(p.isr), IdList(p.pending_isr),
+                   controller_known ? "" : " (no controller known yet: the request waits)"),
+       {{"partition", p.name}});
+  SendPendingAlter(p);
+}
+
+void KafkaServer::SendPendingAlter(Partition& p) {
+  const raft::NodeId controller = raft_->leader_id();
+  if (controller == raft::kNoNodeId) return;
   AlterPartitionRequest request;
   request.broker_id = config_.node_id;
   request.broker_epoch = broker_epoch_;
@@ -249,12 +266,24 @@ void KafkaServer::SendAlterPartition(Partition& p, std::vector<BrokerId> new_isr
   request.partition = p.index;
   request.leader_epoch = p.leader_epoch;
   request.partition_epoch = p.partition_epoch;
-  request.new_isr = std::move(new_isr);
-  Emit("isr.alter_requested",
-       fmt::format("asks the controller to change the ISR of {} from {} to {}", p.name,
-                   IdList(p.isr), IdList(request.new_isr)),
-       {{"partition", p.name}});
+  request.new_isr = p.pending_isr;
+  p.alter_sent_to = controller;
+  p.alter_sent_at = env_.Now();
   SendTo(controller, std::move(request));
+}
+
+void KafkaServer::RetryPendingAlters() {
+  // Kafka's broker-to-controller channel re-sends an unanswered request after
+  // request.timeout.ms (30 s by default) or when the active controller changes
+  // (NodeToControllerRequestThread; AlterPartitionManager never gives up).
+  const raft::NodeId controller = raft_->leader_id();
+  if (controller == raft::kNoNodeId || broker_epoch_ < 0) return;
+  const Duration timeout = Milliseconds(config_.broker_settings.request_timeout_ms);
+  for (auto& [key, p] : partitions_) {
+    if (!p.alter_in_flight || p.leader != config_.node_id) continue;
+    if (p.alter_sent_to == controller && env_.Now() - p.alter_sent_at < timeout) continue;
+    SendPendingAlter(p);
+  }
 }
 
 void KafkaServer::OnAlterPartitionResponse(const AlterPartitionResponse& response) {

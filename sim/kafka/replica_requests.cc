@@ -1,7 +1,8 @@
 // Request handling on the broker: Produce (acks, min.insync.replicas, delayed produce), Fetch
 // (divergence, parking), ListOffsets and Metadata; and the broker's periodic chores.
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/assert.h"
 #include "kafka/kafka_server.h"
@@ -12,15 +13,15 @@ void KafkaServer::HandleProduce(const Message& message, const ProduceRequest& re
   auto fail = [&](Errc error, std::string text) {
     ++counters_.failed_produce_requests;
     if (request.acks != 0) {
-      Reply(message.from, ProduceResponse{request.correlation_id, request.topic,
-                                          request.partition, error, -1, std::move(text)});
+      Reply(message.from, ProduceResponse{request.correlation_id, request.topic, request.partition,
+                                          error, -1, std::move(text)});
     }
   };
   Partition* p = FindPartition(request.topic, request.partition);
   if (p == nullptr || p->leader != config_.node_id) {
     return fail(Errc::kNotLeaderOrFollower,
-                fmt::format("broker-{} is not the leader of {}-{}", config_.node_id,
-                            request.topic, request.partition));
+                fmt::format("broker-{} is not the leader of {}-{}", config_.node_id, request.topic,
+                            request.partition));
   }
   if (request.acks != 0 && request.acks != 1 && request.acks != -1) {
     return fail(Errc::kInvalidRequiredAcks, "acks must be 0, 1 or -1");

@@ -43,8 +43,7 @@ class StorageReplicaLog final : public ReplicaLog {
     return AppendResult{info->first_offset, info->last_offset};
   }
 
-  Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches,
-                                        Time now) override {
+  Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches, Time now) override {
     Result<storage::LogAppendInfo> info = log_->AppendAsFollower(batches, now);
     if (!info.ok()) return info.status();
     return AppendResult{info->first_offset, info->last_offset};
@@ -115,8 +114,7 @@ class StorageReplicaLog final : public ReplicaLog {
 }  // namespace
 
 Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& dir,
-                                                   const std::string& topic,
-                                                   std::int32_t partition,
+                                                   const std::string& topic, std::int32_t partition,
                                                    const ReplicaLogConfig& config, Time now,
                                                    std::string* recovery_note) {
   storage::LogConfig lc;
@@ -130,9 +128,9 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
       storage::PartitionLog::Open(disk, dir, topic, partition, lc, now, &report);
   if (!log.ok()) return log.status();
   if (recovery_note != nullptr && report.dropped_anything()) {
-    *recovery_note = fmt::format(
-        "recovery dropped {} byte(s) in {} batch(es) after offset {}: {}", report.bytes_dropped,
-        report.batches_dropped, report.recovered_from, report.reason);
+    *recovery_note = fmt::format("recovery dropped {} byte(s) in {} batch(es) after offset {}: {}",
+                                 report.bytes_dropped, report.batches_dropped,
+                                 report.recovered_from, report.reason);
   }
   return std::unique_ptr<ReplicaLog>(std::make_unique<StorageReplicaLog>(std::move(*log)));
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "engine/assert.h"
 
@@ -41,6 +42,7 @@ std::string DescribeCondition(const ExpectCondition& c) {
                                fmt::join(e.equals, ","));
           },
           [](const ActiveControllerExpect& e) {
+            if (e.none) return std::string("no controller is active (the quorum has no leader)");
             return fmt::format("active controller is {}{}", e.negated ? "not " : "", e.node);
           },
           [](const ProduceErrorExpect& e) {
@@ -54,6 +56,21 @@ std::string DescribeCondition(const ExpectCondition& c) {
           },
           [](const NodeStateExpect& e) {
             return fmt::format("{} is {}", e.node, e.running ? "running" : "crashed");
+          },
+          [](const LostAckedExpect& e) {
+            return fmt::format("at least {} record(s) {} had acknowledged are lost", e.at_least,
+                               e.client);
+          },
+          [](const LogStartOffsetExpect& e) {
+            return fmt::format("log start offset of {} is at least {}", e.partition.ToString(),
+                               e.at_least);
+          },
+          [](const FirstConsumedOffsetExpect& e) {
+            return fmt::format("the first record {} read from {} has offset >= {}", e.client,
+                               e.partition.ToString(), e.at_least);
+          },
+          [](const KeyInPartitionExpect& e) {
+            return fmt::format("{} sends key \"{}\" to partition {}", e.client, e.key, e.partition);
           },
       },
       c);
@@ -190,6 +207,7 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
             const NodeSpec* spec = w.scenario().FindNode(e.node);
             *seen =
                 id < 0 ? "no active controller" : fmt::format("active controller node.id {}", id);
+            if (e.none) return id < 0;
             const bool is = spec != nullptr && spec->node_id == id;
             return e.negated ? (id >= 0 && !is) : is;
           },
@@ -222,6 +240,43 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
             const bool running = n != kNoNode && w.sim().GetNodeState(n) == NodeState::kRunning;
             *seen = running ? "running" : "not running";
             return running == e.running;
+          },
+          [&](const LostAckedExpect& e) {
+            std::string first;
+            const std::int64_t lost = w.CountLostAcknowledged(e.client, &first);
+            *seen = lost == 0 ? "no acknowledged record lost"
+                              : fmt::format("{} lost, e.g. {}", lost, first);
+            return lost >= e.at_least;
+          },
+          [&](const LogStartOffsetExpect& e) {
+            const kafka::ReplicaLog* log = w.LeaderLog(e.partition);
+            *seen = log == nullptr ? "no running leader"
+                                   : fmt::format("log start offset {}", log->log_start_offset());
+            return log != nullptr && log->log_start_offset() >= e.at_least;
+          },
+          [&](const FirstConsumedOffsetExpect& e) {
+            for (const kafka::ConsumeEvent& c : w.history().consumed) {
+              if (c.client != e.client || c.topic != e.partition.topic ||
+                  c.partition != e.partition.partition) {
+                continue;
+              }
+              *seen = fmt::format("first record at offset {}", c.offset);
+              return c.offset >= e.at_least;
+            }
+            *seen = "nothing consumed from " + e.partition.ToString();
+            return false;
+          },
+          [&](const KeyInPartitionExpect& e) {
+            std::set<std::int32_t> partitions;
+            for (const kafka::ProduceOutcome& o : w.history().produced) {
+              if (o.client == e.client && o.error == Errc::kNone && o.key == e.key) {
+                partitions.insert(o.partition);
+              }
+            }
+            *seen = partitions.empty()
+                        ? "no acknowledged record with that key"
+                        : fmt::format("partitions {{{}}}", fmt::join(partitions, ","));
+            return partitions == std::set<std::int32_t>{e.partition};
           },
       },
       condition);

@@ -911,6 +911,10 @@ class ScenarioParser {
                                                   std::string_view kind);
   std::optional<ExpectCondition> ParseProduceError(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseNodeState(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseLostAcked(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseLogStartOffset(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseFirstConsumedOffset(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseKeyInPartition(const Json& j, const std::string& path);
   void ParseProbes(const Json& j, const std::string& path);
 
   // Node and reference checks. Each reports its own error and returns false on failure.
@@ -1725,9 +1729,12 @@ void ScenarioParser::ParseProbes(const Json& j, const std::string& path) {
 namespace {
 
 const std::vector<std::string_view>& ConditionKeys() {
-  static const std::vector<std::string_view> keys = {
-      "leader_of", "isr_of", "active_controller", "produce_error",
-      "consumed",  "acked",  "node_state"};
+  static const std::vector<std::string_view> keys = {"leader_of",         "isr_of",
+                                                     "active_controller", "produce_error",
+                                                     "consumed",          "acked",
+                                                     "node_state",        "lost_acked",
+                                                     "log_start_offset",  "first_consumed_offset",
+                                                     "key_in_partition"};
   return keys;
 }
 
@@ -1798,7 +1805,7 @@ std::optional<Expect> ScenarioParser::ParseExpect(const Json& j, const std::stri
   const std::pair<std::string_view, std::vector<std::string_view>> companions[] = {
       {"is", {"leader_of", "active_controller"}},
       {"not", {"leader_of", "active_controller"}},
-      {"none", {"leader_of"}},
+      {"none", {"leader_of", "active_controller"}},
       {"equals", {"isr_of"}}};
   for (const auto& [key, owners] : companions) {
     if (!j.contains(std::string(key))) continue;
@@ -1822,6 +1829,10 @@ std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
   if (kind == "active_controller") return ParseActiveController(j, path);
   if (kind == "produce_error") return ParseProduceError(j, path);
   if (kind == "node_state") return ParseNodeState(j, path);
+  if (kind == "lost_acked") return ParseLostAcked(j, path);
+  if (kind == "log_start_offset") return ParseLogStartOffset(j, path);
+  if (kind == "first_consumed_offset") return ParseFirstConsumedOffset(j, path);
+  if (kind == "key_in_partition") return ParseKeyInPartition(j, path);
   return ParseClientCount(j, path, kind);
 }
 
@@ -1930,10 +1941,10 @@ std::optional<ExpectCondition> ScenarioParser::ParseActiveController(const Json&
   // "active_controller": "controller-1" is shorthand for "is".
   const Json& value = j["active_controller"];
   if (value.is_string()) {
-    if (j.contains("is") || j.contains("not")) {
+    if (j.contains("is") || j.contains("not") || j.contains("none")) {
       r_.Error("E023", path,
                "give the node either as active_controller's value or with "
-               "'is'/'not', not both");
+               "'is'/'not'/'none', not both");
       return std::nullopt;
     }
     controller.node = value.get<std::string>();
@@ -1943,13 +1954,25 @@ std::optional<ExpectCondition> ScenarioParser::ParseActiveController(const Json&
     return controller;
   }
   if (value != Json(true)) {
-    r_.Error("E002", path + ".active_controller",
-             "expected a node name, or true together with 'is' or 'not'; got " + value.dump());
+    r_.Error(
+        "E002", path + ".active_controller",
+        "expected a node name, or true together with 'is', 'not' or 'none'; got " + value.dump());
     return std::nullopt;
   }
-  if (j.contains("is") == j.contains("not")) {
-    r_.Error("E023", path, "active_controller needs exactly one of: is NODE, not NODE");
+  const int relations = static_cast<int>(j.contains("is")) + static_cast<int>(j.contains("not")) +
+                        static_cast<int>(j.contains("none"));
+  if (relations != 1) {
+    r_.Error("E023", path, "active_controller needs exactly one of: is NODE, not NODE, none true");
     return std::nullopt;
+  }
+  if (j.contains("none")) {
+    // No voter leads the quorum: the controller quorum has lost its majority.
+    if (j["none"] != Json(true)) {
+      r_.Error("E008", path + ".none", "expected true, got " + j["none"].dump());
+      return std::nullopt;
+    }
+    controller.none = true;
+    return controller;
   }
   controller.negated = j.contains("not");
   if (!CheckNodeMember(j, path, controller.negated ? "not" : "is", NodeKind::kVoter,
@@ -2032,6 +2055,66 @@ std::optional<ExpectCondition> ScenarioParser::ParseNodeState(const Json& j,
   state.running = *is == "running";
   if (!node_ok) return std::nullopt;
   return state;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseLostAcked(const Json& j,
+                                                              const std::string& path) {
+  const std::string sub = path + ".lost_acked";
+  const Json& value = j["lost_acked"];
+  if (!r_.Object(value, sub, {"client", "at_least"})) return std::nullopt;
+  const Client* client = ClientOfType(value, sub, ClientType::kProducer);
+  auto at_least = r_.Integer(value, sub, "at_least", 1, INT64_MAX, true);
+  if (client == nullptr || !at_least) return std::nullopt;
+  return LostAckedExpect{client->id, *at_least};
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseLogStartOffset(const Json& j,
+                                                                   const std::string& path) {
+  const std::string sub = path + ".log_start_offset";
+  const Json& value = j["log_start_offset"];
+  if (!r_.Object(value, sub, {"partition", "at_least"})) return std::nullopt;
+  auto ref = PartitionRefValue(value, sub, "partition");
+  auto at_least = r_.Integer(value, sub, "at_least", 0, INT64_MAX, true);
+  if (!ref || !at_least) return std::nullopt;
+  return LogStartOffsetExpect{*ref, *at_least};
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseFirstConsumedOffset(const Json& j,
+                                                                        const std::string& path) {
+  const std::string sub = path + ".first_consumed_offset";
+  const Json& value = j["first_consumed_offset"];
+  if (!r_.Object(value, sub, {"client", "partition", "at_least"})) return std::nullopt;
+  const Client* client = ClientOfType(value, sub, ClientType::kConsumer);
+  auto ref = PartitionRefValue(value, sub, "partition");
+  auto at_least = r_.Integer(value, sub, "at_least", 0, INT64_MAX, true);
+  if (client == nullptr || !ref || !at_least) return std::nullopt;
+  if (ref->topic != client->topic) {
+    r_.Error("E016", sub + ".partition",
+             Quote(client->id) + " consumes topic " + Quote(client->topic) + ", not " +
+                 Quote(ref->topic));
+    return std::nullopt;
+  }
+  return FirstConsumedOffsetExpect{client->id, *ref, *at_least};
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseKeyInPartition(const Json& j,
+                                                                   const std::string& path) {
+  const std::string sub = path + ".key_in_partition";
+  const Json& value = j["key_in_partition"];
+  if (!r_.Object(value, sub, {"client", "key", "partition"})) return std::nullopt;
+  const Client* client = ClientOfType(value, sub, ClientType::kProducer);
+  auto key = r_.String(value, sub, "key", true);
+  auto partition = r_.Integer(value, sub, "partition", 0, INT32_MAX, true);
+  if (client == nullptr || !key || !partition) return std::nullopt;
+  const Topic* topic = s_.FindTopic(client->topic);
+  if (topic != nullptr && *partition >= topic->partitions) {
+    r_.Error("E025", sub + ".partition",
+             "topic " + Quote(topic->name) + " has partitions 0.." +
+                 std::to_string(topic->partitions - 1) + "; there is no partition " +
+                 std::to_string(*partition));
+    return std::nullopt;
+  }
+  return KeyInPartitionExpect{client->id, *key, static_cast<std::int32_t>(*partition)};
 }
 
 }  // namespace

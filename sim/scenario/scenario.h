@@ -172,6 +172,7 @@ struct PartitionRef {
   std::string topic;
   std::int32_t partition = 0;
   std::string ToString() const;
+  auto operator<=>(const PartitionRef&) const = default;
 };
 
 struct LeaderOfExpect {
@@ -186,6 +187,7 @@ struct IsrOfExpect {
 };
 struct ActiveControllerExpect {
   bool negated = false;  // "not" instead of "is"
+  bool none = false;     // no active controller at all (the quorum has no leader)
   std::string node;
 };
 struct ProduceErrorExpect {
@@ -205,9 +207,35 @@ struct NodeStateExpect {
   bool running = true;  // "running" or "crashed"
 };
 
+// At least `at_least` records the producer had acknowledged are not (or no longer with the
+// same value) in the current leader's log: what an unclean leader election costs.
+struct LostAckedExpect {
+  std::string client;
+  std::int64_t at_least = 1;
+};
+// The partition leader's log start offset has reached `at_least` (retention deleted segments).
+struct LogStartOffsetExpect {
+  PartitionRef partition;
+  std::int64_t at_least = 0;
+};
+// The first record the consumer received from the partition had an offset >= `at_least`.
+struct FirstConsumedOffsetExpect {
+  std::string client;
+  PartitionRef partition;
+  std::int64_t at_least = 0;
+};
+// Every acknowledged record of the producer with this key went to this partition (and there
+// is at least one).
+struct KeyInPartitionExpect {
+  std::string client;
+  std::string key;
+  std::int32_t partition = 0;
+};
+
 using ExpectCondition =
     std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect, ProduceErrorExpect,
-                 ConsumedExpect, AckedExpect, NodeStateExpect>;
+                 ConsumedExpect, AckedExpect, NodeStateExpect, LostAckedExpect,
+                 LogStartOffsetExpect, FirstConsumedOffsetExpect, KeyInPartitionExpect>;
 
 struct Expect {
   enum class Timing : std::uint8_t { kAt, kWithin };

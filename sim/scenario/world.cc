@@ -5,6 +5,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "engine/mirrored_file_system.h"
 #include "engine/sim_file_system.h"
@@ -37,6 +39,7 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   bs.log_retention_check_interval_ms = LongOr(b, "log.retention.check.interval.ms", 300000);
   bs.min_insync_replicas = static_cast<std::int32_t>(LongOr(b, "min.insync.replicas", 1));
   bs.broker_heartbeat_interval_ms = LongOr(b, "broker.heartbeat.interval.ms", 2000);
+  bs.request_timeout_ms = LongOr(b, "request.timeout.ms", 30000);
   bs.log.segment_bytes = LongOr(b, "log.segment.bytes", 1073741824);
   bs.log.retention_ms = LongOr(b, "log.retention.ms", 604800000);
   bs.log.retention_bytes = LongOr(b, "log.retention.bytes", -1);
@@ -159,6 +162,52 @@ const kafka::MetadataImage* World::BestImage() {
     if (best == nullptr || s->metadata().offset() > best->offset()) best = &s->metadata();
   }
   return best;
+}
+
+const kafka::ReplicaLog* World::LeaderLog(const PartitionRef& partition) {
+  const kafka::MetadataImage* image = BestImage();
+  const kafka::PartitionRegistration* p =
+      image ? image->Partition(partition.topic, partition.partition) : nullptr;
+  if (p == nullptr || p->leader < 0) return nullptr;
+  kafka::KafkaServer* leader = Server(directory_->NodeFor(p->leader));
+  return leader ? leader->Log(partition.topic, partition.partition) : nullptr;
+}
+
+std::int64_t World::CountLostAcknowledged(const std::string& client, std::string* detail) {
+  // The acknowledged records of this client, by partition and offset.
+  std::map<PartitionRef, std::map<std::int64_t, const kafka::ProduceOutcome*>> acked;
+  for (const kafka::ProduceOutcome& o : history_->produced) {
+    if (o.client != client || o.error != Errc::kNone || o.offset < 0) continue;
+    acked[PartitionRef{o.topic, o.partition}][o.offset] = &o;
+  }
+  std::int64_t lost = 0;
+  for (const auto& [ref, records] : acked) {
+    const kafka::ReplicaLog* log = LeaderLog(ref);
+    if (log == nullptr) continue;
+    const std::int64_t from = std::max(log->log_start_offset(), records.begin()->first);
+    std::map<std::int64_t, std::optional<std::string>> held;
+    for (std::int64_t offset = from; offset < log->log_end_offset();) {
+      auto bytes = log->Read(offset, 1 << 20, log->log_end_offset());
+      if (!bytes.ok() || bytes->empty()) break;
+      auto decoded = kafka::DecodeBatches(*bytes);
+      if (!decoded.ok() || decoded->empty()) break;
+      for (const kafka::ConsumedRecord& r : *decoded) held[r.offset] = r.value;
+      offset = decoded->back().offset + 1;
+    }
+    for (const auto& [offset, outcome] : records) {
+      if (offset < log->log_start_offset()) continue;
+      const auto it = held.find(offset);
+      if (it != held.end() && it->second == outcome->value) continue;
+      if (lost++ == 0 && detail != nullptr) {
+        *detail = fmt::format(
+            "{} offset {} (value \"{}\") acknowledged at {} is {}", ref.ToString(), offset,
+            outcome->value.value_or("null"), FormatTime(outcome->at),
+            it == held.end() ? "missing from the leader's log"
+                             : "overwritten by \"" + it->second.value_or("null") + "\"");
+      }
+    }
+  }
+  return lost;
 }
 
 void World::Emit(const std::string& kind, const std::string& text) {

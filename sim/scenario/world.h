@@ -45,6 +45,13 @@ class World {
   std::int32_t ActiveControllerId();  // -1 when none
   // The freshest committed metadata any running broker (or controller) holds.
   const kafka::MetadataImage* BestImage();
+  // The log of the partition's current leader (as BestImage names it) when that broker runs.
+  const kafka::ReplicaLog* LeaderLog(const PartitionRef& partition);
+  // How many records `client` had acknowledged that the current leaders' logs no longer hold
+  // at their acknowledged offset with the same value. Records below a leader's log start
+  // offset (deleted by retention) and partitions without a running leader are not counted.
+  // `detail` gets a description of the first lost record, if any.
+  std::int64_t CountLostAcknowledged(const std::string& client, std::string* detail);
   view::WorldView BuildView();
   std::string DescribeTopics(const TopicsCommand& command);
 

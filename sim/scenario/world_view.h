@@ -23,14 +23,14 @@ struct NodeView {
   std::string name;  // "broker-1"
   NodeRole role = NodeRole::kBroker;
   NodeState state = NodeState::kStopped;
-  int id = -1;                    // node.id / broker.id / myid; -1 for clients
-  std::string rack;               // broker.rack, "" when unset
+  int id = -1;                     // node.id / broker.id / myid; -1 for clients
+  std::string rack;                // broker.rack, "" when unset
   bool active_controller = false;  // KRaft active controller or ZooKeeper-mode controller
   bool quorum_leader = false;      // KRaft quorum leader or ZooKeeper ensemble leader
   bool fenced = false;             // broker fenced by the controller
   bool in_controlled_shutdown = false;
-  Duration slow_by;               // extra network latency (a slow node)
-  int leader_count = 0;           // partitions this broker leads
+  Duration slow_by;      // extra network latency (a slow node)
+  int leader_count = 0;  // partitions this broker leads
 };
 
 struct MessageView {
@@ -114,8 +114,8 @@ struct ClientView {
   std::int64_t failed = 0;
   std::int64_t in_flight = 0;
   std::string last_error;
-  std::int64_t consumed = 0;  // consumers
-  std::string group;          // "" in assign mode
+  std::int64_t consumed = 0;                                    // consumers
+  std::string group;                                            // "" in assign mode
   std::vector<std::pair<std::string, std::int64_t>> positions;  // "cities-0" -> next offset
   std::int64_t lag = 0;
 };
@@ -148,8 +148,8 @@ struct WorldView {
   // Kafka metric names ("UnderReplicatedPartitions", "ActiveControllerCount", ...) to values.
   std::map<std::string, double> metrics;
   std::vector<CheckView> checks;
-  std::string narration;  // the latest `say` text
-  bool paused_at_step = false;  // a `pause` step was reached
+  std::string narration;                           // the latest `say` text
+  bool paused_at_step = false;                     // a `pause` step was reached
   const std::vector<TraceEvent>* trace = nullptr;  // owned by the session; valid until it advances
 };
 
