@@ -198,6 +198,7 @@ void ProducerNode::OnMessage(const Message& message) {
   if (k == nullptr) return;
   if (const auto* md = k->Get<MetadataResponse>()) {
     metadata_in_flight_ = false;
+    metadata_received_at_ = env_.Now();
     ApplyMetadata(metadata_, *md);
     Flush();
   } else if (const auto* r = k->Get<ProduceResponse>()) {
@@ -280,6 +281,10 @@ void ProducerNode::CheckTimeouts() {
   }
   if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ >= Milliseconds(1000)) {
     metadata_in_flight_ = false;
+    RequestMetadata();
+  }
+  // metadata.max.age.ms: refresh even when nothing went wrong (new partitions, new brokers).
+  if (!metadata_in_flight_ && env_.Now() - metadata_received_at_ >= config_.metadata_max_age) {
     RequestMetadata();
   }
 }

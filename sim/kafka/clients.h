@@ -37,6 +37,7 @@ struct ProducerConfig {
   Duration delivery_timeout = Milliseconds(120000);
   Duration request_timeout = Milliseconds(30000);
   Duration linger = Milliseconds(5);
+  Duration metadata_max_age = Milliseconds(300000);  // metadata.max.age.ms
   Duration retry_backoff = Milliseconds(100);
   std::int32_t max_in_flight = 5;
   bool trace_each_record = false;  // console producer: one timeline line per acknowledgement
@@ -81,6 +82,7 @@ class ProducerNode : public Node {
   ClientMetadata metadata_;
   bool metadata_in_flight_ = false;
   Time metadata_sent_at_;
+  Time metadata_received_at_;  // of the last MetadataResponse (metadata.max.age.ms)
   std::int64_t next_sequence_ = 0;
   std::int64_t next_correlation_ = 1;
   StickyPartitioner sticky_;

@@ -604,6 +604,59 @@ Result<ControllerChanges> ControllerLogic::DeleteTopic(const std::string& name) 
   return out;
 }
 
+Result<ControllerChanges> ControllerLogic::CreatePartitions(const std::string& name,
+                                                            std::int32_t count, Rng& rng) {
+  const TopicImage* topic = image_.Topic(name);
+  if (topic == nullptr) {
+    return Status(Errc::kUnknownTopicOrPartition,
+                  "This server does not host this topic-partition.");
+  }
+  // Messages as ReplicationControlManager.createPartitions words them.
+  const auto current = static_cast<std::int32_t>(topic->partitions.size());
+  if (count == current) {
+    return Status(Errc::kInvalidPartitions,
+                  fmt::format("Topic already has {} partition(s).", current));
+  }
+  if (count < current) {
+    return Status(Errc::kInvalidPartitions,
+                  fmt::format("The topic {} currently has {} partition(s); {} would not be an "
+                              "increase.",
+                              name, current, count));
+  }
+  const auto replication_factor =
+      static_cast<std::int32_t>(topic->partitions.begin()->second.replicas.size());
+  std::vector<UsableBroker> usable;
+  for (const auto& [id, reg] : image_.brokers()) {
+    if (!reg.in_controlled_shutdown) usable.push_back(UsableBroker{id, reg.rack, reg.fenced});
+  }
+  auto placement = PlaceReplicas(count - current, replication_factor, std::move(usable), rng);
+  if (!placement.ok()) {
+    return Status(placement.status().code(),
+                  fmt::format("Unable to replicate the partition {} time(s): {}",
+                              replication_factor, placement.status().message()));
+  }
+  ControllerChanges out;
+  out.notes.push_back(
+      fmt::format("added {} partition(s) to {}: {} -> {}", count - current, name, current, count));
+  for (std::int32_t p = current; p < count; ++p) {
+    PartitionRecord rec;
+    rec.topic_id = topic->id;
+    rec.partition_id = p;
+    rec.replicas = (*placement)[static_cast<std::size_t>(p - current)];
+    for (BrokerId r : rec.replicas) {
+      if (image_.IsActive(r)) rec.isr.push_back(r);
+    }
+    KSIM_ASSERT_MSG(!rec.isr.empty() && rec.isr.front() == rec.replicas.front(),
+                    "the placer puts an active broker first");
+    rec.leader = rec.isr.front();
+    out.notes.push_back(fmt::format("{} replicas {} leader {} ISR {}", PartitionName(name, p),
+                                    FormatBrokerList(rec.replicas), rec.leader,
+                                    FormatBrokerList(rec.isr)));
+    out.records.push_back(std::move(rec));
+  }
+  return out;
+}
+
 // ---- Configs ------------------------------------------------------------------------------------
 
 Result<ControllerChanges> ControllerLogic::AlterConfigs(

@@ -168,6 +168,9 @@ class ControllerLogic {
                                    const std::map<std::string, std::string>& configs, Rng& rng);
   // Error: UNKNOWN_TOPIC_OR_PARTITION.
   Result<ControllerChanges> DeleteTopic(const std::string& name);
+  // Grows `name` to `count` partitions (CreatePartitions); new replicas are placed like a new
+  // topic's, with the existing replication factor. INVALID_PARTITIONS unless it is an increase.
+  Result<ControllerChanges> CreatePartitions(const std::string& name, std::int32_t count, Rng& rng);
 
   AlterPartitionResult AlterPartition(const AlterPartitionRequest& request);
 

@@ -145,6 +145,11 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
     Result<ControllerChanges> r = logic_->DeleteTopic(del->name);
     if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
     ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}}});
+  } else if (const auto* grow = request.Get<CreatePartitionsRequest>()) {
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    Result<ControllerChanges> r = logic_->CreatePartitions(grow->name, grow->count, env_.rng());
+    if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
+    ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}}});
   } else if (const auto* elect = request.Get<ElectLeadersRequest>()) {
     if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
     std::optional<std::vector<TopicPartition>> which;

@@ -201,6 +201,7 @@ void KafkaServer::OnMessage(const Message& message) {
       std::holds_alternative<AlterPartitionRequest>(body) ||
       std::holds_alternative<CreateTopicsRequest>(body) ||
       std::holds_alternative<DeleteTopicsRequest>(body) ||
+      std::holds_alternative<CreatePartitionsRequest>(body) ||
       std::holds_alternative<ElectLeadersRequest>(body)) {
     HandleControllerRequest(message, *k);
   } else if (const auto* reg = k->Get<BrokerRegistrationResponse>()) {

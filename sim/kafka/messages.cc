@@ -20,6 +20,7 @@ MessageKind KafkaMessage::Kind() const {
     case 7:
     case 8:
     case 9:
+    case 18:
       return MessageKind::kAdmin;
     case 10:
     case 11:
@@ -52,7 +53,8 @@ std::string KafkaMessage::Name() const {
                                            "ListOffsets",
                                            "ListOffsetsResponse",
                                            "Metadata",
-                                           "MetadataResponse"};
+                                           "MetadataResponse",
+                                           "CreatePartitions"};
   return kNames[body.index()];
 }
 

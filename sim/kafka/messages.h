@@ -63,6 +63,11 @@ struct CreateTopicsRequest {
 struct DeleteTopicsRequest {
   std::string name;
 };
+// CreatePartitions (kafka-topics.sh --alter --partitions N): grow a topic to `count`.
+struct CreatePartitionsRequest {
+  std::string name;
+  std::int32_t count = 0;
+};
 struct ElectLeadersRequest {
   bool unclean = false;  // election type: preferred (false) or unclean
   std::vector<std::pair<std::string, std::int32_t>> partitions;  // empty: all
@@ -160,7 +165,7 @@ using KafkaBody =
                  BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
                  CreateTopicsRequest, DeleteTopicsRequest, ElectLeadersRequest, AdminResponse,
                  ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
-                 ListOffsetsResponse, MetadataRequest, MetadataResponse>;
+                 ListOffsetsResponse, MetadataRequest, MetadataResponse, CreatePartitionsRequest>;
 
 class KafkaMessage final : public Payload {
  public:

@@ -70,7 +70,9 @@ std::string DescribeCondition(const ExpectCondition& c) {
                                e.partition.ToString(), e.at_least);
           },
           [](const KeyInPartitionExpect& e) {
-            return fmt::format("{} sends key \"{}\" to partition {}", e.client, e.key, e.partition);
+            return fmt::format("{} sends key \"{}\" to partition {}{}", e.client, e.key,
+                               e.partition,
+                               e.since > kTimeZero ? " since " + FormatTime(e.since) : "");
           },
       },
       c);
@@ -269,7 +271,8 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
           [&](const KeyInPartitionExpect& e) {
             std::set<std::int32_t> partitions;
             for (const kafka::ProduceOutcome& o : w.history().produced) {
-              if (o.client == e.client && o.error == Errc::kNone && o.key == e.key) {
+              if (o.client == e.client && o.error == Errc::kNone && o.key == e.key &&
+                  o.at >= e.since) {
                 partitions.insert(o.partition);
               }
             }
@@ -330,11 +333,24 @@ void Runner::ScheduleExpect(const Step& step, const Expect& expect, std::size_t 
   if (expect.timing == Expect::Timing::kAt) {
     sim.Schedule(deadline, [this, expect, check] {
       std::string seen;
-      Settle(check, Holds(expect.condition, &seen), seen);
+      const bool ok = Holds(expect.condition, &seen);
+      Settle(check, ok, seen);
+      if (ok) ExplainPass(expect, seen);
     });
     return;
   }
   sim.Schedule(step.at, [this, expect, check, deadline] { Poll(expect, check, deadline); });
+}
+
+// Some passes teach more with what was seen: which acknowledged record was lost.
+void Runner::ExplainPass(const Expect& expect, const std::string& seen) {
+  if (!std::holds_alternative<LostAckedExpect>(expect.condition)) return;
+  TraceEvent e;
+  e.time = world_->sim().Now();
+  e.node = "expect";
+  e.kind = "expect.detail";
+  e.text = "lost: " + seen;
+  world_->sim().trace().Emit(std::move(e));
 }
 
 // A `within` expectation re-arms itself every kPollInterval until it holds or its deadline
@@ -342,7 +358,10 @@ void Runner::ScheduleExpect(const Step& step, const Expect& expect, std::size_t 
 // when the run ends with polls still queued).
 void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
   std::string seen;
-  if (Holds(expect.condition, &seen)) return Settle(check, true, seen);
+  if (Holds(expect.condition, &seen)) {
+    Settle(check, true, seen);
+    return ExplainPass(expect, seen);
+  }
   Simulation& sim = world_->sim();
   if (sim.Now() >= deadline) return Settle(check, false, seen);
   sim.Schedule(std::min(deadline, sim.Now() + kPollInterval),

@@ -53,6 +53,7 @@ class Runner final : public SessionControl {
   void ScheduleScenario();
   void ScheduleExpect(const Step& step, const Expect& expect, std::size_t check);
   void CreateDeclaredTopics();
+  void ExplainPass(const Expect& expect, const std::string& seen);
   void Poll(const Expect& expect, std::size_t check, Time deadline);
   bool Holds(const ExpectCondition& condition, std::string* seen);
   void Settle(std::size_t check, bool ok, const std::string& detail);

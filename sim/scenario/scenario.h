@@ -150,6 +150,9 @@ struct Client {
   Duration delivery_timeout = Milliseconds(120000);
   Duration request_timeout = Milliseconds(30000);
   Duration linger = Milliseconds(5);  // 4.0 default (KIP-1030)
+  // metadata.max.age.ms: how often the producer refreshes metadata even without an error, and
+  // so how late it notices partitions added to its topic.
+  Duration metadata_max_age = Milliseconds(300000);
   // Resolved like Kafka 3.2+: unset means acks == all.
   bool enable_idempotence = true;
 
@@ -224,12 +227,13 @@ struct FirstConsumedOffsetExpect {
   PartitionRef partition;
   std::int64_t at_least = 0;
 };
-// Every acknowledged record of the producer with this key went to this partition (and there
-// is at least one).
+// Every acknowledged record of the producer with this key (acknowledged at or after `since`)
+// went to this partition, and there is at least one.
 struct KeyInPartitionExpect {
   std::string client;
   std::string key;
   std::int32_t partition = 0;
+  Time since;
 };
 
 using ExpectCondition =

@@ -287,11 +287,11 @@ Status UnknownName(std::string_view tool, std::string_view what, std::string_vie
 
 Status CheckTopicsCombinations(const ScannedOptions& options, std::string_view action) {
   const std::pair<std::string_view, std::vector<std::string_view>> allowed_with[] = {
-      {"partitions", {"create"}},
+      {"partitions", {"create", "alter"}},
       {"replication-factor", {"create"}},
       {"config", {"create"}},
       {"if-not-exists", {"create"}},
-      {"if-exists", {"delete", "describe"}},
+      {"if-exists", {"delete", "describe", "alter"}},
       {"under-replicated-partitions", {"describe"}},
       {"unavailable-partitions", {"describe"}},
   };
@@ -336,6 +336,7 @@ Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
       {"list", false, false},
       {"describe", false, false},
       {"delete", false, false},
+      {"alter", false, false},
       {"topic", true, false},
       {"partitions", true, false},
       {"replication-factor", true, false},
@@ -356,7 +357,8 @@ Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
       {"create", TopicsCommand::Action::kCreate},
       {"list", TopicsCommand::Action::kList},
       {"describe", TopicsCommand::Action::kDescribe},
-      {"delete", TopicsCommand::Action::kDelete}};
+      {"delete", TopicsCommand::Action::kDelete},
+      {"alter", TopicsCommand::Action::kAlter}};
   for (const auto& [name, action] : kActions) {
     if (options.Has(name)) {
       ++actions;
@@ -366,8 +368,8 @@ Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
   }
   if (actions != 1) {
     return Fail(kTopicsTool,
-                "Command must include exactly one action: --list, --describe, --create or "
-                "--delete");
+                "Command must include exactly one action: --list, --describe, --create, "
+                "--alter or --delete");
   }
   auto bootstrap = RequiredBootstrap(kTopicsTool, options);
   if (!bootstrap.ok()) return bootstrap.status();
@@ -377,7 +379,8 @@ Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
     if (!status.ok()) return status;
     command.topic = *topic;
   } else if (command.action == TopicsCommand::Action::kCreate ||
-             command.action == TopicsCommand::Action::kDelete) {
+             command.action == TopicsCommand::Action::kDelete ||
+             command.action == TopicsCommand::Action::kAlter) {
     return MissingArgument(kTopicsTool, "topic");
   }
   Status combinations = CheckTopicsCombinations(options, action_name);
@@ -395,6 +398,10 @@ Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
       return Fail(kTopicsTool, "The replication factor must be between 1 and 32767 inclusive");
     }
     command.replication_factor = *n;
+  }
+  if (command.action == TopicsCommand::Action::kAlter && !command.partitions) {
+    // Kafka 4.0's TopicCommand alters only the partition count (configs: kafka-configs.sh).
+    return MissingArgument(kTopicsTool, "partitions");
   }
   Status configs = ParseTopicConfigs(options, command);
   if (!configs.ok()) return configs;

@@ -16,12 +16,12 @@
 
 namespace kafkasim::scenario {
 
-// kafka-topics.sh --create | --list | --describe | --delete
+// kafka-topics.sh --create | --list | --describe | --delete | --alter (--partitions only)
 struct TopicsCommand {
-  enum class Action : std::uint8_t { kCreate, kList, kDescribe, kDelete };
+  enum class Action : std::uint8_t { kCreate, kList, kDescribe, kDelete, kAlter };
   Action action = Action::kList;
   std::string bootstrap_server;      // "localhost:9092"
-  std::optional<std::string> topic;  // required for --create and --delete
+  std::optional<std::string> topic;  // required for --create, --delete and --alter
   std::optional<std::int32_t> partitions;
   std::optional<std::int32_t> replication_factor;
   std::vector<std::pair<std::string, std::string>> configs;  // --config k=v, in given order

@@ -116,6 +116,7 @@ void World::StartClient(const Client& client) {
       pc.delivery_timeout = client.delivery_timeout;
       pc.request_timeout = client.request_timeout;
       pc.linger = client.linger;
+      pc.metadata_max_age = client.metadata_max_age;
       pc.trace_each_record = client.id.rfind("console-producer", 0) == 0;
       const Client copy = client;
       pc.record_at = [copy](std::int64_t n) {
@@ -174,11 +175,12 @@ const kafka::ReplicaLog* World::LeaderLog(const PartitionRef& partition) {
 }
 
 std::int64_t World::CountLostAcknowledged(const std::string& client, std::string* detail) {
-  // The acknowledged records of this client, by partition and offset.
-  std::map<PartitionRef, std::map<std::int64_t, const kafka::ProduceOutcome*>> acked;
+  // The acknowledged records of this client, by partition and offset. After an unclean
+  // election one offset can have been acknowledged twice, for different records.
+  std::map<PartitionRef, std::multimap<std::int64_t, const kafka::ProduceOutcome*>> acked;
   for (const kafka::ProduceOutcome& o : history_->produced) {
     if (o.client != client || o.error != Errc::kNone || o.offset < 0) continue;
-    acked[PartitionRef{o.topic, o.partition}][o.offset] = &o;
+    acked[PartitionRef{o.topic, o.partition}].emplace(o.offset, &o);
   }
   std::int64_t lost = 0;
   for (const auto& [ref, records] : acked) {

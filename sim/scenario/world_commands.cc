@@ -102,10 +102,25 @@ std::string World::QuorumStatus(const MetadataQuorumCommand& c) {
 void World::RunTopics(const TopicsCommand& c, const std::string& line,
                       std::function<void(const CommandOutput&)> done) {
   auto* admin = dynamic_cast<kafka::AdminNode*>(sim_->GetNode(admin_));
+  // The tool prints `success` (often nothing) or TopicCommand's error line; `quiet` is an error
+  // that --if-exists / --if-not-exists turns into silent success.
+  const auto answer = [this, line, done](std::string success, Errc quiet) {
+    return [this, line, done, success, quiet](const kafka::AdminResponse& resp) {
+      if (resp.error == Errc::kNone || resp.error == quiet) {
+        return Output(line, CommandOutput{true, resp.error == Errc::kNone ? success : ""}, done);
+      }
+      Output(line,
+             CommandOutput{false,
+                           fmt::format("Error while executing topic command : {}", resp.message)},
+             done);
+    };
+  };
+  const std::string topic = c.topic.value_or("");
+  const kafka::MetadataImage* image = BestImage();
   switch (c.action) {
     case TopicsCommand::Action::kList: {
       std::string out;
-      if (const kafka::MetadataImage* image = BestImage()) {
+      if (image != nullptr) {
         for (const auto& [name, t] : image->topics()) out += (out.empty() ? "" : "\n") + name;
       }
       return Output(line, CommandOutput{true, out}, done);
@@ -114,44 +129,38 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
       return Output(line, CommandOutput{true, DescribeTopics(c)}, done);
     case TopicsCommand::Action::kCreate: {
       kafka::CreateTopicsRequest r;
-      r.name = c.topic.value_or("");
+      r.name = topic;
       r.partitions = c.partitions.value_or(
           static_cast<std::int32_t>(scenario_.cluster.broker_config.GetLong("num.partitions")));
       r.replication_factor = c.replication_factor.value_or(static_cast<std::int32_t>(
           scenario_.cluster.broker_config.GetLong("default.replication.factor")));
       r.configs = c.configs;
-      const bool if_not_exists = c.if_not_exists;
-      admin->Submit(
-          r, Milliseconds(30000),
-          [this, line, done, if_not_exists](const kafka::AdminResponse& resp) {
-            if (resp.error == Errc::kTopicAlreadyExists && if_not_exists)
-              return Output(line, CommandOutput{true, ""}, done);
-            if (resp.error != Errc::kNone) {
-              return Output(
-                  line,
-                  CommandOutput{
-                      false, fmt::format("Error while executing topic command : {}", resp.message)},
-                  done);
-            }
-            Output(line, CommandOutput{true, resp.message}, done);
-          });
+      admin->Submit(r, Milliseconds(30000),
+                    answer(fmt::format("Created topic {}.", topic),
+                           c.if_not_exists ? Errc::kTopicAlreadyExists : Errc::kNone));
       return;
     }
-    case TopicsCommand::Action::kDelete: {
-      admin->Submit(
-          kafka::DeleteTopicsRequest{c.topic.value_or("")}, Milliseconds(30000),
-          [this, line, done](const kafka::AdminResponse& resp) {
-            if (resp.error != Errc::kNone) {
-              return Output(
-                  line,
-                  CommandOutput{
-                      false, fmt::format("Error while executing topic command : {}", resp.message)},
+    case TopicsCommand::Action::kAlter:
+    case TopicsCommand::Action::kDelete:
+      break;
+  }
+  // --alter and --delete: TopicCommand first checks that the topic exists
+  // (ensureTopicExists), quietly with --if-exists.
+  const Errc quiet = c.if_exists ? Errc::kUnknownTopicOrPartition : Errc::kNone;
+  if (image != nullptr && image->Topic(topic) == nullptr) {
+    if (c.if_exists) return Output(line, CommandOutput{true, ""}, done);
+    return Output(line,
+                  CommandOutput{false, fmt::format("Error while executing topic command : Topic "
+                                                   "'{}' does not exist as expected",
+                                                   topic)},
                   done);
-            }
-            Output(line, CommandOutput{true, ""}, done);
-          });
-      return;
-    }
+  }
+  if (c.action == TopicsCommand::Action::kAlter) {
+    // As TopicCommand.alterTopic: nothing is printed on success.
+    admin->Submit(kafka::CreatePartitionsRequest{topic, c.partitions.value_or(0)},
+                  Milliseconds(30000), answer("", quiet));
+  } else {
+    admin->Submit(kafka::DeleteTopicsRequest{topic}, Milliseconds(30000), answer("", quiet));
   }
 }
 
