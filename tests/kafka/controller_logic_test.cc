@@ -430,6 +430,37 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "controller: CreatePartitions adds partitions with the topic's replication factor and "
+    "refuses anything but an increase") {
+  Cluster c;
+  c.Start(3);
+  c.Create("cities", 3, 2);
+  Rng rng(9);
+  CHECK(c.logic.CreatePartitions("cities", 2, rng).status().ToString() ==
+        "INVALID_PARTITIONS: The topic cities currently has 3 partition(s); 2 would not be an "
+        "increase.");
+  CHECK(c.logic.CreatePartitions("cities", 3, rng).status().ToString() ==
+        "INVALID_PARTITIONS: Topic already has 3 partition(s).");
+  CHECK(c.logic.CreatePartitions("towns", 4, rng).status().code() ==
+        Errc::kUnknownTopicOrPartition);
+  auto grown = c.logic.CreatePartitions("cities", 5, rng);
+  REQUIRE(grown.ok());
+  CHECK(grown->records.size() == 2);
+  c.Write(*grown);
+  const TopicImage* topic = c.logic.image().Topic("cities");
+  REQUIRE(topic != nullptr);
+  CHECK(topic->partitions.size() == 5);
+  for (int p = 3; p < 5; ++p) {
+    const PartitionRegistration& reg = c.P("cities", p);
+    CHECK(reg.replicas.size() == 2);
+    CHECK(reg.leader == reg.replicas.front());
+    CHECK(reg.isr == reg.replicas);
+  }
+  // The existing partitions are untouched.
+  CHECK(c.P("cities", 0).leader_epoch == 0);
+}
+
+TEST_CASE(
     "controller: create topic writes Topic, Config and Partition records, or fails with "
     "Kafka's errors") {
   Cluster c;

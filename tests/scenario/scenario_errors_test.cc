@@ -284,6 +284,51 @@ TEST_CASE("scenario errors: expectations") {
           "running, crashed; got 'up'"});
 }
 
+TEST_CASE("scenario errors: data expectations name the client, partition and bound") {
+  const std::string clients =
+      R"([{"id": "p", "type": "producer", "topic": "cities"},
+          {"id": "c", "type": "consumer", "topic": "cities"}])";
+  CHECK(OneError(File(R"({"expect": {"lost_acked": {"client": "c", "at_least": 1}}})", clients)) ==
+        "[scenario.E017] s.json:5:38 $.steps[0].expect.lost_acked.client: 'c' is not a "
+        "producer");
+  CHECK(OneError(File(R"({"expect": {"lost_acked": {"client": "p", "at_least": 0}}})", clients)) ==
+        "[scenario.E007] s.json:5:55 $.steps[0].expect.lost_acked.at_least: expected an integer "
+        "from 1 to 9223372036854775807, got 0");
+  CHECK(
+      OneError(File(R"({"expect": {"log_start_offset": {"partition": "cities-9", "at_least": 5}}})",
+                    clients)) ==
+      "[scenario.E025] s.json:5:47 $.steps[0].expect.log_start_offset.partition: topic "
+      "'cities' has partitions 0..2; there is no partition 9");
+  CHECK(OneError(File(
+            R"({"expect": {"first_consumed_offset": {"client": "c", "partition": "cities-0"}}})",
+            clients)) ==
+        "[scenario.E004] s.json:5:38 $.steps[0].expect.first_consumed_offset: missing required "
+        "key 'at_least'");
+  CHECK(
+      OneError(File(
+          R"({"expect": {"key_in_partition": {"client": "p", "key": "Berlin", "partition": 1, "since": "soon"}}})",
+          clients)) ==
+      "[scenario.E006] s.json:5:91 $.steps[0].expect.key_in_partition.since: 'soon': expected a "
+      "duration like \"500ms\", \"5s\" or \"2m\"");
+  CHECK(OneError(File(R"({"expect": {"active_controller": true, "none": false}})")) ==
+        "[scenario.E008] s.json:4:48 $.steps[0].expect.none: expected true, got false");
+  // A valid file with every new condition parses.
+  std::vector<std::string> errors;
+  auto ok = ParseScenario(File(R"({"expect": {"lost_acked": {"client": "p", "at_least": 1}}},
+              {"expect": {"log_start_offset": {"partition": "cities-0", "at_least": 0}}},
+              {"expect": {"first_consumed_offset": {"client": "c", "partition": "cities-1", "at_least": 3}}},
+              {"expect": {"key_in_partition": {"client": "p", "key": "Oslo", "partition": 5, "since": "2s"}}},
+              {"expect": {"active_controller": true, "none": true}})",
+                               clients),
+                          "s.json", &errors);
+  CHECK(errors.empty());
+  REQUIRE(ok.has_value());
+  const auto& key = std::get<KeyInPartitionExpect>(std::get<Expect>(ok->steps[3].action).condition);
+  CHECK(key.partition == 5);  // not checked against the declared count: --alter may add it
+  CHECK(key.since == kTimeZero + Seconds(2));
+  CHECK(std::get<ActiveControllerExpect>(std::get<Expect>(ok->steps[4].action).condition).none);
+}
+
 TEST_CASE("scenario errors: every id in the catalogue is documented") {
   std::ifstream in(std::string(KAFKASIM_SOURCE_DIR) + "/docs/SCENARIO_FORMAT.md");
   REQUIRE(in.good());

@@ -43,8 +43,9 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
                                            "slow", "run", "lines", "expect"});
   CHECK(Keys(defs["expect"]["properties"]) ==
         std::set<std::string>{"at", "within", "because", "leader_of", "isr_of", "active_controller",
-                              "produce_error", "consumed", "acked", "node_state", "is", "not",
-                              "none", "equals"});
+                              "produce_error", "consumed", "acked", "node_state", "lost_acked",
+                              "log_start_offset", "first_consumed_offset", "key_in_partition", "is",
+                              "not", "none", "equals"});
   CHECK(Keys(defs["topic"]["properties"]) ==
         std::set<std::string>{"name", "partitions", "replication_factor", "config"});
   CHECK(Keys(defs["cluster"]["properties"]) ==

@@ -63,6 +63,23 @@ TEST_CASE("tool_command: kafka-topics.sh --list, --describe filters and --delete
   CHECK(del.if_exists);
 }
 
+TEST_CASE("tool_command: kafka-topics.sh --alter grows the partition count") {
+  auto alter = Parse<TopicsCommand>(
+      "kafka-topics.sh --alter --topic cities --partitions 6 --bootstrap-server localhost:9092");
+  CHECK(alter.action == TopicsCommand::Action::kAlter);
+  CHECK(alter.topic == "cities");
+  CHECK(alter.partitions == 6);
+  const std::string bs = " --bootstrap-server localhost:9092";
+  CHECK(ErrorOf("kafka-topics.sh --alter --partitions 6" + bs) ==
+        "kafka-topics.sh: Missing required argument \"[topic]\"");
+  CHECK(ErrorOf("kafka-topics.sh --alter --topic cities" + bs) ==
+        "kafka-topics.sh: Missing required argument \"[partitions]\"");
+  CHECK(ErrorOf("kafka-topics.sh --alter --topic cities --partitions 6 --replication-factor 2" +
+                bs) ==
+        "kafka-topics.sh: Option \"[replication-factor]\" can't be used with option "
+        "\"[alter]\"");
+}
+
 TEST_CASE("tool_command: kafka-topics.sh errors read like the real tool's") {
   const std::string bs = " --bootstrap-server localhost:9092";
   CHECK(ErrorOf("kafka-topics.sh --create --topic t --partitions x" + bs) ==
@@ -73,10 +90,10 @@ TEST_CASE("tool_command: kafka-topics.sh errors read like the real tool's") {
         "kafka-topics.sh: Missing required argument \"[bootstrap-server]\"");
   CHECK(ErrorOf("kafka-topics.sh --topic t" + bs) ==
         "kafka-topics.sh: Command must include exactly one action: --list, --describe, "
-        "--create or --delete");
+        "--create, --alter or --delete");
   CHECK(ErrorOf("kafka-topics.sh --list --describe" + bs) ==
         "kafka-topics.sh: Command must include exactly one action: --list, --describe, "
-        "--create or --delete");
+        "--create, --alter or --delete");
   CHECK(ErrorOf("kafka-topics.sh --create --topic t --replicas 3" + bs) ==
         "kafka-topics.sh: '--replicas' is not a recognized option");
   CHECK(ErrorOf("kafka-topics.sh --create --topic t --partitions 0" + bs) ==
