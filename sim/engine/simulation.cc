@@ -80,6 +80,8 @@ void NodeEnv::Emit(std::string kind, std::vector<TraceField> fields, std::string
 
 void NodeEnv::Probe(std::string_view name) { ++sim_->probes_[std::string(name)]; }
 
+void NodeEnv::StopSelf() { sim_->StopNode(index_); }
+
 Simulation::Simulation(std::uint64_t seed, NetworkConfig network)
     : seed_(seed), network_(network, Rng::Stream(seed, "network")) {}
 
@@ -122,6 +124,15 @@ void Simulation::CrashNode(NodeIndex node, CrashOptions options) {
         Rng::Stream(seed_ ^ static_cast<std::uint64_t>(now_.ns), slot.env->name() + "/disk-crash");
     slot.env->disk_->LoseUnsyncedData(disk_rng, options.torn_tail);
   }
+}
+
+void Simulation::StopNode(NodeIndex node) {
+  NodeSlot& slot = nodes_.at(node);
+  if (slot.state != NodeState::kRunning) return;
+  slot.state = NodeState::kStopped;
+  ++slot.incarnation;
+  network_.ResetConnectionsOf(node);
+  graveyard_.push_back(std::move(slot.node));  // may be called from the node's own handler
 }
 
 void Simulation::RestartNode(NodeIndex node) {

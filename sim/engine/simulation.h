@@ -57,6 +57,8 @@ class NodeEnv {
   void Emit(std::string kind, std::vector<TraceField> fields, std::string text);
   // Counts a path taken (KSIM_PROBE); scenarios can require probes.
   void Probe(std::string_view name);
+  // Ends this node cleanly (a closed client, a finished process): see Simulation::StopNode.
+  void StopSelf();
 
  private:
   friend class Simulation;
@@ -104,6 +106,9 @@ class Simulation {
   NodeIndex AddNode(std::string name, NodeFactory factory, NodeOptions options = {});
   void StartNode(NodeIndex node);
   void CrashNode(NodeIndex node, CrashOptions options = {});
+  // A clean stop: the actor and its timers end and its connections close (messages in flight
+  // to or from it are lost), but unlike a crash its disk keeps every written byte.
+  void StopNode(NodeIndex node);
   void RestartNode(NodeIndex node);
   NodeIndex FindNode(std::string_view name) const;  // kNoNode when unknown
   std::size_t node_count() const { return nodes_.size(); }

@@ -96,6 +96,7 @@ void ProducerNode::RequestMetadata() {
 void ProducerNode::OnTimer(std::uint64_t tag) {
   switch (tag) {
     case kProduce:
+      if (closing_) break;
       if (!config_.count || next_sequence_ < *config_.count) {
         Produce();
         env_.SetTimer(config_.send_interval, kProduce);
@@ -108,10 +109,36 @@ void ProducerNode::OnTimer(std::uint64_t tag) {
     case kHousekeeping:
       CheckTimeouts();
       env_.SetTimer(Milliseconds(50), kHousekeeping);
+      MaybeFinishClose();
       break;
     default:
       break;
   }
+}
+
+void ProducerNode::Close() {
+  if (closing_) return;
+  closing_ = true;
+  std::size_t buffered = 0;
+  for (const auto& [partition, records] : accumulator_) buffered += records.size();
+  std::size_t sent = 0;
+  for (const auto& [id, f] : in_flight_) sent += f.records.size();
+  env_.Emit("client.closing", {},
+            fmt::format("closing: {} buffered and {} in-flight record(s) to finish first", buffered,
+                        sent));
+  Flush();
+  MaybeFinishClose();
+}
+
+void ProducerNode::MaybeFinishClose() {
+  if (!closing_ || !in_flight_.empty()) return;
+  for (const auto& [partition, records] : accumulator_) {
+    if (!records.empty()) return;
+  }
+  env_.Emit(
+      "client.stop", {},
+      fmt::format("closed: {} acknowledged, {} failed", stats().acknowledged, stats().failed));
+  env_.StopSelf();
 }
 
 void ProducerNode::Produce() {
@@ -204,6 +231,7 @@ void ProducerNode::OnMessage(const Message& message) {
   } else if (const auto* r = k->Get<ProduceResponse>()) {
     OnProduceResponse(*r);
   }
+  MaybeFinishClose();
 }
 
 void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
@@ -278,6 +306,19 @@ void ProducerNode::CheckTimeouts() {
     InFlight f = std::move(in_flight_.at(id));
     in_flight_.erase(id);
     Retry(std::move(f.records), Errc::kRequestTimedOut);
+  }
+  // delivery.timeout.ms also bounds the time a record waits in the accumulator (no leader,
+  // too many requests in flight): RecordAccumulator.expiredBatches.
+  for (auto& [partition, records] : accumulator_) {
+    std::vector<Pending> keep;
+    for (Pending& p : records) {
+      if (env_.Now() - p.created >= config_.delivery_timeout) {
+        Fail(p, Errc::kRequestTimedOut);
+      } else {
+        keep.push_back(std::move(p));
+      }
+    }
+    records = std::move(keep);
   }
   if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ >= Milliseconds(1000)) {
     metadata_in_flight_ = false;
@@ -384,6 +425,14 @@ void ConsumerNode::OnMessage(const Message& message) {
   } else if (const auto* f = k->Get<FetchResponse>()) {
     OnFetchResponse(*f);
   }
+  // kafka-console-consumer.sh --max-messages exits once it has printed them.
+  if (done_) env_.StopSelf();
+}
+
+void ConsumerNode::Close() {
+  done_ = true;
+  env_.Emit("client.stop", {}, fmt::format("closed after consuming {} record(s)", consumed_));
+  env_.StopSelf();
 }
 
 void ConsumerNode::OnFetchResponse(const FetchResponse& response) {

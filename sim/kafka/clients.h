@@ -51,6 +51,10 @@ class ProducerNode : public Node {
   void OnMessage(const Message& message) override;
   void OnTimer(std::uint64_t tag) override;
   const ClientMetadata& metadata() const { return metadata_; }
+  // KafkaProducer.close(): no new records; what is buffered is sent at once and every record
+  // is waited for (acknowledged, or failed by delivery.timeout.ms). Then the node stops.
+  void Close();
+  bool closing() const { return closing_; }
 
  private:
   struct Pending {
@@ -73,6 +77,7 @@ class ProducerNode : public Node {
   void Retry(std::vector<Pending> records, Errc error);
   void Fail(const Pending& p, Errc error);
   void CheckTimeouts();
+  void MaybeFinishClose();
   ClientStats& stats();
 
   NodeEnv& env_;
@@ -89,6 +94,7 @@ class ProducerNode : public Node {
   std::map<std::int32_t, std::vector<Pending>> accumulator_;  // by partition
   std::map<std::int64_t, InFlight> in_flight_;                // by correlation id
   bool flush_scheduled_ = false;
+  bool closing_ = false;
 };
 
 struct ConsumerConfig {
@@ -109,6 +115,8 @@ class ConsumerNode : public Node {
   void OnStart() override;
   void OnMessage(const Message& message) override;
   void OnTimer(std::uint64_t tag) override;
+  // KafkaConsumer.close(): stops fetching and ends the node (assign mode: nothing to commit).
+  void Close();
 
  private:
   struct Position {

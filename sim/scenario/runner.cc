@@ -112,10 +112,7 @@ void Runner::ScheduleScenario() {
   for (const Client& c : scenario_.clients) {
     sim.Schedule(c.start, [this, c] { world_->StartClient(c); });
     if (c.stop) {
-      sim.Schedule(*c.stop, [this, c] {
-        const NodeIndex n = world_->sim().FindNode(c.id);
-        if (n != kNoNode) world_->sim().CrashNode(n);
-      });
+      sim.Schedule(*c.stop, [this, c] { world_->StopClient(c.id); });
     }
   }
   for (const Step& step : scenario_.steps) {

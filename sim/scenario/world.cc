@@ -142,6 +142,16 @@ void World::StartClient(const Client& client) {
                    client.type == ClientType::kProducer ? "producer" : "consumer", client.topic));
 }
 
+void World::StopClient(const std::string& id) {
+  const NodeIndex n = sim_->FindNode(id);
+  if (n == kNoNode) return;
+  if (auto* producer = dynamic_cast<kafka::ProducerNode*>(sim_->GetNode(n))) {
+    producer->Close();
+  } else if (auto* consumer = dynamic_cast<kafka::ConsumerNode*>(sim_->GetNode(n))) {
+    consumer->Close();
+  }
+}
+
 kafka::KafkaServer* World::Server(NodeIndex node) {
   if (std::find(servers_.begin(), servers_.end(), node) == servers_.end()) return nullptr;
   return dynamic_cast<kafka::KafkaServer*>(sim_->GetNode(node));

@@ -39,6 +39,9 @@ class World {
                std::function<void(const CommandOutput&)> done);
   // Starts a scenario client (a producer or consumer node) now.
   void StartClient(const Client& client);
+  // Closes a running client the way close() does: a producer finishes what it has buffered
+  // and in flight first, then the node stops (its state becomes "stopped", not "crashed").
+  void StopClient(const std::string& id);
 
   // Live state.
   kafka::KafkaServer* Server(NodeIndex node);

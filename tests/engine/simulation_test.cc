@@ -1,11 +1,13 @@
 // Event order, network faults, node lifecycle and determinism of the engine.
+#include "engine/simulation.h"
+
 #include <doctest/doctest.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "engine/simulation.h"
+#include "engine/sim_file_system.h"
 
 using namespace kafkasim;
 using namespace kafkasim::literals;
@@ -142,6 +144,34 @@ TEST_CASE("simulation: a crashed node loses its timers and messages and restarts
   CHECK(after == std::vector<std::string>{"b start", "b got 4 at 15000000"});
 }
 
+TEST_CASE("simulation: a stopped node ends cleanly and keeps its unsynced bytes") {
+  Simulation sim(1, FixedLatency(5_ms));
+  std::vector<std::string> log;
+  auto disk = std::make_shared<SimFileSystem>();
+  NodeOptions options;
+  options.disk = disk;
+  const NodeIndex a = sim.AddNode(
+      "a", [&log](NodeEnv& env) { return std::make_unique<Recorder>(env, &log); }, options);
+  const NodeIndex b =
+      sim.AddNode("b", [&log](NodeEnv& env) { return std::make_unique<Recorder>(env, &log); });
+  sim.StartNode(a);
+  sim.StartNode(b);
+  REQUIRE(disk->CreateFile("f").ok());
+  const std::uint8_t bytes[] = {1, 2, 3};
+  REQUIRE(disk->Append("f", bytes).ok());  // written, never synced
+  sim.Env(a).SetTimer(3_ms, 7);
+  sim.Env(b).Send(a, std::make_shared<Note>(2));
+  sim.RunUntil(Time{} + 1_ms);
+  sim.Env(a).StopSelf();
+  CHECK(sim.GetNodeState(a) == NodeState::kStopped);
+  CHECK(sim.GetNode(a) == nullptr);
+  sim.RunUntil(Time{} + 10_ms);
+  CHECK(log == std::vector<std::string>{"a start", "b start"});  // no timer, no message
+  CHECK(*disk->FileSize("f") == 3);                              // a crash would have lost them
+  sim.RestartNode(a);
+  CHECK(sim.GetNodeState(a) == NodeState::kRunning);
+}
+
 TEST_CASE("simulation: cancelled timers do not fire") {
   World w(1);
   const TimerId t1 = w.env(0).SetTimer(2_ms, 1);
@@ -227,8 +257,7 @@ TEST_CASE("trace: events get indexes, canonical JSON and a formatted line") {
   e.text = "became leader of cities-0 at leader_epoch 3";
   const TraceEvent& stored = trace.Emit(e);
   CHECK(stored.index == 0);
-  CHECK(FormatTraceLine(stored) ==
-        "t=1.204s broker-2 became leader of cities-0 at leader_epoch 3");
+  CHECK(FormatTraceLine(stored) == "t=1.204s broker-2 became leader of cities-0 at leader_epoch 3");
   CHECK(TraceEventToJson(stored) ==
         R"({"i":0,"t_ns":1204000000,"node":"broker-2","kind":"partition.leader",)"
         R"("fields":{"partition":"cities-0","leader_epoch":3},)"
