@@ -1,7 +1,8 @@
 // Follower fetchers (ReplicaFetcherThread): one Fetch session per leader broker covering every
 // partition this broker follows from it; truncation on divergence (KIP-101/KIP-279/KIP-320).
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/assert.h"
 #include "kafka/kafka_server.h"
@@ -75,7 +76,10 @@ void KafkaServer::OnFetchResponse(const Message& message, const FetchResponse& r
         Emit("log.reset", fmt::format("{} fell behind the leader's log start offset; restarted "
                                       "its log at offset {}",
                                       p->name, fp.log_start_offset));
+        CheckpointLogStartOffsets();
       }
+      // LogManager.truncateTo: the recovery point may have moved down with the log end.
+      CheckpointRecoveryPoints();
       continue;
     }
     if (fp.error != Errc::kNone) {
@@ -91,10 +95,9 @@ void KafkaServer::OnFetchResponse(const Message& message, const FetchResponse& r
   }
   if (backoff) {
     fetchers_[leader].in_flight = true;  // resent by FetcherTimeouts after the backoff
-    fetchers_[leader].sent_at = env_.Now() -
-                                Milliseconds(config_.broker_settings.replica_fetch_wait_max_ms) -
-                                Milliseconds(2000) +
-                                Milliseconds(config_.broker_settings.replica_fetch_backoff_ms);
+    fetchers_[leader].sent_at =
+        env_.Now() - Milliseconds(config_.broker_settings.replica_fetch_wait_max_ms) -
+        Milliseconds(2000) + Milliseconds(config_.broker_settings.replica_fetch_backoff_ms);
     return;
   }
   SendFetch(leader);
@@ -115,6 +118,8 @@ void KafkaServer::HandleDivergence(Partition& p, std::int32_t epoch, std::int64_
   if (target < leo) {
     Status s = p.log->TruncateTo(target);
     KSIM_ASSERT_MSG(s.ok(), s.ToString());
+    // LogManager.truncateTo checkpoints the recovery point, which may have moved down.
+    CheckpointRecoveryPoints();
     env_.Probe("follower.truncate");
     Emit("log.truncate",
          fmt::format("truncated {} from log end offset {} to {}: its log diverged from the "

@@ -1,9 +1,10 @@
 // The broker's replica manager: partitions it leads or follows, produce with acks and
 // min.insync.replicas, fetch from followers and consumers, ISR and high watermark upkeep
 // (Partition.scala, ReplicaManager.scala).
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "engine/assert.h"
 #include "kafka/kafka_server.h"
@@ -15,12 +16,14 @@ bool Contains(const std::vector<BrokerId>& ids, BrokerId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-std::string IdList(const std::vector<BrokerId>& ids) { return fmt::format("[{}]", fmt::join(ids, ",")); }
+std::string IdList(const std::vector<BrokerId>& ids) {
+  return fmt::format("[{}]", fmt::join(ids, ","));
+}
 
 }  // namespace
 
 KafkaServer::Partition* KafkaServer::FindPartition(const std::string& topic,
-                                                    std::int32_t partition) {
+                                                   std::int32_t partition) {
   const auto it = partitions_.find({topic, partition});
   return it == partitions_.end() ? nullptr : &it->second;
 }
@@ -45,15 +48,49 @@ KafkaServer::Partition* KafkaServer::OpenPartition(const TopicImage& topic, std:
   lc.segment_ms = num("segment.ms", lc.segment_ms);
   lc.retention_ms = num("retention.ms", lc.retention_ms);
   lc.retention_bytes = num("retention.bytes", lc.retention_bytes);
-  std::string note;
+  const bool on_disk = env_.disk().Exists(p.name);
+  const ReplicaLogHints hints = TakeLogHints(topic.name, index);
+  ReplicaLogOpenInfo info;
   Result<std::unique_ptr<ReplicaLog>> log =
-      OpenReplicaLog(env_.disk(), p.name, topic.name, index, lc, env_.Now(), &note);
+      OpenReplicaLog(env_.disk(), "", topic.name, index, lc, env_.Now(), hints, &info);
   KSIM_ASSERT_MSG(log.ok(), log.status().ToString());
   p.log = std::move(*log);
-  if (!note.empty()) Emit("log.recovery", fmt::format("{}: {}", p.name, note));
+  if (!info.dropped.empty()) Emit("log.recovery", fmt::format("{}: {}", p.name, info.dropped));
+  if (on_disk && info.bytes_trusted + info.bytes_validated > 0) EmitLogLoaded(p, hints, info);
   auto [it, inserted] = partitions_.emplace(std::make_pair(topic.name, index), std::move(p));
   KSIM_ASSERT(inserted);
   return &it->second;
+}
+
+void KafkaServer::EmitLogLoaded(const Partition& p, const ReplicaLogHints& hints,
+                                const ReplicaLogOpenInfo& info) {
+  // What the log dir's checkpoints let this start skip (LogLoader.recoverLog).
+  std::string how;
+  if (info.segments_validated == 0) {
+    env_.Probe("log.recovery.skipped");
+    how = fmt::format("trusted all {} segment(s) ({} bytes) without re-reading them",
+                      info.segments_trusted, info.bytes_trusted);
+  } else {
+    if (info.segments_trusted > 0) env_.Probe("log.recovery.skipped");
+    how = fmt::format(
+        "trusted {} segment(s) ({} bytes) below the recovery point, re-validated {} segment(s) "
+        "({} bytes) from offset {}",
+        info.segments_trusted, info.bytes_trusted, info.segments_validated, info.bytes_validated,
+        info.recovered_from);
+  }
+  const std::string why =
+      hints.had_clean_shutdown
+          ? "after a clean shutdown (.kafka_cleanshutdown)"
+          : fmt::format("after an unclean stop, recovery point {}", hints.recovery_point);
+  Emit("log.load",
+       fmt::format("loaded {} {}: {}; high watermark {}, log start offset {}, log end offset {}",
+                   p.name, why, how, p.log->high_watermark(), p.log->log_start_offset(),
+                   p.log->log_end_offset()),
+       {{"partition", p.name},
+        {"recovery_point", hints.recovery_point},
+        {"segments_trusted", std::int64_t{info.segments_trusted}},
+        {"segments_validated", std::int64_t{info.segments_validated}},
+        {"high_watermark", p.log->high_watermark()}});
 }
 
 void KafkaServer::ReconcilePartitions() {
@@ -187,8 +224,8 @@ bool KafkaServer::IsCaughtUp(const Partition& p, BrokerId replica, Time now) con
 void KafkaServer::MaybeAdvanceHighWatermark(Partition& p) {
   if (p.leader != config_.node_id) return;
   // Strict min ISR (KAFKA-15583): below min.insync.replicas the HW does not move.
-  const auto min_isr = std::min<std::size_t>(static_cast<std::size_t>(MinInsyncReplicas(p)),
-                                             p.replicas.size());
+  const auto min_isr =
+      std::min<std::size_t>(static_cast<std::size_t>(MinInsyncReplicas(p)), p.replicas.size());
   std::vector<BrokerId> maximal = p.isr;
   for (BrokerId r : p.pending_isr) {
     if (p.alter_in_flight && !Contains(maximal, r)) maximal.push_back(r);
@@ -198,7 +235,8 @@ void KafkaServer::MaybeAdvanceHighWatermark(Partition& p) {
   for (BrokerId r : maximal) {
     if (r == config_.node_id) continue;
     const auto it = p.remotes.find(r);
-    const std::int64_t leo = it == p.remotes.end() ? 0 : std::max<std::int64_t>(0, it->second.log_end_offset);
+    const std::int64_t leo =
+        it == p.remotes.end() ? 0 : std::max<std::int64_t>(0, it->second.log_end_offset);
     candidate = std::min(candidate, leo);
   }
   if (candidate > p.log->high_watermark()) {
