@@ -167,5 +167,33 @@ TEST_CASE("log dir: after a clean shutdown the next start skips recovery and kee
   CHECK(loads[0]->text.find("after a clean shutdown (.kafka_cleanshutdown)") != std::string::npos);
 }
 
+// A restarted broker opens its logs only once it has caught up with the metadata log; until
+// then its checkpoints must keep the entries of the logs it has not opened.
+TEST_CASE("log dir: checkpoints keep the entries of logs not opened yet after a restart") {
+  TestCluster cluster;
+  cluster.WaitForBrokersReady();
+  cluster.CreateTopic("cities", 1, 3);
+  ProduceOneByOne(cluster, 4);
+  cluster.RunFor(Milliseconds(6000));
+  const std::int32_t follower = cluster.FollowersOf("cities", 0)[0];
+  REQUIRE(cluster.ReadFile(follower, "replication-offset-checkpoint") == "0\n1\ncities 0 4\n");
+  cluster.server(follower)->BeginControlledShutdown();
+  REQUIRE(cluster.sim().RunUntil(
+      [&] { return cluster.sim().GetNodeState(cluster.node(follower)) == NodeState::kCrashed; },
+      1'000'000));
+  cluster.Isolate(follower, 0);  // no metadata: the partition cannot be opened
+  cluster.Restart(follower);
+  cluster.RunFor(Milliseconds(11000));  // two high watermark checkpoint periods
+  CHECK(cluster.server(follower)->Log("cities", 0) == nullptr);
+  CHECK(cluster.ReadFile(follower, "replication-offset-checkpoint") == "0\n1\ncities 0 4\n");
+  CHECK(cluster.ReadFile(follower, "recovery-point-offset-checkpoint") == "0\n1\ncities 0 4\n");
+
+  cluster.Heal(follower, 0);
+  cluster.RunFor(Milliseconds(5000));
+  REQUIRE(cluster.server(follower)->Log("cities", 0) != nullptr);
+  CHECK(cluster.Log(follower, "cities", 0).high_watermark() == 4);
+  CHECK(cluster.Log(follower, "cities", 0).log_end_offset() == 4);
+}
+
 }  // namespace
 }  // namespace kafkasim::kafka::testing
