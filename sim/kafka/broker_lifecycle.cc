@@ -72,6 +72,7 @@ void KafkaServer::OnHeartbeatResponse(const BrokerHeartbeatResponse& response) {
   }
   if (response.should_shut_down && shutting_down_) {
     Emit("broker.shutdown", "controlled shutdown complete: no partitions led, stopping");
+    ShutDownLogs();
     env_.simulation().CrashNode(env_.self());
   }
 }
@@ -83,6 +84,7 @@ void KafkaServer::BeginControlledShutdown() {
   Emit("broker.controlled_shutdown",
        "began controlled shutdown: asking the controller to move its leaderships away");
   if (!config_.broker || broker_epoch_ < 0) {
+    if (config_.broker) ShutDownLogs();
     env_.simulation().CrashNode(env_.self());
     return;
   }

@@ -76,7 +76,10 @@ void KafkaServer::OnFetchResponse(const Message& message, const FetchResponse& r
         Emit("log.reset", fmt::format("{} fell behind the leader's log start offset; restarted "
                                       "its log at offset {}",
                                       p->name, fp.log_start_offset));
+        CheckpointLogStartOffsets();
       }
+      // LogManager.truncateTo: the recovery point may have moved down with the log end.
+      CheckpointRecoveryPoints();
       continue;
     }
     if (fp.error != Errc::kNone) {
@@ -115,6 +118,8 @@ void KafkaServer::HandleDivergence(Partition& p, std::int32_t epoch, std::int64_
   if (target < leo) {
     Status s = p.log->TruncateTo(target);
     KSIM_ASSERT_MSG(s.ok(), s.ToString());
+    // LogManager.truncateTo checkpoints the recovery point, which may have moved down.
+    CheckpointRecoveryPoints();
     env_.Probe("follower.truncate");
     Emit("log.truncate",
          fmt::format("truncated {} from log end offset {} to {}: its log diverged from the "

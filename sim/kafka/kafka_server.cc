@@ -38,12 +38,19 @@ KafkaServer::KafkaServer(NodeEnv& env, std::shared_ptr<const ClusterDirectory> d
     : env_(env), directory_(std::move(directory)), config_(std::move(config)) {
   KSIM_ASSERT(config_.broker || config_.controller);
   KSIM_ASSERT(env_.has_disk());
+  // Periodic chores re-arm themselves: a zero period would spin at one instant.
+  const BrokerSettings& bs = config_.broker_settings;
+  KSIM_ASSERT(bs.replica_high_watermark_checkpoint_interval_ms > 0);
+  KSIM_ASSERT(bs.log_flush_offset_checkpoint_interval_ms > 0);
+  KSIM_ASSERT(bs.log_flush_start_offset_checkpoint_interval_ms > 0);
 }
 
 KafkaServer::~KafkaServer() = default;
 
 void KafkaServer::OnStart() {
   incarnation_id_ = Uuid{env_.rng().NextU64(), env_.rng().NextU64()};
+  if (!LoadMetaProperties()) return;  // another node's or cluster's disk: the node stopped
+  if (config_.broker) LoadLogDirCheckpoints();
   LoadMetadataLog();
   if (config_.controller) {
     logic_ = std::make_unique<ControllerLogic>(config_.controller_config);
@@ -60,6 +67,11 @@ void KafkaServer::OnStart() {
     env_.SetTimer(Milliseconds(config_.broker_settings.log_retention_check_interval_ms),
                   kTimerRetention);
     env_.SetTimer(Milliseconds(100), kTimerHousekeeping);
+    const BrokerSettings& bs = config_.broker_settings;
+    env_.SetTimer(Milliseconds(bs.replica_high_watermark_checkpoint_interval_ms),
+                  kTimerHighWatermarkCheckpoint);
+    env_.SetTimer(Milliseconds(bs.log_initial_task_delay_ms), kTimerRecoveryPointCheckpoint);
+    env_.SetTimer(Milliseconds(bs.log_initial_task_delay_ms), kTimerLogStartOffsetCheckpoint);
   }
   if (config_.controller) env_.SetTimer(Milliseconds(500), kTimerControllerTick);
   DrainRaft();
@@ -78,12 +90,15 @@ void KafkaServer::LoadMetadataLog() {
     KSIM_ASSERT_MSG(state.ok(), state.status().ToString());
     persisted = *state;
   }
-  std::string note;
+  // The metadata log is not the LogManager's (KafkaMetadataLog): no offset checkpoints.
+  ReplicaLogOpenInfo info;
   Result<std::unique_ptr<ReplicaLog>> log = OpenReplicaLog(
-      disk, kMetadataDir, "__cluster_metadata", 0, ReplicaLogConfig{}, env_.Now(), &note);
+      disk, "", "__cluster_metadata", 0, ReplicaLogConfig{}, env_.Now(), ReplicaLogHints{}, &info);
   KSIM_ASSERT_MSG(log.ok(), log.status().ToString());
   metadata_log_ = std::move(*log);
-  if (!note.empty()) Emit("log.recovery", fmt::format("__cluster_metadata-0: {}", note));
+  if (!info.dropped.empty()) {
+    Emit("log.recovery", fmt::format("__cluster_metadata-0: {}", info.dropped));
+  }
   std::vector<raft::LogEntry> entries;
   Result<std::vector<std::uint8_t>> raw =
       metadata_log_->Read(0, INT32_MAX, metadata_log_->log_end_offset());
@@ -261,6 +276,23 @@ void KafkaServer::OnTimer(std::uint64_t tag) {
     case kTimerControllerTick:
       ControllerTick();
       env_.SetTimer(Milliseconds(500), kTimerControllerTick);
+      break;
+    case kTimerHighWatermarkCheckpoint:
+      CheckpointHighWatermarks();
+      env_.SetTimer(
+          Milliseconds(config_.broker_settings.replica_high_watermark_checkpoint_interval_ms),
+          kTimerHighWatermarkCheckpoint);
+      break;
+    case kTimerRecoveryPointCheckpoint:
+      CheckpointRecoveryPoints();
+      env_.SetTimer(Milliseconds(config_.broker_settings.log_flush_offset_checkpoint_interval_ms),
+                    kTimerRecoveryPointCheckpoint);
+      break;
+    case kTimerLogStartOffsetCheckpoint:
+      CheckpointLogStartOffsets();
+      env_.SetTimer(
+          Milliseconds(config_.broker_settings.log_flush_start_offset_checkpoint_interval_ms),
+          kTimerLogStartOffsetCheckpoint);
       break;
     default:
       KSIM_UNREACHABLE();

@@ -33,6 +33,10 @@ struct BrokerSettings {
   std::int64_t log_retention_check_interval_ms = 300000;
   std::int64_t replica_high_watermark_checkpoint_interval_ms = 5000;
   std::int64_t request_timeout_ms = 30000;  // broker-to-controller requests (AlterPartition)
+  std::int64_t log_flush_offset_checkpoint_interval_ms = 60000;
+  std::int64_t log_flush_start_offset_checkpoint_interval_ms = 60000;
+  // First run of the LogManager's periodic tasks (LogManager.startup); Kafka 3.7+ name.
+  std::int64_t log_initial_task_delay_ms = 30000;
   std::int32_t min_insync_replicas = 1;
   ReplicaLogConfig log;
 };
@@ -57,6 +61,9 @@ class KafkaServer : public Node {
     kTimerRetention,
     kTimerHousekeeping,
     kTimerControllerTick,
+    kTimerHighWatermarkCheckpoint,
+    kTimerRecoveryPointCheckpoint,
+    kTimerLogStartOffsetCheckpoint,
   };
 
   KafkaServer(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory, ServerConfig config);
@@ -176,6 +183,8 @@ class KafkaServer : public Node {
   // Replica manager (replica_manager.cc).
   void ReconcilePartitions();
   Partition* OpenPartition(const TopicImage& topic, std::int32_t index);
+  void EmitLogLoaded(const Partition& p, const ReplicaLogHints& hints,
+                     const ReplicaLogOpenInfo& info);
   void BecomeLeader(Partition& p, const PartitionRegistration& reg);
   void BecomeFollower(Partition& p, const PartitionRegistration& reg);
   void HandleProduce(const Message& message, const ProduceRequest& request);
@@ -200,6 +209,22 @@ class KafkaServer : public Node {
   void RunRetention();
   std::int32_t MinInsyncReplicas(const Partition& p) const;
   Partition* FindPartition(const std::string& topic, std::int32_t partition);
+
+  // Log dirs (log_manager.cc): meta.properties, the offset checkpoints, clean shutdown.
+  using OffsetMap = std::map<std::pair<std::string, std::int32_t>, std::int64_t>;
+  // False when the log dir belongs to another node or cluster: the trace says why and the
+  // node has stopped, as Kafka's startup fails.
+  bool LoadMetaProperties();
+  void LoadLogDirCheckpoints();
+  // The checkpointed offsets of a log about to be opened (consumed: later checkpoints write
+  // the open log's own values).
+  ReplicaLogHints TakeLogHints(const std::string& topic, std::int32_t partition);
+  void CheckpointHighWatermarks();
+  void CheckpointRecoveryPoints();
+  void CheckpointLogStartOffsets();
+  void WriteOffsetCheckpointFile(const char* file, const OffsetMap& entries);
+  // Clean shutdown of the logs (LogManager.shutdown): flush, checkpoint, write the marker.
+  void ShutDownLogs();
 
   // Follower fetchers (fetcher.cc).
   void UpdateFetchers();
@@ -238,6 +263,14 @@ class KafkaServer : public Node {
   std::vector<DelayedProduce> delayed_produces_;
   std::int64_t next_correlation_id_ = 1;
   Counters counters_;
+
+  // Log dir state: checkpointed offsets of logs not opened yet (kept in later checkpoints so
+  // a log the metadata has not reached yet keeps its entry), and what each file last held.
+  bool had_clean_shutdown_ = false;
+  OffsetMap unopened_recovery_points_;
+  OffsetMap unopened_log_start_offsets_;
+  OffsetMap unopened_high_watermarks_;
+  std::map<std::string, std::string> checkpoint_written_;
 };
 
 }  // namespace kafkasim::kafka

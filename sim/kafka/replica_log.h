@@ -26,6 +26,25 @@ struct ReplicaLogConfig {
   std::int32_t index_interval_bytes = 4096;
 };
 
+// What the broker's log-dir checkpoints say about a log it opens (LogManager.loadLog,
+// Partition.createLog). Zeroes mean "not checkpointed": validate everything, start at 0.
+struct ReplicaLogHints {
+  std::int64_t recovery_point = 0;    // recovery-point-offset-checkpoint
+  std::int64_t log_start_offset = 0;  // log-start-offset-checkpoint
+  std::int64_t high_watermark = 0;    // replication-offset-checkpoint
+  bool had_clean_shutdown = false;    // .kafka_cleanshutdown was in the log dir
+};
+
+// What opening a log found on disk, for the broker's trace.
+struct ReplicaLogOpenInfo {
+  std::int64_t recovered_from = 0;  // the recovery point validation started at
+  std::int32_t segments_trusted = 0;
+  std::int64_t bytes_trusted = 0;
+  std::int32_t segments_validated = 0;
+  std::int64_t bytes_validated = 0;
+  std::string dropped;  // a sentence when recovery cut a torn or corrupt tail, else ""
+};
+
 struct AppendResult {
   std::int64_t first_offset = -1;
   std::int64_t last_offset = -1;
@@ -39,6 +58,9 @@ class ReplicaLog {
   virtual std::int64_t log_end_offset() const = 0;
   virtual std::int64_t high_watermark() const = 0;
   virtual void UpdateHighWatermark(std::int64_t offset) = 0;
+  // Everything below it is fsynced (recovery-point-offset-checkpoint).
+  virtual std::int64_t recovery_point() const = 0;
+  virtual std::int64_t first_segment_base_offset() const = 0;
 
   // Leader: assigns offsets from the log end, stamps leader_epoch into the batch.
   virtual Result<AppendResult> AppendAsLeader(const std::vector<ProducedRecord>& records,
@@ -65,12 +87,14 @@ class ReplicaLog {
   virtual view::ReplicaLogView Describe() const = 0;
 };
 
-// Opens (recovering if needed) or creates the log of topic-partition under `dir` on `disk`.
-// `recovery_note` receives a human sentence when recovery dropped bytes.
-Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& dir,
+// Opens (recovering if needed) or creates the log of topic-partition in <log_dir>/<topic>-<p>
+// ("<topic>-<p>" when log_dir is empty) on `disk`; only segments from hints.recovery_point on
+// are re-validated. `info` (may be null) says what was trusted, validated and dropped.
+Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& log_dir,
                                                    const std::string& topic, std::int32_t partition,
                                                    const ReplicaLogConfig& config, Time now,
-                                                   std::string* recovery_note);
+                                                   const ReplicaLogHints& hints,
+                                                   ReplicaLogOpenInfo* info);
 
 // Decodes raw batches (from a FetchResponse) into records for a consumer.
 Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> batches);

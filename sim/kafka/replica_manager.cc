@@ -48,15 +48,49 @@ KafkaServer::Partition* KafkaServer::OpenPartition(const TopicImage& topic, std:
   lc.segment_ms = num("segment.ms", lc.segment_ms);
   lc.retention_ms = num("retention.ms", lc.retention_ms);
   lc.retention_bytes = num("retention.bytes", lc.retention_bytes);
-  std::string note;
+  const bool on_disk = env_.disk().Exists(p.name);
+  const ReplicaLogHints hints = TakeLogHints(topic.name, index);
+  ReplicaLogOpenInfo info;
   Result<std::unique_ptr<ReplicaLog>> log =
-      OpenReplicaLog(env_.disk(), p.name, topic.name, index, lc, env_.Now(), &note);
+      OpenReplicaLog(env_.disk(), "", topic.name, index, lc, env_.Now(), hints, &info);
   KSIM_ASSERT_MSG(log.ok(), log.status().ToString());
   p.log = std::move(*log);
-  if (!note.empty()) Emit("log.recovery", fmt::format("{}: {}", p.name, note));
+  if (!info.dropped.empty()) Emit("log.recovery", fmt::format("{}: {}", p.name, info.dropped));
+  if (on_disk && info.bytes_trusted + info.bytes_validated > 0) EmitLogLoaded(p, hints, info);
   auto [it, inserted] = partitions_.emplace(std::make_pair(topic.name, index), std::move(p));
   KSIM_ASSERT(inserted);
   return &it->second;
+}
+
+void KafkaServer::EmitLogLoaded(const Partition& p, const ReplicaLogHints& hints,
+                                const ReplicaLogOpenInfo& info) {
+  // What the log dir's checkpoints let this start skip (LogLoader.recoverLog).
+  std::string how;
+  if (info.segments_validated == 0) {
+    env_.Probe("log.recovery.skipped");
+    how = fmt::format("trusted all {} segment(s) ({} bytes) without re-reading them",
+                      info.segments_trusted, info.bytes_trusted);
+  } else {
+    if (info.segments_trusted > 0) env_.Probe("log.recovery.skipped");
+    how = fmt::format(
+        "trusted {} segment(s) ({} bytes) below the recovery point, re-validated {} segment(s) "
+        "({} bytes) from offset {}",
+        info.segments_trusted, info.bytes_trusted, info.segments_validated, info.bytes_validated,
+        info.recovered_from);
+  }
+  const std::string why =
+      hints.had_clean_shutdown
+          ? "after a clean shutdown (.kafka_cleanshutdown)"
+          : fmt::format("after an unclean stop, recovery point {}", hints.recovery_point);
+  Emit("log.load",
+       fmt::format("loaded {} {}: {}; high watermark {}, log start offset {}, log end offset {}",
+                   p.name, why, how, p.log->high_watermark(), p.log->log_start_offset(),
+                   p.log->log_end_offset()),
+       {{"partition", p.name},
+        {"recovery_point", hints.recovery_point},
+        {"segments_trusted", std::int64_t{info.segments_trusted}},
+        {"segments_validated", std::int64_t{info.segments_validated}},
+        {"high_watermark", p.log->high_watermark()}});
 }
 
 void KafkaServer::ReconcilePartitions() {

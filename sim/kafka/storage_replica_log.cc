@@ -26,6 +26,10 @@ class StorageReplicaLog final : public ReplicaLog {
   std::int64_t log_end_offset() const override { return log_->log_end_offset(); }
   std::int64_t high_watermark() const override { return log_->high_watermark(); }
   void UpdateHighWatermark(std::int64_t offset) override { log_->UpdateHighWatermark(offset); }
+  std::int64_t recovery_point() const override { return log_->recovery_point(); }
+  std::int64_t first_segment_base_offset() const override {
+    return log_->segments().front().base_offset;
+  }
 
   Result<AppendResult> AppendAsLeader(const std::vector<ProducedRecord>& records,
                                       std::int32_t leader_epoch, Time now) override {
@@ -113,24 +117,37 @@ class StorageReplicaLog final : public ReplicaLog {
 
 }  // namespace
 
-Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& dir,
+Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& log_dir,
                                                    const std::string& topic, std::int32_t partition,
                                                    const ReplicaLogConfig& config, Time now,
-                                                   std::string* recovery_note) {
+                                                   const ReplicaLogHints& hints,
+                                                   ReplicaLogOpenInfo* info) {
   storage::LogConfig lc;
   lc.segment_bytes = config.segment_bytes;
   lc.segment_ms = config.segment_ms;
   lc.retention_ms = config.retention_ms;
   lc.retention_bytes = config.retention_bytes;
   lc.index_interval_bytes = config.index_interval_bytes;
+  storage::LogOpenHints open_hints;
+  open_hints.recovery_point = hints.recovery_point;
+  open_hints.log_start_offset = hints.log_start_offset;
+  open_hints.high_watermark = hints.high_watermark;
+  open_hints.had_clean_shutdown = hints.had_clean_shutdown;
   storage::RecoveryReport report;
   Result<std::unique_ptr<storage::PartitionLog>> log =
-      storage::PartitionLog::Open(disk, dir, topic, partition, lc, now, &report);
+      storage::PartitionLog::Open(disk, log_dir, topic, partition, lc, now, &report, open_hints);
   if (!log.ok()) return log.status();
-  if (recovery_note != nullptr && report.dropped_anything()) {
-    *recovery_note = fmt::format("recovery dropped {} byte(s) in {} batch(es) after offset {}: {}",
-                                 report.bytes_dropped, report.batches_dropped,
-                                 report.recovered_from, report.reason);
+  if (info != nullptr) {
+    info->recovered_from = report.recovered_from;
+    info->segments_trusted = report.segments_trusted;
+    info->bytes_trusted = report.bytes_trusted;
+    info->segments_validated = report.segments_validated;
+    info->bytes_validated = report.bytes_validated;
+    if (report.dropped_anything()) {
+      info->dropped = fmt::format("recovery dropped {} byte(s) in {} batch(es) after offset {}: {}",
+                                  report.bytes_dropped, report.batches_dropped,
+                                  report.recovered_from, report.reason);
+    }
   }
   return std::unique_ptr<ReplicaLog>(std::make_unique<StorageReplicaLog>(std::move(*log)));
 }

@@ -40,6 +40,13 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   bs.min_insync_replicas = static_cast<std::int32_t>(LongOr(b, "min.insync.replicas", 1));
   bs.broker_heartbeat_interval_ms = LongOr(b, "broker.heartbeat.interval.ms", 2000);
   bs.request_timeout_ms = LongOr(b, "request.timeout.ms", 30000);
+  bs.replica_high_watermark_checkpoint_interval_ms =
+      LongOr(b, "replica.high.watermark.checkpoint.interval.ms", 5000);
+  bs.log_flush_offset_checkpoint_interval_ms =
+      LongOr(b, "log.flush.offset.checkpoint.interval.ms", 60000);
+  bs.log_flush_start_offset_checkpoint_interval_ms =
+      LongOr(b, "log.flush.start.offset.checkpoint.interval.ms", 60000);
+  bs.log_initial_task_delay_ms = LongOr(b, "log.initial.task.delay.ms", 30000);
   bs.log.segment_bytes = LongOr(b, "log.segment.bytes", 1073741824);
   bs.log.retention_ms = LongOr(b, "log.retention.ms", 604800000);
   bs.log.retention_bytes = LongOr(b, "log.retention.bytes", -1);

@@ -75,5 +75,7 @@ constexpr const char* kRecoveryPointCheckpointFile = "recovery-point-offset-chec
 constexpr const char* kReplicationOffsetCheckpointFile = "replication-offset-checkpoint";
 constexpr const char* kLogStartOffsetCheckpointFile = "log-start-offset-checkpoint";
 constexpr const char* kMetaPropertiesFile = "meta.properties";
+// Written in a log dir on clean shutdown, removed at the next start (LogManager).
+constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
 
 }  // namespace kafkasim::storage

@@ -50,6 +50,7 @@ Status PartitionLog::Recover(LogOpenHints hints, RecoveryReport& report) {
     report.reason = s.message() + "; the epoch cache is rebuilt from the batches";
     if (Status c = epochs_->Clear(); !c.ok()) return c;
     hints.recovery_point = 0;  // rebuild from every batch
+    hints.had_clean_shutdown = false;
   }
   report.recovered_from = hints.recovery_point;
   auto on_batch = [&](const BatchHeader& h) {
@@ -65,11 +66,15 @@ Status PartitionLog::Recover(LogOpenHints hints, RecoveryReport& report) {
       if (Status s = DropSegmentFiles(base, report); !s.ok()) return s;
       continue;
     }
+    // A segment wholly below the recovery point was fsynced before the checkpoint named it;
+    // after a clean shutdown every segment was (LogLoader.recoverLog).
     const bool below_recovery_point = i + 1 < bases.size() && bases[i + 1] <= hints.recovery_point;
-    if (below_recovery_point) {
+    if (below_recovery_point || hints.had_clean_shutdown) {
       Result<std::unique_ptr<LogSegment>> opened =
           LogSegment::Open(fs_, dir_, base, segment_options());
       if (opened.ok()) {
+        ++report.segments_trusted;
+        report.bytes_trusted += static_cast<std::int64_t>((*opened)->size());
         segments_[base] = std::move(*opened);
         continue;
       }
@@ -79,6 +84,8 @@ Status PartitionLog::Recover(LogOpenHints hints, RecoveryReport& report) {
     if (!attached.ok()) return attached.status();
     Result<SegmentRecovery> recovered = (*attached)->Recover(on_batch);
     if (!recovered.ok()) return recovered.status();
+    ++report.segments_validated;
+    report.bytes_validated += static_cast<std::int64_t>((*attached)->size());
     segments_[base] = std::move(*attached);
     if (recovered->bytes_dropped > 0) {
       report.bytes_dropped += static_cast<std::int64_t>(recovered->bytes_dropped);

@@ -26,6 +26,9 @@ struct LogOpenHints {
   std::int64_t recovery_point = 0;    // recovery-point-offset-checkpoint (0 = validate all)
   std::int64_t log_start_offset = 0;  // log-start-offset-checkpoint
   std::int64_t high_watermark = 0;    // replication-offset-checkpoint
+  // The log dir held .kafka_cleanshutdown: every segment is trusted as it is, none re-read
+  // (LogLoader.recoverLog skips recovery after a clean shutdown).
+  bool had_clean_shutdown = false;
 };
 
 // What recovery on open found; the broker turns a non-empty one into a trace event.
@@ -35,6 +38,12 @@ struct RecoveryReport {
   std::int64_t batches_dropped = 0;  // the bad batch plus whole batches of deleted segments
   std::int32_t segments_deleted = 0;
   std::string reason;  // "" when nothing was dropped
+  // What the recovery point (or a clean shutdown) let the open skip: segments opened as they
+  // are, versus segments whose batches were re-read and checked.
+  std::int32_t segments_trusted = 0;
+  std::int64_t bytes_trusted = 0;
+  std::int32_t segments_validated = 0;
+  std::int64_t bytes_validated = 0;
   bool dropped_anything() const { return bytes_dropped > 0 || segments_deleted > 0; }
 };
 

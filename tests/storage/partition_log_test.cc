@@ -279,10 +279,32 @@ TEST_CASE("partition_log: a flipped byte truncates at its batch and deletes late
   auto log2 = OpenLog(fs2, {}, &trusted, hints);
   CHECK(log2->log_end_offset() == 16);
   CHECK_FALSE(trusted.dropped_anything());
+  // Segments 0, 4, 8 and 12 end at or below the recovery point; only 16 is re-read.
+  CHECK(trusted.segments_trusted == 4);
+  CHECK(trusted.bytes_trusted == 16 * 220);
+  CHECK(trusted.segments_validated == 1);
+  CHECK(trusted.bytes_validated == 0);  // the crash emptied it
   // Reads do not re-check CRCs (as in Kafka); decoding the fetched batch finds the damage.
   auto fetched = log2->Read(5, 1);
   REQUIRE(fetched.ok());
   CHECK(fetched->Batches().status().code() == Errc::kCorruptMessage);
+}
+
+// LogLoader.recoverLog: with .kafka_cleanshutdown no segment is re-read, not even the active
+// one, whatever the recovery point says.
+TEST_CASE("partition_log: after a clean shutdown every segment is trusted") {
+  SimFileSystem fs;
+  FillAndCrash(fs, false, 1);
+  REQUIRE(fs.CorruptByte("data/cities-0/00000000000000000004.log", 220 + 100).ok());
+  RecoveryReport report;
+  LogOpenHints hints;
+  hints.had_clean_shutdown = true;
+  auto log = OpenLog(fs, {}, &report, hints);
+  CHECK(log->log_end_offset() == 16);
+  CHECK_FALSE(report.dropped_anything());
+  CHECK(report.segments_trusted == 5);
+  CHECK(report.segments_validated == 0);
+  CHECK(report.recovered_from == 0);
 }
 
 TEST_CASE("partition_log: reopening a cleanly flushed log keeps offsets, indexes and epochs") {
