@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,7 +67,11 @@ class World {
   NodeIndex NodeOrEmit(const std::string& name);
   void RunTopics(const TopicsCommand& c, const std::string& line,
                  std::function<void(const CommandOutput&)> done);
-  std::string QuorumStatus(const MetadataQuorumCommand& c);
+  // The tool's output, or nothing while no voter leads the quorum.
+  std::optional<std::string> QuorumStatus(const MetadataQuorumCommand& c);
+  void AwaitQuorumStatus(const MetadataQuorumCommand& c, const std::string& line,
+                         std::function<void(const CommandOutput&)> done, Time deadline);
+  static constexpr Duration kDefaultApiTimeout = Milliseconds(60000);  // default.api.timeout.ms
 
   Scenario scenario_;
   WorldOptions options_;

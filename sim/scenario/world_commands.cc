@@ -59,15 +59,34 @@ std::string World::DescribeTopics(const TopicsCommand& c) {
   return out;
 }
 
-std::string World::QuorumStatus(const MetadataQuorumCommand& c) {
+// DescribeQuorum is answered by the quorum leader only; the admin client retries until
+// default.api.timeout.ms (60 s) passes, so without a leader the tool waits, and answers as soon
+// as a leader is elected.
+void World::AwaitQuorumStatus(const MetadataQuorumCommand& c, const std::string& line,
+                              std::function<void(const CommandOutput&)> done, Time deadline) {
+  if (std::optional<std::string> status = QuorumStatus(c)) {
+    return Output(line, CommandOutput{true, *status}, done);
+  }
+  if (sim_->Now() >= deadline) {
+    return Output(line,
+                  CommandOutput{false, fmt::format("Error while executing quorum command: "
+                                                   "Call(callName=describeMetadataQuorum, "
+                                                   "deadlineMs={}) timed out at {}: no voter "
+                                                   "leads the KRaft quorum",
+                                                   deadline.Millis(), sim_->Now().Millis())},
+                  done);
+  }
+  sim_->Schedule(std::min(deadline, sim_->Now() + Milliseconds(100)),
+                 [this, c, line, done, deadline] { AwaitQuorumStatus(c, line, done, deadline); });
+}
+
+std::optional<std::string> World::QuorumStatus(const MetadataQuorumCommand& c) {
   kafka::KafkaServer* leader = nullptr;
   for (NodeIndex n : servers_) {
     kafka::KafkaServer* s = Server(n);
     if (s != nullptr && s->raft().role() == raft::Role::kLeader) leader = s;
   }
-  if (leader == nullptr) {
-    return "Error while executing quorum command: Timed out waiting for a node assignment.";
-  }
+  if (leader == nullptr) return std::nullopt;
   const raft::RaftStatus st = leader->raft().GetStatus();
   if (c.describe == MetadataQuorumCommand::Describe::kReplication) {
     std::string out =
@@ -219,7 +238,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             if (done) done(CommandOutput{true, ""});
           },
           [&](const MetadataQuorumCommand& c) {
-            Output(line, CommandOutput{true, QuorumStatus(c)}, done);
+            AwaitQuorumStatus(c, line, done, sim_->Now() + kDefaultApiTimeout);
           },
           [&](const LeaderElectionCommand& c) {
             kafka::ElectLeadersRequest r;
