@@ -81,7 +81,13 @@ void World::BuildCluster() {
     if (nodes[i].role != NodeRole::kController) directory->broker_ids.push_back(nodes[i].node_id);
   }
   directory->voter_ids = scenario_.cluster.VoterIds();
-  directory->cluster_id = "kafkasim-cluster";
+  // Like `kafka-storage.sh random-uuid`: a random 22-character id, here from the run's seed.
+  Rng cluster_rng = Rng::Stream(sim_->seed(), "cluster.id");
+  kafka::Uuid cluster_id;
+  do {
+    cluster_id = kafka::Uuid{cluster_rng.NextU64(), cluster_rng.NextU64()};
+  } while (cluster_id.ToBase64().front() == '-');  // as Uuid.randomUuid
+  directory->cluster_id = cluster_id.ToBase64();
   directory_ = directory;
   for (const NodeSpec& node : nodes) {
     std::shared_ptr<FileSystem> disk;
