@@ -537,14 +537,8 @@ Status ControllerLogic::ValidateNewTopic(const std::string& name, std::int32_t& 
   return ValidateTopicConfigs(configs);
 }
 
-Result<CreatedTopic> ControllerLogic::CreateTopic(const std::string& name,
-                                                  std::int32_t num_partitions,
-                                                  std::int32_t replication_factor,
-                                                  const std::map<std::string, std::string>& configs,
-                                                  Rng& rng) {
-  if (Status s = ValidateNewTopic(name, num_partitions, replication_factor, configs); !s.ok()) {
-    return s;
-  }
+Result<std::vector<std::vector<BrokerId>>> ControllerLogic::PlaceNewReplicas(
+    std::int32_t num_partitions, std::int32_t replication_factor, Rng& rng) const {
   std::vector<UsableBroker> usable;
   for (const auto& [id, reg] : image_.brokers()) {
     if (!reg.in_controlled_shutdown) usable.push_back(UsableBroker{id, reg.rack, reg.fenced});
@@ -555,6 +549,41 @@ Result<CreatedTopic> ControllerLogic::CreateTopic(const std::string& name,
                   fmt::format("Unable to replicate the partition {} time(s): {}",
                               replication_factor, placement.status().message()));
   }
+  return placement;
+}
+
+void ControllerLogic::AddNewPartitions(const std::string& name, const Uuid& topic_id,
+                                       std::int32_t first,
+                                       const std::vector<std::vector<BrokerId>>& placement,
+                                       ControllerChanges& out) const {
+  for (std::size_t i = 0; i < placement.size(); ++i) {
+    PartitionRecord rec;
+    rec.topic_id = topic_id;
+    rec.partition_id = first + static_cast<std::int32_t>(i);
+    rec.replicas = placement[i];
+    for (BrokerId r : rec.replicas) {
+      if (image_.IsActive(r)) rec.isr.push_back(r);
+    }
+    KSIM_ASSERT_MSG(!rec.isr.empty() && rec.isr.front() == rec.replicas.front(),
+                    "the placer puts an active broker first");
+    rec.leader = rec.isr.front();
+    out.notes.push_back(
+        fmt::format("{} replicas {} leader {} ISR {}", PartitionName(name, rec.partition_id),
+                    FormatBrokerList(rec.replicas), rec.leader, FormatBrokerList(rec.isr)));
+    out.records.push_back(std::move(rec));
+  }
+}
+
+Result<CreatedTopic> ControllerLogic::CreateTopic(const std::string& name,
+                                                  std::int32_t num_partitions,
+                                                  std::int32_t replication_factor,
+                                                  const std::map<std::string, std::string>& configs,
+                                                  Rng& rng) {
+  if (Status s = ValidateNewTopic(name, num_partitions, replication_factor, configs); !s.ok()) {
+    return s;
+  }
+  auto placement = PlaceNewReplicas(num_partitions, replication_factor, rng);
+  if (!placement.ok()) return placement.status();
 
   CreatedTopic created;
   created.num_partitions = num_partitions;
@@ -572,22 +601,7 @@ Result<CreatedTopic> ControllerLogic::CreateTopic(const std::string& name,
       fmt::format("created topic {} (id {}) with {} partition(s), replication "
                   "factor {}",
                   name, created.topic_id.ToBase64(), num_partitions, replication_factor));
-  for (std::int32_t p = 0; p < num_partitions; ++p) {
-    PartitionRecord rec;
-    rec.topic_id = created.topic_id;
-    rec.partition_id = p;
-    rec.replicas = (*placement)[static_cast<std::size_t>(p)];
-    for (BrokerId r : rec.replicas) {
-      if (image_.IsActive(r)) rec.isr.push_back(r);
-    }
-    KSIM_ASSERT_MSG(!rec.isr.empty() && rec.isr.front() == rec.replicas.front(),
-                    "the placer puts an active broker first");
-    rec.leader = rec.isr.front();
-    out.notes.push_back(fmt::format("{} replicas {} leader {} ISR {}", PartitionName(name, p),
-                                    FormatBrokerList(rec.replicas), rec.leader,
-                                    FormatBrokerList(rec.isr)));
-    out.records.push_back(std::move(rec));
-  }
+  AddNewPartitions(name, created.topic_id, 0, *placement, out);
   return created;
 }
 
@@ -625,35 +639,12 @@ Result<ControllerChanges> ControllerLogic::CreatePartitions(const std::string& n
   }
   const auto replication_factor =
       static_cast<std::int32_t>(topic->partitions.begin()->second.replicas.size());
-  std::vector<UsableBroker> usable;
-  for (const auto& [id, reg] : image_.brokers()) {
-    if (!reg.in_controlled_shutdown) usable.push_back(UsableBroker{id, reg.rack, reg.fenced});
-  }
-  auto placement = PlaceReplicas(count - current, replication_factor, std::move(usable), rng);
-  if (!placement.ok()) {
-    return Status(placement.status().code(),
-                  fmt::format("Unable to replicate the partition {} time(s): {}",
-                              replication_factor, placement.status().message()));
-  }
+  auto placement = PlaceNewReplicas(count - current, replication_factor, rng);
+  if (!placement.ok()) return placement.status();
   ControllerChanges out;
   out.notes.push_back(
       fmt::format("added {} partition(s) to {}: {} -> {}", count - current, name, current, count));
-  for (std::int32_t p = current; p < count; ++p) {
-    PartitionRecord rec;
-    rec.topic_id = topic->id;
-    rec.partition_id = p;
-    rec.replicas = (*placement)[static_cast<std::size_t>(p - current)];
-    for (BrokerId r : rec.replicas) {
-      if (image_.IsActive(r)) rec.isr.push_back(r);
-    }
-    KSIM_ASSERT_MSG(!rec.isr.empty() && rec.isr.front() == rec.replicas.front(),
-                    "the placer puts an active broker first");
-    rec.leader = rec.isr.front();
-    out.notes.push_back(fmt::format("{} replicas {} leader {} ISR {}", PartitionName(name, p),
-                                    FormatBrokerList(rec.replicas), rec.leader,
-                                    FormatBrokerList(rec.isr)));
-    out.records.push_back(std::move(rec));
-  }
+  AddNewPartitions(name, topic->id, current, *placement, out);
   return out;
 }
 

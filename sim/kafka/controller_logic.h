@@ -200,6 +200,16 @@ class ControllerLogic {
   BrokerControlState BrokerState(BrokerId broker) const;  // kFenced for unknown brokers
 
  private:
+  // Replica assignment for new partitions over the registered brokers (not those shutting
+  // down), with Kafka's INVALID_REPLICATION_FACTOR message when it cannot be done.
+  Result<std::vector<std::vector<BrokerId>>> PlaceNewReplicas(std::int32_t num_partitions,
+                                                              std::int32_t replication_factor,
+                                                              Rng& rng) const;
+  // PartitionRecords (leader = first replica, ISR = the active replicas) for partitions
+  // first, first+1, ... of a new or growing topic.
+  void AddNewPartitions(const std::string& name, const Uuid& topic_id, std::int32_t first,
+                        const std::vector<std::vector<BrokerId>>& placement,
+                        ControllerChanges& out) const;
   struct Session {
     Time last_contact;
     std::int64_t metadata_offset = -1;
