@@ -842,12 +842,23 @@ class Reader {
     std::string text;
   };
 
-  Position PositionOf(const std::string& path, bool prefer_key) const {
-    if (prefer_key) {
+  // Where `path` is in the file; a path that is not there (a key left out, so a default was
+  // used) is placed at its nearest ancestor that is.
+  Position PositionOf(std::string path, bool prefer_key) const {
+    while (!path.empty()) {
+      if (prefer_key) {
+        if (auto it = locations_.keys.find(path); it != locations_.keys.end()) return it->second;
+      }
+      if (auto it = locations_.values.find(path); it != locations_.values.end()) {
+        return it->second;
+      }
       if (auto it = locations_.keys.find(path); it != locations_.keys.end()) return it->second;
+      // Up one level: drop a trailing .key, [n] or ["key"].
+      const std::size_t cut = path.back() == ']' ? path.rfind('[') : path.find_last_of(".[");
+      if (cut == std::string::npos || cut == 0) break;
+      path.resize(cut);
+      prefer_key = false;
     }
-    if (auto it = locations_.values.find(path); it != locations_.values.end()) return it->second;
-    if (auto it = locations_.keys.find(path); it != locations_.keys.end()) return it->second;
     return {};
   }
 

@@ -329,6 +329,19 @@ TEST_CASE("scenario errors: data expectations name the client, partition and bou
   CHECK(std::get<ActiveControllerExpect>(std::get<Expect>(ok->steps[4].action).condition).none);
 }
 
+TEST_CASE("scenario errors: a problem with a left-out key is placed at the object that lacks it") {
+  // Found by fuzz_scenario: an expectation's implicit "at" (no such key in the file) had no
+  // line and column.
+  CHECK(
+      Errors(File(
+          R"({"at": "120s", "expect": {"node_state": {"node": "broker-1", "is": "running"}}})")) ==
+      std::vector<std::string>{
+          "[scenario.E021] s.json:4:8 $.steps[0].at: step time 120.000s is after the "
+          "scenario's end at 100.000s",
+          "[scenario.E021] s.json:4:26 $.steps[0].expect.at: the expectation is checked until "
+          "120.000s, after the scenario's end at 100.000s"});
+}
+
 TEST_CASE("scenario errors: every id in the catalogue is documented") {
   std::ifstream in(std::string(KAFKASIM_SOURCE_DIR) + "/docs/SCENARIO_FORMAT.md");
   REQUIRE(in.good());
