@@ -69,7 +69,14 @@ Runner::Runner(Scenario scenario, RunOptions options)
 Runner::~Runner() = default;
 
 void Runner::Build() {
+  // The old world goes before its recorder: the simulation holds the observer pointer.
+  world_.reset();
+  recorder_.reset();
   world_ = std::make_unique<World>(scenario_, options_.seed, options_.world);
+  if (options_.messages_recorded_max > 0) {
+    recorder_ = std::make_unique<MessageRecorder>(world_->sim(), options_.messages_recorded_max);
+    world_->sim().AddObserver(recorder_.get());
+  }
   for (const Trace::Sink& sink : options_.sinks) world_->sim().trace().AddSink(sink);
   checks_.clear();
   pause_hit_ = false;
@@ -428,6 +435,10 @@ Status Runner::Open(const std::string& scenario_path) {
   inputs_.clear();
   Build();
   return Status::Ok();
+}
+
+const std::vector<MessageRecord>* Runner::message_log() const {
+  return recorder_ ? &recorder_->records() : nullptr;
 }
 
 std::string Runner::SaveAsScenario() const {
