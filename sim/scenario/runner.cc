@@ -110,7 +110,9 @@ void Runner::ScheduleScenario() {
     if (const auto* expect = std::get_if<Expect>(&step.action)) {
       view::CheckView check;
       check.name = DescribeCondition(expect->condition);
+      check.because = expect->because;
       check.detail = expect->because;
+      check.deadline = step.at + expect->delay;
       checks_.push_back(check);
       ScheduleExpect(step, *expect, checks_.size() - 1);
       continue;
@@ -248,7 +250,8 @@ void Runner::Settle(std::size_t check, bool ok, const std::string& detail) {
               : fmt::format("FAIL expected {}, but saw {}", c.name, detail);
   if (!c.detail.empty() && ok) e.text += fmt::format(" ({})", c.detail);
   c.broken_at_event = world_->sim().trace().Emit(std::move(e)).index;
-  c.detail = ok ? c.detail : fmt::format("expected {}, but saw {}", c.name, detail);
+  c.seen = detail;
+  c.detail = ok ? c.because : fmt::format("expected {}, but saw {}", c.name, detail);
 }
 
 // Topics declared in the file are created through the admin client as soon as every broker

@@ -23,14 +23,14 @@ struct NodeView {
   std::string name;  // "broker-1"
   NodeRole role = NodeRole::kBroker;
   NodeState state = NodeState::kStopped;
-  int id = -1;                    // node.id / broker.id / myid; -1 for clients
-  std::string rack;               // broker.rack, "" when unset
+  int id = -1;                     // node.id / broker.id / myid; -1 for clients
+  std::string rack;                // broker.rack, "" when unset
   bool active_controller = false;  // KRaft active controller or ZooKeeper-mode controller
   bool quorum_leader = false;      // KRaft quorum leader or ZooKeeper ensemble leader
   bool fenced = false;             // broker fenced by the controller
   bool in_controlled_shutdown = false;
-  Duration slow_by;               // extra network latency (a slow node)
-  int leader_count = 0;           // partitions this broker leads
+  Duration slow_by;      // extra network latency (a slow node)
+  int leader_count = 0;  // partitions this broker leads
 };
 
 struct MessageView {
@@ -114,20 +114,26 @@ struct ClientView {
   std::int64_t failed = 0;
   std::int64_t in_flight = 0;
   std::string last_error;
-  std::int64_t consumed = 0;  // consumers
-  std::string group;          // "" in assign mode
+  std::int64_t consumed = 0;                                    // consumers
+  std::string group;                                            // "" in assign mode
   std::vector<std::pair<std::string, std::int64_t>> positions;  // "cities-0" -> next offset
   std::int64_t lag = 0;
 };
 
-// A named guarantee or expectation, live. `ok` false means it broke at `broken_at_event`.
+// A named guarantee or expectation, live. An expectation is pending until it is decided
+// (passed or failed) at the latest at `deadline`; a continuous guarantee ("no acknowledged
+// write lost") holds until it breaks. `ok` false means it failed at `broken_at_event`.
 struct CheckView {
-  std::string name;
+  std::string name;  // what is expected: "leader of cities-0 is not broker-1"
   bool ok = true;
-  bool settled = false;  // expectations: decided (passed or failed) vs still pending
-  std::string detail;
-  std::uint64_t broken_at_event = 0;  // trace index of the event that broke it
-  Time broken_at;
+  bool settled = false;      // decided (passed or failed) vs still pending
+  bool continuous = false;   // a guarantee checked all run long: never "passed", only holding
+  Time deadline = kTimeMax;  // expectations: decided by then at the latest
+  std::string because;       // why it should hold, from the scenario ("" when not given)
+  std::string seen;          // what the run showed when it was decided: "leader broker-1"
+  std::string detail;        // one line for logs: the reason, or "expected X, but saw Y"
+  std::uint64_t broken_at_event = 0;  // trace index of the event that decided it
+  Time broken_at;                     // when it was decided
 };
 
 struct WorldView {
@@ -148,8 +154,8 @@ struct WorldView {
   // Kafka metric names ("UnderReplicatedPartitions", "ActiveControllerCount", ...) to values.
   std::map<std::string, double> metrics;
   std::vector<CheckView> checks;
-  std::string narration;  // the latest `say` text
-  bool paused_at_step = false;  // a `pause` step was reached
+  std::string narration;                           // the latest `say` text
+  bool paused_at_step = false;                     // a `pause` step was reached
   const std::vector<TraceEvent>* trace = nullptr;  // owned by the session; valid until it advances
 };
 
