@@ -77,6 +77,9 @@ void Runner::Build() {
     recorder_ = std::make_unique<MessageRecorder>(world_->sim(), options_.messages_recorded_max);
     world_->sim().AddObserver(recorder_.get());
   }
+  meters_ = KafkaMeters{};
+  counters_sampled_at_ = kTimeMax;
+  world_->sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForMeters(e); });
   for (const Trace::Sink& sink : options_.sinks) world_->sim().trace().AddSink(sink);
   checks_.clear();
   pause_hit_ = false;
@@ -328,12 +331,34 @@ std::vector<std::string> Runner::MissingProbes() const {
 const view::WorldView& Runner::View() {
   if (view_dirty_) {
     view_ = world_->BuildView();
+    SampleCounters(view_.now);
+    meters_.AddTo(view_.now, view_.metrics);
     view_.checks = checks_;
     view_.narration = narration_;
     view_.paused_at_step = pause_hit_;
     view_dirty_ = false;
   }
   return view_;
+}
+
+// Rates are fed as the run goes (a rewind re-executes, so they replay too). Broker counters
+// are read once per virtual instant that has trace events, which bounds the cost.
+void Runner::OnTraceForMeters(const TraceEvent& event) {
+  meters_.OnTrace(event);
+  if (event.time != counters_sampled_at_) SampleCounters(event.time);
+}
+
+void Runner::SampleCounters(Time now) {
+  counters_sampled_at_ = now;
+  const int servers = static_cast<int>(scenario_.cluster.nodes.size());
+  for (int i = 0; i < servers; ++i) {  // the cluster's nodes come first, in scenario order
+    kafka::KafkaServer* s = world_->Server(static_cast<NodeIndex>(i));
+    if (s == nullptr) {
+      meters_.failed_produce_requests.Reset(i);
+    } else {
+      meters_.failed_produce_requests.Sample(now, i, s->counters().failed_produce_requests);
+    }
+  }
 }
 
 bool Runner::StepEvent() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scenario/diagram.h"
+#include "scenario/metric_rates.h"
 #include "scenario/scenario.h"
 #include "scenario/session_control.h"
 #include "scenario/world.h"
@@ -65,6 +66,8 @@ class Runner final : public SessionControl {
   bool Holds(const ExpectCondition& condition, std::string* seen);
   void Settle(std::size_t check, bool ok, const std::string& detail);
   void ApplyInput(const RecordedInput& input);
+  void OnTraceForMeters(const TraceEvent& event);
+  void SampleCounters(Time now);
 
   Scenario scenario_;
   RunOptions options_;
@@ -72,6 +75,8 @@ class Runner final : public SessionControl {
   std::unique_ptr<MessageRecorder> recorder_;
   std::unique_ptr<World> world_;
   std::vector<view::CheckView> checks_;
+  KafkaMeters meters_;  // the "...PerSec" metrics; rebuilt with the world
+  Time counters_sampled_at_ = kTimeMax;
   std::vector<RecordedInput> inputs_;
   view::WorldView view_;
   bool view_dirty_ = true;
