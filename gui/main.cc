@@ -161,6 +161,20 @@ bool SaveScreenshot(const std::string& path, int w, int h, const unsigned char c
   return true;
 }
 
+// Runs the session to `at` through any `pause` steps, sampling the metrics on the way as
+// playing would, so a screenshot's metric plots show the run so far.
+void AdvanceRecordingMetrics(gui::App& app, kafkasim::Time at) {
+  SessionControl& session = app.session();
+  const kafkasim::Duration step = app.state().metrics.interval();
+  for (int stuck = 0; session.View().now < at && stuck < 100;) {
+    const kafkasim::Time before = session.View().now;
+    session.AdvanceTo(std::min(at, before + step), UINT64_MAX);
+    const auto& view = session.View();
+    app.state().metrics.Record(view.now, view.metrics);
+    stuck = view.now == before ? stuck + 1 : 0;  // a pause step stops AdvanceTo once
+  }
+}
+
 void GlfwError(int code, const char* text) {
   std::fprintf(stderr, "kafkasim-gui: GLFW error %d: %s\n", code, text);
 }
@@ -236,13 +250,7 @@ int main(int argc, char** argv) {
   gui::ApplyStyle(state);
   state.playing = flags.play;
   state.speed = std::clamp(flags.speed, gui::kSpeedMin, gui::kSpeedMax);
-  if (offscreen && !flags.at.empty()) {
-    app.session().AdvanceTo(at, UINT64_MAX);
-    // A scenario pause before T stops AdvanceTo; go on until T.
-    for (int i = 0; i < 100 && app.session().View().now < at; ++i) {
-      app.session().AdvanceTo(at, UINT64_MAX);
-    }
-  }
+  if (offscreen && !flags.at.empty()) AdvanceRecordingMetrics(app, at);
 
   const unsigned char clear[3] = {20, 22, 26};
   const int frames = offscreen ? std::max(flags.frames, 3) : flags.frames;
