@@ -218,5 +218,13 @@ TEST_CASE("check status: passed and failed name the time, what was seen and what
         "expected ISR of cities-0 is [2,3], but saw ISR [1,2,3] (t=18.540s)");
 }
 
+TEST_CASE("timeline: ticks fall on round times, 1, 2 or 5 times a power of ten") {
+  CHECK(TickStep(Seconds(95), 11) == Seconds(10));
+  CHECK(TickStep(Seconds(95), 20) == Seconds(5));
+  CHECK(TickStep(Seconds(60), 3) == Seconds(20));
+  CHECK(TickStep(Milliseconds(1500), 10) == Milliseconds(200));
+  CHECK(TickStep(Milliseconds(3), 10) == Milliseconds(1));  // never finer than a millisecond
+}
+
 }  // namespace
 }  // namespace kafkasim::gui
