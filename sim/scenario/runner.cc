@@ -66,7 +66,8 @@ Runner::Runner(Scenario scenario, RunOptions options)
   Build();
 }
 
-Runner::~Runner() = default;
+// The world goes first: its simulation holds the recorder and a trace sink into this Runner.
+Runner::~Runner() { world_.reset(); }
 
 void Runner::Build() {
   // The old world goes before its recorder: the simulation holds the observer pointer.
