@@ -189,10 +189,16 @@ void App::ApplyQueue() {
     if (log == nullptr) {
       state_.status = "this session records no messages; nothing to export";
     } else {
+      // Lanes in the world's node order (the crashed too); heartbeats as the map shows them.
+      scenario::DiagramOptions options;
+      for (const view::NodeView& node : session_->View().nodes) {
+        options.participants.push_back(node.name);
+      }
+      options.include_heartbeats = state_.show_heartbeats;
       WriteFile(r.path,
                 r.format == DiagramFormat::kMermaid
-                    ? scenario::SequenceDiagramMermaid(*log, r.from, r.to)
-                    : scenario::SequenceDiagramSvg(*log, r.from, r.to),
+                    ? scenario::SequenceDiagramMermaid(*log, r.from, r.to, options)
+                    : scenario::SequenceDiagramSvg(*log, r.from, r.to, options),
                 &state_.status);
     }
   }

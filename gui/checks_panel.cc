@@ -1,10 +1,29 @@
 // Guarantees and expectations, any number of named checks, live. A broken one names itself in
 // an alert and offers to rewind the world to the event that broke it.
+#include <string>
+
+#include "gui/check_status.h"
 #include "gui/panels.h"
 #include "gui/style.h"
 #include "imgui.h"
 
 namespace kafkasim::gui::checks {
+namespace {
+
+ImU32 StatusColour(const Palette& pal, CheckStatus status) {
+  switch (status) {
+    case CheckStatus::kFailed:
+      return pal.bad;
+    case CheckStatus::kPending:
+      return pal.warn;
+    case CheckStatus::kPassed:
+    case CheckStatus::kHolding:
+      return pal.ok;
+  }
+  return pal.text;
+}
+
+}  // namespace
 
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   const Palette& pal = CurrentPalette(state);
@@ -22,19 +41,21 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::Separator();
   }
   if (world.checks.empty()) ImGui::TextDisabled("This run checks nothing.");
+  int pending = 0, passed = 0, failed = 0;
+  for (const view::CheckView& check : world.checks) {
+    (check.ok ? (check.settled ? passed : pending) : failed) += 1;
+  }
+  if (!world.checks.empty()) {
+    ImGui::TextDisabled("%d passed, %d failed, %d pending or holding", passed, failed, pending);
+  }
   int i = 0;
   for (const view::CheckView& check : world.checks) {
     ImGui::PushID(i++);
-    if (!check.ok) {
-      ImGui::TextColored(ToVec4(pal.bad), "BROKEN ");
-    } else if (check.settled) {
-      ImGui::TextColored(ToVec4(pal.ok), "held   ");
-    } else {
-      ImGui::TextColored(ToVec4(pal.ok), "holding");
-    }
+    const CheckStatus status = StatusOf(check);
+    ImGui::TextColored(ToVec4(StatusColour(pal, status)), "%-8s", StatusName(status));
     ImGui::SameLine();
     ImGui::TextUnformatted(check.name.c_str());
-    if (!check.ok) {
+    if (status == CheckStatus::kFailed) {
       ImGui::SameLine();
       if (ImGui::SmallButton("jump to event")) {
         queue.rewind_to_event = check.broken_at_event;
@@ -42,11 +63,19 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
         state.scroll_to_selected_event = true;
       }
     }
-    if (!check.detail.empty()) {
-      ImGui::Indent();
-      ImGui::TextDisabled("%s", check.detail.c_str());
-      ImGui::Unindent();
+    ImGui::Indent();
+    const std::string line = StatusLine(check, status);
+    if (!line.empty()) {
+      if (status == CheckStatus::kFailed) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ToVec4(pal.bad));
+        ImGui::TextWrapped("%s", line.c_str());
+        ImGui::PopStyleColor();
+      } else {
+        ImGui::TextDisabled("%s", line.c_str());
+      }
     }
+    if (!check.because.empty()) ImGui::TextDisabled("because %s", check.because.c_str());
+    ImGui::Unindent();
     ImGui::PopID();
   }
 }

@@ -87,7 +87,7 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   ImGui::PopFont();
   if (scroll_row >= 0) {
     state.scroll_to_selected_event = false;
-  } else if (follow && state.playing) {
+  } else if (follow) {  // at the bottom (or a fresh window): keep up with the newest event
     ImGui::SetScrollHereY(1.0f);
   }
   ImGui::EndChild();

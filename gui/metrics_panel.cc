@@ -22,6 +22,41 @@ constexpr const char* kWatched[] = {"ActiveControllerCount",
                                     "FailedProduceRequestsPerSec",
                                     "records-lag-max"};
 
+// What an operator reads from each metric (shown as the name's tooltip).
+const char* Meaning(const std::string& name) {
+  if (name == "ActiveControllerCount") {
+    return "controllers that think they are active, summed over the cluster: exactly 1 is "
+           "healthy";
+  }
+  if (name == "OfflinePartitionsCount") return "partitions without a leader: unavailable";
+  if (name == "UnderReplicatedPartitions") {
+    return "partitions whose ISR is smaller than the replica list (counted by their leaders)";
+  }
+  if (name == "UnderMinIsrPartitionCount") {
+    return "partitions whose ISR is below min.insync.replicas: acks=all produce fails";
+  }
+  if (name == "IsrShrinksPerSec" || name == "IsrExpandsPerSec") {
+    return "ISR changes made by partition leaders, per virtual second over the last 10 s "
+           "(the controller removing a fenced broker is not a leader's shrink)";
+  }
+  if (name == "LeaderElectionRateAndTimeMs") {
+    return "leader elections (a new leader at leader epoch > 0), per virtual second over the "
+           "last 10 s";
+  }
+  if (name == "FailedProduceRequestsPerSec") {
+    return "produce requests brokers answered with an error, per virtual second over the last "
+           "10 s";
+  }
+  if (name == "records-lag-max") {
+    return "the largest consumer lag: high watermark minus the consumer's position, in records";
+  }
+  return nullptr;
+}
+
+bool IsRate(const std::string& name) {
+  return name.ends_with("PerSec") || name == "LeaderElectionRateAndTimeMs";
+}
+
 bool Alarming(const std::string& name, double value) {
   if (name == "ActiveControllerCount") return value != 1;
   if (name == "OfflinePartitionsCount" || name == "UnderReplicatedPartitions" ||
@@ -57,8 +92,12 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(name.c_str());
+    if (const char* meaning = Meaning(name); meaning != nullptr && ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("%s", meaning);
+    }
     ImGui::TableNextColumn();
-    ImGui::TextColored(ToVec4(Alarming(name, value) ? pal.bad : pal.text), "%.3g", value);
+    ImGui::TextColored(ToVec4(Alarming(name, value) ? pal.bad : pal.text),
+                       IsRate(name) ? "%.3g/s" : "%.3g", value);
     ImGui::TableNextColumn();
     auto it = state.metrics.series().find(name);
     if (it != state.metrics.series().end() && !it->second.values.empty()) {
@@ -67,8 +106,9 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       ImGui::PushID(name.c_str());
       ImGui::PushStyleColor(ImGuiCol_PlotLines,
                             ToVec4(Alarming(name, value) ? pal.bad : pal.fetch));
+      // ImGui 1.86's PlotLines takes a negative width literally (no "fill" as for buttons).
       ImGui::PlotLines("##plot", values.data(), static_cast<int>(values.size()), 0, nullptr, *lo,
-                       *hi > *lo ? *hi : *lo + 1, {-1, plot_height});
+                       *hi > *lo ? *hi : *lo + 1, {ImGui::GetContentRegionAvail().x, plot_height});
       ImGui::PopStyleColor();
       ImGui::PopID();
     }

@@ -58,4 +58,13 @@ Time XToTime(float x, Time begin, Time end, float x0, float width) {
   return begin + Nanoseconds(std::llround(f * static_cast<double>((end - begin).ns)));
 }
 
+Duration TickStep(Duration span, int ticks_max) {
+  const std::int64_t want = span.ns / std::max(ticks_max, 1);
+  for (std::int64_t power = 1'000'000;; power *= 10) {  // from 1 ms up
+    for (std::int64_t m : {1, 2, 5}) {
+      if (m * power >= want) return Nanoseconds(m * power);
+    }
+  }
+}
+
 }  // namespace kafkasim::gui

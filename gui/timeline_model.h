@@ -39,6 +39,9 @@ class TimelineModel {
 
 // Linear maps between [begin, end] and [x0, x0 + width]; times outside are clamped.
 float TimeToX(Time t, Time begin, Time end, float x0, float width);
+// A round tick spacing (1, 2 or 5 times a power of ten, at least 1 ms) giving at most
+// `ticks_max` intervals over `span`, so the timeline reads 0s, 10s, 20s rather than 8.636s.
+Duration TickStep(Duration span, int ticks_max);
 Time XToTime(float x, Time begin, Time end, float x0, float width);
 
 }  // namespace kafkasim::gui

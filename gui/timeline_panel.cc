@@ -49,11 +49,11 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
 
   // Ticks: about one label per 8 font widths.
   const int ticks = std::clamp(static_cast<int>(width / (font * 8)), 2, 20);
-  for (int i = 0; i <= ticks; ++i) {
-    const Time t = begin + (end - begin) * i / ticks;
+  const Duration step = TickStep(end - begin, ticks);
+  for (Time t = begin; t <= end; t = t + step) {
     const float x = TimeToX(t, begin, end, origin.x, width);
     dl->AddLine({x, bar_top}, {x, bar_top + font * 0.4f}, pal.dim_text);
-    const std::string label = FormatTime(t);
+    const std::string label = FormatDuration(t - kTimeZero);
     const float w = ImGui::CalcTextSize(label.c_str()).x;
     dl->AddText({std::clamp(x - w / 2, origin.x, origin.x + width - w), origin.y}, pal.dim_text,
                 label.c_str());

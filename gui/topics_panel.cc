@@ -15,9 +15,10 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     for (const auto& [key, value] : topic.configs) {
       configs += (configs.empty() ? "" : ",") + key + "=" + value;
     }
-    ImGui::Text("Topic: %s  TopicId: %s  PartitionCount: %zu  ReplicationFactor: %d  Configs: %s",
-                topic.name.c_str(), topic.topic_id.c_str(), topic.partitions.size(),
-                topic.replication_factor, configs.c_str());
+    ImGui::TextWrapped(
+        "Topic: %s  TopicId: %s  PartitionCount: %zu  ReplicationFactor: %d  Configs: %s",
+        topic.name.c_str(), topic.topic_id.c_str(), topic.partitions.size(),
+        topic.replication_factor, configs.c_str());
   }
   const auto& rows = state.topics.rows();
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |

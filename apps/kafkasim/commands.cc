@@ -24,6 +24,8 @@ int RunVersion(const std::vector<std::string>& args) {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"run", "run a scenario headless: narrated timeline, verdict, trace hash", RunRun},
+      {"diagram", "draw the messages of a time window as a sequence diagram (Mermaid, SVG)",
+       RunDiagram},
       {"validate", "check scenario files without running them", RunValidate},
       {"version", "print the kafkasim version", RunVersion},
       {"dump-log", "print Kafka log, index and checkpoint files", RunDumpLog},

@@ -23,8 +23,9 @@ struct Command {
 const std::vector<Command>& Commands();
 
 int RunVersion(const std::vector<std::string>& args);
-int RunDumpLog(const std::vector<std::string>& args);  // dump_log.cc
+int RunDumpLog(const std::vector<std::string>& args);   // dump_log.cc
 int RunValidate(const std::vector<std::string>& args);  // validate.cc
-int RunRun(const std::vector<std::string>& args);      // run.cc
+int RunRun(const std::vector<std::string>& args);       // run.cc
+int RunDiagram(const std::vector<std::string>& args);   // diagram.cc
 
 }  // namespace kafkasim::cli

@@ -97,6 +97,7 @@ int RunRun(const std::vector<std::string>& args) {
   scenario::RunOptions options;
   options.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : loaded->seed;
   options.world.data_dir = data_dir;
+  options.messages_recorded_max = 0;  // no diagram drawn: skip describing every message
   const bool verbose = vm.count("verbose") > 0;
   const bool quiet = vm.count("quiet") > 0;
   if (!quiet) {

@@ -94,6 +94,33 @@ const char* KindColour(MessageKind kind) {
   }
 }
 
+constexpr int kLegendItemWidth = 80;
+constexpr int kTitleWidth = 300;
+constexpr std::size_t kLabelledMessagesMax = 60;
+
+std::vector<MessageKind> KindsIn(const std::vector<MessageRecord>& messages) {
+  std::vector<MessageKind> kinds;
+  for (const MessageRecord& m : messages) {
+    if (std::find(kinds.begin(), kinds.end(), m.kind) == kinds.end()) kinds.push_back(m.kind);
+  }
+  std::sort(kinds.begin(), kinds.end());
+  return kinds;
+}
+
+// One coloured swatch per message kind present, right-aligned on the title line.
+std::string Legend(const std::vector<MessageKind>& kinds, int width) {
+  int x = width - 8 - static_cast<int>(kinds.size()) * kLegendItemWidth;
+  std::string out;
+  for (MessageKind kind : kinds) {
+    out += fmt::format(
+        "<line x1=\"{}\" y1=\"12\" x2=\"{}\" y2=\"12\" stroke=\"{}\" stroke-width=\"3\"/>"
+        "<text x=\"{}\" y=\"16\">{}</text>\n",
+        x, x + 16, KindColour(kind), x + 20, MessageKindName(kind));
+    x += kLegendItemWidth;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<MessageRecord> MessagesInWindow(const std::vector<MessageRecord>& records, Time from,
@@ -128,8 +155,9 @@ std::string SequenceDiagramMermaid(const std::vector<MessageRecord>& records, Ti
     std::string suffix = m.outcome == MessageOutcome::kDropped    ? " (dropped)"
                          : m.outcome == MessageOutcome::kInFlight ? " (in flight)"
                                                                   : "";
-    out += fmt::format("    P{}{}P{}: t={} {}{}\n", LaneOf(lanes, m.from), arrow,
-                       LaneOf(lanes, m.to), FormatTime(m.sent_at), MermaidText(m.label), suffix);
+    out += fmt::format("    P{}{}P{}: t={} {}: {}{}\n", LaneOf(lanes, m.from), arrow,
+                       LaneOf(lanes, m.to), FormatTime(m.sent_at), MessageKindName(m.kind),
+                       MermaidText(m.label), suffix);
   }
   if (omitted > 0 && !lanes.empty()) {
     out += fmt::format("    Note over P0: {} more messages not drawn\n", omitted);
@@ -146,8 +174,10 @@ std::string SequenceDiagramSvg(const std::vector<MessageRecord>& records, Time f
   const std::vector<std::string> lanes = Lanes(messages, options);
 
   constexpr int kLaneWidth = 160, kTop = 50, kHeight = 900, kMargin = 90;
-  const int width =
-      kMargin * 2 + static_cast<int>(std::max<std::size_t>(lanes.size(), 1) - 1) * kLaneWidth;
+  const std::vector<MessageKind> kinds = KindsIn(messages);
+  const int width = std::max(
+      kMargin * 2 + static_cast<int>(std::max<std::size_t>(lanes.size(), 1) - 1) * kLaneWidth,
+      kTitleWidth + static_cast<int>(kinds.size()) * kLegendItemWidth);
   const int height = kTop + kHeight + 40;
   const double span = static_cast<double>(std::max<std::int64_t>((to - from).ns, 1));
   auto y_of = [&](Time t) {
@@ -164,6 +194,7 @@ std::string SequenceDiagramSvg(const std::vector<MessageRecord>& records, Time f
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"8\" y=\"16\">messages sent from t={} to t={}</text>\n",
       width, height, FormatTime(from), FormatTime(to));
+  out += Legend(kinds, width);
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     const int x = kMargin + static_cast<int>(i) * kLaneWidth;
     out += fmt::format(
@@ -171,6 +202,17 @@ std::string SequenceDiagramSvg(const std::vector<MessageRecord>& records, Time f
         "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999\"/>\n",
         x, kTop - 10, XmlText(lanes[i]), x, kTop, x, kTop + kHeight);
   }
+  // A time axis on the left: ten ticks across the window.
+  for (int i = 0; i <= 10; ++i) {
+    const Time t = from + Nanoseconds((to - from).ns / 10 * i);
+    const double y = y_of(t);
+    out += fmt::format(
+        "<line x1=\"4\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#eee\"/>"
+        "<text x=\"4\" y=\"{:.1f}\" font-size=\"9\" fill=\"#777\">{}</text>\n",
+        y, width - 4, y, y - 2, FormatTime(t));
+  }
+  // Labels only where they can be read; past that the <title> tooltips still name each one.
+  const bool label_arrows = messages.size() <= kLabelledMessagesMax;
   for (const MessageRecord& m : messages) {
     const double x1 = x_of(m.from), y1 = y_of(m.sent_at);
     double x2 = x_of(m.to), y2 = y_of(m.deliver_at);
@@ -192,6 +234,14 @@ std::string SequenceDiagramSvg(const std::vector<MessageRecord>& records, Time f
     } else {
       out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"{}\"/>", x2, y2,
                          KindColour(m.kind));
+    }
+    if (label_arrows) {  // the label sits just past the sender, on the arrow's side
+      const bool rightward = x2 >= x1;
+      out += fmt::format(
+          "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"9\" fill=\"{}\" "
+          "text-anchor=\"{}\">{}</text>",
+          x1 + (rightward ? 6 : -6), y1 - 2, KindColour(m.kind), rightward ? "start" : "end",
+          XmlText(m.label));
     }
     out += "</g>\n";
   }

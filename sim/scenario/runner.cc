@@ -85,10 +85,21 @@ Runner::Runner(Scenario scenario, RunOptions options)
   Build();
 }
 
-Runner::~Runner() = default;
+// The world goes first: its simulation holds the recorder and a trace sink into this Runner.
+Runner::~Runner() { world_.reset(); }
 
 void Runner::Build() {
+  // The old world goes before its recorder: the simulation holds the observer pointer.
+  world_.reset();
+  recorder_.reset();
   world_ = std::make_unique<World>(scenario_, options_.seed, options_.world);
+  if (options_.messages_recorded_max > 0) {
+    recorder_ = std::make_unique<MessageRecorder>(world_->sim(), options_.messages_recorded_max);
+    world_->sim().AddObserver(recorder_.get());
+  }
+  meters_ = KafkaMeters{};
+  counters_sampled_at_ = kTimeMax;
+  world_->sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForMeters(e); });
   for (const Trace::Sink& sink : options_.sinks) world_->sim().trace().AddSink(sink);
   checks_.clear();
   pause_hit_ = false;
@@ -119,7 +130,9 @@ void Runner::ScheduleScenario() {
     if (const auto* expect = std::get_if<Expect>(&step.action)) {
       view::CheckView check;
       check.name = DescribeCondition(expect->condition);
+      check.because = expect->because;
       check.detail = expect->because;
+      check.deadline = step.at + expect->delay;
       checks_.push_back(check);
       ScheduleExpect(step, *expect, checks_.size() - 1);
       continue;
@@ -296,7 +309,8 @@ void Runner::Settle(std::size_t check, bool ok, const std::string& detail) {
               : fmt::format("FAIL expected {}, but saw {}", c.name, detail);
   if (!c.detail.empty() && ok) e.text += fmt::format(" ({})", c.detail);
   c.broken_at_event = world_->sim().trace().Emit(std::move(e)).index;
-  c.detail = ok ? c.detail : fmt::format("expected {}, but saw {}", c.name, detail);
+  c.seen = detail;
+  c.detail = ok ? c.because : fmt::format("expected {}, but saw {}", c.name, detail);
 }
 
 // Topics declared in the file are created through the admin client as soon as every broker
@@ -389,12 +403,34 @@ std::vector<std::string> Runner::MissingProbes() const {
 const view::WorldView& Runner::View() {
   if (view_dirty_) {
     view_ = world_->BuildView();
+    SampleCounters(view_.now);
+    meters_.AddTo(view_.now, view_.metrics);
     view_.checks = checks_;
     view_.narration = narration_;
     view_.paused_at_step = pause_hit_;
     view_dirty_ = false;
   }
   return view_;
+}
+
+// Rates are fed as the run goes (a rewind re-executes, so they replay too). Broker counters
+// are read once per virtual instant that has trace events, which bounds the cost.
+void Runner::OnTraceForMeters(const TraceEvent& event) {
+  meters_.OnTrace(event);
+  if (event.time != counters_sampled_at_) SampleCounters(event.time);
+}
+
+void Runner::SampleCounters(Time now) {
+  counters_sampled_at_ = now;
+  const int servers = static_cast<int>(scenario_.cluster.nodes.size());
+  for (int i = 0; i < servers; ++i) {  // the cluster's nodes come first, in scenario order
+    kafka::KafkaServer* s = world_->Server(static_cast<NodeIndex>(i));
+    if (s == nullptr) {
+      meters_.failed_produce_requests.Reset(i);
+    } else {
+      meters_.failed_produce_requests.Sample(now, i, s->counters().failed_produce_requests);
+    }
+  }
 }
 
 bool Runner::StepEvent() {
@@ -499,6 +535,10 @@ Status Runner::Open(const std::string& scenario_path) {
   inputs_.clear();
   Build();
   return Status::Ok();
+}
+
+const std::vector<MessageRecord>* Runner::message_log() const {
+  return recorder_ ? &recorder_->records() : nullptr;
 }
 
 std::string Runner::SaveAsScenario() const {

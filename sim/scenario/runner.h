@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "scenario/diagram.h"
+#include "scenario/metric_rates.h"
 #include "scenario/scenario.h"
 #include "scenario/session_control.h"
 #include "scenario/world.h"
@@ -20,6 +22,10 @@ struct RunOptions {
   WorldOptions world;
   // Called with every trace event as it happens (the narrated timeline, a JSONL writer).
   std::vector<Trace::Sink> sinks;
+  // Messages kept for sequence diagrams (message_log()); the oldest go first. 0: record none
+  // (a headless run that draws no diagram saves the time of describing every message).
+  std::size_t messages_recorded_max = kMessagesRecordedMax;
+  static constexpr std::size_t kMessagesRecordedMax = 100'000;
 };
 
 class Runner final : public SessionControl {
@@ -47,6 +53,9 @@ class Runner final : public SessionControl {
   void Restart(std::uint64_t seed) override;
   Status Open(const std::string& scenario_path) override;
   std::string SaveAsScenario() const override;
+  // Messages since the start of the current execution (a rewind re-executes and re-records),
+  // at most RunOptions::messages_recorded_max of the latest; nullptr when recording is off.
+  const std::vector<MessageRecord>* message_log() const override;
 
  private:
   void Build();
@@ -58,11 +67,17 @@ class Runner final : public SessionControl {
   bool Holds(const ExpectCondition& condition, std::string* seen);
   void Settle(std::size_t check, bool ok, const std::string& detail);
   void ApplyInput(const RecordedInput& input);
+  void OnTraceForMeters(const TraceEvent& event);
+  void SampleCounters(Time now);
 
   Scenario scenario_;
   RunOptions options_;
+  // Declared before world_ so it outlives the simulation it observes.
+  std::unique_ptr<MessageRecorder> recorder_;
   std::unique_ptr<World> world_;
   std::vector<view::CheckView> checks_;
+  KafkaMeters meters_;  // the "...PerSec" metrics; rebuilt with the world
+  Time counters_sampled_at_ = kTimeMax;
   std::vector<RecordedInput> inputs_;
   view::WorldView view_;
   bool view_dirty_ = true;

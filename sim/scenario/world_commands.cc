@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "kafka/clients.h"
 #include "scenario/world.h"
@@ -448,30 +449,53 @@ view::WorldView World::BuildView() {
     for (const auto& [p, off] : st.positions) cv.positions.emplace_back(p, off);
     v.clients.push_back(std::move(cv));
   }
-  // Metrics, under Kafka's names.
-  double urp = 0, under_min = 0, offline = 0, shrinks = 0, expands = 0, failed = 0, elections = 0;
-  for (const auto& t : v.topics) {
-    for (const auto& p : t.partitions) {
+  // Metrics, under Kafka's names, summed over the cluster as a dashboard shows them. The
+  // "...PerSec" rates need history; the Runner adds them (scenario/metric_rates.h).
+  // Partition gauges count what the leaders report, so an offline partition is only offline.
+  const std::int64_t default_min_isr =
+      scenario_.cluster.broker_config.GetLong("min.insync.replicas");
+  std::map<std::string, std::int64_t> high_watermarks;  // "cities-0" -> the leader's HW
+  double urp = 0, under_min = 0, offline = 0;
+  for (auto& t : v.topics) {
+    std::int64_t min_isr = default_min_isr;
+    for (const auto& [k, val] : t.configs) {
+      if (k == "min.insync.replicas") min_isr = std::atoll(val.c_str());
+    }
+    for (auto& p : t.partitions) {
+      if (p.leader < 0) {
+        ++offline;
+        continue;
+      }
       if (p.isr.size() < p.replicas.size()) ++urp;
-      if (p.leader < 0) ++offline;
+      p.under_min_isr = static_cast<std::int64_t>(p.isr.size()) < min_isr;
+      if (p.under_min_isr) ++under_min;
+      for (const auto& log : p.logs) {
+        if (log.broker_id == p.leader && log.online) {
+          high_watermarks[fmt::format("{}-{}", p.topic, p.partition)] = log.high_watermark;
+        }
+      }
     }
   }
+  int active_controllers = 0;
   for (NodeIndex n : servers_) {
-    if (kafka::KafkaServer* s = Server(n)) {
-      shrinks += static_cast<double>(s->counters().isr_shrinks);
-      expands += static_cast<double>(s->counters().isr_expands);
-      failed += static_cast<double>(s->counters().failed_produce_requests);
-      elections += static_cast<double>(s->counters().leader_elections);
-    }
+    if (kafka::KafkaServer* s = Server(n)) active_controllers += s->is_active_controller() ? 1 : 0;
   }
-  (void)under_min;
+  // records-lag-max: a consumer's largest gap between a partition's high watermark and its
+  // position, as the consumer's fetch manager reports it.
+  double lag_max = 0;
+  for (view::ClientView& cv : v.clients) {
+    if (cv.kind != "consumer") continue;
+    for (const auto& [partition, position] : cv.positions) {
+      const auto hw = high_watermarks.find(partition);
+      if (hw != high_watermarks.end()) cv.lag = std::max(cv.lag, hw->second - position);
+    }
+    lag_max = std::max(lag_max, static_cast<double>(cv.lag));
+  }
   v.metrics["UnderReplicatedPartitions"] = urp;
+  v.metrics["UnderMinIsrPartitionCount"] = under_min;
   v.metrics["OfflinePartitionsCount"] = offline;
-  v.metrics["ActiveControllerCount"] = ActiveControllerId() >= 0 ? 1 : 0;
-  v.metrics["IsrShrinks"] = shrinks;
-  v.metrics["IsrExpands"] = expands;
-  v.metrics["FailedProduceRequests"] = failed;
-  v.metrics["LeaderElections"] = elections;
+  v.metrics["ActiveControllerCount"] = active_controllers;
+  v.metrics["records-lag-max"] = lag_max;
   return v;
 }
 

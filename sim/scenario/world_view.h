@@ -120,14 +120,20 @@ struct ClientView {
   std::int64_t lag = 0;
 };
 
-// A named guarantee or expectation, live. `ok` false means it broke at `broken_at_event`.
+// A named guarantee or expectation, live. An expectation is pending until it is decided
+// (passed or failed) at the latest at `deadline`; a continuous guarantee ("no acknowledged
+// write lost") holds until it breaks. `ok` false means it failed at `broken_at_event`.
 struct CheckView {
-  std::string name;
+  std::string name;  // what is expected: "leader of cities-0 is not broker-1"
   bool ok = true;
-  bool settled = false;  // expectations: decided (passed or failed) vs still pending
-  std::string detail;
-  std::uint64_t broken_at_event = 0;  // trace index of the event that broke it
-  Time broken_at;
+  bool settled = false;      // decided (passed or failed) vs still pending
+  bool continuous = false;   // a guarantee checked all run long: never "passed", only holding
+  Time deadline = kTimeMax;  // expectations: decided by then at the latest
+  std::string because;       // why it should hold, from the scenario ("" when not given)
+  std::string seen;          // what the run showed when it was decided: "leader broker-1"
+  std::string detail;        // one line for logs: the reason, or "expected X, but saw Y"
+  std::uint64_t broken_at_event = 0;  // trace index of the event that decided it
+  Time broken_at;                     // when it was decided
 };
 
 struct WorldView {

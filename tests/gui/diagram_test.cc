@@ -38,8 +38,8 @@ TEST_CASE("diagram: Mermaid text names lanes, arrows and dropped messages") {
         "    %% messages sent from t=0.000s to t=1.000s\n"
         "    participant P0 as broker-1\n"
         "    participant P1 as broker-2\n"
-        "    P0->>P1: t=0.010s Fetch cities-0 offset=4\n"
-        "    P1-xP0: t=0.011s x#59;y#35;z (dropped)\n");
+        "    P0->>P1: t=0.010s fetch: Fetch cities-0 offset=4\n"
+        "    P1-xP0: t=0.011s fetch: x#59;y#35;z (dropped)\n");
 }
 
 TEST_CASE("diagram: requested participants come first and the overflow is counted") {

@@ -565,13 +565,17 @@ void FakeSession::BuildView() {
 
   view::CheckView lost;
   lost.name = "no acknowledged write lost";
+  lost.continuous = true;
   lost.detail = fmt::format("{} acknowledged records all present on the leaders", acknowledged_);
   view::CheckView single;
   single.name = "single leader per epoch";
+  single.continuous = true;
   view::CheckView expect;
   expect.name = "leader_of cities-0 is not broker-1 within 20s of the crash";
   expect.settled = partitions_.front().leader != 1 && now_ > kTimeZero + Seconds(3);
-  expect.detail = fmt::format("leader of cities-0 is broker-{}", partitions_.front().leader);
+  expect.deadline = kTimeZero + Seconds(22);
+  expect.seen = fmt::format("leader broker-{}", partitions_.front().leader);
+  if (expect.settled) expect.broken_at = now_;
   v.checks = {lost, single, expect};
 }
 

@@ -1,7 +1,8 @@
 // Panel view-models: cluster layout, topics rows and highlights, event filtering, timeline
-// markers and mapping, metric history, playback speed.
+// markers and mapping, metric history, playback speed, check states.
 #include <doctest/doctest.h>
 
+#include "gui/check_status.h"
 #include "gui/cluster_layout.h"
 #include "gui/event_filter.h"
 #include "gui/metric_history.h"
@@ -179,6 +180,50 @@ TEST_CASE("playback: speed scales wall time into virtual time, within the limits
   CHECK(FormatSpeed(0.25) == "1/4x");
   CHECK(FormatSpeed(1) == "1x");
   CHECK(FormatSpeed(25) == "25x");
+}
+
+TEST_CASE("check status: an undecided expectation is pending with its deadline, not holding") {
+  view::CheckView c;
+  c.name = "leader of cities-0 is not broker-1";
+  c.deadline = kTimeZero + Seconds(30);
+  CHECK(StatusOf(c) == CheckStatus::kPending);
+  CHECK(std::string(StatusName(StatusOf(c))) == "pending");
+  CHECK(StatusLine(c, StatusOf(c)) == "decided by t=30.000s");
+  c.deadline = kTimeMax;
+  CHECK(StatusLine(c, StatusOf(c)) == "decided when the run ends");
+}
+
+TEST_CASE("check status: a continuous guarantee holds until it breaks") {
+  view::CheckView c;
+  c.name = "no acknowledged write lost";
+  c.continuous = true;
+  c.detail = "120 acknowledged records present";
+  CHECK(StatusOf(c) == CheckStatus::kHolding);
+  CHECK(StatusLine(c, CheckStatus::kHolding) == "120 acknowledged records present");
+}
+
+TEST_CASE("check status: passed and failed name the time, what was seen and what was expected") {
+  view::CheckView c;
+  c.name = "ISR of cities-0 is [2,3]";
+  c.settled = true;
+  c.broken_at = kTimeZero + Milliseconds(18540);
+  c.seen = "ISR [2,3]";
+  CHECK(StatusOf(c) == CheckStatus::kPassed);
+  CHECK(StatusLine(c, CheckStatus::kPassed) == "passed at t=18.540s (ISR [2,3])");
+  c.ok = false;
+  c.seen = "ISR [1,2,3]";
+  CHECK(StatusOf(c) == CheckStatus::kFailed);
+  CHECK(std::string(StatusName(CheckStatus::kFailed)) == "FAILED");
+  CHECK(StatusLine(c, CheckStatus::kFailed) ==
+        "expected ISR of cities-0 is [2,3], but saw ISR [1,2,3] (t=18.540s)");
+}
+
+TEST_CASE("timeline: ticks fall on round times, 1, 2 or 5 times a power of ten") {
+  CHECK(TickStep(Seconds(95), 11) == Seconds(10));
+  CHECK(TickStep(Seconds(95), 20) == Seconds(5));
+  CHECK(TickStep(Seconds(60), 3) == Seconds(20));
+  CHECK(TickStep(Milliseconds(1500), 10) == Milliseconds(200));
+  CHECK(TickStep(Milliseconds(3), 10) == Milliseconds(1));  // never finer than a millisecond
 }
 
 }  // namespace

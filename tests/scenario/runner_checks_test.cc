@@ -1,0 +1,68 @@
+// The Runner's checks as front ends see them: pending with a deadline until decided, then
+// passed or failed with what was expected and what the run showed.
+#include <doctest/doctest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenario/runner.h"
+
+namespace kafkasim::scenario {
+namespace {
+
+const std::string kBrokerFailure =
+    std::string(KAFKASIM_SOURCE_DIR) + "/scenarios/broker-failure.json";
+
+void RunTo(Runner& runner, Time t) {
+  for (int i = 0; i < 100 && runner.View().now < t; ++i) runner.AdvanceTo(t, UINT64_MAX);
+  REQUIRE(runner.View().now == t);
+}
+
+TEST_CASE("runner checks: an expectation is pending with its deadline, then passes") {
+  Result<Scenario> loaded = LoadScenario(kBrokerFailure);
+  REQUIRE(loaded.ok());
+  RunOptions options;
+  options.seed = loaded->seed;  // the scenario's seed: broker-1 leads cities-0 before the crash
+  Runner runner(std::move(*loaded), std::move(options));
+  RunTo(runner, kTimeZero + Seconds(12));
+  const view::CheckView& leader = runner.View().checks.at(0);
+  CHECK(leader.name == "leader of cities-0 is not broker-1");
+  CHECK_FALSE(leader.settled);
+  CHECK(leader.ok);
+  CHECK(leader.deadline == kTimeZero + Seconds(30));  // the crash at 10s + within 20s
+  CHECK(leader.because == "the controller fences broker-1 and elects an in-sync follower");
+  RunTo(runner, kTimeZero + Seconds(20));
+  const view::CheckView& passed = runner.View().checks.at(0);
+  CHECK(passed.settled);
+  CHECK(passed.ok);
+  CHECK(passed.seen == "leader broker-3");
+  CHECK(passed.broken_at > kTimeZero + Seconds(10));
+  CHECK(passed.broken_at < kTimeZero + Seconds(20));
+}
+
+TEST_CASE("runner checks: a failed expectation names what was expected and seen, and its event") {
+  std::vector<std::string> errors;
+  std::optional<Scenario> loaded = ParseScenario(R"({"name": "fails", "seed": 1,
+      "cluster": {"mode": "kraft", "brokers": 3, "controllers": 1},
+      "topics": [{"name": "cities", "partitions": 1, "replication_factor": 3}],
+      "steps": [{"at": "5s", "expect": {"within": "1s", "leader_of": "cities-0", "none": true}}],
+      "end": "10s"})",
+                                                 "fails.json", &errors);
+  CAPTURE(errors.size());
+  REQUIRE(loaded.has_value());
+  Runner runner(std::move(*loaded), RunOptions{});
+  RunTo(runner, kTimeZero + Seconds(7));
+  const view::CheckView& c = runner.View().checks.at(0);
+  CHECK_FALSE(c.ok);
+  CHECK(c.settled);
+  CHECK(c.broken_at == kTimeZero + Seconds(6));
+  CHECK(c.seen.starts_with("leader broker-"));
+  CHECK(c.detail == "expected cities-0 has no leader, but saw " + c.seen);
+  const auto& trace = *runner.View().trace;
+  REQUIRE(c.broken_at_event < trace.size());
+  CHECK(trace[c.broken_at_event].kind == "expect.fail");
+}
+
+}  // namespace
+}  // namespace kafkasim::scenario
