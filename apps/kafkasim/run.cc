@@ -113,6 +113,13 @@ int RunRun(const std::vector<std::string>& args) {
   const bool ok = runner.RunToEnd(until);
   std::cout << "\n== Verdict: " << runner.scenario().name << "\n";
   for (const view::CheckView& c : runner.checks()) {
+    if (c.continuous) {
+      // Guarantees are watched and reported; the expectations decide the exit code.
+      std::cout << (c.ok ? "  KEPT    guarantee: " : "  BROKEN  guarantee: ") << c.name;
+      if (!c.ok) std::cout << " — at " << FormatTime(c.broken_at) << ": " << c.seen;
+      std::cout << "\n";
+      continue;
+    }
     std::cout << (c.ok ? "  PASS  " : "  FAIL  ") << c.name;
     if (!c.ok) std::cout << " — " << c.detail;
     std::cout << "\n";

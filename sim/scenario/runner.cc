@@ -10,6 +10,7 @@
 #include <set>
 
 #include "engine/assert.h"
+#include "scenario/guarantees.h"
 
 namespace kafkasim::scenario {
 namespace {
@@ -106,6 +107,19 @@ void Runner::Build() {
   narration_.clear();
   view_dirty_ = true;
   ScheduleScenario();
+  // The guarantees follow the expectations in checks_.
+  guarantees_ = BuiltInGuarantees();
+  guarantees_first_check_ = checks_.size();
+  guarantee_check_scheduled_ = false;
+  for (const auto& g : guarantees_) {
+    view::CheckView check;
+    check.name = g->name();
+    check.continuous = true;
+    check.because = "a Kafka guarantee, watched all run long";
+    check.detail = check.because;
+    checks_.push_back(check);
+  }
+  world_->sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForGuarantees(e); });
   for (const RecordedInput& input : inputs_) {
     world_->sim().Schedule(input.at, [this, input] { ApplyInput(input); });
   }
@@ -255,7 +269,8 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
           },
           [&](const LostAckedExpect& e) {
             std::string first;
-            const std::int64_t lost = w.CountLostAcknowledged(e.client, &first);
+            const std::int64_t lost =
+                w.CountLostAcknowledged(e.client, /*acks_all_only=*/false, &first);
             *seen = lost == 0 ? "no acknowledged record lost"
                               : fmt::format("{} lost, e.g. {}", lost, first);
             return lost >= e.at_least;
@@ -379,6 +394,42 @@ void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
                [this, expect, check, deadline] { Poll(expect, check, deadline); });
 }
 
+// Guarantees are checked right after an event that could break them, once per moment, from
+// the event queue (not inside the node handler that emitted the event).
+void Runner::OnTraceForGuarantees(const TraceEvent& e) {
+  if (guarantee_check_scheduled_) return;
+  bool relevant = false;
+  for (std::size_t i = 0; i < guarantees_.size(); ++i) {
+    relevant = relevant || (!checks_[guarantees_first_check_ + i].settled &&
+                            guarantees_[i]->TriggeredBy(e.kind));
+  }
+  if (!relevant) return;
+  guarantee_check_scheduled_ = true;
+  world_->sim().Schedule(world_->sim().Now(), [this] { CheckGuarantees(); });
+}
+
+void Runner::CheckGuarantees() {
+  guarantee_check_scheduled_ = false;
+  for (std::size_t i = 0; i < guarantees_.size(); ++i) {
+    view::CheckView& c = checks_[guarantees_first_check_ + i];
+    if (c.settled) continue;  // reported once, at the event that broke it
+    std::optional<std::string> broken = guarantees_[i]->Check(*world_);
+    if (!broken) continue;
+    c.settled = true;
+    c.ok = false;
+    c.broken_at = world_->sim().Now();
+    c.seen = *broken;
+    c.detail = "broken: " + *broken;
+    TraceEvent e;
+    e.time = world_->sim().Now();
+    e.node = "guarantee";
+    e.kind = "guarantee.broken";
+    e.text = fmt::format("BROKEN {}: {}", c.name, *broken);
+    c.broken_at_event = world_->sim().trace().Emit(std::move(e)).index;
+    view_dirty_ = true;
+  }
+}
+
 bool Runner::RunToEnd(Time until) {
   Simulation& sim = world_->sim();
   const Time end = std::min(until, scenario_.end);
@@ -386,6 +437,7 @@ bool Runner::RunToEnd(Time until) {
   sim.RunUntil(end);
   bool ok = true;
   for (std::size_t i = 0; i < checks_.size(); ++i) {
+    if (checks_[i].continuous) continue;  // guarantees are reported, expectations decide
     if (!checks_[i].settled) Settle(i, false, "the run ended first");
     ok = ok && checks_[i].ok;
   }

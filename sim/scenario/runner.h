@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scenario/diagram.h"
+#include "scenario/guarantees.h"
 #include "scenario/metric_rates.h"
 #include "scenario/scenario.h"
 #include "scenario/session_control.h"
@@ -62,6 +63,8 @@ class Runner final : public SessionControl {
   void ScheduleScenario();
   void ScheduleExpect(const Step& step, const Expect& expect, std::size_t check);
   void CreateDeclaredTopics();
+  void OnTraceForGuarantees(const TraceEvent& e);
+  void CheckGuarantees();
   void ExplainPass(const Expect& expect, const std::string& seen);
   void Poll(const Expect& expect, std::size_t check, Time deadline);
   bool Holds(const ExpectCondition& condition, std::string* seen);
@@ -75,7 +78,12 @@ class Runner final : public SessionControl {
   // Declared before world_ so it outlives the simulation it observes.
   std::unique_ptr<MessageRecorder> recorder_;
   std::unique_ptr<World> world_;
+  // checks_ holds one check per expect step, then the guarantees (continuous) from
+  // guarantees_first_check_ on.
   std::vector<view::CheckView> checks_;
+  std::vector<std::unique_ptr<Guarantee>> guarantees_;
+  std::size_t guarantees_first_check_ = 0;
+  bool guarantee_check_scheduled_ = false;
   KafkaMeters meters_;  // the "...PerSec" metrics; rebuilt with the world
   Time counters_sampled_at_ = kTimeMax;
   std::vector<RecordedInput> inputs_;

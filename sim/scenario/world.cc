@@ -193,16 +193,23 @@ const kafka::ReplicaLog* World::LeaderLog(const PartitionRef& partition) {
   const kafka::PartitionRegistration* p =
       image ? image->Partition(partition.topic, partition.partition) : nullptr;
   if (p == nullptr || p->leader < 0) return nullptr;
-  kafka::KafkaServer* leader = Server(directory_->NodeFor(p->leader));
+  kafka::KafkaServer* leader = BrokerServer(p->leader);
   return leader ? leader->Log(partition.topic, partition.partition) : nullptr;
 }
 
-std::int64_t World::CountLostAcknowledged(const std::string& client, std::string* detail) {
+kafka::KafkaServer* World::BrokerServer(std::int32_t broker_id) {
+  const NodeIndex n = directory_->NodeFor(broker_id);
+  return n == kNoNode ? nullptr : Server(n);
+}
+
+std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_all_only,
+                                          std::string* detail) {
   // The acknowledged records of this client, by partition and offset. After an unclean
   // election one offset can have been acknowledged twice, for different records.
   std::map<PartitionRef, std::multimap<std::int64_t, const kafka::ProduceOutcome*>> acked;
   for (const kafka::ProduceOutcome& o : history_->produced) {
-    if (o.client != client || o.error != Errc::kNone || o.offset < 0) continue;
+    if (!client.empty() && o.client != client) continue;
+    if (o.error != Errc::kNone || o.offset < 0 || (acks_all_only && o.acks != -1)) continue;
     acked[PartitionRef{o.topic, o.partition}].emplace(o.offset, &o);
   }
   std::int64_t lost = 0;

@@ -51,11 +51,15 @@ class World {
   const kafka::MetadataImage* BestImage();
   // The log of the partition's current leader (as BestImage names it) when that broker runs.
   const kafka::ReplicaLog* LeaderLog(const PartitionRef& partition);
-  // How many records `client` had acknowledged that the current leaders' logs no longer hold
-  // at their acknowledged offset with the same value. Records below a leader's log start
-  // offset (deleted by retention) and partitions without a running leader are not counted.
-  // `detail` gets a description of the first lost record, if any.
-  std::int64_t CountLostAcknowledged(const std::string& client, std::string* detail);
+  // How many records `client` ("" = every producer) had acknowledged (with acks=all only, if
+  // asked) that the current leaders' logs no longer hold at their acknowledged offset with the
+  // same value. Records below a leader's log start offset (deleted by retention) and
+  // partitions without a running leader are not counted. `detail` gets a description of the
+  // first lost record, if any.
+  std::int64_t CountLostAcknowledged(const std::string& client, bool acks_all_only,
+                                     std::string* detail);
+  // The running broker with this node.id, or nullptr.
+  kafka::KafkaServer* BrokerServer(std::int32_t broker_id);
   view::WorldView BuildView();
   std::string DescribeTopics(const TopicsCommand& command);
 

@@ -64,5 +64,51 @@ TEST_CASE("runner checks: a failed expectation names what was expected and seen,
   CHECK(trace[c.broken_at_event].kind == "expect.fail");
 }
 
+const view::CheckView& GuaranteeNamed(Runner& runner, const std::string& name) {
+  for (const view::CheckView& c : runner.checks()) {
+    if (c.continuous && c.name == name) return c;
+  }
+  FAIL("no guarantee named " << name);
+  return runner.checks().front();
+}
+
+TEST_CASE("guarantees: an unclean election breaks 'acks=all writes are kept' at the election") {
+  Result<Scenario> loaded =
+      LoadScenario(std::string(KAFKASIM_SOURCE_DIR) + "/scenarios/unclean-election-data-loss.json");
+  REQUIRE(loaded.ok());
+  RunOptions options;
+  options.seed = loaded->seed;
+  Runner runner(std::move(*loaded), std::move(options));
+  CHECK(runner.RunToEnd(kTimeMax));  // the scenario expects the loss: its verdict is a pass
+  const view::CheckView& kept =
+      GuaranteeNamed(runner, "acks=all writes, once acknowledged, are kept");
+  CHECK_FALSE(kept.ok);
+  CHECK(kept.settled);
+  // Broken when broker-1 takes over by unclean election (t=45.1s), not before.
+  CHECK(kept.broken_at > kTimeZero + Seconds(45));
+  CHECK(kept.broken_at < kTimeZero + Seconds(46));
+  CHECK(kept.seen.rfind("200 acknowledged record(s) lost, e.g. payments-0 offset 40 ", 0) == 0);
+  const view::CheckView& one_leader =
+      GuaranteeNamed(runner, "at most one leader per partition and epoch");
+  CHECK(one_leader.ok);
+  CHECK_FALSE(one_leader.settled);
+}
+
+TEST_CASE("guarantees: a clean failover keeps every guarantee") {
+  Result<Scenario> loaded = LoadScenario(kBrokerFailure);
+  REQUIRE(loaded.ok());
+  RunOptions options;
+  options.seed = loaded->seed;
+  Runner runner(std::move(*loaded), std::move(options));
+  CHECK(runner.RunToEnd(kTimeMax));
+  int guarantees = 0;
+  for (const view::CheckView& c : runner.checks()) {
+    if (!c.continuous) continue;
+    ++guarantees;
+    CHECK_MESSAGE(c.ok, c.name << ": " << c.seen);
+  }
+  CHECK(guarantees == 2);
+}
+
 }  // namespace
 }  // namespace kafkasim::scenario
