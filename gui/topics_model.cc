@@ -16,6 +16,11 @@ std::string JoinIds(const std::vector<int>& ids) {
 
 void TopicsModel::Update(const view::WorldView& world, double wall_seconds) {
   rows_.clear();
+  std::vector<int> running_brokers;
+  for (const view::NodeView& n : world.nodes) {
+    const bool broker = n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined;
+    if (broker && n.state == NodeState::kRunning) running_brokers.push_back(n.id);
+  }
   for (std::size_t t = 0; t < world.topics.size(); ++t) {
     const view::TopicView& topic = world.topics[t];
     for (std::size_t p = 0; p < topic.partitions.size(); ++p) {
@@ -30,6 +35,8 @@ void TopicsModel::Update(const view::WorldView& world, double wall_seconds) {
       row.isr = JoinIds(part.isr);
       row.elr = JoinIds(part.elr);
       row.offline = part.leader < 0;
+      row.leader_down = !row.offline && std::find(running_brokers.begin(), running_brokers.end(),
+                                                  part.leader) == running_brokers.end();
       row.under_replicated = part.isr.size() < part.replicas.size();
       row.under_min_isr = part.under_min_isr;
       row.topic_slot = t;

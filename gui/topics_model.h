@@ -20,6 +20,9 @@ struct PartitionRow {
   std::string isr;
   std::string elr;
   bool offline = false;
+  // The metadata still names a leader whose broker is not running: until the controller fences
+  // it (broker.session.timeout.ms) nobody can produce to or fetch from this partition.
+  bool leader_down = false;
   bool under_replicated = false;
   bool under_min_isr = false;
   float highlight = 0;  // 1 right after a change, fading to 0 over kHighlightSeconds

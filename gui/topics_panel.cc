@@ -54,6 +54,8 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       ImGui::TableNextColumn();
       if (row.offline) {
         ImGui::TextColored(ToVec4(pal.bad), "none");
+      } else if (row.leader_down) {
+        ImGui::TextColored(ToVec4(pal.bad), "%d (down)", row.leader);
       } else {
         ImGui::Text("%d", row.leader);
       }
@@ -70,6 +72,15 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       ImGui::TableNextColumn();
       if (row.offline) {
         ImGui::TextColored(ToVec4(pal.bad), "OFFLINE");
+      } else if (row.leader_down) {
+        ImGui::TextColored(ToVec4(pal.bad), "leader down");
+        if (ImGui::IsItemHovered()) {
+          ImGui::SetTooltip(
+              "The metadata still names broker %d as leader, but it is not running.\n"
+              "Clients get no answer until the controller fences it\n"
+              "(broker.session.timeout.ms) and elects a new leader.",
+              row.leader);
+        }
       } else if (row.under_min_isr) {
         ImGui::TextColored(ToVec4(pal.bad), "under min ISR");
       } else if (row.under_replicated) {

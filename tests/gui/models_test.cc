@@ -109,6 +109,24 @@ TEST_CASE("topics_model: a leader change highlights the row, then the glow fades
   CHECK(model.rows()[0].offline);
 }
 
+TEST_CASE("topics_model: a leader whose broker is not running is marked down until fenced") {
+  view::WorldView w = OnePartition(1, {1, 2, 3});
+  for (int id = 1; id <= 3; ++id) {
+    view::NodeView n;
+    n.id = id;
+    n.role = view::NodeRole::kBroker;
+    n.state = id == 1 ? NodeState::kCrashed : NodeState::kRunning;
+    w.nodes.push_back(n);
+  }
+  TopicsModel model;
+  model.Update(w, 0.0);
+  CHECK(model.rows()[0].leader_down);
+  CHECK_FALSE(model.rows()[0].offline);
+  w.nodes[0].state = NodeState::kRunning;
+  model.Update(w, 1.0);
+  CHECK_FALSE(model.rows()[0].leader_down);
+}
+
 TEST_CASE("event_filter: node, kind prefix and partition narrow the log incrementally") {
   std::vector<TraceEvent> trace = {
       Event(0, "broker-1", "isr.shrink", "removed broker-3 from the ISR of cities-1"),
