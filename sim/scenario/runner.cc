@@ -125,6 +125,15 @@ void Runner::Build() {
   }
 }
 
+std::uint64_t Runner::Note(std::string node, std::string kind, std::string text) {
+  TraceEvent e;
+  e.time = world_->sim().Now();
+  e.node = std::move(node);
+  e.kind = std::move(kind);
+  e.text = std::move(text);
+  return world_->sim().trace().Emit(std::move(e)).index;
+}
+
 void Runner::ScheduleScenario() {
   Simulation& sim = world_->sim();
   {
@@ -155,12 +164,7 @@ void Runner::ScheduleScenario() {
       std::visit(Overloaded{
                      [&](const SayAction& a) {
                        narration_ = a.text;
-                       TraceEvent e;
-                       e.time = world_->sim().Now();
-                       e.node = "narrator";
-                       e.kind = "scenario.say";
-                       e.text = a.text;
-                       world_->sim().trace().Emit(std::move(e));
+                       Note("narrator", "scenario.say", a.text);
                      },
                      [&](const PauseAction&) { pause_hit_ = true; },
                      [&](const PartitionAction& a) {
@@ -181,12 +185,7 @@ void Runner::ScheduleScenario() {
                        world_->sim().trace().Emit(std::move(e));
                      },
                      [&](const RunAction& a) {
-                       TraceEvent e;
-                       e.time = world_->sim().Now();
-                       e.node = "tool";
-                       e.kind = "tool.run";
-                       e.text = "$ " + a.command_line;
-                       world_->sim().trace().Emit(std::move(e));
+                       Note("tool", "tool.run", "$ " + a.command_line);
                        world_->Execute(a.command, a.command_line, nullptr);
                      },
                      [&](const Expect&) {},
@@ -316,14 +315,10 @@ void Runner::Settle(std::size_t check, bool ok, const std::string& detail) {
   c.settled = true;
   c.ok = ok;
   c.broken_at = world_->sim().Now();
-  TraceEvent e;
-  e.time = world_->sim().Now();
-  e.node = "expect";
-  e.kind = ok ? "expect.pass" : "expect.fail";
-  e.text = ok ? fmt::format("PASS {}", c.name)
-              : fmt::format("FAIL expected {}, but saw {}", c.name, detail);
-  if (!c.detail.empty() && ok) e.text += fmt::format(" ({})", c.detail);
-  c.broken_at_event = world_->sim().trace().Emit(std::move(e)).index;
+  std::string text = ok ? fmt::format("PASS {}", c.name)
+                        : fmt::format("FAIL expected {}, but saw {}", c.name, detail);
+  if (!c.detail.empty() && ok) text += fmt::format(" ({})", c.detail);
+  c.broken_at_event = Note("expect", ok ? "expect.pass" : "expect.fail", std::move(text));
   c.seen = detail;
   c.detail = ok ? c.because : fmt::format("expected {}, but saw {}", c.name, detail);
 }
@@ -371,12 +366,7 @@ void Runner::ScheduleExpect(const Step& step, const Expect& expect, std::size_t 
 // Some passes teach more with what was seen: which acknowledged record was lost.
 void Runner::ExplainPass(const Expect& expect, const std::string& seen) {
   if (!std::holds_alternative<LostAckedExpect>(expect.condition)) return;
-  TraceEvent e;
-  e.time = world_->sim().Now();
-  e.node = "expect";
-  e.kind = "expect.detail";
-  e.text = "lost: " + seen;
-  world_->sim().trace().Emit(std::move(e));
+  Note("expect", "expect.detail", "lost: " + seen);
 }
 
 // A `within` expectation re-arms itself every kPollInterval until it holds or its deadline
@@ -420,12 +410,8 @@ void Runner::CheckGuarantees() {
     c.broken_at = world_->sim().Now();
     c.seen = *broken;
     c.detail = "broken: " + *broken;
-    TraceEvent e;
-    e.time = world_->sim().Now();
-    e.node = "guarantee";
-    e.kind = "guarantee.broken";
-    e.text = fmt::format("BROKEN {}: {}", c.name, *broken);
-    c.broken_at_event = world_->sim().trace().Emit(std::move(e)).index;
+    c.broken_at_event =
+        Note("guarantee", "guarantee.broken", fmt::format("BROKEN {}: {}", c.name, *broken));
     view_dirty_ = true;
   }
 }
@@ -528,12 +514,7 @@ bool Runner::StepToNextInteresting(std::uint64_t events_max) {
 void Runner::ApplyInput(const RecordedInput& input) {
   Result<ToolCommand> parsed = ParseToolCommand(input.command);
   if (!parsed.ok()) return;
-  TraceEvent e;
-  e.time = world_->sim().Now();
-  e.node = "console";
-  e.kind = "input.command";
-  e.text = "$ " + input.command;
-  world_->sim().trace().Emit(std::move(e));
+  Note("console", "input.command", "$ " + input.command);
   world_->Execute(*parsed, input.command, nullptr);
 }
 
@@ -545,12 +526,7 @@ CommandOutput Runner::Submit(const std::string& command) {
   view_dirty_ = true;
   CommandOutput out{true, ""};
   bool answered = false;
-  TraceEvent e;
-  e.time = world_->sim().Now();
-  e.node = "console";
-  e.kind = "input.command";
-  e.text = "$ " + command;
-  world_->sim().trace().Emit(std::move(e));
+  Note("console", "input.command", "$ " + command);
   world_->Execute(*parsed, command, [&out, &answered](const CommandOutput& o) {
     out = o;
     answered = true;
