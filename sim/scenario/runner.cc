@@ -10,17 +10,11 @@
 #include <set>
 
 #include "engine/assert.h"
+#include "engine/overloaded.h"
 #include "scenario/guarantees.h"
 
 namespace kafkasim::scenario {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 constexpr Duration kPollInterval = Milliseconds(10);
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "engine/overloaded.h"
 #include "kafka/clients.h"
 #include "scenario/world.h"
 
@@ -15,13 +16,6 @@ namespace {
 std::string Ids(const std::vector<std::int32_t>& ids) {
   return fmt::format("{}", fmt::join(ids, ","));
 }
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
