@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "engine/assert.h"
 #include "kafka/replica_log.h"
@@ -67,6 +68,16 @@ void ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
 // ---------------------------------------------------------------------------------------------
 // Producer
 
+namespace {
+
+// DefaultRecordBatch.incrementSequence: sequences wrap from INT32_MAX to 0.
+std::int32_t IncrementSequence(std::int32_t sequence, std::int64_t increment) {
+  const std::int64_t next = static_cast<std::int64_t>(sequence) + increment;
+  return static_cast<std::int32_t>(next % (std::int64_t{INT32_MAX} + 1));
+}
+
+}  // namespace
+
 ProducerNode::ProducerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
                            ProducerConfig config, std::shared_ptr<ClientHistory> history)
     : env_(env),
@@ -74,6 +85,11 @@ ProducerNode::ProducerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory>
       config_(std::move(config)),
       history_(std::move(history)) {
   KSIM_ASSERT(config_.record_at != nullptr);
+  KSIM_ASSERT(config_.max_in_flight >= 1);
+  // KafkaProducer: idempotence needs acks=all and at most 5 requests in flight per connection
+  // (the broker remembers a producer's last 5 batches).
+  idempotent_ = config_.enable_idempotence && config_.acks == -1;
+  if (idempotent_) KSIM_ASSERT_LE(config_.max_in_flight, 5);
 }
 
 ClientStats& ProducerNode::stats() { return history_->stats[env_.name()]; }
@@ -82,6 +98,8 @@ void ProducerNode::OnStart() {
   // A restarted producer starts a new sequence of records after those it already sent.
   next_sequence_ = stats().sent;
   RequestMetadata();
+  // A (re)started idempotent producer is a new producer: it asks for a producer id first.
+  if (idempotent_) RequestProducerId();
   env_.SetTimer(Duration{}, kProduce);
   env_.SetTimer(Milliseconds(50), kHousekeeping);
 }
@@ -91,6 +109,43 @@ void ProducerNode::RequestMetadata() {
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
   SendMetadataRequest(env_, *directory_, next_correlation_);
+}
+
+void ProducerNode::RequestProducerId() {
+  // Kafka sends InitProducerId to the least loaded broker; here the bootstrap brokers in turn.
+  if (directory_->broker_ids.empty()) return;
+  const BrokerId b =
+      directory_
+          ->broker_ids[static_cast<std::size_t>(init_attempt_) % directory_->broker_ids.size()];
+  ++init_attempt_;
+  const NodeIndex to = directory_->NodeFor(b);
+  if (to == kNoNode) return;
+  init_in_flight_ = true;
+  init_sent_at_ = env_.Now();
+  init_correlation_ = next_correlation_++;
+  env_.Send(to, std::make_shared<KafkaMessage>(InitProducerIdRequest{init_correlation_}));
+}
+
+void ProducerNode::OnInitProducerIdResponse(const InitProducerIdResponse& response) {
+  if (!init_in_flight_ || response.correlation_id != init_correlation_) return;
+  init_in_flight_ = false;
+  if (response.error != Errc::kNone) {
+    // COORDINATOR_LOAD_IN_PROGRESS while the broker waits for a block of ids: ask the same
+    // broker again after retry.backoff.ms (another broker would fetch a block of its own).
+    init_retry_at_ = env_.Now() + config_.retry_backoff;
+    --init_attempt_;
+    return;
+  }
+  producer_id_ = response.producer_id;
+  producer_epoch_ = response.producer_epoch;
+  next_batch_sequence_.clear();
+  last_acked_sequence_.clear();
+  env_.Emit("client.producer_id",
+            {{"producer_id", producer_id_}, {"producer_epoch", std::int64_t{producer_epoch_}}},
+            fmt::format("got producer id {} at epoch {}: each batch now carries a sequence "
+                        "number, so a retry cannot be written twice",
+                        producer_id_, producer_epoch_));
+  Flush();
 }
 
 void ProducerNode::OnTimer(std::uint64_t tag) {
@@ -121,8 +176,11 @@ void ProducerNode::Close() {
   closing_ = true;
   std::size_t buffered = 0;
   for (const auto& [partition, records] : accumulator_) buffered += records.size();
+  for (const auto& [partition, batches] : retry_batches_) {
+    for (const Batch& b : batches) buffered += b.records.size();
+  }
   std::size_t sent = 0;
-  for (const auto& [id, f] : in_flight_) sent += f.records.size();
+  for (const auto& [id, f] : in_flight_) sent += f.batch.records.size();
   env_.Emit("client.closing", {},
             fmt::format("closing: {} buffered and {} in-flight record(s) to finish first", buffered,
                         sent));
@@ -134,6 +192,9 @@ void ProducerNode::MaybeFinishClose() {
   if (!closing_ || !in_flight_.empty()) return;
   for (const auto& [partition, records] : accumulator_) {
     if (!records.empty()) return;
+  }
+  for (const auto& [partition, batches] : retry_batches_) {
+    if (!batches.empty()) return;
   }
   env_.Emit(
       "client.stop", {},
@@ -178,46 +239,116 @@ void ProducerNode::Flush() {
                       : sticky_.Next(size + 20, available, env_.rng());
     accumulator_[p.partition].push_back(std::move(p));
   }
+  // An idempotent producer sends nothing before it has a producer id.
+  if (idempotent_ && producer_id_ < 0) return;
   std::map<BrokerId, int> in_flight_per_broker;
   for (const auto& [id, f] : in_flight_) ++in_flight_per_broker[f.broker];
-  for (auto it = accumulator_.begin(); it != accumulator_.end();) {
-    const BrokerId leader = metadata_.LeaderOf(config_.topic, it->first);
-    if (leader < 0 || in_flight_per_broker[leader] >= config_.max_in_flight) {
-      if (leader < 0) RequestMetadata();
-      ++it;
+  std::set<std::int32_t> partitions;
+  for (const auto& [p, records] : accumulator_) {
+    if (!records.empty()) partitions.insert(p);
+  }
+  for (const auto& [p, batches] : retry_batches_) {
+    if (!batches.empty()) partitions.insert(p);
+  }
+  for (std::int32_t partition : partitions) {
+    const BrokerId leader = metadata_.LeaderOf(config_.topic, partition);
+    if (leader < 0) {
+      RequestMetadata();
       continue;
     }
-    ProduceRequest request;
-    request.correlation_id = next_correlation_++;
-    request.topic = config_.topic;
-    request.partition = it->first;
-    request.acks = config_.acks;
-    request.timeout = config_.request_timeout;
-    InFlight f;
-    f.partition = it->first;
-    f.broker = leader;
-    f.sent_at = env_.Now();
-    for (Pending& p : it->second) {
-      ++p.attempts;
-      request.records.push_back(p.record);
+    // A new epoch's batches wait until the old epoch's have come back (as Kafka resets a
+    // partition's sequence only once it has no batch in flight).
+    if (idempotent_ && StaleBatchInFlight(partition)) continue;
+    // Retried batches go first, in sequence order, each only once every batch before it was
+    // answered (RecordAccumulator: a retry is drained only when it is next in line).
+    std::vector<Batch>& retries = retry_batches_[partition];
+    while (!retries.empty() && in_flight_per_broker[leader] < config_.max_in_flight &&
+           CanSendRetry(retries.front())) {
+      Batch b = std::move(retries.front());
+      retries.erase(retries.begin());
+      if (b.base_sequence < 0) AssignSequence(b);
+      SendBatch(std::move(b), leader);
+      ++in_flight_per_broker[leader];
     }
-    f.records = std::move(it->second);
-    env_.Send(directory_->NodeFor(leader), std::make_shared<KafkaMessage>(request));
+    if (!retries.empty()) continue;  // new records queue behind the retries
+    retry_batches_.erase(partition);
+    const auto acc = accumulator_.find(partition);
+    if (acc == accumulator_.end() || in_flight_per_broker[leader] >= config_.max_in_flight) {
+      continue;
+    }
+    Batch b;
+    b.partition = partition;
+    b.records = std::move(acc->second);
+    accumulator_.erase(acc);
+    if (idempotent_) AssignSequence(b);
+    SendBatch(std::move(b), leader);
     ++in_flight_per_broker[leader];
-    if (config_.acks == 0) {
-      // acks=0: the producer never hears back; the record counts as sent and done.
-      for (const Pending& p : f.records) {
-        history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic,
-                                                    f.partition, p.record.key, p.record.value, 0,
-                                                    Errc::kNone, -1, env_.Now()});
-        ++stats().acknowledged;
-        --stats().in_flight;
-      }
-    } else {
-      in_flight_.emplace(request.correlation_id, std::move(f));
-    }
-    it = accumulator_.erase(it);
   }
+}
+
+void ProducerNode::AssignSequence(Batch& batch) {
+  // TransactionManager.sequenceNumber / incrementSequenceNumber, at the batch's first drain.
+  KSIM_ASSERT(idempotent_ && producer_id_ >= 0);
+  KSIM_ASSERT(!batch.records.empty());
+  std::int32_t& next = next_batch_sequence_[batch.partition];
+  batch.producer_id = producer_id_;
+  batch.producer_epoch = producer_epoch_;
+  batch.base_sequence = next;
+  next = IncrementSequence(next, static_cast<std::int64_t>(batch.records.size()));
+}
+
+bool ProducerNode::CanSendRetry(const Batch& batch) const {
+  if (batch.base_sequence < 0) return true;
+  for (const auto& [id, f] : in_flight_) {
+    const Batch& other = f.batch;
+    if (other.partition == batch.partition && !Stale(other) && other.base_sequence >= 0 &&
+        other.base_sequence < batch.base_sequence) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ProducerNode::StaleBatchInFlight(std::int32_t partition) const {
+  for (const auto& [id, f] : in_flight_) {
+    if (f.batch.partition == partition && f.batch.base_sequence >= 0 && Stale(f.batch)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void ProducerNode::SendBatch(Batch batch, BrokerId leader) {
+  KSIM_ASSERT(!batch.records.empty());
+  ProduceRequest request;
+  request.correlation_id = next_correlation_++;
+  request.topic = config_.topic;
+  request.partition = batch.partition;
+  request.acks = config_.acks;
+  request.timeout = config_.request_timeout;
+  if (idempotent_) {
+    KSIM_ASSERT(batch.base_sequence >= 0 && !Stale(batch));
+    request.producer_id = batch.producer_id;
+    request.producer_epoch = batch.producer_epoch;
+    request.base_sequence = batch.base_sequence;
+  }
+  for (Pending& p : batch.records) {
+    ++p.attempts;
+    request.records.push_back(p.record);
+  }
+  env_.Send(directory_->NodeFor(leader), std::make_shared<KafkaMessage>(request));
+  if (config_.acks == 0) {
+    // acks=0: the producer never hears back; the record counts as sent and done.
+    for (const Pending& p : batch.records) {
+      history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic,
+                                                  batch.partition, p.record.key, p.record.value, 0,
+                                                  Errc::kNone, -1, env_.Now()});
+      ++stats().acknowledged;
+      --stats().in_flight;
+    }
+    return;
+  }
+  in_flight_.emplace(request.correlation_id, InFlight{std::move(batch), leader, env_.Now()});
 }
 
 void ProducerNode::OnMessage(const Message& message) {
@@ -230,6 +361,8 @@ void ProducerNode::OnMessage(const Message& message) {
     Flush();
   } else if (const auto* r = k->Get<ProduceResponse>()) {
     OnProduceResponse(*r);
+  } else if (const auto* init = k->Get<InitProducerIdResponse>()) {
+    OnInitProducerIdResponse(*init);
   }
   MaybeFinishClose();
 }
@@ -239,33 +372,54 @@ void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
   if (it == in_flight_.end()) return;
   InFlight f = std::move(it->second);
   in_flight_.erase(it);
+  const Batch& b = f.batch;
   if (response.error != Errc::kNone) {
-    Retry(std::move(f.records), response.error);
+    if (idempotent_) {
+      RetryBatch(std::move(f.batch), response.error);
+    } else {
+      Retry(std::move(f.batch.records), response.error);
+    }
     return;
   }
-  for (std::size_t i = 0; i < f.records.size(); ++i) {
-    const Pending& p = f.records[i];
+  if (idempotent_ && !Stale(b)) {
+    const std::int32_t last =
+        IncrementSequence(b.base_sequence, static_cast<std::int64_t>(b.records.size()) - 1);
+    const auto acked = last_acked_sequence_.find(b.partition);
+    if (acked == last_acked_sequence_.end() || acked->second < last) {
+      last_acked_sequence_[b.partition] = last;
+    }
+  }
+  for (std::size_t i = 0; i < b.records.size(); ++i) {
+    const Pending& p = b.records[i];
     const std::int64_t offset = response.base_offset + static_cast<std::int64_t>(i);
-    history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic, f.partition,
+    history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic, b.partition,
                                                 p.record.key, p.record.value, config_.acks,
                                                 Errc::kNone, offset, env_.Now()});
     ++stats().acknowledged;
     --stats().in_flight;
     if (config_.trace_each_record) {
       env_.Emit("client.ack",
-                {{"partition", PartitionName(config_.topic, f.partition)}, {"offset", offset}},
+                {{"partition", PartitionName(config_.topic, b.partition)}, {"offset", offset}},
                 fmt::format("record '{}' acknowledged at {}-{} offset {}",
-                            p.record.value.value_or(""), config_.topic, f.partition, offset));
+                            p.record.value.value_or(""), config_.topic, b.partition, offset));
     }
   }
   Flush();
 }
 
-void ProducerNode::Retry(std::vector<Pending> records, Errc error) {
+void ProducerNode::ReportError(Errc error, bool retrying) {
   ClientStats& s = stats();
   ++s.errors[std::string(ErrcName(error))];
   const bool first_report = s.last_error != ErrcName(error);
   s.last_error = std::string(ErrcName(error));
+  if (first_report) {
+    env_.Emit("client.produce_error", {{"error", std::string(ErrcName(error))}},
+              fmt::format("produce to {} failed with {}{}", config_.topic, ErrcName(error),
+                          retrying ? "; retrying" : ""));
+  }
+}
+
+void ProducerNode::Retry(std::vector<Pending> records, Errc error) {
   std::vector<Pending> again;
   for (Pending& p : records) {
     const bool expired = env_.Now() - p.created >= config_.delivery_timeout;
@@ -275,17 +429,91 @@ void ProducerNode::Retry(std::vector<Pending> records, Errc error) {
       again.push_back(std::move(p));
     }
   }
-  if (first_report) {
-    env_.Emit("client.produce_error", {{"error", std::string(ErrcName(error))}},
-              fmt::format("produce to {} failed with {}{}", config_.topic, ErrcName(error),
-                          again.empty() ? "" : "; retrying"));
-  }
+  ReportError(error, !again.empty());
   for (Pending& p : again) accumulator_[p.partition].push_back(std::move(p));
   RequestMetadata();
   if (!flush_scheduled_ && !again.empty()) {
     flush_scheduled_ = true;
     env_.SetTimer(config_.retry_backoff, kFlush);
   }
+}
+
+void ProducerNode::RetryBatch(Batch batch, Errc error) {
+  KSIM_ASSERT(!batch.records.empty());
+  const Pending& oldest = batch.records.front();
+  const bool expired = env_.Now() - oldest.created >= config_.delivery_timeout;
+  const bool exhausted = oldest.attempts > config_.retries;
+  const bool stale = Stale(batch);
+  bool retriable = Retriable(error);
+  if (error == Errc::kOutOfOrderSequenceNumber && !stale) {
+    // TransactionManager.canRetry: a gap is expected while an earlier batch is being retried,
+    // so the batch is retried unless it is the very next one after the last acknowledged
+    // sequence. Then the leader has lost batches it acknowledged (unclean election) and the
+    // batch fails; the producer bumps its epoch (KIP-360).
+    const auto acked = last_acked_sequence_.find(batch.partition);
+    const std::int32_t expected =
+        acked == last_acked_sequence_.end() ? 0 : IncrementSequence(acked->second, 1);
+    retriable = batch.base_sequence != expected;
+  } else if (error == Errc::kOutOfOrderSequenceNumber || error == Errc::kInvalidProducerEpoch) {
+    retriable = stale;  // sent before an epoch bump: re-sent with the new epoch's sequence
+  }
+  const bool again = retriable && !expired && !exhausted;
+  ReportError(error, again);
+  RequestMetadata();
+  if (again) {
+    RequeueBatch(std::move(batch));
+    if (!flush_scheduled_) {
+      flush_scheduled_ = true;
+      env_.SetTimer(config_.retry_backoff, kFlush);
+    }
+    return;
+  }
+  const Errc outcome = expired && Retriable(error) ? Errc::kRequestTimedOut : error;
+  for (const Pending& p : batch.records) Fail(p, outcome);
+  // The failed batch leaves a hole in the partition's sequence that would make the leader
+  // refuse every later batch: bump the epoch and start the sequences again at 0
+  // (TransactionManager.bumpIdempotentEpochAndResetIdIfNeeded).
+  if (!stale) {
+    BumpEpoch(fmt::format("a batch to {}-{} failed with {}", config_.topic, batch.partition,
+                          ErrcName(error)));
+  }
+}
+
+void ProducerNode::RequeueBatch(Batch batch) {
+  // RecordAccumulator.reenqueue / insertInSequenceOrder: a batch of an older epoch gets a new
+  // sequence when sent again, after the batches that kept theirs.
+  if (Stale(batch)) batch.base_sequence = -1;
+  std::vector<Batch>& queue = retry_batches_[batch.partition];
+  auto at = queue.begin();
+  if (batch.base_sequence < 0) {
+    at = queue.end();
+  } else {
+    while (at != queue.end() && at->base_sequence >= 0 && at->base_sequence < batch.base_sequence) {
+      ++at;
+    }
+  }
+  queue.insert(at, std::move(batch));
+}
+
+void ProducerNode::BumpEpoch(const std::string& why) {
+  if (producer_epoch_ == INT16_MAX) {
+    // The epoch cannot grow: a new producer id (resetIdempotentProducerId).
+    producer_id_ = -1;
+    producer_epoch_ = -1;
+    RequestProducerId();
+  } else {
+    ++producer_epoch_;
+  }
+  next_batch_sequence_.clear();
+  last_acked_sequence_.clear();
+  for (auto& [partition, batches] : retry_batches_) {
+    for (Batch& b : batches) b.base_sequence = -1;
+  }
+  env_.Probe("producer.epoch_bump");
+  env_.Emit("client.epoch_bump",
+            {{"producer_id", producer_id_}, {"producer_epoch", std::int64_t{producer_epoch_}}},
+            fmt::format("{}: bumped the producer epoch to {}; sequence numbers start again at 0",
+                        why, producer_epoch_));
 }
 
 void ProducerNode::Fail(const Pending& p, Errc error) {
@@ -305,7 +533,11 @@ void ProducerNode::CheckTimeouts() {
   for (std::int64_t id : expired) {
     InFlight f = std::move(in_flight_.at(id));
     in_flight_.erase(id);
-    Retry(std::move(f.records), Errc::kRequestTimedOut);
+    if (idempotent_) {
+      RetryBatch(std::move(f.batch), Errc::kRequestTimedOut);
+    } else {
+      Retry(std::move(f.batch.records), Errc::kRequestTimedOut);
+    }
   }
   // delivery.timeout.ms also bounds the time a record waits in the accumulator (no leader,
   // too many requests in flight): RecordAccumulator.expiredBatches.
@@ -319,6 +551,23 @@ void ProducerNode::CheckTimeouts() {
       }
     }
     records = std::move(keep);
+  }
+  bool hole = false;
+  for (auto& [partition, batches] : retry_batches_) {
+    for (auto it = batches.begin(); it != batches.end();) {
+      if (env_.Now() - it->records.front().created < config_.delivery_timeout) {
+        ++it;
+        continue;
+      }
+      for (const Pending& p : it->records) Fail(p, Errc::kRequestTimedOut);
+      hole = hole || it->base_sequence >= 0;
+      it = batches.erase(it);
+    }
+  }
+  if (hole) BumpEpoch("a retried batch expired (delivery.timeout.ms)");
+  if (idempotent_ && producer_id_ < 0) {
+    const bool lost = init_in_flight_ && env_.Now() - init_sent_at_ >= Milliseconds(1000);
+    if (lost || (!init_in_flight_ && env_.Now() >= init_retry_at_)) RequestProducerId();
   }
   if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ >= Milliseconds(1000)) {
     metadata_in_flight_ = false;

@@ -40,6 +40,10 @@ struct ProducerConfig {
   Duration metadata_max_age = Milliseconds(300000);  // metadata.max.age.ms
   Duration retry_backoff = Milliseconds(100);
   std::int32_t max_in_flight = 5;
+  // enable.idempotence (Kafka 3.2+ default true). It takes effect only with acks=all, as when
+  // Kafka resolves an unset enable.idempotence; the scenario validator refuses an explicit true
+  // with other acks.
+  bool enable_idempotence = true;
   bool trace_each_record = false;  // console producer: one timeline line per acknowledgement
 };
 
@@ -55,26 +59,53 @@ class ProducerNode : public Node {
   // is waited for (acknowledged, or failed by delivery.timeout.ms). Then the node stops.
   void Close();
   bool closing() const { return closing_; }
+  // Idempotence as in effect: enable.idempotence with acks=all.
+  bool idempotent() const { return idempotent_; }
+  std::int64_t producer_id() const { return producer_id_; }
+  std::int16_t producer_epoch() const { return producer_epoch_; }
 
  private:
   struct Pending {
-    std::int64_t sequence = 0;
+    std::int64_t sequence = 0;  // the n-th record this producer sent (not a Kafka sequence)
     std::int32_t partition = -1;
     ProducedRecord record;
     Time created;
     std::int32_t attempts = 0;
   };
-  struct InFlight {
+  // A produce request's records for one partition (ProducerBatch). An idempotent producer
+  // keeps a batch whole across retries: same records, same epoch, same base sequence.
+  struct Batch {
     std::int32_t partition = 0;
-    BrokerId broker = kNoLeader;
     std::vector<Pending> records;
+    std::int64_t producer_id = -1;
+    std::int16_t producer_epoch = -1;
+    std::int32_t base_sequence = -1;  // -1: no idempotence, or no sequence assigned yet
+  };
+  struct InFlight {
+    Batch batch;
+    BrokerId broker = kNoLeader;
     Time sent_at;
   };
   void RequestMetadata();
+  void RequestProducerId();
+  void OnInitProducerIdResponse(const InitProducerIdResponse& response);
   void Produce();
   void Flush();
+  // Sends a batch to the partition's leader (acks=0: counted as done at once).
+  void SendBatch(Batch batch, BrokerId leader);
+  bool CanSendRetry(const Batch& batch) const;
+  // A batch of an earlier producer id or epoch is still in flight to this partition.
+  bool StaleBatchInFlight(std::int32_t partition) const;
+  bool Stale(const Batch& batch) const {
+    return batch.producer_id != producer_id_ || batch.producer_epoch != producer_epoch_;
+  }
+  void AssignSequence(Batch& batch);
   void OnProduceResponse(const ProduceResponse& response);
   void Retry(std::vector<Pending> records, Errc error);
+  void RetryBatch(Batch batch, Errc error);
+  void RequeueBatch(Batch batch);
+  void ReportError(Errc error, bool retrying);
+  void BumpEpoch(const std::string& why);
   void Fail(const Pending& p, Errc error);
   void CheckTimeouts();
   void MaybeFinishClose();
@@ -95,6 +126,20 @@ class ProducerNode : public Node {
   std::map<std::int64_t, InFlight> in_flight_;                // by correlation id
   bool flush_scheduled_ = false;
   bool closing_ = false;
+
+  // Idempotent producer state (TransactionManager without a transactional.id).
+  bool idempotent_ = false;
+  std::int64_t producer_id_ = -1;
+  std::int16_t producer_epoch_ = -1;
+  bool init_in_flight_ = false;
+  std::int64_t init_correlation_ = -1;
+  Time init_sent_at_;
+  Time init_retry_at_;  // retry.backoff.ms after a retriable InitProducerId error
+  std::int64_t init_attempt_ = 0;
+  std::map<std::int32_t, std::int32_t> next_batch_sequence_;  // by partition
+  std::map<std::int32_t, std::int32_t> last_acked_sequence_;  // by partition, -1 = none
+  // Batches to send again, by partition, in sequence order; sent before any new batch.
+  std::map<std::int32_t, std::vector<Batch>> retry_batches_;
 };
 
 struct ConsumerConfig {

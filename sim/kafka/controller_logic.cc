@@ -788,6 +788,38 @@ AlterPartitionResult ControllerLogic::AlterPartition(const AlterPartitionRequest
 
 // ---- Elections ---------------------------------------------------------------------------------
 
+AllocateProducerIdsResult ControllerLogic::AllocateProducerIds(BrokerId broker_id,
+                                                               std::int64_t broker_epoch) {
+  AllocateProducerIdsResult result;
+  // ClusterControlManager.checkBrokerEpoch.
+  const BrokerRegistration* broker = image_.Broker(broker_id);
+  if (broker == nullptr) {
+    result.status = Status(Errc::kStaleBrokerEpoch,
+                           fmt::format("No broker registration found for broker {}", broker_id));
+    return result;
+  }
+  if (broker->epoch != broker_epoch) {
+    result.status = Status(Errc::kStaleBrokerEpoch,
+                           fmt::format("Expected broker epoch {}, but got broker epoch {}",
+                                       broker->epoch, broker_epoch));
+    return result;
+  }
+  const std::int64_t first = image_.next_producer_id();
+  if (first > INT64_MAX - kProducerIdBlockSize) {
+    result.status = Status(Errc::kUnknownServerError, "Exhausted all producerIds");
+    return result;
+  }
+  Batch batch(image_);
+  batch.Add(ProducerIdsRecord{broker_id, broker_epoch, first + kProducerIdBlockSize});
+  batch.Note(fmt::format("gave broker {} the producer ids {}..{}", broker_id, first,
+                         first + kProducerIdBlockSize - 1));
+  batch.Probe("controller.allocate_producer_ids");
+  result.changes = std::move(batch.changes);
+  result.block = ProducerIdsBlock{broker_id, first, kProducerIdBlockSize};
+  KSIM_ASSERT_EQ(result.changes.records.size(), std::size_t{1});
+  return result;
+}
+
 ElectLeadersResult ControllerLogic::ElectLeaders(
     ElectionType type, const std::optional<std::vector<TopicPartition>>& partitions) {
   ElectLeadersResult result;

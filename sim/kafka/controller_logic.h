@@ -43,7 +43,8 @@ struct ControllerChanges {
   // Teachable paths taken (for KSIM_PROBE / NodeEnv::Probe), in order, repeats kept:
   // "controller.fence_broker", "controller.unfence_broker", "broker.controlled_shutdown",
   // "isr.shrink", "isr.expand", "partition.offline", "leader.election.clean",
-  // "leader.election.unclean", "leader.election.elr", "leader.election.preferred", "elr.grow".
+  // "leader.election.unclean", "leader.election.elr", "leader.election.preferred", "elr.grow",
+  // "controller.allocate_producer_ids".
   std::vector<std::string> probes;
   bool empty() const { return records.empty(); }
 };
@@ -118,6 +119,21 @@ struct AlterPartitionResult {
   PartitionRegistration partition;
 };
 
+// ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE.
+constexpr std::int32_t kProducerIdBlockSize = 1000;
+
+struct ProducerIdsBlock {
+  BrokerId assigned_broker = -1;
+  std::int64_t first_producer_id = 0;
+  std::int32_t size = 0;
+};
+
+struct AllocateProducerIdsResult {
+  Status status;              // STALE_BROKER_EPOCH, UNKNOWN_SERVER_ERROR (ids exhausted)
+  ControllerChanges changes;  // one ProducerIdsRecord
+  ProducerIdsBlock block;
+};
+
 enum class ElectionType : std::uint8_t { kPreferred = 0, kUnclean = 1 };
 
 struct TopicPartition {
@@ -173,6 +189,11 @@ class ControllerLogic {
   Result<ControllerChanges> CreatePartitions(const std::string& name, std::int32_t count, Rng& rng);
 
   AlterPartitionResult AlterPartition(const AlterPartitionRequest& request);
+
+  // AllocateProducerIds (ProducerIdControlManager.generateNextProducerId): the next block of
+  // kProducerIdBlockSize ids for a registered broker of that epoch. The ProducerIdsRecord moves
+  // the image's next id past the block, so blocks never overlap, across failovers too.
+  AllocateProducerIdsResult AllocateProducerIds(BrokerId broker_id, std::int64_t broker_epoch);
 
   // IncrementalAlterConfigs (kafka-configs.sh --alter): ConfigRecords for a topic
   // (resource_type 2) or the cluster default (resource_type 4, resource_name ""); a nullopt

@@ -128,6 +128,15 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
     response.leader_epoch = r.partition.leader_epoch;
     response.partition_epoch = r.partition.partition_epoch;
     ProposeRecords(r.changes, PendingReply{from, response});
+  } else if (const auto* ids = request.Get<AllocateProducerIdsRequest>()) {
+    if (!active) return Reply(from, AllocateProducerIdsResponse{Errc::kNotController, -1, 0});
+    AllocateProducerIdsResult r = logic_->AllocateProducerIds(ids->broker_id, ids->broker_epoch);
+    if (!r.status.ok()) return Reply(from, AllocateProducerIdsResponse{r.status.code(), -1, 0});
+    // Answered once the ProducerIdsRecord commits: a block handed out is never handed out again
+    // by a later controller.
+    ProposeRecords(r.changes,
+                   PendingReply{from, AllocateProducerIdsResponse{
+                                          Errc::kNone, r.block.first_producer_id, r.block.size}});
   } else if (const auto* create = request.Get<CreateTopicsRequest>()) {
     if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
     std::map<std::string, std::string> configs(create->configs.begin(), create->configs.end());

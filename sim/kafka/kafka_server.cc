@@ -217,7 +217,8 @@ void KafkaServer::OnMessage(const Message& message) {
       std::holds_alternative<CreateTopicsRequest>(body) ||
       std::holds_alternative<DeleteTopicsRequest>(body) ||
       std::holds_alternative<CreatePartitionsRequest>(body) ||
-      std::holds_alternative<ElectLeadersRequest>(body)) {
+      std::holds_alternative<ElectLeadersRequest>(body) ||
+      std::holds_alternative<AllocateProducerIdsRequest>(body)) {
     HandleControllerRequest(message, *k);
   } else if (const auto* reg = k->Get<BrokerRegistrationResponse>()) {
     OnRegistrationResponse(*reg);
@@ -225,6 +226,8 @@ void KafkaServer::OnMessage(const Message& message) {
     OnHeartbeatResponse(*hb);
   } else if (const auto* alter = k->Get<AlterPartitionResponse>()) {
     OnAlterPartitionResponse(*alter);
+  } else if (const auto* ids = k->Get<AllocateProducerIdsResponse>()) {
+    OnAllocateProducerIdsResponse(*ids);
   } else if (!config_.broker) {
     return;  // a data-plane request sent to a pure controller is dropped
   } else if (const auto* produce = k->Get<ProduceRequest>()) {
@@ -237,6 +240,8 @@ void KafkaServer::OnMessage(const Message& message) {
     HandleListOffsets(message, *list);
   } else if (const auto* md = k->Get<MetadataRequest>()) {
     HandleMetadataRequest(message, *md);
+  } else if (const auto* init = k->Get<InitProducerIdRequest>()) {
+    HandleInitProducerId(message, *init);
   }
 }
 
@@ -255,6 +260,7 @@ void KafkaServer::OnTimer(std::uint64_t tag) {
     case kTimerHeartbeat:
       SendHeartbeat();
       RetryPendingAlters();
+      RetryProducerIdBlockRequest();
       env_.SetTimer(Milliseconds(config_.broker_settings.broker_heartbeat_interval_ms),
                     kTimerHeartbeat);
       break;

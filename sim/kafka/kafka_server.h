@@ -146,6 +146,13 @@ class KafkaServer : public Node {
     std::int64_t base_offset = 0;
     Time deadline;
   };
+  // A block of producer ids from the controller; `next` is the next one to hand out.
+  struct ProducerIdBlock {
+    std::int64_t first = 0;
+    std::int32_t size = 0;
+    std::int64_t next = 0;
+    bool exhausted() const { return next >= first + size; }
+  };
   struct FetchSession {
     std::int64_t correlation_id = 0;
     bool in_flight = false;
@@ -210,6 +217,15 @@ class KafkaServer : public Node {
   std::int32_t MinInsyncReplicas(const Partition& p) const;
   Partition* FindPartition(const std::string& topic, std::int32_t partition);
 
+  // Producer ids (producer_ids.cc): InitProducerId answered from blocks of ids the active
+  // controller allocates (RPCProducerIdManager).
+  void HandleInitProducerId(const Message& message, const InitProducerIdRequest& request);
+  std::optional<std::int64_t> ClaimProducerId();
+  void MaybeRequestProducerIdBlock();
+  // Re-sends an unanswered AllocateProducerIds after request.timeout.ms or to a new controller.
+  void RetryProducerIdBlockRequest();
+  void OnAllocateProducerIdsResponse(const AllocateProducerIdsResponse& response);
+
   // Log dirs (log_manager.cc): meta.properties, the offset checkpoints, clean shutdown.
   using OffsetMap = std::map<std::pair<std::string, std::int32_t>, std::int64_t>;
   // False when the log dir belongs to another node or cluster: the trace says why and the
@@ -263,6 +279,12 @@ class KafkaServer : public Node {
   std::vector<DelayedProduce> delayed_produces_;
   std::int64_t next_correlation_id_ = 1;
   Counters counters_;
+  ProducerIdBlock producer_id_block_;                      // empty until the first block
+  std::optional<ProducerIdBlock> next_producer_id_block_;  // prefetched
+  bool producer_id_request_in_flight_ = false;
+  std::int32_t producer_id_request_sent_to_ = -1;
+  Time producer_id_request_sent_at_;
+  Time producer_id_retry_after_;  // backoff after a failed AllocateProducerIds
 
   // Log dir state: checkpointed offsets of logs not opened yet (kept in later checkpoints so
   // a log the metadata has not reached yet keeps its entry), and what each file last held.

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <iterator>
+
 namespace kafkasim::kafka {
 
 MessageKind KafkaMessage::Kind() const {
@@ -24,7 +26,9 @@ MessageKind KafkaMessage::Kind() const {
       return MessageKind::kAdmin;
     case 10:
     case 11:
-      return MessageKind::kProduce;
+    case 19:
+    case 20:
+      return MessageKind::kProduce;  // and InitProducerId
     case 12:
     case 13:
     case 14:
@@ -54,14 +58,33 @@ std::string KafkaMessage::Name() const {
                                            "ListOffsetsResponse",
                                            "Metadata",
                                            "MetadataResponse",
-                                           "CreatePartitions"};
+                                           "CreatePartitions",
+                                           "InitProducerId",
+                                           "InitProducerIdResponse",
+                                           "AllocateProducerIds",
+                                           "AllocateProducerIdsResponse"};
+  static_assert(std::size(kNames) == std::variant_size_v<KafkaBody>);
   return kNames[body.index()];
 }
 
 std::string KafkaMessage::Describe() const {
   if (const auto* p = Get<ProduceRequest>()) {
-    return fmt::format("Produce {}-{} acks={} records={}", p->topic, p->partition,
-                       p->acks == -1 ? "all" : std::to_string(p->acks), p->records.size());
+    std::string idempotent;
+    if (p->producer_id >= 0) {
+      idempotent = fmt::format(" producer={} epoch={} seq={}", p->producer_id, p->producer_epoch,
+                               p->base_sequence);
+    }
+    return fmt::format("Produce {}-{} acks={} records={}{}", p->topic, p->partition,
+                       p->acks == -1 ? "all" : std::to_string(p->acks), p->records.size(),
+                       idempotent);
+  }
+  if (const auto* r = Get<InitProducerIdResponse>()) {
+    return fmt::format("InitProducerIdResponse {} producer={} epoch={}", ErrcName(r->error),
+                       r->producer_id, r->producer_epoch);
+  }
+  if (const auto* r = Get<AllocateProducerIdsResponse>()) {
+    return fmt::format("AllocateProducerIdsResponse {} ids {}..{}", ErrcName(r->error),
+                       r->producer_id_start, r->producer_id_start + r->producer_id_len - 1);
   }
   if (const auto* p = Get<ProduceResponse>()) {
     return fmt::format("ProduceResponse {}-{} {} base_offset={}", p->topic, p->partition,

@@ -88,6 +88,11 @@ struct ProduceRequest {
   std::int16_t acks = -1;  // 0, 1 or -1 (all)
   Duration timeout = Milliseconds(30000);
   std::vector<ProducedRecord> records;
+  // The batch header fields of an idempotent producer (-1: none). A retry re-sends the batch
+  // with the same values, so the leader can recognise it (ProducerStateManager).
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  std::int32_t base_sequence = -1;
 };
 struct ProduceResponse {
   std::int64_t correlation_id = 0;
@@ -96,6 +101,30 @@ struct ProduceResponse {
   Errc error = Errc::kNone;
   std::int64_t base_offset = -1;
   std::string error_message;
+};
+
+// InitProducerId without a transactional.id: any broker hands an idempotent producer a new
+// producer id at epoch 0 (TransactionCoordinator.handleInitProducerId). Retriable error:
+// COORDINATOR_LOAD_IN_PROGRESS while the broker waits for a block of ids.
+struct InitProducerIdRequest {
+  std::int64_t correlation_id = 0;
+};
+struct InitProducerIdResponse {
+  std::int64_t correlation_id = 0;
+  Errc error = Errc::kNone;
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+};
+// AllocateProducerIds (broker to active controller, KIP-730): the next block of producer ids,
+// recorded as a ProducerIdsRecord in the metadata log before the answer.
+struct AllocateProducerIdsRequest {
+  BrokerId broker_id = 0;
+  std::int64_t broker_epoch = -1;
+};
+struct AllocateProducerIdsResponse {
+  Errc error = Errc::kNone;
+  std::int64_t producer_id_start = -1;
+  std::int32_t producer_id_len = 0;
 };
 
 struct FetchPartition {
@@ -165,7 +194,9 @@ using KafkaBody =
                  BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
                  CreateTopicsRequest, DeleteTopicsRequest, ElectLeadersRequest, AdminResponse,
                  ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
-                 ListOffsetsResponse, MetadataRequest, MetadataResponse, CreatePartitionsRequest>;
+                 ListOffsetsResponse, MetadataRequest, MetadataResponse, CreatePartitionsRequest,
+                 InitProducerIdRequest, InitProducerIdResponse, AllocateProducerIdsRequest,
+                 AllocateProducerIdsResponse>;
 
 class KafkaMessage final : public Payload {
  public:

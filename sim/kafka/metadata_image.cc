@@ -133,6 +133,11 @@ void MetadataImage::Apply(const MetadataRecord& record, std::int64_t offset) {
       if (r.in_controlled_shutdown == 1) it->second.in_controlled_shutdown = true;
     }
     void operator()(const NoOpRecord&) {}
+    void operator()(const ProducerIdsRecord& r) {
+      // ProducerIdControlManager.replay: blocks only move forward.
+      KSIM_ASSERT_LE(image.next_producer_id_ + 1, r.producer_ids_end);
+      image.next_producer_id_ = r.producer_ids_end;
+    }
   };
   std::visit(Visitor{*this}, record);
 }

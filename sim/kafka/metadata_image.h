@@ -64,6 +64,9 @@ class MetadataImage {
                           const std::string& fallback) const;
   // True when the broker is registered, unfenced and not shutting down.
   bool IsActive(BrokerId id) const;
+  // The first producer id of the next block the controller hands out (ProducerIdsImage): the
+  // last ProducerIdsRecord's producer_ids_end, 0 before any.
+  std::int64_t next_producer_id() const { return next_producer_id_; }
 
  private:
   std::int64_t offset_ = -1;
@@ -71,6 +74,7 @@ class MetadataImage {
   std::map<std::string, TopicImage> topics_;
   std::map<Uuid, std::string> topic_names_;
   std::map<std::string, std::string> cluster_configs_;
+  std::int64_t next_producer_id_ = 0;
 };
 
 }  // namespace kafkasim::kafka

@@ -1,6 +1,7 @@
 // JSON encoding of metadata records, in the shape Kafka's metadata shell and dump-log print.
 #include "kafka/metadata_records.h"
 
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace kafkasim::kafka {
@@ -114,6 +115,13 @@ struct Encoder {
     return Envelope("BROKER_REGISTRATION_CHANGE_RECORD", std::move(d));
   }
   Json operator()(const NoOpRecord&) const { return Envelope("NO_OP_RECORD", Json::object()); }
+  Json operator()(const ProducerIdsRecord& r) const {
+    Json d;
+    d["brokerId"] = r.broker_id;
+    d["brokerEpoch"] = r.broker_epoch;
+    d["producerIdsEnd"] = r.producer_ids_end;
+    return Envelope("PRODUCER_IDS_RECORD", std::move(d));
+  }
 };
 
 Result<MetadataRecord> DecodeJson(const Json& j) {
@@ -192,6 +200,13 @@ Result<MetadataRecord> DecodeJson(const Json& j) {
     return MetadataRecord(r);
   }
   if (type == "NO_OP_RECORD") return MetadataRecord(NoOpRecord{});
+  if (type == "PRODUCER_IDS_RECORD") {
+    ProducerIdsRecord r;
+    r.broker_id = d.at("brokerId").get<BrokerId>();
+    r.broker_epoch = d.at("brokerEpoch").get<std::int64_t>();
+    r.producer_ids_end = d.at("producerIdsEnd").get<std::int64_t>();
+    return MetadataRecord(r);
+  }
   return Status(Errc::kCorruption, "unknown metadata record type '" + type + "'");
 }
 
@@ -224,7 +239,9 @@ std::string RecordTypeName(const MetadataRecord& record) {
                                            "PartitionChangeRecord",
                                            "RemoveTopicRecord",
                                            "BrokerRegistrationChangeRecord",
-                                           "NoOpRecord"};
+                                           "NoOpRecord",
+                                           "ProducerIdsRecord"};
+  static_assert(std::size(kNames) == std::variant_size_v<MetadataRecord>);
   return kNames[record.index()];
 }
 

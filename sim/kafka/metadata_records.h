@@ -84,11 +84,17 @@ struct BrokerRegistrationChangeRecord {  // id 17; fenced: 1 fence, -1 unfence, 
   std::int8_t in_controlled_shutdown = 0;  // 1 = entered controlled shutdown
 };
 
+struct ProducerIdsRecord {  // id 15: a block of producer ids handed to a broker
+  BrokerId broker_id = 0;
+  std::int64_t broker_epoch = 0;
+  std::int64_t producer_ids_end = 0;  // one past the block: the next block starts here
+};
+
 struct NoOpRecord {};  // id 20: the idle leader's heartbeat through the log
 
 using MetadataRecord = std::variant<RegisterBrokerRecord, TopicRecord, PartitionRecord,
                                     ConfigRecord, PartitionChangeRecord, RemoveTopicRecord,
-                                    BrokerRegistrationChangeRecord, NoOpRecord>;
+                                    BrokerRegistrationChangeRecord, NoOpRecord, ProducerIdsRecord>;
 
 // Kafka's record type name ("PartitionChangeRecord").
 std::string RecordTypeName(const MetadataRecord& record);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -48,6 +49,16 @@ struct ReplicaLogOpenInfo {
 struct AppendResult {
   std::int64_t first_offset = -1;
   std::int64_t last_offset = -1;
+  // The batch of an idempotent producer was already in the log: nothing was appended and the
+  // offsets are those of the original batch.
+  bool duplicate = false;
+};
+
+// The idempotent producer fields of a produce request (no producer: producer_id -1).
+struct ProducerBatchInfo {
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  std::int32_t base_sequence = -1;
 };
 
 class ReplicaLog {
@@ -62,9 +73,12 @@ class ReplicaLog {
   virtual std::int64_t recovery_point() const = 0;
   virtual std::int64_t first_segment_base_offset() const = 0;
 
-  // Leader: assigns offsets from the log end, stamps leader_epoch into the batch.
+  // Leader: assigns offsets from the log end, stamps leader_epoch (and the producer fields)
+  // into the batch. With a producer id the log's producer state decides first: a duplicate
+  // (AppendResult::duplicate), or OUT_OF_ORDER_SEQUENCE_NUMBER / INVALID_PRODUCER_EPOCH.
   virtual Result<AppendResult> AppendAsLeader(const std::vector<ProducedRecord>& records,
-                                              std::int32_t leader_epoch, Time now) = 0;
+                                              std::int32_t leader_epoch, Time now,
+                                              const ProducerBatchInfo& producer = {}) = 0;
   // Follower: appends the leader's batches as they are (offsets and epochs kept).
   virtual Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches,
                                                 Time now) = 0;
@@ -83,6 +97,11 @@ class ReplicaLog {
   virtual std::int32_t LatestEpoch() const = 0;  // -1 when empty
   // Kafka's endOffsetFor: (epoch, end offset), (-1, -1) when undefined.
   virtual std::pair<std::int32_t, std::int64_t> EndOffsetForEpoch(std::int32_t epoch) const = 0;
+
+  // The sequence range last appended by a producer, for tests and the GUI: (first, last)
+  // sequence of its newest cached batch, nullopt when the log has none of its batches.
+  virtual std::optional<std::pair<std::int32_t, std::int32_t>> LastSequenceOf(
+      std::int64_t producer_id) const = 0;
 
   virtual view::ReplicaLogView Describe() const = 0;
 };

@@ -33,20 +33,52 @@ void KafkaServer::HandleProduce(const Message& message, const ProduceRequest& re
                 fmt::format("the ISR of {} has {} replica(s), below min.insync.replicas={}",
                             p->name, p->isr.size(), min_isr));
   }
+  const ProducerBatchInfo producer{request.producer_id, request.producer_epoch,
+                                   request.base_sequence};
   Result<AppendResult> appended =
-      p->log->AppendAsLeader(request.records, p->leader_epoch, env_.Now());
-  if (!appended.ok()) return fail(appended.status().code(), appended.status().message());
-  Emit("produce.append",
-       fmt::format("appended {} record(s) to {} at offsets {}..{} (acks={})",
-                   request.records.size(), p->name, appended->first_offset, appended->last_offset,
-                   request.acks == -1 ? "all" : std::to_string(request.acks)),
-       {{"partition", p->name},
-        {"first_offset", appended->first_offset},
-        {"last_offset", appended->last_offset}});
-  // Followers parked on this partition get the new data now.
-  std::vector<ParkedFetch> parked;
-  parked.swap(parked_fetches_);
-  for (ParkedFetch& f : parked) HandleFetch(f.from, f.request, false);
+      p->log->AppendAsLeader(request.records, p->leader_epoch, env_.Now(), producer);
+  if (!appended.ok()) {
+    const Errc error = appended.status().code();
+    if (error == Errc::kOutOfOrderSequenceNumber || error == Errc::kInvalidProducerEpoch) {
+      env_.Probe(error == Errc::kOutOfOrderSequenceNumber ? "produce.out_of_order_sequence"
+                                                          : "produce.invalid_producer_epoch");
+      Emit("produce.rejected",
+           fmt::format("refused a batch of producer {} for {}: {} ({})", request.producer_id,
+                       p->name, ErrcName(error), appended.status().message()),
+           {{"partition", p->name}, {"error", std::string(ErrcName(error))}});
+    }
+    return fail(error, appended.status().message());
+  }
+  if (appended->duplicate) {
+    // UnifiedLog.append: a retried batch found among the producer's last 5 is answered with
+    // the original offsets and not written again; acks=all still waits for its replication.
+    const auto last_sequence =
+        static_cast<std::int32_t>((std::int64_t{request.base_sequence} +
+                                   static_cast<std::int64_t>(request.records.size()) - 1) %
+                                  (std::int64_t{INT32_MAX} + 1));
+    env_.Probe("produce.duplicate");
+    Emit("produce.duplicate",
+         fmt::format("ignored a retried batch from producer {} seq {}..{}: already at offsets "
+                     "{}..{} of {}",
+                     request.producer_id, request.base_sequence, last_sequence,
+                     appended->first_offset, appended->last_offset, p->name),
+         {{"partition", p->name},
+          {"producer_id", request.producer_id},
+          {"first_offset", appended->first_offset},
+          {"last_offset", appended->last_offset}});
+  } else {
+    Emit("produce.append",
+         fmt::format("appended {} record(s) to {} at offsets {}..{} (acks={})",
+                     request.records.size(), p->name, appended->first_offset, appended->last_offset,
+                     request.acks == -1 ? "all" : std::to_string(request.acks)),
+         {{"partition", p->name},
+          {"first_offset", appended->first_offset},
+          {"last_offset", appended->last_offset}});
+    // Followers parked on this partition get the new data now.
+    std::vector<ParkedFetch> parked;
+    parked.swap(parked_fetches_);
+    for (ParkedFetch& f : parked) HandleFetch(f.from, f.request, false);
+  }
   MaybeAdvanceHighWatermark(*p);
   if (request.acks == 0) return;
   if (request.acks == 1 || p->log->high_watermark() > appended->last_offset) {

@@ -32,7 +32,8 @@ class StorageReplicaLog final : public ReplicaLog {
   }
 
   Result<AppendResult> AppendAsLeader(const std::vector<ProducedRecord>& records,
-                                      std::int32_t leader_epoch, Time now) override {
+                                      std::int32_t leader_epoch, Time now,
+                                      const ProducerBatchInfo& producer) override {
     std::vector<storage::Record> out;
     out.reserve(records.size());
     for (const ProducedRecord& r : records) {
@@ -42,9 +43,24 @@ class StorageReplicaLog final : public ReplicaLog {
       s.value = ToBytes(r.value);
       out.push_back(std::move(s));
     }
-    Result<storage::LogAppendInfo> info = log_->AppendAsLeader(std::move(out), leader_epoch, now);
+    storage::ProducerInfo pi;
+    pi.producer_id = producer.producer_id;
+    pi.producer_epoch = producer.producer_epoch;
+    pi.base_sequence = producer.base_sequence;
+    Result<storage::LogAppendInfo> info =
+        log_->AppendAsLeader(std::move(out), leader_epoch, now, pi);
     if (!info.ok()) return info.status();
-    return AppendResult{info->first_offset, info->last_offset};
+    return AppendResult{info->first_offset, info->last_offset, info->duplicate};
+  }
+
+  std::optional<std::pair<std::int32_t, std::int32_t>> LastSequenceOf(
+      std::int64_t producer_id) const override {
+    // Loading the state from the log is not an observable change of the log.
+    if (!log_->LoadProducerState().ok()) return std::nullopt;
+    const storage::ProducerStateEntry* entry = log_->producer_state().Entry(producer_id);
+    if (entry == nullptr || entry->batches.empty()) return std::nullopt;
+    return std::make_pair(entry->batches.back().first_sequence,
+                          entry->batches.back().last_sequence);
   }
 
   Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches, Time now) override {

@@ -193,6 +193,13 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             client.id = fmt::format("console-producer-{}", ++console_producers_);
             client.topic = c.topic;
             client.acks = c.acks == "0" ? Acks::kZero : c.acks == "1" ? Acks::kOne : Acks::kAll;
+            // enable.idempotence: on by default only with acks=all (Kafka 3.2+).
+            client.enable_idempotence = client.acks == Acks::kAll;
+            for (const auto& [key, value] : c.producer_properties) {
+              if (key == "enable.idempotence") {
+                client.enable_idempotence = value == "true" && client.acks == Acks::kAll;
+              }
+            }
             client.send_interval = Milliseconds(1);
             for (const std::string& l : c.lines) {
               ProducerMessage m;

@@ -101,6 +101,7 @@ Status PartitionLog::AppendBatches(std::span<const std::uint8_t> bytes,
     }
     info.record_count += h.records_count;
     unflushed_records_ += h.records_count;
+    if (producer_state_loaded_) producer_state_.Update(h);
   }
   info.valid_bytes = static_cast<std::int32_t>(bytes.size());
   if (unflushed_records_ >= config_.flush_messages) return Flush();
@@ -116,6 +117,31 @@ Result<LogAppendInfo> PartitionLog::AppendAsLeader(std::vector<Record> records,
   for (Record& record : records) {
     if (config_.message_timestamp_log_append_time || record.timestamp == kNoTimestamp) {
       record.timestamp = now_ms;
+    }
+  }
+  if (producer.producer_id != kNoProducerId) {
+    // UnifiedLog.analyzeAndValidateProducerState (AppendOrigin.CLIENT): a retried batch that is
+    // already in the log is answered with its original offsets and not written again.
+    if (Status s = LoadProducerState(); !s.ok()) return s;
+    const auto count = static_cast<std::int32_t>(records.size());
+    const std::int32_t last_sequence =
+        producer.base_sequence == kNoSequence
+            ? kNoSequence
+            : static_cast<std::int32_t>(
+                  (static_cast<std::int64_t>(producer.base_sequence) + count - 1) %
+                  (static_cast<std::int64_t>(INT32_MAX) + 1));
+    Result<std::optional<ProducerBatchMetadata>> checked = producer_state_.CheckClientAppend(
+        ProducerAppend{producer.producer_id, producer.producer_epoch, producer.base_sequence,
+                       last_sequence},
+        log_end_offset(), topic_ + "-" + std::to_string(partition_));
+    if (!checked.ok()) return checked.status();
+    if (checked->has_value()) {
+      const ProducerBatchMetadata& original = **checked;
+      info.first_offset = original.first_offset;
+      info.last_offset = original.last_offset;
+      info.record_count = count;
+      info.duplicate = true;
+      return info;
     }
   }
   RecordBatch batch = MakeBatch(log_end_offset(), leader_epoch, std::move(records));
@@ -150,6 +176,13 @@ Result<LogAppendInfo> PartitionLog::AppendAsFollower(std::span<const std::uint8_
   if (!spans.ok()) return spans.status();
   LogAppendInfo info;
   if (spans->empty()) return info;
+  // The state must hold the log before these batches, or a later scan would count them twice.
+  const bool idempotent = std::any_of(spans->begin(), spans->end(), [](const BatchSpan& span) {
+    return span.header.producer_id != kNoProducerId;
+  });
+  if (idempotent) {
+    if (Status s = LoadProducerState(); !s.ok()) return s;
+  }
   std::int64_t next = log_end_offset();
   for (const BatchSpan& span : *spans) {
     if (span.header.base_offset < next) {
@@ -216,6 +249,8 @@ Status PartitionLog::TruncateTo(std::int64_t offset) {
   }
   Result<std::uint64_t> cut = active().TruncateTo(offset);
   if (!cut.ok()) return cut.status();
+  // ProducerStateManager.truncateAndReload: rebuilt from what is left, when next needed.
+  UnloadProducerState();
   high_watermark_ = std::min(high_watermark_, log_end_offset());
   recovery_point_ = std::min(recovery_point_, log_end_offset());
   return epochs_->TruncateFromEnd(log_end_offset());
@@ -232,7 +267,38 @@ Status PartitionLog::TruncateFullyAndStartAt(std::int64_t offset) {
   if (!segment.ok()) return segment.status();
   segments_[offset] = std::move(*segment);
   log_start_offset_ = high_watermark_ = recovery_point_ = offset;
+  UnloadProducerState();
   return epochs_->Clear();
+}
+
+Status PartitionLog::LoadProducerState() {
+  if (producer_state_loaded_) return Status::Ok();
+  producer_state_.Clear();
+  Bytes bytes;
+  for (const auto& [base, segment] : segments_) {
+    if (segment->size() == 0) continue;
+    KSIM_ASSERT_LE(segment->size(), std::uint64_t{UINT32_MAX});
+    bytes.clear();
+    const LogSegment::Slice whole{0, static_cast<std::uint32_t>(segment->size())};
+    if (Status s = segment->ReadBytes(whole, bytes); !s.ok()) return s;
+    // Appended batches were checked (CRC included) on the way in or by recovery: only the
+    // headers are parsed here.
+    std::size_t position = 0;
+    const std::span<const std::uint8_t> all(bytes);
+    while (position < all.size()) {
+      Result<BatchHeader> h = ParseBatchHeader(all.subspan(position), position);
+      if (!h.ok()) return h.status();
+      producer_state_.Update(*h);
+      position += h->size_in_bytes();
+    }
+  }
+  producer_state_loaded_ = true;
+  return Status::Ok();
+}
+
+void PartitionLog::UnloadProducerState() {
+  producer_state_.Clear();
+  producer_state_loaded_ = false;
 }
 
 Status PartitionLog::Flush() {

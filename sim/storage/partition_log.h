@@ -17,6 +17,7 @@
 #include "storage/leader_epoch_cache.h"
 #include "storage/log_config.h"
 #include "storage/log_segment.h"
+#include "storage/producer_state.h"
 #include "storage/record_batch.h"
 
 namespace kafkasim::storage {
@@ -65,6 +66,9 @@ struct LogAppendInfo {
   std::int32_t valid_bytes = 0;
   // Base offset of the new segment when this append rolled one.
   std::optional<std::int64_t> rolled_segment_base;
+  // A leader append of an idempotent producer's batch that is already in the log (a retry):
+  // nothing was written and first/last_offset are the original batch's (UnifiedLog.append).
+  bool duplicate = false;
 };
 
 struct FetchResult {
@@ -105,10 +109,15 @@ class PartitionLog {
   // Leader append: numbers the records from log_end_offset(), stamps leader_epoch into the
   // batch, records the epoch in the cache. kInvalidRequest for no records,
   // kRecordListTooLarge when the batch exceeds max.message.bytes; disk errors pass through.
+  // With a producer id the batch is first checked against the producer state
+  // (ProducerStateManager::CheckClientAppend): a duplicate returns the original offsets with
+  // info.duplicate set; kInvalidProducerEpoch and kOutOfOrderSequenceNumber refuse it.
   Result<LogAppendInfo> AppendAsLeader(std::vector<Record> records, std::int32_t leader_epoch,
                                        Time now, ProducerInfo producer = {});
-  // Follower append of batches fetched from the leader, offsets and epochs kept as they are.
-  // kCorruptMessage when a batch fails CheckBatch or its offsets go below log_end_offset().
+  // Follower append of batches fetched from the leader, offsets and epochs kept as they are;
+  // their producer ids update the producer state, so that a follower that becomes leader
+  // still recognises retried batches. kCorruptMessage when a batch fails CheckBatch or its
+  // offsets go below log_end_offset().
   Result<LogAppendInfo> AppendAsFollower(std::span<const std::uint8_t> batches, Time now);
 
   // Whole batches from the one holding `offset`, up to max_bytes (the first batch always whole)
@@ -129,6 +138,16 @@ class PartitionLog {
   // The epoch a new leader records at its log end offset (becomeLeader).
   Status AssignLeaderEpoch(std::int32_t epoch, std::int64_t start_offset);
   const LeaderEpochCache& leader_epochs() const { return *epochs_; }
+
+  // The producer state is built from the log the first time it is needed (a batch with a
+  // producer id is appended) and after every truncation. Kafka reloads it from the
+  // <offset>.snapshot files plus the log after them; the simulator writes no snapshots and
+  // rescans every batch header instead (same result, more reading), so logs without
+  // idempotent producers never pay for it. Retention keeps the loaded state, as Kafka keeps
+  // producers until producer.id.expiration.ms; a rescan sees only the batches left.
+  Status LoadProducerState();
+  // Empty until loaded.
+  const ProducerStateManager& producer_state() const { return producer_state_; }
 
   // Removes every batch at or above offset (a batch is never split, so the new log end may be
   // lower than offset). kOffsetOutOfRange below log_start_offset.
@@ -167,6 +186,7 @@ class PartitionLog {
                        Time now, LogAppendInfo& info);
   Status DeleteSegments(std::size_t count, RetentionResult& result);
   SegmentOptions segment_options() const;
+  void UnloadProducerState();
   LogSegment& active() const { return *segments_.rbegin()->second; }
 
   FileSystem& fs_;
@@ -181,6 +201,8 @@ class PartitionLog {
   std::int64_t recovery_point_ = 0;
   std::int64_t unflushed_records_ = 0;
   Bytes encode_buffer_;  // reused by AppendAsLeader so appends do not allocate per batch
+  ProducerStateManager producer_state_;
+  bool producer_state_loaded_ = false;
 };
 
 }  // namespace kafkasim::storage

@@ -651,5 +651,38 @@ TEST_CASE("controller: the same requests give byte-identical records (determinis
   CHECK(first == run());
 }
 
+// ProducerIdControlManager.generateNextProducerId (KIP-730): blocks of 1000 ids from 0, each
+// recorded as a ProducerIdsRecord, checked against the broker's epoch.
+TEST_CASE("controller: producer id blocks never overlap, also after a failover replays the log") {
+  Cluster c;
+  c.Start(2);
+  AllocateProducerIdsResult first = c.logic.AllocateProducerIds(1, c.epochs[1]);
+  REQUIRE(first.status.ok());
+  CHECK(first.block.first_producer_id == 0);
+  CHECK(first.block.size == kProducerIdBlockSize);
+  REQUIRE(first.changes.records.size() == 1);
+  c.Write(first.changes);
+  AllocateProducerIdsResult second = c.logic.AllocateProducerIds(2, c.epochs[2]);
+  REQUIRE(second.status.ok());
+  CHECK(second.block.first_producer_id == 1000);
+  c.Write(second.changes);
+  CHECK(c.logic.AllocateProducerIds(2, c.epochs[2] + 7).status.code() == Errc::kStaleBrokerEpoch);
+  CHECK(c.logic.AllocateProducerIds(9, 0).status.code() == Errc::kStaleBrokerEpoch);
+
+  // A new active controller knows the next block from the replayed records alone.
+  ControllerLogic successor(ControllerConfig{});
+  std::int64_t offset = 0;
+  for (const MetadataRecord& r : c.log) {
+    Result<MetadataRecord> decoded = DecodeMetadataRecord(EncodeMetadataRecord(r));
+    REQUIRE(decoded.ok());
+    successor.Replay(*decoded, offset++);
+  }
+  successor.Activate(c.now);
+  AllocateProducerIdsResult third = successor.AllocateProducerIds(1, c.epochs[1]);
+  REQUIRE(third.status.ok());
+  CHECK(third.block.first_producer_id == 2000);
+  CHECK(RecordTypeName(third.changes.records[0]) == "ProducerIdsRecord");
+}
+
 }  // namespace
 }  // namespace kafkasim::kafka

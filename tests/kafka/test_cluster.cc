@@ -145,6 +145,24 @@ std::int64_t TestCluster::Produce(std::int32_t broker, const std::string& topic,
   return request.correlation_id;
 }
 
+std::int64_t TestCluster::SendProduce(std::int32_t broker, ProduceRequest request) {
+  if (request.correlation_id == 0) request.correlation_id = next_correlation_id_++;
+  client().Send(node(broker), request);
+  return request.correlation_id;
+}
+
+ProducerNode* TestCluster::AddProducer(const std::string& name, ProducerConfig config,
+                                       std::shared_ptr<ClientHistory> history) {
+  std::shared_ptr<const ClusterDirectory> directory = directory_;
+  const NodeIndex index = sim_->AddNode(name, [directory, config, history](NodeEnv& env) {
+    return std::make_unique<ProducerNode>(env, directory, config, history);
+  });
+  sim_->StartNode(index);
+  auto* producer = dynamic_cast<ProducerNode*>(sim_->GetNode(index));
+  REQUIRE(producer != nullptr);
+  return producer;
+}
+
 std::optional<ProduceResponse> TestCluster::ProduceResult(std::int64_t correlation_id) {
   for (const KafkaBody& body : client().received) {
     const auto* r = std::get_if<ProduceResponse>(&body);

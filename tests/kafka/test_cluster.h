@@ -12,6 +12,7 @@
 
 #include "engine/sim_file_system.h"
 #include "engine/simulation.h"
+#include "kafka/clients.h"
 #include "kafka/kafka_server.h"
 #include "kafka/messages.h"
 
@@ -67,6 +68,9 @@ class TestCluster {
   std::int64_t Produce(std::int32_t broker, const std::string& topic, std::int32_t partition,
                        std::int16_t acks, std::vector<std::string> values,
                        Duration timeout = Milliseconds(30000));
+  // Sends `request` as it is (producer id, epoch and sequence included); keeps its
+  // correlation id when set, else assigns one. Returns the correlation id.
+  std::int64_t SendProduce(std::int32_t broker, ProduceRequest request);
   std::optional<ProduceResponse> ProduceResult(std::int64_t correlation_id);
   std::int64_t Fetch(std::int32_t broker, FetchRequest request);
   std::optional<FetchResponse> FetchResult(std::int64_t correlation_id);
@@ -75,6 +79,10 @@ class TestCluster {
   void Heal(std::int32_t a, std::int32_t b) { sim_->network().HealBoth(node(a), node(b)); }
   void Crash(std::int32_t node_id) { sim_->CrashNode(node(node_id)); }
   void Restart(std::int32_t node_id) { sim_->RestartNode(node(node_id)); }
+
+  // Adds and starts a simulated producer (clients.h) named `name` on this cluster.
+  ProducerNode* AddProducer(const std::string& name, ProducerConfig config,
+                            std::shared_ptr<ClientHistory> history);
 
   // Trace events of `kind` emitted by node `name` ("broker-2"), oldest first.
   std::vector<const TraceEvent*> Events(const std::string& kind, const std::string& name = "");
