@@ -66,14 +66,14 @@ struct Namer {
 
 }  // namespace
 
+// For the GUI's colours and sequence diagrams: elections (Vote, BeginQuorumEpoch,
+// EndQuorumEpoch) are "vote"; Fetch replicates the __cluster_metadata log to voters and to
+// brokers, so it is "metadata", not the "fetch" of partition replicas.
 MessageKind RaftMessage::Kind() const {
-  if (std::holds_alternative<VoteRequest>(body) || std::holds_alternative<VoteResponse>(body)) {
-    return MessageKind::kVote;
-  }
   if (std::holds_alternative<FetchRequest>(body) || std::holds_alternative<FetchResponse>(body)) {
-    return MessageKind::kFetch;
+    return MessageKind::kMetadata;
   }
-  return MessageKind::kMetadata;
+  return MessageKind::kVote;
 }
 
 std::string RaftMessage::Name() const { return std::visit(Namer{}, body); }
