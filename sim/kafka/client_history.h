@@ -43,7 +43,9 @@ struct ClientStats {
   std::int64_t in_flight = 0;
   std::int64_t consumed = 0;
   std::string last_error;
-  std::map<std::string, std::int64_t> errors;     // Kafka error name -> count (incl. retried)
+  std::map<std::string, std::int64_t> errors;  // Kafka error name -> count (incl. retried)
+  // The same by partition: "cities-0" -> error name -> count.
+  std::map<std::string, std::map<std::string, std::int64_t>> partition_errors;
   std::map<std::string, std::int64_t> positions;  // consumers: "cities-0" -> next offset
 };
 

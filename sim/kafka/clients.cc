@@ -407,14 +407,17 @@ void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
   Flush();
 }
 
-void ProducerNode::ReportError(Errc error, bool retrying) {
+void ProducerNode::ReportError(Errc error, bool retrying, std::int32_t partition) {
   ClientStats& s = stats();
-  ++s.errors[std::string(ErrcName(error))];
-  const bool first_report = s.last_error != ErrcName(error);
-  s.last_error = std::string(ErrcName(error));
+  const std::string name(ErrcName(error));
+  ++s.errors[name];
+  if (partition >= 0) ++s.partition_errors[PartitionName(config_.topic, partition)][name];
+  const bool first_report = s.last_error != name;
+  s.last_error = name;
   if (first_report) {
-    env_.Emit("client.produce_error", {{"error", std::string(ErrcName(error))}},
-              fmt::format("produce to {} failed with {}{}", config_.topic, ErrcName(error),
+    env_.Emit("client.produce_error",
+              {{"error", name}, {"partition", PartitionName(config_.topic, partition)}},
+              fmt::format("produce to {}-{} failed with {}{}", config_.topic, partition, name,
                           retrying ? "; retrying" : ""));
   }
 }
@@ -429,7 +432,7 @@ void ProducerNode::Retry(std::vector<Pending> records, Errc error) {
       again.push_back(std::move(p));
     }
   }
-  ReportError(error, !again.empty());
+  ReportError(error, !again.empty(), records.empty() ? -1 : records.front().partition);
   for (Pending& p : again) accumulator_[p.partition].push_back(std::move(p));
   RequestMetadata();
   if (!flush_scheduled_ && !again.empty()) {
@@ -458,7 +461,7 @@ void ProducerNode::RetryBatch(Batch batch, Errc error) {
     retriable = stale;  // sent before an epoch bump: re-sent with the new epoch's sequence
   }
   const bool again = retriable && !expired && !exhausted;
-  ReportError(error, again);
+  ReportError(error, again, batch.partition);
   RequestMetadata();
   if (again) {
     RequeueBatch(std::move(batch));

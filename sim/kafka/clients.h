@@ -104,7 +104,7 @@ class ProducerNode : public Node {
   void Retry(std::vector<Pending> records, Errc error);
   void RetryBatch(Batch batch, Errc error);
   void RequeueBatch(Batch batch);
-  void ReportError(Errc error, bool retrying);
+  void ReportError(Errc error, bool retrying, std::int32_t partition);
   void BumpEpoch(const std::string& why);
   void Fail(const Pending& p, Errc error);
   void CheckTimeouts();

@@ -41,7 +41,9 @@ std::string DescribeCondition(const ExpectCondition& c) {
             return fmt::format("active controller is {}{}", e.negated ? "not " : "", e.node);
           },
           [](const ProduceErrorExpect& e) {
-            return fmt::format("{} sees a produce fail with {}", e.client, ErrcName(e.error));
+            return fmt::format("{} sees a produce{} fail with {}", e.client,
+                               e.partition ? " to " + e.partition->ToString() : "",
+                               ErrcName(e.error));
           },
           [](const ConsumedExpect& e) {
             return fmt::format("{} has consumed at least {} records", e.client, e.at_least);
@@ -233,10 +235,15 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
           [&](const ProduceErrorExpect& e) {
             const auto it = w.history().stats.find(e.client);
             const std::string name(ErrcName(e.error));
-            const std::int64_t n =
-                it == w.history().stats.end()
-                    ? 0
-                    : (it->second.errors.count(name) ? it->second.errors.at(name) : 0);
+            std::int64_t n = 0;
+            if (it != w.history().stats.end()) {
+              const std::map<std::string, std::int64_t>* by_name = &it->second.errors;
+              if (e.partition) {
+                const auto p = it->second.partition_errors.find(e.partition->ToString());
+                by_name = p == it->second.partition_errors.end() ? nullptr : &p->second;
+              }
+              if (by_name != nullptr && by_name->count(name) > 0) n = by_name->at(name);
+            }
             *seen = it == w.history().stats.end() || it->second.last_error.empty()
                         ? "no produce error"
                         : "last error " + it->second.last_error;

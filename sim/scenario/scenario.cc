@@ -2023,13 +2023,20 @@ std::optional<ExpectCondition> ScenarioParser::ParseProduceError(const Json& j,
                                                                  const std::string& path) {
   const std::string sub = path + ".produce_error";
   const Json& value = j["produce_error"];
-  if (!r_.Object(value, sub, {"client", "error"})) return std::nullopt;
+  if (!r_.Object(value, sub, {"client", "error", "partition"})) return std::nullopt;
   const Client* client = ClientOfType(value, sub, ClientType::kProducer);
   auto name = r_.String(value, sub, "error", true);
+  std::optional<PartitionRef> partition;
+  if (value.contains("partition")) {
+    partition = PartitionRefValue(value, sub, "partition");
+    if (!partition) return std::nullopt;
+  }
   if (!name) return std::nullopt;
   std::vector<std::string_view> names;
   for (Errc e : WireErrors()) {
-    if (ErrcName(e) == *name && client != nullptr) return ProduceErrorExpect{client->id, e};
+    if (ErrcName(e) == *name && client != nullptr) {
+      return ProduceErrorExpect{client->id, e, partition};
+    }
     names.push_back(ErrcName(e));
   }
   if (client == nullptr) return std::nullopt;

@@ -195,7 +195,8 @@ struct ActiveControllerExpect {
 };
 struct ProduceErrorExpect {
   std::string client;
-  Errc error = Errc::kNone;  // from its Kafka name, e.g. "NOT_ENOUGH_REPLICAS"
+  Errc error = Errc::kNone;               // from its Kafka name, e.g. "NOT_ENOUGH_REPLICAS"
+  std::optional<PartitionRef> partition;  // only a produce to this partition counts
 };
 struct ConsumedExpect {
   std::string client;

@@ -110,5 +110,32 @@ TEST_CASE("guarantees: a clean failover keeps every guarantee") {
   CHECK(guarantees == 2);
 }
 
+TEST_CASE("runner checks: produce_error with a partition counts only that partition's errors") {
+  std::vector<std::string> errors;
+  auto scenario = ParseScenario(R"({"name": "t", "end": "2s",
+    "cluster": {"brokers": 1, "controllers": 1},
+    "topics": [{"name": "cities", "partitions": 2}],
+    "clients": [{"id": "p", "type": "producer", "topic": "cities", "start": "1.5s"}],
+    "steps": [
+      {"at": "1s", "expect": {"produce_error": {"client": "p", "partition": "cities-0",
+                                                "error": "NOT_ENOUGH_REPLICAS"}}},
+      {"expect": {"produce_error": {"client": "p", "partition": "cities-1",
+                                    "error": "NOT_ENOUGH_REPLICAS"}}},
+      {"expect": {"produce_error": {"client": "p", "error": "NOT_ENOUGH_REPLICAS"}}}]})",
+                                "t.json", &errors);
+  REQUIRE_MESSAGE(scenario.has_value(), errors.front());
+  Runner runner(std::move(*scenario), RunOptions{});
+  // As if a produce to cities-0 had been refused (the producer only starts at 1.5s).
+  kafka::ClientStats& stats = runner.world().history().stats["p"];
+  stats.errors["NOT_ENOUGH_REPLICAS"] = 1;
+  stats.partition_errors["cities-0"]["NOT_ENOUGH_REPLICAS"] = 1;
+  stats.last_error = "NOT_ENOUGH_REPLICAS";
+  CHECK_FALSE(runner.RunToEnd(kTimeMax));
+  CHECK(runner.checks().at(0).ok);
+  CHECK(runner.checks().at(0).name == "p sees a produce to cities-0 fail with NOT_ENOUGH_REPLICAS");
+  CHECK_FALSE(runner.checks().at(1).ok);
+  CHECK(runner.checks().at(2).ok);
+}
+
 }  // namespace
 }  // namespace kafkasim::scenario
