@@ -103,6 +103,9 @@ class ReplicaLog {
   virtual std::optional<std::pair<std::int32_t, std::int32_t>> LastSequenceOf(
       std::int64_t producer_id) const = 0;
 
+  // partition.metadata (version 0, the topic id), written once when the log is created so the
+  // directory says which topic it belongs to, as Kafka's PartitionMetadataFile.
+  virtual Status WritePartitionMetadata(const Uuid& topic_id) = 0;
   virtual view::ReplicaLogView Describe() const = 0;
 };
 

@@ -8,6 +8,7 @@
 
 #include "engine/assert.h"
 #include "kafka/kafka_server.h"
+#include "storage/format.h"
 
 namespace kafkasim::kafka {
 namespace {
@@ -55,6 +56,10 @@ KafkaServer::Partition* KafkaServer::OpenPartition(const TopicImage& topic, std:
       OpenReplicaLog(env_.disk(), "", topic.name, index, lc, env_.Now(), hints, &info);
   KSIM_ASSERT_MSG(log.ok(), log.status().ToString());
   p.log = std::move(*log);
+  if (!env_.disk().Exists(p.name + "/" + storage::kPartitionMetadataFile)) {
+    const Status written = p.log->WritePartitionMetadata(topic.id);
+    KSIM_ASSERT_MSG(written.ok(), written.ToString());
+  }
   if (!info.dropped.empty()) Emit("log.recovery", fmt::format("{}: {}", p.name, info.dropped));
   if (on_disk && info.bytes_trusted + info.bytes_validated > 0) EmitLogLoaded(p, hints, info);
   auto [it, inserted] = partitions_.emplace(std::make_pair(topic.name, index), std::move(p));

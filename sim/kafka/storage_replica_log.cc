@@ -96,6 +96,15 @@ class StorageReplicaLog final : public ReplicaLog {
     return notes;
   }
 
+  Status WritePartitionMetadata(const Uuid& topic_id) override {
+    storage::Uuid bytes{};
+    for (int i = 0; i < 8; ++i) {
+      bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(topic_id.high >> (56 - 8 * i));
+      bytes[static_cast<std::size_t>(8 + i)] =
+          static_cast<std::uint8_t>(topic_id.low >> (56 - 8 * i));
+    }
+    return log_->WritePartitionMetadata(bytes);
+  }
   void AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) override {
     Status s = log_->AssignLeaderEpoch(epoch, start_offset);
     KSIM_ASSERT_MSG(s.ok(), s.ToString());
