@@ -28,7 +28,9 @@ void Tabs(const char* id, std::initializer_list<std::pair<const char*, PanelFn>>
           const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   if (!ImGui::BeginTabBar(id)) return;
   for (const auto& [name, fn] : tabs) {
-    if (ImGui::BeginTabItem(name)) {
+    const bool focus = !state.focus_tab.empty() && state.focus_tab == name;
+    if (ImGui::BeginTabItem(name, nullptr, focus ? ImGuiTabItemFlags_SetSelected : 0)) {
+      if (focus) state.focus_tab.clear();
       fn(world, state, queue);
       ImGui::EndTabItem();
     }

@@ -117,8 +117,7 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   dl->AddRectFilled(origin, {origin.x + size.x, origin.y + size.y}, pal.background);
 
   // Leave room for two label lines under the lowest row and the legend.
-  const ClusterLayout layout =
-      LayoutCluster(world, size.x, size.y - font * 1.4f, font * 2.2f + 2);
+  const ClusterLayout layout = LayoutCluster(world, size.x, size.y - font * 1.4f, font * 2.2f + 2);
   auto at = [&](int slot) {
     const Point c = layout.centers[static_cast<std::size_t>(slot)];
     return ImVec2(origin.x + c.x, origin.y + c.y);

@@ -46,7 +46,9 @@ struct GuiState {
   // Selection.
   std::string selected_node;
   std::string selected_partition;  // "cities-0"
-  std::string context_node;        // the node whose context menu is open
+  // A tab to bring to the front on the next frame ("Partition"), then cleared.
+  std::string focus_tab;
+  std::string context_node;  // the node whose context menu is open
   std::optional<std::uint64_t> selected_event;
   bool scroll_to_selected_event = false;
 

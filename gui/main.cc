@@ -1,6 +1,7 @@
 // kafkasim-gui: the Dear ImGui 1.86 GLFW/OpenGL3 example loop around gui::App, plus flags,
 // an offscreen screenshot mode and frame-time measurement.
 //   kafkasim-gui [SCENARIO] [--seed N] [--at T] [--screenshot FILE] [--frames N] [--scale S]
+//                [--select PARTITION]
 //                [--fake BROKERS:PARTITIONS] [--play] [--speed X]
 #include <GLFW/glfw3.h>
 #include <fmt/format.h>
@@ -37,11 +38,13 @@ struct Flags {
   std::string fake;  // "BROKERS:PARTITIONS"
   bool play = false;
   double speed = 1.0;
+  std::string select;  // a partition to show in the Partition tab ("cities-0")
 };
 
 const char kUsage[] =
     "usage: kafkasim-gui [SCENARIO] [--seed N] [--at T] [--screenshot FILE] [--frames N]\n"
-    "                    [--scale S] [--fake BROKERS:PARTITIONS] [--play] [--speed X]\n";
+    "                    [--scale S] [--fake BROKERS:PARTITIONS] [--play] [--speed X]\n"
+    "                    [--select PARTITION]\n";
 
 bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
   for (int i = 1; i < argc; ++i) {
@@ -72,6 +75,9 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
     } else if (arg == "--fake") {
       if ((v = value("--fake")) == nullptr) return false;
       flags->fake = v;
+    } else if (arg == "--select") {
+      if ((v = value("--select")) == nullptr) return false;
+      flags->select = v;
     } else if (arg == "--play") {
       flags->play = true;
     } else if (arg == "--speed") {
@@ -249,6 +255,10 @@ int main(int argc, char** argv) {
   float fonts_scale = flags.scale;
   gui::ApplyStyle(state);
   state.playing = flags.play;
+  if (!flags.select.empty()) {
+    state.selected_partition = flags.select;
+    state.focus_tab = "Partition";
+  }
   state.speed = std::clamp(flags.speed, gui::kSpeedMin, gui::kSpeedMax);
   if (!flags.at.empty()) AdvanceRecordingMetrics(app, at);
 

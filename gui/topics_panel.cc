@@ -46,9 +46,14 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       }
       ImGui::TableNextColumn();
       const bool selected = row.name == state.selected_partition;
-      if (ImGui::Selectable(row.topic.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) {
+      if (ImGui::Selectable(
+              row.topic.c_str(), selected,
+              ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick)) {
         state.selected_partition = row.name;
+        // A double click opens the partition's log in the Partition tab.
+        if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) state.focus_tab = "Partition";
       }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("double-click: show this partition's log");
       ImGui::TableNextColumn();
       ImGui::Text("%d", row.partition);
       ImGui::TableNextColumn();

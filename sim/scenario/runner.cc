@@ -111,8 +111,7 @@ void Runner::Build() {
     view::CheckView check;
     check.name = g->name();
     check.continuous = true;
-    check.because = "a Kafka guarantee, watched all run long";
-    check.detail = check.because;
+    check.detail = "a Kafka guarantee, watched all run long";
     checks_.push_back(check);
   }
   world_->sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForGuarantees(e); });
