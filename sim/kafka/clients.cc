@@ -397,6 +397,7 @@ void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
                                                 Errc::kNone, offset, env_.Now()});
     ++stats().acknowledged;
     --stats().in_flight;
+    reported_errors_.clear();
     if (config_.trace_each_record) {
       env_.Emit("client.ack",
                 {{"partition", PartitionName(config_.topic, b.partition)}, {"offset", offset}},
@@ -412,7 +413,9 @@ void ProducerNode::ReportError(Errc error, bool retrying, std::int32_t partition
   const std::string name(ErrcName(error));
   ++s.errors[name];
   if (partition >= 0) ++s.partition_errors[PartitionName(config_.topic, partition)][name];
-  const bool first_report = s.last_error != name;
+  // One timeline line per kind of error until a write succeeds again (errors that alternate
+  // while a partition is unavailable are not repeated).
+  const bool first_report = reported_errors_.insert(name).second;
   s.last_error = name;
   if (first_report) {
     env_.Emit("client.produce_error",

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,7 @@ class ProducerNode : public Node {
   std::map<std::int64_t, InFlight> in_flight_;                // by correlation id
   bool flush_scheduled_ = false;
   bool closing_ = false;
+  std::set<std::string> reported_errors_;  // error names on the timeline since the last ack
 
   // Idempotent producer state (TransactionManager without a transactional.id).
   bool idempotent_ = false;
