@@ -1,7 +1,10 @@
 // `kafkasim validate FILES...`: parses and checks scenario files without running them. Prints
 // every error with its id, place and what would be valid; exits 0 only if all files are valid.
 #include <boost/program_options.hpp>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "commands.h"
 #include "scenario/scenario.h"
@@ -10,6 +13,19 @@ namespace po = boost::program_options;
 
 namespace kafkasim::cli {
 namespace {
+
+// A JSON Schema document (its "$schema" names json-schema.org and it has no "cluster").
+bool IsJsonSchema(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream text;
+  text << in.rdbuf();
+  const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || doc.contains("cluster")) return false;
+  const auto it = doc.find("$schema");
+  return it != doc.end() && it->is_string() &&
+         it->get<std::string>().find("json-schema.org") != std::string::npos;
+}
 
 std::string Plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
@@ -51,6 +67,11 @@ int RunValidate(const std::vector<std::string>& args) {
   }
   int exit_code = kExitOk;
   for (const std::string& path : vm["files"].as<std::vector<std::string>>()) {
+    if (IsJsonSchema(path)) {
+      // `kafkasim validate scenarios/*.json` also meets scenarios/schema.json.
+      std::cout << path << ": skipped (a JSON Schema for scenarios, not a scenario)\n";
+      continue;
+    }
     auto loaded = scenario::LoadScenario(path);
     if (loaded.ok()) {
       std::cout << path << ": ok (" << Summary(*loaded) << ")\n";
