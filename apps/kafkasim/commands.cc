@@ -33,4 +33,19 @@ const std::vector<Command>& Commands() {
   return commands;
 }
 
+bool ParseWithFile(const std::vector<std::string>& args,
+                   const boost::program_options::options_description& desc, std::string* file,
+                   boost::program_options::variables_map* vm) {
+  namespace po = boost::program_options;
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::string>(file));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
+  po::notify(*vm);
+  return vm->count("help") > 0;
+}
+
 }  // namespace kafkasim::cli

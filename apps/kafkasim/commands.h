@@ -2,6 +2,7 @@
 // parses them with Boost.Program_options and returns the process exit code.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,6 +19,12 @@ struct Command {
   const char* summary;
   std::function<int(const std::vector<std::string>& args)> run;
 };
+
+// Parses `args` against `desc` plus one positional scenario FILE (into `file`). Returns true
+// when --help was given (the caller prints `desc` and exits 0).
+bool ParseWithFile(const std::vector<std::string>& args,
+                   const boost::program_options::options_description& desc, std::string* file,
+                   boost::program_options::variables_map* vm);
 
 // Every subcommand, in the order `kafkasim help` lists them.
 const std::vector<Command>& Commands();

@@ -63,16 +63,8 @@ int RunDiagram(const std::vector<std::string>& args) {
       "max-messages", po::value<std::size_t>(&messages_max),
       "draw at most this many messages (default 400); the rest are counted in a note")(
       "no-heartbeats", "leave broker heartbeats out");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::string>(&file));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
+  if (ParseWithFile(args, desc, &file, &vm)) {
     std::cout << desc << "\n";
     return kExitOk;
   }

@@ -42,16 +42,8 @@ int RunRun(const std::vector<std::string>& args) {
       "until", po::value<std::string>(&until_text), "stop at this virtual time (e.g. 30s)")(
       "verbose,v", "print every trace event, including the frequent ones")(
       "quiet,q", "print only the verdict and the trace hash");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::string>(&file));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
+  if (ParseWithFile(args, desc, &file, &vm)) {
     std::cout << desc << "\n";
     return kExitOk;
   }
