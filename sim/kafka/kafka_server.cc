@@ -64,10 +64,11 @@ void KafkaServer::OnStart() {
     env_.SetTimer(Milliseconds(10), kTimerRegister);
     env_.SetTimer(Milliseconds(config_.broker_settings.replica_lag_time_max_ms / 2),
                   kTimerIsrCheck);
-    env_.SetTimer(Milliseconds(config_.broker_settings.log_retention_check_interval_ms),
-                  kTimerRetention);
     env_.SetTimer(Milliseconds(100), kTimerHousekeeping);
     const BrokerSettings& bs = config_.broker_settings;
+    // LogManager.startup: retention first runs after log.initial.task.delay.ms, then every
+    // log.retention.check.interval.ms.
+    env_.SetTimer(Milliseconds(bs.log_initial_task_delay_ms), kTimerRetention);
     env_.SetTimer(Milliseconds(bs.replica_high_watermark_checkpoint_interval_ms),
                   kTimerHighWatermarkCheckpoint);
     env_.SetTimer(Milliseconds(bs.log_initial_task_delay_ms), kTimerRecoveryPointCheckpoint);
