@@ -7,15 +7,24 @@ namespace kafkasim {
 
 const char* MessageKindName(MessageKind kind) {
   switch (kind) {
-    case MessageKind::kOther: return "other";
-    case MessageKind::kProduce: return "produce";
-    case MessageKind::kFetch: return "fetch";
-    case MessageKind::kVote: return "vote";
-    case MessageKind::kHeartbeat: return "heartbeat";
-    case MessageKind::kMetadata: return "metadata";
-    case MessageKind::kAdmin: return "admin";
-    case MessageKind::kZooKeeper: return "zookeeper";
-    case MessageKind::kGroup: return "group";
+    case MessageKind::kOther:
+      return "other";
+    case MessageKind::kProduce:
+      return "produce";
+    case MessageKind::kFetch:
+      return "fetch";
+    case MessageKind::kVote:
+      return "vote";
+    case MessageKind::kHeartbeat:
+      return "heartbeat";
+    case MessageKind::kMetadata:
+      return "metadata";
+    case MessageKind::kAdmin:
+      return "admin";
+    case MessageKind::kZooKeeper:
+      return "zookeeper";
+    case MessageKind::kGroup:
+      return "group";
   }
   return "other";
 }
@@ -79,6 +88,7 @@ bool Network::IsBlockedSlow(NodeIndex from, NodeIndex to) const {
 void Network::RecomputeAnyBlock() { any_block_ = !cuts_.empty() || !group_of_.empty(); }
 
 void Network::ResetConnection(NodeIndex from, NodeIndex to) {
+  Close(from, to);
   ++reset_generation_;
   connection_reset_at_[Key(from, to)] = reset_generation_;
 }
@@ -99,29 +109,38 @@ bool Network::WasResetSince(NodeIndex from, NodeIndex to, std::uint64_t generati
   return false;
 }
 
+Duration Network::Latency(Rng& rng, NodeIndex from, NodeIndex to) {
+  Duration latency;
+  if (latency_model_) {
+    latency = latency_model_(from, to);
+  } else {
+    latency = config_.latency_base;
+    if (config_.latency_jitter.ns > 0) {
+      latency += Nanoseconds(rng.UniformRange(0, config_.latency_jitter.ns));
+    }
+  }
+  if (!slow_.empty()) {
+    for (NodeIndex n : {from, to}) {
+      const auto s = slow_.find(n);
+      if (s != slow_.end()) latency += s->second;
+    }
+  }
+  return latency;
+}
+
+Duration Network::NotifyLatency(NodeIndex from, NodeIndex to) {
+  return Latency(notify_rng_, from, to);
+}
+
 void Network::PlanDelivery(NodeIndex from, NodeIndex to, Time now, std::vector<Time>& arrivals) {
   arrivals.clear();
   if (IsBlocked(from, to)) return;
   if (config_.drop_probability > 0.0 && rng_.Bernoulli(config_.drop_probability)) return;
   const int copies =
       (config_.duplicate_probability > 0.0 && rng_.Bernoulli(config_.duplicate_probability)) ? 2
-                                                                                              : 1;
+                                                                                             : 1;
   for (int c = 0; c < copies; ++c) {
-    Duration latency;
-    if (latency_model_) {
-      latency = latency_model_(from, to);
-    } else {
-      latency = config_.latency_base;
-      if (config_.latency_jitter.ns > 0) {
-        latency += Nanoseconds(rng_.UniformRange(0, config_.latency_jitter.ns));
-      }
-    }
-    if (!slow_.empty()) {
-      for (NodeIndex n : {from, to}) {
-        const auto s = slow_.find(n);
-        if (s != slow_.end()) latency += s->second;
-      }
-    }
+    const Duration latency = Latency(rng_, from, to);
     Time arrival = now + latency;
     if (config_.fifo_per_connection) {
       Time& last = last_arrival_[Key(from, to)];

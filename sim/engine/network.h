@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -32,14 +33,18 @@ class Network {
   // Custom latency (benchmarks, tests): replaces base + jitter when set.
   using LatencyModel = std::function<Duration(NodeIndex from, NodeIndex to)>;
 
-  Network(NetworkConfig config, Rng rng) : config_(config), rng_(rng) {}
+  // `notify_rng` draws the latency of disconnect notifications, apart from `rng` so that
+  // notifications never shift the latencies of messages.
+  Network(NetworkConfig config, Rng rng, Rng notify_rng = Rng(0))
+      : config_(config), rng_(rng), notify_rng_(notify_rng) {}
 
   const NetworkConfig& config() const { return config_; }
   void set_config(const NetworkConfig& config) { config_ = config; }
   void set_latency_model(LatencyModel model) { latency_model_ = std::move(model); }
 
   // Faults. Each cut or partition resets the connections it breaks: messages in flight on
-  // them are lost, as with a reset TCP connection.
+  // them are lost, as with a reset TCP connection. Neither side is told (no RST crosses a cut
+  // link): peers notice by their timeouts.
   void Cut(NodeIndex from, NodeIndex to);  // one direction
   void CutBoth(NodeIndex a, NodeIndex b);
   void Heal(NodeIndex from, NodeIndex to);
@@ -65,7 +70,19 @@ class Network {
   // reset after g. The fast path (nothing reset since) costs one comparison.
   std::uint64_t reset_generation() const { return reset_generation_; }
   bool WasResetSince(NodeIndex from, NodeIndex to, std::uint64_t generation) const;
-  void ResetConnectionsOf(NodeIndex node);  // a crash
+  void ResetConnectionsOf(NodeIndex node);  // a crash, kill or stop
+
+  // Open connections, as a peer's OS sees them: (a, b) opens when a message is sent between
+  // a and b (either way) while the link is up and the receiver runs, and closes when a cut or
+  // partition separates them or when Close is called for it (one side died or stopped).
+  void Open(NodeIndex a, NodeIndex b) {
+    if (a != b) connections_.insert(PairKey(a, b));
+  }
+  bool IsOpen(NodeIndex a, NodeIndex b) const { return connections_.count(PairKey(a, b)) != 0; }
+  // Closes (a, b); true when it was open.
+  bool Close(NodeIndex a, NodeIndex b) { return connections_.erase(PairKey(a, b)) != 0; }
+  // The one-way latency of a disconnect notification (FIN/RST) from `from` to `to`.
+  Duration NotifyLatency(NodeIndex from, NodeIndex to);
 
  private:
   bool IsBlockedSlow(NodeIndex from, NodeIndex to) const;
@@ -74,9 +91,12 @@ class Network {
   static std::uint64_t Key(NodeIndex from, NodeIndex to) {
     return (static_cast<std::uint64_t>(from) << 32) | to;
   }
+  static std::uint64_t PairKey(NodeIndex a, NodeIndex b) { return a < b ? Key(a, b) : Key(b, a); }
+  Duration Latency(Rng& rng, NodeIndex from, NodeIndex to);
 
   NetworkConfig config_;
   Rng rng_;
+  Rng notify_rng_;
   LatencyModel latency_model_;
   std::set<std::pair<NodeIndex, NodeIndex>> cuts_;
   std::map<NodeIndex, int> group_of_;
@@ -87,6 +107,7 @@ class Network {
   std::unordered_map<std::uint64_t, std::uint64_t> connection_reset_at_;
   std::unordered_map<NodeIndex, std::uint64_t> node_reset_at_;
   std::unordered_map<std::uint64_t, Time> last_arrival_;
+  std::unordered_set<std::uint64_t> connections_;  // PairKey; looked up, never iterated
 };
 
 }  // namespace kafkasim

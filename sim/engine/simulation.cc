@@ -52,6 +52,8 @@ const char* NodeStateName(NodeState state) {
       return "running";
     case NodeState::kCrashed:
       return "crashed";
+    case NodeState::kKilled:
+      return "killed";
   }
   return "unknown";
 }
@@ -83,7 +85,8 @@ void NodeEnv::Probe(std::string_view name) { ++sim_->probes_[std::string(name)];
 void NodeEnv::StopSelf() { sim_->StopNode(index_); }
 
 Simulation::Simulation(std::uint64_t seed, NetworkConfig network)
-    : seed_(seed), network_(network, Rng::Stream(seed, "network")) {}
+    : seed_(seed),
+      network_(network, Rng::Stream(seed, "network"), Rng::Stream(seed, "network/notify")) {}
 
 Simulation::~Simulation() = default;
 
@@ -111,14 +114,46 @@ void Simulation::StartNode(NodeIndex node) {
   slot.node->OnStart();
 }
 
+std::vector<NodeIndex> Simulation::EndNode(NodeIndex node, NodeState state) {
+  NodeSlot& slot = nodes_.at(node);
+  KSIM_ASSERT(slot.state == NodeState::kRunning);
+  KSIM_ASSERT(state != NodeState::kRunning);
+  slot.state = state;
+  ++slot.incarnation;  // stale timers and messages addressed to the old incarnation die
+  network_.ResetConnectionsOf(node);
+  std::vector<NodeIndex> peers;
+  for (NodeIndex peer = 0; peer < nodes_.size(); ++peer) {
+    if (network_.Close(node, peer)) peers.push_back(peer);
+  }
+  // A node may end itself from inside its own handler: keep the object alive until then.
+  graveyard_.push_back(std::move(slot.node));
+  return peers;
+}
+
+void Simulation::NotifyDisconnect(NodeIndex gone, NodeIndex peer, Time at) {
+  const std::uint32_t incarnation = nodes_.at(peer).incarnation;
+  Schedule(at, [this, gone, peer, incarnation] {
+    NodeSlot& slot = nodes_[peer];
+    // A peer that died meanwhile has no socket left to be told about; a FIN/RST does not
+    // cross a link cut after it was sent.
+    if (slot.state != NodeState::kRunning || slot.incarnation != incarnation) return;
+    if (network_.IsBlocked(gone, peer)) return;
+    ++disconnects_delivered_;
+    slot.node->OnDisconnect(gone);
+  });
+}
+
+bool Simulation::RefusesConnections(NodeIndex node) const {
+  const NodeSlot& slot = nodes_.at(node);
+  return slot.state == NodeState::kKilled ||
+         (slot.state == NodeState::kStopped && slot.incarnation > 0);
+}
+
 void Simulation::CrashNode(NodeIndex node, CrashOptions options) {
   NodeSlot& slot = nodes_.at(node);
   if (slot.state != NodeState::kRunning) return;
-  slot.state = NodeState::kCrashed;
-  ++slot.incarnation;  // stale timers and messages addressed to the old incarnation die
-  network_.ResetConnectionsOf(node);
-  // A node may crash itself from inside its own handler: keep the object alive until then.
-  graveyard_.push_back(std::move(slot.node));
+  // Power loss: no FIN/RST leaves the machine, so the peers are not told.
+  (void)EndNode(node, NodeState::kCrashed);
   if (slot.env->disk_) {
     Rng disk_rng =
         Rng::Stream(seed_ ^ static_cast<std::uint64_t>(now_.ns), slot.env->name() + "/disk-crash");
@@ -126,13 +161,20 @@ void Simulation::CrashNode(NodeIndex node, CrashOptions options) {
   }
 }
 
+void Simulation::KillNode(NodeIndex node) {
+  if (nodes_.at(node).state != NodeState::kRunning) return;
+  // The process dies but the machine and its OS run on: the page cache keeps every written
+  // byte (no LoseUnsyncedData) and the OS closes the process's sockets.
+  for (NodeIndex peer : EndNode(node, NodeState::kKilled)) {
+    NotifyDisconnect(node, peer, now_ + network_.NotifyLatency(node, peer));
+  }
+}
+
 void Simulation::StopNode(NodeIndex node) {
-  NodeSlot& slot = nodes_.at(node);
-  if (slot.state != NodeState::kRunning) return;
-  slot.state = NodeState::kStopped;
-  ++slot.incarnation;
-  network_.ResetConnectionsOf(node);
-  graveyard_.push_back(std::move(slot.node));  // may be called from the node's own handler
+  if (nodes_.at(node).state != NodeState::kRunning) return;
+  for (NodeIndex peer : EndNode(node, NodeState::kStopped)) {
+    NotifyDisconnect(node, peer, now_ + network_.NotifyLatency(node, peer));
+  }
 }
 
 void Simulation::RestartNode(NodeIndex node) {
@@ -213,6 +255,9 @@ void Simulation::Schedule(Time at, std::function<void()> fn) {
 void Simulation::SendFrom(NodeIndex from, NodeIndex to, std::shared_ptr<const Payload> payload) {
   KSIM_ASSERT(to < nodes_.size());
   const MessageKind kind = payload ? payload->Kind() : MessageKind::kOther;
+  if (nodes_[to].state == NodeState::kRunning && !network_.IsBlocked(from, to)) {
+    network_.Open(from, to);
+  }
   network_.PlanDelivery(from, to, now_, arrivals_);
   if (!observers_.empty()) {
     Message m{from, to, kind, now_, arrivals_.empty() ? now_ : arrivals_.front(), payload};
@@ -272,6 +317,16 @@ void Simulation::Deliver(std::uint32_t slot) {
   in_flight_free_.push_back(slot);
   NodeSlot& to = nodes_[f.message.to];
   if (to.state != NodeState::kRunning || to.incarnation != f.to_incarnation) {
+    // Sent to a process that was already dead (not lost with a connection it had): its OS
+    // answers the connection attempt with a RST, so the sender learns it after the way back.
+    if (to.incarnation == f.to_incarnation && RefusesConnections(f.message.to) &&
+        nodes_[f.message.from].incarnation == f.from_incarnation &&
+        !network_.IsBlocked(f.message.to, f.message.from)) {
+      Drop(f.message, "connection refused");
+      NotifyDisconnect(f.message.to, f.message.from,
+                       now_ + network_.NotifyLatency(f.message.to, f.message.from));
+      return;
+    }
     Drop(f.message, "receiver crashed");
     return;
   }

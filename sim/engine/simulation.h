@@ -33,9 +33,15 @@ class Node {
   virtual void OnStart() {}
   virtual void OnMessage(const Message& message) = 0;
   virtual void OnTimer(std::uint64_t tag) { (void)tag; }
+  // The connection to `peer` was closed by the other side (its process was killed or stopped,
+  // or it refused a connection because its process is dead): the OS delivers a FIN/RST, so the
+  // node learns it at once instead of by a timeout. Messages in flight on it are lost.
+  virtual void OnDisconnect(NodeIndex peer) { (void)peer; }
 };
 
-enum class NodeState : std::uint8_t { kStopped, kRunning, kCrashed };
+// kCrashed: power loss (the machine is off). kKilled: the process died (kill -9, OOM killer) on
+// a machine that is still up, so its OS closes its sockets and refuses new connections.
+enum class NodeState : std::uint8_t { kStopped, kRunning, kCrashed, kKilled };
 const char* NodeStateName(NodeState state);
 
 // What a node may touch of the world: its clock, its links, its timers, its randomness, its
@@ -105,7 +111,18 @@ class Simulation {
   // Nodes. Names are unique ("broker-1"); indexes are dense and stable.
   NodeIndex AddNode(std::string name, NodeFactory factory, NodeOptions options = {});
   void StartNode(NodeIndex node);
+  // Connections and notifications. A connection between two nodes opens with the first message
+  // sent between them (see Network::Open). How each way of ending a node looks to its peers:
+  //   CrashNode  power loss: in-flight messages and unsynced bytes are lost; no FIN/RST is
+  //              sent, so peers notice only by their timeouts (request.timeout.ms, sessions).
+  //   KillNode   process death (kill -9, OOM): in-flight messages are lost but the OS page cache
+  //              keeps unsynced bytes; the OS closes the sockets, so every peer with an open
+  //              connection gets OnDisconnect after one network latency, and later messages to
+  //              the dead process are refused (the sender gets OnDisconnect).
+  //   StopNode   a clean stop: like KillNode for peers; the disk keeps every byte.
+  // A cut link or partition resets connections without notifying anyone (Network::Cut).
   void CrashNode(NodeIndex node, CrashOptions options = {});
+  void KillNode(NodeIndex node);
   // A clean stop: the actor and its timers end and its connections close (messages in flight
   // to or from it are lost), but unlike a crash its disk keeps every written byte.
   void StopNode(NodeIndex node);
@@ -141,6 +158,7 @@ class Simulation {
   const std::map<std::string, std::uint64_t>& probes() const { return probes_; }
   std::uint64_t messages_delivered() const { return delivered_; }
   std::uint64_t messages_dropped() const { return dropped_; }
+  std::uint64_t disconnects_delivered() const { return disconnects_delivered_; }
 
  private:
   friend class NodeEnv;
@@ -189,6 +207,13 @@ class Simulation {
   void Deliver(std::uint32_t slot);
   void FireTimer(std::uint32_t slot);
   void Drop(const Message& message, const char* reason);
+  // Ends a running node: destroys the actor (kept alive until its own handler returns), makes
+  // its timers and messages stale and closes its connections; returns the peers it had one with.
+  std::vector<NodeIndex> EndNode(NodeIndex node, NodeState state);
+  // Tells `peer` at `at` that its connection to `gone` closed (if it still runs then).
+  void NotifyDisconnect(NodeIndex gone, NodeIndex peer, Time at);
+  // A dead process on a running machine refuses connections; a machine without power is silent.
+  bool RefusesConnections(NodeIndex node) const;
 
   std::uint64_t seed_;
   Time now_;
@@ -196,6 +221,7 @@ class Simulation {
   std::uint64_t events_executed_ = 0;
   std::uint64_t delivered_ = 0;
   std::uint64_t dropped_ = 0;
+  std::uint64_t disconnects_delivered_ = 0;
   std::vector<Event> heap_;
   std::vector<InFlight> in_flight_;
   std::vector<std::uint8_t> in_flight_used_;

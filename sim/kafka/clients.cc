@@ -32,14 +32,18 @@ bool Retriable(Errc e) {
   }
 }
 
-// Sends a Metadata request to a live broker, chosen round-robin from the bootstrap list.
-void SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory, std::int64_t& attempt) {
-  if (directory.broker_ids.empty()) return;
+// Sends a Metadata request to a live broker, chosen round-robin from the bootstrap list;
+// returns the broker asked (kNoLeader when none).
+BrokerId SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory,
+                             std::int64_t& attempt) {
+  if (directory.broker_ids.empty()) return kNoLeader;
   const BrokerId b =
       directory.broker_ids[static_cast<std::size_t>(attempt) % directory.broker_ids.size()];
   ++attempt;
   const NodeIndex to = directory.NodeFor(b);
-  if (to != kNoNode) env.Send(to, std::make_shared<KafkaMessage>(MetadataRequest{attempt}));
+  if (to == kNoNode) return kNoLeader;
+  env.Send(to, std::make_shared<KafkaMessage>(MetadataRequest{attempt}));
+  return b;
 }
 
 }  // namespace
@@ -108,7 +112,7 @@ void ProducerNode::RequestMetadata() {
   if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ < Milliseconds(1000)) return;
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
-  SendMetadataRequest(env_, *directory_, next_correlation_);
+  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_);
 }
 
 void ProducerNode::RequestProducerId() {
@@ -121,6 +125,7 @@ void ProducerNode::RequestProducerId() {
   const NodeIndex to = directory_->NodeFor(b);
   if (to == kNoNode) return;
   init_in_flight_ = true;
+  init_broker_ = b;
   init_sent_at_ = env_.Now();
   init_correlation_ = next_correlation_++;
   env_.Send(to, std::make_shared<KafkaMessage>(InitProducerIdRequest{init_correlation_}));
@@ -165,6 +170,9 @@ void ProducerNode::OnTimer(std::uint64_t tag) {
       CheckTimeouts();
       env_.SetTimer(Milliseconds(50), kHousekeeping);
       MaybeFinishClose();
+      break;
+    case kRetryMetadata:
+      RequestMetadata();
       break;
     default:
       break;
@@ -351,9 +359,58 @@ void ProducerNode::SendBatch(Batch batch, BrokerId leader) {
   in_flight_.emplace(request.correlation_id, InFlight{std::move(batch), leader, env_.Now()});
 }
 
+void ProducerNode::OnDisconnect(NodeIndex peer) {
+  const BrokerId broker = directory_->IdFor(peer);
+  if (broker < 0) return;
+  // NetworkClient.processDisconnection completes every request in flight on the connection
+  // with a disconnected ClientResponse; Sender.handleProduceResponse turns each into
+  // Errors.NETWORK_EXCEPTION, a retriable error, and asks for a metadata update
+  // (Sender.completeBatch: "Received invalid metadata error ... requesting metadata update").
+  // The batches keep their sequences (an idempotent retry cannot be written twice).
+  std::vector<std::int64_t> failed;
+  for (const auto& [id, f] : in_flight_) {
+    if (f.broker == broker) failed.push_back(id);
+  }
+  NoteDisconnect(broker, failed.size());
+  for (std::int64_t id : failed) {
+    InFlight f = std::move(in_flight_.at(id));
+    in_flight_.erase(id);
+    if (idempotent_) {
+      RetryBatch(std::move(f.batch), Errc::kNetworkException);
+    } else {
+      Retry(std::move(f.batch.records), Errc::kNetworkException);
+    }
+  }
+  if (init_in_flight_ && init_broker_ == broker) {
+    init_in_flight_ = false;  // CheckTimeouts asks the next broker after the backoff
+    init_retry_at_ = env_.Now() + config_.retry_backoff;
+  }
+  if (metadata_in_flight_ && metadata_broker_ == broker) {
+    // Ask another broker after retry.backoff.ms (a dead broker refuses at once: no busy loop).
+    metadata_in_flight_ = false;
+    env_.SetTimer(config_.retry_backoff, kRetryMetadata);
+  } else {
+    RequestMetadata();
+  }
+  MaybeFinishClose();
+}
+
+void ProducerNode::NoteDisconnect(BrokerId broker, std::size_t requests_failed) {
+  env_.Probe("client.disconnect");
+  if (!disconnected_.insert(broker).second) return;
+  env_.Emit("client.disconnect", {{"broker", std::int64_t{broker}}},
+            fmt::format("connection to broker-{} reset (its process is gone){}", broker,
+                        requests_failed == 0
+                            ? ""
+                            : fmt::format(": {} in-flight request(s) fail with NETWORK_EXCEPTION "
+                                          "and are retried",
+                                          requests_failed)));
+}
+
 void ProducerNode::OnMessage(const Message& message) {
   const auto* k = message.As<KafkaMessage>();
   if (k == nullptr) return;
+  if (!disconnected_.empty()) disconnected_.erase(directory_->IdFor(message.from));
   if (const auto* md = k->Get<MetadataResponse>()) {
     metadata_in_flight_ = false;
     metadata_received_at_ = env_.Now();
@@ -608,13 +665,36 @@ void ConsumerNode::RequestMetadata() {
   if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ < Milliseconds(1000)) return;
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
-  SendMetadataRequest(env_, *directory_, next_correlation_);
+  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_);
 }
 
 void ConsumerNode::OnTimer(std::uint64_t tag) {
-  if (tag != kPoll || done_) return;
+  if (done_) return;
+  if (tag == kConsumerMetadata) {
+    RequestMetadata();
+    return;
+  }
+  if (tag != kPoll) return;
   Poll();
   env_.SetTimer(Milliseconds(100), kPoll);
+}
+
+void ConsumerNode::OnDisconnect(NodeIndex peer) {
+  const BrokerId broker = directory_->IdFor(peer);
+  if (broker < 0 || done_) return;
+  // Fetcher: a fetch whose connection closed fails; the next poll asks the partition's leader
+  // again once the metadata update it requests has come back.
+  env_.Probe("client.disconnect");
+  fetch_in_flight_.erase(broker);
+  for (auto& [partition, pos] : positions_) {
+    if (metadata_.LeaderOf(config_.topic, partition) == broker) pos.list_in_flight = false;
+  }
+  if (metadata_in_flight_ && metadata_broker_ == broker) {
+    metadata_in_flight_ = false;
+    env_.SetTimer(Milliseconds(100), kConsumerMetadata);  // retry.backoff.ms
+  } else {
+    RequestMetadata();
+  }
 }
 
 void ConsumerNode::Poll() {
@@ -769,6 +849,7 @@ void AdminNode::Pump() {
   if (controller >= 0) {
     current_->in_flight = true;
     current_->sent_at = env_.Now();
+    current_->sent_to = directory_->NodeFor(controller);
     env_.Send(directory_->NodeFor(controller), std::make_shared<KafkaMessage>(current_->request));
   }
   env_.SetTimer(Milliseconds(controller >= 0 ? 1000 : 200), kAdminPump);
@@ -776,6 +857,14 @@ void AdminNode::Pump() {
 
 void AdminNode::OnTimer(std::uint64_t tag) {
   if (tag == kAdminPump) Pump();
+}
+
+void AdminNode::OnDisconnect(NodeIndex peer) {
+  // KafkaAdminClient: a call whose connection closed is retried (on the controller the next
+  // metadata names) after retry.backoff.ms, within its deadline.
+  if (!current_ || !current_->in_flight || current_->sent_to != peer) return;
+  current_->in_flight = false;
+  env_.SetTimer(Milliseconds(100), kAdminPump);
 }
 
 void AdminNode::OnMessage(const Message& message) {

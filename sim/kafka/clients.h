@@ -55,6 +55,9 @@ class ProducerNode : public Node {
   void OnStart() override;
   void OnMessage(const Message& message) override;
   void OnTimer(std::uint64_t tag) override;
+  // The broker's process died: its in-flight requests fail at once with NETWORK_EXCEPTION and
+  // are retried after a metadata refresh.
+  void OnDisconnect(NodeIndex peer) override;
   const ClientMetadata& metadata() const { return metadata_; }
   // KafkaProducer.close(): no new records; what is buffered is sent at once and every record
   // is waited for (acknowledged, or failed by delivery.timeout.ms). Then the node stops.
@@ -88,6 +91,8 @@ class ProducerNode : public Node {
     Time sent_at;
   };
   void RequestMetadata();
+  // Notes a disconnect from `broker` (one trace line per outage: until it answers again).
+  void NoteDisconnect(BrokerId broker, std::size_t requests_failed);
   void RequestProducerId();
   void OnInitProducerIdResponse(const InitProducerIdResponse& response);
   void Produce();
@@ -118,8 +123,10 @@ class ProducerNode : public Node {
   std::shared_ptr<ClientHistory> history_;
   ClientMetadata metadata_;
   bool metadata_in_flight_ = false;
+  BrokerId metadata_broker_ = kNoLeader;
   Time metadata_sent_at_;
-  Time metadata_received_at_;  // of the last MetadataResponse (metadata.max.age.ms)
+  Time metadata_received_at_;        // of the last MetadataResponse (metadata.max.age.ms)
+  std::set<BrokerId> disconnected_;  // disconnected, and not heard from since
   std::int64_t next_sequence_ = 0;
   std::int64_t next_correlation_ = 1;
   StickyPartitioner sticky_;
@@ -134,6 +141,7 @@ class ProducerNode : public Node {
   std::int64_t producer_id_ = -1;
   std::int16_t producer_epoch_ = -1;
   bool init_in_flight_ = false;
+  BrokerId init_broker_ = kNoLeader;
   std::int64_t init_correlation_ = -1;
   Time init_sent_at_;
   Time init_retry_at_;  // retry.backoff.ms after a retriable InitProducerId error
@@ -162,6 +170,8 @@ class ConsumerNode : public Node {
   void OnStart() override;
   void OnMessage(const Message& message) override;
   void OnTimer(std::uint64_t tag) override;
+  // The broker's process died: the fetch in flight to it is dropped and metadata refreshed.
+  void OnDisconnect(NodeIndex peer) override;
   // KafkaConsumer.close(): stops fetching and ends the node (assign mode: nothing to commit).
   void Close();
 
@@ -181,6 +191,7 @@ class ConsumerNode : public Node {
   std::shared_ptr<ClientHistory> history_;
   ClientMetadata metadata_;
   bool metadata_in_flight_ = false;
+  BrokerId metadata_broker_ = kNoLeader;
   Time metadata_sent_at_;
   std::map<std::int32_t, Position> positions_;
   std::map<BrokerId, std::pair<std::int64_t, Time>> fetch_in_flight_;  // correlation, sent
@@ -201,6 +212,8 @@ class AdminNode : public Node {
             ControllerLocator locator);
   void OnMessage(const Message& message) override;
   void OnTimer(std::uint64_t tag) override;
+  // The controller it asked died: ask again (the locator names the new active controller).
+  void OnDisconnect(NodeIndex peer) override;
   void Submit(KafkaBody request, Duration timeout, Callback callback);
 
  private:
@@ -210,6 +223,7 @@ class AdminNode : public Node {
     Callback callback;
     bool in_flight = false;
     Time sent_at;
+    NodeIndex sent_to = kNoNode;
   };
   void Pump();
 

@@ -22,6 +22,13 @@ struct ClusterDirectory {
     const auto it = node_of_id.find(id);
     return it == node_of_id.end() ? kNoNode : it->second;
   }
+  // The node.id of a broker or controller node, or -1 for any other node (a client).
+  std::int32_t IdFor(NodeIndex node) const {
+    for (const auto& [id, n] : node_of_id) {
+      if (n == node) return id;
+    }
+    return -1;
+  }
 };
 
 }  // namespace kafkasim::kafka

@@ -94,13 +94,30 @@ void KafkaServer::OnFetchResponse(const Message& message, const FetchResponse& r
     if (hw > p->log->high_watermark()) p->log->UpdateHighWatermark(hw);
   }
   if (backoff) {
-    fetchers_[leader].in_flight = true;  // resent by FetcherTimeouts after the backoff
-    fetchers_[leader].sent_at =
-        env_.Now() - Milliseconds(config_.broker_settings.replica_fetch_wait_max_ms) -
-        Milliseconds(2000) + Milliseconds(config_.broker_settings.replica_fetch_backoff_ms);
+    BackOffFetcher(leader);
     return;
   }
   SendFetch(leader);
+}
+
+void KafkaServer::BackOffFetcher(BrokerId leader) {
+  FetchSession& s = fetchers_[leader];
+  s.in_flight = true;  // resent by FetcherTimeouts after the backoff
+  s.sent_at = env_.Now() - Milliseconds(config_.broker_settings.replica_fetch_wait_max_ms) -
+              Milliseconds(2000) + Milliseconds(config_.broker_settings.replica_fetch_backoff_ms);
+}
+
+void KafkaServer::OnDisconnect(NodeIndex peer) {
+  // ReplicaFetcherThread: a fetch that fails with an IOException (the leader's connection
+  // closed) delays its partitions by replica.fetch.backoff.ms (AbstractFetcherThread
+  // .handlePartitionsWithErrors); by then the metadata log may name a new leader, and
+  // UpdateFetchers moves the partitions to it. Other connections (to the controller, from
+  // clients) rely on their timeouts.
+  const std::int32_t id = directory_->IdFor(peer);
+  const auto it = fetchers_.find(id);
+  if (id < 0 || it == fetchers_.end() || !it->second.in_flight) return;
+  env_.Probe("follower.leader_disconnected");
+  BackOffFetcher(id);
 }
 
 void KafkaServer::HandleDivergence(Partition& p, std::int32_t epoch, std::int64_t end_offset) {

@@ -72,6 +72,8 @@ class KafkaServer : public Node {
   void OnStart() override;
   void OnMessage(const Message& message) override;
   void OnTimer(std::uint64_t tag) override;
+  // A follower whose leader's process died backs off replica.fetch.backoff.ms (fetcher.cc).
+  void OnDisconnect(NodeIndex peer) override;
 
   // Controlled shutdown (kafka-server-stop.sh): leadership moves away, then the node stops.
   void BeginControlledShutdown();
@@ -248,6 +250,9 @@ class KafkaServer : public Node {
   void OnFetchResponse(const Message& message, const FetchResponse& response);
   void HandleDivergence(Partition& p, std::int32_t epoch, std::int64_t end_offset);
   void FetcherTimeouts();
+  // Marks the session to `leader` in flight so FetcherTimeouts resends it after
+  // replica.fetch.backoff.ms.
+  void BackOffFetcher(BrokerId leader);
 
   NodeEnv& env_;
   std::shared_ptr<const ClusterDirectory> directory_;

@@ -503,7 +503,7 @@ bool Runner::StepToNextInteresting(std::uint64_t events_max) {
     for (std::uint64_t k = start; k < events.size(); ++k) {
       const std::string& kind = events[k].kind;
       if (kind == "partition.leader" || kind.rfind("isr.", 0) == 0 || kind == "raft.leader" ||
-          kind == "controller.active" || kind == "node.crash") {
+          kind == "controller.active" || kind == "node.crash" || kind == "node.kill") {
         if (kind != "isr.alter_requested") return true;
       }
     }

@@ -1455,8 +1455,8 @@ namespace {
 
 const std::vector<std::string_view>& ActionKeys() {
   static const std::vector<std::string_view> keys = {
-      "say",     "pause",     "crash",    "restart", "shutdown", "cut",   "heal",
-      "isolate", "partition", "heal_all", "slow",    "run",      "expect"};
+      "say",  "pause",   "crash",     "kill",     "restart", "shutdown", "cut",
+      "heal", "isolate", "partition", "heal_all", "slow",    "run",      "expect"};
   return keys;
 }
 
@@ -1593,7 +1593,8 @@ std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::
     if (action == "pause") return PauseAction{};
     return HealAllCommand{};
   }
-  if (action == "crash" || action == "restart" || action == "shutdown" || action == "isolate") {
+  if (action == "crash" || action == "kill" || action == "restart" || action == "shutdown" ||
+      action == "isolate") {
     if (!j.is_string()) {
       r_.Error("E002", path,
                "expected a node name such as \"broker-1\", got " + TypeWithArticle(j));
@@ -1604,6 +1605,7 @@ std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::
     const NodeKind kind = action == "shutdown" ? NodeKind::kBroker : NodeKind::kAny;
     if (!CheckNode(path, node, kind)) return std::nullopt;
     if (action == "crash") return CrashCommand{node};
+    if (action == "kill") return KillCommand{node};
     if (action == "restart") return RestartCommand{node};
     if (action == "shutdown") return ShutdownCommand{node};
     return IsolateCommand{node};

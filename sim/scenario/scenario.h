@@ -267,7 +267,7 @@ struct RunAction {
   ToolCommand command;       // parsed; a console producer has the step's "lines" in it
 };
 
-using StepAction = std::variant<SayAction, PauseAction, CrashCommand, RestartCommand,
+using StepAction = std::variant<SayAction, PauseAction, CrashCommand, KillCommand, RestartCommand,
                                 ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
                                 PartitionAction, HealAllCommand, SlowCommand, RunAction, Expect>;
 

@@ -40,7 +40,7 @@ class SessionControl {
   // Runs until the next leader change, election or ISR change (or `events_max`).
   virtual bool StepToNextInteresting(std::uint64_t events_max) = 0;
 
-  // Applies a command now and records it. Commands: crash|restart NODE, cut|heal A B,
+  // Applies a command now and records it. Commands: crash|kill|restart NODE, cut|heal A B,
   // isolate NODE, heal-all, slow NODE MS, and the kafka-*.sh tools of the scenario `run` step.
   virtual CommandOutput Submit(const std::string& command) = 0;
   virtual const std::vector<RecordedInput>& recorded_inputs() const = 0;

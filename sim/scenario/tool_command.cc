@@ -697,11 +697,13 @@ Result<ToolCommand> ParseElection(const std::vector<std::string>& words) {
 Result<ToolCommand> ParseFault(const std::vector<std::string>& words) {
   const std::string& verb = words[0];
   const std::size_t args = words.size() - 1;
-  if (verb == "crash" || verb == "restart" || verb == "shutdown" || verb == "isolate") {
+  if (verb == "crash" || verb == "kill" || verb == "restart" || verb == "shutdown" ||
+      verb == "isolate") {
     if (args != 1 || words[1].empty() || words[1][0] == '-') {
       return Fail(verb, "expected one node name, as in '" + verb + " broker-1'");
     }
     if (verb == "crash") return ToolCommand(CrashCommand{words[1]});
+    if (verb == "kill") return ToolCommand(KillCommand{words[1]});
     if (verb == "restart") return ToolCommand(RestartCommand{words[1]});
     if (verb == "shutdown") return ToolCommand(ShutdownCommand{words[1]});
     return ToolCommand(IsolateCommand{words[1]});
@@ -758,15 +760,17 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
   if (tool == "kafka-console-consumer") return ParseConsumer(words);
   if (tool == "kafka-metadata-quorum") return ParseQuorum(words);
   if (tool == "kafka-leader-election") return ParseElection(words);
-  if (tool == "crash" || tool == "restart" || tool == "shutdown" || tool == "cut" ||
-      tool == "heal" || tool == "isolate" || tool == "heal-all" || tool == "slow") {
+  if (tool == "crash" || tool == "kill" || tool == "restart" || tool == "shutdown" ||
+      tool == "cut" || tool == "heal" || tool == "isolate" || tool == "heal-all" ||
+      tool == "slow") {
     return ParseFault(words);
   }
   return Status(Errc::kInvalidArgument,
                 "unknown command '" + words.front() +
                     "'; expected kafka-topics.sh, kafka-console-producer.sh, "
                     "kafka-console-consumer.sh, kafka-metadata-quorum.sh, "
-                    "kafka-leader-election.sh, crash, restart, shutdown, cut, heal, isolate, "
+                    "kafka-leader-election.sh, crash, kill, restart, shutdown, cut, heal, "
+                    "isolate, "
                     "heal-all or slow");
 }
 
@@ -813,6 +817,7 @@ std::string_view ToolName(const ToolCommand& command) {
         if constexpr (std::is_same_v<T, MetadataQuorumCommand>) return kQuorumTool;
         if constexpr (std::is_same_v<T, LeaderElectionCommand>) return kElectionTool;
         if constexpr (std::is_same_v<T, CrashCommand>) return "crash";
+        if constexpr (std::is_same_v<T, KillCommand>) return "kill";
         if constexpr (std::is_same_v<T, RestartCommand>) return "restart";
         if constexpr (std::is_same_v<T, ShutdownCommand>) return "shutdown";
         if constexpr (std::is_same_v<T, CutCommand>) return "cut";
@@ -830,7 +835,8 @@ std::vector<std::string> NodesNamed(const ToolCommand& command) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, CutCommand> || std::is_same_v<T, HealCommand>) {
           return {c.from, c.to};
-        } else if constexpr (std::is_same_v<T, CrashCommand> || std::is_same_v<T, RestartCommand> ||
+        } else if constexpr (std::is_same_v<T, CrashCommand> || std::is_same_v<T, KillCommand> ||
+                             std::is_same_v<T, RestartCommand> ||
                              std::is_same_v<T, ShutdownCommand> ||
                              std::is_same_v<T, IsolateCommand> || std::is_same_v<T, SlowCommand>) {
           return {c.node};

@@ -89,8 +89,11 @@ struct LeaderElectionCommand {
 };
 
 // Fault commands: the GUI console's words, also the scenario steps of the same name.
-struct CrashCommand {  // crash NODE: power loss; unsynced bytes are lost
+struct CrashCommand {  // crash NODE: power loss; unsynced bytes are lost, peers are not told
   std::string node;
+};
+struct KillCommand {  // kill NODE: the process dies (kill -9); the page cache keeps unsynced
+  std::string node;   // bytes and the OS closes its connections, so peers learn it at once
 };
 struct RestartCommand {  // restart NODE
   std::string node;
@@ -119,8 +122,8 @@ struct SlowCommand {       // slow NODE MS: extra latency on every message to or
 
 using ToolCommand = std::variant<TopicsCommand, ConsoleProducerCommand, ConsoleConsumerCommand,
                                  MetadataQuorumCommand, LeaderElectionCommand, CrashCommand,
-                                 RestartCommand, ShutdownCommand, CutCommand, HealCommand,
-                                 IsolateCommand, HealAllCommand, SlowCommand>;
+                                 KillCommand, RestartCommand, ShutdownCommand, CutCommand,
+                                 HealCommand, IsolateCommand, HealAllCommand, SlowCommand>;
 
 // Splits a command line into words like a POSIX shell does for simple commands: whitespace
 // separates words; '...' keeps everything literally; "..." keeps spaces and allows \" \\ \$

@@ -263,6 +263,14 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             fault("node.crash",
                   fmt::format("{} crashed (power loss: unsynced writes are lost)", c.node));
           },
+          [&](const KillCommand& c) {
+            const NodeIndex n = NodeOrEmit(c.node);
+            if (n == kNoNode) return;
+            sim_->KillNode(n);
+            fault("node.kill",
+                  fmt::format("{} killed (process died: unsynced writes survive in the page cache)",
+                              c.node));
+          },
           [&](const RestartCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;

@@ -208,8 +208,8 @@ TEST_CASE("scenario errors: steps") {
         "(split them into separate steps; a step without 'at' runs at the previous step's time)");
   CHECK(OneError(File(R"({"at": "5s"})")) ==
         "[scenario.E020] s.json:4:1 $.steps[0]: a step needs one action; expected one of: say, "
-        "pause, crash, restart, shutdown, cut, heal, isolate, partition, heal_all, slow, run, "
-        "expect");
+        "pause, crash, kill, restart, shutdown, cut, heal, isolate, partition, heal_all, slow, "
+        "run, expect");
   CHECK(
       OneError(File("{\"at\": \"9s\", \"pause\": true},\n{\"at\": \"5s\", \"heal_all\": true}")) ==
       "[scenario.E021] s.json:5:8 $.steps[1].at: step time 5.000s is before the previous "

@@ -277,6 +277,10 @@ TEST_CASE("tool_command: kafka-leader-election.sh") {
 
 TEST_CASE("tool_command: fault commands of the GUI console") {
   CHECK(Parse<CrashCommand>("crash broker-1").node == "broker-1");
+  CHECK(Parse<KillCommand>("kill broker-1").node == "broker-1");
+  CHECK(ToolName(ParseToolCommand("kill broker-1").value()) == "kill");
+  CHECK(NodesNamed(ParseToolCommand("kill broker-1").value()) ==
+        std::vector<std::string>{"broker-1"});
   CHECK(Parse<RestartCommand>("restart broker-1").node == "broker-1");
   CHECK(Parse<ShutdownCommand>("shutdown broker-2").node == "broker-2");
   CHECK(Parse<IsolateCommand>("isolate controller-1").node == "controller-1");
@@ -299,6 +303,7 @@ TEST_CASE("tool_command: fault commands of the GUI console") {
 TEST_CASE("tool_command: fault command errors show the expected form") {
   CHECK(ErrorOf("crash") == "crash: expected one node name, as in 'crash broker-1'");
   CHECK(ErrorOf("crash a b") == "crash: expected one node name, as in 'crash broker-1'");
+  CHECK(ErrorOf("kill") == "kill: expected one node name, as in 'kill broker-1'");
   CHECK(ErrorOf("cut broker-1") ==
         "cut: expected two node names and an optional --both, as in 'cut broker-1 broker-2 "
         "--both'");
@@ -313,7 +318,7 @@ TEST_CASE("tool_command: fault command errors show the expected form") {
   CHECK(ErrorOf("kafka-storage.sh format") ==
         "unknown command 'kafka-storage.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
         "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, crash, "
-        "restart, shutdown, cut, heal, isolate, heal-all or slow");
+        "kill, restart, shutdown, cut, heal, isolate, heal-all or slow");
   CHECK(ErrorOf("crash 'broker-1") == "unterminated single quote");
 }
 
