@@ -30,6 +30,7 @@ ImU32 RoleColour(const Palette& p, const view::NodeView& n) {
 
 std::string RoleLine(const view::NodeView& n) {
   if (n.state == NodeState::kCrashed) return "CRASHED";
+  if (n.state == NodeState::kKilled) return "KILLED";
   if (n.state == NodeState::kStopped) return "stopped";
   if (n.active_controller) return n.role == view::NodeRole::kZooKeeper ? "leader" : "active ctrl";
   if (n.quorum_leader) return "quorum leader";
@@ -54,7 +55,16 @@ void ContextMenu(const view::WorldView& world, GuiState& state, CommandQueue& qu
     ImGui::TextUnformatted(name.c_str());
     ImGui::Separator();
     if (it->state == NodeState::kRunning) {
-      if (ImGui::MenuItem("Crash")) queue.Push("crash " + name);
+      if (ImGui::MenuItem("Crash (power loss)")) queue.Push("crash " + name);
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "the machine goes dark: peers notice only by timeouts;\n"
+            "writes not yet fsynced are lost");
+      }
+      if (ImGui::MenuItem("Kill (process dies)")) queue.Push("kill " + name);
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("kill -9: connections reset at once; unsynced writes survive");
+      }
     } else if (ImGui::MenuItem("Restart")) {
       queue.Push("restart " + name);
     }

@@ -39,7 +39,8 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::SetKeyboardFocusHere();
     state.console_focus = false;
   }
-  if (ImGui::InputTextWithHint("##command", "crash broker-1 | cut broker-1 broker-2 | heal-all",
+  if (ImGui::InputTextWithHint("##command",
+                               "kill broker-1 | crash broker-1 | cut broker-1 broker-2 | heal-all",
                                state.console_input.data(), state.console_input.size(),
                                ImGuiInputTextFlags_EnterReturnsTrue)) {
     if (state.console_input[0] != '\0') queue.Push(state.console_input.data());

@@ -14,9 +14,9 @@ bool Contains(const std::string& s, const char* part) { return s.find(part) != s
 
 std::optional<MarkerKind> ClassifyEvent(const TraceEvent& event) {
   const std::string& k = event.kind;
-  if (StartsWith(k, "node.crash") || StartsWith(k, "node.restart") || StartsWith(k, "link.") ||
-      StartsWith(k, "net.") || StartsWith(k, "network.") || StartsWith(k, "fault.") ||
-      StartsWith(k, "disk.")) {
+  if (StartsWith(k, "node.crash") || StartsWith(k, "node.kill") || StartsWith(k, "node.restart") ||
+      StartsWith(k, "link.") || StartsWith(k, "net.") || StartsWith(k, "network.") ||
+      StartsWith(k, "fault.") || StartsWith(k, "disk.")) {
     return MarkerKind::kFault;
   }
   if (StartsWith(k, "say") || StartsWith(k, "narration") || StartsWith(k, "scenario.say") ||
