@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <fstream>
 #include <sstream>
 
@@ -76,7 +77,20 @@ void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue)
   const float toolbar_h =
       ImGui::GetFrameHeight() * 2 + style.WindowPadding.y * 2 + style.ItemSpacing.y;
   const bool narrating = !world.narration.empty() || world.paused_at_step;
-  const float narration_h = narrating ? font * 1.6f * 2.2f + style.WindowPadding.y * 2 : 0;
+  // The narration panel is as tall as its wrapped text (at least two large lines, at most a
+  // quarter of the window), so a long `say` is never cut off.
+  float narration_h = 0;
+  if (narrating) {
+    ImFont* large = state.fonts.large != nullptr ? state.fonts.large : ImGui::GetFont();
+    const std::string& text = world.narration.empty() ? world.scenario_name : world.narration;
+    const float wrap = std::max(display.x - style.WindowPadding.x * 2 - style.ScrollbarSize, 1.0f);
+    const float text_h =
+        large->CalcTextSizeA(large->FontSize, FLT_MAX, wrap, text.c_str(), nullptr).y;
+    const float paused_h = world.paused_at_step ? ImGui::GetTextLineHeightWithSpacing() : 0;
+    narration_h = std::clamp(text_h + paused_h + style.ItemSpacing.y, large->FontSize * 2.2f,
+                             display.y * 0.25f) +
+                  style.WindowPadding.y * 2;
+  }
   const float timeline_h = font * 3.5f + style.WindowPadding.y * 2;
   const float top = toolbar_h + narration_h;
   const float middle_h = std::max(display.y - top - timeline_h, font * 10);
