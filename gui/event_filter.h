@@ -15,6 +15,7 @@ struct EventFilterSpec {
   std::string kind;       // kind prefix: "isr" matches "isr.shrink" and "isr.expand"
   std::string partition;  // "cities-0": a field or the text names it
   std::string text;       // substring of the explanation
+  bool frequent = false;  // also show the frequent kinds (every append, metadata fetches)
 
   bool operator==(const EventFilterSpec&) const = default;
   bool empty() const { return node.empty() && kind.empty() && partition.empty() && text.empty(); }

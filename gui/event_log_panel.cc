@@ -44,6 +44,11 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   FilterInput("##text", state.filter.text, font * 8);
   ImGui::SameLine();
   if (ImGui::Button("Clear")) state.filter = EventFilterSpec{};
+  ImGui::SameLine();
+  ImGui::Checkbox("appends", &state.filter.frequent);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("also list the frequent events: every append to a log, metadata fetches");
+  }
 
   if (world.trace == nullptr) {
     ImGui::TextDisabled("No trace.");

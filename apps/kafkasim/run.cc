@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 
 #include "commands.h"
 #include "scenario/duration.h"
@@ -16,16 +15,7 @@
 namespace po = boost::program_options;
 
 namespace kafkasim::cli {
-namespace {
-
-// Trace kinds too frequent for the default timeline (still in --trace and with --verbose).
-bool Noisy(const std::string& kind) {
-  static const std::set<std::string> kNoisy = {"produce.append", "raft.fetch", "raft.append",
-                                               "raft.commit"};
-  return kNoisy.count(kind) > 0;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int RunRun(const std::vector<std::string>& args) {
   po::options_description desc(
@@ -94,7 +84,7 @@ int RunRun(const std::vector<std::string>& args) {
   const bool quiet = vm.count("quiet") > 0;
   if (!quiet) {
     options.sinks.push_back([verbose](const TraceEvent& e) {
-      if (verbose || !Noisy(e.kind)) std::cout << FormatTraceLine(e) << "\n";
+      if (verbose || !IsFrequentKind(e.kind)) std::cout << FormatTraceLine(e) << "\n";
     });
   }
   if (trace_out.is_open()) {

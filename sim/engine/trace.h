@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -36,6 +37,9 @@ struct TraceEvent {
 std::string TraceEventToJson(const TraceEvent& event);
 // "t=1.204s broker-2 became leader of cities-0 ...": the voice of the timeline and the GUI.
 std::string FormatTraceLine(const TraceEvent& event);
+// Kinds too frequent for a narrated timeline (every append, every metadata-log fetch): the
+// CLI prints them with --verbose only, the GUI's event log hides them unless asked.
+bool IsFrequentKind(std::string_view kind);
 
 class Trace {
  public:

@@ -127,6 +127,19 @@ TEST_CASE("topics_model: a leader whose broker is not running is marked down unt
   CHECK_FALSE(model.rows()[0].leader_down);
 }
 
+TEST_CASE("event_filter: frequent kinds are hidden unless asked for") {
+  std::vector<TraceEvent> trace = {
+      Event(0, "broker-1", "produce.append", "appended 1 record(s) to cities-0"),
+      Event(1, "broker-1", "isr.shrink", "removed broker-3 from the ISR of cities-0")};
+  EventFilter filter;
+  EventFilterSpec spec;
+  filter.Update(trace, spec);
+  CHECK(filter.matches() == std::vector<std::size_t>{1});
+  spec.frequent = true;
+  filter.Update(trace, spec);
+  CHECK(filter.matches() == std::vector<std::size_t>{0, 1});
+}
+
 TEST_CASE("event_filter: node, kind prefix and partition narrow the log incrementally") {
   std::vector<TraceEvent> trace = {
       Event(0, "broker-1", "isr.shrink", "removed broker-3 from the ISR of cities-1"),
