@@ -73,7 +73,7 @@ void KafkaServer::OnHeartbeatResponse(const BrokerHeartbeatResponse& response) {
   if (response.should_shut_down && shutting_down_) {
     Emit("broker.shutdown", "controlled shutdown complete: no partitions led, stopping");
     ShutDownLogs();
-    env_.simulation().CrashNode(env_.self());
+    env_.simulation().StopNode(env_.self());  // the process exits; its connections close
   }
 }
 
@@ -85,7 +85,7 @@ void KafkaServer::BeginControlledShutdown() {
        "began controlled shutdown: asking the controller to move its leaderships away");
   if (!config_.broker || broker_epoch_ < 0) {
     if (config_.broker) ShutDownLogs();
-    env_.simulation().CrashNode(env_.self());
+    env_.simulation().StopNode(env_.self());
     return;
   }
   SendHeartbeat();

@@ -61,7 +61,8 @@ bool KafkaServer::LoadMetaProperties() {
   if (failure.empty()) return true;
   env_.Probe("node.startup_failed");
   Emit("node.startup_failed", "failed to start: " + failure, {{"reason", failure}});
-  env_.simulation().CrashNode(env_.self());
+  // The process exits with the error: a clean stop, its sockets close.
+  env_.simulation().StopNode(env_.self());
   return false;
 }
 

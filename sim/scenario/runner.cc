@@ -51,9 +51,7 @@ std::string DescribeCondition(const ExpectCondition& c) {
           [](const AckedExpect& e) {
             return fmt::format("{} has at least {} acknowledged records", e.client, e.at_least);
           },
-          [](const NodeStateExpect& e) {
-            return fmt::format("{} is {}", e.node, e.running ? "running" : "crashed");
-          },
+          [](const NodeStateExpect& e) { return fmt::format("{} is {}", e.node, e.is); },
           [](const LostAckedExpect& e) {
             return fmt::format("at least {} record(s) {} had acknowledged are lost", e.at_least,
                                e.client);
@@ -262,9 +260,11 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
           },
           [&](const NodeStateExpect& e) {
             const NodeIndex n = w.sim().FindNode(e.node);
-            const bool running = n != kNoNode && w.sim().GetNodeState(n) == NodeState::kRunning;
-            *seen = running ? "running" : "not running";
-            return running == e.running;
+            // A client not started yet has no node: it is not running either.
+            const NodeState state = n == kNoNode ? NodeState::kStopped : w.sim().GetNodeState(n);
+            *seen = NodeStateName(state);
+            if (e.is == "down") return state != NodeState::kRunning;
+            return e.is == NodeStateName(state);
           },
           [&](const LostAckedExpect& e) {
             std::string first;

@@ -2073,11 +2073,13 @@ std::optional<ExpectCondition> ScenarioParser::ParseNodeState(const Json& j,
   const bool node_ok = CheckNodeMember(value, sub, "node", NodeKind::kAny, state.node);
   auto is = r_.String(value, sub, "is", true);
   if (!is) return std::nullopt;
-  if (*is != "running" && *is != "crashed") {
-    r_.Error("E008", sub + ".is", "expected one of: running, crashed; got " + Quote(*is));
+  if (*is != "running" && *is != "crashed" && *is != "killed" && *is != "stopped" &&
+      *is != "down") {
+    r_.Error("E008", sub + ".is",
+             "expected one of: running, crashed, killed, stopped, down; got " + Quote(*is));
     return std::nullopt;
   }
-  state.running = *is == "running";
+  state.is = *is;
   if (!node_ok) return std::nullopt;
   return state;
 }

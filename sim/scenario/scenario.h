@@ -208,7 +208,9 @@ struct AckedExpect {
 };
 struct NodeStateExpect {
   std::string node;
-  bool running = true;  // "running" or "crashed"
+  // "running", "crashed" (power loss), "killed" (process died), "stopped" (clean exit), or
+  // "down" (any of the last three).
+  std::string is = "running";
 };
 
 // At least `at_least` records the producer had acknowledged are not (or no longer with the

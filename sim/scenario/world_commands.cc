@@ -281,10 +281,11 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
             Emit("node.shutdown", fmt::format("{} is asked to shut down cleanly", c.node));
-            if (kafka::KafkaServer* s = Server(n))
+            if (kafka::KafkaServer* s = Server(n)) {
               s->BeginControlledShutdown();
-            else
-              sim_->CrashNode(n);
+            } else {
+              StopClient(c.node);  // a client closes as close() does
+            }
             if (done) done(CommandOutput{true, ""});
           },
           [&](const CutCommand& c) {

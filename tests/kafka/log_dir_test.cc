@@ -71,7 +71,8 @@ TEST_CASE("log dir: meta.properties of another node.id or cluster.id is refused 
               .ok());
   cluster.Restart(2);
   cluster.RunFor(Milliseconds(3000));
-  CHECK(cluster.sim().GetNodeState(cluster.node(2)) == NodeState::kCrashed);
+  // The process exits with the error: stopped, not crashed.
+  CHECK(cluster.sim().GetNodeState(cluster.node(2)) == NodeState::kStopped);
   const auto failures = cluster.Events("node.startup_failed", "broker-2");
   REQUIRE(failures.size() == 1);
   CHECK(failures[0]->text == expected);
@@ -147,7 +148,7 @@ TEST_CASE("log dir: after a clean shutdown the next start skips recovery and kee
   const std::int32_t follower = cluster.FollowersOf("cities", 0)[0];
   cluster.server(follower)->BeginControlledShutdown();
   REQUIRE(cluster.sim().RunUntil(
-      [&] { return cluster.sim().GetNodeState(cluster.node(follower)) == NodeState::kCrashed; },
+      [&] { return cluster.sim().GetNodeState(cluster.node(follower)) == NodeState::kStopped; },
       1'000'000));
   CHECK(cluster.disk(follower).Exists(".kafka_cleanshutdown"));
   CHECK(cluster.ReadFile(follower, "recovery-point-offset-checkpoint") == "0\n1\ncities 0 6\n");
@@ -179,7 +180,7 @@ TEST_CASE("log dir: checkpoints keep the entries of logs not opened yet after a 
   REQUIRE(cluster.ReadFile(follower, "replication-offset-checkpoint") == "0\n1\ncities 0 4\n");
   cluster.server(follower)->BeginControlledShutdown();
   REQUIRE(cluster.sim().RunUntil(
-      [&] { return cluster.sim().GetNodeState(cluster.node(follower)) == NodeState::kCrashed; },
+      [&] { return cluster.sim().GetNodeState(cluster.node(follower)) == NodeState::kStopped; },
       1'000'000));
   cluster.Isolate(follower, 0);  // no metadata: the partition cannot be opened
   cluster.Restart(follower);

@@ -16,7 +16,7 @@ constexpr const char* kKillScenario = R"({"name": "kill", "seed": 3,
     "clients": [{"id": "producer-1", "type": "producer", "topic": "cities", "rate_per_s": 50}],
     "steps": [{"at": "8s", "kill": "broker-2"},
               {"at": "9s", "run": "kill broker-3"},
-              {"expect": {"node_state": {"node": "broker-2", "is": "crashed"}}}],
+              {"expect": {"node_state": {"node": "broker-2", "is": "killed"}}}],
     "end": "12s"})";
 
 std::vector<std::string> Lines(const view::WorldView& v, const std::string& kind) {
@@ -52,7 +52,7 @@ TEST_CASE("kill step: the node shows as killed and the timeline says its writes 
         std::vector<std::string>{
             " broker-2 killed (process died: unsynced writes survive in the page cache)",
             " broker-3 killed (process died: unsynced writes survive in the page cache)"});
-  CHECK(v.checks.at(0).ok);  // node_state "crashed" means not running
+  CHECK(v.checks.at(0).ok);  // node_state "killed", not "crashed"
 }
 
 }  // namespace

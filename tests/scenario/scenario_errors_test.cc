@@ -281,7 +281,7 @@ TEST_CASE("scenario errors: expectations") {
           "[scenario.E021] s.json:4:36 $.steps[0].expect.within: the expectation is checked "
           "until 110.000s, after the scenario's end at 100.000s",
           "[scenario.E008] s.json:4:84 $.steps[0].expect.node_state.is: expected one of: "
-          "running, crashed; got 'up'"});
+          "running, crashed, killed, stopped, down; got 'up'"});
 }
 
 TEST_CASE("scenario errors: data expectations name the client, partition and bound") {

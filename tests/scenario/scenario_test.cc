@@ -205,7 +205,7 @@ TEST_CASE("scenario: every kind of expectation") {
   CHECK(std::get<ProduceErrorExpect>(expect(19).condition).error == Errc::kNotEnoughReplicas);
   CHECK(std::get<ConsumedExpect>(expect(20).condition).at_least == 10);
   CHECK(std::get<AckedExpect>(expect(21).condition).client == "producer-2");
-  CHECK(std::get<NodeStateExpect>(expect(22).condition).running);
+  CHECK(std::get<NodeStateExpect>(expect(22).condition).is == "running");
   CHECK(expect(22).delay == Duration{});
 }
 
