@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 namespace kafkasim {
 
@@ -12,6 +13,9 @@ AssertContext& CurrentAssertContext() {
 }
 
 void AssertFail(const char* file, int line, const char* expr, const std::string& detail) {
+  // What the run printed so far (the narrated timeline) comes out before the report.
+  std::cout.flush();
+  std::fflush(stdout);
   const AssertContext& c = CurrentAssertContext();
   std::fprintf(stderr, "kafkasim: invariant violated at %s:%d: %s\n", file, line, expr);
   if (!detail.empty()) std::fprintf(stderr, "  %s\n", detail.c_str());

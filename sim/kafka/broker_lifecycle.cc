@@ -98,8 +98,20 @@ void KafkaServer::OnMetadataApplied() {
       fenced_ = true;
       Emit("broker.fenced", "was fenced by the controller (metadata log)");
     }
+    // BrokerServer.startup waits for the metadata to catch up before it publishes partition
+    // state to the ReplicaManager: the image must hold this incarnation's own registration.
+    // Until then the image replayed from the local metadata log is stale — after a crash it
+    // can still name this broker leader of an epoch it can no longer serve — and acting on
+    // it would let two different logs grow under one leader epoch.
+    if (!metadata_caught_up_ && me != nullptr && me->epoch == broker_epoch_) {
+      metadata_caught_up_ = true;
+      Emit("broker.caught_up",
+           fmt::format("caught up with the metadata log (its registration at offset {}): "
+                       "applying partition leadership",
+                       broker_epoch_));
+    }
   }
-  ReconcilePartitions();
+  if (metadata_caught_up_) ReconcilePartitions();
 }
 
 }  // namespace kafkasim::kafka

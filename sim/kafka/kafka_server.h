@@ -159,6 +159,9 @@ class KafkaServer : public Node {
     std::int64_t correlation_id = 0;
     bool in_flight = false;
     Time sent_at;
+    // The offset each partition was fetched from: an answer is applied only while the log
+    // still ends there (AbstractFetcherThread.processFetchRequest).
+    std::map<std::pair<std::string, std::int32_t>, std::int64_t> fetch_offsets;
   };
 
   // Raft hosting (kafka_server.cc).
@@ -275,6 +278,8 @@ class KafkaServer : public Node {
   std::int64_t broker_epoch_ = -1;
   Uuid incarnation_id_;  // new for every process start
   bool fenced_ = true;
+  // Whether the applied metadata holds this incarnation's registration (see OnMetadataApplied).
+  bool metadata_caught_up_ = false;
   bool registration_in_flight_ = false;
   bool shutting_down_ = false;
   int registration_attempts_ = 0;
