@@ -29,7 +29,20 @@ void KafkaServer::SendRegistration() {
 
 void KafkaServer::OnRegistrationResponse(const BrokerRegistrationResponse& response) {
   registration_in_flight_ = false;
-  if (response.error != Errc::kNone || broker_epoch_ >= 0) return;
+  if (broker_epoch_ >= 0) return;
+  if (response.error != Errc::kNone) {
+    // Said once per incarnation and error; the registration is resent every 2 s.
+    if (response.error != last_registration_error_) {
+      last_registration_error_ = response.error;
+      Emit("broker.registration_refused",
+           fmt::format("registration refused with {}{}", ErrcName(response.error),
+                       response.error == Errc::kDuplicateBrokerRegistration
+                           ? ": the controller still holds its previous incarnation's session "
+                             "(broker.session.timeout.ms); retrying"
+                           : "; retrying"));
+    }
+    return;
+  }
   broker_epoch_ = response.broker_epoch;
   Emit("broker.registered",
        fmt::format("registered with the controller (broker epoch {}); fenced until it catches up "

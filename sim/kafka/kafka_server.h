@@ -280,6 +280,7 @@ class KafkaServer : public Node {
   bool fenced_ = true;
   // Whether the applied metadata holds this incarnation's registration (see OnMetadataApplied).
   bool metadata_caught_up_ = false;
+  Errc last_registration_error_ = Errc::kNone;
   bool registration_in_flight_ = false;
   bool shutting_down_ = false;
   int registration_attempts_ = 0;

@@ -123,7 +123,10 @@ TEST_CASE("log dir: after a crash only segments past the recovery point are re-v
   cluster.Isolate(follower, leader);
   cluster.Crash(follower);
   cluster.Restart(follower);
-  cluster.RunFor(Milliseconds(3000));
+  // The controller refuses the new incarnation's registration while the old one's session
+  // lives (DUPLICATE_BROKER_REGISTRATION, broker.session.timeout.ms); only once registered
+  // and caught up does the broker open its partition logs.
+  cluster.RunFor(Milliseconds(14000));
   const ReplicaLog& log = cluster.Log(follower, "cities", 0);
   // The last record sat unsynced in the active segment and was lost with the power.
   CHECK(log.log_end_offset() == 5);
