@@ -30,9 +30,7 @@ void KafkaServer::SendFetch(BrokerId leader) {
   request.broker_epoch = broker_epoch_;
   request.max_wait = Milliseconds(config_.broker_settings.replica_fetch_wait_max_ms);
   request.max_bytes = config_.broker_settings.replica_fetch_max_bytes;
-  FetchSession& s = fetchers_[leader];
-  s.fetch_offsets.clear();
-  for (const auto& [key, p] : partitions_) {
+  for (auto& [key, p] : partitions_) {
     if (p.leader != leader) continue;
     FetchPartition fp;
     fp.topic = p.topic;
@@ -41,9 +39,10 @@ void KafkaServer::SendFetch(BrokerId leader) {
     fp.last_fetched_epoch = p.log->LatestEpoch();
     fp.current_leader_epoch = p.leader_epoch;
     fp.log_start_offset = p.log->log_start_offset();
-    s.fetch_offsets[key] = fp.fetch_offset;
+    p.requested_fetch_offset = fp.fetch_offset;
     request.partitions.push_back(fp);
   }
+  FetchSession& s = fetchers_[leader];
   if (request.partitions.empty()) {
     s.in_flight = false;
     return;
@@ -61,18 +60,14 @@ void KafkaServer::OnFetchResponse(const Message& message, const FetchResponse& r
     if (s.in_flight && s.correlation_id == response.correlation_id) leader = id;
   }
   if (leader == kNoLeader) return;  // a stale session's answer
-  FetchSession& session = fetchers_[leader];
-  session.in_flight = false;
+  fetchers_[leader].in_flight = false;
   bool backoff = false;
   for (const FetchedPartition& fp : response.partitions) {
     Partition* p = FindPartition(fp.topic, fp.partition);
     if (p == nullptr || p->leader != leader) continue;
     // The log moved since the request (truncated, reset, or appended by an earlier answer):
     // this part of the answer is stale and the next fetch asks again from the new end.
-    const auto asked = session.fetch_offsets.find({fp.topic, fp.partition});
-    if (asked == session.fetch_offsets.end() || asked->second != p->log->log_end_offset()) {
-      continue;
-    }
+    if (p->requested_fetch_offset != p->log->log_end_offset()) continue;
     if (fp.diverging_epoch) {
       HandleDivergence(*p, fp.diverging_epoch->first, fp.diverging_epoch->second);
       continue;

@@ -121,6 +121,9 @@ class KafkaServer : public Node {
     std::int64_t leader_epoch_start_offset = 0;
     std::vector<BrokerId> replicas;
     std::vector<BrokerId> isr;
+    // Follower: the offset the fetch in flight asked from. Its answer is applied only while the
+    // log still ends there (AbstractFetcherThread.processFetchRequest).
+    std::int64_t requested_fetch_offset = -1;
     // An AlterPartition is pending from the moment the leader decides to change the ISR until
     // the controller answers (or new metadata supersedes it). Like Kafka's
     // AlterPartitionManager the request is kept and re-sent to whichever controller is active
@@ -159,9 +162,6 @@ class KafkaServer : public Node {
     std::int64_t correlation_id = 0;
     bool in_flight = false;
     Time sent_at;
-    // The offset each partition was fetched from: an answer is applied only while the log
-    // still ends there (AbstractFetcherThread.processFetchRequest).
-    std::map<std::pair<std::string, std::int32_t>, std::int64_t> fetch_offsets;
   };
 
   // Raft hosting (kafka_server.cc).
