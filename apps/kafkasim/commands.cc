@@ -48,4 +48,19 @@ bool ParseWithFile(const std::vector<std::string>& args,
   return vm->count("help") > 0;
 }
 
+bool ParseWithFiles(const std::vector<std::string>& args,
+                    const boost::program_options::options_description& desc,
+                    std::vector<std::string>* files, boost::program_options::variables_map* vm) {
+  namespace po = boost::program_options;
+  po::options_description hidden;
+  hidden.add_options()("files", po::value<std::vector<std::string>>(files));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("files", -1);
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
+  po::notify(*vm);
+  return vm->count("help") > 0;
+}
+
 }  // namespace kafkasim::cli

@@ -26,6 +26,11 @@ bool ParseWithFile(const std::vector<std::string>& args,
                    const boost::program_options::options_description& desc, std::string* file,
                    boost::program_options::variables_map* vm);
 
+// The same for commands that take FILES... (into `files`, empty when none were given).
+bool ParseWithFiles(const std::vector<std::string>& args,
+                    const boost::program_options::options_description& desc,
+                    std::vector<std::string>* files, boost::program_options::variables_map* vm);
+
 // Every subcommand, in the order `kafkasim help` lists them.
 const std::vector<Command>& Commands();
 

@@ -17,22 +17,19 @@ int RunDumpLog(const std::vector<std::string>& args) {
       "Usage: kafkasim dump-log FILES... [--print-data-log]\n\n"
       "Prints Kafka log segments (.log), indexes (.index, .timeindex) and checkpoint files");
   desc.add_options()("help,h", "show this help")(
-      "print-data-log", "print each record's offset, timestamp, key and payload")(
-      "files", po::value<std::vector<std::string>>(), "files to dump");
-  po::positional_options_description positional;
-  positional.add("files", -1);
+      "print-data-log", "print each record's offset, timestamp, key and payload");
+  std::vector<std::string> files;
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
-  if (vm.count("help")) {
+  if (ParseWithFiles(args, desc, &files, &vm)) {
     std::cout << desc << "\n";
     return kExitOk;
   }
-  if (!vm.count("files")) {
+  if (files.empty()) {
     std::cerr << "kafkasim dump-log: no files given\n" << desc << "\n";
     return kExitUsage;
   }
   int exit_code = kExitOk;
-  for (const std::string& path : vm["files"].as<std::vector<std::string>>()) {
+  for (const std::string& path : files) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       std::cerr << "kafkasim dump-log: cannot read " << path << "\n";

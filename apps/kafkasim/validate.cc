@@ -51,22 +51,19 @@ int RunValidate(const std::vector<std::string>& args) {
       "Usage: kafkasim validate FILES...\n\n"
       "Checks scenario files without running them (docs/SCENARIO_FORMAT.md).\n"
       "Exits 0 when every file is valid, 2 otherwise");
-  desc.add_options()("help,h", "show this help")("files", po::value<std::vector<std::string>>(),
-                                                 "scenario files");
-  po::positional_options_description positional;
-  positional.add("files", -1);
+  desc.add_options()("help,h", "show this help");
+  std::vector<std::string> files;
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
-  if (vm.count("help")) {
+  if (ParseWithFiles(args, desc, &files, &vm)) {
     std::cout << desc << "\n";
     return kExitOk;
   }
-  if (!vm.count("files")) {
+  if (files.empty()) {
     std::cerr << "kafkasim validate: no files given\n" << desc << "\n";
     return kExitUsage;
   }
   int exit_code = kExitOk;
-  for (const std::string& path : vm["files"].as<std::vector<std::string>>()) {
+  for (const std::string& path : files) {
     if (IsJsonSchema(path)) {
       // `kafkasim validate scenarios/*.json` also meets scenarios/schema.json.
       std::cout << path << ": skipped (a JSON Schema for scenarios, not a scenario)\n";
