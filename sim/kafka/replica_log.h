@@ -14,7 +14,6 @@
 #include "engine/status.h"
 #include "engine/time.h"
 #include "kafka/messages.h"
-#include "scenario/world_view.h"
 
 namespace kafkasim::kafka {
 
@@ -44,6 +43,21 @@ struct ReplicaLogOpenInfo {
   std::int32_t segments_validated = 0;
   std::int64_t bytes_validated = 0;
   std::string dropped;  // a sentence when recovery cut a torn or corrupt tail, else ""
+};
+
+// A replica log as the GUI and the tools show it.
+struct SegmentSummary {
+  std::int64_t base_offset = 0;
+  std::int64_t next_offset = 0;  // one past the last offset in the segment
+  std::int64_t size_bytes = 0;
+  std::vector<std::string> files;  // "00000000000000000000.log", ".index", ".timeindex"
+};
+struct LogSummary {
+  std::int64_t log_start_offset = 0;
+  std::int64_t high_watermark = 0;
+  std::int64_t log_end_offset = 0;
+  std::vector<SegmentSummary> segments;
+  std::vector<std::pair<int, std::int64_t>> leader_epochs;  // (epoch, start offset)
 };
 
 struct AppendResult {
@@ -106,7 +120,7 @@ class ReplicaLog {
   // partition.metadata (version 0, the topic id), written once when the log is created so the
   // directory says which topic it belongs to, as Kafka's PartitionMetadataFile.
   virtual Status WritePartitionMetadata(const Uuid& topic_id) = 0;
-  virtual view::ReplicaLogView Describe() const = 0;
+  virtual LogSummary Describe() const = 0;
 };
 
 // Opens (recovering if needed) or creates the log of topic-partition in <log_dir>/<topic>-<p>

@@ -116,13 +116,13 @@ class StorageReplicaLog final : public ReplicaLog {
     return log_->leader_epochs().EndOffsetFor(epoch, log_->log_end_offset());
   }
 
-  view::ReplicaLogView Describe() const override {
-    view::ReplicaLogView v;
+  LogSummary Describe() const override {
+    LogSummary v;
     v.log_start_offset = log_->log_start_offset();
     v.high_watermark = log_->high_watermark();
     v.log_end_offset = log_->log_end_offset();
     for (const storage::SegmentInfo& s : log_->segments()) {
-      view::SegmentView seg;
+      SegmentSummary seg;
       seg.base_offset = s.base_offset;
       seg.next_offset = s.next_offset;
       seg.size_bytes = static_cast<std::int64_t>(s.size_bytes);

@@ -362,8 +362,7 @@ view::WorldView World::BuildView() {
           kafka::KafkaServer* s = Server(directory_->NodeFor(r));
           if (s != nullptr) {
             if (const kafka::ReplicaLog* log = s->Log(name, index)) {
-              lv = log->Describe();
-              lv.broker_id = r;
+              static_cast<kafka::LogSummary&>(lv) = log->Describe();
               lv.online = true;
             }
           }

@@ -12,6 +12,7 @@
 #include "engine/simulation.h"
 #include "engine/time.h"
 #include "engine/trace.h"
+#include "kafka/replica_log.h"
 
 namespace kafkasim::view {
 
@@ -42,21 +43,12 @@ struct MessageView {
   std::string label;  // "Fetch cities-0 offset=42"
 };
 
-struct SegmentView {
-  std::int64_t base_offset = 0;
-  std::int64_t next_offset = 0;  // one past the last offset in the segment
-  std::int64_t size_bytes = 0;
-  std::vector<std::string> files;  // "00000000000000000000.log", ".index", ".timeindex"
-};
+using SegmentView = kafka::SegmentSummary;
 
-struct ReplicaLogView {
+// One replica's log: the broker's summary of it, and whether the broker holds it now.
+struct ReplicaLogView : kafka::LogSummary {
   int broker_id = -1;
   bool online = false;  // broker running and holding the replica
-  std::int64_t log_start_offset = 0;
-  std::int64_t high_watermark = 0;
-  std::int64_t log_end_offset = 0;
-  std::vector<SegmentView> segments;
-  std::vector<std::pair<int, std::int64_t>> leader_epochs;  // (epoch, start offset)
 };
 
 struct PartitionView {
