@@ -1,0 +1,62 @@
+// The trace kinds the kafka module emits: one constant per kind, used by the emitters and by
+// whoever reads the trace (runner, guarantees, metrics, GUI). Dotted and stable.
+#pragma once
+
+#include <string_view>
+
+namespace kafkasim::kafka::trace_kind {
+
+// Partitions on a broker (partition.cc, replica_manager.cc).
+inline constexpr std::string_view kPartitionLeader = "partition.leader";
+inline constexpr std::string_view kPartitionFollower = "partition.follower";
+inline constexpr std::string_view kPartitionOffline = "partition.offline";
+inline constexpr std::string_view kPartitionDeleted = "partition.deleted";
+inline constexpr std::string_view kIsrAlterRequested = "isr.alter_requested";
+inline constexpr std::string_view kIsrAlterFailed = "isr.alter_failed";
+inline constexpr std::string_view kIsrShrink = "isr.shrink";
+inline constexpr std::string_view kIsrExpand = "isr.expand";
+inline constexpr std::string_view kProduceAppend = "produce.append";
+inline constexpr std::string_view kProduceDuplicate = "produce.duplicate";
+inline constexpr std::string_view kProduceRejected = "produce.rejected";
+inline constexpr std::string_view kFetchCorrupt = "fetch.corrupt";
+// Logs and the log dir (partition.cc, log_manager.cc).
+inline constexpr std::string_view kLogTruncate = "log.truncate";
+inline constexpr std::string_view kLogReset = "log.reset";
+inline constexpr std::string_view kLogLoad = "log.load";
+inline constexpr std::string_view kLogRecovery = "log.recovery";
+inline constexpr std::string_view kLogRetention = "log.retention";
+inline constexpr std::string_view kLogCheckpointUnreadable = "log.checkpoint_unreadable";
+inline constexpr std::string_view kLogCheckpointFailed = "log.checkpoint_failed";
+inline constexpr std::string_view kLogCleanShutdown = "log.clean_shutdown";
+inline constexpr std::string_view kLogCleanShutdownFailed = "log.clean_shutdown_failed";
+inline constexpr std::string_view kLogDirFailed = "log_dir.failed";
+// The node's life (kafka_server.cc, broker_lifecycle.cc).
+inline constexpr std::string_view kNodeStart = "node.start";
+inline constexpr std::string_view kNodeStartupFailed = "node.startup_failed";
+inline constexpr std::string_view kBrokerRegistered = "broker.registered";
+inline constexpr std::string_view kBrokerRegistrationRefused = "broker.registration_refused";
+inline constexpr std::string_view kBrokerCaughtUp = "broker.caught_up";
+inline constexpr std::string_view kBrokerFenced = "broker.fenced";
+inline constexpr std::string_view kBrokerUnfenced = "broker.unfenced";
+inline constexpr std::string_view kBrokerControlledShutdown = "broker.controlled_shutdown";
+inline constexpr std::string_view kBrokerShutdown = "broker.shutdown";
+// Producer ids (producer_id_manager.cc).
+inline constexpr std::string_view kProducerIdAssigned = "producer_id.assigned";
+inline constexpr std::string_view kProducerIdBlock = "producer_id.block";
+inline constexpr std::string_view kProducerIdBlockFailed = "producer_id.block_failed";
+// The KRaft controller (controller_role.cc).
+inline constexpr std::string_view kControllerActive = "controller.active";
+inline constexpr std::string_view kControllerInactive = "controller.inactive";
+inline constexpr std::string_view kControllerDecision = "controller.decision";
+// Clients (clients.cc).
+inline constexpr std::string_view kClientRecord = "client.record";
+inline constexpr std::string_view kClientAck = "client.ack";
+inline constexpr std::string_view kClientProduceError = "client.produce_error";
+inline constexpr std::string_view kClientProducerId = "client.producer_id";
+inline constexpr std::string_view kClientEpochBump = "client.epoch_bump";
+inline constexpr std::string_view kClientDisconnect = "client.disconnect";
+inline constexpr std::string_view kClientClosing = "client.closing";
+inline constexpr std::string_view kClientStop = "client.stop";
+inline constexpr std::string_view kClientDone = "client.done";
+
+}  // namespace kafkasim::kafka::trace_kind
