@@ -56,11 +56,12 @@ double AppendToLog(FileSystem& fs, const std::vector<std::vector<storage::Record
     std::fprintf(stderr, "open: %s\n", log.status().ToString().c_str());
     std::exit(1);
   }
-  std::vector<std::vector<storage::Record>> copies(batches);
-  for (std::size_t i = 0; i < batches; ++i) copies[i] = input[i % input.size()];
+  // The producer builds the batches; the leader validates them and assigns offsets in place.
+  std::vector<storage::Bytes> produced;
+  for (const auto& records : input) produced.push_back(storage::BuildBatch(records, {}));
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < batches; ++i) {
-    auto info = (*log)->AppendAsLeader(std::move(copies[i]), 0, Time{0});
+    auto info = (*log)->AppendAsLeader(produced[i % produced.size()], 0, Time{0});
     if (!info.ok()) {
       std::fprintf(stderr, "append: %s\n", info.status().ToString().c_str());
       std::exit(1);
@@ -98,7 +99,8 @@ double FetchLatency(FileSystem& fs, const std::vector<std::vector<storage::Recor
   auto log = storage::PartitionLog::Open(fs, "", "fetch", 0, g_config, Time{0}, nullptr);
   const std::size_t batches = mb * 1000000 / (kRecordBytes * kRecordsPerBatch);
   for (std::size_t i = 0; i < batches; ++i) {
-    if (!(*log)->AppendAsLeader(input[i % input.size()], 0, Time{0}).ok()) std::exit(1);
+    const storage::Bytes batch = storage::BuildBatch(input[i % input.size()], {});
+    if (!(*log)->AppendAsLeader(batch, 0, Time{0}).ok()) std::exit(1);
   }
   Rng rng(7);
   const std::int64_t end = (*log)->log_end_offset();

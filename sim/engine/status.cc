@@ -44,6 +44,8 @@ std::string_view ErrcName(Errc code) {
     case Errc::kPreferredLeaderNotAvailable: return "PREFERRED_LEADER_NOT_AVAILABLE";
     case Errc::kElectionNotNeeded: return "ELECTION_NOT_NEEDED";
     case Errc::kUnsupportedCompressionType: return "UNSUPPORTED_COMPRESSION_TYPE";
+    case Errc::kInvalidTimestamp: return "INVALID_TIMESTAMP";
+    case Errc::kInvalidRecord: return "INVALID_RECORD";
     case Errc::kInconsistentVoterSet: return "INCONSISTENT_VOTER_SET";
     case Errc::kInvalidConfig: return "INVALID_CONFIG";
     case Errc::kStaleBrokerEpoch: return "STALE_BROKER_EPOCH";

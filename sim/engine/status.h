@@ -39,6 +39,7 @@ enum class Errc : int {
   kIllegalGeneration = 22,
   kUnknownMemberId = 25,
   kRebalanceInProgress = 27,
+  kInvalidTimestamp = 32,
   kTopicAlreadyExists = 36,
   kInvalidPartitions = 37,
   kInvalidReplicationFactor = 38,
@@ -52,6 +53,7 @@ enum class Errc : int {
   kUnknownLeaderEpoch = 75,
   kPreferredLeaderNotAvailable = 80,
   kElectionNotNeeded = 84,
+  kInvalidRecord = 87,
   kUnsupportedCompressionType = 76,
   kInconsistentVoterSet = 61,  // Raft
   kInvalidConfig = 40,

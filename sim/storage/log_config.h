@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+
+#include "storage/compression.h"
 
 namespace kafkasim::storage {
 
@@ -17,6 +20,9 @@ struct LogConfig {
   std::int32_t max_message_bytes = 1048588;        // max.message.bytes (largest batch)
   std::int64_t flush_messages = INT64_MAX;         // flush.messages (fsync after N records)
   bool message_timestamp_log_append_time = false;  // message.timestamp.type=LogAppendTime
+  // compression.type: nullopt = "producer" (batches keep the client's codec), kNone =
+  // "uncompressed"; another codec makes the leader recompress batches (LogValidator).
+  std::optional<CompressionType> compression_type;
 };
 
 }  // namespace kafkasim::storage

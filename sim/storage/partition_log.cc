@@ -108,64 +108,47 @@ Status PartitionLog::AppendBatches(std::span<const std::uint8_t> bytes,
   return Status::Ok();
 }
 
-Result<LogAppendInfo> PartitionLog::AppendAsLeader(std::vector<Record> records,
-                                                   std::int32_t leader_epoch, Time now,
-                                                   ProducerInfo producer) {
-  if (records.empty()) return Status(Errc::kInvalidRequest, "a produce batch needs records");
+Result<LogAppendInfo> PartitionLog::AppendAsLeader(std::span<const std::uint8_t> batch,
+                                                   std::int32_t leader_epoch, Time now) {
+  LogValidatorConfig validation;
+  validation.target_compression = config_.compression_type;
+  validation.log_append_time = config_.message_timestamp_log_append_time;
+  validation.max_message_bytes = config_.max_message_bytes;
+  validation.topic_partition = topic_ + "-" + std::to_string(partition_);
+  append_buffer_.assign(batch.begin(), batch.end());
+  Result<ValidationResult> validated = ValidateMessagesAndAssignOffsets(
+      append_buffer_, log_end_offset(), leader_epoch, now.Millis(), validation);
+  if (!validated.ok()) return validated.status();
+  const BatchHeader& h = validated->header;
   LogAppendInfo info;
-  const std::int64_t now_ms = now.Millis();
-  for (Record& record : records) {
-    if (config_.message_timestamp_log_append_time || record.timestamp == kNoTimestamp) {
-      record.timestamp = now_ms;
-    }
-  }
-  if (producer.producer_id != kNoProducerId) {
+  info.record_count = h.records_count;
+  info.producer_id = h.producer_id;
+  info.base_sequence = h.base_sequence;
+  info.last_sequence = h.last_sequence();
+  info.crc_rewritten = validated->crc_rewritten;
+  if (h.producer_id != kNoProducerId) {
     // UnifiedLog.analyzeAndValidateProducerState (AppendOrigin.CLIENT): a retried batch that is
     // already in the log is answered with its original offsets and not written again.
     if (Status s = LoadProducerState(); !s.ok()) return s;
-    const auto count = static_cast<std::int32_t>(records.size());
-    const std::int32_t last_sequence =
-        producer.base_sequence == kNoSequence
-            ? kNoSequence
-            : static_cast<std::int32_t>(
-                  (static_cast<std::int64_t>(producer.base_sequence) + count - 1) %
-                  (static_cast<std::int64_t>(INT32_MAX) + 1));
     Result<std::optional<ProducerBatchMetadata>> checked = producer_state_.CheckClientAppend(
-        ProducerAppend{producer.producer_id, producer.producer_epoch, producer.base_sequence,
-                       last_sequence},
-        log_end_offset(), topic_ + "-" + std::to_string(partition_));
+        ProducerAppend{h.producer_id, h.producer_epoch, h.base_sequence, h.last_sequence()},
+        log_end_offset(), validation.topic_partition);
     if (!checked.ok()) return checked.status();
     if (checked->has_value()) {
       const ProducerBatchMetadata& original = **checked;
       info.first_offset = original.first_offset;
       info.last_offset = original.last_offset;
-      info.record_count = count;
       info.duplicate = true;
       return info;
     }
   }
-  RecordBatch batch = MakeBatch(log_end_offset(), leader_epoch, std::move(records));
-  batch.header.producer_id = producer.producer_id;
-  batch.header.producer_epoch = producer.producer_epoch;
-  batch.header.base_sequence = producer.base_sequence;
-  if (producer.transactional) batch.header.attributes |= kTransactionalFlag;
-  if (config_.message_timestamp_log_append_time) {
-    batch.header.attributes |= kTimestampTypeMask;
-    info.log_append_time = now_ms;
-  }
-  EncodeBatchTo(batch, encode_buffer_);
-  const Bytes& bytes = encode_buffer_;
-  if (bytes.size() > static_cast<std::size_t>(config_.max_message_bytes)) {
-    return Status(Errc::kRecordListTooLarge, "batch of " + std::to_string(bytes.size()) +
-                                                 " bytes exceeds max.message.bytes=" +
-                                                 std::to_string(config_.max_message_bytes));
-  }
-  // EncodeBatch has verified the CRC of what it wrote; only the header is read back here.
-  Result<BatchHeader> header = ParseBatchHeader(bytes);
-  KSIM_ASSERT_MSG(header.ok(), header.status().ToString());
-  info.first_offset = batch.header.base_offset;
-  info.last_offset = batch.header.last_offset();
-  if (Status s = AppendBatches(bytes, {BatchSpan{0, *header}}, now, info); !s.ok()) return s;
+  if (config_.message_timestamp_log_append_time) info.log_append_time = validated->log_append_time;
+  info.first_offset = h.base_offset;
+  info.last_offset = h.last_offset();
+  const std::int32_t counted = info.record_count;
+  info.record_count = 0;  // AppendBatches counts what it appends
+  if (Status s = AppendBatches(append_buffer_, {BatchSpan{0, h}}, now, info); !s.ok()) return s;
+  KSIM_ASSERT_EQ(info.record_count, counted);
   KSIM_ASSERT_EQ(log_end_offset(), info.last_offset + 1);
   return info;
 }

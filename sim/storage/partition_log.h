@@ -17,6 +17,7 @@
 #include "storage/leader_epoch_cache.h"
 #include "storage/log_config.h"
 #include "storage/log_segment.h"
+#include "storage/log_validator.h"
 #include "storage/producer_state.h"
 #include "storage/record_batch.h"
 
@@ -48,14 +49,6 @@ struct RecoveryReport {
   bool dropped_anything() const { return bytes_dropped > 0 || segments_deleted > 0; }
 };
 
-// Optional idempotent/transactional producer fields carried into a leader's batch.
-struct ProducerInfo {
-  std::int64_t producer_id = kNoProducerId;
-  std::int16_t producer_epoch = kNoProducerEpoch;
-  std::int32_t base_sequence = kNoSequence;
-  bool transactional = false;
-};
-
 struct LogAppendInfo {
   std::int64_t first_offset = -1;
   std::int64_t last_offset = -1;
@@ -64,6 +57,12 @@ struct LogAppendInfo {
   std::int64_t log_append_time = kNoTimestamp;  // ms, when message.timestamp.type=LogAppendTime
   std::int32_t record_count = 0;
   std::int32_t valid_bytes = 0;
+  // A leader append: the batch's producer fields as the client sent them (-1 without one),
+  // and whether the validator had to rewrite the CRC (LogAppendTime, recompression).
+  std::int64_t producer_id = kNoProducerId;
+  std::int32_t base_sequence = kNoSequence;
+  std::int32_t last_sequence = kNoSequence;
+  bool crc_rewritten = false;
   // Base offset of the new segment when this append rolled one.
   std::optional<std::int64_t> rolled_segment_base;
   // A leader append of an idempotent producer's batch that is already in the log (a retry):
@@ -106,14 +105,16 @@ class PartitionLog {
                                                     RecoveryReport* report,
                                                     LogOpenHints hints = {});
 
-  // Leader append: numbers the records from log_end_offset(), stamps leader_epoch into the
-  // batch, records the epoch in the cache. kInvalidRequest for no records,
-  // kRecordListTooLarge when the batch exceeds max.message.bytes; disk errors pass through.
-  // With a producer id the batch is first checked against the producer state
+  // Leader append of one client batch (UnifiedLog.appendAsLeader): ValidateMessagesAndAssign-
+  // Offsets (log_validator.h) checks it and sets its base offset to log_end_offset() and its
+  // partition leader epoch to leader_epoch, in place; its errors pass through (CORRUPT_MESSAGE,
+  // INVALID_RECORD, MESSAGE_TOO_LARGE, ...). The epoch is recorded in the cache. With a
+  // producer id the batch is then checked against the producer state
   // (ProducerStateManager::CheckClientAppend): a duplicate returns the original offsets with
-  // info.duplicate set; kInvalidProducerEpoch and kOutOfOrderSequenceNumber refuse it.
-  Result<LogAppendInfo> AppendAsLeader(std::vector<Record> records, std::int32_t leader_epoch,
-                                       Time now, ProducerInfo producer = {});
+  // info.duplicate set; kInvalidProducerEpoch and kOutOfOrderSequenceNumber refuse it. Disk
+  // errors pass through.
+  Result<LogAppendInfo> AppendAsLeader(std::span<const std::uint8_t> batch,
+                                       std::int32_t leader_epoch, Time now);
   // Follower append of batches fetched from the leader, offsets and epochs kept as they are;
   // their producer ids update the producer state, so that a follower that becomes leader
   // still recognises retried batches. kCorruptMessage when a batch fails CheckBatch or its
@@ -200,7 +201,7 @@ class PartitionLog {
   std::int64_t high_watermark_ = 0;
   std::int64_t recovery_point_ = 0;
   std::int64_t unflushed_records_ = 0;
-  Bytes encode_buffer_;  // reused by AppendAsLeader so appends do not allocate per batch
+  Bytes append_buffer_;  // reused by AppendAsLeader so appends do not allocate per batch
   ProducerStateManager producer_state_;
   bool producer_state_loaded_ = false;
 };

@@ -122,23 +122,6 @@ std::string At(std::uint64_t position) { return " at byte " + std::to_string(pos
 
 }  // namespace
 
-std::string CompressionName(int codec) {
-  switch (codec) {
-    case 0:
-      return "none";
-    case 1:
-      return "gzip";
-    case 2:
-      return "snappy";
-    case 3:
-      return "lz4";
-    case 4:
-      return "zstd";
-    default:
-      return "unknown(" + std::to_string(codec) + ")";
-  }
-}
-
 std::int32_t BatchHeader::last_sequence() const {
   if (base_sequence == kNoSequence) return kNoSequence;
   const std::int64_t last = static_cast<std::int64_t>(base_sequence) + last_offset_delta;
@@ -153,14 +136,25 @@ Bytes EncodeBatch(const RecordBatch& batch) {
 
 void EncodeBatchTo(const RecordBatch& batch, Bytes& out) {
   const BatchHeader& h = batch.header;
-  KSIM_ASSERT_EQ(h.compression_codec(), 0);
+  const int codec = h.compression_codec();
+  KSIM_ASSERT(codec <= static_cast<int>(CompressionType::kZstd));
   out.clear();
-  std::size_t total = kRecordsOffset;
+  std::size_t records_size = 0;
   for (const Record& record : batch.records) {
     const std::size_t body = RecordBodySize(record, h.base_timestamp);
-    total += VarintSize(static_cast<std::int64_t>(body)) + body;
+    records_size += VarintSize(static_cast<std::int64_t>(body)) + body;
   }
-  out.reserve(total);
+  Bytes compressed;
+  if (codec != 0) {
+    // MemoryRecordsBuilder writes the records through the codec's stream after the header.
+    Bytes plain;
+    plain.reserve(records_size);
+    ByteWriter pw(plain);
+    for (const Record& record : batch.records) EncodeRecord(pw, record, h.base_timestamp);
+    compressed = Compress(static_cast<CompressionType>(codec), plain);
+    records_size = compressed.size();
+  }
+  out.reserve(kRecordsOffset + records_size);
   ByteWriter w(out);
   w.I64(h.base_offset);
   w.I32(0);  // batchLength, patched below
@@ -176,7 +170,11 @@ void EncodeBatchTo(const RecordBatch& batch, Bytes& out) {
   w.I32(h.base_sequence);
   w.I32(static_cast<std::int32_t>(batch.records.size()));
   KSIM_ASSERT_EQ(out.size(), kRecordsOffset);
-  for (const Record& record : batch.records) EncodeRecord(w, record, h.base_timestamp);
+  if (codec != 0) {
+    w.Raw(compressed);
+  } else {
+    for (const Record& record : batch.records) EncodeRecord(w, record, h.base_timestamp);
+  }
   StoreBigEndian(out, kBatchLengthOffset, out.size() - kLogOverhead, 4);
   const std::uint32_t crc = Crc32c(std::span<const std::uint8_t>(out).subspan(kAttributesOffset));
   StoreBigEndian(out, kCrcOffset, crc, 4);
@@ -201,6 +199,22 @@ RecordBatch MakeBatch(std::int64_t base_offset, std::int32_t partition_leader_ep
   h.records_count = static_cast<std::int32_t>(records.size());
   batch.records = std::move(records);
   return batch;
+}
+
+Bytes BuildBatch(std::vector<Record> records, const BatchOptions& options) {
+  RecordBatch batch =
+      MakeBatch(options.base_offset, options.partition_leader_epoch, std::move(records));
+  BatchHeader& h = batch.header;
+  h.attributes = static_cast<std::uint16_t>(options.compression);
+  if (options.transactional) h.attributes |= kTransactionalFlag;
+  if (options.log_append_time) {
+    h.attributes |= kTimestampTypeMask;
+    h.max_timestamp = *options.log_append_time;
+  }
+  h.producer_id = options.producer_id;
+  h.producer_epoch = options.producer_epoch;
+  h.base_sequence = options.base_sequence;
+  return EncodeBatch(batch);
 }
 
 static Result<BatchHeader> CheckBatchImpl(std::span<const std::uint8_t> bytes,
@@ -269,13 +283,47 @@ static Result<BatchHeader> CheckBatchImpl(std::span<const std::uint8_t> bytes,
   return h;
 }
 
+static Status DecodeRecords(std::span<const std::uint8_t> records, std::uint64_t position_base,
+                            RecordBatch& batch) {
+  const BatchHeader& h = batch.header;
+  // Positions of records inside a compressed payload are positions in the decompressed bytes.
+  ByteReader r(records);
+  // A record takes at least 7 bytes: a count above that is corrupt, not a reason to allocate.
+  if (h.records_count < 0 || static_cast<std::size_t>(h.records_count) > r.remaining() / 7 + 1) {
+    return Corrupt("bad batch" + At(position_base) + ": recordsCount " +
+                   std::to_string(h.records_count) + " does not fit in " +
+                   std::to_string(r.remaining()) + " bytes");
+  }
+  batch.records.reserve(static_cast<std::size_t>(h.records_count));
+  const bool compressed = h.compression_codec() != 0;
+  for (std::int32_t i = 0; i < h.records_count; ++i) {
+    const std::uint64_t record_at =
+        r.position() + (compressed ? 0 : position_base + kRecordsOffset);
+    auto length = r.Varint();
+    std::optional<std::span<const std::uint8_t>> body;
+    if (length && *length >= 0) body = r.Raw(static_cast<std::size_t>(*length));
+    Record record;
+    if (!body || !DecodeRecordBody(*body, h.base_timestamp, record)) {
+      return Corrupt("bad record " + std::to_string(i) + " of batch" + At(position_base) +
+                     " (record" + At(record_at) +
+                     (compressed ? " of the decompressed records)" : ")"));
+    }
+    batch.records.push_back(std::move(record));
+  }
+  if (r.remaining() != 0) {
+    return Corrupt("batch" + At(position_base) + " has " + std::to_string(r.remaining()) +
+                   " bytes after its " + std::to_string(h.records_count) + " records");
+  }
+  return Status::Ok();
+}
+
 Result<RecordBatch> DecodeBatch(std::span<const std::uint8_t> bytes, std::uint64_t position_base) {
   Result<BatchHeader> header = CheckBatch(bytes, position_base);
   if (!header.ok()) return header.status();
   RecordBatch batch;
   batch.header = *header;
   const BatchHeader& h = batch.header;
-  if (h.compression_codec() != 0) {
+  if (h.compression_codec() > static_cast<int>(CompressionType::kZstd)) {
     return Status(
         Errc::kUnsupportedCompressionType,
         "unsupported codec " + CompressionName(h.compression_codec()) + At(position_base));
@@ -284,30 +332,14 @@ Result<RecordBatch> DecodeBatch(std::span<const std::uint8_t> bytes, std::uint64
     return Corrupt("batch" + At(position_base) + " is " + std::to_string(h.size_in_bytes()) +
                    " bytes but " + std::to_string(bytes.size()) + " were given");
   }
-  ByteReader r(bytes.subspan(kRecordsOffset, h.size_in_bytes() - kRecordsOffset));
-  // A record takes at least 7 bytes: a count above that is corrupt, not a reason to allocate.
-  if (h.records_count < 0 || static_cast<std::size_t>(h.records_count) > r.remaining() / 7 + 1) {
-    return Corrupt("bad batch" + At(position_base) + ": recordsCount " +
-                   std::to_string(h.records_count) + " does not fit in " +
-                   std::to_string(r.remaining()) + " bytes");
+  const auto payload = bytes.subspan(kRecordsOffset, h.size_in_bytes() - kRecordsOffset);
+  if (h.compression_codec() == 0) {
+    if (Status s = DecodeRecords(payload, position_base, batch); !s.ok()) return s;
+    return batch;
   }
-  batch.records.reserve(static_cast<std::size_t>(h.records_count));
-  for (std::int32_t i = 0; i < h.records_count; ++i) {
-    const std::uint64_t record_at = position_base + kRecordsOffset + r.position();
-    auto length = r.Varint();
-    std::optional<std::span<const std::uint8_t>> body;
-    if (length && *length >= 0) body = r.Raw(static_cast<std::size_t>(*length));
-    Record record;
-    if (!body || !DecodeRecordBody(*body, h.base_timestamp, record)) {
-      return Corrupt("bad record " + std::to_string(i) + " of batch" + At(position_base) +
-                     " (record" + At(record_at) + ")");
-    }
-    batch.records.push_back(std::move(record));
-  }
-  if (r.remaining() != 0) {
-    return Corrupt("batch" + At(position_base) + " has " + std::to_string(r.remaining()) +
-                   " bytes after its " + std::to_string(h.records_count) + " records");
-  }
+  Result<Bytes> plain = Decompress(static_cast<CompressionType>(h.compression_codec()), payload);
+  if (!plain.ok()) return Corrupt(plain.status().message() + " in batch" + At(position_base));
+  if (Status s = DecodeRecords(*plain, position_base, batch); !s.ok()) return s;
   return batch;
 }
 

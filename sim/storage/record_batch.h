@@ -10,21 +10,10 @@
 #include <vector>
 
 #include "engine/status.h"
+#include "storage/compression.h"
 #include "storage/format.h"
 
 namespace kafkasim::storage {
-
-using Bytes = std::vector<std::uint8_t>;
-
-enum class CompressionType : std::uint8_t {
-  kNone = 0,
-  kGzip = 1,
-  kSnappy = 2,
-  kLz4 = 3,
-  kZstd = 4
-};
-// "none", "gzip", "snappy", "lz4", "zstd" as kafka-dump-log prints them; "unknown(5)" otherwise.
-std::string CompressionName(int codec);
 
 struct RecordHeader {
   std::string key;
@@ -80,8 +69,8 @@ struct RecordBatch {
 };
 
 // Serializes a batch: computes batchLength, recordsCount and the CRC and stores them in the
-// bytes (header.batch_length/crc/records_count are ignored). Asserts the batch is uncompressed
-// and decodes back to itself (pairing writer and reader).
+// bytes (header.batch_length/crc/records_count are ignored). The records are compressed with
+// the codec of header.attributes (Compress); asserts the result parses back.
 Bytes EncodeBatch(const RecordBatch& batch);
 // The same into `out` (cleared first), reusing its capacity on a hot path.
 void EncodeBatchTo(const RecordBatch& batch, Bytes& out);
@@ -90,6 +79,24 @@ void EncodeBatchTo(const RecordBatch& batch, Bytes& out);
 // = first record's timestamp, maxTimestamp = the largest. records must not be empty.
 RecordBatch MakeBatch(std::int64_t base_offset, std::int32_t partition_leader_epoch,
                       std::vector<Record> records);
+
+// What the writer of a batch puts in its header (MemoryRecordsBuilder's arguments). A producer
+// leaves base_offset 0 and partition_leader_epoch -1: the leader assigns them (LogValidator).
+struct BatchOptions {
+  std::int64_t base_offset = 0;
+  std::int32_t partition_leader_epoch = kNoPartitionLeaderEpoch;
+  CompressionType compression = CompressionType::kNone;
+  std::int64_t producer_id = kNoProducerId;
+  std::int16_t producer_epoch = kNoProducerEpoch;
+  std::int32_t base_sequence = kNoSequence;
+  bool transactional = false;
+  // LogAppendTime (a broker rebuilding a batch): maxTimestamp is this time, in ms.
+  std::optional<std::int64_t> log_append_time;
+};
+// Builds one batch of `records` (MemoryRecordsBuilder): offset deltas 0..n-1, baseTimestamp the
+// first record's, maxTimestamp the largest, records compressed as options.compression says.
+// records must not be empty.
+Bytes BuildBatch(std::vector<Record> records, const BatchOptions& options);
 
 // Checks that `bytes` starts with one whole, intact batch and returns its header: at least 12
 // bytes for the length, batchLength >= 49, the batch fits in `bytes`, magic 2, CRC matches.
@@ -102,9 +109,10 @@ Result<BatchHeader> CheckBatch(std::span<const std::uint8_t> bytes,
 Result<BatchHeader> ParseBatchHeader(std::span<const std::uint8_t> bytes,
                                      std::uint64_t position_base = 0);
 
-// Decodes exactly one batch (CheckBatch, then every record). A compressed batch is
-// kUnsupportedCompressionType ("unsupported codec gzip"); malformed records are
-// kCorruptMessage. Never reads outside `bytes`.
+// Decodes exactly one batch (CheckBatch, then every record, decompressing a compressed batch's
+// records first, up to kMaxDecompressedBatchBytes). Codec ids 5-7 are
+// kUnsupportedCompressionType ("unsupported codec unknown(5)"); bad compressed data and
+// malformed records are kCorruptMessage. Never reads outside `bytes`.
 Result<RecordBatch> DecodeBatch(std::span<const std::uint8_t> bytes,
                                 std::uint64_t position_base = 0);
 

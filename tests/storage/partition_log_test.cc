@@ -11,6 +11,8 @@
 namespace kafkasim::storage {
 namespace {
 
+using testing::Batch;
+
 Record Value(const std::string& v, std::int64_t ts = 1000) {
   Record r;
   r.timestamp = ts;
@@ -40,11 +42,11 @@ TEST_CASE("partition_log: a leader numbers records, stamps its epoch and reads t
   auto log = OpenLog(fs);
   CHECK(fs.IsDirectory("data/cities-0"));
   CHECK(fs.Exists("data/cities-0/00000000000000000000.log"));
-  auto first = log->AppendAsLeader({Value("a"), Value("b")}, 3, Time{0});
+  auto first = log->AppendAsLeader(Batch({Value("a"), Value("b")}), 3, Time{0});
   REQUIRE(first.ok());
   CHECK(first->first_offset == 0);
   CHECK(first->last_offset == 1);
-  auto second = log->AppendAsLeader({Value("c")}, 3, Time{0});
+  auto second = log->AppendAsLeader(Batch({Value("c")}), 3, Time{0});
   REQUIRE(second.ok());
   CHECK(second->first_offset == 2);
   CHECK(log->log_end_offset() == 3);
@@ -70,7 +72,7 @@ TEST_CASE(
   config.segment_bytes = 2000;
   auto log = OpenLog(fs, config);
   for (int i = 0; i < 60; ++i) {
-    REQUIRE(log->AppendAsLeader({Value(std::string(100, 'x'))}, 0, Time{0}).ok());
+    REQUIRE(log->AppendAsLeader(Batch({Value(std::string(100, 'x'))}), 0, Time{0}).ok());
   }
   const auto segments = log->segments();
   REQUIRE(segments.size() > 3);
@@ -102,10 +104,10 @@ TEST_CASE("partition_log: segments roll by segment.bytes and by segment.ms") {
   config.segment_bytes = 500;
   config.segment_ms = 60000;
   auto log = OpenLog(fs, config);
-  auto a = log->AppendAsLeader({Value(std::string(300, 'a'))}, 0, Time{0});
+  auto a = log->AppendAsLeader(Batch({Value(std::string(300, 'a'))}), 0, Time{0});
   REQUIRE(a.ok());
   CHECK_FALSE(a->rolled_segment_base.has_value());
-  auto b = log->AppendAsLeader({Value(std::string(300, 'b'))}, 0, Time{0});
+  auto b = log->AppendAsLeader(Batch({Value(std::string(300, 'b'))}), 0, Time{0});
   REQUIRE(b.ok());
   CHECK(b->rolled_segment_base == 1);
   CHECK(fs.Exists("data/cities-0/00000000000000000001.log"));
@@ -124,7 +126,7 @@ TEST_CASE("partition_log: retention by size and by time deletes whole segments b
   config.retention_ms = 100000;
   auto log = OpenLog(fs, config);
   for (int i = 0; i < 10; ++i) {
-    REQUIRE(log->AppendAsLeader({Value(std::string(300, 'v'), 1000 * i)}, 0, Time{0}).ok());
+    REQUIRE(log->AppendAsLeader(Batch({Value(std::string(300, 'v'), 1000 * i)}), 0, Time{0}).ok());
   }
   REQUIRE(log->segments().size() == 10);  // one 370-byte batch per segment
   // Nothing below the high watermark yet: nothing goes.
@@ -162,10 +164,10 @@ TEST_CASE("partition_log: truncation removes whole batches and updates the epoch
   LogConfig config;
   config.segment_bytes = 300;
   auto log = OpenLog(fs, config);
-  REQUIRE(log->AppendAsLeader({Value("a"), Value("b")}, 1, Time{0}).ok());
-  REQUIRE(log->AppendAsLeader({Value(std::string(200, 'c'))}, 2, Time{0}).ok());
-  REQUIRE(log->AppendAsLeader({Value(std::string(200, 'd'))}, 4, Time{0}).ok());
-  REQUIRE(log->AppendAsLeader({Value("e")}, 4, Time{0}).ok());
+  REQUIRE(log->AppendAsLeader(Batch({Value("a"), Value("b")}), 1, Time{0}).ok());
+  REQUIRE(log->AppendAsLeader(Batch({Value(std::string(200, 'c'))}), 2, Time{0}).ok());
+  REQUIRE(log->AppendAsLeader(Batch({Value(std::string(200, 'd'))}), 4, Time{0}).ok());
+  REQUIRE(log->AppendAsLeader(Batch({Value("e")}), 4, Time{0}).ok());
   CHECK(log->leader_epochs().entries() == std::vector<EpochEntry>{{1, 0}, {2, 2}, {4, 3}});
   auto text = [&] { return testing::Str(*fs.ReadFile("data/cities-0/leader-epoch-checkpoint")); };
   CHECK(text() == "0\n3\n1 0\n2 2\n4 3\n");
@@ -184,7 +186,7 @@ TEST_CASE("partition_log: truncation removes whole batches and updates the epoch
   // A follower appends the leader's batches as they are.
   SimFileSystem leader_fs;
   auto leader = OpenLog(leader_fs);
-  REQUIRE(leader->AppendAsLeader({Value("x"), Value("y")}, 7, Time{0}).ok());
+  REQUIRE(leader->AppendAsLeader(Batch({Value("x"), Value("y")}), 7, Time{0}).ok());
   auto fetched = leader->Read(0, 1 << 20);
   REQUIRE(log->AppendAsFollower(fetched->records, Time{0}).ok());
   CHECK(log->log_end_offset() == 2);
@@ -219,9 +221,9 @@ void FillAndCrash(SimFileSystem& fs, bool torn, std::uint64_t seed) {
   config.segment_bytes = 1000;
   auto log = OpenLog(fs, config);
   for (int i = 0; i < 20; ++i) {
-    REQUIRE(
-        log->AppendAsLeader({Value(std::string(150, static_cast<char>('a' + i % 26)))}, 1, Time{0})
-            .ok());
+    REQUIRE(log->AppendAsLeader(Batch({Value(std::string(150, static_cast<char>('a' + i % 26)))}),
+                                1, Time{0})
+                .ok());
   }
   Rng rng(seed);
   fs.LoseUnsyncedData(rng, torn);
@@ -247,7 +249,7 @@ TEST_CASE("partition_log: recovery cuts a torn tail and reports what it dropped"
     }
     // Every surviving offset reads back intact.
     for (std::int64_t o = 0; o < log->log_end_offset(); ++o) REQUIRE(log->Read(o, 1).ok());
-    auto again = log->AppendAsLeader({Value("after")}, 2, Time{0});
+    auto again = log->AppendAsLeader(Batch({Value("after")}), 2, Time{0});
     REQUIRE(again.ok());
     CHECK(again->first_offset == log->log_end_offset() - 1);
   }
@@ -315,7 +317,7 @@ TEST_CASE("partition_log: reopening a cleanly flushed log keeps offsets, indexes
   {
     auto log = OpenLog(fs, config);
     for (int i = 0; i < 30; ++i) {
-      REQUIRE(log->AppendAsLeader({Value(std::string(90, 'z'), i)}, i / 10, Time{0}).ok());
+      REQUIRE(log->AppendAsLeader(Batch({Value(std::string(90, 'z'), i)}), i / 10, Time{0}).ok());
     }
     REQUIRE(log->Flush().ok());
   }

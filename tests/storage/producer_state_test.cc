@@ -7,9 +7,12 @@
 
 #include "engine/sim_file_system.h"
 #include "storage/partition_log.h"
+#include "test_util.h"
 
 namespace kafkasim::storage {
 namespace {
+
+using testing::Batch;
 
 std::vector<Record> Values(std::initializer_list<const char*> values) {
   std::vector<Record> out;
@@ -28,8 +31,8 @@ std::unique_ptr<PartitionLog> OpenLog(FileSystem& fs) {
   return std::move(*log);
 }
 
-ProducerInfo Producer(std::int64_t id, std::int16_t epoch, std::int32_t sequence) {
-  ProducerInfo p;
+BatchOptions Producer(std::int64_t id, std::int16_t epoch, std::int32_t sequence) {
+  BatchOptions p;
   p.producer_id = id;
   p.producer_epoch = epoch;
   p.base_sequence = sequence;
@@ -59,17 +62,17 @@ TEST_CASE(
     "offsets and writes nothing") {
   SimFileSystem fs;
   auto log = OpenLog(fs);
-  REQUIRE(log->AppendAsLeader(Values({"a", "b"}), 0, Time{0}, Producer(9, 0, 0)).ok());
-  REQUIRE(log->AppendAsLeader(Values({"c"}), 0, Time{0}).ok());  // another, plain producer
-  auto again = log->AppendAsLeader(Values({"a", "b"}), 0, Time{0}, Producer(9, 0, 0));
+  REQUIRE(log->AppendAsLeader(Batch(Values({"a", "b"}), Producer(9, 0, 0)), 0, Time{0}).ok());
+  REQUIRE(log->AppendAsLeader(Batch(Values({"c"})), 0, Time{0}).ok());  // another, plain producer
+  auto again = log->AppendAsLeader(Batch(Values({"a", "b"}), Producer(9, 0, 0)), 0, Time{0});
   REQUIRE(again.ok());
   CHECK(again->duplicate);
   CHECK(again->first_offset == 0);
   CHECK(again->last_offset == 1);
   CHECK(log->log_end_offset() == 3);
-  auto gap = log->AppendAsLeader(Values({"d"}), 0, Time{0}, Producer(9, 0, 3));
+  auto gap = log->AppendAsLeader(Batch(Values({"d"}), Producer(9, 0, 3)), 0, Time{0});
   CHECK(gap.status().code() == Errc::kOutOfOrderSequenceNumber);
-  auto next = log->AppendAsLeader(Values({"d"}), 0, Time{0}, Producer(9, 0, 2));
+  auto next = log->AppendAsLeader(Batch(Values({"d"}), Producer(9, 0, 2)), 0, Time{0});
   REQUIRE(next.ok());
   CHECK_FALSE(next->duplicate);
   CHECK(next->first_offset == 3);
@@ -85,7 +88,7 @@ TEST_CASE(
 TEST_CASE("producer_state: an unknown producer may start at any sequence (KIP-360)") {
   SimFileSystem fs;
   auto log = OpenLog(fs);
-  CHECK(log->AppendAsLeader(Values({"a"}), 0, Time{0}, Producer(3, 4, 70)).ok());
+  CHECK(log->AppendAsLeader(Batch(Values({"a"}), Producer(3, 4, 70)), 0, Time{0}).ok());
 }
 
 TEST_CASE("producer_state: a follower's appends feed the state it checks once it leads") {
@@ -93,11 +96,13 @@ TEST_CASE("producer_state: a follower's appends feed the state it checks once it
   SimFileSystem follower_fs;
   auto leader = OpenLog(leader_fs);
   auto follower = OpenLog(follower_fs);
-  REQUIRE(leader->AppendAsLeader(Values({"a", "b", "c"}), 1, Time{0}, Producer(9, 0, 0)).ok());
+  REQUIRE(
+      leader->AppendAsLeader(Batch(Values({"a", "b", "c"}), Producer(9, 0, 0)), 1, Time{0}).ok());
   auto fetched = leader->Read(0, 1 << 20);
   REQUIRE(fetched.ok());
   REQUIRE(follower->AppendAsFollower(fetched->records, Time{0}).ok());
-  auto retry = follower->AppendAsLeader(Values({"a", "b", "c"}), 2, Time{0}, Producer(9, 0, 0));
+  auto retry =
+      follower->AppendAsLeader(Batch(Values({"a", "b", "c"}), Producer(9, 0, 0)), 2, Time{0});
   REQUIRE(retry.ok());
   CHECK(retry->duplicate);
   CHECK(retry->first_offset == 0);
@@ -108,20 +113,20 @@ TEST_CASE("producer_state: rebuilt from the batches on reopen and after truncati
   SimFileSystem fs;
   {
     auto log = OpenLog(fs);
-    REQUIRE(log->AppendAsLeader(Values({"a"}), 0, Time{0}, Producer(9, 0, 0)).ok());
-    REQUIRE(log->AppendAsLeader(Values({"b", "c"}), 0, Time{0}, Producer(9, 0, 1)).ok());
+    REQUIRE(log->AppendAsLeader(Batch(Values({"a"}), Producer(9, 0, 0)), 0, Time{0}).ok());
+    REQUIRE(log->AppendAsLeader(Batch(Values({"b", "c"}), Producer(9, 0, 1)), 0, Time{0}).ok());
     REQUIRE(log->Flush().ok());
   }
   auto log = OpenLog(fs);
   CHECK(log->producer_state().producers().empty());  // loaded only when needed
-  auto retry = log->AppendAsLeader(Values({"b", "c"}), 0, Time{0}, Producer(9, 0, 1));
+  auto retry = log->AppendAsLeader(Batch(Values({"b", "c"}), Producer(9, 0, 1)), 0, Time{0});
   REQUIRE(retry.ok());
   CHECK(retry->duplicate);
   CHECK(retry->first_offset == 1);
 
   // Truncation removes the batch at 1..2: the same sequence is new again.
   REQUIRE(log->TruncateTo(1).ok());
-  auto rewrite = log->AppendAsLeader(Values({"b", "c"}), 0, Time{0}, Producer(9, 0, 1));
+  auto rewrite = log->AppendAsLeader(Batch(Values({"b", "c"}), Producer(9, 0, 1)), 0, Time{0});
   REQUIRE(rewrite.ok());
   CHECK_FALSE(rewrite->duplicate);
   CHECK(rewrite->first_offset == 1);

@@ -128,19 +128,44 @@ TEST_CASE("record_batch: random batches survive encode and decode (seeded proper
   }
 }
 
-TEST_CASE("record_batch: a compressed batch is unsupported, never garbage") {
-  RecordBatch batch = GoldenBatch();
-  Bytes bytes = EncodeBatch(batch);
-  bytes[22] |= 1;  // gzip; fix the CRC so only the codec is wrong
+// Sets the codec bits of an encoded batch and fixes its CRC, so only the codec is wrong.
+Bytes WithCodec(Bytes bytes, std::uint8_t codec) {
+  bytes[22] = static_cast<std::uint8_t>((bytes[22] & ~kCompressionCodecMask) | codec);
   const std::uint32_t crc = Crc32c(std::span<const std::uint8_t>(bytes).subspan(21));
   bytes[17] = static_cast<std::uint8_t>(crc >> 24);
   bytes[18] = static_cast<std::uint8_t>(crc >> 16);
   bytes[19] = static_cast<std::uint8_t>(crc >> 8);
   bytes[20] = static_cast<std::uint8_t>(crc);
-  Result<RecordBatch> decoded = DecodeBatch(bytes);
+  return bytes;
+}
+
+TEST_CASE("record_batch: an unknown codec is unsupported and bad compressed data is corrupt") {
+  const Bytes plain = EncodeBatch(GoldenBatch());
+  const Bytes unknown = WithCodec(plain, 5);
+  Result<RecordBatch> decoded = DecodeBatch(unknown);
   CHECK(decoded.status().code() == Errc::kUnsupportedCompressionType);
-  CHECK(decoded.status().message() == "unsupported codec gzip at byte 0");
-  CHECK(CheckBatch(bytes).ok());  // the header itself is intact
+  CHECK(decoded.status().message() == "unsupported codec unknown(5) at byte 0");
+  CHECK(CheckBatch(unknown).ok());  // the header itself is intact
+  // Uncompressed records under the gzip bit: not a gzip stream.
+  decoded = DecodeBatch(WithCodec(plain, 1), 100);
+  CHECK(decoded.status().code() == Errc::kCorruptMessage);
+  CHECK(decoded.status().message() == "bad gzip data: incorrect header check in batch at byte 100");
+}
+
+TEST_CASE("record_batch: a batch compressed with each codec decodes to the same records") {
+  RecordBatch batch = GoldenBatch();
+  for (int codec = 1; codec <= 4; ++codec) {
+    CAPTURE(codec);
+    RecordBatch compressed = batch;
+    compressed.header.attributes = static_cast<std::uint16_t>(codec);
+    const Bytes bytes = EncodeBatch(compressed);
+    Result<RecordBatch> decoded = DecodeBatch(bytes);
+    REQUIRE(decoded.ok());
+    CHECK(decoded->header.compression_codec() == codec);
+    CHECK(decoded->header.records_count == 2);
+    CHECK(decoded->records == batch.records);
+    CHECK(EncodeBatch(*decoded) == bytes);  // compression is deterministic
+  }
 }
 
 TEST_CASE("record_batch: damaged bytes are reported with their position") {

@@ -1,4 +1,5 @@
-// Helpers shared by the storage tests: byte spans from strings, hex, scratch directories.
+// Helpers shared by the storage tests: byte spans from strings, hex, scratch directories, and
+// client batches (what a producer sends a leader).
 #pragma once
 
 #include <cstdint>
@@ -6,6 +7,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "storage/record_batch.h"
 
 namespace kafkasim::testing {
 
@@ -49,5 +52,11 @@ class ScratchDir {
  private:
   std::string path_;
 };
+
+// A producer's batch of `records` (base offset 0, no leader epoch yet), for AppendAsLeader.
+inline std::vector<std::uint8_t> Batch(std::vector<storage::Record> records,
+                                       const storage::BatchOptions& options = {}) {
+  return storage::BuildBatch(std::move(records), options);
+}
 
 }  // namespace kafkasim::testing
