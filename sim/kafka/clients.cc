@@ -302,6 +302,7 @@ void ProducerNode::AssignSequence(Batch& batch) {
   batch.producer_id = producer_id_;
   batch.producer_epoch = producer_epoch_;
   batch.base_sequence = next;
+  batch.bytes.clear();  // new producer fields: the batch is built again (resetProducerState)
   next = IncrementSequence(next, static_cast<std::int64_t>(batch.records.size()));
 }
 
@@ -334,16 +335,19 @@ void ProducerNode::SendBatch(Batch batch, BrokerId leader) {
   request.partition = batch.partition;
   request.acks = config_.acks;
   request.timeout = config_.request_timeout;
-  if (idempotent_) {
-    KSIM_ASSERT(batch.base_sequence >= 0 && !Stale(batch));
-    request.producer_id = batch.producer_id;
-    request.producer_epoch = batch.producer_epoch;
-    request.base_sequence = batch.base_sequence;
+  if (idempotent_) KSIM_ASSERT(batch.base_sequence >= 0 && !Stale(batch));
+  if (batch.bytes.empty()) {
+    // The accumulator closes the batch: records, producer fields and codec become bytes that
+    // every retry re-sends unchanged.
+    std::vector<ProducedRecord> records;
+    records.reserve(batch.records.size());
+    for (const Pending& p : batch.records) records.push_back(p.record);
+    batch.bytes = BuildRecordBatch(
+        records, ProducerBatchInfo{batch.producer_id, batch.producer_epoch, batch.base_sequence},
+        config_.compression_type);
   }
-  for (Pending& p : batch.records) {
-    ++p.attempts;
-    request.records.push_back(p.record);
-  }
+  for (Pending& p : batch.records) ++p.attempts;
+  request.records = batch.bytes;
   env_.Send(directory_->NodeFor(leader), std::make_shared<KafkaMessage>(request));
   if (config_.acks == 0) {
     // acks=0: the producer never hears back; the record counts as sent and done.

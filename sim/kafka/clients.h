@@ -45,6 +45,9 @@ struct ProducerConfig {
   // Kafka resolves an unset enable.idempotence; the scenario validator refuses an explicit true
   // with other acks.
   bool enable_idempotence = true;
+  // compression.type: "none" (Kafka's default), "gzip", "snappy", "lz4" or "zstd"; the codec
+  // of every batch this producer builds.
+  std::string compression_type = "none";
   bool trace_each_record = false;  // console producer: one timeline line per acknowledgement
 };
 
@@ -77,13 +80,15 @@ class ProducerNode : public Node {
     std::int32_t attempts = 0;
   };
   // A produce request's records for one partition (ProducerBatch). An idempotent producer
-  // keeps a batch whole across retries: same records, same epoch, same base sequence.
+  // keeps a batch whole across retries: same records, same epoch, same base sequence, and the
+  // same bytes (built once, when first sent, as MemoryRecordsBuilder closes a batch).
   struct Batch {
     std::int32_t partition = 0;
     std::vector<Pending> records;
     std::int64_t producer_id = -1;
     std::int16_t producer_epoch = -1;
     std::int32_t base_sequence = -1;  // -1: no idempotence, or no sequence assigned yet
+    std::vector<std::uint8_t> bytes;  // record batch v2; empty until built
   };
   struct InFlight {
     Batch batch;

@@ -6,6 +6,8 @@
 
 #include <iterator>
 
+#include "storage/record_batch.h"
+
 namespace kafkasim::kafka {
 
 MessageKind KafkaMessage::Kind() const {
@@ -69,14 +71,22 @@ std::string KafkaMessage::Name() const {
 
 std::string KafkaMessage::Describe() const {
   if (const auto* p = Get<ProduceRequest>()) {
-    std::string idempotent;
-    if (p->producer_id >= 0) {
-      idempotent = fmt::format(" producer={} epoch={} seq={}", p->producer_id, p->producer_epoch,
-                               p->base_sequence);
+    // The batch header says what the request carries; the records stay opaque (compressed).
+    const Result<storage::BatchHeader> h = storage::ParseBatchHeader(p->records);
+    if (!h.ok()) {
+      return fmt::format("Produce {}-{} acks={} ({} bytes, not a batch)", p->topic, p->partition,
+                         p->acks == -1 ? "all" : std::to_string(p->acks), p->records.size());
+    }
+    std::string extra;
+    if (h->producer_id >= 0) {
+      extra = fmt::format(" producer={} epoch={} seq={}", h->producer_id, h->producer_epoch,
+                          h->base_sequence);
+    }
+    if (h->compression_codec() != 0) {
+      extra += " compression=" + storage::CompressionName(h->compression_codec());
     }
     return fmt::format("Produce {}-{} acks={} records={}{}", p->topic, p->partition,
-                       p->acks == -1 ? "all" : std::to_string(p->acks), p->records.size(),
-                       idempotent);
+                       p->acks == -1 ? "all" : std::to_string(p->acks), h->records_count, extra);
   }
   if (const auto* r = Get<InitProducerIdResponse>()) {
     return fmt::format("InitProducerIdResponse {} producer={} epoch={}", ErrcName(r->error),

@@ -87,12 +87,11 @@ struct ProduceRequest {
   std::int32_t partition = 0;
   std::int16_t acks = -1;  // 0, 1 or -1 (all)
   Duration timeout = Milliseconds(30000);
-  std::vector<ProducedRecord> records;
-  // The batch header fields of an idempotent producer (-1: none). A retry re-sends the batch
-  // with the same values, so the leader can recognise it (ProducerStateManager).
-  std::int64_t producer_id = -1;
-  std::int16_t producer_epoch = -1;
-  std::int32_t base_sequence = -1;
+  // One record batch v2 as the producer built it (base offset 0, partition leader epoch -1,
+  // its producer id, epoch and base sequence, compressed or not). A retry re-sends the same
+  // bytes, so the leader can recognise it (ProducerStateManager); the leader validates them
+  // and assigns offsets in place (LogValidator).
+  std::vector<std::uint8_t> records;
 };
 struct ProduceResponse {
   std::int64_t correlation_id = 0;

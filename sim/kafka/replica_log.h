@@ -24,6 +24,11 @@ struct ReplicaLogConfig {
   std::int64_t retention_ms = 604800000;
   std::int64_t retention_bytes = -1;
   std::int32_t index_interval_bytes = 4096;
+  std::int32_t max_message_bytes = 1048588;
+  // compression.type: "producer" keeps the client's codec; "uncompressed", "gzip", "snappy",
+  // "lz4" or "zstd" make the leader recompress batches of another codec (LogValidator).
+  std::string compression_type = "producer";
+  bool message_timestamp_log_append_time = false;  // message.timestamp.type=LogAppendTime
 };
 
 // What the broker's log-dir checkpoints say about a log it opens (LogManager.loadLog,
@@ -66,9 +71,14 @@ struct AppendResult {
   // The batch of an idempotent producer was already in the log: nothing was appended and the
   // offsets are those of the original batch.
   bool duplicate = false;
+  // A leader append: what the batch header said (producer_id -1 without a producer).
+  std::int32_t record_count = 0;
+  std::int64_t producer_id = -1;
+  std::int32_t base_sequence = -1;
+  std::int32_t last_sequence = -1;
 };
 
-// The idempotent producer fields of a produce request (no producer: producer_id -1).
+// The producer fields a batch is built with (none: producer_id -1).
 struct ProducerBatchInfo {
   std::int64_t producer_id = -1;
   std::int16_t producer_epoch = -1;
@@ -87,12 +97,13 @@ class ReplicaLog {
   virtual std::int64_t recovery_point() const = 0;
   virtual std::int64_t first_segment_base_offset() const = 0;
 
-  // Leader: assigns offsets from the log end, stamps leader_epoch (and the producer fields)
-  // into the batch. With a producer id the log's producer state decides first: a duplicate
+  // Leader: validates one client batch (storage's LogValidator: CORRUPT_MESSAGE,
+  // INVALID_RECORD, MESSAGE_TOO_LARGE, UNSUPPORTED_COMPRESSION_TYPE, INVALID_TIMESTAMP) and
+  // writes it at the log end with leader_epoch, its other bytes as the client sent them. With a
+  // producer id the log's producer state decides first: a duplicate
   // (AppendResult::duplicate), or OUT_OF_ORDER_SEQUENCE_NUMBER / INVALID_PRODUCER_EPOCH.
-  virtual Result<AppendResult> AppendAsLeader(const std::vector<ProducedRecord>& records,
-                                              std::int32_t leader_epoch, Time now,
-                                              const ProducerBatchInfo& producer = {}) = 0;
+  virtual Result<AppendResult> AppendAsLeader(std::span<const std::uint8_t> batch,
+                                              std::int32_t leader_epoch, Time now) = 0;
   // Follower: appends the leader's batches as they are (offsets and epochs kept).
   virtual Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches,
                                                 Time now) = 0;
@@ -131,6 +142,17 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
                                                    const ReplicaLogConfig& config, Time now,
                                                    const ReplicaLogHints& hints,
                                                    ReplicaLogOpenInfo* info);
+
+// Builds one record batch v2 of `records` as a producer does (Kafka's MemoryRecordsBuilder):
+// base offset 0, no leader epoch, the producer fields, compressed with `compression` ("none",
+// "gzip", "snappy", "lz4", "zstd"). records must not be empty.
+std::vector<std::uint8_t> BuildRecordBatch(const std::vector<ProducedRecord>& records,
+                                           const ProducerBatchInfo& producer = {},
+                                           const std::string& compression = "none");
+
+// The producer fields of a batch's header, read without checking its CRC (-1s when the bytes
+// are too short to be a batch): for trace lines about a produce request.
+ProducerBatchInfo ProducerOfBatch(std::span<const std::uint8_t> batch);
 
 // Decodes raw batches (from a FetchResponse) into records for a consumer.
 Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> batches);

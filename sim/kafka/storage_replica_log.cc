@@ -31,26 +31,16 @@ class StorageReplicaLog final : public ReplicaLog {
     return log_->segments().front().base_offset;
   }
 
-  Result<AppendResult> AppendAsLeader(const std::vector<ProducedRecord>& records,
-                                      std::int32_t leader_epoch, Time now,
-                                      const ProducerBatchInfo& producer) override {
-    std::vector<storage::Record> out;
-    out.reserve(records.size());
-    for (const ProducedRecord& r : records) {
-      storage::Record s;
-      s.timestamp = r.timestamp_ms;
-      s.key = ToBytes(r.key);
-      s.value = ToBytes(r.value);
-      out.push_back(std::move(s));
-    }
-    storage::ProducerInfo pi;
-    pi.producer_id = producer.producer_id;
-    pi.producer_epoch = producer.producer_epoch;
-    pi.base_sequence = producer.base_sequence;
-    Result<storage::LogAppendInfo> info =
-        log_->AppendAsLeader(std::move(out), leader_epoch, now, pi);
+  Result<AppendResult> AppendAsLeader(std::span<const std::uint8_t> batch,
+                                      std::int32_t leader_epoch, Time now) override {
+    Result<storage::LogAppendInfo> info = log_->AppendAsLeader(batch, leader_epoch, now);
     if (!info.ok()) return info.status();
-    return AppendResult{info->first_offset, info->last_offset, info->duplicate};
+    AppendResult r{info->first_offset, info->last_offset, info->duplicate};
+    r.record_count = info->record_count;
+    r.producer_id = info->producer_id;
+    r.base_sequence = info->base_sequence;
+    r.last_sequence = info->last_sequence;
+    return r;
   }
 
   std::optional<std::pair<std::int32_t, std::int32_t>> LastSequenceOf(
@@ -153,6 +143,19 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
   lc.retention_ms = config.retention_ms;
   lc.retention_bytes = config.retention_bytes;
   lc.index_interval_bytes = config.index_interval_bytes;
+  lc.max_message_bytes = config.max_message_bytes;
+  lc.message_timestamp_log_append_time = config.message_timestamp_log_append_time;
+  // BrokerCompressionType: "producer" keeps the batch's codec, "uncompressed" is none.
+  if (config.compression_type != "producer") {
+    lc.compression_type = config.compression_type == "uncompressed"
+                              ? std::optional(storage::CompressionType::kNone)
+                              : storage::CompressionTypeFromName(config.compression_type);
+    if (!lc.compression_type) {
+      return Status(Errc::kInvalidConfig,
+                    "compression.type " + config.compression_type +
+                        " is not one of producer, uncompressed, gzip, snappy, lz4, zstd");
+    }
+  }
   storage::LogOpenHints open_hints;
   open_hints.recovery_point = hints.recovery_point;
   open_hints.log_start_offset = hints.log_start_offset;
@@ -175,6 +178,35 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
     }
   }
   return std::unique_ptr<ReplicaLog>(std::make_unique<StorageReplicaLog>(std::move(*log)));
+}
+
+std::vector<std::uint8_t> BuildRecordBatch(const std::vector<ProducedRecord>& records,
+                                           const ProducerBatchInfo& producer,
+                                           const std::string& compression) {
+  std::vector<storage::Record> out;
+  out.reserve(records.size());
+  for (const ProducedRecord& r : records) {
+    storage::Record s;
+    s.timestamp = r.timestamp_ms;
+    s.key = ToBytes(r.key);
+    s.value = ToBytes(r.value);
+    out.push_back(std::move(s));
+  }
+  storage::BatchOptions options;
+  const std::optional<storage::CompressionType> codec =
+      storage::CompressionTypeFromName(compression);
+  KSIM_ASSERT_MSG(codec.has_value(), "unknown compression " + compression);
+  options.compression = *codec;
+  options.producer_id = producer.producer_id;
+  options.producer_epoch = producer.producer_epoch;
+  options.base_sequence = producer.base_sequence;
+  return storage::BuildBatch(std::move(out), options);
+}
+
+ProducerBatchInfo ProducerOfBatch(std::span<const std::uint8_t> batch) {
+  const Result<storage::BatchHeader> h = storage::ParseBatchHeader(batch);
+  if (!h.ok()) return {};
+  return ProducerBatchInfo{h->producer_id, h->producer_epoch, h->base_sequence};
 }
 
 Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> batches) {
