@@ -167,10 +167,7 @@ Result<LeaderAppend> Partition::AppendRecordsToLeader(const ProduceRequest& requ
                   fmt::format("the ISR of {} has {} replica(s), below min.insync.replicas={}",
                               name_, isr_.size(), min_isr));
   }
-  const ProducerBatchInfo producer{request.producer_id, request.producer_epoch,
-                                   request.base_sequence};
-  Result<AppendResult> appended =
-      log_->AppendAsLeader(request.records, leader_epoch_, now, producer);
+  Result<AppendResult> appended = log_->AppendAsLeader(request.records, leader_epoch_, now);
   if (!appended.ok()) {
     const Errc error = appended.status().code();
     if (error == Errc::kOutOfOrderSequenceNumber || error == Errc::kInvalidProducerEpoch) {
@@ -178,28 +175,28 @@ Result<LeaderAppend> Partition::AppendRecordsToLeader(const ProduceRequest& requ
                                     ? "produce.out_of_order_sequence"
                                     : "produce.invalid_producer_epoch");
       Note(ready, std::string(trace_kind::kProduceRejected),
-           fmt::format("refused a batch of producer {} for {}: {} ({})", request.producer_id, name_,
-                       ErrcName(error), appended.status().message()),
+           fmt::format("refused a batch of producer {} for {}: {} ({})",
+                       ProducerOfBatch(request.records).producer_id, name_, ErrcName(error),
+                       appended.status().message()),
            {{"partition", name_}, {"error", std::string(ErrcName(error))}});
     } else {
       ready.storage_error = appended.status();
     }
     return appended.status();
   }
-  const auto count = static_cast<std::int32_t>(request.records.size());
+  const std::int32_t count = appended->record_count;
   if (appended->duplicate) {
     // UnifiedLog.append: a retried batch found among the producer's last 5 is answered with
     // the original offsets and not written again; acks=all still waits for its replication.
-    const auto last_sequence = static_cast<std::int32_t>(
-        (std::int64_t{request.base_sequence} + count - 1) % (std::int64_t{INT32_MAX} + 1));
+    const std::int32_t last_sequence = appended->last_sequence;
     ready.probes.emplace_back("produce.duplicate");
     Note(ready, std::string(trace_kind::kProduceDuplicate),
          fmt::format("ignored a retried batch from producer {} seq {}..{}: already at offsets "
                      "{}..{} of {}",
-                     request.producer_id, request.base_sequence, last_sequence,
+                     appended->producer_id, appended->base_sequence, last_sequence,
                      appended->first_offset, appended->last_offset, name_),
          {{"partition", name_},
-          {"producer_id", request.producer_id},
+          {"producer_id", appended->producer_id},
           {"first_offset", appended->first_offset},
           {"last_offset", appended->last_offset}});
   } else {
