@@ -173,7 +173,9 @@ bool KafkaRaftServer::PersistRaft(raft::Ready& ready) {
     if (metadata_log_->LatestEpoch() < e.epoch) {
       metadata_log_->AssignEpochStart(e.epoch, e.offset);
     }
-    Result<AppendResult> appended = metadata_log_->AppendAsLeader({r}, e.epoch, env_.Now());
+    // The Raft leader is the "producer" of its own log: each entry is a one-record batch.
+    Result<AppendResult> appended =
+        metadata_log_->AppendAsLeader(BuildRecordBatch({r}), e.epoch, env_.Now());
     if (!appended.ok()) return failed(appended.status(), "appending to __cluster_metadata-0");
   }
   if (ready.must_sync) {
