@@ -1213,7 +1213,8 @@ const std::vector<std::string_view>& ProducerKeys() {
                                                      "request_timeout_ms",
                                                      "linger_ms",
                                                      "metadata_max_age_ms",
-                                                     "enable_idempotence"};
+                                                     "enable_idempotence",
+                                                     "compression_type"};
   return keys;
 }
 
@@ -1364,6 +1365,17 @@ void ScenarioParser::ParseProducer(const Json& j, const std::string& path, Clien
              "delivery_timeout_ms " + std::to_string(client.delivery_timeout.Millis()) +
                  " must be at least linger_ms + request_timeout_ms (" +
                  std::to_string((client.linger + client.request_timeout).Millis()) + ")");
+  }
+  if (auto codec = r_.String(j, path, "compression_type", false)) {
+    // The producer's compression.type (Kafka default "none"); "producer" and "uncompressed"
+    // are topic values, not producer ones.
+    if (*codec == "none" || *codec == "gzip" || *codec == "snappy" || *codec == "lz4" ||
+        *codec == "zstd") {
+      client.compression_type = *codec;
+    } else {
+      r_.Error("E008", path + ".compression_type",
+               "expected one of: none, gzip, snappy, lz4, zstd; got " + Quote(*codec));
+    }
   }
   const std::optional<bool> idempotence = r_.Bool(j, path, "enable_idempotence");
   // Kafka 3.2+: unset means on exactly when acks=all; set explicitly it must agree

@@ -155,6 +155,7 @@ struct Client {
   Duration metadata_max_age = Milliseconds(300000);
   // Resolved like Kafka 3.2+: unset means acks == all.
   bool enable_idempotence = true;
+  std::string compression_type = "none";  // compression.type: none, gzip, snappy, lz4, zstd
 
   // Consumer.
   bool from_beginning = false;           // auto.offset.reset earliest (else latest)

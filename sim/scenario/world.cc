@@ -131,6 +131,7 @@ void World::StartClient(const Client& client) {
       pc.linger = client.linger;
       pc.metadata_max_age = client.metadata_max_age;
       pc.enable_idempotence = client.enable_idempotence;
+      pc.compression_type = client.compression_type;
       pc.trace_each_record = client.id.rfind("console-producer", 0) == 0;
       const Client copy = client;
       pc.record_at = [copy](std::int64_t n) {
