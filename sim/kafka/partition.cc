@@ -179,6 +179,15 @@ Result<LeaderAppend> Partition::AppendRecordsToLeader(const ProduceRequest& requ
                        ProducerOfBatch(request.records).producer_id, name_, ErrcName(error),
                        appended.status().message()),
            {{"partition", name_}, {"error", std::string(ErrcName(error))}});
+    } else if (error == Errc::kCorruptMessage || error == Errc::kInvalidRecord ||
+               error == Errc::kMessageTooLarge || error == Errc::kUnsupportedCompressionType ||
+               error == Errc::kInvalidTimestamp) {
+      // LogValidator refused the client's batch: an answer to the client, not a disk failure.
+      ready.probes.emplace_back("produce.invalid_batch");
+      Note(ready, std::string(trace_kind::kProduceRejected),
+           fmt::format("refused a batch for {}: {} ({})", name_, ErrcName(error),
+                       appended.status().message()),
+           {{"partition", name_}, {"error", std::string(ErrcName(error))}});
     } else {
       ready.storage_error = appended.status();
     }
