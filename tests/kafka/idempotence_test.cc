@@ -17,10 +17,9 @@ ProduceRequest Batch(std::vector<std::string> values, std::int64_t producer_id, 
   request.topic = "cities";
   request.partition = 0;
   request.acks = acks;
-  request.producer_id = producer_id;
-  request.producer_epoch = epoch;
-  request.base_sequence = base_sequence;
-  for (std::string& v : values) request.records.push_back({std::nullopt, std::move(v), 0});
+  std::vector<ProducedRecord> records;
+  for (std::string& v : values) records.push_back({std::nullopt, std::move(v), 0});
+  request.records = BuildRecordBatch(records, ProducerBatchInfo{producer_id, epoch, base_sequence});
   return request;
 }
 

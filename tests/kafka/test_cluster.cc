@@ -140,7 +140,9 @@ std::int64_t TestCluster::Produce(std::int32_t broker, const std::string& topic,
   request.partition = partition;
   request.acks = acks;
   request.timeout = timeout;
-  for (std::string& v : values) request.records.push_back({std::nullopt, std::move(v), 0});
+  std::vector<ProducedRecord> records;
+  for (std::string& v : values) records.push_back({std::nullopt, std::move(v), 0});
+  request.records = BuildRecordBatch(records);
   client().Send(node(broker), request);
   return request.correlation_id;
 }
