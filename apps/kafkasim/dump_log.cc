@@ -1,5 +1,5 @@
-// `kafkasim dump-log FILES... [--print-data-log]`: kafka-dump-log.sh --files for the segment,
-// index and checkpoint files kafkasim (or Kafka) writes.
+// `kafkasim dump-log FILES... [--deep-iteration] [--print-data-log]`: kafka-dump-log.sh --files for
+// the segment, index and checkpoint files kafkasim (or Kafka) writes.
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
@@ -14,10 +14,11 @@ namespace kafkasim::cli {
 
 int RunDumpLog(const std::vector<std::string>& args) {
   po::options_description desc(
-      "Usage: kafkasim dump-log FILES... [--print-data-log]\n\n"
+      "Usage: kafkasim dump-log FILES... [--deep-iteration] [--print-data-log]\n\n"
       "Prints Kafka log segments (.log), indexes (.index, .timeindex) and checkpoint files");
   desc.add_options()("help,h", "show this help")(
-      "print-data-log", "print each record's offset, timestamp, key and payload");
+      "deep-iteration", "print each record of every batch, compressed batches included")(
+      "print-data-log", "print each record's key and payload too (implies --deep-iteration)");
   std::vector<std::string> files;
   po::variables_map vm;
   if (ParseWithFiles(args, desc, &files, &vm)) {
@@ -38,8 +39,8 @@ int RunDumpLog(const std::vector<std::string>& args) {
     }
     const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                           std::istreambuf_iterator<char>());
-    const storage::DumpResult result =
-        storage::DumpFile(path, bytes, vm.count("print-data-log") != 0);
+    const storage::DumpResult result = storage::DumpFile(
+        path, bytes, vm.count("print-data-log") != 0, vm.count("deep-iteration") != 0);
     std::cout << result.text;
     if (!result.error.empty()) {
       std::cout << "Found a damaged file: " << result.error << "\n";

@@ -66,7 +66,9 @@ std::string BatchLine(const BatchHeader& h, std::size_t position, bool valid) {
          " crc: " + std::to_string(h.crc) + " isvalid: " + (valid ? "true" : "false") + "\n";
 }
 
-std::string RecordLine(const BatchHeader& h, const Record& r) {
+// One record under its batch line; key and payload only with print_data_log, and only when
+// not null (DumpLogSegments' DecoderMessageParser gives None for them).
+std::string RecordLine(const BatchHeader& h, const Record& r, bool print_data_log) {
   std::string line =
       "| offset: " + std::to_string(h.base_offset + r.offset_delta) +
       (h.log_append_time() ? " LogAppendTime: " : " CreateTime: ") + std::to_string(r.timestamp) +
@@ -78,7 +80,12 @@ std::string RecordLine(const BatchHeader& h, const Record& r) {
   for (std::size_t i = 0; i < r.headers.size(); ++i) {
     line += (i == 0 ? "" : ",") + r.headers[i].key;
   }
-  return line + "] key: " + Printable(r.key) + " payload: " + Printable(r.value) + "\n";
+  line += "]";
+  if (print_data_log && !h.is_control()) {
+    if (r.key) line += " key: " + Printable(r.key);
+    if (r.value) line += " payload: " + Printable(r.value);
+  }
+  return line + "\n";
 }
 
 std::string Text(std::span<const std::uint8_t> bytes) { return {bytes.begin(), bytes.end()}; }
@@ -86,7 +93,7 @@ std::string Text(std::span<const std::uint8_t> bytes) { return {bytes.begin(), b
 }  // namespace
 
 DumpResult DumpLogSegment(const std::string& name, std::span<const std::uint8_t> bytes,
-                          bool print_data_log) {
+                          bool print_data_log, bool deep_iteration) {
   DumpResult out;
   out.text =
       "Dumping " + name + "\nLog starting offset: " + std::to_string(BaseOffsetOf(name)) + "\n";
@@ -100,13 +107,15 @@ DumpResult DumpLogSegment(const std::string& name, std::span<const std::uint8_t>
     }
     const auto batch_bytes = rest.first(header->size_in_bytes());
     out.text += BatchLine(*header, position, true);
-    if (print_data_log) {
+    if (print_data_log || deep_iteration) {
       Result<RecordBatch> batch = DecodeBatch(batch_bytes, position);
       if (!batch.ok()) {
         out.error = name + ": " + batch.status().message();
         return out;
       }
-      for (const Record& record : batch->records) out.text += RecordLine(batch->header, record);
+      for (const Record& record : batch->records) {
+        out.text += RecordLine(batch->header, record, print_data_log);
+      }
     }
     position += header->size_in_bytes();
   }
@@ -185,8 +194,10 @@ DumpResult DumpCheckpoint(const std::string& name, std::span<const std::uint8_t>
 }
 
 DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes,
-                    bool print_data_log) {
-  if (EndsWith(name, kLogFileSuffix)) return DumpLogSegment(name, bytes, print_data_log);
+                    bool print_data_log, bool deep_iteration) {
+  if (EndsWith(name, kLogFileSuffix)) {
+    return DumpLogSegment(name, bytes, print_data_log, deep_iteration);
+  }
   if (EndsWith(name, kIndexFileSuffix)) return DumpOffsetIndex(name, bytes);
   if (EndsWith(name, kTimeIndexFileSuffix)) return DumpTimeIndex(name, bytes);
   return DumpCheckpoint(name, bytes);

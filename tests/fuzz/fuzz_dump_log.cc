@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       "replication-offset-checkpoint"};
   const std::string name = kNames[data[0] % 7];
   const std::span<const std::uint8_t> bytes(data + 1, size - 1);
-  auto result = kafkasim::storage::DumpFile(name, bytes, (data[0] & 0x80) != 0);
+  auto result =
+      kafkasim::storage::DumpFile(name, bytes, (data[0] & 0x80) != 0, (data[0] & 0x40) != 0);
   if (result.text.empty()) __builtin_trap();  // every dump starts with "Dumping <name>"
   return 0;
 }

@@ -30,7 +30,38 @@ TEST_CASE("log_dump: a good segment prints its batches and records") {
                       "| offset: 0 CreateTime: 1700000000000 keySize: 2 valueSize: 5 sequence: -1 "
                       "headerKeys: [] key: k1 payload: hello\n"
                       "| offset: 1 CreateTime: 1700000000005 keySize: -1 valueSize: 5 sequence: -1 "
-                      "headerKeys: [h] key: null payload: world\n");
+                      "headerKeys: [h] payload: world\n");
+}
+
+TEST_CASE("log_dump: a compressed batch names its codec and prints its records when deep") {
+  std::vector<Record> records(2);
+  records[0].timestamp = 1700000000000;
+  records[0].key = Bytes{'k', '1'};
+  records[0].value = Bytes{'h', 'i'};
+  records[1].timestamp = 1700000000001;
+  BatchOptions options;
+  options.compression = CompressionType::kZstd;
+  options.partition_leader_epoch = 4;
+  options.base_offset = 20;
+  const Bytes bytes = BuildBatch(records, options);
+  const std::string batch_line =
+      "baseOffset: 20 lastOffset: 21 count: 2 baseSequence: -1 lastSequence: -1 producerId: -1 "
+      "producerEpoch: -1 partitionLeaderEpoch: 4 isTransactional: false isControl: false "
+      "position: 0 CreateTime: 1700000000001 size: " +
+      std::to_string(bytes.size()) +
+      " magic: 2 compresscodec: zstd crc: " + std::to_string(CheckBatch(bytes)->crc) +
+      " isvalid: true\n";
+  const std::string head = "Dumping 00000000000000000020.log\nLog starting offset: 20\n";
+  CHECK(DumpFile("00000000000000000020.log", bytes, false).text == head + batch_line);
+  const std::string deep =
+      "| offset: 20 CreateTime: 1700000000000 keySize: 2 valueSize: 2 sequence: -1 headerKeys: []";
+  const std::string second =
+      "| offset: 21 CreateTime: 1700000000001 keySize: -1 valueSize: -1 sequence: -1 "
+      "headerKeys: []\n";
+  CHECK(DumpFile("00000000000000000020.log", bytes, false, true).text ==
+        head + batch_line + deep + "\n" + second);
+  CHECK(DumpFile("00000000000000000020.log", bytes, true).text ==
+        head + batch_line + deep + " key: k1 payload: hi\n" + second);
 }
 
 TEST_CASE("log_dump: a truncated or corrupt segment names the file and byte position") {
