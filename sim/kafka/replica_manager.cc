@@ -53,6 +53,14 @@ Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
   lc.segment_ms = num("segment.ms", lc.segment_ms);
   lc.retention_ms = num("retention.ms", lc.retention_ms);
   lc.retention_bytes = num("retention.bytes", lc.retention_bytes);
+  // What LogValidator applies to a client's batch.
+  lc.max_message_bytes = static_cast<std::int32_t>(num("max.message.bytes", lc.max_message_bytes));
+  lc.compression_type =
+      metadata_.TopicConfig(hosted.topic, "compression.type", lc.compression_type);
+  lc.message_timestamp_log_append_time =
+      metadata_.TopicConfig(
+          hosted.topic, "message.timestamp.type",
+          lc.message_timestamp_log_append_time ? "LogAppendTime" : "CreateTime") == "LogAppendTime";
   Result<std::unique_ptr<ReplicaLog>> log =
       logs_.GetOrCreateLog(hosted.topic, hosted.topic_id, hosted.partition, lc);
   if (!log.ok()) {

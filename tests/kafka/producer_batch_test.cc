@@ -105,6 +105,33 @@ TEST_CASE("producer batches: a producer with compression.type writes compressed 
   }
 }
 
+TEST_CASE(
+    "producer batches: a topic's compression.type makes the leader recompress, "
+    "message.timestamp.type=LogAppendTime restamps") {
+  TestCluster cluster;
+  cluster.WaitForBrokersReady();
+  cluster.CreateTopic("cities", 1, 3,
+                      {{"compression.type", "gzip"}, {"message.timestamp.type", "LogAppendTime"}});
+  const std::int32_t leader = cluster.LeaderOf("cities", 0);
+  const std::vector<std::uint8_t> sent = CitiesBatch("lz4");
+  const std::int64_t id = cluster.SendProduce(leader, Request(sent));
+  cluster.RunFor(Milliseconds(2000));
+  REQUIRE(cluster.ProduceResult(id).has_value());
+  REQUIRE(cluster.ProduceResult(id)->error == Errc::kNone);
+  for (std::int32_t broker : {1, 2, 3}) {
+    const ReplicaLog& log = cluster.Log(broker, "cities", 0);
+    Result<std::vector<std::uint8_t>> stored = log.Read(0, 1 << 20, INT64_MAX);
+    REQUIRE(stored.ok());
+    Result<storage::RecordBatch> batch = storage::DecodeBatch(*stored);
+    REQUIRE(batch.ok());
+    CHECK(storage::CompressionName(batch->header.compression_codec()) == "gzip");
+    CHECK(batch->header.log_append_time());
+    CHECK(batch->header.max_timestamp > 1000);  // the leader's clock, not the records'
+    CHECK(batch->header.producer_id == 77);
+    CHECK(batch->records == storage::DecodeBatch(sent)->records);
+  }
+}
+
 TEST_CASE("producer batches: a damaged batch is refused with CORRUPT_MESSAGE and not written") {
   TestCluster cluster;
   cluster.WaitForBrokersReady();
