@@ -126,6 +126,7 @@ TEST_CASE("scenario: producers and consumers with their defaults and derived val
   CHECK(p1.retries == 2147483647);
   CHECK(p1.delivery_timeout == Milliseconds(120000));
   CHECK(p1.linger == 5_ms);
+  CHECK(p1.compression_type == "none");  // compression.type's Kafka default
   CHECK_FALSE(p1.count.has_value());
   CHECK(p1.MessageAt(0).key == "New York");
   CHECK(p1.MessageAt(4).key == "Berlin");
