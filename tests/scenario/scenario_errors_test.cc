@@ -192,11 +192,12 @@ TEST_CASE("scenario errors: clients") {
       "[scenario.E028] s.json:2:99 $.clients[0].enable_idempotence: enable_idempotence true "
       "needs acks \"all\" (Kafka: \"Must set acks to all in order to use the idempotent "
       "producer\")");
-  CHECK(OneError(File(
-            "",
-            R"([{"id": "p", "type": "producer", "topic": "cities", "compression_type": "brotli"}])")) ==
-        "[scenario.E008] s.json:2:84 $.clients[0].compression_type: expected one of: none, gzip, "
-        "snappy, lz4, zstd; got 'brotli'");
+  CHECK(
+      OneError(File(
+          "",
+          R"([{"id": "p", "type": "producer", "topic": "cities", "compression_type": "brotli"}])")) ==
+      "[scenario.E008] s.json:2:84 $.clients[0].compression_type: expected one of: none, gzip, "
+      "snappy, lz4, zstd; got 'brotli'");
   CHECK(
       OneError(File("", R"([{"id": "p", "type": "producer", "topic": "cities", "acks": "2"}])")) ==
       "[scenario.E008] s.json:2:72 $.clients[0].acks: expected one of: \"0\", \"1\", \"all\" "
