@@ -57,7 +57,7 @@ bool Run(int frames, Sample& sample) {
   gui::HeadlessContext context;
   gui::App app(std::move(session));
   gui::Configure(options, app);
-  if (!gui::BuildFontAtlas(app.state())) return false;
+  if (!gui::BuildFontAtlas()) return false;
   std::vector<double> build_ms, update_ms;
   for (int frame = 0; frame < kWarmUpFrames + frames; ++frame) {
     const auto t0 = std::chrono::steady_clock::now();

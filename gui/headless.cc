@@ -1,7 +1,5 @@
-// ImGui's example_null set-up around the front end's fonts and style.
+// ImGui's example_null set-up: a context, a font atlas in memory, frames of a given size.
 #include "gui/headless.h"
-
-#include "gui/style.h"
 
 namespace kafkasim::gui {
 
@@ -14,12 +12,10 @@ HeadlessContext::HeadlessContext() {
 
 HeadlessContext::~HeadlessContext() { ImGui::DestroyContext(); }
 
-bool BuildFontAtlas(GuiState& state) {
-  state.fonts = LoadFonts(state.ui_scale);
+bool BuildFontAtlas() {
   unsigned char* pixels = nullptr;
   int width = 0, height = 0;
   ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
-  ApplyStyle(state);
   return pixels != nullptr && width > 0 && height > 0;
 }
 

@@ -2,7 +2,6 @@
 // drawn to draw lists that nobody rasterises. For the smoke test and the UI-build benchmark.
 #pragma once
 
-#include "gui/gui_state.h"
 #include "imgui.h"
 
 namespace kafkasim::gui {
@@ -16,9 +15,9 @@ class HeadlessContext {
   HeadlessContext& operator=(const HeadlessContext&) = delete;
 };
 
-// Loads the fonts at state.ui_scale, builds the font atlas in memory (a renderer backend would
-// upload it as a texture) and applies the style. Returns false when the atlas is empty.
-bool BuildFontAtlas(GuiState& state);
+// Builds the font atlas of the fonts loaded so far (Configure, LoadFonts) in memory, as a
+// renderer backend does before its first frame, but uploads nothing. False when it is empty.
+bool BuildFontAtlas();
 
 // ImGui::NewFrame for a display of `size` pixels, `delta_seconds` after the previous frame.
 void NewHeadlessFrame(ImVec2 size, float delta_seconds);

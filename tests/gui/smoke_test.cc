@@ -45,10 +45,15 @@ std::vector<std::string> BundledScenarios() {
   return paths;
 }
 
-// Opens the scenario the way kafkasim-gui does (gui::OpenScenario).
-std::unique_ptr<SessionControl> Open(const std::string& path) {
+Options ScenarioOptions(const std::string& path, float scale = 1.0f) {
   Options options;
   options.scenario = path;
+  options.scale = scale;
+  return options;
+}
+
+// Opens the scenario the way kafkasim-gui does (gui::OpenScenario).
+std::unique_ptr<SessionControl> Open(const Options& options) {
   std::string error;
   std::unique_ptr<SessionControl> session = OpenScenario(options, &error);
   INFO(error);
@@ -77,7 +82,7 @@ class Reference {
 
  private:
   void Reopen() {
-    session_ = Open(path_);
+    session_ = Open(ScenarioOptions(path_));
     events_ = session_->View().events_executed;
   }
 
@@ -170,9 +175,10 @@ TEST_CASE("gui smoke: every panel draws every bundled scenario without changing 
     const std::string& path = scenarios[s];
     INFO(path);
     HeadlessContext context;
-    App app(Open(path));
-    app.state().ui_scale = s % 2 == 0 ? 1.0f : 2.0f;  // both classroom sizes
-    REQUIRE(BuildFontAtlas(app.state()));
+    const Options options = ScenarioOptions(path, s % 2 == 0 ? 1.0f : 2.0f);  // both sizes
+    App app(Open(options));
+    Configure(options, app);
+    REQUIRE(BuildFontAtlas());
     Reference reference(path);
     int frame = 0;
     const Time end = app.session().View().end;
@@ -227,8 +233,10 @@ ImVec2 NodeOnMap(const view::WorldView& world, const std::string& name) {
 
 TEST_CASE("gui smoke: a right click on a broker offers crash, and the click crashes it") {
   HeadlessContext context;
-  App app(Open(SourcePath("scenarios/broker-failure.json")));
-  REQUIRE(BuildFontAtlas(app.state()));
+  const Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
+  App app(Open(options));
+  Configure(options, app);
+  REQUIRE(BuildFontAtlas());
   app.Update(0);
   ImVec2 mouse{0, 0};
   for (int frame = 0; frame < 12 && app.queue().commands.empty(); ++frame) {
@@ -266,8 +274,10 @@ TEST_CASE("gui smoke: a right click on a broker offers crash, and the click cras
 
 TEST_CASE("gui smoke: space toggles play, right arrow steps one event") {
   HeadlessContext context;
-  App app(Open(SourcePath("scenarios/broker-failure.json")));
-  REQUIRE(BuildFontAtlas(app.state()));
+  const Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
+  App app(Open(options));
+  Configure(options, app);
+  REQUIRE(BuildFontAtlas());
   ImGuiIO& io = ImGui::GetIO();
   for (int frame = 0; frame < 4; ++frame) {
     io.KeysDown[kKeySpace] = frame == 1;
@@ -294,9 +304,11 @@ std::string ReadFile(const std::filesystem::path& path) {
 
 TEST_CASE("gui: export diagram writes the visible window of a real run") {
   HeadlessContext context;
-  App app(Open(SourcePath("scenarios/broker-failure.json")));
-  REQUIRE(BuildFontAtlas(app.state()));
-  AdvanceRecordingMetrics(app, kTimeZero + Seconds(19));
+  Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
+  options.at = kTimeZero + Seconds(19);  // --at 19s: through the pause step at 10s
+  App app(Open(options));
+  Configure(options, app);
+  REQUIRE(BuildFontAtlas());
   REQUIRE(app.session().View().now == kTimeZero + Seconds(19));
   const std::filesystem::path dir = std::filesystem::temp_directory_path();
   for (DiagramFormat format : {DiagramFormat::kMermaid, DiagramFormat::kSvg}) {
