@@ -182,29 +182,29 @@ TEST_CASE("gui smoke: every panel draws every bundled scenario without changing 
     Reference reference(path);
     int frame = 0;
     const Time end = app.session().View().end;
+    const auto jump = [](CommandQueue& q, Time t) { q.rewind_to_time = t; };
+    const auto next_interesting = [](CommandQueue& q, Time) { q.step_to_interesting = true; };
+    const auto step_three = [](CommandQueue& q, Time) { q.step_events = 3; };
     for (Time moment : Moments(path, 6)) {
       // Jump ahead to a second before the step, as a click on the timeline does.
       const Time before = std::max(kTimeZero, moment - Seconds(1));
-      if (before > app.session().View().now) {
-        Queue(
-            app, reference, frame, [](CommandQueue& q, Time t) { q.rewind_to_time = t; }, before);
-      }
+      if (before > app.session().View().now) Queue(app, reference, frame, jump, before);
       Play(app, reference, frame, 40, 3);  // 2 s of virtual time through the step
-      Queue(app, reference, frame, [](CommandQueue& q, Time) { q.step_to_interesting = true; }, {});
-      Queue(app, reference, frame, [](CommandQueue& q, Time) { q.step_events = 3; }, {});
+      Queue(app, reference, frame, next_interesting, {});
+      Queue(app, reference, frame, step_three, {});
     }
     // To the end as fast as the per-frame event budget allows.
     app.state().as_fast_as_possible = true;
-    for (int i = 0; i < 200 && app.session().View().now < end; ++i)
+    for (int i = 0; i < 200 && app.session().View().now < end; ++i) {
       Play(app, reference, frame, 1, 1);
+    }
     CHECK(app.session().View().now == end);
     app.state().as_fast_as_possible = false;
-    // Rewinds re-execute from the start: to half-time, then to a third of the trace's events.
+    // Rewinds re-execute from the start: to half-time (on through the pause steps before it),
+    // then to a third of the trace's events.
     const Time half = kTimeZero + (end - kTimeZero) / 2;
-    Queue(
-        app, reference, frame, [](CommandQueue& q, Time t) { q.rewind_to_time = t; }, half);
-    CHECK_MESSAGE(app.session().View().now == half,
-                  FormatTime(app.session().View().now));  // past pause steps
+    Queue(app, reference, frame, jump, half);
+    CHECK_MESSAGE(app.session().View().now == half, FormatTime(app.session().View().now));
     app.queue().rewind_to_event = app.session().View().trace->size() / 3;
     app.Update(kFrameSeconds);
     DrawFrame(app, reference, frame++);
