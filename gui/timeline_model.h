@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,17 @@ struct TimelineMarker {
   std::string label;  // the trace line, for the tooltip
 };
 
-// Which events the timeline marks: faults (crash, restart, link cuts, partitions, slow nodes,
-// disk faults), elections and leader changes, narration. Others are not marked.
+// A kind of trace event the timeline marks, and how.
+struct MarkerRule {
+  TraceKind kind;
+  MarkerKind marker = MarkerKind::kFault;
+};
+
+// Which events the timeline marks: faults (crash, kill, restart, shutdown, link cuts,
+// partitions, slow nodes), leader changes and lost elections, narration, expectations and
+// broken guarantees. Each is a kind its emitting module declares.
+std::span<const MarkerRule> MarkerRules();
+// The marker for an event of a kind in MarkerRules(); nothing for other kinds.
 std::optional<MarkerKind> ClassifyEvent(const TraceEvent& event);
 
 class TimelineModel {

@@ -21,6 +21,15 @@ struct TraceField {
   TraceValue value;
 };
 
+// A kind of trace event, declared as a constant by the module that emits it (raft/trace_kinds.h,
+// kafka/trace_kinds.h, scenario/trace_kinds.h) and used by the consumers that match it; the
+// engine itself names none. A frequent kind (every append) is too frequent for a narrated
+// timeline: the CLI prints it with --verbose only, the GUI's event log hides it unless asked.
+struct TraceKind {
+  std::string_view name;  // dotted, stable: "partition.leader"
+  bool frequent = false;
+};
+
 struct TraceEvent {
   std::uint64_t index = 0;  // position in the trace, assigned by Trace::Emit
   Time time;
@@ -37,9 +46,6 @@ struct TraceEvent {
 std::string TraceEventToJson(const TraceEvent& event);
 // "t=1.204s broker-2 became leader of cities-0 ...": the voice of the timeline and the GUI.
 std::string FormatTraceLine(const TraceEvent& event);
-// Kinds too frequent for a narrated timeline (every append, every metadata-log fetch): the
-// CLI prints them with --verbose only, the GUI's event log hides them unless asked.
-bool IsFrequentKind(std::string_view kind);
 
 class Trace {
  public:

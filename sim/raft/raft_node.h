@@ -14,6 +14,7 @@
 #include "engine/prng.h"
 #include "engine/status.h"
 #include "engine/time.h"
+#include "engine/trace.h"
 #include "raft/raft_log.h"
 #include "raft/raft_messages.h"
 #include "raft/raft_types.h"
@@ -40,7 +41,7 @@ struct RoleChange {
 
 // A line for the trace: stable dotted kind plus one human sentence without the node name.
 struct RaftNote {
-  std::string kind;  // "raft.leader", "raft.vote.granted", "raft.truncate", ...
+  std::string kind;  // a raft::trace_kind name: "raft.leader", "raft.vote.granted", ...
   std::string text;  // "became leader at epoch 3 with votes from 1, 2"
 };
 
@@ -177,7 +178,7 @@ class RaftNode {
   void NoteVote(NodeId candidate, const VoteRequest& request, bool granted);
 
   void Send(NodeId to, RaftBody body);
-  void Note(std::string kind, std::string text);
+  void Note(TraceKind kind, std::string text);
   void PersistQuorumState(Epoch epoch, NodeId voted_for, NodeId leader);
   void MarkLogDirty(Offset from);
   std::size_t Majority() const { return config_.voters.size() / 2 + 1; }

@@ -101,7 +101,7 @@ bool FakeSession::Linked(NodeIndex a, NodeIndex b) const {
   return !std::binary_search(cut_.begin(), cut_.end(), std::make_pair(a, b));
 }
 
-void FakeSession::Send(NodeIndex from, NodeIndex to, MessageKind kind, std::string label) {
+void FakeSession::Send(NodeIndex from, NodeIndex to, kafka::MessageKind kind, std::string label) {
   const Duration latency = Microseconds(rng_.UniformRange(800, 3000));
   scenario::MessageRecord record{nodes_[from].name, nodes_[to].name, kind, now_,
                                  now_ + latency,    label,           {}};
@@ -243,7 +243,7 @@ void FakeSession::RunTick() {
   FakePartition& part = partitions_[p];
   if (part.leader >= 0) {
     const NodeIndex leader = BrokerNode(part.leader);
-    Send(producer, leader, MessageKind::kProduce,
+    Send(producer, leader, kafka::MessageKind::kProduce,
          fmt::format("Produce cities-{} 5 records acks=all", p));
     const bool enough_isr = static_cast<int>(part.isr.size()) >= kMinInsyncReplicas;
     if (Linked(producer, leader) && enough_isr) {
@@ -255,21 +255,21 @@ void FakeSession::RunTick() {
     }
     for (int id : part.replicas) {
       if (id == part.leader || !BrokerUp(id)) continue;
-      Send(BrokerNode(id), leader, MessageKind::kFetch,
+      Send(BrokerNode(id), leader, kafka::MessageKind::kFetch,
            fmt::format("Fetch cities-{} offset={}", p, part.log_end_offset[id]));
     }
     if (ticks_ % 3 == 0) {
-      Send(consumer, leader, MessageKind::kFetch,
+      Send(consumer, leader, kafka::MessageKind::kFetch,
            fmt::format("Fetch cities-{} offset={}", p, part.high_watermark));
       consumed_ = std::min<std::int64_t>(consumed_ + 5, produced_);
     }
   }
   if (ticks_ % 50 == 0) {  // broker heartbeats and controller fetches every 250 ms
     for (int b = 1; b <= options_.brokers; ++b) {
-      if (BrokerUp(b)) Send(BrokerNode(b), 0, MessageKind::kHeartbeat, "BrokerHeartbeat");
+      if (BrokerUp(b)) Send(BrokerNode(b), 0, kafka::MessageKind::kHeartbeat, "BrokerHeartbeat");
     }
     for (int c = 1; c < options_.controllers; ++c) {
-      Send(static_cast<NodeIndex>(c), 0, MessageKind::kVote, "Fetch __cluster_metadata-0");
+      Send(static_cast<NodeIndex>(c), 0, kafka::MessageKind::kVote, "Fetch __cluster_metadata-0");
     }
   }
   ReplicateAndTrackIsr();

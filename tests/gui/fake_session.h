@@ -81,7 +81,7 @@ class FakeSession : public SessionControl {
   void ApplyInputsBefore(Time t);
   CommandOutput Apply(const std::string& command);
   void Emit(const std::string& node, std::string kind, std::string text);
-  void Send(NodeIndex from, NodeIndex to, MessageKind kind, std::string label);
+  void Send(NodeIndex from, NodeIndex to, kafka::MessageKind kind, std::string label);
   void SettleMessages();
   void Crash(NodeIndex node);
   void Recover(NodeIndex node);

@@ -9,6 +9,7 @@
 #include "gui/playback.h"
 #include "gui/timeline_model.h"
 #include "gui/topics_model.h"
+#include "scenario/trace_kinds.h"
 
 namespace kafkasim::gui {
 namespace {
@@ -167,18 +168,53 @@ TEST_CASE("event_filter: node, kind prefix and partition narrow the log incremen
   CHECK(filter.matches().empty());
 }
 
-TEST_CASE("timeline_model: faults, elections and narration become markers") {
-  const std::vector<TraceEvent> trace = {Event(0, "broker-1", "node.crash", "crashed"),
-                                         Event(1, "broker-2", "partition.leader", "leads"),
-                                         Event(2, "", "say", "watch"),
-                                         Event(3, "broker-2", "log.append", "appended")};
+TEST_CASE("timeline_model: faults, elections, narration and broken guarantees become markers") {
+  const std::vector<TraceEvent> trace = {
+      Event(0, "broker-1", std::string(scenario::trace_kind::kNodeCrash.name), "crashed"),
+      Event(1, "broker-2", std::string(kafka::trace_kind::kPartitionLeader.name), "leads"),
+      Event(2, "narrator", std::string(scenario::trace_kind::kScenarioSay.name), "watch"),
+      Event(3, "broker-2", std::string(kafka::trace_kind::kProduceAppend.name), "appended"),
+      Event(4, "guarantee", std::string(scenario::trace_kind::kGuaranteeBroken.name), "BROKEN"),
+      Event(5, "", "link.cut", "a kind nothing emits")};
   TimelineModel model;
   model.Update(trace);
-  REQUIRE(model.markers().size() == 3);
+  REQUIRE(model.markers().size() == 4);
   CHECK(model.markers()[0].kind == MarkerKind::kFault);
   CHECK(model.markers()[1].kind == MarkerKind::kElection);
   CHECK(model.markers()[2].kind == MarkerKind::kNarration);
+  CHECK(model.markers()[3].kind == MarkerKind::kCheck);
+  CHECK(model.markers()[3].event_index == 4);
   CHECK(model.markers()[1].label == "t=0.010s broker-2 leads");
+}
+
+TEST_CASE("timeline_model: every marked kind is a kind some module declares and emits") {
+  REQUIRE_FALSE(MarkerRules().empty());
+  for (const MarkerRule& rule : MarkerRules()) {
+    CAPTURE(rule.kind.name);
+    const TraceKind* declared = scenario::FindTraceKind(rule.kind.name);
+    REQUIRE(declared != nullptr);
+    CHECK(declared->frequent == rule.kind.frequent);
+    CHECK(ClassifyEvent(Event(0, "", std::string(rule.kind.name), "")) == rule.marker);
+  }
+}
+
+TEST_CASE("timeline_model: every fault the scenario injects and every broken guarantee is marked") {
+  namespace kind = scenario::trace_kind;
+  for (const TraceKind& k : {kind::kNodeCrash, kind::kNodeKill, kind::kNodeRestart,
+                             kind::kNetworkCut, kind::kNetworkHeal, kind::kNetworkIsolate,
+                             kind::kNetworkHealAll, kind::kNetworkSlow, kind::kNetworkPartition}) {
+    CAPTURE(k.name);
+    CHECK(ClassifyEvent(Event(0, "", std::string(k.name), "")) == MarkerKind::kFault);
+  }
+  CHECK(ClassifyEvent(Event(0, "", std::string(kind::kGuaranteeBroken.name), "")) ==
+        MarkerKind::kCheck);
+  CHECK(ClassifyEvent(Event(0, "", std::string(kind::kExpectFail.name), "")) == MarkerKind::kCheck);
+  // Frequent kinds would bury the timeline.
+  for (std::span<const TraceKind> module : scenario::kDeclaredTraceKinds) {
+    for (const TraceKind& k : module) {
+      if (k.frequent) CHECK_FALSE(ClassifyEvent(Event(0, "", std::string(k.name), "")));
+    }
+  }
 }
 
 TEST_CASE("timeline_model: time and pixels map both ways and clamp at the ends") {
