@@ -39,7 +39,7 @@ std::span<const MarkerRule> MarkerRules() { return kMarkerRules; }
 
 std::optional<MarkerKind> ClassifyEvent(const TraceEvent& event) {
   for (const MarkerRule& rule : kMarkerRules) {
-    if (event.kind == rule.kind.name) return rule.marker;
+    if (event.kind == rule.kind) return rule.marker;
   }
   return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/trace.h"
@@ -24,7 +25,7 @@ struct TimelineMarker {
 
 // A kind of trace event the timeline marks, and how.
 struct MarkerRule {
-  TraceKind kind;
+  std::string_view kind;  // a constant of the emitting module's trace_kinds.h
   MarkerKind marker = MarkerKind::kFault;
 };
 

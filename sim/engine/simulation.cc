@@ -70,10 +70,6 @@ TimerId NodeEnv::SetTimer(Duration after, std::uint64_t tag) {
 
 void NodeEnv::CancelTimer(TimerId id) { sim_->CancelTimerId(id); }
 
-void NodeEnv::Emit(TraceKind kind, std::vector<TraceField> fields, std::string text) {
-  Emit(std::string(kind.name), std::move(fields), std::move(text));
-}
-
 void NodeEnv::Emit(std::string kind, std::vector<TraceField> fields, std::string text) {
   TraceEvent event;
   event.time = sim_->Now();

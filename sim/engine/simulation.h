@@ -59,9 +59,7 @@ class NodeEnv {
   void Send(NodeIndex to, std::shared_ptr<const Payload> payload);
   TimerId SetTimer(Duration after, std::uint64_t tag);
   void CancelTimer(TimerId id);
-  // Emits a trace event on behalf of this node. The kind is one the emitting module declares
-  // (kafka/trace_kinds.h, ...); the string form passes on a kind held as text (a Raft note).
-  void Emit(TraceKind kind, std::vector<TraceField> fields, std::string text);
+  // Emits a trace event on behalf of this node.
   void Emit(std::string kind, std::vector<TraceField> fields, std::string text);
   // Counts a path taken (KSIM_PROBE); scenarios can require probes.
   void Probe(std::string_view name);

@@ -21,20 +21,14 @@ struct TraceField {
   TraceValue value;
 };
 
-// A kind of trace event, declared as a constant by the module that emits it (raft/trace_kinds.h,
-// kafka/trace_kinds.h, scenario/trace_kinds.h) and used by the consumers that match it; the
-// engine itself names none. A frequent kind (every append) is too frequent for a narrated
-// timeline: the CLI prints it with --verbose only, the GUI's event log hides it unless asked.
-struct TraceKind {
-  std::string_view name;  // dotted, stable: "partition.leader"
-  bool frequent = false;
-};
-
 struct TraceEvent {
   std::uint64_t index = 0;  // position in the trace, assigned by Trace::Emit
   Time time;
   std::string node;  // "broker-2", or "" for the world itself
-  std::string kind;  // dotted, stable: "partition.leader", "isr.shrink", "node.crash"
+  // Dotted and stable: "partition.leader", "isr.shrink", "node.crash". Each kind is a constant
+  // of the module that emits it (raft/, kafka/, scenario/trace_kinds.h, which also say which
+  // kinds are frequent); the engine names none.
+  std::string kind;
   std::vector<TraceField> fields;
   std::string text;  // "became leader of cities-0 at leader_epoch 3 (broker-1 was fenced)"
 

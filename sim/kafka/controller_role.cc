@@ -1,10 +1,11 @@
-// The controller role of a KafkaServer: the active controller answers broker and admin RPCs
+// The controller role of a KafkaRaftServer: the active controller answers broker and admin RPCs
 // by proposing metadata records to the Raft leader it hosts, and replies once they commit.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "engine/assert.h"
-#include "kafka/kafka_server.h"
+#include "kafka/kafka_raft_server.h"
+#include "kafka/trace_kinds.h"
 
 namespace kafkasim::kafka {
 namespace {
@@ -13,7 +14,7 @@ std::string ElectionName(bool unclean) { return unclean ? "UNCLEAN" : "PREFERRED
 
 }  // namespace
 
-void KafkaServer::OnRaftRoleChange(const raft::RoleChange& change) {
+void KafkaRaftServer::OnRaftRoleChange(const raft::RoleChange& change) {
   if (!logic_) return;
   if (change.to == raft::Role::kLeader) {
     // Activate only once the new epoch's LeaderChange commits: by then every record of earlier
@@ -25,7 +26,7 @@ void KafkaServer::OnRaftRoleChange(const raft::RoleChange& change) {
     awaiting_activation_ = false;
     if (controller_active_) {
       controller_active_ = false;
-      Emit("controller.inactive",
+      Emit(trace_kind::kControllerInactive,
            fmt::format("is no longer the active controller (metadata quorum epoch {})",
                        change.epoch));
     }
@@ -34,7 +35,7 @@ void KafkaServer::OnRaftRoleChange(const raft::RoleChange& change) {
   }
 }
 
-void KafkaServer::RebuildControllerState() {
+void KafkaRaftServer::RebuildControllerState() {
   // Uncommitted records this controller proposed may never commit: start again from what is
   // committed (Kafka reverts its timeline data structures the same way).
   logic_ = std::make_unique<ControllerLogic>(config_.controller_config);
@@ -52,8 +53,8 @@ void KafkaServer::RebuildControllerState() {
   }
 }
 
-void KafkaServer::ProposeRecords(const ControllerChanges& changes,
-                                 std::optional<PendingReply> reply) {
+void KafkaRaftServer::ProposeRecords(const ControllerChanges& changes,
+                                     std::optional<PendingReply> reply) {
   std::int64_t last = -1;
   for (const MetadataRecord& record : changes.records) {
     const std::vector<std::uint8_t> bytes = EncodeMetadataRecord(record);
@@ -64,7 +65,7 @@ void KafkaServer::ProposeRecords(const ControllerChanges& changes,
     last_replayed_offset_ = *offset;
     last = *offset;
   }
-  for (const std::string& note : changes.notes) Emit("controller.decision", note);
+  for (const std::string& note : changes.notes) Emit(trace_kind::kControllerDecision, note);
   for (const std::string& probe : changes.probes) env_.Probe(probe);
   if (reply) {
     if (last < 0) {
@@ -76,20 +77,20 @@ void KafkaServer::ProposeRecords(const ControllerChanges& changes,
   DrainRaft();
 }
 
-void KafkaServer::CompletePendingReplies(std::int64_t committed_offset) {
+void KafkaRaftServer::CompletePendingReplies(std::int64_t committed_offset) {
   while (!pending_replies_.empty() && pending_replies_.begin()->first <= committed_offset) {
     for (PendingReply& r : pending_replies_.begin()->second) Reply(r.to, std::move(r.body));
     pending_replies_.erase(pending_replies_.begin());
   }
 }
 
-void KafkaServer::FailPendingReplies() {
+void KafkaRaftServer::FailPendingReplies() {
   // Their records may still commit under the next leader, but this controller cannot tell:
   // clients retry, as with NOT_CONTROLLER in Kafka.
   pending_replies_.clear();
 }
 
-void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMessage& request) {
+void KafkaRaftServer::HandleControllerRequest(const Message& message, const KafkaMessage& request) {
   const NodeIndex from = message.from;
   const Time now = env_.Now();
   const bool active = logic_ != nullptr && controller_active_;
@@ -198,7 +199,7 @@ void KafkaServer::HandleControllerRequest(const Message& message, const KafkaMes
   }
 }
 
-void KafkaServer::ControllerTick() {
+void KafkaRaftServer::ControllerTick() {
   if (!controller_active_) return;
   const Time now = env_.Now();
   ControllerChanges fenced = logic_->FenceExpiredBrokers(now);

@@ -1,11 +1,13 @@
 // The broker's log dir upkeep (LogManager.scala, ReplicaManager.checkpointHighWatermarks,
 // MetaPropertiesEnsemble.java): meta.properties, the three offset checkpoints in the log dir
 // root, and the .kafka_cleanshutdown marker. The node's disk root is its one log dir.
+#include "kafka/log_manager.h"
+
 #include <fmt/format.h>
 
 #include "engine/assert.h"
 #include "engine/prng.h"
-#include "kafka/kafka_server.h"
+#include "kafka/trace_kinds.h"
 #include "storage/checkpoint_file.h"
 #include "storage/format.h"
 
@@ -21,24 +23,33 @@ bool ReservedDirectoryId(const Uuid& id) { return id.high == 0 && id.low < 100; 
 
 }  // namespace
 
-bool KafkaServer::LoadMetaProperties() {
-  FileSystem& disk = env_.disk();
+LogManager::LogManager(BrokerIo& io, std::string log_dir, ReplicaLogConfig defaults)
+    : io_(io), log_dir_(std::move(log_dir)), defaults_(defaults) {}
+
+bool LoadMetaProperties(BrokerIo& io, std::int32_t node_id) {
+  FileSystem& disk = io.disk();
+  NodeEnv& env = io.env();
   const std::string path = storage::kMetaPropertiesFile;
   if (!disk.Exists(path)) {
     // First start: what `kafka-storage.sh format` would have written. The id comes from a
     // stream of its own so that formatting leaves the node's other random draws as they were.
-    Rng rng = Rng::Stream(env_.simulation().seed(), env_.name() + "/directory.id");
+    Rng rng = Rng::Stream(env.simulation().seed(), env.name() + "/directory.id");
     Uuid directory_id;
     do {
       directory_id = Uuid{rng.NextU64(), rng.NextU64()};
     } while (ReservedDirectoryId(directory_id));
     storage::MetaProperties meta;
-    meta.node_id = config_.node_id;
-    meta.cluster_id = directory_->cluster_id;
+    meta.node_id = node_id;
+    meta.cluster_id = io.directory().cluster_id;
     meta.directory_id = directory_id.ToBase64();
     Status s = disk.WriteFileAtomically(path, storage::FormatMetaProperties(meta));
-    KSIM_ASSERT_MSG(s.ok(), s.ToString());
-    return true;
+    if (s.ok()) return true;
+    io.Probe("node.startup_failed");
+    io.Emit(trace_kind::kNodeStartupFailed,
+            fmt::format("failed to start: could not write {} ({})", path, s.ToString()),
+            {{"reason", s.ToString()}});
+    env.simulation().StopNode(env.self());
+    return false;
   }
   std::string failure;
   Result<std::vector<std::uint8_t>> bytes = disk.ReadFile(path);
@@ -48,32 +59,33 @@ bool KafkaServer::LoadMetaProperties() {
   // The checks and messages of MetaPropertiesEnsemble.verify.
   if (!meta.ok()) {
     failure = fmt::format("No readable meta.properties files found. ({})", meta.status().message());
-  } else if (meta->cluster_id != directory_->cluster_id) {
+  } else if (meta->cluster_id != io.directory().cluster_id) {
     failure = fmt::format("Invalid cluster.id in: {}. Expected {}, but read {}", path,
-                          directory_->cluster_id, meta->cluster_id);
-  } else if (meta->node_id != config_.node_id) {
+                          io.directory().cluster_id, meta->cluster_id);
+  } else if (meta->node_id != node_id) {
     failure = fmt::format(
         "Stored node id {} doesn't match previous node id {} in {}. If you moved your data, "
         "make sure your configured node id matches. If you intend to create a new node, you "
         "should remove all data in your data directories.",
-        meta->node_id, config_.node_id, path);
+        meta->node_id, node_id, path);
   }
   if (failure.empty()) return true;
-  env_.Probe("node.startup_failed");
-  Emit("node.startup_failed", "failed to start: " + failure, {{"reason", failure}});
+  io.Probe("node.startup_failed");
+  io.Emit(trace_kind::kNodeStartupFailed, "failed to start: " + failure, {{"reason", failure}});
   // The process exits with the error: a clean stop, its sockets close.
-  env_.simulation().StopNode(env_.self());
+  env.simulation().StopNode(env.self());
   return false;
 }
 
-void KafkaServer::LoadLogDirCheckpoints() {
-  FileSystem& disk = env_.disk();
+void LogManager::LoadCheckpoints() {
+  FileSystem& disk = io_.disk();
   had_clean_shutdown_ = disk.Exists(storage::kCleanShutdownFile);
   if (had_clean_shutdown_) {
     // The marker only speaks for the shutdown that wrote it (LogManager.loadLogs deletes it).
-    Status s = disk.Remove(storage::kCleanShutdownFile);
-    KSIM_ASSERT_MSG(s.ok(), s.ToString());
-    env_.Probe("log.clean_shutdown_found");
+    if (Status s = disk.Remove(storage::kCleanShutdownFile); !s.ok()) {
+      return HandleLogDirFailure(s, "removing the clean shutdown marker");
+    }
+    io_.Probe("log.clean_shutdown_found");
   }
   auto load = [&](const char* file, OffsetMap& into) {
     if (!disk.Exists(file)) return;
@@ -81,8 +93,9 @@ void KafkaServer::LoadLogDirCheckpoints() {
         storage::ReadOffsetCheckpoint(disk, file);
     if (!entries.ok()) {
       // Kafka warns and goes on without it: logs are then recovered from offset 0.
-      Emit("log.checkpoint_unreadable", fmt::format("could not read {} ({}); going on without it",
-                                                    file, entries.status().message()));
+      io_.Emit(trace_kind::kLogCheckpointUnreadable,
+               fmt::format("could not read {} ({}); going on without it", file,
+                           entries.status().message()));
       return;
     }
     for (const storage::TopicPartitionOffset& e : *entries) {
@@ -95,7 +108,7 @@ void KafkaServer::LoadLogDirCheckpoints() {
   load(storage::kReplicationOffsetCheckpointFile, unopened_high_watermarks_);
 }
 
-ReplicaLogHints KafkaServer::TakeLogHints(const std::string& topic, std::int32_t partition) {
+ReplicaLogHints LogManager::TakeLogHints(const std::string& topic, std::int32_t partition) {
   ReplicaLogHints hints;
   hints.had_clean_shutdown = had_clean_shutdown_;
   auto take = [&](OffsetMap& from, std::int64_t& into) {
@@ -110,7 +123,7 @@ ReplicaLogHints KafkaServer::TakeLogHints(const std::string& topic, std::int32_t
   return hints;
 }
 
-void KafkaServer::WriteOffsetCheckpointFile(const char* file, const OffsetMap& entries) {
+void LogManager::WriteOffsetCheckpointFile(const char* file, const OffsetMap& entries) {
   std::vector<storage::TopicPartitionOffset> list;
   list.reserve(entries.size());
   for (const auto& [key, offset] : entries) list.push_back({key.first, key.second, offset});
@@ -118,60 +131,158 @@ void KafkaServer::WriteOffsetCheckpointFile(const char* file, const OffsetMap& e
   const auto it = checkpoint_written_.find(file);
   if (it != checkpoint_written_.end() && it->second == text) return;  // nothing moved
   // tmp file, fsync, rename: a crash leaves the old checkpoint or the new one, never a torn one.
-  Status s = storage::WriteOffsetCheckpoint(env_.disk(), file, list);
+  Status s = storage::WriteOffsetCheckpoint(io_.disk(), file, list);
   if (!s.ok()) {
-    Emit("log.checkpoint_failed", fmt::format("could not write {}: {}", file, s.ToString()));
-    return;
+    // Kafka's checkpoint writers turn an IOException into a KafkaStorageException: the log
+    // dir fails.
+    io_.Emit(trace_kind::kLogCheckpointFailed,
+             fmt::format("could not write {}: {}", file, s.ToString()));
+    return HandleLogDirFailure(s, fmt::format("writing {}", file));
   }
   checkpoint_written_[file] = std::move(text);
 }
 
-void KafkaServer::CheckpointHighWatermarks() {
+void LogManager::CheckpointHighWatermarks() {
+  if (failed_) return;
   OffsetMap entries = unopened_high_watermarks_;
-  for (const auto& [key, p] : partitions_) entries[key] = p.log->high_watermark();
+  for (const auto& [key, log] : logs_) entries[key] = log->high_watermark();
   WriteOffsetCheckpointFile(storage::kReplicationOffsetCheckpointFile, entries);
 }
 
-void KafkaServer::CheckpointRecoveryPoints() {
+void LogManager::CheckpointRecoveryPoints() {
+  if (failed_) return;
   OffsetMap entries = unopened_recovery_points_;
-  for (const auto& [key, p] : partitions_) entries[key] = p.log->recovery_point();
+  for (const auto& [key, log] : logs_) entries[key] = log->recovery_point();
   WriteOffsetCheckpointFile(storage::kRecoveryPointCheckpointFile, entries);
 }
 
-void KafkaServer::CheckpointLogStartOffsets() {
+void LogManager::CheckpointLogStartOffsets() {
+  if (failed_) return;
   // Only logs whose start is above their first segment's base (checkpointLogStartOffsetsInDir):
   // for the others, the segments themselves say where the log starts.
   OffsetMap entries = unopened_log_start_offsets_;
-  for (const auto& [key, p] : partitions_) {
-    if (p.log->log_start_offset() > p.log->first_segment_base_offset()) {
-      entries[key] = p.log->log_start_offset();
+  for (const auto& [key, log] : logs_) {
+    if (log->log_start_offset() > log->first_segment_base_offset()) {
+      entries[key] = log->log_start_offset();
     }
   }
   WriteOffsetCheckpointFile(storage::kLogStartOffsetCheckpointFile, entries);
 }
 
-void KafkaServer::ShutDownLogs() {
+void LogManager::ShutDown() {
+  if (failed_) return;
   // ReplicaManager.shutdown checkpoints the high watermarks, then LogManager.shutdown flushes
   // every log (so its recovery point is its log end), checkpoints and marks the clean stop.
   CheckpointHighWatermarks();
   Status flushed = Status::Ok();
-  for (auto& [key, p] : partitions_) {
-    if (Status s = p.log->Flush(); !s.ok() && flushed.ok()) flushed = s;
+  for (auto& [key, log] : logs_) {
+    if (Status s = log->Flush(); !s.ok() && flushed.ok()) flushed = s;
   }
   CheckpointRecoveryPoints();
   CheckpointLogStartOffsets();
-  if (flushed.ok()) flushed = env_.disk().CreateFile(storage::kCleanShutdownFile);
+  if (failed_) return;
+  if (flushed.ok()) flushed = io_.disk().CreateFile(storage::kCleanShutdownFile);
   if (!flushed.ok()) {
     // Without the marker the next start recovers from the recovery points: still correct.
-    Emit("log.clean_shutdown_failed",
-         fmt::format("could not flush its logs cleanly ({}); the next start recovers them",
-                     flushed.ToString()));
+    io_.Emit(trace_kind::kLogCleanShutdownFailed,
+             fmt::format("could not flush its logs cleanly ({}); the next start recovers them",
+                         flushed.ToString()));
     return;
   }
-  Emit("log.clean_shutdown",
-       fmt::format("flushed {} log(s), wrote its checkpoints and {}: the next start skips "
-                   "log recovery",
-                   partitions_.size(), storage::kCleanShutdownFile));
+  io_.Emit(trace_kind::kLogCleanShutdown,
+           fmt::format("flushed {} log(s), wrote its checkpoints and {}: the next start skips "
+                       "log recovery",
+                       logs_.size(), storage::kCleanShutdownFile));
+}
+
+Result<std::unique_ptr<ReplicaLog>> LogManager::GetOrCreateLog(const std::string& topic,
+                                                               const Uuid& topic_id,
+                                                               std::int32_t partition,
+                                                               const ReplicaLogConfig& config) {
+  KSIM_ASSERT(!failed_);
+  KSIM_ASSERT(logs_.count({topic, partition}) == 0);
+  const std::string name = PartitionName(topic, partition);
+  FileSystem& disk = io_.disk();
+  const bool on_disk = disk.Exists(name);
+  const ReplicaLogHints hints = TakeLogHints(topic, partition);
+  ReplicaLogOpenInfo info;
+  Result<std::unique_ptr<ReplicaLog>> log =
+      OpenReplicaLog(disk, "", topic, partition, config, io_.Now(), hints, &info);
+  if (!log.ok()) return log.status();
+  if (!disk.Exists(name + "/" + storage::kPartitionMetadataFile)) {
+    if (Status written = (*log)->WritePartitionMetadata(topic_id); !written.ok()) return written;
+  }
+  if (!info.dropped.empty()) {
+    io_.Emit(trace_kind::kLogRecovery, fmt::format("{}: {}", name, info.dropped));
+  }
+  if (on_disk && info.bytes_trusted + info.bytes_validated > 0) {
+    EmitLogLoaded(name, **log, hints, info);
+  }
+  logs_[{topic, partition}] = log->get();
+  return log;
+}
+
+void LogManager::EmitLogLoaded(const std::string& name, const ReplicaLog& log,
+                               const ReplicaLogHints& hints, const ReplicaLogOpenInfo& info) {
+  // What the log dir's checkpoints let this start skip (LogLoader.recoverLog).
+  std::string how;
+  if (info.segments_validated == 0) {
+    io_.Probe("log.recovery.skipped");
+    how = fmt::format("trusted all {} segment(s) ({} bytes) without re-reading them",
+                      info.segments_trusted, info.bytes_trusted);
+  } else {
+    if (info.segments_trusted > 0) io_.Probe("log.recovery.skipped");
+    how = fmt::format(
+        "trusted {} segment(s) ({} bytes) below the recovery point, re-validated {} segment(s) "
+        "({} bytes) from offset {}",
+        info.segments_trusted, info.bytes_trusted, info.segments_validated, info.bytes_validated,
+        info.recovered_from);
+  }
+  const std::string why =
+      hints.had_clean_shutdown
+          ? "after a clean shutdown (.kafka_cleanshutdown)"
+          : fmt::format("after an unclean stop, recovery point {}", hints.recovery_point);
+  io_.Emit(trace_kind::kLogLoad,
+           fmt::format(
+               "loaded {} {}: {}; high watermark {}, log start offset {}, log end offset {}", name,
+               why, how, log.high_watermark(), log.log_start_offset(), log.log_end_offset()),
+           {{"partition", name},
+            {"recovery_point", hints.recovery_point},
+            {"segments_trusted", std::int64_t{info.segments_trusted}},
+            {"segments_validated", std::int64_t{info.segments_validated}},
+            {"high_watermark", log.high_watermark()}});
+}
+
+void LogManager::RemoveLog(const std::string& topic, std::int32_t partition) {
+  logs_.erase({topic, partition});
+  if (failed_) return;
+  (void)io_.disk().Remove(PartitionName(topic, partition));
+}
+
+void LogManager::RunRetention() {
+  if (failed_) return;
+  for (auto& [key, log] : logs_) {
+    const std::string name = PartitionName(key.first, key.second);
+    for (const std::string& note : log->RunRetention(io_.Now())) {
+      io_.Probe("retention.delete_segment");
+      io_.Emit(trace_kind::kLogRetention, fmt::format("{}: {}", name, note), {{"partition", name}});
+    }
+  }
+}
+
+void LogManager::HandleLogDirFailure(const Status& error, std::string_view while_doing) {
+  if (failed_) return;
+  failed_ = true;
+  io_.Probe("log_dir.failed");
+  // ReplicaManager.handleLogDirFailure, then LogManager.handleLogDirFailure: with no log dir
+  // left online the broker halts at once (Exit.halt: no controlled shutdown, no checkpoints).
+  // The OS keeps what the process wrote; peers see its sockets close.
+  io_.Emit(trace_kind::kLogDirFailed,
+           fmt::format("log dir failed while {} ({}): Shutdown broker because all log dirs in "
+                       "{} have failed",
+                       while_doing, error.ToString(), log_dir_),
+           {{"error", std::string(ErrcName(error.code()))}});
+  io_.env().simulation().KillNode(io_.env().self());
 }
 
 }  // namespace kafkasim::kafka

@@ -26,6 +26,7 @@ struct BrokerSettings {
   // First run of the LogManager's periodic tasks (LogManager.startup); Kafka 3.7+ name.
   std::int64_t log_initial_task_delay_ms = 30000;
   std::int32_t min_insync_replicas = 1;
+  std::string log_dirs = "/tmp/kraft-combined-logs";  // the node's disk root, for messages
   ReplicaLogConfig log;
 };
 

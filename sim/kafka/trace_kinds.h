@@ -1,81 +1,91 @@
-// The trace kinds the brokers, controllers and clients of sim/kafka emit. Consumers (the
-// runner, the guarantees, the GUI) match events against these constants, never against
-// spelled-out strings. The Raft core's kinds, which the hosts relay, are in raft/trace_kinds.h.
+// The trace kinds the kafka module emits: one constant per kind, used by the emitters and by
+// whoever reads the trace (runner, guarantees, metrics, GUI). Dotted and stable.
 #pragma once
 
 #include <array>
-
-#include "engine/trace.h"
+#include <string_view>
 
 namespace kafkasim::kafka::trace_kind {
 
-// A node's process and its log directory.
-inline constexpr TraceKind kNodeStart{"node.start"};
-inline constexpr TraceKind kNodeStartupFailed{"node.startup_failed"};
-inline constexpr TraceKind kLogLoad{"log.load"};
-inline constexpr TraceKind kLogRecovery{"log.recovery"};
-inline constexpr TraceKind kLogCheckpointUnreadable{"log.checkpoint_unreadable"};
-inline constexpr TraceKind kLogCheckpointFailed{"log.checkpoint_failed"};
-inline constexpr TraceKind kLogCleanShutdown{"log.clean_shutdown"};
-inline constexpr TraceKind kLogCleanShutdownFailed{"log.clean_shutdown_failed"};
-inline constexpr TraceKind kLogTruncate{"log.truncate"};
-inline constexpr TraceKind kLogReset{"log.reset"};
-inline constexpr TraceKind kLogRetention{"log.retention"};
-
-// The broker's lifecycle with the controller (BrokerLifecycleManager).
-inline constexpr TraceKind kBrokerRegistered{"broker.registered"};
-inline constexpr TraceKind kBrokerRegistrationRefused{"broker.registration_refused"};
-inline constexpr TraceKind kBrokerCaughtUp{"broker.caught_up"};
-inline constexpr TraceKind kBrokerFenced{"broker.fenced"};
-inline constexpr TraceKind kBrokerUnfenced{"broker.unfenced"};
-inline constexpr TraceKind kBrokerControlledShutdown{"broker.controlled_shutdown"};
-inline constexpr TraceKind kBrokerShutdown{"broker.shutdown"};
-
-// The active controller.
-inline constexpr TraceKind kControllerActive{"controller.active"};
-inline constexpr TraceKind kControllerInactive{"controller.inactive"};
-inline constexpr TraceKind kControllerDecision{"controller.decision"};
-inline constexpr TraceKind kProducerIdBlock{"producer_id.block"};
-inline constexpr TraceKind kProducerIdBlockFailed{"producer_id.block_failed"};
-inline constexpr TraceKind kProducerIdAssigned{"producer_id.assigned"};
-
-// Partition replicas (Partition, ReplicaManager).
-inline constexpr TraceKind kPartitionLeader{"partition.leader"};
-inline constexpr TraceKind kPartitionFollower{"partition.follower"};
-inline constexpr TraceKind kPartitionOffline{"partition.offline"};
-inline constexpr TraceKind kPartitionDeleted{"partition.deleted"};
-inline constexpr TraceKind kIsrShrink{"isr.shrink"};
-inline constexpr TraceKind kIsrExpand{"isr.expand"};
-inline constexpr TraceKind kIsrAlterRequested{"isr.alter_requested"};
-inline constexpr TraceKind kIsrAlterFailed{"isr.alter_failed"};
-inline constexpr TraceKind kProduceAppend{"produce.append", /*frequent=*/true};
-inline constexpr TraceKind kProduceDuplicate{"produce.duplicate"};
-inline constexpr TraceKind kProduceRejected{"produce.rejected"};
-
-// The simulated producer and consumer clients.
-inline constexpr TraceKind kClientProducerId{"client.producer_id"};
-inline constexpr TraceKind kClientAck{"client.ack"};
-inline constexpr TraceKind kClientProduceError{"client.produce_error"};
-inline constexpr TraceKind kClientEpochBump{"client.epoch_bump"};
-inline constexpr TraceKind kClientDisconnect{"client.disconnect"};
-inline constexpr TraceKind kClientRecord{"client.record"};
-inline constexpr TraceKind kClientDone{"client.done"};
-inline constexpr TraceKind kClientClosing{"client.closing"};
-inline constexpr TraceKind kClientStop{"client.stop"};
+// Partitions on a broker (partition.cc, replica_manager.cc).
+inline constexpr std::string_view kPartitionLeader = "partition.leader";
+inline constexpr std::string_view kPartitionFollower = "partition.follower";
+inline constexpr std::string_view kPartitionOffline = "partition.offline";
+inline constexpr std::string_view kPartitionDeleted = "partition.deleted";
+inline constexpr std::string_view kIsrAlterRequested = "isr.alter_requested";
+inline constexpr std::string_view kIsrAlterFailed = "isr.alter_failed";
+inline constexpr std::string_view kIsrShrink = "isr.shrink";
+inline constexpr std::string_view kIsrExpand = "isr.expand";
+inline constexpr std::string_view kProduceAppend = "produce.append";
+inline constexpr std::string_view kProduceDuplicate = "produce.duplicate";
+inline constexpr std::string_view kProduceRejected = "produce.rejected";
+inline constexpr std::string_view kFetchCorrupt = "fetch.corrupt";
+// Logs and the log dir (partition.cc, log_manager.cc).
+inline constexpr std::string_view kLogTruncate = "log.truncate";
+inline constexpr std::string_view kLogReset = "log.reset";
+inline constexpr std::string_view kLogLoad = "log.load";
+inline constexpr std::string_view kLogRecovery = "log.recovery";
+inline constexpr std::string_view kLogRetention = "log.retention";
+inline constexpr std::string_view kLogCheckpointUnreadable = "log.checkpoint_unreadable";
+inline constexpr std::string_view kLogCheckpointFailed = "log.checkpoint_failed";
+inline constexpr std::string_view kLogCleanShutdown = "log.clean_shutdown";
+inline constexpr std::string_view kLogCleanShutdownFailed = "log.clean_shutdown_failed";
+inline constexpr std::string_view kLogDirFailed = "log_dir.failed";
+// The node's life (kafka_server.cc, broker_lifecycle.cc).
+inline constexpr std::string_view kNodeStart = "node.start";
+inline constexpr std::string_view kNodeStartupFailed = "node.startup_failed";
+inline constexpr std::string_view kBrokerRegistered = "broker.registered";
+inline constexpr std::string_view kBrokerRegistrationRefused = "broker.registration_refused";
+inline constexpr std::string_view kBrokerCaughtUp = "broker.caught_up";
+inline constexpr std::string_view kBrokerFenced = "broker.fenced";
+inline constexpr std::string_view kBrokerUnfenced = "broker.unfenced";
+inline constexpr std::string_view kBrokerControlledShutdown = "broker.controlled_shutdown";
+inline constexpr std::string_view kBrokerShutdown = "broker.shutdown";
+// Producer ids (producer_id_manager.cc).
+inline constexpr std::string_view kProducerIdAssigned = "producer_id.assigned";
+inline constexpr std::string_view kProducerIdBlock = "producer_id.block";
+inline constexpr std::string_view kProducerIdBlockFailed = "producer_id.block_failed";
+// The KRaft controller (controller_role.cc).
+inline constexpr std::string_view kControllerActive = "controller.active";
+inline constexpr std::string_view kControllerInactive = "controller.inactive";
+inline constexpr std::string_view kControllerDecision = "controller.decision";
+// Clients (clients.cc).
+inline constexpr std::string_view kClientRecord = "client.record";
+inline constexpr std::string_view kClientAck = "client.ack";
+inline constexpr std::string_view kClientProduceError = "client.produce_error";
+inline constexpr std::string_view kClientProducerId = "client.producer_id";
+inline constexpr std::string_view kClientEpochBump = "client.epoch_bump";
+inline constexpr std::string_view kClientDisconnect = "client.disconnect";
+inline constexpr std::string_view kClientClosing = "client.closing";
+inline constexpr std::string_view kClientStop = "client.stop";
+inline constexpr std::string_view kClientDone = "client.done";
 
 // Every kind above, for the catalog of declared kinds (scenario/trace_kinds.h).
 inline constexpr std::array kAll = {
-    kNodeStart,
-    kNodeStartupFailed,
+    kPartitionLeader,
+    kPartitionFollower,
+    kPartitionOffline,
+    kPartitionDeleted,
+    kIsrAlterRequested,
+    kIsrAlterFailed,
+    kIsrShrink,
+    kIsrExpand,
+    kProduceAppend,
+    kProduceDuplicate,
+    kProduceRejected,
+    kFetchCorrupt,
+    kLogTruncate,
+    kLogReset,
     kLogLoad,
     kLogRecovery,
+    kLogRetention,
     kLogCheckpointUnreadable,
     kLogCheckpointFailed,
     kLogCleanShutdown,
     kLogCleanShutdownFailed,
-    kLogTruncate,
-    kLogReset,
-    kLogRetention,
+    kLogDirFailed,
+    kNodeStart,
+    kNodeStartupFailed,
     kBrokerRegistered,
     kBrokerRegistrationRefused,
     kBrokerCaughtUp,
@@ -83,32 +93,24 @@ inline constexpr std::array kAll = {
     kBrokerUnfenced,
     kBrokerControlledShutdown,
     kBrokerShutdown,
+    kProducerIdAssigned,
+    kProducerIdBlock,
+    kProducerIdBlockFailed,
     kControllerActive,
     kControllerInactive,
     kControllerDecision,
-    kProducerIdBlock,
-    kProducerIdBlockFailed,
-    kProducerIdAssigned,
-    kPartitionLeader,
-    kPartitionFollower,
-    kPartitionOffline,
-    kPartitionDeleted,
-    kIsrShrink,
-    kIsrExpand,
-    kIsrAlterRequested,
-    kIsrAlterFailed,
-    kProduceAppend,
-    kProduceDuplicate,
-    kProduceRejected,
-    kClientProducerId,
+    kClientRecord,
     kClientAck,
     kClientProduceError,
+    kClientProducerId,
     kClientEpochBump,
     kClientDisconnect,
-    kClientRecord,
-    kClientDone,
     kClientClosing,
     kClientStop,
+    kClientDone,
 };
+// Kinds too frequent for a narrated timeline (the CLI prints them with --verbose only, the
+// GUI's event log hides them unless asked): one per append.
+inline constexpr std::array kFrequent = {kProduceAppend};
 
 }  // namespace kafkasim::kafka::trace_kind

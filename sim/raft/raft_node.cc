@@ -907,8 +907,8 @@ void RaftNode::Send(NodeId to, RaftBody body) {
       std::make_shared<const RaftMessage>(config_.node_id, to, std::move(body)));
 }
 
-void RaftNode::Note(TraceKind kind, std::string text) {
-  ready_.notes.push_back({std::string(kind.name), std::move(text)});
+void RaftNode::Note(std::string_view kind, std::string text) {
+  ready_.notes.push_back({std::string(kind), std::move(text)});
 }
 
 void RaftNode::PersistQuorumState(Epoch epoch, NodeId voted_for, NodeId leader) {

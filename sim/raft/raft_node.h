@@ -9,12 +9,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/prng.h"
 #include "engine/status.h"
 #include "engine/time.h"
-#include "engine/trace.h"
 #include "raft/raft_log.h"
 #include "raft/raft_messages.h"
 #include "raft/raft_types.h"
@@ -178,7 +178,7 @@ class RaftNode {
   void NoteVote(NodeId candidate, const VoteRequest& request, bool granted);
 
   void Send(NodeId to, RaftBody body);
-  void Note(TraceKind kind, std::string text);
+  void Note(std::string_view kind, std::string text);
   void PersistQuorumState(Epoch epoch, NodeId voted_for, NodeId leader);
   void MarkLogDirty(Offset from);
   std::size_t Majority() const { return config_.voters.size() / 2 + 1; }

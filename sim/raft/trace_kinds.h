@@ -3,25 +3,24 @@
 #pragma once
 
 #include <array>
-
-#include "engine/trace.h"
+#include <string_view>
 
 namespace kafkasim::raft::trace_kind {
 
-inline constexpr TraceKind kUnattached{"raft.unattached"};
-inline constexpr TraceKind kProspective{"raft.prospective"};
-inline constexpr TraceKind kCandidate{"raft.candidate"};
-inline constexpr TraceKind kLeader{"raft.leader"};
-inline constexpr TraceKind kFollower{"raft.follower"};
-inline constexpr TraceKind kResigned{"raft.resigned"};
-inline constexpr TraceKind kPreVoteGranted{"raft.prevote.granted"};
-inline constexpr TraceKind kPreVoteRejected{"raft.prevote.rejected"};
-inline constexpr TraceKind kPreVoteLost{"raft.prevote.lost"};
-inline constexpr TraceKind kVoteGranted{"raft.vote.granted"};
-inline constexpr TraceKind kVoteRejected{"raft.vote.rejected"};
-inline constexpr TraceKind kElectionLost{"raft.election.lost"};
-inline constexpr TraceKind kEndEpoch{"raft.end_epoch"};
-inline constexpr TraceKind kTruncate{"raft.truncate"};
+inline constexpr std::string_view kUnattached = "raft.unattached";
+inline constexpr std::string_view kProspective = "raft.prospective";
+inline constexpr std::string_view kCandidate = "raft.candidate";
+inline constexpr std::string_view kLeader = "raft.leader";
+inline constexpr std::string_view kFollower = "raft.follower";
+inline constexpr std::string_view kResigned = "raft.resigned";
+inline constexpr std::string_view kPreVoteGranted = "raft.prevote.granted";
+inline constexpr std::string_view kPreVoteRejected = "raft.prevote.rejected";
+inline constexpr std::string_view kPreVoteLost = "raft.prevote.lost";
+inline constexpr std::string_view kVoteGranted = "raft.vote.granted";
+inline constexpr std::string_view kVoteRejected = "raft.vote.rejected";
+inline constexpr std::string_view kElectionLost = "raft.election.lost";
+inline constexpr std::string_view kEndEpoch = "raft.end_epoch";
+inline constexpr std::string_view kTruncate = "raft.truncate";
 
 // Every kind above, for the catalog of declared kinds (scenario/trace_kinds.h).
 inline constexpr std::array kAll = {
@@ -29,5 +28,8 @@ inline constexpr std::array kAll = {
     kResigned,     kPreVoteGranted, kPreVoteRejected, kPreVoteLost, kVoteGranted,
     kVoteRejected, kElectionLost,   kEndEpoch,        kTruncate,
 };
+// Kinds too frequent for a narrated timeline (the CLI prints them with --verbose only, the
+// GUI's event log hides them unless asked): none of Raft's.
+inline constexpr std::array<std::string_view, 0> kFrequent = {};
 
 }  // namespace kafkasim::raft::trace_kind

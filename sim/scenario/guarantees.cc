@@ -18,7 +18,7 @@ class AckedWritesKept final : public Guarantee {
  public:
   std::string name() const override { return "acks=all writes, once acknowledged, are kept"; }
   bool TriggeredBy(std::string_view kind) const override {
-    return kind == kafka::trace_kind::kPartitionLeader.name;
+    return kind == kafka::trace_kind::kPartitionLeader;
   }
   std::optional<std::string> Check(World& world) override {
     std::string first;
@@ -34,7 +34,7 @@ class OneLeaderPerEpoch final : public Guarantee {
  public:
   std::string name() const override { return "at most one leader per partition and epoch"; }
   bool TriggeredBy(std::string_view kind) const override {
-    return kind == kafka::trace_kind::kPartitionLeader.name;
+    return kind == kafka::trace_kind::kPartitionLeader;
   }
   std::optional<std::string> Check(World& world) override {
     const kafka::MetadataImage* image = world.BestImage();
@@ -43,7 +43,7 @@ class OneLeaderPerEpoch final : public Guarantee {
       for (const auto& [index, reg] : topic.partitions) {
         std::map<std::int32_t, std::vector<std::int32_t>> leaders_by_epoch;
         for (std::int32_t broker : reg.replicas) {
-          const kafka::KafkaServer* server = world.BrokerServer(broker);
+          const kafka::KafkaRaftServer* server = world.BrokerServer(broker);
           if (server == nullptr) continue;
           const auto local = server->LocalPartition(name, index);
           if (local && local->is_leader) leaders_by_epoch[local->leader_epoch].push_back(broker);

@@ -36,11 +36,11 @@ void CounterRate::Sample(Time at, int source, std::int64_t value) {
 }
 
 void KafkaMeters::OnTrace(const TraceEvent& event) {
-  if (event.kind == kafka::trace_kind::kIsrShrink.name) {
+  if (event.kind == kafka::trace_kind::kIsrShrink) {
     isr_shrinks.Add(event.time);
-  } else if (event.kind == kafka::trace_kind::kIsrExpand.name) {
+  } else if (event.kind == kafka::trace_kind::kIsrExpand) {
     isr_expands.Add(event.time);
-  } else if (event.kind == kafka::trace_kind::kPartitionLeader.name) {
+  } else if (event.kind == kafka::trace_kind::kPartitionLeader) {
     // Epoch 0 is the first leader of a new partition: a creation, not an election.
     const TraceValue* epoch = event.Field("leader_epoch");
     const auto* n = epoch ? std::get_if<std::int64_t>(epoch) : nullptr;

@@ -132,11 +132,11 @@ void Runner::Build() {
   }
 }
 
-std::uint64_t Runner::Note(std::string node, TraceKind kind, std::string text) {
+std::uint64_t Runner::Note(std::string node, std::string_view kind, std::string text) {
   TraceEvent e;
   e.time = world_->sim().Now();
   e.node = std::move(node);
-  e.kind = kind.name;
+  e.kind = kind;
   e.text = std::move(text);
   return world_->sim().trace().Emit(std::move(e)).index;
 }
@@ -145,7 +145,7 @@ void Runner::ScheduleScenario() {
   Simulation& sim = world_->sim();
   {
     TraceEvent e;
-    e.kind = trace_kind::kScenarioStart.name;
+    e.kind = trace_kind::kScenarioStart;
     e.text = fmt::format("scenario \"{}\" starts (seed {})", scenario_.name, options_.seed);
     sim.trace().Emit(std::move(e));
   }
@@ -184,7 +184,7 @@ void Runner::ScheduleScenario() {
                        world_->sim().network().Partition(groups);
                        TraceEvent e;
                        e.time = world_->sim().Now();
-                       e.kind = trace_kind::kNetworkPartition.name;
+                       e.kind = trace_kind::kNetworkPartition;
                        std::vector<std::string> parts;
                        for (const auto& g : a.groups)
                          parts.push_back(fmt::format("[{}]", fmt::join(g, ", ")));
@@ -477,7 +477,7 @@ void Runner::SampleCounters(Time now) {
   counters_sampled_at_ = now;
   const int servers = static_cast<int>(scenario_.cluster.nodes.size());
   for (int i = 0; i < servers; ++i) {  // the cluster's nodes come first, in scenario order
-    kafka::KafkaServer* s = world_->Server(static_cast<NodeIndex>(i));
+    kafka::KafkaRaftServer* s = world_->Server(static_cast<NodeIndex>(i));
     if (s == nullptr) {
       meters_.failed_produce_requests.Reset(i);
     } else {
@@ -516,8 +516,8 @@ bool Runner::StepToNextInteresting(std::uint64_t events_max) {
     if (sim.NextEventTime() > scenario_.end || !sim.Step()) return false;
     const auto& events = sim.trace().events();
     for (std::uint64_t k = start; k < events.size(); ++k) {
-      for (const TraceKind& kind : kInterestingKinds) {
-        if (events[k].kind == kind.name) return true;
+      for (std::string_view kind : kInterestingKinds) {
+        if (events[k].kind == kind) return true;
       }
     }
   }

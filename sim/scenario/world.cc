@@ -100,7 +100,7 @@ void World::BuildCluster() {
     const NodeIndex index = sim_->AddNode(
         node.name,
         [directory, config](NodeEnv& env) {
-          return std::make_unique<kafka::KafkaServer>(env, directory, config);
+          return std::make_unique<kafka::KafkaRaftServer>(env, directory, config);
         },
         NodeOptions{disk});
     servers_.push_back(index);
@@ -166,14 +166,14 @@ void World::StopClient(const std::string& id) {
   }
 }
 
-kafka::KafkaServer* World::Server(NodeIndex node) {
+kafka::KafkaRaftServer* World::Server(NodeIndex node) {
   if (std::find(servers_.begin(), servers_.end(), node) == servers_.end()) return nullptr;
-  return dynamic_cast<kafka::KafkaServer*>(sim_->GetNode(node));
+  return dynamic_cast<kafka::KafkaRaftServer*>(sim_->GetNode(node));
 }
 
 std::int32_t World::ActiveControllerId() {
   for (NodeIndex n : servers_) {
-    kafka::KafkaServer* s = Server(n);
+    kafka::KafkaRaftServer* s = Server(n);
     if (s != nullptr && s->is_active_controller()) return s->config().node_id;
   }
   return -1;
@@ -182,7 +182,7 @@ std::int32_t World::ActiveControllerId() {
 const kafka::MetadataImage* World::BestImage() {
   const kafka::MetadataImage* best = nullptr;
   for (NodeIndex n : servers_) {
-    kafka::KafkaServer* s = Server(n);
+    kafka::KafkaRaftServer* s = Server(n);
     if (s == nullptr || !s->config().broker) continue;
     if (best == nullptr || s->metadata().offset() > best->offset()) best = &s->metadata();
   }
@@ -194,11 +194,11 @@ const kafka::ReplicaLog* World::LeaderLog(const PartitionRef& partition) {
   const kafka::PartitionRegistration* p =
       image ? image->Partition(partition.topic, partition.partition) : nullptr;
   if (p == nullptr || p->leader < 0) return nullptr;
-  kafka::KafkaServer* leader = BrokerServer(p->leader);
+  kafka::KafkaRaftServer* leader = BrokerServer(p->leader);
   return leader ? leader->Log(partition.topic, partition.partition) : nullptr;
 }
 
-kafka::KafkaServer* World::BrokerServer(std::int32_t broker_id) {
+kafka::KafkaRaftServer* World::BrokerServer(std::int32_t broker_id) {
   const NodeIndex n = directory_->NodeFor(broker_id);
   return n == kNoNode ? nullptr : Server(n);
 }

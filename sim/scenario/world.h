@@ -12,7 +12,7 @@
 #include "engine/simulation.h"
 #include "kafka/client_history.h"
 #include "kafka/cluster_directory.h"
-#include "kafka/kafka_server.h"
+#include "kafka/kafka_raft_server.h"
 #include "scenario/scenario.h"
 #include "scenario/session_control.h"
 #include "scenario/world_view.h"
@@ -45,7 +45,7 @@ class World {
   void StopClient(const std::string& id);
 
   // Live state.
-  kafka::KafkaServer* Server(NodeIndex node);
+  kafka::KafkaRaftServer* Server(NodeIndex node);
   std::int32_t ActiveControllerId();  // -1 when none
   // The freshest committed metadata any running broker (or controller) holds.
   const kafka::MetadataImage* BestImage();
@@ -59,7 +59,7 @@ class World {
   std::int64_t CountLostAcknowledged(const std::string& client, bool acks_all_only,
                                      std::string* detail);
   // The running broker with this node.id, or nullptr.
-  kafka::KafkaServer* BrokerServer(std::int32_t broker_id);
+  kafka::KafkaRaftServer* BrokerServer(std::int32_t broker_id);
   view::WorldView BuildView();
   std::string DescribeTopics(const TopicsCommand& command);
 

@@ -78,9 +78,9 @@ void World::AwaitQuorumStatus(const MetadataQuorumCommand& c, const std::string&
 }
 
 std::optional<std::string> World::QuorumStatus(const MetadataQuorumCommand& c) {
-  kafka::KafkaServer* leader = nullptr;
+  kafka::KafkaRaftServer* leader = nullptr;
   for (NodeIndex n : servers_) {
-    kafka::KafkaServer* s = Server(n);
+    kafka::KafkaRaftServer* s = Server(n);
     if (s != nullptr && s->raft().role() == raft::Role::kLeader) leader = s;
   }
   if (leader == nullptr) return std::nullopt;
@@ -183,8 +183,8 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
 void World::Execute(const ToolCommand& command, const std::string& line,
                     std::function<void(const CommandOutput&)> done) {
   Network& net = sim_->network();
-  auto fault = [&](TraceKind kind, const std::string& text) {
-    Emit(std::string(kind.name), text);
+  auto fault = [&](std::string_view kind, const std::string& text) {
+    Emit(std::string(kind), text);
     if (done) done(CommandOutput{true, ""});
   };
   std::visit(
@@ -236,7 +236,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
               return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
             });
             sim_->StartNode(n);
-            Emit(std::string(trace_kind::kClientStart.name),
+            Emit(std::string(trace_kind::kClientStart),
                  fmt::format("{} started{} on topic {}", id,
                              cc.from_beginning ? " --from-beginning" : "", c.topic));
             if (done) done(CommandOutput{true, ""});
@@ -283,9 +283,9 @@ void World::Execute(const ToolCommand& command, const std::string& line,
           [&](const ShutdownCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
-            Emit(std::string(trace_kind::kNodeShutdown.name),
+            Emit(std::string(trace_kind::kNodeShutdown),
                  fmt::format("{} is asked to shut down cleanly", c.node));
-            if (kafka::KafkaServer* s = Server(n)) {
+            if (kafka::KafkaRaftServer* s = Server(n)) {
               s->BeginControlledShutdown();
             } else {
               StopClient(c.node);  // a client closes as close() does
@@ -364,7 +364,7 @@ view::WorldView World::BuildView() {
         for (std::int32_t r : p.replicas) {
           view::ReplicaLogView lv;
           lv.broker_id = r;
-          kafka::KafkaServer* s = Server(directory_->NodeFor(r));
+          kafka::KafkaRaftServer* s = Server(directory_->NodeFor(r));
           if (s != nullptr) {
             if (const kafka::ReplicaLog* log = s->Log(name, index)) {
               static_cast<kafka::LogSummary&>(lv) = log->Describe();
@@ -393,7 +393,7 @@ view::WorldView World::BuildView() {
                 : spec.role == NodeRole::kController ? view::NodeRole::kController
                                                      : view::NodeRole::kCombined;
       nv.leader_count = leaders[spec.node_id];
-      if (kafka::KafkaServer* s = Server(n)) {
+      if (kafka::KafkaRaftServer* s = Server(n)) {
         nv.active_controller = s->is_active_controller();
         nv.quorum_leader = s->raft().role() == raft::Role::kLeader;
         nv.fenced = s->config().broker && s->fenced();
@@ -422,7 +422,7 @@ view::WorldView World::BuildView() {
     vv.id = id;
     const NodeIndex n = directory_->NodeFor(id);
     vv.node = sim_->NodeName(n);
-    if (kafka::KafkaServer* s = Server(n)) {
+    if (kafka::KafkaRaftServer* s = Server(n)) {
       const raft::RaftStatus st = s->raft().GetStatus();
       vv.alive = true;
       vv.role = raft::RoleName(st.role);
@@ -493,7 +493,8 @@ view::WorldView World::BuildView() {
   }
   int active_controllers = 0;
   for (NodeIndex n : servers_) {
-    if (kafka::KafkaServer* s = Server(n)) active_controllers += s->is_active_controller() ? 1 : 0;
+    if (kafka::KafkaRaftServer* s = Server(n))
+      active_controllers += s->is_active_controller() ? 1 : 0;
   }
   // records-lag-max: a consumer's largest gap between a partition's high watermark and its
   // position, as the consumer's fetch manager reports it.

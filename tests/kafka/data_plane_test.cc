@@ -1,4 +1,4 @@
-// Data-plane behaviour of KafkaServer brokers on a simulated cluster: high watermark, acks=all,
+// Data-plane behaviour of KafkaRaftServer brokers on a simulated cluster: high watermark, acks=all,
 // ISR shrink and expand, min.insync.replicas, follower truncation after failover, fencing of a
 // stale leader (kafka-semantics.md section 1; Partition.scala, ReplicaManager.scala).
 #include <doctest/doctest.h>

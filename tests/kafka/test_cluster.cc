@@ -30,7 +30,7 @@ TestCluster::TestCluster(ClusterOptions options) {
     nodes_[id] = sim_->AddNode(
         name,
         [directory, config](NodeEnv& env) {
-          return std::make_unique<KafkaServer>(env, directory, config);
+          return std::make_unique<KafkaRaftServer>(env, directory, config);
         },
         NodeOptions{disk});
   }
@@ -39,8 +39,8 @@ TestCluster::TestCluster(ClusterOptions options) {
   sim_->StartNode(client_);
 }
 
-KafkaServer* TestCluster::server(std::int32_t node_id) {
-  return dynamic_cast<KafkaServer*>(sim_->GetNode(node(node_id)));
+KafkaRaftServer* TestCluster::server(std::int32_t node_id) {
+  return dynamic_cast<KafkaRaftServer*>(sim_->GetNode(node(node_id)));
 }
 
 TestClient& TestCluster::client() {
@@ -54,7 +54,7 @@ void TestCluster::WaitForBrokersReady() {
       [&] {
         for (const auto& [id, index] : nodes_) {
           if (id == 0) continue;
-          KafkaServer* s = server(id);
+          KafkaRaftServer* s = server(id);
           if (s == nullptr || !s->registered() || s->fenced()) return false;
         }
         return server(0) != nullptr && server(0)->is_active_controller();
@@ -124,7 +124,7 @@ std::vector<BrokerId> TestCluster::IsrOnLeader(const std::string& topic, std::in
 
 const ReplicaLog& TestCluster::Log(std::int32_t broker, const std::string& topic,
                                    std::int32_t partition) {
-  KafkaServer* s = server(broker);
+  KafkaRaftServer* s = server(broker);
   REQUIRE(s != nullptr);
   const ReplicaLog* log = s->Log(topic, partition);
   REQUIRE(log != nullptr);

@@ -13,7 +13,7 @@
 #include "engine/sim_file_system.h"
 #include "engine/simulation.h"
 #include "kafka/clients.h"
-#include "kafka/kafka_server.h"
+#include "kafka/kafka_raft_server.h"
 #include "kafka/messages.h"
 
 namespace kafkasim::kafka::testing {
@@ -47,7 +47,7 @@ class TestCluster {
   Simulation& sim() { return *sim_; }
   NodeIndex node(std::int32_t node_id) const { return nodes_.at(node_id); }
   NodeIndex client_node() const { return client_; }
-  KafkaServer* server(std::int32_t node_id);
+  KafkaRaftServer* server(std::int32_t node_id);
   SimFileSystem& disk(std::int32_t node_id) { return *disks_.at(node_id); }
   TestClient& client();
 

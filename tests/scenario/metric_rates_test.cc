@@ -89,7 +89,7 @@ TEST_CASE("metrics: broker-failure under Kafka's names, rates per virtual second
   CHECK(failover.at("UnderMinIsrPartitionCount") == 0);  // ISR 2 of min.insync.replicas 2
   CHECK(failover.at("OfflinePartitionsCount") == 0);
   CHECK(failover.at("LeaderElectionRateAndTimeMs") == doctest::Approx(0.1));
-  const auto& rejoined = at(33000);  // three ISR expansions at 32.2s
+  const auto& rejoined = at(33500);  // three ISR expansions at 32.6s
   CHECK(rejoined.at("UnderReplicatedPartitions") == 0);
   CHECK(rejoined.at("IsrExpandsPerSec") == doctest::Approx(0.3));
   // A produce request the new leader of cities-0 answers with an error (a retried batch it

@@ -1,0 +1,70 @@
+// Requests that wait on partitions (DelayedOperationPurgatory, DelayedProduce, DelayedFetch):
+// an acks=all produce waits for the high watermark to pass its records; a fetch with nothing
+// to return waits up to its max wait for data. Each is watched by the partitions it waits on,
+// so an append wakes only that partition's waiters. Ordered by arrival (deterministic).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "engine/message.h"
+#include "engine/time.h"
+#include "kafka/controller_logic.h"
+#include "kafka/messages.h"
+
+namespace kafkasim::kafka {
+
+struct DelayedProduce {
+  std::uint64_t id = 0;  // arrival order, set by the purgatory
+  NodeIndex from = kNoNode;
+  std::int64_t correlation_id = 0;
+  TopicPartition partition;
+  std::int64_t required_offset = 0;  // the high watermark must reach this (last offset + 1)
+  std::int64_t base_offset = 0;
+  Time deadline;
+};
+
+struct DelayedFetch {
+  std::uint64_t id = 0;  // arrival order, set by the purgatory
+  NodeIndex from = kNoNode;
+  FetchRequest request;
+  Time deadline;
+};
+
+class DelayedOperationPurgatory {
+ public:
+  // Limits on what may wait: a broker past them answers at once instead of parking.
+  static constexpr std::size_t kMaxDelayedProduces = 100000;
+  static constexpr std::size_t kMaxDelayedFetches = 100000;
+
+  bool CanAddProduce() const { return produce_count_ < kMaxDelayedProduces; }
+  bool CanAddFetch() const { return fetches_.size() < kMaxDelayedFetches; }
+  // An operation that goes back to waiting keeps its id (id != 0), so its place in line.
+  void AddProduce(DelayedProduce op);
+  void AddFetch(DelayedFetch op);
+
+  // The produces waiting on `partition`, oldest first, removed.
+  std::vector<DelayedProduce> TakeProduces(const TopicPartition& partition);
+  // The fetches watching `partition`, oldest first, removed (from every partition they watch).
+  std::vector<DelayedFetch> TakeFetchesWatching(const TopicPartition& partition);
+  // Everything whose deadline is at or before `now`, oldest first, removed.
+  std::vector<DelayedProduce> TakeExpiredProduces(Time now);
+  std::vector<DelayedFetch> TakeExpiredFetches(Time now);
+
+  std::size_t produce_count() const { return produce_count_; }
+  std::size_t fetch_count() const { return fetches_.size(); }
+
+ private:
+  // Removes a fetch and its watches.
+  DelayedFetch ExtractFetch(std::uint64_t id);
+
+  std::uint64_t next_id_ = 1;
+  std::map<TopicPartition, std::map<std::uint64_t, DelayedProduce>> produces_;
+  std::size_t produce_count_ = 0;
+  std::map<std::uint64_t, DelayedFetch> fetches_;
+  std::map<TopicPartition, std::set<std::uint64_t>> fetch_watchers_;
+};
+
+}  // namespace kafkasim::kafka

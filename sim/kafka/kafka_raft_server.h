@@ -1,0 +1,157 @@
+// A Kafka server node in KRaft mode (KafkaRaftServer): process.roles broker, controller or
+// both. It hosts the Raft core for __cluster_metadata (a voter on controllers, an observer on
+// brokers), the controller logic when it is the active controller, and — with the broker role —
+// a Broker (the data plane) fed from the metadata log through the seams of broker_seams.h,
+// with a BrokerLifecycleManager to register and heartbeat. Pure cores inside, engine I/O at
+// the edges.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/simulation.h"
+#include "kafka/broker.h"
+#include "kafka/broker_lifecycle.h"
+#include "kafka/cluster_directory.h"
+#include "kafka/controller_logic.h"
+#include "kafka/messages.h"
+#include "kafka/metadata_image.h"
+#include "kafka/replica_log.h"
+#include "kafka/server_config.h"
+#include "raft/raft_node.h"
+
+namespace kafkasim::kafka {
+
+// The metadata image as a broker's MetadataCache.
+class KRaftMetadataCache final : public MetadataCache {
+ public:
+  explicit KRaftMetadataCache(const MetadataImage& image) : image_(image) {}
+  std::vector<BrokerId> AliveBrokers() const override;
+  bool IsBrokerActive(BrokerId id) const override { return image_.IsActive(id); }
+  std::string TopicConfig(const std::string& topic, const std::string& name,
+                          const std::string& fallback) const override {
+    return image_.TopicConfig(topic, name, fallback);
+  }
+  std::vector<PartitionMetadata> AllPartitions() const override;
+
+ private:
+  const MetadataImage& image_;
+};
+
+// The active controller is the metadata quorum's leader, as this node's Raft core knows it.
+class RaftControllerChannel final : public ControllerChannel {
+ public:
+  explicit RaftControllerChannel(const std::unique_ptr<raft::RaftNode>& raft) : raft_(raft) {}
+  std::int32_t ActiveControllerId() const override {
+    return raft_ ? raft_->leader_id() : raft::kNoNodeId;
+  }
+
+ private:
+  const std::unique_ptr<raft::RaftNode>& raft_;
+};
+
+class KafkaRaftServer : public Node {
+ public:
+  KafkaRaftServer(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
+                  ServerConfig config);
+  ~KafkaRaftServer() override;
+
+  void OnStart() override;
+  void OnMessage(const Message& message) override;
+  void OnTimer(std::uint64_t tag) override;
+  // A follower whose leader's process died backs off replica.fetch.backoff.ms.
+  void OnDisconnect(NodeIndex peer) override;
+
+  // Controlled shutdown (kafka-server-stop.sh): leadership moves away, then the node stops.
+  void BeginControlledShutdown();
+
+  // Read-only views.
+  const ServerConfig& config() const { return config_; }
+  const raft::RaftNode& raft() const { return *raft_; }
+  bool is_active_controller() const { return controller_active_; }
+  const MetadataImage& metadata() const { return image_; }
+  bool registered() const { return lifecycle_ && lifecycle_->registered(); }
+  bool fenced() const { return !lifecycle_ || lifecycle_->fenced(); }
+  bool in_controlled_shutdown() const { return shutting_down_; }
+  // The data plane; nullptr on a controller-only node (or before it started).
+  const Broker* broker() const { return broker_.get(); }
+  const ReplicaLog* Log(const std::string& topic, std::int32_t partition) const;
+  struct LocalPartitionInfo {
+    bool is_leader = false;
+    std::int32_t leader_epoch = -1;
+    std::vector<BrokerId> isr;
+  };
+  std::optional<LocalPartitionInfo> LocalPartition(const std::string& topic,
+                                                   std::int32_t partition) const;
+  using Counters = ReplicaManager::Counters;
+  const Counters& counters() const;
+
+ private:
+  enum TimerTag : std::uint64_t { kTimerRaft = 1, kTimerControllerTick };
+  struct PendingReply {
+    NodeIndex to = kNoNode;
+    KafkaBody body;
+  };
+
+  // Raft hosting (kafka_raft_server.cc).
+  void LoadMetadataLog();
+  void DrainRaft();
+  // False when the metadata log dir failed (the node has halted).
+  bool PersistRaft(raft::Ready& ready);
+  void ApplyCommitted(const raft::LogEntry& entry);
+  void ArmRaftTimer();
+  // The metadata log dir failed: the process halts ("Shutdown broker because the metadata log
+  // dir ... has failed").
+  void HaltOnMetadataLogDirFailure(const Status& error, std::string_view while_doing);
+  void Reply(NodeIndex to, KafkaBody body);
+  void Emit(std::string_view kind, std::string text, std::vector<TraceField> fields = {});
+
+  // Broker role (kafka_raft_server.cc): what the metadata says, handed to the Broker.
+  void OnMetadataApplied();
+  void PublishPartitionStates();
+  void ApplyLifecycle(BrokerLifecycleManager::Outcome outcome);
+
+  // Controller role (controller_role.cc).
+  void OnRaftRoleChange(const raft::RoleChange& change);
+  void RebuildControllerState();
+  void HandleControllerRequest(const Message& message, const KafkaMessage& request);
+  // Appends the changes' records to the metadata log (speculatively replayed), emits their
+  // notes and probes; `reply` is sent once the last record commits.
+  void ProposeRecords(const ControllerChanges& changes, std::optional<PendingReply> reply);
+  void CompletePendingReplies(std::int64_t committed_offset);
+  void FailPendingReplies();
+  void ControllerTick();
+
+  NodeEnv& env_;
+  std::shared_ptr<const ClusterDirectory> directory_;
+  ServerConfig config_;
+  BrokerIo io_;
+  std::unique_ptr<raft::RaftNode> raft_;
+  std::unique_ptr<ReplicaLog> metadata_log_;
+  TimerId raft_timer_ = kNoTimer;
+  Time raft_timer_at_ = kTimeMax;
+  bool halted_ = false;
+
+  // Controller.
+  std::unique_ptr<ControllerLogic> logic_;
+  bool controller_active_ = false;
+  bool awaiting_activation_ = false;
+  std::int64_t last_replayed_offset_ = -1;
+  std::map<std::int64_t, std::vector<PendingReply>> pending_replies_;
+  Time next_rebalance_;
+
+  // Broker.
+  MetadataImage image_;
+  KRaftMetadataCache metadata_cache_{image_};
+  RaftControllerChannel controller_channel_{raft_};
+  std::unique_ptr<BrokerLifecycleManager> lifecycle_;
+  std::unique_ptr<Broker> broker_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace kafkasim::kafka

@@ -1,0 +1,99 @@
+// Follower fetchers; see replica_fetcher.h. Truncation rules live in the Partition core.
+#include "kafka/replica_fetcher.h"
+
+#include <set>
+
+namespace kafkasim::kafka {
+
+ReplicaFetcherManager::ReplicaFetcherManager(BrokerIo& io, std::int32_t node_id,
+                                             const BrokerSettings& settings,
+                                             ReplicaManager& replicas)
+    : io_(io), node_id_(node_id), settings_(settings), replicas_(replicas) {}
+
+void ReplicaFetcherManager::Update() {
+  std::set<BrokerId> leaders;
+  for (const auto& [key, p] : replicas_.partitions()) {
+    if (p->leader() >= 0 && p->leader() != node_id_) leaders.insert(p->leader());
+  }
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    it = leaders.count(it->first) ? std::next(it) : sessions_.erase(it);
+  }
+  for (BrokerId leader : leaders) {
+    if (!sessions_[leader].in_flight) SendFetch(leader);
+  }
+}
+
+void ReplicaFetcherManager::SendFetch(BrokerId leader) {
+  FetchRequest request;
+  request.correlation_id = next_correlation_id_++;
+  request.replica_id = node_id_;
+  request.broker_epoch = broker_epoch_;
+  request.max_wait = Milliseconds(settings_.replica_fetch_wait_max_ms);
+  request.max_bytes = settings_.replica_fetch_max_bytes;
+  for (const auto& [key, p] : replicas_.partitions()) {
+    if (p->leader() == leader) request.partitions.push_back(p->NextFetch());
+  }
+  FetchSession& s = sessions_[leader];
+  if (request.partitions.empty()) {
+    s.in_flight = false;
+    return;
+  }
+  s.correlation_id = request.correlation_id;
+  s.in_flight = true;
+  s.sent_at = io_.Now();
+  io_.SendTo(leader, std::move(request));
+}
+
+void ReplicaFetcherManager::OnFetchResponse(const FetchResponse& response) {
+  BrokerId leader = kNoLeader;
+  for (auto& [id, s] : sessions_) {
+    if (s.in_flight && s.correlation_id == response.correlation_id) leader = id;
+  }
+  if (leader == kNoLeader) return;  // a stale session's answer
+  sessions_[leader].in_flight = false;
+  bool backoff = false;
+  for (const FetchedPartition& fp : response.partitions) {
+    Partition* p = replicas_.Find(fp.topic, fp.partition);
+    if (p == nullptr || p->leader() != leader) continue;
+    PartitionReady ready;
+    backoff = p->ApplyFetchedData(fp, io_.Now(), ready) || backoff;
+    replicas_.Drain(*p, ready);
+  }
+  replicas_.CompleteWaiters();
+  if (backoff) {
+    BackOff(leader);
+    return;
+  }
+  SendFetch(leader);
+}
+
+void ReplicaFetcherManager::BackOff(BrokerId leader) {
+  FetchSession& s = sessions_[leader];
+  s.in_flight = true;  // resent by Timeouts after the backoff
+  s.sent_at = io_.Now() - Milliseconds(settings_.replica_fetch_wait_max_ms) - Milliseconds(2000) +
+              Milliseconds(settings_.replica_fetch_backoff_ms);
+}
+
+void ReplicaFetcherManager::OnDisconnect(std::int32_t peer_id) {
+  // ReplicaFetcherThread: a fetch that fails with an IOException (the leader's connection
+  // closed) delays its partitions by replica.fetch.backoff.ms (AbstractFetcherThread
+  // .handlePartitionsWithErrors); by then the metadata may name a new leader, and Update moves
+  // the partitions to it. Other connections (to the controller, from clients) rely on their
+  // timeouts.
+  const auto it = sessions_.find(peer_id);
+  if (peer_id < 0 || it == sessions_.end() || !it->second.in_flight) return;
+  io_.Probe("follower.leader_disconnected");
+  BackOff(peer_id);
+}
+
+void ReplicaFetcherManager::Timeouts() {
+  // A fetch with no answer (leader crashed, link cut) is sent again: the simulated network
+  // loses the connection silently, where a real broker would see a reset or a timeout.
+  const Time now = io_.Now();
+  const Duration limit = Milliseconds(settings_.replica_fetch_wait_max_ms + 2000);
+  for (auto& [leader, s] : sessions_) {
+    if (s.in_flight && now - s.sent_at >= limit) SendFetch(leader);
+  }
+}
+
+}  // namespace kafkasim::kafka

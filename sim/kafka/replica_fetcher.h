@@ -1,0 +1,50 @@
+// The follower side of replication (ReplicaFetcherManager, ReplicaFetcherThread): one fetch
+// session per leader broker covering every partition this broker follows from it, answers
+// applied partition by partition (append, truncation on divergence, reset when behind the
+// leader's log start), backoff on errors and disconnects.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "kafka/broker_seams.h"
+#include "kafka/replica_manager.h"
+#include "kafka/server_config.h"
+
+namespace kafkasim::kafka {
+
+class ReplicaFetcherManager {
+ public:
+  ReplicaFetcherManager(BrokerIo& io, std::int32_t node_id, const BrokerSettings& settings,
+                        ReplicaManager& replicas);
+
+  void SetBrokerEpoch(std::int64_t epoch) { broker_epoch_ = epoch; }
+  // One session per leader this broker follows: starts new ones, drops those with no partition.
+  void Update();
+  void OnFetchResponse(const FetchResponse& response);
+  // The leader's process died (its connection closed): back off replica.fetch.backoff.ms.
+  void OnDisconnect(std::int32_t peer_id);
+  // Re-sends fetches that got no answer (leader crashed, link cut) or whose backoff passed.
+  void Timeouts();
+
+ private:
+  struct FetchSession {
+    std::int64_t correlation_id = 0;
+    bool in_flight = false;
+    Time sent_at;
+  };
+  void SendFetch(BrokerId leader);
+  // Marks the session to `leader` in flight so Timeouts resends it after
+  // replica.fetch.backoff.ms.
+  void BackOff(BrokerId leader);
+
+  BrokerIo& io_;
+  std::int32_t node_id_;
+  BrokerSettings settings_;
+  ReplicaManager& replicas_;
+  std::int64_t broker_epoch_ = -1;
+  std::map<BrokerId, FetchSession> sessions_;
+  std::int64_t next_correlation_id_ = 1;
+};
+
+}  // namespace kafkasim::kafka

@@ -1,0 +1,113 @@
+// The broker's replica manager (ReplicaManager.scala): the partitions this broker hosts, the
+// produce, fetch and list-offsets requests they serve, the delayed operations waiting on them,
+// and the ISR changes it asks of the controller (AlterPartitionManager). It takes partition
+// leadership from the control plane through ApplyPartitionStates, whatever runs the cluster.
+//
+// Not re-entrant by construction: a handler steps partitions and queues the partitions whose
+// waiters may complete; CompleteWaiters, run once at the end of each entry point, answers them
+// in a loop (an answered fetch may wake others), never from inside another handler.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kafka/broker_seams.h"
+#include "kafka/delayed_operations.h"
+#include "kafka/log_manager.h"
+#include "kafka/partition.h"
+#include "kafka/server_config.h"
+
+namespace kafkasim::kafka {
+
+// A partition this broker hosts, with its state from the control plane.
+struct HostedPartitionState {
+  std::string topic;
+  Uuid topic_id;
+  std::int32_t partition = 0;
+  PartitionState state;
+};
+
+class ReplicaManager {
+ public:
+  // Counters behind the metrics panel (Kafka's meter names).
+  struct Counters {
+    std::int64_t isr_shrinks = 0;
+    std::int64_t isr_expands = 0;
+    std::int64_t failed_produce_requests = 0;
+    std::int64_t leader_elections = 0;
+  };
+
+  ReplicaManager(BrokerIo& io, std::int32_t node_id, const BrokerSettings& settings,
+                 LogManager& logs, const MetadataCache& metadata, const ControllerChannel& channel);
+
+  // --- Control plane ---
+  // Makes this broker leader or follower of each partition as its state says, creating the
+  // replica (and its log) when new. Partitions not named are left as they are.
+  void ApplyPartitionStates(const std::vector<HostedPartitionState>& states);
+  // Drops a replica and deletes its log (a deleted topic, a replica moved away: StopReplica).
+  void StopReplica(const std::string& topic, std::int32_t partition);
+  // The broker epoch this broker holds (-1 before registration): ISR changes need one.
+  void SetBrokerEpoch(std::int64_t epoch);
+  void OnAlterPartitionResponse(const AlterPartitionResponse& response);
+  // Re-sends pending AlterPartitions that have not reached the active controller (no
+  // controller was known, it changed, or request.timeout.ms passed).
+  void RetryPendingAlters();
+
+  // --- Requests ---
+  void HandleProduce(NodeIndex from, const ProduceRequest& request);
+  void HandleFetch(NodeIndex from, const FetchRequest& request);
+  void HandleListOffsets(NodeIndex from, const ListOffsetsRequest& request);
+  void HandleMetadata(NodeIndex from, const MetadataRequest& request);
+
+  // --- Periodic work ---
+  void ShrinkIsrCheck();  // every replica.lag.time.max.ms / 2
+  void ExpireDelayed();   // request timeouts and fetch max waits
+
+  // --- Views ---
+  Partition* Find(const std::string& topic, std::int32_t partition);
+  const Partition* Find(const std::string& topic, std::int32_t partition) const;
+  const std::map<TopicPartition, std::unique_ptr<Partition>>& partitions() const {
+    return partitions_;
+  }
+  const Counters& counters() const { return counters_; }
+
+  // Drains a partition step: notes, probes, counters, AlterPartition, waiters, failures. Used
+  // by the fetcher for follower steps too.
+  void Drain(Partition& p, PartitionReady& ready);
+  // Answers the waiters of every partition queued by Drain (see the file comment).
+  void CompleteWaiters();
+
+ private:
+  Partition* OpenPartition(const HostedPartitionState& hosted);
+  std::int32_t MinInsyncReplicas(const std::string& topic) const;
+  void SendPendingAlter(Partition& p);
+  // Serves a fetch now; false when it should wait (nothing new, no error, max wait left).
+  bool TryCompleteFetch(NodeIndex from, const FetchRequest& request, bool may_wait);
+  void CompleteProduces(Partition& p);
+
+  BrokerIo& io_;
+  std::int32_t node_id_;
+  BrokerSettings settings_;
+  LogManager& logs_;
+  const MetadataCache& metadata_;
+  const ControllerChannel& channel_;
+  std::int64_t broker_epoch_ = -1;
+  std::map<TopicPartition, std::unique_ptr<Partition>> partitions_;
+  // Where each partition's pending AlterPartition went (AlterPartitionManager's in-flight map).
+  struct AlterSent {
+    std::int32_t to = -1;  // -1: not sent yet, no controller known
+    Time at;
+  };
+  std::map<TopicPartition, AlterSent> alters_sent_;
+  DelayedOperationPurgatory purgatory_;
+  std::set<TopicPartition> to_wake_;
+  bool completing_ = false;
+  Counters counters_;
+};
+
+}  // namespace kafkasim::kafka
