@@ -43,7 +43,7 @@ class OneLeaderPerEpoch final : public Guarantee {
       for (const auto& [index, reg] : topic.partitions) {
         std::map<std::int32_t, std::vector<std::int32_t>> leaders_by_epoch;
         for (std::int32_t broker : reg.replicas) {
-          const kafka::KafkaRaftServer* server = world.BrokerServer(broker);
+          const kafka::KafkaNode* server = world.BrokerServer(broker);
           if (server == nullptr) continue;
           const auto local = server->LocalPartition(name, index);
           if (local && local->is_leader) leaders_by_epoch[local->leader_epoch].push_back(broker);

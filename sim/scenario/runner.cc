@@ -477,7 +477,7 @@ void Runner::SampleCounters(Time now) {
   counters_sampled_at_ = now;
   const int servers = static_cast<int>(scenario_.cluster.nodes.size());
   for (int i = 0; i < servers; ++i) {  // the cluster's nodes come first, in scenario order
-    kafka::KafkaRaftServer* s = world_->Server(static_cast<NodeIndex>(i));
+    kafka::KafkaNode* s = world_->Server(static_cast<NodeIndex>(i));
     if (s == nullptr) {
       meters_.failed_produce_requests.Reset(i);
     } else {

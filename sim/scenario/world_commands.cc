@@ -80,7 +80,7 @@ void World::AwaitQuorumStatus(const MetadataQuorumCommand& c, const std::string&
 std::optional<std::string> World::QuorumStatus(const MetadataQuorumCommand& c) {
   kafka::KafkaRaftServer* leader = nullptr;
   for (NodeIndex n : servers_) {
-    kafka::KafkaRaftServer* s = Server(n);
+    kafka::KafkaRaftServer* s = RaftServer(n);
     if (s != nullptr && s->raft().role() == raft::Role::kLeader) leader = s;
   }
   if (leader == nullptr) return std::nullopt;
@@ -285,7 +285,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             if (n == kNoNode) return;
             Emit(std::string(trace_kind::kNodeShutdown),
                  fmt::format("{} is asked to shut down cleanly", c.node));
-            if (kafka::KafkaRaftServer* s = Server(n)) {
+            if (kafka::KafkaNode* s = Server(n)) {
               s->BeginControlledShutdown();
             } else {
               StopClient(c.node);  // a client closes as close() does
@@ -364,7 +364,7 @@ view::WorldView World::BuildView() {
         for (std::int32_t r : p.replicas) {
           view::ReplicaLogView lv;
           lv.broker_id = r;
-          kafka::KafkaRaftServer* s = Server(directory_->NodeFor(r));
+          kafka::KafkaNode* s = Server(directory_->NodeFor(r));
           if (s != nullptr) {
             if (const kafka::ReplicaLog* log = s->Log(name, index)) {
               static_cast<kafka::LogSummary&>(lv) = log->Describe();
@@ -393,9 +393,10 @@ view::WorldView World::BuildView() {
                 : spec.role == NodeRole::kController ? view::NodeRole::kController
                                                      : view::NodeRole::kCombined;
       nv.leader_count = leaders[spec.node_id];
-      if (kafka::KafkaRaftServer* s = Server(n)) {
+      if (kafka::KafkaNode* s = Server(n)) {
         nv.active_controller = s->is_active_controller();
-        nv.quorum_leader = s->raft().role() == raft::Role::kLeader;
+        const kafka::KafkaRaftServer* raft_server = RaftServer(n);
+        nv.quorum_leader = raft_server && raft_server->raft().role() == raft::Role::kLeader;
         nv.fenced = s->config().broker && s->fenced();
         nv.in_controlled_shutdown = s->in_controlled_shutdown();
       }
@@ -416,13 +417,13 @@ view::WorldView World::BuildView() {
                                            m.payload ? m.payload->Describe() : ""});
   });
   // Quorum.
-  v.quorum.mode = "kraft";
+  v.quorum.mode = kafka::ControlPlaneName(ControlPlaneOf(scenario_));
   for (std::int32_t id : directory_->voter_ids) {
     view::VoterView vv;
     vv.id = id;
     const NodeIndex n = directory_->NodeFor(id);
     vv.node = sim_->NodeName(n);
-    if (kafka::KafkaRaftServer* s = Server(n)) {
+    if (kafka::KafkaRaftServer* s = RaftServer(n)) {
       const raft::RaftStatus st = s->raft().GetStatus();
       vv.alive = true;
       vv.role = raft::RoleName(st.role);
@@ -493,8 +494,7 @@ view::WorldView World::BuildView() {
   }
   int active_controllers = 0;
   for (NodeIndex n : servers_) {
-    if (kafka::KafkaRaftServer* s = Server(n))
-      active_controllers += s->is_active_controller() ? 1 : 0;
+    if (kafka::KafkaNode* s = Server(n)) active_controllers += s->is_active_controller() ? 1 : 0;
   }
   // records-lag-max: a consumer's largest gap between a partition's high watermark and its
   // position, as the consumer's fetch manager reports it.
