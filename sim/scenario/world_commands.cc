@@ -8,6 +8,8 @@
 
 #include "engine/overloaded.h"
 #include "kafka/clients.h"
+#include "kafka/message_kind.h"
+#include "scenario/trace_kinds.h"
 #include "scenario/world.h"
 
 namespace kafkasim::scenario {
@@ -181,8 +183,8 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
 void World::Execute(const ToolCommand& command, const std::string& line,
                     std::function<void(const CommandOutput&)> done) {
   Network& net = sim_->network();
-  auto fault = [&](const std::string& kind, const std::string& text) {
-    Emit(kind, text);
+  auto fault = [&](std::string_view kind, const std::string& text) {
+    Emit(std::string(kind), text);
     if (done) done(CommandOutput{true, ""});
   };
   std::visit(
@@ -234,7 +236,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
               return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
             });
             sim_->StartNode(n);
-            Emit("client.start",
+            Emit(std::string(trace_kind::kClientStart),
                  fmt::format("{} started{} on topic {}", id,
                              cc.from_beginning ? " --from-beginning" : "", c.topic));
             if (done) done(CommandOutput{true, ""});
@@ -260,27 +262,29 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
             sim_->CrashNode(n, CrashOptions{});
-            fault("node.crash",
+            fault(trace_kind::kNodeCrash,
                   fmt::format("{} crashed (power loss: unsynced writes are lost)", c.node));
           },
           [&](const KillCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
             sim_->KillNode(n);
-            fault("node.kill",
+            fault(trace_kind::kNodeKill,
                   fmt::format("{} killed (process died: unsynced writes survive in the page cache)",
                               c.node));
           },
           [&](const RestartCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
-            fault("node.restart", fmt::format("{} restarts and recovers from its disk", c.node));
+            fault(trace_kind::kNodeRestart,
+                  fmt::format("{} restarts and recovers from its disk", c.node));
             sim_->RestartNode(n);
           },
           [&](const ShutdownCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
-            Emit("node.shutdown", fmt::format("{} is asked to shut down cleanly", c.node));
+            Emit(std::string(trace_kind::kNodeShutdown),
+                 fmt::format("{} is asked to shut down cleanly", c.node));
             if (kafka::KafkaNode* s = Server(n)) {
               s->BeginControlledShutdown();
             } else {
@@ -292,14 +296,14 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             const NodeIndex a = NodeOrEmit(c.from), b = NodeOrEmit(c.to);
             if (a == kNoNode || b == kNoNode) return;
             c.both ? net.CutBoth(a, b) : net.Cut(a, b);
-            fault("network.cut",
+            fault(trace_kind::kNetworkCut,
                   fmt::format("network link {} {} {} cut", c.from, c.both ? "<->" : "->", c.to));
           },
           [&](const HealCommand& c) {
             const NodeIndex a = NodeOrEmit(c.from), b = NodeOrEmit(c.to);
             if (a == kNoNode || b == kNoNode) return;
             c.both ? net.HealBoth(a, b) : net.Heal(a, b);
-            fault("network.heal",
+            fault(trace_kind::kNetworkHeal,
                   fmt::format("network link {} {} {} healed", c.from, c.both ? "<->" : "->", c.to));
           },
           [&](const IsolateCommand& c) {
@@ -308,17 +312,18 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             for (NodeIndex b = 0; b < sim_->node_count(); ++b) {
               if (b != a) net.CutBoth(a, b);
             }
-            fault("network.isolate", fmt::format("{} is isolated from every other node", c.node));
+            fault(trace_kind::kNetworkIsolate,
+                  fmt::format("{} is isolated from every other node", c.node));
           },
           [&](const HealAllCommand&) {
             net.HealAll();
-            fault("network.heal_all", "every network cut and partition is healed");
+            fault(trace_kind::kNetworkHealAll, "every network cut and partition is healed");
           },
           [&](const SlowCommand& c) {
             const NodeIndex a = NodeOrEmit(c.node);
             if (a == kNoNode) return;
             net.SetSlow(a, c.extra);
-            fault("network.slow",
+            fault(trace_kind::kNetworkSlow,
                   fmt::format("{} is slowed by {} per message", c.node, FormatDuration(c.extra)));
           },
       },
@@ -407,7 +412,8 @@ view::WorldView World::BuildView() {
   for (const auto& [n, g] : sim_->network().partition_groups()) groups[g].push_back(n);
   for (auto& [g, members] : groups) v.partition_groups.push_back(members);
   sim_->ForEachInFlight([&](const Message& m) {
-    v.messages.push_back(view::MessageView{m.from, m.to, m.kind, m.sent_at, m.deliver_at,
+    v.messages.push_back(view::MessageView{m.from, m.to, kafka::MessageKindOf(m.message_class),
+                                           m.sent_at, m.deliver_at,
                                            m.payload ? m.payload->Describe() : ""});
   });
   // Quorum.
