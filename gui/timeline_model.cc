@@ -24,6 +24,7 @@ constexpr MarkerRule kMarkerRules[] = {
     {scenario_kind::kNetworkHealAll, MarkerKind::kFault},
     {scenario_kind::kNetworkSlow, MarkerKind::kFault},
     {scenario_kind::kNetworkPartition, MarkerKind::kFault},
+    {kafka_kind::kLogDirFailed, MarkerKind::kFault},
     {kafka_kind::kPartitionLeader, MarkerKind::kElection},
     {raft_kind::kLeader, MarkerKind::kElection},
     {raft_kind::kElectionLost, MarkerKind::kElection},
