@@ -18,7 +18,6 @@ namespace kafkasim::gui {
 namespace {
 
 // A rewind goes on through at most this many `pause` steps before its target time.
-constexpr int kPauseStepsMax = 1000;
 
 constexpr ImGuiWindowFlags kFixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                     ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
@@ -191,13 +190,6 @@ void App::ApplyQueue() {
   } else if (q.rewind_to_time) {
     if (*q.rewind_to_time < session_->View().now) {
       session_->RewindToTime(*q.rewind_to_time);
-      // The re-execution stops at every `pause` step on the way (scenario::Runner), but the
-      // run being rewound had passed them already: go on to the time asked for.
-      for (int i = 0; i < kPauseStepsMax && session_->View().paused_at_step &&
-                      session_->View().now < *q.rewind_to_time;
-           ++i) {
-        session_->AdvanceTo(*q.rewind_to_time, UINT64_MAX);
-      }
       AfterJump();
     } else {
       session_->AdvanceTo(*q.rewind_to_time, kEventsPerFrameMax * 50);

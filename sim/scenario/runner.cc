@@ -550,7 +550,10 @@ CommandOutput Runner::Submit(const std::string& command) {
 
 void Runner::RewindToTime(Time t) {
   Build();
-  AdvanceTo(t, UINT64_MAX);
+  // The run being rewound had passed the `pause` steps on the way: re-execution goes through
+  // them to the time asked for (each pause step stops AdvanceTo once; there are finitely many).
+  while (!AdvanceTo(t, UINT64_MAX)) {
+  }
   view_dirty_ = true;
 }
 
