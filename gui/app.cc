@@ -17,6 +17,8 @@
 namespace kafkasim::gui {
 namespace {
 
+// A rewind goes on through at most this many `pause` steps before its target time.
+
 constexpr ImGuiWindowFlags kFixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                     ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
 

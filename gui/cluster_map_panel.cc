@@ -145,7 +145,7 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   const std::size_t shown = std::min(world.messages.size(), kMessagesDrawnMax);
   for (std::size_t i = 0; i < shown; ++i) {
     const view::MessageView& m = world.messages[i];
-    if (!state.show_heartbeats && m.kind == MessageKind::kHeartbeat) continue;
+    if (!state.show_heartbeats && m.kind == kafka::MessageKind::kHeartbeat) continue;
     const int sa = layout.SlotOf(m.from), sb = layout.SlotOf(m.to);
     if (sa < 0 || sb < 0) continue;
     const ImVec2 pa = at(sa), pb = at(sb);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "scenario/trace_kinds.h"
+
 namespace kafkasim::gui {
 namespace {
 
@@ -36,7 +38,7 @@ bool NamesPartition(const TraceEvent& event, const std::string& partition) {
 }  // namespace
 
 bool EventMatches(const TraceEvent& event, const EventFilterSpec& spec) {
-  if (!spec.frequent && IsFrequentKind(event.kind)) return false;
+  if (!spec.frequent && scenario::IsFrequentKind(event.kind)) return false;
   if (!spec.node.empty() && event.node != spec.node) return false;
   if (!spec.kind.empty() && event.kind.compare(0, spec.kind.size(), spec.kind) != 0) return false;
   if (!spec.partition.empty() && !NamesPartition(event, spec.partition)) return false;

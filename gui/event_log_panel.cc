@@ -5,6 +5,7 @@
 
 #include "gui/panels.h"
 #include "gui/style.h"
+#include "gui/timeline_model.h"
 #include "imgui.h"
 
 namespace kafkasim::gui::event_log {
@@ -73,9 +74,9 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       ImGui::PushID(row);
       const bool selected = state.selected_event && *state.selected_event == e.index;
       const std::string line = FormatTraceLine(e);
-      ImGui::PushStyleColor(
-          ImGuiCol_Text,
-          ToVec4(e.kind.starts_with("node.") || e.kind.starts_with("link.") ? pal.warn : pal.text));
+      // Faults stand out, as on the timeline.
+      const bool fault = ClassifyEvent(e) == MarkerKind::kFault;
+      ImGui::PushStyleColor(ImGuiCol_Text, ToVec4(fault ? pal.warn : pal.text));
       if (ImGui::Selectable(line.c_str(), selected)) {
         state.selected_event = e.index;
         queue.rewind_to_event = e.index;

@@ -62,17 +62,17 @@ const Palette& CurrentPalette(const GuiState& state) {
   return kPalettes[(state.colour_blind_safe ? 2 : 0) + (state.high_contrast ? 1 : 0)];
 }
 
-ImU32 MessageColour(const Palette& palette, MessageKind kind) {
+ImU32 MessageColour(const Palette& palette, kafka::MessageKind kind) {
   switch (kind) {
-    case MessageKind::kProduce:
+    case kafka::MessageKind::kProduce:
       return palette.produce;
-    case MessageKind::kFetch:
+    case kafka::MessageKind::kFetch:
       return palette.fetch;
-    case MessageKind::kVote:
+    case kafka::MessageKind::kVote:
       return palette.vote;
-    case MessageKind::kHeartbeat:
+    case kafka::MessageKind::kHeartbeat:
       return palette.heartbeat;
-    case MessageKind::kMetadata:
+    case kafka::MessageKind::kMetadata:
       return palette.metadata;
     default:
       return palette.other;

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "engine/message.h"
 #include "gui/gui_state.h"
 #include "imgui.h"
+#include "kafka/message_kind.h"
 
 namespace kafkasim::gui {
 
@@ -19,7 +19,7 @@ struct Palette {
 };
 
 const Palette& CurrentPalette(const GuiState& state);
-ImU32 MessageColour(const Palette& palette, MessageKind kind);
+ImU32 MessageColour(const Palette& palette, kafka::MessageKind kind);
 inline ImVec4 ToVec4(ImU32 colour) { return ImGui::ColorConvertU32ToFloat4(colour); }
 
 // Applies theme and sizes for the current settings; call after changing them.

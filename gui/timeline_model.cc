@@ -4,28 +4,43 @@
 #include <algorithm>
 #include <cmath>
 
+#include "scenario/trace_kinds.h"
+
 namespace kafkasim::gui {
 namespace {
 
-bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-bool Contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+namespace kafka_kind = kafka::trace_kind;
+namespace raft_kind = raft::trace_kind;
+namespace scenario_kind = scenario::trace_kind;
+
+constexpr MarkerRule kMarkerRules[] = {
+    {scenario_kind::kNodeCrash, MarkerKind::kFault},
+    {scenario_kind::kNodeKill, MarkerKind::kFault},
+    {scenario_kind::kNodeRestart, MarkerKind::kFault},
+    {scenario_kind::kNodeShutdown, MarkerKind::kFault},
+    {scenario_kind::kNetworkCut, MarkerKind::kFault},
+    {scenario_kind::kNetworkHeal, MarkerKind::kFault},
+    {scenario_kind::kNetworkIsolate, MarkerKind::kFault},
+    {scenario_kind::kNetworkHealAll, MarkerKind::kFault},
+    {scenario_kind::kNetworkSlow, MarkerKind::kFault},
+    {scenario_kind::kNetworkPartition, MarkerKind::kFault},
+    {kafka_kind::kLogDirFailed, MarkerKind::kFault},
+    {kafka_kind::kPartitionLeader, MarkerKind::kElection},
+    {raft_kind::kLeader, MarkerKind::kElection},
+    {raft_kind::kElectionLost, MarkerKind::kElection},
+    {scenario_kind::kScenarioSay, MarkerKind::kNarration},
+    {scenario_kind::kExpectPass, MarkerKind::kCheck},
+    {scenario_kind::kExpectFail, MarkerKind::kCheck},
+    {scenario_kind::kGuaranteeBroken, MarkerKind::kCheck},
+};
 
 }  // namespace
 
+std::span<const MarkerRule> MarkerRules() { return kMarkerRules; }
+
 std::optional<MarkerKind> ClassifyEvent(const TraceEvent& event) {
-  const std::string& k = event.kind;
-  if (StartsWith(k, "node.crash") || StartsWith(k, "node.kill") || StartsWith(k, "node.restart") ||
-      StartsWith(k, "link.") || StartsWith(k, "net.") || StartsWith(k, "network.") ||
-      StartsWith(k, "fault.") || StartsWith(k, "disk.")) {
-    return MarkerKind::kFault;
-  }
-  if (StartsWith(k, "say") || StartsWith(k, "narration") || StartsWith(k, "scenario.say") ||
-      StartsWith(k, "scenario.pause")) {
-    return MarkerKind::kNarration;
-  }
-  if (StartsWith(k, "check.") || StartsWith(k, "expect")) return MarkerKind::kCheck;
-  if (Contains(k, "leader") || Contains(k, "election") || Contains(k, "elected")) {
-    return MarkerKind::kElection;
+  for (const MarkerRule& rule : kMarkerRules) {
+    if (event.kind == rule.kind) return rule.marker;
   }
   return std::nullopt;
 }

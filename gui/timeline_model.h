@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/trace.h"
@@ -21,8 +23,17 @@ struct TimelineMarker {
   std::string label;  // the trace line, for the tooltip
 };
 
-// Which events the timeline marks: faults (crash, restart, link cuts, partitions, slow nodes,
-// disk faults), elections and leader changes, narration. Others are not marked.
+// A kind of trace event the timeline marks, and how.
+struct MarkerRule {
+  std::string_view kind;  // a constant of the emitting module's trace_kinds.h
+  MarkerKind marker = MarkerKind::kFault;
+};
+
+// Which events the timeline marks: faults (crash, kill, restart, shutdown, link cuts,
+// partitions, slow nodes), leader changes and lost elections, narration, expectations and
+// broken guarantees. Each is a kind its emitting module declares.
+std::span<const MarkerRule> MarkerRules();
+// The marker for an event of a kind in MarkerRules(); nothing for other kinds.
 std::optional<MarkerKind> ClassifyEvent(const TraceEvent& event);
 
 class TimelineModel {

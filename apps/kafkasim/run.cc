@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "scenario/duration.h"
 #include "scenario/runner.h"
+#include "scenario/trace_kinds.h"
 
 namespace po = boost::program_options;
 
@@ -84,7 +85,7 @@ int RunRun(const std::vector<std::string>& args) {
   const bool quiet = vm.count("quiet") > 0;
   if (!quiet) {
     options.sinks.push_back([verbose](const TraceEvent& e) {
-      if (verbose || !IsFrequentKind(e.kind)) std::cout << FormatTraceLine(e) << "\n";
+      if (verbose || !scenario::IsFrequentKind(e.kind)) std::cout << FormatTraceLine(e) << "\n";
     });
   }
   if (trace_out.is_open()) {

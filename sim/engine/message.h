@@ -13,24 +13,20 @@ namespace kafkasim {
 using NodeIndex = std::uint32_t;  // dense index of a node in its Simulation
 constexpr NodeIndex kNoNode = UINT32_MAX;
 
-// Coarse kind, for colouring messages in the GUI and filtering diagrams.
-enum class MessageKind : std::uint8_t {
-  kOther,
-  kProduce,
-  kFetch,
-  kVote,
-  kHeartbeat,
-  kMetadata,
-  kAdmin,
-  kZooKeeper,
-  kGroup,
+// A coarse class the protocol module gives each of its messages, for colouring messages in the
+// GUI and filtering diagrams. The engine only carries it and folds it into the trace hash; the
+// modules that send messages own the meaning (kafka::MessageKind names every class). 0 is
+// "other", the class of a payload no module classified.
+struct MessageClass {
+  std::uint8_t value = 0;
+  friend constexpr auto operator<=>(MessageClass, MessageClass) = default;
 };
-const char* MessageKindName(MessageKind kind);
+inline constexpr MessageClass kOtherMessageClass{};
 
 class Payload {
  public:
   virtual ~Payload() = default;
-  virtual MessageKind Kind() const = 0;
+  virtual MessageClass Class() const = 0;
   // Short API-like name: "Fetch", "Vote", "ProduceResponse".
   virtual std::string Name() const = 0;
   // One line for the GUI and diagrams; defaults to the name.
@@ -40,7 +36,7 @@ class Payload {
 struct Message {
   NodeIndex from = kNoNode;
   NodeIndex to = kNoNode;
-  MessageKind kind = MessageKind::kOther;
+  MessageClass message_class = kOtherMessageClass;
   Time sent_at;
   Time deliver_at;
   std::shared_ptr<const Payload> payload;  // shared so the network can duplicate it

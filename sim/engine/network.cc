@@ -5,30 +5,6 @@
 
 namespace kafkasim {
 
-const char* MessageKindName(MessageKind kind) {
-  switch (kind) {
-    case MessageKind::kOther:
-      return "other";
-    case MessageKind::kProduce:
-      return "produce";
-    case MessageKind::kFetch:
-      return "fetch";
-    case MessageKind::kVote:
-      return "vote";
-    case MessageKind::kHeartbeat:
-      return "heartbeat";
-    case MessageKind::kMetadata:
-      return "metadata";
-    case MessageKind::kAdmin:
-      return "admin";
-    case MessageKind::kZooKeeper:
-      return "zookeeper";
-    case MessageKind::kGroup:
-      return "group";
-  }
-  return "other";
-}
-
 void Network::Cut(NodeIndex from, NodeIndex to) {
   cuts_.insert({from, to});
   ResetConnection(from, to);

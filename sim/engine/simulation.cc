@@ -254,13 +254,13 @@ void Simulation::Schedule(Time at, std::function<void()> fn) {
 
 void Simulation::SendFrom(NodeIndex from, NodeIndex to, std::shared_ptr<const Payload> payload) {
   KSIM_ASSERT(to < nodes_.size());
-  const MessageKind kind = payload ? payload->Kind() : MessageKind::kOther;
+  const MessageClass message_class = payload ? payload->Class() : kOtherMessageClass;
   if (nodes_[to].state == NodeState::kRunning && !network_.IsBlocked(from, to)) {
     network_.Open(from, to);
   }
   network_.PlanDelivery(from, to, now_, arrivals_);
   if (!observers_.empty()) {
-    Message m{from, to, kind, now_, arrivals_.empty() ? now_ : arrivals_.front(), payload};
+    Message m{from, to, message_class, now_, arrivals_.empty() ? now_ : arrivals_.front(), payload};
     for (MessageObserver* o : observers_) o->OnSend(m, arrivals_.empty());
   }
   if (arrivals_.empty()) {
@@ -274,7 +274,7 @@ void Simulation::SendFrom(NodeIndex from, NodeIndex to, std::shared_ptr<const Pa
     InFlight& f = in_flight_[slot];
     f.message.from = from;
     f.message.to = to;
-    f.message.kind = kind;
+    f.message.message_class = message_class;
     f.message.sent_at = now_;
     f.message.deliver_at = arrivals_[i];
     f.message.payload = (i + 1 == arrivals_.size()) ? std::move(payload) : payload;
@@ -340,8 +340,7 @@ void Simulation::Deliver(std::uint32_t slot) {
     return;
   }
   ++delivered_;
-  trace_.HashDelivery(now_, f.message.from, f.message.to,
-                      static_cast<std::uint32_t>(f.message.kind));
+  trace_.HashDelivery(now_, f.message.from, f.message.to, f.message.message_class.value);
   for (MessageObserver* o : observers_) o->OnDeliver(f.message);
   to.node->OnMessage(f.message);
 }

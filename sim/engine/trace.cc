@@ -68,9 +68,4 @@ void Trace::HashDelivery(Time time, std::uint32_t from, std::uint32_t to, std::u
 
 std::string Trace::HashHex() const { return fmt::format("{:016x}", hash_); }
 
-bool IsFrequentKind(std::string_view kind) {
-  return kind == "produce.append" || kind == "raft.fetch" || kind == "raft.append" ||
-         kind == "raft.commit";
-}
-
 }  // namespace kafkasim

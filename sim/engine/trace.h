@@ -25,7 +25,10 @@ struct TraceEvent {
   std::uint64_t index = 0;  // position in the trace, assigned by Trace::Emit
   Time time;
   std::string node;  // "broker-2", or "" for the world itself
-  std::string kind;  // dotted, stable: "partition.leader", "isr.shrink", "node.crash"
+  // Dotted and stable: "partition.leader", "isr.shrink", "node.crash". Each kind is a constant
+  // of the module that emits it (raft/, kafka/, scenario/trace_kinds.h, which also say which
+  // kinds are frequent); the engine names none.
+  std::string kind;
   std::vector<TraceField> fields;
   std::string text;  // "became leader of cities-0 at leader_epoch 3 (broker-1 was fenced)"
 
@@ -37,9 +40,6 @@ struct TraceEvent {
 std::string TraceEventToJson(const TraceEvent& event);
 // "t=1.204s broker-2 became leader of cities-0 ...": the voice of the timeline and the GUI.
 std::string FormatTraceLine(const TraceEvent& event);
-// Kinds too frequent for a narrated timeline (every append, every metadata-log fetch): the
-// CLI prints them with --verbose only, the GUI's event log hides them unless asked.
-bool IsFrequentKind(std::string_view kind);
 
 class Trace {
  public:

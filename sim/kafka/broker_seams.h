@@ -53,15 +53,18 @@ class BrokerIo {
   NodeEnv& env() { return env_; }
   FileSystem& disk() { return env_.disk(); }
   const ClusterDirectory& directory() const { return *directory_; }
-  // To a broker or controller by node.id (dropped when unknown).
+  // To a broker or controller by node.id (dropped when unknown). A process that has halted
+  // (its log dir failed) in the middle of a handler sends nothing more.
   void SendTo(std::int32_t node_id, KafkaBody body) {
     const NodeIndex to = directory_->NodeFor(node_id);
-    if (to == kNoNode) return;
+    if (to == kNoNode || !alive()) return;
     env_.Send(to, std::make_shared<KafkaMessage>(std::move(body)));
   }
   void Reply(NodeIndex to, KafkaBody body) {
+    if (!alive()) return;
     env_.Send(to, std::make_shared<KafkaMessage>(std::move(body)));
   }
+  bool alive() const { return env_.simulation().GetNodeState(env_.self()) == NodeState::kRunning; }
   void Emit(std::string_view kind, std::string text, std::vector<TraceField> fields = {}) {
     env_.Emit(std::string(kind), std::move(fields), std::move(text));
   }

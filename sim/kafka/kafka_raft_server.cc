@@ -385,21 +385,4 @@ void KafkaRaftServer::Emit(std::string_view kind, std::string text,
   io_.Emit(kind, std::move(text), std::move(fields));
 }
 
-const ReplicaLog* KafkaRaftServer::Log(const std::string& topic, std::int32_t partition) const {
-  const Partition* p = broker_ ? broker_->replicas().Find(topic, partition) : nullptr;
-  return p == nullptr ? nullptr : &p->log();
-}
-
-std::optional<KafkaRaftServer::LocalPartitionInfo> KafkaRaftServer::LocalPartition(
-    const std::string& topic, std::int32_t partition) const {
-  const Partition* p = broker_ ? broker_->replicas().Find(topic, partition) : nullptr;
-  if (p == nullptr) return std::nullopt;
-  return LocalPartitionInfo{p->is_leader(), p->leader_epoch(), p->isr()};
-}
-
-const KafkaRaftServer::Counters& KafkaRaftServer::counters() const {
-  static const Counters kNone;
-  return broker_ ? broker_->replicas().counters() : kNone;
-}
-
 }  // namespace kafkasim::kafka

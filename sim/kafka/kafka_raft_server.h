@@ -19,6 +19,7 @@
 #include "kafka/broker_lifecycle.h"
 #include "kafka/cluster_directory.h"
 #include "kafka/controller_logic.h"
+#include "kafka/kafka_node.h"
 #include "kafka/messages.h"
 #include "kafka/metadata_image.h"
 #include "kafka/replica_log.h"
@@ -55,7 +56,7 @@ class RaftControllerChannel final : public ControllerChannel {
   const std::unique_ptr<raft::RaftNode>& raft_;
 };
 
-class KafkaRaftServer : public Node {
+class KafkaRaftServer final : public KafkaNode {
  public:
   KafkaRaftServer(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
                   ServerConfig config);
@@ -67,29 +68,19 @@ class KafkaRaftServer : public Node {
   // A follower whose leader's process died backs off replica.fetch.backoff.ms.
   void OnDisconnect(NodeIndex peer) override;
 
-  // Controlled shutdown (kafka-server-stop.sh): leadership moves away, then the node stops.
-  void BeginControlledShutdown();
+  // KafkaNode.
+  ControlPlane control_plane() const override { return ControlPlane::kKRaft; }
+  const ServerConfig& config() const override { return config_; }
+  const MetadataImage& metadata() const override { return image_; }
+  bool is_active_controller() const override { return controller_active_; }
+  bool registered() const override { return lifecycle_ && lifecycle_->registered(); }
+  bool fenced() const override { return !lifecycle_ || lifecycle_->fenced(); }
+  bool in_controlled_shutdown() const override { return shutting_down_; }
+  void BeginControlledShutdown() override;
+  const Broker* broker() const override { return broker_.get(); }
 
-  // Read-only views.
-  const ServerConfig& config() const { return config_; }
+  // The metadata quorum's Raft core (a voter on controllers, an observer on brokers).
   const raft::RaftNode& raft() const { return *raft_; }
-  bool is_active_controller() const { return controller_active_; }
-  const MetadataImage& metadata() const { return image_; }
-  bool registered() const { return lifecycle_ && lifecycle_->registered(); }
-  bool fenced() const { return !lifecycle_ || lifecycle_->fenced(); }
-  bool in_controlled_shutdown() const { return shutting_down_; }
-  // The data plane; nullptr on a controller-only node (or before it started).
-  const Broker* broker() const { return broker_.get(); }
-  const ReplicaLog* Log(const std::string& topic, std::int32_t partition) const;
-  struct LocalPartitionInfo {
-    bool is_leader = false;
-    std::int32_t leader_epoch = -1;
-    std::vector<BrokerId> isr;
-  };
-  std::optional<LocalPartitionInfo> LocalPartition(const std::string& topic,
-                                                   std::int32_t partition) const;
-  using Counters = ReplicaManager::Counters;
-  const Counters& counters() const;
 
  private:
   enum TimerTag : std::uint64_t { kTimerRaft = 1, kTimerControllerTick };

@@ -6,38 +6,39 @@
 
 #include <iterator>
 
+#include "kafka/message_kind.h"
 #include "storage/record_batch.h"
 
 namespace kafkasim::kafka {
 
-MessageKind KafkaMessage::Kind() const {
+MessageClass KafkaMessage::Class() const {
   switch (body.index()) {
     case 0:
     case 1:
     case 2:
     case 3:
-      return MessageKind::kHeartbeat;  // registration and heartbeats
+      return ClassOf(MessageKind::kHeartbeat);  // registration and heartbeats
     case 4:
     case 5:
-      return MessageKind::kMetadata;  // AlterPartition
+      return ClassOf(MessageKind::kMetadata);  // AlterPartition
     case 6:
     case 7:
     case 8:
     case 9:
     case 18:
-      return MessageKind::kAdmin;
+      return ClassOf(MessageKind::kAdmin);
     case 10:
     case 11:
     case 19:
     case 20:
-      return MessageKind::kProduce;  // and InitProducerId
+      return ClassOf(MessageKind::kProduce);  // and InitProducerId
     case 12:
     case 13:
     case 14:
     case 15:
-      return MessageKind::kFetch;
+      return ClassOf(MessageKind::kFetch);
     default:
-      return MessageKind::kMetadata;
+      return ClassOf(MessageKind::kMetadata);
   }
 }
 

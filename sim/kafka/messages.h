@@ -200,7 +200,7 @@ using KafkaBody =
 class KafkaMessage final : public Payload {
  public:
   explicit KafkaMessage(KafkaBody message_body) : body(std::move(message_body)) {}
-  MessageKind Kind() const override;
+  MessageClass Class() const override;
   std::string Name() const override;
   std::string Describe() const override;
 

@@ -125,7 +125,7 @@ void Partition::OnAlterPartitionResponse(const AlterPartitionResponse& response,
   alter_in_flight_ = false;
   if (response.error != Errc::kNone) {
     Note(ready, std::string(trace_kind::kIsrAlterFailed),
-         fmt::format("ISR change of {} was rejected: {}", name_, ErrcName(response.error)));
+         fmt::format("had its ISR change of {} rejected: {}", name_, ErrcName(response.error)));
     return;
   }
   if (response.partition_epoch <= partition_epoch_) return;

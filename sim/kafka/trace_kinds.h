@@ -2,6 +2,7 @@
 // whoever reads the trace (runner, guarantees, metrics, GUI). Dotted and stable.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 namespace kafkasim::kafka::trace_kind {
@@ -58,5 +59,58 @@ inline constexpr std::string_view kClientDisconnect = "client.disconnect";
 inline constexpr std::string_view kClientClosing = "client.closing";
 inline constexpr std::string_view kClientStop = "client.stop";
 inline constexpr std::string_view kClientDone = "client.done";
+
+// Every kind above, for the catalog of declared kinds (scenario/trace_kinds.h).
+inline constexpr std::array kAll = {
+    kPartitionLeader,
+    kPartitionFollower,
+    kPartitionOffline,
+    kPartitionDeleted,
+    kIsrAlterRequested,
+    kIsrAlterFailed,
+    kIsrShrink,
+    kIsrExpand,
+    kProduceAppend,
+    kProduceDuplicate,
+    kProduceRejected,
+    kFetchCorrupt,
+    kLogTruncate,
+    kLogReset,
+    kLogLoad,
+    kLogRecovery,
+    kLogRetention,
+    kLogCheckpointUnreadable,
+    kLogCheckpointFailed,
+    kLogCleanShutdown,
+    kLogCleanShutdownFailed,
+    kLogDirFailed,
+    kNodeStart,
+    kNodeStartupFailed,
+    kBrokerRegistered,
+    kBrokerRegistrationRefused,
+    kBrokerCaughtUp,
+    kBrokerFenced,
+    kBrokerUnfenced,
+    kBrokerControlledShutdown,
+    kBrokerShutdown,
+    kProducerIdAssigned,
+    kProducerIdBlock,
+    kProducerIdBlockFailed,
+    kControllerActive,
+    kControllerInactive,
+    kControllerDecision,
+    kClientRecord,
+    kClientAck,
+    kClientProduceError,
+    kClientProducerId,
+    kClientEpochBump,
+    kClientDisconnect,
+    kClientClosing,
+    kClientStop,
+    kClientDone,
+};
+// Kinds too frequent for a narrated timeline (the CLI prints them with --verbose only, the
+// GUI's event log hides them unless asked): one per append.
+inline constexpr std::array kFrequent = {kProduceAppend};
 
 }  // namespace kafkasim::kafka::trace_kind

@@ -66,14 +66,14 @@ struct Namer {
 
 }  // namespace
 
-// For the GUI's colours and sequence diagrams: elections (Vote, BeginQuorumEpoch,
-// EndQuorumEpoch) are "vote"; Fetch replicates the __cluster_metadata log to voters and to
-// brokers, so it is "metadata", not the "fetch" of partition replicas.
-MessageKind RaftMessage::Kind() const {
+// For the GUI's colours and sequence diagrams: elections are one class; Fetch replicates the
+// __cluster_metadata log to voters and to brokers, so it is "metadata", not the "fetch" of
+// partition replicas.
+MessageClass RaftMessage::Class() const {
   if (std::holds_alternative<FetchRequest>(body) || std::holds_alternative<FetchResponse>(body)) {
-    return MessageKind::kMetadata;
+    return kReplicationMessageClass;
   }
-  return MessageKind::kVote;
+  return kElectionMessageClass;
 }
 
 std::string RaftMessage::Name() const { return std::visit(Namer{}, body); }

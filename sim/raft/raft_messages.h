@@ -78,6 +78,12 @@ using RaftBody =
     std::variant<VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
                  EndQuorumEpochRequest, EndQuorumEpochResponse, FetchRequest, FetchResponse>;
 
+// The engine message classes of Raft's RPCs: elections (Vote, BeginQuorumEpoch,
+// EndQuorumEpoch), and Fetch, which replicates the log. KRaft's hosts name them
+// (kafka::MessageKind::kVote and kMetadata: its Raft log is __cluster_metadata).
+inline constexpr MessageClass kElectionMessageClass{3};
+inline constexpr MessageClass kReplicationMessageClass{5};
+
 // One RPC between two Raft nodes. Node ids are Kafka node.ids; the host maps them to engine
 // NodeIndex values.
 class RaftMessage final : public Payload {
@@ -85,7 +91,7 @@ class RaftMessage final : public Payload {
   RaftMessage(NodeId from_id, NodeId to_id, RaftBody message_body)
       : from(from_id), to(to_id), body(std::move(message_body)) {}
 
-  MessageKind Kind() const override;
+  MessageClass Class() const override;
   std::string Name() const override;      // "Vote", "FetchResponse", ...
   std::string Describe() const override;  // "Vote(epoch=3, pre_vote, last=2@7)"
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "engine/assert.h"
+#include "raft/trace_kinds.h"
 
 namespace kafkasim::raft {
 namespace {
@@ -359,8 +360,9 @@ void RaftNode::BecomeUnattached(Epoch epoch, NodeId voted_for, Time now) {
   if (!same_epoch_vote) SetRole(Role::kUnattached);
   election_deadline_ = voter_ ? now + RandomElectionTimeout() : kTimeMax;
   if (voted_for != kNoNodeId) return;  // the vote itself is noted by StepVoteRequest
-  Note("raft.unattached", fmt::format("unattached at epoch {}{}", epoch,
-                                      voter_ ? ", no leader known" : ", looking for the leader"));
+  Note(trace_kind::kUnattached,
+       fmt::format("unattached at epoch {}{}", epoch,
+                   voter_ ? ", no leader known" : ", looking for the leader"));
   if (!voter_) SendDiscoveryFetch(now);
 }
 
@@ -368,8 +370,9 @@ void RaftNode::BecomeProspective(const std::string& reason, Time now) {
   KSIM_ASSERT(voter_);
   SetRole(Role::kProspective);
   granted_.insert(config_.node_id);
-  Note("raft.prospective", fmt::format("became prospective at epoch {} ({}); asking for pre-votes",
-                                       quorum_.epoch, reason));
+  Note(trace_kind::kProspective,
+       fmt::format("became prospective at epoch {} ({}); asking for pre-votes", quorum_.epoch,
+                   reason));
   if (granted_.size() >= Majority()) {
     BecomeCandidate(now);
     return;
@@ -382,8 +385,8 @@ void RaftNode::BecomeProspective(const std::string& reason, Time now) {
 // leader it knew, Resigned if that leader was itself, else Unattached keeping its vote.
 void RaftNode::LeaveProspective(Time now) {
   KSIM_ASSERT(role_ == Role::kProspective);
-  Note("raft.prevote.lost", fmt::format("pre-vote at epoch {} failed (granted by {})",
-                                        quorum_.epoch, Ids(granted_, config_.node_id)));
+  Note(trace_kind::kPreVoteLost, fmt::format("pre-vote at epoch {} failed (granted by {})",
+                                             quorum_.epoch, Ids(granted_, config_.node_id)));
   const NodeId leader = quorum_.leader_id;
   if (leader == config_.node_id) {
     SetRole(Role::kResigned);
@@ -393,8 +396,8 @@ void RaftNode::LeaveProspective(Time now) {
   } else {
     BecomeUnattached(quorum_.epoch, quorum_.voted_for, now);
     if (quorum_.voted_for != kNoNodeId) {
-      Note("raft.unattached", fmt::format("unattached at epoch {}, keeping its vote for {}",
-                                          quorum_.epoch, quorum_.voted_for));
+      Note(trace_kind::kUnattached, fmt::format("unattached at epoch {}, keeping its vote for {}",
+                                                quorum_.epoch, quorum_.voted_for));
     }
   }
 }
@@ -406,7 +409,7 @@ void RaftNode::BecomeCandidate(Time now) {
   SetRole(Role::kCandidate);
   ++election_retries_;
   granted_.insert(config_.node_id);
-  Note("raft.candidate",
+  Note(trace_kind::kCandidate,
        fmt::format("became candidate at epoch {} and voted for itself (log {}@{})", epoch,
                    log_.LastEpoch(), log_.EndOffset()));
   if (granted_.size() >= Majority()) {
@@ -431,8 +434,8 @@ void RaftNode::BecomeLeader(Time now) {
   if (config_.voters.size() > 1) {
     check_quorum_deadline_ = now + config_.fetch_timeout * 3 / 2;
   }
-  Note("raft.leader", fmt::format("became leader at epoch {} with votes from {}", quorum_.epoch,
-                                  Ids(votes, config_.node_id)));
+  Note(trace_kind::kLeader, fmt::format("became leader at epoch {} with votes from {}",
+                                        quorum_.epoch, Ids(votes, config_.node_id)));
   // The new leader's first entry is the LeaderChange control record; the high watermark may
   // only move once it (the epoch start offset) is replicated to a majority.
   AppendAsLeader(EntryKind::kLeaderChange,
@@ -454,7 +457,7 @@ void RaftNode::BecomeFollower(Epoch epoch, NodeId leader, Time now) {
   SetRole(Role::kFollower);
   election_retries_ = 0;
   fetch_deadline_ = now + config_.fetch_timeout;
-  Note("raft.follower", fmt::format("following leader {} at epoch {}", leader, epoch));
+  Note(trace_kind::kFollower, fmt::format("following leader {} at epoch {}", leader, epoch));
   SendFetch(now);
 }
 
@@ -464,7 +467,8 @@ void RaftNode::BecomeResigned(std::vector<NodeId> successors, const std::string&
   SetRole(Role::kResigned);
   successors_ = std::move(successors);
   election_deadline_ = now + RandomElectionTimeout();
-  Note("raft.resigned", fmt::format("resigned leadership of epoch {}: {}", quorum_.epoch, reason));
+  Note(trace_kind::kResigned,
+       fmt::format("resigned leadership of epoch {}: {}", quorum_.epoch, reason));
   SendEndQuorumEpoch(now);
 }
 
@@ -526,12 +530,12 @@ void RaftNode::NoteVote(NodeId candidate, const VoteRequest& request, bool grant
     }
   }
   if (granted) {
-    Note(request.pre_vote ? "raft.prevote.granted" : "raft.vote.granted",
+    Note(request.pre_vote ? trace_kind::kPreVoteGranted : trace_kind::kVoteGranted,
          fmt::format("granted {} to {} at epoch {} (its log {}@{}, ours {}@{})", what, candidate,
                      request.candidate_epoch, request.last_epoch, request.end_offset,
                      log_.LastEpoch(), log_.EndOffset()));
   } else {
-    Note(request.pre_vote ? "raft.prevote.rejected" : "raft.vote.rejected",
+    Note(request.pre_vote ? trace_kind::kPreVoteRejected : trace_kind::kVoteRejected,
          fmt::format("rejected {} from {} at epoch {}: {}", what, candidate,
                      request.candidate_epoch, reason));
   }
@@ -568,7 +572,7 @@ void RaftNode::OnElectionLost(Time now) {
   const Duration backoff = ElectionBackoff();
   election_deadline_ = kTimeMax;
   backoff_deadline_ = now + backoff;
-  Note("raft.election.lost",
+  Note(trace_kind::kElectionLost,
        fmt::format("lost the election at epoch {} (rejected by {}); backing off {}", quorum_.epoch,
                    Ids(rejected_, kNoNodeId), Ms(backoff)));
 }
@@ -644,8 +648,8 @@ void RaftNode::StepEndQuorumEpoch(NodeId from, const EndQuorumEpochRequest& requ
   } else {
     election_deadline_ = now + wait;
   }
-  Note("raft.end_epoch", fmt::format("leader {} resigned epoch {}; starting an election in {}",
-                                     request.leader_id, request.epoch, Ms(wait)));
+  Note(trace_kind::kEndEpoch, fmt::format("leader {} resigned epoch {}; starting an election in {}",
+                                          request.leader_id, request.epoch, Ms(wait)));
 }
 
 void RaftNode::SendEndQuorumEpoch(Time now) {
@@ -888,7 +892,7 @@ void RaftNode::TruncateToDiverging(const OffsetAndEpoch& diverging) {
   if (target == end) return;
   log_.TruncateTo(target);
   MarkLogDirty(target);
-  Note("raft.truncate",
+  Note(trace_kind::kTruncate,
        fmt::format("truncated its log from end offset {} to {}: diverged from leader {} after "
                    "epoch {}",
                    end, target, quorum_.leader_id, diverging.epoch));
@@ -903,8 +907,8 @@ void RaftNode::Send(NodeId to, RaftBody body) {
       std::make_shared<const RaftMessage>(config_.node_id, to, std::move(body)));
 }
 
-void RaftNode::Note(std::string kind, std::string text) {
-  ready_.notes.push_back({std::move(kind), std::move(text)});
+void RaftNode::Note(std::string_view kind, std::string text) {
+  ready_.notes.push_back({std::string(kind), std::move(text)});
 }
 
 void RaftNode::PersistQuorumState(Epoch epoch, NodeId voted_for, NodeId leader) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/prng.h"
@@ -40,7 +41,7 @@ struct RoleChange {
 
 // A line for the trace: stable dotted kind plus one human sentence without the node name.
 struct RaftNote {
-  std::string kind;  // "raft.leader", "raft.vote.granted", "raft.truncate", ...
+  std::string kind;  // a raft::trace_kind name: "raft.leader", "raft.vote.granted", ...
   std::string text;  // "became leader at epoch 3 with votes from 1, 2"
 };
 
@@ -177,7 +178,7 @@ class RaftNode {
   void NoteVote(NodeId candidate, const VoteRequest& request, bool granted);
 
   void Send(NodeId to, RaftBody body);
-  void Note(std::string kind, std::string text);
+  void Note(std::string_view kind, std::string text);
   void PersistQuorumState(Epoch epoch, NodeId voted_for, NodeId leader);
   void MarkLogDirty(Offset from);
   std::size_t Majority() const { return config_.voters.size() / 2 + 1; }

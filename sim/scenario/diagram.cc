@@ -8,6 +8,9 @@
 #include "engine/assert.h"
 
 namespace kafkasim::scenario {
+
+using kafka::MessageKind;
+
 namespace {
 
 bool IsHeartbeat(const MessageRecord& record) { return record.kind == MessageKind::kHeartbeat; }
@@ -257,17 +260,18 @@ MessageRecorder::MessageRecorder(const Simulation& simulation, std::size_t recor
     : simulation_(simulation), records_max_(std::max<std::size_t>(records_max, 4)) {}
 
 MessageRecorder::Key MessageRecorder::KeyOf(const Message& message) {
-  return {message.from, message.to, message.sent_at.ns, message.deliver_at.ns, message.kind};
+  return {message.from, message.to, message.sent_at.ns, message.deliver_at.ns,
+          message.message_class};
 }
 
 void MessageRecorder::OnSend(const Message& message, bool lost) {
   MessageRecord record;
   record.from = simulation_.NodeName(message.from);
   record.to = simulation_.NodeName(message.to);
-  record.kind = message.kind;
+  record.kind = kafka::MessageKindOf(message.message_class);
   record.sent_at = message.sent_at;
   record.deliver_at = message.deliver_at;
-  record.label = message.payload ? message.payload->Describe() : MessageKindName(message.kind);
+  record.label = message.payload ? message.payload->Describe() : MessageKindName(record.kind);
   record.outcome = lost ? MessageOutcome::kDropped : MessageOutcome::kInFlight;
   if (!lost) pending_.emplace(KeyOf(message), base_ + records_.size());
   records_.push_back(std::move(record));

@@ -12,6 +12,7 @@
 #include "engine/message.h"
 #include "engine/simulation.h"
 #include "engine/time.h"
+#include "kafka/message_kind.h"
 
 namespace kafkasim::scenario {
 
@@ -20,7 +21,7 @@ enum class MessageOutcome : std::uint8_t { kInFlight, kDelivered, kDropped };
 struct MessageRecord {
   std::string from;  // "broker-1"
   std::string to;
-  MessageKind kind = MessageKind::kOther;
+  kafka::MessageKind kind = kafka::MessageKind::kOther;
   Time sent_at;
   Time deliver_at;
   std::string label;  // "Fetch cities-0 offset=42"
@@ -64,7 +65,7 @@ class MessageRecorder : public MessageObserver {
   void Clear();
 
  private:
-  using Key = std::tuple<NodeIndex, NodeIndex, std::int64_t, std::int64_t, MessageKind>;
+  using Key = std::tuple<NodeIndex, NodeIndex, std::int64_t, std::int64_t, MessageClass>;
   static Key KeyOf(const Message& message);
   void Settle(const Message& message, MessageOutcome outcome);
   void Compact();

@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "kafka/trace_kinds.h"
 #include "scenario/world.h"
 
 namespace kafkasim::scenario {
@@ -16,7 +17,9 @@ namespace {
 class AckedWritesKept final : public Guarantee {
  public:
   std::string name() const override { return "acks=all writes, once acknowledged, are kept"; }
-  bool TriggeredBy(std::string_view kind) const override { return kind == "partition.leader"; }
+  bool TriggeredBy(std::string_view kind) const override {
+    return kind == kafka::trace_kind::kPartitionLeader;
+  }
   std::optional<std::string> Check(World& world) override {
     std::string first;
     const std::int64_t lost = world.CountLostAcknowledged("", /*acks_all_only=*/true, &first);
@@ -30,7 +33,9 @@ class AckedWritesKept final : public Guarantee {
 class OneLeaderPerEpoch final : public Guarantee {
  public:
   std::string name() const override { return "at most one leader per partition and epoch"; }
-  bool TriggeredBy(std::string_view kind) const override { return kind == "partition.leader"; }
+  bool TriggeredBy(std::string_view kind) const override {
+    return kind == kafka::trace_kind::kPartitionLeader;
+  }
   std::optional<std::string> Check(World& world) override {
     const kafka::MetadataImage* image = world.BestImage();
     if (image == nullptr) return std::nullopt;
@@ -38,7 +43,7 @@ class OneLeaderPerEpoch final : public Guarantee {
       for (const auto& [index, reg] : topic.partitions) {
         std::map<std::int32_t, std::vector<std::int32_t>> leaders_by_epoch;
         for (std::int32_t broker : reg.replicas) {
-          const kafka::KafkaRaftServer* server = world.BrokerServer(broker);
+          const kafka::KafkaNode* server = world.BrokerServer(broker);
           if (server == nullptr) continue;
           const auto local = server->LocalPartition(name, index);
           if (local && local->is_leader) leaders_by_epoch[local->leader_epoch].push_back(broker);

@@ -2,6 +2,7 @@
 #include "scenario/metric_rates.h"
 
 #include "engine/assert.h"
+#include "kafka/trace_kinds.h"
 
 namespace kafkasim::scenario {
 
@@ -35,11 +36,11 @@ void CounterRate::Sample(Time at, int source, std::int64_t value) {
 }
 
 void KafkaMeters::OnTrace(const TraceEvent& event) {
-  if (event.kind == "isr.shrink") {
+  if (event.kind == kafka::trace_kind::kIsrShrink) {
     isr_shrinks.Add(event.time);
-  } else if (event.kind == "isr.expand") {
+  } else if (event.kind == kafka::trace_kind::kIsrExpand) {
     isr_expands.Add(event.time);
-  } else if (event.kind == "partition.leader") {
+  } else if (event.kind == kafka::trace_kind::kPartitionLeader) {
     // Epoch 0 is the first leader of a new partition: a creation, not an election.
     const TraceValue* epoch = event.Field("leader_epoch");
     const auto* n = epoch ? std::get_if<std::int64_t>(epoch) : nullptr;

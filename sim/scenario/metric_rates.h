@@ -50,8 +50,8 @@ class CounterRate {
 
 // The rate metrics of the metrics panel, under Kafka's names.
 struct KafkaMeters {
-  SlidingRate isr_shrinks;              // IsrShrinksPerSec: "isr.shrink" trace events
-  SlidingRate isr_expands;              // IsrExpandsPerSec: "isr.expand"
+  SlidingRate isr_shrinks;              // IsrShrinksPerSec: kafka::trace_kind::kIsrShrink events
+  SlidingRate isr_expands;              // IsrExpandsPerSec: kIsrExpand
   SlidingRate leader_elections;         // LeaderElectionRateAndTimeMs: a new leader at epoch > 0
   CounterRate failed_produce_requests;  // FailedProduceRequestsPerSec: brokers' counters
 

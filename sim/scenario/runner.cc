@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -12,11 +13,24 @@
 #include "engine/assert.h"
 #include "engine/overloaded.h"
 #include "scenario/guarantees.h"
+#include "scenario/trace_kinds.h"
 
 namespace kafkasim::scenario {
 namespace {
 
 constexpr Duration kPollInterval = Milliseconds(10);
+
+// Where StepToNextInteresting stops: leadership, ISR changes and crashes.
+constexpr std::array kInterestingKinds = {
+    kafka::trace_kind::kPartitionLeader,
+    kafka::trace_kind::kIsrShrink,
+    kafka::trace_kind::kIsrExpand,
+    kafka::trace_kind::kIsrAlterFailed,
+    raft::trace_kind::kLeader,
+    kafka::trace_kind::kControllerActive,
+    trace_kind::kNodeCrash,
+    trace_kind::kNodeKill,
+};
 
 std::string DescribeCondition(const ExpectCondition& c) {
   return std::visit(
@@ -118,11 +132,11 @@ void Runner::Build() {
   }
 }
 
-std::uint64_t Runner::Note(std::string node, std::string kind, std::string text) {
+std::uint64_t Runner::Note(std::string node, std::string_view kind, std::string text) {
   TraceEvent e;
   e.time = world_->sim().Now();
   e.node = std::move(node);
-  e.kind = std::move(kind);
+  e.kind = kind;
   e.text = std::move(text);
   return world_->sim().trace().Emit(std::move(e)).index;
 }
@@ -131,7 +145,7 @@ void Runner::ScheduleScenario() {
   Simulation& sim = world_->sim();
   {
     TraceEvent e;
-    e.kind = "scenario.start";
+    e.kind = trace_kind::kScenarioStart;
     e.text = fmt::format("scenario \"{}\" starts (seed {})", scenario_.name, options_.seed);
     sim.trace().Emit(std::move(e));
   }
@@ -157,7 +171,7 @@ void Runner::ScheduleScenario() {
       std::visit(Overloaded{
                      [&](const SayAction& a) {
                        narration_ = a.text;
-                       Note("narrator", "scenario.say", a.text);
+                       Note("narrator", trace_kind::kScenarioSay, a.text);
                      },
                      [&](const PauseAction&) { pause_hit_ = true; },
                      [&](const PartitionAction& a) {
@@ -170,7 +184,7 @@ void Runner::ScheduleScenario() {
                        world_->sim().network().Partition(groups);
                        TraceEvent e;
                        e.time = world_->sim().Now();
-                       e.kind = "network.partition";
+                       e.kind = trace_kind::kNetworkPartition;
                        std::vector<std::string> parts;
                        for (const auto& g : a.groups)
                          parts.push_back(fmt::format("[{}]", fmt::join(g, ", ")));
@@ -178,7 +192,7 @@ void Runner::ScheduleScenario() {
                        world_->sim().trace().Emit(std::move(e));
                      },
                      [&](const RunAction& a) {
-                       Note("tool", "tool.run", "$ " + a.command_line);
+                       Note("tool", trace_kind::kToolRun, "$ " + a.command_line);
                        world_->Execute(a.command, a.command_line, nullptr);
                      },
                      [&](const Expect&) {},
@@ -318,7 +332,8 @@ void Runner::Settle(std::size_t check, bool ok, const std::string& detail) {
   std::string text = ok ? fmt::format("PASS {}", c.name)
                         : fmt::format("FAIL expected {}, but saw {}", c.name, detail);
   if (!c.detail.empty() && ok) text += fmt::format(" ({})", c.detail);
-  c.broken_at_event = Note("expect", ok ? "expect.pass" : "expect.fail", std::move(text));
+  c.broken_at_event =
+      Note("expect", ok ? trace_kind::kExpectPass : trace_kind::kExpectFail, std::move(text));
   c.seen = detail;
   c.detail = ok ? c.because : fmt::format("expected {}, but saw {}", c.name, detail);
 }
@@ -366,7 +381,7 @@ void Runner::ScheduleExpect(const Step& step, const Expect& expect, std::size_t 
 // Some passes teach more with what was seen: which acknowledged record was lost.
 void Runner::ExplainPass(const Expect& expect, const std::string& seen) {
   if (!std::holds_alternative<LostAckedExpect>(expect.condition)) return;
-  Note("expect", "expect.detail", "lost: " + seen);
+  Note("expect", trace_kind::kExpectDetail, "lost: " + seen);
 }
 
 // A `within` expectation re-arms itself every kPollInterval until it holds or its deadline
@@ -410,8 +425,8 @@ void Runner::CheckGuarantees() {
     c.broken_at = world_->sim().Now();
     c.seen = *broken;
     c.detail = "broken: " + *broken;
-    c.broken_at_event =
-        Note("guarantee", "guarantee.broken", fmt::format("BROKEN {}: {}", c.name, *broken));
+    c.broken_at_event = Note("guarantee", trace_kind::kGuaranteeBroken,
+                             fmt::format("BROKEN {}: {}", c.name, *broken));
     view_dirty_ = true;
   }
 }
@@ -462,7 +477,7 @@ void Runner::SampleCounters(Time now) {
   counters_sampled_at_ = now;
   const int servers = static_cast<int>(scenario_.cluster.nodes.size());
   for (int i = 0; i < servers; ++i) {  // the cluster's nodes come first, in scenario order
-    kafka::KafkaRaftServer* s = world_->Server(static_cast<NodeIndex>(i));
+    kafka::KafkaNode* s = world_->Server(static_cast<NodeIndex>(i));
     if (s == nullptr) {
       meters_.failed_produce_requests.Reset(i);
     } else {
@@ -501,10 +516,8 @@ bool Runner::StepToNextInteresting(std::uint64_t events_max) {
     if (sim.NextEventTime() > scenario_.end || !sim.Step()) return false;
     const auto& events = sim.trace().events();
     for (std::uint64_t k = start; k < events.size(); ++k) {
-      const std::string& kind = events[k].kind;
-      if (kind == "partition.leader" || kind.rfind("isr.", 0) == 0 || kind == "raft.leader" ||
-          kind == "controller.active" || kind == "node.crash" || kind == "node.kill") {
-        if (kind != "isr.alter_requested") return true;
+      for (std::string_view kind : kInterestingKinds) {
+        if (events[k].kind == kind) return true;
       }
     }
   }
@@ -514,7 +527,7 @@ bool Runner::StepToNextInteresting(std::uint64_t events_max) {
 void Runner::ApplyInput(const RecordedInput& input) {
   Result<ToolCommand> parsed = ParseToolCommand(input.command);
   if (!parsed.ok()) return;
-  Note("console", "input.command", "$ " + input.command);
+  Note("console", trace_kind::kInputCommand, "$ " + input.command);
   world_->Execute(*parsed, input.command, nullptr);
 }
 
@@ -526,7 +539,7 @@ CommandOutput Runner::Submit(const std::string& command) {
   view_dirty_ = true;
   CommandOutput out{true, ""};
   bool answered = false;
-  Note("console", "input.command", "$ " + command);
+  Note("console", trace_kind::kInputCommand, "$ " + command);
   world_->Execute(*parsed, command, [&out, &answered](const CommandOutput& o) {
     out = o;
     answered = true;
@@ -537,7 +550,10 @@ CommandOutput Runner::Submit(const std::string& command) {
 
 void Runner::RewindToTime(Time t) {
   Build();
-  AdvanceTo(t, UINT64_MAX);
+  // The run being rewound had passed the `pause` steps on the way: re-execution goes through
+  // them to the time asked for (each pause step stops AdvanceTo once; there are finitely many).
+  while (!AdvanceTo(t, UINT64_MAX)) {
+  }
   view_dirty_ = true;
 }
 

@@ -63,7 +63,7 @@ class Runner final : public SessionControl {
   void ScheduleScenario();
   void ScheduleExpect(const Step& step, const Expect& expect, std::size_t check);
   // Emits a trace event at the current time; returns its index.
-  std::uint64_t Note(std::string node, std::string kind, std::string text);
+  std::uint64_t Note(std::string node, std::string_view kind, std::string text);
   void CreateDeclaredTopics();
   void OnTraceForGuarantees(const TraceEvent& e);
   void CheckGuarantees();

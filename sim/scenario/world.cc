@@ -64,6 +64,11 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
 
 }  // namespace
 
+kafka::ControlPlane ControlPlaneOf(const Scenario& scenario) {
+  return scenario.cluster.mode == ClusterMode::kZookeeper ? kafka::ControlPlane::kZooKeeper
+                                                          : kafka::ControlPlane::kKRaft;
+}
+
 World::World(const Scenario& scenario, std::uint64_t seed, WorldOptions options)
     : scenario_(scenario), options_(std::move(options)) {
   sim_ = std::make_unique<Simulation>(seed, scenario_.cluster.network);
@@ -98,10 +103,7 @@ void World::BuildCluster() {
     }
     kafka::ServerConfig config = ServerConfigFor(scenario_, node);
     const NodeIndex index = sim_->AddNode(
-        node.name,
-        [directory, config](NodeEnv& env) {
-          return std::make_unique<kafka::KafkaRaftServer>(env, directory, config);
-        },
+        node.name, kafka::MakeKafkaNodeFactory(ControlPlaneOf(scenario_), directory, config),
         NodeOptions{disk});
     servers_.push_back(index);
   }
@@ -167,14 +169,18 @@ void World::StopClient(const std::string& id) {
   }
 }
 
-kafka::KafkaRaftServer* World::Server(NodeIndex node) {
+kafka::KafkaRaftServer* World::RaftServer(NodeIndex node) {
+  return dynamic_cast<kafka::KafkaRaftServer*>(Server(node));
+}
+
+kafka::KafkaNode* World::Server(NodeIndex node) {
   if (std::find(servers_.begin(), servers_.end(), node) == servers_.end()) return nullptr;
-  return dynamic_cast<kafka::KafkaRaftServer*>(sim_->GetNode(node));
+  return dynamic_cast<kafka::KafkaNode*>(sim_->GetNode(node));
 }
 
 std::int32_t World::ActiveControllerId() {
   for (NodeIndex n : servers_) {
-    kafka::KafkaRaftServer* s = Server(n);
+    kafka::KafkaNode* s = Server(n);
     if (s != nullptr && s->is_active_controller()) return s->config().node_id;
   }
   return -1;
@@ -183,7 +189,7 @@ std::int32_t World::ActiveControllerId() {
 const kafka::MetadataImage* World::BestImage() {
   const kafka::MetadataImage* best = nullptr;
   for (NodeIndex n : servers_) {
-    kafka::KafkaRaftServer* s = Server(n);
+    kafka::KafkaNode* s = Server(n);
     if (s == nullptr || !s->config().broker) continue;
     if (best == nullptr || s->metadata().offset() > best->offset()) best = &s->metadata();
   }
@@ -195,11 +201,11 @@ const kafka::ReplicaLog* World::LeaderLog(const PartitionRef& partition) {
   const kafka::PartitionRegistration* p =
       image ? image->Partition(partition.topic, partition.partition) : nullptr;
   if (p == nullptr || p->leader < 0) return nullptr;
-  kafka::KafkaRaftServer* leader = BrokerServer(p->leader);
+  kafka::KafkaNode* leader = BrokerServer(p->leader);
   return leader ? leader->Log(partition.topic, partition.partition) : nullptr;
 }
 
-kafka::KafkaRaftServer* World::BrokerServer(std::int32_t broker_id) {
+kafka::KafkaNode* World::BrokerServer(std::int32_t broker_id) {
   const NodeIndex n = directory_->NodeFor(broker_id);
   return n == kNoNode ? nullptr : Server(n);
 }

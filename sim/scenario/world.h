@@ -12,12 +12,16 @@
 #include "engine/simulation.h"
 #include "kafka/client_history.h"
 #include "kafka/cluster_directory.h"
+#include "kafka/kafka_node.h"
 #include "kafka/kafka_raft_server.h"
 #include "scenario/scenario.h"
 #include "scenario/session_control.h"
 #include "scenario/world_view.h"
 
 namespace kafkasim::scenario {
+
+// The control plane a scenario's cluster runs on.
+kafka::ControlPlane ControlPlaneOf(const Scenario& scenario);
 
 struct WorldOptions {
   std::string data_dir;  // non-empty: mirror every node's disk into DATA_DIR/<node>/
@@ -45,7 +49,9 @@ class World {
   void StopClient(const std::string& id);
 
   // Live state.
-  kafka::KafkaRaftServer* Server(NodeIndex node);
+  kafka::KafkaNode* Server(NodeIndex node);
+  // The KRaft server of a node (for quorum views), or nullptr in another mode or when down.
+  kafka::KafkaRaftServer* RaftServer(NodeIndex node);
   std::int32_t ActiveControllerId();  // -1 when none
   // The freshest committed metadata any running broker (or controller) holds.
   const kafka::MetadataImage* BestImage();
@@ -59,7 +65,7 @@ class World {
   std::int64_t CountLostAcknowledged(const std::string& client, bool acks_all_only,
                                      std::string* detail);
   // The running broker with this node.id, or nullptr.
-  kafka::KafkaRaftServer* BrokerServer(std::int32_t broker_id);
+  kafka::KafkaNode* BrokerServer(std::int32_t broker_id);
   view::WorldView BuildView();
   std::string DescribeTopics(const TopicsCommand& command);
 

@@ -8,6 +8,8 @@
 
 #include "engine/overloaded.h"
 #include "kafka/clients.h"
+#include "kafka/message_kind.h"
+#include "scenario/trace_kinds.h"
 #include "scenario/world.h"
 
 namespace kafkasim::scenario {
@@ -78,7 +80,7 @@ void World::AwaitQuorumStatus(const MetadataQuorumCommand& c, const std::string&
 std::optional<std::string> World::QuorumStatus(const MetadataQuorumCommand& c) {
   kafka::KafkaRaftServer* leader = nullptr;
   for (NodeIndex n : servers_) {
-    kafka::KafkaRaftServer* s = Server(n);
+    kafka::KafkaRaftServer* s = RaftServer(n);
     if (s != nullptr && s->raft().role() == raft::Role::kLeader) leader = s;
   }
   if (leader == nullptr) return std::nullopt;
@@ -181,8 +183,8 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
 void World::Execute(const ToolCommand& command, const std::string& line,
                     std::function<void(const CommandOutput&)> done) {
   Network& net = sim_->network();
-  auto fault = [&](const std::string& kind, const std::string& text) {
-    Emit(kind, text);
+  auto fault = [&](std::string_view kind, const std::string& text) {
+    Emit(std::string(kind), text);
     if (done) done(CommandOutput{true, ""});
   };
   std::visit(
@@ -234,7 +236,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
               return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
             });
             sim_->StartNode(n);
-            Emit("client.start",
+            Emit(std::string(trace_kind::kClientStart),
                  fmt::format("{} started{} on topic {}", id,
                              cc.from_beginning ? " --from-beginning" : "", c.topic));
             if (done) done(CommandOutput{true, ""});
@@ -260,28 +262,30 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
             sim_->CrashNode(n, CrashOptions{});
-            fault("node.crash",
+            fault(trace_kind::kNodeCrash,
                   fmt::format("{} crashed (power loss: unsynced writes are lost)", c.node));
           },
           [&](const KillCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
             sim_->KillNode(n);
-            fault("node.kill",
+            fault(trace_kind::kNodeKill,
                   fmt::format("{} killed (process died: unsynced writes survive in the page cache)",
                               c.node));
           },
           [&](const RestartCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
-            fault("node.restart", fmt::format("{} restarts and recovers from its disk", c.node));
+            fault(trace_kind::kNodeRestart,
+                  fmt::format("{} restarts and recovers from its disk", c.node));
             sim_->RestartNode(n);
           },
           [&](const ShutdownCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
-            Emit("node.shutdown", fmt::format("{} is asked to shut down cleanly", c.node));
-            if (kafka::KafkaRaftServer* s = Server(n)) {
+            Emit(std::string(trace_kind::kNodeShutdown),
+                 fmt::format("{} is asked to shut down cleanly", c.node));
+            if (kafka::KafkaNode* s = Server(n)) {
               s->BeginControlledShutdown();
             } else {
               StopClient(c.node);  // a client closes as close() does
@@ -292,14 +296,14 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             const NodeIndex a = NodeOrEmit(c.from), b = NodeOrEmit(c.to);
             if (a == kNoNode || b == kNoNode) return;
             c.both ? net.CutBoth(a, b) : net.Cut(a, b);
-            fault("network.cut",
+            fault(trace_kind::kNetworkCut,
                   fmt::format("network link {} {} {} cut", c.from, c.both ? "<->" : "->", c.to));
           },
           [&](const HealCommand& c) {
             const NodeIndex a = NodeOrEmit(c.from), b = NodeOrEmit(c.to);
             if (a == kNoNode || b == kNoNode) return;
             c.both ? net.HealBoth(a, b) : net.Heal(a, b);
-            fault("network.heal",
+            fault(trace_kind::kNetworkHeal,
                   fmt::format("network link {} {} {} healed", c.from, c.both ? "<->" : "->", c.to));
           },
           [&](const IsolateCommand& c) {
@@ -308,17 +312,18 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             for (NodeIndex b = 0; b < sim_->node_count(); ++b) {
               if (b != a) net.CutBoth(a, b);
             }
-            fault("network.isolate", fmt::format("{} is isolated from every other node", c.node));
+            fault(trace_kind::kNetworkIsolate,
+                  fmt::format("{} is isolated from every other node", c.node));
           },
           [&](const HealAllCommand&) {
             net.HealAll();
-            fault("network.heal_all", "every network cut and partition is healed");
+            fault(trace_kind::kNetworkHealAll, "every network cut and partition is healed");
           },
           [&](const SlowCommand& c) {
             const NodeIndex a = NodeOrEmit(c.node);
             if (a == kNoNode) return;
             net.SetSlow(a, c.extra);
-            fault("network.slow",
+            fault(trace_kind::kNetworkSlow,
                   fmt::format("{} is slowed by {} per message", c.node, FormatDuration(c.extra)));
           },
       },
@@ -359,7 +364,7 @@ view::WorldView World::BuildView() {
         for (std::int32_t r : p.replicas) {
           view::ReplicaLogView lv;
           lv.broker_id = r;
-          kafka::KafkaRaftServer* s = Server(directory_->NodeFor(r));
+          kafka::KafkaNode* s = Server(directory_->NodeFor(r));
           if (s != nullptr) {
             if (const kafka::ReplicaLog* log = s->Log(name, index)) {
               static_cast<kafka::LogSummary&>(lv) = log->Describe();
@@ -388,9 +393,10 @@ view::WorldView World::BuildView() {
                 : spec.role == NodeRole::kController ? view::NodeRole::kController
                                                      : view::NodeRole::kCombined;
       nv.leader_count = leaders[spec.node_id];
-      if (kafka::KafkaRaftServer* s = Server(n)) {
+      if (kafka::KafkaNode* s = Server(n)) {
         nv.active_controller = s->is_active_controller();
-        nv.quorum_leader = s->raft().role() == raft::Role::kLeader;
+        const kafka::KafkaRaftServer* raft_server = RaftServer(n);
+        nv.quorum_leader = raft_server && raft_server->raft().role() == raft::Role::kLeader;
         nv.fenced = s->config().broker && s->fenced();
         nv.in_controlled_shutdown = s->in_controlled_shutdown();
       }
@@ -406,17 +412,18 @@ view::WorldView World::BuildView() {
   for (const auto& [n, g] : sim_->network().partition_groups()) groups[g].push_back(n);
   for (auto& [g, members] : groups) v.partition_groups.push_back(members);
   sim_->ForEachInFlight([&](const Message& m) {
-    v.messages.push_back(view::MessageView{m.from, m.to, m.kind, m.sent_at, m.deliver_at,
+    v.messages.push_back(view::MessageView{m.from, m.to, kafka::MessageKindOf(m.message_class),
+                                           m.sent_at, m.deliver_at,
                                            m.payload ? m.payload->Describe() : ""});
   });
   // Quorum.
-  v.quorum.mode = "kraft";
+  v.quorum.mode = kafka::ControlPlaneName(ControlPlaneOf(scenario_));
   for (std::int32_t id : directory_->voter_ids) {
     view::VoterView vv;
     vv.id = id;
     const NodeIndex n = directory_->NodeFor(id);
     vv.node = sim_->NodeName(n);
-    if (kafka::KafkaRaftServer* s = Server(n)) {
+    if (kafka::KafkaRaftServer* s = RaftServer(n)) {
       const raft::RaftStatus st = s->raft().GetStatus();
       vv.alive = true;
       vv.role = raft::RoleName(st.role);
@@ -487,8 +494,7 @@ view::WorldView World::BuildView() {
   }
   int active_controllers = 0;
   for (NodeIndex n : servers_) {
-    if (kafka::KafkaRaftServer* s = Server(n))
-      active_controllers += s->is_active_controller() ? 1 : 0;
+    if (kafka::KafkaNode* s = Server(n)) active_controllers += s->is_active_controller() ? 1 : 0;
   }
   // records-lag-max: a consumer's largest gap between a partition's high watermark and its
   // position, as the consumer's fetch manager reports it.

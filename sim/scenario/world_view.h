@@ -12,6 +12,7 @@
 #include "engine/simulation.h"
 #include "engine/time.h"
 #include "engine/trace.h"
+#include "kafka/message_kind.h"
 #include "kafka/replica_log.h"
 
 namespace kafkasim::view {
@@ -37,7 +38,7 @@ struct NodeView {
 struct MessageView {
   NodeIndex from = kNoNode;
   NodeIndex to = kNoNode;
-  MessageKind kind = MessageKind::kOther;
+  kafka::MessageKind kind = kafka::MessageKind::kOther;
   Time sent_at;
   Time deliver_at;
   std::string label;  // "Fetch cities-0 offset=42"

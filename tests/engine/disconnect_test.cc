@@ -15,7 +15,7 @@ using namespace kafkasim::literals;
 namespace {
 
 struct Ping : Payload {
-  MessageKind Kind() const override { return MessageKind::kOther; }
+  MessageClass Class() const override { return kOtherMessageClass; }
   std::string Name() const override { return "Ping"; }
 };
 

@@ -16,7 +16,7 @@ namespace {
 
 struct Note : Payload {
   explicit Note(int v) : value(v) {}
-  MessageKind Kind() const override { return MessageKind::kOther; }
+  MessageClass Class() const override { return kOtherMessageClass; }
   std::string Name() const override { return "Note"; }
   int value;
 };

@@ -11,7 +11,7 @@ MessageRecord Record(std::string from, std::string to, std::int64_t sent_ms,
                      MessageOutcome outcome = MessageOutcome::kDelivered) {
   return {std::move(from),
           std::move(to),
-          MessageKind::kFetch,
+          kafka::MessageKind::kFetch,
           kTimeZero + Milliseconds(sent_ms),
           kTimeZero + Milliseconds(deliver_ms),
           std::move(label),
@@ -70,7 +70,7 @@ TEST_CASE("diagram: SVG is one document with a lane per node and escaped labels"
 
 class Ping : public Payload {
  public:
-  MessageKind Kind() const override { return MessageKind::kHeartbeat; }
+  MessageClass Class() const override { return kafka::ClassOf(kafka::MessageKind::kHeartbeat); }
   std::string Name() const override { return "Ping"; }
 };
 
@@ -101,7 +101,7 @@ TEST_CASE("diagram: the recorder settles each sent message as delivered") {
   CHECK(r.from == "a");
   CHECK(r.to == "b");
   CHECK(r.label == "Ping");
-  CHECK(r.kind == MessageKind::kHeartbeat);
+  CHECK(r.kind == kafka::MessageKind::kHeartbeat);
   CHECK(r.outcome == MessageOutcome::kDelivered);
   sim.RemoveObserver(&recorder);
 }

@@ -9,6 +9,7 @@
 #include "gui/playback.h"
 #include "gui/timeline_model.h"
 #include "gui/topics_model.h"
+#include "scenario/trace_kinds.h"
 
 namespace kafkasim::gui {
 namespace {
@@ -167,18 +168,46 @@ TEST_CASE("event_filter: node, kind prefix and partition narrow the log incremen
   CHECK(filter.matches().empty());
 }
 
-TEST_CASE("timeline_model: faults, elections and narration become markers") {
-  const std::vector<TraceEvent> trace = {Event(0, "broker-1", "node.crash", "crashed"),
-                                         Event(1, "broker-2", "partition.leader", "leads"),
-                                         Event(2, "", "say", "watch"),
-                                         Event(3, "broker-2", "log.append", "appended")};
+TEST_CASE("timeline_model: faults, elections, narration and broken guarantees become markers") {
+  const std::vector<TraceEvent> trace = {
+      Event(0, "broker-1", std::string(scenario::trace_kind::kNodeCrash), "crashed"),
+      Event(1, "broker-2", std::string(kafka::trace_kind::kPartitionLeader), "leads"),
+      Event(2, "narrator", std::string(scenario::trace_kind::kScenarioSay), "watch"),
+      Event(3, "broker-2", std::string(kafka::trace_kind::kProduceAppend), "appended"),
+      Event(4, "guarantee", std::string(scenario::trace_kind::kGuaranteeBroken), "BROKEN"),
+      Event(5, "", "link.cut", "a kind nothing emits")};
   TimelineModel model;
   model.Update(trace);
-  REQUIRE(model.markers().size() == 3);
+  REQUIRE(model.markers().size() == 4);
   CHECK(model.markers()[0].kind == MarkerKind::kFault);
   CHECK(model.markers()[1].kind == MarkerKind::kElection);
   CHECK(model.markers()[2].kind == MarkerKind::kNarration);
+  CHECK(model.markers()[3].kind == MarkerKind::kCheck);
+  CHECK(model.markers()[3].event_index == 4);
   CHECK(model.markers()[1].label == "t=0.010s broker-2 leads");
+}
+
+TEST_CASE("timeline_model: every marked kind is a kind some module declares and emits") {
+  REQUIRE_FALSE(MarkerRules().empty());
+  for (const MarkerRule& rule : MarkerRules()) {
+    CAPTURE(rule.kind);
+    CHECK(scenario::IsDeclaredKind(rule.kind));
+    CHECK_FALSE(scenario::IsFrequentKind(rule.kind));  // it would bury the timeline
+    CHECK(ClassifyEvent(Event(0, "", std::string(rule.kind), "")) == rule.marker);
+  }
+}
+
+TEST_CASE("timeline_model: every fault the scenario injects and every broken guarantee is marked") {
+  namespace kind = scenario::trace_kind;
+  for (std::string_view k : {kind::kNodeCrash, kind::kNodeKill, kind::kNodeRestart,
+                             kind::kNetworkCut, kind::kNetworkHeal, kind::kNetworkIsolate,
+                             kind::kNetworkHealAll, kind::kNetworkSlow, kind::kNetworkPartition}) {
+    CAPTURE(k);
+    CHECK(ClassifyEvent(Event(0, "", std::string(k), "")) == MarkerKind::kFault);
+  }
+  CHECK(ClassifyEvent(Event(0, "", std::string(kind::kGuaranteeBroken), "")) == MarkerKind::kCheck);
+  CHECK(ClassifyEvent(Event(0, "", std::string(kind::kExpectFail), "")) == MarkerKind::kCheck);
+  CHECK_FALSE(ClassifyEvent(Event(0, "", std::string(kafka::trace_kind::kProduceAppend), "")));
 }
 
 TEST_CASE("timeline_model: time and pixels map both ways and clamp at the ends") {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "kafka/message_kind.h"
 #include "test_cluster.h"
 
 namespace kafkasim::kafka::testing {
@@ -45,7 +46,8 @@ LeaderLossRun RunLeaderLoss(bool kill) {
       [&] {
         bool found = false;
         sim.ForEachInFlight([&](const Message& m) {
-          found = found || (m.from == producer && m.to == to && m.kind == MessageKind::kProduce);
+          found = found || (m.from == producer && m.to == to &&
+                            MessageKindOf(m.message_class) == MessageKind::kProduce);
         });
         return found;
       },

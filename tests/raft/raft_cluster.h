@@ -83,6 +83,12 @@ class RaftCluster {
   const std::vector<std::string>& violations() const { return violations_; }
   void CheckLogMatching();
   std::uint64_t events() const { return events_; }
+  // How much history the run made: epochs that had a leader, entries committed.
+  std::size_t epochs_led() const { return leader_of_epoch_.size(); }
+  std::size_t committed_entries() const { return committed_.size(); }
+  // For tests that plant what the safety checks must catch: a disk that lost its log or
+  // forgot its vote (power loss without fsync), or an entry changed under a shared one.
+  Disk& TamperWithDisk(NodeId id) { return disks_.at(id); }
 
  private:
   struct InFlight {

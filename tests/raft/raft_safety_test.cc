@@ -7,7 +7,10 @@
 
 #include <cstdlib>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "engine/prng.h"
 #include "raft_cluster.h"
 
 namespace kafkasim::raft {
@@ -20,8 +23,43 @@ int SeedCount() {
   return value != nullptr ? std::atoi(value) : 200;
 }
 
-// One run; returns the violations found (empty when every property held).
-std::vector<std::string> RunSeed(std::uint64_t seed) {
+// What one seed's run did: the violations found (empty when every property held), how much
+// history it made, and a fingerprint of every node's disk at the end.
+struct SeedRun {
+  std::vector<std::string> problems;
+  std::size_t epochs_led = 0;
+  std::size_t committed = 0;
+  std::uint64_t events = 0;
+  std::uint64_t disks_hash = 0;
+};
+
+std::uint64_t DisksHash(const testing::RaftCluster& cluster) {
+  std::uint64_t h = Fnv1a64("");
+  for (NodeId id : cluster.ids()) {
+    const testing::Disk& disk = cluster.disk(id);
+    h = Fnv1a64(disk.quorum_state_json, h);
+    for (const LogEntry& e : disk.log) {
+      h = Fnv1a64(fmt::format("|{}:{}:{}:", e.offset, e.epoch, static_cast<int>(e.kind)), h);
+      h = Fnv1a64(e.payload, h);
+    }
+  }
+  return h;
+}
+
+bool HasViolation(const testing::RaftCluster& cluster, std::string_view what) {
+  for (const std::string& v : cluster.violations()) {
+    if (v.find(what) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Delivers messages (ignoring latency, firing no timer) until none is left in flight.
+void Settle(testing::RaftCluster& cluster) {
+  for (int round = 0; round < 50 && cluster.queued() > 0; ++round) cluster.DeliverQueued();
+  REQUIRE(cluster.queued() == 0);
+}
+
+SeedRun RunSeed(std::uint64_t seed) {
   Rng chaos = Rng::Stream(seed, "chaos");
   const int voters = chaos.Bernoulli(0.5) ? 3 : 5;
   testing::NetworkOptions network;
@@ -92,7 +130,8 @@ std::vector<std::string> RunSeed(std::uint64_t seed) {
   }
   cluster.CheckLogMatching();
   for (const std::string& v : cluster.violations()) problems.push_back(v);
-  return problems;
+  return SeedRun{std::move(problems), cluster.epochs_led(), cluster.committed_entries(),
+                 cluster.events(), DisksHash(cluster)};
 }
 
 TEST_CASE("raft safety: random faults never break election safety, log matching or commits") {
@@ -102,18 +141,99 @@ TEST_CASE("raft safety: random faults never break election safety, log matching 
   const int first = one != nullptr ? std::atoi(one) : 1;
   const int last = one != nullptr ? first : seeds;
   int failed = 0;
+  int reelected = 0;  // seeds whose faults forced at least one new leader
   for (int seed = first; seed <= last; ++seed) {
-    const std::vector<std::string> problems = RunSeed(static_cast<std::uint64_t>(seed));
-    if (!problems.empty()) {
+    const SeedRun run = RunSeed(static_cast<std::uint64_t>(seed));
+    if (!run.problems.empty()) {
       ++failed;
-      FAIL_CHECK(fmt::format("seed {}: {}", seed, problems.front()));
+      FAIL_CHECK(fmt::format("seed {}: {}", seed, run.problems.front()));
     }
+    if (run.epochs_led >= 2) ++reelected;
   }
   CHECK(failed == 0);
+  // The swarm tests something only if its faults make elections happen.
+  CHECK(reelected * 2 > last - first + 1);
 }
 
-TEST_CASE("raft safety: the same seed replays to the same outcome") {
-  CHECK(RunSeed(3) == RunSeed(3));
+TEST_CASE("raft safety: the same seed replays to the same history") {
+  const SeedRun a = RunSeed(3);
+  const SeedRun b = RunSeed(3);
+  CHECK(a.problems.empty());
+  CHECK(a.epochs_led >= 2);
+  CHECK(a.committed >= 2);
+  CHECK(a.events == b.events);
+  CHECK(a.disks_hash == b.disks_hash);
+  CHECK(a.epochs_led == b.epochs_led);
+  CHECK(a.committed == b.committed);
+  CHECK(RunSeed(4).disks_hash != a.disks_hash);  // the fingerprint tells runs apart
+}
+
+// The checks themselves: each planted fault must be reported, or a swarm finding nothing
+// would prove nothing.
+TEST_CASE(
+    "raft safety: a voter that forgot its vote lets two leaders share an epoch, and the "
+    "check says so") {
+  testing::RaftCluster cluster(5);
+  cluster.AddNodes(3);
+  cluster.Partition({{1, 2}, {3}});
+  cluster.Campaign(1);
+  Settle(cluster);
+  REQUIRE(cluster.Leader() == NodeId{1});
+  const Epoch epoch = cluster.node(1)->epoch();
+  // controller-2 loses its disk (its vote for controller-1 with it) and meets controller-3,
+  // which has not heard of the epoch: it votes again, for controller-3, in the same epoch.
+  cluster.Crash(2);
+  cluster.TamperWithDisk(2) = testing::Disk{};
+  cluster.Restart(2);
+  cluster.Partition({{1}, {2, 3}});
+  cluster.Campaign(3);
+  Settle(cluster);
+  REQUIRE(cluster.node(3)->role() == Role::kLeader);
+  REQUIRE(cluster.node(3)->epoch() == epoch);
+  CHECK(HasViolation(cluster, fmt::format("election safety: controller-1 and controller-3 both "
+                                          "led epoch {}",
+                                          epoch)));
+}
+
+TEST_CASE("raft safety: a leader elected without committed entries is caught") {
+  testing::RaftCluster cluster(6);
+  cluster.AddNodes(3);
+  cluster.Run(3_s);
+  const auto leader = cluster.Leader();
+  REQUIRE(leader);
+  for (int i = 0; i < 3; ++i) REQUIRE(cluster.Propose(*leader, fmt::format("v{}", i)).ok());
+  cluster.Run(1_s);
+  REQUIRE(cluster.committed_entries() >= 3);
+  REQUIRE(cluster.violations().empty());
+  // Power loss on the two followers, whose logs were never synced: only their votes survive.
+  for (NodeId id : cluster.ids()) cluster.Crash(id);
+  for (NodeId id : cluster.ids()) {
+    if (id == *leader) continue;
+    cluster.TamperWithDisk(id).log.clear();
+    cluster.Restart(id);
+  }
+  cluster.Run(5_s);
+  REQUIRE(cluster.Leader());
+  CHECK(HasViolation(cluster, "leader completeness: "));
+}
+
+TEST_CASE("raft safety: logs that differ below a shared entry are caught") {
+  testing::RaftCluster cluster(7);
+  cluster.AddNodes(3);
+  cluster.Run(3_s);
+  const auto leader = cluster.Leader();
+  REQUIRE(leader);
+  for (int i = 0; i < 3; ++i) REQUIRE(cluster.Propose(*leader, fmt::format("v{}", i)).ok());
+  cluster.Run(1_s);
+  cluster.CheckLogMatching();
+  REQUIRE(cluster.violations().empty());
+  const NodeId follower = *leader == 1 ? 2 : 1;
+  std::vector<LogEntry>& log = cluster.TamperWithDisk(follower).log;
+  REQUIRE(log.size() >= 2);
+  log[log.size() - 2].payload = "changed";
+  cluster.CheckLogMatching();
+  CHECK(HasViolation(cluster, fmt::format("differ at offset {} below a shared entry at offset {}",
+                                          log.size() - 2, log.size() - 1)));
 }
 
 }  // namespace

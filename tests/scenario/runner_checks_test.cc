@@ -139,3 +139,25 @@ TEST_CASE("runner checks: produce_error with a partition counts only that partit
 
 }  // namespace
 }  // namespace kafkasim::scenario
+
+namespace kafkasim::scenario {
+namespace {
+
+TEST_CASE("runner: rewinding to a time re-executes through the pause steps already passed") {
+  Result<Scenario> loaded = LoadScenario(kBrokerFailure);
+  REQUIRE(loaded.ok());
+  RunOptions options;
+  options.seed = loaded->seed;
+  Runner runner(std::move(*loaded), std::move(options));
+  const Time late = kTimeZero + Seconds(47);
+  RunTo(runner, late);
+  const std::string hash = runner.world().sim().trace().HashHex();
+  runner.RewindToTime(kTimeZero + Seconds(46));
+  CHECK(runner.View().now == kTimeZero + Seconds(46));
+  CHECK_FALSE(runner.View().paused_at_step);
+  RunTo(runner, late);
+  CHECK(runner.world().sim().trace().HashHex() == hash);
+}
+
+}  // namespace
+}  // namespace kafkasim::scenario

@@ -322,20 +322,56 @@ TEST_CASE("tool_command: fault command errors show the expected form") {
   CHECK(ErrorOf("crash 'broker-1") == "unterminated single quote");
 }
 
-TEST_CASE("tool_command: arbitrary bytes never crash the parser") {
-  // A poor man's fuzz pass: every prefix of some tricky lines, plus byte soup.
+TEST_CASE("tool_command: arbitrary bytes are parsed or refused with a message, never a crash") {
+  // A poor man's fuzz pass: every prefix of some tricky lines, plus byte soup. Each input
+  // either parses to a named tool or is refused as bad input with a message, the same way
+  // every time.
   const std::string lines[] = {
       "kafka-topics.sh --create --topic 'a b\" --config x= --partitions 99999999999",
       "kafka-console-producer.sh --topic t --bootstrap-server h:1 <<< \"a|'b\\",
       "slow b 1.9999999999s", "cut --both --both a", "kafka-metadata-quorum.sh describe x y"};
+  int parsed = 0, refused = 0;
+  auto check = [&](std::string_view input) {
+    const Result<ToolCommand> r = ParseToolCommand(input);
+    const Result<ToolCommand> again = ParseToolCommand(input);
+    REQUIRE(r.ok() == again.ok());
+    if (r.ok()) {
+      ++parsed;
+      CHECK_FALSE(ToolName(*r).empty());
+      CHECK(ToolName(*r) == ToolName(*again));
+    } else {
+      ++refused;
+      CHECK(r.status().code() == Errc::kInvalidArgument);
+      CHECK_FALSE(r.status().message().empty());
+      CHECK(r.status().message() == again.status().message());
+    }
+  };
   for (const std::string& line : lines) {
-    for (std::size_t n = 0; n <= line.size(); ++n) (void)ParseToolCommand(line.substr(0, n));
+    for (std::size_t n = 0; n <= line.size(); ++n) check(line.substr(0, n));
   }
+  // Of all those prefixes only a console producer without input and a 1 ms slow-down are
+  // commands; each whole line is refused, saying why.
+  CHECK(parsed == 3);
+  CHECK(refused == 222);
+  CHECK(ErrorOf(lines[0]) == "unterminated single quote");
+  CHECK(ErrorOf(lines[1]) == "unterminated double quote");
+  CHECK(ErrorOf(lines[2]) ==
+        "slow: '1.9999999999s': expected a duration like \"500ms\", \"5s\" or \"2m\"");
+  CHECK(ErrorOf(lines[3]) ==
+        "cut: expected two node names and an optional --both, as in 'cut broker-1 broker-2 "
+        "--both'");
+  CHECK(ErrorOf(lines[4]) ==
+        "kafka-metadata-quorum.sh: Only one of --bootstrap-server or --bootstrap-controller must "
+        "be specified");
+  CHECK(Parse<SlowCommand>("slow b 1").extra == Milliseconds(1));
   std::string soup;
   for (int i = 0; i < 2000; ++i) {
     soup.push_back(static_cast<char>((i * 7919) % 251));
-    (void)ParseToolCommand(soup);
+    check(soup);
   }
+  // Byte soup (it starts with a NUL) is never a command.
+  CHECK(parsed == 3);
+  CHECK(refused == 222 + 2000);
 }
 
 }  // namespace

@@ -1,0 +1,129 @@
+// The GUI's headless UI-build benchmark (docs/BENCHMARKS.md, GUI): the real scenario runner on
+// bench/gui/twenty-brokers.json, opened as kafkasim-gui opens it, run to t=19s and played at 1x
+// through broker-1's crash while every visible panel is drawn with ImGui and no backend (no GL,
+// so no raster time; `kafkasim-gui --frames N` under xvfb-run measures whole frames).
+// Times per frame: the world update (App::Update: advance by the per-frame budget, snapshot,
+// view-models) and the UI build (NewFrame..Render). Prints medians and p90s per run, then the
+// median over runs.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gui/app.h"
+#include "gui/headless.h"
+#include "gui/session.h"
+#include "imgui.h"
+
+namespace kafkasim::bench {
+namespace {
+
+constexpr int kWarmUpFrames = 20;
+
+struct Sample {
+  double build_median_ms = 0, build_p90_ms = 0;
+  double update_median_ms = 0, update_p90_ms = 0;
+};
+
+double Quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(static_cast<double>(v.size()) * q)];
+}
+
+double Median(std::vector<double> v) { return Quantile(std::move(v), 0.5); }
+
+double MillisecondsBetween(std::chrono::steady_clock::time_point a,
+                           std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// One run: a fresh session and ImGui context, `frames` timed frames after the warm-up.
+// Returns false when the world or the draw data is not what the benchmark claims to measure.
+bool Run(int frames, Sample& sample) {
+  gui::Options options;
+  options.scenario = std::string(KAFKASIM_SOURCE_DIR) + "/bench/gui/twenty-brokers.json";
+  options.at = kTimeZero + Seconds(19);
+  options.play = true;
+  std::string error;
+  std::unique_ptr<SessionControl> session = gui::OpenScenario(options, &error);
+  if (session == nullptr) {
+    std::fprintf(stderr, "gui_bench: %s\n", error.c_str());
+    return false;
+  }
+  gui::HeadlessContext context;
+  gui::App app(std::move(session));
+  gui::Configure(options, app);
+  if (!gui::BuildFontAtlas()) return false;
+  std::vector<double> build_ms, update_ms;
+  for (int frame = 0; frame < kWarmUpFrames + frames; ++frame) {
+    const auto t0 = std::chrono::steady_clock::now();
+    app.Update(1.0 / 60);
+    const auto t1 = std::chrono::steady_clock::now();
+    gui::NewHeadlessFrame({1600, 1000}, 1.0f / 60);
+    app.Draw();
+    ImGui::Render();
+    const auto t2 = std::chrono::steady_clock::now();
+    const ImDrawData* d = ImGui::GetDrawData();
+    if (d == nullptr || !d->Valid || d->TotalVtxCount == 0) return false;
+    if (frame < kWarmUpFrames) continue;
+    update_ms.push_back(MillisecondsBetween(t0, t1));
+    build_ms.push_back(MillisecondsBetween(t1, t2));
+  }
+  const view::WorldView& world = app.session().View();
+  if (world.topics.empty() || world.topics[0].partitions.size() != 500) return false;
+  std::printf("  t=%s after the run, %zu partitions\n", FormatTime(world.now).c_str(),
+              world.topics[0].partitions.size());
+  sample = {Quantile(build_ms, 0.5), Quantile(build_ms, 0.9), Quantile(update_ms, 0.5),
+            Quantile(update_ms, 0.9)};
+  return true;
+}
+
+int Usage() {
+  std::fprintf(stderr, "usage: gui_bench [--frames N] [--runs R]   (defaults: N=300 R=3)\n");
+  return 2;
+}
+
+int Main(int argc, char** argv) {
+  int frames = 300, runs = 3;
+  for (int i = 1; i < argc; ++i) {
+    int* target = std::strcmp(argv[i], "--frames") == 0 ? &frames
+                  : std::strcmp(argv[i], "--runs") == 0 ? &runs
+                                                        : nullptr;
+    if (target == nullptr || i + 1 >= argc) return Usage();
+    char* end = nullptr;
+    const long value = std::strtol(argv[++i], &end, 10);
+    if (*end != '\0' || value < 1 || value > 100000) return Usage();
+    *target = static_cast<int>(value);
+  }
+  std::printf(
+      "gui bench: headless (no GL), real runner, 20 brokers / 500 partitions, from t=19s "
+      "at 1x, %d frames after %d warm-up, %d runs\n",
+      frames, kWarmUpFrames, runs);
+  std::vector<double> build, build_p90, update;
+  for (int run = 1; run <= runs; ++run) {
+    Sample s;
+    if (!Run(frames, s)) {
+      std::fprintf(stderr, "gui_bench: run %d did not draw the benchmark world\n", run);
+      return 1;
+    }
+    std::printf(
+        "run %d: UI build median %.3f ms (p90 %.3f), world update median %.3f ms "
+        "(p90 %.3f)\n",
+        run, s.build_median_ms, s.build_p90_ms, s.update_median_ms, s.update_p90_ms);
+    build.push_back(s.build_median_ms);
+    build_p90.push_back(s.build_p90_ms);
+    update.push_back(s.update_median_ms);
+  }
+  std::printf("median of %d runs: UI build %.3f ms (p90 %.3f), world update %.3f ms\n", runs,
+              Median(build), Median(build_p90), Median(update));
+  return 0;
+}
+
+}  // namespace
+}  // namespace kafkasim::bench
+
+int main(int argc, char** argv) { return kafkasim::bench::Main(argc, argv); }

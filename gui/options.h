@@ -1,0 +1,47 @@
+// The command line of kafkasim-gui: what it opens, where it starts, how it looks. Plain code,
+// no ImGui, so the flags are tested without a window (tests/gui/options_test.cc).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/time.h"
+
+namespace kafkasim::gui {
+
+// Printed after --help and after every flag error.
+extern const char kUsage[];
+
+struct Options {
+  std::string scenario;    // "" opens the default scenario (DefaultScenarioPath)
+  std::int64_t seed = -1;  // < 0 keeps the scenario's own seed
+  std::optional<Time> at;  // run to this virtual time before the first frame
+  std::string screenshot;  // render offscreen, write this PNG and exit
+  int frames = 0;          // 0: run until the window closes
+  float scale = 1.0f;      // UI scale (fonts and sizes), kScaleMin..kScaleMax
+  bool play = false;       // start playing
+  double speed = 1.0;      // virtual seconds per wall second, kSpeedMin..kSpeedMax
+  std::string select;      // a partition to open in the Partition tab ("cities-0")
+};
+
+constexpr float kScaleMin = 0.5f;
+constexpr float kScaleMax = 4.0f;
+
+// The outcome of parsing: either options to run with, or an exit right away (`exit_code` 0
+// after --help, 2 on a bad flag) with `message` ("" or "[gui.E0xx] ...") printed before kUsage.
+struct ParsedOptions {
+  Options options;
+  std::optional<int> exit_code;
+  std::string message;
+};
+
+// Errors: [gui.E002] a flag without its value, [gui.E003] an unknown flag, [gui.E006] an
+// unreadable --at time, [gui.E007] a number out of range or unreadable, [gui.E008] a second
+// scenario. (E001, E004 and E005 belonged to the removed --fake mode and are not reused.)
+ParsedOptions ParseOptions(int argc, const char* const* argv);
+
+// "12s", "1500ms" or "2.5" (seconds) as a virtual time; nullopt when unreadable or negative.
+std::optional<Time> ParseTime(const std::string& text);
+
+}  // namespace kafkasim::gui

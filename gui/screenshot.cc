@@ -1,0 +1,39 @@
+// PNG screenshots of the OpenGL back buffer, with a self-check against a blank render.
+#include "gui/screenshot.h"
+
+#include <GL/gl.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "stb_image_write.h"
+
+namespace kafkasim::gui {
+
+bool SaveScreenshot(const std::string& path, int width, int height) {
+  std::vector<unsigned char> pixels(static_cast<std::size_t>(width) *
+                                    static_cast<std::size_t>(height) * 3);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadBuffer(GL_BACK);
+  glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < pixels.size(); i += 3) {
+    differing += pixels[i] != kClearColour[0] || pixels[i + 1] != kClearColour[1] ||
+                 pixels[i + 2] != kClearColour[2];
+  }
+  stbi_flip_vertically_on_write(1);
+  if (stbi_write_png(path.c_str(), width, height, 3, pixels.data(), width * 3) == 0) {
+    std::fprintf(stderr, "kafkasim-gui: could not write %s\n", path.c_str());
+    return false;
+  }
+  const double share = static_cast<double>(differing) / static_cast<double>(pixels.size() / 3);
+  std::fprintf(stderr, "kafkasim-gui: wrote %s (%dx%d, %.0f%% drawn)\n", path.c_str(), width,
+               height, share * 100);
+  if (share < 0.10) {
+    std::fprintf(stderr, "kafkasim-gui: screenshot self-check failed: under 10%% drawn\n");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace kafkasim::gui

@@ -1,0 +1,57 @@
+// Opening and configuring the front end's session from the command line.
+#include "gui/session.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+
+#include "gui/playback.h"
+#include "gui/style.h"
+
+namespace kafkasim::gui {
+
+std::string DefaultScenarioPath() {
+  const std::filesystem::path built_from =
+      std::filesystem::path(KAFKASIM_SCENARIOS_DIR) / "broker-failure.json";
+  std::error_code ec;
+  if (std::filesystem::exists(built_from, ec)) return built_from.string();
+  return "scenarios/broker-failure.json";
+}
+
+std::unique_ptr<SessionControl> OpenScenario(const Options& options, std::string* error) {
+  std::string path = options.scenario;
+  if (path.empty()) {
+    path = DefaultScenarioPath();
+    std::fprintf(stderr, "kafkasim-gui: no scenario given; opening %s\n", path.c_str());
+  }
+  return scenario::OpenSession(path, options.seed, error);
+}
+
+void Configure(const Options& options, App& app) {
+  GuiState& state = app.state();
+  state.ui_scale = options.scale;
+  state.fonts = LoadFonts(options.scale);
+  ApplyStyle(state);
+  state.playing = options.play;
+  state.speed = std::clamp(options.speed, kSpeedMin, kSpeedMax);
+  if (!options.select.empty()) {
+    state.selected_partition = options.select;
+    state.focus_tab = "Partition";
+  }
+  if (options.at) AdvanceRecordingMetrics(app, *options.at);
+}
+
+void AdvanceRecordingMetrics(App& app, Time at) {
+  SessionControl& session = app.session();
+  const Duration step = app.state().metrics.interval();
+  for (int stuck = 0; session.View().now < at && stuck < 100;) {
+    const Time before = session.View().now;
+    session.AdvanceTo(std::min(at, before + step), UINT64_MAX);
+    const view::WorldView& view = session.View();
+    app.state().metrics.Record(view.now, view.metrics);
+    stuck = view.now == before ? stuck + 1 : 0;  // a pause step stops AdvanceTo once
+  }
+}
+
+}  // namespace kafkasim::gui
