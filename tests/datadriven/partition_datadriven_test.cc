@@ -153,10 +153,12 @@ class Harness {
     const std::string acks = opts.count("acks") ? opts.at("acks") : "all";
     request.acks = acks == "all" ? std::int16_t{-1} : static_cast<std::int16_t>(std::stoi(acks));
     const int n = opts.count("n") ? std::stoi(opts.at("n")) : 1;
+    std::vector<ProducedRecord> records;
     for (int i = 0; i < n; ++i) {
-      request.records.push_back(
+      records.push_back(
           ProducedRecord{std::string("k"), fmt::format("v{}", next_value_++), now_.Millis()});
     }
+    request.records = BuildRecordBatch(records);
     const BrokerId to = opts.count("to") ? std::stoi(opts.at("to")) : LeaderId();
     PartitionReady ready;
     Result<LeaderAppend> appended = At(to).AppendRecordsToLeader(request, now_, ready);
