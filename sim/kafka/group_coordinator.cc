@@ -133,8 +133,9 @@ void GroupCoordinator::AddToMap(ClassicGroup& group, ClassicGroupMember member) 
 
 // ClassicGroup.remove: a removed leader is replaced by the first member in Kafka's order; a
 // request the member had waiting gets UNKNOWN_MEMBER_ID.
-void GroupCoordinator::RemoveFromMap(ClassicGroup& group, const std::string& member_id,
+void GroupCoordinator::RemoveFromMap(ClassicGroup& group, const std::string& member_id_ref,
                                      GroupCoordinatorReady& ready) {
+  const std::string member_id = member_id_ref;  // the reference may point into the group
   auto it = group.members.find(member_id);
   KSIM_ASSERT(it != group.members.end());
   ClassicGroupMember& member = it->second;
@@ -321,7 +322,8 @@ void GroupCoordinator::JoinUnknownMember(GroupRequestId id, ClassicGroup& group,
   if (request.group_instance_id) {
     const auto existing = group.static_members.find(*request.group_instance_id);
     if (existing != group.static_members.end()) {
-      JoinStaticMemberAgain(id, group, request, existing->second, now, ready);
+      const std::string old_member_id = existing->second;
+      JoinStaticMemberAgain(id, group, request, old_member_id, now, ready);
       return;
     }
     // A new static member needs no MEMBER_ID_REQUIRED round trip.
