@@ -1,0 +1,347 @@
+// The classic group coordinator (Kafka's GroupMetadataManager classic paths, ClassicGroup,
+// ClassicGroupMember) as a pure core: the host feeds it JoinGroup, SyncGroup, Heartbeat,
+// LeaveGroup, OffsetCommit and OffsetFetch requests with `now`, and Tick(now) for its timers;
+// each call appends to a GroupCoordinatorReady what it produced: responses addressed by the
+// host's request id (JoinGroup and SyncGroup answers are held, as in Kafka's purgatory, and
+// released by a later call), records to append to this coordinator's __consumer_offsets
+// partition, trace notes and state changes. No clock, no I/O, no callbacks.
+// Host contract: append `records` before sending `responses` (Kafka answers after the append
+// commits); the coordinator applies its own writes at once and rebuilds from the log with
+// LoadFromRecords when it becomes the coordinator of the partition.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine/prng.h"
+#include "engine/status.h"
+#include "engine/time.h"
+#include "engine/trace.h"
+#include "kafka/assignors.h"
+#include "kafka/group_records.h"
+
+namespace kafkasim::kafka {
+
+// Broker configs of the group coordinator (GroupCoordinatorConfig) with Kafka's defaults.
+struct GroupCoordinatorSettings {
+  std::int32_t group_min_session_timeout_ms = 6000;
+  std::int32_t group_max_session_timeout_ms = 1800000;
+  std::int32_t group_initial_rebalance_delay_ms = 3000;
+  std::int32_t group_max_size = INT32_MAX;  // group.classic.max.size
+  std::int32_t offset_metadata_max_bytes = 4096;
+  std::int32_t offsets_topic_num_partitions = 50;
+  // A new member's JoinGroup is timed out after this long (classicGroupNewMemberJoinTimeoutMs).
+  std::int32_t new_member_join_timeout_ms = 300000;
+};
+
+using GroupRequestId = std::uint64_t;
+
+struct JoinGroupProtocol {
+  std::string name;  // the assignor, e.g. "range"
+  GroupBytes metadata;
+  bool operator==(const JoinGroupProtocol&) const = default;
+};
+
+// Consumer defaults: session.timeout.ms 45000, max.poll.interval.ms 300000 as the rebalance
+// timeout.
+struct JoinGroupRequest {
+  std::string group_id;
+  std::string member_id;  // "" on the first join
+  std::optional<std::string> group_instance_id;
+  std::string client_id;
+  std::string client_host = "/127.0.0.1";
+  std::int32_t session_timeout_ms = 45000;
+  std::int32_t rebalance_timeout_ms = 300000;
+  std::string protocol_type = "consumer";
+  std::vector<JoinGroupProtocol> protocols;
+  std::string reason;
+};
+
+struct JoinGroupResponseMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  GroupBytes metadata;
+};
+
+struct JoinGroupResponse {
+  Errc error = Errc::kNone;
+  std::int32_t generation_id = -1;
+  std::string protocol_type;
+  std::optional<std::string> protocol_name;
+  std::string leader;
+  bool skip_assignment = false;
+  std::string member_id;
+  // Only the leader gets the members, in Kafka's order (the group's HashMap order).
+  std::vector<JoinGroupResponseMember> members;
+};
+
+struct SyncGroupRequest {
+  std::string group_id;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::int32_t generation_id = -1;
+  std::optional<std::string> protocol_type;
+  std::optional<std::string> protocol_name;
+  std::map<std::string, GroupBytes> assignments;  // the leader's, by member id
+};
+
+struct SyncGroupResponse {
+  Errc error = Errc::kNone;
+  std::optional<std::string> protocol_type;
+  std::optional<std::string> protocol_name;
+  GroupBytes assignment;
+};
+
+struct HeartbeatRequest {
+  std::string group_id;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::int32_t generation_id = -1;
+};
+
+struct HeartbeatResponse {
+  Errc error = Errc::kNone;
+};
+
+struct LeaveGroupMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::string reason;
+};
+
+struct LeaveGroupRequest {
+  std::string group_id;
+  std::vector<LeaveGroupMember> members;
+};
+
+struct LeaveGroupResponse {
+  Errc error = Errc::kNone;
+  struct Member {
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+    Errc error = Errc::kNone;
+  };
+  std::vector<Member> members;
+};
+
+struct OffsetCommitPartition {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::int32_t leader_epoch = -1;
+  std::string metadata;
+};
+
+// generation_id -1 with an empty member id is a commit outside any membership (a consumer
+// using assign(), or an admin tool), accepted only while the group is Empty.
+struct OffsetCommitRequest {
+  std::string group_id;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::int32_t generation_id = -1;
+  std::vector<OffsetCommitPartition> partitions;
+};
+
+struct OffsetCommitResponse {
+  Errc error = Errc::kNone;  // the same for every partition unless only some failed
+  std::vector<std::pair<TopicPartition, Errc>> partitions;
+};
+
+struct OffsetFetchRequest {
+  std::string group_id;
+  std::optional<std::vector<TopicPartition>> partitions;  // nullopt: every committed one
+};
+
+struct CommittedOffset {
+  std::int64_t offset = -1;
+  std::int32_t leader_epoch = -1;
+  std::string metadata;
+  std::int64_t commit_timestamp_ms = -1;
+  bool operator==(const CommittedOffset&) const = default;
+};
+
+struct OffsetFetchResponse {
+  Errc error = Errc::kNone;
+  // offset -1 where nothing is committed.
+  std::vector<std::pair<TopicPartition, CommittedOffset>> partitions;
+};
+
+using GroupResponseBody =
+    std::variant<JoinGroupResponse, SyncGroupResponse, HeartbeatResponse, LeaveGroupResponse,
+                 OffsetCommitResponse, OffsetFetchResponse>;
+
+struct GroupResponse {
+  GroupRequestId request_id = 0;
+  std::string group_id;
+  std::string member_id;  // who asked ("" for a member without an id yet)
+  GroupResponseBody body;
+};
+
+enum class GroupState { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable, kDead };
+// Kafka's names: "Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead".
+std::string_view GroupStateName(GroupState state);
+
+struct GroupNote {
+  std::string kind;  // "group.rebalance", "group.member.expired", ...
+  std::string text;
+  std::vector<TraceField> fields;
+};
+
+struct GroupStateChange {
+  std::string group_id;
+  GroupState from = GroupState::kEmpty;
+  GroupState to = GroupState::kEmpty;
+  std::int32_t generation_id = 0;
+};
+
+struct GroupCoordinatorReady {
+  std::vector<GroupResponse> responses;
+  std::vector<GroupRecord> records;
+  std::vector<GroupNote> notes;
+  std::vector<GroupStateChange> state_changes;
+  std::vector<std::string> probes;
+};
+
+struct ClassicGroupMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::string client_id;
+  std::string client_host;
+  std::int32_t session_timeout_ms = 45000;
+  std::int32_t rebalance_timeout_ms = 300000;
+  std::string protocol_type;
+  std::vector<JoinGroupProtocol> protocols;
+  GroupBytes assignment;
+  std::optional<GroupRequestId> awaiting_join;
+  std::optional<GroupRequestId> awaiting_sync;
+  bool is_new = false;  // joined, not yet through a completed join phase
+  std::optional<Time> heartbeat_deadline;
+};
+
+struct ClassicGroup {
+  std::string group_id;
+  GroupState state = GroupState::kEmpty;
+  std::int32_t generation_id = 0;
+  std::string protocol_type;
+  std::optional<std::string> protocol_name;
+  std::optional<std::string> leader_id;
+  std::map<std::string, ClassicGroupMember> members;
+  // Member ids in the order they were put in Kafka's HashMap, and the most it ever held:
+  // together they give the order in which Kafka lists the members.
+  std::vector<std::string> member_insertion_order;
+  std::size_t largest_member_count = 0;
+  // Members given an id by MEMBER_ID_REQUIRED that have not joined with it yet (KIP-394).
+  std::map<std::string, Time> pending_member_deadlines;
+  std::map<std::string, std::string> static_members;  // group.instance.id -> member id
+  std::set<std::string> pending_sync;
+  // The join phase: when it ends at the latest, and the initial rebalance's remaining budget.
+  std::optional<Time> join_deadline;
+  bool initial_rebalance = false;
+  bool new_member_added = false;
+  std::int64_t initial_remaining_ms = 0;
+  std::optional<Time> sync_deadline;
+  std::int64_t current_state_timestamp_ms = -1;
+  std::map<TopicPartition, CommittedOffset> offsets;
+
+  // Members in Kafka's iteration order (the JoinGroup response, the new leader after a leave).
+  std::vector<std::string> MemberOrder() const;
+};
+
+class GroupCoordinator {
+ public:
+  // `offsets_partition`: the __consumer_offsets partition this coordinator leads. `seed`: the
+  // stream for member ids (Kafka: clientId + "-" + UUID.randomUUID()).
+  GroupCoordinator(std::int32_t offsets_partition, GroupCoordinatorSettings settings,
+                   std::uint64_t seed);
+
+  void JoinGroup(GroupRequestId id, const JoinGroupRequest& request, Time now,
+                 GroupCoordinatorReady& ready);
+  void SyncGroup(GroupRequestId id, const SyncGroupRequest& request, Time now,
+                 GroupCoordinatorReady& ready);
+  void Heartbeat(GroupRequestId id, const HeartbeatRequest& request, Time now,
+                 GroupCoordinatorReady& ready);
+  void LeaveGroup(GroupRequestId id, const LeaveGroupRequest& request, Time now,
+                  GroupCoordinatorReady& ready);
+  void OffsetCommit(GroupRequestId id, const OffsetCommitRequest& request, Time now,
+                    GroupCoordinatorReady& ready);
+  void OffsetFetch(GroupRequestId id, const OffsetFetchRequest& request, Time now,
+                   GroupCoordinatorReady& ready);
+  // Fires every timer due by `now`: heartbeat expiry, the join phase's end (initial delay,
+  // rebalance timeout), the sync phase's end, pending members' expiry.
+  void Tick(Time now, GroupCoordinatorReady& ready);
+  // The earliest time Tick has something to do; nullopt when no timer is armed.
+  std::optional<Time> NextDeadline() const;
+
+  // Coordinator failover: rebuilds groups and offsets by replaying this partition's records
+  // in log order (GroupCoordinatorShard.replay). Groups with members come back Stable, their
+  // session timers starting at `now`. Errc::kCorruption names an undecodable record.
+  Status LoadFromRecords(const std::vector<GroupRecord>& records, Time now,
+                         GroupCoordinatorReady& ready);
+  // The partition moved away: held requests get NOT_COORDINATOR, every group becomes Dead and
+  // is dropped, later requests get NOT_COORDINATOR.
+  void Unload(GroupCoordinatorReady& ready);
+
+  std::int32_t offsets_partition() const { return offsets_partition_; }
+  bool active() const { return active_; }
+  const ClassicGroup* group(const std::string& group_id) const;
+  const std::map<std::string, ClassicGroup>& groups() const { return groups_; }
+
+ private:
+  // Request checks shared by every API: NOT_COORDINATOR, INVALID_GROUP_ID.
+  Errc CheckCoordinator(const std::string& group_id) const;
+  Errc ValidateMember(const ClassicGroup& group, const std::string& member_id,
+                      const std::optional<std::string>& instance_id) const;
+
+  void JoinUnknownMember(GroupRequestId id, ClassicGroup& group, const JoinGroupRequest& request,
+                         Time now, GroupCoordinatorReady& ready);
+  void JoinStaticMemberAgain(GroupRequestId id, ClassicGroup& group,
+                             const JoinGroupRequest& request, const std::string& old_member_id,
+                             Time now, GroupCoordinatorReady& ready);
+  void JoinKnownMember(GroupRequestId id, ClassicGroup& group, const JoinGroupRequest& request,
+                       Time now, GroupCoordinatorReady& ready);
+  void AddMemberAndRebalance(GroupRequestId id, ClassicGroup& group,
+                             const JoinGroupRequest& request, const std::string& member_id,
+                             Time now, GroupCoordinatorReady& ready);
+  void UpdateMemberAndRebalance(GroupRequestId id, ClassicGroup& group, ClassicGroupMember& member,
+                                const JoinGroupRequest& request, Time now,
+                                GroupCoordinatorReady& ready);
+  void MaybePrepareRebalance(ClassicGroup& group, const std::string& reason, Time now,
+                             GroupCoordinatorReady& ready);
+  void PrepareRebalance(ClassicGroup& group, const std::string& reason, Time now,
+                        GroupCoordinatorReady& ready);
+  void MaybeCompleteJoin(ClassicGroup& group, Time now, GroupCoordinatorReady& ready);
+  void CompleteJoin(ClassicGroup& group, Time now, GroupCoordinatorReady& ready);
+  void CompleteSync(ClassicGroup& group, GroupCoordinatorReady& ready);
+  void RemoveMember(ClassicGroup& group, const std::string& member_id, const std::string& reason,
+                    Time now, GroupCoordinatorReady& ready);
+  void RemoveFromMap(ClassicGroup& group, const std::string& member_id,
+                     GroupCoordinatorReady& ready);
+  void AddToMap(ClassicGroup& group, ClassicGroupMember member);
+  JoinGroupResponse JoinResponseFor(const ClassicGroup& group, const ClassicGroupMember& member,
+                                    bool with_members) const;
+  std::optional<std::string> SelectProtocol(const ClassicGroup& group) const;
+  bool SupportsProtocols(const ClassicGroup& group, const std::string& protocol_type,
+                         const std::vector<JoinGroupProtocol>& protocols) const;
+  void TransitionTo(ClassicGroup& group, GroupState to, Time now, GroupCoordinatorReady& ready);
+  void StoreGroup(const ClassicGroup& group, GroupCoordinatorReady& ready) const;
+  void ScheduleHeartbeat(ClassicGroupMember& member, Time now) const;
+  void Respond(GroupCoordinatorReady& ready, GroupRequestId id, const std::string& group_id,
+               const std::string& member_id, GroupResponseBody body) const;
+  void Note(GroupCoordinatorReady& ready, const ClassicGroup& group, std::string kind,
+            std::string text) const;
+  std::string NewMemberId(const std::string& client_id);
+
+  std::int32_t offsets_partition_;
+  GroupCoordinatorSettings settings_;
+  Rng member_ids_;
+  bool active_ = true;
+  std::map<std::string, ClassicGroup> groups_;
+};
+
+}  // namespace kafkasim::kafka
