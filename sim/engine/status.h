@@ -65,7 +65,7 @@ enum class Errc : int {
   kElectionNotNeeded = 84,
   kInvalidRecord = 87,
   kUnsupportedCompressionType = 76,
-  kInconsistentVoterSet = 61,  // Raft
+  kInconsistentVoterSet = 94,  // Raft
   kInvalidConfig = 40,
   kStaleBrokerEpoch = 77,
   kEligibleLeadersNotAvailable = 83,
@@ -73,7 +73,7 @@ enum class Errc : int {
   kDuplicateBrokerRegistration = 101,
   kBrokerIdNotRegistered = 102,
   kIneligibleReplica = 107,
-  kInvalidUpdateVersion = 108,
+  kInvalidUpdateVersion = 95,
   kFencedMemberEpoch = 110,
   kUnreleasedInstanceId = 111,
   kUnsupportedAssignor = 112,
