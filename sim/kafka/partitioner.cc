@@ -57,12 +57,6 @@ std::int32_t PartitionForKey(std::string_view key, std::int32_t num_partitions) 
   return ToPositive(Murmur2(key)) % num_partitions;
 }
 
-std::int32_t JavaStringHashCode(std::string_view s) {
-  std::uint32_t h = 0;
-  for (char c : s) h = 31 * h + static_cast<std::uint8_t>(c);
-  return static_cast<std::int32_t>(h);
-}
-
 std::int32_t StickyPartitioner::Next(std::int32_t record_bytes,
                                      const std::vector<std::int32_t>& available, Rng& rng) {
   KSIM_ASSERT(!available.empty());

@@ -18,8 +18,6 @@ std::int32_t Murmur2(std::string_view data);
 constexpr std::int32_t ToPositive(std::int32_t n) { return n & 0x7fffffff; }
 // The partition of a keyed record: toPositive(murmur2(key)) % numPartitions, over all partitions.
 std::int32_t PartitionForKey(std::string_view key, std::int32_t num_partitions);
-// Java's String.hashCode over UTF-16 code units (ASCII/BMP assumed), for group coordinators.
-std::int32_t JavaStringHashCode(std::string_view s);
 
 // KIP-794 sticky partitioning for null keys: stay on one partition until batch.size bytes have
 // gone to it, then switch to another available partition chosen with the seeded PRNG.

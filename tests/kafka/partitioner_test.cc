@@ -1,4 +1,5 @@
 // Kafka's partitioner must match byte for byte: vectors from Kafka's UtilsTest.testMurmur2.
+#include "kafka/group_hash.h"
 #include "kafka/partitioner.h"
 
 #include <doctest/doctest.h>
@@ -27,9 +28,9 @@ TEST_CASE("partitioner: keyed records go to toPositive(murmur2) mod partitions")
 
 TEST_CASE("partitioner: Java String.hashCode maps groups to __consumer_offsets partitions") {
   // Checked in Java (kafka-semantics.md 4.2).
-  CHECK(JavaStringHashCode("my-group") == -1906497762);
-  CHECK(JavaStringHashCode("test-group") == 627841412);
-  CHECK(JavaStringHashCode("group1") == -1237460590);
+  CHECK(JavaUtf16HashCode("my-group") == -1906497762);
+  CHECK(JavaUtf16HashCode("test-group") == 627841412);
+  CHECK(JavaUtf16HashCode("group1") == -1237460590);
 }
 
 TEST_CASE("partitioner: null keys stick to a partition for batch.size bytes, then move") {
