@@ -8,6 +8,7 @@
 
 #include "engine/assert.h"
 #include "kafka/replica_log.h"
+#include "kafka/trace_kinds.h"
 
 namespace kafkasim::kafka {
 namespace {
@@ -145,7 +146,7 @@ void ProducerNode::OnInitProducerIdResponse(const InitProducerIdResponse& respon
   producer_epoch_ = response.producer_epoch;
   next_batch_sequence_.clear();
   last_acked_sequence_.clear();
-  env_.Emit("client.producer_id",
+  env_.Emit(std::string(trace_kind::kClientProducerId),
             {{"producer_id", producer_id_}, {"producer_epoch", std::int64_t{producer_epoch_}}},
             fmt::format("got producer id {} at epoch {}: each batch now carries a sequence "
                         "number, so a retry cannot be written twice",
@@ -189,7 +190,7 @@ void ProducerNode::Close() {
   }
   std::size_t sent = 0;
   for (const auto& [id, f] : in_flight_) sent += f.batch.records.size();
-  env_.Emit("client.closing", {},
+  env_.Emit(std::string(trace_kind::kClientClosing), {},
             fmt::format("closing: {} buffered and {} in-flight record(s) to finish first", buffered,
                         sent));
   Flush();
@@ -402,7 +403,7 @@ void ProducerNode::OnDisconnect(NodeIndex peer) {
 void ProducerNode::NoteDisconnect(BrokerId broker, std::size_t requests_failed) {
   env_.Probe("client.disconnect");
   if (!disconnected_.insert(broker).second) return;
-  env_.Emit("client.disconnect", {{"broker", std::int64_t{broker}}},
+  env_.Emit(std::string(trace_kind::kClientDisconnect), {{"broker", std::int64_t{broker}}},
             fmt::format("connection to broker-{} reset (its process is gone){}", broker,
                         requests_failed == 0
                             ? ""
@@ -460,7 +461,7 @@ void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
     --stats().in_flight;
     reported_errors_.clear();
     if (config_.trace_each_record) {
-      env_.Emit("client.ack",
+      env_.Emit(std::string(trace_kind::kClientAck),
                 {{"partition", PartitionName(config_.topic, b.partition)}, {"offset", offset}},
                 fmt::format("record '{}' acknowledged at {}-{} offset {}",
                             p.record.value.value_or(""), config_.topic, b.partition, offset));
@@ -479,7 +480,7 @@ void ProducerNode::ReportError(Errc error, bool retrying, std::int32_t partition
   const bool first_report = reported_errors_.insert(name).second;
   s.last_error = name;
   if (first_report) {
-    env_.Emit("client.produce_error",
+    env_.Emit(std::string(trace_kind::kClientProduceError),
               {{"error", name}, {"partition", PartitionName(config_.topic, partition)}},
               fmt::format("produce to {}-{} failed with {}{}", config_.topic, partition, name,
                           retrying ? "; retrying" : ""));
@@ -577,7 +578,7 @@ void ProducerNode::BumpEpoch(const std::string& why) {
     for (Batch& b : batches) b.base_sequence = -1;
   }
   env_.Probe("producer.epoch_bump");
-  env_.Emit("client.epoch_bump",
+  env_.Emit(std::string(trace_kind::kClientEpochBump),
             {{"producer_id", producer_id_}, {"producer_epoch", std::int64_t{producer_epoch_}}},
             fmt::format("{}: bumped the producer epoch to {}; sequence numbers start again at 0",
                         why, producer_epoch_));
@@ -770,7 +771,8 @@ void ConsumerNode::OnMessage(const Message& message) {
 
 void ConsumerNode::Close() {
   done_ = true;
-  env_.Emit("client.stop", {}, fmt::format("closed after consuming {} record(s)", consumed_));
+  env_.Emit(std::string(trace_kind::kClientStop), {},
+            fmt::format("closed after consuming {} record(s)", consumed_));
   env_.StopSelf();
 }
 
@@ -807,13 +809,14 @@ void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
         if (config_.print_offset) line += fmt::format("Offset:{}\t", r.offset);
         if (config_.print_key) line += r.key.value_or("null") + "\t";
         line += r.value.value_or("null");
-        env_.Emit("client.record",
+        env_.Emit(std::string(trace_kind::kClientRecord),
                   {{"partition", PartitionName(fp.topic, fp.partition)}, {"offset", r.offset}},
                   "| " + line);
       }
       if (config_.max_messages && consumed_ >= *config_.max_messages) {
         done_ = true;
-        env_.Emit("client.done", {}, fmt::format("Processed a total of {} messages", consumed_));
+        env_.Emit(std::string(trace_kind::kClientDone), {},
+                  fmt::format("Processed a total of {} messages", consumed_));
         break;
       }
     }

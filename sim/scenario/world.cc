@@ -11,6 +11,7 @@
 #include "engine/mirrored_file_system.h"
 #include "engine/sim_file_system.h"
 #include "kafka/clients.h"
+#include "scenario/trace_kinds.h"
 
 namespace kafkasim::scenario {
 namespace {
@@ -154,7 +155,7 @@ void World::StartClient(const Client& client) {
     }
   }
   sim_->StartNode(index);
-  Emit("client.start",
+  Emit(trace_kind::kClientStart,
        fmt::format("{} started ({} on topic {})", client.id,
                    client.type == ClientType::kProducer ? "producer" : "consumer", client.topic));
 }
@@ -250,10 +251,10 @@ std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_a
   return lost;
 }
 
-void World::Emit(const std::string& kind, const std::string& text) {
+void World::Emit(std::string_view kind, const std::string& text) {
   TraceEvent e;
   e.time = sim_->Now();
-  e.kind = kind;
+  e.kind = std::string(kind);
   e.text = text;
   sim_->trace().Emit(std::move(e));
 }
@@ -274,7 +275,7 @@ void World::Output(const std::string& command_line, const CommandOutput& out,
 
 NodeIndex World::NodeOrEmit(const std::string& name) {
   const NodeIndex n = sim_->FindNode(name);
-  if (n == kNoNode) Emit("command.error", fmt::format("unknown node '{}'", name));
+  if (n == kNoNode) Emit(trace_kind::kCommandError, fmt::format("unknown node '{}'", name));
   return n;
 }
 

@@ -71,7 +71,7 @@ class World {
 
  private:
   void BuildCluster();
-  void Emit(const std::string& kind, const std::string& text);
+  void Emit(std::string_view kind, const std::string& text);
   void Output(const std::string& command_line, const CommandOutput& out,
               const std::function<void(const CommandOutput&)>& done);
   NodeIndex NodeOrEmit(const std::string& name);

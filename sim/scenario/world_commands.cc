@@ -184,7 +184,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
                     std::function<void(const CommandOutput&)> done) {
   Network& net = sim_->network();
   auto fault = [&](std::string_view kind, const std::string& text) {
-    Emit(std::string(kind), text);
+    Emit(kind, text);
     if (done) done(CommandOutput{true, ""});
   };
   std::visit(
@@ -236,7 +236,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
               return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
             });
             sim_->StartNode(n);
-            Emit(std::string(trace_kind::kClientStart),
+            Emit(trace_kind::kClientStart,
                  fmt::format("{} started{} on topic {}", id,
                              cc.from_beginning ? " --from-beginning" : "", c.topic));
             if (done) done(CommandOutput{true, ""});
@@ -283,7 +283,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
           [&](const ShutdownCommand& c) {
             const NodeIndex n = NodeOrEmit(c.node);
             if (n == kNoNode) return;
-            Emit(std::string(trace_kind::kNodeShutdown),
+            Emit(trace_kind::kNodeShutdown,
                  fmt::format("{} is asked to shut down cleanly", c.node));
             if (kafka::KafkaNode* s = Server(n)) {
               s->BeginControlledShutdown();
