@@ -14,6 +14,7 @@
 
 #include "datadriven.h"
 #include "raft_cluster.h"
+#include "run_testdata.h"
 
 namespace kafkasim::raft::testing {
 namespace {
@@ -225,22 +226,7 @@ class Harness {
 };
 
 TEST_CASE("raft datadriven: every testdata file produces its expected trace") {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(KAFKASIM_RAFT_TESTDATA_DIR)) {
-    if (entry.path().extension() == ".txt") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  REQUIRE(!files.empty());
-  for (const auto& path : files) {
-    Harness harness;
-    const int failures = datadriven::RunFile(
-        path.string(), [&](const datadriven::TestCase& test) { return harness.Run(test); },
-        [&](const datadriven::TestCase& test, const std::string& actual) {
-          FAIL_CHECK(fmt::format("{}:{}: {}\n--- expected\n{}\n--- actual\n{}", path.string(),
-                                 test.line, test.command, test.expected, actual));
-        });
-    CHECK_MESSAGE(failures == 0, path.string());
-  }
+  datadriven::RunTestdataDirectory<Harness>(KAFKASIM_RAFT_TESTDATA_DIR);
 }
 
 }  // namespace
