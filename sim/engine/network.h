@@ -75,12 +75,28 @@ class Network {
   // Open connections, as a peer's OS sees them: (a, b) opens when a message is sent between
   // a and b (either way) while the link is up and the receiver runs, and closes when a cut or
   // partition separates them or when Close is called for it (one side died or stopped).
+  // On the path of every send: one bit test (and set) in the lower node's row.
   void Open(NodeIndex a, NodeIndex b) {
-    if (a != b) connections_.insert(PairKey(a, b));
+    if (a == b) return;
+    if (a > b) std::swap(a, b);
+    if (a >= connections_.size()) connections_.resize(a + 1);
+    std::vector<std::uint64_t>& row = connections_[a];
+    if (b / 64 >= row.size()) row.resize(b / 64 + 1, 0);
+    row[b / 64] |= std::uint64_t{1} << (b % 64);
   }
-  bool IsOpen(NodeIndex a, NodeIndex b) const { return connections_.count(PairKey(a, b)) != 0; }
+  bool IsOpen(NodeIndex a, NodeIndex b) const {
+    if (a == b) return false;
+    if (a > b) std::swap(a, b);
+    if (a >= connections_.size() || b / 64 >= connections_[a].size()) return false;
+    return (connections_[a][b / 64] >> (b % 64)) & 1U;
+  }
   // Closes (a, b); true when it was open.
-  bool Close(NodeIndex a, NodeIndex b) { return connections_.erase(PairKey(a, b)) != 0; }
+  bool Close(NodeIndex a, NodeIndex b) {
+    if (!IsOpen(a, b)) return false;
+    if (a > b) std::swap(a, b);
+    connections_[a][b / 64] &= ~(std::uint64_t{1} << (b % 64));
+    return true;
+  }
   // The one-way latency of a disconnect notification (FIN/RST) from `from` to `to`.
   Duration NotifyLatency(NodeIndex from, NodeIndex to);
 
@@ -107,7 +123,10 @@ class Network {
   std::unordered_map<std::uint64_t, std::uint64_t> connection_reset_at_;
   std::unordered_map<NodeIndex, std::uint64_t> node_reset_at_;
   std::unordered_map<std::uint64_t, Time> last_arrival_;
-  std::unordered_set<std::uint64_t> connections_;  // PairKey; looked up, never iterated
+  // Open connections as bit rows: row a holds bit b for each open (a, b) with a < b. A row
+  // grows to the highest peer its node talked to (a dense bit set per node; hashing every
+  // send's pair cost the engine most of its speed).
+  std::vector<std::vector<std::uint64_t>> connections_;
 };
 
 }  // namespace kafkasim
