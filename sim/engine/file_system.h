@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/status.h"
+#include "engine/time.h"
 
 namespace kafkasim {
 
@@ -52,6 +53,12 @@ class FileSystem {
     (void)rng;
     (void)torn_tail;
   }
+
+  // How long one fsync takes on this disk (a slow disk fault; 0 on a healthy or real one), and
+  // how many Syncs it has done. The disk has no clock: the engine charges the time, delaying
+  // what a node sends after the fsyncs of the handler it is in.
+  virtual Duration sync_latency() const { return {}; }
+  virtual std::uint64_t sync_count() const { return 0; }
 
   // Convenience built on the primitives above.
   Result<std::vector<std::uint8_t>> ReadFile(const std::string& path) const;

@@ -41,7 +41,8 @@ class MirroredFileSystem : public FileSystem {
   // Faults, forwarded to the simulated disk (a corrupted byte is written through too).
   void SetCapacityBytes(std::optional<std::uint64_t> capacity) { sim_.SetCapacityBytes(capacity); }
   void SetSyncLatency(Duration latency) { sim_.SetSyncLatency(latency); }
-  Duration sync_latency() const { return sim_.sync_latency(); }
+  Duration sync_latency() const override { return sim_.sync_latency(); }
+  std::uint64_t sync_count() const override { return sim_.sync_count(); }
   Status CorruptByte(const std::string& path, std::uint64_t offset);
 
   const SimFileSystem& sim() const { return sim_; }

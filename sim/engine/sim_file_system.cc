@@ -251,6 +251,7 @@ Status SimFileSystem::Sync(const std::string& path) {
   file->durable_size = file->data.size();
   file->undo.clear();
   file->dirty = false;
+  ++sync_count_;
   return Status::Ok();
 }
 

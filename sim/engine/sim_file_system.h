@@ -51,7 +51,8 @@ class SimFileSystem : public FileSystem {
   void SetCapacityBytes(std::optional<std::uint64_t> capacity) { capacity_ = capacity; }
   // How long an fsync takes; the host charges it in virtual time (the disk has no clock).
   void SetSyncLatency(Duration latency) { sync_latency_ = latency; }
-  Duration sync_latency() const { return sync_latency_; }
+  Duration sync_latency() const override { return sync_latency_; }
+  std::uint64_t sync_count() const override { return sync_count_; }
   // Flips every bit of one durable byte (offset below the durable size). kInvalidArgument if the
   // byte is not durable, kNotFound if the file is missing.
   Status CorruptByte(const std::string& path, std::uint64_t offset);
@@ -89,6 +90,7 @@ class SimFileSystem : public FileSystem {
   std::optional<std::uint64_t> capacity_;
   std::uint64_t used_bytes_ = 0;
   Duration sync_latency_{};
+  std::uint64_t sync_count_ = 0;
 };
 
 // Shared path rules: '/'-separated, relative, no empty, "." or ".." components. "" is the root.

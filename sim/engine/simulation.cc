@@ -111,6 +111,7 @@ void Simulation::StartNode(NodeIndex node) {
   slot.state = NodeState::kRunning;
   slot.node = slot.factory(*slot.env);
   KSIM_ASSERT(slot.node != nullptr);
+  BeginHandler(slot);
   slot.node->OnStart();
 }
 
@@ -139,6 +140,7 @@ void Simulation::NotifyDisconnect(NodeIndex gone, NodeIndex peer, Time at) {
     if (slot.state != NodeState::kRunning || slot.incarnation != incarnation) return;
     if (network_.IsBlocked(gone, peer)) return;
     ++disconnects_delivered_;
+    BeginHandler(slot);
     slot.node->OnDisconnect(gone);
   });
 }
@@ -252,15 +254,32 @@ void Simulation::Schedule(Time at, std::function<void()> fn) {
   Push(std::max(at, now_), EventKind::kCallback, slot);
 }
 
+void Simulation::BeginHandler(NodeSlot& slot) {
+  if (slot.env->disk_) slot.syncs_at_handler_start = slot.env->disk_->sync_count();
+}
+
+Time Simulation::DepartureTime(const NodeSlot& sender) const {
+  // A node blocked in fsync sends later: each Sync of the handler it is in costs the disk's
+  // sync latency (a slow disk fault; zero on a healthy disk, so the common path is one test).
+  const FileSystem* disk = sender.env->disk_.get();
+  if (disk == nullptr) return now_;
+  const Duration latency = disk->sync_latency();
+  if (latency.ns == 0) return now_;
+  const auto syncs = static_cast<std::int64_t>(disk->sync_count() - sender.syncs_at_handler_start);
+  return now_ + latency * syncs;
+}
+
 void Simulation::SendFrom(NodeIndex from, NodeIndex to, std::shared_ptr<const Payload> payload) {
   KSIM_ASSERT(to < nodes_.size());
+  const Time departs = DepartureTime(nodes_[from]);
   const MessageClass message_class = payload ? payload->Class() : kOtherMessageClass;
   if (nodes_[to].state == NodeState::kRunning && !network_.IsBlocked(from, to)) {
     network_.Open(from, to);
   }
-  network_.PlanDelivery(from, to, now_, arrivals_);
+  network_.PlanDelivery(from, to, departs, arrivals_);
   if (!observers_.empty()) {
-    Message m{from, to, message_class, now_, arrivals_.empty() ? now_ : arrivals_.front(), payload};
+    Message m{from,   to, message_class, departs, arrivals_.empty() ? departs : arrivals_.front(),
+              payload};
     for (MessageObserver* o : observers_) o->OnSend(m, arrivals_.empty());
   }
   if (arrivals_.empty()) {
@@ -275,7 +294,7 @@ void Simulation::SendFrom(NodeIndex from, NodeIndex to, std::shared_ptr<const Pa
     f.message.from = from;
     f.message.to = to;
     f.message.message_class = message_class;
-    f.message.sent_at = now_;
+    f.message.sent_at = departs;
     f.message.deliver_at = arrivals_[i];
     f.message.payload = (i + 1 == arrivals_.size()) ? std::move(payload) : payload;
     f.reset_generation = network_.reset_generation();
@@ -342,6 +361,7 @@ void Simulation::Deliver(std::uint32_t slot) {
   ++delivered_;
   trace_.HashDelivery(now_, f.message.from, f.message.to, f.message.message_class.value);
   for (MessageObserver* o : observers_) o->OnDeliver(f.message);
+  BeginHandler(to);
   to.node->OnMessage(f.message);
 }
 
@@ -352,6 +372,7 @@ void Simulation::FireTimer(std::uint32_t slot) {
   if (!t.live) return;
   NodeSlot& node = nodes_[t.node];
   if (node.state != NodeState::kRunning || node.incarnation != t.incarnation) return;
+  BeginHandler(node);
   node.node->OnTimer(t.tag);
 }
 

@@ -193,7 +193,12 @@ class Simulation {
     std::unique_ptr<NodeEnv> env;
     NodeState state = NodeState::kStopped;
     std::uint32_t incarnation = 0;
+    std::uint64_t syncs_at_handler_start = 0;  // the disk's sync_count when a handler began
   };
+  // Called before each of a node's handlers runs (start, message, timer, disconnect).
+  void BeginHandler(NodeSlot& slot);
+  // When a message the node sends now leaves: later by the fsyncs of its current handler.
+  Time DepartureTime(const NodeSlot& sender) const;
 
   void Push(Time at, EventKind kind, std::uint32_t slot);
   // The queue is a 4-ary min-heap on (time, seq) in heap_: shallower than a binary heap and

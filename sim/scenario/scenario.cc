@@ -1467,8 +1467,9 @@ namespace {
 
 const std::vector<std::string_view>& ActionKeys() {
   static const std::vector<std::string_view> keys = {
-      "say",  "pause",   "crash",     "kill",     "restart", "shutdown", "cut",
-      "heal", "isolate", "partition", "heal_all", "slow",    "run",      "expect"};
+      "say", "pause",  "crash",     "kill",      "restart",   "shutdown",
+      "cut", "heal",   "isolate",   "partition", "heal_all",  "slow",
+      "run", "expect", "disk_full", "disk_ok",   "slow_disk", "corrupt"};
   return keys;
 }
 
@@ -1606,7 +1607,7 @@ std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::
     return HealAllCommand{};
   }
   if (action == "crash" || action == "kill" || action == "restart" || action == "shutdown" ||
-      action == "isolate") {
+      action == "isolate" || action == "disk_full" || action == "disk_ok") {
     if (!j.is_string()) {
       r_.Error("E002", path,
                "expected a node name such as \"broker-1\", got " + TypeWithArticle(j));
@@ -1620,6 +1621,8 @@ std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::
     if (action == "kill") return KillCommand{node};
     if (action == "restart") return RestartCommand{node};
     if (action == "shutdown") return ShutdownCommand{node};
+    if (action == "disk_full") return DiskFullCommand{node};
+    if (action == "disk_ok") return DiskOkCommand{node};
     return IsolateCommand{node};
   }
   if (action == "partition") return ParsePartitionAction(j, path);
@@ -1628,6 +1631,29 @@ std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::
 
 std::optional<StepAction> ScenarioParser::ParseLinkAction(const Json& j, const std::string& path,
                                                           std::string_view action) {
+  if (action == "slow_disk") {
+    if (!r_.Object(j, path, {"node", "ms"})) return std::nullopt;
+    SlowDiskCommand slow;
+    const bool node_ok = CheckNodeMember(j, path, "node", NodeKind::kAny, slow.node);
+    auto latency = r_.DurationMember(j, path, "ms", true);
+    if (!node_ok || !latency) return std::nullopt;
+    slow.sync_latency = *latency;
+    return slow;
+  }
+  if (action == "corrupt") {
+    if (!r_.Object(j, path, {"node", "path", "offset"})) return std::nullopt;
+    CorruptCommand corrupt;
+    const bool node_ok = CheckNodeMember(j, path, "node", NodeKind::kAny, corrupt.node);
+    auto file = r_.String(j, path, "path", true);
+    if (!node_ok || !file) return std::nullopt;
+    corrupt.path = *file;
+    if (const Json* offset = r_.Member(j, path, "offset", false)) {
+      auto n = r_.IntegerValue(*offset, path + ".offset", 0, INT64_MAX);
+      if (!n) return std::nullopt;
+      corrupt.offset = static_cast<std::uint64_t>(*n);
+    }
+    return corrupt;
+  }
   if (action == "slow") {
     if (!r_.Object(j, path, {"node", "ms"})) return std::nullopt;
     SlowCommand slow;

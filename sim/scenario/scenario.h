@@ -272,7 +272,8 @@ struct RunAction {
 
 using StepAction = std::variant<SayAction, PauseAction, CrashCommand, KillCommand, RestartCommand,
                                 ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
-                                PartitionAction, HealAllCommand, SlowCommand, RunAction, Expect>;
+                                PartitionAction, HealAllCommand, SlowCommand, RunAction, Expect,
+                                DiskFullCommand, DiskOkCommand, SlowDiskCommand, CorruptCommand>;
 
 struct Step {
   Time at;  // absolute; a step without "at" takes the previous step's time

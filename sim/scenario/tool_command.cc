@@ -2,6 +2,7 @@
 // Error texts follow the real tools (joptsimple / CommandLineUtils) where they are clear.
 #include "scenario/tool_command.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <type_traits>
@@ -694,8 +695,23 @@ Result<ToolCommand> ParseElection(const std::vector<std::string>& words) {
 
 // ---- Fault commands --------------------------------------------------------------------------
 
+// The disk faults' console words; the scenario steps spell them with '_' (disk_full), and the
+// console takes that spelling too.
+std::string CanonicalFaultVerb(std::string_view word) {
+  std::string verb(word);
+  if (verb == "disk_full" || verb == "disk_ok" || verb == "slow_disk") {
+    std::replace(verb.begin(), verb.end(), '_', '-');
+  }
+  return verb;
+}
+
+bool IsDiskFaultVerb(std::string_view word) {
+  const std::string verb = CanonicalFaultVerb(word);
+  return verb == "disk-full" || verb == "disk-ok" || verb == "slow-disk" || verb == "corrupt";
+}
+
 Result<ToolCommand> ParseFault(const std::vector<std::string>& words) {
-  const std::string& verb = words[0];
+  const std::string verb = CanonicalFaultVerb(words[0]);
   const std::size_t args = words.size() - 1;
   if (verb == "crash" || verb == "kill" || verb == "restart" || verb == "shutdown" ||
       verb == "isolate") {
@@ -733,6 +749,41 @@ Result<ToolCommand> ParseFault(const std::vector<std::string>& words) {
     if (args != 0) return Fail(verb, "takes no arguments");
     return ToolCommand(HealAllCommand{});
   }
+  if (verb == "disk-full" || verb == "disk-ok") {
+    if (args != 1 || words[1].empty() || words[1][0] == '-') {
+      return Fail(verb, "expected one node name, as in '" + verb + " broker-1'");
+    }
+    if (verb == "disk-full") return ToolCommand(DiskFullCommand{words[1]});
+    return ToolCommand(DiskOkCommand{words[1]});
+  }
+  if (verb == "slow-disk") {
+    if (args != 2 || words[1].empty() || words[1][0] == '-') {
+      return Fail(verb,
+                  "expected a node name and an fsync time, as in 'slow-disk broker-2 200' "
+                  "(milliseconds) or 'slow-disk broker-2 1.5s'");
+    }
+    auto latency = ParseDuration(words[2]);
+    if (!latency.ok()) return Fail(verb, latency.status().message());
+    return ToolCommand(SlowDiskCommand{words[1], *latency});
+  }
+  if (verb == "corrupt") {
+    if ((args != 2 && args != 3) || words[1].empty() || words[1][0] == '-' || words[2].empty()) {
+      return Fail(verb,
+                  "expected a node name, a file path and an optional byte offset, as in "
+                  "'corrupt broker-1 cities-0/00000000000000000000.log 120'");
+    }
+    CorruptCommand c{words[1], words[2], std::nullopt};
+    if (args == 3) {
+      std::uint64_t offset = 0;
+      const std::string& text = words[3];
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), offset);
+      if (ec != std::errc() || ptr != text.data() + text.size()) {
+        return Fail(verb, "the byte offset must be a whole number >= 0, got '" + text + "'");
+      }
+      c.offset = offset;
+    }
+    return ToolCommand(std::move(c));
+  }
   // slow
   if (args != 2 || words[1].empty() || words[1][0] == '-') {
     return Fail(verb,
@@ -762,7 +813,7 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
   if (tool == "kafka-leader-election") return ParseElection(words);
   if (tool == "crash" || tool == "kill" || tool == "restart" || tool == "shutdown" ||
       tool == "cut" || tool == "heal" || tool == "isolate" || tool == "heal-all" ||
-      tool == "slow") {
+      tool == "slow" || IsDiskFaultVerb(tool)) {
     return ParseFault(words);
   }
   return Status(Errc::kInvalidArgument,
@@ -770,8 +821,7 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
                     "'; expected kafka-topics.sh, kafka-console-producer.sh, "
                     "kafka-console-consumer.sh, kafka-metadata-quorum.sh, "
                     "kafka-leader-election.sh, crash, kill, restart, shutdown, cut, heal, "
-                    "isolate, "
-                    "heal-all or slow");
+                    "isolate, heal-all, slow, disk-full, disk-ok, slow-disk or corrupt");
 }
 
 }  // namespace
@@ -825,6 +875,10 @@ std::string_view ToolName(const ToolCommand& command) {
         if constexpr (std::is_same_v<T, IsolateCommand>) return "isolate";
         if constexpr (std::is_same_v<T, HealAllCommand>) return "heal-all";
         if constexpr (std::is_same_v<T, SlowCommand>) return "slow";
+        if constexpr (std::is_same_v<T, DiskFullCommand>) return "disk-full";
+        if constexpr (std::is_same_v<T, DiskOkCommand>) return "disk-ok";
+        if constexpr (std::is_same_v<T, SlowDiskCommand>) return "slow-disk";
+        if constexpr (std::is_same_v<T, CorruptCommand>) return "corrupt";
       },
       command);
 }
@@ -838,7 +892,11 @@ std::vector<std::string> NodesNamed(const ToolCommand& command) {
         } else if constexpr (std::is_same_v<T, CrashCommand> || std::is_same_v<T, KillCommand> ||
                              std::is_same_v<T, RestartCommand> ||
                              std::is_same_v<T, ShutdownCommand> ||
-                             std::is_same_v<T, IsolateCommand> || std::is_same_v<T, SlowCommand>) {
+                             std::is_same_v<T, IsolateCommand> || std::is_same_v<T, SlowCommand> ||
+                             std::is_same_v<T, DiskFullCommand> ||
+                             std::is_same_v<T, DiskOkCommand> ||
+                             std::is_same_v<T, SlowDiskCommand> ||
+                             std::is_same_v<T, CorruptCommand>) {
           return {c.node};
         } else {
           return {};

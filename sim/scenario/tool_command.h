@@ -120,10 +120,28 @@ struct SlowCommand {       // slow NODE MS: extra latency on every message to or
   Duration extra;  // 0 makes the node fast again
 };
 
+// Disk faults, as the node's log dir sees them.
+struct DiskFullCommand {  // disk-full NODE: the disk takes no more bytes (writes fail, no space)
+  std::string node;
+};
+struct DiskOkCommand {  // disk-ok NODE: room and speed again (clears disk-full and slow-disk)
+  std::string node;
+};
+struct SlowDiskCommand {  // slow-disk NODE MS: every fsync on the node's disk takes MS
+  std::string node;
+  Duration sync_latency;  // 0 makes the disk fast again
+};
+struct CorruptCommand {  // corrupt NODE PATH [OFFSET]: flips every bit of one durable byte
+  std::string node;
+  std::string path;                     // as the node sees it: cities-0/00000000000000000000.log
+  std::optional<std::uint64_t> offset;  // default: the file's last durable byte
+};
+
 using ToolCommand = std::variant<TopicsCommand, ConsoleProducerCommand, ConsoleConsumerCommand,
                                  MetadataQuorumCommand, LeaderElectionCommand, CrashCommand,
                                  KillCommand, RestartCommand, ShutdownCommand, CutCommand,
-                                 HealCommand, IsolateCommand, HealAllCommand, SlowCommand>;
+                                 HealCommand, IsolateCommand, HealAllCommand, SlowCommand,
+                                 DiskFullCommand, DiskOkCommand, SlowDiskCommand, CorruptCommand>;
 
 // Splits a command line into words like a POSIX shell does for simple commands: whitespace
 // separates words; '...' keeps everything literally; "..." keeps spaces and allows \" \\ \$

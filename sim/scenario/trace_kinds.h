@@ -26,6 +26,10 @@ inline constexpr std::string_view kNetworkIsolate = "network.isolate";
 inline constexpr std::string_view kNetworkHealAll = "network.heal_all";
 inline constexpr std::string_view kNetworkSlow = "network.slow";
 inline constexpr std::string_view kNetworkPartition = "network.partition";
+inline constexpr std::string_view kDiskFull = "disk.full";
+inline constexpr std::string_view kDiskOk = "disk.ok";
+inline constexpr std::string_view kDiskSlow = "disk.slow";
+inline constexpr std::string_view kDiskCorrupt = "disk.corrupt";
 // Clients, tools and console input.
 inline constexpr std::string_view kClientStart = "client.start";
 inline constexpr std::string_view kToolRun = "tool.run";
@@ -45,7 +49,8 @@ inline constexpr std::array kAll = {
     kNodeShutdown,  kNetworkCut,       kNetworkHeal,  kNetworkIsolate, kNetworkHealAll,
     kNetworkSlow,   kNetworkPartition, kClientStart,  kToolRun,        kToolOutput,
     kToolError,     kInputCommand,     kCommandError, kExpectPass,     kExpectFail,
-    kExpectDetail,  kGuaranteeBroken,
+    kExpectDetail,  kGuaranteeBroken,  kDiskFull,     kDiskOk,         kDiskSlow,
+    kDiskCorrupt,
 };
 // Kinds too frequent for a narrated timeline: none of the scenario's.
 inline constexpr std::array<std::string_view, 0> kFrequent = {};

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 
+#include "engine/assert.h"
 #include "engine/mirrored_file_system.h"
 #include "engine/sim_file_system.h"
 #include "kafka/clients.h"
@@ -107,6 +108,7 @@ void World::BuildCluster() {
         node.name, kafka::MakeKafkaNodeFactory(ControlPlaneOf(scenario_), directory, config),
         NodeOptions{disk});
     servers_.push_back(index);
+    disks_[index] = std::make_unique<DiskFaults>(disk);
   }
   // Every node exists before any starts: a starting node may message the others at once.
   for (NodeIndex index : servers_) sim_->StartNode(index);
@@ -168,6 +170,33 @@ void World::StopClient(const std::string& id) {
   } else if (auto* consumer = dynamic_cast<kafka::ConsumerNode*>(sim_->GetNode(n))) {
     consumer->Close();
   }
+}
+
+World::DiskFaults::DiskFaults(std::shared_ptr<FileSystem> disk)
+    : disk_(std::move(disk)),
+      sim_(dynamic_cast<SimFileSystem*>(disk_.get())),
+      mirrored_(dynamic_cast<MirroredFileSystem*>(disk_.get())) {
+  KSIM_ASSERT(sim_ != nullptr || mirrored_ != nullptr);
+}
+
+std::uint64_t World::DiskFaults::used_bytes() const {
+  return sim_ ? sim_->used_bytes() : mirrored_->sim().used_bytes();
+}
+
+std::uint64_t World::DiskFaults::DurableSize(const std::string& path) const {
+  return sim_ ? sim_->DurableSize(path) : mirrored_->sim().DurableSize(path);
+}
+
+void World::DiskFaults::SetCapacityBytes(std::optional<std::uint64_t> capacity) {
+  sim_ ? sim_->SetCapacityBytes(capacity) : mirrored_->SetCapacityBytes(capacity);
+}
+
+void World::DiskFaults::SetSyncLatency(Duration latency) {
+  sim_ ? sim_->SetSyncLatency(latency) : mirrored_->SetSyncLatency(latency);
+}
+
+Status World::DiskFaults::CorruptByte(const std::string& path, std::uint64_t offset) {
+  return sim_ ? sim_->CorruptByte(path, offset) : mirrored_->CorruptByte(path, offset);
 }
 
 kafka::KafkaRaftServer* World::RaftServer(NodeIndex node) {

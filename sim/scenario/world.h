@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/mirrored_file_system.h"
+#include "engine/sim_file_system.h"
 #include "engine/simulation.h"
 #include "kafka/client_history.h"
 #include "kafka/cluster_directory.h"
@@ -89,6 +92,29 @@ class World {
   std::shared_ptr<kafka::ClusterDirectory> directory_;
   std::shared_ptr<kafka::ClientHistory> history_;
   std::vector<NodeIndex> servers_;
+
+  // The fault controls of a server's simulated disk, plain or mirrored to --data-dir.
+  class DiskFaults {
+   public:
+    explicit DiskFaults(std::shared_ptr<FileSystem> disk);
+    std::uint64_t used_bytes() const;
+    std::uint64_t DurableSize(const std::string& path) const;
+    bool Exists(const std::string& path) const { return disk_->Exists(path); }
+    bool IsDirectory(const std::string& path) const { return disk_->IsDirectory(path); }
+    void SetCapacityBytes(std::optional<std::uint64_t> capacity);
+    void SetSyncLatency(Duration latency);
+    Status CorruptByte(const std::string& path, std::uint64_t offset);
+
+   private:
+    std::shared_ptr<FileSystem> disk_;
+    SimFileSystem* sim_ = nullptr;
+    MirroredFileSystem* mirrored_ = nullptr;
+  };
+  std::map<NodeIndex, std::unique_ptr<DiskFaults>> disks_;  // by server node
+  // The disk of `node`, or nullptr after saying why (unknown node, a node without a disk).
+  DiskFaults* DiskOrFail(const std::string& node,
+                         const std::function<void(const CommandOutput&)>& done);
+  void FailCommand(const std::string& text, const std::function<void(const CommandOutput&)>& done);
   NodeIndex admin_ = kNoNode;
   int console_producers_ = 0;
   int console_consumers_ = 0;

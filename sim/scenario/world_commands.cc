@@ -326,8 +326,76 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             fault(trace_kind::kNetworkSlow,
                   fmt::format("{} is slowed by {} per message", c.node, FormatDuration(c.extra)));
           },
+          [&](const DiskFullCommand& c) {
+            DiskFaults* disk = DiskOrFail(c.node, done);
+            if (disk == nullptr) return;
+            const std::uint64_t used = disk->used_bytes();
+            disk->SetCapacityBytes(used);
+            fault(trace_kind::kDiskFull,
+                  fmt::format("{}'s disk is full ({} bytes used): its next write fails", c.node,
+                              used));
+          },
+          [&](const DiskOkCommand& c) {
+            DiskFaults* disk = DiskOrFail(c.node, done);
+            if (disk == nullptr) return;
+            disk->SetCapacityBytes(std::nullopt);
+            disk->SetSyncLatency(Duration{});
+            fault(trace_kind::kDiskOk, fmt::format("{}'s disk has room and speed again", c.node));
+          },
+          [&](const SlowDiskCommand& c) {
+            DiskFaults* disk = DiskOrFail(c.node, done);
+            if (disk == nullptr) return;
+            disk->SetSyncLatency(c.sync_latency);
+            fault(trace_kind::kDiskSlow,
+                  c.sync_latency.ns == 0
+                      ? fmt::format("{}'s disk syncs at full speed again", c.node)
+                      : fmt::format("{}'s disk takes {} per fsync: what the node sends after an "
+                                    "fsync leaves that much later",
+                                    c.node, FormatDuration(c.sync_latency)));
+          },
+          [&](const CorruptCommand& c) {
+            DiskFaults* disk = DiskOrFail(c.node, done);
+            if (disk == nullptr) return;
+            const std::uint64_t durable = disk->DurableSize(c.path);
+            if (!disk->Exists(c.path) || disk->IsDirectory(c.path)) {
+              return FailCommand(fmt::format("corrupt: {} has no file {}", c.node, c.path), done);
+            }
+            if (durable == 0) {
+              return FailCommand(
+                  fmt::format("corrupt: {} on {} holds no durable byte yet", c.path, c.node), done);
+            }
+            const std::uint64_t offset = c.offset.value_or(durable - 1);
+            if (Status s = disk->CorruptByte(c.path, offset); !s.ok()) {
+              return FailCommand("corrupt: " + s.message(), done);
+            }
+            fault(trace_kind::kDiskCorrupt,
+                  fmt::format("byte {} of {} on {}'s disk is corrupt (every bit flipped); the "
+                              "broker finds out when it next reads or recovers the file",
+                              offset, c.path, c.node));
+          },
       },
       command);
+}
+
+World::DiskFaults* World::DiskOrFail(const std::string& node,
+                                     const std::function<void(const CommandOutput&)>& done) {
+  const NodeIndex n = NodeOrEmit(node);
+  if (n == kNoNode) {
+    if (done) done(CommandOutput{false, fmt::format("unknown node '{}'", node)});
+    return nullptr;
+  }
+  const auto it = disks_.find(n);
+  if (it == disks_.end()) {
+    FailCommand(fmt::format("{} has no disk (only brokers and controllers have one)", node), done);
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+void World::FailCommand(const std::string& text,
+                        const std::function<void(const CommandOutput&)>& done) {
+  Emit(trace_kind::kCommandError, text);
+  if (done) done(CommandOutput{false, text});
 }
 
 view::WorldView World::BuildView() {

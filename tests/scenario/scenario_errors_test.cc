@@ -215,7 +215,7 @@ TEST_CASE("scenario errors: steps") {
   CHECK(OneError(File(R"({"at": "5s"})")) ==
         "[scenario.E020] s.json:4:1 $.steps[0]: a step needs one action; expected one of: say, "
         "pause, crash, kill, restart, shutdown, cut, heal, isolate, partition, heal_all, slow, "
-        "run, expect");
+        "run, expect, disk_full, disk_ok, slow_disk, corrupt");
   CHECK(
       OneError(File("{\"at\": \"9s\", \"pause\": true},\n{\"at\": \"5s\", \"heal_all\": true}")) ==
       "[scenario.E021] s.json:5:8 $.steps[1].at: step time 5.000s is before the previous "

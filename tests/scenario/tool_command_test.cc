@@ -318,7 +318,8 @@ TEST_CASE("tool_command: fault command errors show the expected form") {
   CHECK(ErrorOf("kafka-storage.sh format") ==
         "unknown command 'kafka-storage.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
         "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, crash, "
-        "kill, restart, shutdown, cut, heal, isolate, heal-all or slow");
+        "kill, restart, shutdown, cut, heal, isolate, heal-all, slow, disk-full, disk-ok, "
+        "slow-disk or corrupt");
   CHECK(ErrorOf("crash 'broker-1") == "unterminated single quote");
 }
 
