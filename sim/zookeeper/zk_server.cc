@@ -25,6 +25,8 @@ bool Better(ServerId new_id, Zxid new_zxid, ZkEpoch new_epoch, ServerId cur_id, 
 
 std::string Ms(Duration d) { return FormatDuration(Milliseconds(d.Millis())); }
 
+constexpr Duration kConnectRetry = Milliseconds(1000);  // Learner.connectToLeader's sleep
+
 }  // namespace
 
 const char* ZabPhaseName(ZabPhase phase) {
@@ -119,6 +121,10 @@ void ZkServer::Tick(Time now) {
         if (state_ == ServerState::kLeading) ExpireSessions(now);
         break;
       case ServerState::kFollowing:
+        if (connect_retry_deadline_ <= now && leader_deadline_ > now) {
+          ConnectToLeader(now);
+          break;
+        }
         if (leader_deadline_ <= now) {
           BecomeLooking(phase_ == ZabPhase::kBroadcast
                             ? fmt::format("nothing from leader {} for syncLimit {}", vote_leader_,
@@ -159,7 +165,7 @@ bool ZkServer::HasReady() const {
 
 Time ZkServer::NextDeadline() const {
   Time next = std::min({notification_deadline_, finalize_deadline_, establish_deadline_,
-                        leader_tick_deadline_, leader_deadline_});
+                        leader_tick_deadline_, leader_deadline_, connect_retry_deadline_});
   if (state_ == ServerState::kLeading && established_ && !expiry_buckets_.empty()) {
     next = std::min(next, Time{Milliseconds(expiry_buckets_.begin()->first).ns});
   }
@@ -194,7 +200,7 @@ void ZkServer::SetState(ServerState state, ServerId leader) {
   state_ = state;
   phase_ = state == ServerState::kLooking ? ZabPhase::kElection : ZabPhase::kDiscovery;
   notification_deadline_ = finalize_deadline_ = establish_deadline_ = kTimeMax;
-  leader_tick_deadline_ = leader_deadline_ = kTimeMax;
+  leader_tick_deadline_ = leader_deadline_ = connect_retry_deadline_ = kTimeMax;
   recvset_.clear();
   outofelection_.clear();
   new_epoch_ = -1;
@@ -247,8 +253,16 @@ void ZkServer::BecomeFollowing(ServerId leader, Time now) {
   Note(trace_kind::kFollowing, fmt::format("FOLLOWING leader {} after round {}; sending "
                                            "FOLLOWERINFO (accepted epoch {})",
                                            leader, logical_clock_, accepted_epoch_));
-  connection_ = static_cast<std::uint64_t>(now.ns) * 16 + (++connections_made_ % 16);
   leader_deadline_ = now + Ticks(config_.init_limit);
+  ConnectToLeader(now);
+}
+
+// Learner.connectToLeader: the leader may not listen yet (it decides a moment later), so an
+// unanswered connection is retried every second, each time as a new connection.
+void ZkServer::ConnectToLeader(Time now) {
+  connection_ = static_cast<std::uint64_t>(now.ns) * 16 + (++connections_made_ % 16);
+  in_seq_ = out_seq_ = 0;
+  connect_retry_deadline_ = now + kConnectRetry;
   QuorumPacket info;
   info.type = PacketType::kFollowerInfo;
   info.zxid = MakeZxid(accepted_epoch_, 0);
@@ -810,6 +824,7 @@ void ZkServer::StepAsFollower(const QuorumPacket& packet, Time now) {
     return;
   }
   in_seq_ = packet.seq;
+  connect_retry_deadline_ = kTimeMax;
   leader_deadline_ =
       now + Ticks(phase_ == ZabPhase::kBroadcast ? config_.sync_limit : config_.init_limit);
   switch (packet.type) {

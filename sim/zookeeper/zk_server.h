@@ -233,6 +233,7 @@ class ZkServer {
   // Follower.
   void StepAsFollower(const QuorumPacket& packet, Time now);
   void SendToLeader(QuorumPacket packet);
+  void ConnectToLeader(Time now);
   void FollowerTruncate(Zxid zxid);
   void FollowerCommitUpTo(Zxid zxid, Time now);
 
@@ -292,6 +293,7 @@ class ZkServer {
   std::uint64_t in_seq_ = 0;
   std::uint64_t out_seq_ = 0;
   Time leader_deadline_ = kTimeMax;
+  Time connect_retry_deadline_ = kTimeMax;  // FOLLOWERINFO unanswered: connect again
   bool newleader_received_ = false;
   Zxid commit_target_ = 0;
   std::vector<Zxid> unacked_;  // new-epoch proposals received before NEWLEADER
