@@ -167,7 +167,8 @@ TxnResult DataTree::Apply(const Txn& txn) {
       for (const TxnOp& op : txn.ops) ApplyOp(op, txn, &result);
       break;
     default:
-      KSIM_ASSERT_EQ(txn.ops.size(), 1u);
+      KSIM_ASSERT_MSG(txn.ops.size() == 1,
+                      fmt::format("{} with {} ops", DescribeTxn(txn), txn.ops.size()));
       ApplyOp(txn.ops[0], txn, &result);
       break;
   }
@@ -234,7 +235,10 @@ void DataTree::DeleteNode(const std::string& path, Zxid zxid, TxnResult* result)
   const SessionId owner = it->second.stat.ephemeral_owner;
   if (owner != kNoSession) {
     auto e = ephemerals_.find(owner);
-    if (e != ephemerals_.end()) e->second.erase(path);
+    if (e != ephemerals_.end()) {
+      e->second.erase(path);
+      if (e->second.empty()) ephemerals_.erase(e);  // as a tree read from a snapshot holds it
+    }
   }
   nodes_.erase(it);
   const std::string parent_path = ParentPath(path);

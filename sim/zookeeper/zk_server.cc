@@ -605,9 +605,12 @@ void ZkServer::Establish(Time now) {
   established_ = true;
   phase_ = ZabPhase::kBroadcast;
   establish_deadline_ = kTimeMax;
+  // Copied first: applying may take a snapshot, which trims log_.
+  std::vector<Txn> history;
   for (const Txn& txn : log_) {
-    if (txn.zxid > tree_.last_processed_zxid()) ApplyCommitted(txn, now);
+    if (txn.zxid > tree_.last_processed_zxid()) history.push_back(txn);
   }
+  for (const Txn& txn : history) ApplyCommitted(txn, now);
   prep_tree_ = tree_;
   std::vector<ServerId> synced;
   for (auto& [id, learner] : learners_) {
@@ -772,7 +775,8 @@ void ZkServer::TryCommit(Time now) {
     Broadcast(commit);
     auto it = std::find_if(log_.begin(), log_.end(), [&](const Txn& t) { return t.zxid == zxid; });
     KSIM_ASSERT(it != log_.end());
-    ApplyCommitted(*it, now);
+    const Txn txn = *it;  // applying may take a snapshot, which trims log_
+    ApplyCommitted(txn, now);
   }
 }
 
@@ -957,10 +961,12 @@ void ZkServer::FollowerTruncate(Zxid zxid) {
 }
 
 void ZkServer::FollowerCommitUpTo(Zxid zxid, Time now) {
+  std::vector<Txn> commit;  // copied first: applying may take a snapshot, which trims log_
   for (const Txn& txn : log_) {
     if (txn.zxid > zxid) break;
-    if (txn.zxid > tree_.last_processed_zxid()) ApplyCommitted(txn, now);
+    if (txn.zxid > tree_.last_processed_zxid()) commit.push_back(txn);
   }
+  for (const Txn& txn : commit) ApplyCommitted(txn, now);
 }
 
 // ---------------------------------------------------------------------------------------------
