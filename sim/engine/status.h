@@ -48,6 +48,7 @@ enum class Errc : int {
   kTopicAlreadyExists = 36,
   kInvalidPartitions = 37,
   kInvalidReplicationFactor = 38,
+  kInvalidReplicaAssignment = 39,
   kNotController = 41,
   kInvalidRequest = 42,
   kOutOfOrderSequenceNumber = 45,
@@ -109,7 +110,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     KSIM_ASSERT_MSG(!status_.ok(), "a Result without a value needs an error status");
   }

@@ -537,6 +537,60 @@ Status ControllerLogic::ValidateNewTopic(const std::string& name, std::int32_t& 
   return ValidateTopicConfigs(configs);
 }
 
+// ReplicationControlManager.createTopic with topic.assignments(), and
+// validateManualPartitionAssignment: messages as Kafka words them.
+Status ControllerLogic::ValidateManualAssignment(
+    std::int32_t num_partitions, std::int32_t replication_factor,
+    const std::vector<std::vector<BrokerId>>& assignments) const {
+  if (replication_factor != -1) {
+    return {Errc::kInvalidRequest,
+            "A manual partition assignment was specified, but replication factor was not set "
+            "to -1."};
+  }
+  if (num_partitions != -1) {
+    return {Errc::kInvalidRequest,
+            "A manual partition assignment was specified, but numPartitions was not set to -1."};
+  }
+  for (std::size_t p = 0; p < assignments.size(); ++p) {
+    if (assignments[p].empty()) {
+      return {Errc::kInvalidReplicaAssignment,
+              "The manual partition assignment includes an empty replica list."};
+    }
+    std::vector<BrokerId> sorted = assignments[p];
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      if (image_.brokers().count(sorted[i]) == 0) {
+        return {Errc::kInvalidReplicaAssignment,
+                fmt::format("The manual partition assignment includes broker {}, but no such "
+                            "broker is registered.",
+                            sorted[i])};
+      }
+      if (i > 0 && sorted[i] == sorted[i - 1]) {
+        return {Errc::kInvalidReplicaAssignment,
+                fmt::format("The manual partition assignment includes the broker {} more than "
+                            "once.",
+                            sorted[i])};
+      }
+    }
+    if (p > 0 && sorted.size() != assignments.front().size()) {
+      return {Errc::kInvalidReplicaAssignment,
+              fmt::format("The manual partition assignment includes a partition with {} "
+                          "replica(s), but this is not consistent with previous partitions, "
+                          "which have {} replica(s).",
+                          sorted.size(), assignments.front().size())};
+    }
+    bool any_active = false;
+    for (BrokerId id : assignments[p]) any_active = any_active || image_.IsActive(id);
+    if (!any_active) {
+      return {Errc::kInvalidReplicaAssignment,
+              fmt::format("All brokers specified in the manual partition assignment for "
+                          "partition {} are fenced or in controlled shutdown.",
+                          p)};
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<std::vector<BrokerId>>> ControllerLogic::PlaceNewReplicas(
     std::int32_t num_partitions, std::int32_t replication_factor, Rng& rng) const {
   std::vector<UsableBroker> usable;
@@ -564,8 +618,8 @@ void ControllerLogic::AddNewPartitions(const std::string& name, const Uuid& topi
     for (BrokerId r : rec.replicas) {
       if (image_.IsActive(r)) rec.isr.push_back(r);
     }
-    KSIM_ASSERT_MSG(!rec.isr.empty() && rec.isr.front() == rec.replicas.front(),
-                    "the placer puts an active broker first");
+    // The placer puts an active broker first; a manual assignment was checked to have one.
+    KSIM_ASSERT_MSG(!rec.isr.empty(), "a new partition needs an active replica");
     rec.leader = rec.isr.front();
     out.notes.push_back(
         fmt::format("{} replicas {} leader {} ISR {}", PartitionName(name, rec.partition_id),
@@ -574,15 +628,23 @@ void ControllerLogic::AddNewPartitions(const std::string& name, const Uuid& topi
   }
 }
 
-Result<CreatedTopic> ControllerLogic::CreateTopic(const std::string& name,
-                                                  std::int32_t num_partitions,
-                                                  std::int32_t replication_factor,
-                                                  const std::map<std::string, std::string>& configs,
-                                                  Rng& rng) {
+Result<CreatedTopic> ControllerLogic::CreateTopic(
+    const std::string& name, std::int32_t num_partitions, std::int32_t replication_factor,
+    const std::map<std::string, std::string>& configs, Rng& rng,
+    const std::vector<std::vector<BrokerId>>& assignments) {
+  if (!assignments.empty()) {
+    if (Status s = ValidateManualAssignment(num_partitions, replication_factor, assignments);
+        !s.ok()) {
+      return s;
+    }
+    num_partitions = static_cast<std::int32_t>(assignments.size());
+    replication_factor = static_cast<std::int32_t>(assignments.front().size());
+  }
   if (Status s = ValidateNewTopic(name, num_partitions, replication_factor, configs); !s.ok()) {
     return s;
   }
-  auto placement = PlaceNewReplicas(num_partitions, replication_factor, rng);
+  Result<std::vector<std::vector<BrokerId>>> placement = assignments;
+  if (assignments.empty()) placement = PlaceNewReplicas(num_partitions, replication_factor, rng);
   if (!placement.ok()) return placement.status();
 
   CreatedTopic created;

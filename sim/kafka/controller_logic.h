@@ -179,9 +179,13 @@ class ControllerLogic {
 
   // Errors: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
   // INVALID_REPLICATION_FACTOR, INVALID_CONFIG. -1 partitions / replication factor = default.
+  // `assignments` (non-empty) places the replicas by hand, as --replica-assignment does; then
+  // num_partitions and replication_factor must be -1 (INVALID_REQUEST) and a bad list is
+  // INVALID_REPLICA_ASSIGNMENT.
   Result<CreatedTopic> CreateTopic(const std::string& name, std::int32_t num_partitions,
                                    std::int32_t replication_factor,
-                                   const std::map<std::string, std::string>& configs, Rng& rng);
+                                   const std::map<std::string, std::string>& configs, Rng& rng,
+                                   const std::vector<std::vector<BrokerId>>& assignments = {});
   // Error: UNKNOWN_TOPIC_OR_PARTITION.
   Result<ControllerChanges> DeleteTopic(const std::string& name);
   // Grows `name` to `count` partitions (CreatePartitions); new replicas are placed like a new
@@ -223,6 +227,8 @@ class ControllerLogic {
  private:
   // Replica assignment for new partitions over the registered brokers (not those shutting
   // down), with Kafka's INVALID_REPLICATION_FACTOR message when it cannot be done.
+  Status ValidateManualAssignment(std::int32_t num_partitions, std::int32_t replication_factor,
+                                  const std::vector<std::vector<BrokerId>>& assignments) const;
   Result<std::vector<std::vector<BrokerId>>> PlaceNewReplicas(std::int32_t num_partitions,
                                                               std::int32_t replication_factor,
                                                               Rng& rng) const;

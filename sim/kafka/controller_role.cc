@@ -141,8 +141,9 @@ void KafkaRaftServer::HandleControllerRequest(const Message& message, const Kafk
   } else if (const auto* create = request.Get<CreateTopicsRequest>()) {
     if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
     std::map<std::string, std::string> configs(create->configs.begin(), create->configs.end());
-    Result<CreatedTopic> r = logic_->CreateTopic(create->name, create->partitions,
-                                                 create->replication_factor, configs, env_.rng());
+    Result<CreatedTopic> r =
+        logic_->CreateTopic(create->name, create->partitions, create->replication_factor, configs,
+                            env_.rng(), create->assignments);
     if (!r.ok()) {
       return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
     }

@@ -58,6 +58,9 @@ struct CreateTopicsRequest {
   std::string name;
   std::int32_t partitions = 1;
   std::int32_t replication_factor = 1;
+  // Manual placement (CreatableReplicaAssignment), partition i's brokers at [i]; when given,
+  // partitions and replication_factor are -1 as the request requires.
+  std::vector<std::vector<BrokerId>> assignments;
   std::vector<std::pair<std::string, std::string>> configs;
 };
 struct DeleteTopicsRequest {

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -32,27 +34,46 @@ constexpr std::array kInterestingKinds = {
     trace_kind::kNodeKill,
 };
 
-std::string DescribeCondition(const ExpectCondition& c) {
+std::string Join(const std::vector<std::string>& parts) {
+  return fmt::format("{}", fmt::join(parts, ","));
+}
+
+// `node` gives a ref's text, possibly with what it resolved to.
+std::string DescribeCondition(const ExpectCondition& c,
+                              const std::function<std::string(const NodeRef&)>& node) {
   return std::visit(
       Overloaded{
-          [](const LeaderOfExpect& e) {
+          [&](const LeaderOfExpect& e) {
             switch (e.relation) {
               case LeaderOfExpect::Relation::kIs:
-                return fmt::format("leader of {} is {}", e.partition.ToString(), e.node);
+                return fmt::format("leader of {} is {}", e.partition.ToString(), node(e.node));
               case LeaderOfExpect::Relation::kNot:
-                return fmt::format("leader of {} is not {}", e.partition.ToString(), e.node);
+                return fmt::format("leader of {} is not {}", e.partition.ToString(), node(e.node));
               case LeaderOfExpect::Relation::kNone:
                 return fmt::format("{} has no leader", e.partition.ToString());
             }
             return std::string();
           },
-          [](const IsrOfExpect& e) {
-            return fmt::format("ISR of {} is [{}]", e.partition.ToString(),
-                               fmt::join(e.equals, ","));
+          [&](const IsrOfExpect& e) {
+            std::vector<std::string> parts;
+            if (e.has_equals) {
+              std::vector<std::string> members;
+              for (std::int32_t id : e.equals) members.push_back(std::to_string(id));
+              for (const NodeRef& r : e.equals_refs) members.push_back(node(r));
+              parts.push_back(e.all_replicas ? "is all its replicas"
+                                             : fmt::format("is [{}]", Join(members)));
+            }
+            std::vector<std::string> excluded;
+            for (const NodeRef& r : e.excludes) excluded.push_back(node(r));
+            if (!excluded.empty()) parts.push_back("excludes " + Join(excluded));
+            std::vector<std::string> included;
+            for (const NodeRef& r : e.includes) included.push_back(node(r));
+            if (!included.empty()) parts.push_back("includes " + Join(included));
+            return fmt::format("ISR of {} {}", e.partition.ToString(), fmt::join(parts, " and "));
           },
-          [](const ActiveControllerExpect& e) {
+          [&](const ActiveControllerExpect& e) {
             if (e.none) return std::string("no controller is active (the quorum has no leader)");
-            return fmt::format("active controller is {}{}", e.negated ? "not " : "", e.node);
+            return fmt::format("active controller is {}{}", e.negated ? "not " : "", node(e.node));
           },
           [](const ProduceErrorExpect& e) {
             return fmt::format("{} sees a produce{} fail with {}", e.client,
@@ -65,7 +86,7 @@ std::string DescribeCondition(const ExpectCondition& c) {
           [](const AckedExpect& e) {
             return fmt::format("{} has at least {} acknowledged records", e.client, e.at_least);
           },
-          [](const NodeStateExpect& e) { return fmt::format("{} is {}", e.node, e.is); },
+          [&](const NodeStateExpect& e) { return fmt::format("{} is {}", node(e.node), e.is); },
           [](const LostAckedExpect& e) {
             return fmt::format("at least {} record(s) {} had acknowledged are lost", e.at_least,
                                e.client);
@@ -83,8 +104,48 @@ std::string DescribeCondition(const ExpectCondition& c) {
                                e.partition,
                                e.since > kTimeZero ? " since " + FormatTime(e.since) : "");
           },
+          [](const ProbeExpect& e) { return fmt::format("probe {} is hit", e.name); },
       },
       c);
+}
+
+// What a step does, for the resolve note: "crash", "cut", ...
+std::string_view ActionVerb(const StepAction& action) {
+  return std::visit(Overloaded{
+                        [](const PickAction&) { return "pick"; },
+                        [](const CrashCommand&) { return "crash"; },
+                        [](const KillCommand&) { return "kill"; },
+                        [](const RestartCommand&) { return "restart"; },
+                        [](const ShutdownCommand&) { return "shutdown"; },
+                        [](const CutCommand&) { return "cut"; },
+                        [](const HealCommand&) { return "heal"; },
+                        [](const IsolateCommand&) { return "isolate"; },
+                        [](const SlowCommand&) { return "slow"; },
+                        [](const DiskFullCommand&) { return "disk_full"; },
+                        [](const DiskOkCommand&) { return "disk_ok"; },
+                        [](const SlowDiskCommand&) { return "slow_disk"; },
+                        [](const CorruptCommand&) { return "corrupt"; },
+                        [](const auto&) { return "step"; },
+                    },
+                    action);
+}
+
+// Writes resolved node names into a fault command's node fields (node; or from, to).
+void SetNodes(StepAction& action, const std::vector<std::string>& names) {
+  std::visit(Overloaded{
+                 [&](CutCommand& c) {
+                   c.from = names.at(0);
+                   c.to = names.at(1);
+                 },
+                 [&](HealCommand& c) {
+                   c.from = names.at(0);
+                   c.to = names.at(1);
+                 },
+                 [&](auto& c) {
+                   if constexpr (requires { c.node; }) c.node = names.at(0);
+                 },
+             },
+             action);
 }
 
 }  // namespace
@@ -111,6 +172,9 @@ void Runner::Build() {
   world_->sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForMeters(e); });
   for (const Trace::Sink& sink : options_.sinks) world_->sim().trace().AddSink(sink);
   checks_.clear();
+  names_.clear();
+  probe_base_.clear();
+  step_failures_.clear();
   pause_hit_ = false;
   narration_.clear();
   view_dirty_ = true;
@@ -156,55 +220,230 @@ void Runner::ScheduleScenario() {
       sim.Schedule(*c.stop, [this, c] { world_->StopClient(c.id); });
     }
   }
-  for (const Step& step : scenario_.steps) {
+  check_of_step_.assign(scenario_.steps.size(), 0);
+  for (std::size_t i = 0; i < scenario_.steps.size(); ++i) {
+    const Step& step = scenario_.steps[i];
     if (const auto* expect = std::get_if<Expect>(&step.action)) {
       view::CheckView check;
-      check.name = DescribeCondition(expect->condition);
+      check.name =
+          DescribeCondition(expect->condition, [](const NodeRef& r) { return r.ToString(); });
       check.because = expect->because;
       check.detail = expect->because;
       check.deadline = step.at + expect->delay;
       checks_.push_back(check);
-      ScheduleExpect(step, *expect, checks_.size() - 1);
-      continue;
+      check_of_step_[i] = checks_.size() - 1;
     }
-    sim.Schedule(step.at, [this, &step] {
-      std::visit(Overloaded{
-                     [&](const SayAction& a) {
-                       narration_ = a.text;
-                       Note("narrator", trace_kind::kScenarioSay, a.text);
-                     },
-                     [&](const PauseAction&) { pause_hit_ = true; },
-                     [&](const PartitionAction& a) {
-                       std::vector<std::vector<NodeIndex>> groups;
-                       for (const auto& g : a.groups) {
-                         groups.emplace_back();
-                         for (const auto& name : g)
-                           groups.back().push_back(world_->sim().FindNode(name));
-                       }
-                       world_->sim().network().Partition(groups);
-                       TraceEvent e;
-                       e.time = world_->sim().Now();
-                       e.kind = trace_kind::kNetworkPartition;
-                       std::vector<std::string> parts;
-                       for (const auto& g : a.groups)
-                         parts.push_back(fmt::format("[{}]", fmt::join(g, ", ")));
-                       e.text = fmt::format("the network splits into {}", fmt::join(parts, " | "));
-                       world_->sim().trace().Emit(std::move(e));
-                     },
-                     [&](const RunAction& a) {
-                       Note("tool", trace_kind::kToolRun, "$ " + a.command_line);
-                       world_->Execute(a.command, a.command_line, nullptr);
-                     },
-                     [&](const Expect&) {},
-                     [&](const auto& fault) { world_->Execute(ToolCommand(fault), "", nullptr); },
-                 },
-                 step.action);
-    });
   }
+  ScheduleStep(0, kTimeZero);
 }
 
-bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
+void Runner::ScheduleStep(std::size_t index, Time not_before) {
+  if (index >= scenario_.steps.size()) return;
+  const Time at = std::max(scenario_.steps[index].at, not_before);
+  world_->sim().Schedule(at, [this, index] { RunSteps(index); });
+}
+
+// Runs every step that is due now, in file order; a step waiting for its "after" condition
+// holds back the ones after it.
+void Runner::RunSteps(std::size_t index) {
+  Simulation& sim = world_->sim();
+  while (index < scenario_.steps.size()) {
+    const Step& step = scenario_.steps[index];
+    if (step.at > sim.Now()) break;
+    if (step.after == StepCondition::kTopicsReady && !TopicsReady()) {
+      sim.Schedule(sim.Now() + kPollInterval, [this, index] { RunSteps(index); });
+      return;
+    }
+    RunStep(step, index);
+    ++index;
+  }
+  ScheduleStep(index, sim.Now());
+}
+
+bool Runner::TopicsReady() {
+  const kafka::MetadataImage* image = world_->BestImage();
+  if (image == nullptr) return false;
+  for (const Topic& t : scenario_.topics) {
+    for (std::int32_t p = 0; p < t.partitions; ++p) {
+      const kafka::PartitionRegistration* r = image->Partition(t.name, p);
+      if (r == nullptr || r->leader < 0) return false;
+    }
+  }
+  return true;
+}
+
+std::string Runner::NodeName(std::int32_t node_id) const {
+  for (const NodeSpec& n : scenario_.cluster.nodes) {
+    if (n.node_id == node_id) return n.name;
+  }
+  return fmt::format("node {}", node_id);
+}
+
+bool Runner::IsRunning(const std::string& node) {
+  const NodeIndex n = world_->sim().FindNode(node);
+  return n != kNoNode && world_->sim().GetNodeState(n) == NodeState::kRunning;
+}
+
+Result<std::string> Runner::Resolve(const NodeRef& ref) {
   World& w = *world_;
+  const auto none = [](std::string why) { return Status(Errc::kNotFound, std::move(why)); };
+  switch (ref.kind) {
+    case NodeRef::Kind::kNamed:
+      return ref.name;
+    case NodeRef::Kind::kVariable: {
+      const auto it = names_.find(ref.name);
+      if (it == names_.end()) return none(fmt::format("${} was never resolved", ref.name));
+      return it->second;
+    }
+    case NodeRef::Kind::kActiveController:
+    case NodeRef::Kind::kFollowerController: {
+      const std::int32_t active = w.ActiveControllerId();
+      if (active < 0) return none("no controller is active");
+      if (ref.kind == NodeRef::Kind::kActiveController) return NodeName(active);
+      for (std::int32_t id : scenario_.cluster.VoterIds()) {
+        if (id != active && IsRunning(NodeName(id))) return NodeName(id);
+      }
+      return none("no controller is running besides the active one");
+    }
+    case NodeRef::Kind::kLeaderOf:
+    case NodeRef::Kind::kFollowerOf:
+    case NodeRef::Kind::kPreferredReplicaOf:
+      break;
+  }
+  const kafka::MetadataImage* image = w.BestImage();
+  const kafka::PartitionRegistration* p =
+      image ? image->Partition(ref.partition.topic, ref.partition.partition) : nullptr;
+  if (p == nullptr || p->replicas.empty()) {
+    return none(fmt::format("{} does not exist yet", ref.partition.ToString()));
+  }
+  if (ref.kind == NodeRef::Kind::kPreferredReplicaOf) return NodeName(p->replicas.front());
+  if (ref.kind == NodeRef::Kind::kLeaderOf) {
+    if (p->leader < 0) return none(fmt::format("{} has no leader", ref.partition.ToString()));
+    return NodeName(p->leader);
+  }
+  // A follower: the first running replica in assignment order that is not the leader,
+  // preferring one in the ISR.
+  for (const bool need_isr : {true, false}) {
+    for (std::int32_t id : p->replicas) {
+      const bool in_isr = std::find(p->isr.begin(), p->isr.end(), id) != p->isr.end();
+      if (id == p->leader || (need_isr && !in_isr) || !IsRunning(NodeName(id))) continue;
+      return NodeName(id);
+    }
+  }
+  return none(fmt::format("{} has no running follower", ref.partition.ToString()));
+}
+
+void Runner::FailStep(const Step& step, const std::string& why) {
+  std::string text = step.json_path;
+  if (step.line > 0) text += fmt::format(" (line {})", step.line);
+  text += ": " + why;
+  Note("scenario", trace_kind::kScenarioStepFailed, "step failed: " + text);
+  step_failures_.push_back(std::move(text));
+  view_dirty_ = true;
+}
+
+bool Runner::RunStep(const Step& step, std::size_t index) {
+  StepAction action = step.action;
+  if (!step.nodes.empty()) {
+    std::vector<std::string> names;
+    for (const NodeRef& ref : step.nodes) {
+      Result<std::string> node = Resolve(ref);
+      if (!node.ok()) {
+        FailStep(step, fmt::format("{} {}: {}", ActionVerb(step.action), ref.ToString(),
+                                   node.status().message()));
+        return false;
+      }
+      if (!ref.as.empty()) names_[ref.as] = *node;
+      if (ref.kind != NodeRef::Kind::kNamed) {
+        Note("scenario", trace_kind::kScenarioResolve,
+             fmt::format("{} {} = {}{}", ActionVerb(step.action), ref.ToString(), *node,
+                         ref.as.empty() ? "" : fmt::format(" (${})", ref.as)));
+      }
+      names.push_back(*node);
+    }
+    SetNodes(action, names);
+    if (names.size() == 2 && names[0] == names[1]) {
+      FailStep(step,
+               fmt::format("{}: 'from' and 'to' are both {}", ActionVerb(step.action), names[0]));
+      return false;
+    }
+  }
+  std::visit(Overloaded{
+                 [&](const SayAction& a) {
+                   // "$name" becomes the node it names.
+                   std::string text = a.text;
+                   for (const auto& [name, node] : names_) {
+                     const std::string key = "$" + name;
+                     for (std::size_t at = text.find(key); at != std::string::npos;
+                          at = text.find(key, at + node.size())) {
+                       const std::size_t end = at + key.size();
+                       const bool whole = end >= text.size() ||
+                                          !(std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                            text[end] == '_');
+                       if (!whole) {
+                         at += 1;
+                         continue;
+                       }
+                       text.replace(at, key.size(), node);
+                     }
+                   }
+                   narration_ = text;
+                   Note("narrator", trace_kind::kScenarioSay, text);
+                 },
+                 [&](const PauseAction&) { pause_hit_ = true; },
+                 [&](const PickAction&) {},
+                 [&](const PartitionAction& a) {
+                   std::vector<std::vector<NodeIndex>> groups;
+                   for (const auto& g : a.groups) {
+                     groups.emplace_back();
+                     for (const auto& name : g)
+                       groups.back().push_back(world_->sim().FindNode(name));
+                   }
+                   world_->sim().network().Partition(groups);
+                   TraceEvent e;
+                   e.time = world_->sim().Now();
+                   e.kind = trace_kind::kNetworkPartition;
+                   std::vector<std::string> parts;
+                   for (const auto& g : a.groups)
+                     parts.push_back(fmt::format("[{}]", fmt::join(g, ", ")));
+                   e.text = fmt::format("the network splits into {}", fmt::join(parts, " | "));
+                   world_->sim().trace().Emit(std::move(e));
+                 },
+                 [&](const RunAction& a) {
+                   Note("tool", trace_kind::kToolRun, "$ " + a.command_line);
+                   world_->Execute(a.command, a.command_line, nullptr);
+                 },
+                 [&](const Expect& e) { StartExpect(e, check_of_step_[index]); },
+                 [&](const auto& fault) { world_->Execute(ToolCommand(fault), "", nullptr); },
+             },
+             action);
+  return true;
+}
+
+std::string Runner::DescribeResolved(const ExpectCondition& condition) {
+  return DescribeCondition(condition, [this](const NodeRef& ref) {
+    if (ref.kind == NodeRef::Kind::kNamed) return ref.name;
+    // A role in an expectation is evaluated at every check; a name is fixed once given.
+    if (ref.kind != NodeRef::Kind::kVariable && ref.kind != NodeRef::Kind::kPreferredReplicaOf) {
+      return ref.ToString();
+    }
+    Result<std::string> node = Resolve(ref);
+    return node.ok() ? fmt::format("{} ({})", ref.ToString(), *node) : ref.ToString();
+  });
+}
+
+bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::string* seen) {
+  World& w = *world_;
+  // The node.id a ref names now, or -2 (matches nobody) with the reason in *why.
+  const auto id_of = [&](const NodeRef& ref, std::string* why) {
+    Result<std::string> name = Resolve(ref);
+    if (!name.ok()) {
+      *why = name.status().message();
+      return -2;
+    }
+    const NodeSpec* spec = w.scenario().FindNode(*name);
+    return spec ? spec->node_id : -2;
+  };
   return std::visit(
       Overloaded{
           [&](const LeaderOfExpect& e) {
@@ -213,8 +452,10 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
                 image ? image->Partition(e.partition.topic, e.partition.partition) : nullptr;
             const int leader = p ? p->leader : -1;
             *seen = leader < 0 ? "no leader" : fmt::format("leader broker-{}", leader);
-            const NodeSpec* spec = e.node.empty() ? nullptr : w.scenario().FindNode(e.node);
-            const int want = spec ? spec->node_id : -2;
+            std::string why;
+            const int want =
+                e.relation == LeaderOfExpect::Relation::kNone ? -2 : id_of(e.node, &why);
+            if (!why.empty()) *seen += fmt::format(" ({})", why);
             switch (e.relation) {
               case LeaderOfExpect::Relation::kIs:
                 return leader == want;
@@ -232,15 +473,32 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
             std::vector<std::int32_t> isr = p ? p->isr : std::vector<std::int32_t>{};
             std::sort(isr.begin(), isr.end());
             *seen = fmt::format("ISR [{}]", fmt::join(isr, ","));
-            return p != nullptr && isr == e.equals;
+            if (p == nullptr) return false;
+            const auto in_isr = [&](std::int32_t id) {
+              return std::binary_search(isr.begin(), isr.end(), id);
+            };
+            bool ok = true;
+            std::string why;
+            if (e.has_equals) {
+              std::vector<std::int32_t> want = e.equals;
+              if (e.all_replicas) want = p->replicas;
+              for (const NodeRef& r : e.equals_refs) want.push_back(id_of(r, &why));
+              std::sort(want.begin(), want.end());
+              ok = ok && want == isr;
+            }
+            for (const NodeRef& r : e.excludes) ok = ok && !in_isr(id_of(r, &why));
+            for (const NodeRef& r : e.includes) ok = ok && in_isr(id_of(r, &why));
+            if (!why.empty()) *seen += fmt::format(" ({})", why);
+            return ok;
           },
           [&](const ActiveControllerExpect& e) {
             const std::int32_t id = w.ActiveControllerId();
-            const NodeSpec* spec = w.scenario().FindNode(e.node);
             *seen =
                 id < 0 ? "no active controller" : fmt::format("active controller node.id {}", id);
             if (e.none) return id < 0;
-            const bool is = spec != nullptr && spec->node_id == id;
+            std::string why;
+            const bool is = id_of(e.node, &why) == id;
+            if (!why.empty()) *seen += fmt::format(" ({})", why);
             return e.negated ? (id >= 0 && !is) : is;
           },
           [&](const ProduceErrorExpect& e) {
@@ -273,7 +531,12 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
             return n >= e.at_least;
           },
           [&](const NodeStateExpect& e) {
-            const NodeIndex n = w.sim().FindNode(e.node);
+            Result<std::string> name = Resolve(e.node);
+            if (!name.ok()) {
+              *seen = name.status().message();
+              return false;
+            }
+            const NodeIndex n = w.sim().FindNode(*name);
             // A client not started yet has no node: it is not running either.
             const NodeState state = n == kNoNode ? NodeState::kStopped : w.sim().GetNodeState(n);
             *seen = NodeStateName(state);
@@ -319,6 +582,13 @@ bool Runner::Holds(const ExpectCondition& condition, std::string* seen) {
                         : fmt::format("partitions {{{}}}", fmt::join(partitions, ","));
             return partitions == std::set<std::int32_t>{e.partition};
           },
+          [&](const ProbeExpect& e) {
+            const auto it = w.sim().probes().find(e.name);
+            const std::uint64_t now = it == w.sim().probes().end() ? 0 : it->second;
+            const std::uint64_t base = probe_base_.count(check) ? probe_base_.at(check) : 0;
+            *seen = now > base ? fmt::format("hit {} time(s)", now - base) : "never hit";
+            return now > base;
+          },
       },
       condition);
 }
@@ -358,24 +628,37 @@ void Runner::CreateDeclaredTopics() {
     c.topic = t.name;
     c.partitions = t.partitions;
     c.replication_factor = t.replication_factor;
+    if (!t.replica_assignment.empty()) {
+      c.partitions.reset();
+      c.replication_factor.reset();
+      c.replica_assignment = t.replica_assignment;
+    }
     for (const auto& [k, v] : t.config.explicit_values()) c.configs.emplace_back(k, v);
     world_->Execute(c, "", nullptr);
   }
 }
 
-void Runner::ScheduleExpect(const Step& step, const Expect& expect, std::size_t check) {
+void Runner::StartExpect(const Expect& expect, std::size_t check) {
   Simulation& sim = world_->sim();
-  const Time deadline = step.at + expect.delay;
+  const Time deadline = sim.Now() + expect.delay;
+  view::CheckView& c = checks_[check];
+  c.name = DescribeResolved(expect.condition);
+  c.deadline = deadline;
+  view_dirty_ = true;
+  if (const auto* probe = std::get_if<ProbeExpect>(&expect.condition)) {
+    const auto it = sim.probes().find(probe->name);
+    probe_base_[check] = it == sim.probes().end() ? 0 : it->second;
+  }
   if (expect.timing == Expect::Timing::kAt) {
     sim.Schedule(deadline, [this, expect, check] {
       std::string seen;
-      const bool ok = Holds(expect.condition, &seen);
+      const bool ok = Holds(expect.condition, check, &seen);
       Settle(check, ok, seen);
       if (ok) ExplainPass(expect, seen);
     });
     return;
   }
-  sim.Schedule(step.at, [this, expect, check, deadline] { Poll(expect, check, deadline); });
+  sim.Schedule(sim.Now(), [this, expect, check, deadline] { Poll(expect, check, deadline); });
 }
 
 // Some passes teach more with what was seen: which acknowledged record was lost.
@@ -389,7 +672,7 @@ void Runner::ExplainPass(const Expect& expect, const std::string& seen) {
 // when the run ends with polls still queued).
 void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
   std::string seen;
-  if (Holds(expect.condition, &seen)) {
+  if (Holds(expect.condition, check, &seen)) {
     Settle(check, true, seen);
     return ExplainPass(expect, seen);
   }
@@ -442,7 +725,7 @@ bool Runner::RunToEnd(Time until) {
     if (!checks_[i].settled) Settle(i, false, "the run ended first");
     ok = ok && checks_[i].ok;
   }
-  return ok && MissingProbes().empty();
+  return ok && MissingProbes().empty() && step_failures_.empty();
 }
 
 std::vector<std::string> Runner::MissingProbes() const {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,11 @@ class Runner final : public SessionControl {
   bool RunToEnd(Time until);
   const std::vector<view::CheckView>& checks() const { return checks_; }
   std::vector<std::string> MissingProbes() const;
+  // Steps that could not run, e.g. "$.steps[3] (line 20): crash leader of cities-0: cities-0
+  // has no leader". Any of them fails the run: the story it tells did not happen.
+  const std::vector<std::string>& step_failures() const { return step_failures_; }
+  // The node a ref names now (roles resolved against the current metadata), or why none.
+  Result<std::string> Resolve(const NodeRef& ref);
   World& world() { return *world_; }
   const Scenario& scenario() const { return scenario_; }
 
@@ -61,7 +67,18 @@ class Runner final : public SessionControl {
  private:
   void Build();
   void ScheduleScenario();
-  void ScheduleExpect(const Step& step, const Expect& expect, std::size_t check);
+  // Steps run in file order, each at its time or right after a late predecessor.
+  void ScheduleStep(std::size_t index, Time not_before);
+  void RunSteps(std::size_t index);
+  bool RunStep(const Step& step, std::size_t index);  // false: the step failed
+  void FailStep(const Step& step, const std::string& why);
+  bool TopicsReady();
+  std::string NodeName(std::int32_t node_id) const;
+  bool IsRunning(const std::string& node);
+  // The condition's text with the nodes its refs name now: "leader of cities-0 is not
+  // $old_leader (broker-2)".
+  std::string DescribeResolved(const ExpectCondition& condition);
+  void StartExpect(const Expect& expect, std::size_t check);
   // Emits a trace event at the current time; returns its index.
   std::uint64_t Note(std::string node, std::string_view kind, std::string text);
   void CreateDeclaredTopics();
@@ -69,7 +86,7 @@ class Runner final : public SessionControl {
   void CheckGuarantees();
   void ExplainPass(const Expect& expect, const std::string& seen);
   void Poll(const Expect& expect, std::size_t check, Time deadline);
-  bool Holds(const ExpectCondition& condition, std::string* seen);
+  bool Holds(const ExpectCondition& condition, std::size_t check, std::string* seen);
   void Settle(std::size_t check, bool ok, const std::string& detail);
   void ApplyInput(const RecordedInput& input);
   void OnTraceForMeters(const TraceEvent& event);
@@ -83,6 +100,10 @@ class Runner final : public SessionControl {
   // checks_ holds one check per expect step, then the guarantees (continuous) from
   // guarantees_first_check_ on.
   std::vector<view::CheckView> checks_;
+  std::vector<std::size_t> check_of_step_;           // step index -> its check (expect steps)
+  std::map<std::string, std::string> names_;         // "$as" names resolved so far -> node
+  std::map<std::size_t, std::uint64_t> probe_base_;  // probe checks: the count when they began
+  std::vector<std::string> step_failures_;
   std::vector<std::unique_ptr<Guarantee>> guarantees_;
   std::size_t guarantees_first_check_ = 0;
   bool guarantee_check_scheduled_ = false;

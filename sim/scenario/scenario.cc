@@ -338,6 +338,26 @@ ProducerMessage Client::MessageAt(std::int64_t n) const {
 
 std::string PartitionRef::ToString() const { return topic + "-" + std::to_string(partition); }
 
+std::string NodeRef::ToString() const {
+  switch (kind) {
+    case Kind::kNamed:
+      return name;
+    case Kind::kVariable:
+      return "$" + name;
+    case Kind::kLeaderOf:
+      return "leader of " + partition.ToString();
+    case Kind::kFollowerOf:
+      return "follower of " + partition.ToString();
+    case Kind::kPreferredReplicaOf:
+      return "preferred replica of " + partition.ToString();
+    case Kind::kActiveController:
+      return "active controller";
+    case Kind::kFollowerController:
+      return "follower controller";
+  }
+  return name;
+}
+
 const NodeSpec* Scenario::FindNode(std::string_view node_name) const {
   for (const NodeSpec& node : cluster.nodes) {
     if (node.name == node_name) return &node;
@@ -399,6 +419,9 @@ const std::vector<ErrorInfo>& ErrorCatalogue() {
       {"E029", "lines without a console producer"},
       {"E030", "node in two partition groups"},
       {"E031", "not a broker id"},
+      {"E033", "unknown or repeated node name ($name)"},
+      {"E034", "node role does not fit"},
+      {"E035", "bad replica_assignment"},
   };
   return errors;
 }
@@ -933,8 +956,21 @@ class ScenarioParser {
 
   // Node and reference checks. Each reports its own error and returns false on failure.
   bool CheckNode(const std::string& path, const std::string& name, NodeKind kind);
-  bool CheckNodeMember(const Json& obj, const std::string& path, std::string_view key,
-                       NodeKind kind, std::string& out);
+  // A node given by name, "$name" or role (see NodeRef). `allow_as`: the role may name the
+  // node it picks for later steps (fault steps and "pick"; not expectations).
+  std::optional<NodeRef> NodeRefValue(const Json& j, const std::string& path, NodeKind kind,
+                                      bool allow_as);
+  std::optional<NodeRef> NodeRefMember(const Json& obj, const std::string& path,
+                                       std::string_view key, NodeKind kind, bool allow_as);
+  // One ref or an array of refs ("excludes": "$a" or ["$a", "$b"]).
+  std::optional<std::vector<NodeRef>> NodeRefList(const Json& j, const std::string& path,
+                                                  NodeKind kind);
+  // The name a fault step's node field gets: the node itself, or the ref's text until the
+  // runner resolves it; a ref that is not a plain name is kept in step_nodes_.
+  std::string StepNode(const NodeRef& ref);
+  bool FitsKind(NodeKind have, NodeKind want) const;
+  void CheckSayNames(const std::string& text, const std::string& path);
+  void ParseReplicaAssignment(const Json& j, const std::string& path, Topic& topic);
   std::string DescribeNodes() const;
   std::optional<PartitionRef> PartitionRefValue(const Json& obj, const std::string& path,
                                                 std::string_view key);
@@ -943,6 +979,11 @@ class ScenarioParser {
   Reader& r_;
   Scenario& s_;
   bool cluster_ok_ = true;  // node names and broker counts are reliable
+  // Names given with "as" by the steps so far: name -> what it can be (broker or voter) and
+  // the JSON path that gave it.
+  std::map<std::string, std::pair<NodeKind, std::string>> names_;
+  std::vector<NodeRef> step_nodes_;  // the refs of the step being parsed
+  bool step_has_ref_ = false;        // some node field of it is not a plain name
 };
 
 void ScenarioParser::Parse(const Json& root) {
@@ -1160,7 +1201,10 @@ void ScenarioParser::ParseTopics(const Json& j, const std::string& path) {
 }
 
 void ScenarioParser::ParseTopic(const Json& j, const std::string& path) {
-  if (!r_.Object(j, path, {"name", "partitions", "replication_factor", "config"})) return;
+  if (!r_.Object(j, path,
+                 {"name", "partitions", "replication_factor", "replica_assignment", "config"})) {
+    return;
+  }
   Topic topic;
   bool ok = true;
   if (auto name = r_.String(j, path, "name", true)) {
@@ -1191,7 +1235,76 @@ void ScenarioParser::ParseTopic(const Json& j, const std::string& path) {
   if (const Json* config = r_.Member(j, path, "config", false)) {
     ParseConfigMap(*config, path + ".config", "topic config", TopicConfigSpecs(), topic.config);
   }
+  if (const Json* assignment = r_.Member(j, path, "replica_assignment", false)) {
+    ParseReplicaAssignment(*assignment, path + ".replica_assignment", topic);
+    if (j.contains("partitions") &&
+        topic.partitions != static_cast<std::int32_t>(topic.replica_assignment.size()) &&
+        !topic.replica_assignment.empty()) {
+      r_.Error("E035", path + ".partitions",
+               "partitions is " + std::to_string(topic.partitions) + " but replica_assignment " +
+                   "lists " + std::to_string(topic.replica_assignment.size()) +
+                   "; give one of them (kafka-topics.sh takes --replica-assignment without "
+                   "--partitions)");
+    }
+    if (j.contains("replication_factor") && !topic.replica_assignment.empty() &&
+        topic.replication_factor !=
+            static_cast<std::int32_t>(topic.replica_assignment.front().size())) {
+      r_.Error("E035", path + ".replication_factor",
+               "replication_factor is " + std::to_string(topic.replication_factor) +
+                   " but replica_assignment lists " +
+                   std::to_string(topic.replica_assignment.front().size()) +
+                   " brokers per partition");
+    }
+    if (!topic.replica_assignment.empty()) {
+      topic.partitions = static_cast<std::int32_t>(topic.replica_assignment.size());
+      topic.replication_factor = static_cast<std::int32_t>(topic.replica_assignment.front().size());
+    }
+  }
   if (ok) s_.topics.push_back(std::move(topic));
+}
+
+// [[1,2,3],[2,3,1]]: the brokers of partition i, its preferred leader first, as
+// kafka-topics.sh --replica-assignment 1:2:3,2:3:1 gives them.
+void ScenarioParser::ParseReplicaAssignment(const Json& j, const std::string& path, Topic& topic) {
+  const auto fail = [&](const std::string& at, const std::string& message) {
+    r_.Error("E035", at, message);
+    topic.replica_assignment.clear();
+  };
+  if (!j.is_array() || j.empty() || j.size() > static_cast<std::size_t>(kPartitionsMax)) {
+    return fail(path, "expected a list of 1.." + std::to_string(kPartitionsMax) +
+                          " partitions, each a list of broker ids, e.g. [[1, 2, 3], [2, 3, 1]]");
+  }
+  for (std::size_t p = 0; p < j.size(); ++p) {
+    const std::string p_path = IndexPath(path, p);
+    const Json& brokers = j[p];
+    if (!brokers.is_array() || brokers.empty()) {
+      return fail(p_path, "expected a non-empty list of broker ids such as [1, 2, 3], got " +
+                              brokers.dump());
+    }
+    std::vector<std::int32_t> ids;
+    for (std::size_t i = 0; i < brokers.size(); ++i) {
+      auto id = r_.IntegerValue(brokers[i], IndexPath(p_path, i), 1, INT32_MAX);
+      if (!id) return topic.replica_assignment.clear();
+      if (cluster_ok_ && *id > s_.cluster.brokers) {
+        return fail(IndexPath(p_path, i), "broker " + std::to_string(*id) +
+                                              " does not exist; this cluster has " +
+                                              RangeText("broker", s_.cluster.brokers));
+      }
+      if (std::find(ids.begin(), ids.end(), *id) != ids.end()) {
+        return fail(IndexPath(p_path, i), "broker " + std::to_string(*id) +
+                                              " is listed twice for partition " +
+                                              std::to_string(p));
+      }
+      ids.push_back(static_cast<std::int32_t>(*id));
+    }
+    if (!topic.replica_assignment.empty() && ids.size() != topic.replica_assignment[0].size()) {
+      return fail(p_path, "partition " + std::to_string(p) + " has " + std::to_string(ids.size()) +
+                              " replicas but partition 0 has " +
+                              std::to_string(topic.replica_assignment[0].size()) +
+                              "; every partition has the same replication factor");
+    }
+    topic.replica_assignment.push_back(std::move(ids));
+  }
 }
 
 void ScenarioParser::ParseClients(const Json& j, const std::string& path) {
@@ -1467,9 +1580,9 @@ namespace {
 
 const std::vector<std::string_view>& ActionKeys() {
   static const std::vector<std::string_view> keys = {
-      "say", "pause",  "crash",     "kill",      "restart",   "shutdown",
-      "cut", "heal",   "isolate",   "partition", "heal_all",  "slow",
-      "run", "expect", "disk_full", "disk_ok",   "slow_disk", "corrupt"};
+      "say",       "pause",   "crash",     "kill",     "restart", "shutdown", "cut",
+      "heal",      "isolate", "partition", "heal_all", "slow",    "run",      "expect",
+      "disk_full", "disk_ok", "slow_disk", "corrupt",  "pick"};
   return keys;
 }
 
@@ -1521,12 +1634,182 @@ bool ScenarioParser::CheckNode(const std::string& path, const std::string& name,
   return true;
 }
 
-bool ScenarioParser::CheckNodeMember(const Json& obj, const std::string& path, std::string_view key,
-                                     NodeKind kind, std::string& out) {
-  auto name = r_.String(obj, path, key, true);
-  if (!name) return false;
-  out = *name;
-  return CheckNode(ChildPath(path, key), *name, kind);
+bool ScenarioParser::FitsKind(NodeKind have, NodeKind want) const {
+  if (want == NodeKind::kAny || want == NodeKind::kClusterNode || have == want) return true;
+  // In combined mode every broker is a voter and every voter a broker.
+  return s_.cluster.combined && (have == NodeKind::kBroker || have == NodeKind::kVoter);
+}
+
+namespace {
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool IsIdentifier(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), IsNameChar);
+}
+
+const char* KindNoun(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kBroker:
+      return "a broker";
+    case NodeKind::kVoter:
+      return "a controller";
+    default:
+      return "a node";
+  }
+}
+
+}  // namespace
+
+std::optional<NodeRef> ScenarioParser::NodeRefValue(const Json& j, const std::string& path,
+                                                    NodeKind kind, bool allow_as) {
+  NodeRef ref;
+  if (j.is_string()) {
+    const std::string text = j.get<std::string>();
+    if (text.empty() || text[0] != '$') {
+      if (!CheckNode(path, text, kind)) return std::nullopt;
+      ref.name = text;
+      return ref;
+    }
+    ref.kind = NodeRef::Kind::kVariable;
+    ref.name = text.substr(1);
+    const auto it = names_.find(ref.name);
+    if (it == names_.end()) {
+      std::vector<std::string_view> known;
+      for (const auto& [name, info] : names_) known.push_back(name);
+      std::string message = "no earlier step names a node " + Quote(text);
+      const std::string close = ClosestName(ref.name, known);
+      if (!close.empty()) {
+        message += "; did you mean '$" + close + "'?";
+      } else if (known.empty()) {
+        message +=
+            "; a step names the node it picks with \"as\", e.g. {\"crash\": "
+            "{\"leader_of\": \"cities-0\", \"as\": \"old_leader\"}}";
+      }
+      r_.Error("E033", path, message);
+      return std::nullopt;
+    }
+    if (!FitsKind(it->second.first, kind)) {
+      r_.Error("E034", path,
+               Quote(text) + " is " + KindNoun(it->second.first) + " (named at " +
+                   it->second.second + "); expected " + KindNoun(kind));
+      return std::nullopt;
+    }
+    return ref;
+  }
+  if (!j.is_object()) {
+    r_.Error("E002", path,
+             "expected a node: a name such as \"broker-1\", a name given earlier such as "
+             "\"$old_leader\", or a role such as {\"leader_of\": \"cities-0\"}; got " +
+                 TypeWithArticle(j));
+    return std::nullopt;
+  }
+  static const std::vector<std::string_view> kRoles = {"leader_of", "follower_of",
+                                                       "preferred_replica_of", "active_controller",
+                                                       "follower_controller"};
+  std::vector<std::string_view> allowed = kRoles;
+  if (allow_as) allowed.push_back("as");
+  if (!r_.Object(j, path, allowed)) return std::nullopt;
+  std::vector<std::string_view> found;
+  for (std::string_view role : kRoles) {
+    if (j.contains(std::string(role))) found.push_back(role);
+  }
+  if (found.size() != 1) {
+    r_.Error("E034", path,
+             found.empty() ? "a node by role needs one of: " + JoinNames(kRoles)
+                           : "a node by role has exactly one role; found " + JoinNames(found));
+    return std::nullopt;
+  }
+  const std::string_view role = found[0];
+  NodeKind have = NodeKind::kBroker;
+  if (role == "active_controller" || role == "follower_controller") {
+    have = NodeKind::kVoter;
+    if (j[std::string(role)] != Json(true)) {
+      r_.Error("E008", ChildPath(path, role), "expected true, got " + j[std::string(role)].dump());
+      return std::nullopt;
+    }
+    ref.kind = role == "active_controller" ? NodeRef::Kind::kActiveController
+                                           : NodeRef::Kind::kFollowerController;
+  } else {
+    auto partition = PartitionRefValue(j, path, role);
+    if (!partition) return std::nullopt;
+    ref.partition = *partition;
+    ref.kind = role == "leader_of"     ? NodeRef::Kind::kLeaderOf
+               : role == "follower_of" ? NodeRef::Kind::kFollowerOf
+                                       : NodeRef::Kind::kPreferredReplicaOf;
+  }
+  if (!FitsKind(have, kind)) {
+    r_.Error("E034", path,
+             "the " + ref.ToString() + " is " + KindNoun(have) + "; expected " + KindNoun(kind));
+    return std::nullopt;
+  }
+  if (auto as = r_.String(j, path, "as", false)) {
+    if (!IsIdentifier(*as)) {
+      r_.Error(
+          "E033", path + ".as",
+          "expected a name of letters, digits and '_' such as \"old_leader\", got " + Quote(*as));
+      return std::nullopt;
+    }
+    if (const auto it = names_.find(*as); it != names_.end()) {
+      r_.Error("E033", path + ".as",
+               "the name " + Quote("$" + *as) + " is already given at " + it->second.second);
+      return std::nullopt;
+    }
+    ref.as = *as;
+    names_[*as] = {have, path};
+  }
+  return ref;
+}
+
+std::optional<NodeRef> ScenarioParser::NodeRefMember(const Json& obj, const std::string& path,
+                                                     std::string_view key, NodeKind kind,
+                                                     bool allow_as) {
+  const Json* value = r_.Member(obj, path, key, true);
+  if (value == nullptr) return std::nullopt;
+  return NodeRefValue(*value, ChildPath(path, key), kind, allow_as);
+}
+
+std::optional<std::vector<NodeRef>> ScenarioParser::NodeRefList(const Json& j,
+                                                                const std::string& path,
+                                                                NodeKind kind) {
+  std::vector<NodeRef> out;
+  if (!j.is_array()) {
+    auto ref = NodeRefValue(j, path, kind, false);
+    if (!ref) return std::nullopt;
+    out.push_back(*ref);
+    return out;
+  }
+  bool ok = true;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    auto ref = NodeRefValue(j[i], IndexPath(path, i), kind, false);
+    if (ref) out.push_back(*ref);
+    ok = ok && ref.has_value();
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::string ScenarioParser::StepNode(const NodeRef& ref) {
+  step_nodes_.push_back(ref);
+  if (ref.kind == NodeRef::Kind::kNamed) return ref.name;
+  step_has_ref_ = true;
+  return ref.ToString();
+}
+
+// "$name" in narration is replaced by the node when the step runs; an unknown name is a typo.
+void ScenarioParser::CheckSayNames(const std::string& text, const std::string& path) {
+  for (std::size_t i = text.find('$'); i != std::string::npos; i = text.find('$', i + 1)) {
+    std::size_t end = i + 1;
+    while (end < text.size() && IsNameChar(text[end])) ++end;
+    if (end == i + 1) continue;  // "$" alone, "$5"
+    const std::string name = text.substr(i + 1, end - i - 1);
+    if (names_.count(name) == 0 && !(name[0] >= '0' && name[0] <= '9')) {
+      r_.Error("E033", path, "no earlier step names a node " + Quote("$" + name));
+    }
+  }
 }
 
 void ScenarioParser::ParseSteps(const Json& j, const std::string& path) {
@@ -1541,12 +1824,25 @@ void ScenarioParser::ParseSteps(const Json& j, const std::string& path) {
 void ScenarioParser::ParseStep(const Json& j, const std::string& path, Time& previous) {
   std::vector<std::string_view> allowed = ActionKeys();
   allowed.insert(allowed.begin(), "at");
+  allowed.insert(allowed.begin() + 1, "after");
   allowed.push_back("lines");
   if (!r_.Object(j, path, allowed)) return;
   Step step;
   step.json_path = path;
   step.line = r_.LineOf(path);
   step.at = previous;
+  if (auto after = r_.String(j, path, "after", false)) {
+    if (*after != "topics_ready") {
+      r_.Error("E008", path + ".after",
+               "expected \"topics_ready\" (every declared topic has a leader for every "
+               "partition), got " +
+                   Quote(*after));
+    } else if (s_.topics.empty()) {
+      r_.Error("E016", path + ".after",
+               "\"topics_ready\" needs topics; this scenario declares none");
+    }
+    step.after = StepCondition::kTopicsReady;
+  }
   if (auto at = r_.DurationMember(j, path, "at", false)) {
     step.at = kTimeZero + *at;
     step.at_given = true;
@@ -1577,6 +1873,8 @@ void ScenarioParser::ParseStep(const Json& j, const std::string& path, Time& pre
     r_.KeyError("E029", path + ".lines", "'lines' goes with a 'run' of kafka-console-producer.sh");
   }
   std::optional<StepAction> action;
+  step_nodes_.clear();
+  step_has_ref_ = false;
   if (found[0] == "expect") {
     if (auto expect = ParseExpect(j["expect"], path + ".expect", step.at)) action = *expect;
   } else if (found[0] == "run") {
@@ -1586,6 +1884,7 @@ void ScenarioParser::ParseStep(const Json& j, const std::string& path, Time& pre
   }
   if (!action) return;
   step.action = std::move(*action);
+  if (step_has_ref_) step.nodes = std::move(step_nodes_);
   s_.steps.push_back(std::move(step));
 }
 
@@ -1596,6 +1895,7 @@ std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::
       r_.Error("E002", path, "expected the narration text, got " + j.dump());
       return std::nullopt;
     }
+    CheckSayNames(j.get<std::string>(), path);
     return SayAction{j.get<std::string>()};
   }
   if (action == "pause" || action == "heal_all") {
@@ -1606,17 +1906,25 @@ std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::
     if (action == "pause") return PauseAction{};
     return HealAllCommand{};
   }
-  if (action == "crash" || action == "kill" || action == "restart" || action == "shutdown" ||
-      action == "isolate" || action == "disk_full" || action == "disk_ok") {
-    if (!j.is_string()) {
-      r_.Error("E002", path,
-               "expected a node name such as \"broker-1\", got " + TypeWithArticle(j));
+  if (action == "pick") {
+    if (!j.is_object() || !j.contains("as")) {
+      r_.Error("E034", path,
+               "pick names a node by role for later steps: expected a role with \"as\", e.g. "
+               "{\"leader_of\": \"cities-0\", \"as\": \"victim\"}");
       return std::nullopt;
     }
-    const std::string node = j.get<std::string>();
+    auto ref = NodeRefValue(j, path, NodeKind::kAny, true);
+    if (!ref) return std::nullopt;
+    StepNode(*ref);
+    return PickAction{};
+  }
+  if (action == "crash" || action == "kill" || action == "restart" || action == "shutdown" ||
+      action == "isolate" || action == "disk_full" || action == "disk_ok") {
     // A controlled shutdown moves a broker's leaderships away; other nodes can only crash.
     const NodeKind kind = action == "shutdown" ? NodeKind::kBroker : NodeKind::kAny;
-    if (!CheckNode(path, node, kind)) return std::nullopt;
+    auto ref = NodeRefValue(j, path, kind, true);
+    if (!ref) return std::nullopt;
+    const std::string node = StepNode(*ref);
     if (action == "crash") return CrashCommand{node};
     if (action == "kill") return KillCommand{node};
     if (action == "restart") return RestartCommand{node};
@@ -1634,7 +1942,9 @@ std::optional<StepAction> ScenarioParser::ParseLinkAction(const Json& j, const s
   if (action == "slow_disk") {
     if (!r_.Object(j, path, {"node", "ms"})) return std::nullopt;
     SlowDiskCommand slow;
-    const bool node_ok = CheckNodeMember(j, path, "node", NodeKind::kAny, slow.node);
+    auto ref = NodeRefMember(j, path, "node", NodeKind::kAny, true);
+    const bool node_ok = ref.has_value();
+    if (ref) slow.node = StepNode(*ref);
     auto latency = r_.DurationMember(j, path, "ms", true);
     if (!node_ok || !latency) return std::nullopt;
     slow.sync_latency = *latency;
@@ -1643,7 +1953,9 @@ std::optional<StepAction> ScenarioParser::ParseLinkAction(const Json& j, const s
   if (action == "corrupt") {
     if (!r_.Object(j, path, {"node", "path", "offset"})) return std::nullopt;
     CorruptCommand corrupt;
-    const bool node_ok = CheckNodeMember(j, path, "node", NodeKind::kAny, corrupt.node);
+    auto ref = NodeRefMember(j, path, "node", NodeKind::kAny, true);
+    const bool node_ok = ref.has_value();
+    if (ref) corrupt.node = StepNode(*ref);
     auto file = r_.String(j, path, "path", true);
     if (!node_ok || !file) return std::nullopt;
     corrupt.path = *file;
@@ -1657,7 +1969,9 @@ std::optional<StepAction> ScenarioParser::ParseLinkAction(const Json& j, const s
   if (action == "slow") {
     if (!r_.Object(j, path, {"node", "ms"})) return std::nullopt;
     SlowCommand slow;
-    const bool node_ok = CheckNodeMember(j, path, "node", NodeKind::kAny, slow.node);
+    auto ref = NodeRefMember(j, path, "node", NodeKind::kAny, true);
+    const bool node_ok = ref.has_value();
+    if (ref) slow.node = StepNode(*ref);
     auto extra = r_.DurationMember(j, path, "ms", true);
     if (!node_ok || !extra) return std::nullopt;
     slow.extra = *extra;
@@ -1667,11 +1981,13 @@ std::optional<StepAction> ScenarioParser::ParseLinkAction(const Json& j, const s
   if (!r_.Object(j, path, {"from", "to", "both"})) return std::nullopt;
   std::string from;
   std::string to;
-  const bool from_ok = CheckNodeMember(j, path, "from", NodeKind::kAny, from);
-  const bool to_ok = CheckNodeMember(j, path, "to", NodeKind::kAny, to);
+  auto from_ref = NodeRefMember(j, path, "from", NodeKind::kAny, true);
+  if (from_ref) from = StepNode(*from_ref);
+  auto to_ref = NodeRefMember(j, path, "to", NodeKind::kAny, true);
+  if (to_ref) to = StepNode(*to_ref);
   const bool both = r_.Bool(j, path, "both").value_or(false);
-  if (!from_ok || !to_ok) return std::nullopt;
-  if (from == to) {
+  if (!from_ref || !to_ref) return std::nullopt;
+  if (from == to && !step_has_ref_) {
     r_.Error("E017", path + ".to", "'from' and 'to' are both " + Quote(from));
     return std::nullopt;
   }
@@ -1790,7 +2106,7 @@ const std::vector<std::string_view>& ConditionKeys() {
                                                      "consumed",          "acked",
                                                      "node_state",        "lost_acked",
                                                      "log_start_offset",  "first_consumed_offset",
-                                                     "key_in_partition"};
+                                                     "key_in_partition",  "probe"};
   return keys;
 }
 
@@ -1825,7 +2141,9 @@ std::optional<Expect> ScenarioParser::ParseExpect(const Json& j, const std::stri
                                                   Time step_time) {
   std::vector<std::string_view> allowed = {"at", "within", "because"};
   allowed.insert(allowed.end(), ConditionKeys().begin(), ConditionKeys().end());
-  for (std::string_view k : {"is", "not", "none", "equals"}) allowed.push_back(k);
+  for (std::string_view k : {"is", "not", "none", "equals", "excludes", "includes"}) {
+    allowed.push_back(k);
+  }
   if (!r_.Object(j, path, allowed)) return std::nullopt;
   Expect expect;
   const std::size_t errors_before = r_.error_count();
@@ -1862,7 +2180,9 @@ std::optional<Expect> ScenarioParser::ParseExpect(const Json& j, const std::stri
       {"is", {"leader_of", "active_controller"}},
       {"not", {"leader_of", "active_controller"}},
       {"none", {"leader_of", "active_controller"}},
-      {"equals", {"isr_of"}}};
+      {"equals", {"isr_of"}},
+      {"excludes", {"isr_of"}},
+      {"includes", {"isr_of"}}};
   for (const auto& [key, owners] : companions) {
     if (!j.contains(std::string(key))) continue;
     if (std::find(owners.begin(), owners.end(), found[0]) == owners.end()) {
@@ -1889,6 +2209,15 @@ std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
   if (kind == "log_start_offset") return ParseLogStartOffset(j, path);
   if (kind == "first_consumed_offset") return ParseFirstConsumedOffset(j, path);
   if (kind == "key_in_partition") return ParseKeyInPartition(j, path);
+  if (kind == "probe") {
+    const Json& value = j["probe"];
+    if (!value.is_string() || value.get<std::string>().empty()) {
+      r_.Error("E002", path + ".probe",
+               "expected a probe name such as \"leader.election.clean\", got " + value.dump());
+      return std::nullopt;
+    }
+    return ProbeExpect{value.get<std::string>()};
+  }
   return ParseClientCount(j, path, kind);
 }
 
@@ -1947,7 +2276,9 @@ std::optional<ExpectCondition> ScenarioParser::ParseLeaderOf(const Json& j,
   } else {
     const std::string key = j.contains("is") ? "is" : "not";
     leader.relation = key == "is" ? LeaderOfExpect::Relation::kIs : LeaderOfExpect::Relation::kNot;
-    if (!CheckNodeMember(j, path, key, NodeKind::kBroker, leader.node)) return std::nullopt;
+    auto node = NodeRefMember(j, path, key, NodeKind::kBroker, false);
+    if (!node) return std::nullopt;
+    leader.node = *node;
   }
   if (!ref) return std::nullopt;
   leader.partition = *ref;
@@ -1957,34 +2288,62 @@ std::optional<ExpectCondition> ScenarioParser::ParseLeaderOf(const Json& j,
 std::optional<ExpectCondition> ScenarioParser::ParseIsrOf(const Json& j, const std::string& path) {
   IsrOfExpect isr;
   auto ref = PartitionRefValue(j, path, "isr_of");
-  const Json* equals = r_.Member(j, path, "equals", true);
-  if (equals == nullptr) return std::nullopt;
-  if (!equals->is_array()) {
-    r_.Error("E002", path + ".equals",
-             "expected an array of broker ids such as [1, 2, 3], got " + TypeWithArticle(*equals));
+  if (!j.contains("equals") && !j.contains("excludes") && !j.contains("includes")) {
+    r_.Error("E023", path,
+             "isr_of needs 'equals' (broker ids, names, or \"all_replicas\"), 'excludes' or "
+             "'includes'");
     return std::nullopt;
   }
   bool ok = true;
-  for (std::size_t i = 0; i < equals->size(); ++i) {
-    const std::string item_path = IndexPath(path + ".equals", i);
-    auto id = r_.IntegerValue((*equals)[i], item_path, 0, INT32_MAX);
-    if (!id) {
-      ok = false;
-      continue;
+  if (const Json* equals = r_.Member(j, path, "equals", false)) {
+    isr.has_equals = true;
+    if (*equals == Json("all_replicas")) {
+      isr.all_replicas = true;
+    } else if (!equals->is_array()) {
+      r_.Error("E002", path + ".equals",
+               "expected an array of brokers such as [1, 2, 3] or [\"$old_leader\"], or "
+               "\"all_replicas\"; got " +
+                   TypeWithArticle(*equals));
+      return std::nullopt;
+    } else {
+      for (std::size_t i = 0; i < equals->size(); ++i) {
+        const std::string item_path = IndexPath(path + ".equals", i);
+        if (!(*equals)[i].is_number()) {
+          auto node = NodeRefValue((*equals)[i], item_path, NodeKind::kBroker, false);
+          if (node) isr.equals_refs.push_back(*node);
+          ok = ok && node.has_value();
+          continue;
+        }
+        auto id = r_.IntegerValue((*equals)[i], item_path, 0, INT32_MAX);
+        if (!id) {
+          ok = false;
+          continue;
+        }
+        if (cluster_ok_ && (*id < 1 || *id > s_.cluster.brokers)) {
+          r_.Error("E031", item_path,
+                   "the ISR holds broker ids (1.." + std::to_string(s_.cluster.brokers) + "); " +
+                       std::to_string(*id) + " is not one");
+          ok = false;
+          continue;
+        }
+        isr.equals.push_back(static_cast<std::int32_t>(*id));
+      }
+      std::sort(isr.equals.begin(), isr.equals.end());
+      if (std::adjacent_find(isr.equals.begin(), isr.equals.end()) != isr.equals.end()) {
+        r_.Error("E031", path + ".equals", "a broker id is listed twice");
+        ok = false;
+      }
     }
-    if (cluster_ok_ && (*id < 1 || *id > s_.cluster.brokers)) {
-      r_.Error("E031", item_path,
-               "the ISR holds broker ids (1.." + std::to_string(s_.cluster.brokers) + "); " +
-                   std::to_string(*id) + " is not one");
-      ok = false;
-      continue;
-    }
-    isr.equals.push_back(static_cast<std::int32_t>(*id));
   }
-  std::sort(isr.equals.begin(), isr.equals.end());
-  if (std::adjacent_find(isr.equals.begin(), isr.equals.end()) != isr.equals.end()) {
-    r_.Error("E031", path + ".equals", "a broker id is listed twice");
-    ok = false;
+  for (const char* key : {"excludes", "includes"}) {
+    const Json* value = r_.Member(j, path, key, false);
+    if (value == nullptr) continue;
+    auto refs = NodeRefList(*value, ChildPath(path, key), NodeKind::kBroker);
+    if (!refs) {
+      ok = false;
+      continue;
+    }
+    (std::string_view(key) == "excludes" ? isr.excludes : isr.includes) = std::move(*refs);
   }
   if (!ok || !ref) return std::nullopt;
   isr.partition = *ref;
@@ -2003,10 +2362,9 @@ std::optional<ExpectCondition> ScenarioParser::ParseActiveController(const Json&
                "'is'/'not'/'none', not both");
       return std::nullopt;
     }
-    controller.node = value.get<std::string>();
-    if (!CheckNode(path + ".active_controller", controller.node, NodeKind::kVoter)) {
-      return std::nullopt;
-    }
+    auto node = NodeRefValue(value, path + ".active_controller", NodeKind::kVoter, false);
+    if (!node) return std::nullopt;
+    controller.node = *node;
     return controller;
   }
   if (value != Json(true)) {
@@ -2031,10 +2389,9 @@ std::optional<ExpectCondition> ScenarioParser::ParseActiveController(const Json&
     return controller;
   }
   controller.negated = j.contains("not");
-  if (!CheckNodeMember(j, path, controller.negated ? "not" : "is", NodeKind::kVoter,
-                       controller.node)) {
-    return std::nullopt;
-  }
+  auto node = NodeRefMember(j, path, controller.negated ? "not" : "is", NodeKind::kVoter, false);
+  if (!node) return std::nullopt;
+  controller.node = *node;
   return controller;
 }
 
@@ -2108,7 +2465,9 @@ std::optional<ExpectCondition> ScenarioParser::ParseNodeState(const Json& j,
   const Json& value = j["node_state"];
   if (!r_.Object(value, sub, {"node", "is"})) return std::nullopt;
   NodeStateExpect state;
-  const bool node_ok = CheckNodeMember(value, sub, "node", NodeKind::kAny, state.node);
+  auto node = NodeRefMember(value, sub, "node", NodeKind::kAny, false);
+  const bool node_ok = node.has_value();
+  if (node) state.node = *node;
   auto is = r_.String(value, sub, "is", true);
   if (!is) return std::nullopt;
   if (*is != "running" && *is != "crashed" && *is != "killed" && *is != "stopped" &&

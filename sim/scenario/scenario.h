@@ -121,6 +121,9 @@ struct Topic {
   std::string name;
   std::int32_t partitions = 1;          // num.partitions default
   std::int32_t replication_factor = 1;  // default.replication.factor default
+  // Pinned placement, as kafka-topics.sh --replica-assignment: broker ids per partition, the
+  // first one preferred. Empty: the controller places replicas (and the seed decides).
+  std::vector<std::vector<std::int32_t>> replica_assignment;
   ConfigMap config{&TopicConfigSpecs()};
 };
 
@@ -179,20 +182,55 @@ struct PartitionRef {
   auto operator<=>(const PartitionRef&) const = default;
 };
 
+// A node as a step or an expectation names it: by its own name ("broker-2"), by a name an
+// earlier step gave the node it picked ("$old_leader"), or by its role at the moment the step
+// runs ({"leader_of": "cities-0"}). Roles make a scenario true on every seed: the seed decides
+// replica placement and elections, so "broker-1 leads cities-0" holds on some seeds only.
+struct NodeRef {
+  enum class Kind : std::uint8_t {
+    kNamed,               // name
+    kVariable,            // name without the '$'
+    kLeaderOf,            // the partition's leader
+    kFollowerOf,          // a running replica of the partition that is not its leader
+    kPreferredReplicaOf,  // the first replica in the partition's assignment
+    kActiveController,    // the controller quorum's leader
+    kFollowerController,  // a running quorum voter that is not the active controller
+  };
+  Kind kind = Kind::kNamed;
+  std::string name;
+  PartitionRef partition;  // the *_of kinds
+  std::string as;          // when set, later steps may name the node this one picked "$as"
+
+  // "broker-2", "$old_leader", "leader of cities-0", "a follower of cities-0".
+  std::string ToString() const;
+  bool is_role() const { return kind != Kind::kNamed && kind != Kind::kVariable; }
+};
+
 struct LeaderOfExpect {
   enum class Relation : std::uint8_t { kIs, kNot, kNone };
   PartitionRef partition;
   Relation relation = Relation::kIs;
-  std::string node;  // empty for kNone
+  NodeRef node;  // unused for kNone
 };
 struct IsrOfExpect {
   PartitionRef partition;
+  // "equals": the ISR is exactly this set (ids and refs together), or every replica.
+  bool has_equals = false;
+  bool all_replicas = false;
   std::vector<std::int32_t> equals;  // sorted ascending; compared as a set
+  std::vector<NodeRef> equals_refs;
+  std::vector<NodeRef> excludes;  // none of these is in the ISR
+  std::vector<NodeRef> includes;  // all of these are in the ISR
 };
 struct ActiveControllerExpect {
   bool negated = false;  // "not" instead of "is"
   bool none = false;     // no active controller at all (the quorum has no leader)
-  std::string node;
+  NodeRef node;
+};
+// A probe (a path the code took, e.g. "leader.election.clean") is hit after the step runs:
+// the story the scenario tells did happen, not just something before it.
+struct ProbeExpect {
+  std::string name;
 };
 struct ProduceErrorExpect {
   std::string client;
@@ -208,7 +246,7 @@ struct AckedExpect {
   std::int64_t at_least = 0;
 };
 struct NodeStateExpect {
-  std::string node;
+  NodeRef node;
   // "running", "crashed" (power loss), "killed" (process died), "stopped" (clean exit), or
   // "down" (any of the last three).
   std::string is = "running";
@@ -240,10 +278,10 @@ struct KeyInPartitionExpect {
   Time since;
 };
 
-using ExpectCondition =
-    std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect, ProduceErrorExpect,
-                 ConsumedExpect, AckedExpect, NodeStateExpect, LostAckedExpect,
-                 LogStartOffsetExpect, FirstConsumedOffsetExpect, KeyInPartitionExpect>;
+using ExpectCondition = std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect,
+                                     ProduceErrorExpect, ConsumedExpect, AckedExpect,
+                                     NodeStateExpect, LostAckedExpect, LogStartOffsetExpect,
+                                     FirstConsumedOffsetExpect, KeyInPartitionExpect, ProbeExpect>;
 
 struct Expect {
   enum class Timing : std::uint8_t { kAt, kWithin };
@@ -262,6 +300,9 @@ struct SayAction {
   std::string text;
 };
 struct PauseAction {};
+// Resolves a role and names the node without acting on it: {"pick": {"leader_of": "cities-0",
+// "as": "victim"}}, so narration and later steps can say "$victim".
+struct PickAction {};
 struct PartitionAction {  // nodes in different groups cannot talk; others reach everyone
   std::vector<std::vector<std::string>> groups;
 };
@@ -270,15 +311,28 @@ struct RunAction {
   ToolCommand command;       // parsed; a console producer has the step's "lines" in it
 };
 
-using StepAction = std::variant<SayAction, PauseAction, CrashCommand, KillCommand, RestartCommand,
-                                ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
-                                PartitionAction, HealAllCommand, SlowCommand, RunAction, Expect,
-                                DiskFullCommand, DiskOkCommand, SlowDiskCommand, CorruptCommand>;
+using StepAction =
+    std::variant<SayAction, PauseAction, PickAction, CrashCommand, KillCommand, RestartCommand,
+                 ShutdownCommand, CutCommand, HealCommand, IsolateCommand, PartitionAction,
+                 HealAllCommand, SlowCommand, RunAction, Expect, DiskFullCommand, DiskOkCommand,
+                 SlowDiskCommand, CorruptCommand>;
 
+// What a step waits for besides its time ("after": "topics_ready"): every declared topic has
+// a leader for every partition.
+enum class StepCondition : std::uint8_t { kNone, kTopicsReady };
+
+// Steps run in file order: a step runs at its time or, when an earlier step ran late (it
+// waited for its "after" condition), right after that one. A `within` expectation counts from
+// the moment its step ran.
 struct Step {
   Time at;  // absolute; a step without "at" takes the previous step's time
   bool at_given = false;
+  StepCondition after = StepCondition::kNone;
   StepAction action;
+  // The nodes of a fault step when the file names any of them by role or "$name", in the
+  // order of the command's node fields (node; or from, to); empty when all are plain names.
+  // The runner resolves them when the step runs and writes the names into the command.
+  std::vector<NodeRef> nodes;
   std::string json_path;  // "$.steps[4]", for messages from the runner
   std::int32_t line = 0;  // 1-based line of the step in the file (0 if unknown)
 };

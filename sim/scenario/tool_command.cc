@@ -290,6 +290,7 @@ Status CheckTopicsCombinations(const ScannedOptions& options, std::string_view a
   const std::pair<std::string_view, std::vector<std::string_view>> allowed_with[] = {
       {"partitions", {"create", "alter"}},
       {"replication-factor", {"create"}},
+      {"replica-assignment", {"create"}},
       {"config", {"create"}},
       {"if-not-exists", {"create"}},
       {"if-exists", {"delete", "describe", "alter"}},
@@ -331,6 +332,54 @@ Status ParseTopicConfigs(const ScannedOptions& options, TopicsCommand& command) 
   return Status::Ok();
 }
 
+// "1:2:3,2:3:1" as TopicCommand.parseReplicaAssignment reads it: partitions split at ',',
+// brokers at ':', no duplicate within a partition, every partition as long as the first.
+Result<std::vector<std::vector<std::int32_t>>> ParseReplicaAssignment(std::string_view text) {
+  std::vector<std::vector<std::int32_t>> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view part = text.substr(start, comma - start);
+    std::vector<std::int32_t> brokers;
+    std::size_t b = 0;
+    while (b <= part.size()) {
+      const std::size_t colon = std::min(part.find(':', b), part.size());
+      std::string_view id = part.substr(b, colon - b);
+      while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
+      while (!id.empty() && id.back() == ' ') id.remove_suffix(1);
+      std::int32_t value = 0;
+      const auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
+      if (id.empty() || ec != std::errc() || ptr != id.data() + id.size()) {
+        // Java's Integer.parseInt message.
+        return Fail(kTopicsTool, "For input string: \"" + std::string(id) + "\"");
+      }
+      brokers.push_back(value);
+      b = colon + 1;
+    }
+    std::vector<std::int32_t> sorted = brokers;
+    std::sort(sorted.begin(), sorted.end());
+    std::string duplicates;
+    for (std::size_t i = 1; i < sorted.size(); ++i) {
+      if (sorted[i] == sorted[i - 1] && (i < 2 || sorted[i - 2] != sorted[i])) {
+        duplicates += (duplicates.empty() ? "" : ",") + std::to_string(sorted[i]);
+      }
+    }
+    if (!duplicates.empty()) {
+      return Fail(kTopicsTool,
+                  "Partition replica lists may not contain duplicate entries: " + duplicates);
+    }
+    if (!out.empty() && brokers.size() != out.front().size()) {
+      std::string list;
+      for (std::int32_t id : brokers) list += (list.empty() ? "" : ", ") + std::to_string(id);
+      return Fail(kTopicsTool, "Partition " + std::to_string(out.size()) +
+                                   " has different replication factor: [" + list + "]");
+    }
+    out.push_back(std::move(brokers));
+    start = comma + 1;
+  }
+  return out;
+}
+
 Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
   static const std::vector<OptionDef> kDefs = {
       {"create", false, false},
@@ -341,6 +390,7 @@ Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
       {"topic", true, false},
       {"partitions", true, false},
       {"replication-factor", true, false},
+      {"replica-assignment", true, false},
       {"config", true, true},
       {"bootstrap-server", true, false},
       {"if-not-exists", false, false},
@@ -399,6 +449,16 @@ Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
       return Fail(kTopicsTool, "The replication factor must be between 1 and 32767 inclusive");
     }
     command.replication_factor = *n;
+  }
+  if (const std::string* text = options.Value("replica-assignment")) {
+    // TopicCommand: not with --partitions or --replication-factor (checkInvalidArgs), and
+    // parseReplicaAssignment's checks of each partition's list.
+    for (std::string_view other : {"partitions", "replication-factor"}) {
+      if (options.Has(other)) return CannotCombine(kTopicsTool, "replica-assignment", other);
+    }
+    auto assignment = ParseReplicaAssignment(*text);
+    if (!assignment.ok()) return assignment.status();
+    command.replica_assignment = std::move(*assignment);
   }
   if (command.action == TopicsCommand::Action::kAlter && !command.partitions) {
     // Kafka 4.0's TopicCommand alters only the partition count (configs: kafka-configs.sh).

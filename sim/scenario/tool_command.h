@@ -24,6 +24,8 @@ struct TopicsCommand {
   std::optional<std::string> topic;  // required for --create, --delete and --alter
   std::optional<std::int32_t> partitions;
   std::optional<std::int32_t> replication_factor;
+  // --replica-assignment 1:2,2:3: broker ids per partition, the first one preferred.
+  std::vector<std::vector<std::int32_t>> replica_assignment;
   std::vector<std::pair<std::string, std::string>> configs;  // --config k=v, in given order
   bool if_not_exists = false;
   bool if_exists = false;

@@ -15,6 +15,10 @@ namespace kafkasim::scenario::trace_kind {
 // The run itself.
 inline constexpr std::string_view kScenarioStart = "scenario.start";
 inline constexpr std::string_view kScenarioSay = "scenario.say";
+// A step's node named by role or "$name" resolved when the step ran ("crash leader of
+// cities-0 = broker-2"), or a step that could not run ("scenario.step_failed").
+inline constexpr std::string_view kScenarioResolve = "scenario.resolve";
+inline constexpr std::string_view kScenarioStepFailed = "scenario.step_failed";
 // Faults the scenario or the console injects into the engine.
 inline constexpr std::string_view kNodeCrash = "node.crash";
 inline constexpr std::string_view kNodeKill = "node.kill";
@@ -50,7 +54,7 @@ inline constexpr std::array kAll = {
     kNetworkSlow,   kNetworkPartition, kClientStart,  kToolRun,        kToolOutput,
     kToolError,     kInputCommand,     kCommandError, kExpectPass,     kExpectFail,
     kExpectDetail,  kGuaranteeBroken,  kDiskFull,     kDiskOk,         kDiskSlow,
-    kDiskCorrupt,
+    kDiskCorrupt,   kScenarioResolve,  kScenarioStepFailed,
 };
 // Kinds too frequent for a narrated timeline: none of the scenario's.
 inline constexpr std::array<std::string_view, 0> kFrequent = {};

@@ -150,6 +150,14 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
           static_cast<std::int32_t>(scenario_.cluster.broker_config.GetLong("num.partitions")));
       r.replication_factor = c.replication_factor.value_or(static_cast<std::int32_t>(
           scenario_.cluster.broker_config.GetLong("default.replication.factor")));
+      if (!c.replica_assignment.empty()) {
+        // The admin client sends -1 for both with a manual assignment (NewTopic(name, map)).
+        r.partitions = -1;
+        r.replication_factor = -1;
+        for (const auto& brokers : c.replica_assignment) {
+          r.assignments.emplace_back(brokers.begin(), brokers.end());
+        }
+      }
       r.configs = c.configs;
       admin->Submit(r, Milliseconds(30000),
                     answer(fmt::format("Created topic {}.", topic),

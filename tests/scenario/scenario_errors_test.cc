@@ -52,7 +52,8 @@ TEST_CASE("scenario errors: unknown keys list the valid ones") {
   CHECK(OneError(R"({"name": "t", "cluster": {},
   "topics": [{"name": "c", "replicas": 1}]})") ==
         "[scenario.E003] s.json:2:28 $.topics[0].replicas: unknown key 'replicas' in "
-        "$.topics[0]; expected one of: name, partitions, replication_factor, config");
+        "$.topics[0]; expected one of: name, partitions, replication_factor, replica_assignment, "
+        "config");
   CHECK(OneError(R"({"name": "t", "cluster": {}, "sed": 4})") ==
         "[scenario.E003] s.json:1:30 $.sed: unknown key 'sed' in $; expected one of: $schema, "
         "name, description, seed, end, cluster, topics, clients, steps, probes (did you mean "
@@ -215,7 +216,7 @@ TEST_CASE("scenario errors: steps") {
   CHECK(OneError(File(R"({"at": "5s"})")) ==
         "[scenario.E020] s.json:4:1 $.steps[0]: a step needs one action; expected one of: say, "
         "pause, crash, kill, restart, shutdown, cut, heal, isolate, partition, heal_all, slow, "
-        "run, expect, disk_full, disk_ok, slow_disk, corrupt");
+        "run, expect, disk_full, disk_ok, slow_disk, corrupt, pick");
   CHECK(
       OneError(File("{\"at\": \"9s\", \"pause\": true},\n{\"at\": \"5s\", \"heal_all\": true}")) ==
       "[scenario.E021] s.json:5:8 $.steps[1].at: step time 5.000s is before the previous "

@@ -193,10 +193,10 @@ TEST_CASE("scenario: every kind of expectation") {
   CHECK(l.partition.partition == 0);
   CHECK(l.partition.ToString() == "cities-0");
   CHECK(l.relation == LeaderOfExpect::Relation::kNot);
-  CHECK(l.node == "broker-1");
+  CHECK(l.node.ToString() == "broker-1");
   CHECK(std::get<IsrOfExpect>(expect(15).condition).equals == std::vector<std::int32_t>{1, 2, 3});
   const auto& ac = std::get<ActiveControllerExpect>(expect(16).condition);
-  CHECK(ac.node == "controller-1");
+  CHECK(ac.node.ToString() == "controller-1");
   CHECK_FALSE(ac.negated);
   CHECK(std::get<ActiveControllerExpect>(expect(17).condition).negated);
   const Expect none = expect(18);

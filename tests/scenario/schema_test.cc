@@ -38,18 +38,35 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
   const nlohmann::json schema = LoadSchema();
   const nlohmann::json& defs = schema["$defs"];
   std::set<std::string> step_keys = Keys(defs["step"]["properties"]);
-  CHECK(step_keys == std::set<std::string>{"at",        "say",     "pause",     "crash",
-                                           "kill",      "restart", "shutdown",  "cut",
-                                           "heal",      "isolate", "partition", "heal_all",
-                                           "slow",      "run",     "lines",     "expect",
-                                           "disk_full", "disk_ok", "slow_disk", "corrupt"});
-  CHECK(Keys(defs["expect"]["properties"]) ==
-        std::set<std::string>{"at", "within", "because", "leader_of", "isr_of", "active_controller",
-                              "produce_error", "consumed", "acked", "node_state", "lost_acked",
-                              "log_start_offset", "first_consumed_offset", "key_in_partition", "is",
-                              "not", "none", "equals"});
-  CHECK(Keys(defs["topic"]["properties"]) ==
-        std::set<std::string>{"name", "partitions", "replication_factor", "config"});
+  CHECK(step_keys ==
+        std::set<std::string>{"at",        "say",     "pause", "crash",   "kill",      "restart",
+                              "shutdown",  "cut",     "heal",  "isolate", "partition", "heal_all",
+                              "slow",      "run",     "lines", "expect",  "disk_full", "disk_ok",
+                              "slow_disk", "corrupt", "after", "pick"});
+  CHECK(Keys(defs["expect"]["properties"]) == std::set<std::string>{"at",
+                                                                    "within",
+                                                                    "because",
+                                                                    "leader_of",
+                                                                    "isr_of",
+                                                                    "active_controller",
+                                                                    "produce_error",
+                                                                    "consumed",
+                                                                    "acked",
+                                                                    "node_state",
+                                                                    "lost_acked",
+                                                                    "log_start_offset",
+                                                                    "first_consumed_offset",
+                                                                    "key_in_partition",
+                                                                    "is",
+                                                                    "not",
+                                                                    "none",
+                                                                    "equals",
+                                                                    "excludes",
+                                                                    "includes",
+                                                                    "probe"});
+  CHECK(Keys(defs["topic"]["properties"]) == std::set<std::string>{"name", "partitions",
+                                                                   "replication_factor",
+                                                                   "replica_assignment", "config"});
   CHECK(Keys(defs["cluster"]["properties"]) ==
         std::set<std::string>{"mode", "brokers", "controllers", "combined", "zookeepers", "racks",
                               "network", "broker_config", "controller_config"});
