@@ -419,7 +419,14 @@ void ProducerNode::OnMessage(const Message& message) {
   if (const auto* md = k->Get<MetadataResponse>()) {
     metadata_in_flight_ = false;
     metadata_received_at_ = env_.Now();
+    const auto count = [this] {
+      const auto it = metadata_.topics.find(config_.topic);
+      return it == metadata_.topics.end() ? std::size_t{0} : it->second.size();
+    };
+    const std::size_t before = count();
     ApplyMetadata(metadata_, *md);
+    // Keys hash modulo the new count from now on (KIP-480's sticky partitioner aside).
+    if (before > 0 && count() > before) env_.Probe("producer.partitions_grew");
     Flush();
   } else if (const auto* r = k->Get<ProduceResponse>()) {
     OnProduceResponse(*r);

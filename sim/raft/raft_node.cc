@@ -835,7 +835,13 @@ void RaftNode::SendFetch(Time now) {
 // An observer without a leader asks a random voter; any answer names the current leader.
 void RaftNode::SendDiscoveryFetch(Time now) {
   KSIM_ASSERT(!voter_ && role_ == Role::kUnattached);
-  const NodeId target = rng_.Choice(config_.voters);
+  std::vector<NodeId> candidates;
+  for (NodeId v : config_.voters) {
+    if (v != last_discovery_target_) candidates.push_back(v);
+  }
+  if (candidates.empty()) candidates = config_.voters;
+  const NodeId target = rng_.Choice(candidates);
+  last_discovery_target_ = target;
   Send(target, FetchRequest{quorum_.epoch, config_.node_id, log_.EndOffset(), log_.LastEpoch(),
                             Duration{}, next_correlation_id_++});
   backoff_deadline_ = now + config_.request_timeout;

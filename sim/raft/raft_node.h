@@ -209,6 +209,9 @@ class RaftNode {
   bool fetched_from_leader_ = false;  // Follower: a fetch succeeded in this epoch (KIP-996)
   bool leader_resigned_ = false;      // an EndQuorumEpoch from our leader arrived
   std::optional<std::uint64_t> outstanding_fetch_;  // correlation id of the fetch in flight
+  // The voter the last discovery fetch went to: the next one asks another, as Kafka's
+  // RequestManager skips a bootstrap server whose request just failed.
+  NodeId last_discovery_target_ = kNoNodeId;
   std::uint64_t next_correlation_id_ = 1;
 
   // Leader.

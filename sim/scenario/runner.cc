@@ -298,12 +298,16 @@ Result<std::string> Runner::Resolve(const NodeRef& ref) {
     case NodeRef::Kind::kActiveController:
     case NodeRef::Kind::kFollowerController: {
       const std::int32_t active = w.ActiveControllerId();
-      if (active < 0) return none("no controller is active");
-      if (ref.kind == NodeRef::Kind::kActiveController) return NodeName(active);
+      if (ref.kind == NodeRef::Kind::kActiveController) {
+        if (active < 0) return none("no controller is active");
+        return NodeName(active);
+      }
+      // Without an active controller every running voter is a follower (or candidate).
       for (std::int32_t id : scenario_.cluster.VoterIds()) {
         if (id != active && IsRunning(NodeName(id))) return NodeName(id);
       }
-      return none("no controller is running besides the active one");
+      return none(active < 0 ? "no controller is running"
+                             : "no controller is running besides the active one");
     }
     case NodeRef::Kind::kLeaderOf:
     case NodeRef::Kind::kFollowerOf:
@@ -370,23 +374,7 @@ bool Runner::RunStep(const Step& step, std::size_t index) {
   }
   std::visit(Overloaded{
                  [&](const SayAction& a) {
-                   // "$name" becomes the node it names.
-                   std::string text = a.text;
-                   for (const auto& [name, node] : names_) {
-                     const std::string key = "$" + name;
-                     for (std::size_t at = text.find(key); at != std::string::npos;
-                          at = text.find(key, at + node.size())) {
-                       const std::size_t end = at + key.size();
-                       const bool whole = end >= text.size() ||
-                                          !(std::isalnum(static_cast<unsigned char>(text[end])) ||
-                                            text[end] == '_');
-                       if (!whole) {
-                         at += 1;
-                         continue;
-                       }
-                       text.replace(at, key.size(), node);
-                     }
-                   }
+                   const std::string text = WithNames(a.text);
                    narration_ = text;
                    Note("narrator", trace_kind::kScenarioSay, text);
                  },
@@ -418,6 +406,22 @@ bool Runner::RunStep(const Step& step, std::size_t index) {
              },
              action);
   return true;
+}
+
+// "$name" in a text becomes the node it names (once the step that gives the name ran).
+std::string Runner::WithNames(std::string text) const {
+  for (const auto& [name, node] : names_) {
+    const std::string key = "$" + name;
+    std::size_t at = text.find(key);
+    while (at != std::string::npos) {
+      const std::size_t end = at + key.size();
+      const bool whole = end >= text.size() ||
+                         !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
+      if (whole) text.replace(at, key.size(), node);
+      at = text.find(key, whole ? at + node.size() : at + 1);
+    }
+  }
+  return text;
 }
 
 std::string Runner::DescribeResolved(const ExpectCondition& condition) {
@@ -643,6 +647,8 @@ void Runner::StartExpect(const Expect& expect, std::size_t check) {
   const Time deadline = sim.Now() + expect.delay;
   view::CheckView& c = checks_[check];
   c.name = DescribeResolved(expect.condition);
+  c.because = WithNames(expect.because);
+  c.detail = c.because;
   c.deadline = deadline;
   view_dirty_ = true;
   if (const auto* probe = std::get_if<ProbeExpect>(&expect.condition)) {

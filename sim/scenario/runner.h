@@ -78,6 +78,7 @@ class Runner final : public SessionControl {
   // The condition's text with the nodes its refs name now: "leader of cities-0 is not
   // $old_leader (broker-2)".
   std::string DescribeResolved(const ExpectCondition& condition);
+  std::string WithNames(std::string text) const;
   void StartExpect(const Expect& expect, std::size_t check);
   // Emits a trace event at the current time; returns its index.
   std::uint64_t Note(std::string node, std::string_view kind, std::string text);

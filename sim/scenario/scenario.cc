@@ -2162,7 +2162,10 @@ std::optional<Expect> ScenarioParser::ParseExpect(const Json& j, const std::stri
              "the expectation is checked until " + FormatTime(step_time + expect.delay) +
                  ", after the scenario's end at " + FormatTime(s_.end));
   }
-  if (auto because = r_.String(j, path, "because", false)) expect.because = *because;
+  if (auto because = r_.String(j, path, "because", false)) {
+    CheckSayNames(*because, path + ".because");
+    expect.because = *because;
+  }
   std::vector<std::string_view> found;
   for (std::string_view key : ConditionKeys()) {
     if (j.contains(std::string(key))) found.push_back(key);

@@ -49,11 +49,11 @@ inline constexpr std::string_view kGuaranteeBroken = "guarantee.broken";
 
 // Every kind above.
 inline constexpr std::array kAll = {
-    kScenarioStart, kScenarioSay,      kNodeCrash,    kNodeKill,       kNodeRestart,
-    kNodeShutdown,  kNetworkCut,       kNetworkHeal,  kNetworkIsolate, kNetworkHealAll,
-    kNetworkSlow,   kNetworkPartition, kClientStart,  kToolRun,        kToolOutput,
-    kToolError,     kInputCommand,     kCommandError, kExpectPass,     kExpectFail,
-    kExpectDetail,  kGuaranteeBroken,  kDiskFull,     kDiskOk,         kDiskSlow,
+    kScenarioStart, kScenarioSay,      kNodeCrash,          kNodeKill,       kNodeRestart,
+    kNodeShutdown,  kNetworkCut,       kNetworkHeal,        kNetworkIsolate, kNetworkHealAll,
+    kNetworkSlow,   kNetworkPartition, kClientStart,        kToolRun,        kToolOutput,
+    kToolError,     kInputCommand,     kCommandError,       kExpectPass,     kExpectFail,
+    kExpectDetail,  kGuaranteeBroken,  kDiskFull,           kDiskOk,         kDiskSlow,
     kDiskCorrupt,   kScenarioResolve,  kScenarioStepFailed,
 };
 // Kinds too frequent for a narrated timeline: none of the scenario's.

@@ -27,7 +27,7 @@ TEST_CASE("runner checks: an expectation is pending with its deadline, then pass
   Runner runner(std::move(*loaded), std::move(options));
   RunTo(runner, kTimeZero + Seconds(12));
   const view::CheckView& leader = runner.View().checks.at(0);
-  CHECK(leader.name == "leader of cities-0 is not broker-1");
+  CHECK(leader.name == "leader of cities-0 is not $old_leader (broker-1)");
   CHECK_FALSE(leader.settled);
   CHECK(leader.ok);
   CHECK(leader.deadline == kTimeZero + Seconds(30));  // the crash at 10s + within 20s
