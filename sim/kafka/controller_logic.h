@@ -26,7 +26,9 @@ struct ControllerConfig {
   std::int32_t default_min_insync_replicas = 1;
   std::int32_t default_replication_factor = 1;
   std::int32_t num_partitions = 1;
-  bool eligible_leader_replicas_enable = false;  // KIP-966; off in Kafka 4.0
+  // KIP-966 (feature eligible.leader.replicas.version=1): off in 4.0, on for new clusters since
+  // 4.1; scenarios format their clusters with it on unless they say otherwise.
+  bool eligible_leader_replicas_enable = false;
   bool auto_leader_rebalance_enable = true;
   std::int64_t leader_imbalance_check_interval_seconds = 300;
   std::int64_t unclean_election_check_interval_ms = 300000;  // KAFKA-12670

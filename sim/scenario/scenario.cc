@@ -1018,7 +1018,7 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   const std::size_t errors_before = r_.error_count();
   if (!r_.Object(j, path,
                  {"mode", "brokers", "controllers", "combined", "zookeepers", "racks", "network",
-                  "broker_config", "controller_config"})) {
+                  "broker_config", "controller_config", "features"})) {
     cluster_ok_ = false;
     return;
   }
@@ -1066,6 +1066,20 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   if (const Json* config = r_.Member(j, path, "controller_config", false)) {
     ParseConfigMap(*config, path + ".controller_config", "controller config",
                    ControllerConfigSpecs(), c.controller_config);
+  }
+  // Feature levels as `kafka-storage.sh format --feature NAME=LEVEL` sets them.
+  if (const Json* features = r_.Member(j, path, "features", false)) {
+    const std::string fpath = path + ".features";
+    if (r_.Object(*features, fpath, {"eligible.leader.replicas.version"})) {
+      if (c.mode == ClusterMode::kZookeeper &&
+          features->contains("eligible.leader.replicas.version")) {
+        r_.KeyError("E027", ChildPath(fpath, "eligible.leader.replicas.version"),
+                    "eligible leader replicas (KIP-966) exist in KRaft mode only");
+      } else if (auto level = r_.Integer(*features, fpath, "eligible.leader.replicas.version", 0, 1,
+                                         false)) {
+        c.eligible_leader_replicas_version = static_cast<std::int32_t>(*level);
+      }
+    }
   }
 }
 

@@ -107,6 +107,9 @@ struct Cluster {
   NetworkConfig network;           // from "network": latency_ms [base, max], drop, duplicate
   ConfigMap broker_config{&BrokerConfigSpecs()};
   ConfigMap controller_config{&ControllerConfigSpecs()};
+  // Feature levels the cluster is formatted with (kafka-storage.sh format --feature NAME=N).
+  // eligible.leader.replicas.version (KIP-966): 1 (on) for new clusters since Kafka 4.1.
+  std::int32_t eligible_leader_replicas_version = 1;
   // Derived: brokers in id order, then controllers in id order.
   std::vector<NodeSpec> nodes;
 

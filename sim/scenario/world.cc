@@ -56,6 +56,7 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   cc.broker_session_timeout_ms = s.cluster.controller_config.GetLong("broker.session.timeout.ms");
   cc.broker_heartbeat_interval_ms = bs.broker_heartbeat_interval_ms;
   cc.unclean_leader_election_enable = BoolOr(b, "unclean.leader.election.enable", false);
+  cc.eligible_leader_replicas_enable = s.cluster.eligible_leader_replicas_version >= 1;
   cc.default_min_insync_replicas = bs.min_insync_replicas;
   cc.auto_leader_rebalance_enable = BoolOr(b, "auto.leader.rebalance.enable", true);
   cc.leader_imbalance_check_interval_seconds =

@@ -206,5 +206,30 @@ TEST_CASE("roles: kafka-topics.sh --replica-assignment as TopicCommand parses it
         std::string::npos);
 }
 
+TEST_CASE("features: eligible leader replicas are on unless the cluster is formatted without") {
+  const std::string steps =
+      R"({"at": "8s", "after": "topics_ready", "crash": {"follower_of": "cities-0"}},
+         {"crash": {"follower_of": "cities-0"}},
+         {"expect": {"within": "20s", "probe": "elr.grow"}})";
+  const auto with = [&](std::string_view features) {
+    return R"({"name": "elr", "seed": 1, "end": "40s",
+      "cluster": {"brokers": 3, "controllers": 1)" +
+           std::string(features) + R"(},
+      "topics": [{"name": "cities", "partitions": 1, "replication_factor": 3,
+                  "config": {"min.insync.replicas": 2}}],
+      "steps": [)" +
+           steps + "]}";
+  };
+  CHECK(Parsed(with("")).cluster.eligible_leader_replicas_version == 1);
+  CHECK(RunIt(with(""), 4).ok);  // the second follower leaves a below-min ISR: it joins the ELR
+  const std::string off = with(R"(, "features": {"eligible.leader.replicas.version": 0})");
+  CHECK(Parsed(off).cluster.eligible_leader_replicas_version == 0);
+  CHECK_FALSE(RunIt(off, 4).ok);
+  const std::vector<std::string> e =
+      Errors(with(R"(, "features": {"eligible.leader.replicas.version": 2})"));
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].find("$.cluster.features[\"eligible.leader.replicas.version\"]") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace kafkasim::scenario

@@ -69,7 +69,7 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
                                                                    "replica_assignment", "config"});
   CHECK(Keys(defs["cluster"]["properties"]) ==
         std::set<std::string>{"mode", "brokers", "controllers", "combined", "zookeepers", "racks",
-                              "network", "broker_config", "controller_config"});
+                              "network", "broker_config", "controller_config", "features"});
   // Every config name of the catalogues is offered to editors.
   const auto names = [](const std::vector<ConfigSpec>& specs) {
     std::set<std::string> out;
