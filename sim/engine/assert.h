@@ -18,7 +18,8 @@ struct AssertContext {
 };
 AssertContext& CurrentAssertContext();
 
-[[noreturn]] void AssertFail(const char* file, int line, const char* expr, const std::string& detail);
+[[noreturn]] void AssertFail(const char* file, int line, const char* expr,
+                             const std::string& detail);
 
 template <typename A, typename B>
 std::string AssertOperands(const A& a, const B& b) {
@@ -29,32 +30,32 @@ std::string AssertOperands(const A& a, const B& b) {
 
 }  // namespace kafkasim
 
-#define KSIM_ASSERT(cond)                                          \
-  do {                                                             \
+#define KSIM_ASSERT(cond)                                               \
+  do {                                                                  \
     if (!(cond)) ::kafkasim::AssertFail(__FILE__, __LINE__, #cond, ""); \
   } while (0)
 
-#define KSIM_ASSERT_MSG(cond, msg)                                    \
-  do {                                                                \
+#define KSIM_ASSERT_MSG(cond, msg)                                         \
+  do {                                                                     \
     if (!(cond)) ::kafkasim::AssertFail(__FILE__, __LINE__, #cond, (msg)); \
   } while (0)
 
-#define KSIM_ASSERT_EQ(a, b)                                                              \
-  do {                                                                                    \
-    const auto& ksim_a_ = (a);                                                            \
-    const auto& ksim_b_ = (b);                                                            \
-    if (!(ksim_a_ == ksim_b_))                                                            \
-      ::kafkasim::AssertFail(__FILE__, __LINE__, #a " == " #b,                           \
-                             ::kafkasim::AssertOperands(ksim_a_, ksim_b_));               \
+#define KSIM_ASSERT_EQ(a, b)                                                \
+  do {                                                                      \
+    const auto& ksim_a_ = (a);                                              \
+    const auto& ksim_b_ = (b);                                              \
+    if (!(ksim_a_ == ksim_b_))                                              \
+      ::kafkasim::AssertFail(__FILE__, __LINE__, #a " == " #b,              \
+                             ::kafkasim::AssertOperands(ksim_a_, ksim_b_)); \
   } while (0)
 
-#define KSIM_ASSERT_LE(a, b)                                                              \
-  do {                                                                                    \
-    const auto& ksim_a_ = (a);                                                            \
-    const auto& ksim_b_ = (b);                                                            \
-    if (!(ksim_a_ <= ksim_b_))                                                            \
-      ::kafkasim::AssertFail(__FILE__, __LINE__, #a " <= " #b,                           \
-                             ::kafkasim::AssertOperands(ksim_a_, ksim_b_));               \
+#define KSIM_ASSERT_LE(a, b)                                                \
+  do {                                                                      \
+    const auto& ksim_a_ = (a);                                              \
+    const auto& ksim_b_ = (b);                                              \
+    if (!(ksim_a_ <= ksim_b_))                                              \
+      ::kafkasim::AssertFail(__FILE__, __LINE__, #a " <= " #b,              \
+                             ::kafkasim::AssertOperands(ksim_a_, ksim_b_)); \
   } while (0)
 
 #define KSIM_UNREACHABLE() ::kafkasim::AssertFail(__FILE__, __LINE__, "unreachable", "")

@@ -44,9 +44,7 @@ std::int64_t Rng::UniformRange(std::int64_t lo, std::int64_t hi) {
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + Uniform(span + 1));
 }
 
-double Rng::NextDouble() {
-  return static_cast<double>(NextU64() >> 11) * 0x1.0p-53;
-}
+double Rng::NextDouble() { return static_cast<double>(NextU64() >> 11) * 0x1.0p-53; }
 
 bool Rng::Bernoulli(double p) {
   if (p <= 0.0) return false;

@@ -125,8 +125,10 @@ void KafkaRaftServer::LoadMetadataLog() {
   }
   // The metadata log is not the LogManager's (KafkaMetadataLog): no offset checkpoints.
   ReplicaLogOpenInfo info;
+  ReplicaLogConfig metadata_log_config;
+  metadata_log_config.segment_bytes = config_.metadata_log_segment_bytes;
   Result<std::unique_ptr<ReplicaLog>> log = OpenReplicaLog(
-      disk, "", "__cluster_metadata", 0, ReplicaLogConfig{}, env_.Now(), ReplicaLogHints{}, &info);
+      disk, "", "__cluster_metadata", 0, metadata_log_config, env_.Now(), ReplicaLogHints{}, &info);
   if (!log.ok()) return HaltOnMetadataLogDirFailure(log.status(), "opening __cluster_metadata-0");
   metadata_log_ = std::move(*log);
   if (!info.dropped.empty()) {

@@ -13,18 +13,23 @@
 #include "engine/file_system.h"
 #include "engine/status.h"
 #include "engine/time.h"
+#include "kafka/configs.h"
 #include "kafka/messages.h"
 
 namespace kafkasim::kafka {
 
 // Topic configs the log honours, by Kafka's names (LogConfig), with Kafka's defaults.
 struct ReplicaLogConfig {
-  std::int64_t segment_bytes = 1073741824;
-  std::int64_t segment_ms = 604800000;
-  std::int64_t retention_ms = 604800000;
-  std::int64_t retention_bytes = -1;
-  std::int32_t index_interval_bytes = 4096;
-  std::int32_t max_message_bytes = 1048588;
+  std::int64_t segment_bytes = kLogSegmentBytesDefault;
+  std::int64_t segment_ms = kLogRollMsDefault;
+  // The jitter this log draws once in [0, segment.jitter.ms) (LogConfig.randomSegmentJitter).
+  std::int64_t segment_jitter_ms = kSegmentJitterMsDefault;
+  std::int64_t segment_index_bytes = kSegmentIndexBytesDefault;
+  std::int64_t retention_ms = kLogRetentionMsDefault;
+  std::int64_t retention_bytes = kLogRetentionBytesDefault;
+  std::int32_t index_interval_bytes = kIndexIntervalBytesDefault;
+  std::int32_t max_message_bytes = kMessageMaxBytesDefault;
+  std::int64_t flush_messages = kFlushMessagesDefault;  // flush.messages: fsync every N records
   // compression.type: "producer" keeps the client's codec; "uncompressed", "gzip", "snappy",
   // "lz4" or "zstd" make the leader recompress batches of another codec (LogValidator).
   std::string compression_type = "producer";

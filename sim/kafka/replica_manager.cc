@@ -46,11 +46,22 @@ std::int32_t ReplicaManager::MinInsyncReplicas(const std::string& topic) const {
 
 Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
   ReplicaLogConfig lc = logs_.defaults();
-  auto num = [&](const char* name, std::int64_t fallback) {
+  auto num = [&](const char* name, std::int64_t fallback) -> std::int64_t {
     return std::stoll(metadata_.TopicConfig(hosted.topic, name, std::to_string(fallback)));
   };
   lc.segment_bytes = num("segment.bytes", lc.segment_bytes);
   lc.segment_ms = num("segment.ms", lc.segment_ms);
+  lc.segment_index_bytes = num("segment.index.bytes", lc.segment_index_bytes);
+  lc.index_interval_bytes =
+      static_cast<std::int32_t>(num("index.interval.bytes", lc.index_interval_bytes));
+  lc.flush_messages = num("flush.messages", lc.flush_messages);
+  // LogConfig.randomSegmentJitter: one draw per log below min(segment.jitter.ms, segment.ms).
+  const std::int64_t jitter =
+      std::min(num("segment.jitter.ms", lc.segment_jitter_ms), lc.segment_ms);
+  lc.segment_jitter_ms =
+      jitter <= 0
+          ? 0
+          : static_cast<std::int64_t>(io_.env().rng().Uniform(static_cast<std::uint64_t>(jitter)));
   lc.retention_ms = num("retention.ms", lc.retention_ms);
   lc.retention_bytes = num("retention.bytes", lc.retention_bytes);
   // What LogValidator applies to a client's batch.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "kafka/configs.h"
 #include "kafka/controller_logic.h"
 #include "kafka/replica_log.h"
 #include "raft/raft_node.h"
@@ -13,21 +14,24 @@ namespace kafkasim::kafka {
 
 // Broker settings by Kafka's names (ReplicationConfigs, ServerLogConfigs) with their defaults.
 struct BrokerSettings {
-  std::int64_t replica_lag_time_max_ms = 30000;
-  std::int64_t replica_fetch_wait_max_ms = 500;
-  std::int32_t replica_fetch_max_bytes = 1048576;
-  std::int64_t replica_fetch_backoff_ms = 1000;
-  std::int64_t broker_heartbeat_interval_ms = 2000;
-  std::int64_t log_retention_check_interval_ms = 300000;
-  std::int64_t replica_high_watermark_checkpoint_interval_ms = 5000;
-  std::int64_t request_timeout_ms = 30000;  // broker-to-controller requests (AlterPartition)
-  std::int64_t log_flush_offset_checkpoint_interval_ms = 60000;
-  std::int64_t log_flush_start_offset_checkpoint_interval_ms = 60000;
+  std::int64_t replica_lag_time_max_ms = kReplicaLagTimeMaxMsDefault;
+  std::int64_t replica_fetch_wait_max_ms = kReplicaFetchWaitMaxMsDefault;
+  std::int32_t replica_fetch_max_bytes = kReplicaFetchMaxBytesDefault;
+  std::int64_t replica_fetch_backoff_ms = kReplicaFetchBackoffMsDefault;
+  std::int64_t broker_heartbeat_interval_ms = kBrokerHeartbeatIntervalMsDefault;
+  std::int64_t log_retention_check_interval_ms = kLogRetentionCheckIntervalMsDefault;
+  std::int64_t replica_high_watermark_checkpoint_interval_ms =
+      kReplicaHighWatermarkCheckpointIntervalMsDefault;
+  // Broker-to-controller requests (AlterPartition).
+  std::int64_t request_timeout_ms = kRequestTimeoutMsDefault;
+  std::int64_t log_flush_offset_checkpoint_interval_ms = kLogFlushOffsetCheckpointIntervalMsDefault;
+  std::int64_t log_flush_start_offset_checkpoint_interval_ms =
+      kLogFlushStartOffsetCheckpointIntervalMsDefault;
   // First run of the LogManager's periodic tasks (LogManager.startup); Kafka 3.7+ name.
-  std::int64_t log_initial_task_delay_ms = 30000;
-  std::int32_t min_insync_replicas = 1;
-  std::string log_dirs = "/tmp/kraft-combined-logs";  // the node's disk root, for messages
-  ReplicaLogConfig log;
+  std::int64_t log_initial_task_delay_ms = kLogInitialTaskDelayMsDefault;
+  std::int32_t min_insync_replicas = kMinInsyncReplicasDefault;
+  std::string log_dirs = std::string(kLogDirsDefault);  // the node's disk root, for messages
+  ReplicaLogConfig log;  // the broker-level defaults of the topic configs
 };
 
 struct ServerConfig {
@@ -38,6 +42,7 @@ struct ServerConfig {
   BrokerSettings broker_settings;
   ControllerConfig controller_config;
   raft::RaftConfig raft;
+  std::int64_t metadata_log_segment_bytes = kMetadataLogSegmentBytesDefault;
 };
 
 }  // namespace kafkasim::kafka

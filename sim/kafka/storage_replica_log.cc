@@ -140,6 +140,9 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
   storage::LogConfig lc;
   lc.segment_bytes = config.segment_bytes;
   lc.segment_ms = config.segment_ms;
+  lc.segment_jitter_ms = config.segment_jitter_ms;
+  lc.segment_index_bytes = config.segment_index_bytes;
+  lc.flush_messages = config.flush_messages;
   lc.retention_ms = config.retention_ms;
   lc.retention_bytes = config.retention_bytes;
   lc.index_interval_bytes = config.index_interval_bytes;

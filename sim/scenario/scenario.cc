@@ -17,121 +17,6 @@
 
 namespace kafkasim::scenario {
 
-// ---------------------------------------------------------------------------------------------
-// Config catalogues. Defaults from Kafka 4.0 (shared/reference/kafka-semantics.md sections 4
-// and 8; [K] ReplicationConfigs.java, ServerLogConfigs.java, QuorumConfig.java, LogConfig).
-
-namespace {
-
-constexpr std::string_view kLongMax = "9223372036854775807";
-
-std::vector<ConfigSpec> Sorted(std::vector<ConfigSpec> specs) {
-  std::sort(specs.begin(), specs.end(),
-            [](const ConfigSpec& a, const ConfigSpec& b) { return a.name < b.name; });
-  return specs;
-}
-
-}  // namespace
-
-const std::vector<ConfigSpec>& BrokerConfigSpecs() {
-  using T = ConfigType;
-  static const std::vector<ConfigSpec> specs = Sorted({
-      {"auto.create.topics.enable", T::kBool, "true", "", 0},
-      {"auto.leader.rebalance.enable", T::kBool, "true", "", 0},
-      {"broker.heartbeat.interval.ms", T::kInt, "2000", "", 1},
-      {"compression.type", T::kString, "producer", "producer,uncompressed,gzip,snappy,lz4,zstd", 0},
-      {"controlled.shutdown.enable", T::kBool, "true", "", 0},
-      {"default.replication.factor", T::kInt, "1", "", 1},
-      {"leader.imbalance.check.interval.seconds", T::kLong, "300", "", 1},
-      {"leader.imbalance.per.broker.percentage", T::kInt, "10", "", 0},
-      {"log.dirs", T::kString, "/tmp/kraft-combined-logs", "", 0},
-      {"log.flush.interval.messages", T::kLong, kLongMax, "", 1},
-      {"log.flush.offset.checkpoint.interval.ms", T::kInt, "60000", "", 1},
-      {"log.flush.start.offset.checkpoint.interval.ms", T::kInt, "60000", "", 1},
-      {"log.initial.task.delay.ms", T::kLong, "30000", "", 0},
-      {"log.message.timestamp.type", T::kString, "CreateTime", "CreateTime,LogAppendTime", 0},
-      {"log.retention.bytes", T::kLong, "-1", "", -1},
-      {"log.retention.check.interval.ms", T::kLong, "300000", "", 1},
-      {"log.retention.ms", T::kLong, "604800000", "", -1},
-      {"log.roll.ms", T::kLong, "604800000", "", 1},
-      // Kafka 3.x allows segments down to 14 bytes (4.0 raised it to 1 MiB, KIP-1030); tiny
-      // segments make rolling visible in a classroom.
-      {"log.segment.bytes", T::kInt, "1073741824", "", 14},
-      {"message.max.bytes", T::kInt, "1048588", "", 0},
-      {"min.insync.replicas", T::kInt, "1", "", 1},
-      {"num.partitions", T::kInt, "1", "", 1},
-      {"num.replica.fetchers", T::kInt, "1", "", 1},
-      {"offsets.topic.num.partitions", T::kInt, "50", "", 1},
-      {"offsets.topic.replication.factor", T::kInt, "3", "", 1},
-      {"replica.fetch.backoff.ms", T::kInt, "1000", "", 0},
-      {"replica.fetch.max.bytes", T::kInt, "1048576", "", 0},
-      {"replica.fetch.min.bytes", T::kInt, "1", "", 0},
-      {"replica.fetch.response.max.bytes", T::kInt, "10485760", "", 0},
-      {"replica.fetch.wait.max.ms", T::kInt, "500", "", 0},
-      {"replica.high.watermark.checkpoint.interval.ms", T::kLong, "5000", "", 1},
-      {"replica.lag.time.max.ms", T::kLong, "30000", "", 0},
-      {"replica.socket.timeout.ms", T::kInt, "30000", "", 0},
-      {"request.timeout.ms", T::kInt, "30000", "", 0},
-      {"transaction.state.log.min.isr", T::kInt, "2", "", 1},
-      {"transaction.state.log.replication.factor", T::kInt, "3", "", 1},
-      {"unclean.leader.election.enable", T::kBool, "false", "", 0},
-  });
-  return specs;
-}
-
-const std::vector<ConfigSpec>& ControllerConfigSpecs() {
-  using T = ConfigType;
-  static const std::vector<ConfigSpec> specs = Sorted({
-      {"broker.session.timeout.ms", T::kInt, "9000", "", 1},
-      {"controller.quorum.append.linger.ms", T::kInt, "25", "", 0},
-      {"controller.quorum.election.backoff.max.ms", T::kInt, "1000", "", 0},
-      {"controller.quorum.election.timeout.ms", T::kInt, "1000", "", 1},
-      {"controller.quorum.fetch.timeout.ms", T::kInt, "2000", "", 1},
-      {"controller.quorum.request.timeout.ms", T::kInt, "2000", "", 1},
-      {"controller.quorum.retry.backoff.ms", T::kInt, "20", "", 0},
-      {"default.replication.factor", T::kInt, "1", "", 1},
-      {"metadata.log.segment.bytes", T::kInt, "1073741824", "", 14},
-      {"metadata.max.idle.interval.ms", T::kInt, "500", "", 0},
-      {"min.insync.replicas", T::kInt, "1", "", 1},
-      {"num.partitions", T::kInt, "1", "", 1},
-      {"unclean.leader.election.enable", T::kBool, "false", "", 0},
-  });
-  return specs;
-}
-
-const std::vector<ConfigSpec>& TopicConfigSpecs() {
-  using T = ConfigType;
-  static const std::vector<ConfigSpec> specs = Sorted({
-      {"cleanup.policy", T::kList, "delete", "delete,compact", 0},
-      {"compression.type", T::kString, "producer", "producer,uncompressed,gzip,snappy,lz4,zstd", 0},
-      {"delete.retention.ms", T::kLong, "86400000", "", 0},
-      {"file.delete.delay.ms", T::kLong, "60000", "", 0},
-      {"flush.messages", T::kLong, kLongMax, "", 1},
-      {"flush.ms", T::kLong, kLongMax, "", 0},
-      {"index.interval.bytes", T::kInt, "4096", "", 0},
-      {"max.message.bytes", T::kInt, "1048588", "", 0},
-      {"message.timestamp.type", T::kString, "CreateTime", "CreateTime,LogAppendTime", 0},
-      {"min.cleanable.dirty.ratio", T::kDouble, "0.5", "", 0},
-      {"min.compaction.lag.ms", T::kLong, "0", "", 0},
-      {"min.insync.replicas", T::kInt, "1", "", 1},
-      {"retention.bytes", T::kLong, "-1", "", -1},
-      {"retention.ms", T::kLong, "604800000", "", -1},
-      {"segment.bytes", T::kInt, "1073741824", "", 14},
-      {"segment.index.bytes", T::kInt, "10485760", "", 4},
-      {"segment.jitter.ms", T::kLong, "0", "", 0},
-      {"segment.ms", T::kLong, "604800000", "", 1},
-      {"unclean.leader.election.enable", T::kBool, "false", "", 0},
-  });
-  return specs;
-}
-
-const ConfigSpec* FindConfigSpec(const std::vector<ConfigSpec>& specs, std::string_view name) {
-  const auto it =
-      std::lower_bound(specs.begin(), specs.end(), name,
-                       [](const ConfigSpec& s, std::string_view n) { return s.name < n; });
-  return it != specs.end() && it->name == name ? &*it : nullptr;
-}
-
 namespace {
 
 std::string JoinChoices(std::string_view choices) {
@@ -419,6 +304,7 @@ const std::vector<ErrorInfo>& ErrorCatalogue() {
       {"E029", "lines without a console producer"},
       {"E030", "node in two partition groups"},
       {"E031", "not a broker id"},
+      {"E032", "config not simulated"},
       {"E033", "unknown or repeated node name ($name)"},
       {"E034", "node role does not fit"},
       {"E035", "bad replica_assignment"},
@@ -1179,6 +1065,11 @@ void ScenarioParser::ParseConfigMap(const Json& j, const std::string& path, std:
     auto canonical = CanonicalConfigValue(*spec, text);
     if (!canonical.ok()) {
       r_.Error("E015", item_path, "bad value for " + name + ": " + canonical.status().message());
+      continue;
+    }
+    // A config the simulator would not act on is refused, not silently ignored.
+    if (const std::string_view why = NotSimulatedReason(*spec, *canonical); !why.empty()) {
+      r_.KeyError("E032", item_path, name + " is not simulated: " + std::string(why));
       continue;
     }
     out.Set(name, *canonical);

@@ -14,6 +14,7 @@
 #include "engine/network.h"
 #include "engine/status.h"
 #include "engine/time.h"
+#include "kafka/configs.h"
 #include "scenario/tool_command.h"
 
 namespace kafkasim::scenario {
@@ -21,23 +22,13 @@ namespace kafkasim::scenario {
 // ---------------------------------------------------------------------------------------------
 // Kafka configuration names the simulator knows, with types and Kafka's defaults.
 
-// kList: comma-separated elements, each one of `choices` ("compact,delete").
-enum class ConfigType : std::uint8_t { kInt, kLong, kBool, kString, kDouble, kList };
-
-struct ConfigSpec {
-  std::string_view name;  // "replica.lag.time.max.ms"
-  ConfigType type;
-  std::string_view default_value;  // Kafka's default as text: "30000", "true", "delete"
-  std::string_view choices;        // for kString with a closed set: "delete,compact"; else ""
-  std::int64_t min = 0;            // numeric lower bound (inclusive)
-};
-
-// The catalogues, sorted by name.
-const std::vector<ConfigSpec>& BrokerConfigSpecs();
-const std::vector<ConfigSpec>& ControllerConfigSpecs();
-const std::vector<ConfigSpec>& TopicConfigSpecs();
-// nullptr when `name` is not in the catalogue.
-const ConfigSpec* FindConfigSpec(const std::vector<ConfigSpec>& specs, std::string_view name);
+using kafka::BrokerConfigSpecs;
+using kafka::ConfigSpec;
+using kafka::ConfigType;
+using kafka::ControllerConfigSpecs;
+using kafka::FindConfigSpec;
+using kafka::NotSimulatedReason;
+using kafka::TopicConfigSpecs;
 
 // Checks a value given as text against its spec. Returns the canonical text ("true", "2",
 // "compact") or kInvalidArgument with a message like "expected a boolean (true or false)".

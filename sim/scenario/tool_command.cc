@@ -327,6 +327,9 @@ Status ParseTopicConfigs(const ScannedOptions& options, TopicsCommand& command) 
       return Fail(kTopicsTool, "invalid value '" + kv->second + "' for config " + kv->first + ": " +
                                    canonical.status().message());
     }
+    if (const std::string_view why = NotSimulatedReason(*spec, *canonical); !why.empty()) {
+      return Fail(kTopicsTool, kv->first + " is not simulated: " + std::string(why));
+    }
     command.configs.emplace_back(kv->first, *canonical);
   }
   return Status::Ok();

@@ -17,50 +17,59 @@
 namespace kafkasim::scenario {
 namespace {
 
-// A broker config from the scenario, or Kafka's default when the catalogue lacks the name.
-std::int64_t LongOr(const ConfigMap& m, std::string_view name, std::int64_t fallback) {
-  if (FindConfigSpec(BrokerConfigSpecs(), name) == nullptr) return fallback;
-  return m.GetLong(name);
-}
-
-bool BoolOr(const ConfigMap& m, std::string_view name, bool fallback) {
-  if (FindConfigSpec(BrokerConfigSpecs(), name) == nullptr) return fallback;
-  return m.GetBool(name);
-}
-
 kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   kafka::ServerConfig c;
   c.node_id = node.node_id;
   c.broker = node.role != NodeRole::kController;
   c.controller = node.role != NodeRole::kBroker;
   c.rack = node.rack.value_or("");
+  // Every config comes from the catalogue (kafka/configs.h): its value or Kafka's default.
   const ConfigMap& b = s.cluster.broker_config;
+  const ConfigMap& ctl = s.cluster.controller_config;
   kafka::BrokerSettings& bs = c.broker_settings;
-  bs.replica_lag_time_max_ms = LongOr(b, "replica.lag.time.max.ms", 30000);
-  bs.replica_fetch_wait_max_ms = LongOr(b, "replica.fetch.wait.max.ms", 500);
-  bs.log_retention_check_interval_ms = LongOr(b, "log.retention.check.interval.ms", 300000);
-  bs.min_insync_replicas = static_cast<std::int32_t>(LongOr(b, "min.insync.replicas", 1));
-  bs.broker_heartbeat_interval_ms = LongOr(b, "broker.heartbeat.interval.ms", 2000);
-  bs.request_timeout_ms = LongOr(b, "request.timeout.ms", 30000);
+  bs.replica_lag_time_max_ms = b.GetLong("replica.lag.time.max.ms");
+  bs.replica_fetch_wait_max_ms = b.GetLong("replica.fetch.wait.max.ms");
+  bs.replica_fetch_max_bytes = static_cast<std::int32_t>(b.GetLong("replica.fetch.max.bytes"));
+  bs.replica_fetch_backoff_ms = b.GetLong("replica.fetch.backoff.ms");
+  bs.log_retention_check_interval_ms = b.GetLong("log.retention.check.interval.ms");
+  bs.min_insync_replicas = static_cast<std::int32_t>(b.GetLong("min.insync.replicas"));
+  bs.broker_heartbeat_interval_ms = b.GetLong("broker.heartbeat.interval.ms");
+  bs.request_timeout_ms = b.GetLong("request.timeout.ms");
   bs.replica_high_watermark_checkpoint_interval_ms =
-      LongOr(b, "replica.high.watermark.checkpoint.interval.ms", 5000);
-  bs.log_flush_offset_checkpoint_interval_ms =
-      LongOr(b, "log.flush.offset.checkpoint.interval.ms", 60000);
+      b.GetLong("replica.high.watermark.checkpoint.interval.ms");
+  bs.log_flush_offset_checkpoint_interval_ms = b.GetLong("log.flush.offset.checkpoint.interval.ms");
   bs.log_flush_start_offset_checkpoint_interval_ms =
-      LongOr(b, "log.flush.start.offset.checkpoint.interval.ms", 60000);
-  bs.log_initial_task_delay_ms = LongOr(b, "log.initial.task.delay.ms", 30000);
-  bs.log.segment_bytes = LongOr(b, "log.segment.bytes", 1073741824);
-  bs.log.retention_ms = LongOr(b, "log.retention.ms", 604800000);
-  bs.log.retention_bytes = LongOr(b, "log.retention.bytes", -1);
+      b.GetLong("log.flush.start.offset.checkpoint.interval.ms");
+  bs.log_initial_task_delay_ms = b.GetLong("log.initial.task.delay.ms");
+  bs.log_dirs = b.GetString("log.dirs");
+  // The broker-level defaults of topic configs (ServerTopicConfigSynonyms).
+  bs.log.segment_bytes = b.GetLong("log.segment.bytes");
+  bs.log.segment_ms = b.GetLong("log.roll.ms");
+  bs.log.retention_ms = b.GetLong("log.retention.ms");
+  bs.log.retention_bytes = b.GetLong("log.retention.bytes");
+  bs.log.flush_messages = b.GetLong("log.flush.interval.messages");
+  bs.log.max_message_bytes = static_cast<std::int32_t>(b.GetLong("message.max.bytes"));
+  bs.log.compression_type = b.GetString("compression.type");
+  bs.log.message_timestamp_log_append_time =
+      b.GetString("log.message.timestamp.type") == "LogAppendTime";
+  // The KRaft client of every node, voter or observer (QuorumConfig).
+  raft::RaftConfig& rc = c.raft;
+  rc.fetch_timeout = Milliseconds(ctl.GetLong("controller.quorum.fetch.timeout.ms"));
+  rc.election_timeout = Milliseconds(ctl.GetLong("controller.quorum.election.timeout.ms"));
+  rc.election_backoff_max = Milliseconds(ctl.GetLong("controller.quorum.election.backoff.max.ms"));
+  rc.request_timeout = Milliseconds(ctl.GetLong("controller.quorum.request.timeout.ms"));
+  rc.retry_backoff = Milliseconds(ctl.GetLong("controller.quorum.retry.backoff.ms"));
+  rc.append_linger = Milliseconds(ctl.GetLong("controller.quorum.append.linger.ms"));
+  rc.idle_noop_interval = Milliseconds(ctl.GetLong("metadata.max.idle.interval.ms"));
+  c.metadata_log_segment_bytes = ctl.GetLong("metadata.log.segment.bytes");
   kafka::ControllerConfig& cc = c.controller_config;
-  cc.broker_session_timeout_ms = s.cluster.controller_config.GetLong("broker.session.timeout.ms");
+  cc.broker_session_timeout_ms = ctl.GetLong("broker.session.timeout.ms");
   cc.broker_heartbeat_interval_ms = bs.broker_heartbeat_interval_ms;
-  cc.unclean_leader_election_enable = BoolOr(b, "unclean.leader.election.enable", false);
+  cc.unclean_leader_election_enable = b.GetBool("unclean.leader.election.enable");
   cc.eligible_leader_replicas_enable = s.cluster.eligible_leader_replicas_version >= 1;
   cc.default_min_insync_replicas = bs.min_insync_replicas;
-  cc.auto_leader_rebalance_enable = BoolOr(b, "auto.leader.rebalance.enable", true);
-  cc.leader_imbalance_check_interval_seconds =
-      LongOr(b, "leader.imbalance.check.interval.seconds", 300);
+  cc.auto_leader_rebalance_enable = b.GetBool("auto.leader.rebalance.enable");
+  cc.leader_imbalance_check_interval_seconds = b.GetLong("leader.imbalance.check.interval.seconds");
   for (const auto& [k, v] : b.explicit_values()) cc.cluster_configs[k] = v;
   return c;
 }

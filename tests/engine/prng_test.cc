@@ -1,11 +1,11 @@
 // The simulation's PRNG must give the same numbers on every platform: pinned outputs.
+#include "engine/prng.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include "engine/prng.h"
 
 using kafkasim::Rng;
 using kafkasim::SplitMix64;

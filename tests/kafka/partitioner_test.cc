@@ -1,10 +1,11 @@
 // Kafka's partitioner must match byte for byte: vectors from Kafka's UtilsTest.testMurmur2.
-#include "kafka/group_hash.h"
 #include "kafka/partitioner.h"
 
 #include <doctest/doctest.h>
 
 #include <map>
+
+#include "kafka/group_hash.h"
 
 using namespace kafkasim;
 using namespace kafkasim::kafka;

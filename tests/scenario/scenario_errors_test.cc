@@ -79,6 +79,25 @@ TEST_CASE("scenario errors: unknown broker config suggests the right name") {
         "value for replica.lag.time.max.ms: expected a long, got 'x'");
 }
 
+TEST_CASE("scenario errors: a config the simulator does not act on is refused with the reason") {
+  CHECK(
+      OneError(
+          R"({"name": "t", "cluster": {"broker_config": {"offsets.topic.num.partitions": 3}}})") ==
+      "[scenario.E032] s.json:1:45 $.cluster.broker_config[\"offsets.topic.num.partitions\"]: "
+      "offsets.topic.num.partitions is not simulated: consumer groups and __consumer_offsets "
+      "are not simulated yet");
+  CHECK(OneError(R"({"name": "t", "cluster": {}, "topics": [{"name": "c", "partitions": 1,
+      "replication_factor": 1, "config": {"cleanup.policy": "compact"}}]})") ==
+        "[scenario.E032] s.json:2:43 $.topics[0].config[\"cleanup.policy\"]: cleanup.policy is "
+        "not simulated: log compaction is not simulated yet");
+  std::vector<std::string> errors;
+  CHECK(ParseScenario(R"({"name": "t", "cluster": {}, "topics": [{"name": "c", "partitions": 1,
+      "replication_factor": 1, "config": {"cleanup.policy": "delete"}}]})",
+                      "s.json", &errors)
+            .has_value());
+  CHECK(errors.empty());
+}
+
 TEST_CASE("scenario errors: an unknown node lists the nodes of this cluster") {
   CHECK(OneError(File(R"({"at": "1s", "crash": "broker-4"})",
                       R"([{"id": "producer-1", "type": "producer", "topic": "cities"}])")) ==

@@ -26,7 +26,7 @@ constexpr std::string_view kFull = R"({
                                   "unclean.leader.election.enable": false },
                "controller_config": { "controller.quorum.election.timeout.ms": "1500" } },
   "topics": [ { "name": "cities", "partitions": 3, "replication_factor": 3,
-                "config": { "min.insync.replicas": 2, "cleanup.policy": "compact,delete" } } ],
+                "config": { "min.insync.replicas": 2, "cleanup.policy": "delete" } } ],
   "clients": [
     { "id": "producer-1", "type": "producer", "topic": "cities", "acks": "all",
       "rate_per_s": 50, "keys": ["New York", "Berlin", "Paris"] },
@@ -107,7 +107,7 @@ TEST_CASE("scenario: a complete file parses into cluster, topics, clients and st
   REQUIRE(s.topics.size() == 1);
   CHECK(s.topics[0].partitions == 3);
   CHECK(s.topics[0].config.GetLong("min.insync.replicas") == 2);
-  CHECK(s.topics[0].config.GetString("cleanup.policy") == "compact,delete");
+  CHECK(s.topics[0].config.GetString("cleanup.policy") == "delete");
   CHECK(s.topics[0].config.GetLong("segment.bytes") == 1073741824);
   CHECK(s.topics[0].config.explicit_values().size() == 2);
   CHECK(s.FindTopic("cities") == &s.topics[0]);
