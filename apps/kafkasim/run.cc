@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "scenario/duration.h"
+#include "scenario/nemesis.h"
 #include "scenario/runner.h"
 #include "scenario/trace_kinds.h"
 
@@ -23,7 +24,7 @@ int RunRun(const std::vector<std::string>& args) {
       "Usage: kafkasim run FILE [options]\n\nRuns a scenario headless: prints a narrated timeline "
       "(time, node, what happened), a verdict and the trace hash.\nExit code: 0 every "
       "expectation held, 1 one failed, 2 bad usage or input.\n\nOptions");
-  std::string file, trace_path, data_dir, until_text;
+  std::string file, trace_path, data_dir, until_text, nemesis_text;
   std::int64_t seed = -1;
   desc.add_options()("help,h", "show this help")("seed", po::value<std::int64_t>(&seed),
                                                  "seed (default: the scenario's own)")(
@@ -31,6 +32,8 @@ int RunRun(const std::vector<std::string>& args) {
       "data-dir", po::value<std::string>(&data_dir),
       "mirror every node's disk into DIR/<node>/ (real Kafka log files)")(
       "until", po::value<std::string>(&until_text), "stop at this virtual time (e.g. 30s)")(
+      "nemesis", po::value<std::string>(&nemesis_text),
+      "add random faults drawn from the seed: any of crash,kill,partition,slow,disk")(
       "verbose,v", "print every trace event, including the frequent ones")(
       "quiet,q", "print only the verdict and the trace hash");
   po::variables_map vm;
@@ -54,6 +57,15 @@ int RunRun(const std::vector<std::string>& args) {
       return kExitUsage;
     }
     until = kTimeZero + *d;
+  }
+  scenario::NemesisOptions nemesis;
+  if (vm.count("nemesis") > 0) {
+    Result<scenario::NemesisOptions> parsed = scenario::ParseNemesis(nemesis_text);
+    if (!parsed.ok()) {
+      std::cerr << "kafkasim run: --nemesis: " << parsed.status().message() << "\n";
+      return kExitUsage;
+    }
+    nemesis = *parsed;
   }
   Result<scenario::Scenario> loaded = scenario::LoadScenario(file);
   if (!loaded.ok()) {
@@ -81,6 +93,8 @@ int RunRun(const std::vector<std::string>& args) {
   options.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : loaded->seed;
   options.world.data_dir = data_dir;
   options.messages_recorded_max = 0;  // no diagram drawn: skip describing every message
+  options.nemesis = nemesis;
+  const std::uint64_t run_seed = options.seed;
   const bool verbose = vm.count("verbose") > 0;
   const bool quiet = vm.count("quiet") > 0;
   if (!quiet) {
@@ -94,7 +108,9 @@ int RunRun(const std::vector<std::string>& args) {
   }
   scenario::Runner runner(std::move(*loaded), std::move(options));
   const bool ok = runner.RunToEnd(until);
-  std::cout << "\n== Verdict: " << runner.scenario().name << "\n";
+  std::cout << "\n== Verdict: " << runner.scenario().name << " (seed " << run_seed;
+  if (!nemesis.empty()) std::cout << ", nemesis " << scenario::FormatNemesis(nemesis);
+  std::cout << ")\n";
   for (const view::CheckView& c : runner.checks()) {
     if (c.continuous) {
       // Guarantees are watched and reported; the expectations decide the exit code.

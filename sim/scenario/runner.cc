@@ -179,6 +179,7 @@ void Runner::Build() {
   narration_.clear();
   view_dirty_ = true;
   ScheduleScenario();
+  ScheduleNemesis();
   // The guarantees follow the expectations in checks_.
   guarantees_ = BuiltInGuarantees();
   guarantees_first_check_ = checks_.size();
@@ -203,6 +204,40 @@ std::uint64_t Runner::Note(std::string node, std::string_view kind, std::string 
   e.kind = kind;
   e.text = std::move(text);
   return world_->sim().trace().Emit(std::move(e)).index;
+}
+
+void Runner::ScheduleNemesis() {
+  for (NemesisAction& action : PlanNemesis(scenario_, options_.nemesis, options_.seed)) {
+    world_->sim().Schedule(action.at, [this, action = std::move(action)] { RunNemesis(action); });
+  }
+}
+
+// A nemesis fault that would not change anything now (crash a node the scenario already took
+// down, restart one already back) is left out, and the timeline says so.
+void Runner::RunNemesis(const NemesisAction& action) {
+  const std::string* node = std::visit(
+      [](const auto& c) -> const std::string* {
+        using C = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<C, CrashCommand> || std::is_same_v<C, KillCommand> ||
+                      std::is_same_v<C, RestartCommand>) {
+          return &c.node;
+        }
+        return nullptr;
+      },
+      action.command);
+  if (node != nullptr) {
+    const NodeIndex n = world_->sim().FindNode(*node);
+    const bool running = n != kNoNode && world_->sim().GetNodeState(n) == NodeState::kRunning;
+    const bool restart = std::holds_alternative<RestartCommand>(action.command);
+    if (n == kNoNode || running == restart) {
+      Note("nemesis", trace_kind::kNemesis,
+           fmt::format("{} (skipped: {} is {})", action.line, *node,
+                       running ? "running" : "already down"));
+      return;
+    }
+  }
+  Note("nemesis", trace_kind::kNemesis, action.line);
+  world_->Execute(action.command, action.line, nullptr);
 }
 
 void Runner::ScheduleScenario() {

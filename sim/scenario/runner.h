@@ -13,6 +13,7 @@
 #include "scenario/diagram.h"
 #include "scenario/guarantees.h"
 #include "scenario/metric_rates.h"
+#include "scenario/nemesis.h"
 #include "scenario/scenario.h"
 #include "scenario/session_control.h"
 #include "scenario/world.h"
@@ -28,6 +29,8 @@ struct RunOptions {
   // (a headless run that draws no diagram saves the time of describing every message).
   std::size_t messages_recorded_max = kMessagesRecordedMax;
   static constexpr std::size_t kMessagesRecordedMax = 100'000;
+  // A random fault schedule drawn from the seed, laid over the scenario's own steps.
+  NemesisOptions nemesis;
 };
 
 class Runner final : public SessionControl {
@@ -67,6 +70,8 @@ class Runner final : public SessionControl {
  private:
   void Build();
   void ScheduleScenario();
+  void ScheduleNemesis();
+  void RunNemesis(const NemesisAction& action);
   // Steps run in file order, each at its time or right after a late predecessor.
   void ScheduleStep(std::size_t index, Time not_before);
   void RunSteps(std::size_t index);

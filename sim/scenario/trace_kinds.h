@@ -19,6 +19,8 @@ inline constexpr std::string_view kScenarioSay = "scenario.say";
 // cities-0 = broker-2"), or a step that could not run ("scenario.step_failed").
 inline constexpr std::string_view kScenarioResolve = "scenario.resolve";
 inline constexpr std::string_view kScenarioStepFailed = "scenario.step_failed";
+// A fault of the nemesis (run or swarm with --nemesis), before the fault's own event.
+inline constexpr std::string_view kNemesis = "scenario.nemesis";
 // Faults the scenario or the console injects into the engine.
 inline constexpr std::string_view kNodeCrash = "node.crash";
 inline constexpr std::string_view kNodeKill = "node.kill";
@@ -54,7 +56,7 @@ inline constexpr std::array kAll = {
     kNetworkSlow,   kNetworkPartition, kClientStart,        kToolRun,        kToolOutput,
     kToolError,     kInputCommand,     kCommandError,       kExpectPass,     kExpectFail,
     kExpectDetail,  kGuaranteeBroken,  kDiskFull,           kDiskOk,         kDiskSlow,
-    kDiskCorrupt,   kScenarioResolve,  kScenarioStepFailed,
+    kDiskCorrupt,   kScenarioResolve,  kScenarioStepFailed, kNemesis,
 };
 // Kinds too frequent for a narrated timeline: none of the scenario's.
 inline constexpr std::array<std::string_view, 0> kFrequent = {};
