@@ -39,5 +39,7 @@ int RunDumpLog(const std::vector<std::string>& args);   // dump_log.cc
 int RunValidate(const std::vector<std::string>& args);  // validate.cc
 int RunRun(const std::vector<std::string>& args);       // run.cc
 int RunDiagram(const std::vector<std::string>& args);   // diagram.cc
+int RunSwarm(const std::vector<std::string>& args);     // swarm.cc
+int RunSwarmMerge(const std::vector<std::string>& args);
 
 }  // namespace kafkasim::cli

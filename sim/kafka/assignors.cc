@@ -103,7 +103,8 @@ GroupAssignment RoundRobinAssign(const std::vector<AssignorSubscription>& member
   // All partitions of all subscribed topics, topics sorted, dealt in member order; a member
   // not subscribed to the partition's topic is skipped (CircularIterator).
   std::size_t next = 0;
-  for (const auto& [topic, count] : partitions) {
+  for (const auto& [topic_name, count] : partitions) {
+    const std::string& topic = topic_name;  // clang 14 cannot capture a structured binding
     const bool subscribed = std::any_of(sorted.begin(), sorted.end(),
                                         [&](const auto* m) { return Subscribes(*m, topic); });
     if (!subscribed) continue;
