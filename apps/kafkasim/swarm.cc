@@ -47,9 +47,11 @@ struct BrokenGuarantee {
   std::string name;
   std::string at;  // "34.210s"
   std::string detail;
-  // A broker lost power before it broke and the guarantee is the acks=all one: Kafka does not
-  // fsync acknowledged writes, so replicas that all lose power may lose them (KIP-966).
-  bool documented = false;
+  // Why a break of the acks=all guarantee is Kafka's documented behaviour, or "": a broker
+  // lost power first (Kafka does not fsync acknowledged writes, so replicas that all lose
+  // power may lose them; KIP-966), or an unclean leader election came first (it trades the
+  // acknowledged writes for availability, as unclean.leader.election.enable says).
+  std::string documented;
 };
 
 struct SeedResult {
@@ -95,7 +97,7 @@ SeedResult FromJson(const json& j) {
   for (const json& g : j.at("guarantees_broken")) {
     r.guarantees_broken.push_back({g.at("name").get<std::string>(), g.at("at").get<std::string>(),
                                    g.at("detail").get<std::string>(),
-                                   g.at("documented").get<bool>()});
+                                   g.at("documented").get<std::string>()});
   }
   r.probes_missing = j.at("probes_missing").get<std::vector<std::string>>();
   r.step_failures = j.at("step_failures").get<std::vector<std::string>>();
@@ -119,7 +121,7 @@ struct SwarmSetup {
 
 bool UndocumentedBreak(const SeedResult& r) {
   return std::any_of(r.guarantees_broken.begin(), r.guarantees_broken.end(),
-                     [](const BrokenGuarantee& g) { return !g.documented; });
+                     [](const BrokenGuarantee& g) { return g.documented.empty(); });
 }
 
 // Under a nemesis the scenario's own expectations may fail (the faults change the story); a
@@ -146,11 +148,18 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed,
     if (n.role != scenario::NodeRole::kController) brokers.insert(n.name);
   }
   std::optional<Time> first_power_loss;
+  // Whether an unclean election had happened when each guarantee broke.
+  scenario::Runner* runner_ptr = nullptr;
+  std::set<std::string> broken_after_unclean;
   scenario::RunOptions options;
   options.seed = seed;
   options.nemesis = nemesis;
   options.messages_recorded_max = 0;
   options.sinks.push_back([&](const TraceEvent& e) {
+    if (e.kind == scenario::trace_kind::kGuaranteeBroken && runner_ptr != nullptr &&
+        runner_ptr->world().sim().probes().count("leader.election.unclean") > 0) {
+      broken_after_unclean.insert(e.text);
+    }
     if (first_power_loss || e.kind != scenario::trace_kind::kNodeCrash) return;
     const std::string node = e.text.substr(0, e.text.find(' '));
     if (brokers.count(node) > 0) first_power_loss = e.time;
@@ -162,14 +171,24 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed,
         [&trace_out](const TraceEvent& e) { trace_out << TraceEventToJson(e) << "\n"; });
   }
   scenario::Runner runner(scenario, std::move(options));
+  runner_ptr = &runner;
   runner.RunToEnd(kTimeMax);
   SeedResult r;
   r.seed = seed;
   for (const view::CheckView& c : runner.checks()) {
     if (c.continuous) {
       if (c.ok) continue;
-      const bool documented =
-          c.name == kAckedKept && first_power_loss && *first_power_loss <= c.broken_at;
+      std::string documented;
+      if (c.name == kAckedKept) {
+        const bool unclean = std::any_of(
+            broken_after_unclean.begin(), broken_after_unclean.end(),
+            [&](const std::string& text) { return text.find(c.name) != std::string::npos; });
+        if (unclean) {
+          documented = "an unclean leader election came first";
+        } else if (first_power_loss && *first_power_loss <= c.broken_at) {
+          documented = "a broker lost power first; acks=all does not fsync, KIP-966";
+        }
+      }
       r.guarantees_broken.push_back({c.name, FormatTime(c.broken_at), c.seen, documented});
     } else if (!c.ok) {
       r.expectations_failed.push_back(c.name + " — " + c.detail);
@@ -447,7 +466,8 @@ int PrintSummary(const SwarmSetup& s, const std::vector<SeedResult>& results, do
       nemesis && expectations > 0 ? " (under the nemesis they are reported, not failures)" : "");
   std::cout << fmt::format("  guarantees broken:   {} seed{}", broken, broken == 1 ? "" : "s");
   if (documented_only > 0) {
-    std::cout << fmt::format(" ({} only by a documented loss after power loss)", documented_only);
+    std::cout << fmt::format(" ({} only by a documented loss: power loss or unclean election)",
+                             documented_only);
   }
   std::cout << "\n";
   std::cout << fmt::format("  invariant aborts:    {} seed{}\n", aborts, aborts == 1 ? "" : "s");
@@ -471,10 +491,7 @@ int PrintSummary(const SwarmSetup& s, const std::vector<SeedResult>& results, do
     if (!r.abort.empty()) std::cout << "    ABORT   " << r.abort << "\n";
     for (const BrokenGuarantee& g : r.guarantees_broken) {
       std::cout << "    BROKEN  " << g.name << " — at " << g.at << ": " << g.detail
-                << (g.documented ? " [documented: a broker lost power first; acks=all does "
-                                   "not fsync, KIP-966]"
-                                 : "")
-                << "\n";
+                << (g.documented.empty() ? "" : " [documented: " + g.documented + "]") << "\n";
     }
     if (!nemesis) {
       for (const std::string& e : r.expectations_failed) std::cout << "    FAIL    " << e << "\n";
@@ -496,7 +513,8 @@ int PrintSummary(const SwarmSetup& s, const std::vector<SeedResult>& results, do
   }
   if (documented_only > 0) {
     std::cout << "\nDocumented losses (acknowledged acks=all writes lost after a broker lost "
-                 "power; Kafka acknowledges before fsync, so this is Kafka's behaviour too):\n";
+                 "power, as Kafka acknowledges before fsync, or after an unclean leader "
+                 "election; Kafka's behaviour too):\n";
     for (const SeedResult& r : results) {
       if (r.guarantees_broken.empty() || UndocumentedBreak(r)) continue;
       std::cout << "  seed " << r.seed << ":\n";

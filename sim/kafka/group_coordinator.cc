@@ -166,7 +166,8 @@ std::optional<std::string> GroupCoordinator::SelectProtocol(const ClassicGroup& 
   // preference among them; the most votes wins (ties: the first in HashMap order).
   std::vector<std::string> candidates;
   for (const auto& p : group.members.begin()->second.protocols) candidates.push_back(p.name);
-  for (const auto& [id, member] : group.members) {
+  for (const auto& entry : group.members) {
+    const auto& member = entry.second;  // clang 14 cannot capture a structured binding
     std::erase_if(candidates, [&](const std::string& name) {
       return std::none_of(member.protocols.begin(), member.protocols.end(),
                           [&](const auto& p) { return p.name == name; });

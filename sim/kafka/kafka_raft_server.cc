@@ -173,7 +173,8 @@ bool KafkaRaftServer::PersistRaft(raft::Ready& ready) {
     KSIM_ASSERT_EQ(e.offset, metadata_log_->log_end_offset());
     ProducedRecord r{EntryKey(e.kind), e.payload, env_.Now().Millis()};
     if (metadata_log_->LatestEpoch() < e.epoch) {
-      metadata_log_->AssignEpochStart(e.epoch, e.offset);
+      Status s = metadata_log_->AssignEpochStart(e.epoch, e.offset);
+      if (!s.ok()) return failed(s, "writing the leader epoch checkpoint of __cluster_metadata-0");
     }
     // The Raft leader is the "producer" of its own log: each entry is a one-record batch.
     Result<AppendResult> appended =

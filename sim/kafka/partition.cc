@@ -75,7 +75,11 @@ void Partition::BecomeLeader(const PartitionState& state, Time now, PartitionRea
   isr_ = state.isr;
   alter_in_flight_ = false;
   leader_epoch_start_offset_ = log_->log_end_offset();
-  log_->AssignEpochStart(state.leader_epoch, leader_epoch_start_offset_);
+  // A checkpoint that cannot be written fails the log dir (the host's call), as Kafka's
+  // LeaderEpochFileCache does through the LogDirFailureChannel.
+  if (Status s = log_->AssignEpochStart(state.leader_epoch, leader_epoch_start_offset_); !s.ok()) {
+    ready.storage_error = s;
+  }
   // On a new leader epoch, follower state resets: ISR members count as caught up now.
   remotes_.clear();
   for (BrokerId r : replicas_) {

@@ -122,8 +122,9 @@ class ReplicaLog {
   // Retention and rolling on the broker's schedule; returns a human note per deleted segment.
   virtual std::vector<std::string> RunRetention(Time now) = 0;
 
-  // Leader epoch cache (leader-epoch-checkpoint).
-  virtual void AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) = 0;
+  // Leader epoch cache (leader-epoch-checkpoint). Fails when the checkpoint cannot be written
+  // (disk full, I/O error): the log dir has failed.
+  virtual Status AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) = 0;
   virtual std::int32_t LatestEpoch() const = 0;  // -1 when empty
   // Kafka's endOffsetFor: (epoch, end offset), (-1, -1) when undefined.
   virtual std::pair<std::int32_t, std::int64_t> EndOffsetForEpoch(std::int32_t epoch) const = 0;

@@ -95,9 +95,8 @@ class StorageReplicaLog final : public ReplicaLog {
     }
     return log_->WritePartitionMetadata(bytes);
   }
-  void AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) override {
-    Status s = log_->AssignLeaderEpoch(epoch, start_offset);
-    KSIM_ASSERT_MSG(s.ok(), s.ToString());
+  Status AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) override {
+    return log_->AssignLeaderEpoch(epoch, start_offset);
   }
   std::int32_t LatestEpoch() const override {
     return log_->leader_epochs().latest_epoch().value_or(-1);

@@ -1,5 +1,5 @@
-// A small swarm: random fault schedules (power loss, process kill, restart, controlled
-// shutdown, isolation, one-way and two-way cuts, slow nodes, lossy links) on a 3-broker,
+// A small swarm: the nemesis's random fault schedules (power loss, process kill, restart,
+// isolation, one-way and two-way cuts, slow nodes, disk faults) and lossy links on a 3-broker,
 // 3-controller KRaft cluster with an acks=all producer. Every run must finish without an
 // invariant violation, keep "at most one leader per partition and epoch", replay to the same
 // trace hash, and — when no broker ever lost power — keep every acknowledged acks=all write.
@@ -14,74 +14,18 @@
 #include <vector>
 
 #include "engine/prng.h"
+#include "scenario/nemesis.h"
 #include "scenario/runner.h"
+#include "scenario/trace_kinds.h"
 
 namespace kafkasim::scenario {
 namespace {
 
-struct Generated {
-  std::string json;
-  bool power_loss = false;  // some broker was crashed
-};
-
-Generated RandomSchedule(std::uint64_t seed) {
+// The swarm's scenario: a 3-broker, 3-controller cluster, acks=all with min.insync.replicas=2,
+// a lossy network on one seed in three; the faults come from the nemesis (scenario/nemesis.h).
+std::string SwarmScenario(std::uint64_t seed) {
   Rng rng = Rng::Stream(seed, "swarm");
-  const std::vector<std::string> nodes = {"broker-1",     "broker-2",     "broker-3",
-                                          "controller-1", "controller-2", "controller-3"};
-  std::set<std::string> down;
-  std::vector<std::string> steps;
-  Generated g;
-  double t = 8;
-  while (true) {
-    t += 1.5 + 4.5 * rng.NextDouble();
-    if (t > 100) break;
-    const std::string& node = nodes[rng.Uniform(nodes.size())];
-    const std::string at = fmt::format("\"at\": \"{:.3f}s\"", t);
-    switch (rng.Uniform(8)) {
-      case 0:
-      case 1:
-        if (down.count(node) > 0) break;
-        down.insert(node);
-        if (rng.Uniform(2) == 0) {
-          steps.push_back(fmt::format("{{{}, \"crash\": \"{}\"}}", at, node));
-          g.power_loss = g.power_loss || node.rfind("broker", 0) == 0;
-        } else {
-          steps.push_back(fmt::format("{{{}, \"kill\": \"{}\"}}", at, node));
-        }
-        break;
-      case 2:
-      case 3:
-        if (down.empty()) break;
-        steps.push_back(fmt::format("{{{}, \"restart\": \"{}\"}}", at, *down.begin()));
-        down.erase(down.begin());
-        break;
-      case 4:
-        steps.push_back(fmt::format("{{{}, \"isolate\": \"{}\"}}", at, node));
-        break;
-      case 5:
-        steps.push_back(fmt::format("{{{}, \"heal_all\": true}}", at));
-        break;
-      case 6: {
-        const std::string& other = nodes[rng.Uniform(nodes.size())];
-        if (other == node) break;
-        steps.push_back(
-            fmt::format("{{{}, \"cut\": {{\"from\": \"{}\", \"to\": \"{}\", "
-                        "\"both\": {}}}}}",
-                        at, node, other, rng.Uniform(2) == 1));
-        break;
-      }
-      default:
-        if (node.rfind("broker", 0) != 0 || down.count(node) > 0) break;
-        down.insert(node);
-        steps.push_back(fmt::format("{{{}, \"shutdown\": \"{}\"}}", at, node));
-        break;
-    }
-  }
-  steps.push_back("{\"at\": \"105s\", \"heal_all\": true}");
-  for (const std::string& node : down) {
-    steps.push_back(fmt::format("{{\"restart\": \"{}\"}}", node));
-  }
-  g.json = fmt::format(
+  return fmt::format(
       R"({{"name": "swarm {}", "seed": {}, "end": "140s",
   "cluster": {{"brokers": 3, "controllers": 3,
               "network": {{"latency_ms": [1, 5], "drop": {}}},
@@ -92,18 +36,23 @@ Generated RandomSchedule(std::uint64_t seed) {
                "rate_per_s": 20, "keys": ["a", "b", "c", "d"], "start": "6s"}},
               {{"id": "consumer-1", "type": "consumer", "topic": "t",
                "from_beginning": true, "start": "6s"}}],
-  "steps": [{}]}})",
-      seed, seed, rng.Uniform(3) == 0 ? "0.01" : "0", fmt::join(steps, ",\n  "));
-  return g;
+  "steps": []}})",
+      seed, seed, rng.Uniform(3) == 0 ? "0.01" : "0");
 }
 
-std::string RunAndCheck(const Generated& g, std::uint64_t seed) {
+std::string RunAndCheck(std::uint64_t seed) {
   std::vector<std::string> errors;
-  auto scenario = ParseScenario(g.json, fmt::format("swarm-{}.json", seed), &errors);
-  REQUIRE_MESSAGE(scenario.has_value(), errors.front() << "\n" << g.json);
+  const std::string json = SwarmScenario(seed);
+  auto scenario = ParseScenario(json, fmt::format("swarm-{}.json", seed), &errors);
+  REQUIRE_MESSAGE(scenario.has_value(), errors.front() << "\n" << json);
   RunOptions options;
   options.seed = seed;
   options.messages_recorded_max = 0;
+  options.nemesis = *ParseNemesis("crash,kill,partition,slow,disk");
+  bool power_loss = false;  // some broker lost power
+  options.sinks.push_back([&power_loss](const TraceEvent& e) {
+    power_loss = power_loss || (e.kind == trace_kind::kNodeCrash && e.text.starts_with("broker"));
+  });
   Runner runner(std::move(*scenario), std::move(options));
   runner.RunToEnd(kTimeMax);
   // The run did happen: the producer wrote (how many writes were acknowledged depends on how
@@ -112,7 +61,7 @@ std::string RunAndCheck(const Generated& g, std::uint64_t seed) {
                 "seed " << seed << ": " << runner.world().sim().events_executed() << " events");
   for (const view::CheckView& c : runner.checks()) {
     if (!c.continuous) continue;
-    if (c.name == "acks=all writes, once acknowledged, are kept" && g.power_loss) continue;
+    if (c.name == "acks=all writes, once acknowledged, are kept" && power_loss) continue;
     CHECK_MESSAGE(c.ok, "seed " << seed << ": " << c.name << ": " << c.seen);
   }
   return runner.world().sim().trace().HashHex();
@@ -124,16 +73,14 @@ TEST_CASE("swarm: random faults keep the guarantees and replay to the same hash"
   if (const char* env = std::getenv("KAFKASIM_SWARM_SEEDS")) {
     for (std::uint64_t s = 1; s <= std::strtoull(env, nullptr, 10); ++s) seeds.push_back(s);
   } else {
+    // (Seed 79 of the generator this test had before the nemesis found a broker restarted
+    // after a power loss acting on the leadership its stale metadata gave it; that schedule is
+    // gone with the generator.)
     for (std::uint64_t s = 1; s <= 16; ++s) seeds.push_back(s);
-    // Seed 79 found that a broker restarted after a power loss acted on the leadership its
-    // stale local metadata still gave it, so two different logs grew under one leader epoch
-    // (a follower then hit an invariant). Kept as a regression seed.
-    seeds.push_back(79);
   }
   for (const std::uint64_t seed : seeds) {
-    const Generated g = RandomSchedule(seed);
-    const std::string first = RunAndCheck(g, seed);
-    if (seed <= 2) CHECK(RunAndCheck(g, seed) == first);
+    const std::string first = RunAndCheck(seed);
+    if (seed <= 2) CHECK(RunAndCheck(seed) == first);
   }
 }
 

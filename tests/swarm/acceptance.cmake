@@ -30,10 +30,15 @@ if(EXPECT STREQUAL "none")
                         "${broken} and ${lost_seeds} seeds")
   endif()
 elseif(EXPECT STREQUAL "documented")
-  string(REGEX MATCH "\\(([0-9]+) only by a documented loss after power loss\\)" _ "${out}")
+  string(REGEX MATCH "\\(([0-9]+) only by a documented loss: " _ "${out}")
   if(broken EQUAL 0 OR NOT CMAKE_MATCH_1 EQUAL broken)
     message(FATAL_ERROR "without ELR, expected losses after power loss, all documented; got "
                         "${broken} seeds broken, '${CMAKE_MATCH_1}' documented")
+  endif()
+  # Named as such: every one after a power loss (unclean elections are off here).
+  if(NOT out MATCHES "documented: a broker lost power first" OR
+     out MATCHES "documented: an unclean leader election")
+    message(FATAL_ERROR "expected every loss to be named a loss after power loss")
   endif()
 elseif(EXPECT STREQUAL "lost")
   if(lost_seeds EQUAL 0)
