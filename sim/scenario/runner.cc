@@ -691,6 +691,9 @@ void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
 // Guarantees are checked right after an event that could break them, once per moment, from
 // the event queue (not inside the node handler that emitted the event).
 void Runner::OnTraceForGuarantees(const TraceEvent& e) {
+  for (std::size_t i = 0; i < guarantees_.size(); ++i) {
+    if (!checks_[guarantees_first_check_ + i].settled) guarantees_[i]->Observe(e);
+  }
   if (guarantee_check_scheduled_) return;
   bool relevant = false;
   for (std::size_t i = 0; i < guarantees_.size(); ++i) {
