@@ -347,3 +347,32 @@ TEST_CASE("guarantees: a later quorum leader without a committed entry is caught
 
 }  // namespace
 }  // namespace kafkasim::scenario
+
+namespace kafkasim::scenario {
+namespace {
+
+TEST_CASE("guarantees: a run reports a gap in a leader's log at the next append") {
+  std::unique_ptr<Runner> runner = Replicating(kTimeZero + Seconds(10));
+  World& world = runner->world();
+  const Replica leader = LeaderOf(world);
+  const std::int64_t end = leader.log->log_end_offset();
+  std::vector<std::uint8_t> later = BatchAt(*leader.log, 0);
+  PutBigEndian(later, 0, static_cast<std::uint64_t>(end + 5), 8);
+  REQUIRE(leader.log->AppendAsFollower(later, world.sim().Now()).ok());
+  RunTo(*runner, kTimeZero + Seconds(11));
+  for (const view::CheckView& c : runner->checks()) {
+    if (!c.continuous) continue;
+    if (c.name != "offsets are unique and gap-free") {
+      CHECK_MESSAGE(c.ok, c.name << ": " << c.seen);
+      continue;
+    }
+    CHECK_FALSE(c.ok);
+    CHECK(c.broken_at < kTimeZero + Seconds(10) + Milliseconds(100));
+    CHECK(c.seen == fmt::format("cities-0: leader broker {} expects offset {} next, but its next "
+                                "batch has {} (a gap)",
+                                leader.broker, end, Facts(HeaderOf(later))));
+  }
+}
+
+}  // namespace
+}  // namespace kafkasim::scenario
