@@ -34,6 +34,8 @@ struct ConsumeEvent {
   std::optional<std::string> key;
   std::optional<std::string> value;
   Time at;
+  // The high watermark the fetch response that carried the record gave (-1 when unknown).
+  std::int64_t high_watermark = -1;
 };
 
 struct ClientStats {

@@ -806,8 +806,8 @@ void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
     for (const ConsumedRecord& r : *records) {
       if (r.offset < pos.offset) continue;
       pos.offset = r.offset + 1;
-      history_->consumed.push_back(
-          ConsumeEvent{env_.name(), fp.topic, fp.partition, r.offset, r.key, r.value, env_.Now()});
+      history_->consumed.push_back(ConsumeEvent{env_.name(), fp.topic, fp.partition, r.offset,
+                                                r.key, r.value, env_.Now(), fp.high_watermark});
       ++stats().consumed;
       ++consumed_;
       if (config_.trace_each_record) {

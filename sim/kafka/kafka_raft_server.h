@@ -81,6 +81,8 @@ class KafkaRaftServer final : public KafkaNode {
 
   // The metadata quorum's Raft core (a voter on controllers, an observer on brokers).
   const raft::RaftNode& raft() const { return *raft_; }
+  // The same, or nullptr before the core is built (for checkers that must not assume it).
+  const raft::RaftNode* raft_or_null() const { return raft_.get(); }
 
  private:
   enum TimerTag : std::uint64_t { kTimerRaft = 1, kTimerControllerTick };

@@ -2,11 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <span>
+#include <tuple>
 #include <utility>
 
 #include "kafka/trace_kinds.h"
+#include "raft/trace_kinds.h"
+#include "scenario/trace_kinds.h"
 #include "scenario/world.h"
+#include "storage/record_batch.h"
 
 namespace kafkasim::scenario {
 namespace {
@@ -59,12 +66,457 @@ class OneLeaderPerEpoch final : public Guarantee {
   }
 };
 
+// ---- Partition logs ---------------------------------------------------------------------------
+
+// What the log guarantees compare of one record batch: its offsets, the leader epoch it was
+// written in, and the CRC over its records.
+struct BatchFacts {
+  std::int64_t base_offset = 0;
+  std::int64_t last_offset = 0;
+  std::int32_t epoch = -1;
+  std::uint32_t crc = 0;
+  bool operator==(const BatchFacts&) const = default;
+};
+
+std::string Describe(const BatchFacts& b) {
+  return fmt::format("offsets {}..{} in epoch {} with crc {:#010x}", b.base_offset, b.last_offset,
+                     b.epoch, b.crc);
+}
+
+constexpr std::int32_t kReadChunkBytes = 1 << 20;
+
+// The batches of `log` from the one holding `from` on, in log order, up to (not including) the
+// first batch that reaches `to`. Empty when `from` is outside the log.
+std::vector<BatchFacts> BatchesOf(const kafka::ReplicaLog& log, std::int64_t from,
+                                  std::int64_t to) {
+  std::vector<BatchFacts> out;
+  std::int64_t next = from;
+  while (next < to) {
+    Result<std::vector<std::uint8_t>> bytes = log.Read(next, kReadChunkBytes, log.log_end_offset());
+    if (!bytes.ok() || bytes->empty()) break;
+    std::span<const std::uint8_t> rest(*bytes);
+    const std::int64_t before = next;
+    while (!rest.empty()) {
+      Result<storage::BatchHeader> h = storage::ParseBatchHeader(rest);
+      if (!h.ok()) break;
+      if (h->last_offset() >= to) return out;
+      out.push_back(
+          BatchFacts{h->base_offset, h->last_offset(), h->partition_leader_epoch, h->crc});
+      next = std::max(next, h->next_offset());
+      rest = rest.subspan(h->size_in_bytes());
+    }
+    if (next == before) break;
+  }
+  return out;
+}
+
+// Events after which a replica's log may no longer be the one last checked: truncation,
+// recovery, retention, a restart or a crash (a power loss drops the unsynced tail), a corrupted
+// byte. The incremental log checkers then start over.
+bool ResetsLogs(std::string_view kind) {
+  namespace k = kafka::trace_kind;
+  namespace s = trace_kind;
+  return kind == k::kLogTruncate || kind == k::kLogReset || kind == k::kLogLoad ||
+         kind == k::kLogRecovery || kind == k::kPartitionDeleted || kind == k::kLogDirFailed ||
+         kind == s::kNodeCrash || kind == s::kNodeKill || kind == s::kNodeRestart ||
+         kind == s::kNodeShutdown || kind == s::kDiskCorrupt;
+}
+
+// The trace kinds after which a partition's logs or high watermarks may have moved.
+bool MovesPartitions(std::string_view kind) {
+  namespace k = kafka::trace_kind;
+  return kind == k::kProduceAppend || kind == k::kPartitionLeader ||
+         kind == k::kPartitionFollower || kind == k::kIsrExpand || kind == k::kIsrShrink ||
+         kind == k::kLogTruncate || kind == k::kLogRetention || kind == k::kClientRecord;
+}
+
+// The partition's leader as the freshest metadata names it, when that broker runs and acts as
+// leader in that epoch.
+struct LeaderOf {
+  std::int32_t broker = -1;
+  std::int32_t epoch = -1;
+  const kafka::ReplicaLog* log = nullptr;
+  std::vector<std::int32_t> isr;  // as the leader holds it
+};
+std::optional<LeaderOf> RunningLeader(World& world, const std::string& topic, std::int32_t p,
+                                      const kafka::PartitionRegistration& reg) {
+  if (!reg.HasLeader()) return std::nullopt;
+  const kafka::KafkaNode* server = world.BrokerServer(reg.leader);
+  if (server == nullptr) return std::nullopt;
+  const auto local = server->LocalPartition(topic, p);
+  const kafka::ReplicaLog* log = server->Log(topic, p);
+  if (!local || !local->is_leader || local->leader_epoch != reg.leader_epoch || log == nullptr) {
+    return std::nullopt;
+  }
+  return LeaderOf{reg.leader, reg.leader_epoch, log, local->isr};
+}
+
+// Replication's promise: below the high watermark the in-sync replicas hold the same records.
+// It is a promise about the replicas in the leader's ISR only. A replica out of the ISR may hold
+// a divergent tail below the leader's high watermark until it has truncated to the epoch
+// boundary (a stale leader coming back, or every replica after an unclean election, where the
+// new leader's history replaces the old one's); it rejoins the ISR only once it has caught up
+// in the current epoch. This holds across power losses too: a broker that lost its unsynced
+// tail is fenced before it can re-register (its session must expire first), which takes it out
+// of every ISR, and it is let back in only once caught up. A follower lags, so only what both
+// hold is compared: below
+// min(leader's high watermark, follower's log end). Each follower is checked incrementally
+// from where its last check agreed, starting over at a leader change or a truncation.
+class ReplicasAgreeBelowHw final : public Guarantee {
+ public:
+  std::string name() const override {
+    return "replicas agree on every offset below the high watermark";
+  }
+  bool TriggeredBy(std::string_view kind) const override { return MovesPartitions(kind); }
+  void Observe(const TraceEvent& event) override {
+    if (ResetsLogs(event.kind)) agreed_.clear();
+    corrupted_ = corrupted_ || event.kind == trace_kind::kDiskCorrupt;
+  }
+  std::optional<std::string> Check(World& world) override {
+    const kafka::MetadataImage* image = world.BestImage();
+    if (image == nullptr || corrupted_) return std::nullopt;
+    for (const auto& [name, topic] : image->topics()) {
+      for (const auto& [index, reg] : topic.partitions) {
+        const std::optional<LeaderOf> leader = RunningLeader(world, name, index, reg);
+        if (!leader) continue;
+        for (std::int32_t f : leader->isr) {
+          if (f == leader->broker) continue;
+          const kafka::KafkaNode* server = world.BrokerServer(f);
+          const kafka::ReplicaLog* log = server ? server->Log(name, index) : nullptr;
+          if (log == nullptr) continue;
+          Agreed& a = agreed_[{name, index, f}];
+          if (a.leader != leader->broker || a.epoch != leader->epoch)
+            a = {leader->broker, leader->epoch, 0};
+          const std::int64_t from =
+              std::max({a.up_to, leader->log->log_start_offset(), log->log_start_offset()});
+          const std::int64_t to = std::min(leader->log->high_watermark(), log->log_end_offset());
+          if (from >= to) continue;
+          const std::vector<BatchFacts> theirs = BatchesOf(*log, from, to);
+          const std::vector<BatchFacts> ours = BatchesOf(*leader->log, from, to);
+          for (std::size_t i = 0; i < std::min(theirs.size(), ours.size()); ++i) {
+            if (theirs[i] != ours[i]) {
+              return fmt::format(
+                  "{}-{}: broker {} has {}, the leader broker {} has {} (below hw {})", name, index,
+                  f, Describe(theirs[i]), leader->broker, Describe(ours[i]),
+                  leader->log->high_watermark());
+            }
+            a.up_to = ours[i].last_offset + 1;
+          }
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  struct Agreed {
+    std::int32_t leader = -1;
+    std::int32_t epoch = -1;
+    std::int64_t up_to = 0;  // the follower agreed with this leader below it
+  };
+  std::map<std::tuple<std::string, std::int32_t, std::int32_t>, Agreed> agreed_;
+  // A byte corrupted on a disk (the disk.corrupt fault) is not a replication fault, and the
+  // leader epoch of a batch is outside its CRC: Kafka cannot notice it, so from then on the
+  // replicas' logs are not compared.
+  bool corrupted_ = false;
+};
+
+// A leader's high watermark only advances while it leads an epoch (Partition.maybeIncrementLeaderHW
+// never lowers it). A new epoch, even on the same broker, starts from whatever that broker's
+// log holds, so the promise is per partition, broker and leader epoch. A broker that restarts
+// (even after a power loss, whose checkpointed high watermark may be older) cannot lead the same
+// epoch again: it must re-register, which fences it and bumps the epochs it led.
+class HwNeverBackwards final : public Guarantee {
+ public:
+  std::string name() const override {
+    return "the high watermark never goes backwards on a leader";
+  }
+  bool TriggeredBy(std::string_view kind) const override { return MovesPartitions(kind); }
+  std::optional<std::string> Check(World& world) override {
+    const kafka::MetadataImage* image = world.BestImage();
+    if (image == nullptr) return std::nullopt;
+    for (const auto& [name, topic] : image->topics()) {
+      for (const auto& [index, reg] : topic.partitions) {
+        for (std::int32_t broker : reg.replicas) {
+          const kafka::KafkaNode* server = world.BrokerServer(broker);
+          if (server == nullptr) continue;
+          const auto local = server->LocalPartition(name, index);
+          const kafka::ReplicaLog* log = server->Log(name, index);
+          if (!local || !local->is_leader || log == nullptr) continue;
+          const std::int64_t hw = log->high_watermark();
+          auto [it, fresh] = seen_.try_emplace({name, index, broker, local->leader_epoch}, hw);
+          if (!fresh && hw < it->second) {
+            return fmt::format("{}-{}: leader broker {} at leader_epoch {} had hw {}, now {}", name,
+                               index, broker, local->leader_epoch, it->second, hw);
+          }
+          it->second = hw;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::map<std::tuple<std::string, std::int32_t, std::int32_t, std::int32_t>, std::int64_t> seen_;
+};
+
+// Offsets are assigned by the leader one after another: its log is a run of batches, each
+// starting right after the previous one ends, from the log start offset (retention deletes a
+// prefix, never a middle) to the log end offset. Checked incrementally on each broker acting as
+// leader, from where the last check ended.
+class OffsetsGapFree final : public Guarantee {
+ public:
+  std::string name() const override { return "offsets are unique and gap-free"; }
+  bool TriggeredBy(std::string_view kind) const override { return MovesPartitions(kind); }
+  void Observe(const TraceEvent& event) override {
+    if (ResetsLogs(event.kind)) checked_.clear();
+    corrupted_ = corrupted_ || event.kind == trace_kind::kDiskCorrupt;
+  }
+  std::optional<std::string> Check(World& world) override {
+    const kafka::MetadataImage* image = world.BestImage();
+    if (image == nullptr || corrupted_) return std::nullopt;
+    for (const auto& [name, topic] : image->topics()) {
+      for (const auto& [index, reg] : topic.partitions) {
+        for (std::int32_t broker : reg.replicas) {
+          const kafka::KafkaNode* server = world.BrokerServer(broker);
+          if (server == nullptr) continue;
+          const auto local = server->LocalPartition(name, index);
+          const kafka::ReplicaLog* log = server->Log(name, index);
+          if (!local || !local->is_leader || log == nullptr) continue;
+          std::int64_t& next = checked_[{name, index, broker}];
+          const std::int64_t start = log->log_start_offset();
+          const std::int64_t end = log->log_end_offset();
+          // The first batch read may begin below the log start offset (deleted records).
+          bool first_may_straddle = false;
+          if (next < start || next > end) {
+            next = start;
+            first_may_straddle = true;
+          }
+          if (next == end) continue;
+          const std::vector<BatchFacts> batches = BatchesOf(*log, next, end);
+          for (const BatchFacts& b : batches) {
+            const bool ok = b.base_offset == next ||
+                            (first_may_straddle && b.base_offset < next && b.last_offset >= next);
+            first_may_straddle = false;
+            if (!ok) {
+              return fmt::format(
+                  "{}-{}: leader broker {} expects offset {} next, but its next batch has {}{}",
+                  name, index, broker, next, Describe(b),
+                  b.base_offset < next ? " (a duplicate)" : " (a gap)");
+            }
+            next = b.last_offset + 1;
+          }
+          if (next != end) {
+            return fmt::format(
+                "{}-{}: leader broker {} has no batch at offset {}, below its log end {}", name,
+                index, broker, next, end);
+          }
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::map<std::tuple<std::string, std::int32_t, std::int32_t>, std::int64_t> checked_;
+  // After a disk.corrupt fault a log may not read back whole (the broker finds out when it
+  // reads it); that is the disk's fault, not offset assignment's.
+  bool corrupted_ = false;
+};
+
+// Consumers read committed records only: the leader serves them up to its high watermark
+// (FetchIsolation.HIGH_WATERMARK), so a record reaches a consumer only if its offset is below the
+// high watermark the same fetch response carries.
+class ConsumersBelowHw final : public Guarantee {
+ public:
+  std::string name() const override { return "no consumer reads above the high watermark"; }
+  // Consumers trace each record only when asked (print.*), so any event that moves partitions
+  // also has the consumed records checked (the check reads only those consumed since).
+  bool TriggeredBy(std::string_view kind) const override {
+    return MovesPartitions(kind) || kind == kafka::trace_kind::kClientDone ||
+           kind == kafka::trace_kind::kClientStop;
+  }
+  std::optional<std::string> Check(World& world) override {
+    const std::vector<kafka::ConsumeEvent>& consumed = world.history().consumed;
+    for (; next_ < consumed.size(); ++next_) {
+      const kafka::ConsumeEvent& c = consumed[next_];
+      if (c.high_watermark < 0 || c.offset < c.high_watermark) continue;
+      return fmt::format("{} read {}-{} offset {}, but the fetch response gave hw {}", c.client,
+                         c.topic, c.partition, c.offset, c.high_watermark);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::size_t next_ = 0;
+};
+
+// ---- The metadata quorum (KRaft's Raft) --------------------------------------------------------
+
+// The running servers' Raft cores: controllers (voters) and brokers (observers).
+std::vector<const raft::RaftNode*> RaftNodes(World& world) {
+  std::vector<const raft::RaftNode*> out;
+  for (NodeIndex n : world.servers()) {
+    const kafka::KafkaRaftServer* server = world.RaftServer(n);
+    const raft::RaftNode* raft = server ? server->raft_or_null() : nullptr;
+    if (raft != nullptr) out.push_back(raft);
+  }
+  return out;
+}
+
+bool MovesQuorum(std::string_view kind) {
+  namespace r = raft::trace_kind;
+  return kind == r::kLeader || kind == r::kFollower || kind == r::kResigned ||
+         kind == r::kTruncate || kind == r::kEndEpoch || kind == r::kUnattached;
+}
+
+// Raft's election safety: votes are persisted and a candidate needs a majority, so at most one
+// voter ever leads an epoch (across restarts too: votes are fsynced before they are sent).
+class QuorumOneLeaderPerEpoch final : public Guarantee {
+ public:
+  std::string name() const override {
+    return "the metadata quorum elects at most one leader per epoch";
+  }
+  bool TriggeredBy(std::string_view kind) const override {
+    return kind == raft::trace_kind::kLeader;
+  }
+  std::optional<std::string> Check(World& world) override {
+    for (const raft::RaftNode* node : RaftNodes(world)) {
+      if (node->role() != raft::Role::kLeader) continue;
+      auto [it, fresh] = leaders_.try_emplace(node->epoch(), node->node_id());
+      if (!fresh && it->second != node->node_id()) {
+        return fmt::format("nodes {} and {} both led the metadata quorum at epoch {}", it->second,
+                           node->node_id(), node->epoch());
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::map<raft::Epoch, raft::NodeId> leaders_;
+};
+
+std::uint64_t Fnv1a(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : bytes) {
+    h ^= static_cast<std::uint8_t>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// Raft's log matching: if two logs hold an entry with the same offset and epoch, they agree on
+// every entry up to it. Checked inductively: every node's entry at (offset, epoch) must have the
+// same content and the same epoch just before it as the first node seen with that entry. Each
+// node's log is checked from where its last check ended; a truncation or a restart starts over.
+// Power losses are not exempt: KRaft fsyncs the metadata log before a voter acknowledges an
+// entry or grants a vote, so what a restarted node still holds is what it had promised.
+class QuorumLogMatching final : public Guarantee {
+ public:
+  std::string name() const override {
+    return "metadata logs that share an entry agree on everything before it";
+  }
+  bool TriggeredBy(std::string_view kind) const override { return MovesQuorum(kind); }
+  void Observe(const TraceEvent& event) override {
+    if (event.kind == raft::trace_kind::kTruncate || ResetsLogs(event.kind)) checked_.clear();
+  }
+  std::optional<std::string> Check(World& world) override {
+    for (const raft::RaftNode* node : RaftNodes(world)) {
+      const raft::RaftLog& log = node->log();
+      raft::Offset& next = checked_[node->node_id()];
+      if (next > log.EndOffset()) next = 0;
+      for (; next < log.EndOffset(); ++next) {
+        const raft::LogEntry& e = log.At(next);
+        const Seen here{Fnv1a(e.payload), static_cast<int>(e.kind), log.EpochBefore(next),
+                        node->node_id()};
+        auto [it, fresh] = seen_.try_emplace({next, e.epoch}, here);
+        if (fresh) continue;
+        const Seen& first = it->second;
+        if (first.hash == here.hash && first.kind == here.kind &&
+            first.epoch_before == here.epoch_before) {
+          continue;
+        }
+        return fmt::format(
+            "node {} has offset {} in epoch {} (after epoch {}, hash {:#018x}), node {} had it "
+            "after epoch {} with hash {:#018x}",
+            node->node_id(), next, e.epoch, here.epoch_before, here.hash, first.node,
+            first.epoch_before, first.hash);
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  struct Seen {
+    std::uint64_t hash = 0;
+    int kind = 0;
+    raft::Epoch epoch_before = 0;
+    raft::NodeId node = -1;
+  };
+  std::map<std::pair<raft::Offset, raft::Epoch>, Seen> seen_;
+  std::map<raft::NodeId, raft::Offset> checked_;
+};
+
+// Raft's leader completeness: an entry committed (below the quorum's high watermark) while the
+// quorum was at some epoch is in the log of the leader of every later epoch. Which epoch an
+// entry was committed in is taken as the highest epoch of a node that knew it committed when the
+// check first saw it (at or after the true one, so the check never asks too much). A leader of
+// an older epoch that has not yet heard of the newer one is not asked for entries committed
+// since.
+class QuorumLeaderCompleteness final : public Guarantee {
+ public:
+  std::string name() const override {
+    return "a committed metadata entry is in every later leader's log";
+  }
+  bool TriggeredBy(std::string_view kind) const override { return MovesQuorum(kind); }
+  std::optional<std::string> Check(World& world) override {
+    const std::vector<const raft::RaftNode*> nodes = RaftNodes(world);
+    for (const raft::RaftNode* node : nodes) {
+      const raft::RaftLog& log = node->log();
+      const raft::Offset hw = std::min(node->high_watermark(), log.EndOffset());
+      for (auto o = static_cast<raft::Offset>(committed_.size()); o < hw; ++o) {
+        const raft::Epoch at =
+            committed_.empty() ? node->epoch() : std::max(node->epoch(), committed_.back().second);
+        committed_.emplace_back(log.At(o).epoch, at);
+      }
+    }
+    for (const raft::RaftNode* node : nodes) {
+      if (node->role() != raft::Role::kLeader) continue;
+      const raft::RaftLog& log = node->log();
+      raft::Offset& next = checked_[{node->node_id(), node->epoch()}];
+      for (; next < static_cast<raft::Offset>(committed_.size()); ++next) {
+        const auto [epoch, committed_at] = committed_[static_cast<std::size_t>(next)];
+        if (committed_at >= node->epoch()) break;
+        if (next < log.EndOffset() && log.At(next).epoch == epoch) continue;
+        return fmt::format(
+            "the leader of epoch {}, node {}, {} offset {}, committed in epoch {} by epoch {}",
+            node->epoch(), node->node_id(),
+            next < log.EndOffset() ? fmt::format("has epoch {} at", log.At(next).epoch)
+                                   : std::string("lacks"),
+            next, epoch, committed_at);
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::vector<std::pair<raft::Epoch, raft::Epoch>> committed_;  // (entry epoch, committed by)
+  std::map<std::pair<raft::NodeId, raft::Epoch>, raft::Offset> checked_;
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Guarantee>> BuiltInGuarantees() {
   std::vector<std::unique_ptr<Guarantee>> out;
   out.push_back(std::make_unique<AckedWritesKept>());
   out.push_back(std::make_unique<OneLeaderPerEpoch>());
+  out.push_back(std::make_unique<ReplicasAgreeBelowHw>());
+  out.push_back(std::make_unique<HwNeverBackwards>());
+  out.push_back(std::make_unique<OffsetsGapFree>());
+  out.push_back(std::make_unique<ConsumersBelowHw>());
+  out.push_back(std::make_unique<QuorumOneLeaderPerEpoch>());
+  out.push_back(std::make_unique<QuorumLogMatching>());
+  out.push_back(std::make_unique<QuorumLeaderCompleteness>());
   return out;
 }
 

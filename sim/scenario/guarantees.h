@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/trace.h"
+
 namespace kafkasim::scenario {
 
 class World;
@@ -23,6 +25,10 @@ class Guarantee {
   // Whether an event of this trace kind can break the guarantee (the check then runs right
   // after it). Checking only then keeps long runs cheap.
   virtual bool TriggeredBy(std::string_view kind) const = 0;
+  // Sees every trace event as it is emitted (inside the emitting handler: read the event, not
+  // the world). Incremental checkers forget what they had checked when a log is truncated or
+  // a node restarts.
+  virtual void Observe(const TraceEvent& event) { (void)event; }
   // A description of the violation, or nothing while the guarantee holds.
   virtual std::optional<std::string> Check(World& world) = 0;
 };

@@ -184,6 +184,7 @@ void Runner::Build() {
   guarantees_ = BuiltInGuarantees();
   guarantees_first_check_ = checks_.size();
   guarantee_check_scheduled_ = false;
+  guarantee_due_.assign(guarantees_.size(), false);
   for (const auto& g : guarantees_) {
     view::CheckView check;
     check.name = g->name();
@@ -726,20 +727,26 @@ void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
 // Guarantees are checked right after an event that could break them, once per moment, from
 // the event queue (not inside the node handler that emitted the event).
 void Runner::OnTraceForGuarantees(const TraceEvent& e) {
-  if (guarantee_check_scheduled_) return;
+  guarantee_due_.resize(guarantees_.size());
   bool relevant = false;
   for (std::size_t i = 0; i < guarantees_.size(); ++i) {
-    relevant = relevant || (!checks_[guarantees_first_check_ + i].settled &&
-                            guarantees_[i]->TriggeredBy(e.kind));
+    if (checks_[guarantees_first_check_ + i].settled) continue;
+    guarantees_[i]->Observe(e);
+    if (!guarantees_[i]->TriggeredBy(e.kind)) continue;
+    guarantee_due_[i] = true;
+    relevant = true;
   }
-  if (!relevant) return;
+  if (!relevant || guarantee_check_scheduled_) return;
   guarantee_check_scheduled_ = true;
   world_->sim().Schedule(world_->sim().Now(), [this] { CheckGuarantees(); });
 }
 
 void Runner::CheckGuarantees() {
   guarantee_check_scheduled_ = false;
+  guarantee_due_.resize(guarantees_.size());
   for (std::size_t i = 0; i < guarantees_.size(); ++i) {
+    if (!guarantee_due_[i]) continue;
+    guarantee_due_[i] = false;
     view::CheckView& c = checks_[guarantees_first_check_ + i];
     if (c.settled) continue;  // reported once, at the event that broke it
     std::optional<std::string> broken = guarantees_[i]->Check(*world_);

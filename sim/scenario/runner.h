@@ -113,6 +113,8 @@ class Runner final : public SessionControl {
   std::vector<std::unique_ptr<Guarantee>> guarantees_;
   std::size_t guarantees_first_check_ = 0;
   bool guarantee_check_scheduled_ = false;
+  // By guarantee: an event since the last check could break it (only those are checked).
+  std::vector<bool> guarantee_due_;
   KafkaMeters meters_;  // the "...PerSec" metrics; rebuilt with the world
   Time counters_sampled_at_ = kTimeMax;
   std::vector<RecordedInput> inputs_;

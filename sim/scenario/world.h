@@ -69,6 +69,8 @@ class World {
                                      std::string* detail);
   // The running broker with this node.id, or nullptr.
   kafka::KafkaNode* BrokerServer(std::int32_t broker_id);
+  // Every server node (brokers and controllers), running or not, in node order.
+  const std::vector<NodeIndex>& servers() const { return servers_; }
   view::WorldView BuildView();
   std::string DescribeTopics(const TopicsCommand& command);
 
