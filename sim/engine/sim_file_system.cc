@@ -155,6 +155,7 @@ Status SimFileSystem::Rename(const std::string& from, const std::string& to) {
     File moved = std::move(it->second);
     files_.erase(it);
     files_[to] = std::move(moved);
+    if (shrunk_files_.erase(from) > 0) shrunk_files_.insert(to);
     return Status::Ok();
   }
   if (dirs_.count(from) == 0) return NotFound(from);
@@ -242,6 +243,10 @@ Status SimFileSystem::Truncate(const std::string& path, std::uint64_t size) {
   SaveDurable(*file, size, old_size);
   file->data.resize(static_cast<std::size_t>(size));  // growing fills zeros, as ftruncate
   file->dirty = true;
+  if (size < file->durable_size) {
+    file->shrunk_to = std::min(file->shrunk_to.value_or(size), size);
+    shrunk_files_.insert(path);
+  }
   return Status::Ok();
 }
 
@@ -251,8 +256,27 @@ Status SimFileSystem::Sync(const std::string& path) {
   file->durable_size = file->data.size();
   file->undo.clear();
   file->dirty = false;
+  file->shrunk_to.reset();
+  shrunk_files_.erase(path);
   ++sync_count_;
+  CommitShrinks();
   return Status::Ok();
+}
+
+void SimFileSystem::CommitShrinks() {
+  for (const std::string& path : shrunk_files_) {
+    File* file = FindFile(path);
+    if (file == nullptr || !file->shrunk_to) continue;
+    const std::uint64_t cut = *file->shrunk_to;
+    file->shrunk_to.reset();
+    file->durable_size = std::min(file->durable_size, cut);
+    // What the truncation removed is not restored any more; older overwrites below it are.
+    std::erase_if(file->undo, [cut](const Undo& u) { return u.offset >= cut; });
+    for (Undo& u : file->undo) {
+      if (u.offset + u.bytes.size() > cut) u.bytes.resize(static_cast<std::size_t>(cut - u.offset));
+    }
+  }
+  shrunk_files_.clear();
 }
 
 void SimFileSystem::LoseUnsyncedData(Rng& rng, bool torn_tail) {
@@ -265,6 +289,7 @@ void SimFileSystem::LoseUnsyncedData(Rng& rng, bool torn_tail) {
       std::memcpy(file.data.data() + it->offset, it->bytes.data(), it->bytes.size());
     }
     file.undo.clear();
+    file.shrunk_to.reset();
     std::uint64_t keep = file.durable_size;
     if (torn_tail && file.data.size() > file.durable_size) {
       keep += rng.Uniform(file.data.size() - file.durable_size + 1);
@@ -276,6 +301,7 @@ void SimFileSystem::LoseUnsyncedData(Rng& rng, bool torn_tail) {
     file.dirty = false;
     used_bytes_ = used_bytes_ - old_size + keep;
   }
+  shrunk_files_.clear();
 }
 
 Status SimFileSystem::CorruptByte(const std::string& path, std::uint64_t offset) {

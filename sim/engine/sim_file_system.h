@@ -20,6 +20,11 @@ namespace kafkasim {
 //   whole file durable. LoseUnsyncedData restores every file to its durable contents.
 // - Directory operations (CreateDirs, CreateFile, Rename, Remove) are durable at once, as if the
 //   host fsynced the directory after each of them. A created file survives a crash empty.
+// - A truncation that shrinks a file is metadata: it is durable once the file is synced, or
+//   once any other file on the disk is, as ext4's fsync commits the whole journal. (Without
+//   this, a follower that truncated a diverged log and then fsynced its leader-epoch
+//   checkpoint could come back from a power loss with the old log and the new checkpoint, a
+//   state ext4 does not produce.) The bytes appended after it stay volatile.
 // - Costs: one buffer per file. Overwrites and truncations below the durable size save the old
 //   durable bytes in an undo list; Sync only forgets that list, so appends never copy the file.
 class SimFileSystem : public FileSystem {
@@ -77,7 +82,12 @@ class SimFileSystem : public FileSystem {
     std::uint64_t durable_size = 0;
     bool dirty = false;      // written since the last Sync
     std::vector<Undo> undo;  // oldest first
+    // The smallest size a truncation left since the file's durable state was last settled.
+    std::optional<std::uint64_t> shrunk_to;
   };
+  // Makes every pending shrink durable (a journal commit); see the durability model.
+  void CommitShrinks();
+  std::set<std::string> shrunk_files_;
 
   File* FindFile(const std::string& path);
   const File* FindFile(const std::string& path) const;

@@ -146,6 +146,38 @@ TEST_CASE("sim_file_system: a crash undoes unsynced overwrites and truncations")
   CHECK(ReadAll(fs, "f") == expected);
 }
 
+TEST_CASE("sim_file_system: a truncation is durable once any file is synced, as ext4 commits") {
+  SimFileSystem fs;
+  REQUIRE(fs.CreateFile("log").ok());
+  REQUIRE(fs.Append("log", Bytes("0123456789")).ok());
+  REQUIRE(fs.Sync("log").ok());
+  REQUIRE(fs.WriteAt("log", 1, Bytes("ab")).ok());  // an overwrite partly below the cut
+  REQUIRE(fs.Truncate("log", 2).ok());
+  REQUIRE(fs.Append("log", Bytes("new")).ok());
+  REQUIRE(fs.CreateFile("checkpoint").ok());
+  REQUIRE(fs.Append("checkpoint", Bytes("epoch 2")).ok());
+  REQUIRE(fs.Sync("checkpoint").ok());  // commits the journal: the truncation with it
+  CHECK(fs.DurableSize("log") == 2);
+  Rng rng(3);
+  fs.LoseUnsyncedData(rng, false);
+  // The truncation stays, the bytes appended after it are lost, the overwrite below the cut is
+  // undone; the checkpoint is kept.
+  CHECK(ReadAll(fs, "log") == "01");
+  CHECK(ReadAll(fs, "checkpoint") == "epoch 2");
+}
+
+TEST_CASE("sim_file_system: without a later sync a truncation is undone by a crash") {
+  SimFileSystem fs;
+  REQUIRE(fs.CreateFile("log").ok());
+  REQUIRE(fs.Append("log", Bytes("0123456789")).ok());
+  REQUIRE(fs.Sync("log").ok());
+  REQUIRE(fs.Truncate("log", 4).ok());
+  REQUIRE(fs.Rename("log", "log.moved").ok());
+  Rng rng(3);
+  fs.LoseUnsyncedData(rng, false);
+  CHECK(ReadAll(fs, "log.moved") == "0123456789");
+}
+
 TEST_CASE("sim_file_system: a torn tail keeps a prefix of the unsynced bytes") {
   std::set<std::uint64_t> sizes;
   for (std::uint64_t seed = 0; seed < 40; ++seed) {
