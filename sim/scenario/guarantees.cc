@@ -159,9 +159,9 @@ std::optional<LeaderOf> RunningLeader(World& world, const std::string& topic, st
 // in the current epoch. This holds across power losses too: a broker that lost its unsynced
 // tail is fenced before it can re-register (its session must expire first), which takes it out
 // of every ISR, and it is let back in only once caught up. A follower lags, so only what both
-// hold is compared: below
-// min(leader's high watermark, follower's log end). Each follower is checked incrementally
-// from where its last check agreed, starting over at a leader change or a truncation.
+// hold is compared: below min(leader's high watermark, follower's log end). Each follower is
+// checked incrementally from where its last check agreed, starting over at a leader change or
+// a truncation.
 class ReplicasAgreeBelowHw final : public Guarantee {
  public:
   std::string name() const override {
