@@ -69,6 +69,8 @@ std::string_view ErrcName(Errc code) {
       return "TOPIC_ALREADY_EXISTS";
     case Errc::kInvalidPartitions:
       return "INVALID_PARTITIONS";
+    case Errc::kPolicyViolation:
+      return "POLICY_VIOLATION";
     case Errc::kInvalidReplicationFactor:
       return "INVALID_REPLICATION_FACTOR";
     case Errc::kInvalidReplicaAssignment:

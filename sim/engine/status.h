@@ -51,6 +51,7 @@ enum class Errc : int {
   kInvalidReplicaAssignment = 39,
   kNotController = 41,
   kInvalidRequest = 42,
+  kPolicyViolation = 44,
   kOutOfOrderSequenceNumber = 45,
   kDuplicateSequenceNumber = 46,
   kInvalidProducerEpoch = 47,

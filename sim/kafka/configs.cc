@@ -59,7 +59,9 @@ const std::vector<ConfigSpec>& BrokerConfigSpecs() {
       {"replica.fetch.response.max.bytes", T::kInt, "10485760", "", 0, "a fetch response is bounded by replica.fetch.max.bytes per partition only"},
       {"replica.fetch.wait.max.ms", T::kInt, "500", "", 0},
       {"replica.high.watermark.checkpoint.interval.ms", T::kLong, "5000", "", 1},
-      {"replica.lag.time.max.ms", T::kLong, "30000", "", 0},
+      // At least 2: Kafka runs its ISR-shrink check every replica.lag.time.max.ms / 2 ms
+      // (ReplicaManager.startup), and a period of 0 makes its scheduler refuse to start.
+      {"replica.lag.time.max.ms", T::kLong, "30000", "", 2},
       {"replica.socket.timeout.ms", T::kInt, "30000", "", 0, "a follower fetch times out after replica.fetch.wait.max.ms plus 2 s"},
       {"request.timeout.ms", T::kInt, "30000", "", 0},
       {"transaction.state.log.min.isr", T::kInt, "2", "", 1, "transactions are not simulated"},

@@ -632,6 +632,15 @@ Result<CreatedTopic> ControllerLogic::CreateTopic(
     const std::string& name, std::int32_t num_partitions, std::int32_t replication_factor,
     const std::map<std::string, std::string>& configs, Rng& rng,
     const std::vector<std::vector<BrokerId>>& assignments) {
+  // ReplicationControlManager.validateTotalNumberOfPartitions: one request creates at most
+  // MAX_PARTITIONS_PER_BATCH (10,000) partitions, before any other check.
+  constexpr std::int32_t kMaxPartitionsPerBatch = 10000;
+  const std::int64_t requested =
+      assignments.empty() ? (num_partitions == -1 ? config_.num_partitions : num_partitions)
+                          : static_cast<std::int64_t>(assignments.size());
+  if (requested > kMaxPartitionsPerBatch) {
+    return Status(Errc::kPolicyViolation, "Excessively large number of partitions per request.");
+  }
   if (!assignments.empty()) {
     if (Status s = ValidateManualAssignment(num_partitions, replication_factor, assignments);
         !s.ok()) {

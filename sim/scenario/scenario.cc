@@ -10,10 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <type_traits>
 #include <utility>
 
 #include "engine/assert.h"
 #include "scenario/duration.h"
+#include "scenario/limits.h"
 
 namespace kafkasim::scenario {
 
@@ -783,9 +785,7 @@ class Reader {
 
 namespace {
 
-constexpr std::int32_t kBrokersMax = 32;  // the GUI bench (bench/gui/) runs 20
-constexpr std::int32_t kPartitionsMax = 1000;
-constexpr std::int32_t kZookeepersMax = 9;
+constexpr std::int32_t kPartitionsMax = kPartitionsPerTopicMax;
 
 enum class NodeKind : std::uint8_t { kAny, kClusterNode, kBroker, kVoter };
 
@@ -1103,6 +1103,14 @@ void ScenarioParser::ParseTopics(const Json& j, const std::string& path) {
     return;
   }
   for (std::size_t i = 0; i < j.size(); ++i) ParseTopic(j[i], IndexPath(path, i));
+  std::int64_t total = 0;
+  for (const Topic& t : s_.topics) total += t.partitions;
+  if (total > kPartitionsTotalMax) {
+    r_.Error("E007", path,
+             "the topics have " + std::to_string(total) +
+                 " partitions in all; the simulator runs " + "at most " +
+                 std::to_string(kPartitionsTotalMax) + " (docs/SCENARIO_FORMAT.md, Limits)");
+  }
 }
 
 void ScenarioParser::ParseTopic(const Json& j, const std::string& path) {
@@ -2445,6 +2453,24 @@ std::optional<ExpectCondition> ScenarioParser::ParseKeyInPartition(const Json& j
                               kTimeZero + since.value_or(Duration{})};
 }
 
+// nlohmann reports a number it cannot hold (1e400) as out_of_range, without a position;
+// this parser keeps the position of every error so each one names line and column.
+struct PositionedParser : nlohmann::detail::json_sax_dom_parser<Json> {
+  using Base = nlohmann::detail::json_sax_dom_parser<Json>;
+  explicit PositionedParser(Json& into) : Base(into, /*allow_exceptions=*/false) {}
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
+    // A syntax error points at its last byte read; a number too large at its first digit.
+    error_byte = std::is_same_v<Exception, nlohmann::detail::parse_error>
+                     ? position
+                     : position - std::min(position, token.size()) + 1;
+    error = e.what();
+    return false;
+  }
+  std::size_t error_byte = 0;
+  std::string error;
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -2452,15 +2478,29 @@ std::optional<ExpectCondition> ScenarioParser::ParseKeyInPartition(const Json& j
 
 std::optional<Scenario> ParseScenario(std::string_view json_text, std::string_view source_name,
                                       std::vector<std::string>* errors) {
+  // A UTF-8 byte order mark is allowed and skipped, so positions count from the text after it.
+  if (json_text.starts_with("\xEF\xBB\xBF")) json_text.remove_prefix(3);
+  if (const std::size_t nul = json_text.find('\0'); nul != std::string_view::npos) {
+    const Position at = PositionOfOffset(json_text, nul);
+    if (errors != nullptr) {
+      errors->push_back("[scenario.E001] " + std::string(source_name) + ":" +
+                        std::to_string(at.line) + ":" + std::to_string(at.column) +
+                        " $: malformed JSON: a NUL byte; a scenario is UTF-8 JSON text");
+    }
+    return std::nullopt;
+  }
   Json root;
-  try {
-    root = Json::parse(json_text.begin(), json_text.end());
-  } catch (const Json::parse_error& e) {
-    const Position at = PositionOfOffset(json_text, e.byte > 0 ? e.byte - 1 : 0);
-    std::string what = e.what();
+  PositionedParser parser(root);
+  const bool parsed = Json::sax_parse(json_text.begin(), json_text.end(), &parser);
+  if (!parsed || !parser.error.empty()) {
+    const Position at =
+        PositionOfOffset(json_text, parser.error_byte > 0 ? parser.error_byte - 1 : 0);
+    std::string what = parser.error.empty() ? "unexpected end of input" : parser.error;
     // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: ".
     if (const std::size_t colon = what.find(": "); colon != std::string::npos) {
       what = what.substr(colon + 2);
+    } else if (what.starts_with("[json.exception.")) {
+      what = what.substr(what.find("] ") + 2);
     }
     if (errors != nullptr) {
       errors->push_back("[scenario.E001] " + std::string(source_name) + ":" +

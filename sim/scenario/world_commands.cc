@@ -9,6 +9,7 @@
 #include "engine/overloaded.h"
 #include "kafka/clients.h"
 #include "kafka/message_kind.h"
+#include "scenario/limits.h"
 #include "scenario/trace_kinds.h"
 #include "scenario/world.h"
 
@@ -133,6 +134,37 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
   };
   const std::string topic = c.topic.value_or("");
   const kafka::MetadataImage* image = BestImage();
+  // The simulator's own limits (limits.h) hold for the console as for scenario files; they are
+  // checked before the request leaves, so Kafka's own checks answer everything below them.
+  std::optional<std::int64_t> requested = c.partitions;
+  if (c.action == TopicsCommand::Action::kCreate && !requested) {
+    requested = c.replica_assignment.empty()
+                    ? scenario_.cluster.broker_config.GetLong("num.partitions")
+                    : static_cast<std::int64_t>(c.replica_assignment.size());
+  }
+  if (requested &&
+      (c.action == TopicsCommand::Action::kCreate || c.action == TopicsCommand::Action::kAlter)) {
+    std::int64_t total = *requested;
+    if (image != nullptr) {
+      for (const auto& [name, t] : image->topics()) {
+        if (name != topic) total += static_cast<std::int64_t>(t.partitions.size());
+      }
+    }
+    std::string refused;
+    if (*requested > kPartitionsPerTopicMax) {
+      refused = fmt::format("kafkasim runs at most {} partitions per topic, not {}",
+                            kPartitionsPerTopicMax, *requested);
+    } else if (total > kPartitionsTotalMax) {
+      refused = fmt::format("kafkasim runs at most {} partitions in all topics; this would make {}",
+                            kPartitionsTotalMax, total);
+    }
+    if (!refused.empty()) {
+      return Output(line,
+                    CommandOutput{false, "Error while executing topic command : " + refused +
+                                             " (docs/SCENARIO_FORMAT.md, Limits)"},
+                    done);
+    }
+  }
   switch (c.action) {
     case TopicsCommand::Action::kList: {
       std::string out;

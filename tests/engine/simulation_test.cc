@@ -266,3 +266,35 @@ TEST_CASE("trace: events get indexes, canonical JSON and a formatted line") {
   trace.Emit(e);
   CHECK(trace.hash() != h);
 }
+
+TEST_CASE("time arithmetic saturates at the int64 limits instead of wrapping") {
+  CHECK(Milliseconds(INT64_MAX) == Duration{INT64_MAX});
+  CHECK(Milliseconds(INT64_MIN) == Duration{INT64_MIN});
+  CHECK(Seconds(9'300'000'000) == Duration{INT64_MAX});
+  CHECK(Time{1'000} + Duration{INT64_MAX} == kTimeMax);
+  CHECK(Time{-5} - Duration{INT64_MAX} == Time{INT64_MIN});
+  CHECK(Duration{INT64_MAX} * 2 == Duration{INT64_MAX});
+  CHECK(Duration{INT64_MAX} * -2 == Duration{INT64_MIN});
+  CHECK(kTimeMax - Time{-1} == Duration{INT64_MAX});
+  Time t{INT64_MAX - 1};
+  t += Duration{10};
+  CHECK(t == kTimeMax);
+  CHECK(Milliseconds(1500) + Milliseconds(500) == Seconds(2));
+}
+
+TEST_CASE("a timer set Long.MAX milliseconds ahead never fires and never aborts") {
+  struct Sleeper : Node {
+    explicit Sleeper(NodeEnv& e) : env(e) {}
+    void OnStart() override { env.SetTimer(Milliseconds(INT64_MAX), 1); }
+    void OnMessage(const Message&) override {}
+    void OnTimer(std::uint64_t) override { fired = true; }
+    NodeEnv& env;
+    bool fired = false;
+  };
+  Simulation sim(1, NetworkConfig{});
+  const NodeIndex n =
+      sim.AddNode("sleeper", [](NodeEnv& e) { return std::make_unique<Sleeper>(e); });
+  sim.StartNode(n);
+  sim.RunUntil(Time{Seconds(3600).ns});
+  CHECK_FALSE(dynamic_cast<Sleeper*>(sim.GetNode(n))->fired);
+}

@@ -473,6 +473,11 @@ TEST_CASE(
   CHECK(c.logic.CreateTopic("bad name", 1, 1, {}, rng).status().code() ==
         Errc::kInvalidTopicException);
   CHECK(c.logic.CreateTopic("t", 0, 1, {}, rng).status().code() == Errc::kInvalidPartitions);
+  // ReplicationControlManagerTest.testExcessiveNumberOfTopicsCannotBeCreated: over 10,000
+  // partitions in one request is a policy violation, checked before anything else.
+  CHECK(c.logic.CreateTopic("bad name", 10001, 1, {}, rng).status().ToString() ==
+        "POLICY_VIOLATION: Excessively large number of partitions per request.");
+  CHECK(c.logic.CreateTopic("t", 2147483647, 1, {}, rng).status().code() == Errc::kPolicyViolation);
   CHECK(c.logic.CreateTopic("t", 1, 1, {{"min.insync.replicas", "x"}}, rng).status().ToString() ==
         "INVALID_CONFIG: Invalid value x for configuration min.insync.replicas: Not a number of "
         "type INT");

@@ -277,7 +277,7 @@ TEST_CASE("scenario: config values are checked against Kafka's types") {
   REQUIRE(lag != nullptr);
   CHECK(CanonicalConfigValue(*lag, "10000").value() == "10000");
   CHECK(CanonicalConfigValue(*lag, "-5").status().message() ==
-        "expected a value of at least 0, got -5");
+        "expected a value of at least 2, got -5");
   const ConfigSpec* policy = FindConfigSpec(TopicConfigSpecs(), "cleanup.policy");
   CHECK(CanonicalConfigValue(*policy, "compact").value() == "compact");
   CHECK(CanonicalConfigValue(*policy, "compact,shred").status().message() ==

@@ -1,0 +1,16 @@
+// The largest cluster and workload the simulator promises to run on a 2-core machine. Every
+// entry point (scenario files, console commands, run steps) refuses more with a clear error;
+// docs/SCENARIO_FORMAT.md lists them under "Limits".
+#pragma once
+
+#include <cstdint>
+
+namespace kafkasim::scenario {
+
+inline constexpr std::int32_t kBrokersMax = 32;  // the GUI bench (bench/gui/) runs 20
+inline constexpr std::int32_t kPartitionsPerTopicMax = 1000;
+// All topics together, whether declared in the scenario or created from the console.
+inline constexpr std::int32_t kPartitionsTotalMax = 10000;
+inline constexpr std::int32_t kZookeepersMax = 9;
+
+}  // namespace kafkasim::scenario
