@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -13,6 +14,12 @@ int RunVersion(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
+  for (const std::string& a : args) {
+    if (!a.starts_with("-")) {
+      std::cerr << "kafkasim version: takes no arguments, got '" << a << "'\n";
+      return kExitUsage;
+    }
+  }
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return kExitOk;
@@ -49,6 +56,19 @@ bool ParseWithFile(const std::vector<std::string>& args,
   po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
   po::notify(*vm);
   return vm->count("help") > 0;
+}
+
+std::uint64_t ParseSeedFlag(const std::string& text, std::string* error) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) {
+    *error =
+        "--seed: expected a non-negative integer up to 18446744073709551615, got '" + text + "'";
+    return 0;
+  }
+  error->clear();
+  return value;
 }
 
 bool ParseWithFiles(const std::vector<std::string>& args,

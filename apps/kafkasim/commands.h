@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ bool ParseWithFile(const std::vector<std::string>& args,
 bool ParseWithFiles(const std::vector<std::string>& args,
                     const boost::program_options::options_description& desc,
                     std::vector<std::string>* files, boost::program_options::variables_map* vm);
+
+// A --seed value: a non-negative decimal integer that fits 64 bits, nothing else ("-1", "1e3",
+// " 7" and "" are refused). Empty `*error` on success; else the message, naming the flag.
+std::uint64_t ParseSeedFlag(const std::string& text, std::string* error);
 
 // Every subcommand, in the order `kafkasim help` lists them.
 const std::vector<Command>& Commands();

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
 #include "scenario/duration.h"
@@ -51,16 +52,16 @@ int RunDiagram(const std::vector<std::string>& args) {
       "standard output unless -o is given.\n"
       "Exit code: 0 written, 2 bad usage or input.\n\nOptions");
   std::string file, from_text, to_text, format = "mermaid", out_path;
-  std::int64_t seed = -1;
-  std::size_t messages_max = scenario::DiagramOptions{}.messages_max;
+  std::string seed_text;
+  std::int64_t messages_max = static_cast<std::int64_t>(scenario::DiagramOptions{}.messages_max);
   desc.add_options()("help,h", "show this help")("from", po::value<std::string>(&from_text),
                                                  "start of the window (e.g. 18s)")(
       "to", po::value<std::string>(&to_text), "end of the window (e.g. 19.5s)")(
       "format", po::value<std::string>(&format),
       "mermaid (default; paste into a Markdown ```mermaid block) or svg")(
-      "seed", po::value<std::int64_t>(&seed), "seed (default: the scenario's own)")(
+      "seed", po::value<std::string>(&seed_text), "seed (default: the scenario's own)")(
       "output,o", po::value<std::string>(&out_path), "write the diagram to this file")(
-      "max-messages", po::value<std::size_t>(&messages_max),
+      "max-messages", po::value<std::int64_t>(&messages_max),
       "draw at most this many messages (default 400); the rest are counted in a note")(
       "no-heartbeats", "leave broker heartbeats out");
   po::variables_map vm;
@@ -73,8 +74,17 @@ int RunDiagram(const std::vector<std::string>& args) {
   if (format != "mermaid" && format != "svg") {
     return Usage("--format '" + format + "': expected mermaid or svg");
   }
-  if (seed < -1) return Usage("--seed must be a non-negative integer");
-  if (messages_max == 0) return Usage("--max-messages must be at least 1");
+  std::optional<std::uint64_t> seed;
+  if (vm.count("seed") > 0) {
+    std::string error;
+    seed = ParseSeedFlag(seed_text, &error);
+    if (!error.empty()) return Usage(error);
+  }
+  constexpr std::int64_t kMessagesMax = 100000;
+  if (messages_max < 1 || messages_max > kMessagesMax) {
+    return Usage("--max-messages: expected 1.." + std::to_string(kMessagesMax) + ", got " +
+                 std::to_string(messages_max));
+  }
   Result<Duration> from = scenario::ParseDuration(from_text);
   if (!from.ok()) return Usage("--from " + from.status().message());
   Result<Duration> to = scenario::ParseDuration(to_text);
@@ -100,10 +110,10 @@ int RunDiagram(const std::vector<std::string>& args) {
 
   scenario::DiagramOptions options;
   options.participants = Participants(*loaded);
-  options.messages_max = messages_max;
+  options.messages_max = static_cast<std::size_t>(messages_max);
   options.include_heartbeats = vm.count("no-heartbeats") == 0;
   scenario::RunOptions run;
-  run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : loaded->seed;
+  run.seed = seed.value_or(loaded->seed);
   run.messages_recorded_max = 0;  // this command records the window itself
   scenario::Runner runner(std::move(*loaded), std::move(run));
   AdvanceTo(runner, t1);

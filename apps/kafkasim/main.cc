@@ -38,7 +38,15 @@ int main(int argc, char** argv) {
   for (const auto& command : kafkasim::cli::Commands()) {
     if (name != command.name) continue;
     try {
-      return command.run(args);
+      const int code = command.run(args);
+      // Output that did not reach its destination (stdout to a full disk or a closed pipe)
+      // must not end with success.
+      std::cout.flush();
+      if (!std::cout) {
+        std::cerr << "kafkasim " << name << ": cannot write to standard output\n";
+        return kExitUsage;
+      }
+      return code;
     } catch (const boost::program_options::error& e) {
       std::cerr << "kafkasim " << name << ": " << e.what() << "\n"
                 << "Run 'kafkasim " << name << " --help' for usage.\n";

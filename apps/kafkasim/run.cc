@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
 #include "scenario/duration.h"
@@ -25,8 +26,8 @@ int RunRun(const std::vector<std::string>& args) {
       "(time, node, what happened), a verdict and the trace hash.\nExit code: 0 every "
       "expectation held, 1 one failed, 2 bad usage or input.\n\nOptions");
   std::string file, trace_path, data_dir, until_text, nemesis_text;
-  std::int64_t seed = -1;
-  desc.add_options()("help,h", "show this help")("seed", po::value<std::int64_t>(&seed),
+  std::string seed_text;
+  desc.add_options()("help,h", "show this help")("seed", po::value<std::string>(&seed_text),
                                                  "seed (default: the scenario's own)")(
       "trace", po::value<std::string>(&trace_path), "write the trace as JSON Lines to this file")(
       "data-dir", po::value<std::string>(&data_dir),
@@ -45,9 +46,20 @@ int RunRun(const std::vector<std::string>& args) {
     std::cerr << "kafkasim run: missing scenario FILE\nRun 'kafkasim run --help' for usage.\n";
     return kExitUsage;
   }
-  if (seed < -1) {
-    std::cerr << "kafkasim run: --seed must be a non-negative integer\n";
-    return kExitUsage;
+  std::optional<std::uint64_t> seed;
+  if (vm.count("seed") > 0) {
+    std::string error;
+    seed = ParseSeedFlag(seed_text, &error);
+    if (!error.empty()) {
+      std::cerr << "kafkasim run: " << error << "\n";
+      return kExitUsage;
+    }
+  }
+  for (const char* flag : {"until", "trace", "data-dir", "nemesis"}) {
+    if (vm.count(flag) > 0 && vm[flag].as<std::string>().empty()) {
+      std::cerr << "kafkasim run: --" << flag << " was given an empty value\n";
+      return kExitUsage;
+    }
   }
   Time until = kTimeMax;
   if (!until_text.empty()) {
@@ -90,7 +102,7 @@ int RunRun(const std::vector<std::string>& args) {
     }
   }
   scenario::RunOptions options;
-  options.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : loaded->seed;
+  options.seed = seed.value_or(loaded->seed);
   options.world.data_dir = data_dir;
   options.messages_recorded_max = 0;  // no diagram drawn: skip describing every message
   options.nemesis = nemesis;
@@ -130,6 +142,14 @@ int RunRun(const std::vector<std::string>& args) {
   std::cout << "events: " << runner.world().sim().events_executed()
             << "  virtual time: " << FormatTime(runner.world().sim().Now()) << "\n";
   std::cout << "trace-hash: " << runner.world().sim().trace().HashHex() << "\n";
+  if (trace_out.is_open()) {
+    trace_out.flush();
+    if (!trace_out) {
+      std::cerr << "kafkasim run: writing the trace to '" << trace_path
+                << "' failed (is the disk full?); the trace file is incomplete\n";
+      return kExitUsage;
+    }
+  }
   return ok ? kExitOk : kExitExpectationFailed;
 }
 

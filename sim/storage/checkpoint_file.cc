@@ -37,6 +37,26 @@ bool ParseInt(const std::string& s, T& out) {
   return ec == std::errc() && ptr == end && !s.empty();
 }
 
+// A line of a damaged file as an error quotes it: at most 60 bytes, anything unprintable as
+// \xNN, so a zero-filled or binary file never floods the terminal.
+std::string Excerpt(std::string_view text) {
+  constexpr std::size_t kMax = 60;
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && i < kMax; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (text.size() > kMax) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
 Status Bad(const std::string& what, std::size_t line, const std::string& why) {
   return {Errc::kCorruption, what + ":" + std::to_string(line) + ": " + why};
 }
@@ -47,7 +67,8 @@ Result<std::vector<std::vector<std::string>>> ParseVersionedList(const std::stri
                                                                  std::size_t fields_per_line) {
   const std::vector<std::string> lines = Lines(text);
   if (lines.empty() || lines[0] != "0") {
-    return Bad(what, 1, "expected version 0, found '" + (lines.empty() ? "" : lines[0]) + "'");
+    return Bad(what, 1,
+               "expected version 0, found '" + Excerpt(lines.empty() ? "" : lines[0]) + "'");
   }
   std::int64_t count = 0;
   if (lines.size() < 2 || !ParseInt(lines[1], count) || count < 0) {
@@ -62,9 +83,9 @@ Result<std::vector<std::vector<std::string>>> ParseVersionedList(const std::stri
   for (std::size_t i = 2; i < lines.size(); ++i) {
     std::vector<std::string> fields = Fields(lines[i]);
     if (fields.size() != fields_per_line) {
-      return Bad(
-          what, i + 1,
-          "expected " + std::to_string(fields_per_line) + " fields, found '" + lines[i] + "'");
+      return Bad(what, i + 1,
+                 "expected " + std::to_string(fields_per_line) + " fields, found '" +
+                     Excerpt(lines[i]) + "'");
     }
     rows.push_back(std::move(fields));
   }
@@ -153,7 +174,7 @@ std::string UuidToBase64(const Uuid& id) {
 Result<Uuid> UuidFromBase64(const std::string& text) {
   if (text.size() != 22) {
     return Status(Errc::kInvalidArgument,
-                  "a topic id has 22 base64 characters, got '" + text + "'");
+                  "a topic id has 22 base64 characters, got '" + Excerpt(text) + "'");
   }
   Uuid id{};
   std::uint32_t acc = 0;
@@ -162,7 +183,7 @@ Result<Uuid> UuidFromBase64(const std::string& text) {
   for (char c : text) {
     const char* at = std::strchr(kBase64Url, c);
     if (at == nullptr || c == '\0') {
-      return Status(Errc::kInvalidArgument, "invalid base64 character in '" + text + "'");
+      return Status(Errc::kInvalidArgument, "invalid base64 character in '" + Excerpt(text) + "'");
     }
     acc = (acc << 6) | static_cast<std::uint32_t>(at - kBase64Url);
     bits += 6;

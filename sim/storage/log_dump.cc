@@ -1,6 +1,8 @@
 // kafka-dump-log style output (tools/.../DumpLogSegments.java) over raw file bytes.
 #include "storage/log_dump.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstdio>
 
@@ -125,9 +127,24 @@ DumpResult DumpLogSegment(const std::string& name, std::span<const std::uint8_t>
 DumpResult DumpOffsetIndex(const std::string& name, std::span<const std::uint8_t> bytes) {
   DumpResult out;
   out.text = "Dumping " + name + "\n";
-  for (const OffsetPosition& e : OffsetIndex::Parse(bytes, BaseOffsetOf(name))) {
-    out.text +=
-        "offset: " + std::to_string(e.offset) + " position: " + std::to_string(e.position) + "\n";
+  const std::int64_t base = BaseOffsetOf(name);
+  std::int64_t previous = -1;
+  std::size_t i = 0;
+  for (const OffsetPosition& e : OffsetIndex::Parse(bytes, base)) {
+    // DumpLogSegments.dumpIndex: an index is a preallocated sparse file, so after a crash it
+    // may end in zero entries; the first entry back at the base offset ends it.
+    if (e.offset == base && i > 0) break;
+    // OffsetIndex.sanityCheck and the index's ordering: offsets rise from the base offset.
+    if (e.offset < base || e.offset <= previous) {
+      out.error =
+          fmt::format("{}: entry {} has offset {}, {} (a corrupt index)", name, i, e.offset,
+                      e.offset < base ? fmt::format("below the base offset {}", base)
+                                      : fmt::format("not above the previous entry's {}", previous));
+      return out;
+    }
+    out.text += fmt::format("offset: {} position: {}\n", e.offset, e.position);
+    previous = e.offset;
+    ++i;
   }
   if (bytes.size() % kOffsetIndexEntrySize != 0) {
     out.error = name + ": partial index entry at byte " +
@@ -139,9 +156,27 @@ DumpResult DumpOffsetIndex(const std::string& name, std::span<const std::uint8_t
 DumpResult DumpTimeIndex(const std::string& name, std::span<const std::uint8_t> bytes) {
   DumpResult out;
   out.text = "Dumping " + name + "\n";
-  for (const TimestampOffset& e : TimeIndex::Parse(bytes, BaseOffsetOf(name))) {
-    out.text +=
-        "timestamp: " + std::to_string(e.timestamp) + " offset: " + std::to_string(e.offset) + "\n";
+  const std::int64_t base = BaseOffsetOf(name);
+  std::int64_t previous_offset = -1;
+  std::int64_t previous_timestamp = -1;
+  std::size_t i = 0;
+  for (const TimestampOffset& e : TimeIndex::Parse(bytes, base)) {
+    // DumpLogSegments.dumpTimeIndex stops at the first zero entry after the first, as above.
+    if (e.offset == base && i > 0) break;
+    // TimeIndex.sanityCheck: offsets not below the base, timestamps never going back.
+    if (e.offset < base || e.offset < previous_offset || e.timestamp < previous_timestamp) {
+      out.error = fmt::format("{}: entry {} (timestamp {} offset {}) {} (a corrupt time index)",
+                              name, i, e.timestamp, e.offset,
+                              e.offset < base ? fmt::format("is below the base offset {}", base)
+                              : e.offset < previous_offset
+                                  ? fmt::format("goes back from offset {}", previous_offset)
+                                  : fmt::format("goes back from timestamp {}", previous_timestamp));
+      return out;
+    }
+    out.text += fmt::format("timestamp: {} offset: {}\n", e.timestamp, e.offset);
+    previous_offset = e.offset;
+    previous_timestamp = e.timestamp;
+    ++i;
   }
   if (bytes.size() % kTimeIndexEntrySize != 0) {
     out.error = name + ": partial time index entry at byte " +
@@ -195,6 +230,14 @@ DumpResult DumpCheckpoint(const std::string& name, std::span<const std::uint8_t>
 
 DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes,
                     bool print_data_log, bool deep_iteration) {
+  // Offsets in an index are the file's base offset plus an int32; a base offset this close to
+  // Long.MAX cannot be a segment's (Kafka rolls long before), and would overflow.
+  if (const std::int64_t base = BaseOffsetOf(name); base > INT64_MAX - INT32_MAX) {
+    DumpResult out;
+    out.error =
+        fmt::format("{}: base offset {} in the file name is too large for a segment", name, base);
+    return out;
+  }
   if (EndsWith(name, kLogFileSuffix)) {
     return DumpLogSegment(name, bytes, print_data_log, deep_iteration);
   }

@@ -4,7 +4,8 @@
 # A case file holds, one per line:
 #   # what the case is (comments)
 #   write: NAME: TEXT        writes TEXT (one line) to NAME in the work directory first
-#   args: ARG...             the kafkasim command line (split at spaces), run in the work dir
+#   args: ARG...             the kafkasim command line (split at spaces; '' is an empty
+#                            argument), run in the work dir
 #   exit: N                  the exit code expected
 #   line: TEXT               a whole line expected in stdout or stderr (any number of these)
 #   first: TEXT              the first line of stderr, compared whole
@@ -31,8 +32,9 @@ while IFS= read -r l || [ -n "$l" ]; do
 done <"$case_file"
 [ -n "$args" ] && [ -n "$want_exit" ] || { echo "$case_file: needs args: and exit:" >&2; exit 1; }
 cd "$work"
-# shellcheck disable=SC2086
-timeout "$limit" "$kafkasim" $args >stdout.txt 2>stderr.txt
+read -ra words <<<"$args"
+for i in "${!words[@]}"; do [ "${words[$i]}" = "''" ] && words[$i]=""; done
+timeout "$limit" "$kafkasim" "${words[@]}" >stdout.txt 2>stderr.txt
 rc=$?
 fail() {
   echo "FAILED $case_file: $*" >&2
