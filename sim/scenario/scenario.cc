@@ -885,7 +885,16 @@ void ScenarioParser::Parse(const Json& root) {
       r_.Error("E002", "$.seed", "expected a non-negative integer, got " + seed->dump());
     }
   }
-  if (auto end = r_.DurationMember(root, "$", "end", false)) s_.end = kTimeZero + *end;
+  if (auto end = r_.DurationMember(root, "$", "end", false)) {
+    if (*end > Seconds(kEndMaxSeconds)) {
+      r_.Error("E007", "$.end",
+               "a run lasts at most " + std::to_string(kEndMaxSeconds / 3600) + "h" +
+                   " of virtual time (docs/SCENARIO_FORMAT.md, Limits), got " +
+                   FormatDuration(*end));
+    } else {
+      s_.end = kTimeZero + *end;
+    }
+  }
   if (const Json* cluster = r_.Member(root, "$", "cluster", true)) {
     ParseCluster(*cluster, "$.cluster");
   } else {
