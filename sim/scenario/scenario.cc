@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "engine/assert.h"
+#include "kafka/probes.h"
 #include "scenario/duration.h"
 #include "scenario/limits.h"
 
@@ -839,6 +840,7 @@ class ScenarioParser {
   std::optional<ExpectCondition> ParseFirstConsumedOffset(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseKeyInPartition(const Json& j, const std::string& path);
   void ParseProbes(const Json& j, const std::string& path);
+  bool CheckProbeName(const std::string& name, const std::string& path);
 
   // Node and reference checks. Each reports its own error and returns false on failure.
   bool CheckNode(const std::string& path, const std::string& name, NodeKind kind);
@@ -1997,6 +1999,20 @@ std::optional<StepAction> ScenarioParser::ParseRun(const Json& step, const std::
   return RunAction{*text, std::move(*parsed)};
 }
 
+// A probe name must be one the code counts (kafka/probes.h): a typo would otherwise pass
+// validate and fail only at the end of the run as "never hit".
+bool ScenarioParser::CheckProbeName(const std::string& name, const std::string& path) {
+  if (kafka::IsKnownProbe(name)) return true;
+  std::vector<std::string_view> names;
+  for (const kafka::ProbeInfo& p : kafka::KnownProbes()) names.push_back(p.name);
+  const std::string guess = ClosestName(name, names);
+  r_.Error("E008", path,
+           "unknown probe " + Quote(name) +
+               (guess.empty() ? "; the probes are listed in sim/kafka/probes.cc"
+                              : "; did you mean " + Quote(guess) + "?"));
+  return false;
+}
+
 void ScenarioParser::ParseProbes(const Json& j, const std::string& path) {
   if (!j.is_array()) {
     r_.Error("E002", path, "expected an array of probe names, got " + TypeWithArticle(j));
@@ -2010,6 +2026,7 @@ void ScenarioParser::ParseProbes(const Json& j, const std::string& path) {
       continue;
     }
     const std::string name = item.get<std::string>();
+    if (!CheckProbeName(name, IndexPath(path, i))) continue;
     if (std::find(s_.probes.begin(), s_.probes.end(), name) != s_.probes.end()) {
       r_.Error("E005", IndexPath(path, i), "probe " + Quote(name) + " is listed twice");
       continue;
@@ -2141,6 +2158,7 @@ std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
                "expected a probe name such as \"leader.election.clean\", got " + value.dump());
       return std::nullopt;
     }
+    if (!CheckProbeName(value.get<std::string>(), path + ".probe")) return std::nullopt;
     return ProbeExpect{value.get<std::string>()};
   }
   return ParseClientCount(j, path, kind);

@@ -2,6 +2,8 @@
 // Error texts follow the real tools (joptsimple / CommandLineUtils) where they are clear.
 #include "scenario/tool_command.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <string>
@@ -505,6 +507,50 @@ Status ApplyProducerProperty(ConsoleProducerCommand& command, std::string_view t
     if (!acks.ok()) return acks.status();
     command.acks = *acks;
     return Status::Ok();
+  }
+  // ProducerConfig's ConfigDef: the type and range of each property, and ConfigException's
+  // words when a value is outside them.
+  struct Range {
+    std::string_view name;
+    std::string_view type;  // "INT", "LONG", "BOOLEAN", "STRING"
+    std::int64_t min;
+  };
+  static const std::vector<Range> kRanges = {
+      {"batch.size", "INT", 0},
+      {"delivery.timeout.ms", "INT", 0},
+      {"enable.idempotence", "BOOLEAN", 0},
+      {"linger.ms", "LONG", 0},
+      {"max.in.flight.requests.per.connection", "INT", 1},
+      {"request.timeout.ms", "INT", 0},
+      {"retries", "INT", 0},
+      {"compression.type", "STRING", 0},
+  };
+  const auto invalid = [&](std::string_view why) {
+    return Fail(kProducerTool,
+                fmt::format("org.apache.kafka.common.config.ConfigException: Invalid value {} "
+                            "for configuration {}: {}",
+                            value, key, why));
+  };
+  for (const Range& r : kRanges) {
+    if (r.name != key) continue;
+    if (r.type == "BOOLEAN") {
+      if (value != "true" && value != "false")
+        return invalid("Expected value to be either true or false");
+    } else if (r.type == "STRING") {
+      if (value != "none" && value != "gzip" && value != "snappy" && value != "lz4" &&
+          value != "zstd") {
+        return invalid("String must be one of: none, gzip, snappy, lz4, zstd");
+      }
+    } else {
+      std::int64_t n = 0;
+      const char* end = value.data() + value.size();
+      auto [ptr, ec] = std::from_chars(value.data(), end, n);
+      if (value.empty() || ec != std::errc() || ptr != end ||
+          (r.type == "INT" && (n < INT32_MIN || n > INT32_MAX))) {
+        return invalid(fmt::format("Not a number of type {}", r.type));
+      }
+      if (n < r.min) return invalid(fmt::format("Value must be at least {}", r.min));
+    }
   }
   command.producer_properties.emplace_back(key, value);
   return Status::Ok();

@@ -243,12 +243,22 @@ void World::Execute(const ToolCommand& command, const std::string& line,
               }
             }
             client.send_interval = Milliseconds(1);
-            for (const std::string& l : c.lines) {
+            // LineMessageReader: with parse.key every line needs the separator; the first
+            // line without one stops the tool, after the lines before it were sent.
+            std::string stopped;
+            for (std::size_t n = 0; n < c.lines.size(); ++n) {
+              const std::string& l = c.lines[n];
               ProducerMessage m;
               const auto sep = c.parse_key ? l.find(c.key_separator) : std::string::npos;
               if (sep != std::string::npos) {
                 m.key = l.substr(0, sep);
                 m.value = l.substr(sep + c.key_separator.size());
+              } else if (c.parse_key) {
+                stopped = fmt::format(
+                    "org.apache.kafka.common.KafkaException: No key separator found on line "
+                    "number {}: '{}'",
+                    n + 1, l);
+                break;
               } else {
                 m.value = l;
               }
@@ -256,7 +266,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             }
             client.count = static_cast<std::int64_t>(client.messages.size());
             StartClient(client);
-            if (done) done(CommandOutput{true, ""});
+            Output(line, CommandOutput{stopped.empty(), stopped}, done);
           },
           [&](const ConsoleConsumerCommand& c) {
             const std::string id = fmt::format("console-consumer-{}", ++console_consumers_);

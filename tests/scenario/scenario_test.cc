@@ -62,7 +62,7 @@ constexpr std::string_view kFull = R"({
     { "expect": { "acked": { "client": "producer-2", "at_least": 2 } } },
     { "expect": { "node_state": { "node": "broker-1", "is": "running" } } }
   ],
-  "probes": ["leader.election", "isr.shrink"],
+  "probes": ["leader.election.clean", "isr.shrink"],
   "end": "120s"
 })";
 
@@ -82,7 +82,7 @@ TEST_CASE("scenario: a complete file parses into cluster, topics, clients and st
   CHECK(s.seed == 42);
   CHECK(s.end == kTimeZero + 120_s);
   CHECK(s.source == "full.json");
-  CHECK(s.probes == std::vector<std::string>{"leader.election", "isr.shrink"});
+  CHECK(s.probes == std::vector<std::string>{"leader.election.clean", "isr.shrink"});
 
   const Cluster& c = s.cluster;
   CHECK(c.mode == ClusterMode::kKraft);

@@ -1,0 +1,63 @@
+#include "kafka/probes.h"
+
+#include <algorithm>
+
+namespace kafkasim::kafka {
+
+const std::vector<ProbeInfo>& KnownProbes() {
+  // One probe a line reads as a table.
+  // clang-format off
+  static const std::vector<ProbeInfo> probes = [] {
+    std::vector<ProbeInfo> p = {
+        {"broker.controlled_shutdown", "a broker shut down in a controlled way (its leaderships moved first)"},
+        {"client.disconnect", "a client saw its connection to a broker reset"},
+        {"controller.activated", "a controller became the active controller"},
+        {"controller.allocate_producer_ids", "the controller handed out a block of producer ids"},
+        {"controller.fence_broker", "the controller fenced a broker (missed heartbeats or shutdown)"},
+        {"controller.unfence_broker", "the controller unfenced a caught-up broker"},
+        {"elr.grow", "a replica joined a partition's eligible leader replicas (KIP-966)"},
+        {"fetch.diverging_epoch", "a leader told a follower that its log diverges (KIP-320)"},
+        {"follower.leader_disconnected", "a follower's fetch connection to its leader was reset"},
+        {"follower.truncate", "a follower truncated its log to the leader's"},
+        {"group.member.session_timeout", "a group member was expelled after session.timeout.ms"},
+        {"group.member_id_required", "a new member was asked to rejoin with its member id (KIP-394)"},
+        {"group.rebalance", "a consumer group started a rebalance"},
+        {"group.static_member.replaced", "a static member's instance id was taken by a new member"},
+        {"isr.expand", "a caught-up follower was added to an ISR"},
+        {"isr.shrink", "a lagging or fenced replica was removed from an ISR"},
+        {"leader.election.clean", "a new leader was elected from the ISR"},
+        {"leader.election.elr", "a new leader was elected from the eligible leader replicas"},
+        {"leader.election.preferred", "leadership moved back to the preferred replica"},
+        {"leader.election.unclean", "an out-of-sync replica became leader (unclean election)"},
+        {"log.clean_shutdown_found", "a log dir was found cleanly shut down; recovery skipped"},
+        {"log.recovery.skipped", "a segment above the recovery point needed no recovery"},
+        {"log_dir.failed", "a log dir failed (disk full or I/O error) and its broker halted"},
+        {"node.startup_failed", "a node could not start (its log dir could not be loaded)"},
+        {"partition.become_leader", "a replica became a partition's leader"},
+        {"partition.offline", "a partition was left with no leader"},
+        {"produce.duplicate", "an idempotent producer's retry was recognised as a duplicate"},
+        {"produce.invalid_batch", "a produced batch was refused as invalid"},
+        {"produce.not_enough_replicas", "a produce was refused: the ISR is below min.insync.replicas"},
+        {"produce.not_enough_replicas_after_append", "an acks=all write was appended but the ISR shrank below min.insync.replicas"},
+        {"producer.epoch_bump", "an idempotent producer bumped its epoch after an error"},
+        {"producer.partitions_grew", "a producer saw its topic gain partitions"},
+        {"producer_id.assigned", "a broker assigned a producer id to an idempotent producer"},
+        {"retention.delete_segment", "retention deleted a log segment"},
+    };
+    std::sort(p.begin(), p.end(),
+              [](const ProbeInfo& a, const ProbeInfo& b) { return a.name < b.name; });
+    return p;
+  }();
+  // clang-format on
+  return probes;
+}
+
+bool IsKnownProbe(std::string_view name) {
+  const std::vector<ProbeInfo>& probes = KnownProbes();
+  const auto it =
+      std::lower_bound(probes.begin(), probes.end(), name,
+                       [](const ProbeInfo& p, std::string_view n) { return p.name < n; });
+  return it != probes.end() && it->name == name;
+}
+
+}  // namespace kafkasim::kafka
