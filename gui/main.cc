@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     if (offscreen && frame == frames - 1 &&
         !gui::SaveScreenshot(options.screenshot, width, height)) {
-      exit_code = 1;
+      exit_code = 2;
     }
     glfwSwapBuffers(window);
     timer.FrameEnds();

@@ -22,8 +22,24 @@ bool SaveScreenshot(const std::string& path, int width, int height) {
                  pixels[i + 2] != kClearColour[2];
   }
   stbi_flip_vertically_on_write(1);
-  if (stbi_write_png(path.c_str(), width, height, 3, pixels.data(), width * 3) == 0) {
-    std::fprintf(stderr, "kafkasim-gui: could not write %s\n", path.c_str());
+  // Encoded in memory and written here, so a short write (a full disk, /dev/full) is seen:
+  // stbi_write_png ignores fwrite's and fclose's results.
+  std::vector<unsigned char> png;
+  const auto append = [](void* context, void* data, int size) {
+    auto* out = static_cast<std::vector<unsigned char>*>(context);
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    out->insert(out->end(), bytes, bytes + size);
+  };
+  bool written = false;
+  if (stbi_write_png_to_func(append, &png, width, height, 3, pixels.data(), width * 3) != 0) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f != nullptr) {
+      written = std::fwrite(png.data(), 1, png.size(), f) == png.size();
+      written = std::fclose(f) == 0 && written;
+    }
+  }
+  if (!written) {
+    std::fprintf(stderr, "kafkasim-gui: could not write the screenshot to %s\n", path.c_str());
     return false;
   }
   const double share = static_cast<double>(differing) / static_cast<double>(pixels.size() / 3);

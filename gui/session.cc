@@ -2,12 +2,14 @@
 #include "gui/session.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 
 #include "gui/playback.h"
 #include "gui/style.h"
+#include "scenario/scenario.h"
 
 namespace kafkasim::gui {
 
@@ -25,7 +27,28 @@ std::unique_ptr<SessionControl> OpenScenario(const Options& options, std::string
     path = DefaultScenarioPath();
     std::fprintf(stderr, "kafkasim-gui: no scenario given; opening %s\n", path.c_str());
   }
-  return scenario::OpenSession(path, options.seed, error);
+  std::unique_ptr<SessionControl> session = scenario::OpenSession(path, options.seed, error);
+  if (session == nullptr || options.select.empty()) return session;
+  // --select names a partition of a topic the scenario declares ("cities-0").
+  Result<scenario::Scenario> loaded = scenario::LoadScenario(path);
+  if (!loaded.ok()) return session;  // OpenSession read it: cannot happen
+  std::string known;
+  for (const scenario::Topic& t : loaded->topics) {
+    const std::string prefix = t.name + "-";
+    if (options.select.starts_with(prefix)) {
+      const std::string_view number = std::string_view(options.select).substr(prefix.size());
+      std::int32_t p = -1;
+      const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), p);
+      if (ec == std::errc() && ptr == number.data() + number.size() && p >= 0 && p < t.partitions) {
+        return session;
+      }
+    }
+    known += (known.empty() ? "" : ", ") + t.name + "-0.." + t.name + "-" +
+             std::to_string(t.partitions - 1);
+  }
+  *error = "[gui.E009] --select " + options.select + ": no such partition in " + path +
+           (known.empty() ? " (it declares no topics)" : "; its partitions: " + known);
+  return nullptr;
 }
 
 void Configure(const Options& options, App& app) {

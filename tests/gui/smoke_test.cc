@@ -335,5 +335,18 @@ TEST_CASE("gui: export diagram writes the visible window of a real run") {
   }
 }
 
+TEST_CASE("gui: --select must name a partition the scenario declares") {
+  Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
+  options.select = "cities-2";
+  std::string error;
+  CHECK(OpenScenario(options, &error) != nullptr);
+  for (const char* bad : {"nope-9", "cities-3", "cities-", "cities-x", "cities--1"}) {
+    options.select = bad;
+    CHECK(OpenScenario(options, &error) == nullptr);
+    CHECK(error == "[gui.E009] --select " + std::string(bad) + ": no such partition in " +
+                       options.scenario + "; its partitions: cities-0..cities-2");
+  }
+}
+
 }  // namespace
 }  // namespace kafkasim::gui
