@@ -18,7 +18,50 @@
 namespace po = boost::program_options;
 
 namespace kafkasim::cli {
-namespace {}  // namespace
+namespace {
+
+// The file that marks a directory as a kafkasim mirror (`run --data-dir`).
+constexpr const char* kDataDirMarker = ".kafkasim-data-dir";
+
+// Makes `dir` ready to hold this run's mirror: created when missing; when it exists it must be
+// empty or a previous mirror (it has the marker), whose node directories are removed so no
+// stale node of an earlier, larger cluster remains. Returns "" or what is wrong.
+std::string PrepareDataDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return "exists and is not a directory; it is left as it is";
+  }
+  if (fs::is_directory(dir, ec)) {
+    const bool ours = fs::exists(fs::path(dir) / kDataDirMarker, ec);
+    bool empty = true;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      (void)entry;
+      empty = false;
+      break;
+    }
+    if (ec) return "cannot list it: " + ec.message();
+    if (!empty && !ours) {
+      return "is not empty and was not written by kafkasim (no " + std::string(kDataDirMarker) +
+             " file); give an empty or new directory";
+    }
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.path().filename() == kDataDirMarker) continue;
+      fs::remove_all(entry.path(), ec);
+      if (ec) return "cannot clear " + entry.path().string() + ": " + ec.message();
+    }
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create it: " + ec.message();
+  std::ofstream marker(fs::path(dir) / kDataDirMarker);
+  marker << "written by kafkasim run --data-dir; its node directories are replaced by the next "
+            "run\n";
+  marker.flush();
+  if (!marker) return "cannot write in it";
+  return "";
+}
+
+}  // namespace
 
 int RunRun(const std::vector<std::string>& args) {
   po::options_description desc(
@@ -93,11 +136,8 @@ int RunRun(const std::vector<std::string>& args) {
     }
   }
   if (!data_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(data_dir, ec);
-    if (ec) {
-      std::cerr << "kafkasim run: cannot create --data-dir '" << data_dir << "': " << ec.message()
-                << "\n";
+    if (std::string problem = PrepareDataDir(data_dir); !problem.empty()) {
+      std::cerr << "kafkasim run: --data-dir '" << data_dir << "': " << problem << "\n";
       return kExitUsage;
     }
   }
@@ -142,6 +182,12 @@ int RunRun(const std::vector<std::string>& args) {
   std::cout << "events: " << runner.world().sim().events_executed()
             << "  virtual time: " << FormatTime(runner.world().sim().Now()) << "\n";
   std::cout << "trace-hash: " << runner.world().sim().trace().HashHex() << "\n";
+  if (Status mirrored = runner.world().MirrorStatus(); !mirrored.ok()) {
+    std::cerr << "kafkasim run: --data-dir '" << data_dir
+              << "': writing the mirror failed, so it is incomplete: " << mirrored.message()
+              << "\n";
+    return kExitUsage;
+  }
   if (trace_out.is_open()) {
     trace_out.flush();
     if (!trace_out) {

@@ -111,7 +111,9 @@ void World::BuildCluster() {
     if (options_.data_dir.empty()) {
       disk = std::make_shared<SimFileSystem>();
     } else {
-      disk = std::make_shared<MirroredFileSystem>(options_.data_dir + "/" + node.name);
+      auto mirror = std::make_shared<MirroredFileSystem>(options_.data_dir + "/" + node.name);
+      mirrors_.push_back(mirror);
+      disk = mirror;
     }
     kafka::ServerConfig config = ServerConfigFor(scenario_, node);
     const NodeIndex index = sim_->AddNode(
@@ -310,6 +312,13 @@ void World::Output(const std::string& command_line, const CommandOutput& out,
     sim_->trace().Emit(std::move(e));
   }
   if (done) done(out);
+}
+
+Status World::MirrorStatus() const {
+  for (const auto& mirror : mirrors_) {
+    if (!mirror->mirror_status().ok()) return mirror->mirror_status();
+  }
+  return Status::Ok();
 }
 
 NodeIndex World::NodeOrEmit(const std::string& name) {

@@ -73,6 +73,9 @@ class World {
   const std::vector<NodeIndex>& servers() const { return servers_; }
   view::WorldView BuildView();
   std::string DescribeTopics(const TopicsCommand& command);
+  // With a --data-dir: the first write to the real directory that failed (a full host disk),
+  // or OK. The run itself never depends on it; the host reports it.
+  Status MirrorStatus() const;
 
  private:
   void BuildCluster();
@@ -112,7 +115,8 @@ class World {
     SimFileSystem* sim_ = nullptr;
     MirroredFileSystem* mirrored_ = nullptr;
   };
-  std::map<NodeIndex, std::unique_ptr<DiskFaults>> disks_;  // by server node
+  std::map<NodeIndex, std::unique_ptr<DiskFaults>> disks_;    // by server node
+  std::vector<std::shared_ptr<MirroredFileSystem>> mirrors_;  // with a data_dir only
   // The disk of `node`, or nullptr after saying why (unknown node, a node without a disk).
   DiskFaults* DiskOrFail(const std::string& node,
                          const std::function<void(const CommandOutput&)>& done);
