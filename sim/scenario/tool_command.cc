@@ -525,11 +525,13 @@ Status ApplyProducerProperty(ConsoleProducerCommand& command, std::string_view t
       {"retries", "INT", 0},
       {"compression.type", "STRING", 0},
   };
-  const auto invalid = [&](std::string_view why) {
+  const std::string& name = key;  // clang 14 lambdas cannot capture structured bindings
+  const std::string& given = value;
+  const auto invalid = [&name, &given](std::string_view why) {
     return Fail(kProducerTool,
                 fmt::format("org.apache.kafka.common.config.ConfigException: Invalid value {} "
                             "for configuration {}: {}",
-                            value, key, why));
+                            given, name, why));
   };
   for (const Range& r : kRanges) {
     if (r.name != key) continue;
