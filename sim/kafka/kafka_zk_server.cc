@@ -246,6 +246,8 @@ void KafkaZkServer::OnTimer(std::uint64_t tag) {
     zk_->OnTimer();
   } else if (tag == kTimerRegisterRetry) {
     if (!registered_ && zk_->connected()) RegisterBroker();
+  } else if (tag == kTimerRebalance) {
+    OnRebalanceTimer();
   } else if (tag == kTimerRetry) {
     broker_->RetryControllerRequests();
     env_.SetTimer(Milliseconds(config_.broker_settings.broker_heartbeat_interval_ms), kTimerRetry);

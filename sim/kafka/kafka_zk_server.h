@@ -75,7 +75,7 @@ class KafkaZkServer final : public KafkaNode {
   std::int32_t known_controller_id() const { return controller_id_; }
 
  private:
-  enum TimerTag : std::uint64_t { kTimerRegisterRetry = 51, kTimerRetry = 52 };
+  enum TimerTag : std::uint64_t { kTimerRegisterRetry = 51, kTimerRetry = 52, kTimerRebalance };
 
   // Broker (kafka_zk_server.cc).
   void OnZkConnected(bool fresh);
@@ -95,6 +95,8 @@ class KafkaZkServer final : public KafkaNode {
   // Controller (zk_controller.cc).
   void BecomeController(std::int32_t epoch, std::int32_t epoch_zk_version);
   void Resign(const std::string& why);
+  void ScheduleRebalance();
+  void OnRebalanceTimer();
   void Enqueue(std::function<void()> event);
   void EventDone();
   bool Current(std::uint64_t generation) const { return active_ && generation == generation_; }

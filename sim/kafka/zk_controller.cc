@@ -4,6 +4,7 @@
 // are ControllerLogic's; each is written to ZooKeeper (one multi, guarded by the controller
 // epoch's zkVersion) before it is applied and sent.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <memory>
 #include <set>
@@ -22,6 +23,12 @@ using zookeeper::Op;
 using zookeeper::OpType;
 using zookeeper::Request;
 using zookeeper::ZkCode;
+
+namespace {
+
+std::string ElectionTypeName(bool unclean) { return unclean ? "UNCLEAN" : "PREFERRED"; }
+
+}  // namespace
 
 void KafkaZkServer::BecomeController(std::int32_t epoch, std::int32_t epoch_zk_version) {
   active_ = true;
@@ -44,6 +51,21 @@ void KafkaZkServer::BecomeController(std::int32_t epoch, std::int32_t epoch_zk_v
                    epoch),
        {{"epoch", std::int64_t{epoch}}});
   Enqueue([this] { LoadContext(); });
+  ScheduleRebalance();
+}
+
+// KafkaController's auto leader rebalance task (auto.leader.rebalance.enable): every
+// leader.imbalance.check.interval.seconds, preferred leaders where they are in the ISR.
+void KafkaZkServer::ScheduleRebalance() {
+  if (!config_.controller_config.auto_leader_rebalance_enable) return;
+  env_.SetTimer(Seconds(config_.controller_config.leader_imbalance_check_interval_seconds),
+                kTimerRebalance);
+}
+
+void KafkaZkServer::OnRebalanceTimer() {
+  if (!active_) return;
+  ScheduleRebalance();
+  Enqueue([this] { Commit(logic_->BalancePartitionLeaders(), {}, [this](bool) { EventDone(); }); });
 }
 
 void KafkaZkServer::Resign(const std::string& why) {
@@ -468,7 +490,52 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
     });
     return;
   }
-  // DeleteTopics, CreatePartitions, ElectLeaders: not in the simulator's ZooKeeper mode yet.
+  if (const auto* elect = request.Get<ElectLeadersRequest>()) {
+    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    Enqueue([this, from, req = *elect] {
+      const std::uint64_t gen = generation_;
+      std::optional<std::vector<TopicPartition>> which;
+      if (!req.partitions.empty()) {
+        which.emplace();
+        for (const auto& [t, p] : req.partitions) which->push_back(TopicPartition{t, p});
+      }
+      ElectLeadersResult r = logic_->ElectLeaders(
+          req.unclean ? ElectionType::kUnclean : ElectionType::kPreferred, which);
+      // The lines kafka-leader-election.sh prints (as the KRaft controller answers them).
+      AdminResponse response;
+      std::vector<std::string> done;
+      std::vector<std::string> not_needed;
+      for (const auto& [tp, status] : r.partitions) {
+        const std::string name = PartitionName(tp.topic, tp.partition);
+        if (status.ok()) {
+          done.push_back(name);
+        } else if (status.code() == Errc::kElectionNotNeeded) {
+          not_needed.push_back(name);
+        } else {
+          response.lines.push_back(
+              fmt::format("Error completing leader election ({}) for partition: {}: {}",
+                          ElectionTypeName(req.unclean), name, status.ToString()));
+        }
+      }
+      if (!done.empty()) {
+        response.lines.insert(
+            response.lines.begin(),
+            fmt::format("Successfully completed leader election ({}) for partitions {}",
+                        ElectionTypeName(req.unclean), fmt::join(done, ", ")));
+      }
+      if (!not_needed.empty()) {
+        response.lines.push_back(fmt::format("Valid replica already elected for partitions {}",
+                                             fmt::join(not_needed, ", ")));
+      }
+      Commit(r.changes, {}, [this, gen, from, response](bool ok) {
+        if (!Current(gen)) return;
+        Reply(from, ok ? response : AdminResponse{Errc::kNotController, "", {}});
+        EventDone();
+      });
+    });
+    return;
+  }
+  // DeleteTopics, CreatePartitions: not in the simulator's ZooKeeper mode yet.
   Reply(from, AdminResponse{active_ ? Errc::kInvalidRequest : Errc::kNotController,
                             "not simulated in ZooKeeper mode yet",
                             {}});
