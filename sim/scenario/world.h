@@ -78,6 +78,8 @@ class World {
   const std::vector<NodeIndex>& servers() const { return servers_; }
   view::WorldView BuildView();
   std::string DescribeTopics(const TopicsCommand& command);
+  // zookeeper-shell.sh's output: a read from the server at the command's port.
+  CommandOutput ZooKeeperShell(const ZooKeeperShellCommand& command);
 
  private:
   void BuildCluster();
