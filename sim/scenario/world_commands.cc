@@ -25,6 +25,9 @@ std::string Ids(const std::vector<std::int32_t>& ids) {
 std::string World::DescribeTopics(const TopicsCommand& c) {
   const kafka::MetadataImage* image = BestImage();
   if (image == nullptr) return "";
+  // ZooKeeper-mode brokers do not answer DescribeTopicPartitions, so TopicCommand's partition
+  // info has no ELR and prints "Elr: N/A\tLastKnownElr: N/A".
+  const bool zookeeper_mode = ControlPlaneOf(scenario_) == kafka::ControlPlane::kZooKeeper;
   std::string out;
   for (const auto& [name, topic] : image->topics()) {
     if (c.topic && *c.topic != name) continue;
@@ -40,7 +43,8 @@ std::string World::DescribeTopics(const TopicsCommand& c) {
           "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: {}\tLastKnownElr: "
           "{}\n",
           name, index, p.leader < 0 ? std::string("none") : std::to_string(p.leader),
-          Ids(p.replicas), Ids(p.isr), Ids(p.elr), Ids(p.last_known_elr));
+          Ids(p.replicas), Ids(p.isr), zookeeper_mode ? "N/A" : Ids(p.elr),
+          zookeeper_mode ? "N/A" : Ids(p.last_known_elr));
     }
     if (c.under_replicated_partitions || c.unavailable_partitions) {
       out += body;
