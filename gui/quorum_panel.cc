@@ -1,5 +1,7 @@
 // Quorum: the KRaft voters (role, epoch, voted-for, metadata log end and high watermark) or
 // the ZooKeeper ensemble (leader, zxid, whether a quorum exists).
+#include <initializer_list>
+
 #include "gui/panels.h"
 #include "gui/style.h"
 #include "imgui.h"
@@ -28,9 +30,13 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
                                 ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
   if (!ImGui::BeginTable("voters", 8, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  for (const char* h : {"Node", "Id", "Role", "Epoch", "Voted for", "Leader", "Log end", "HW"}) {
-    ImGui::TableSetupColumn(h);
-  }
+  // ZooKeeper: QuorumPeer's state (LOOKING / FOLLOWING / LEADING), currentEpoch, the vote,
+  // the leader it serves under, its last logged and last committed zxids.
+  const std::initializer_list<const char*> kraft_headers = {
+      "Node", "Id", "Role", "Epoch", "Voted for", "Leader", "Log end", "HW"};
+  const std::initializer_list<const char*> zk_headers = {
+      "Server", "myid", "State", "Epoch", "Vote", "Leader", "Last zxid", "Committed zxid"};
+  for (const char* h : zookeeper ? zk_headers : kraft_headers) ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
   for (const view::VoterView& v : q.voters) {
     ImGui::TableNextRow();
@@ -43,7 +49,7 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::TableNextColumn();
     ImGui::Text("%d", v.id);
     ImGui::TableNextColumn();
-    if (v.role == "Leader") {
+    if (v.role == "Leader" || v.role == "LEADING") {
       ImGui::TextColored(ToVec4(pal.leader_ring), "%s", v.role.c_str());
     } else {
       ImGui::TextUnformatted(v.role.c_str());
@@ -55,6 +61,12 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::TableNextColumn();
     ImGui::Text("%d", v.leader_id);
     ImGui::TableNextColumn();
+    if (zookeeper) {
+      ImGui::Text("0x%llx", static_cast<unsigned long long>(v.log_end_offset));
+      ImGui::TableNextColumn();
+      ImGui::Text("0x%llx", static_cast<unsigned long long>(v.high_watermark));
+      continue;
+    }
     ImGui::Text("%lld", static_cast<long long>(v.log_end_offset));
     ImGui::TableNextColumn();
     ImGui::Text("%lld", static_cast<long long>(v.high_watermark));

@@ -145,7 +145,9 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed,
                    const scenario::NemesisOptions& nemesis, const std::string& trace_path) {
   std::set<std::string> brokers;
   for (const scenario::NodeSpec& n : scenario.cluster.nodes) {
-    if (n.role != scenario::NodeRole::kController) brokers.insert(n.name);
+    if (n.role == scenario::NodeRole::kBroker || n.role == scenario::NodeRole::kCombined) {
+      brokers.insert(n.name);
+    }
   }
   std::optional<Time> first_power_loss;
   // Whether an unclean election had happened when each guarantee broke.

@@ -67,6 +67,8 @@ const std::vector<ConfigSpec>& BrokerConfigSpecs() {
       {"transaction.state.log.min.isr", T::kInt, "2", "", 1, "transactions are not simulated"},
       {"transaction.state.log.replication.factor", T::kInt, "3", "", 1, "transactions are not simulated"},
       {"unclean.leader.election.enable", T::kBool, "false", "", 0},
+      // ZooKeeper mode only (ZkConfigs; the scenario parser refuses it in KRaft mode).
+      {"zookeeper.session.timeout.ms", T::kInt, "18000", "", 1},
   });
   // clang-format on
   return specs;

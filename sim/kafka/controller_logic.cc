@@ -497,6 +497,33 @@ ControllerChanges ControllerLogic::FenceExpiredBrokers(Time now) {
   return std::move(batch.changes);
 }
 
+ControllerChanges ControllerLogic::ApplyLiveBrokers(
+    const std::map<BrokerId, std::int64_t>& live,
+    const std::map<BrokerId, std::string>& racks) const {
+  Batch batch(image_);
+  std::vector<BrokerId> gone;
+  for (const auto& [id, reg] : image_.brokers()) {
+    if (reg.fenced) continue;
+    auto it = live.find(id);
+    if (it == live.end() || it->second != reg.epoch) gone.push_back(id);
+  }
+  for (BrokerId id : gone) batch.AddLeaving(id);
+  for (BrokerId id : gone) {
+    FenceBroker(batch, id,
+                live.contains(id) ? "it registered again (a bounced broker)"
+                                  : fmt::format("/brokers/ids/{} is gone", id));
+  }
+  for (const auto& [id, epoch] : live) {
+    const BrokerRegistration* reg = batch.image().Broker(id);
+    if (reg != nullptr && !reg->fenced && reg->epoch == epoch) continue;
+    auto rack = racks.find(id);
+    batch.Add(
+        RegisterBrokerRecord{id, epoch, rack == racks.end() ? "" : rack->second, true, false});
+    UnfenceBroker(batch, id, epoch, fmt::format("/brokers/ids/{} registered", id));
+  }
+  return std::move(batch.changes);
+}
+
 std::optional<Time> ControllerLogic::NextSessionExpiry() const {
   std::optional<Time> next;
   for (const auto& [id, session] : sessions_) {

@@ -176,6 +176,12 @@ class ControllerLogic {
   // Fences every unfenced broker whose last heartbeat is older than the session timeout: drops
   // it from ISRs, moves its leaderships, then BrokerRegistrationChange fenced=1.
   ControllerChanges FenceExpiredBrokers(Time now);
+  // ZooKeeper mode (KafkaController.onBrokerChange): the brokers /brokers/ids lists, with the
+  // czxid of each znode as its epoch. A broker no longer listed (or back with a new epoch: a
+  // bounced broker) leaves ISRs and leaderships as a fenced one does; a new or returning one
+  // is registered and unfenced, and leaderless partitions get leaders.
+  ControllerChanges ApplyLiveBrokers(const std::map<BrokerId, std::int64_t>& live,
+                                     const std::map<BrokerId, std::string>& racks) const;
   // When the next session can expire (nullopt: no live session); call FenceExpiredBrokers then.
   std::optional<Time> NextSessionExpiry() const;
 

@@ -3,6 +3,7 @@
 
 #include "engine/assert.h"
 #include "kafka/kafka_raft_server.h"
+#include "kafka/kafka_zk_server.h"
 
 namespace kafkasim::kafka {
 
@@ -32,16 +33,19 @@ const KafkaNode::Counters& KafkaNode::counters() const {
 
 NodeFactory MakeKafkaNodeFactory(ControlPlane mode,
                                  std::shared_ptr<const ClusterDirectory> directory,
-                                 ServerConfig config) {
+                                 ServerConfig config,
+                                 std::shared_ptr<const zookeeper::ZkEnsembleDirectory> ensemble) {
   switch (mode) {
     case ControlPlane::kKRaft:
       return [directory, config](NodeEnv& env) -> std::unique_ptr<Node> {
         return std::make_unique<KafkaRaftServer>(env, directory, config);
       };
     case ControlPlane::kZooKeeper:
-      break;
+      KSIM_ASSERT_MSG(ensemble != nullptr, "ZooKeeper mode needs the ensemble");
+      return [directory, config, ensemble](NodeEnv& env) -> std::unique_ptr<Node> {
+        return std::make_unique<KafkaZkServer>(env, directory, ensemble, config);
+      };
   }
-  KSIM_ASSERT_MSG(false, "ZooKeeper mode has no server node yet (the scenario parser refuses it)");
   KSIM_UNREACHABLE();
 }
 

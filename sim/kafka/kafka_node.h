@@ -16,6 +16,7 @@
 #include "kafka/metadata_image.h"
 #include "kafka/replica_log.h"
 #include "kafka/server_config.h"
+#include "zookeeper/zk_server_node.h"
 
 namespace kafkasim::kafka {
 
@@ -53,9 +54,9 @@ class KafkaNode : public Node {
 };
 
 // A factory for the engine: the server node of node.id config.node_id in the given mode.
-// ZooKeeper mode is refused by the scenario parser until it lands (KSIM_ASSERT here).
-NodeFactory MakeKafkaNodeFactory(ControlPlane mode,
-                                 std::shared_ptr<const ClusterDirectory> directory,
-                                 ServerConfig config);
+// ZooKeeper mode needs the ensemble (`zookeeper.connect`) and runs brokers only.
+NodeFactory MakeKafkaNodeFactory(
+    ControlPlane mode, std::shared_ptr<const ClusterDirectory> directory, ServerConfig config,
+    std::shared_ptr<const zookeeper::ZkEnsembleDirectory> ensemble = nullptr);
 
 }  // namespace kafkasim::kafka

@@ -65,12 +65,32 @@ std::string KafkaMessage::Name() const {
                                            "InitProducerId",
                                            "InitProducerIdResponse",
                                            "AllocateProducerIds",
-                                           "AllocateProducerIdsResponse"};
+                                           "AllocateProducerIdsResponse",
+                                           "LeaderAndIsr",
+                                           "UpdateMetadata",
+                                           "StopReplica"};
   static_assert(std::size(kNames) == std::variant_size_v<KafkaBody>);
   return kNames[body.index()];
 }
 
 std::string KafkaMessage::Describe() const {
+  if (const auto* r = Get<LeaderAndIsrRequest>()) {
+    std::string parts;
+    for (const ZkPartitionState& p : r->partitions) {
+      parts += fmt::format("{}{}-{} leader={} epoch={} isr={}", parts.empty() ? "" : ", ", p.topic,
+                           p.partition, p.leader, p.leader_epoch, fmt::join(p.isr, ","));
+    }
+    return fmt::format("LeaderAndIsr controller_epoch={} [{}]", r->controller_epoch, parts);
+  }
+  if (const auto* r = Get<UpdateMetadataRequest>()) {
+    std::vector<BrokerId> live;
+    for (const ZkLiveBroker& b : r->live_brokers) live.push_back(b.id);
+    return fmt::format("UpdateMetadata controller_epoch={} live=[{}] partitions={}",
+                       r->controller_epoch, fmt::join(live, ","), r->partitions.size());
+  }
+  if (const auto* r = Get<StopReplicaRequest>()) {
+    return fmt::format("StopReplica {}-{} delete={}", r->topic, r->partition, r->delete_partition);
+  }
   if (const auto* p = Get<ProduceRequest>()) {
     // The batch header says what the request carries; the records stay opaque (compressed).
     const Result<storage::BatchHeader> h = storage::ParseBatchHeader(p->records);

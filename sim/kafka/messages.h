@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -191,6 +192,52 @@ struct MetadataResponse {
   std::vector<PartitionMetadata> partitions;
 };
 
+// --- ZooKeeper mode: the controller's requests to brokers (ControllerChannelManager) ---
+
+// One partition's state as the ZooKeeper-mode controller sends it (LeaderAndIsrPartitionState,
+// UpdateMetadataPartitionState): partition_epoch is the state znode's zkVersion.
+struct ZkPartitionState {
+  std::string topic;
+  Uuid topic_id;
+  std::int32_t partition = 0;
+  std::int32_t controller_epoch = 0;
+  BrokerId leader = kNoLeader;
+  std::int32_t leader_epoch = 0;
+  std::vector<BrokerId> isr;
+  std::int32_t partition_epoch = 0;
+  std::vector<BrokerId> replicas;
+};
+struct ZkLiveBroker {
+  BrokerId id = 0;
+  std::int64_t epoch = 0;  // the czxid of its /brokers/ids/<id> znode
+  std::string rack;
+};
+// LeaderAndIsr (API key 4): the partitions a broker hosts, with their leader and ISR.
+struct LeaderAndIsrRequest {
+  BrokerId controller_id = 0;
+  std::int32_t controller_epoch = 0;
+  std::int64_t broker_epoch = -1;
+  std::vector<ZkPartitionState> partitions;
+};
+// UpdateMetadata (API key 6): the live brokers and every partition's state, plus (our
+// shortcut for the brokers' /config/topics watchers) the topic config overrides.
+struct UpdateMetadataRequest {
+  BrokerId controller_id = 0;
+  std::int32_t controller_epoch = 0;
+  std::int64_t broker_epoch = -1;
+  std::vector<ZkLiveBroker> live_brokers;
+  std::vector<ZkPartitionState> partitions;
+  std::map<std::string, std::map<std::string, std::string>> topic_configs;
+};
+// StopReplica (API key 5).
+struct StopReplicaRequest {
+  BrokerId controller_id = 0;
+  std::int32_t controller_epoch = 0;
+  std::string topic;
+  std::int32_t partition = 0;
+  bool delete_partition = false;
+};
+
 using KafkaBody =
     std::variant<BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
                  BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
@@ -198,7 +245,8 @@ using KafkaBody =
                  ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
                  ListOffsetsResponse, MetadataRequest, MetadataResponse, CreatePartitionsRequest,
                  InitProducerIdRequest, InitProducerIdResponse, AllocateProducerIdsRequest,
-                 AllocateProducerIdsResponse>;
+                 AllocateProducerIdsResponse, LeaderAndIsrRequest, UpdateMetadataRequest,
+                 StopReplicaRequest>;
 
 class KafkaMessage final : public Payload {
  public:

@@ -14,6 +14,8 @@ constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 
 Json UuidJson(const Uuid& id) { return id.ToBase64(); }
 
+}  // namespace
+
 Result<Uuid> UuidFromBase64(const std::string& text) {
   if (text.size() != 22) return Status(Errc::kCorruption, "bad uuid '" + text + "'");
   std::uint8_t bytes[16] = {};
@@ -35,6 +37,8 @@ Result<Uuid> UuidFromBase64(const std::string& text) {
   for (int i = 8; i < 16; ++i) id.low = (id.low << 8) | bytes[i];
   return id;
 }
+
+namespace {
 
 std::optional<std::vector<BrokerId>> OptionalIds(const Json& j, const char* key) {
   if (!j.contains(key)) return std::nullopt;

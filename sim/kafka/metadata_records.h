@@ -26,6 +26,8 @@ struct Uuid {
   bool IsZero() const { return high == 0 && low == 0; }
   std::string ToBase64() const;
 };
+// The inverse of Uuid::ToBase64; kCorruption for text that is not 22 URL-safe base64 chars.
+Result<Uuid> UuidFromBase64(const std::string& text);
 
 enum class LeaderRecoveryState : std::int8_t { kRecovered = 0, kRecovering = 1 };
 

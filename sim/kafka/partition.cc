@@ -449,7 +449,12 @@ void Partition::TruncateOnDivergence(std::int32_t epoch, std::int64_t end_offset
       target = std::min(my_end, leo);
     }
   }
-  if (target >= leo) return;
+  if (target >= leo) {
+    // Nothing to cut, but an epoch this replica led without appending (its entry starts at
+    // the log end) must go, or every fetch would name it and diverge again.
+    if (Status s = log_->TruncateTo(leo); !s.ok()) ready.storage_error = s;
+    return;
+  }
   if (Status s = log_->TruncateTo(target); !s.ok()) {
     ready.storage_error = s;
     return;

@@ -43,6 +43,8 @@ struct ServerConfig {
   ControllerConfig controller_config;
   raft::RaftConfig raft;
   std::int64_t metadata_log_segment_bytes = kMetadataLogSegmentBytesDefault;
+  // ZooKeeper mode (ZkConfigs): the session timeout the broker asks the ensemble for.
+  std::int64_t zookeeper_session_timeout_ms = 18000;
 };
 
 }  // namespace kafkasim::kafka

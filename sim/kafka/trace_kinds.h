@@ -59,6 +59,13 @@ inline constexpr std::string_view kClientDisconnect = "client.disconnect";
 inline constexpr std::string_view kClientClosing = "client.closing";
 inline constexpr std::string_view kClientStop = "client.stop";
 inline constexpr std::string_view kClientDone = "client.done";
+// ZooKeeper mode: the broker's ZooKeeper session and the ZooKeeper-based controller.
+inline constexpr std::string_view kZkConnected = "zk.client.connected";
+inline constexpr std::string_view kZkDisconnected = "zk.client.disconnected";
+inline constexpr std::string_view kZkSessionExpired = "zk.client.session_expired";
+inline constexpr std::string_view kZkBrokerRegistered = "zk.broker.registered";
+inline constexpr std::string_view kZkControllerElection = "zk.controller.election";
+inline constexpr std::string_view kZkStaleController = "zk.controller.stale";
 
 // Every kind above, for the catalog of declared kinds (scenario/trace_kinds.h).
 inline constexpr std::array kAll = {
@@ -108,6 +115,12 @@ inline constexpr std::array kAll = {
     kClientClosing,
     kClientStop,
     kClientDone,
+    kZkConnected,
+    kZkDisconnected,
+    kZkSessionExpired,
+    kZkBrokerRegistered,
+    kZkControllerElection,
+    kZkStaleController,
 };
 // Kinds too frequent for a narrated timeline (the CLI prints them with --verbose only, the
 // GUI's event log hides them unless asked): one per append.

@@ -35,7 +35,9 @@ class Planner {
       : options_(options), rng_(Rng::Stream(seed, "nemesis")) {
     for (const NodeSpec& node : scenario.cluster.nodes) {
       nodes_.push_back(node.name);
-      if (node.role != NodeRole::kController) brokers_.push_back(node.name);
+      if (node.role == NodeRole::kBroker || node.role == NodeRole::kCombined) {
+        brokers_.push_back(node.name);
+      }
     }
   }
 

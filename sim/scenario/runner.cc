@@ -345,6 +345,18 @@ Result<std::string> Runner::Resolve(const NodeRef& ref) {
       return none(active < 0 ? "no controller is running"
                              : "no controller is running besides the active one");
     }
+    case NodeRef::Kind::kZooKeeperLeader:
+    case NodeRef::Kind::kZooKeeperFollower: {
+      const std::string leader = w.ZooKeeperLeader();
+      if (ref.kind == NodeRef::Kind::kZooKeeperLeader) {
+        if (leader.empty()) return none("the ZooKeeper ensemble has no leader");
+        return leader;
+      }
+      for (const NodeSpec& n : scenario_.cluster.nodes) {
+        if (n.role == NodeRole::kZooKeeper && n.name != leader && IsRunning(n.name)) return n.name;
+      }
+      return none("no ZooKeeper server is running besides the leader");
+    }
     case NodeRef::Kind::kLeaderOf:
     case NodeRef::Kind::kFollowerOf:
     case NodeRef::Kind::kPreferredReplicaOf:

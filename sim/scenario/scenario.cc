@@ -207,7 +207,9 @@ std::string ConfigMap::GetString(std::string_view name) const {
 std::vector<std::int32_t> Cluster::VoterIds() const {
   std::vector<std::int32_t> ids;
   for (const NodeSpec& node : nodes) {
-    if (node.role != NodeRole::kBroker) ids.push_back(node.node_id);
+    if (node.role == NodeRole::kController || node.role == NodeRole::kCombined) {
+      ids.push_back(node.node_id);
+    }
   }
   return ids;
 }
@@ -242,6 +244,10 @@ std::string NodeRef::ToString() const {
       return "active controller";
     case Kind::kFollowerController:
       return "follower controller";
+    case Kind::kZooKeeperLeader:
+      return "zookeeper leader";
+    case Kind::kZooKeeperFollower:
+      return "zookeeper follower";
   }
   return name;
 }
@@ -788,7 +794,7 @@ namespace {
 
 constexpr std::int32_t kPartitionsMax = kPartitionsPerTopicMax;
 
-enum class NodeKind : std::uint8_t { kAny, kClusterNode, kBroker, kVoter };
+enum class NodeKind : std::uint8_t { kAny, kClusterNode, kBroker, kVoter, kZooKeeper };
 
 std::string RangeText(std::string_view prefix, std::int32_t count) {
   const std::string first = std::string(prefix) + "-1";
@@ -914,8 +920,8 @@ void ScenarioParser::Parse(const Json& root) {
 void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   const std::size_t errors_before = r_.error_count();
   if (!r_.Object(j, path,
-                 {"mode", "brokers", "controllers", "combined", "zookeepers", "racks", "network",
-                  "broker_config", "controller_config", "features"})) {
+                 {"mode", "brokers", "controllers", "combined", "zookeepers", "zookeeper_config",
+                  "racks", "network", "broker_config", "controller_config", "features"})) {
     cluster_ok_ = false;
     return;
   }
@@ -925,8 +931,6 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
       c.mode = ClusterMode::kKraft;
     } else if (*mode == "zookeeper") {
       c.mode = ClusterMode::kZookeeper;
-      r_.Error("E009", path + ".mode",
-               "ZooKeeper mode is not available yet; use \"kraft\" (KRaft controllers)");
     } else {
       r_.Error("E008", path + ".mode", "expected one of: kraft, zookeeper; got " + Quote(*mode));
     }
@@ -945,6 +949,22 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
       c.zookeepers = static_cast<std::int32_t>(*n);
     }
   }
+  if (const Json* zc = r_.Member(j, path, "zookeeper_config", false)) {
+    const std::string zpath = path + ".zookeeper_config";
+    if (c.mode != ClusterMode::kZookeeper) {
+      r_.Error("E027", zpath, "'zookeeper_config' applies to mode \"zookeeper\" only");
+    } else if (r_.Object(*zc, zpath, {"tickTime", "initLimit", "syncLimit"})) {
+      if (auto v = r_.Integer(*zc, zpath, "tickTime", 1, 60'000, false)) {
+        c.zookeeper_config.tick_time_ms = *v;
+      }
+      if (auto v = r_.Integer(*zc, zpath, "initLimit", 1, 1000, false)) {
+        c.zookeeper_config.init_limit = static_cast<std::int32_t>(*v);
+      }
+      if (auto v = r_.Integer(*zc, zpath, "syncLimit", 1, 1000, false)) {
+        c.zookeeper_config.sync_limit = static_cast<std::int32_t>(*v);
+      }
+    }
+  }
   if (auto racks = r_.StringArray(j, path, "racks")) {
     c.racks = *racks;
     if (static_cast<std::int32_t>(c.racks.size()) != c.brokers) {
@@ -959,6 +979,11 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   if (const Json* config = r_.Member(j, path, "broker_config", false)) {
     ParseConfigMap(*config, path + ".broker_config", "broker config", BrokerConfigSpecs(),
                    c.broker_config);
+    if (c.mode != ClusterMode::kZookeeper && config->is_object() &&
+        config->contains("zookeeper.session.timeout.ms")) {
+      r_.KeyError("E027", ChildPath(path + ".broker_config", "zookeeper.session.timeout.ms"),
+                  "zookeeper.session.timeout.ms applies to mode \"zookeeper\" only");
+    }
   }
   if (const Json* config = r_.Member(j, path, "controller_config", false)) {
     ParseConfigMap(*config, path + ".controller_config", "controller config",
@@ -982,6 +1007,21 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
 
 void ScenarioParser::ParseQuorumShape(const Json& j, const std::string& path) {
   Cluster& c = s_.cluster;
+  if (c.mode == ClusterMode::kZookeeper) {
+    // ZooKeeper mode: the ensemble replaces the controller quorum; any broker may become the
+    // controller through /controller.
+    c.controllers = 0;
+    c.zookeepers = 1;  // Kafka's quickstart runs one ZooKeeper; "zookeepers" says otherwise
+    for (const char* key : {"controllers", "combined"}) {
+      if (j.contains(key)) {
+        r_.KeyError("E027", ChildPath(path, key),
+                    std::string("'") + key +
+                        "' applies to mode \"kraft\" only; in ZooKeeper mode a broker is elected "
+                        "controller through /controller (size the ensemble with \"zookeepers\")");
+      }
+    }
+    return;
+  }
   if (auto combined = r_.Bool(j, path, "combined")) c.combined = *combined;
   const Json* controllers = r_.Member(j, path, "controllers", false);
   if (c.combined) {
@@ -1101,6 +1141,10 @@ void ScenarioParser::BuildNodes() {
   for (std::int32_t i = 1; i <= c.controllers; ++i) {
     c.nodes.push_back({"controller-" + std::to_string(i), kControllerIdBase + i,
                        NodeRole::kController, std::nullopt});
+  }
+  for (std::int32_t i = 1; i <= c.zookeepers; ++i) {
+    c.nodes.push_back(
+        {"zk-" + std::to_string(i), kZooKeeperIdBase + i, NodeRole::kZooKeeper, std::nullopt});
   }
 }
 
@@ -1518,6 +1562,8 @@ std::string DescribeKind(const NodeSpec& node) {
       return "a controller";
     case NodeRole::kCombined:
       return "a combined broker and controller";
+    case NodeRole::kZooKeeper:
+      return "a ZooKeeper server";
   }
   KSIM_UNREACHABLE();
 }
@@ -1525,6 +1571,7 @@ std::string DescribeKind(const NodeSpec& node) {
 std::string ScenarioParser::DescribeNodes() const {
   std::string out = RangeText("broker", s_.cluster.brokers);
   if (s_.cluster.controllers > 0) out += ", " + RangeText("controller", s_.cluster.controllers);
+  if (s_.cluster.zookeepers > 0) out += ", " + RangeText("zk", s_.cluster.zookeepers);
   for (const Client& client : s_.clients) out += ", " + client.id;
   return out;
 }
@@ -1542,13 +1589,20 @@ bool ScenarioParser::CheckNode(const std::string& path, const std::string& name,
     r_.Error("E017", path, Quote(name) + " is a client; expected a broker or controller");
     return false;
   }
+  if (kind == NodeKind::kBroker && node->role == NodeRole::kZooKeeper) {
+    r_.Error("E017", path,
+             Quote(name) + " is a ZooKeeper server; expected a broker (" +
+                 RangeText("broker", s_.cluster.brokers) + ")");
+    return false;
+  }
   if (kind == NodeKind::kBroker && node->role == NodeRole::kController) {
     r_.Error("E017", path,
              Quote(name) + " is a controller; expected a broker (" +
                  RangeText("broker", s_.cluster.brokers) + ")");
     return false;
   }
-  if (kind == NodeKind::kVoter && node->role == NodeRole::kBroker) {
+  if (kind == NodeKind::kVoter && node->role == NodeRole::kBroker &&
+      s_.cluster.mode != ClusterMode::kZookeeper) {
     r_.Error("E017", path,
              Quote(name) + " is " + DescribeKind(*node) +
                  ", not a controller quorum voter; voters are " +
@@ -1560,6 +1614,12 @@ bool ScenarioParser::CheckNode(const std::string& path, const std::string& name,
 
 bool ScenarioParser::FitsKind(NodeKind have, NodeKind want) const {
   if (want == NodeKind::kAny || want == NodeKind::kClusterNode || have == want) return true;
+  // In ZooKeeper mode the controller is one of the brokers.
+  if (s_.cluster.mode == ClusterMode::kZookeeper &&
+      (have == NodeKind::kBroker || have == NodeKind::kVoter) &&
+      (want == NodeKind::kBroker || want == NodeKind::kVoter)) {
+    return true;
+  }
   // In combined mode every broker is a voter and every voter a broker.
   return s_.cluster.combined && (have == NodeKind::kBroker || have == NodeKind::kVoter);
 }
@@ -1581,6 +1641,8 @@ const char* KindNoun(NodeKind kind) {
       return "a broker";
     case NodeKind::kVoter:
       return "a controller";
+    case NodeKind::kZooKeeper:
+      return "a ZooKeeper server";
     default:
       return "a node";
   }
@@ -1631,9 +1693,9 @@ std::optional<NodeRef> ScenarioParser::NodeRefValue(const Json& j, const std::st
                  TypeWithArticle(j));
     return std::nullopt;
   }
-  static const std::vector<std::string_view> kRoles = {"leader_of", "follower_of",
-                                                       "preferred_replica_of", "active_controller",
-                                                       "follower_controller"};
+  static const std::vector<std::string_view> kRoles = {
+      "leader_of",           "follower_of",      "preferred_replica_of", "active_controller",
+      "follower_controller", "zookeeper_leader", "zookeeper_follower"};
   std::vector<std::string_view> allowed = kRoles;
   if (allow_as) allowed.push_back("as");
   if (!r_.Object(j, path, allowed)) return std::nullopt;
@@ -1649,7 +1711,19 @@ std::optional<NodeRef> ScenarioParser::NodeRefValue(const Json& j, const std::st
   }
   const std::string_view role = found[0];
   NodeKind have = NodeKind::kBroker;
-  if (role == "active_controller" || role == "follower_controller") {
+  if (role == "zookeeper_leader" || role == "zookeeper_follower") {
+    have = NodeKind::kZooKeeper;
+    if (s_.cluster.mode != ClusterMode::kZookeeper) {
+      r_.Error("E027", ChildPath(path, role), "there is no ZooKeeper ensemble in mode \"kraft\"");
+      return std::nullopt;
+    }
+    if (j[std::string(role)] != Json(true)) {
+      r_.Error("E008", ChildPath(path, role), "expected true, got " + j[std::string(role)].dump());
+      return std::nullopt;
+    }
+    ref.kind = role == "zookeeper_leader" ? NodeRef::Kind::kZooKeeperLeader
+                                          : NodeRef::Kind::kZooKeeperFollower;
+  } else if (role == "active_controller" || role == "follower_controller") {
     have = NodeKind::kVoter;
     if (j[std::string(role)] != Json(true)) {
       r_.Error("E008", ChildPath(path, role), "expected true, got " + j[std::string(role)].dump());

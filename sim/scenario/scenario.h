@@ -74,12 +74,22 @@ class ConfigMap {
 // Cluster
 
 enum class ClusterMode : std::uint8_t { kKraft, kZookeeper };
-enum class NodeRole : std::uint8_t { kBroker, kController, kCombined };
+enum class NodeRole : std::uint8_t { kBroker, kController, kCombined, kZooKeeper };
 
 // Node ids: brokers broker-1..broker-N have ids 1..N; KRaft controllers controller-1..
 // controller-C have ids 1001..1000+C. In combined mode every broker is also a voter and there
 // are no separate controllers.
 constexpr std::int32_t kControllerIdBase = 1000;
+// ZooKeeper servers zk-1..zk-N (mode "zookeeper"): myid 1..N, node ids 2001..2000+N so they
+// never collide with broker ids.
+constexpr std::int32_t kZooKeeperIdBase = 2000;
+
+// The ensemble's zoo.cfg (ZooKeeper 3.8 defaults, as zoo_sample.cfg has them).
+struct ZooKeeperConfig {
+  std::int64_t tick_time_ms = 2000;  // tickTime
+  std::int32_t init_limit = 10;      // initLimit
+  std::int32_t sync_limit = 5;       // syncLimit
+};
 
 struct NodeSpec {
   std::string name;  // "broker-2", "controller-1"
@@ -91,9 +101,10 @@ struct NodeSpec {
 struct Cluster {
   ClusterMode mode = ClusterMode::kKraft;
   std::int32_t brokers = 1;
-  std::int32_t controllers = 1;    // 1, 3 or 5; 0 when combined
-  bool combined = false;           // every broker is a voter (`--standalone` when brokers = 1)
-  std::int32_t zookeepers = 0;     // ensemble size, parsed for mode "zookeeper" only
+  std::int32_t controllers = 1;  // 1, 3 or 5; 0 when combined
+  bool combined = false;         // every broker is a voter (`--standalone` when brokers = 1)
+  std::int32_t zookeepers = 0;   // ensemble size (1..7) in mode "zookeeper", else 0
+  ZooKeeperConfig zookeeper_config;
   std::vector<std::string> racks;  // empty, or one per broker
   NetworkConfig network;           // from "network": latency_ms [base, max], drop, duplicate
   ConfigMap broker_config{&BrokerConfigSpecs()};
@@ -101,7 +112,7 @@ struct Cluster {
   // Feature levels the cluster is formatted with (kafka-storage.sh format --feature NAME=N).
   // eligible.leader.replicas.version (KIP-966): 1 (on) for new clusters since Kafka 4.1.
   std::int32_t eligible_leader_replicas_version = 1;
-  // Derived: brokers in id order, then controllers in id order.
+  // Derived: brokers in id order, then controllers, then ZooKeeper servers, in id order.
   std::vector<NodeSpec> nodes;
 
   // Ids of the controller quorum voters: controller ids, or broker ids when combined.
@@ -189,6 +200,8 @@ struct NodeRef {
     kPreferredReplicaOf,  // the first replica in the partition's assignment
     kActiveController,    // the controller quorum's leader
     kFollowerController,  // a running quorum voter that is not the active controller
+    kZooKeeperLeader,     // the ZooKeeper server LEADING the ensemble
+    kZooKeeperFollower,   // a running ZooKeeper server that is not the leader
   };
   Kind kind = Kind::kNamed;
   std::string name;

@@ -20,6 +20,7 @@ constexpr std::string_view kProducerTool = "kafka-console-producer.sh";
 constexpr std::string_view kConsumerTool = "kafka-console-consumer.sh";
 constexpr std::string_view kQuorumTool = "kafka-metadata-quorum.sh";
 constexpr std::string_view kElectionTool = "kafka-leader-election.sh";
+constexpr std::string_view kZkShellTool = "zookeeper-shell.sh";
 
 Status Fail(std::string_view tool, std::string_view message) {
   return {Errc::kInvalidArgument, std::string(tool) + ": " + std::string(message)};
@@ -386,6 +387,15 @@ Result<std::vector<std::vector<std::int32_t>>> ParseReplicaAssignment(std::strin
 }
 
 Result<ToolCommand> ParseTopics(const std::vector<std::string>& words) {
+  // Kafka 3.0 removed --zookeeper from kafka-topics.sh (KIP-604): joptsimple refuses it.
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    if (words[i] == "--zookeeper" || words[i].rfind("--zookeeper=", 0) == 0) {
+      return Status(Errc::kInvalidArgument,
+                    "Exception in thread \"main\" joptsimple.UnrecognizedOptionException: "
+                    "zookeeper is not a recognized option\n(kafka-topics.sh reaches the cluster "
+                    "through a broker since Kafka 3.0: use --bootstrap-server localhost:9092)");
+    }
+  }
   static const std::vector<OptionDef> kDefs = {
       {"create", false, false},
       {"list", false, false},
@@ -804,6 +814,53 @@ Result<ToolCommand> ParseElection(const std::vector<std::string>& words) {
   return ToolCommand(std::move(command));
 }
 
+// ---- zookeeper-shell.sh ----------------------------------------------------------------------
+
+Result<ToolCommand> ParseZooKeeperShell(const std::vector<std::string>& words) {
+  // bin/zookeeper-shell.sh's usage line (Kafka 3.9).
+  const std::string usage =
+      "USAGE: zookeeper-shell.sh zookeeper_host:port[/path] [-zk-tls-config-file file] "
+      "[args...]";
+  if (words.size() < 2) return Fail(kZkShellTool, usage);
+  ZooKeeperShellCommand command;
+  command.server = words[1];
+  const std::size_t colon = command.server.rfind(':');
+  if (colon == std::string::npos || colon + 1 == command.server.size() ||
+      command.server.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+    return Fail(kZkShellTool, "expected zookeeper_host:port such as localhost:2181, got '" +
+                                  command.server + "'; " + usage);
+  }
+  if (words.size() < 3) {
+    return Fail(kZkShellTool,
+                "the interactive shell is not simulated; give a command: ls, get or stat PATH");
+  }
+  const std::string& op = words[2];
+  if (op == "ls") {
+    command.op = ZooKeeperShellCommand::Op::kLs;
+  } else if (op == "get") {
+    command.op = ZooKeeperShellCommand::Op::kGet;
+  } else if (op == "stat") {
+    command.op = ZooKeeperShellCommand::Op::kStat;
+  } else {
+    return Fail(kZkShellTool,
+                "unknown command '" + op + "'; the simulator answers ls, get and stat");
+  }
+  std::vector<std::string> rest(words.begin() + 3, words.end());
+  if (!rest.empty() && rest.front() == "-s" && command.op != ZooKeeperShellCommand::Op::kStat) {
+    command.with_stat = true;
+    rest.erase(rest.begin());
+  }
+  if (rest.size() != 1) {
+    // ZooKeeperMain's usage of the command (CliCommand.getUsageStr).
+    return Fail(kZkShellTool, op == "stat" ? "stat [-w] path" : op + " [-s] [-w] path");
+  }
+  command.path = rest.front();
+  if (command.path.empty() || command.path.front() != '/') {
+    return Fail(kZkShellTool, "Path must start with / character");
+  }
+  return ToolCommand(std::move(command));
+}
+
 // ---- Fault commands --------------------------------------------------------------------------
 
 // The disk faults' console words; the scenario steps spell them with '_' (disk_full), and the
@@ -922,6 +979,7 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
   if (tool == "kafka-console-consumer") return ParseConsumer(words);
   if (tool == "kafka-metadata-quorum") return ParseQuorum(words);
   if (tool == "kafka-leader-election") return ParseElection(words);
+  if (tool == "zookeeper-shell") return ParseZooKeeperShell(words);
   if (tool == "crash" || tool == "kill" || tool == "restart" || tool == "shutdown" ||
       tool == "cut" || tool == "heal" || tool == "isolate" || tool == "heal-all" ||
       tool == "slow" || IsDiskFaultVerb(tool)) {
@@ -931,7 +989,8 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
                 "unknown command '" + words.front() +
                     "'; expected kafka-topics.sh, kafka-console-producer.sh, "
                     "kafka-console-consumer.sh, kafka-metadata-quorum.sh, "
-                    "kafka-leader-election.sh, crash, kill, restart, shutdown, cut, heal, "
+                    "kafka-leader-election.sh, zookeeper-shell.sh, crash, kill, restart, "
+                    "shutdown, cut, heal, "
                     "isolate, heal-all, slow, disk-full, disk-ok, slow-disk or corrupt");
 }
 
@@ -990,6 +1049,7 @@ std::string_view ToolName(const ToolCommand& command) {
         if constexpr (std::is_same_v<T, DiskOkCommand>) return "disk-ok";
         if constexpr (std::is_same_v<T, SlowDiskCommand>) return "slow-disk";
         if constexpr (std::is_same_v<T, CorruptCommand>) return "corrupt";
+        if constexpr (std::is_same_v<T, ZooKeeperShellCommand>) return kZkShellTool;
       },
       command);
 }

@@ -90,6 +90,16 @@ struct LeaderElectionCommand {
   std::optional<std::int32_t> partition;
 };
 
+// zookeeper-shell.sh HOST:PORT ls|get|stat [-s] PATH (Kafka's wrapper of ZooKeeperMain): one
+// read from the server at that port (localhost:2181 is zk-1, 2182 zk-2, ...).
+struct ZooKeeperShellCommand {
+  enum class Op : std::uint8_t { kLs, kGet, kStat };
+  std::string server;  // "localhost:2181"
+  Op op = Op::kLs;
+  bool with_stat = false;  // -s (ls and get)
+  std::string path;
+};
+
 // Fault commands: the GUI console's words, also the scenario steps of the same name.
 struct CrashCommand {  // crash NODE: power loss; unsynced bytes are lost, peers are not told
   std::string node;
@@ -139,11 +149,12 @@ struct CorruptCommand {  // corrupt NODE PATH [OFFSET]: flips every bit of one d
   std::optional<std::uint64_t> offset;  // default: the file's last durable byte
 };
 
-using ToolCommand = std::variant<TopicsCommand, ConsoleProducerCommand, ConsoleConsumerCommand,
-                                 MetadataQuorumCommand, LeaderElectionCommand, CrashCommand,
-                                 KillCommand, RestartCommand, ShutdownCommand, CutCommand,
-                                 HealCommand, IsolateCommand, HealAllCommand, SlowCommand,
-                                 DiskFullCommand, DiskOkCommand, SlowDiskCommand, CorruptCommand>;
+using ToolCommand =
+    std::variant<TopicsCommand, ConsoleProducerCommand, ConsoleConsumerCommand,
+                 MetadataQuorumCommand, LeaderElectionCommand, CrashCommand, KillCommand,
+                 RestartCommand, ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
+                 HealAllCommand, SlowCommand, DiskFullCommand, DiskOkCommand, SlowDiskCommand,
+                 CorruptCommand, ZooKeeperShellCommand>;
 
 // Splits a command line into words like a POSIX shell does for simple commands: whitespace
 // separates words; '...' keeps everything literally; "..." keeps spaces and allows \" \\ \$

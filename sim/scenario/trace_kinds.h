@@ -9,6 +9,7 @@
 
 #include "kafka/trace_kinds.h"
 #include "raft/trace_kinds.h"
+#include "zookeeper/trace_kinds.h"
 
 namespace kafkasim::scenario::trace_kind {
 
@@ -69,15 +70,17 @@ using TraceKinds = std::span<const std::string_view>;
 
 // The kinds each module declares. The engine emits none of its own: faults are the
 // scenario's, node.start is a broker's.
-inline constexpr std::array<TraceKinds, 3> kDeclaredTraceKinds = {
+inline constexpr std::array<TraceKinds, 4> kDeclaredTraceKinds = {
     TraceKinds(raft::trace_kind::kAll),
+    TraceKinds(zookeeper::trace_kind::kAll),
     TraceKinds(kafka::trace_kind::kAll),
     TraceKinds(trace_kind::kAll),
 };
 // The kinds each module declares too frequent for a narrated timeline (every append): the
 // CLI prints them with --verbose only, the GUI's event log hides them unless asked.
-inline constexpr std::array<TraceKinds, 3> kFrequentTraceKinds = {
+inline constexpr std::array<TraceKinds, 4> kFrequentTraceKinds = {
     TraceKinds(raft::trace_kind::kFrequent),
+    TraceKinds(zookeeper::trace_kind::kFrequent),
     TraceKinds(kafka::trace_kind::kFrequent),
     TraceKinds(trace_kind::kFrequent),
 };

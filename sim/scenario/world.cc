@@ -13,6 +13,7 @@
 #include "engine/sim_file_system.h"
 #include "kafka/clients.h"
 #include "scenario/trace_kinds.h"
+#include "zookeeper/zk_server_node.h"
 
 namespace kafkasim::scenario {
 namespace {
@@ -21,7 +22,7 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   kafka::ServerConfig c;
   c.node_id = node.node_id;
   c.broker = node.role != NodeRole::kController;
-  c.controller = node.role != NodeRole::kBroker;
+  c.controller = node.role != NodeRole::kBroker && s.cluster.mode == ClusterMode::kKraft;
   c.rack = node.rack.value_or("");
   // Every config comes from the catalogue (kafka/configs.h): its value or Kafka's default.
   const ConfigMap& b = s.cluster.broker_config;
@@ -42,6 +43,11 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
       b.GetLong("log.flush.start.offset.checkpoint.interval.ms");
   bs.log_initial_task_delay_ms = b.GetLong("log.initial.task.delay.ms");
   bs.log_dirs = b.GetString("log.dirs");
+  // Kafka's config/server.properties for ZooKeeper mode says log.dirs=/tmp/kafka-logs.
+  if (s.cluster.mode == ClusterMode::kZookeeper && !b.explicit_values().contains("log.dirs")) {
+    bs.log_dirs = "/tmp/kafka-logs";
+  }
+  c.zookeeper_session_timeout_ms = b.GetLong("zookeeper.session.timeout.ms");
   // The broker-level defaults of topic configs (ServerTopicConfigSynonyms).
   bs.log.segment_bytes = b.GetLong("log.segment.bytes");
   bs.log.segment_ms = b.GetLong("log.roll.ms");
@@ -93,7 +99,12 @@ World::~World() = default;
 void World::BuildCluster() {
   auto directory = std::make_shared<kafka::ClusterDirectory>();
   const auto& nodes = scenario_.cluster.nodes;
+  auto ensemble = std::make_shared<zookeeper::ZkEnsembleDirectory>();
   for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].role == NodeRole::kZooKeeper) {
+      ensemble->node_of_server[nodes[i].node_id - kZooKeeperIdBase] = static_cast<NodeIndex>(i);
+      continue;
+    }
     directory->node_of_id[nodes[i].node_id] = static_cast<NodeIndex>(i);
     if (nodes[i].role != NodeRole::kController) directory->broker_ids.push_back(nodes[i].node_id);
   }
@@ -115,14 +126,37 @@ void World::BuildCluster() {
       mirrors_.push_back(mirror);
       disk = mirror;
     }
+    if (node.role == NodeRole::kZooKeeper) {
+      // zoo.cfg: tickTime, initLimit, syncLimit and one server.N line per ensemble member.
+      zookeeper::ZkConfig zc;
+      zc.server_id = node.node_id - kZooKeeperIdBase;
+      for (const auto& [id, n] : ensemble->node_of_server) zc.servers.push_back(id);
+      zc.tick_time = Milliseconds(scenario_.cluster.zookeeper_config.tick_time_ms);
+      zc.init_limit = scenario_.cluster.zookeeper_config.init_limit;
+      zc.sync_limit = scenario_.cluster.zookeeper_config.sync_limit;
+      const NodeIndex index = sim_->AddNode(
+          node.name,
+          [ensemble, zc](NodeEnv& env) {
+            return std::make_unique<zookeeper::ZkServerNode>(env, ensemble, zc);
+          },
+          NodeOptions{disk});
+      zookeepers_.push_back(index);
+      disks_[index] = std::make_unique<DiskFaults>(disk);
+      continue;
+    }
     kafka::ServerConfig config = ServerConfigFor(scenario_, node);
     const NodeIndex index = sim_->AddNode(
-        node.name, kafka::MakeKafkaNodeFactory(ControlPlaneOf(scenario_), directory, config),
+        node.name,
+        kafka::MakeKafkaNodeFactory(
+            ControlPlaneOf(scenario_), directory, config,
+            zookeepers_.empty() && scenario_.cluster.zookeepers == 0 ? nullptr : ensemble),
         NodeOptions{disk});
     servers_.push_back(index);
     disks_[index] = std::make_unique<DiskFaults>(disk);
   }
-  // Every node exists before any starts: a starting node may message the others at once.
+  // Every node exists before any starts: a starting node may message the others at once. The
+  // ensemble starts first, as `zookeeper-server-start.sh` runs before `kafka-server-start.sh`.
+  for (NodeIndex index : zookeepers_) sim_->StartNode(index);
   for (NodeIndex index : servers_) sim_->StartNode(index);
   admin_ = sim_->AddNode("admin", [this, directory](NodeEnv& env) {
     return std::make_unique<kafka::AdminNode>(env, directory,
@@ -226,6 +260,17 @@ std::int32_t World::ActiveControllerId() {
     if (s != nullptr && s->is_active_controller()) return s->config().node_id;
   }
   return -1;
+}
+
+std::string World::ZooKeeperLeader() {
+  for (NodeIndex n : zookeepers_) {
+    const auto* z = dynamic_cast<const zookeeper::ZkServerNode*>(sim_->GetNode(n));
+    if (z == nullptr || z->server() == nullptr) continue;
+    if (z->server()->state() == zookeeper::ServerState::kLeading && z->server()->serving()) {
+      return sim_->NodeName(n);
+    }
+  }
+  return "";
 }
 
 const kafka::MetadataImage* World::BestImage() {

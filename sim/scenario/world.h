@@ -1,5 +1,6 @@
-// A simulated KRaft cluster built from a scenario: nodes, disks, clients, and the commands that
-// act on it (faults and the kafka-*.sh tools). The runner and the GUI session drive a World.
+// A simulated Kafka cluster (KRaft, or brokers on a ZooKeeper ensemble) built from a scenario:
+// nodes, disks, clients, and the commands that act on it (faults and the kafka-*.sh tools). The
+// runner and the GUI session drive a World.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +57,10 @@ class World {
   // The KRaft server of a node (for quorum views), or nullptr in another mode or when down.
   kafka::KafkaRaftServer* RaftServer(NodeIndex node);
   std::int32_t ActiveControllerId();  // -1 when none
+  // ZooKeeper mode: the name of the server LEADING the ensemble (and serving), "" when none.
+  std::string ZooKeeperLeader();
+  // ZooKeeper mode: the ensemble's server nodes zk-1..zk-N, in order.
+  const std::vector<NodeIndex>& zookeepers() const { return zookeepers_; }
   // The freshest committed metadata any running broker (or controller) holds.
   const kafka::MetadataImage* BestImage();
   // The log of the partition's current leader (as BestImage names it) when that broker runs.
@@ -76,6 +81,8 @@ class World {
   // With a --data-dir: the first write to the real directory that failed (a full host disk),
   // or OK. The run itself never depends on it; the host reports it.
   Status MirrorStatus() const;
+  // zookeeper-shell.sh's output: a read from the server at the command's port.
+  CommandOutput ZooKeeperShell(const ZooKeeperShellCommand& command);
 
  private:
   void BuildCluster();
@@ -97,6 +104,7 @@ class World {
   std::shared_ptr<kafka::ClusterDirectory> directory_;
   std::shared_ptr<kafka::ClientHistory> history_;
   std::vector<NodeIndex> servers_;
+  std::vector<NodeIndex> zookeepers_;
 
   // The fault controls of a server's simulated disk, plain or mirrored to --data-dir.
   class DiskFaults {

@@ -12,6 +12,7 @@
 #include "scenario/limits.h"
 #include "scenario/trace_kinds.h"
 #include "scenario/world.h"
+#include "zookeeper/zk_server_node.h"
 
 namespace kafkasim::scenario {
 namespace {
@@ -25,6 +26,9 @@ std::string Ids(const std::vector<std::int32_t>& ids) {
 std::string World::DescribeTopics(const TopicsCommand& c) {
   const kafka::MetadataImage* image = BestImage();
   if (image == nullptr) return "";
+  // ZooKeeper-mode brokers do not answer DescribeTopicPartitions, so TopicCommand's partition
+  // info has no ELR and prints "Elr: N/A\tLastKnownElr: N/A".
+  const bool zookeeper_mode = ControlPlaneOf(scenario_) == kafka::ControlPlane::kZooKeeper;
   std::string out;
   for (const auto& [name, topic] : image->topics()) {
     if (c.topic && *c.topic != name) continue;
@@ -40,7 +44,8 @@ std::string World::DescribeTopics(const TopicsCommand& c) {
           "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: {}\tLastKnownElr: "
           "{}\n",
           name, index, p.leader < 0 ? std::string("none") : std::to_string(p.leader),
-          Ids(p.replicas), Ids(p.isr), Ids(p.elr), Ids(p.last_known_elr));
+          Ids(p.replicas), Ids(p.isr), zookeeper_mode ? "N/A" : Ids(p.elr),
+          zookeeper_mode ? "N/A" : Ids(p.last_known_elr));
     }
     if (c.under_replicated_partitions || c.unavailable_partitions) {
       out += body;
@@ -230,6 +235,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
   std::visit(
       Overloaded{
           [&](const TopicsCommand& c) { RunTopics(c, line, done); },
+          [&](const ZooKeeperShellCommand& c) { Output(line, ZooKeeperShell(c), done); },
           [&](const ConsoleProducerCommand& c) {
             Client client;
             client.id = fmt::format("console-producer-{}", ++console_producers_);
@@ -509,7 +515,17 @@ view::WorldView World::BuildView() {
       nv.rack = spec.rack.value_or("");
       nv.role = spec.role == NodeRole::kBroker       ? view::NodeRole::kBroker
                 : spec.role == NodeRole::kController ? view::NodeRole::kController
+                : spec.role == NodeRole::kZooKeeper  ? view::NodeRole::kZooKeeper
                                                      : view::NodeRole::kCombined;
+      if (spec.role == NodeRole::kZooKeeper) {
+        nv.id = spec.node_id - kZooKeeperIdBase;  // myid
+        const auto* z = dynamic_cast<const zookeeper::ZkServerNode*>(sim_->GetNode(n));
+        nv.quorum_leader = z != nullptr && z->server() != nullptr &&
+                           z->server()->state() == zookeeper::ServerState::kLeading &&
+                           z->server()->serving();
+        v.nodes.push_back(std::move(nv));
+        continue;
+      }
       nv.leader_count = leaders[spec.node_id];
       if (kafka::KafkaNode* s = Server(n)) {
         nv.active_controller = s->is_active_controller();
@@ -557,9 +573,37 @@ view::WorldView World::BuildView() {
     }
     v.quorum.voters.push_back(std::move(vv));
   }
+  // ZooKeeper mode: the ensemble is the quorum (LOOKING / FOLLOWING / LEADING, epochs, zxids).
+  for (NodeIndex n : zookeepers_) {
+    view::VoterView vv;
+    vv.node = sim_->NodeName(n);
+    const auto* z = dynamic_cast<const zookeeper::ZkServerNode*>(sim_->GetNode(n));
+    if (z != nullptr && z->server() != nullptr) {
+      const zookeeper::ZkStatus st = z->server()->GetStatus();
+      vv.id = static_cast<int>(st.server_id);
+      vv.alive = true;
+      vv.role = zookeeper::ServerStateName(st.state);
+      vv.epoch = st.current_epoch;
+      vv.voted_for = static_cast<int>(st.leader);
+      vv.leader_id = st.phase == zookeeper::ZabPhase::kBroadcast ? static_cast<int>(st.leader) : -1;
+      vv.log_end_offset = st.last_logged_zxid;
+      vv.high_watermark = st.last_committed_zxid;
+      if (st.state == zookeeper::ServerState::kLeading && z->server()->serving()) {
+        v.quorum.leader_id = vv.id;
+        v.quorum.epoch = st.current_epoch;
+        v.quorum.zxid = zookeeper::ZxidHex(st.last_committed_zxid);
+      }
+    } else {
+      vv.id = static_cast<int>(&n - zookeepers_.data()) + 1;
+    }
+    v.quorum.voters.push_back(std::move(vv));
+  }
   int alive = 0;
   for (const auto& vv : v.quorum.voters) alive += vv.alive ? 1 : 0;
-  v.quorum.has_quorum = alive > static_cast<int>(directory_->voter_ids.size()) / 2;
+  // A strict majority: n/2 + 1 of n (2 of 3, 3 of 4: an even ensemble tolerates no more).
+  v.quorum.has_quorum = zookeepers_.empty()
+                            ? alive > static_cast<int>(directory_->voter_ids.size()) / 2
+                            : v.quorum.leader_id >= 0;
   // Clients.
   for (const auto& [id, st] : history_->stats) {
     view::ClientView cv;

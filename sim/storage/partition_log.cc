@@ -224,7 +224,12 @@ Status PartitionLog::AssignLeaderEpoch(std::int32_t epoch, std::int64_t start_of
 
 Status PartitionLog::TruncateTo(std::int64_t offset) {
   if (offset < log_start_offset_) return OutOfRange(offset, log_start_offset_, log_end_offset());
-  if (offset >= log_end_offset()) return Status::Ok();
+  if (offset >= log_end_offset()) {
+    // UnifiedLog.truncateTo: nothing to cut, but the epoch cache is still truncated from the
+    // end: a broker that led an epoch without appending anything holds an entry at its log end
+    // that the new leader never saw (Kafka's comment on this case says the same).
+    return epochs_->TruncateFromEnd(log_end_offset());
+  }
   // Whole segments at or above offset go, except the first one (kept, emptied).
   while (segments_.size() > 1 && segments_.rbegin()->first >= offset) {
     if (Status s = active().DeleteFiles(); !s.ok()) return s;

@@ -19,10 +19,14 @@ inline constexpr std::string_view kSessionCreated = "zk.session.created";
 inline constexpr std::string_view kSessionExpired = "zk.session.expired";
 inline constexpr std::string_view kSessionClosed = "zk.session.closed";
 inline constexpr std::string_view kSnapshot = "zk.snapshot";
+// The host's (ZkServerNode): what recovery loaded, and a disk error that ends the process.
+inline constexpr std::string_view kRecovered = "zk.recovered";
+inline constexpr std::string_view kDiskFailed = "zk.disk_failed";
 
 inline constexpr std::array kAll = {
-    kLooking,  kFollowing, kLeading,        kNewEpoch,       kSync,          kEstablished,
-    kUpToDate, kTruncate,  kSessionCreated, kSessionExpired, kSessionClosed, kSnapshot,
+    kLooking,       kFollowing, kLeading,   kNewEpoch,       kSync,
+    kEstablished,   kUpToDate,  kTruncate,  kSessionCreated, kSessionExpired,
+    kSessionClosed, kSnapshot,  kRecovered, kDiskFailed,
 };
 // Kinds too frequent for a narrated timeline: none (proposals and commits make no notes).
 inline constexpr std::array<std::string_view, 0> kFrequent = {};

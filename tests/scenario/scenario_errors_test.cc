@@ -112,9 +112,18 @@ TEST_CASE("scenario errors: an unknown node lists the nodes of this cluster") {
 }
 
 TEST_CASE("scenario errors: ZooKeeper mode and bad quorums are explained") {
-  CHECK(OneError(R"({"name": "t", "cluster": {"mode": "zookeeper"}})") ==
-        "[scenario.E009] s.json:1:35 $.cluster.mode: ZooKeeper mode is not available yet; use "
-        "\"kraft\" (KRaft controllers)");
+  CHECK(OneError(R"({"name": "t", "cluster": {"mode": "zookeeper", "controllers": 3}})") ==
+        "[scenario.E027] s.json:1:48 $.cluster.controllers: 'controllers' applies to mode "
+        "\"kraft\" only; in ZooKeeper mode a broker is elected controller through /controller "
+        "(size the ensemble with \"zookeepers\")");
+  CHECK(OneError(R"({"name": "t", "cluster": {"mode": "zookeeper", "zookeepers": 8}})") ==
+        "[scenario.E007] s.json:1:62 $.cluster.zookeepers: expected an integer from 1 to 7, got 8");
+  CHECK(OneError(R"({"name": "t", "cluster": {"zookeepers": 3}})") ==
+        "[scenario.E027] s.json:1:41 $.cluster.zookeepers: 'zookeepers' applies to mode "
+        "\"zookeeper\" only");
+  CHECK(OneError(R"({"name": "t", "cluster": {"zookeeper_config": {"tickTime": 2000}}})") ==
+        "[scenario.E027] s.json:1:47 $.cluster.zookeeper_config: 'zookeeper_config' applies to "
+        "mode \"zookeeper\" only");
   CHECK(OneError(R"({"name": "t", "cluster": {"mode": "raft"}})") ==
         "[scenario.E008] s.json:1:35 $.cluster.mode: expected one of: kraft, zookeeper; got "
         "'raft'");

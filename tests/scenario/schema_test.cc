@@ -68,8 +68,9 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
                                                                    "replication_factor",
                                                                    "replica_assignment", "config"});
   CHECK(Keys(defs["cluster"]["properties"]) ==
-        std::set<std::string>{"mode", "brokers", "controllers", "combined", "zookeepers", "racks",
-                              "network", "broker_config", "controller_config", "features"});
+        std::set<std::string>{"mode", "brokers", "controllers", "combined", "zookeepers",
+                              "zookeeper_config", "racks", "network", "broker_config",
+                              "controller_config", "features"});
   // Every config name of the catalogues is offered to editors.
   const auto names = [](const std::vector<ConfigSpec>& specs) {
     std::set<std::string> out;

@@ -317,10 +317,33 @@ TEST_CASE("tool_command: fault command errors show the expected form") {
   CHECK(ErrorOf("") == "empty command");
   CHECK(ErrorOf("kafka-storage.sh format") ==
         "unknown command 'kafka-storage.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
-        "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, crash, "
-        "kill, restart, shutdown, cut, heal, isolate, heal-all, slow, disk-full, disk-ok, "
-        "slow-disk or corrupt");
+        "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, "
+        "zookeeper-shell.sh, crash, kill, restart, shutdown, cut, heal, isolate, heal-all, slow, "
+        "disk-full, disk-ok, slow-disk or corrupt");
   CHECK(ErrorOf("crash 'broker-1") == "unterminated single quote");
+}
+
+TEST_CASE("tool commands: zookeeper-shell.sh reads, kafka-topics.sh refuses --zookeeper") {
+  auto shell = ParseToolCommand("bin/zookeeper-shell.sh localhost:2182 get -s /controller");
+  REQUIRE(shell.ok());
+  const auto& z = std::get<ZooKeeperShellCommand>(*shell);
+  CHECK(z.server == "localhost:2182");
+  CHECK(z.op == ZooKeeperShellCommand::Op::kGet);
+  CHECK(z.with_stat);
+  CHECK(z.path == "/controller");
+  CHECK(ToolName(*shell) == "zookeeper-shell.sh");
+  CHECK(ErrorOf("zookeeper-shell.sh") ==
+        "zookeeper-shell.sh: USAGE: zookeeper-shell.sh zookeeper_host:port[/path] "
+        "[-zk-tls-config-file file] [args...]");
+  CHECK(ErrorOf("zookeeper-shell.sh localhost:2181 ls brokers") ==
+        "zookeeper-shell.sh: Path must start with / character");
+  CHECK(ErrorOf("zookeeper-shell.sh localhost:2181 stat") == "zookeeper-shell.sh: stat [-w] path");
+  CHECK(ErrorOf("zookeeper-shell.sh localhost:2181 rmr /brokers") ==
+        "zookeeper-shell.sh: unknown command 'rmr'; the simulator answers ls, get and stat");
+  CHECK(ErrorOf("kafka-topics.sh --list --zookeeper localhost:2181") ==
+        "Exception in thread \"main\" joptsimple.UnrecognizedOptionException: zookeeper is not a "
+        "recognized option\n(kafka-topics.sh reaches the cluster through a broker since Kafka "
+        "3.0: use --bootstrap-server localhost:9092)");
 }
 
 TEST_CASE("tool_command: arbitrary bytes are parsed or refused with a message, never a crash") {

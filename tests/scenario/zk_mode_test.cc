@@ -1,0 +1,130 @@
+// ZooKeeper mode end to end: the broker-failure story run in both modes reaches the same
+// partition leadership, and the ZooKeeper-mode controller leaves Kafka's znodes behind.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "scenario/runner.h"
+#include "zookeeper/zk_server_node.h"
+
+namespace kafkasim::scenario {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct Outcome {
+  bool ok = false;
+  std::vector<std::string> failures;
+  // Per partition, as the freshest image has it at the end, relative to its assignment (the
+  // seed places replicas differently in the two modes: the controllers draw from different
+  // random streams): whether its preferred replica leads, and whether every replica is in sync.
+  std::map<std::string, std::pair<bool, bool>> partitions;
+};
+
+Outcome RunText(const std::string& text, std::uint64_t seed,
+                std::map<std::string, std::string>* znodes = nullptr) {
+  std::vector<std::string> errors;
+  std::optional<Scenario> s = ParseScenario(text, "s.json", &errors);
+  for (const std::string& e : errors) CAPTURE(e);
+  REQUIRE(errors.empty());
+  RunOptions options;
+  options.seed = seed;
+  Runner runner(std::move(*s), std::move(options));
+  Outcome out;
+  out.ok = runner.RunToEnd(kTimeMax);
+  out.failures = runner.step_failures();
+  const kafka::MetadataImage* image = runner.world().BestImage();
+  REQUIRE(image != nullptr);
+  for (const auto& [name, topic] : image->topics()) {
+    for (const auto& [p, reg] : topic.partitions) {
+      std::vector<std::int32_t> isr = reg.isr;
+      std::vector<std::int32_t> replicas = reg.replicas;
+      std::sort(isr.begin(), isr.end());
+      std::sort(replicas.begin(), replicas.end());
+      out.partitions[kafka::PartitionName(name, p)] = {
+          !reg.replicas.empty() && reg.leader == reg.replicas.front(), isr == replicas};
+    }
+  }
+  if (znodes != nullptr) {
+    for (NodeIndex n : runner.world().zookeepers()) {
+      const auto* z = dynamic_cast<const zookeeper::ZkServerNode*>(runner.world().sim().GetNode(n));
+      if (z == nullptr || z->server() == nullptr || !z->server()->serving()) continue;
+      for (const auto& [path, node] : z->server()->tree().nodes()) (*znodes)[path] = node.data;
+      break;
+    }
+  }
+  return out;
+}
+
+// scenarios/broker-failure.json with the cluster moved onto a ZooKeeper ensemble of three. The
+// session timeout is set to KRaft's broker.session.timeout.ms (9 s) so that the story's
+// timings ("within 20s") hold for both.
+std::string InZooKeeperMode(const std::string& kraft_text) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(kraft_text);
+  auto& cluster = j["cluster"];
+  cluster["mode"] = "zookeeper";
+  cluster.erase("controllers");
+  cluster["zookeepers"] = 3;
+  cluster["broker_config"]["zookeeper.session.timeout.ms"] = 9000;
+  return j.dump();
+}
+
+TEST_CASE("the broker-failure story reaches the same partition leadership in both modes") {
+  const std::string kraft =
+      ReadFile(std::string(KAFKASIM_SOURCE_DIR) + "/scenarios/broker-failure.json");
+  for (std::uint64_t seed : {42u, 7u}) {
+    CAPTURE(seed);
+    const Outcome a = RunText(kraft, seed);
+    const Outcome b = RunText(InZooKeeperMode(kraft), seed);
+    for (const std::string& f : b.failures) CAPTURE(f);
+    CHECK(a.ok);
+    CHECK(b.ok);
+    CHECK(a.partitions.size() == 3);
+    CHECK(a.partitions == b.partitions);
+    for (const auto& [name, outcome] : b.partitions) {
+      CAPTURE(name);
+      CHECK(outcome.first);   // the preferred replica leads again
+      CHECK(outcome.second);  // the returned broker is back in the ISR
+    }
+  }
+}
+
+TEST_CASE("a ZooKeeper-mode cluster keeps Kafka's znodes with Kafka's JSON") {
+  const std::string kraft =
+      ReadFile(std::string(KAFKASIM_SOURCE_DIR) + "/scenarios/broker-failure.json");
+  std::map<std::string, std::string> znodes;
+  const Outcome b = RunText(InZooKeeperMode(kraft), 42, &znodes);
+  CHECK(b.ok);
+  for (const char* path :
+       {"/brokers/ids/1", "/brokers/ids/2", "/brokers/ids/3", "/controller", "/controller_epoch",
+        "/brokers/topics/cities", "/brokers/topics/cities/partitions/0/state",
+        "/config/topics/cities", "/latest_producer_id_block"}) {
+    CAPTURE(path);
+    CHECK(znodes.contains(path));
+  }
+  CHECK(znodes["/brokers/ids/2"].starts_with(
+      R"({"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},)"
+      R"("endpoints":["PLAINTEXT://localhost:9093"],"jmx_port":-1,"port":9093,)"
+      R"("host":"localhost","version":5,"timestamp":")"));
+  CHECK(znodes["/controller"].starts_with(R"({"version":2,"brokerid":)"));
+  CHECK(znodes["/controller"].ends_with(R"(","kraftControllerEpoch":-1})"));
+  // The first controller took epoch 1; the crash of a controller makes a second election.
+  CHECK(std::stoi(znodes["/controller_epoch"]) >= 1);
+  const std::string state = znodes["/brokers/topics/cities/partitions/0/state"];
+  CHECK(state.starts_with(R"({"controller_epoch":)"));
+  CHECK(state.find(R"(,"version":1,"leader_epoch":)") != std::string::npos);
+  CHECK(state.ends_with(R"("isr":[1,2,3]})"));
+  CHECK(znodes["/config/topics/cities"] == R"({"version":1,"config":{"min.insync.replicas":"2"}})");
+}
+
+}  // namespace
+}  // namespace kafkasim::scenario
