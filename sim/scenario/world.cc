@@ -42,6 +42,13 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
       b.GetLong("log.flush.start.offset.checkpoint.interval.ms");
   bs.log_initial_task_delay_ms = b.GetLong("log.initial.task.delay.ms");
   bs.log_dirs = b.GetString("log.dirs");
+  auto int32 = [&b](const char* name) { return static_cast<std::int32_t>(b.GetLong(name)); };
+  bs.group.offsets_topic_num_partitions = int32("offsets.topic.num.partitions");
+  bs.group.group_initial_rebalance_delay_ms = int32("group.initial.rebalance.delay.ms");
+  bs.group.group_min_session_timeout_ms = int32("group.min.session.timeout.ms");
+  bs.group.group_max_session_timeout_ms = int32("group.max.session.timeout.ms");
+  bs.offsets_topic_replication_factor = int32("offsets.topic.replication.factor");
+  bs.offsets_topic_segment_bytes = b.GetLong("offsets.topic.segment.bytes");
   // The broker-level defaults of topic configs (ServerTopicConfigSynonyms).
   bs.log.segment_bytes = b.GetLong("log.segment.bytes");
   bs.log.segment_ms = b.GetLong("log.roll.ms");

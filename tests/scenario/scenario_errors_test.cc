@@ -82,10 +82,9 @@ TEST_CASE("scenario errors: unknown broker config suggests the right name") {
 TEST_CASE("scenario errors: a config the simulator does not act on is refused with the reason") {
   CHECK(
       OneError(
-          R"({"name": "t", "cluster": {"broker_config": {"offsets.topic.num.partitions": 3}}})") ==
-      "[scenario.E032] s.json:1:45 $.cluster.broker_config[\"offsets.topic.num.partitions\"]: "
-      "offsets.topic.num.partitions is not simulated: consumer groups and __consumer_offsets "
-      "are not simulated yet");
+          R"({"name": "t", "cluster": {"broker_config": {"transaction.state.log.min.isr": 3}}})") ==
+      "[scenario.E032] s.json:1:45 $.cluster.broker_config[\"transaction.state.log.min.isr\"]: "
+      "transaction.state.log.min.isr is not simulated: transactions are not simulated");
   CHECK(OneError(R"({"name": "t", "cluster": {}, "topics": [{"name": "c", "partitions": 1,
       "replication_factor": 1, "config": {"cleanup.policy": "compact"}}]})") ==
         "[scenario.E032] s.json:2:43 $.topics[0].config[\"cleanup.policy\"]: cleanup.policy is "
