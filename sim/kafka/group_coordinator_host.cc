@@ -102,10 +102,12 @@ void GroupCoordinatorHost::CreateOffsetsTopic() {
                     {"compression.type", "producer"},
                     {"segment.bytes", std::to_string(settings_.offsets_topic_segment_bytes)}};
   io_.Probe("group.offsets_topic.create");
-  io_.Emit(trace_kind::kOffsetsTopicCreate,
-           fmt::format("asks the controller to create {} ({} partitions, replication factor {}) "
-                       "for a FindCoordinator",
-                       kConsumerOffsetsTopic, create.partitions, create.replication_factor));
+  if (last_create_failure_.empty()) {  // retries after a failure go quietly
+    io_.Emit(trace_kind::kOffsetsTopicCreate,
+             fmt::format("asks the controller to create {} ({} partitions, replication factor "
+                         "{}) for a FindCoordinator",
+                         kConsumerOffsetsTopic, create.partitions, create.replication_factor));
+  }
   io_.SendTo(controller, std::move(create));
 }
 
@@ -117,9 +119,11 @@ void GroupCoordinatorHost::OnCreateTopicResponse(const AdminResponse& response) 
     // Kafka 4.0 logs this and FindCoordinator keeps answering COORDINATOR_NOT_AVAILABLE: with
     // fewer brokers than offsets.topic.replication.factor the group never gets a coordinator.
     io_.Probe("group.offsets_topic.create_failed");
-    io_.Emit(trace_kind::kOffsetsTopicCreate,
-             fmt::format("could not create {}: {} {}", kConsumerOffsetsTopic,
-                         ErrcName(response.error), response.message),
+    std::string text = fmt::format("could not create {}: {} {}", kConsumerOffsetsTopic,
+                                   ErrcName(response.error), response.message);
+    if (text == last_create_failure_) return;  // the client retries; say it once
+    last_create_failure_ = text;
+    io_.Emit(trace_kind::kOffsetsTopicCreate, std::move(text),
              {{"error", std::string(ErrcName(response.error))}});
   }
 }

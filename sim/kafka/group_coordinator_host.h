@@ -78,6 +78,7 @@ class GroupCoordinatorHost {
   std::int64_t next_append_id_ = 1;
   bool create_in_flight_ = false;
   Time create_sent_at_;
+  std::string last_create_failure_;
 };
 
 }  // namespace kafkasim::kafka

@@ -291,7 +291,7 @@ const std::vector<ErrorInfo>& ErrorCatalogue() {
       {"E016", "unknown topic"},
       {"E017", "unknown or unsuitable node"},
       {"E018", "bad or duplicate client id"},
-      {"E019", "consumer groups not available yet"},
+      {"E019", "conflicting consumer settings"},
       {"E020", "step without exactly one action"},
       {"E021", "step or deadline out of time order"},
       {"E022", "bad command line in run"},
@@ -816,6 +816,7 @@ class ScenarioParser {
   void ParseProducer(const Json& j, const std::string& path, Client& client);
   void ParseProducerMessages(const Json& j, const std::string& path, Client& client);
   void ParseConsumer(const Json& j, const std::string& path, Client& client);
+  void ParseGroupSettings(const Json& j, const std::string& path, Client& client);
   void ParseSteps(const Json& j, const std::string& path);
   void ParseStep(const Json& j, const std::string& path, Time& previous);
   std::optional<StepAction> ParseAction(const Json& j, const std::string& path,
@@ -1237,7 +1238,11 @@ const std::vector<std::string_view>& ProducerKeys() {
 }
 
 const std::vector<std::string_view>& ConsumerKeys() {
-  static const std::vector<std::string_view> keys = {"from_beginning", "partitions", "group"};
+  static const std::vector<std::string_view> keys = {
+      "from_beginning",          "partitions",         "group",
+      "group_protocol",          "assignor",           "enable_auto_commit",
+      "auto_commit_interval_ms", "session_timeout_ms", "heartbeat_interval_ms",
+      "max_poll_interval_ms",    "group_instance_id"};
   return keys;
 }
 
@@ -1473,10 +1478,73 @@ void ScenarioParser::ParseConsumer(const Json& j, const std::string& path, Clien
   }
   if (auto group = r_.String(j, path, "group", false)) {
     client.group = *group;
-    r_.Error("E019", path + ".group",
-             "consumer groups are not available yet; remove 'group' to read every partition, "
-             "or list 'partitions' to assign some");
+    if (group->empty()) r_.Error("E019", path + ".group", "a group id must not be empty");
+    if (!client.partitions.empty()) {
+      // KafkaConsumer: "Subscription to topics, partitions and pattern are mutually exclusive".
+      r_.Error("E019", path + ".group",
+               "a consumer either joins a group (subscribe) or lists 'partitions' (assign), not "
+               "both");
+    }
   }
+  ParseGroupSettings(j, path, client);
+}
+
+void ScenarioParser::ParseGroupSettings(const Json& j, const std::string& path, Client& client) {
+  static constexpr std::string_view kGroupOnly[] = {
+      "group_protocol",          "assignor",           "enable_auto_commit",
+      "auto_commit_interval_ms", "session_timeout_ms", "heartbeat_interval_ms",
+      "max_poll_interval_ms",    "group_instance_id"};
+  if (!client.group) {
+    for (std::string_view key : kGroupOnly) {
+      if (j.contains(std::string(key))) {
+        r_.Error("E027", ChildPath(path, key),
+                 std::string(key) + " applies to a consumer in a group; add 'group'");
+      }
+    }
+    return;
+  }
+  if (auto protocol = r_.String(j, path, "group_protocol", false)) {
+    if (*protocol == "consumer") {
+      r_.Error("E009", path + ".group_protocol",
+               "the consumer group protocol (KIP-848) is not available yet; use \"classic\"");
+    } else if (*protocol != "classic") {
+      r_.Error("E008", path + ".group_protocol",
+               "expected \"classic\" or \"consumer\", got " + Quote(*protocol));
+    }
+  }
+  if (auto assignor = r_.String(j, path, "assignor", false)) {
+    if (auto kind = kafka::AssignorByName(*assignor)) {
+      client.assignors = {*kind};
+    } else {
+      r_.Error("E008", path + ".assignor",
+               "expected \"range\", \"roundrobin\", \"sticky\" or \"cooperative-sticky\", got " +
+                   Quote(*assignor));
+    }
+  }
+  if (auto v = r_.Bool(j, path, "enable_auto_commit")) client.enable_auto_commit = *v;
+  if (auto v = r_.Integer(j, path, "auto_commit_interval_ms", 1, INT32_MAX, false)) {
+    client.auto_commit_interval_ms = static_cast<std::int32_t>(*v);
+  }
+  // group.min.session.timeout.ms and group.max.session.timeout.ms bound it at the broker
+  // (INVALID_SESSION_TIMEOUT); here only its type.
+  if (auto v = r_.Integer(j, path, "session_timeout_ms", 1, INT32_MAX, false)) {
+    client.session_timeout_ms = static_cast<std::int32_t>(*v);
+  }
+  if (auto v = r_.Integer(j, path, "heartbeat_interval_ms", 1, INT32_MAX, false)) {
+    client.heartbeat_interval_ms = static_cast<std::int32_t>(*v);
+  }
+  if (auto v = r_.Integer(j, path, "max_poll_interval_ms", 1, INT32_MAX, false)) {
+    client.max_poll_interval_ms = static_cast<std::int32_t>(*v);
+  }
+  if (client.heartbeat_interval_ms >= client.session_timeout_ms) {
+    // ConsumerConfig/GroupRebalanceConfig: "heartbeat.interval.ms must be less than
+    // session.timeout.ms".
+    r_.Error("E019", path + ".heartbeat_interval_ms",
+             "heartbeat_interval_ms (" + std::to_string(client.heartbeat_interval_ms) +
+                 ") must be less than session_timeout_ms (" +
+                 std::to_string(client.session_timeout_ms) + ")");
+  }
+  if (auto v = r_.String(j, path, "group_instance_id", false)) client.group_instance_id = *v;
 }
 
 }  // namespace

@@ -168,6 +168,14 @@ void World::StartClient(const Client& client) {
       cc.topic = client.topic;
       cc.from_beginning = client.from_beginning;
       cc.partitions = client.partitions;
+      cc.group = client.group;
+      cc.group_instance_id = client.group_instance_id;
+      cc.assignors = client.assignors;
+      cc.enable_auto_commit = client.enable_auto_commit;
+      cc.auto_commit_interval = Milliseconds(client.auto_commit_interval_ms);
+      cc.session_timeout_ms = client.session_timeout_ms;
+      cc.heartbeat_interval = Milliseconds(client.heartbeat_interval_ms);
+      cc.max_poll_interval_ms = client.max_poll_interval_ms;
       index = sim_->AddNode(client.id, [directory, history, cc](NodeEnv& env) {
         return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
       });

@@ -190,10 +190,18 @@ TEST_CASE("scenario errors: topics") {
 }
 
 TEST_CASE("scenario errors: clients") {
-  CHECK(
-      OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g"}])")) ==
-      "[scenario.E019] s.json:2:73 $.clients[0].group: consumer groups are not available yet; "
-      "remove 'group' to read every partition, or list 'partitions' to assign some");
+  CHECK(OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g",
+      "partitions": [0]}])")) ==
+        "[scenario.E019] s.json:2:73 $.clients[0].group: a consumer either joins a group "
+        "(subscribe) or lists 'partitions' (assign), not both");
+  CHECK(OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities",
+      "assignor": "range"}])")) ==
+        "[scenario.E027] s.json:3:19 $.clients[0].assignor: assignor applies to a consumer in a "
+        "group; add 'group'");
+  CHECK(OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g",
+      "group_protocol": "consumer"}])")) ==
+        "[scenario.E009] s.json:3:25 $.clients[0].group_protocol: the consumer group protocol "
+        "(KIP-848) is not available yet; use \"classic\"");
   CHECK(OneError(
             File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "acks": "all"}])")) ==
         "[scenario.E027] s.json:2:64 $.clients[0].acks: 'acks' applies to producers only; this "
