@@ -61,7 +61,8 @@ struct ConsoleConsumerCommand {
   OffsetSpec offset_spec = OffsetSpec::kDefault;  // --offset; needs --partition
   std::int64_t offset = 0;                        // when offset_spec == kNumber
   std::optional<std::int64_t> max_messages;
-  std::optional<std::string> group;  // parsed; groups are executed only once they exist
+  // --group; without it (and without --partition) the tool makes up console-consumer-NNNNN.
+  std::optional<std::string> group;
   bool print_key = false;
   bool print_value = true;
   bool print_offset = false;
@@ -88,6 +89,18 @@ struct LeaderElectionCommand {
   bool all_topic_partitions = false;
   std::optional<std::string> topic;
   std::optional<std::int32_t> partition;
+};
+
+// kafka-consumer-groups.sh --bootstrap-server H:P (--list | --describe --group G
+//   [--offsets | --members [--verbose] | --state])
+struct ConsumerGroupsCommand {
+  enum class Action : std::uint8_t { kList, kDescribe };
+  enum class Describe : std::uint8_t { kOffsets, kMembers, kState };
+  std::string bootstrap_server;
+  Action action = Action::kList;
+  Describe describe = Describe::kOffsets;
+  bool verbose = false;
+  std::vector<std::string> groups;  // --group, repeatable
 };
 
 // Fault commands: the GUI console's words, also the scenario steps of the same name.
@@ -139,11 +152,12 @@ struct CorruptCommand {  // corrupt NODE PATH [OFFSET]: flips every bit of one d
   std::optional<std::uint64_t> offset;  // default: the file's last durable byte
 };
 
-using ToolCommand = std::variant<TopicsCommand, ConsoleProducerCommand, ConsoleConsumerCommand,
-                                 MetadataQuorumCommand, LeaderElectionCommand, CrashCommand,
-                                 KillCommand, RestartCommand, ShutdownCommand, CutCommand,
-                                 HealCommand, IsolateCommand, HealAllCommand, SlowCommand,
-                                 DiskFullCommand, DiskOkCommand, SlowDiskCommand, CorruptCommand>;
+using ToolCommand =
+    std::variant<TopicsCommand, ConsoleProducerCommand, ConsoleConsumerCommand,
+                 MetadataQuorumCommand, LeaderElectionCommand, CrashCommand, KillCommand,
+                 RestartCommand, ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
+                 HealAllCommand, SlowCommand, DiskFullCommand, DiskOkCommand, SlowDiskCommand,
+                 CorruptCommand, ConsumerGroupsCommand>;
 
 // Splits a command line into words like a POSIX shell does for simple commands: whitespace
 // separates words; '...' keeps everything literally; "..." keeps spaces and allows \" \\ \$

@@ -73,6 +73,11 @@ class World {
   const std::vector<NodeIndex>& servers() const { return servers_; }
   view::WorldView BuildView();
   std::string DescribeTopics(const TopicsCommand& command);
+  // kafka-consumer-groups.sh over what the running coordinators hold (world_groups.cc).
+  CommandOutput DescribeGroups(const ConsumerGroupsCommand& command);
+  // The group as its running coordinator holds it, and that coordinator's node.id.
+  const kafka::ClassicGroup* FindGroup(const std::string& group_id,
+                                       std::int32_t* coordinator = nullptr);
 
  private:
   void BuildCluster();
