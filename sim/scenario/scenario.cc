@@ -838,6 +838,7 @@ class ScenarioParser {
   std::optional<ExpectCondition> ParseLostAcked(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseLogStartOffset(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseFirstConsumedOffset(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseGroup(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseKeyInPartition(const Json& j, const std::string& path);
   void ParseProbes(const Json& j, const std::string& path);
 
@@ -861,7 +862,8 @@ class ScenarioParser {
   std::string DescribeNodes() const;
   std::optional<PartitionRef> PartitionRefValue(const Json& obj, const std::string& path,
                                                 std::string_view key);
-  const Client* ClientOfType(const Json& obj, const std::string& path, ClientType type);
+  const Client* ClientOfType(const Json& obj, const std::string& path, ClientType type,
+                             std::string_view key = "client");
 
   Reader& r_;
   Scenario& s_;
@@ -2074,12 +2076,19 @@ void ScenarioParser::ParseProbes(const Json& j, const std::string& path) {
 namespace {
 
 const std::vector<std::string_view>& ConditionKeys() {
-  static const std::vector<std::string_view> keys = {"leader_of",         "isr_of",
-                                                     "active_controller", "produce_error",
-                                                     "consumed",          "acked",
-                                                     "node_state",        "lost_acked",
-                                                     "log_start_offset",  "first_consumed_offset",
-                                                     "key_in_partition",  "probe"};
+  static const std::vector<std::string_view> keys = {"leader_of",
+                                                     "isr_of",
+                                                     "active_controller",
+                                                     "produce_error",
+                                                     "consumed",
+                                                     "acked",
+                                                     "node_state",
+                                                     "lost_acked",
+                                                     "log_start_offset",
+                                                     "first_consumed_offset",
+                                                     "key_in_partition",
+                                                     "probe",
+                                                     "group"};
   return keys;
 }
 
@@ -2185,6 +2194,7 @@ std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
   if (kind == "log_start_offset") return ParseLogStartOffset(j, path);
   if (kind == "first_consumed_offset") return ParseFirstConsumedOffset(j, path);
   if (kind == "key_in_partition") return ParseKeyInPartition(j, path);
+  if (kind == "group") return ParseGroup(j, path);
   if (kind == "probe") {
     const Json& value = j["probe"];
     if (!value.is_string() || value.get<std::string>().empty()) {
@@ -2372,21 +2382,21 @@ std::optional<ExpectCondition> ScenarioParser::ParseActiveController(const Json&
 }
 
 const Client* ScenarioParser::ClientOfType(const Json& obj, const std::string& path,
-                                           ClientType type) {
-  auto id = r_.String(obj, path, "client", true);
+                                           ClientType type, std::string_view key) {
+  auto id = r_.String(obj, path, key, true);
   if (!id) return nullptr;
   const Client* client = s_.FindClient(*id);
   const char* const wanted = type == ClientType::kProducer ? "producer" : "consumer";
   if (client == nullptr) {
     std::vector<std::string_view> ids;
     for (const Client& c : s_.clients) ids.push_back(c.id);
-    r_.Error("E017", path + ".client",
+    r_.Error("E017", ChildPath(path, key),
              "unknown client " + Quote(*id) +
                  "; clients: " + (ids.empty() ? std::string("none") : JoinNames(ids)));
     return nullptr;
   }
   if (client->type != type) {
-    r_.Error("E017", path + ".client", Quote(*id) + " is not a " + std::string(wanted));
+    r_.Error("E017", ChildPath(path, key), Quote(*id) + " is not a " + std::string(wanted));
     return nullptr;
   }
   return client;
@@ -2495,6 +2505,54 @@ std::optional<ExpectCondition> ScenarioParser::ParseFirstConsumedOffset(const Js
     return std::nullopt;
   }
   return FirstConsumedOffsetExpect{client->id, *ref, *at_least};
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseGroup(const Json& j, const std::string& path) {
+  const std::string sub = path + ".group";
+  const Json& value = j["group"];
+  if (!r_.Object(value, sub,
+                 {"id", "state", "members", "generation_at_least", "partition", "owner",
+                  "committed_at_least", "lag_at_most", "consumed_twice_at_most",
+                  "consumed_twice_at_least"})) {
+    return std::nullopt;
+  }
+  GroupExpect e;
+  auto id = r_.String(value, sub, "id", true);
+  if (!id) return std::nullopt;
+  e.id = *id;
+  bool ok = true;
+  if (auto state = r_.String(value, sub, "state", false)) {
+    static const std::vector<std::string_view> kStates = {"Empty", "PreparingRebalance",
+                                                          "CompletingRebalance", "Stable", "Dead"};
+    if (std::find(kStates.begin(), kStates.end(), *state) == kStates.end()) {
+      r_.Error("E008", sub + ".state",
+               "expected one of: " + JoinNames(kStates) + "; got " + Quote(*state));
+      ok = false;
+    }
+    e.state = *state;
+  }
+  e.members = r_.Integer(value, sub, "members", 0, INT32_MAX, false);
+  e.generation_at_least = r_.Integer(value, sub, "generation_at_least", 0, INT32_MAX, false);
+  if (value.contains("partition")) {
+    e.partition = PartitionRefValue(value, sub, "partition");
+    if (!e.partition) ok = false;
+  }
+  if (const Client* owner = value.contains("owner")
+                                ? ClientOfType(value, sub, ClientType::kConsumer, "owner")
+                                : nullptr) {
+    e.owner = owner->id;
+  }
+  e.committed_at_least = r_.Integer(value, sub, "committed_at_least", 0, INT64_MAX, false);
+  e.lag_at_most = r_.Integer(value, sub, "lag_at_most", 0, INT64_MAX, false);
+  e.consumed_twice_at_most = r_.Integer(value, sub, "consumed_twice_at_most", 0, INT64_MAX, false);
+  e.consumed_twice_at_least =
+      r_.Integer(value, sub, "consumed_twice_at_least", 0, INT64_MAX, false);
+  if ((e.owner || e.committed_at_least || e.lag_at_most) && !e.partition) {
+    r_.Error("E004", sub, "owner, committed_at_least and lag_at_most need a 'partition'");
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return e;
 }
 
 std::optional<ExpectCondition> ScenarioParser::ParseKeyInPartition(const Json& j,

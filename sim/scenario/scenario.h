@@ -282,10 +282,29 @@ struct KeyInPartitionExpect {
   Time since;
 };
 
-using ExpectCondition = std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect,
-                                     ProduceErrorExpect, ConsumedExpect, AckedExpect,
-                                     NodeStateExpect, LostAckedExpect, LogStartOffsetExpect,
-                                     FirstConsumedOffsetExpect, KeyInPartitionExpect, ProbeExpect>;
+// {"group": {"id": "g", ...}}: the group as its coordinator holds it. Each key given must hold:
+// state ("Stable", ...), members (count), generation_at_least, owner ("consumer-2" owns
+// `partition` in the current generation), committed_at_least / lag_at_most (of `partition`),
+// and over the whole run the records members consumed more than once
+// (consumed_twice_at_most / consumed_twice_at_least).
+struct GroupExpect {
+  std::string id;
+  std::optional<std::string> state;
+  std::optional<std::int64_t> members;
+  std::optional<std::int64_t> generation_at_least;
+  std::optional<PartitionRef> partition;
+  std::optional<std::string> owner;
+  std::optional<std::int64_t> committed_at_least;
+  std::optional<std::int64_t> lag_at_most;
+  std::optional<std::int64_t> consumed_twice_at_most;
+  std::optional<std::int64_t> consumed_twice_at_least;
+};
+
+using ExpectCondition =
+    std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect, ProduceErrorExpect,
+                 ConsumedExpect, AckedExpect, NodeStateExpect, LostAckedExpect,
+                 LogStartOffsetExpect, FirstConsumedOffsetExpect, KeyInPartitionExpect, ProbeExpect,
+                 GroupExpect>;
 
 struct Expect {
   enum class Timing : std::uint8_t { kAt, kWithin };
