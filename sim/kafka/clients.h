@@ -252,6 +252,9 @@ class ConsumerNode : public Node {
   // Group membership.
   GroupPhase phase_ = GroupPhase::kNone;
   BrokerId coordinator_ = kNoLeader;
+  BrokerId told_coordinator_ = kNoLeader;  // the last one the timeline named
+  bool coordinator_lost_told_ = false;
+  bool resume_heartbeats_ = false;  // rediscovering the coordinator of a stable membership
   std::int64_t find_correlation_ = -1;
   Time find_sent_at_;
   Time find_retry_at_;

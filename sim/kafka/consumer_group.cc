@@ -100,11 +100,16 @@ void ConsumerNode::Rediscover(Errc why) {
     Close();
     return;
   }
-  if (coordinator_ >= 0) {
+  if (coordinator_ >= 0 && !coordinator_lost_told_) {
+    coordinator_lost_told_ = true;  // retries against the same dead broker go quietly
     env_.Emit(std::string(trace_kind::kClientGroup), {{"error", std::string(ErrcName(why))}},
               fmt::format("group {}: coordinator broker-{} unavailable ({}): looking for it again",
                           *config_.group, coordinator_, ErrcName(why)));
   }
+  // A stable member keeps its generation and assignment and heartbeats to the new coordinator
+  // (AbstractCoordinator: only the coordinator is unknown, not the membership).
+  resume_heartbeats_ = phase_ == GroupPhase::kStable ||
+                       (resume_heartbeats_ && phase_ == GroupPhase::kFindCoordinator);
   coordinator_ = kNoLeader;
   phase_ = GroupPhase::kFindCoordinator;
   find_correlation_ = -1;
@@ -155,9 +160,20 @@ void ConsumerNode::OnFindCoordinatorResponse(const FindCoordinatorResponse& resp
     return;
   }
   coordinator_ = response.node_id;
-  env_.Emit(
-      std::string(trace_kind::kClientGroup), {{"coordinator", std::int64_t{coordinator_}}},
-      fmt::format("group {}: discovered coordinator broker-{}", *config_.group, coordinator_));
+  if (coordinator_ != told_coordinator_) {
+    told_coordinator_ = coordinator_;
+    coordinator_lost_told_ = false;
+    env_.Emit(
+        std::string(trace_kind::kClientGroup), {{"coordinator", std::int64_t{coordinator_}}},
+        fmt::format("group {}: discovered coordinator broker-{}", *config_.group, coordinator_));
+  }
+  if (resume_heartbeats_ && generation_ >= 0 && !member_id_.empty()) {
+    resume_heartbeats_ = false;
+    phase_ = GroupPhase::kStable;
+    next_heartbeat_ = env_.Now();
+    return;
+  }
+  resume_heartbeats_ = false;
   SendJoin();
 }
 

@@ -162,7 +162,8 @@ void GroupCoordinatorHost::Load(std::int32_t partition, std::int32_t leader_epoc
     for (const ConsumedRecord& r : *batch) {
       if (r.offset < offset) continue;
       GroupRecord record;
-      record.key.assign(r.key.value_or("").begin(), r.key.value_or("").end());
+      const std::string key = r.key.value_or("");
+      record.key.assign(key.begin(), key.end());
       if (r.value) record.value = GroupBytes(r.value->begin(), r.value->end());
       records.push_back(std::move(record));
       offset = r.offset + 1;
@@ -173,12 +174,16 @@ void GroupCoordinatorHost::Load(std::int32_t partition, std::int32_t leader_epoc
   GroupCoordinatorReady ready;
   const Status loaded = coordinator->LoadFromRecords(records, io_.Now(), ready);
   io_.Probe("group.coordinator.load");
-  io_.Emit(trace_kind::kGroupCoordinatorLoad,
-           fmt::format("became the group coordinator of {}-{} at leader epoch {} ({} record(s) "
-                       "loaded{})",
-                       kConsumerOffsetsTopic, partition, leader_epoch, records.size(),
-                       loaded.ok() ? "" : ", " + loaded.ToString()),
-           {{"partition", fmt::format("{}-{}", kConsumerOffsetsTopic, partition)}});
+  // A fresh partition says nothing worth a line (50 of them appear at once); a load that finds
+  // records is a coordinator failover.
+  if (!records.empty() || !loaded.ok()) {
+    io_.Emit(trace_kind::kGroupCoordinatorLoad,
+             fmt::format("became the group coordinator of {}-{} at leader epoch {} ({} record(s) "
+                         "loaded{})",
+                         kConsumerOffsetsTopic, partition, leader_epoch, records.size(),
+                         loaded.ok() ? "" : ", " + loaded.ToString()),
+             {{"partition", fmt::format("{}-{}", kConsumerOffsetsTopic, partition)}});
+  }
   coordinators_[partition] = std::move(coordinator);
   loaded_[partition] = Loaded{leader_epoch};
   Drain(partition, ready);
@@ -189,10 +194,12 @@ void GroupCoordinatorHost::Unload(std::int32_t partition) {
   KSIM_ASSERT(it != coordinators_.end());
   GroupCoordinatorReady ready;
   it->second->Unload(ready);
-  io_.Emit(
-      trace_kind::kGroupCoordinatorUnload,
-      fmt::format("is no longer the group coordinator of {}-{}", kConsumerOffsetsTopic, partition),
-      {{"partition", fmt::format("{}-{}", kConsumerOffsetsTopic, partition)}});
+  if (!ready.state_changes.empty()) {  // it held groups
+    io_.Emit(trace_kind::kGroupCoordinatorUnload,
+             fmt::format("is no longer the group coordinator of {}-{}", kConsumerOffsetsTopic,
+                         partition),
+             {{"partition", fmt::format("{}-{}", kConsumerOffsetsTopic, partition)}});
+  }
   Send(std::move(ready.responses), Errc::kNone);
   coordinators_.erase(it);
   loaded_.erase(partition);

@@ -2229,6 +2229,15 @@ std::optional<PartitionRef> ScenarioParser::PartitionRefValue(const Json& obj,
     return std::nullopt;
   }
   const Topic* topic = s_.FindTopic(ref.topic);
+  // __consumer_offsets is created on first use (FindCoordinator) with
+  // offsets.topic.num.partitions partitions: roles may name its partitions.
+  Topic offsets_topic;
+  if (topic == nullptr && ref.topic == "__consumer_offsets") {
+    offsets_topic.name = ref.topic;
+    offsets_topic.partitions =
+        static_cast<std::int32_t>(s_.cluster.broker_config.GetLong("offsets.topic.num.partitions"));
+    topic = &offsets_topic;
+  }
   if (topic == nullptr) {
     r_.Error("E016", ref_path, "unknown topic " + Quote(ref.topic) + " in " + Quote(*text));
     return std::nullopt;
