@@ -10,8 +10,6 @@
 
 namespace kafkasim::kafka {
 
-std::string TopicPartition::ToString() const { return topic + "-" + std::to_string(partition); }
-
 std::string_view AssignorName(AssignorKind kind) {
   switch (kind) {
     case AssignorKind::kRange:

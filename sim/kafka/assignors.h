@@ -13,16 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "kafka/topic_partition.h"
+
 namespace kafkasim::kafka {
-
-struct TopicPartition {
-  std::string topic;
-  std::int32_t partition = 0;
-
-  auto operator<=>(const TopicPartition&) const = default;
-  // "cities-0", as Kafka's TopicPartition.toString.
-  std::string ToString() const;
-};
 
 // One member's ConsumerProtocolSubscription (v2+: owned partitions and generation as fields).
 struct AssignorSubscription {

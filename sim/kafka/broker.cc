@@ -13,7 +13,8 @@ Broker::Broker(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
       logs_(io_, settings.log_dirs, settings.log),
       replicas_(io_, node_id, settings, logs_, metadata, channel),
       fetchers_(io_, node_id, settings, replicas_),
-      producer_ids_(io_, node_id, settings.request_timeout_ms, channel) {
+      producer_ids_(io_, node_id, settings.request_timeout_ms, channel),
+      groups_(io_, node_id, settings, replicas_, metadata, channel) {
   // Periodic chores re-arm themselves: a zero period would spin at one instant.
   KSIM_ASSERT(settings_.replica_high_watermark_checkpoint_interval_ms > 0);
   KSIM_ASSERT(settings_.log_flush_offset_checkpoint_interval_ms > 0);
@@ -56,9 +57,17 @@ bool Broker::HandleMessage(const Message& message, const KafkaMessage& kafka) {
     replicas_.OnAlterPartitionResponse(*alter);
   } else if (const auto* ids = kafka.Get<AllocateProducerIdsResponse>()) {
     producer_ids_.OnAllocateProducerIdsResponse(*ids);
+  } else if (const auto* find = kafka.Get<FindCoordinatorRequest>()) {
+    groups_.HandleFindCoordinator(message.from, *find);
+  } else if (const auto* group = kafka.Get<GroupRequestMessage>()) {
+    groups_.HandleGroupRequest(message.from, *group);
+  } else if (const auto* created = kafka.Get<AdminResponse>()) {
+    groups_.OnCreateTopicResponse(*created);  // the only admin request a broker sends
   } else {
     return false;
   }
+  // A follower's fetch may have acknowledged the group coordinator's records.
+  if (!halted()) groups_.CompleteAppends();
   return true;
 }
 
@@ -79,6 +88,7 @@ void Broker::OnTimer(std::uint64_t tag) {
     case kTimerHousekeeping:
       replicas_.ExpireDelayed();
       fetchers_.Timeouts();
+      if (!halted()) groups_.Tick();
       return Rearm(50, kTimerHousekeeping);
     case kTimerHighWatermarkCheckpoint:
       logs_.CheckpointHighWatermarks();
@@ -106,11 +116,13 @@ void Broker::ApplyPartitionStates(const std::vector<HostedPartitionState>& state
   if (halted()) return;
   replicas_.ApplyPartitionStates(states);
   if (!halted()) fetchers_.Update();
+  if (!halted()) groups_.UpdateLeadership();
 }
 
 void Broker::StopReplica(const std::string& topic, std::int32_t partition) {
   if (halted()) return;
   replicas_.StopReplica(topic, partition);
+  if (!halted()) groups_.UpdateLeadership();
 }
 
 void Broker::RetryControllerRequests() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kafka/broker_seams.h"
+#include "kafka/group_coordinator_host.h"
 #include "kafka/log_manager.h"
 #include "kafka/producer_id_manager.h"
 #include "kafka/replica_fetcher.h"
@@ -62,6 +63,7 @@ class Broker {
   const ReplicaManager& replicas() const { return replicas_; }
   ReplicaManager& replicas() { return replicas_; }
   LogManager& logs() { return logs_; }
+  const GroupCoordinatorHost& groups() const { return groups_; }
 
  private:
   void Rearm(std::int64_t period_ms, TimerTag tag);
@@ -72,6 +74,7 @@ class Broker {
   ReplicaManager replicas_;
   ReplicaFetcherManager fetchers_;
   ProducerIdManager producer_ids_;
+  GroupCoordinatorHost groups_;
 };
 
 }  // namespace kafkasim::kafka

@@ -38,6 +38,16 @@ struct ConsumeEvent {
   std::int64_t high_watermark = -1;
 };
 
+// A group member's assignment for one generation, as the member received it (SyncGroup).
+struct AssignmentEvent {
+  std::string client;
+  std::string group;
+  std::string member_id;
+  std::int32_t generation = -1;
+  std::vector<std::string> partitions;  // "cities-0", ...
+  Time at;
+};
+
 struct ClientStats {
   std::int64_t sent = 0;
   std::int64_t acknowledged = 0;
@@ -54,6 +64,7 @@ struct ClientStats {
 struct ClientHistory {
   std::vector<ProduceOutcome> produced;
   std::vector<ConsumeEvent> consumed;
+  std::vector<AssignmentEvent> assignments;
   std::map<std::string, ClientStats> stats;  // by client id
 };
 

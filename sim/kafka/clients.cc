@@ -667,10 +667,24 @@ ConsumerNode::ConsumerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory>
 ClientStats& ConsumerNode::stats() { return history_->stats[env_.name()]; }
 
 void ConsumerNode::OnStart() {
-  // Assign mode without committed offsets: a restart resets positions by auto.offset.reset.
+  // Assign mode without committed offsets: a restart resets positions by auto.offset.reset; a
+  // group member starts over and resumes from the group's committed offsets.
   consumed_ = 0;
+  positions_.clear();
+  fetch_in_flight_.clear();
+  assigned_.clear();
+  member_id_.clear();
+  generation_ = -1;
+  coordinator_ = kNoLeader;
+  phase_ = config_.group ? GroupPhase::kFindCoordinator : GroupPhase::kNone;
   RequestMetadata();
   env_.SetTimer(Milliseconds(100), kPoll);
+}
+
+std::vector<std::int32_t> ConsumerNode::Wanted() const {
+  if (config_.group) return assigned_;
+  if (!config_.partitions.empty()) return config_.partitions;
+  return metadata_.PartitionsOf(config_.topic);
 }
 
 void ConsumerNode::RequestMetadata() {
@@ -687,6 +701,8 @@ void ConsumerNode::OnTimer(std::uint64_t tag) {
     return;
   }
   if (tag != kPoll) return;
+  if (config_.group) GroupStep();
+  if (done_) return;
   Poll();
   env_.SetTimer(Milliseconds(100), kPoll);
 }
@@ -707,6 +723,8 @@ void ConsumerNode::OnDisconnect(NodeIndex peer) {
   } else {
     RequestMetadata();
   }
+  // AbstractCoordinator.markCoordinatorUnknown: requests to it failed; find it again.
+  if (config_.group && broker == coordinator_) Rediscover(Errc::kNetworkException);
 }
 
 void ConsumerNode::Poll() {
@@ -717,11 +735,11 @@ void ConsumerNode::Poll() {
     RequestMetadata();
     return;
   }
-  std::vector<std::int32_t> wanted = config_.partitions;
-  if (wanted.empty()) wanted = metadata_.PartitionsOf(config_.topic);
+  if (phase_ == GroupPhase::kLeaving) return;
   std::map<BrokerId, FetchRequest> by_leader;
-  for (std::int32_t p : wanted) {
+  for (std::int32_t p : Wanted()) {
     Position& pos = positions_[p];
+    if (pos.need_committed) continue;  // waits for the group's committed offset
     const BrokerId leader = metadata_.LeaderOf(config_.topic, p);
     if (leader < 0) {
       RequestMetadata();
@@ -771,12 +789,32 @@ void ConsumerNode::OnMessage(const Message& message) {
     }
   } else if (const auto* f = k->Get<FetchResponse>()) {
     OnFetchResponse(*f);
+  } else if (const auto* fc = k->Get<FindCoordinatorResponse>()) {
+    OnFindCoordinatorResponse(*fc);
+  } else if (const auto* g = k->Get<GroupResponseMessage>()) {
+    OnGroupResponse(*g);
   }
   // kafka-console-consumer.sh --max-messages exits once it has printed them.
   if (done_) env_.StopSelf();
 }
 
 void ConsumerNode::Close() {
+  if (done_) return;
+  if (config_.group && phase_ != GroupPhase::kLeaving && coordinator_ >= 0) {
+    // ConsumerCoordinator.close: commit what was consumed, leave the group (a dynamic member
+    // only: a static one keeps its place until session.timeout.ms), then stop once the
+    // coordinator answered, waiting at most 1 s here.
+    if (config_.enable_auto_commit) CommitPositions(assigned_, "on close");
+    phase_ = GroupPhase::kLeaving;
+    leave_deadline_ = env_.Now() + Milliseconds(1000);
+    if (!config_.group_instance_id && !member_id_.empty()) {
+      LeaveGroupRequest leave;
+      leave.group_id = *config_.group;
+      leave.members.push_back({member_id_, std::nullopt, "the consumer is being closed"});
+      SendGroupRequest(std::move(leave));
+    }
+    return;
+  }
   done_ = true;
   env_.Emit(std::string(trace_kind::kClientStop), {},
             fmt::format("closed after consuming {} record(s)", consumed_));
@@ -790,7 +828,12 @@ void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
       break;
     }
   }
+  if (response.correlation_id < fetch_floor_) return;  // asked before the assignment changed
   for (const FetchedPartition& fp : response.partitions) {
+    if (config_.group &&
+        std::find(assigned_.begin(), assigned_.end(), fp.partition) == assigned_.end()) {
+      continue;
+    }
     Position& pos = positions_[fp.partition];
     if (fp.error == Errc::kOffsetOutOfRange) {
       pos.offset = -1;  // auto.offset.reset

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/simulation.h"
+#include "kafka/assignors.h"
 #include "kafka/client_history.h"
 #include "kafka/cluster_directory.h"
 #include "kafka/messages.h"
@@ -166,6 +167,17 @@ struct ConsumerConfig {
   bool print_key = false;
   bool print_offset = false;
   bool print_partition = false;
+  // Group membership (subscribe) with the classic protocol; nullopt: assign mode.
+  std::optional<std::string> group;
+  std::optional<std::string> group_instance_id;  // static membership (KIP-345)
+  // partition.assignment.strategy, in preference order (Kafka 4.0 default: range, then
+  // cooperative-sticky).
+  std::vector<AssignorKind> assignors = {AssignorKind::kRange, AssignorKind::kCooperativeSticky};
+  bool enable_auto_commit = true;
+  Duration auto_commit_interval = Milliseconds(5000);
+  std::int32_t session_timeout_ms = 45000;
+  Duration heartbeat_interval = Milliseconds(3000);
+  std::int32_t max_poll_interval_ms = 300000;  // the rebalance timeout of JoinGroup
 };
 
 class ConsumerNode : public Node {
@@ -177,18 +189,49 @@ class ConsumerNode : public Node {
   void OnTimer(std::uint64_t tag) override;
   // The broker's process died: the fetch in flight to it is dropped and metadata refreshed.
   void OnDisconnect(NodeIndex peer) override;
-  // KafkaConsumer.close(): stops fetching and ends the node (assign mode: nothing to commit).
+  // KafkaConsumer.close(): stops fetching; in a group, commits (enable.auto.commit) and
+  // leaves (a dynamic member), then ends the node.
   void Close();
+
+  // Group membership as this member last learned it.
+  const std::string& member_id() const { return member_id_; }
+  std::int32_t generation() const { return generation_; }
+  const std::vector<std::int32_t>& assigned() const { return assigned_; }
 
  private:
   struct Position {
     std::int64_t offset = -1;  // -1: to be reset by ListOffsets
     bool list_in_flight = false;
+    bool need_committed = false;  // a group member asks the coordinator first (OffsetFetch)
   };
+  enum class GroupPhase { kNone, kFindCoordinator, kJoining, kSyncing, kStable, kLeaving };
   void RequestMetadata();
   void Poll();
   void OnFetchResponse(const FetchResponse& response);
   ClientStats& stats();
+  // The partitions this consumer fetches: its assignment in a group, else the configured ones.
+  std::vector<std::int32_t> Wanted() const;
+
+  // Group membership (consumer_group.cc): ConsumerCoordinator + AbstractCoordinator.
+  void GroupStep();
+  void FindCoordinator();
+  void Rediscover(Errc why);
+  void SendGroupRequest(GroupRequestBody request);
+  void SendJoin();
+  void OnFindCoordinatorResponse(const FindCoordinatorResponse& response);
+  void OnGroupResponse(const GroupResponseMessage& response);
+  void OnJoinResponse(const JoinGroupResponse& response);
+  void OnSyncResponse(const SyncGroupResponse& response);
+  void OnHeartbeatResponse(const HeartbeatResponse& response);
+  void OnCommitResponse(const OffsetCommitResponse& response);
+  void OnOffsetFetchResponse(const OffsetFetchResponse& response);
+  std::map<std::string, GroupBytes> RunAssignor(const JoinGroupResponse& response);
+  void ApplyAssignment(std::vector<std::int32_t> partitions);
+  // Gives up partitions: commits their positions first (enable.auto.commit) unless lost.
+  void Revoke(const std::vector<std::int32_t>& partitions, bool lost);
+  void CommitPositions(const std::vector<std::int32_t>& partitions, const char* why);
+  void ResetMember();
+  bool cooperative() const { return protocol_ == "cooperative-sticky"; }
 
   NodeEnv& env_;
   std::shared_ptr<const ClusterDirectory> directory_;
@@ -203,6 +246,32 @@ class ConsumerNode : public Node {
   std::int64_t next_correlation_ = 1;
   std::int64_t consumed_ = 0;
   bool done_ = false;
+  // Fetch answers to requests sent before the last assignment change are stale.
+  std::int64_t fetch_floor_ = 0;
+
+  // Group membership.
+  GroupPhase phase_ = GroupPhase::kNone;
+  BrokerId coordinator_ = kNoLeader;
+  BrokerId told_coordinator_ = kNoLeader;  // the last one the timeline named
+  bool coordinator_lost_told_ = false;
+  bool resume_heartbeats_ = false;  // rediscovering the coordinator of a stable membership
+  std::int64_t find_correlation_ = -1;
+  Time find_sent_at_;
+  Time find_retry_at_;
+  std::string member_id_;
+  std::int32_t generation_ = -1;
+  std::string protocol_;
+  std::int64_t join_correlation_ = -1;  // the JoinGroup or SyncGroup awaited
+  Time join_sent_at_;
+  std::vector<std::int32_t> assigned_;
+  Time next_heartbeat_;
+  bool heartbeat_in_flight_ = false;
+  Time heartbeat_sent_at_;
+  Time next_auto_commit_;
+  std::int64_t offset_fetch_correlation_ = -1;
+  Time offset_fetch_sent_at_;
+  std::map<std::int32_t, std::int64_t> last_committed_;
+  Time leave_deadline_;
 };
 
 // The admin client the kafka-*.sh tools use: sends one request to the active controller and

@@ -16,6 +16,7 @@
 #include "kafka/metadata_image.h"
 #include "kafka/metadata_records.h"
 #include "kafka/partition_change.h"
+#include "kafka/topic_partition.h"
 
 namespace kafkasim::kafka {
 
@@ -137,12 +138,6 @@ struct AllocateProducerIdsResult {
 };
 
 enum class ElectionType : std::uint8_t { kPreferred = 0, kUnclean = 1 };
-
-struct TopicPartition {
-  std::string topic;
-  std::int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
-};
 
 struct ElectLeadersResult {
   ControllerChanges changes;

@@ -37,12 +37,25 @@ MessageClass KafkaMessage::Class() const {
     case 14:
     case 15:
       return ClassOf(MessageKind::kFetch);
+    case 23:
+    case 24:
+    case 25:
+    case 26:
+      return ClassOf(MessageKind::kGroup);
     default:
       return ClassOf(MessageKind::kMetadata);
   }
 }
 
 std::string KafkaMessage::Name() const {
+  static constexpr const char* kGroupApis[] = {"JoinGroup",  "SyncGroup",    "Heartbeat",
+                                               "LeaveGroup", "OffsetCommit", "OffsetFetch"};
+  static_assert(std::size(kGroupApis) == std::variant_size_v<GroupRequestBody>);
+  static_assert(std::size(kGroupApis) == std::variant_size_v<GroupResponseBody>);
+  if (const auto* g = Get<GroupRequestMessage>()) return kGroupApis[g->request.index()];
+  if (const auto* g = Get<GroupResponseMessage>()) {
+    return std::string(kGroupApis[g->response.index()]) + "Response";
+  }
   static constexpr const char* kNames[] = {"BrokerRegistration",
                                            "BrokerRegistrationResponse",
                                            "BrokerHeartbeat",
@@ -68,7 +81,11 @@ std::string KafkaMessage::Name() const {
                                            "AllocateProducerIdsResponse",
                                            "LeaderAndIsr",
                                            "UpdateMetadata",
-                                           "StopReplica"};
+                                           "StopReplica",
+                                           "FindCoordinator",
+                                           "FindCoordinatorResponse",
+                                           "GroupRequest",
+                                           "GroupResponse"};
   static_assert(std::size(kNames) == std::variant_size_v<KafkaBody>);
   return kNames[body.index()];
 }

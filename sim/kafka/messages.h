@@ -14,6 +14,7 @@
 #include "engine/message.h"
 #include "engine/status.h"
 #include "kafka/controller_logic.h"
+#include "kafka/group_coordinator.h"
 #include "kafka/metadata_records.h"
 
 namespace kafkasim::kafka {
@@ -238,6 +239,34 @@ struct StopReplicaRequest {
   bool delete_partition = false;
 };
 
+// --- Consumer groups ---
+
+// FindCoordinator (key type GROUP) to any broker: the leader of the group's __consumer_offsets
+// partition. COORDINATOR_NOT_AVAILABLE while that topic is being created or has no leader.
+struct FindCoordinatorRequest {
+  std::int64_t correlation_id = 0;
+  std::string key;  // the group id
+};
+struct FindCoordinatorResponse {
+  std::int64_t correlation_id = 0;
+  std::string key;
+  Errc error = Errc::kNone;
+  BrokerId node_id = -1;
+};
+
+// JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetFetch to the group's
+// coordinator: the group coordinator's own request structs (kafka/group_coordinator.h).
+using GroupRequestBody = std::variant<JoinGroupRequest, SyncGroupRequest, HeartbeatRequest,
+                                      LeaveGroupRequest, OffsetCommitRequest, OffsetFetchRequest>;
+struct GroupRequestMessage {
+  std::int64_t correlation_id = 0;
+  GroupRequestBody request;
+};
+struct GroupResponseMessage {
+  std::int64_t correlation_id = 0;
+  GroupResponseBody response;
+};
+
 using KafkaBody =
     std::variant<BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
                  BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
@@ -246,7 +275,8 @@ using KafkaBody =
                  ListOffsetsResponse, MetadataRequest, MetadataResponse, CreatePartitionsRequest,
                  InitProducerIdRequest, InitProducerIdResponse, AllocateProducerIdsRequest,
                  AllocateProducerIdsResponse, LeaderAndIsrRequest, UpdateMetadataRequest,
-                 StopReplicaRequest>;
+                 StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
+                 GroupRequestMessage, GroupResponseMessage>;
 
 class KafkaMessage final : public Payload {
  public:

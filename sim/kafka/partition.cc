@@ -175,9 +175,11 @@ Result<LeaderAppend> Partition::AppendRecordsToLeader(const ProduceRequest& requ
   if (!appended.ok()) {
     const Errc error = appended.status().code();
     if (error == Errc::kOutOfOrderSequenceNumber || error == Errc::kInvalidProducerEpoch) {
-      ready.probes.emplace_back(error == Errc::kOutOfOrderSequenceNumber
-                                    ? "produce.out_of_order_sequence"
-                                    : "produce.invalid_producer_epoch");
+      if (error == Errc::kOutOfOrderSequenceNumber) {
+        ready.probes.emplace_back("produce.out_of_order_sequence");
+      } else {
+        ready.probes.emplace_back("produce.invalid_producer_epoch");
+      }
       Note(ready, std::string(trace_kind::kProduceRejected),
            fmt::format("refused a batch of producer {} for {}: {} ({})",
                        ProducerOfBatch(request.records).producer_id, name_, ErrcName(error),

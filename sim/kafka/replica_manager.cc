@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <utility>
+
 #include "engine/assert.h"
 #include "kafka/trace_kinds.h"
 
@@ -203,13 +205,14 @@ void ReplicaManager::HandleProduce(NodeIndex from, const ProduceRequest& request
   if (!appended.ok()) {
     ++counters_.failed_produce_requests;
     if (request.acks != 0) {
-      io_.Reply(from, ProduceResponse{request.correlation_id, request.topic, request.partition,
-                                      appended.status().code(), -1, appended.status().message()});
+      AnswerProduce(from,
+                    ProduceResponse{request.correlation_id, request.topic, request.partition,
+                                    appended.status().code(), -1, appended.status().message()});
     }
   } else if (request.acks == 1 ||
              (request.acks == -1 && p->log().high_watermark() > appended->offsets.last_offset)) {
-    io_.Reply(from, ProduceResponse{request.correlation_id, request.topic, request.partition,
-                                    Errc::kNone, appended->offsets.first_offset, ""});
+    AnswerProduce(from, ProduceResponse{request.correlation_id, request.topic, request.partition,
+                                        Errc::kNone, appended->offsets.first_offset, ""});
   } else if (request.acks == -1) {
     DelayedProduce d;
     d.from = from;
@@ -222,9 +225,9 @@ void ReplicaManager::HandleProduce(NodeIndex from, const ProduceRequest& request
       purgatory_.AddProduce(std::move(d));
     } else {
       ++counters_.failed_produce_requests;
-      io_.Reply(from, ProduceResponse{request.correlation_id, request.topic, request.partition,
-                                      Errc::kRequestTimedOut, -1,
-                                      "too many produce requests are waiting on this broker"});
+      AnswerProduce(from, ProduceResponse{request.correlation_id, request.topic, request.partition,
+                                          Errc::kRequestTimedOut, -1,
+                                          "too many produce requests are waiting on this broker"});
     }
   }
   CompleteWaiters();
@@ -296,6 +299,18 @@ void ReplicaManager::HandleMetadata(NodeIndex from, const MetadataRequest& reque
   io_.Reply(from, response);
 }
 
+void ReplicaManager::AnswerProduce(NodeIndex from, ProduceResponse response) {
+  if (from == kNoNode) {
+    internal_answers_.push_back(std::move(response));
+  } else {
+    io_.Reply(from, std::move(response));
+  }
+}
+
+std::vector<ProduceResponse> ReplicaManager::TakeInternalAnswers() {
+  return std::exchange(internal_answers_, {});
+}
+
 // --- Delayed operations ---
 
 void ReplicaManager::CompleteProduces(Partition& p) {
@@ -322,8 +337,8 @@ void ReplicaManager::CompleteProduces(Partition& p) {
           break;
       }
     }
-    io_.Reply(d.from, ProduceResponse{d.correlation_id, p.topic(), p.index(), error,
-                                      error == Errc::kNone ? d.base_offset : -1, text});
+    AnswerProduce(d.from, ProduceResponse{d.correlation_id, p.topic(), p.index(), error,
+                                          error == Errc::kNone ? d.base_offset : -1, text});
   }
 }
 
@@ -338,8 +353,8 @@ void ReplicaManager::CompleteWaiters() {
       CompleteProduces(*p);
     } else {
       for (DelayedProduce& d : purgatory_.TakeProduces(key)) {
-        io_.Reply(d.from, ProduceResponse{d.correlation_id, key.topic, key.partition,
-                                          Errc::kNotLeaderOrFollower, -1, "leadership moved"});
+        AnswerProduce(d.from, ProduceResponse{d.correlation_id, key.topic, key.partition,
+                                              Errc::kNotLeaderOrFollower, -1, "leadership moved"});
       }
     }
     // A woken fetch is answered: new data, a new high watermark or an error for one of its
@@ -368,9 +383,9 @@ void ReplicaManager::ExpireDelayed() {
   const Time now = io_.Now();
   for (DelayedProduce& d : purgatory_.TakeExpiredProduces(now)) {
     ++counters_.failed_produce_requests;
-    io_.Reply(d.from, ProduceResponse{d.correlation_id, d.partition.topic, d.partition.partition,
-                                      Errc::kRequestTimedOut, -1,
-                                      "the high watermark did not reach the records in time"});
+    AnswerProduce(d.from, ProduceResponse{d.correlation_id, d.partition.topic,
+                                          d.partition.partition, Errc::kRequestTimedOut, -1,
+                                          "the high watermark did not reach the records in time"});
   }
   for (DelayedFetch& f : purgatory_.TakeExpiredFetches(now)) {
     TryCompleteFetch(f.from, f.request, false);

@@ -59,7 +59,11 @@ class ReplicaManager {
   void RetryPendingAlters();
 
   // --- Requests ---
+  // `from` kNoNode is the broker's own append (the group coordinator's records): its answer,
+  // once acks are met or failed, waits in TakeInternalAnswers by correlation id.
   void HandleProduce(NodeIndex from, const ProduceRequest& request);
+  // The answers to the broker's own appends since the last call, in completion order.
+  std::vector<ProduceResponse> TakeInternalAnswers();
   void HandleFetch(NodeIndex from, const FetchRequest& request);
   void HandleListOffsets(NodeIndex from, const ListOffsetsRequest& request);
   void HandleMetadata(NodeIndex from, const MetadataRequest& request);
@@ -89,6 +93,7 @@ class ReplicaManager {
   // Serves a fetch now; false when it should wait (nothing new, no error, max wait left).
   bool TryCompleteFetch(NodeIndex from, const FetchRequest& request, bool may_wait);
   void CompleteProduces(Partition& p);
+  void AnswerProduce(NodeIndex from, ProduceResponse response);
 
   BrokerIo& io_;
   std::int32_t node_id_;
@@ -107,6 +112,7 @@ class ReplicaManager {
   DelayedOperationPurgatory purgatory_;
   std::set<TopicPartition> to_wake_;
   bool completing_ = false;
+  std::vector<ProduceResponse> internal_answers_;
   Counters counters_;
 };
 

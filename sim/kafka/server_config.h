@@ -7,6 +7,7 @@
 
 #include "kafka/configs.h"
 #include "kafka/controller_logic.h"
+#include "kafka/group_coordinator.h"
 #include "kafka/replica_log.h"
 #include "raft/raft_node.h"
 
@@ -32,6 +33,11 @@ struct BrokerSettings {
   std::int32_t min_insync_replicas = kMinInsyncReplicasDefault;
   std::string log_dirs = std::string(kLogDirsDefault);  // the node's disk root, for messages
   ReplicaLogConfig log;  // the broker-level defaults of the topic configs
+  // The group coordinator (GroupCoordinatorConfig): offsets.topic.num.partitions,
+  // group.initial.rebalance.delay.ms, group.{min,max}.session.timeout.ms.
+  GroupCoordinatorSettings group;
+  std::int32_t offsets_topic_replication_factor = kOffsetsTopicReplicationFactorDefault;
+  std::int64_t offsets_topic_segment_bytes = kOffsetsTopicSegmentBytesDefault;
 };
 
 struct ServerConfig {

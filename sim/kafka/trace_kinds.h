@@ -66,6 +66,27 @@ inline constexpr std::string_view kZkSessionExpired = "zk.client.session_expired
 inline constexpr std::string_view kZkBrokerRegistered = "zk.broker.registered";
 inline constexpr std::string_view kZkControllerElection = "zk.controller.election";
 inline constexpr std::string_view kZkStaleController = "zk.controller.stale";
+// Consumer groups: the coordinator core (group_coordinator.cc) and its broker host
+// (group_coordinator_host.cc).
+inline constexpr std::string_view kGroupMemberId = "group.member.id";
+inline constexpr std::string_view kGroupJoin = "group.join";
+inline constexpr std::string_view kGroupRebalance = "group.rebalance";
+inline constexpr std::string_view kGroupGeneration = "group.generation";
+inline constexpr std::string_view kGroupStable = "group.stable";
+inline constexpr std::string_view kGroupEmpty = "group.empty";
+inline constexpr std::string_view kGroupMemberRemoved = "group.member.removed";
+inline constexpr std::string_view kGroupMemberExpired = "group.member.expired";
+inline constexpr std::string_view kGroupStaticReplaced = "group.static.replaced";
+inline constexpr std::string_view kGroupOffsetCommit = "group.offset.commit";
+inline constexpr std::string_view kGroupLoaded = "group.loaded";
+inline constexpr std::string_view kGroupCoordinatorLoad = "group.coordinator.load";
+inline constexpr std::string_view kGroupCoordinatorUnload = "group.coordinator.unload";
+inline constexpr std::string_view kGroupAppendFailed = "group.append_failed";
+inline constexpr std::string_view kOffsetsTopicCreate = "group.offsets_topic.create";
+// Consumers in a group (clients.cc).
+inline constexpr std::string_view kClientGroup = "client.group";
+inline constexpr std::string_view kClientAssignment = "client.assignment";
+inline constexpr std::string_view kClientCommit = "client.commit";
 
 // Every kind above, for the catalog of declared kinds (scenario/trace_kinds.h).
 inline constexpr std::array kAll = {
@@ -121,6 +142,24 @@ inline constexpr std::array kAll = {
     kZkBrokerRegistered,
     kZkControllerElection,
     kZkStaleController,
+    kGroupMemberId,
+    kGroupJoin,
+    kGroupRebalance,
+    kGroupGeneration,
+    kGroupStable,
+    kGroupEmpty,
+    kGroupMemberRemoved,
+    kGroupMemberExpired,
+    kGroupStaticReplaced,
+    kGroupOffsetCommit,
+    kGroupLoaded,
+    kGroupCoordinatorLoad,
+    kGroupCoordinatorUnload,
+    kGroupAppendFailed,
+    kOffsetsTopicCreate,
+    kClientGroup,
+    kClientAssignment,
+    kClientCommit,
 };
 // Kinds too frequent for a narrated timeline (the CLI prints them with --verbose only, the
 // GUI's event log hides them unless asked): one per append.

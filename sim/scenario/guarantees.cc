@@ -351,6 +351,38 @@ class ConsumersBelowHw final : public Guarantee {
   std::size_t next_ = 0;
 };
 
+// Consumer groups: a generation's assignment comes from one leader's assignor, handed out by the
+// coordinator in one SyncGroup round, so within one generation of a group no partition has two
+// owners (what makes "each record to one member of the group" hold between rebalances).
+class GroupPartitionOwnedOnce final : public Guarantee {
+ public:
+  std::string name() const override {
+    return "within one generation each partition is owned by at most one group member";
+  }
+  bool TriggeredBy(std::string_view kind) const override {
+    return kind == kafka::trace_kind::kClientAssignment;
+  }
+  std::optional<std::string> Check(World& world) override {
+    const std::vector<kafka::AssignmentEvent>& assignments = world.history().assignments;
+    for (; next_ < assignments.size(); ++next_) {
+      const kafka::AssignmentEvent& a = assignments[next_];
+      auto& owners = owners_[{a.group, a.generation}];
+      for (const std::string& partition : a.partitions) {
+        const auto [it, inserted] = owners.emplace(partition, a.member_id);
+        if (inserted || it->second == a.member_id) continue;
+        return fmt::format("group {} generation {}: {} is owned by {} and by {} ({})", a.group,
+                           a.generation, partition, it->second, a.member_id, a.client);
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::size_t next_ = 0;
+  // (group, generation) -> partition -> member id.
+  std::map<std::pair<std::string, std::int32_t>, std::map<std::string, std::string>> owners_;
+};
+
 // ---- The metadata quorum (KRaft's Raft) --------------------------------------------------------
 
 // The running servers' Raft cores: controllers (voters) and brokers (observers).
@@ -514,6 +546,7 @@ std::vector<std::unique_ptr<Guarantee>> BuiltInGuarantees() {
   out.push_back(std::make_unique<HwNeverBackwards>());
   out.push_back(std::make_unique<OffsetsGapFree>());
   out.push_back(std::make_unique<ConsumersBelowHw>());
+  out.push_back(std::make_unique<GroupPartitionOwnedOnce>());
   out.push_back(std::make_unique<QuorumOneLeaderPerEpoch>());
   out.push_back(std::make_unique<QuorumLogMatching>());
   out.push_back(std::make_unique<QuorumLeaderCompleteness>());

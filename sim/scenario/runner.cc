@@ -11,14 +11,76 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "engine/assert.h"
 #include "engine/overloaded.h"
+#include "kafka/consumer_protocol.h"
 #include "scenario/guarantees.h"
 #include "scenario/trace_kinds.h"
 
 namespace kafkasim::scenario {
 namespace {
+
+// The group expectation (GroupExpect) against what the group's running coordinator holds and
+// what its members consumed.
+bool CheckGroup(World& w, const GroupExpect& e, std::string* seen) {
+  std::int32_t coordinator = -1;
+  const kafka::ClassicGroup* g = w.FindGroup(e.id, &coordinator);
+  std::vector<std::string> facts;
+  bool ok = true;
+  if (g == nullptr) {
+    *seen = "no running coordinator holds group " + e.id;
+    return e.state == "Dead" && !e.members && !e.partition;
+  }
+  const std::string state(kafka::GroupStateName(g->state));
+  facts.push_back(fmt::format("{} at generation {} with {} member(s) on broker-{}", state,
+                              g->generation_id, g->members.size(), coordinator));
+  if (e.state) ok = ok && state == *e.state;
+  if (e.members) ok = ok && static_cast<std::int64_t>(g->members.size()) == *e.members;
+  if (e.generation_at_least) ok = ok && g->generation_id >= *e.generation_at_least;
+  if (e.partition) {
+    const kafka::TopicPartition tp{e.partition->topic, e.partition->partition};
+    if (e.owner) {
+      std::string owner = "nobody";
+      for (const auto& [id, m] : g->members) {
+        Result<std::vector<kafka::TopicPartition>> a = kafka::DecodeAssignment(m.assignment);
+        if (a.ok() && std::find(a->begin(), a->end(), tp) != a->end()) owner = m.client_id;
+      }
+      facts.push_back(fmt::format("{} owned by {}", tp.ToString(), owner));
+      ok = ok && owner == *e.owner && g->state == kafka::GroupState::kStable;
+    }
+    const auto committed = g->offsets.find(tp);
+    const std::int64_t offset = committed == g->offsets.end() ? -1 : committed->second.offset;
+    if (e.committed_at_least || e.lag_at_most) {
+      facts.push_back(fmt::format("committed {}", offset));
+    }
+    if (e.committed_at_least) ok = ok && offset >= *e.committed_at_least;
+    if (e.lag_at_most) {
+      const kafka::ReplicaLog* log = w.LeaderLog(*e.partition);
+      const std::int64_t end = log == nullptr ? -1 : log->high_watermark();
+      facts.push_back(fmt::format("lag {}", offset < 0 || end < 0 ? -1 : end - offset));
+      ok = ok && offset >= 0 && end >= 0 && end - offset <= *e.lag_at_most;
+    }
+  }
+  if (e.consumed_twice_at_most || e.consumed_twice_at_least) {
+    std::set<std::string> members;
+    for (const kafka::AssignmentEvent& a : w.history().assignments) {
+      if (a.group == e.id) members.insert(a.client);
+    }
+    std::map<std::tuple<std::string, std::int32_t, std::int64_t>, int> reads;
+    std::int64_t twice = 0;
+    for (const kafka::ConsumeEvent& c : w.history().consumed) {
+      if (!members.contains(c.client)) continue;
+      if (++reads[{c.topic, c.partition, c.offset}] == 2) ++twice;
+    }
+    facts.push_back(fmt::format("{} record(s) consumed twice", twice));
+    if (e.consumed_twice_at_most) ok = ok && twice <= *e.consumed_twice_at_most;
+    if (e.consumed_twice_at_least) ok = ok && twice >= *e.consumed_twice_at_least;
+  }
+  *seen = fmt::format("{}", fmt::join(facts, ", "));
+  return ok;
+}
 
 constexpr Duration kPollInterval = Milliseconds(10);
 
@@ -94,6 +156,31 @@ std::string DescribeCondition(const ExpectCondition& c,
           [](const LogStartOffsetExpect& e) {
             return fmt::format("log start offset of {} is at least {}", e.partition.ToString(),
                                e.at_least);
+          },
+          [](const GroupExpect& e) {
+            std::vector<std::string> parts;
+            if (e.state) parts.push_back("is " + *e.state);
+            if (e.members) parts.push_back(fmt::format("has {} member(s)", *e.members));
+            if (e.generation_at_least) {
+              parts.push_back(fmt::format("is at generation {} or later", *e.generation_at_least));
+            }
+            const std::string p = e.partition ? e.partition->ToString() : "";
+            if (e.owner) parts.push_back(fmt::format("gives {} to {}", p, *e.owner));
+            if (e.committed_at_least) {
+              parts.push_back(
+                  fmt::format("has committed {} at {} or later", p, *e.committed_at_least));
+            }
+            if (e.lag_at_most)
+              parts.push_back(fmt::format("lags at most {} on {}", *e.lag_at_most, p));
+            if (e.consumed_twice_at_most) {
+              parts.push_back(fmt::format("had at most {} record(s) consumed twice",
+                                          *e.consumed_twice_at_most));
+            }
+            if (e.consumed_twice_at_least) {
+              parts.push_back(fmt::format("had at least {} record(s) consumed twice",
+                                          *e.consumed_twice_at_least));
+            }
+            return fmt::format("group {} {}", e.id, fmt::join(parts, ", "));
           },
           [](const FirstConsumedOffsetExpect& e) {
             return fmt::format("the first record {} read from {} has offset >= {}", e.client,
@@ -609,6 +696,7 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
                                    : fmt::format("log start offset {}", log->log_start_offset());
             return log != nullptr && log->log_start_offset() >= e.at_least;
           },
+          [&](const GroupExpect& e) { return CheckGroup(w, e, seen); },
           [&](const FirstConsumedOffsetExpect& e) {
             for (const kafka::ConsumeEvent& c : w.history().consumed) {
               if (c.client != e.client || c.topic != e.partition.topic ||

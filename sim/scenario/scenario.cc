@@ -300,7 +300,7 @@ const std::vector<ErrorInfo>& ErrorCatalogue() {
       {"E016", "unknown topic"},
       {"E017", "unknown or unsuitable node"},
       {"E018", "bad or duplicate client id"},
-      {"E019", "consumer groups not available yet"},
+      {"E019", "conflicting consumer settings"},
       {"E020", "step without exactly one action"},
       {"E021", "step or deadline out of time order"},
       {"E022", "bad command line in run"},
@@ -823,6 +823,7 @@ class ScenarioParser {
   void ParseProducer(const Json& j, const std::string& path, Client& client);
   void ParseProducerMessages(const Json& j, const std::string& path, Client& client);
   void ParseConsumer(const Json& j, const std::string& path, Client& client);
+  void ParseGroupSettings(const Json& j, const std::string& path, Client& client);
   void ParseSteps(const Json& j, const std::string& path);
   void ParseStep(const Json& j, const std::string& path, Time& previous);
   std::optional<StepAction> ParseAction(const Json& j, const std::string& path,
@@ -844,6 +845,7 @@ class ScenarioParser {
   std::optional<ExpectCondition> ParseLostAcked(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseLogStartOffset(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseFirstConsumedOffset(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseGroup(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseKeyInPartition(const Json& j, const std::string& path);
   void ParseProbes(const Json& j, const std::string& path);
   bool CheckProbeName(const std::string& name, const std::string& path);
@@ -868,7 +870,8 @@ class ScenarioParser {
   std::string DescribeNodes() const;
   std::optional<PartitionRef> PartitionRefValue(const Json& obj, const std::string& path,
                                                 std::string_view key);
-  const Client* ClientOfType(const Json& obj, const std::string& path, ClientType type);
+  const Client* ClientOfType(const Json& obj, const std::string& path, ClientType type,
+                             std::string_view key = "client");
 
   Reader& r_;
   Scenario& s_;
@@ -1300,7 +1303,11 @@ const std::vector<std::string_view>& ProducerKeys() {
 }
 
 const std::vector<std::string_view>& ConsumerKeys() {
-  static const std::vector<std::string_view> keys = {"from_beginning", "partitions", "group"};
+  static const std::vector<std::string_view> keys = {
+      "from_beginning",          "partitions",         "group",
+      "group_protocol",          "assignor",           "enable_auto_commit",
+      "auto_commit_interval_ms", "session_timeout_ms", "heartbeat_interval_ms",
+      "max_poll_interval_ms",    "group_instance_id"};
   return keys;
 }
 
@@ -1536,10 +1543,73 @@ void ScenarioParser::ParseConsumer(const Json& j, const std::string& path, Clien
   }
   if (auto group = r_.String(j, path, "group", false)) {
     client.group = *group;
-    r_.Error("E019", path + ".group",
-             "consumer groups are not available yet; remove 'group' to read every partition, "
-             "or list 'partitions' to assign some");
+    if (group->empty()) r_.Error("E019", path + ".group", "a group id must not be empty");
+    if (!client.partitions.empty()) {
+      // KafkaConsumer: "Subscription to topics, partitions and pattern are mutually exclusive".
+      r_.Error("E019", path + ".group",
+               "a consumer either joins a group (subscribe) or lists 'partitions' (assign), not "
+               "both");
+    }
   }
+  ParseGroupSettings(j, path, client);
+}
+
+void ScenarioParser::ParseGroupSettings(const Json& j, const std::string& path, Client& client) {
+  static constexpr std::string_view kGroupOnly[] = {
+      "group_protocol",          "assignor",           "enable_auto_commit",
+      "auto_commit_interval_ms", "session_timeout_ms", "heartbeat_interval_ms",
+      "max_poll_interval_ms",    "group_instance_id"};
+  if (!client.group) {
+    for (std::string_view key : kGroupOnly) {
+      if (j.contains(std::string(key))) {
+        r_.Error("E027", ChildPath(path, key),
+                 std::string(key) + " applies to a consumer in a group; add 'group'");
+      }
+    }
+    return;
+  }
+  if (auto protocol = r_.String(j, path, "group_protocol", false)) {
+    if (*protocol == "consumer") {
+      r_.Error("E009", path + ".group_protocol",
+               "the consumer group protocol (KIP-848) is not available yet; use \"classic\"");
+    } else if (*protocol != "classic") {
+      r_.Error("E008", path + ".group_protocol",
+               "expected \"classic\" or \"consumer\", got " + Quote(*protocol));
+    }
+  }
+  if (auto assignor = r_.String(j, path, "assignor", false)) {
+    if (auto kind = kafka::AssignorByName(*assignor)) {
+      client.assignors = {*kind};
+    } else {
+      r_.Error("E008", path + ".assignor",
+               "expected \"range\", \"roundrobin\", \"sticky\" or \"cooperative-sticky\", got " +
+                   Quote(*assignor));
+    }
+  }
+  if (auto v = r_.Bool(j, path, "enable_auto_commit")) client.enable_auto_commit = *v;
+  if (auto v = r_.Integer(j, path, "auto_commit_interval_ms", 1, INT32_MAX, false)) {
+    client.auto_commit_interval_ms = static_cast<std::int32_t>(*v);
+  }
+  // group.min.session.timeout.ms and group.max.session.timeout.ms bound it at the broker
+  // (INVALID_SESSION_TIMEOUT); here only its type.
+  if (auto v = r_.Integer(j, path, "session_timeout_ms", 1, INT32_MAX, false)) {
+    client.session_timeout_ms = static_cast<std::int32_t>(*v);
+  }
+  if (auto v = r_.Integer(j, path, "heartbeat_interval_ms", 1, INT32_MAX, false)) {
+    client.heartbeat_interval_ms = static_cast<std::int32_t>(*v);
+  }
+  if (auto v = r_.Integer(j, path, "max_poll_interval_ms", 1, INT32_MAX, false)) {
+    client.max_poll_interval_ms = static_cast<std::int32_t>(*v);
+  }
+  if (client.heartbeat_interval_ms >= client.session_timeout_ms) {
+    // ConsumerConfig/GroupRebalanceConfig: "heartbeat.interval.ms must be less than
+    // session.timeout.ms".
+    r_.Error("E019", path + ".heartbeat_interval_ms",
+             "heartbeat_interval_ms (" + std::to_string(client.heartbeat_interval_ms) +
+                 ") must be less than session_timeout_ms (" +
+                 std::to_string(client.session_timeout_ms) + ")");
+  }
+  if (auto v = r_.String(j, path, "group_instance_id", false)) client.group_instance_id = *v;
 }
 
 }  // namespace
@@ -2114,12 +2184,19 @@ void ScenarioParser::ParseProbes(const Json& j, const std::string& path) {
 namespace {
 
 const std::vector<std::string_view>& ConditionKeys() {
-  static const std::vector<std::string_view> keys = {"leader_of",         "isr_of",
-                                                     "active_controller", "produce_error",
-                                                     "consumed",          "acked",
-                                                     "node_state",        "lost_acked",
-                                                     "log_start_offset",  "first_consumed_offset",
-                                                     "key_in_partition",  "probe"};
+  static const std::vector<std::string_view> keys = {"leader_of",
+                                                     "isr_of",
+                                                     "active_controller",
+                                                     "produce_error",
+                                                     "consumed",
+                                                     "acked",
+                                                     "node_state",
+                                                     "lost_acked",
+                                                     "log_start_offset",
+                                                     "first_consumed_offset",
+                                                     "key_in_partition",
+                                                     "probe",
+                                                     "group"};
   return keys;
 }
 
@@ -2225,6 +2302,7 @@ std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
   if (kind == "log_start_offset") return ParseLogStartOffset(j, path);
   if (kind == "first_consumed_offset") return ParseFirstConsumedOffset(j, path);
   if (kind == "key_in_partition") return ParseKeyInPartition(j, path);
+  if (kind == "group") return ParseGroup(j, path);
   if (kind == "probe") {
     const Json& value = j["probe"];
     if (!value.is_string() || value.get<std::string>().empty()) {
@@ -2260,6 +2338,15 @@ std::optional<PartitionRef> ScenarioParser::PartitionRefValue(const Json& obj,
     return std::nullopt;
   }
   const Topic* topic = s_.FindTopic(ref.topic);
+  // __consumer_offsets is created on first use (FindCoordinator) with
+  // offsets.topic.num.partitions partitions: roles may name its partitions.
+  Topic offsets_topic;
+  if (topic == nullptr && ref.topic == "__consumer_offsets") {
+    offsets_topic.name = ref.topic;
+    offsets_topic.partitions =
+        static_cast<std::int32_t>(s_.cluster.broker_config.GetLong("offsets.topic.num.partitions"));
+    topic = &offsets_topic;
+  }
   if (topic == nullptr) {
     r_.Error("E016", ref_path, "unknown topic " + Quote(ref.topic) + " in " + Quote(*text));
     return std::nullopt;
@@ -2413,21 +2500,21 @@ std::optional<ExpectCondition> ScenarioParser::ParseActiveController(const Json&
 }
 
 const Client* ScenarioParser::ClientOfType(const Json& obj, const std::string& path,
-                                           ClientType type) {
-  auto id = r_.String(obj, path, "client", true);
+                                           ClientType type, std::string_view key) {
+  auto id = r_.String(obj, path, key, true);
   if (!id) return nullptr;
   const Client* client = s_.FindClient(*id);
   const char* const wanted = type == ClientType::kProducer ? "producer" : "consumer";
   if (client == nullptr) {
     std::vector<std::string_view> ids;
     for (const Client& c : s_.clients) ids.push_back(c.id);
-    r_.Error("E017", path + ".client",
+    r_.Error("E017", ChildPath(path, key),
              "unknown client " + Quote(*id) +
                  "; clients: " + (ids.empty() ? std::string("none") : JoinNames(ids)));
     return nullptr;
   }
   if (client->type != type) {
-    r_.Error("E017", path + ".client", Quote(*id) + " is not a " + std::string(wanted));
+    r_.Error("E017", ChildPath(path, key), Quote(*id) + " is not a " + std::string(wanted));
     return nullptr;
   }
   return client;
@@ -2536,6 +2623,54 @@ std::optional<ExpectCondition> ScenarioParser::ParseFirstConsumedOffset(const Js
     return std::nullopt;
   }
   return FirstConsumedOffsetExpect{client->id, *ref, *at_least};
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseGroup(const Json& j, const std::string& path) {
+  const std::string sub = path + ".group";
+  const Json& value = j["group"];
+  if (!r_.Object(value, sub,
+                 {"id", "state", "members", "generation_at_least", "partition", "owner",
+                  "committed_at_least", "lag_at_most", "consumed_twice_at_most",
+                  "consumed_twice_at_least"})) {
+    return std::nullopt;
+  }
+  GroupExpect e;
+  auto id = r_.String(value, sub, "id", true);
+  if (!id) return std::nullopt;
+  e.id = *id;
+  bool ok = true;
+  if (auto state = r_.String(value, sub, "state", false)) {
+    static const std::vector<std::string_view> kStates = {"Empty", "PreparingRebalance",
+                                                          "CompletingRebalance", "Stable", "Dead"};
+    if (std::find(kStates.begin(), kStates.end(), *state) == kStates.end()) {
+      r_.Error("E008", sub + ".state",
+               "expected one of: " + JoinNames(kStates) + "; got " + Quote(*state));
+      ok = false;
+    }
+    e.state = *state;
+  }
+  e.members = r_.Integer(value, sub, "members", 0, INT32_MAX, false);
+  e.generation_at_least = r_.Integer(value, sub, "generation_at_least", 0, INT32_MAX, false);
+  if (value.contains("partition")) {
+    e.partition = PartitionRefValue(value, sub, "partition");
+    if (!e.partition) ok = false;
+  }
+  if (const Client* owner = value.contains("owner")
+                                ? ClientOfType(value, sub, ClientType::kConsumer, "owner")
+                                : nullptr) {
+    e.owner = owner->id;
+  }
+  e.committed_at_least = r_.Integer(value, sub, "committed_at_least", 0, INT64_MAX, false);
+  e.lag_at_most = r_.Integer(value, sub, "lag_at_most", 0, INT64_MAX, false);
+  e.consumed_twice_at_most = r_.Integer(value, sub, "consumed_twice_at_most", 0, INT64_MAX, false);
+  e.consumed_twice_at_least =
+      r_.Integer(value, sub, "consumed_twice_at_least", 0, INT64_MAX, false);
+  if ((e.owner || e.committed_at_least || e.lag_at_most) && !e.partition) {
+    r_.Error("E004", sub, "owner, committed_at_least and lag_at_most need a 'partition'");
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return e;
 }
 
 std::optional<ExpectCondition> ScenarioParser::ParseKeyInPartition(const Json& j,

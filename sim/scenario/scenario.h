@@ -14,6 +14,7 @@
 #include "engine/network.h"
 #include "engine/status.h"
 #include "engine/time.h"
+#include "kafka/assignors.h"
 #include "kafka/configs.h"
 #include "scenario/tool_command.h"
 
@@ -168,7 +169,16 @@ struct Client {
   // Consumer.
   bool from_beginning = false;           // auto.offset.reset earliest (else latest)
   std::vector<std::int32_t> partitions;  // assign mode; empty = every partition of the topic
-  std::optional<std::string> group;      // rejected by validation for now
+  std::optional<std::string> group;      // subscribe in this group (classic protocol)
+  // The group settings, by the consumer config they stand for (Kafka 4.0 defaults).
+  std::vector<kafka::AssignorKind> assignors = {kafka::AssignorKind::kRange,
+                                                kafka::AssignorKind::kCooperativeSticky};
+  bool enable_auto_commit = true;
+  std::int32_t auto_commit_interval_ms = 5000;
+  std::int32_t session_timeout_ms = 45000;
+  std::int32_t heartbeat_interval_ms = 3000;
+  std::int32_t max_poll_interval_ms = 300000;
+  std::optional<std::string> group_instance_id;
 
   // The n-th record (n from 0) a producer sends: messages[n] when messages were given (n must
   // be below their count), else key keys[n % keys.size()] (or null) and value
@@ -285,10 +295,29 @@ struct KeyInPartitionExpect {
   Time since;
 };
 
-using ExpectCondition = std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect,
-                                     ProduceErrorExpect, ConsumedExpect, AckedExpect,
-                                     NodeStateExpect, LostAckedExpect, LogStartOffsetExpect,
-                                     FirstConsumedOffsetExpect, KeyInPartitionExpect, ProbeExpect>;
+// {"group": {"id": "g", ...}}: the group as its coordinator holds it. Each key given must hold:
+// state ("Stable", ...), members (count), generation_at_least, owner ("consumer-2" owns
+// `partition` in the current generation), committed_at_least / lag_at_most (of `partition`),
+// and over the whole run the records members consumed more than once
+// (consumed_twice_at_most / consumed_twice_at_least).
+struct GroupExpect {
+  std::string id;
+  std::optional<std::string> state;
+  std::optional<std::int64_t> members;
+  std::optional<std::int64_t> generation_at_least;
+  std::optional<PartitionRef> partition;
+  std::optional<std::string> owner;
+  std::optional<std::int64_t> committed_at_least;
+  std::optional<std::int64_t> lag_at_most;
+  std::optional<std::int64_t> consumed_twice_at_most;
+  std::optional<std::int64_t> consumed_twice_at_least;
+};
+
+using ExpectCondition =
+    std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect, ProduceErrorExpect,
+                 ConsumedExpect, AckedExpect, NodeStateExpect, LostAckedExpect,
+                 LogStartOffsetExpect, FirstConsumedOffsetExpect, KeyInPartitionExpect, ProbeExpect,
+                 GroupExpect>;
 
 struct Expect {
   enum class Timing : std::uint8_t { kAt, kWithin };

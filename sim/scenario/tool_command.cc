@@ -18,6 +18,7 @@ namespace {
 constexpr std::string_view kTopicsTool = "kafka-topics.sh";
 constexpr std::string_view kProducerTool = "kafka-console-producer.sh";
 constexpr std::string_view kConsumerTool = "kafka-console-consumer.sh";
+constexpr std::string_view kGroupsTool = "kafka-consumer-groups.sh";
 constexpr std::string_view kQuorumTool = "kafka-metadata-quorum.sh";
 constexpr std::string_view kElectionTool = "kafka-leader-election.sh";
 constexpr std::string_view kZkShellTool = "zookeeper-shell.sh";
@@ -717,6 +718,51 @@ Result<ToolCommand> ParseConsumer(const std::vector<std::string>& words) {
   return ToolCommand(std::move(command));
 }
 
+// ---- kafka-consumer-groups.sh ----------------------------------------------------------------
+
+Result<ToolCommand> ParseConsumerGroups(const std::vector<std::string>& words) {
+  static const std::vector<OptionDef> kDefs = {
+      {"bootstrap-server", true, false}, {"list", false, false},
+      {"describe", false, false},        {"group", true, true},
+      {"offsets", false, false},         {"members", false, false},
+      {"state", false, false},           {"verbose", false, false},
+  };
+  auto scanned = ScanOptions(kGroupsTool, words, kDefs, false);
+  if (!scanned.ok()) return scanned.status();
+  const ScannedOptions& options = *scanned;
+  ConsumerGroupsCommand command;
+  auto bootstrap = RequiredBootstrap(kGroupsTool, options);
+  if (!bootstrap.ok()) return bootstrap.status();
+  command.bootstrap_server = *bootstrap;
+  // ConsumerGroupCommandOptions.checkArgs, in its words.
+  const int actions = (options.Has("list") ? 1 : 0) + (options.Has("describe") ? 1 : 0);
+  if (actions != 1) {
+    return Fail(kGroupsTool,
+                "Command must include exactly one action: --list, --describe (--delete, "
+                "--reset-offsets and --delete-offsets are not simulated)");
+  }
+  command.groups = options.Values("group");
+  if (options.Has("describe")) {
+    command.action = ConsumerGroupsCommand::Action::kDescribe;
+    if (command.groups.empty()) {
+      return Fail(kGroupsTool,
+                  "Option [describe] takes one of these options: [all-groups], "
+                  "[group]");
+    }
+    const int describe = (options.Has("offsets") ? 1 : 0) + (options.Has("members") ? 1 : 0) +
+                         (options.Has("state") ? 1 : 0);
+    if (describe > 1) {
+      return Fail(kGroupsTool,
+                  "Option [describe] takes at most one of these options: [members], [offsets], "
+                  "[state]");
+    }
+    if (options.Has("members")) command.describe = ConsumerGroupsCommand::Describe::kMembers;
+    if (options.Has("state")) command.describe = ConsumerGroupsCommand::Describe::kState;
+    command.verbose = options.Has("verbose");
+  }
+  return ToolCommand(std::move(command));
+}
+
 // ---- kafka-metadata-quorum.sh ----------------------------------------------------------------
 
 Result<ToolCommand> ParseQuorum(const std::vector<std::string>& words) {
@@ -980,6 +1026,7 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
   if (tool == "kafka-metadata-quorum") return ParseQuorum(words);
   if (tool == "kafka-leader-election") return ParseElection(words);
   if (tool == "zookeeper-shell") return ParseZooKeeperShell(words);
+  if (tool == "kafka-consumer-groups") return ParseConsumerGroups(words);
   if (tool == "crash" || tool == "kill" || tool == "restart" || tool == "shutdown" ||
       tool == "cut" || tool == "heal" || tool == "isolate" || tool == "heal-all" ||
       tool == "slow" || IsDiskFaultVerb(tool)) {
@@ -989,7 +1036,8 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
                 "unknown command '" + words.front() +
                     "'; expected kafka-topics.sh, kafka-console-producer.sh, "
                     "kafka-console-consumer.sh, kafka-metadata-quorum.sh, "
-                    "kafka-leader-election.sh, zookeeper-shell.sh, crash, kill, restart, "
+                    "kafka-leader-election.sh, zookeeper-shell.sh, kafka-consumer-groups.sh, "
+                    "crash, kill, restart, "
                     "shutdown, cut, heal, "
                     "isolate, heal-all, slow, disk-full, disk-ok, slow-disk or corrupt");
 }
@@ -1036,6 +1084,7 @@ std::string_view ToolName(const ToolCommand& command) {
         if constexpr (std::is_same_v<T, ConsoleConsumerCommand>) return kConsumerTool;
         if constexpr (std::is_same_v<T, MetadataQuorumCommand>) return kQuorumTool;
         if constexpr (std::is_same_v<T, LeaderElectionCommand>) return kElectionTool;
+        if constexpr (std::is_same_v<T, ConsumerGroupsCommand>) return kGroupsTool;
         if constexpr (std::is_same_v<T, CrashCommand>) return "crash";
         if constexpr (std::is_same_v<T, KillCommand>) return "kill";
         if constexpr (std::is_same_v<T, RestartCommand>) return "restart";

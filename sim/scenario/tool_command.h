@@ -61,7 +61,8 @@ struct ConsoleConsumerCommand {
   OffsetSpec offset_spec = OffsetSpec::kDefault;  // --offset; needs --partition
   std::int64_t offset = 0;                        // when offset_spec == kNumber
   std::optional<std::int64_t> max_messages;
-  std::optional<std::string> group;  // parsed; groups are executed only once they exist
+  // --group; without it (and without --partition) the tool makes up console-consumer-NNNNN.
+  std::optional<std::string> group;
   bool print_key = false;
   bool print_value = true;
   bool print_offset = false;
@@ -98,6 +99,18 @@ struct ZooKeeperShellCommand {
   Op op = Op::kLs;
   bool with_stat = false;  // -s (ls and get)
   std::string path;
+};
+
+// kafka-consumer-groups.sh --bootstrap-server H:P (--list | --describe --group G
+//   [--offsets | --members [--verbose] | --state])
+struct ConsumerGroupsCommand {
+  enum class Action : std::uint8_t { kList, kDescribe };
+  enum class Describe : std::uint8_t { kOffsets, kMembers, kState };
+  std::string bootstrap_server;
+  Action action = Action::kList;
+  Describe describe = Describe::kOffsets;
+  bool verbose = false;
+  std::vector<std::string> groups;  // --group, repeatable
 };
 
 // Fault commands: the GUI console's words, also the scenario steps of the same name.
@@ -154,7 +167,7 @@ using ToolCommand =
                  MetadataQuorumCommand, LeaderElectionCommand, CrashCommand, KillCommand,
                  RestartCommand, ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
                  HealAllCommand, SlowCommand, DiskFullCommand, DiskOkCommand, SlowDiskCommand,
-                 CorruptCommand, ZooKeeperShellCommand>;
+                 CorruptCommand, ZooKeeperShellCommand, ConsumerGroupsCommand>;
 
 // Splits a command line into words like a POSIX shell does for simple commands: whitespace
 // separates words; '...' keeps everything literally; "..." keeps spaces and allows \" \\ \$

@@ -48,6 +48,13 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
     bs.log_dirs = "/tmp/kafka-logs";
   }
   c.zookeeper_session_timeout_ms = b.GetLong("zookeeper.session.timeout.ms");
+  auto int32 = [&b](const char* name) { return static_cast<std::int32_t>(b.GetLong(name)); };
+  bs.group.offsets_topic_num_partitions = int32("offsets.topic.num.partitions");
+  bs.group.group_initial_rebalance_delay_ms = int32("group.initial.rebalance.delay.ms");
+  bs.group.group_min_session_timeout_ms = int32("group.min.session.timeout.ms");
+  bs.group.group_max_session_timeout_ms = int32("group.max.session.timeout.ms");
+  bs.offsets_topic_replication_factor = int32("offsets.topic.replication.factor");
+  bs.offsets_topic_segment_bytes = b.GetLong("offsets.topic.segment.bytes");
   // The broker-level defaults of topic configs (ServerTopicConfigSynonyms).
   bs.log.segment_bytes = b.GetLong("log.segment.bytes");
   bs.log.segment_ms = b.GetLong("log.roll.ms");
@@ -197,6 +204,14 @@ void World::StartClient(const Client& client) {
       cc.topic = client.topic;
       cc.from_beginning = client.from_beginning;
       cc.partitions = client.partitions;
+      cc.group = client.group;
+      cc.group_instance_id = client.group_instance_id;
+      cc.assignors = client.assignors;
+      cc.enable_auto_commit = client.enable_auto_commit;
+      cc.auto_commit_interval = Milliseconds(client.auto_commit_interval_ms);
+      cc.session_timeout_ms = client.session_timeout_ms;
+      cc.heartbeat_interval = Milliseconds(client.heartbeat_interval_ms);
+      cc.max_poll_interval_ms = client.max_poll_interval_ms;
       index = sim_->AddNode(client.id, [directory, history, cc](NodeEnv& env) {
         return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
       });

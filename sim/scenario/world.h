@@ -83,6 +83,11 @@ class World {
   Status MirrorStatus() const;
   // zookeeper-shell.sh's output: a read from the server at the command's port.
   CommandOutput ZooKeeperShell(const ZooKeeperShellCommand& command);
+  // kafka-consumer-groups.sh over what the running coordinators hold (world_groups.cc).
+  CommandOutput DescribeGroups(const ConsumerGroupsCommand& command);
+  // The group as its running coordinator holds it, and that coordinator's node.id.
+  const kafka::ClassicGroup* FindGroup(const std::string& group_id,
+                                       std::int32_t* coordinator = nullptr);
 
  private:
   void BuildCluster();

@@ -280,7 +280,19 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             cc.topic = c.topic;
             cc.from_beginning =
                 c.from_beginning || c.offset_spec == ConsoleConsumerCommand::OffsetSpec::kEarliest;
-            if (c.partition) cc.partitions = {*c.partition};
+            if (c.partition) {
+              cc.partitions = {*c.partition};  // assign(): no group
+            } else if (c.group) {
+              cc.group = c.group;
+            } else {
+              // ConsoleConsumerOptions: without --group the tool subscribes in a group of its
+              // own, "console-consumer-" + new Random().nextInt(100000), with
+              // enable.auto.commit=false so that the group is not used again.
+              Rng names =
+                  Rng::Stream(sim_->seed(), fmt::format("console-consumer.{}", console_consumers_));
+              cc.group = fmt::format("console-consumer-{}", names.Uniform(100000));
+              cc.enable_auto_commit = false;
+            }
             cc.max_messages = c.max_messages;
             cc.trace_each_record = true;
             cc.print_key = c.print_key;
@@ -293,13 +305,15 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             });
             sim_->StartNode(n);
             Emit(trace_kind::kClientStart,
-                 fmt::format("{} started{} on topic {}", id,
-                             cc.from_beginning ? " --from-beginning" : "", c.topic));
+                 fmt::format("{} started{} on topic {}{}", id,
+                             cc.from_beginning ? " --from-beginning" : "", c.topic,
+                             cc.group ? " in group " + *cc.group : ""));
             if (done) done(CommandOutput{true, ""});
           },
           [&](const MetadataQuorumCommand& c) {
             AwaitQuorumStatus(c, line, done, sim_->Now() + kDefaultApiTimeout);
           },
+          [&](const ConsumerGroupsCommand& c) { Output(line, DescribeGroups(c), done); },
           [&](const LeaderElectionCommand& c) {
             kafka::ElectLeadersRequest r;
             r.unclean = c.election_type == LeaderElectionCommand::ElectionType::kUnclean;

@@ -22,6 +22,12 @@ TEST_CASE("the typed defaults equal the catalogue's text") {
   const auto& c = ControllerConfigSpecs();
   const auto& t = TopicConfigSpecs();
   CHECK(Default(b, "log.segment.bytes") == Text(kLogSegmentBytesDefault));
+  CHECK(Default(b, "offsets.topic.num.partitions") == Text(kOffsetsTopicNumPartitionsDefault));
+  CHECK(Default(b, "offsets.topic.replication.factor") ==
+        Text(kOffsetsTopicReplicationFactorDefault));
+  CHECK(Default(b, "offsets.topic.segment.bytes") == Text(kOffsetsTopicSegmentBytesDefault));
+  CHECK(Default(b, "group.initial.rebalance.delay.ms") ==
+        Text(kGroupInitialRebalanceDelayMsDefault));
   CHECK(Default(t, "segment.bytes") == Text(kLogSegmentBytesDefault));
   CHECK(Default(b, "log.roll.ms") == Text(kLogRollMsDefault));
   CHECK(Default(t, "segment.ms") == Text(kLogRollMsDefault));
@@ -97,10 +103,9 @@ TEST_CASE("each catalogue is sorted by name, without repeats, and every default 
 }
 
 TEST_CASE("a config the simulator does not act on is named with the reason") {
-  const ConfigSpec* offsets = FindConfigSpec(BrokerConfigSpecs(), "offsets.topic.num.partitions");
-  REQUIRE(offsets != nullptr);
-  CHECK(NotSimulatedReason(*offsets, "50") ==
-        "consumer groups and __consumer_offsets are not simulated yet");
+  const ConfigSpec* txn = FindConfigSpec(BrokerConfigSpecs(), "transaction.state.log.min.isr");
+  REQUIRE(txn != nullptr);
+  CHECK(NotSimulatedReason(*txn, "2") == "transactions are not simulated");
   const ConfigSpec* cleanup = FindConfigSpec(TopicConfigSpecs(), "cleanup.policy");
   REQUIRE(cleanup != nullptr);
   CHECK(NotSimulatedReason(*cleanup, "delete") == "");

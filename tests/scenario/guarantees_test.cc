@@ -116,6 +116,7 @@ TEST_CASE("guarantees: the list names them in display order") {
                      "the high watermark never goes backwards on a leader",
                      "offsets are unique and gap-free",
                      "no consumer reads above the high watermark",
+                     "within one generation each partition is owned by at most one group member",
                      "the metadata quorum elects at most one leader per epoch",
                      "metadata logs that share an entry agree on everything before it",
                      "a committed metadata entry is in every later leader's log",
@@ -131,7 +132,7 @@ TEST_CASE("guarantees: a clean replicating run keeps every guarantee") {
     ++guarantees;
     CHECK_MESSAGE(c.ok, c.name << ": " << c.seen);
   }
-  CHECK(guarantees == 9);
+  CHECK(guarantees == 10);
   CHECK(runner->world().history().consumed.size() > 100);
   for (const kafka::ConsumeEvent& c : runner->world().history().consumed) {
     CHECK(c.high_watermark > c.offset);
@@ -226,6 +227,20 @@ TEST_CASE("guarantees: a consumer reading above the high watermark is caught") {
   CHECK(below_hw->Check(world) ==
         fmt::format("c read cities-0 offset {}, but the fetch response gave hw {}",
                     read_early.offset, read_early.high_watermark));
+}
+
+TEST_CASE("guarantees: two members owning a partition in one generation are caught") {
+  std::unique_ptr<Runner> runner = Replicating(kTimeZero + Seconds(1));
+  World& world = runner->world();
+  std::unique_ptr<Guarantee> owned_once =
+      Named("within one generation each partition is owned by at most one group member");
+  auto& assignments = world.history().assignments;
+  assignments.push_back({"c1", "g", "m1", 1, {"cities-0", "cities-1"}, world.sim().Now()});
+  assignments.push_back({"c2", "g", "m2", 1, {"cities-2"}, world.sim().Now()});
+  assignments.push_back({"c2", "g", "m2", 2, {"cities-0"}, world.sim().Now()});  // next one
+  CHECK(owned_once->Check(world) == std::nullopt);
+  assignments.push_back({"c3", "g", "m3", 2, {"cities-0"}, world.sim().Now()});
+  CHECK(owned_once->Check(world) == "group g generation 2: cities-0 is owned by m2 and by m3 (c3)");
 }
 
 // ---- The metadata quorum: a checker that saw one world is shown another whose history

@@ -107,7 +107,7 @@ TEST_CASE("guarantees: a clean failover keeps every guarantee") {
     ++guarantees;
     CHECK_MESSAGE(c.ok, c.name << ": " << c.seen);
   }
-  CHECK(guarantees == 9);
+  CHECK(guarantees == 10);
 }
 
 TEST_CASE("runner checks: produce_error with a partition counts only that partition's errors") {

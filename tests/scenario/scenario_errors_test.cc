@@ -82,10 +82,9 @@ TEST_CASE("scenario errors: unknown broker config suggests the right name") {
 TEST_CASE("scenario errors: a config the simulator does not act on is refused with the reason") {
   CHECK(
       OneError(
-          R"({"name": "t", "cluster": {"broker_config": {"offsets.topic.num.partitions": 3}}})") ==
-      "[scenario.E032] s.json:1:45 $.cluster.broker_config[\"offsets.topic.num.partitions\"]: "
-      "offsets.topic.num.partitions is not simulated: consumer groups and __consumer_offsets "
-      "are not simulated yet");
+          R"({"name": "t", "cluster": {"broker_config": {"transaction.state.log.min.isr": 3}}})") ==
+      "[scenario.E032] s.json:1:45 $.cluster.broker_config[\"transaction.state.log.min.isr\"]: "
+      "transaction.state.log.min.isr is not simulated: transactions are not simulated");
   CHECK(OneError(R"({"name": "t", "cluster": {}, "topics": [{"name": "c", "partitions": 1,
       "replication_factor": 1, "config": {"cleanup.policy": "compact"}}]})") ==
         "[scenario.E032] s.json:2:43 $.topics[0].config[\"cleanup.policy\"]: cleanup.policy is "
@@ -200,10 +199,18 @@ TEST_CASE("scenario errors: topics") {
 }
 
 TEST_CASE("scenario errors: clients") {
-  CHECK(
-      OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g"}])")) ==
-      "[scenario.E019] s.json:2:73 $.clients[0].group: consumer groups are not available yet; "
-      "remove 'group' to read every partition, or list 'partitions' to assign some");
+  CHECK(OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g",
+      "partitions": [0]}])")) ==
+        "[scenario.E019] s.json:2:73 $.clients[0].group: a consumer either joins a group "
+        "(subscribe) or lists 'partitions' (assign), not both");
+  CHECK(OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities",
+      "assignor": "range"}])")) ==
+        "[scenario.E027] s.json:3:19 $.clients[0].assignor: assignor applies to a consumer in a "
+        "group; add 'group'");
+  CHECK(OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g",
+      "group_protocol": "consumer"}])")) ==
+        "[scenario.E009] s.json:3:25 $.clients[0].group_protocol: the consumer group protocol "
+        "(KIP-848) is not available yet; use \"classic\"");
   CHECK(OneError(
             File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "acks": "all"}])")) ==
         "[scenario.E027] s.json:2:64 $.clients[0].acks: 'acks' applies to producers only; this "

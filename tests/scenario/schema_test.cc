@@ -63,7 +63,8 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
                                                                     "equals",
                                                                     "excludes",
                                                                     "includes",
-                                                                    "probe"});
+                                                                    "probe",
+                                                                    "group"});
   CHECK(Keys(defs["topic"]["properties"]) == std::set<std::string>{"name", "partitions",
                                                                    "replication_factor",
                                                                    "replica_assignment", "config"});

@@ -318,8 +318,8 @@ TEST_CASE("tool_command: fault command errors show the expected form") {
   CHECK(ErrorOf("kafka-storage.sh format") ==
         "unknown command 'kafka-storage.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
         "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, "
-        "zookeeper-shell.sh, crash, kill, restart, shutdown, cut, heal, isolate, heal-all, slow, "
-        "disk-full, disk-ok, slow-disk or corrupt");
+        "zookeeper-shell.sh, kafka-consumer-groups.sh, crash, kill, restart, shutdown, cut, heal, "
+        "isolate, heal-all, slow, disk-full, disk-ok, slow-disk or corrupt");
   CHECK(ErrorOf("crash 'broker-1") == "unterminated single quote");
 }
 
@@ -344,6 +344,23 @@ TEST_CASE("tool commands: zookeeper-shell.sh reads, kafka-topics.sh refuses --zo
         "Exception in thread \"main\" joptsimple.UnrecognizedOptionException: zookeeper is not a "
         "recognized option\n(kafka-topics.sh reaches the cluster through a broker since Kafka "
         "3.0: use --bootstrap-server localhost:9092)");
+}
+
+TEST_CASE("tool command: kafka-consumer-groups.sh lists and describes groups") {
+  auto parsed = ParseToolCommand(
+      "kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group g --members");
+  REQUIRE(parsed.ok());
+  const auto& c = std::get<ConsumerGroupsCommand>(*parsed);
+  CHECK(c.action == ConsumerGroupsCommand::Action::kDescribe);
+  CHECK(c.describe == ConsumerGroupsCommand::Describe::kMembers);
+  CHECK(c.groups == std::vector<std::string>{"g"});
+  CHECK(ErrorOf("kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe") ==
+        "kafka-consumer-groups.sh: Option [describe] takes one of these options: [all-groups], "
+        "[group]");
+  CHECK(ErrorOf("kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group g "
+                "--state --members") ==
+        "kafka-consumer-groups.sh: Option [describe] takes at most one of these options: "
+        "[members], [offsets], [state]");
 }
 
 TEST_CASE("tool_command: arbitrary bytes are parsed or refused with a message, never a crash") {

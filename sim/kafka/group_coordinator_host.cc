@@ -1,0 +1,342 @@
+// The broker's host of the group coordinators; see group_coordinator_host.h.
+#include "kafka/group_coordinator_host.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "engine/assert.h"
+#include "kafka/group_hash.h"
+#include "kafka/replica_log.h"
+#include "kafka/trace_kinds.h"
+
+namespace kafkasim::kafka {
+namespace {
+
+// offsets.commit.timeout.ms: how long a coordinator's append may wait for acks=all.
+constexpr std::int64_t kOffsetsCommitTimeoutMs = 5000;
+// offsets.load.buffer.size: how much of the log one read brings back while loading.
+constexpr std::int32_t kOffsetsLoadBufferSize = 5 * 1024 * 1024;
+
+// CoordinatorRuntime / GroupCoordinatorService.normalizeException: a failed write reaches the
+// client as a coordinator error it knows how to handle (find the coordinator again).
+Errc NormalizeWriteError(Errc error) {
+  switch (error) {
+    case Errc::kNone:
+      return Errc::kNone;
+    case Errc::kNotLeaderOrFollower:
+    case Errc::kKafkaStorageError:
+      return Errc::kNotCoordinator;
+    default:
+      // UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT.
+      return Errc::kCoordinatorNotAvailable;
+  }
+}
+
+void SetError(GroupResponseBody& body, Errc error) {
+  std::visit([error](auto& response) { response.error = error; }, body);
+}
+
+std::string GroupIdOf(const GroupRequestBody& request) {
+  return std::visit([](const auto& r) { return r.group_id; }, request);
+}
+
+std::string AsString(const GroupBytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+}  // namespace
+
+GroupCoordinatorHost::GroupCoordinatorHost(BrokerIo& io, std::int32_t node_id,
+                                           const BrokerSettings& settings, ReplicaManager& replicas,
+                                           const MetadataCache& metadata,
+                                           const ControllerChannel& channel)
+    : io_(io),
+      node_id_(node_id),
+      settings_(settings),
+      replicas_(replicas),
+      metadata_(metadata),
+      channel_(channel) {
+  KSIM_ASSERT(settings_.group.offsets_topic_num_partitions > 0);
+}
+
+// --- FindCoordinator ---
+
+void GroupCoordinatorHost::HandleFindCoordinator(NodeIndex from,
+                                                 const FindCoordinatorRequest& request) {
+  FindCoordinatorResponse response{request.correlation_id, request.key,
+                                   Errc::kCoordinatorNotAvailable, -1};
+  if (request.key.empty()) {
+    response.error = Errc::kInvalidGroupId;
+    return io_.Reply(from, response);
+  }
+  // KafkaApis.getCoordinator: the leader of the group's partition; without the topic, ask for
+  // it to be created and answer COORDINATOR_NOT_AVAILABLE (the client retries).
+  const std::int32_t wanted =
+      PartitionForGroup(request.key, settings_.group.offsets_topic_num_partitions);
+  bool topic_exists = false;
+  for (const PartitionMetadata& p : metadata_.AllPartitions()) {
+    if (p.topic != kConsumerOffsetsTopic) continue;
+    topic_exists = true;
+    if (p.partition == wanted && p.leader >= 0) {
+      response.error = Errc::kNone;
+      response.node_id = p.leader;
+    }
+  }
+  if (!topic_exists) CreateOffsetsTopic();
+  io_.Reply(from, response);
+}
+
+void GroupCoordinatorHost::CreateOffsetsTopic() {
+  const Duration timeout = Milliseconds(settings_.request_timeout_ms);
+  if (create_in_flight_ && io_.Now() - create_sent_at_ < timeout) return;
+  const std::int32_t controller = channel_.ActiveControllerId();
+  if (controller < 0) return;
+  create_in_flight_ = true;
+  create_sent_at_ = io_.Now();
+  // GroupCoordinator.groupMetadataTopicConfigs (KafkaApis/AutoTopicCreationManager):
+  // compacted, offsets.topic.segment.bytes, compression left to the producer.
+  CreateTopicsRequest create;
+  create.name = std::string(kConsumerOffsetsTopic);
+  create.partitions = settings_.group.offsets_topic_num_partitions;
+  create.replication_factor = settings_.offsets_topic_replication_factor;
+  create.configs = {{"cleanup.policy", "compact"},
+                    {"compression.type", "producer"},
+                    {"segment.bytes", std::to_string(settings_.offsets_topic_segment_bytes)}};
+  io_.Probe("group.offsets_topic.create");
+  if (last_create_failure_.empty()) {  // retries after a failure go quietly
+    io_.Emit(trace_kind::kOffsetsTopicCreate,
+             fmt::format("asks the controller to create {} ({} partitions, replication factor "
+                         "{}) for a FindCoordinator",
+                         kConsumerOffsetsTopic, create.partitions, create.replication_factor));
+  }
+  io_.SendTo(controller, std::move(create));
+}
+
+void GroupCoordinatorHost::OnCreateTopicResponse(const AdminResponse& response) {
+  if (!create_in_flight_) return;
+  if (response.error == Errc::kNotController) return;  // retried on the next FindCoordinator
+  create_in_flight_ = false;
+  if (response.error != Errc::kNone && response.error != Errc::kTopicAlreadyExists) {
+    // Kafka 4.0 logs this and FindCoordinator keeps answering COORDINATOR_NOT_AVAILABLE: with
+    // fewer brokers than offsets.topic.replication.factor the group never gets a coordinator.
+    io_.Probe("group.offsets_topic.create_failed");
+    std::string text = fmt::format("could not create {}: {} {}", kConsumerOffsetsTopic,
+                                   ErrcName(response.error), response.message);
+    if (text == last_create_failure_) return;  // the client retries; say it once
+    last_create_failure_ = text;
+    io_.Emit(trace_kind::kOffsetsTopicCreate, std::move(text),
+             {{"error", std::string(ErrcName(response.error))}});
+  }
+}
+
+// --- Leadership ---
+
+void GroupCoordinatorHost::UpdateLeadership() {
+  const std::string topic(kConsumerOffsetsTopic);
+  std::vector<std::int32_t> gone;
+  for (const auto& [index, loaded] : loaded_) {
+    const Partition* p = replicas_.Find(topic, index);
+    if (p == nullptr || !p->is_leader() || p->leader_epoch() != loaded.leader_epoch) {
+      gone.push_back(index);
+    }
+  }
+  for (std::int32_t index : gone) Unload(index);
+  for (const auto& [key, p] : replicas_.partitions()) {
+    if (key.topic != topic || !p->is_leader() || loaded_.contains(key.partition)) continue;
+    Load(key.partition, p->leader_epoch());
+  }
+}
+
+void GroupCoordinatorHost::Load(std::int32_t partition, std::int32_t leader_epoch) {
+  const Partition* p = replicas_.Find(std::string(kConsumerOffsetsTopic), partition);
+  KSIM_ASSERT(p != nullptr && p->is_leader());
+  // CoordinatorLoaderImpl: every record from the log start to the log end, in order.
+  std::vector<GroupRecord> records;
+  const ReplicaLog& log = p->log();
+  std::int64_t offset = log.log_start_offset();
+  const std::int64_t end = log.log_end_offset();
+  while (offset < end) {
+    Result<std::vector<std::uint8_t>> bytes = log.Read(offset, kOffsetsLoadBufferSize, end);
+    if (!bytes.ok() || bytes->empty()) break;
+    Result<std::vector<ConsumedRecord>> batch = DecodeBatches(*bytes);
+    if (!batch.ok() || batch->empty()) break;
+    for (const ConsumedRecord& r : *batch) {
+      if (r.offset < offset) continue;
+      GroupRecord record;
+      const std::string key = r.key.value_or("");
+      record.key.assign(key.begin(), key.end());
+      if (r.value) record.value = GroupBytes(r.value->begin(), r.value->end());
+      records.push_back(std::move(record));
+      offset = r.offset + 1;
+    }
+  }
+  auto coordinator =
+      std::make_unique<GroupCoordinator>(partition, settings_.group, io_.env().rng().NextU64());
+  GroupCoordinatorReady ready;
+  const Status loaded = coordinator->LoadFromRecords(records, io_.Now(), ready);
+  io_.Probe("group.coordinator.load");
+  // A fresh partition says nothing worth a line (50 of them appear at once); a load that finds
+  // records is a coordinator failover.
+  if (!records.empty() || !loaded.ok()) {
+    io_.Emit(trace_kind::kGroupCoordinatorLoad,
+             fmt::format("became the group coordinator of {}-{} at leader epoch {} ({} record(s) "
+                         "loaded{})",
+                         kConsumerOffsetsTopic, partition, leader_epoch, records.size(),
+                         loaded.ok() ? "" : ", " + loaded.ToString()),
+             {{"partition", fmt::format("{}-{}", kConsumerOffsetsTopic, partition)}});
+  }
+  coordinators_[partition] = std::move(coordinator);
+  loaded_[partition] = Loaded{leader_epoch};
+  Drain(partition, ready);
+}
+
+void GroupCoordinatorHost::Unload(std::int32_t partition) {
+  const auto it = coordinators_.find(partition);
+  KSIM_ASSERT(it != coordinators_.end());
+  GroupCoordinatorReady ready;
+  it->second->Unload(ready);
+  if (!ready.state_changes.empty()) {  // it held groups
+    io_.Emit(trace_kind::kGroupCoordinatorUnload,
+             fmt::format("is no longer the group coordinator of {}-{}", kConsumerOffsetsTopic,
+                         partition),
+             {{"partition", fmt::format("{}-{}", kConsumerOffsetsTopic, partition)}});
+  }
+  Send(std::move(ready.responses), Errc::kNone);
+  coordinators_.erase(it);
+  loaded_.erase(partition);
+}
+
+// --- Requests ---
+
+GroupCoordinator* GroupCoordinatorHost::CoordinatorFor(const std::string& group_id) {
+  const auto it =
+      coordinators_.find(PartitionForGroup(group_id, settings_.group.offsets_topic_num_partitions));
+  return it == coordinators_.end() ? nullptr : it->second.get();
+}
+
+void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequestMessage& message) {
+  const std::string group_id = GroupIdOf(message.request);
+  GroupCoordinator* coordinator = CoordinatorFor(group_id);
+  const GroupRequestId id = next_request_id_++;
+  callers_[id] = Caller{from, message.correlation_id};
+  GroupCoordinatorReady ready;
+  if (coordinator == nullptr) {
+    // NOT_COORDINATOR: the client looks for the coordinator again.
+    GroupResponseBody body;
+    switch (message.request.index()) {
+      case 0:
+        body = JoinGroupResponse{};
+        break;
+      case 1:
+        body = SyncGroupResponse{};
+        break;
+      case 2:
+        body = HeartbeatResponse{};
+        break;
+      case 3:
+        body = LeaveGroupResponse{};
+        break;
+      case 4:
+        body = OffsetCommitResponse{};
+        break;
+      default:
+        body = OffsetFetchResponse{};
+        break;
+    }
+    SetError(body, Errc::kNotCoordinator);
+    Send({GroupResponse{id, group_id, "", std::move(body)}}, Errc::kNone);
+    return;
+  }
+  const Time now = io_.Now();
+  std::visit(
+      [&](const auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, JoinGroupRequest>) {
+          coordinator->JoinGroup(id, r, now, ready);
+        } else if constexpr (std::is_same_v<T, SyncGroupRequest>) {
+          coordinator->SyncGroup(id, r, now, ready);
+        } else if constexpr (std::is_same_v<T, HeartbeatRequest>) {
+          coordinator->Heartbeat(id, r, now, ready);
+        } else if constexpr (std::is_same_v<T, LeaveGroupRequest>) {
+          coordinator->LeaveGroup(id, r, now, ready);
+        } else if constexpr (std::is_same_v<T, OffsetCommitRequest>) {
+          coordinator->OffsetCommit(id, r, now, ready);
+        } else {
+          coordinator->OffsetFetch(id, r, now, ready);
+        }
+      },
+      message.request);
+  Drain(coordinator->offsets_partition(), ready);
+}
+
+void GroupCoordinatorHost::Drain(std::int32_t partition, GroupCoordinatorReady& ready) {
+  for (const std::string& probe : ready.probes) io_.Probe(probe);
+  for (GroupNote& note : ready.notes) {
+    io_.Emit(note.kind, std::move(note.text), std::move(note.fields));
+  }
+  if (ready.records.empty()) {
+    Send(std::move(ready.responses), Errc::kNone);
+    return;
+  }
+  // The coordinator's records go through the replica manager like a producer's, acks=all;
+  // the answers wait for them (CoordinatorRuntime's deferred events).
+  std::vector<ProducedRecord> records;
+  for (const GroupRecord& r : ready.records) {
+    ProducedRecord produced;
+    produced.key = AsString(r.key);
+    if (r.value) produced.value = AsString(*r.value);
+    produced.timestamp_ms = io_.Now().Millis();
+    records.push_back(std::move(produced));
+  }
+  ProduceRequest request;
+  request.correlation_id = next_append_id_++;
+  request.topic = std::string(kConsumerOffsetsTopic);
+  request.partition = partition;
+  request.acks = -1;
+  request.timeout = Milliseconds(kOffsetsCommitTimeoutMs);
+  request.records = BuildRecordBatch(records);
+  appending_[request.correlation_id] = std::move(ready.responses);
+  replicas_.HandleProduce(kNoNode, request);
+  CompleteAppends();
+}
+
+void GroupCoordinatorHost::CompleteAppends() {
+  for (const ProduceResponse& answer : replicas_.TakeInternalAnswers()) {
+    const auto it = appending_.find(answer.correlation_id);
+    if (it == appending_.end()) continue;
+    std::vector<GroupResponse> responses = std::move(it->second);
+    appending_.erase(it);
+    if (answer.error != Errc::kNone) {
+      io_.Probe("group.append.failed");
+      io_.Emit(trace_kind::kGroupAppendFailed,
+               fmt::format("could not write to {}-{}: {} (the clients are told {})", answer.topic,
+                           answer.partition, ErrcName(answer.error),
+                           ErrcName(NormalizeWriteError(answer.error))),
+               {{"error", std::string(ErrcName(answer.error))}});
+    }
+    Send(std::move(responses), NormalizeWriteError(answer.error));
+  }
+}
+
+void GroupCoordinatorHost::Send(std::vector<GroupResponse> responses, Errc error) {
+  for (GroupResponse& response : responses) {
+    const auto it = callers_.find(response.request_id);
+    KSIM_ASSERT(it != callers_.end());
+    const Caller caller = it->second;
+    callers_.erase(it);
+    if (error != Errc::kNone) SetError(response.body, error);
+    io_.Reply(caller.from, GroupResponseMessage{caller.correlation_id, std::move(response.body)});
+  }
+}
+
+void GroupCoordinatorHost::Tick() {
+  CompleteAppends();
+  for (auto& [partition, coordinator] : coordinators_) {
+    const std::optional<Time> deadline = coordinator->NextDeadline();
+    if (!deadline || *deadline > io_.Now()) continue;
+    GroupCoordinatorReady ready;
+    coordinator->Tick(io_.Now(), ready);
+    Drain(partition, ready);
+  }
+}
+
+}  // namespace kafkasim::kafka
