@@ -45,16 +45,11 @@ std::string AsString(const GroupBytes& bytes) { return std::string(bytes.begin()
 
 }  // namespace
 
-GroupCoordinatorHost::GroupCoordinatorHost(BrokerIo& io, std::int32_t node_id,
+GroupCoordinatorHost::GroupCoordinatorHost(BrokerIo& io, std::int32_t /*node_id*/,
                                            const BrokerSettings& settings, ReplicaManager& replicas,
                                            const MetadataCache& metadata,
                                            const ControllerChannel& channel)
-    : io_(io),
-      node_id_(node_id),
-      settings_(settings),
-      replicas_(replicas),
-      metadata_(metadata),
-      channel_(channel) {
+    : io_(io), settings_(settings), replicas_(replicas), metadata_(metadata), channel_(channel) {
   KSIM_ASSERT(settings_.group.offsets_topic_num_partitions > 0);
 }
 

@@ -64,7 +64,6 @@ class GroupCoordinatorHost {
   void CreateOffsetsTopic();
 
   BrokerIo& io_;
-  std::int32_t node_id_;
   BrokerSettings settings_;
   ReplicaManager& replicas_;
   const MetadataCache& metadata_;

@@ -205,7 +205,8 @@ void KafkaZkServer::LoadContext() {
                          if (d.code == ZkCode::kOk) {
                            if (auto a = zkdata::DecodeTopic(d.data); a.ok()) {
                              load->topics[name].assignment = *a;
-                             for (const auto& [p, replicas] : a->partitions) {
+                             for (const auto& entry : a->partitions) {
+                               const auto p = entry.first;  // clang 14: no captured bindings
                                ++load->pending;
                                zk_->GetData(
                                    zkdata::PartitionStatePath(name, p), false,
