@@ -692,6 +692,11 @@ int RunSwarmMerge(const std::vector<std::string>& args) {
   std::set<int> shards_seen;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string& path = files[i];
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {  // a directory would throw on read
+      std::cerr << "kafkasim swarm-merge: cannot read '" << path << "': not a file\n";
+      return kExitUsage;
+    }
     std::ifstream in(path);
     if (!in) {
       std::cerr << "kafkasim swarm-merge: cannot read '" << path << "'\n";
