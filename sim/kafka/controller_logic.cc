@@ -997,4 +997,32 @@ ControllerChanges ControllerLogic::ElectUncleanWhereAllowed() {
   return std::move(batch.changes);
 }
 
+std::vector<std::string> ElectLeadersLines(const ElectLeadersResult& result, bool unclean) {
+  const char* type = unclean ? "UNCLEAN" : "PREFERRED";
+  std::vector<std::string> lines;
+  std::vector<std::string> done;
+  std::vector<std::string> not_needed;
+  for (const auto& [tp, status] : result.partitions) {
+    const std::string name = PartitionName(tp.topic, tp.partition);
+    if (status.ok()) {
+      done.push_back(name);
+    } else if (status.code() == Errc::kElectionNotNeeded) {
+      not_needed.push_back(name);
+    } else {
+      lines.push_back(fmt::format("Error completing leader election ({}) for partition: {}: {}",
+                                  type, name, status.ToString()));
+    }
+  }
+  if (!done.empty()) {
+    lines.insert(lines.begin(), fmt::format("Successfully completed leader election ({}) for "
+                                            "partitions {}",
+                                            type, fmt::join(done, ", ")));
+  }
+  if (!not_needed.empty()) {
+    lines.push_back(fmt::format("Valid replica already elected for partitions {}",
+                                fmt::join(not_needed, ", ")));
+  }
+  return lines;
+}
+
 }  // namespace kafkasim::kafka

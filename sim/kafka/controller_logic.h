@@ -146,6 +146,10 @@ struct ElectLeadersResult {
   std::map<TopicPartition, Status> partitions;
 };
 
+// The lines kafka-leader-election.sh prints for an election's outcome, as the admin response
+// lines of either controller (KRaft or ZooKeeper-based).
+std::vector<std::string> ElectLeadersLines(const ElectLeadersResult& result, bool unclean);
+
 class ControllerLogic {
  public:
   explicit ControllerLogic(ControllerConfig config);

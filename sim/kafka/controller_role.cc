@@ -8,11 +8,7 @@
 #include "kafka/trace_kinds.h"
 
 namespace kafkasim::kafka {
-namespace {
-
-std::string ElectionName(bool unclean) { return unclean ? "UNCLEAN" : "PREFERRED"; }
-
-}  // namespace
+namespace {}  // namespace
 
 void KafkaRaftServer::OnRaftRoleChange(const raft::RoleChange& change) {
   if (!logic_) return;
@@ -171,31 +167,7 @@ void KafkaRaftServer::HandleControllerRequest(const Message& message, const Kafk
     ElectLeadersResult r = logic_->ElectLeaders(
         elect->unclean ? ElectionType::kUnclean : ElectionType::kPreferred, which);
     AdminResponse response;
-    std::vector<std::string> done;
-    std::vector<std::string> not_needed;
-    for (const auto& [tp, status] : r.partitions) {
-      const std::string name = PartitionName(tp.topic, tp.partition);
-      if (status.ok()) {
-        done.push_back(name);
-      } else if (status.code() == Errc::kElectionNotNeeded) {
-        not_needed.push_back(name);
-      } else {
-        response.lines.push_back(
-            fmt::format("Error completing leader election ({}) for "
-                        "partition: {}: {}",
-                        ElectionName(elect->unclean), name, status.ToString()));
-      }
-    }
-    if (!done.empty()) {
-      response.lines.insert(response.lines.begin(),
-                            fmt::format("Successfully completed leader election ({}) for "
-                                        "partitions {}",
-                                        ElectionName(elect->unclean), fmt::join(done, ", ")));
-    }
-    if (!not_needed.empty()) {
-      response.lines.push_back(fmt::format("Valid replica already elected for partitions {}",
-                                           fmt::join(not_needed, ", ")));
-    }
+    response.lines = ElectLeadersLines(r, elect->unclean);
     ProposeRecords(r.changes, PendingReply{from, response});
   }
 }

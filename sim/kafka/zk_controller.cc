@@ -24,11 +24,7 @@ using zookeeper::OpType;
 using zookeeper::Request;
 using zookeeper::ZkCode;
 
-namespace {
-
-std::string ElectionTypeName(bool unclean) { return unclean ? "UNCLEAN" : "PREFERRED"; }
-
-}  // namespace
+namespace {}  // namespace
 
 void KafkaZkServer::BecomeController(std::int32_t epoch, std::int32_t epoch_zk_version) {
   active_ = true;
@@ -504,30 +500,7 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
           req.unclean ? ElectionType::kUnclean : ElectionType::kPreferred, which);
       // The lines kafka-leader-election.sh prints (as the KRaft controller answers them).
       AdminResponse response;
-      std::vector<std::string> done;
-      std::vector<std::string> not_needed;
-      for (const auto& [tp, status] : r.partitions) {
-        const std::string name = PartitionName(tp.topic, tp.partition);
-        if (status.ok()) {
-          done.push_back(name);
-        } else if (status.code() == Errc::kElectionNotNeeded) {
-          not_needed.push_back(name);
-        } else {
-          response.lines.push_back(
-              fmt::format("Error completing leader election ({}) for partition: {}: {}",
-                          ElectionTypeName(req.unclean), name, status.ToString()));
-        }
-      }
-      if (!done.empty()) {
-        response.lines.insert(
-            response.lines.begin(),
-            fmt::format("Successfully completed leader election ({}) for partitions {}",
-                        ElectionTypeName(req.unclean), fmt::join(done, ", ")));
-      }
-      if (!not_needed.empty()) {
-        response.lines.push_back(fmt::format("Valid replica already elected for partitions {}",
-                                             fmt::join(not_needed, ", ")));
-      }
+      response.lines = ElectLeadersLines(r, req.unclean);
       Commit(r.changes, {}, [this, gen, from, response](bool ok) {
         if (!Current(gen)) return;
         Reply(from, ok ? response : AdminResponse{Errc::kNotController, "", {}});
