@@ -61,4 +61,14 @@ Result<QuorumState> QuorumStateFromJson(std::string_view text) {
   return state;
 }
 
+Result<std::string> DumpQuorumState(std::string_view text) {
+  Result<QuorumState> state = QuorumStateFromJson(text);
+  if (!state.ok()) return state.status();
+  std::string voters;
+  for (NodeId id : state->voters) voters += (voters.empty() ? "" : ",") + std::to_string(id);
+  return "leaderId: " + std::to_string(state->leader_id) +
+         " leaderEpoch: " + std::to_string(state->epoch) +
+         " votedId: " + std::to_string(state->voted_for) + " currentVoters: [" + voters + "]\n";
+}
+
 }  // namespace kafkasim::raft

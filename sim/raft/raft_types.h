@@ -56,6 +56,10 @@ constexpr const char* kQuorumStateFileName = "quorum-state";
 // Returns kCorruption with a reason when the text is not a quorum-state document.
 Result<QuorumState> QuorumStateFromJson(std::string_view text);
 
+// dump-log's lines for a quorum-state file: its fields, one line, or the Status of a file that
+// is not one.
+Result<std::string> DumpQuorumState(std::string_view text);
+
 // Timers and limits, named after Kafka's `controller.quorum.*` configs (QuorumConfig.java)
 // with their defaults.
 struct RaftConfig {

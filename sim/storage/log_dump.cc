@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <map>
 
 #include "storage/checkpoint_file.h"
 #include "storage/offset_index.h"
@@ -92,42 +93,120 @@ std::string RecordLine(const BatchHeader& h, const Record& r, bool print_data_lo
 
 std::string Text(std::span<const std::uint8_t> bytes) { return {bytes.begin(), bytes.end()}; }
 
-}  // namespace
+// MetaProperties.Builder(Properties) and build() (metadata/.../properties/MetaProperties.java,
+// MetaPropertiesVersion.java): version 0 (ZooKeeper mode, broker.id optional) or 1 (KRaft,
+// node.id and cluster.id required); directory.id, when present, a Uuid.
+std::string MetaPropertiesProblem(const std::map<std::string, std::string>& props) {
+  auto get = [&](const char* key) -> const std::string* {
+    auto it = props.find(key);
+    return it == props.end() ? nullptr : &it->second;
+  };
+  auto is_int = [](const std::string& s) {
+    std::int32_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return !s.empty() && ec == std::errc() && ptr == s.data() + s.size();
+  };
+  int version = 0;
+  if (const std::string* v = get("version")) {
+    if (!is_int(*v)) return "Invalid meta.properties version string '" + *v + "'";
+    version = std::stoi(*v);
+    if (version != 0 && version != 1) {
+      return "Unknown meta.properties version number " + std::to_string(version);
+    }
+  }
+  const char* id_key = version == 0 ? "broker.id" : "node.id";
+  if (const std::string* id = get(id_key)) {
+    if (!is_int(*id)) return fmt::format("Unable to read {} as a base-10 number.", id_key);
+  } else if (version == 1) {
+    return "node.id was not found.";
+  }
+  if (version == 1 && get("cluster.id") == nullptr) return "cluster.id was not found.";
+  if (const std::string* dir = get("directory.id")) {
+    Result<Uuid> id = UuidFromBase64(*dir);
+    if (!id.ok() || dir->size() != 22) {
+      return "Unable to read directory.id as a Uuid: '" + *dir + "' is not 22 base64 characters";
+    }
+  }
+  return "";
+}
 
-DumpResult DumpLogSegment(const std::string& name, std::span<const std::uint8_t> bytes,
-                          bool print_data_log, bool deep_iteration) {
-  DumpResult out;
-  out.text =
-      "Dumping " + name + "\nLog starting offset: " + std::to_string(BaseOffsetOf(name)) + "\n";
+// Collects or streams what a dump prints, and stops at DumpOptions::max_lines.
+class Dumper {
+ public:
+  Dumper(const std::string& name, const DumpOptions& options) : name_(name), options_(options) {}
+
+  // Prints one line (without its newline); false once the cap is reached.
+  bool Line(const std::string& line) {
+    if (options_.max_lines != 0 && result_.lines >= options_.max_lines) {
+      if (!result_.truncated) {
+        result_.truncated = true;
+        Emit(fmt::format("... stopped after {} lines (--max-lines 0 prints all)\n",
+                         options_.max_lines));
+      }
+      return false;
+    }
+    ++result_.lines;
+    Emit(line + "\n");
+    return true;
+  }
+
+  // Damage found; `first` says nothing of the file's kind has been read yet.
+  void Fail(const std::string& error, bool first) {
+    result_.error = error;
+    result_.not_this_kind = first;
+  }
+
+  DumpResult Take() { return std::move(result_); }
+  const std::string& name() const { return name_; }
+  const DumpOptions& options() const { return options_; }
+
+ private:
+  void Emit(std::string_view text) {
+    if (options_.sink) {
+      options_.sink(text);
+    } else {
+      result_.text += text;
+    }
+  }
+
+  const std::string& name_;
+  const DumpOptions& options_;
+  DumpResult result_;
+};
+
+void DumpLogSegment(Dumper& d, std::span<const std::uint8_t> bytes) {
+  const DumpOptions& o = d.options();
+  if (!d.Line("Log starting offset: " + std::to_string(BaseOffsetOf(d.name())))) return;
   std::size_t position = 0;
-  while (position < bytes.size()) {
+  while (position < bytes.size() && position < o.max_bytes) {
     const auto rest = bytes.subspan(position);
     Result<BatchHeader> header = CheckBatch(rest, position);
     if (!header.ok()) {
-      out.error = name + ": " + header.status().message();
-      return out;
+      d.Fail(d.name() + ": " + header.status().message(), position == 0);
+      return;
     }
     const auto batch_bytes = rest.first(header->size_in_bytes());
-    out.text += BatchLine(*header, position, true);
-    if (print_data_log || deep_iteration) {
+    std::string line = BatchLine(*header, position, true);
+    line.pop_back();
+    if (!d.Line(line)) return;
+    if (o.print_data_log || o.deep_iteration) {
       Result<RecordBatch> batch = DecodeBatch(batch_bytes, position);
       if (!batch.ok()) {
-        out.error = name + ": " + batch.status().message();
-        return out;
+        d.Fail(d.name() + ": " + batch.status().message(), false);
+        return;
       }
       for (const Record& record : batch->records) {
-        out.text += RecordLine(batch->header, record, print_data_log);
+        line = RecordLine(batch->header, record, o.print_data_log);
+        line.pop_back();
+        if (!d.Line(line)) return;
       }
     }
     position += header->size_in_bytes();
   }
-  return out;
 }
 
-DumpResult DumpOffsetIndex(const std::string& name, std::span<const std::uint8_t> bytes) {
-  DumpResult out;
-  out.text = "Dumping " + name + "\n";
-  const std::int64_t base = BaseOffsetOf(name);
+void DumpOffsetIndex(Dumper& d, std::span<const std::uint8_t> bytes) {
+  const std::int64_t base = BaseOffsetOf(d.name());
   std::int64_t previous = -1;
   std::size_t i = 0;
   for (const OffsetPosition& e : OffsetIndex::Parse(bytes, base)) {
@@ -136,27 +215,26 @@ DumpResult DumpOffsetIndex(const std::string& name, std::span<const std::uint8_t
     if (e.offset == base && i > 0) break;
     // OffsetIndex.sanityCheck and the index's ordering: offsets rise from the base offset.
     if (e.offset < base || e.offset <= previous) {
-      out.error =
-          fmt::format("{}: entry {} has offset {}, {} (a corrupt index)", name, i, e.offset,
+      d.Fail(
+          fmt::format("{}: entry {} has offset {}, {} (a corrupt index)", d.name(), i, e.offset,
                       e.offset < base ? fmt::format("below the base offset {}", base)
-                                      : fmt::format("not above the previous entry's {}", previous));
-      return out;
+                                      : fmt::format("not above the previous entry's {}", previous)),
+          i == 0);
+      return;
     }
-    out.text += fmt::format("offset: {} position: {}\n", e.offset, e.position);
+    if (!d.Line(fmt::format("offset: {} position: {}", e.offset, e.position))) return;
     previous = e.offset;
     ++i;
   }
   if (bytes.size() % kOffsetIndexEntrySize != 0) {
-    out.error = name + ": partial index entry at byte " +
-                std::to_string(bytes.size() / kOffsetIndexEntrySize * kOffsetIndexEntrySize);
+    d.Fail(d.name() + ": partial index entry at byte " +
+               std::to_string(bytes.size() / kOffsetIndexEntrySize * kOffsetIndexEntrySize),
+           i == 0);
   }
-  return out;
 }
 
-DumpResult DumpTimeIndex(const std::string& name, std::span<const std::uint8_t> bytes) {
-  DumpResult out;
-  out.text = "Dumping " + name + "\n";
-  const std::int64_t base = BaseOffsetOf(name);
+void DumpTimeIndex(Dumper& d, std::span<const std::uint8_t> bytes) {
+  const std::int64_t base = BaseOffsetOf(d.name());
   std::int64_t previous_offset = -1;
   std::int64_t previous_timestamp = -1;
   std::size_t i = 0;
@@ -165,85 +243,113 @@ DumpResult DumpTimeIndex(const std::string& name, std::span<const std::uint8_t> 
     if (e.offset == base && i > 0) break;
     // TimeIndex.sanityCheck: offsets not below the base, timestamps never going back.
     if (e.offset < base || e.offset < previous_offset || e.timestamp < previous_timestamp) {
-      out.error = fmt::format("{}: entry {} (timestamp {} offset {}) {} (a corrupt time index)",
-                              name, i, e.timestamp, e.offset,
-                              e.offset < base ? fmt::format("is below the base offset {}", base)
-                              : e.offset < previous_offset
-                                  ? fmt::format("goes back from offset {}", previous_offset)
-                                  : fmt::format("goes back from timestamp {}", previous_timestamp));
-      return out;
+      d.Fail(fmt::format("{}: entry {} (timestamp {} offset {}) {} (a corrupt time index)",
+                         d.name(), i, e.timestamp, e.offset,
+                         e.offset < base ? fmt::format("is below the base offset {}", base)
+                         : e.offset < previous_offset
+                             ? fmt::format("goes back from offset {}", previous_offset)
+                             : fmt::format("goes back from timestamp {}", previous_timestamp)),
+             i == 0);
+      return;
     }
-    out.text += fmt::format("timestamp: {} offset: {}\n", e.timestamp, e.offset);
+    if (!d.Line(fmt::format("timestamp: {} offset: {}", e.timestamp, e.offset))) return;
     previous_offset = e.offset;
     previous_timestamp = e.timestamp;
     ++i;
   }
   if (bytes.size() % kTimeIndexEntrySize != 0) {
-    out.error = name + ": partial time index entry at byte " +
-                std::to_string(bytes.size() / kTimeIndexEntrySize * kTimeIndexEntrySize);
+    d.Fail(d.name() + ": partial time index entry at byte " +
+               std::to_string(bytes.size() / kTimeIndexEntrySize * kTimeIndexEntrySize),
+           i == 0);
   }
-  return out;
 }
 
-DumpResult DumpCheckpoint(const std::string& name, std::span<const std::uint8_t> bytes) {
-  DumpResult out;
-  out.text = "Dumping " + name + "\n";
+// The first line a checkpoint of this kind starts with; a file that does not is not one.
+bool StartsAsCheckpoint(const std::string& base, const std::string& text) {
+  const std::string first = text.substr(0, text.find('\n'));
+  if (base == kPartitionMetadataFile) return first == "version: 0";
+  if (base == kMetaPropertiesFile) return true;  // properties: any line order
+  return first == "0";
+}
+
+void DumpCheckpoint(Dumper& d, std::span<const std::uint8_t> bytes) {
+  const std::string& name = d.name();
   const std::string base = BaseName(name);
   const std::string text = Text(bytes);
+  const bool first = !StartsAsCheckpoint(base, text);
   if (base == kLeaderEpochCheckpointFile) {
     auto entries = ParseLeaderEpochCheckpoint(text, name);
-    if (!entries.ok()) {
-      out.error = entries.status().message();
-      return out;
-    }
+    if (!entries.ok()) return d.Fail(entries.status().message(), first);
     for (const EpochEntry& e : *entries) {
-      out.text += "epoch: " + std::to_string(e.epoch) +
-                  " startOffset: " + std::to_string(e.start_offset) + "\n";
+      if (!d.Line(fmt::format("epoch: {} startOffset: {}", e.epoch, e.start_offset))) return;
     }
   } else if (base == kPartitionMetadataFile) {
     auto id = ParsePartitionMetadata(text, name);
-    if (!id.ok()) {
-      out.error = id.status().message();
-      return out;
-    }
-    out.text += "version: 0 topicId: " + UuidToBase64(*id) + "\n";
+    if (!id.ok()) return d.Fail(id.status().message(), first);
+    d.Line("version: 0 topicId: " + UuidToBase64(*id));
   } else if (base == kMetaPropertiesFile) {
     auto props = ParseProperties(text, name);
-    if (!props.ok()) {
-      out.error = props.status().message();
-      return out;
+    if (!props.ok()) return d.Fail(props.status().message(), true);
+    if (const std::string problem = MetaPropertiesProblem(*props); !problem.empty()) {
+      return d.Fail(name + ": " + problem, true);
     }
-    for (const auto& [key, value] : *props) out.text += key + "=" + value + "\n";
+    for (const auto& [key, value] : *props) {
+      if (!d.Line(key + "=" + value)) return;
+    }
   } else {
     auto entries = ParseOffsetCheckpoint(text, name);
-    if (!entries.ok()) {
-      out.error = entries.status().message();
-      return out;
-    }
+    if (!entries.ok()) return d.Fail(entries.status().message(), first);
     for (const TopicPartitionOffset& e : *entries) {
-      out.text += "topic: " + e.topic + " partition: " + std::to_string(e.partition) +
-                  " offset: " + std::to_string(e.offset) + "\n";
+      if (!d.Line(
+              fmt::format("topic: {} partition: {} offset: {}", e.topic, e.partition, e.offset))) {
+        return;
+      }
     }
   }
-  return out;
+}
+
+}  // namespace
+
+std::string DumpKindName(const std::string& name) {
+  const std::string base = BaseName(name);
+  if (EndsWith(name, kLogFileSuffix)) return "log segment";
+  if (EndsWith(name, kIndexFileSuffix)) return "offset index";
+  if (EndsWith(name, kTimeIndexFileSuffix)) return "time index";
+  if (base == kLeaderEpochCheckpointFile || base == kPartitionMetadataFile ||
+      base == kMetaPropertiesFile) {
+    return base + " file";
+  }
+  return "offset checkpoint";
+}
+
+DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes,
+                    const DumpOptions& options) {
+  Dumper d(name, options);
+  if (!d.Line("Dumping " + name)) return d.Take();
+  // Offsets in an index are the file's base offset plus an int32; a base offset this close to
+  // Long.MAX cannot be a segment's (Kafka rolls long before), and would overflow.
+  if (const std::int64_t base = BaseOffsetOf(name); base > INT64_MAX - INT32_MAX) {
+    d.Fail(
+        fmt::format("{}: base offset {} in the file name is too large for a segment", name, base),
+        true);
+  } else if (EndsWith(name, kLogFileSuffix)) {
+    DumpLogSegment(d, bytes);
+  } else if (EndsWith(name, kIndexFileSuffix)) {
+    DumpOffsetIndex(d, bytes);
+  } else if (EndsWith(name, kTimeIndexFileSuffix)) {
+    DumpTimeIndex(d, bytes);
+  } else {
+    DumpCheckpoint(d, bytes);
+  }
+  return d.Take();
 }
 
 DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes,
                     bool print_data_log, bool deep_iteration) {
-  // Offsets in an index are the file's base offset plus an int32; a base offset this close to
-  // Long.MAX cannot be a segment's (Kafka rolls long before), and would overflow.
-  if (const std::int64_t base = BaseOffsetOf(name); base > INT64_MAX - INT32_MAX) {
-    DumpResult out;
-    out.error =
-        fmt::format("{}: base offset {} in the file name is too large for a segment", name, base);
-    return out;
-  }
-  if (EndsWith(name, kLogFileSuffix)) {
-    return DumpLogSegment(name, bytes, print_data_log, deep_iteration);
-  }
-  if (EndsWith(name, kIndexFileSuffix)) return DumpOffsetIndex(name, bytes);
-  if (EndsWith(name, kTimeIndexFileSuffix)) return DumpTimeIndex(name, bytes);
-  return DumpCheckpoint(name, bytes);
+  DumpOptions options;
+  options.print_data_log = print_data_log;
+  options.deep_iteration = deep_iteration;
+  return DumpFile(name, bytes, options);
 }
 
 }  // namespace kafkasim::storage

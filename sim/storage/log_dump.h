@@ -4,27 +4,48 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace kafkasim::storage {
 
+struct DumpOptions {
+  // DumpLogSegments: --deep-iteration prints every record of a batch (decompressing a
+  // compressed one) after its batch line; --print-data-log implies it and adds each key and
+  // payload.
+  bool print_data_log = false;
+  bool deep_iteration = false;
+  // DumpLogSegments' --max-bytes: a .log is read only as far as the batches that start within
+  // this many bytes (Kafka's default Integer.MAX_VALUE reads the whole file).
+  std::uint64_t max_bytes = 2147483647;
+  // Lines printed per file before the dump stops with a note; 0 prints everything. (Ours:
+  // Kafka has no cap, but a 2 GiB segment of small batches is tens of millions of lines.)
+  std::uint64_t max_lines = 0;
+  // Receives the text as it is produced (the CLI streams it to stdout); when empty the text
+  // is collected in DumpResult::text.
+  std::function<void(std::string_view)> sink;
+};
+
 struct DumpResult {
-  std::string text;   // what to print on stdout
-  std::string error;  // "" or "<name>: <what> at byte <n>" for damaged input
+  std::string text;   // what was printed, when DumpOptions::sink is empty
+  std::string error;  // "" or "<name>: <what>" for damaged input
+  // The error came before anything of the file's kind could be read (a first batch, entry or
+  // header line): the file is not what its name says, rather than a damaged one of its kind.
+  bool not_this_kind = false;
+  bool truncated = false;   // stopped at max_lines
+  std::uint64_t lines = 0;  // lines produced, the "Dumping" line included
 };
 
 // Picks the format from the file name: *.log, *.index, *.timeindex, leader-epoch-checkpoint,
 // partition.metadata, meta.properties, or an offset checkpoint (anything else).
-// DumpLogSegments: --deep-iteration prints every record of a batch (decompressing a compressed
-// one) after its batch line; --print-data-log implies it and adds each key and payload.
+DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes,
+                    const DumpOptions& options);
 DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes,
                     bool print_data_log, bool deep_iteration = false);
 
-DumpResult DumpLogSegment(const std::string& name, std::span<const std::uint8_t> bytes,
-                          bool print_data_log, bool deep_iteration = false);
-DumpResult DumpOffsetIndex(const std::string& name, std::span<const std::uint8_t> bytes);
-DumpResult DumpTimeIndex(const std::string& name, std::span<const std::uint8_t> bytes);
-DumpResult DumpCheckpoint(const std::string& name, std::span<const std::uint8_t> bytes);
+// What a file of this name holds, for messages: "log segment", "offset index", ...
+std::string DumpKindName(const std::string& name);
 
 }  // namespace kafkasim::storage

@@ -1,10 +1,12 @@
-// libFuzzer target: dump-log's parsers (segments, indexes, checkpoint files) on any bytes. The
-// first byte picks the file kind; the rest is the file.
+// libFuzzer target: dump-log's parsers (segments, indexes, checkpoint files, quorum-state) on any
+// bytes. The first byte picks the file kind (low 3 bits), whether records are printed (0x80,
+// 0x40) and a line cap (0x20); the rest is the file.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 
+#include "raft/raft_types.h"
 #include "storage/log_dump.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -13,11 +15,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       "00000000000000000042.log",       "00000000000000000042.index",
       "00000000000000000042.timeindex", "cities-0/leader-epoch-checkpoint",
       "cities-0/partition.metadata",    "meta.properties",
-      "replication-offset-checkpoint"};
-  const std::string name = kNames[data[0] % 7];
+      "replication-offset-checkpoint",  "__cluster_metadata-0/quorum-state"};
+  const std::size_t kind = data[0] & 0x07;
   const std::span<const std::uint8_t> bytes(data + 1, size - 1);
-  auto result =
-      kafkasim::storage::DumpFile(name, bytes, (data[0] & 0x80) != 0, (data[0] & 0x40) != 0);
-  if (result.text.empty()) __builtin_trap();  // every dump starts with "Dumping <name>"
+  if (kind == 7) {
+    auto state = kafkasim::raft::DumpQuorumState(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    if (state.ok() && state->empty()) __builtin_trap();
+    return 0;
+  }
+  kafkasim::storage::DumpOptions options;
+  options.print_data_log = (data[0] & 0x80) != 0;
+  options.deep_iteration = (data[0] & 0x40) != 0;
+  options.max_lines = (data[0] & 0x20) != 0 ? 3 : 0;
+  auto result = kafkasim::storage::DumpFile(kNames[kind], bytes, options);
+  // Every dump starts with "Dumping <name>", and a cap is kept.
+  if (result.text.rfind("Dumping ", 0) != 0) __builtin_trap();
+  if (options.max_lines != 0 && result.lines > options.max_lines) __builtin_trap();
   return 0;
 }

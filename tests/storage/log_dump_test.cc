@@ -108,5 +108,62 @@ TEST_CASE("log_dump: checkpoint files print their entries or the bad line") {
   CHECK(r.error == "recovery-point-offset-checkpoint:2: count 1 but 0 entry lines follow");
 }
 
+TEST_CASE("log_dump: bytes that are no batch at all are not a segment, a torn tail is damage") {
+  const Bytes golden = testing::FromHex(kGoldenHex);
+  const std::string text = "not a segment\n";
+  DumpResult r = DumpFile("00000000000000000000.log", testing::Bytes(text), false);
+  CHECK(r.not_this_kind);
+  Bytes torn = golden;
+  torn.insert(torn.end(), golden.begin(), golden.begin() + 20);
+  r = DumpFile("00000000000000000000.log", torn, false);
+  CHECK_FALSE(r.error.empty());
+  CHECK_FALSE(r.not_this_kind);
+}
+
+TEST_CASE("log_dump: max_lines stops a dump with a note and a sink receives the text") {
+  const Bytes golden = testing::FromHex(kGoldenHex);
+  DumpOptions options;
+  options.deep_iteration = true;
+  options.max_lines = 3;
+  std::string streamed;
+  options.sink = [&streamed](std::string_view text) { streamed += text; };
+  DumpResult r = DumpFile("00000000000000000000.log", golden, options);
+  CHECK(r.text.empty());
+  CHECK(r.truncated);
+  CHECK(r.lines == 3);
+  CHECK(streamed == "Dumping 00000000000000000000.log\nLog starting offset: 0\n" + kBatchLine +
+                        "... stopped after 3 lines (--max-lines 0 prints all)\n");
+}
+
+TEST_CASE("log_dump: max_bytes reads only the batches that start within it") {
+  const Bytes golden = testing::FromHex(kGoldenHex);
+  Bytes two = golden;
+  two.insert(two.end(), golden.begin(), golden.end());
+  DumpOptions options;
+  options.max_bytes = golden.size();
+  DumpResult r = DumpFile("00000000000000000000.log", two, options);
+  CHECK(r.error.empty());
+  CHECK(r.lines == 3);
+}
+
+TEST_CASE("log_dump: meta.properties is validated as Kafka's MetaProperties reads it") {
+  auto problem = [](const std::string& text) {
+    return DumpFile("meta.properties", testing::Bytes(text), false).error;
+  };
+  CHECK(problem("version=0\nbroker.id=1\n") == "");
+  CHECK(problem("broker.id=1\n") == "");  // no version: V0
+  CHECK(problem("version=1\nnode.id=3\ncluster.id=abc\n") == "");
+  CHECK(problem("version=1\nnode.id=3\n") == "meta.properties: cluster.id was not found.");
+  CHECK(problem("version=1\ncluster.id=abc\n") == "meta.properties: node.id was not found.");
+  CHECK(problem("version=orange\n") ==
+        "meta.properties: Invalid meta.properties version string 'orange'");
+  CHECK(problem("version=2\n") == "meta.properties: Unknown meta.properties version number 2");
+  CHECK(problem("version=0\nbroker.id=x\n") ==
+        "meta.properties: Unable to read broker.id as a base-10 number.");
+  CHECK(problem("version=1\nnode.id=3\ncluster.id=a\ndirectory.id=zz\n") ==
+        "meta.properties: Unable to read directory.id as a Uuid: 'zz' is not 22 base64 "
+        "characters");
+}
+
 }  // namespace
 }  // namespace kafkasim::storage
