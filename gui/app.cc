@@ -78,7 +78,7 @@ void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue)
   const ImGuiStyle& style = ImGui::GetStyle();
   const float toolbar_h =
       ImGui::GetFrameHeight() * 2 + style.WindowPadding.y * 2 + style.ItemSpacing.y;
-  const bool narrating = !world.narration.empty() || world.paused_at_step;
+  const bool narrating = !world.narration.empty() || world.paused_at_step || !world.stopped.empty();
   // The narration panel is as tall as its wrapped text (at least two large lines, at most a
   // quarter of the window), so a long `say` is never cut off.
   float narration_h = 0;
@@ -88,7 +88,8 @@ void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue)
     const float wrap = std::max(display.x - style.WindowPadding.x * 2 - style.ScrollbarSize, 1.0f);
     const float text_h =
         large->CalcTextSizeA(large->FontSize, FLT_MAX, wrap, text.c_str(), nullptr).y;
-    const float paused_h = world.paused_at_step ? ImGui::GetTextLineHeightWithSpacing() : 0;
+    const float paused_h = (world.paused_at_step ? ImGui::GetTextLineHeightWithSpacing() : 0) +
+                           (world.stopped.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
     narration_h = std::clamp(text_h + paused_h + style.ItemSpacing.y, large->FontSize * 2.2f,
                              display.y * 0.25f) +
                   style.WindowPadding.y * 2;
@@ -251,6 +252,7 @@ void App::Update(double wall_seconds) {
     const view::WorldView& after = session_->View();
     if (!reached && after.paused_at_step) state_.playing = false;
     if (after.end > kTimeZero && after.now >= after.end) state_.playing = false;
+    if (!after.stopped.empty()) state_.playing = false;  // the memory budget was passed
   }
   const view::WorldView& world = session_->View();
   UpdateModels(world, state_);

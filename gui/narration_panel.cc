@@ -15,6 +15,11 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       "%s", world.narration.empty() ? world.scenario_name.c_str() : world.narration.c_str());
   ImGui::PopStyleColor();
   if (state.fonts.large != nullptr) ImGui::PopFont();
+  if (!world.stopped.empty()) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextColored(ToVec4(pal.bad), "The run %s", world.stopped.c_str());
+    ImGui::PopTextWrapPos();
+  }
   if (world.paused_at_step) {
     ImGui::TextColored(ToVec4(pal.warn), "Paused by the scenario. Press Space or Play to go on.");
   }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "engine/memory_budget.h"
 #include "gui/playback.h"
 
 namespace kafkasim::gui {
@@ -16,7 +17,7 @@ namespace kafkasim::gui {
 const char kUsage[] =
     "usage: kafkasim-gui [SCENARIO] [--seed N] [--at T] [--screenshot FILE] [--frames N]\n"
     "                    [--scale S] [--play] [--speed X]\n"
-    "                    [--select PARTITION]\n";
+    "                    [--select PARTITION] [--max-memory SIZE]\n";
 
 namespace {
 
@@ -64,6 +65,10 @@ std::string ApplyValue(std::string_view flag, std::string_view text, Options& o)
       return BadNumber(flag, text, fmt::format("a number from {} to {}", kSpeedMin, kSpeedMax));
     }
     o.speed = *speed;
+  } else if (flag == "--max-memory") {
+    Result<std::uint64_t> bytes = ParseMemorySize(std::string(text));
+    if (!bytes.ok()) return "[gui.E010] --max-memory " + bytes.status().message();
+    o.max_memory = *bytes;
   } else {  // --select
     o.select = text;
   }
@@ -72,7 +77,7 @@ std::string ApplyValue(std::string_view flag, std::string_view text, Options& o)
 
 bool TakesValue(std::string_view flag) {
   return flag == "--seed" || flag == "--at" || flag == "--screenshot" || flag == "--frames" ||
-         flag == "--scale" || flag == "--speed" || flag == "--select";
+         flag == "--scale" || flag == "--speed" || flag == "--select" || flag == "--max-memory";
 }
 
 }  // namespace

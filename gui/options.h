@@ -14,15 +14,16 @@ namespace kafkasim::gui {
 extern const char kUsage[];
 
 struct Options {
-  std::string scenario;    // "" opens the default scenario (DefaultScenarioPath)
-  std::int64_t seed = -1;  // < 0 keeps the scenario's own seed
-  std::optional<Time> at;  // run to this virtual time before the first frame
-  std::string screenshot;  // render offscreen, write this PNG and exit
-  int frames = 0;          // 0: run until the window closes
-  float scale = 1.0f;      // UI scale (fonts and sizes), kScaleMin..kScaleMax
-  bool play = false;       // start playing
-  double speed = 1.0;      // virtual seconds per wall second, kSpeedMin..kSpeedMax
-  std::string select;      // a partition to open in the Partition tab ("cities-0")
+  std::string scenario;          // "" opens the default scenario (DefaultScenarioPath)
+  std::int64_t seed = -1;        // < 0 keeps the scenario's own seed
+  std::optional<Time> at;        // run to this virtual time before the first frame
+  std::string screenshot;        // render offscreen, write this PNG and exit
+  int frames = 0;                // 0: run until the window closes
+  float scale = 1.0f;            // UI scale (fonts and sizes), kScaleMin..kScaleMax
+  bool play = false;             // start playing
+  double speed = 1.0;            // virtual seconds per wall second, kSpeedMin..kSpeedMax
+  std::string select;            // a partition to open in the Partition tab ("cities-0")
+  std::uint64_t max_memory = 0;  // --max-memory in bytes; 0: MemoryBudget::DefaultBytes()
 };
 
 constexpr float kScaleMin = 0.5f;
@@ -38,7 +39,8 @@ struct ParsedOptions {
 
 // Errors: [gui.E002] a flag without its value, [gui.E003] an unknown flag, [gui.E006] an
 // unreadable --at time, [gui.E007] a number out of range or unreadable, [gui.E008] a second
-// scenario. (E001, E004 and E005 belonged to the removed --fake mode and are not reused.)
+// scenario, [gui.E010] a bad --max-memory size. (E001, E004 and E005 belonged to the removed --fake
+// mode and are not reused.)
 ParsedOptions ParseOptions(int argc, const char* const* argv);
 
 // "12s", "1500ms" or "2.5" (seconds) as a virtual time; nullopt when unreadable or negative.

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "engine/memory_budget.h"
 #include "gui/playback.h"
 #include "gui/style.h"
 #include "scenario/scenario.h"
@@ -27,7 +28,10 @@ std::unique_ptr<SessionControl> OpenScenario(const Options& options, std::string
     path = DefaultScenarioPath();
     std::fprintf(stderr, "kafkasim-gui: no scenario given; opening %s\n", path.c_str());
   }
-  std::unique_ptr<SessionControl> session = scenario::OpenSession(path, options.seed, error);
+  const MemoryBudget budget(options.max_memory != 0 ? options.max_memory
+                                                    : MemoryBudget::DefaultBytes());
+  std::unique_ptr<SessionControl> session =
+      scenario::OpenSession(path, options.seed, error, [budget] { return budget.Check(); });
   if (session == nullptr || options.select.empty()) return session;
   // --select names a partition of a topic the scenario declares ("cities-0").
   Result<scenario::Scenario> loaded = scenario::LoadScenario(path);
@@ -71,6 +75,7 @@ void AdvanceRecordingMetrics(App& app, Time at) {
   for (int stuck = 0; session.View().now < at && stuck < 100;) {
     const Time before = session.View().now;
     session.AdvanceTo(std::min(at, before + step), UINT64_MAX);
+    if (!session.View().stopped.empty()) break;  // the memory budget was passed
     const view::WorldView& view = session.View();
     app.state().metrics.Record(view.now, view.metrics);
     stuck = view.now == before ? stuck + 1 : 0;  // a pause step stops AdvanceTo once

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "commands.h"
+#include "engine/memory_budget.h"
 #include "scenario/duration.h"
 #include "scenario/runner.h"
 
@@ -29,6 +30,7 @@ int Usage(const std::string& message) {
 void AdvanceTo(scenario::Runner& runner, Time t) {
   while (runner.View().now < t) {
     if (!runner.AdvanceTo(t, UINT64_MAX) && runner.View().now >= t) break;
+    if (!runner.stopped().empty()) break;
   }
 }
 
@@ -113,6 +115,8 @@ int RunDiagram(const std::vector<std::string>& args) {
   options.messages_max = static_cast<std::size_t>(messages_max);
   options.include_heartbeats = vm.count("no-heartbeats") == 0;
   scenario::RunOptions run;
+  // As `run`'s default --max-memory: a window late in a long run must not exhaust the machine.
+  run.budget = [budget = MemoryBudget(MemoryBudget::DefaultBytes())] { return budget.Check(); };
   run.seed = seed.value_or(loaded->seed);
   run.messages_recorded_max = 0;  // this command records the window itself
   scenario::Runner runner(std::move(*loaded), std::move(run));
@@ -122,6 +126,10 @@ int RunDiagram(const std::vector<std::string>& args) {
   runner.world().sim().AddObserver(&recorder);
   AdvanceTo(runner, t2);
   runner.world().sim().RemoveObserver(&recorder);
+  if (!runner.stopped().empty()) {
+    std::cerr << "kafkasim diagram: " << runner.stopped() << "; draw an earlier window\n";
+    return kExitUsage;
+  }
   if (recorder.discarded() > 0) {
     std::cerr << "kafkasim diagram: the window holds over " << kRecordsMax
               << " messages; only the latest are drawn\n";

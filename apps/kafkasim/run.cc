@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "commands.h"
+#include "engine/memory_budget.h"
 #include "scenario/duration.h"
 #include "scenario/nemesis.h"
 #include "scenario/runner.h"
@@ -69,7 +70,7 @@ int RunRun(const std::vector<std::string>& args) {
       "(time, node, what happened), a verdict and the trace hash.\nExit code: 0 every "
       "expectation held, 1 one failed, 2 bad usage or input.\n\nOptions");
   std::string file, trace_path, data_dir, until_text, nemesis_text;
-  std::string seed_text;
+  std::string seed_text, max_memory_text;
   desc.add_options()("help,h", "show this help")("seed", po::value<std::string>(&seed_text),
                                                  "seed (default: the scenario's own)")(
       "trace", po::value<std::string>(&trace_path), "write the trace as JSON Lines to this file")(
@@ -79,7 +80,10 @@ int RunRun(const std::vector<std::string>& args) {
       "nemesis", po::value<std::string>(&nemesis_text),
       "add random faults drawn from the seed: any of crash,kill,partition,slow,disk")(
       "verbose,v", "print every trace event, including the frequent ones")(
-      "quiet,q", "print only the verdict and the trace hash");
+      "quiet,q", "print only the verdict and the trace hash")(
+      "max-memory", po::value<std::string>(&max_memory_text),
+      "stop the run with a message if it uses more memory than this (e.g. 4G; default: three "
+      "quarters of the machine's)");
   po::variables_map vm;
   if (ParseWithFile(args, desc, &file, &vm)) {
     std::cout << desc << "\n";
@@ -98,7 +102,7 @@ int RunRun(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  for (const char* flag : {"until", "trace", "data-dir", "nemesis"}) {
+  for (const char* flag : {"until", "trace", "data-dir", "nemesis", "max-memory"}) {
     if (vm.count(flag) > 0 && vm[flag].as<std::string>().empty()) {
       std::cerr << "kafkasim run: --" << flag << " was given an empty value\n";
       return kExitUsage;
@@ -121,6 +125,15 @@ int RunRun(const std::vector<std::string>& args) {
       return kExitUsage;
     }
     nemesis = *parsed;
+  }
+  std::uint64_t max_memory = MemoryBudget::DefaultBytes();
+  if (vm.count("max-memory") > 0) {
+    Result<std::uint64_t> parsed = ParseMemorySize(max_memory_text);
+    if (!parsed.ok()) {
+      std::cerr << "kafkasim run: --max-memory " << parsed.status().message() << "\n";
+      return kExitUsage;
+    }
+    max_memory = *parsed;
   }
   Result<scenario::Scenario> loaded = scenario::LoadScenario(file);
   if (!loaded.ok()) {
@@ -146,6 +159,7 @@ int RunRun(const std::vector<std::string>& args) {
   options.world.data_dir = data_dir;
   options.messages_recorded_max = 0;  // no diagram drawn: skip describing every message
   options.nemesis = nemesis;
+  options.budget = [budget = MemoryBudget(max_memory)] { return budget.Check(); };
   const std::uint64_t run_seed = options.seed;
   const bool verbose = vm.count("verbose") > 0;
   const bool quiet = vm.count("quiet") > 0;
@@ -160,6 +174,14 @@ int RunRun(const std::vector<std::string>& args) {
   }
   scenario::Runner runner(std::move(*loaded), std::move(options));
   const bool ok = runner.RunToEnd(until);
+  if (!runner.stopped().empty()) {
+    std::cout.flush();
+    std::cerr << "kafkasim run: " << runner.stopped()
+              << "; give more with --max-memory (at most the machine's "
+              << FormatMemorySize(PhysicalMemoryBytes())
+              << ") or make the run shorter (`end`, --until) or smaller\n";
+    return kExitUsage;
+  }
   std::cout << "\n== Verdict: " << runner.scenario().name << " (seed " << run_seed;
   if (!nemesis.empty()) std::cout << ", nemesis " << scenario::FormatNemesis(nemesis);
   std::cout << ")\n";

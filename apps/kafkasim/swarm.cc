@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "engine/memory_budget.h"
 #include "scenario/nemesis.h"
 #include "scenario/runner.h"
 #include "scenario/trace_kinds.h"
@@ -141,7 +142,7 @@ std::string ReproduceCommand(const SwarmSetup& s, std::uint64_t seed) {
 // ---------------------------------------------------------------------------------------------
 // Running one seed (in a worker).
 
-SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed,
+SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed, std::uint64_t max_memory,
                    const scenario::NemesisOptions& nemesis, const std::string& trace_path) {
   std::set<std::string> brokers;
   for (const scenario::NodeSpec& n : scenario.cluster.nodes) {
@@ -157,6 +158,7 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed,
   options.seed = seed;
   options.nemesis = nemesis;
   options.messages_recorded_max = 0;
+  options.budget = [budget = MemoryBudget(max_memory)] { return budget.Check(); };
   options.sinks.push_back([&](const TraceEvent& e) {
     if (e.kind == scenario::trace_kind::kGuaranteeBroken && runner_ptr != nullptr &&
         runner_ptr->world().sim().probes().count("leader.election.unclean") > 0) {
@@ -199,6 +201,7 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed,
   r.probes_missing = runner.MissingProbes();
   r.lost_acknowledged = runner.world().CountLostAcknowledged("", false, &r.first_lost);
   r.step_failures = runner.step_failures();
+  if (!runner.stopped().empty()) r.step_failures.push_back("the run " + runner.stopped());
   r.trace_hash = runner.world().sim().trace().HashHex();
   r.events = runner.world().sim().events_executed();
   if (!trace_path.empty()) r.trace_file = trace_path;
@@ -223,6 +226,7 @@ struct WorkerContext {
   const SwarmSetup* setup;
   std::string trace_dir;  // failing seeds' traces go here
   bool nemesis_given;
+  std::uint64_t max_memory;  // each worker's --max-memory
 };
 
 [[noreturn]] void WorkerMain(const WorkerContext& ctx, int in, int out) {
@@ -230,7 +234,7 @@ struct WorkerContext {
   char line[64];
   while (input != nullptr && std::fgets(line, sizeof line, input) != nullptr) {
     const std::uint64_t seed = std::strtoull(line, nullptr, 10);
-    SeedResult r = RunSeed(*ctx.scenario, seed, *ctx.nemesis, "");
+    SeedResult r = RunSeed(*ctx.scenario, seed, ctx.max_memory, *ctx.nemesis, "");
     if (Failed(r, ctx.nemesis_given) || !r.guarantees_broken.empty() || r.lost_acknowledged > 0) {
       // Run it again with the trace written: the same seed must give the same trace hash.
       std::error_code ec;
@@ -238,7 +242,7 @@ struct WorkerContext {
       const std::string path =
           fmt::format("{}/{}-seed-{}.jsonl", ctx.trace_dir,
                       std::filesystem::path(ctx.setup->file).stem().string(), seed);
-      const SeedResult again = RunSeed(*ctx.scenario, seed, *ctx.nemesis, path);
+      const SeedResult again = RunSeed(*ctx.scenario, seed, ctx.max_memory, *ctx.nemesis, path);
       r.trace_file = path;
       if (again.trace_hash != r.trace_hash) {
         r.abort = fmt::format("nondeterministic: trace hash {} then {} for the same seed",
@@ -591,6 +595,7 @@ int RunSwarm(const std::vector<std::string>& args) {
       "power loss) or an invariant abort.\nExit code: 0 every seed held, 1 some failed, 2 bad "
       "usage or input.\n\nOptions");
   std::string file, seeds_text, nemesis_text, shard_text, json_path, trace_dir = "swarm-traces";
+  std::string max_memory_text;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   desc.add_options()("help,h", "show this help")("seeds", po::value<std::string>(&seeds_text),
                                                  "the seeds to run: A..B (inclusive) or N")(
@@ -602,8 +607,11 @@ int RunSwarm(const std::vector<std::string>& args) {
       "json", po::value<std::string>(&json_path),
       "write the summary as JSON to this file (for swarm-merge)")(
       "trace-dir", po::value<std::string>(&trace_dir),
-      "where failing seeds' traces go (default: swarm-traces)")("no-progress",
-                                                                "do not draw the progress bar");
+      "where failing seeds' traces go (default: swarm-traces)")(
+      "max-memory", po::value<std::string>(&max_memory_text),
+      "memory each worker may use before its seed stops with a message (e.g. 2G; default: "
+      "three quarters of the machine's, shared by the jobs)")("no-progress",
+                                                              "do not draw the progress bar");
   po::variables_map vm;
   if (ParseWithFile(args, desc, &file, &vm)) {
     std::cout << desc << "\n";
@@ -642,6 +650,12 @@ int RunSwarm(const std::vector<std::string>& args) {
     nemesis = *parsed;
     setup.nemesis = scenario::FormatNemesis(nemesis);
   }
+  std::uint64_t max_memory = MemoryBudget::DefaultBytes(jobs);
+  if (vm.count("max-memory") > 0) {
+    Result<std::uint64_t> parsed = ParseMemorySize(max_memory_text);
+    if (!parsed.ok()) return usage("--max-memory " + parsed.status().message());
+    max_memory = *parsed;
+  }
   Result<scenario::Scenario> loaded = scenario::LoadScenario(file);
   if (!loaded.ok()) {
     std::cerr << loaded.status().message() << "\n";
@@ -656,7 +670,7 @@ int RunSwarm(const std::vector<std::string>& args) {
     }
     if (s == setup.last) break;
   }
-  const WorkerContext ctx{&*loaded, &nemesis, &setup, trace_dir, !nemesis.empty()};
+  const WorkerContext ctx{&*loaded, &nemesis, &setup, trace_dir, !nemesis.empty(), max_memory};
   Progress progress(seeds.size(), vm.count("no-progress") == 0);
   const std::vector<SeedResult> results = RunWorkers(ctx, seeds, jobs, &progress);
   const double seconds = progress.Elapsed();

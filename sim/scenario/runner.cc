@@ -249,6 +249,8 @@ void Runner::Build() {
   // The old world goes before its recorder: the simulation holds the observer pointer.
   world_.reset();
   recorder_.reset();
+  stopped_.clear();
+  events_since_budget_check_ = 0;
   world_ = std::make_unique<World>(scenario_, options_.seed, options_.world);
   if (options_.messages_recorded_max > 0) {
     recorder_ = std::make_unique<MessageRecorder>(world_->sim(), options_.messages_recorded_max);
@@ -865,7 +867,10 @@ void Runner::CheckGuarantees() {
 bool Runner::RunToEnd(Time until) {
   Simulation& sim = world_->sim();
   const Time end = std::min(until, scenario_.end);
-  while (!sim.idle() && sim.NextEventTime() <= end) sim.Step();
+  while (!sim.idle() && sim.NextEventTime() <= end) {
+    sim.Step();
+    if (OverBudget()) return false;
+  }
   sim.RunUntil(end);
   bool ok = true;
   for (std::size_t i = 0; i < checks_.size(); ++i) {
@@ -892,6 +897,7 @@ const view::WorldView& Runner::View() {
     view_.checks = checks_;
     view_.narration = narration_;
     view_.paused_at_step = pause_hit_;
+    view_.stopped = stopped_;
     view_dirty_ = false;
   }
   return view_;
@@ -917,10 +923,28 @@ void Runner::SampleCounters(Time now) {
   }
 }
 
+bool Runner::OverBudget() {
+  if (!stopped_.empty()) return true;
+  if (!options_.budget || ++events_since_budget_check_ < RunOptions::kBudgetCheckEvents) {
+    return false;
+  }
+  events_since_budget_check_ = 0;
+  const std::string why = options_.budget();
+  if (why.empty()) return false;
+  const Simulation& sim = world_->sim();
+  stopped_ =
+      fmt::format("stopped at virtual time {} (of {}) after {} events: {}", FormatTime(sim.Now()),
+                  FormatTime(scenario_.end), sim.events_executed(), why);
+  view_dirty_ = true;
+  return true;
+}
+
 bool Runner::StepEvent() {
   view_dirty_ = true;
-  if (world_->sim().NextEventTime() > scenario_.end) return false;
-  return world_->sim().Step();
+  if (!stopped_.empty() || world_->sim().NextEventTime() > scenario_.end) return false;
+  const bool stepped = world_->sim().Step();
+  OverBudget();
+  return stepped;
 }
 
 bool Runner::AdvanceTo(Time t, std::uint64_t events_max) {
@@ -929,11 +953,14 @@ bool Runner::AdvanceTo(Time t, std::uint64_t events_max) {
   Simulation& sim = world_->sim();
   const Time target = std::min(t, scenario_.end);
   for (std::uint64_t i = 0; i < events_max; ++i) {
+    // A stopped run goes no further: "done", so that callers looping until done end.
+    if (!stopped_.empty()) return true;
     if (sim.idle() || sim.NextEventTime() > target) {
       sim.RunUntil(target);
       return true;
     }
     sim.Step();
+    if (OverBudget()) return true;
     if (pause_hit_) return false;
   }
   return false;
@@ -944,7 +971,8 @@ bool Runner::StepToNextInteresting(std::uint64_t events_max) {
   Simulation& sim = world_->sim();
   const std::uint64_t start = sim.trace().size();
   for (std::uint64_t i = 0; i < events_max; ++i) {
-    if (sim.NextEventTime() > scenario_.end || !sim.Step()) return false;
+    if (!stopped_.empty() || sim.NextEventTime() > scenario_.end || !sim.Step()) return false;
+    if (OverBudget()) return false;
     const auto& events = sim.trace().events();
     for (std::uint64_t k = start; k < events.size(); ++k) {
       for (std::string_view kind : kInterestingKinds) {
@@ -1032,7 +1060,8 @@ std::string Runner::SaveAsScenario() const {
 }
 
 std::unique_ptr<SessionControl> OpenSession(const std::string& path, std::int64_t seed_override,
-                                            std::string* error) {
+                                            std::string* error,
+                                            std::function<std::string()> budget) {
   Result<Scenario> loaded = LoadScenario(path);
   if (!loaded.ok()) {
     if (error != nullptr) *error = loaded.status().message();
@@ -1040,6 +1069,7 @@ std::unique_ptr<SessionControl> OpenSession(const std::string& path, std::int64_
   }
   RunOptions options;
   options.seed = seed_override >= 0 ? static_cast<std::uint64_t>(seed_override) : loaded->seed;
+  options.budget = std::move(budget);
   return std::make_unique<Runner>(std::move(*loaded), std::move(options));
 }
 

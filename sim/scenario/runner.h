@@ -31,6 +31,11 @@ struct RunOptions {
   static constexpr std::size_t kMessagesRecordedMax = 100'000;
   // A random fault schedule drawn from the seed, laid over the scenario's own steps.
   NemesisOptions nemesis;
+  // Asked every kBudgetCheckEvents events while the run advances: "" to go on, or why the run
+  // must stop (the CLI's and the GUI's --max-memory; see memory_budget.h). It must not touch
+  // the simulation, so it never changes a trace hash.
+  std::function<std::string()> budget;
+  static constexpr std::uint64_t kBudgetCheckEvents = 16384;
 };
 
 class Runner final : public SessionControl {
@@ -46,6 +51,9 @@ class Runner final : public SessionControl {
   // Steps that could not run, e.g. "$.steps[3] (line 20): crash leader of cities-0: cities-0
   // has no leader". Any of them fails the run: the story it tells did not happen.
   const std::vector<std::string>& step_failures() const { return step_failures_; }
+  // "" or why the run stopped before its end ("stopped at virtual time 5h after 1234 events:
+  // memory 6.1 GiB passed the --max-memory budget of 6 GiB"); once set, nothing advances.
+  const std::string& stopped() const { return stopped_; }
   // The node a ref names now (roles resolved against the current metadata), or why none.
   Result<std::string> Resolve(const NodeRef& ref);
   World& world() { return *world_; }
@@ -100,6 +108,9 @@ class Runner final : public SessionControl {
 
   Scenario scenario_;
   RunOptions options_;
+  std::string stopped_;
+  std::uint64_t events_since_budget_check_ = 0;
+  bool OverBudget();  // true once the budget has been passed
   // Declared before world_ so it outlives the simulation it observes.
   std::unique_ptr<MessageRecorder> recorder_;
   std::unique_ptr<World> world_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,7 +66,9 @@ namespace kafkasim::scenario {
 // Opens a scenario file for interactive use (implemented by the scenario runner). On bad input
 // returns nullptr and sets *error to a message naming the file, the place and what is valid.
 // seed_override < 0 keeps the scenario's own seed.
+// `budget`, when given, is RunOptions::budget (the GUI's --max-memory).
 std::unique_ptr<SessionControl> OpenSession(const std::string& path, std::int64_t seed_override,
-                                            std::string* error);
+                                            std::string* error,
+                                            std::function<std::string()> budget = {});
 
 }  // namespace kafkasim::scenario

@@ -147,8 +147,10 @@ struct WorldView {
   // Kafka metric names ("UnderReplicatedPartitions", "ActiveControllerCount", ...) to values.
   std::map<std::string, double> metrics;
   std::vector<CheckView> checks;
-  std::string narration;                           // the latest `say` text
-  bool paused_at_step = false;                     // a `pause` step was reached
+  std::string narration;        // the latest `say` text
+  bool paused_at_step = false;  // a `pause` step was reached
+  // "" or why the run stopped before its end and cannot go on (the memory budget passed).
+  std::string stopped;
   const std::vector<TraceEvent>* trace = nullptr;  // owned by the session; valid until it advances
 };
 

@@ -41,9 +41,10 @@ TEST_CASE("gui options: no flags open the default scenario at its start, paused,
 }
 
 TEST_CASE("gui options: every flag of the usage line is read") {
-  const ParsedOptions parsed = Parse({"scenarios/min-isr.json", "--seed", "7", "--at", "18.8",
-                                      "--screenshot", "out.png", "--frames", "320", "--scale",
-                                      "1.5", "--play", "--speed", "0.25", "--select", "cities-0"});
+  const ParsedOptions parsed =
+      Parse({"scenarios/min-isr.json", "--seed", "7", "--at", "18.8", "--screenshot", "out.png",
+             "--frames", "320", "--scale", "1.5", "--play", "--speed", "0.25", "--select",
+             "cities-0", "--max-memory", "2G"});
   CHECK_FALSE(parsed.exit_code.has_value());
   CHECK(parsed.message.empty());
   const Options& o = parsed.options;
@@ -57,6 +58,12 @@ TEST_CASE("gui options: every flag of the usage line is read") {
   CHECK(o.play);
   CHECK(o.speed == 0.25);
   CHECK(o.select == "cities-0");
+  CHECK(o.max_memory == 2ull << 30);
+}
+
+TEST_CASE("gui options: a bad --max-memory is refused with what is valid") {
+  CHECK(Refused({"--max-memory", "lots"}) ==
+        "[gui.E010] --max-memory 'lots': expected a size like 512M, 4G or 2GiB");
 }
 
 TEST_CASE("gui options: --help asks for the usage and exit code 0") {

@@ -9,12 +9,14 @@
 #   exit: N                  the exit code expected
 #   line: TEXT               a whole line expected in stdout or stderr (any number of these)
 #   first: TEXT              the first line of stderr, compared whole
+#   has: TEXT                text the first line of stderr must contain (for messages that
+#                            carry a measurement, such as memory used)
 #   timeout: SECONDS         how long the command may run (default 60)
 # The files of INPUTS_DIR are copied to the work directory before anything runs.
 set -uo pipefail
 kafkasim=$1 case_file=$2 inputs=$3 work=$4
 rm -rf "$work" && mkdir -p "$work" && cp -r "$inputs"/. "$work"/
-args="" want_exit="" first="" limit=60
+args="" want_exit="" first="" has="" limit=60
 lines=()
 while IFS= read -r l || [ -n "$l" ]; do
   case "$l" in
@@ -26,6 +28,7 @@ while IFS= read -r l || [ -n "$l" ]; do
     exit:*) want_exit=${l#exit: } ;;
     line:*) lines+=("${l#line: }") ;;
     first:*) first=${l#first: } ;;
+    has:*) has=${l#has: } ;;
     timeout:*) limit=${l#timeout: } ;;
     *) echo "$case_file: cannot read line: $l" >&2; exit 1 ;;
   esac
@@ -48,6 +51,10 @@ fail() {
 if [ -n "$first" ]; then
   got=$(head -n 1 stderr.txt)
   [ "$got" = "$first" ] || fail "first line of stderr: expected '$first', got '$got'"
+fi
+if [ -n "$has" ]; then
+  got=$(head -n 1 stderr.txt)
+  [[ "$got" == *"$has"* ]] || fail "first line of stderr: expected it to contain '$has', got '$got'"
 fi
 for want in "${lines[@]}"; do
   grep -qxF -- "$want" stdout.txt stderr.txt || fail "no line '$want'"

@@ -159,5 +159,46 @@ TEST_CASE("runner: rewinding to a time re-executes through the pause steps alrea
   CHECK(runner.world().sim().trace().HashHex() == hash);
 }
 
+TEST_CASE("runner budget: a run that passes its budget stops, says where, and goes no further") {
+  Result<Scenario> loaded = LoadScenario(kBrokerFailure);
+  REQUIRE(loaded.ok());
+  RunOptions options;
+  options.seed = loaded->seed;
+  int asked = 0;
+  // Within budget the first time it is asked (the run has 41555 events), then over it.
+  options.budget = [&asked]() -> std::string {
+    return ++asked > 1 ? "over the test's budget" : "";
+  };
+  Runner runner(std::move(*loaded), std::move(options));
+  CHECK_FALSE(runner.RunToEnd(kTimeMax));
+  CHECK(asked == 2);
+  const std::uint64_t events = runner.world().sim().events_executed();
+  CHECK(events == 2 * RunOptions::kBudgetCheckEvents);
+  CHECK(runner.stopped().starts_with("stopped at virtual time "));
+  CHECK(runner.stopped().ends_with(" (of 95.000s) after " + std::to_string(events) +
+                                   " events: over the test's budget"));
+  CHECK(runner.View().stopped == runner.stopped());
+  // Nothing advances any more, and a caller looping "until done" ends.
+  CHECK(runner.AdvanceTo(kTimeMax, UINT64_MAX));
+  CHECK_FALSE(runner.StepEvent());
+  CHECK_FALSE(runner.StepToNextInteresting(UINT64_MAX));
+  CHECK(runner.world().sim().events_executed() == events);
+}
+
+TEST_CASE("runner budget: a budget never passed leaves the trace hash as without one") {
+  Result<Scenario> loaded = LoadScenario(kBrokerFailure);
+  REQUIRE(loaded.ok());
+  RunOptions plain;
+  plain.seed = loaded->seed;
+  RunOptions budgeted = plain;
+  budgeted.budget = [] { return std::string(); };
+  Runner a(*loaded, std::move(plain));
+  Runner b(std::move(*loaded), std::move(budgeted));
+  CHECK(a.RunToEnd(kTimeMax));
+  CHECK(b.RunToEnd(kTimeMax));
+  CHECK(b.stopped().empty());
+  CHECK(a.world().sim().trace().HashHex() == b.world().sim().trace().HashHex());
+}
+
 }  // namespace
 }  // namespace kafkasim::scenario
