@@ -204,7 +204,15 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed, std::
   if (!runner.stopped().empty()) r.step_failures.push_back("the run " + runner.stopped());
   r.trace_hash = runner.world().sim().trace().HashHex();
   r.events = runner.world().sim().events_executed();
-  if (!trace_path.empty()) r.trace_file = trace_path;
+  if (!trace_path.empty()) {
+    trace_out.flush();
+    if (trace_out) {
+      r.trace_file = trace_path;
+    } else {
+      r.step_failures.push_back("writing the trace to '" + trace_path +
+                                "' failed (is the disk full?)");
+    }
+  }
   return r;
 }
 
@@ -564,6 +572,12 @@ bool WriteJson(const std::string& path, const json& j, const char* command) {
     return false;
   }
   out << j.dump(2) << "\n";
+  out.flush();
+  if (!out) {
+    std::cerr << "kafkasim " << command << ": writing '" << path
+              << "' failed (is the disk full?); the file is incomplete\n";
+    return false;
+  }
   return true;
 }
 
