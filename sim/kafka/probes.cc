@@ -56,6 +56,7 @@ const std::vector<ProbeInfo>& KnownProbes() {
         {"zk.broker.registration_conflict", "a broker's old /brokers/ids znode still existed (its old session lives)"},
         {"zk.client.session_expired", "a broker's ZooKeeper session expired; its ephemeral znodes are gone"},
         {"zk.client.timeout", "a broker heard nothing from its ZooKeeper server and moves to another"},
+        {"zk.controlled_shutdown.gave_up", "a ZooKeeper-mode broker stopped after its controlled shutdown attempts failed"},
         {"zk.controller.elected", "a broker won the /controller znode and became controller"},
         {"zk.controller.fenced", "a controller's conditional write failed: a newer controller exists"},
         {"zk.disk_failed", "a ZooKeeper server's disk failed and the server stopped"},

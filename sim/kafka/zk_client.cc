@@ -112,13 +112,12 @@ void KafkaZkClient::Exists(const std::string& path, bool watch, Reply reply) {
   Submit(ClientRequest{ClientOp::kExists, 0, 0, 0, {}, path, watch}, std::move(reply));
 }
 
-void KafkaZkClient::Close() {
-  if (state_ != State::kConnected) return;
+bool KafkaZkClient::Close(Reply done) {
+  if (state_ != State::kConnected) return false;
   ClientRequest r;
   r.op = ClientOp::kCloseSession;
-  r.session = session_;
-  r.xid = next_xid_++;
-  SendNow(r);
+  Submit(std::move(r), std::move(done));
+  return true;
 }
 
 bool KafkaZkClient::OnMessage(const Message& message) {

@@ -46,8 +46,10 @@ class KafkaZkClient {
   void GetChildren(const std::string& path, bool watch, Reply reply);
   void Exists(const std::string& path, bool watch, Reply reply);
 
-  // closeSession: the ensemble deletes the session's ephemerals now (a clean shutdown).
-  void Close();
+  // closeSession: the ensemble deletes the session's ephemerals now (a clean shutdown). `done`
+  // runs when the ensemble has answered (ZooKeeper.close waits for it); false, and `done` is
+  // dropped, when there is no connection to send it on.
+  bool Close(Reply done);
   // True when the message was the client's.
   bool OnMessage(const Message& message);
   void OnTimer();
