@@ -78,9 +78,8 @@ void KafkaZkServer::OnZkConnected(bool fresh) {
     Elect();
     return;
   }
-  // Watches live on the server that set them: read again (ZooKeeper's SetWatches on reconnect).
-  WatchController();
-  if (active_) Enqueue([this] { OnBrokerChange(); });
+  // Same session on another server: the client has set its watches again there (SetWatches),
+  // and those whose znodes changed meanwhile have fired; nothing to read again.
 }
 
 void KafkaZkServer::OnZkExpired() {

@@ -55,6 +55,7 @@ const std::vector<ProbeInfo>& KnownProbes() {
         {"zk.broker.registered", "a broker registered its ephemeral /brokers/ids znode"},
         {"zk.broker.registration_conflict", "a broker's old /brokers/ids znode still existed (its old session lives)"},
         {"zk.client.session_expired", "a broker's ZooKeeper session expired; its ephemeral znodes are gone"},
+        {"zk.client.set_watches", "a broker's ZooKeeper client set its watches again after reconnecting (SetWatches)"},
         {"zk.client.timeout", "a broker heard nothing from its ZooKeeper server and moves to another"},
         {"zk.controlled_shutdown.gave_up", "a ZooKeeper-mode broker stopped after its controlled shutdown attempts failed"},
         {"zk.controller.elected", "a broker won the /controller znode and became controller"},

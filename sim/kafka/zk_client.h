@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "engine/simulation.h"
@@ -71,6 +72,9 @@ class KafkaZkClient {
   void SendConnect();
   void Disconnect(const std::string& why, Duration backoff);
   void OnReply(const zookeeper::ClientReply& reply);
+  void RegisterWatch(const zookeeper::ClientRequest& request, const zookeeper::ClientReply& reply);
+  void MaterializeWatch(const zookeeper::ClientWatchEvent& event);
+  void SendSetWatches();
   void SendNow(const zookeeper::ClientRequest& request);
   void Rearm();
   Duration ReadTimeout() const;
@@ -88,6 +92,13 @@ class KafkaZkClient {
   zookeeper::SessionId session_ = zookeeper::kNoSession;
   std::int32_t negotiated_timeout_ms_ = 0;
   std::int32_t next_xid_ = 1;
+  // ZKWatchManager: the watches the servers hold for this session, by path, and the last zxid
+  // a reply carried. After a reconnect they are sent as SetWatches (ClientCnxn.primeConnection)
+  // to the new server, which fires those whose znode changed since.
+  std::set<std::string> data_watches_;
+  std::set<std::string> exist_watches_;
+  std::set<std::string> child_watches_;
+  zookeeper::Zxid last_zxid_ = 0;
   std::map<std::int32_t, Pending> in_flight_;
   std::deque<Pending> waiting_;  // made while disconnected
   Time last_heard_;
