@@ -115,6 +115,14 @@ void Broker::SetBrokerEpoch(std::int64_t epoch) {
 void Broker::ApplyPartitionStates(const std::vector<HostedPartitionState>& states) {
   if (halted()) return;
   replicas_.ApplyPartitionStates(states);
+  for (const HostedPartitionState& s : states) {
+    const TopicPartition key{s.topic, s.partition};
+    if (shutting_down_) {
+      fetchers_.RemovePartition(key);
+    } else {
+      fetchers_.RestorePartition(key);
+    }
+  }
   if (!halted()) fetchers_.Update();
   if (!halted()) groups_.UpdateLeadership();
 }
@@ -123,6 +131,12 @@ void Broker::StopReplica(const std::string& topic, std::int32_t partition) {
   if (halted()) return;
   replicas_.StopReplica(topic, partition);
   if (!halted()) groups_.UpdateLeadership();
+}
+
+void Broker::StopFetching(const std::string& topic, std::int32_t partition) {
+  if (halted()) return;
+  fetchers_.RemovePartition(TopicPartition{topic, partition});
+  fetchers_.Update();
 }
 
 void Broker::RetryControllerRequests() {

@@ -52,6 +52,12 @@ class Broker {
   // Leadership and ISR of the partitions this broker hosts, then one fetch session per leader.
   void ApplyPartitionStates(const std::vector<HostedPartitionState>& states);
   void StopReplica(const std::string& topic, std::int32_t partition);
+  // StopReplica without deletion: the replica stays, its follower fetching stops.
+  void StopFetching(const std::string& topic, std::int32_t partition);
+  // KafkaServer's isShuttingDown: from now on a partition this broker is made a follower of is
+  // not fetched (ReplicaManager.makeFollowers skips "the adding-fetcher step ... since it is
+  // shutting down"), so it does not return to ISRs it was just taken out of.
+  void BeginShutdown() { shutting_down_ = true; }
   // Requests to the controller that wait for an answer are re-sent (the heartbeat's beat).
   void RetryControllerRequests();
   // Clean shutdown of the logs (flush, checkpoints, .kafka_cleanshutdown).
@@ -75,6 +81,7 @@ class Broker {
   ReplicaFetcherManager fetchers_;
   ProducerIdManager producer_ids_;
   GroupCoordinatorHost groups_;
+  bool shutting_down_ = false;
 };
 
 }  // namespace kafkasim::kafka

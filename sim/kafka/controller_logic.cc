@@ -524,6 +524,58 @@ ControllerChanges ControllerLogic::ApplyLiveBrokers(
   return std::move(batch.changes);
 }
 
+Result<ControllerChanges> ControllerLogic::ControlledShutdownZk(BrokerId broker,
+                                                                std::int64_t broker_epoch) const {
+  const BrokerRegistration* reg = image_.Broker(broker);
+  if (reg != nullptr && !reg->fenced && broker_epoch < reg->epoch) {
+    return Status(Errc::kStaleBrokerEpoch,
+                  fmt::format("Received controlled shutdown request from an old broker epoch {} "
+                              "for broker {}. Current broker epoch is {}.",
+                              broker_epoch, broker, reg->epoch));
+  }
+  if (reg == nullptr || reg->fenced) {
+    return Status(Errc::kBrokerNotAvailable, fmt::format("Broker id {} does not exist.", broker));
+  }
+  Batch batch(image_);
+  if (!reg->in_controlled_shutdown) {
+    // controllerContext.shuttingDownBrokerIds.add(id): a registration change kept in the
+    // controller's memory only (it is not in ZooKeeper, and a new controller forgets it).
+    batch.Add(BrokerRegistrationChangeRecord{broker, reg->epoch, 0, 1});
+    batch.Probe("broker.controlled_shutdown");
+  }
+  batch.Note(
+      fmt::format("broker {} asked for a controlled shutdown: moving its leaderships to "
+                  "other in-sync replicas and taking it out of ISRs",
+                  broker));
+  const std::string reason = fmt::format("broker {} in controlled shutdown", broker);
+  const auto acts_on = [broker](const PartitionRegistration& p) {
+    return p.replicas.size() > 1 && p.HasLeader() && p.InIsr(broker);
+  };
+  for (const TopicPartition& tp : PartitionsWhere(batch.image(), acts_on)) {
+    const PartitionRegistration& p = *batch.image().Partition(tp.topic, tp.partition);
+    PartitionChangeSpec spec;
+    spec.election = Election::kOnline;
+    spec.target_isr = p.isr;
+    std::erase(*spec.target_isr, broker);
+    if (p.leader == broker) {
+      const bool movable = std::any_of(spec.target_isr->begin(), spec.target_isr->end(),
+                                       [&batch](BrokerId r) { return batch.image().IsActive(r); });
+      if (!movable) {
+        batch.Note(fmt::format("{} stays on broker {}: no other live in-sync replica to lead it",
+                               PartitionName(tp.topic, tp.partition), broker));
+        continue;
+      }
+    }
+    ChangePartition(batch, tp.topic, tp.partition, spec, reason);
+  }
+  return std::move(batch.changes);
+}
+
+std::vector<TopicPartition> ControllerLogic::PartitionsLedBy(BrokerId broker) const {
+  return PartitionsWhere(image_,
+                         [broker](const PartitionRegistration& p) { return p.leader == broker; });
+}
+
 std::optional<Time> ControllerLogic::NextSessionExpiry() const {
   std::optional<Time> next;
   for (const auto& [id, session] : sessions_) {

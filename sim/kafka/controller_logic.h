@@ -181,6 +181,16 @@ class ControllerLogic {
   // is registered and unfenced, and leaderless partitions get leaders.
   ControllerChanges ApplyLiveBrokers(const std::map<BrokerId, std::int64_t>& live,
                                      const std::map<BrokerId, std::string>& racks) const;
+  // ZooKeeper mode's ControlledShutdown (KafkaController.doControlledShutdown, Kafka 3.9): marks
+  // the broker as shutting down (no longer a leader candidate nor an ISR newcomer), moves the
+  // leadership of each partition it leads with more than one replica to another live in-sync
+  // replica (ControlledShutdownPartitionLeaderElectionStrategy: first in assignment order, never
+  // unclean; with none, the partition stays where it is), and drops it from the ISR of the
+  // partitions it follows (OfflineReplica). Errors: STALE_BROKER_EPOCH (an older epoch than
+  // the registration's), BROKER_NOT_AVAILABLE (not a live broker).
+  Result<ControllerChanges> ControlledShutdownZk(BrokerId broker, std::int64_t broker_epoch) const;
+  // The partitions `broker` leads, in name order (the ControlledShutdownResponse's remaining).
+  std::vector<TopicPartition> PartitionsLedBy(BrokerId broker) const;
   // When the next session can expire (nullopt: no live session); call FenceExpiredBrokers then.
   std::optional<Time> NextSessionExpiry() const;
 

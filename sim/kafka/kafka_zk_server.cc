@@ -78,9 +78,8 @@ void KafkaZkServer::OnZkConnected(bool fresh) {
     Elect();
     return;
   }
-  // Watches live on the server that set them: read again (ZooKeeper's SetWatches on reconnect).
-  WatchController();
-  if (active_) Enqueue([this] { OnBrokerChange(); });
+  // Same session on another server: the client has set its watches again there (SetWatches),
+  // and those whose znodes changed meanwhile have fired; nothing to read again.
 }
 
 void KafkaZkServer::OnZkExpired() {
@@ -220,20 +219,27 @@ void KafkaZkServer::OnWatch(const zookeeper::ClientWatchEvent& e) {
 }
 
 void KafkaZkServer::OnMessage(const Message& message) {
-  if (halted_) return;
+  if (halted_) {
+    if (closing_session_) zk_->OnMessage(message);
+    return;
+  }
   if (zk_ && zk_->OnMessage(message)) return;
   const auto* k = message.As<KafkaMessage>();
   if (k == nullptr) return;
   if (const auto* r = k->Get<LeaderAndIsrRequest>()) return HandleLeaderAndIsr(*r);
   if (const auto* r = k->Get<UpdateMetadataRequest>()) return HandleUpdateMetadata(*r);
   if (const auto* r = k->Get<StopReplicaRequest>()) return HandleStopReplica(*r);
+  if (const auto* r = k->Get<ControlledShutdownResponse>()) {
+    return OnControlledShutdownResponse(message.from, *r);
+  }
   const KafkaBody& body = k->body;
   if (std::holds_alternative<AlterPartitionRequest>(body) ||
       std::holds_alternative<CreateTopicsRequest>(body) ||
       std::holds_alternative<DeleteTopicsRequest>(body) ||
       std::holds_alternative<CreatePartitionsRequest>(body) ||
       std::holds_alternative<ElectLeadersRequest>(body) ||
-      std::holds_alternative<AllocateProducerIdsRequest>(body)) {
+      std::holds_alternative<AllocateProducerIdsRequest>(body) ||
+      std::holds_alternative<ControlledShutdownRequest>(body)) {
     return HandleControllerRequest(message, *k);
   }
   broker_->HandleMessage(message, *k);
@@ -241,13 +247,30 @@ void KafkaZkServer::OnMessage(const Message& message) {
 }
 
 void KafkaZkServer::OnTimer(std::uint64_t tag) {
-  if (halted_) return;
+  if (halted_) {
+    if (closing_session_ && tag == KafkaZkClient::kTimerTag) zk_->OnTimer();
+    if (closing_session_ && tag == kTimerSessionClosed) {
+      closing_session_ = false;
+      env_.simulation().StopNode(env_.self());
+    }
+    return;
+  }
   if (tag == KafkaZkClient::kTimerTag) {
     zk_->OnTimer();
   } else if (tag == kTimerRegisterRetry) {
     if (!registered_ && zk_->connected()) RegisterBroker();
   } else if (tag == kTimerRebalance) {
     OnRebalanceTimer();
+  } else if (tag == kTimerShutdownRetry) {
+    Emit(trace_kind::kBrokerControlledShutdown,
+         "Retrying controlled shutdown after the previous attempt failed...");
+    SendControlledShutdown();
+  } else if (tag == kTimerShutdownTimeout) {
+    shutdown_timeout_ = kNoTimer;
+    ControlledShutdownAttemptFailed(
+        fmt::format("no answer to ControlledShutdown within "
+                    "request.timeout.ms ({} ms)",
+                    config_.broker_settings.request_timeout_ms));
   } else if (tag == kTimerRetry) {
     broker_->RetryControllerRequests();
     env_.SetTimer(Milliseconds(config_.broker_settings.broker_heartbeat_interval_ms), kTimerRetry);
@@ -259,24 +282,114 @@ void KafkaZkServer::OnTimer(std::uint64_t tag) {
 }
 
 void KafkaZkServer::OnDisconnect(NodeIndex peer) {
-  if (halted_) return;
+  if (halted_) {
+    if (closing_session_) zk_->OnDisconnect(peer);
+    return;
+  }
   if (zk_) zk_->OnDisconnect(peer);
+  if (shutdown_timeout_ != kNoTimer && peer == shutdown_controller_) {
+    // The connection to the controller broke: the attempt failed with an IOException.
+    env_.CancelTimer(shutdown_timeout_);
+    shutdown_timeout_ = kNoTimer;
+    ControlledShutdownAttemptFailed(
+        "Error during controlled shutdown: the connection to the "
+        "controller closed");
+  }
   const std::int32_t id = directory_->IdFor(peer);
   if (id >= 0) broker_->OnDisconnect(id);
 }
 
-// ZooKeeper mode's controlled shutdown, shortened: the broker stops cleanly and closes its
-// session, so its /brokers/ids znode goes at once and the controller moves its leaderships.
+// KafkaServer.controlledShutdown (Kafka 3.9, core/src/main/scala/kafka/server/KafkaServer.scala):
+// before it stops, a registered broker asks the controller to move its leaderships away, up to
+// controlled.shutdown.max.retries times, controlled.shutdown.retry.backoff.ms apart, until the
+// answer lists no partition it still leads. It keeps serving meanwhile (as a follower of the
+// partitions it gave up). Then it stops and closes its ZooKeeper session.
+namespace {
+constexpr std::int32_t kControlledShutdownMaxRetries = 3;         // controlled.shutdown.max.retries
+constexpr std::int64_t kControlledShutdownRetryBackoffMs = 5000;  // ...retry.backoff.ms
+}  // namespace
+
 void KafkaZkServer::BeginControlledShutdown() {
   if (shutting_down_ || halted_) return;
   shutting_down_ = true;
   env_.Probe("broker.controlled_shutdown");
+  if (!registered_) {
+    // Not started up (no registration): nothing to move, as Kafka skips the RPC then.
+    Emit(trace_kind::kBrokerControlledShutdown,
+         "shutting down before it registered: no leaderships to move");
+    return FinishShutdown();
+  }
   Emit(trace_kind::kBrokerControlledShutdown,
+       "began controlled shutdown: asking the controller to move its leaderships away before "
+       "it stops (ControlledShutdown)");
+  broker_->BeginShutdown();
+  shutdown_attempts_left_ = kControlledShutdownMaxRetries;
+  SendControlledShutdown();
+}
+
+// One attempt: to the controller /controller names (our watch keeps controller_id_ current).
+void KafkaZkServer::SendControlledShutdown() {
+  --shutdown_attempts_left_;
+  const NodeIndex to = controller_id_ >= 0 ? directory_->NodeFor(controller_id_) : kNoNode;
+  if (to == kNoNode)
+    return ControlledShutdownAttemptFailed("No controller registered in ZooKeeper");
+  shutdown_controller_ = to;
+  io_.SendTo(controller_id_, ControlledShutdownRequest{config_.node_id, broker_epoch_});
+  shutdown_timeout_ = env_.SetTimer(Milliseconds(config_.broker_settings.request_timeout_ms),
+                                    kTimerShutdownTimeout);
+}
+
+void KafkaZkServer::OnControlledShutdownResponse(NodeIndex from,
+                                                 const ControlledShutdownResponse& response) {
+  if (!shutting_down_ || shutdown_timeout_ == kNoTimer || from != shutdown_controller_) return;
+  env_.CancelTimer(shutdown_timeout_);
+  shutdown_timeout_ = kNoTimer;
+  if (response.error == Errc::kNone && response.remaining_partitions.empty()) {
+    Emit(trace_kind::kBrokerControlledShutdown,
+         "Controlled shutdown succeeded: the controller moved every leadership it had");
+    return FinishShutdown();
+  }
+  std::vector<std::string> names;
+  for (const TopicPartition& tp : response.remaining_partitions) names.push_back(tp.ToString());
+  ControlledShutdownAttemptFailed(
+      response.error != Errc::kNone
+          ? fmt::format("Error from controller: {}", ErrcName(response.error))
+          : fmt::format("Remaining partitions to move: [{}] (no other live in-sync replica "
+                        "could lead them)",
+                        fmt::join(names, ",")));
+}
+
+void KafkaZkServer::ControlledShutdownAttemptFailed(const std::string& why) {
+  shutdown_controller_ = kNoNode;
+  if (shutdown_attempts_left_ <= 0) {
+    env_.Probe("zk.controlled_shutdown.gave_up");
+    Emit(trace_kind::kBrokerControlledShutdown,
+         fmt::format("{}; Proceeding to do an unclean shutdown as all the controlled shutdown "
+                     "attempts failed",
+                     why));
+    return FinishShutdown();
+  }
+  Emit(trace_kind::kBrokerControlledShutdown,
+       fmt::format("{}; retrying controlled shutdown in {} ms", why,
+                   kControlledShutdownRetryBackoffMs));
+  env_.SetTimer(Milliseconds(kControlledShutdownRetryBackoffMs), kTimerShutdownRetry);
+}
+
+// KafkaServer.shutdown after controlledShutdown: the data plane stops cleanly, then the
+// ZooKeeper session closes (zkClient.close waits for the ensemble's answer), so the ensemble
+// deletes /brokers/ids/<id> at once, and the process exits. Without a connection to ZooKeeper,
+// or without an answer within request.timeout.ms, it exits anyway and the session expires.
+void KafkaZkServer::FinishShutdown() {
+  Emit(trace_kind::kBrokerShutdown,
        "shutting down: closing its ZooKeeper session (its /brokers/ids znode goes with it)");
-  if (zk_ && zk_->connected()) zk_->Close();
   broker_->ShutDown();
   halted_ = true;
-  env_.simulation().StopNode(env_.self());
+  const bool sent = zk_ != nullptr && zk_->Close([this](const ClientReply&) {
+    env_.SetTimer(Duration{}, kTimerSessionClosed);  // exit outside the client's handler
+  });
+  if (!sent) return env_.simulation().StopNode(env_.self());
+  closing_session_ = true;
+  env_.SetTimer(Milliseconds(config_.broker_settings.request_timeout_ms), kTimerSessionClosed);
 }
 
 bool KafkaZkServer::StaleControllerEpoch(std::int32_t epoch, BrokerId controller,
@@ -365,7 +478,11 @@ void KafkaZkServer::HandleStopReplica(const StopReplicaRequest& request) {
   if (StaleControllerEpoch(request.controller_epoch, request.controller_id, "StopReplica")) {
     return;
   }
-  broker_->StopReplica(request.topic, request.partition);
+  if (request.delete_partition) {
+    broker_->StopReplica(request.topic, request.partition);
+  } else {
+    broker_->StopFetching(request.topic, request.partition);
+  }
 }
 
 void KafkaZkServer::Reply(NodeIndex to, KafkaBody body) { io_.Reply(to, std::move(body)); }

@@ -75,7 +75,14 @@ class KafkaZkServer final : public KafkaNode {
   std::int32_t known_controller_id() const { return controller_id_; }
 
  private:
-  enum TimerTag : std::uint64_t { kTimerRegisterRetry = 51, kTimerRetry = 52, kTimerRebalance };
+  enum TimerTag : std::uint64_t {
+    kTimerRegisterRetry = 51,
+    kTimerRetry = 52,
+    kTimerRebalance,
+    kTimerShutdownRetry,
+    kTimerShutdownTimeout,
+    kTimerSessionClosed,  // the process exits (closeSession answered, or not in time)
+  };
 
   // Broker (kafka_zk_server.cc).
   void OnZkConnected(bool fresh);
@@ -88,6 +95,11 @@ class KafkaZkServer final : public KafkaNode {
   void HandleLeaderAndIsr(const LeaderAndIsrRequest& request);
   void HandleUpdateMetadata(const UpdateMetadataRequest& request);
   void HandleStopReplica(const StopReplicaRequest& request);
+  // Controlled shutdown, the broker's side (KafkaServer.controlledShutdown).
+  void SendControlledShutdown();
+  void OnControlledShutdownResponse(NodeIndex from, const ControlledShutdownResponse& response);
+  void ControlledShutdownAttemptFailed(const std::string& why);
+  void FinishShutdown();
   bool StaleControllerEpoch(std::int32_t epoch, BrokerId controller, const char* request);
   void ApplyToImage(const std::vector<ZkPartitionState>& partitions);
   void Emit(std::string_view kind, std::string text, std::vector<TraceField> fields = {});
@@ -133,6 +145,10 @@ class KafkaZkServer final : public KafkaNode {
   bool registered_ = false;
   std::int64_t broker_epoch_ = -1;  // czxid of /brokers/ids/<id>
   bool shutting_down_ = false;
+  std::int32_t shutdown_attempts_left_ = 0;  // controlled.shutdown.max.retries
+  NodeIndex shutdown_controller_ = kNoNode;  // where the outstanding ControlledShutdown went
+  TimerId shutdown_timeout_ = kNoTimer;      // set while a ControlledShutdown is outstanding
+  bool closing_session_ = false;             // halted, waiting for its closeSession to be answered
 
   // Controller.
   bool active_ = false;

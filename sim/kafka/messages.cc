@@ -85,7 +85,9 @@ std::string KafkaMessage::Name() const {
                                            "FindCoordinator",
                                            "FindCoordinatorResponse",
                                            "GroupRequest",
-                                           "GroupResponse"};
+                                           "GroupResponse",
+                                           "ControlledShutdown",
+                                           "ControlledShutdownResponse"};
   static_assert(std::size(kNames) == std::variant_size_v<KafkaBody>);
   return kNames[body.index()];
 }
@@ -104,6 +106,18 @@ std::string KafkaMessage::Describe() const {
     for (const ZkLiveBroker& b : r->live_brokers) live.push_back(b.id);
     return fmt::format("UpdateMetadata controller_epoch={} live=[{}] partitions={}",
                        r->controller_epoch, fmt::join(live, ","), r->partitions.size());
+  }
+  if (const auto* r = Get<ControlledShutdownRequest>()) {
+    return fmt::format("ControlledShutdown broker={} broker_epoch={}", r->broker_id,
+                       r->broker_epoch);
+  }
+  if (const auto* r = Get<ControlledShutdownResponse>()) {
+    std::vector<std::string> names;
+    for (const TopicPartition& tp : r->remaining_partitions) {
+      names.push_back(tp.ToString());
+    }
+    return fmt::format("ControlledShutdownResponse {} remaining=[{}]", ErrcName(r->error),
+                       fmt::join(names, ","));
   }
   if (const auto* r = Get<StopReplicaRequest>()) {
     return fmt::format("StopReplica {}-{} delete={}", r->topic, r->partition, r->delete_partition);

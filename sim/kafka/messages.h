@@ -239,6 +239,18 @@ struct StopReplicaRequest {
   bool delete_partition = false;
 };
 
+// ControlledShutdown (API key 7), ZooKeeper mode: a broker stopping cleanly asks the controller
+// to move its leaderships away first (KafkaServer.controlledShutdown). The answer lists the
+// partitions it still leads; the broker tries again until there are none (or gives up).
+struct ControlledShutdownRequest {
+  BrokerId broker_id = 0;
+  std::int64_t broker_epoch = -1;
+};
+struct ControlledShutdownResponse {
+  Errc error = Errc::kNone;  // NOT_CONTROLLER, STALE_BROKER_EPOCH, BROKER_NOT_AVAILABLE
+  std::vector<TopicPartition> remaining_partitions;
+};
+
 // --- Consumer groups ---
 
 // FindCoordinator (key type GROUP) to any broker: the leader of the group's __consumer_offsets
@@ -276,7 +288,8 @@ using KafkaBody =
                  InitProducerIdRequest, InitProducerIdResponse, AllocateProducerIdsRequest,
                  AllocateProducerIdsResponse, LeaderAndIsrRequest, UpdateMetadataRequest,
                  StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
-                 GroupRequestMessage, GroupResponseMessage>;
+                 GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
+                 ControlledShutdownResponse>;
 
 class KafkaMessage final : public Payload {
  public:

@@ -13,7 +13,9 @@ ReplicaFetcherManager::ReplicaFetcherManager(BrokerIo& io, std::int32_t node_id,
 void ReplicaFetcherManager::Update() {
   std::set<BrokerId> leaders;
   for (const auto& [key, p] : replicas_.partitions()) {
-    if (p->leader() >= 0 && p->leader() != node_id_) leaders.insert(p->leader());
+    if (p->leader() >= 0 && p->leader() != node_id_ && !removed_.contains(key)) {
+      leaders.insert(p->leader());
+    }
   }
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     it = leaders.count(it->first) ? std::next(it) : sessions_.erase(it);
@@ -31,7 +33,9 @@ void ReplicaFetcherManager::SendFetch(BrokerId leader) {
   request.max_wait = Milliseconds(settings_.replica_fetch_wait_max_ms);
   request.max_bytes = settings_.replica_fetch_max_bytes;
   for (const auto& [key, p] : replicas_.partitions()) {
-    if (p->leader() == leader) request.partitions.push_back(p->NextFetch());
+    if (p->leader() == leader && !removed_.contains(key)) {
+      request.partitions.push_back(p->NextFetch());
+    }
   }
   FetchSession& s = sessions_[leader];
   if (request.partitions.empty()) {
@@ -55,6 +59,7 @@ void ReplicaFetcherManager::OnFetchResponse(const FetchResponse& response) {
   for (const FetchedPartition& fp : response.partitions) {
     Partition* p = replicas_.Find(fp.topic, fp.partition);
     if (p == nullptr || p->leader() != leader) continue;
+    if (removed_.contains(TopicPartition{fp.topic, fp.partition})) continue;
     PartitionReady ready;
     backoff = p->ApplyFetchedData(fp, io_.Now(), ready) || backoff;
     replicas_.Drain(*p, ready);
@@ -84,6 +89,10 @@ void ReplicaFetcherManager::OnDisconnect(std::int32_t peer_id) {
   if (peer_id < 0 || it == sessions_.end() || !it->second.in_flight) return;
   io_.Probe("follower.leader_disconnected");
   BackOff(peer_id);
+}
+
+void ReplicaFetcherManager::RemovePartition(const TopicPartition& partition) {
+  removed_.insert(partition);
 }
 
 void ReplicaFetcherManager::Timeouts() {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 
 #include "kafka/broker_seams.h"
 #include "kafka/replica_manager.h"
@@ -26,6 +27,12 @@ class ReplicaFetcherManager {
   void OnDisconnect(std::int32_t peer_id);
   // Re-sends fetches that got no answer (leader crashed, link cut) or whose backoff passed.
   void Timeouts();
+  // ReplicaFetcherManager.removeFetcherForPartitions: the partition is fetched no more while this
+  // broker hosts it (StopReplica without deletion; a follower of a broker shutting down). Call
+  // Update after.
+  void RemovePartition(const TopicPartition& partition);
+  // becomeLeaderOrFollower: a partition the controller hands over again is fetched again.
+  void RestorePartition(const TopicPartition& partition) { removed_.erase(partition); }
 
  private:
   struct FetchSession {
@@ -44,6 +51,7 @@ class ReplicaFetcherManager {
   ReplicaManager& replicas_;
   std::int64_t broker_epoch_ = -1;
   std::map<BrokerId, FetchSession> sessions_;
+  std::set<TopicPartition> removed_;
   std::int64_t next_correlation_id_ = 1;
 };
 

@@ -100,25 +100,34 @@ void KafkaZkClient::Write(zookeeper::Request request, Reply reply) {
   Submit(std::move(r), std::move(reply));
 }
 
+namespace {
+ClientRequest ReadRequest(ClientOp op, const std::string& path, bool watch) {
+  ClientRequest r;
+  r.op = op;
+  r.path = path;
+  r.watch = watch;
+  return r;
+}
+}  // namespace
+
 void KafkaZkClient::GetData(const std::string& path, bool watch, Reply reply) {
-  Submit(ClientRequest{ClientOp::kGetData, 0, 0, 0, {}, path, watch}, std::move(reply));
+  Submit(ReadRequest(ClientOp::kGetData, path, watch), std::move(reply));
 }
 
 void KafkaZkClient::GetChildren(const std::string& path, bool watch, Reply reply) {
-  Submit(ClientRequest{ClientOp::kGetChildren, 0, 0, 0, {}, path, watch}, std::move(reply));
+  Submit(ReadRequest(ClientOp::kGetChildren, path, watch), std::move(reply));
 }
 
 void KafkaZkClient::Exists(const std::string& path, bool watch, Reply reply) {
-  Submit(ClientRequest{ClientOp::kExists, 0, 0, 0, {}, path, watch}, std::move(reply));
+  Submit(ReadRequest(ClientOp::kExists, path, watch), std::move(reply));
 }
 
-void KafkaZkClient::Close() {
-  if (state_ != State::kConnected) return;
+bool KafkaZkClient::Close(Reply done) {
+  if (state_ != State::kConnected) return false;
   ClientRequest r;
   r.op = ClientOp::kCloseSession;
-  r.session = session_;
-  r.xid = next_xid_++;
-  SendNow(r);
+  Submit(std::move(r), std::move(done));
+  return true;
 }
 
 bool KafkaZkClient::OnMessage(const Message& message) {
@@ -129,8 +138,9 @@ bool KafkaZkClient::OnMessage(const Message& message) {
   if (const auto* reply = m->Get<ClientReply>()) {
     OnReply(*reply);
   } else if (const auto* watch = m->Get<ClientWatchEvent>()) {
-    if (state_ == State::kConnected && watch->session == session_ && handlers_.watch) {
-      handlers_.watch(*watch);
+    if (state_ == State::kConnected && watch->session == session_) {
+      MaterializeWatch(*watch);
+      if (handlers_.watch) handlers_.watch(*watch);
     }
   } else if (const auto* closed = m->Get<ClientConnectionClosed>()) {
     if (closed->session != session_) return true;
@@ -148,6 +158,7 @@ bool KafkaZkClient::OnMessage(const Message& message) {
 }
 
 void KafkaZkClient::OnReply(const ClientReply& reply) {
+  last_zxid_ = std::max(last_zxid_, reply.zxid);
   if (reply.op == ClientOp::kConnect) {
     if (state_ == State::kConnected && reply.code == ZkCode::kOk) return;
     if (reply.code == ZkCode::kSessionExpired) {
@@ -159,6 +170,11 @@ void KafkaZkClient::OnReply(const ClientReply& reply) {
       env_.Probe("zk.client.session_expired");
       session_ = zookeeper::kNoSession;
       negotiated_timeout_ms_ = 0;
+      // The session's watches died with it (Kafka starts a new ZooKeeper client).
+      data_watches_.clear();
+      exist_watches_.clear();
+      child_watches_.clear();
+      last_zxid_ = 0;
       for (auto& [xid, pending] : in_flight_) waiting_.push_back(std::move(pending));
       in_flight_.clear();
       // Requests of the old session fail: their callers start over on the new one.
@@ -190,6 +206,7 @@ void KafkaZkClient::OnReply(const ClientReply& reply) {
          fmt::format("{} ZooKeeper session 0x{:x} on zk-{} (timeout {} ms)",
                      fresh ? "established" : "reconnected", session_, server_,
                      negotiated_timeout_ms_));
+    if (!fresh) SendSetWatches();
     std::deque<Pending> waiting;
     waiting.swap(waiting_);
     if (handlers_.connected) handlers_.connected(fresh);
@@ -217,7 +234,62 @@ void KafkaZkClient::OnReply(const ClientReply& reply) {
     Disconnect(fmt::format("zk-{} lost its quorum", server_), Duration{});
     return;
   }
+  RegisterWatch(pending.request, reply);
   if (pending.reply) pending.reply(reply);
+}
+
+// The WatchRegistrations of ZooKeeper.java: a watch is registered only where the server left
+// one — getData and getChildren on success, exists on success (a data watch) or NONODE (an
+// exist watch).
+void KafkaZkClient::RegisterWatch(const ClientRequest& request, const ClientReply& reply) {
+  if (!request.watch) return;
+  if (request.op == ClientOp::kGetData && reply.code == ZkCode::kOk) {
+    data_watches_.insert(request.path);
+  } else if (request.op == ClientOp::kGetChildren && reply.code == ZkCode::kOk) {
+    child_watches_.insert(request.path);
+  } else if (request.op == ClientOp::kExists) {
+    if (reply.code == ZkCode::kOk) data_watches_.insert(request.path);
+    if (reply.code == ZkCode::kNoNode) exist_watches_.insert(request.path);
+  }
+}
+
+// ZKWatchManager.materialize: a watch fires once, so it is forgotten when its event comes.
+void KafkaZkClient::MaterializeWatch(const ClientWatchEvent& event) {
+  switch (event.type) {
+    case zookeeper::WatchEventType::kNodeCreated:
+    case zookeeper::WatchEventType::kNodeDataChanged:
+      data_watches_.erase(event.path);
+      exist_watches_.erase(event.path);
+      break;
+    case zookeeper::WatchEventType::kNodeChildrenChanged:
+      child_watches_.erase(event.path);
+      break;
+    case zookeeper::WatchEventType::kNodeDeleted:
+      data_watches_.erase(event.path);
+      exist_watches_.erase(event.path);
+      child_watches_.erase(event.path);
+      break;
+  }
+}
+
+// ClientCnxn.primeConnection: after a reconnect with the same session, the watches the old
+// server held are sent to the new one with the last zxid seen, so that none is lost and a
+// change made while the client was away fires at once.
+void KafkaZkClient::SendSetWatches() {
+  if (data_watches_.empty() && exist_watches_.empty() && child_watches_.empty()) return;
+  ClientRequest r;
+  r.op = ClientOp::kSetWatches;
+  r.session = session_;
+  r.relative_zxid = last_zxid_;
+  r.data_watches.assign(data_watches_.begin(), data_watches_.end());
+  r.exist_watches.assign(exist_watches_.begin(), exist_watches_.end());
+  r.child_watches.assign(child_watches_.begin(), child_watches_.end());
+  env_.Probe("zk.client.set_watches");
+  Note(trace_kind::kZkConnected,
+       fmt::format("set {} watches again on zk-{} (SetWatches, relativeZxid {})",
+                   r.data_watches.size() + r.exist_watches.size() + r.child_watches.size(), server_,
+                   zookeeper::ZxidHex(last_zxid_)));
+  SendNow(r);
 }
 
 void KafkaZkClient::OnTimer() {

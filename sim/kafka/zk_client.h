@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "engine/simulation.h"
@@ -46,8 +47,10 @@ class KafkaZkClient {
   void GetChildren(const std::string& path, bool watch, Reply reply);
   void Exists(const std::string& path, bool watch, Reply reply);
 
-  // closeSession: the ensemble deletes the session's ephemerals now (a clean shutdown).
-  void Close();
+  // closeSession: the ensemble deletes the session's ephemerals now (a clean shutdown). `done`
+  // runs when the ensemble has answered (ZooKeeper.close waits for it); false, and `done` is
+  // dropped, when there is no connection to send it on.
+  bool Close(Reply done);
   // True when the message was the client's.
   bool OnMessage(const Message& message);
   void OnTimer();
@@ -69,6 +72,9 @@ class KafkaZkClient {
   void SendConnect();
   void Disconnect(const std::string& why, Duration backoff);
   void OnReply(const zookeeper::ClientReply& reply);
+  void RegisterWatch(const zookeeper::ClientRequest& request, const zookeeper::ClientReply& reply);
+  void MaterializeWatch(const zookeeper::ClientWatchEvent& event);
+  void SendSetWatches();
   void SendNow(const zookeeper::ClientRequest& request);
   void Rearm();
   Duration ReadTimeout() const;
@@ -86,6 +92,13 @@ class KafkaZkClient {
   zookeeper::SessionId session_ = zookeeper::kNoSession;
   std::int32_t negotiated_timeout_ms_ = 0;
   std::int32_t next_xid_ = 1;
+  // ZKWatchManager: the watches the servers hold for this session, by path, and the last zxid
+  // a reply carried. After a reconnect they are sent as SetWatches (ClientCnxn.primeConnection)
+  // to the new server, which fires those whose znode changed since.
+  std::set<std::string> data_watches_;
+  std::set<std::string> exist_watches_;
+  std::set<std::string> child_watches_;
+  zookeeper::Zxid last_zxid_ = 0;
   std::map<std::int32_t, Pending> in_flight_;
   std::deque<Pending> waiting_;  // made while disconnected
   Time last_heard_;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <utility>
@@ -504,6 +505,50 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
       Commit(r.changes, {}, [this, gen, from, response](bool ok) {
         if (!Current(gen)) return;
         Reply(from, ok ? response : AdminResponse{Errc::kNotController, "", {}});
+        EventDone();
+      });
+    });
+    return;
+  }
+  if (const auto* shutdown = request.Get<ControlledShutdownRequest>()) {
+    if (!active_) return Reply(from, ControlledShutdownResponse{Errc::kNotController, {}});
+    // KafkaController.doControlledShutdown (Kafka 3.9, core/src/main/scala/kafka/controller/
+    // KafkaController.scala), one controller event: the leaderships move and the ISRs shrink
+    // through ZooKeeper like any decision; the answer lists what the broker still leads.
+    Enqueue([this, from, req = *shutdown] {
+      const std::uint64_t gen = generation_;
+      Result<ControllerChanges> r = logic_->ControlledShutdownZk(req.broker_id, req.broker_epoch);
+      if (!r.ok()) {
+        Emit(trace_kind::kControllerDecision,
+             fmt::format("refused the controlled shutdown of broker {}: {}", req.broker_id,
+                         r.status().ToString()));
+        Reply(from, ControlledShutdownResponse{r.status().code(), {}});
+        return EventDone();
+      }
+      // partitionsFollowedByBroker: StopReplica without deletion stops its fetching.
+      std::vector<TopicPartition> followed;
+      for (const auto& [name, topic] : logic_->image().topics()) {
+        for (const auto& [p, reg] : topic.partitions) {
+          const bool hosts = std::find(reg.replicas.begin(), reg.replicas.end(), req.broker_id) !=
+                             reg.replicas.end();
+          if (hosts && reg.replicas.size() > 1 && reg.HasLeader() && reg.leader != req.broker_id) {
+            followed.push_back(TopicPartition{name, p});
+          }
+        }
+      }
+      Commit(*r, {}, [this, gen, from, followed, broker = req.broker_id](bool ok) {
+        if (!Current(gen)) return;
+        ControlledShutdownResponse out;
+        if (ok) {
+          for (const TopicPartition& tp : followed) {
+            io_.SendTo(broker, StopReplicaRequest{config_.node_id, controller_epoch_, tp.topic,
+                                                  tp.partition, false});
+          }
+          out.remaining_partitions = logic_->PartitionsLedBy(broker);
+        } else {
+          out.error = Errc::kNotController;
+        }
+        Reply(from, out);
         EventDone();
       });
     });

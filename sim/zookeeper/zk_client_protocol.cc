@@ -23,6 +23,8 @@ const char* ClientOpName(ClientOp op) {
       return "getChildren";
     case ClientOp::kExists:
       return "exists";
+    case ClientOp::kSetWatches:
+      return "setWatches";
   }
   return "?";
 }
@@ -46,35 +48,39 @@ std::string ZkClientMessage::Name() const {
 }
 
 std::string ZkClientMessage::Describe() const {
-  return std::visit(Overloaded{
-                        [](const ClientRequest& r) -> std::string {
-                          switch (r.op) {
-                            case ClientOp::kConnect:
-                              return fmt::format("ConnectRequest(session=0x{:x}, timeout={})",
-                                                 r.session, r.session_timeout);
-                            case ClientOp::kWrite:
-                              return DescribeRequest(r.request);
-                            case ClientOp::kGetData:
-                            case ClientOp::kGetChildren:
-                            case ClientOp::kExists:
-                              return fmt::format("{}({}{})", ClientOpName(r.op), r.path,
-                                                 r.watch ? ", watch" : "");
-                            default:
-                              return ClientOpName(r.op);
-                          }
-                        },
-                        [this](const ClientReply& r) -> std::string {
-                          return fmt::format("{}({})", Name(), ZkCodeName(r.code));
-                        },
-                        [](const ClientWatchEvent& e) -> std::string {
-                          return fmt::format("WatchedEvent({} {})", WatchEventTypeName(e.type),
-                                             e.path);
-                        },
-                        [this](const ClientConnectionClosed& c) -> std::string {
-                          return fmt::format("{}(session=0x{:x})", Name(), c.session);
-                        },
-                    },
-                    body);
+  return std::visit(
+      Overloaded{
+          [](const ClientRequest& r) -> std::string {
+            switch (r.op) {
+              case ClientOp::kConnect:
+                return fmt::format("ConnectRequest(session=0x{:x}, timeout={})", r.session,
+                                   r.session_timeout);
+              case ClientOp::kWrite:
+                return DescribeRequest(r.request);
+              case ClientOp::kGetData:
+              case ClientOp::kGetChildren:
+              case ClientOp::kExists:
+                return fmt::format("{}({}{})", ClientOpName(r.op), r.path,
+                                   r.watch ? ", watch" : "");
+              case ClientOp::kSetWatches:
+                return fmt::format("setWatches(relativeZxid=0x{:x}, data={}, exist={}, child={})",
+                                   r.relative_zxid, r.data_watches.size(), r.exist_watches.size(),
+                                   r.child_watches.size());
+              default:
+                return ClientOpName(r.op);
+            }
+          },
+          [this](const ClientReply& r) -> std::string {
+            return fmt::format("{}({})", Name(), ZkCodeName(r.code));
+          },
+          [](const ClientWatchEvent& e) -> std::string {
+            return fmt::format("WatchedEvent({} {})", WatchEventTypeName(e.type), e.path);
+          },
+          [this](const ClientConnectionClosed& c) -> std::string {
+            return fmt::format("{}(session=0x{:x})", Name(), c.session);
+          },
+      },
+      body);
 }
 
 }  // namespace kafkasim::zookeeper

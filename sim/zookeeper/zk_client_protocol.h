@@ -26,6 +26,7 @@ enum class ClientOp : std::uint8_t {
   kGetData,       // OpCode.getData
   kGetChildren,   // OpCode.getChildren2
   kExists,        // OpCode.exists
+  kSetWatches,    // OpCode.setWatches: a reconnected client's watches, set again (no reply)
 };
 const char* ClientOpName(ClientOp op);  // "connect", "ping", "create", ...
 
@@ -37,6 +38,11 @@ struct ClientRequest {
   Request request;                   // kWrite
   std::string path;                  // reads
   bool watch = false;                // reads: leave a one-shot watch
+  // kSetWatches (ClientCnxn.primeConnection): the last zxid the client saw and its watches.
+  Zxid relative_zxid = 0;
+  std::vector<std::string> data_watches{};
+  std::vector<std::string> exist_watches{};
+  std::vector<std::string> child_watches{};
 };
 
 struct ClientReply {

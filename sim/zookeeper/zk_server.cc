@@ -1020,12 +1020,7 @@ void ZkServer::ApplyCommitted(const Txn& txn, Time now) {
     if (state_ == ServerState::kLeading) TouchSession(txn.session, txn.session_timeout, now);
   }
   if (txn.type == TxnType::kCloseSession) {
-    for (auto* watches : {&data_watches_, &child_watches_}) {
-      for (auto it = watches->begin(); it != watches->end();) {
-        it->second.erase(txn.session);
-        it = it->second.empty() ? watches->erase(it) : std::next(it);
-      }
-    }
+    DropWatches(txn.session);
     if (local_sessions_.erase(txn.session) > 0) {
       if (ours) {
         Note(trace_kind::kSessionClosed, fmt::format("session 0x{:x} closed", txn.session));
@@ -1131,6 +1126,9 @@ Result<SessionId> ZkServer::Connect(std::int32_t session_timeout_ms, Time now) {
 ZkCode ZkServer::Reconnect(SessionId session, Time now) {
   if (!serving()) return ZkCode::kConnectionLoss;
   if (!tree_.sessions().contains(session)) return ZkCode::kSessionExpired;
+  // A new connection: watches of the session's earlier connection to this server went with
+  // that connection (NIOServerCnxn.close removes its watcher); the client sets them again.
+  DropWatches(session);
   local_sessions_.insert(session);
   return Touch(session, now);
 }
@@ -1204,6 +1202,53 @@ ReadResult ZkServer::GetChildren(SessionId session, std::string_view path, bool 
   if (node == nullptr) return {ZkCode::kNoNode, {}, {}, {}};
   if (watch) RegisterWatch(child_watches_, session, path);
   return {ZkCode::kOk, {}, node->stat, tree_.Children(path)};
+}
+
+void ZkServer::DropWatches(SessionId session) {
+  for (auto* watches : {&data_watches_, &child_watches_}) {
+    for (auto it = watches->begin(); it != watches->end();) {
+      it->second.erase(session);
+      it = it->second.empty() ? watches->erase(it) : std::next(it);
+    }
+  }
+}
+
+bool ZkServer::SetWatches(SessionId session, Zxid relative_zxid,
+                          const std::vector<std::string>& data,
+                          const std::vector<std::string>& exist,
+                          const std::vector<std::string>& child) {
+  if (!serving()) return false;
+  auto fire = [&](WatchEventType type, const std::string& path) {
+    ready_.watch_events.push_back({session, type, path});
+  };
+  for (const std::string& path : data) {
+    const ZNode* node = tree_.Find(path);
+    if (node == nullptr) {
+      fire(WatchEventType::kNodeDeleted, path);
+    } else if (node->stat.mzxid > relative_zxid) {
+      fire(WatchEventType::kNodeDataChanged, path);
+    } else {
+      RegisterWatch(data_watches_, session, path);
+    }
+  }
+  for (const std::string& path : exist) {
+    if (tree_.Find(path) != nullptr) {
+      fire(WatchEventType::kNodeCreated, path);
+    } else {
+      RegisterWatch(data_watches_, session, path);
+    }
+  }
+  for (const std::string& path : child) {
+    const ZNode* node = tree_.Find(path);
+    if (node == nullptr) {
+      fire(WatchEventType::kNodeDeleted, path);
+    } else if (node->stat.pzxid > relative_zxid) {
+      fire(WatchEventType::kNodeChildrenChanged, path);
+    } else {
+      RegisterWatch(child_watches_, session, path);
+    }
+  }
+  return true;
 }
 
 void ZkServer::Send(ServerId to, ZkBody body) {

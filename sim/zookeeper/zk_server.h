@@ -152,6 +152,13 @@ class ZkServer {
   ReadResult GetData(SessionId session, std::string_view path, bool watch);
   ReadResult Exists(SessionId session, std::string_view path, bool watch);
   ReadResult GetChildren(SessionId session, std::string_view path, bool watch);
+  // SetWatches from a client that reconnected with its session (DataTree.setWatches, ZooKeeper
+  // 3.8): each watch whose znode changed after `relative_zxid`, the last zxid the client saw,
+  // fires at once (data: NodeDataChanged, or NodeDeleted when gone; exist: NodeCreated when the
+  // znode now exists; child: NodeChildrenChanged, or NodeDeleted); the others are left here.
+  // False (nothing set) when this server is not serving.
+  bool SetWatches(SessionId session, Zxid relative_zxid, const std::vector<std::string>& data,
+                  const std::vector<std::string>& exist, const std::vector<std::string>& child);
 
   Ready TakeReady();
   bool HasReady() const;
@@ -247,6 +254,7 @@ class ZkServer {
                     Request request, Time now);
   void RegisterWatch(std::map<std::string, std::set<SessionId>>& watches, SessionId session,
                      std::string_view path);
+  void DropWatches(SessionId session);
   void Send(ServerId to, ZkBody body);
   void Note(std::string_view kind, std::string text);
   Duration Ticks(std::int64_t n) const { return config_.tick_time * n; }

@@ -133,6 +133,14 @@ void ZkServerNode::HandleClient(NodeIndex from, const ClientRequest& r) {
     case ClientOp::kCloseSession:
       server_->CloseSession(r.session, r.xid, now);
       return;
+    case ClientOp::kSetWatches:
+      // No answer: watches that must fire do so now, as WatchedEvents, after the
+      // ConnectResponse this connection already got.
+      if (clients_.contains(r.session)) {
+        (void)server_->SetWatches(r.session, r.relative_zxid, r.data_watches, r.exist_watches,
+                                  r.child_watches);
+      }
+      return;
     case ClientOp::kGetData:
     case ClientOp::kGetChildren:
     case ClientOp::kExists: {

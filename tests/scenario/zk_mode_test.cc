@@ -5,8 +5,10 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "scenario/runner.h"
 #include "zookeeper/zk_server_node.h"
@@ -124,6 +126,94 @@ TEST_CASE("a ZooKeeper-mode cluster keeps Kafka's znodes with Kafka's JSON") {
   CHECK(state.find(R"(,"version":1,"leader_epoch":)") != std::string::npos);
   CHECK(state.ends_with(R"("isr":[1,2,3]})"));
   CHECK(znodes["/config/topics/cities"] == R"({"version":1,"config":{"min.insync.replicas":"2"}})");
+}
+
+// A ZooKeeper-mode cluster whose leader of orders-0 is shut down cleanly at 10 s; `extra`
+// adds topics.
+std::string ShutdownScenario(const std::string& extra_topics) {
+  return R"({"name": "zk shutdown", "seed": 5,
+    "cluster": {"mode": "zookeeper", "brokers": 3, "zookeepers": 3},
+    "topics": [{"name": "orders", "partitions": 2, "replication_factor": 3})" +
+         extra_topics + R"(],
+    "clients": [{"id": "producer-1", "type": "producer", "topic": "orders", "acks": "all",
+                 "rate_per_s": 50, "start": "5s"}],
+    "steps": [{"at": "10s", "after": "topics_ready",
+               "pick": {"leader_of": "orders-0", "as": "victim"}},
+              {"shutdown": "$victim"},
+              {"expect": {"within": "1s", "leader_of": "orders-0", "not": "$victim"}},
+              {"expect": {"within": "30s", "node_state": {"node": "$victim", "is": "stopped"}}}],
+    "end": "45s"})";
+}
+
+// When the shut-down broker said what, and when the controller moved orders-0 away from it.
+struct ShutdownTimes {
+  std::string victim;
+  std::optional<Time> asked, moved, succeeded, gave_up, stopped;
+};
+
+ShutdownTimes RunShutdown(const std::string& text) {
+  std::vector<std::string> errors;
+  std::optional<Scenario> s = ParseScenario(text, "s.json", &errors);
+  for (const std::string& e : errors) CAPTURE(e);
+  REQUIRE(errors.empty());
+  Runner runner(std::move(*s), RunOptions{});
+  const bool ok = runner.RunToEnd(kTimeMax);
+  for (const std::string& f : runner.step_failures()) CAPTURE(f);
+  CHECK(ok);
+  ShutdownTimes t;
+  for (const TraceEvent& e : *runner.View().trace) {
+    if (t.victim.empty()) {
+      if (e.kind == "broker.controlled_shutdown" && e.text.starts_with("began")) {
+        t.victim = e.node;
+        t.asked = e.time;
+      }
+      continue;
+    }
+    // The controller's line (the controller may be the victim itself).
+    if (!t.moved && e.kind == "controller.decision" &&
+        e.text.find("leader of orders-0") != std::string::npos &&
+        e.text.find("in controlled shutdown") != std::string::npos) {
+      t.moved = e.time;
+    }
+    if (e.node != t.victim) continue;
+    if (e.text.starts_with("Controlled shutdown succeeded")) t.succeeded = e.time;
+    if (e.text.find("Proceeding to do an unclean shutdown") != std::string::npos) {
+      t.gave_up = e.time;
+    }
+    if (e.kind == "broker.shutdown") t.stopped = e.time;
+  }
+  CAPTURE(t.victim);
+  REQUIRE(t.asked.has_value());
+  REQUIRE(t.stopped.has_value());
+  return t;
+}
+
+// KafkaController.doControlledShutdown (Kafka 3.9): the controller moves the leaderships first,
+// while the broker still runs and its session lives; the broker stops only afterwards.
+TEST_CASE("zk mode: a controlled shutdown moves the broker's leaderships before its session ends") {
+  const ShutdownTimes t = RunShutdown(ShutdownScenario(""));
+  REQUIRE(t.moved.has_value());
+  REQUIRE(t.succeeded.has_value());
+  CHECK(*t.asked <= *t.moved);
+  CHECK(*t.moved < *t.succeeded);
+  CHECK(*t.succeeded <= *t.stopped);
+  CHECK_FALSE(t.gave_up.has_value());
+  CHECK(*t.stopped - *t.asked < Milliseconds(1000));
+}
+
+// KafkaServer.controlledShutdown: a partition with one replica has nowhere to go, so the
+// controller keeps answering that it remains; after three attempts 5 s apart the broker stops
+// anyway ("Proceeding to do an unclean shutdown").
+TEST_CASE("zk mode: a controlled shutdown gives up after three attempts on a one-replica topic") {
+  // Three one-replica partitions on three brokers: one of them is the victim's.
+  const ShutdownTimes t = RunShutdown(ShutdownScenario(R"(, {"name": "single", "partitions": 3,
+                                         "replication_factor": 1})"));
+  REQUIRE(t.moved.has_value());
+  CHECK(*t.moved < *t.stopped);
+  CHECK_FALSE(t.succeeded.has_value());
+  REQUIRE(t.gave_up.has_value());
+  CHECK(*t.gave_up == *t.stopped);
+  CHECK(*t.stopped - *t.asked >= Milliseconds(10000));
 }
 
 }  // namespace
