@@ -1,6 +1,6 @@
-// `kafkasim dump-log FILES... [--deep-iteration] [--print-data-log] [--max-bytes N]
-// [--max-lines N]`: kafka-dump-log.sh --files for the segment, index and checkpoint files
-// kafkasim (or Kafka) writes, and KRaft's quorum-state.
+// `kafkasim dump-log FILES... [--deep-iteration] [--print-data-log] [--offsets-decoder]
+// [--max-bytes N] [--max-lines N]`: kafka-dump-log.sh --files for the segment, index and
+// checkpoint files kafkasim (or Kafka) writes, and KRaft's quorum-state.
 //
 // Exit codes: 0 every file read whole; 1 damage found in a file of its kind (a torn or
 // corrupt batch after good ones, an index entry out of order); 2 a file that cannot be read or
@@ -17,6 +17,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "kafka/offsets_decoder.h"
 #include "raft/raft_types.h"
 #include "storage/log_dump.h"
 
@@ -116,13 +117,16 @@ int RunDumpLog(const std::vector<std::string>& args) {
   std::int64_t max_lines = kDefaultMaxLines;
   po::options_description desc(
       "Usage: kafkasim dump-log FILES... [--deep-iteration] [--print-data-log] [--max-bytes N]\n"
-      "                         [--max-lines N]\n\n"
+      "                         [--max-lines N] [--offsets-decoder]\n\n"
       "Prints Kafka log segments (.log), indexes (.index, .timeindex), checkpoint files and\n"
       "KRaft's quorum-state. Exit 1: damage found in a file of its kind; exit 2: a file that\n"
       "cannot be read or is not what its name says");
   desc.add_options()("help,h", "show this help")(
       "deep-iteration", "print each record of every batch, compressed batches included")(
       "print-data-log", "print each record's key and payload too (implies --deep-iteration)")(
+      "offsets-decoder",
+      "parse each record as offset data from the __consumer_offsets topic (implies "
+      "--print-data-log)")(
       "max-bytes", po::value<std::int64_t>(&max_bytes),
       "read a .log only as far as the batches starting in its first N bytes (as Kafka's "
       "--max-bytes; default 2147483647)")(
@@ -147,6 +151,8 @@ int RunDumpLog(const std::vector<std::string>& args) {
   storage::DumpOptions options;
   options.print_data_log = vm.count("print-data-log") != 0;
   options.deep_iteration = vm.count("deep-iteration") != 0;
+  const storage::RecordParser offsets = kafka::OffsetsRecordParser();
+  if (vm.count("offsets-decoder") != 0) options.parser = &offsets;
   options.max_bytes = static_cast<std::uint64_t>(max_bytes);
   options.max_lines = static_cast<std::uint64_t>(max_lines);
   options.sink = [](std::string_view text) {

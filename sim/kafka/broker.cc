@@ -19,6 +19,7 @@ Broker::Broker(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
   KSIM_ASSERT(settings_.replica_high_watermark_checkpoint_interval_ms > 0);
   KSIM_ASSERT(settings_.log_flush_offset_checkpoint_interval_ms > 0);
   KSIM_ASSERT(settings_.log_flush_start_offset_checkpoint_interval_ms > 0);
+  logs_.ConfigureCleaner(settings_.log_cleaner_enable, settings_.log_cleaner_backoff_ms);
 }
 
 bool Broker::LoadLogDir() {
@@ -89,6 +90,7 @@ void Broker::OnTimer(std::uint64_t tag) {
       replicas_.ExpireDelayed();
       fetchers_.Timeouts();
       if (!halted()) groups_.Tick();
+      if (!halted()) logs_.MaybeRunCleaner();
       return Rearm(50, kTimerHousekeeping);
     case kTimerHighWatermarkCheckpoint:
       logs_.CheckpointHighWatermarks();

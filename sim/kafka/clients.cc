@@ -870,6 +870,8 @@ void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
         break;
       }
     }
+    // Past the batches' ends too: records a compacted log cleaned away leave no record there.
+    if (!done_) pos.offset = std::max(pos.offset, NextOffsetAfter(fp.records));
     stats().positions[PartitionName(fp.topic, fp.partition)] = pos.offset;
     if (done_) return;
   }

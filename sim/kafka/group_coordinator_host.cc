@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "engine/assert.h"
@@ -153,7 +154,7 @@ void GroupCoordinatorHost::Load(std::int32_t partition, std::int32_t leader_epoc
     Result<std::vector<std::uint8_t>> bytes = log.Read(offset, kOffsetsLoadBufferSize, end);
     if (!bytes.ok() || bytes->empty()) break;
     Result<std::vector<ConsumedRecord>> batch = DecodeBatches(*bytes);
-    if (!batch.ok() || batch->empty()) break;
+    if (!batch.ok()) break;
     for (const ConsumedRecord& r : *batch) {
       if (r.offset < offset) continue;
       GroupRecord record;
@@ -163,6 +164,10 @@ void GroupCoordinatorHost::Load(std::int32_t partition, std::int32_t leader_epoc
       records.push_back(std::move(record));
       offset = r.offset + 1;
     }
+    // A compacted partition may hold batches whose records were all cleaned away.
+    const std::int64_t next = NextOffsetAfter(*bytes);
+    if (next <= offset && batch->empty()) break;
+    offset = std::max(offset, next);
   }
   auto coordinator =
       std::make_unique<GroupCoordinator>(partition, settings_.group, io_.env().rng().NextU64());

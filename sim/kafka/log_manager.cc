@@ -106,6 +106,7 @@ void LogManager::LoadCheckpoints() {
   load(storage::kRecoveryPointCheckpointFile, unopened_recovery_points_);
   load(storage::kLogStartOffsetCheckpointFile, unopened_log_start_offsets_);
   load(storage::kReplicationOffsetCheckpointFile, unopened_high_watermarks_);
+  load(storage::kCleanerOffsetCheckpointFile, cleaner_offsets_);
 }
 
 ReplicaLogHints LogManager::TakeLogHints(const std::string& topic, std::int32_t partition) {
@@ -212,6 +213,10 @@ Result<std::unique_ptr<ReplicaLog>> LogManager::GetOrCreateLog(const std::string
   if (!disk.Exists(name + "/" + storage::kPartitionMetadataFile)) {
     if (Status written = (*log)->WritePartitionMetadata(topic_id); !written.ok()) return written;
   }
+  if (!info.cleaner_leftovers.empty()) {
+    io_.Probe("log.cleaner.recovered_interrupted_clean");
+    io_.Emit(trace_kind::kLogRecovery, fmt::format("{}: {}", name, info.cleaner_leftovers));
+  }
   if (!info.dropped.empty()) {
     io_.Emit(trace_kind::kLogRecovery, fmt::format("{}: {}", name, info.dropped));
   }
@@ -255,6 +260,7 @@ void LogManager::EmitLogLoaded(const std::string& name, const ReplicaLog& log,
 
 void LogManager::RemoveLog(const std::string& topic, std::int32_t partition) {
   logs_.erase({topic, partition});
+  cleaner_offsets_.erase({topic, partition});
   if (failed_) return;
   (void)io_.disk().Remove(PartitionName(topic, partition));
 }
@@ -268,6 +274,77 @@ void LogManager::RunRetention() {
       io_.Emit(trace_kind::kLogRetention, fmt::format("{}: {}", name, note), {{"partition", name}});
     }
   }
+}
+
+void LogManager::ConfigureCleaner(bool enable, std::int64_t backoff_ms) {
+  cleaner_enable_ = enable;
+  cleaner_backoff_ms_ = backoff_ms;
+}
+
+void LogManager::MaybeRunCleaner() {
+  if (failed_ || !cleaner_enable_ || io_.Now() < cleaner_next_run_) return;
+  const Time now = io_.Now();
+  // LogCleanerManager.grabFilthiestCompactedLog, once per log at most in one run.
+  std::map<Key, bool> done;
+  for (std::size_t round = 0; round < logs_.size(); ++round) {
+    const Key* filthiest = nullptr;
+    CleanableLog best;
+    for (auto& [key, log] : logs_) {
+      if (done.count(key) > 0) continue;
+      std::optional<std::int64_t> checkpoint;
+      if (const auto it = cleaner_offsets_.find(key); it != cleaner_offsets_.end()) {
+        checkpoint = it->second;
+      }
+      // LogCleanerManager.maybeTruncateCheckpoint: never above where the log was cut.
+      if (const std::optional<std::int64_t> cut = log->TakeTruncationPoint();
+          cut && checkpoint && *cut < *checkpoint) {
+        cleaner_offsets_[key] = *cut;
+        checkpoint = *cut;
+      }
+      const std::optional<CleanableLog> section = log->Cleanable(checkpoint, now);
+      if (!section || !section->should_clean) continue;
+      if (filthiest == nullptr || section->dirty_ratio > best.dirty_ratio) {
+        filthiest = &key;
+        best = *section;
+      }
+    }
+    if (filthiest == nullptr) break;
+    const Key key = *filthiest;
+    done[key] = true;
+    if (!CleanLog(key, *logs_.at(key), best)) return;
+  }
+  // The cleaner thread sleeps log.cleaner.backoff.ms when it found nothing left to clean.
+  cleaner_next_run_ = now + Milliseconds(cleaner_backoff_ms_);
+}
+
+bool LogManager::CleanLog(const Key& key, ReplicaLog& log, const CleanableLog& section) {
+  const std::string name = PartitionName(key.first, key.second);
+  Result<CleanSummary> cleaned = log.Clean(section.first_dirty_offset, io_.Now());
+  if (!cleaned.ok()) {
+    HandleLogDirFailure(cleaned.status(), fmt::format("cleaning {}", name));
+    return false;
+  }
+  const CleanSummary& c = *cleaned;
+  if (c.end_offset <= c.first_dirty_offset) return true;
+  cleaner_offsets_[key] = c.end_offset;
+  WriteOffsetCheckpointFile(storage::kCleanerOffsetCheckpointFile, cleaner_offsets_);
+  if (failed_) return false;
+  io_.Probe("log.cleaner.cleaned");
+  if (c.tombstones_removed > 0) io_.Probe("log.cleaner.tombstone_removed");
+  // As LogCleaner.recordStats sums it up, in one line.
+  io_.Emit(trace_kind::kLogCleaner,
+           fmt::format("{}: cleaned offsets [{}, {}) (dirty ratio {:.2f}): {} segment(s) of {} "
+                       "bytes became {} segment(s) of {} bytes; kept {} of {} record(s), "
+                       "removed {} expired tombstone(s); offsets are unchanged",
+                       name, c.first_dirty_offset, c.end_offset, section.dirty_ratio,
+                       c.segments_before, c.bytes_before, c.segments_after, c.bytes_after,
+                       c.records_retained, c.records_read, c.tombstones_removed),
+           {{"partition", name},
+            {"end_offset", c.end_offset},
+            {"bytes_before", c.bytes_before},
+            {"bytes_after", c.bytes_after},
+            {"records_retained", c.records_retained}});
+  return true;
 }
 
 void LogManager::HandleLogDirFailure(const Status& error, std::string_view while_doing) {

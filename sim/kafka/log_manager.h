@@ -43,6 +43,12 @@ class LogManager {
   void CheckpointRecoveryPoints();
   void CheckpointLogStartOffsets();
   void RunRetention();
+  // The log cleaner (LogCleaner.CleanerThread): at most every log.cleaner.backoff.ms while no
+  // log needs cleaning, it cleans the compacted log with the highest dirty ratio above its
+  // min.cleanable.dirty.ratio (or past max.compaction.lag.ms), again until none is left, and
+  // records each log's first dirty offset in cleaner-offset-checkpoint. Call it often.
+  void ConfigureCleaner(bool enable, std::int64_t backoff_ms);
+  void MaybeRunCleaner();
   // Clean shutdown of the logs (LogManager.shutdown): flush, checkpoint, write the marker.
   void ShutDown();
 
@@ -63,6 +69,8 @@ class LogManager {
   void EmitLogLoaded(const std::string& name, const ReplicaLog& log, const ReplicaLogHints& hints,
                      const ReplicaLogOpenInfo& info);
   void WriteOffsetCheckpointFile(const char* file, const OffsetMap& entries);
+  // Cleans `key`'s log and records its new checkpoint; false when it failed (log dir failed).
+  bool CleanLog(const Key& key, ReplicaLog& log, const CleanableLog& section);
 
   BrokerIo& io_;
   std::string log_dir_;
@@ -76,6 +84,10 @@ class LogManager {
   OffsetMap unopened_log_start_offsets_;
   OffsetMap unopened_high_watermarks_;
   std::map<std::string, std::string> checkpoint_written_;
+  bool cleaner_enable_ = true;
+  std::int64_t cleaner_backoff_ms_ = 15000;
+  Time cleaner_next_run_;
+  OffsetMap cleaner_offsets_;  // cleaner-offset-checkpoint: each compacted log's first dirty offset
 };
 
 }  // namespace kafkasim::kafka

@@ -34,6 +34,34 @@ struct ReplicaLogConfig {
   // "lz4" or "zstd" make the leader recompress batches of another codec (LogValidator).
   std::string compression_type = "producer";
   bool message_timestamp_log_append_time = false;  // message.timestamp.type=LogAppendTime
+  // cleanup.policy ("delete", "compact" or "compact,delete") and the cleaner's topic configs.
+  bool cleanup_policy_compact = false;
+  bool cleanup_policy_delete = true;
+  std::int64_t delete_retention_ms = 86400000;     // delete.retention.ms
+  double min_cleanable_dirty_ratio = 0.5;          // min.cleanable.dirty.ratio
+  std::int64_t min_compaction_lag_ms = 0;          // min.compaction.lag.ms
+  std::int64_t max_compaction_lag_ms = INT64_MAX;  // max.compaction.lag.ms
+};
+
+// How dirty a compacted log is (LogToClean), for the cleaner's choice.
+struct CleanableLog {
+  std::int64_t first_dirty_offset = 0;
+  std::int64_t first_uncleanable_offset = 0;
+  double dirty_ratio = 0;
+  bool should_clean = false;  // above min.cleanable.dirty.ratio, or past max.compaction.lag.ms
+};
+
+// What one cleaning did (CleanerStats).
+struct CleanSummary {
+  std::int64_t first_dirty_offset = 0;
+  std::int64_t end_offset = 0;  // the new cleaner-offset-checkpoint entry
+  std::int32_t segments_before = 0;
+  std::int32_t segments_after = 0;
+  std::int64_t bytes_before = 0;
+  std::int64_t bytes_after = 0;
+  std::int64_t records_read = 0;
+  std::int64_t records_retained = 0;
+  std::int64_t tombstones_removed = 0;
 };
 
 // What the broker's log-dir checkpoints say about a log it opens (LogManager.loadLog,
@@ -52,7 +80,8 @@ struct ReplicaLogOpenInfo {
   std::int64_t bytes_trusted = 0;
   std::int32_t segments_validated = 0;
   std::int64_t bytes_validated = 0;
-  std::string dropped;  // a sentence when recovery cut a torn or corrupt tail, else ""
+  std::string dropped;            // a sentence when recovery cut a torn or corrupt tail, else ""
+  std::string cleaner_leftovers;  // what recovery did with an interrupted clean's files, or ""
 };
 
 // A replica log as the GUI and the tools show it.
@@ -134,6 +163,18 @@ class ReplicaLog {
   virtual std::optional<std::pair<std::int32_t, std::int32_t>> LastSequenceOf(
       std::int64_t producer_id) const = 0;
 
+  // Log compaction. nullopt unless cleanup.policy has compact. `checkpoint` is the log's
+  // cleaner-offset-checkpoint entry (nullopt: none).
+  virtual std::optional<CleanableLog> Cleanable(std::optional<std::int64_t> checkpoint,
+                                                Time now) const = 0;
+  // Cleans the dirty section (storage's PartitionLog::Clean). Disk errors pass through.
+  virtual Result<CleanSummary> Clean(std::optional<std::int64_t> checkpoint, Time now) = 0;
+  // cleanup.policy has compact: below the active segment, records may have been cleaned away.
+  virtual bool compacted() const = 0;
+  virtual std::int64_t active_segment_base_offset() const = 0;
+  // The lowest offset the log was truncated to since the last call, if any.
+  virtual std::optional<std::int64_t> TakeTruncationPoint() = 0;
+
   // partition.metadata (version 0, the topic id), written once when the log is created so the
   // directory says which topic it belongs to, as Kafka's PartitionMetadataFile.
   virtual Status WritePartitionMetadata(const Uuid& topic_id) = 0;
@@ -159,6 +200,12 @@ std::vector<std::uint8_t> BuildRecordBatch(const std::vector<ProducedRecord>& re
 // The producer fields of a batch's header, read without checking its CRC (-1s when the bytes
 // are too short to be a batch): for trace lines about a produce request.
 ProducerBatchInfo ProducerOfBatch(std::span<const std::uint8_t> batch);
+
+// One past the last offset of the last whole batch in `batches` (-1 when there is none): where
+// a reader goes on after them. Not the last record's offset plus one: a compacted log may end a
+// fetch with a batch whose last records (or all of them) were cleaned away, and Kafka's
+// consumer moves past the batch (CompletedFetch: nextFetchOffset = batch.nextOffset()).
+std::int64_t NextOffsetAfter(std::span<const std::uint8_t> batches);
 
 // Decodes raw batches (from a FetchResponse) into records for a consumer.
 Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> batches);

@@ -74,6 +74,18 @@ Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
       metadata_.TopicConfig(
           hosted.topic, "message.timestamp.type",
           lc.message_timestamp_log_append_time ? "LogAppendTime" : "CreateTime") == "LogAppendTime";
+  // cleanup.policy is a list: "compact", "delete" or both (LogConfig.CLEANUP_POLICY_CONFIG).
+  const std::string policy = metadata_.TopicConfig(
+      hosted.topic, "cleanup.policy",
+      lc.cleanup_policy_compact ? (lc.cleanup_policy_delete ? "compact,delete" : "compact")
+                                : "delete");
+  lc.cleanup_policy_compact = policy.find("compact") != std::string::npos;
+  lc.cleanup_policy_delete = policy.find("delete") != std::string::npos;
+  lc.delete_retention_ms = num("delete.retention.ms", lc.delete_retention_ms);
+  lc.min_compaction_lag_ms = num("min.compaction.lag.ms", lc.min_compaction_lag_ms);
+  lc.max_compaction_lag_ms = num("max.compaction.lag.ms", lc.max_compaction_lag_ms);
+  lc.min_cleanable_dirty_ratio = std::stod(metadata_.TopicConfig(
+      hosted.topic, "min.cleanable.dirty.ratio", std::to_string(lc.min_cleanable_dirty_ratio)));
   Result<std::unique_ptr<ReplicaLog>> log =
       logs_.GetOrCreateLog(hosted.topic, hosted.topic_id, hosted.partition, lc);
   if (!log.ok()) {

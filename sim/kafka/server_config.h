@@ -31,6 +31,9 @@ struct BrokerSettings {
   // First run of the LogManager's periodic tasks (LogManager.startup); Kafka 3.7+ name.
   std::int64_t log_initial_task_delay_ms = kLogInitialTaskDelayMsDefault;
   std::int32_t min_insync_replicas = kMinInsyncReplicasDefault;
+  // The log cleaner (CleanerConfig): on, and how long it sleeps when no log needs cleaning.
+  bool log_cleaner_enable = true;
+  std::int64_t log_cleaner_backoff_ms = 15000;
   std::string log_dirs = std::string(kLogDirsDefault);  // the node's disk root, for messages
   ReplicaLogConfig log;  // the broker-level defaults of the topic configs
   // The group coordinator (GroupCoordinatorConfig): offsets.topic.num.partitions,

@@ -86,6 +86,37 @@ class StorageReplicaLog final : public ReplicaLog {
     return notes;
   }
 
+  std::optional<CleanableLog> Cleanable(std::optional<std::int64_t> checkpoint,
+                                        Time now) const override {
+    if (!log_->config().cleanup_policy_compact) return std::nullopt;
+    const storage::LogToClean c = log_->CleanableSection(checkpoint, now);
+    return CleanableLog{c.first_dirty_offset, c.first_uncleanable_offset, c.cleanable_ratio(),
+                        c.ShouldClean(log_->config().min_cleanable_dirty_ratio)};
+  }
+
+  Result<CleanSummary> Clean(std::optional<std::int64_t> checkpoint, Time now) override {
+    Result<storage::CleanResult> r = log_->Clean(checkpoint, now);
+    if (!r.ok()) return r.status();
+    CleanSummary c;
+    c.first_dirty_offset = r->first_dirty_offset;
+    c.end_offset = r->end_offset;
+    c.segments_before = r->segments_before;
+    c.segments_after = r->segments_after;
+    c.bytes_before = static_cast<std::int64_t>(r->bytes_before);
+    c.bytes_after = static_cast<std::int64_t>(r->bytes_after);
+    c.records_read = r->records_read;
+    c.records_retained = r->records_retained;
+    c.tombstones_removed = r->tombstones_removed;
+    return c;
+  }
+
+  bool compacted() const override { return log_->config().cleanup_policy_compact; }
+  std::int64_t active_segment_base_offset() const override {
+    return log_->segments().back().base_offset;
+  }
+
+  std::optional<std::int64_t> TakeTruncationPoint() override { return log_->TakeTruncationPoint(); }
+
   Status WritePartitionMetadata(const Uuid& topic_id) override {
     storage::Uuid bytes{};
     for (int i = 0; i < 8; ++i) {
@@ -147,6 +178,12 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
   lc.index_interval_bytes = config.index_interval_bytes;
   lc.max_message_bytes = config.max_message_bytes;
   lc.message_timestamp_log_append_time = config.message_timestamp_log_append_time;
+  lc.cleanup_policy_compact = config.cleanup_policy_compact;
+  lc.cleanup_policy_delete = config.cleanup_policy_delete;
+  lc.delete_retention_ms = config.delete_retention_ms;
+  lc.min_cleanable_dirty_ratio = config.min_cleanable_dirty_ratio;
+  lc.min_compaction_lag_ms = config.min_compaction_lag_ms;
+  lc.max_compaction_lag_ms = config.max_compaction_lag_ms;
   // BrokerCompressionType: "producer" keeps the batch's codec, "uncompressed" is none.
   if (config.compression_type != "producer") {
     lc.compression_type = config.compression_type == "uncompressed"
@@ -168,6 +205,7 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
       storage::PartitionLog::Open(disk, log_dir, topic, partition, lc, now, &report, open_hints);
   if (!log.ok()) return log.status();
   if (info != nullptr) {
+    info->cleaner_leftovers = report.cleaner_leftovers;
     info->recovered_from = report.recovered_from;
     info->segments_trusted = report.segments_trusted;
     info->bytes_trusted = report.bytes_trusted;
@@ -209,6 +247,17 @@ ProducerBatchInfo ProducerOfBatch(std::span<const std::uint8_t> batch) {
   const Result<storage::BatchHeader> h = storage::ParseBatchHeader(batch);
   if (!h.ok()) return {};
   return ProducerBatchInfo{h->producer_id, h->producer_epoch, h->base_sequence};
+}
+
+std::int64_t NextOffsetAfter(std::span<const std::uint8_t> batches) {
+  std::int64_t next = -1;
+  while (!batches.empty()) {
+    const Result<storage::BatchHeader> h = storage::ParseBatchHeader(batches);
+    if (!h.ok()) break;
+    next = h->next_offset();
+    batches = batches.subspan(h->size_in_bytes());
+  }
+  return next;
 }
 
 Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> batches) {

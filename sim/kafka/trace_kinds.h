@@ -26,6 +26,7 @@ inline constexpr std::string_view kLogReset = "log.reset";
 inline constexpr std::string_view kLogLoad = "log.load";
 inline constexpr std::string_view kLogRecovery = "log.recovery";
 inline constexpr std::string_view kLogRetention = "log.retention";
+inline constexpr std::string_view kLogCleaner = "log.cleaner";
 inline constexpr std::string_view kLogCheckpointUnreadable = "log.checkpoint_unreadable";
 inline constexpr std::string_view kLogCheckpointFailed = "log.checkpoint_failed";
 inline constexpr std::string_view kLogCleanShutdown = "log.clean_shutdown";
@@ -107,6 +108,7 @@ inline constexpr std::array kAll = {
     kLogLoad,
     kLogRecovery,
     kLogRetention,
+    kLogCleaner,
     kLogCheckpointUnreadable,
     kLogCheckpointFailed,
     kLogCleanShutdown,

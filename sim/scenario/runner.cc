@@ -18,9 +18,26 @@
 #include "kafka/consumer_protocol.h"
 #include "scenario/guarantees.h"
 #include "scenario/trace_kinds.h"
+#include "storage/record_batch.h"
 
 namespace kafkasim::scenario {
 namespace {
+
+// Records (not offsets: compaction leaves gaps) in a log from its start to its end.
+std::int64_t CountRecords(const kafka::ReplicaLog& log) {
+  std::int64_t count = 0;
+  for (std::int64_t offset = log.log_start_offset(); offset < log.log_end_offset();) {
+    Result<std::vector<std::uint8_t>> bytes = log.Read(offset, 1 << 20, log.log_end_offset());
+    if (!bytes.ok() || bytes->empty()) break;
+    Result<std::vector<storage::BatchSpan>> spans = storage::SplitBatches(*bytes);
+    if (!spans.ok() || spans->empty()) break;
+    for (const storage::BatchSpan& span : *spans) {
+      count += span.header.records_count;
+      offset = span.header.next_offset();
+    }
+  }
+  return count;
+}
 
 // The group expectation (GroupExpect) against what the group's running coordinator holds and
 // what its members consumed.
@@ -156,6 +173,10 @@ std::string DescribeCondition(const ExpectCondition& c,
           [](const LogStartOffsetExpect& e) {
             return fmt::format("log start offset of {} is at least {}", e.partition.ToString(),
                                e.at_least);
+          },
+          [](const RecordsInLogExpect& e) {
+            return fmt::format("the leader's log of {} holds at most {} record(s)",
+                               e.partition.ToString(), e.at_most);
           },
           [](const GroupExpect& e) {
             std::vector<std::string> parts;
@@ -699,6 +720,18 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
             return log != nullptr && log->log_start_offset() >= e.at_least;
           },
           [&](const GroupExpect& e) { return CheckGroup(w, e, seen); },
+          [&](const RecordsInLogExpect& e) {
+            const kafka::ReplicaLog* log = w.LeaderLog(e.partition);
+            if (log == nullptr) {
+              *seen = "no running leader";
+              return false;
+            }
+            const std::int64_t records = CountRecords(*log);
+            *seen = fmt::format("{} record(s) in offsets [{}, {}) in {} segment(s)", records,
+                                log->log_start_offset(), log->log_end_offset(),
+                                log->Describe().segments.size());
+            return records <= e.at_most;
+          },
           [&](const FirstConsumedOffsetExpect& e) {
             for (const kafka::ConsumeEvent& c : w.history().consumed) {
               if (c.client != e.client || c.topic != e.partition.topic ||

@@ -844,6 +844,7 @@ class ScenarioParser {
   std::optional<ExpectCondition> ParseNodeState(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseLostAcked(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseLogStartOffset(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseRecordsInLog(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseFirstConsumedOffset(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseGroup(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseKeyInPartition(const Json& j, const std::string& path);
@@ -1510,7 +1511,11 @@ void ScenarioParser::ParseProducerMessages(const Json& j, const std::string& pat
                  "expected a string or null, got " + TypeWithArticle(*key));
       }
     }
-    if (auto value = r_.String(item, item_path, "value", true)) message.value = *value;
+    // "value": null is a tombstone (a delete marker for log compaction).
+    const Json* value_member = r_.Member(item, item_path, "value", false);
+    if (value_member == nullptr || !value_member->is_null()) {
+      if (auto value = r_.String(item, item_path, "value", true)) message.value = *value;
+    }
     client.messages.push_back(std::move(message));
   }
 }
@@ -2196,7 +2201,8 @@ const std::vector<std::string_view>& ConditionKeys() {
                                                      "first_consumed_offset",
                                                      "key_in_partition",
                                                      "probe",
-                                                     "group"};
+                                                     "group",
+                                                     "records_in_log"};
   return keys;
 }
 
@@ -2300,6 +2306,7 @@ std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
   if (kind == "node_state") return ParseNodeState(j, path);
   if (kind == "lost_acked") return ParseLostAcked(j, path);
   if (kind == "log_start_offset") return ParseLogStartOffset(j, path);
+  if (kind == "records_in_log") return ParseRecordsInLog(j, path);
   if (kind == "first_consumed_offset") return ParseFirstConsumedOffset(j, path);
   if (kind == "key_in_partition") return ParseKeyInPartition(j, path);
   if (kind == "group") return ParseGroup(j, path);
@@ -2605,6 +2612,17 @@ std::optional<ExpectCondition> ScenarioParser::ParseLogStartOffset(const Json& j
   auto at_least = r_.Integer(value, sub, "at_least", 0, INT64_MAX, true);
   if (!ref || !at_least) return std::nullopt;
   return LogStartOffsetExpect{*ref, *at_least};
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseRecordsInLog(const Json& j,
+                                                                 const std::string& path) {
+  const std::string sub = path + ".records_in_log";
+  const Json& value = j["records_in_log"];
+  if (!r_.Object(value, sub, {"partition", "at_most"})) return std::nullopt;
+  auto ref = PartitionRefValue(value, sub, "partition");
+  auto at_most = r_.Integer(value, sub, "at_most", 0, INT64_MAX, true);
+  if (!ref || !at_most) return std::nullopt;
+  return RecordsInLogExpect{*ref, *at_most};
 }
 
 std::optional<ExpectCondition> ScenarioParser::ParseFirstConsumedOffset(const Json& j,

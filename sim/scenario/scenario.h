@@ -137,8 +137,8 @@ enum class ClientType : std::uint8_t { kProducer, kConsumer };
 enum class Acks : std::uint8_t { kZero, kOne, kAll };
 
 struct ProducerMessage {
-  std::optional<std::string> key;  // nullopt = null key (sticky partitioning)
-  std::string value;
+  std::optional<std::string> key;    // nullopt = null key (sticky partitioning)
+  std::optional<std::string> value;  // nullopt = null value: a tombstone for a compacted topic
 };
 
 struct Client {
@@ -280,6 +280,12 @@ struct LogStartOffsetExpect {
   PartitionRef partition;
   std::int64_t at_least = 0;
 };
+// The partition leader's log holds at most `at_most` records (from its log start to its end):
+// log compaction removed the superseded ones.
+struct RecordsInLogExpect {
+  PartitionRef partition;
+  std::int64_t at_most = 0;
+};
 // The first record the consumer received from the partition had an offset >= `at_least`.
 struct FirstConsumedOffsetExpect {
   std::string client;
@@ -317,7 +323,7 @@ using ExpectCondition =
     std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect, ProduceErrorExpect,
                  ConsumedExpect, AckedExpect, NodeStateExpect, LostAckedExpect,
                  LogStartOffsetExpect, FirstConsumedOffsetExpect, KeyInPartitionExpect, ProbeExpect,
-                 GroupExpect>;
+                 GroupExpect, RecordsInLogExpect>;
 
 struct Expect {
   enum class Timing : std::uint8_t { kAt, kWithin };

@@ -43,6 +43,8 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
       b.GetLong("log.flush.start.offset.checkpoint.interval.ms");
   bs.log_initial_task_delay_ms = b.GetLong("log.initial.task.delay.ms");
   bs.log_dirs = b.GetString("log.dirs");
+  bs.log_cleaner_enable = b.GetBool("log.cleaner.enable");
+  bs.log_cleaner_backoff_ms = b.GetLong("log.cleaner.backoff.ms");
   // Kafka's config/server.properties for ZooKeeper mode says log.dirs=/tmp/kafka-logs.
   if (s.cluster.mode == ClusterMode::kZookeeper && !b.explicit_values().contains("log.dirs")) {
     bs.log_dirs = "/tmp/kafka-logs";
@@ -322,24 +324,44 @@ std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_a
     if (o.error != Errc::kNone || o.offset < 0 || (acks_all_only && o.acks != -1)) continue;
     acked[PartitionRef{o.topic, o.partition}].emplace(o.offset, &o);
   }
+  // Compaction keeps only the latest record of a key: an acknowledged record a later one with
+  // the same key superseded (acknowledged to any client, or in the log), or a tombstone, may
+  // be cleaned away.
+  std::map<std::pair<PartitionRef, std::string>, std::int64_t> latest_of_key;
+  for (const kafka::ProduceOutcome& o : history_->produced) {
+    if (o.error != Errc::kNone || o.offset < 0 || !o.key) continue;
+    std::int64_t& latest = latest_of_key[{PartitionRef{o.topic, o.partition}, *o.key}];
+    latest = std::max(latest, o.offset);
+  }
   std::int64_t lost = 0;
   for (const auto& [ref, records] : acked) {
     const kafka::ReplicaLog* log = LeaderLog(ref);
     if (log == nullptr) continue;
     const std::int64_t from = std::max(log->log_start_offset(), records.begin()->first);
     std::map<std::int64_t, std::optional<std::string>> held;
+    std::map<std::string, std::int64_t> latest_in_log;  // key -> its highest offset here
     for (std::int64_t offset = from; offset < log->log_end_offset();) {
       auto bytes = log->Read(offset, 1 << 20, log->log_end_offset());
       if (!bytes.ok() || bytes->empty()) break;
       auto decoded = kafka::DecodeBatches(*bytes);
-      if (!decoded.ok() || decoded->empty()) break;
-      for (const kafka::ConsumedRecord& r : *decoded) held[r.offset] = r.value;
-      offset = decoded->back().offset + 1;
+      if (!decoded.ok()) break;
+      for (const kafka::ConsumedRecord& r : *decoded) {
+        held[r.offset] = r.value;
+        if (r.key) latest_in_log[*r.key] = r.offset;
+      }
+      const std::int64_t next = kafka::NextOffsetAfter(*bytes);  // past compaction's gaps
+      if (next <= offset) break;
+      offset = next;
     }
     for (const auto& [offset, outcome] : records) {
       if (offset < log->log_start_offset()) continue;
       const auto it = held.find(offset);
       if (it != held.end() && it->second == outcome->value) continue;
+      if (it == held.end() && log->compacted() && outcome->key &&
+          (!outcome->value || latest_of_key[{ref, *outcome->key}] > offset ||
+           latest_in_log[*outcome->key] > offset)) {
+        continue;
+      }
       if (lost++ == 0 && detail != nullptr) {
         *detail = fmt::format(
             "{} offset {} (value \"{}\") acknowledged at {} is {}", ref.ToString(), offset,

@@ -69,6 +69,13 @@ constexpr const char* kLogFileSuffix = ".log";
 constexpr const char* kIndexFileSuffix = ".index";
 constexpr const char* kTimeIndexFileSuffix = ".timeindex";
 constexpr const char* kDeletedFileSuffix = ".deleted";
+// A clean in progress (LogFileUtils.CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX): the cleaner writes
+// <base>.log.cleaned (and its indexes), renames them to .swap, deletes the old segments, then
+// renames the .swap files to their final names (LocalLog.replaceSegments).
+constexpr const char* kCleanedFileSuffix = ".cleaned";
+constexpr const char* kSwapFileSuffix = ".swap";
+// In the log dir root: per compacted partition, the first offset the cleaner has not cleaned.
+constexpr const char* kCleanerOffsetCheckpointFile = "cleaner-offset-checkpoint";
 constexpr const char* kLeaderEpochCheckpointFile = "leader-epoch-checkpoint";
 constexpr const char* kPartitionMetadataFile = "partition.metadata";
 constexpr const char* kRecoveryPointCheckpointFile = "recovery-point-offset-checkpoint";

@@ -23,6 +23,14 @@ struct LogConfig {
   // compression.type: nullopt = "producer" (batches keep the client's codec), kNone =
   // "uncompressed"; another codec makes the leader recompress batches (LogValidator).
   std::optional<CompressionType> compression_type;
+  // cleanup.policy: "delete" (the default), "compact" or both. Without delete, retention.ms and
+  // retention.bytes delete nothing (UnifiedLog.deleteOldSegments).
+  bool cleanup_policy_compact = false;
+  bool cleanup_policy_delete = true;
+  std::int64_t delete_retention_ms = 86400000;     // delete.retention.ms: tombstones kept
+  double min_cleanable_dirty_ratio = 0.5;          // min.cleanable.dirty.ratio
+  std::int64_t min_compaction_lag_ms = 0;          // min.compaction.lag.ms
+  std::int64_t max_compaction_lag_ms = INT64_MAX;  // max.compaction.lag.ms
 };
 
 }  // namespace kafkasim::storage

@@ -71,7 +71,8 @@ std::string BatchLine(const BatchHeader& h, std::size_t position, bool valid) {
 
 // One record under its batch line; key and payload only with print_data_log, and only when
 // not null (DumpLogSegments' DecoderMessageParser gives None for them).
-std::string RecordLine(const BatchHeader& h, const Record& r, bool print_data_log) {
+std::string RecordLine(const BatchHeader& h, const Record& r, bool print_data_log,
+                       const RecordParser* parser) {
   std::string line =
       "| offset: " + std::to_string(h.base_offset + r.offset_delta) +
       (h.log_append_time() ? " LogAppendTime: " : " CreateTime: ") + std::to_string(r.timestamp) +
@@ -84,7 +85,11 @@ std::string RecordLine(const BatchHeader& h, const Record& r, bool print_data_lo
     line += (i == 0 ? "" : ",") + r.headers[i].key;
   }
   line += "]";
-  if (print_data_log && !h.is_control()) {
+  if (parser != nullptr && !h.is_control()) {
+    const ParsedRecord parsed = (*parser)(r, h.base_offset + r.offset_delta);
+    if (parsed.key) line += " key: " + *parsed.key;
+    if (parsed.payload) line += " payload: " + *parsed.payload;
+  } else if (print_data_log && !h.is_control()) {
     if (r.key) line += " key: " + Printable(r.key);
     if (r.value) line += " payload: " + Printable(r.value);
   }
@@ -189,14 +194,15 @@ void DumpLogSegment(Dumper& d, std::span<const std::uint8_t> bytes) {
     std::string line = BatchLine(*header, position, true);
     line.pop_back();
     if (!d.Line(line)) return;
-    if (o.print_data_log || o.deep_iteration) {
+    // DumpLogSegments: a decoder option sets print-data-log, which sets deep iteration.
+    if (o.print_data_log || o.deep_iteration || o.parser != nullptr) {
       Result<RecordBatch> batch = DecodeBatch(batch_bytes, position);
       if (!batch.ok()) {
         d.Fail(d.name() + ": " + batch.status().message(), false);
         return;
       }
       for (const Record& record : batch->records) {
-        line = RecordLine(batch->header, record, o.print_data_log);
+        line = RecordLine(batch->header, record, o.print_data_log, o.parser);
         line.pop_back();
         if (!d.Line(line)) return;
       }

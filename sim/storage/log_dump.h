@@ -5,11 +5,24 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "storage/record_batch.h"
+
 namespace kafkasim::storage {
+
+// What a --*-decoder makes of one record (DumpLogSegments.MessageParser's ParseResult): the
+// texts printed after " key: " and " payload: ", each left out when nullopt.
+struct ParsedRecord {
+  std::optional<std::string> key;
+  std::optional<std::string> payload;
+};
+// Decodes one record at `offset`. Must not throw or crash on any bytes: a record it cannot
+// decode gives a line saying so.
+using RecordParser = std::function<ParsedRecord(const Record& record, std::int64_t offset)>;
 
 struct DumpOptions {
   // DumpLogSegments: --deep-iteration prints every record of a batch (decompressing a
@@ -17,6 +30,9 @@ struct DumpOptions {
   // payload.
   bool print_data_log = false;
   bool deep_iteration = false;
+  // A decoder (e.g. --offsets-decoder, kafka/offsets_decoder.h): implies print_data_log and
+  // prints its key and payload texts instead of the raw bytes. Not owned; may be null.
+  const RecordParser* parser = nullptr;
   // DumpLogSegments' --max-bytes: a .log is read only as far as the batches that start within
   // this many bytes (Kafka's default Integer.MAX_VALUE reads the whole file).
   std::uint64_t max_bytes = 2147483647;

@@ -42,7 +42,9 @@ Result<RetentionResult> PartitionLog::DeleteOldSegments(Time now) {
   };
   const std::int64_t now_ms = now.Millis();
   std::size_t count = 0;
-  if (config_.retention_ms >= 0) {
+  // UnifiedLog.deleteOldSegments: without cleanup.policy=delete only the log start offset
+  // deletes segments.
+  if (config_.cleanup_policy_delete && config_.retention_ms >= 0) {
     count = deletable([&](const LogSegment& s, std::int64_t) {
       return now_ms - s.max_timestamp() > config_.retention_ms;
     });
@@ -50,7 +52,7 @@ Result<RetentionResult> PartitionLog::DeleteOldSegments(Time now) {
       result.reason = "retention.ms=" + std::to_string(config_.retention_ms) + " breached";
     }
   }
-  if (count == 0 && config_.retention_bytes >= 0) {
+  if (count == 0 && config_.cleanup_policy_delete && config_.retention_bytes >= 0) {
     std::int64_t diff = static_cast<std::int64_t>(size_bytes()) - config_.retention_bytes;
     count = deletable([&](const LogSegment& s, std::int64_t) {
       if (diff - static_cast<std::int64_t>(s.size()) < 0) return false;

@@ -16,21 +16,23 @@ std::string SegmentFileStem(std::int64_t base_offset) {
 }
 
 LogSegment::LogSegment(FileSystem& fs, const std::string& dir, std::int64_t base_offset,
-                       SegmentOptions options)
+                       SegmentOptions options, const std::string& file_suffix)
     : fs_(fs),
-      log_path_(dir + "/" + SegmentFileStem(base_offset) + kLogFileSuffix),
+      stem_(dir + "/" + SegmentFileStem(base_offset)),
+      log_path_(stem_ + kLogFileSuffix + file_suffix),
       base_offset_(base_offset),
       options_(options),
-      offset_index_(fs, dir + "/" + SegmentFileStem(base_offset) + kIndexFileSuffix, base_offset,
+      offset_index_(fs, stem_ + kIndexFileSuffix + file_suffix, base_offset,
                     options.max_index_entries),
-      time_index_(fs, dir + "/" + SegmentFileStem(base_offset) + kTimeIndexFileSuffix, base_offset,
+      time_index_(fs, stem_ + kTimeIndexFileSuffix + file_suffix, base_offset,
                   options.max_index_entries * kOffsetIndexEntrySize / kTimeIndexEntrySize),
       next_offset_(base_offset) {}
 
 Result<std::unique_ptr<LogSegment>> LogSegment::Create(FileSystem& fs, const std::string& dir,
                                                        std::int64_t base_offset,
-                                                       SegmentOptions options) {
-  std::unique_ptr<LogSegment> segment(new LogSegment(fs, dir, base_offset, options));
+                                                       SegmentOptions options,
+                                                       const std::string& file_suffix) {
+  std::unique_ptr<LogSegment> segment(new LogSegment(fs, dir, base_offset, options, file_suffix));
   if (Status s = fs.CreateFile(segment->log_path_); !s.ok()) return s;
   if (Status s = fs.Truncate(segment->log_path_, 0); !s.ok()) return s;
   if (Status s = segment->ResetIndexes(); !s.ok()) return s;
@@ -241,6 +243,21 @@ Status LogSegment::DeleteFiles() {
     if (!fs_.Exists(path)) continue;
     if (Status s = fs_.Remove(path); !s.ok()) return s;
   }
+  return Status::Ok();
+}
+
+Status LogSegment::ChangeFileSuffixes(const std::string& old_suffix,
+                                      const std::string& new_suffix) {
+  KSIM_ASSERT(log_path_ == stem_ + kLogFileSuffix + old_suffix);
+  const std::string index = stem_ + kIndexFileSuffix + new_suffix;
+  const std::string time_index = stem_ + kTimeIndexFileSuffix + new_suffix;
+  const std::string log = stem_ + kLogFileSuffix + new_suffix;
+  if (Status s = fs_.Rename(offset_index_.path(), index); !s.ok()) return s;
+  offset_index_.set_path(index);
+  if (Status s = fs_.Rename(time_index_.path(), time_index); !s.ok()) return s;
+  time_index_.set_path(time_index);
+  if (Status s = fs_.Rename(log_path_, log); !s.ok()) return s;
+  log_path_ = log;
   return Status::Ok();
 }
 

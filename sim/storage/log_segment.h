@@ -32,10 +32,12 @@ struct SegmentRecovery {
 
 class LogSegment {
  public:
-  // Creates empty .log/.index/.timeindex files in dir (which must exist).
+  // Creates empty .log/.index/.timeindex files in dir (which must exist), each name followed
+  // by file_suffix ("" or ".cleaned" for the cleaner's new segment).
   static Result<std::unique_ptr<LogSegment>> Create(FileSystem& fs, const std::string& dir,
                                                     std::int64_t base_offset,
-                                                    SegmentOptions options);
+                                                    SegmentOptions options,
+                                                    const std::string& file_suffix = "");
   // Opens existing files and trusts them: sizes from the .log, indexes loaded from disk (or
   // rebuilt from the .log when they fail their sanity check). Batches are not re-validated.
   static Result<std::unique_ptr<LogSegment>> Open(FileSystem& fs, const std::string& dir,
@@ -71,6 +73,10 @@ class LogSegment {
   Status OnBecomeInactive();
   Status Flush();
   Status DeleteFiles();
+  // Renames the three files from <name><old_suffix> to <name><new_suffix>
+  // (LogSegment.changeFileSuffixes): the cleaner's .cleaned -> .swap -> "" steps. The .log
+  // is renamed last, so a crash between the renames leaves the .log under its old suffix.
+  Status ChangeFileSuffixes(const std::string& old_suffix, const std::string& new_suffix);
 
   std::int64_t base_offset() const { return base_offset_; }
   // One past the last offset stored here (base_offset when empty).
@@ -86,13 +92,14 @@ class LogSegment {
 
  private:
   LogSegment(FileSystem& fs, const std::string& dir, std::int64_t base_offset,
-             SegmentOptions options);
+             SegmentOptions options, const std::string& file_suffix = "");
   // Index bookkeeping for one batch about to be written at `position`.
   Status IndexBatch(const BatchHeader& header, std::uint32_t position);
   Status ResetIndexes();
   Result<BatchHeader> ReadHeaderAt(std::uint64_t position) const;
 
   FileSystem& fs_;
+  std::string stem_;  // <dir>/<20-digit base offset>
   std::string log_path_;
   std::int64_t base_offset_;
   SegmentOptions options_;

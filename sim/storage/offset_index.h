@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/file_system.h"
@@ -39,6 +40,8 @@ class OffsetIndex {
   const std::vector<OffsetPosition>& entries() const { return entries_; }
   std::int64_t base_offset() const { return base_offset_; }
   const std::string& path() const { return path_; }
+  // After the file was renamed (a cleaned segment swapped in).
+  void set_path(std::string path) { path_ = std::move(path); }
 
   // Parses raw .index bytes (for dump-log); stops at a partial trailing entry.
   static std::vector<OffsetPosition> Parse(std::span<const std::uint8_t> bytes,

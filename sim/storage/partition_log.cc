@@ -235,6 +235,7 @@ Status PartitionLog::TruncateTo(std::int64_t offset) {
     if (Status s = active().DeleteFiles(); !s.ok()) return s;
     segments_.erase(std::prev(segments_.end()));
   }
+  truncated_to_ = std::min(truncated_to_.value_or(offset), offset);
   Result<std::uint64_t> cut = active().TruncateTo(offset);
   if (!cut.ok()) return cut.status();
   // ProducerStateManager.truncateAndReload: rebuilt from what is left, when next needed.
@@ -250,6 +251,7 @@ Status PartitionLog::TruncateFullyAndStartAt(std::int64_t offset) {
     if (Status s = segment->DeleteFiles(); !s.ok()) return s;
   }
   segments_.clear();
+  truncated_to_ = std::min(truncated_to_.value_or(offset), offset);
   Result<std::unique_ptr<LogSegment>> segment =
       LogSegment::Create(fs_, dir_, offset, segment_options());
   if (!segment.ok()) return segment.status();

@@ -15,6 +15,7 @@
 #include "engine/time.h"
 #include "storage/checkpoint_file.h"
 #include "storage/leader_epoch_cache.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_config.h"
 #include "storage/log_segment.h"
 #include "storage/log_validator.h"
@@ -40,6 +41,9 @@ struct RecoveryReport {
   std::int64_t batches_dropped = 0;  // the bad batch plus whole batches of deleted segments
   std::int32_t segments_deleted = 0;
   std::string reason;  // "" when nothing was dropped
+  // What recovery did with files an interrupted clean left ("" when there were none):
+  // .cleaned files deleted, or a .swap segment completed (LogLoader).
+  std::string cleaner_leftovers;
   // What the recovery point (or a clean shutdown) let the open skip: segments opened as they
   // are, versus segments whose batches were re-read and checked.
   std::int32_t segments_trusted = 0;
@@ -164,6 +168,28 @@ class PartitionLog {
   // only to segments wholly below the high watermark.
   Result<RetentionResult> DeleteOldSegments(Time now);
 
+  // Log compaction (cleanup.policy=compact). LogCleanerManager.cleanableOffsets: the dirty
+  // section from the cleaner's checkpoint (nullopt, below the log start or past the log end:
+  // the log start) up to the first uncleanable offset: the active segment's base, the high
+  // watermark, and the first segment younger than min.compaction.lag.ms.
+  LogToClean CleanableSection(std::optional<std::int64_t> checkpoint, Time now) const;
+  // Cleaner.doClean: maps the latest offset of every key of the dirty section, then recopies
+  // every segment below the map's end (grouped by segment.bytes and segment.index.bytes) into
+  // one new segment per group, keeping a record only if it is its key's latest and, for a
+  // tombstone, its batch's delete horizon (now + delete.retention.ms, stamped when it is first
+  // cleaned) has not passed. Offsets never change. Each group is swapped in through .cleaned
+  // and .swap files, as LocalLog.replaceSegments does. Disk errors pass through;
+  // crash_point is for tests (the log must then be dropped: kIoError "crash injected").
+  Result<CleanResult> Clean(std::optional<std::int64_t> checkpoint, Time now,
+                            CleanCrashPoint crash_point = CleanCrashPoint::kNone);
+  // The lowest offset the log was truncated to since the last call (nullopt if none): the
+  // cleaner's checkpoint must not stay above it (LogCleanerManager.maybeTruncateCheckpoint).
+  std::optional<std::int64_t> TakeTruncationPoint() {
+    std::optional<std::int64_t> point = truncated_to_;
+    truncated_to_.reset();
+    return point;
+  }
+
   std::vector<SegmentInfo> segments() const;
   std::uint64_t size_bytes() const;
   const std::string& dir() const { return dir_; }
@@ -186,6 +212,17 @@ class PartitionLog {
   Status AppendBatches(std::span<const std::uint8_t> bytes, const std::vector<BatchSpan>& spans,
                        Time now, LogAppendInfo& info);
   Status DeleteSegments(std::size_t count, RetentionResult& result);
+  // Recovery of an interrupted clean (LogLoader.removeTempFilesAndCollectSwapFiles and its
+  // swap passes): .cleaned files go, .swap segments replace what they cover. Bases of swapped-in
+  // segments are added to must_validate.
+  Status RecoverInterruptedClean(RecoveryReport& report, std::vector<std::int64_t>& must_validate);
+  // Cleaner.cleanSegments: recopies one group into a .cleaned segment and swaps it in.
+  Status CleanGroup(std::vector<std::int64_t> group_bases, const CleanerOffsetMap& map,
+                    std::int64_t upper_bound, Time now, CleanCrashPoint crash_point,
+                    CleanResult& result);
+  // LocalLog.replaceSegments: .cleaned -> .swap, old segments deleted, .swap -> final names.
+  Status ReplaceSegments(std::unique_ptr<LogSegment> cleaned,
+                         const std::vector<std::int64_t>& old_bases, CleanCrashPoint crash_point);
   SegmentOptions segment_options() const;
   void UnloadProducerState();
   LogSegment& active() const { return *segments_.rbegin()->second; }
@@ -204,6 +241,7 @@ class PartitionLog {
   Bytes append_buffer_;  // reused by AppendAsLeader so appends do not allocate per batch
   ProducerStateManager producer_state_;
   bool producer_state_loaded_ = false;
+  std::optional<std::int64_t> truncated_to_;
 };
 
 }  // namespace kafkasim::storage

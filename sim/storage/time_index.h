@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/file_system.h"
@@ -34,6 +35,8 @@ class TimeIndex {
   bool full() const { return entries_.size() >= max_entries_; }
   const std::vector<TimestampOffset>& entries() const { return entries_; }
   const std::string& path() const { return path_; }
+  // After the file was renamed (a cleaned segment swapped in).
+  void set_path(std::string path) { path_ = std::move(path); }
 
   static std::vector<TimestampOffset> Parse(std::span<const std::uint8_t> bytes,
                                             std::int64_t base_offset);

@@ -1,11 +1,13 @@
-// libFuzzer target: dump-log's parsers (segments, indexes, checkpoint files, quorum-state) on any
-// bytes. The first byte picks the file kind (low 3 bits), whether records are printed (0x80,
-// 0x40) and a line cap (0x20); the rest is the file.
+// libFuzzer target: dump-log's parsers (segments, indexes, checkpoint files, quorum-state, the
+// __consumer_offsets decoder) on any bytes. The first byte picks the file kind (low 3 bits),
+// whether records are printed (0x80, 0x40), a line cap (0x20) and --offsets-decoder (0x10);
+// the rest is the file.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 
+#include "kafka/offsets_decoder.h"
 #include "raft/raft_types.h"
 #include "storage/log_dump.h"
 
@@ -28,6 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.print_data_log = (data[0] & 0x80) != 0;
   options.deep_iteration = (data[0] & 0x40) != 0;
   options.max_lines = (data[0] & 0x20) != 0 ? 3 : 0;
+  static const kafkasim::storage::RecordParser kOffsets = kafkasim::kafka::OffsetsRecordParser();
+  if ((data[0] & 0x10) != 0) options.parser = &kOffsets;
   auto result = kafkasim::storage::DumpFile(kNames[kind], bytes, options);
   // Every dump starts with "Dumping <name>", and a cap is kept.
   if (result.text.rfind("Dumping ", 0) != 0) __builtin_trap();

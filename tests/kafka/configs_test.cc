@@ -108,9 +108,14 @@ TEST_CASE("a config the simulator does not act on is named with the reason") {
   CHECK(NotSimulatedReason(*txn, "2") == "transactions are not simulated");
   const ConfigSpec* cleanup = FindConfigSpec(TopicConfigSpecs(), "cleanup.policy");
   REQUIRE(cleanup != nullptr);
+  // Log compaction is simulated (the log cleaner): every cleanup.policy is accepted.
   CHECK(NotSimulatedReason(*cleanup, "delete") == "");
-  CHECK(NotSimulatedReason(*cleanup, "compact") == "log compaction is not simulated yet");
-  CHECK(NotSimulatedReason(*cleanup, "compact,delete") == "log compaction is not simulated yet");
+  CHECK(NotSimulatedReason(*cleanup, "compact") == "");
+  CHECK(NotSimulatedReason(*cleanup, "compact,delete") == "");
+  const ConfigSpec* flush_ms = FindConfigSpec(TopicConfigSpecs(), "flush.ms");
+  REQUIRE(flush_ms != nullptr);
+  CHECK(NotSimulatedReason(*flush_ms, "1000") ==
+        "logs are flushed by flush.messages, at segment rolls and at shutdown only");
   const ConfigSpec* lag = FindConfigSpec(BrokerConfigSpecs(), "replica.lag.time.max.ms");
   REQUIRE(lag != nullptr);
   CHECK(NotSimulatedReason(*lag, "10000") == "");

@@ -86,15 +86,19 @@ TEST_CASE("scenario errors: a config the simulator does not act on is refused wi
       "[scenario.E032] s.json:1:45 $.cluster.broker_config[\"transaction.state.log.min.isr\"]: "
       "transaction.state.log.min.isr is not simulated: transactions are not simulated");
   CHECK(OneError(R"({"name": "t", "cluster": {}, "topics": [{"name": "c", "partitions": 1,
-      "replication_factor": 1, "config": {"cleanup.policy": "compact"}}]})") ==
-        "[scenario.E032] s.json:2:43 $.topics[0].config[\"cleanup.policy\"]: cleanup.policy is "
-        "not simulated: log compaction is not simulated yet");
-  std::vector<std::string> errors;
-  CHECK(ParseScenario(R"({"name": "t", "cluster": {}, "topics": [{"name": "c", "partitions": 1,
-      "replication_factor": 1, "config": {"cleanup.policy": "delete"}}]})",
-                      "s.json", &errors)
-            .has_value());
-  CHECK(errors.empty());
+      "replication_factor": 1, "config": {"flush.ms": 1000}}]})") ==
+        "[scenario.E032] s.json:2:43 $.topics[0].config[\"flush.ms\"]: flush.ms is not "
+        "simulated: logs are flushed by flush.messages, at segment rolls and at shutdown only");
+  // Log compaction is simulated: every cleanup.policy is accepted.
+  for (const char* policy : {"delete", "compact", "compact,delete"}) {
+    std::vector<std::string> errors;
+    CHECK(ParseScenario(R"({"name": "t", "cluster": {}, "topics": [{"name": "c", "partitions": 1,
+      "replication_factor": 1, "config": {"cleanup.policy": ")" +
+                            std::string(policy) + R"("}}]})",
+                        "s.json", &errors)
+              .has_value());
+    CHECK(errors.empty());
+  }
 }
 
 TEST_CASE("scenario errors: an unknown node lists the nodes of this cluster") {

@@ -64,7 +64,8 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
                                                                     "excludes",
                                                                     "includes",
                                                                     "probe",
-                                                                    "group"});
+                                                                    "group",
+                                                                    "records_in_log"});
   CHECK(Keys(defs["topic"]["properties"]) == std::set<std::string>{"name", "partitions",
                                                                    "replication_factor",
                                                                    "replica_assignment", "config"});
