@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "engine/assert.h"
@@ -166,6 +167,7 @@ void GroupCoordinatorHost::Load(std::int32_t partition, std::int32_t leader_epoc
   }
   auto coordinator =
       std::make_unique<GroupCoordinator>(partition, settings_.group, io_.env().rng().NextU64());
+  coordinator->SetTopics(Topics());
   GroupCoordinatorReady ready;
   const Status loaded = coordinator->LoadFromRecords(records, io_.Now(), ready);
   io_.Probe("group.coordinator.load");
@@ -202,6 +204,17 @@ void GroupCoordinatorHost::Unload(std::int32_t partition) {
 
 // --- Requests ---
 
+std::map<std::string, CoordinatorTopic> GroupCoordinatorHost::Topics() const {
+  // The coordinator's view of the metadata image (GroupCoordinatorService.onNewMetadataImage).
+  std::map<std::string, CoordinatorTopic> out;
+  for (const auto& [name, id] : metadata_.TopicIds()) out[name].topic_id = id;
+  for (const PartitionMetadata& p : metadata_.AllPartitions()) {
+    CoordinatorTopic& t = out[p.topic];
+    t.partitions = std::max(t.partitions, p.partition + 1);
+  }
+  return out;
+}
+
 GroupCoordinator* GroupCoordinatorHost::CoordinatorFor(const std::string& group_id) {
   const auto it =
       coordinators_.find(PartitionForGroup(group_id, settings_.group.offsets_topic_num_partitions));
@@ -233,8 +246,11 @@ void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequest
       case 4:
         body = OffsetCommitResponse{};
         break;
-      default:
+      case 5:
         body = OffsetFetchResponse{};
+        break;
+      default:
+        body = ConsumerGroupHeartbeatResponse{};
         break;
     }
     SetError(body, Errc::kNotCoordinator);
@@ -242,6 +258,9 @@ void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequest
     return;
   }
   const Time now = io_.Now();
+  if (std::holds_alternative<ConsumerGroupHeartbeatRequest>(message.request)) {
+    coordinator->SetTopics(Topics());
+  }
   std::visit(
       [&](const auto& r) {
         using T = std::decay_t<decltype(r)>;
@@ -255,8 +274,10 @@ void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequest
           coordinator->LeaveGroup(id, r, now, ready);
         } else if constexpr (std::is_same_v<T, OffsetCommitRequest>) {
           coordinator->OffsetCommit(id, r, now, ready);
-        } else {
+        } else if constexpr (std::is_same_v<T, OffsetFetchRequest>) {
           coordinator->OffsetFetch(id, r, now, ready);
+        } else {
+          coordinator->ConsumerGroupHeartbeat(id, r, now, ready);
         }
       },
       message.request);
@@ -329,6 +350,7 @@ void GroupCoordinatorHost::Tick() {
     const std::optional<Time> deadline = coordinator->NextDeadline();
     if (!deadline || *deadline > io_.Now()) continue;
     GroupCoordinatorReady ready;
+    coordinator->SetTopics(Topics());
     coordinator->Tick(io_.Now(), ready);
     Drain(partition, ready);
   }

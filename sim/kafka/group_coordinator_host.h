@@ -60,6 +60,8 @@ class GroupCoordinatorHost {
   void Send(std::vector<GroupResponse> responses, Errc error);
   // The coordinator of `group_id` when this broker is it, else nullptr.
   GroupCoordinator* CoordinatorFor(const std::string& group_id);
+  // The topics of this broker's metadata image, for the consumer-group paths.
+  std::map<std::string, CoordinatorTopic> Topics() const;
   // Asks the controller to create __consumer_offsets (once at a time).
   void CreateOffsetsTopic();
 

@@ -39,6 +39,7 @@ class KRaftMetadataCache final : public MetadataCache {
     return image_.TopicConfig(topic, name, fallback);
   }
   std::vector<PartitionMetadata> AllPartitions() const override;
+  std::map<std::string, Uuid> TopicIds() const override;
 
  private:
   const MetadataImage& image_;

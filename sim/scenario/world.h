@@ -88,6 +88,9 @@ class World {
   // The group as its running coordinator holds it, and that coordinator's node.id.
   const kafka::ClassicGroup* FindGroup(const std::string& group_id,
                                        std::int32_t* coordinator = nullptr);
+  // The KIP-848 group of that id on a running coordinator, else nullptr.
+  const kafka::ConsumerGroup* FindConsumerGroup(const std::string& group_id,
+                                                std::int32_t* coordinator = nullptr);
 
  private:
   void BuildCluster();
