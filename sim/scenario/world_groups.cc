@@ -125,6 +125,9 @@ CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
     for (const std::string& id : ids) text += (text.empty() ? "" : "\n") + id;
     return CommandOutput{true, text};
   }
+  if (command.action == ConsumerGroupsCommand::Action::kResetOffsets) {
+    return ResetGroupOffsets(command);
+  }
   std::string text;
   bool ok = true;
   for (const std::string& group_id : command.groups) {
@@ -226,6 +229,85 @@ CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
               Pad(std::to_string(r.tp.partition), 10) + " " + Pad(current_text, 15) + " " +
               Pad(end_text, 15) + " " + Pad(lag, 15) + " " + Pad(r.consumer, wc) + " " +
               Pad(r.host, wh) + " " + r.client;
+    }
+  }
+  return CommandOutput{ok, text};
+}
+
+CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
+  // ConsumerGroupCommand.resetOffsets: only an inactive group (Empty, or unknown: Dead), new
+  // offsets from ListOffsets (earliest: log start, latest: high watermark; --to-offset clamped
+  // to them), printed by printOffsetsToReset, committed only with --execute.
+  std::string text;
+  if (!command.dry_run && !command.execute) {
+    text +=
+        "WARN: No action will be performed as the --execute option is missing. In a future "
+        "major release, the default behavior of this command will be to prompt the user "
+        "before executing the reset rather than doing a dry run. You should add the "
+        "--dry-run option explicitly if you are scripting this command and want to keep the "
+        "current default behavior without prompting.";
+  }
+  bool ok = true;
+  std::vector<std::tuple<std::string, TopicPartition, std::int64_t>> rows;
+  for (const std::string& group_id : command.groups) {
+    std::string state = "Dead";
+    if (const kafka::ClassicGroup* g = FindGroup(group_id); g != nullptr) {
+      state = std::string(kafka::GroupStateName(g->state));
+    } else if (const kafka::ConsumerGroup* c = FindConsumerGroup(group_id); c != nullptr) {
+      state = std::string(kafka::ConsumerGroupStateName(c->State()));
+    }
+    if (state != "Empty" && state != "Dead") {
+      text += "\nError: Assignments can only be reset if the group '" + group_id +
+              "' is inactive, but the current state is " + state + ".";
+      ok = false;
+      continue;
+    }
+    std::vector<kafka::OffsetCommitPartition> commits;
+    for (std::int32_t p = 0;; ++p) {
+      const kafka::ReplicaLog* log = LeaderLog(PartitionRef{command.topic, p});
+      if (log == nullptr) break;
+      const std::int64_t earliest = log->log_start_offset();
+      const std::int64_t latest = log->high_watermark();
+      std::int64_t offset = earliest;
+      if (command.reset_to == ConsumerGroupsCommand::ResetTo::kLatest) offset = latest;
+      if (command.reset_to == ConsumerGroupsCommand::ResetTo::kOffset) {
+        offset = std::clamp(command.reset_offset, earliest, latest);
+      }
+      rows.emplace_back(group_id, TopicPartition{command.topic, p}, offset);
+      commits.push_back({command.topic, p, offset, -1, ""});
+    }
+    if (commits.empty()) {
+      text += "\nError: Topic " + command.topic + " has no partition with a leader.";
+      ok = false;
+      continue;
+    }
+    if (!command.execute) continue;
+    Errc error = Errc::kNotCoordinator;
+    for (NodeIndex n : servers_) {
+      // KRaft brokers (Kafka 4.x has no ZooKeeper mode; a ZooKeeper-mode run answers
+      // NOT_COORDINATOR here).
+      kafka::KafkaRaftServer* server = RaftServer(n);
+      if (server == nullptr || server->mutable_broker() == nullptr) continue;
+      error = server->mutable_broker()->groups().AdminCommitOffsets(group_id, commits);
+      if (error != Errc::kNotCoordinator) break;
+    }
+    if (error != Errc::kNone) {
+      text +=
+          "\nError: Executing consumer group command failed due to " + std::string(ErrcName(error));
+      ok = false;
+    }
+  }
+  if (!rows.empty()) {
+    std::size_t wg = 15, wt = 15;
+    for (const auto& [group, tp, offset] : rows) {
+      wg = std::max(wg, group.size());
+      wt = std::max(wt, tp.topic.size());
+    }
+    text += "\n" + Pad("GROUP", wg) + " " + Pad("TOPIC", wt) + " " + Pad("PARTITION", 10) +
+            " NEW-OFFSET";
+    for (const auto& [group, tp, offset] : rows) {
+      text += "\n" + Pad(group, wg) + " " + Pad(tp.topic, wt) + " " +
+              Pad(std::to_string(tp.partition), 10) + " " + std::to_string(offset);
     }
   }
   return CommandOutput{ok, text};
