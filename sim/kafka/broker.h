@@ -70,6 +70,7 @@ class Broker {
   ReplicaManager& replicas() { return replicas_; }
   LogManager& logs() { return logs_; }
   const GroupCoordinatorHost& groups() const { return groups_; }
+  GroupCoordinatorHost& groups() { return groups_; }
 
  private:
   void Rearm(std::int64_t period_ms, TimerTag tag);

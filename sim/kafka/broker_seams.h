@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ class MetadataCache {
                                   const std::string& fallback) const = 0;
   // Every partition's leader, for Metadata responses.
   virtual std::vector<PartitionMetadata> AllPartitions() const = 0;
+  // Every topic's id, by name (the KIP-848 group records name topics by id).
+  virtual std::map<std::string, Uuid> TopicIds() const = 0;
 };
 
 // The broker's one way to the active controller (NodeToControllerChannelManager).

@@ -677,6 +677,11 @@ void ConsumerNode::OnStart() {
   generation_ = -1;
   coordinator_ = kNoLeader;
   phase_ = config_.group ? GroupPhase::kFindCoordinator : GroupPhase::kNone;
+  if (config_.group && config_.consumer_protocol) {
+    // KIP-848 clients choose their member id (Uuid.randomUuid().toString()), kept until close.
+    member_id_ = Uuid{env_.rng().NextU64(), env_.rng().NextU64()}.ToBase64();
+    generation_ = 0;
+  }
   RequestMetadata();
   env_.SetTimer(Milliseconds(100), kPoll);
 }
@@ -807,7 +812,10 @@ void ConsumerNode::Close() {
     if (config_.enable_auto_commit) CommitPositions(assigned_, "on close");
     phase_ = GroupPhase::kLeaving;
     leave_deadline_ = env_.Now() + Milliseconds(1000);
-    if (!config_.group_instance_id && !member_id_.empty()) {
+    if (config_.consumer_protocol) {
+      // Leave with member epoch -1 (-2 for a static member, which keeps its place).
+      SendConsumerHeartbeat(config_.group_instance_id ? -2 : -1);
+    } else if (!config_.group_instance_id && !member_id_.empty()) {
       LeaveGroupRequest leave;
       leave.group_id = *config_.group;
       leave.members.push_back({member_id_, std::nullopt, "the consumer is being closed"});

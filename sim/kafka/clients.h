@@ -178,6 +178,10 @@ struct ConsumerConfig {
   std::int32_t session_timeout_ms = 45000;
   Duration heartbeat_interval = Milliseconds(3000);
   std::int32_t max_poll_interval_ms = 300000;  // the rebalance timeout of JoinGroup
+  // group.protocol=consumer (KIP-848): ConsumerGroupHeartbeat instead of JoinGroup/SyncGroup,
+  // the coordinator assigns (group.remote.assignor: "uniform", "range"; nullopt: its default).
+  bool consumer_protocol = false;
+  std::optional<std::string> remote_assignor;
 };
 
 class ConsumerNode : public Node {
@@ -231,6 +235,10 @@ class ConsumerNode : public Node {
   void Revoke(const std::vector<std::int32_t>& partitions, bool lost);
   void CommitPositions(const std::vector<std::int32_t>& partitions, const char* why);
   void ResetMember();
+  // KIP-848 (consumer_group.cc): ConsumerMembershipManager + ConsumerHeartbeatRequestManager.
+  void SendConsumerHeartbeat(std::int32_t member_epoch);
+  void OnConsumerHeartbeatResponse(const ConsumerGroupHeartbeatResponse& response);
+  void ReconcileConsumerAssignment(const std::vector<TopicPartition>& assignment);
   bool cooperative() const { return protocol_ == "cooperative-sticky"; }
 
   NodeEnv& env_;

@@ -62,8 +62,12 @@ void ConsumerNode::GroupStep() {
       if (!heartbeat_in_flight_ && now >= next_heartbeat_) {
         heartbeat_in_flight_ = true;
         heartbeat_sent_at_ = now;
-        SendGroupRequest(
-            HeartbeatRequest{*config_.group, member_id_, config_.group_instance_id, generation_});
+        if (config_.consumer_protocol) {
+          SendConsumerHeartbeat(generation_);
+        } else {
+          SendGroupRequest(
+              HeartbeatRequest{*config_.group, member_id_, config_.group_instance_id, generation_});
+        }
       }
       if (config_.enable_auto_commit && now >= next_auto_commit_) {
         next_auto_commit_ = now + config_.auto_commit_interval;
@@ -174,6 +178,10 @@ void ConsumerNode::OnFindCoordinatorResponse(const FindCoordinatorResponse& resp
     return;
   }
   resume_heartbeats_ = false;
+  if (config_.consumer_protocol) {
+    SendConsumerHeartbeat(0);
+    return;
+  }
   SendJoin();
 }
 
@@ -192,6 +200,8 @@ void ConsumerNode::OnGroupResponse(const GroupResponseMessage& message) {
           OnCommitResponse(r);
         } else if constexpr (std::is_same_v<T, OffsetFetchResponse>) {
           if (message.correlation_id == offset_fetch_correlation_) OnOffsetFetchResponse(r);
+        } else if constexpr (std::is_same_v<T, ConsumerGroupHeartbeatResponse>) {
+          if (message.correlation_id == join_correlation_) OnConsumerHeartbeatResponse(r);
         } else {
           if (phase_ == GroupPhase::kLeaving) Close();  // LeaveGroup answered
         }
@@ -412,6 +422,113 @@ void ConsumerNode::OnOffsetFetchResponse(const OffsetFetchResponse& response) {
       stats().positions[PartitionName(tp.topic, tp.partition)] = committed.offset;
     }
   }
+}
+
+// --- KIP-848: the consumer group protocol ---
+
+void ConsumerNode::SendConsumerHeartbeat(std::int32_t member_epoch) {
+  // ConsumerHeartbeatRequestManager: a join (epoch 0) carries everything; later heartbeats the
+  // partitions the member owns now; a leave (epoch -1) nothing more.
+  ConsumerGroupHeartbeatRequest request;
+  request.group_id = *config_.group;
+  request.member_id = member_id_;
+  request.member_epoch = member_epoch;
+  request.instance_id = config_.group_instance_id;
+  request.client_id = env_.name();
+  if (member_epoch == 0) {
+    request.rebalance_timeout_ms = config_.max_poll_interval_ms;
+    request.subscribed_topic_names = std::vector<std::string>{config_.topic};
+    request.server_assignor = config_.remote_assignor;
+    request.topic_partitions = std::vector<TopicPartition>{};
+    phase_ = GroupPhase::kJoining;
+    join_sent_at_ = env_.Now();
+  } else if (member_epoch > 0) {
+    std::vector<TopicPartition> owned;
+    for (std::int32_t p : assigned_) owned.push_back({config_.topic, p});
+    request.topic_partitions = std::move(owned);
+  }
+  heartbeat_in_flight_ = member_epoch >= 0;
+  heartbeat_sent_at_ = env_.Now();
+  join_correlation_ = next_correlation_;
+  SendGroupRequest(std::move(request));
+}
+
+void ConsumerNode::OnConsumerHeartbeatResponse(const ConsumerGroupHeartbeatResponse& response) {
+  join_correlation_ = -1;
+  heartbeat_in_flight_ = false;
+  if (phase_ == GroupPhase::kLeaving) {
+    Close();
+    return;
+  }
+  const Errc error = response.error;
+  if (error == Errc::kFencedMemberEpoch || error == Errc::kUnknownMemberId) {
+    // The member lost its partitions (no commit) and rejoins with epoch 0 and the same id.
+    env_.Probe("client.group.fenced");
+    ++stats().errors[std::string(ErrcName(error))];
+    Revoke(assigned_, true);
+    generation_ = 0;
+    SendConsumerHeartbeat(0);
+    return;
+  }
+  if (CoordinatorError(error)) {
+    Rediscover(error);
+    return;
+  }
+  if (error != Errc::kNone) {
+    // GROUP_ID_NOT_FOUND (a classic group of that id), UNSUPPORTED_ASSIGNOR, INVALID_REQUEST:
+    // fatal for the Java consumer; here it is counted and the join retried after a second.
+    ++stats().errors[std::string(ErrcName(error))];
+    env_.Emit(std::string(trace_kind::kClientGroup), {{"error", std::string(ErrcName(error))}},
+              fmt::format("group {}: ConsumerGroupHeartbeat failed: {} {}", *config_.group,
+                          ErrcName(error), response.error_message.value_or("")));
+    phase_ = GroupPhase::kFindCoordinator;
+    find_retry_at_ = env_.Now() + Milliseconds(1000);
+    return;
+  }
+  generation_ = response.member_epoch;
+  phase_ = GroupPhase::kStable;
+  next_heartbeat_ = env_.Now() + Milliseconds(response.heartbeat_interval_ms);
+  if (next_auto_commit_ < env_.Now()) next_auto_commit_ = env_.Now() + config_.auto_commit_interval;
+  if (response.assignment) ReconcileConsumerAssignment(*response.assignment);
+}
+
+void ConsumerNode::ReconcileConsumerAssignment(const std::vector<TopicPartition>& assignment) {
+  // ConsumerMembershipManager reconciliation: revoke what is no longer assigned (committing
+  // first), take the new partitions, then acknowledge at once with a heartbeat that names
+  // what the member now owns.
+  std::vector<std::int32_t> target;
+  for (const TopicPartition& tp : assignment) {
+    if (tp.topic == config_.topic) target.push_back(tp.partition);
+  }
+  std::sort(target.begin(), target.end());
+  if (target == assigned_) return;
+  std::vector<std::int32_t> revoked;
+  for (std::int32_t p : assigned_) {
+    if (!std::binary_search(target.begin(), target.end(), p)) revoked.push_back(p);
+  }
+  if (!revoked.empty()) {
+    env_.Probe("client.group.consumer.revoke");
+    Revoke(revoked, false);
+  }
+  for (std::int32_t p : target) {
+    if (std::find(assigned_.begin(), assigned_.end(), p) != assigned_.end()) continue;
+    Position& pos = positions_[p];
+    pos = Position{};
+    pos.need_committed = true;
+  }
+  assigned_ = target;
+  fetch_floor_ = next_correlation_;
+  offset_fetch_correlation_ = -1;
+  std::vector<std::string> names;
+  for (std::int32_t p : assigned_) names.push_back(PartitionName(config_.topic, p));
+  history_->assignments.push_back(
+      AssignmentEvent{env_.name(), *config_.group, member_id_, generation_, names, env_.Now()});
+  env_.Probe("client.group.assigned");
+  env_.Emit(std::string(trace_kind::kClientAssignment),
+            {{"group", *config_.group}, {"generation", std::int64_t{generation_}}},
+            fmt::format("group {} member epoch {} (consumer protocol): assigned {}", *config_.group,
+                        generation_, Names(config_.topic, assigned_)));
+  next_heartbeat_ = env_.Now();  // acknowledge the reconciliation
 }
 
 void ConsumerNode::ResetMember() {

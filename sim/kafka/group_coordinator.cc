@@ -291,6 +291,10 @@ void GroupCoordinator::JoinGroup(GroupRequestId id, const JoinGroupRequest& requ
       request.session_timeout_ms > settings_.group_max_session_timeout_ms) {
     return fail(Errc::kInvalidSessionTimeout);
   }
+  // A KIP-848 group: classic members joining it (the upgrade path) are not modelled.
+  if (consumer_groups_.contains(request.group_id)) {
+    return fail(Errc::kInconsistentGroupProtocol);
+  }
   auto it = groups_.find(request.group_id);
   if (it == groups_.end()) {
     // Only an unknown member creates the group (getOrMaybeCreateClassicGroup).
@@ -781,6 +785,7 @@ void GroupCoordinator::OffsetCommit(GroupRequestId id, const OffsetCommitRequest
     Respond(ready, id, request.group_id, request.member_id, response);
   };
   if (Errc e = CheckCoordinator(request.group_id); e != Errc::kNone) return answer(e);
+  if (OffsetCommitConsumerGroup(id, request, now, ready)) return;
   auto it = groups_.find(request.group_id);
   if (it == groups_.end()) {
     // A commit outside any membership creates an Empty group to hold the offsets; a member
@@ -836,18 +841,20 @@ void GroupCoordinator::OffsetFetch(GroupRequestId id, const OffsetFetchRequest& 
     Respond(ready, id, request.group_id, "", response);
     return;
   }
-  const ClassicGroup* g = group(request.group_id);
+  const std::map<TopicPartition, CommittedOffset>* offsets = nullptr;
+  if (const ClassicGroup* g = group(request.group_id)) offsets = &g->offsets;
+  if (const ConsumerGroup* g = consumer_group(request.group_id)) offsets = &g->offsets;
   if (request.partitions) {
     for (const auto& tp : *request.partitions) {
       CommittedOffset committed;
-      if (g) {
-        const auto it = g->offsets.find(tp);
-        if (it != g->offsets.end()) committed = it->second;
+      if (offsets) {
+        const auto it = offsets->find(tp);
+        if (it != offsets->end()) committed = it->second;
       }
       response.partitions.push_back({tp, committed});
     }
-  } else if (g) {
-    for (const auto& [tp, committed] : g->offsets) response.partitions.push_back({tp, committed});
+  } else if (offsets) {
+    for (const auto& [tp, committed] : *offsets) response.partitions.push_back({tp, committed});
   }
   Respond(ready, id, request.group_id, "", response);
 }
@@ -865,10 +872,17 @@ std::optional<Time> GroupCoordinator::NextDeadline() const {
     for (const auto& [id, deadline] : group.pending_member_deadlines) consider(deadline);
     for (const auto& [id, member] : group.members) consider(member.heartbeat_deadline);
   }
+  for (const auto& [group_id, group] : consumer_groups_) {
+    for (const auto& [id, member] : group.members) {
+      consider(member.session_deadline);
+      consider(member.rebalance_deadline);
+    }
+  }
   return next;
 }
 
 void GroupCoordinator::Tick(Time now, GroupCoordinatorReady& ready) {
+  ConsumerTick(now, ready);
   for (auto& [group_id, group] : groups_) {
     // Pending members that never came back with their id (KIP-394).
     for (auto p = group.pending_member_deadlines.begin();
@@ -941,6 +955,16 @@ Status GroupCoordinator::LoadFromRecords(const std::vector<GroupRecord>& records
   active_ = true;
   std::size_t index = 0;
   for (const auto& record : records) {
+    if (IsConsumerGroupRecordKey(record.key)) {
+      auto consumer = DecodeConsumerGroupRecord(record.key, record.value);
+      if (!consumer.ok()) {
+        return {consumer.status().code(),
+                "record " + std::to_string(index) + ": " + consumer.status().message()};
+      }
+      ++index;
+      ReplayConsumerRecord(*consumer);
+      continue;
+    }
     auto decoded = DecodeGroupRecord(record.key, record.value);
     if (!decoded.ok()) {
       return {decoded.status().code(),
@@ -948,6 +972,16 @@ Status GroupCoordinator::LoadFromRecords(const std::vector<GroupRecord>& records
     }
     ++index;
     if (const auto* offset = std::get_if<DecodedOffsetCommit>(&*decoded)) {
+      if (const auto c = consumer_groups_.find(offset->key.group); c != consumer_groups_.end()) {
+        const TopicPartition tp{offset->key.topic, offset->key.partition};
+        if (!offset->value) {
+          c->second.offsets.erase(tp);
+        } else {
+          const auto& v = *offset->value;
+          c->second.offsets[tp] = {v.offset, v.leader_epoch, v.metadata, v.commit_timestamp};
+        }
+        continue;
+      }
       ClassicGroup& group = groups_[offset->key.group];
       group.group_id = offset->key.group;
       const TopicPartition tp{offset->key.topic, offset->key.partition};
@@ -961,7 +995,18 @@ Status GroupCoordinator::LoadFromRecords(const std::vector<GroupRecord>& records
     }
     const auto& metadata = std::get<DecodedGroupMetadata>(*decoded);
     if (!metadata.value) {
-      groups_.erase(metadata.key.group);
+      // The group's record is deleted; its offsets are records of their own and stay (they
+      // move to the consumer group when an empty classic group is converted).
+      const auto it = groups_.find(metadata.key.group);
+      if (it == groups_.end()) continue;
+      auto offsets = std::move(it->second.offsets);
+      if (offsets.empty()) {
+        groups_.erase(it);
+        continue;
+      }
+      it->second = ClassicGroup{};
+      it->second.group_id = metadata.key.group;
+      it->second.offsets = std::move(offsets);
       continue;
     }
     const auto& v = *metadata.value;
@@ -999,6 +1044,22 @@ Status GroupCoordinator::LoadFromRecords(const std::vector<GroupRecord>& records
              std::to_string(group.generation_id) + ", " + std::to_string(group.members.size()) +
              " member(s), " + std::to_string(group.offsets.size()) + " committed offset(s)");
   }
+  for (auto& [group_id, group] : consumer_groups_) {
+    group.subscription_metadata = SubscriptionMetadata(group);
+    for (auto& [id, member] : group.members) {
+      member.session_deadline = now + Milliseconds(settings_.consumer_session_timeout_ms);
+      if (member.state == ConsumerMemberState::kUnrevokedPartitions) {
+        member.rebalance_deadline = now + Milliseconds(member.rebalance_timeout_ms);
+      }
+    }
+    ConsumerNote(ready, group, "group.loaded",
+                 "loaded from __consumer_offsets-" + std::to_string(offsets_partition_) + ": " +
+                     std::string(ConsumerGroupStateName(group.State())) + ", group epoch " +
+                     std::to_string(group.group_epoch) + ", target assignment epoch " +
+                     std::to_string(group.target_assignment_epoch) + ", " +
+                     std::to_string(group.members.size()) + " member(s), " +
+                     std::to_string(group.offsets.size()) + " committed offset(s)");
+  }
   return Status::Ok();
 }
 
@@ -1022,6 +1083,7 @@ void GroupCoordinator::Unload(GroupCoordinatorReady& ready) {
     ready.state_changes.push_back({group_id, from, GroupState::kDead, group.generation_id});
   }
   groups_.clear();
+  consumer_groups_.clear();
   active_ = false;
 }
 

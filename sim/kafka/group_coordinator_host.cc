@@ -171,6 +171,7 @@ void GroupCoordinatorHost::Load(std::int32_t partition, std::int32_t leader_epoc
   }
   auto coordinator =
       std::make_unique<GroupCoordinator>(partition, settings_.group, io_.env().rng().NextU64());
+  coordinator->SetTopics(Topics());
   GroupCoordinatorReady ready;
   const Status loaded = coordinator->LoadFromRecords(records, io_.Now(), ready);
   io_.Probe("group.coordinator.load");
@@ -207,6 +208,17 @@ void GroupCoordinatorHost::Unload(std::int32_t partition) {
 
 // --- Requests ---
 
+std::map<std::string, CoordinatorTopic> GroupCoordinatorHost::Topics() const {
+  // The coordinator's view of the metadata image (GroupCoordinatorService.onNewMetadataImage).
+  std::map<std::string, CoordinatorTopic> out;
+  for (const auto& [name, id] : metadata_.TopicIds()) out[name].topic_id = id;
+  for (const PartitionMetadata& p : metadata_.AllPartitions()) {
+    CoordinatorTopic& t = out[p.topic];
+    t.partitions = std::max(t.partitions, p.partition + 1);
+  }
+  return out;
+}
+
 GroupCoordinator* GroupCoordinatorHost::CoordinatorFor(const std::string& group_id) {
   const auto it =
       coordinators_.find(PartitionForGroup(group_id, settings_.group.offsets_topic_num_partitions));
@@ -238,8 +250,11 @@ void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequest
       case 4:
         body = OffsetCommitResponse{};
         break;
-      default:
+      case 5:
         body = OffsetFetchResponse{};
+        break;
+      default:
+        body = ConsumerGroupHeartbeatResponse{};
         break;
     }
     SetError(body, Errc::kNotCoordinator);
@@ -247,6 +262,9 @@ void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequest
     return;
   }
   const Time now = io_.Now();
+  if (std::holds_alternative<ConsumerGroupHeartbeatRequest>(message.request)) {
+    coordinator->SetTopics(Topics());
+  }
   std::visit(
       [&](const auto& r) {
         using T = std::decay_t<decltype(r)>;
@@ -260,12 +278,33 @@ void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequest
           coordinator->LeaveGroup(id, r, now, ready);
         } else if constexpr (std::is_same_v<T, OffsetCommitRequest>) {
           coordinator->OffsetCommit(id, r, now, ready);
-        } else {
+        } else if constexpr (std::is_same_v<T, OffsetFetchRequest>) {
           coordinator->OffsetFetch(id, r, now, ready);
+        } else {
+          coordinator->ConsumerGroupHeartbeat(id, r, now, ready);
         }
       },
       message.request);
   Drain(coordinator->offsets_partition(), ready);
+}
+
+Errc GroupCoordinatorHost::AdminCommitOffsets(
+    const std::string& group_id, const std::vector<OffsetCommitPartition>& partitions) {
+  GroupCoordinator* coordinator = CoordinatorFor(group_id);
+  if (coordinator == nullptr) return Errc::kNotCoordinator;
+  const GroupRequestId id = next_request_id_++;
+  callers_[id] = Caller{kNoNode, 0};  // the tool reads the answer here, not over the network
+  GroupCoordinatorReady ready;
+  OffsetCommitRequest request;
+  request.group_id = group_id;
+  request.partitions = partitions;
+  coordinator->OffsetCommit(id, request, io_.Now(), ready);
+  Errc error = Errc::kNone;
+  for (const GroupResponse& r : ready.responses) {
+    if (r.request_id == id) error = std::get<OffsetCommitResponse>(r.body).error;
+  }
+  Drain(coordinator->offsets_partition(), ready);
+  return error;
 }
 
 void GroupCoordinatorHost::Drain(std::int32_t partition, GroupCoordinatorReady& ready) {
@@ -324,6 +363,7 @@ void GroupCoordinatorHost::Send(std::vector<GroupResponse> responses, Errc error
     const Caller caller = it->second;
     callers_.erase(it);
     if (error != Errc::kNone) SetError(response.body, error);
+    if (caller.from == kNoNode) continue;  // an admin commit made in-process
     io_.Reply(caller.from, GroupResponseMessage{caller.correlation_id, std::move(response.body)});
   }
 }
@@ -334,6 +374,7 @@ void GroupCoordinatorHost::Tick() {
     const std::optional<Time> deadline = coordinator->NextDeadline();
     if (!deadline || *deadline > io_.Now()) continue;
     GroupCoordinatorReady ready;
+    coordinator->SetTopics(Topics());
     coordinator->Tick(io_.Now(), ready);
     Drain(partition, ready);
   }

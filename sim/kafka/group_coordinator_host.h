@@ -36,6 +36,11 @@ class GroupCoordinatorHost {
   void OnCreateTopicResponse(const AdminResponse& response);
   // Leadership may have changed: load the partitions this broker now leads, unload the rest.
   void UpdateLeadership();
+  // kafka-consumer-groups.sh --reset-offsets --execute: an OffsetCommit outside any membership
+  // (member "", generation -1) from the admin client, appended like any commit. The error of
+  // the commit: NOT_COORDINATOR when this broker does not coordinate the group.
+  Errc AdminCommitOffsets(const std::string& group_id,
+                          const std::vector<OffsetCommitPartition>& partitions);
   // Coordinator timers (session timeouts, join and sync phases) and appends that completed.
   void Tick();
   // Answers the requests whose records the replica manager has now acknowledged (or failed).
@@ -60,6 +65,8 @@ class GroupCoordinatorHost {
   void Send(std::vector<GroupResponse> responses, Errc error);
   // The coordinator of `group_id` when this broker is it, else nullptr.
   GroupCoordinator* CoordinatorFor(const std::string& group_id);
+  // The topics of this broker's metadata image, for the consumer-group paths.
+  std::map<std::string, CoordinatorTopic> Topics() const;
   // Asks the controller to create __consumer_offsets (once at a time).
   void CreateOffsetsTopic();
 

@@ -56,6 +56,12 @@ std::vector<PartitionMetadata> KRaftMetadataCache::AllPartitions() const {
   return out;
 }
 
+std::map<std::string, Uuid> KRaftMetadataCache::TopicIds() const {
+  std::map<std::string, Uuid> out;
+  for (const auto& [name, topic] : image_.topics()) out[name] = topic.id;
+  return out;
+}
+
 KafkaRaftServer::KafkaRaftServer(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
                                  ServerConfig config)
     : env_(env),

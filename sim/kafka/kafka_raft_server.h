@@ -39,6 +39,7 @@ class KRaftMetadataCache final : public MetadataCache {
     return image_.TopicConfig(topic, name, fallback);
   }
   std::vector<PartitionMetadata> AllPartitions() const override;
+  std::map<std::string, Uuid> TopicIds() const override;
 
  private:
   const MetadataImage& image_;
@@ -78,6 +79,8 @@ class KafkaRaftServer final : public KafkaNode {
   bool in_controlled_shutdown() const override { return shutting_down_; }
   void BeginControlledShutdown() override;
   const Broker* broker() const override { return broker_.get(); }
+  // For the admin tools that act in-process (kafka-consumer-groups.sh --reset-offsets).
+  Broker* mutable_broker() { return broker_.get(); }
 
   // The metadata quorum's Raft core (a voter on controllers, an observer on brokers).
   const raft::RaftNode& raft() const { return *raft_; }

@@ -48,8 +48,13 @@ MessageClass KafkaMessage::Class() const {
 }
 
 std::string KafkaMessage::Name() const {
-  static constexpr const char* kGroupApis[] = {"JoinGroup",  "SyncGroup",    "Heartbeat",
-                                               "LeaveGroup", "OffsetCommit", "OffsetFetch"};
+  static constexpr const char* kGroupApis[] = {"JoinGroup",
+                                               "SyncGroup",
+                                               "Heartbeat",
+                                               "LeaveGroup",
+                                               "OffsetCommit",
+                                               "OffsetFetch",
+                                               "ConsumerGroupHeartbeat"};
   static_assert(std::size(kGroupApis) == std::variant_size_v<GroupRequestBody>);
   static_assert(std::size(kGroupApis) == std::variant_size_v<GroupResponseBody>);
   if (const auto* g = Get<GroupRequestMessage>()) return kGroupApis[g->request.index()];

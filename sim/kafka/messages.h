@@ -268,8 +268,9 @@ struct FindCoordinatorResponse {
 
 // JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetFetch to the group's
 // coordinator: the group coordinator's own request structs (kafka/group_coordinator.h).
-using GroupRequestBody = std::variant<JoinGroupRequest, SyncGroupRequest, HeartbeatRequest,
-                                      LeaveGroupRequest, OffsetCommitRequest, OffsetFetchRequest>;
+using GroupRequestBody =
+    std::variant<JoinGroupRequest, SyncGroupRequest, HeartbeatRequest, LeaveGroupRequest,
+                 OffsetCommitRequest, OffsetFetchRequest, ConsumerGroupHeartbeatRequest>;
 struct GroupRequestMessage {
   std::int64_t correlation_id = 0;
   GroupRequestBody request;

@@ -80,6 +80,12 @@ inline constexpr std::string_view kGroupMemberExpired = "group.member.expired";
 inline constexpr std::string_view kGroupStaticReplaced = "group.static.replaced";
 inline constexpr std::string_view kGroupOffsetCommit = "group.offset.commit";
 inline constexpr std::string_view kGroupLoaded = "group.loaded";
+// KIP-848 consumer groups (group_coordinator_consumer.cc).
+inline constexpr std::string_view kGroupConsumerEpoch = "group.consumer.epoch";
+inline constexpr std::string_view kGroupConsumerTarget = "group.consumer.target";
+inline constexpr std::string_view kGroupConsumerReconcile = "group.consumer.reconcile";
+inline constexpr std::string_view kGroupConsumerState = "group.consumer.state";
+inline constexpr std::string_view kGroupConsumerMemberRemoved = "group.consumer.member.removed";
 inline constexpr std::string_view kGroupCoordinatorLoad = "group.coordinator.load";
 inline constexpr std::string_view kGroupCoordinatorUnload = "group.coordinator.unload";
 inline constexpr std::string_view kGroupAppendFailed = "group.append_failed";
@@ -154,6 +160,11 @@ inline constexpr std::array kAll = {
     kGroupMemberExpired,
     kGroupStaticReplaced,
     kGroupOffsetCommit,
+    kGroupConsumerEpoch,
+    kGroupConsumerTarget,
+    kGroupConsumerReconcile,
+    kGroupConsumerState,
+    kGroupConsumerMemberRemoved,
     kGroupLoaded,
     kGroupCoordinatorLoad,
     kGroupCoordinatorUnload,

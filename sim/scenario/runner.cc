@@ -41,44 +41,69 @@ std::int64_t CountRecords(const kafka::ReplicaLog& log) {
 
 // The group expectation (GroupExpect) against what the group's running coordinator holds and
 // what its members consumed.
+// The checks on the committed offset and lag of `e.partition` in `offsets`.
+bool CheckOffsets(World& w, const GroupExpect& e,
+                  const std::map<kafka::TopicPartition, kafka::CommittedOffset>& offsets,
+                  std::vector<std::string>& facts) {
+  bool ok = true;
+  const kafka::TopicPartition tp{e.partition->topic, e.partition->partition};
+  const auto committed = offsets.find(tp);
+  const std::int64_t offset = committed == offsets.end() ? -1 : committed->second.offset;
+  if (e.committed_at_least || e.lag_at_most) {
+    facts.push_back(fmt::format("committed {}", offset));
+  }
+  if (e.committed_at_least) ok = ok && offset >= *e.committed_at_least;
+  if (e.lag_at_most) {
+    const kafka::ReplicaLog* log = w.LeaderLog(*e.partition);
+    const std::int64_t end = log == nullptr ? -1 : log->high_watermark();
+    facts.push_back(fmt::format("lag {}", offset < 0 || end < 0 ? -1 : end - offset));
+    ok = ok && offset >= 0 && end >= 0 && end - offset <= *e.lag_at_most;
+  }
+  return ok;
+}
+
+// A KIP-848 group: "generation" is the group epoch, the owner the member holding the partition.
+bool CheckConsumerGroup(World& w, const GroupExpect& e, const kafka::ConsumerGroup& g,
+                        std::int32_t coordinator, std::vector<std::string>& facts) {
+  bool ok = true;
+  const std::string state(kafka::ConsumerGroupStateName(g.State()));
+  facts.push_back(
+      fmt::format("{} at group epoch {} (target assignment epoch {}) with {} "
+                  "member(s) on broker-{}",
+                  state, g.group_epoch, g.target_assignment_epoch, g.members.size(), coordinator));
+  if (e.state) ok = ok && state == *e.state;
+  if (e.members) ok = ok && static_cast<std::int64_t>(g.members.size()) == *e.members;
+  if (e.generation_at_least) ok = ok && g.group_epoch >= *e.generation_at_least;
+  if (e.partition) {
+    const kafka::TopicPartition tp{e.partition->topic, e.partition->partition};
+    if (e.owner) {
+      const std::string member = g.OwnerOf(tp);
+      const std::string owner = member.empty() ? "nobody" : g.members.at(member).client_id;
+      facts.push_back(fmt::format("{} owned by {}", tp.ToString(), owner));
+      ok = ok && owner == *e.owner && g.State() == kafka::ConsumerGroupState::kStable;
+    }
+    ok = CheckOffsets(w, e, g.offsets, facts) && ok;
+  }
+  return ok;
+}
+
+bool CheckClassicGroup(World& w, const GroupExpect& e, const kafka::ClassicGroup& classic,
+                       std::int32_t coordinator, std::vector<std::string>& facts);
+
 bool CheckGroup(World& w, const GroupExpect& e, std::string* seen) {
   std::int32_t coordinator = -1;
   const kafka::ClassicGroup* g = w.FindGroup(e.id, &coordinator);
   std::vector<std::string> facts;
   bool ok = true;
-  if (g == nullptr) {
+  const kafka::ConsumerGroup* consumer_group =
+      g == nullptr ? w.FindConsumerGroup(e.id, &coordinator) : nullptr;
+  if (consumer_group != nullptr) {
+    ok = CheckConsumerGroup(w, e, *consumer_group, coordinator, facts);
+  } else if (g == nullptr) {
     *seen = "no running coordinator holds group " + e.id;
     return e.state == "Dead" && !e.members && !e.partition;
-  }
-  const std::string state(kafka::GroupStateName(g->state));
-  facts.push_back(fmt::format("{} at generation {} with {} member(s) on broker-{}", state,
-                              g->generation_id, g->members.size(), coordinator));
-  if (e.state) ok = ok && state == *e.state;
-  if (e.members) ok = ok && static_cast<std::int64_t>(g->members.size()) == *e.members;
-  if (e.generation_at_least) ok = ok && g->generation_id >= *e.generation_at_least;
-  if (e.partition) {
-    const kafka::TopicPartition tp{e.partition->topic, e.partition->partition};
-    if (e.owner) {
-      std::string owner = "nobody";
-      for (const auto& [id, m] : g->members) {
-        Result<std::vector<kafka::TopicPartition>> a = kafka::DecodeAssignment(m.assignment);
-        if (a.ok() && std::find(a->begin(), a->end(), tp) != a->end()) owner = m.client_id;
-      }
-      facts.push_back(fmt::format("{} owned by {}", tp.ToString(), owner));
-      ok = ok && owner == *e.owner && g->state == kafka::GroupState::kStable;
-    }
-    const auto committed = g->offsets.find(tp);
-    const std::int64_t offset = committed == g->offsets.end() ? -1 : committed->second.offset;
-    if (e.committed_at_least || e.lag_at_most) {
-      facts.push_back(fmt::format("committed {}", offset));
-    }
-    if (e.committed_at_least) ok = ok && offset >= *e.committed_at_least;
-    if (e.lag_at_most) {
-      const kafka::ReplicaLog* log = w.LeaderLog(*e.partition);
-      const std::int64_t end = log == nullptr ? -1 : log->high_watermark();
-      facts.push_back(fmt::format("lag {}", offset < 0 || end < 0 ? -1 : end - offset));
-      ok = ok && offset >= 0 && end >= 0 && end - offset <= *e.lag_at_most;
-    }
+  } else {
+    ok = CheckClassicGroup(w, e, *g, coordinator, facts);
   }
   if (e.consumed_twice_at_most || e.consumed_twice_at_least) {
     std::set<std::string> members;
@@ -96,6 +121,32 @@ bool CheckGroup(World& w, const GroupExpect& e, std::string* seen) {
     if (e.consumed_twice_at_least) ok = ok && twice >= *e.consumed_twice_at_least;
   }
   *seen = fmt::format("{}", fmt::join(facts, ", "));
+  return ok;
+}
+
+bool CheckClassicGroup(World& w, const GroupExpect& e, const kafka::ClassicGroup& classic,
+                       std::int32_t coordinator, std::vector<std::string>& facts) {
+  const kafka::ClassicGroup* g = &classic;
+  bool ok = true;
+  const std::string state(kafka::GroupStateName(g->state));
+  facts.push_back(fmt::format("{} at generation {} with {} member(s) on broker-{}", state,
+                              g->generation_id, g->members.size(), coordinator));
+  if (e.state) ok = ok && state == *e.state;
+  if (e.members) ok = ok && static_cast<std::int64_t>(g->members.size()) == *e.members;
+  if (e.generation_at_least) ok = ok && g->generation_id >= *e.generation_at_least;
+  if (e.partition) {
+    const kafka::TopicPartition tp{e.partition->topic, e.partition->partition};
+    if (e.owner) {
+      std::string owner = "nobody";
+      for (const auto& [id, m] : g->members) {
+        Result<std::vector<kafka::TopicPartition>> a = kafka::DecodeAssignment(m.assignment);
+        if (a.ok() && std::find(a->begin(), a->end(), tp) != a->end()) owner = m.client_id;
+      }
+      facts.push_back(fmt::format("{} owned by {}", tp.ToString(), owner));
+      ok = ok && owner == *e.owner && g->state == kafka::GroupState::kStable;
+    }
+    ok = CheckOffsets(w, e, g->offsets, facts) && ok;
+  }
   return ok;
 }
 

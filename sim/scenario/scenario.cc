@@ -3,6 +3,7 @@
 #include "scenario/scenario.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -1575,14 +1576,36 @@ void ScenarioParser::ParseGroupSettings(const Json& j, const std::string& path, 
   }
   if (auto protocol = r_.String(j, path, "group_protocol", false)) {
     if (*protocol == "consumer") {
-      r_.Error("E009", path + ".group_protocol",
-               "the consumer group protocol (KIP-848) is not available yet; use \"classic\"");
+      client.consumer_protocol = true;
     } else if (*protocol != "classic") {
       r_.Error("E008", path + ".group_protocol",
                "expected \"classic\" or \"consumer\", got " + Quote(*protocol));
     }
   }
-  if (auto assignor = r_.String(j, path, "assignor", false)) {
+  if (client.consumer_protocol) {
+    // KIP-848: the coordinator assigns; the consumer names one of group.consumer.assignors,
+    // and the classic client settings do not apply (Kafka rejects them with this protocol).
+    if (auto assignor = r_.String(j, path, "assignor", false)) {
+      if (kafka::ServerAssignorByName(*assignor)) {
+        client.remote_assignor = *assignor;
+      } else {
+        r_.Error("E008", path + ".assignor",
+                 "with group_protocol \"consumer\" expected \"uniform\" or \"range\", got " +
+                     Quote(*assignor));
+      }
+    }
+    using KeyAndConfig = std::pair<std::string_view, std::string_view>;
+    constexpr std::array<KeyAndConfig, 2> kBrokerSide = {
+        KeyAndConfig{"session_timeout_ms", "group.consumer.session.timeout.ms"},
+        KeyAndConfig{"heartbeat_interval_ms", "group.consumer.heartbeat.interval.ms"}};
+    for (const auto& [key, config] : kBrokerSide) {
+      if (j.contains(std::string(key))) {
+        r_.Error("E027", ChildPath(path, key),
+                 std::string(key) + " is set by the broker with group_protocol \"consumer\" (" +
+                     std::string(config) + "); remove it");
+      }
+    }
+  } else if (auto assignor = r_.String(j, path, "assignor", false)) {
     if (auto kind = kafka::AssignorByName(*assignor)) {
       client.assignors = {*kind};
     } else {

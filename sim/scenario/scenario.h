@@ -15,6 +15,7 @@
 #include "engine/status.h"
 #include "engine/time.h"
 #include "kafka/assignors.h"
+#include "kafka/assignors_server.h"
 #include "kafka/configs.h"
 #include "scenario/tool_command.h"
 
@@ -179,6 +180,10 @@ struct Client {
   std::int32_t heartbeat_interval_ms = 3000;
   std::int32_t max_poll_interval_ms = 300000;
   std::optional<std::string> group_instance_id;
+  // group_protocol "consumer" (KIP-848) and its server-side assignor (assignor "uniform" or
+  // "range"; nullopt: the coordinator's default, uniform).
+  bool consumer_protocol = false;
+  std::optional<std::string> remote_assignor;
 
   // The n-th record (n from 0) a producer sends: messages[n] when messages were given (n must
   // be below their count), else key keys[n % keys.size()] (or null) and value

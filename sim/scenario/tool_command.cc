@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <string>
 #include <type_traits>
 
@@ -726,6 +727,10 @@ Result<ToolCommand> ParseConsumerGroups(const std::vector<std::string>& words) {
       {"describe", false, false},        {"group", true, true},
       {"offsets", false, false},         {"members", false, false},
       {"state", false, false},           {"verbose", false, false},
+      {"reset-offsets", false, false},   {"topic", true, false},
+      {"to-earliest", false, false},     {"to-latest", false, false},
+      {"to-offset", true, false},        {"dry-run", false, false},
+      {"execute", false, false},
   };
   auto scanned = ScanOptions(kGroupsTool, words, kDefs, false);
   if (!scanned.ok()) return scanned.status();
@@ -735,13 +740,53 @@ Result<ToolCommand> ParseConsumerGroups(const std::vector<std::string>& words) {
   if (!bootstrap.ok()) return bootstrap.status();
   command.bootstrap_server = *bootstrap;
   // ConsumerGroupCommandOptions.checkArgs, in its words.
-  const int actions = (options.Has("list") ? 1 : 0) + (options.Has("describe") ? 1 : 0);
+  const int actions = (options.Has("list") ? 1 : 0) + (options.Has("describe") ? 1 : 0) +
+                      (options.Has("reset-offsets") ? 1 : 0);
   if (actions != 1) {
     return Fail(kGroupsTool,
-                "Command must include exactly one action: --list, --describe (--delete, "
-                "--reset-offsets and --delete-offsets are not simulated)");
+                "Command must include exactly one action: --list, --describe, --reset-offsets "
+                "(--delete and --delete-offsets are not simulated)");
   }
   command.groups = options.Values("group");
+  if (options.Has("reset-offsets")) {
+    // ConsumerGroupCommandOptions.checkArgs for --reset-offsets, in its words.
+    command.action = ConsumerGroupsCommand::Action::kResetOffsets;
+    if (command.groups.empty()) {
+      return Fail(kGroupsTool,
+                  "Option [reset-offsets] takes one of these options: [all-groups], [group]");
+    }
+    if (!options.Has("topic")) {
+      return Fail(kGroupsTool,
+                  "Option [reset-offsets] takes one of these options: [all-topics], [topic]");
+    }
+    command.topic = *options.Value("topic");
+    const int scopes = (options.Has("to-earliest") ? 1 : 0) + (options.Has("to-latest") ? 1 : 0) +
+                       (options.Has("to-offset") ? 1 : 0);
+    if (scopes != 1) {
+      return Fail(kGroupsTool,
+                  "Option [reset-offsets] takes exactly one of these options: [to-earliest], "
+                  "[to-latest], [to-offset] (the other --to-* options are not simulated)");
+    }
+    if (options.Has("dry-run") && options.Has("execute")) {
+      return Fail(kGroupsTool,
+                  "Option [reset-offsets] takes at most one of these options: [dry-run], "
+                  "[execute]");
+    }
+    if (options.Has("to-latest")) command.reset_to = ConsumerGroupsCommand::ResetTo::kLatest;
+    if (options.Has("to-offset")) {
+      command.reset_to = ConsumerGroupsCommand::ResetTo::kOffset;
+      const std::string& text = *options.Value("to-offset");
+      char* end = nullptr;
+      const long long n = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || end == nullptr || *end != '\0' || n < 0) {
+        return Fail(kGroupsTool, "--to-offset expects a non-negative offset, got '" + text + "'");
+      }
+      command.reset_offset = n;
+    }
+    command.execute = options.Has("execute");
+    command.dry_run = options.Has("dry-run");
+    return ToolCommand(std::move(command));
+  }
   if (options.Has("describe")) {
     command.action = ConsumerGroupsCommand::Action::kDescribe;
     if (command.groups.empty()) {

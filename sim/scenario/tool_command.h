@@ -104,13 +104,20 @@ struct ZooKeeperShellCommand {
 // kafka-consumer-groups.sh --bootstrap-server H:P (--list | --describe --group G
 //   [--offsets | --members [--verbose] | --state])
 struct ConsumerGroupsCommand {
-  enum class Action : std::uint8_t { kList, kDescribe };
+  enum class Action : std::uint8_t { kList, kDescribe, kResetOffsets };
+  enum class ResetTo : std::uint8_t { kEarliest, kLatest, kOffset };
   enum class Describe : std::uint8_t { kOffsets, kMembers, kState };
   std::string bootstrap_server;
   Action action = Action::kList;
   Describe describe = Describe::kOffsets;
   bool verbose = false;
   std::vector<std::string> groups;  // --group, repeatable
+  // --reset-offsets --topic T --to-earliest|--to-latest|--to-offset N [--dry-run|--execute]
+  std::string topic;
+  ResetTo reset_to = ResetTo::kEarliest;
+  std::int64_t reset_offset = 0;
+  bool execute = false;
+  bool dry_run = false;
 };
 
 // Fault commands: the GUI console's words, also the scenario steps of the same name.

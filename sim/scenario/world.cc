@@ -214,6 +214,8 @@ void World::StartClient(const Client& client) {
       cc.session_timeout_ms = client.session_timeout_ms;
       cc.heartbeat_interval = Milliseconds(client.heartbeat_interval_ms);
       cc.max_poll_interval_ms = client.max_poll_interval_ms;
+      cc.consumer_protocol = client.consumer_protocol;
+      cc.remote_assignor = client.remote_assignor;
       index = sim_->AddNode(client.id, [directory, history, cc](NodeEnv& env) {
         return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
       });

@@ -85,9 +85,14 @@ class World {
   CommandOutput ZooKeeperShell(const ZooKeeperShellCommand& command);
   // kafka-consumer-groups.sh over what the running coordinators hold (world_groups.cc).
   CommandOutput DescribeGroups(const ConsumerGroupsCommand& command);
+  // kafka-consumer-groups.sh --reset-offsets (world_groups.cc).
+  CommandOutput ResetGroupOffsets(const ConsumerGroupsCommand& command);
   // The group as its running coordinator holds it, and that coordinator's node.id.
   const kafka::ClassicGroup* FindGroup(const std::string& group_id,
                                        std::int32_t* coordinator = nullptr);
+  // The KIP-848 group of that id on a running coordinator, else nullptr.
+  const kafka::ConsumerGroup* FindConsumerGroup(const std::string& group_id,
+                                                std::int32_t* coordinator = nullptr);
 
  private:
   void BuildCluster();

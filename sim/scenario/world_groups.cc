@@ -31,6 +31,51 @@ std::vector<TopicPartition> AssignmentOf(const kafka::ClassicGroupMember& member
   return *decoded;
 }
 
+// What the tool prints of a group, from either protocol's group.
+struct GroupView {
+  std::string state;
+  bool stable = false, empty = false;
+  std::string assignor;
+  std::size_t member_count = 0;
+  struct Member {
+    std::string id, host, client;
+    std::vector<TopicPartition> assigned;
+  };
+  std::vector<Member> members;  // in the order Kafka lists them
+  const std::map<TopicPartition, kafka::CommittedOffset>* offsets = nullptr;
+};
+
+GroupView ViewOf(const kafka::ClassicGroup& g) {
+  GroupView v;
+  v.state = std::string(kafka::GroupStateName(g.state));
+  v.stable = g.state == kafka::GroupState::kStable;
+  v.empty = g.state == kafka::GroupState::kEmpty;
+  v.assignor = g.protocol_name.value_or("");
+  v.member_count = g.members.size();
+  for (const std::string& id : g.MemberOrder()) {
+    const kafka::ClassicGroupMember& m = g.members.at(id);
+    v.members.push_back({id, m.client_host, m.client_id, AssignmentOf(m)});
+  }
+  v.offsets = &g.offsets;
+  return v;
+}
+
+// ConsumerGroupDescription of a KIP-848 group: the assignment a member holds now (what it
+// still has to revoke left out), the group's assignor.
+GroupView ViewOf(const kafka::ConsumerGroup& g, kafka::ServerAssignorKind fallback) {
+  GroupView v;
+  v.state = std::string(kafka::ConsumerGroupStateName(g.State()));
+  v.stable = g.State() == kafka::ConsumerGroupState::kStable;
+  v.empty = g.State() == kafka::ConsumerGroupState::kEmpty;
+  v.assignor = std::string(kafka::ServerAssignorName(g.Assignor(fallback)));
+  v.member_count = g.members.size();
+  for (const auto& [id, m] : g.members) {
+    v.members.push_back({id, m.client_host, m.client_id, {m.assigned.begin(), m.assigned.end()}});
+  }
+  v.offsets = &g.offsets;
+  return v;
+}
+
 }  // namespace
 
 const kafka::ClassicGroup* World::FindGroup(const std::string& group_id,
@@ -40,6 +85,21 @@ const kafka::ClassicGroup* World::FindGroup(const std::string& group_id,
     if (server == nullptr || server->broker() == nullptr) continue;
     for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
       if (const kafka::ClassicGroup* g = c->group(group_id)) {
+        if (coordinator != nullptr) *coordinator = server->config().node_id;
+        return g;
+      }
+    }
+  }
+  return nullptr;
+}
+
+const kafka::ConsumerGroup* World::FindConsumerGroup(const std::string& group_id,
+                                                     std::int32_t* coordinator) {
+  for (NodeIndex n : servers_) {
+    kafka::KafkaNode* server = Server(n);
+    if (server == nullptr || server->broker() == nullptr) continue;
+    for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
+      if (const kafka::ConsumerGroup* g = c->consumer_group(group_id)) {
         if (coordinator != nullptr) *coordinator = server->config().node_id;
         return g;
       }
@@ -58,63 +118,69 @@ CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
       if (server == nullptr || server->broker() == nullptr) continue;
       for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
         for (const auto& [id, g] : c->groups()) ids.insert(id);
+        for (const auto& [id, g] : c->consumer_groups()) ids.insert(id);
       }
     }
     std::string text;
     for (const std::string& id : ids) text += (text.empty() ? "" : "\n") + id;
     return CommandOutput{true, text};
   }
+  if (command.action == ConsumerGroupsCommand::Action::kResetOffsets) {
+    return ResetGroupOffsets(command);
+  }
   std::string text;
   bool ok = true;
   for (const std::string& group_id : command.groups) {
     std::int32_t coordinator = -1;
-    const kafka::ClassicGroup* g = FindGroup(group_id, &coordinator);
-    if (g == nullptr || g->state == kafka::GroupState::kDead) {
+    GroupView g;
+    if (const kafka::ClassicGroup* classic = FindGroup(group_id, &coordinator);
+        classic != nullptr && classic->state != kafka::GroupState::kDead) {
+      g = ViewOf(*classic);
+    } else if (const kafka::ConsumerGroup* consumer = FindConsumerGroup(group_id, &coordinator)) {
+      g = ViewOf(*consumer, kafka::ServerAssignorKind::kUniform);
+    } else {
       text += "\nError: Consumer group '" + group_id + "' does not exist.";
       ok = false;
       continue;
     }
-    if (g->state == kafka::GroupState::kEmpty) {
+    if (g.empty) {
       text += "\nConsumer group '" + group_id + "' has no active members.";
-    } else if (g->state != kafka::GroupState::kStable) {
+    } else if (!g.stable) {
       text += "\nWarning: Consumer group '" + group_id + "' is rebalancing.";
     }
-    const std::vector<std::string> order = g->MemberOrder();
     if (command.describe == Describe::kState) {
       const std::string coord =
           fmt::format("localhost:{}  ({})", 9092 + coordinator - 1, coordinator);
       const std::size_t w = std::max<std::size_t>(25, coord.size());
       text += "\n" + Pad("GROUP", w) + " " + Pad("COORDINATOR (ID)", 25) + " " +
               Pad("ASSIGNMENT-STRATEGY", 20) + " " + Pad("STATE", 15) + " #MEMBERS";
-      text += "\n" + Pad(group_id, w) + " " + Pad(coord, 25) + " " +
-              Pad(g->protocol_name.value_or(""), 20) + " " +
-              Pad(kafka::GroupStateName(g->state), 15) + " " + std::to_string(g->members.size());
+      text += "\n" + Pad(group_id, w) + " " + Pad(coord, 25) + " " + Pad(g.assignor, 20) + " " +
+              Pad(g.state, 15) + " " + std::to_string(g.member_count);
       continue;
     }
     if (command.describe == Describe::kMembers) {
-      if (g->members.empty()) continue;
+      if (g.members.empty()) continue;
       std::size_t wg = 15, wc = 15, wh = 15, wl = 15;
-      for (const auto& [id, m] : g->members) {
+      for (const GroupView::Member& m : g.members) {
         wg = std::max(wg, group_id.size());
-        wc = std::max(wc, id.size());
-        wh = std::max(wh, m.client_host.size());
-        wl = std::max(wl, m.client_id.size());
+        wc = std::max(wc, m.id.size());
+        wh = std::max(wh, m.host.size());
+        wl = std::max(wl, m.client.size());
       }
       text += "\n" + Pad("GROUP", wg) + " " + Pad("CONSUMER-ID", wc) + " " + Pad("HOST", wh) + " " +
               Pad("CLIENT-ID", wl) + " " + Pad("#PARTITIONS", 15) + " " +
               (command.verbose ? "ASSIGNMENT" : "");
-      for (const std::string& id : order) {
-        const kafka::ClassicGroupMember& m = g->members.at(id);
-        const std::vector<TopicPartition> assigned = AssignmentOf(m);
-        std::string line = "\n" + Pad(group_id, wg) + " " + Pad(id, wc) + " " +
-                           Pad(m.client_host, wh) + " " + Pad(m.client_id, wl) + " " +
-                           Pad(std::to_string(assigned.size()), 15) + " ";
+      for (const GroupView::Member& m : g.members) {
+        std::string line = "\n" + Pad(group_id, wg) + " " + Pad(m.id, wc) + " " + Pad(m.host, wh) +
+                           " " + Pad(m.client, wl) + " " +
+                           Pad(std::to_string(m.assigned.size()), 15) + " ";
         if (command.verbose) {
           std::string parts;
-          for (const TopicPartition& tp : assigned) {
+          for (const TopicPartition& tp : m.assigned) {
             parts += (parts.empty() ? "" : ",") + std::to_string(tp.partition);
           }
-          line += assigned.empty() ? std::string(kMissing) : assigned[0].topic + "(" + parts + ")";
+          line +=
+              m.assigned.empty() ? std::string(kMissing) : m.assigned[0].topic + "(" + parts + ")";
         }
         text += line;
       }
@@ -128,14 +194,13 @@ CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
     };
     std::vector<Row> rows;
     std::set<TopicPartition> owned;
-    for (const std::string& id : order) {
-      const kafka::ClassicGroupMember& m = g->members.at(id);
-      for (const TopicPartition& tp : AssignmentOf(m)) {
-        rows.push_back({tp, id, m.client_host, m.client_id});
+    for (const GroupView::Member& m : g.members) {
+      for (const TopicPartition& tp : m.assigned) {
+        rows.push_back({tp, m.id, m.host, m.client});
         owned.insert(tp);
       }
     }
-    for (const auto& [tp, committed] : g->offsets) {
+    for (const auto& [tp, committed] : *g.offsets) {
       if (!owned.contains(tp)) rows.push_back({tp});
     }
     if (rows.empty()) continue;
@@ -150,8 +215,8 @@ CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
             Pad("CURRENT-OFFSET", 15) + " " + Pad("LOG-END-OFFSET", 15) + " " + Pad("LAG", 15) +
             " " + Pad("CONSUMER-ID", wc) + " " + Pad("HOST", wh) + " CLIENT-ID";
     for (const Row& r : rows) {
-      const auto committed = g->offsets.find(r.tp);
-      const std::int64_t current = committed == g->offsets.end() ? -1 : committed->second.offset;
+      const auto committed = g.offsets->find(r.tp);
+      const std::int64_t current = committed == g.offsets->end() ? -1 : committed->second.offset;
       // LOG-END-OFFSET: ListOffsets latest, the leader's high watermark (read_uncommitted).
       const kafka::ReplicaLog* log = LeaderLog(PartitionRef{r.tp.topic, r.tp.partition});
       const std::int64_t end = log == nullptr ? -1 : log->high_watermark();
@@ -164,6 +229,85 @@ CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
               Pad(std::to_string(r.tp.partition), 10) + " " + Pad(current_text, 15) + " " +
               Pad(end_text, 15) + " " + Pad(lag, 15) + " " + Pad(r.consumer, wc) + " " +
               Pad(r.host, wh) + " " + r.client;
+    }
+  }
+  return CommandOutput{ok, text};
+}
+
+CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
+  // ConsumerGroupCommand.resetOffsets: only an inactive group (Empty, or unknown: Dead), new
+  // offsets from ListOffsets (earliest: log start, latest: high watermark; --to-offset clamped
+  // to them), printed by printOffsetsToReset, committed only with --execute.
+  std::string text;
+  if (!command.dry_run && !command.execute) {
+    text +=
+        "WARN: No action will be performed as the --execute option is missing. In a future "
+        "major release, the default behavior of this command will be to prompt the user "
+        "before executing the reset rather than doing a dry run. You should add the "
+        "--dry-run option explicitly if you are scripting this command and want to keep the "
+        "current default behavior without prompting.";
+  }
+  bool ok = true;
+  std::vector<std::tuple<std::string, TopicPartition, std::int64_t>> rows;
+  for (const std::string& group_id : command.groups) {
+    std::string state = "Dead";
+    if (const kafka::ClassicGroup* g = FindGroup(group_id); g != nullptr) {
+      state = std::string(kafka::GroupStateName(g->state));
+    } else if (const kafka::ConsumerGroup* c = FindConsumerGroup(group_id); c != nullptr) {
+      state = std::string(kafka::ConsumerGroupStateName(c->State()));
+    }
+    if (state != "Empty" && state != "Dead") {
+      text += "\nError: Assignments can only be reset if the group '" + group_id +
+              "' is inactive, but the current state is " + state + ".";
+      ok = false;
+      continue;
+    }
+    std::vector<kafka::OffsetCommitPartition> commits;
+    for (std::int32_t p = 0;; ++p) {
+      const kafka::ReplicaLog* log = LeaderLog(PartitionRef{command.topic, p});
+      if (log == nullptr) break;
+      const std::int64_t earliest = log->log_start_offset();
+      const std::int64_t latest = log->high_watermark();
+      std::int64_t offset = earliest;
+      if (command.reset_to == ConsumerGroupsCommand::ResetTo::kLatest) offset = latest;
+      if (command.reset_to == ConsumerGroupsCommand::ResetTo::kOffset) {
+        offset = std::clamp(command.reset_offset, earliest, latest);
+      }
+      rows.emplace_back(group_id, TopicPartition{command.topic, p}, offset);
+      commits.push_back({command.topic, p, offset, -1, ""});
+    }
+    if (commits.empty()) {
+      text += "\nError: Topic " + command.topic + " has no partition with a leader.";
+      ok = false;
+      continue;
+    }
+    if (!command.execute) continue;
+    Errc error = Errc::kNotCoordinator;
+    for (NodeIndex n : servers_) {
+      // KRaft brokers (Kafka 4.x has no ZooKeeper mode; a ZooKeeper-mode run answers
+      // NOT_COORDINATOR here).
+      kafka::KafkaRaftServer* server = RaftServer(n);
+      if (server == nullptr || server->mutable_broker() == nullptr) continue;
+      error = server->mutable_broker()->groups().AdminCommitOffsets(group_id, commits);
+      if (error != Errc::kNotCoordinator) break;
+    }
+    if (error != Errc::kNone) {
+      text +=
+          "\nError: Executing consumer group command failed due to " + std::string(ErrcName(error));
+      ok = false;
+    }
+  }
+  if (!rows.empty()) {
+    std::size_t wg = 15, wt = 15;
+    for (const auto& [group, tp, offset] : rows) {
+      wg = std::max(wg, group.size());
+      wt = std::max(wt, tp.topic.size());
+    }
+    text += "\n" + Pad("GROUP", wg) + " " + Pad("TOPIC", wt) + " " + Pad("PARTITION", 10) +
+            " NEW-OFFSET";
+    for (const auto& [group, tp, offset] : rows) {
+      text += "\n" + Pad(group, wg) + " " + Pad(tp.topic, wt) + " " +
+              Pad(std::to_string(tp.partition), 10) + " " + std::to_string(offset);
     }
   }
   return CommandOutput{ok, text};

@@ -212,9 +212,14 @@ TEST_CASE("scenario errors: clients") {
         "[scenario.E027] s.json:3:19 $.clients[0].assignor: assignor applies to a consumer in a "
         "group; add 'group'");
   CHECK(OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g",
-      "group_protocol": "consumer"}])")) ==
-        "[scenario.E009] s.json:3:25 $.clients[0].group_protocol: the consumer group protocol "
-        "(KIP-848) is not available yet; use \"classic\"");
+      "group_protocol": "consumer", "assignor": "sticky"}])")) ==
+        "[scenario.E008] s.json:3:49 $.clients[0].assignor: with group_protocol \"consumer\" "
+        "expected \"uniform\" or \"range\", got 'sticky'");
+  CHECK(OneError(File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "group": "g",
+      "group_protocol": "consumer", "session_timeout_ms": 10000}])")) ==
+        "[scenario.E027] s.json:3:59 $.clients[0].session_timeout_ms: session_timeout_ms is set "
+        "by the broker with group_protocol \"consumer\" (group.consumer.session.timeout.ms); "
+        "remove it");
   CHECK(OneError(
             File("", R"([{"id": "c", "type": "consumer", "topic": "cities", "acks": "all"}])")) ==
         "[scenario.E027] s.json:2:64 $.clients[0].acks: 'acks' applies to producers only; this "
