@@ -233,6 +233,9 @@ class ConsumerNode : public Node {
   void ApplyAssignment(std::vector<std::int32_t> partitions);
   // Gives up partitions: commits their positions first (enable.auto.commit) unless lost.
   void Revoke(const std::vector<std::int32_t>& partitions, bool lost);
+  // Takes `partitions` as the assignment: a newly assigned one starts from its committed
+  // offset (fetched first); fetches sent before now are answered into nothing.
+  void AdoptAssignment(const std::vector<std::int32_t>& partitions);
   void CommitPositions(const std::vector<std::int32_t>& partitions, const char* why);
   void ResetMember();
   // KIP-848 (consumer_group.cc): ConsumerMembershipManager + ConsumerHeartbeatRequestManager.

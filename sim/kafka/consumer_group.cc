@@ -305,14 +305,7 @@ void ConsumerNode::ApplyAssignment(std::vector<std::int32_t> partitions) {
     }
   }
   if (!revoked.empty()) Revoke(revoked, false);
-  for (std::int32_t p : partitions) {
-    if (std::find(assigned_.begin(), assigned_.end(), p) != assigned_.end()) continue;
-    Position& pos = positions_[p];
-    pos = Position{};
-    pos.need_committed = true;
-  }
-  assigned_ = partitions;
-  fetch_floor_ = next_correlation_;
+  AdoptAssignment(partitions);
   phase_ = GroupPhase::kStable;
   next_heartbeat_ = env_.Now() + config_.heartbeat_interval;
   if (next_auto_commit_ < env_.Now()) next_auto_commit_ = env_.Now() + config_.auto_commit_interval;
@@ -327,6 +320,17 @@ void ConsumerNode::ApplyAssignment(std::vector<std::int32_t> partitions) {
             fmt::format("group {} generation {} ({}): assigned {}", *config_.group, generation_,
                         protocol_, Names(config_.topic, assigned_)));
   if (cooperative() && !revoked.empty()) SendJoin();
+}
+
+void ConsumerNode::AdoptAssignment(const std::vector<std::int32_t>& partitions) {
+  for (std::int32_t p : partitions) {
+    if (std::find(assigned_.begin(), assigned_.end(), p) != assigned_.end()) continue;
+    Position& pos = positions_[p];
+    pos = Position{};
+    pos.need_committed = true;
+  }
+  assigned_ = partitions;
+  fetch_floor_ = next_correlation_;
 }
 
 void ConsumerNode::Revoke(const std::vector<std::int32_t>& partitions, bool lost) {
@@ -510,14 +514,7 @@ void ConsumerNode::ReconcileConsumerAssignment(const std::vector<TopicPartition>
     env_.Probe("client.group.consumer.revoke");
     Revoke(revoked, false);
   }
-  for (std::int32_t p : target) {
-    if (std::find(assigned_.begin(), assigned_.end(), p) != assigned_.end()) continue;
-    Position& pos = positions_[p];
-    pos = Position{};
-    pos.need_committed = true;
-  }
-  assigned_ = target;
-  fetch_floor_ = next_correlation_;
+  AdoptAssignment(target);
   offset_fetch_correlation_ = -1;
   std::vector<std::string> names;
   for (std::int32_t p : assigned_) names.push_back(PartitionName(config_.topic, p));

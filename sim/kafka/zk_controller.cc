@@ -25,8 +25,6 @@ using zookeeper::OpType;
 using zookeeper::Request;
 using zookeeper::ZkCode;
 
-namespace {}  // namespace
-
 void KafkaZkServer::BecomeController(std::int32_t epoch, std::int32_t epoch_zk_version) {
   active_ = true;
   ++generation_;
