@@ -215,6 +215,8 @@ void KafkaZkServer::OnWatch(const zookeeper::ClientWatchEvent& e) {
     }
   } else if (e.path == zkdata::kBrokerIdsPath && active_) {
     Enqueue([this] { OnBrokerChange(); });
+  } else if (e.path == zkdata::kDeleteTopicsPath && active_) {
+    Enqueue([this] { OnTopicDeletionsChanged(); });
   }
 }
 
@@ -228,7 +230,14 @@ void KafkaZkServer::OnMessage(const Message& message) {
   if (k == nullptr) return;
   if (const auto* r = k->Get<LeaderAndIsrRequest>()) return HandleLeaderAndIsr(*r);
   if (const auto* r = k->Get<UpdateMetadataRequest>()) return HandleUpdateMetadata(*r);
-  if (const auto* r = k->Get<StopReplicaRequest>()) return HandleStopReplica(*r);
+  if (const auto* r = k->Get<StopReplicaRequest>()) return HandleStopReplica(message.from, *r);
+  if (const auto* r = k->Get<StopReplicaResponse>()) {
+    if (active_) {
+      const BrokerId broker = directory_->IdFor(message.from);
+      Enqueue([this, broker, response = *r] { OnStopReplicaResponse(broker, response); });
+    }
+    return;
+  }
   if (const auto* r = k->Get<ControlledShutdownResponse>()) {
     return OnControlledShutdownResponse(message.from, *r);
   }
@@ -462,7 +471,23 @@ void KafkaZkServer::HandleUpdateMetadata(const UpdateMetadataRequest& request) {
       image_.Apply(BrokerRegistrationChangeRecord{id, reg.epoch, 1, 0}, ++image_offset_);
     }
   }
-  ApplyToImage(request.partitions);
+  // ZkMetadataCache.updateMetadata: a partition whose leader is LeaderDuringDelete (-2) is
+  // being deleted; it leaves the cache, and a topic with no partition left goes with it.
+  std::vector<ZkPartitionState> current;
+  std::set<std::string> deleting;
+  for (const ZkPartitionState& p : request.partitions) {
+    if (p.leader == kLeaderDuringDelete) {
+      deleting.insert(p.topic);
+    } else {
+      current.push_back(p);
+    }
+  }
+  for (const std::string& name : deleting) {
+    if (const TopicImage* t = image_.Topic(name)) {
+      image_.Apply(RemoveTopicRecord{t->id}, ++image_offset_);
+    }
+  }
+  ApplyToImage(current);
   for (const auto& [topic, configs] : request.topic_configs) {
     for (const auto& [name, value] : configs) {
       const TopicImage* t = image_.Topic(topic);
@@ -472,16 +497,33 @@ void KafkaZkServer::HandleUpdateMetadata(const UpdateMetadataRequest& request) {
       image_.Apply(ConfigRecord{2, topic, name, value}, ++image_offset_);
     }
   }
+  CompleteDelayedDeletes();
 }
 
-void KafkaZkServer::HandleStopReplica(const StopReplicaRequest& request) {
+void KafkaZkServer::HandleStopReplica(NodeIndex from, const StopReplicaRequest& request) {
   if (StaleControllerEpoch(request.controller_epoch, request.controller_id, "StopReplica")) {
     return;
   }
   if (request.delete_partition) {
     broker_->StopReplica(request.topic, request.partition);
+    if (broker_->halted()) {
+      halted_ = true;
+      return;
+    }
+    Reply(from, StopReplicaResponse{request.topic, request.partition, Errc::kNone});
   } else {
     broker_->StopFetching(request.topic, request.partition);
+  }
+}
+
+void KafkaZkServer::CompleteDelayedDeletes() {
+  for (auto it = deletes_waiting_.begin(); it != deletes_waiting_.end();) {
+    if (image_.Topic(it->first) != nullptr) {
+      ++it;
+      continue;
+    }
+    for (NodeIndex admin : it->second) Reply(admin, AdminResponse{Errc::kNone, "", {}});
+    it = deletes_waiting_.erase(it);
   }
 }
 

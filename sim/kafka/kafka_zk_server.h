@@ -94,7 +94,10 @@ class KafkaZkServer final : public KafkaNode {
   void Elect();
   void HandleLeaderAndIsr(const LeaderAndIsrRequest& request);
   void HandleUpdateMetadata(const UpdateMetadataRequest& request);
-  void HandleStopReplica(const StopReplicaRequest& request);
+  void HandleStopReplica(NodeIndex from, const StopReplicaRequest& request);
+  // DelayedDeleteTopics: a DeleteTopics answer waits until this broker's metadata cache no
+  // longer holds the topic (the controller's UpdateMetadata with LeaderDuringDelete).
+  void CompleteDelayedDeletes();
   // Controlled shutdown, the broker's side (KafkaServer.controlledShutdown).
   void SendControlledShutdown();
   void OnControlledShutdownResponse(NodeIndex from, const ControlledShutdownResponse& response);
@@ -124,7 +127,29 @@ class KafkaZkServer final : public KafkaNode {
   ZkPartitionState StateOf(const std::string& topic, const Uuid& topic_id, std::int32_t partition,
                            const PartitionRegistration& p) const;
   void HandleControllerRequest(const Message& message, const KafkaMessage& request);
+  void HandleDeleteTopics(NodeIndex from, const DeleteTopicsRequest& request);
   void Reply(NodeIndex to, KafkaBody body);
+  void SendUpdateMetadata(const std::vector<ZkLiveBroker>& live);
+
+  // Topic deletion (zk_topic_deletion.cc, TopicDeletionManager).
+  enum class ReplicaDeletion : std::uint8_t { kStarted, kSuccessful, kIneligible };
+  struct TopicDeletion {
+    Uuid topic_id;
+    std::map<std::int32_t, PartitionRegistration> partitions;  // as last registered
+    std::map<std::pair<std::int32_t, BrokerId>, ReplicaDeletion> replicas;
+    bool started = false;     // topicsWithDeletionStarted
+    bool ineligible = false;  // topicsIneligibleForDeletion: a replica's broker is down
+    bool completing = false;  // the znodes are being deleted
+  };
+  void WatchTopicDeletions(std::function<void(std::vector<std::string>)> then);
+  void OnTopicDeletionsChanged();
+  void QueueTopicDeletion(const std::string& topic);
+  void ResumeDeletions();
+  void StartTopicDeletion(const std::string& topic, TopicDeletion& deletion);
+  void CompleteDeleteTopic(const std::string& topic);
+  void OnStopReplicaResponse(BrokerId broker, const StopReplicaResponse& response);
+  void DeletionOnBrokerChange(const std::set<BrokerId>& started);
+  bool BrokerAlive(BrokerId id) const;
 
   NodeEnv& env_;
   std::shared_ptr<const ClusterDirectory> directory_;
@@ -148,7 +173,8 @@ class KafkaZkServer final : public KafkaNode {
   std::int32_t shutdown_attempts_left_ = 0;  // controlled.shutdown.max.retries
   NodeIndex shutdown_controller_ = kNoNode;  // where the outstanding ControlledShutdown went
   TimerId shutdown_timeout_ = kNoTimer;      // set while a ControlledShutdown is outstanding
-  bool closing_session_ = false;             // halted, waiting for its closeSession to be answered
+  std::map<std::string, std::vector<NodeIndex>> deletes_waiting_;  // topic -> admins to answer
+  bool closing_session_ = false;  // halted, waiting for its closeSession to be answered
 
   // Controller.
   bool active_ = false;
@@ -160,6 +186,7 @@ class KafkaZkServer final : public KafkaNode {
   std::int64_t logic_offset_ = -1;
   std::deque<std::function<void()>> events_;
   bool event_running_ = false;
+  std::map<std::string, TopicDeletion> deletions_;  // topicsToBeDeleted
 };
 
 }  // namespace kafkasim::kafka

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <iterator>
+#include <type_traits>
 
 #include "kafka/message_kind.h"
 #include "storage/record_batch.h"
@@ -12,39 +13,42 @@
 namespace kafkasim::kafka {
 
 MessageClass KafkaMessage::Class() const {
-  switch (body.index()) {
-    case 0:
-    case 1:
-    case 2:
-    case 3:
-      return ClassOf(MessageKind::kHeartbeat);  // registration and heartbeats
-    case 4:
-    case 5:
-      return ClassOf(MessageKind::kMetadata);  // AlterPartition
-    case 6:
-    case 7:
-    case 8:
-    case 9:
-    case 18:
-      return ClassOf(MessageKind::kAdmin);
-    case 10:
-    case 11:
-    case 19:
-    case 20:
-      return ClassOf(MessageKind::kProduce);  // and InitProducerId
-    case 12:
-    case 13:
-    case 14:
-    case 15:
-      return ClassOf(MessageKind::kFetch);
-    case 23:
-    case 24:
-    case 25:
-    case 26:
-      return ClassOf(MessageKind::kGroup);
-    default:
-      return ClassOf(MessageKind::kMetadata);
-  }
+  // By type, not by variant index: an index table went stale once when requests were added.
+  return std::visit(
+      [](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, BrokerRegistrationRequest> ||
+                      std::is_same_v<T, BrokerRegistrationResponse> ||
+                      std::is_same_v<T, BrokerHeartbeatRequest> ||
+                      std::is_same_v<T, BrokerHeartbeatResponse>) {
+          return ClassOf(MessageKind::kHeartbeat);
+        } else if constexpr (std::is_same_v<T, CreateTopicsRequest> ||
+                             std::is_same_v<T, DeleteTopicsRequest> ||
+                             std::is_same_v<T, ElectLeadersRequest> ||
+                             std::is_same_v<T, AdminResponse> ||
+                             std::is_same_v<T, CreatePartitionsRequest>) {
+          return ClassOf(MessageKind::kAdmin);
+        } else if constexpr (std::is_same_v<T, ProduceRequest> ||
+                             std::is_same_v<T, ProduceResponse> ||
+                             std::is_same_v<T, InitProducerIdRequest> ||
+                             std::is_same_v<T, InitProducerIdResponse>) {
+          return ClassOf(MessageKind::kProduce);
+        } else if constexpr (std::is_same_v<T, FetchRequest> || std::is_same_v<T, FetchResponse> ||
+                             std::is_same_v<T, ListOffsetsRequest> ||
+                             std::is_same_v<T, ListOffsetsResponse>) {
+          return ClassOf(MessageKind::kFetch);
+        } else if constexpr (std::is_same_v<T, FindCoordinatorRequest> ||
+                             std::is_same_v<T, FindCoordinatorResponse> ||
+                             std::is_same_v<T, GroupRequestMessage> ||
+                             std::is_same_v<T, GroupResponseMessage>) {
+          return ClassOf(MessageKind::kGroup);
+        } else {
+          // AlterPartition, Metadata, AllocateProducerIds, the ZooKeeper-mode controller's
+          // LeaderAndIsr, UpdateMetadata, StopReplica and ControlledShutdown.
+          return ClassOf(MessageKind::kMetadata);
+        }
+      },
+      body);
 }
 
 std::string KafkaMessage::Name() const {
@@ -92,7 +96,8 @@ std::string KafkaMessage::Name() const {
                                            "GroupRequest",
                                            "GroupResponse",
                                            "ControlledShutdown",
-                                           "ControlledShutdownResponse"};
+                                           "ControlledShutdownResponse",
+                                           "StopReplicaResponse"};
   static_assert(std::size(kNames) == std::variant_size_v<KafkaBody>);
   return kNames[body.index()];
 }
@@ -126,6 +131,9 @@ std::string KafkaMessage::Describe() const {
   }
   if (const auto* r = Get<StopReplicaRequest>()) {
     return fmt::format("StopReplica {}-{} delete={}", r->topic, r->partition, r->delete_partition);
+  }
+  if (const auto* r = Get<StopReplicaResponse>()) {
+    return fmt::format("StopReplicaResponse {}-{} {}", r->topic, r->partition, ErrcName(r->error));
   }
   if (const auto* p = Get<ProduceRequest>()) {
     // The batch header says what the request carries; the records stay opaque (compressed).

@@ -230,6 +230,10 @@ struct UpdateMetadataRequest {
   std::vector<ZkPartitionState> partitions;
   std::map<std::string, std::map<std::string, std::string>> topic_configs;
 };
+// LeaderAndIsr.LeaderDuringDelete: the leader an UpdateMetadata names for the partitions of a
+// topic being deleted, so that brokers drop them from their metadata cache.
+inline constexpr BrokerId kLeaderDuringDelete = -2;
+
 // StopReplica (API key 5).
 struct StopReplicaRequest {
   BrokerId controller_id = 0;
@@ -237,6 +241,14 @@ struct StopReplicaRequest {
   std::string topic;
   std::int32_t partition = 0;
   bool delete_partition = false;
+};
+// The answer to a StopReplica with deletion (the controller's TopicDeletionManager waits for
+// one per replica; the answer to a StopReplica without deletion is not modelled, nobody reads
+// it).
+struct StopReplicaResponse {
+  std::string topic;
+  std::int32_t partition = 0;
+  Errc error = Errc::kNone;
 };
 
 // ControlledShutdown (API key 7), ZooKeeper mode: a broker stopping cleanly asks the controller
@@ -290,7 +302,7 @@ using KafkaBody =
                  AllocateProducerIdsResponse, LeaderAndIsrRequest, UpdateMetadataRequest,
                  StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
                  GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
-                 ControlledShutdownResponse>;
+                 ControlledShutdownResponse, StopReplicaResponse>;
 
 class KafkaMessage final : public Payload {
  public:

@@ -75,6 +75,9 @@ const std::vector<ProbeInfo>& KnownProbes() {
         {"zk.controller.fenced", "a controller's conditional write failed: a newer controller exists"},
         {"zk.disk_failed", "a ZooKeeper server's disk failed and the server stopped"},
         {"zk.stale_controller_epoch", "a broker ignored a request from a controller with an old epoch"},
+        {"zk.topic_deletion.completed", "the ZooKeeper-mode controller deleted every replica and the znodes of a topic"},
+        {"zk.topic_deletion.halted", "a topic deletion waits: a replica's broker is down"},
+        {"zk.topic_deletion.queued", "the ZooKeeper-mode controller queued a topic from /admin/delete_topics"},
     };
     std::sort(p.begin(), p.end(),
               [](const ProbeInfo& a, const ProbeInfo& b) { return a.name < b.name; });

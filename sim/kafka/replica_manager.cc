@@ -121,7 +121,17 @@ void ReplicaManager::ApplyPartitionStates(const std::vector<HostedPartitionState
 void ReplicaManager::StopReplica(const std::string& topic, std::int32_t partition) {
   const TopicPartition key{topic, partition};
   const auto it = partitions_.find(key);
-  if (it == partitions_.end()) return;
+  if (it == partitions_.end()) {
+    // ReplicaManager.stopReplicas with deletePartition on a partition it does not hold (a
+    // topic deleted while this broker was down): the folder on disk goes all the same.
+    const std::string name = PartitionName(topic, partition);
+    if (!logs_.failed() && io_.disk().IsDirectory(name)) {
+      logs_.RemoveLog(topic, partition);
+      io_.Emit(trace_kind::kPartitionDeleted,
+               fmt::format("deleted its replica of {} (left on its disk while it was down)", name));
+    }
+    return;
+  }
   const std::string name = it->second->name();
   logs_.RemoveLog(topic, partition);
   partitions_.erase(it);

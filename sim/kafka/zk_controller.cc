@@ -38,6 +38,7 @@ void KafkaZkServer::BecomeController(std::int32_t epoch, std::int32_t epoch_zk_v
   logic_offset_ = -1;
   events_.clear();
   event_running_ = false;
+  deletions_.clear();
   env_.Probe("controller.activated");
   env_.Probe("zk.controller.elected");
   Emit(trace_kind::kControllerActive,
@@ -70,6 +71,7 @@ void KafkaZkServer::Resign(const std::string& why) {
   logic_.reset();
   events_.clear();
   event_running_ = false;
+  deletions_.clear();
   env_.Probe("controller.resigned");
   Emit(trace_kind::kControllerInactive, fmt::format("resigned as controller: {}", why));
 }
@@ -187,9 +189,19 @@ void KafkaZkServer::LoadContext() {
              fmt::format("loaded the cluster from ZooKeeper: {} live brokers in /brokers/ids, "
                          "{} topics in /brokers/topics",
                          live.size(), load->topics.size()));
-        std::set<BrokerId> everyone;
-        for (const auto& [id, epoch] : live) everyone.insert(id);
-        Commit(logic_->ApplyLiveBrokers(live, racks), everyone, [this](bool) { EventDone(); });
+        // The deletions a previous controller left unfinished (TopicDeletionManager.init),
+        // out of the decisions before any election is made for them.
+        WatchTopicDeletions([this, live, racks](std::vector<std::string> topics) {
+          for (const std::string& topic : topics) {
+            if (logic_->image().Topic(topic) != nullptr) QueueTopicDeletion(topic);
+          }
+          std::set<BrokerId> everyone;
+          for (const auto& [id, epoch] : live) everyone.insert(id);
+          Commit(logic_->ApplyLiveBrokers(live, racks), everyone, [this](bool ok) {
+            if (ok) ResumeDeletions();  // tryTopicDeletion
+            EventDone();
+          });
+        });
       };
       if (r.code == ZkCode::kOk) {
         for (const std::string& name : r.children) {
@@ -249,7 +261,10 @@ void KafkaZkServer::OnBrokerChange() {
           const BrokerRegistration* reg = logic_->image().Broker(id);
           if (reg == nullptr || reg->fenced || reg->epoch != epoch) started.insert(id);
         }
-        Commit(logic_->ApplyLiveBrokers(live, racks), started, [this](bool) { EventDone(); });
+        Commit(logic_->ApplyLiveBrokers(live, racks), started, [this, started](bool ok) {
+          if (ok) DeletionOnBrokerChange(started);
+          EventDone();
+        });
       });
 }
 
@@ -306,6 +321,27 @@ void KafkaZkServer::Commit(const ControllerChanges& changes, std::set<BrokerId> 
                              CreateMode::kPersistent, -1});
     }
   }
+  // Partitions added to an existing topic: its assignment grows (AdminZkClient.
+  // writeTopicPartitionAssignment) and each new partition gets its znode.
+  std::set<std::string> grown;
+  for (const TopicPartition& tp : touched) {
+    if (!new_topics.contains(tp.topic) &&
+        logic_->image().Partition(tp.topic, tp.partition) == nullptr) {
+      grown.insert(tp.topic);
+    }
+  }
+  for (const std::string& name : grown) {
+    const TopicImage* t = after.Topic(name);
+    std::map<std::int32_t, std::vector<BrokerId>> assignment;
+    for (const auto& [p, reg] : t->partitions) assignment[p] = reg.replicas;
+    multi.ops.push_back(Op{OpType::kSetData, zkdata::TopicPath(name),
+                           zkdata::EncodeTopic(t->id, assignment), CreateMode::kPersistent, -1});
+    for (const auto& [p, reg] : t->partitions) {
+      if (logic_->image().Partition(name, p) != nullptr) continue;
+      multi.ops.push_back(Op{OpType::kCreate, zkdata::TopicPartitionPath(name, p), "",
+                             CreateMode::kPersistent, -1});
+    }
+  }
   for (const TopicPartition& tp : touched) {
     const PartitionRegistration* now = after.Partition(tp.topic, tp.partition);
     const std::string data =
@@ -351,6 +387,7 @@ void KafkaZkServer::Commit(const ControllerChanges& changes, std::set<BrokerId> 
       cc.eligible_leader_replicas_enable = false;
       logic_ = std::make_unique<ControllerLogic>(cc);
       logic_offset_ = -1;
+      deletions_.clear();
       events_.push_front([this] { LoadContext(); });
       return then(false);
     }
@@ -379,16 +416,6 @@ void KafkaZkServer::SendRequestsFor(const std::set<TopicPartition>& changed,
   for (const auto& [id, reg] : image.brokers()) {
     if (!reg.fenced) live.push_back(ZkLiveBroker{id, reg.epoch, reg.rack});
   }
-  UpdateMetadataRequest update;
-  update.controller_id = config_.node_id;
-  update.controller_epoch = controller_epoch_;
-  update.live_brokers = live;
-  for (const auto& [name, topic] : image.topics()) {
-    if (!topic.configs.empty()) update.topic_configs[name] = topic.configs;
-    for (const auto& [p, reg] : topic.partitions) {
-      update.partitions.push_back(StateOf(name, topic.id, p, reg));
-    }
-  }
   for (const ZkLiveBroker& b : live) {
     LeaderAndIsrRequest lai;
     lai.controller_id = config_.node_id;
@@ -405,6 +432,32 @@ void KafkaZkServer::SendRequestsFor(const std::set<TopicPartition>& changed,
       }
     }
     if (!lai.partitions.empty()) io_.SendTo(b.id, std::move(lai));
+  }
+  SendUpdateMetadata(live);
+}
+
+// UpdateMetadata to every live broker: every partition, those of topics being deleted with
+// LeaderDuringDelete as their leader (ControllerBrokerRequestBatch.
+// addUpdateMetadataRequestForBrokers).
+void KafkaZkServer::SendUpdateMetadata(const std::vector<ZkLiveBroker>& live) {
+  const MetadataImage& image = logic_->image();
+  UpdateMetadataRequest update;
+  update.controller_id = config_.node_id;
+  update.controller_epoch = controller_epoch_;
+  update.live_brokers = live;
+  for (const auto& [name, topic] : image.topics()) {
+    if (!topic.configs.empty()) update.topic_configs[name] = topic.configs;
+    for (const auto& [p, reg] : topic.partitions) {
+      update.partitions.push_back(StateOf(name, topic.id, p, reg));
+    }
+  }
+  for (const auto& [name, deletion] : deletions_) {
+    if (!deletion.started) continue;
+    for (const auto& [p, reg] : deletion.partitions) {
+      ZkPartitionState state = StateOf(name, deletion.topic_id, p, reg);
+      state.leader = kLeaderDuringDelete;
+      update.partitions.push_back(std::move(state));
+    }
   }
   for (const ZkLiveBroker& b : live) {
     UpdateMetadataRequest copy = update;
@@ -466,10 +519,17 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
     });
     return;
   }
+  if (const auto* del = request.Get<DeleteTopicsRequest>()) return HandleDeleteTopics(from, *del);
   if (const auto* create = request.Get<CreateTopicsRequest>()) {
     if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
     Enqueue([this, from, req = *create] {
       const std::uint64_t gen = generation_;
+      if (deletions_.contains(req.name)) {  // AdminZkClient.validateTopicCreate
+        Reply(from, AdminResponse{Errc::kTopicAlreadyExists,
+                                  fmt::format("Topic '{}' is marked for deletion.", req.name),
+                                  {}});
+        return EventDone();
+      }
       std::map<std::string, std::string> configs(req.configs.begin(), req.configs.end());
       Result<CreatedTopic> r = logic_->CreateTopic(req.name, req.partitions, req.replication_factor,
                                                    configs, env_.rng(), req.assignments);
@@ -552,10 +612,44 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
     });
     return;
   }
-  // DeleteTopics, CreatePartitions: not in the simulator's ZooKeeper mode yet.
-  Reply(from, AdminResponse{active_ ? Errc::kInvalidRequest : Errc::kNotController,
-                            "not simulated in ZooKeeper mode yet",
-                            {}});
+  if (const auto* grow = request.Get<CreatePartitionsRequest>()) {
+    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    // ZkAdminManager.createPartitions writes the grown assignment to /brokers/topics/<t>; the
+    // controller's partition-modifications watch then brings the new partitions online
+    // (onNewPartitionCreation). Here both happen in one controller event and one multi.
+    Enqueue([this, from, req = *grow] {
+      const std::uint64_t gen = generation_;
+      // The checks and messages of ZkAdminManager.createPartitions, which differ from KRaft's.
+      const TopicImage* topic = logic_->image().Topic(req.name);
+      const auto current = topic ? static_cast<std::int32_t>(topic->partitions.size()) : 0;
+      Result<ControllerChanges> r =
+          topic == nullptr ? Result<ControllerChanges>(
+                                 Status(Errc::kUnknownTopicOrPartition,
+                                        fmt::format("The topic '{}' does not exist.", req.name)))
+          : req.count < current
+              ? Result<ControllerChanges>(
+                    Status(Errc::kInvalidPartitions,
+                           fmt::format("Topic currently has {} partitions, which is higher than "
+                                       "the requested {}.",
+                                       current, req.count)))
+          : req.count == current ? Result<ControllerChanges>(Status(
+                                       Errc::kInvalidPartitions,
+                                       fmt::format("Topic already has {} partitions.", current)))
+                                 : logic_->CreatePartitions(req.name, req.count, env_.rng());
+      if (!r.ok()) {
+        Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
+        return EventDone();
+      }
+      Commit(*r, {}, [this, gen, from](bool ok) {
+        if (!Current(gen)) return;
+        Reply(from, ok ? AdminResponse{Errc::kNone, "", {}}
+                       : AdminResponse{Errc::kNotController, "", {}});
+        EventDone();
+      });
+    });
+    return;
+  }
+  KSIM_UNREACHABLE();
 }
 
 }  // namespace kafkasim::kafka

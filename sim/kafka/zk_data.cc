@@ -25,8 +25,8 @@ std::string Quoted(const std::string& s) { return Json(s).dump(); }
 }  // namespace
 
 std::vector<std::string> PersistentPaths() {
-  return {kBrokersPath, kBrokerIdsPath,    kTopicsPath,
-          kConfigPath,  kConfigTopicsPath, kProducerIdBlockPath};
+  return {kBrokersPath,      kBrokerIdsPath, kTopicsPath,       kAdminPath,
+          kDeleteTopicsPath, kConfigPath,    kConfigTopicsPath, kProducerIdBlockPath};
 }
 
 std::string BrokerIdPath(BrokerId id) { return fmt::format("{}/{}", kBrokerIdsPath, id); }
@@ -42,6 +42,10 @@ std::string PartitionStatePath(const std::string& topic, std::int32_t partition)
 }
 std::string TopicConfigPath(const std::string& topic) {
   return fmt::format("{}/{}", kConfigTopicsPath, topic);
+}
+
+std::string DeleteTopicPath(const std::string& topic) {
+  return fmt::format("{}/{}", kDeleteTopicsPath, topic);
 }
 
 std::int32_t BrokerPort(BrokerId id) { return 9091 + id; }

@@ -1,6 +1,7 @@
 // The znodes a ZooKeeper-mode Kafka cluster keeps, with their JSON as Kafka 3.9 writes it
 // (core/src/main/scala/kafka/zk/ZkData.scala): /brokers/ids/<id>, /controller,
-// /controller_epoch, /brokers/topics/<t>, .../partitions/<p>/state, /config/topics/<t>.
+// /controller_epoch, /brokers/topics/<t>, .../partitions/<p>/state, /config/topics/<t>,
+// /admin/delete_topics/<t>.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,8 @@ inline constexpr const char* kTopicsPath = "/brokers/topics";
 inline constexpr const char* kConfigPath = "/config";
 inline constexpr const char* kConfigTopicsPath = "/config/topics";
 inline constexpr const char* kProducerIdBlockPath = "/latest_producer_id_block";
+inline constexpr const char* kAdminPath = "/admin";
+inline constexpr const char* kDeleteTopicsPath = "/admin/delete_topics";
 // KafkaZkClient.createTopLevelPaths (ZkData.PersistentZkPaths, the ones we use), in order.
 std::vector<std::string> PersistentPaths();
 
@@ -31,6 +34,8 @@ std::string TopicPartitionsPath(const std::string& topic);
 std::string TopicPartitionPath(const std::string& topic, std::int32_t partition);
 std::string PartitionStatePath(const std::string& topic, std::int32_t partition);
 std::string TopicConfigPath(const std::string& topic);
+// DeleteTopicsTopicZNode: /admin/delete_topics/<t>, which asks the controller to delete <t>.
+std::string DeleteTopicPath(const std::string& topic);
 
 // The port a broker listens on: 9092 for broker 1, 9093 for broker 2, ...
 std::int32_t BrokerPort(BrokerId id);

@@ -124,5 +124,50 @@ TEST_CASE("zk client: watches are set again on the server a client reconnects to
         std::vector<std::string>{"NodeDataChanged /x", "NodeCreated /y"});
 }
 
+// DataTree.setWatches (ZooKeeper 3.8): a data watch on a node deleted meanwhile fires
+// NodeDeleted; a child watch fires NodeChildrenChanged when the node's pzxid moved past the
+// last zxid the client saw, NodeDeleted when the node is gone. Data watches come first.
+TEST_CASE("zk client: SetWatches fires deletions and child changes missed while away") {
+  World w;
+  REQUIRE(w.sim.RunUntil(
+      [&] { return w.Host(w.watcher).client->connected() && w.Host(w.writer).client->connected(); },
+      5'000'000));
+  for (const char* path : {"/d", "/p", "/q"}) {
+    CHECK(w.Write(w.writer, Op{OpType::kCreate, path, "", CreateMode::kPersistent, -1}) ==
+          ZkCode::kOk);
+  }
+  KafkaZkClient& c = *w.Host(w.watcher).client;
+  int answered = 0;
+  c.GetData("/d", true, [&](const ClientReply& r) { answered += r.code == ZkCode::kOk; });
+  c.GetChildren("/p", true, [&](const ClientReply& r) { answered += r.code == ZkCode::kOk; });
+  c.GetChildren("/q", true, [&](const ClientReply& r) { answered += r.code == ZkCode::kOk; });
+  REQUIRE(w.sim.RunUntil([&] { return answered == 3; }, 1'000'000));
+
+  const zookeeper::ServerId first = c.server();
+  w.sim.network().CutBoth(w.watcher, w.ensemble->NodeFor(first));
+  CHECK(w.Write(w.writer, Op{OpType::kDelete, "/d", "", CreateMode::kPersistent, -1}) ==
+        ZkCode::kOk);
+  CHECK(w.Write(w.writer, Op{OpType::kCreate, "/p/c", "", CreateMode::kPersistent, -1}) ==
+        ZkCode::kOk);
+  CHECK(w.Write(w.writer, Op{OpType::kDelete, "/q", "", CreateMode::kPersistent, -1}) ==
+        ZkCode::kOk);
+  CHECK(w.Host(w.watcher).events.empty());
+
+  REQUIRE(w.sim.RunUntil([&] { return w.Host(w.watcher).connects.size() == 2 && c.connected(); },
+                         5'000'000));
+  CHECK(c.server() != first);
+  w.sim.RunUntil(w.sim.Now() + Milliseconds(500));
+  CHECK(w.Host(w.watcher).events ==
+        std::vector<std::string>{"NodeDeleted /d", "NodeChildrenChanged /p", "NodeDeleted /q"});
+
+  // Each watch was one-shot: later changes fire nothing.
+  CHECK(w.Write(w.writer, Op{OpType::kCreate, "/p/e", "", CreateMode::kPersistent, -1}) ==
+        ZkCode::kOk);
+  CHECK(w.Write(w.writer, Op{OpType::kCreate, "/d", "", CreateMode::kPersistent, -1}) ==
+        ZkCode::kOk);
+  w.sim.RunUntil(w.sim.Now() + Milliseconds(500));
+  CHECK(w.Host(w.watcher).events.size() == 3);
+}
+
 }  // namespace
 }  // namespace kafkasim::kafka

@@ -1,11 +1,14 @@
 // ZooKeeper mode end to end: the broker-failure story run in both modes reaches the same
 // partition leadership, and the ZooKeeper-mode controller leaves Kafka's znodes behind.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -214,6 +217,137 @@ TEST_CASE("zk mode: a controlled shutdown gives up after three attempts on a one
   REQUIRE(t.gave_up.has_value());
   CHECK(*t.gave_up == *t.stopped);
   CHECK(*t.stopped - *t.asked >= Milliseconds(10000));
+}
+
+// A ZooKeeper-mode run of `steps` over cities (3 partitions, RF 3, one config override) and
+// towns (2 partitions, RF 2); what the tools printed, the znodes at the end, and which
+// brokers' disks still hold a folder of each topic.
+struct DeletionRun {
+  bool ok = false;
+  std::vector<std::string> tool_lines;
+  std::vector<std::string> decisions;
+  std::map<std::string, std::string> znodes;
+  std::map<std::string, std::set<std::string>> folders;  // topic -> brokers holding one
+};
+
+DeletionRun RunDeletion(const std::string& steps, const std::string& end) {
+  const std::string text = R"({"name": "zk deletion", "seed": 7,
+    "cluster": {"mode": "zookeeper", "brokers": 3, "zookeepers": 3},
+    "topics": [{"name": "cities", "partitions": 3, "replication_factor": 3,
+                "config": {"retention.ms": "600000"}},
+               {"name": "towns", "partitions": 2, "replication_factor": 2}],
+    "steps": )" + steps + R"(, "end": ")" +
+                           end + R"("})";
+  std::vector<std::string> errors;
+  std::optional<Scenario> s = ParseScenario(text, "s.json", &errors);
+  for (const std::string& e : errors) CAPTURE(e);
+  REQUIRE(errors.empty());
+  Runner runner(std::move(*s), RunOptions{});
+  DeletionRun out;
+  out.ok = runner.RunToEnd(kTimeMax);
+  for (const std::string& f : runner.step_failures()) CAPTURE(f);
+  for (const TraceEvent& e : *runner.View().trace) {
+    if (e.node == "tool") out.tool_lines.push_back(e.text);
+    if (e.kind == "controller.decision") out.decisions.push_back(e.text);
+  }
+  for (NodeIndex n : runner.world().zookeepers()) {
+    const auto* z = dynamic_cast<const zookeeper::ZkServerNode*>(runner.world().sim().GetNode(n));
+    if (z == nullptr || z->server() == nullptr || !z->server()->serving()) continue;
+    for (const auto& [path, node] : z->server()->tree().nodes()) out.znodes[path] = node.data;
+    break;
+  }
+  for (NodeIndex n : runner.world().servers()) {
+    FileSystem& disk = runner.world().sim().Env(n).disk();
+    for (const char* topic : {"cities", "towns"}) {
+      for (int p = 0; p < 3; ++p) {
+        if (disk.IsDirectory(fmt::format("{}-{}", topic, p))) {
+          out.folders[topic].insert(runner.world().sim().Env(n).name());
+        }
+      }
+    }
+  }
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& lines, const std::string& text) {
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(text) != std::string::npos; });
+}
+
+// zookeeper-shell.sh prints its connection banner first; the answer is the last line.
+bool ShellPrinted(const std::vector<std::string>& lines, const std::string& answer) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.starts_with("Connecting to ") && l.ends_with("\n" + answer);
+  });
+}
+
+// TopicDeletionManager (Kafka 3.9): /admin/delete_topics/<t>, StopReplica with deletion to
+// every replica, then the topic's znodes go.
+TEST_CASE("zk mode: deleting a topic removes its znodes, its config and every replica's folder") {
+  DeletionRun r = RunDeletion(R"([
+      {"at": "8s", "after": "topics_ready",
+       "run": "kafka-topics.sh --delete --topic cities --bootstrap-server localhost:9092"},
+      {"at": "9s", "run": "kafka-topics.sh --list --bootstrap-server localhost:9092"},
+      {"run": "zookeeper-shell.sh localhost:2181 ls /brokers/topics"}])",
+                              "10s");
+  CHECK(r.ok);
+  CHECK(Contains(r.decisions, "topic cities is queued for deletion"));
+  CHECK(Contains(r.decisions, "Deletion of topic cities successfully completed"));
+  for (const char* path : {"/brokers/topics/cities", "/brokers/topics/cities/partitions/0/state",
+                           "/config/topics/cities", "/admin/delete_topics/cities"}) {
+    CAPTURE(path);
+    CHECK_FALSE(r.znodes.contains(path));
+  }
+  CHECK(r.znodes.contains("/admin/delete_topics"));
+  CHECK(r.znodes.contains("/brokers/topics/towns"));
+  CHECK_FALSE(r.folders.contains("cities"));
+  CHECK(r.folders["towns"].size() == 3);  // 2 partitions x RF 2 over 3 brokers
+  CHECK(std::count(r.tool_lines.begin(), r.tool_lines.end(), "towns") == 1);  // --list
+  CHECK(ShellPrinted(r.tool_lines, "[towns]"));
+}
+
+// A replica on a broker that is down cannot be deleted: the deletion halts ("offline
+// replicas") until the broker registers again, which deletes the folder it kept meanwhile.
+// Meanwhile the name cannot be reused (AdminZkClient.validateTopicCreate).
+TEST_CASE(
+    "zk mode: a topic deletion waits for a dead replica's broker and finishes when it "
+    "returns") {
+  DeletionRun r = RunDeletion(R"([
+      {"at": "8s", "after": "topics_ready", "pick": {"leader_of": "cities-0", "as": "victim"}},
+      {"crash": "$victim"},
+      {"at": "35s", "run": "kafka-topics.sh --delete --topic cities --bootstrap-server localhost:9092"},
+      {"at": "37s", "run": "zookeeper-shell.sh localhost:2181 ls /admin/delete_topics"},
+      {"run": "kafka-topics.sh --create --topic cities --partitions 1 --bootstrap-server localhost:9092"},
+      {"at": "40s", "restart": "$victim"},
+      {"at": "50s", "run": "zookeeper-shell.sh localhost:2181 ls /admin/delete_topics"}])",
+                              "50s");
+  CHECK(r.ok);
+  CHECK(Contains(r.decisions, "Halted deletion of topics cities due to offline replicas"));
+  CHECK(Contains(r.tool_lines,
+                 "Error while executing topic command : Topic 'cities' is marked for deletion."));
+  CHECK(ShellPrinted(r.tool_lines, "[cities]"));
+  CHECK(ShellPrinted(r.tool_lines, "[]"));
+  CHECK(Contains(r.decisions, "Deletion of topic cities successfully completed"));
+  CHECK_FALSE(r.znodes.contains("/brokers/topics/cities"));
+  CHECK_FALSE(r.folders.contains("cities"));
+}
+
+// ZkAdminManager.createPartitions: the grown assignment in /brokers/topics/<t>, a state znode
+// for each new partition.
+TEST_CASE("zk mode: adding partitions grows the topic's assignment znode") {
+  DeletionRun r = RunDeletion(R"([
+      {"at": "8s", "after": "topics_ready",
+       "run": "kafka-topics.sh --alter --topic towns --partitions 3 --bootstrap-server localhost:9092"},
+      {"at": "9s", "run": "kafka-topics.sh --alter --topic towns --partitions 2 --bootstrap-server localhost:9092"}])",
+                              "10s");
+  CHECK(r.ok);
+  CHECK(r.znodes["/brokers/topics/towns"].starts_with(R"({"partitions":{"0":[)"));
+  CHECK(r.znodes["/brokers/topics/towns"].find(R"(,"2":[)") != std::string::npos);
+  CHECK(r.znodes.contains("/brokers/topics/towns/partitions/2/state"));
+  CHECK(r.folders["towns"].size() == 3);
+  CHECK(Contains(r.tool_lines,
+                 "Error while executing topic command : Topic currently has 3 "
+                 "partitions, which is higher than the requested 2."));
 }
 
 }  // namespace
