@@ -336,7 +336,9 @@ void KafkaZkServer::BeginControlledShutdown() {
   SendControlledShutdown();
 }
 
-// One attempt: to the controller /controller names (our watch keeps controller_id_ current).
+// One attempt, to the controller this broker knows now: KafkaServer.controlledShutdown asks
+// metadataCache.getControllerId before every attempt; ours is kept current by the /controller
+// watch and by every controller request (StaleControllerEpoch).
 void KafkaZkServer::SendControlledShutdown() {
   --shutdown_attempts_left_;
   const NodeIndex to = controller_id_ >= 0 ? directory_->NodeFor(controller_id_) : kNoNode;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
+#include <regex>
 
 #include "engine/overloaded.h"
 #include "kafka/clients.h"
@@ -21,6 +23,28 @@ std::string Ids(const std::vector<std::int32_t>& ids) {
   return fmt::format("{}", fmt::join(ids, ","));
 }
 
+// TopicFilter.IncludeList (tools/.../filter/TopicFilter.java): --topic of --list and --describe
+// is a regular expression that must match a whole name; commas separate alternatives, spaces and
+// surrounding quotes are dropped. Nullopt and `error` set when it does not compile.
+std::optional<std::regex> TopicIncludeList(const std::string& raw, std::string* error) {
+  std::string regex;
+  for (char ch : raw) {
+    if (ch == ',') {
+      regex += '|';
+    } else if (ch != ' ') {
+      regex += ch;
+    }
+  }
+  while (!regex.empty() && (regex.front() == '"' || regex.front() == '\'')) regex.erase(0, 1);
+  while (!regex.empty() && (regex.back() == '"' || regex.back() == '\'')) regex.pop_back();
+  try {
+    return std::regex(regex, std::regex::ECMAScript);
+  } catch (const std::regex_error&) {
+    *error = regex + " is an invalid regex.";
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 std::string World::DescribeTopics(const TopicsCommand& c) {
@@ -29,9 +53,12 @@ std::string World::DescribeTopics(const TopicsCommand& c) {
   // ZooKeeper-mode brokers do not answer DescribeTopicPartitions, so TopicCommand's partition
   // info has no ELR and prints "Elr: N/A\tLastKnownElr: N/A".
   const bool zookeeper_mode = ControlPlaneOf(scenario_) == kafka::ControlPlane::kZooKeeper;
+  std::string error;
+  const std::optional<std::regex> include =
+      c.topic ? TopicIncludeList(*c.topic, &error) : std::optional<std::regex>();
   std::string out;
   for (const auto& [name, topic] : image->topics()) {
-    if (c.topic && *c.topic != name) continue;
+    if (c.topic && (!include || !std::regex_match(name, *include))) continue;
     std::vector<std::string> configs;
     for (const auto& [k, v] : topic.configs) configs.push_back(k + "=" + v);
     std::string body;
@@ -171,15 +198,36 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
     }
   }
   switch (c.action) {
-    case TopicsCommand::Action::kList: {
-      std::string out;
-      if (image != nullptr) {
-        for (const auto& [name, t] : image->topics()) out += (out.empty() ? "" : "\n") + name;
+    case TopicsCommand::Action::kList:
+    case TopicsCommand::Action::kDescribe: {
+      // TopicCommand.getTopics then, for --describe, ensureTopicExists.
+      std::string error;
+      std::optional<std::regex> include;
+      if (c.topic) {
+        include = TopicIncludeList(*c.topic, &error);
+        if (!include) {
+          return Output(
+              line, CommandOutput{false, "Error while executing topic command : " + error}, done);
+        }
       }
-      return Output(line, CommandOutput{true, out}, done);
-    }
-    case TopicsCommand::Action::kDescribe:
+      std::vector<std::string> found;
+      if (image != nullptr) {
+        for (const auto& [name, t] : image->topics()) {
+          if (!include || std::regex_match(name, *include)) found.push_back(name);
+        }
+      }
+      if (c.action == TopicsCommand::Action::kList) {
+        return Output(line, CommandOutput{true, fmt::format("{}", fmt::join(found, "\n"))}, done);
+      }
+      if (found.empty() && c.topic && !c.topic->empty() && !c.if_exists) {
+        return Output(line,
+                      CommandOutput{false, fmt::format("Error while executing topic command : "
+                                                       "Topic '{}' does not exist as expected",
+                                                       *c.topic)},
+                      done);
+      }
       return Output(line, CommandOutput{true, DescribeTopics(c)}, done);
+    }
     case TopicsCommand::Action::kCreate: {
       kafka::CreateTopicsRequest r;
       r.name = topic;
