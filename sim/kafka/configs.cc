@@ -47,7 +47,12 @@ const std::vector<ConfigSpec>& BrokerConfigSpecs() {
       {"log.message.timestamp.type", T::kString, "CreateTime", "CreateTime,LogAppendTime", 0},
       {"log.retention.bytes", T::kLong, "-1", "", -1},
       {"log.retention.check.interval.ms", T::kLong, "300000", "", 1},
+      // The ms, minutes and hours forms are synonyms; the finest one set wins (KafkaConfig.
+      // logRetentionTimeMillis, logRollTimeMillis). Negative retention: keep forever.
+      {"log.retention.hours", T::kInt, "168", "", -1},
+      {"log.retention.minutes", T::kInt, "10080", "", -1},
       {"log.retention.ms", T::kLong, "604800000", "", -1},
+      {"log.roll.hours", T::kInt, "168", "", 1},
       {"log.roll.ms", T::kLong, "604800000", "", 1},
       // Kafka 3.x allows segments down to 14 bytes (4.0 raised it to 1 MiB, KIP-1030); tiny
       // segments make rolling visible in a classroom.

@@ -59,8 +59,15 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   bs.offsets_topic_segment_bytes = b.GetLong("offsets.topic.segment.bytes");
   // The broker-level defaults of topic configs (ServerTopicConfigSynonyms).
   bs.log.segment_bytes = b.GetLong("log.segment.bytes");
-  bs.log.segment_ms = b.GetLong("log.roll.ms");
-  bs.log.retention_ms = b.GetLong("log.retention.ms");
+  // KafkaConfig.logRollTimeMillis and logRetentionTimeMillis: ms if set, else the coarser
+  // synonyms (minutes, then hours, whose defaults give the 7 days).
+  bs.log.segment_ms =
+      b.IsSet("log.roll.ms") ? b.GetLong("log.roll.ms") : b.GetLong("log.roll.hours") * 3'600'000;
+  const std::int64_t retention_ms = b.IsSet("log.retention.ms") ? b.GetLong("log.retention.ms")
+                                    : b.IsSet("log.retention.minutes")
+                                        ? b.GetLong("log.retention.minutes") * 60'000
+                                        : b.GetLong("log.retention.hours") * 3'600'000;
+  bs.log.retention_ms = retention_ms < 0 ? -1 : retention_ms;
   bs.log.retention_bytes = b.GetLong("log.retention.bytes");
   bs.log.flush_messages = b.GetLong("log.flush.interval.messages");
   bs.log.max_message_bytes = static_cast<std::int32_t>(b.GetLong("message.max.bytes"));

@@ -72,6 +72,31 @@ TEST_CASE("configs: flush.messages and log.flush.interval.messages fsync as reco
   CHECK(broker.recovery_point == broker.log.log_end_offset);
 }
 
+// KafkaConfig.logRetentionTimeMillis: log.retention.ms, else .minutes, else .hours.
+TEST_CASE(
+    "configs: log.retention.minutes and .hours are synonyms of log.retention.ms; the "
+    "finest one set wins") {
+  const std::string fast = R"("log.roll.ms": 1000, "log.retention.check.interval.ms": 1000)";
+  const Time end = kTimeZero + Seconds(100);
+  // OneBroker's cluster, run to 100 s.
+  auto Long = [](std::string broker_config) {
+    std::string text = OneBroker(broker_config, "{}");
+    text.replace(text.find(R"("end": "20s")"), 12, R"("end": "100s")");
+    return text;
+  };
+  const Outcome minutes = RunTo(Long("{" + fast + R"(, "log.retention.minutes": 1})"), end);
+  const Outcome hours = RunTo(Long("{" + fast + R"(, "log.retention.hours": 1})"), end);
+  const Outcome ms_wins = RunTo(
+      Long("{" + fast + R"(, "log.retention.minutes": 1, "log.retention.ms": 3600000})"), end);
+  const Outcome minutes_win = RunTo(
+      Long("{" + fast + R"(, "log.retention.hours": 1000, "log.retention.minutes": 1})"), end);
+  REQUIRE(hours.log.log_end_offset > 1000);
+  CHECK(minutes.log.log_start_offset > 0);
+  CHECK(minutes_win.log.log_start_offset > 0);
+  CHECK(hours.log.log_start_offset == 0);
+  CHECK(ms_wins.log.log_start_offset == 0);
+}
+
 TEST_CASE("configs: log.roll.ms is the broker's segment.ms, and a topic's segment.ms wins") {
   const Outcome rolled = RunTo(OneBroker(R"({"log.roll.ms": 1000})", "{}"), kEnd);
   const Outcome kept =
