@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstring>
@@ -116,8 +117,8 @@ int RunDumpLog(const std::vector<std::string>& args) {
   std::int64_t max_bytes = 2147483647;
   std::int64_t max_lines = kDefaultMaxLines;
   po::options_description desc(
-      "Usage: kafkasim dump-log FILES... [--deep-iteration] [--print-data-log] [--max-bytes N]\n"
-      "                         [--max-lines N] [--offsets-decoder]\n\n"
+      "Usage: kafkasim dump-log [--files] FILE[,FILE...]... [--deep-iteration] [--print-data-log]\n"
+      "                         [--max-bytes N] [--max-lines N] [--offsets-decoder]\n\n"
       "Prints Kafka log segments (.log), indexes (.index, .timeindex), checkpoint files and\n"
       "KRaft's quorum-state. Exit 1: damage found in a file of its kind; exit 2: a file that\n"
       "cannot be read or is not what its name says");
@@ -138,6 +139,17 @@ int RunDumpLog(const std::vector<std::string>& args) {
     std::cout << desc << "\n";
     return kExitOk;
   }
+  // DumpLogSegments splits --files at commas ("a.log,b.log"); files may also come one by one.
+  std::vector<std::string> split;
+  for (const std::string& arg : files) {
+    std::size_t start = 0;
+    while (start <= arg.size()) {
+      const std::size_t comma = std::min(arg.find(',', start), arg.size());
+      if (comma > start) split.push_back(arg.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  files = std::move(split);
   if (files.empty()) {
     std::cerr << "kafkasim dump-log: no files given\n" << desc << "\n";
     return kExitUsage;

@@ -61,6 +61,12 @@ std::string BatchLine(const BatchHeader& h, std::size_t position, bool valid) {
          " partitionLeaderEpoch: " + std::to_string(h.partition_leader_epoch) +
          " isTransactional: " + (h.is_transactional() ? "true" : "false") +
          " isControl: " + (h.is_control() ? "true" : "false") +
+         // RecordBatch.deleteHorizonMs, a Java OptionalLong: the base timestamp once the
+         // cleaner stamped the batch (KIP-534).
+         " deleteHorizonMs: " +
+         ((h.attributes & kDeleteHorizonFlag) != 0
+              ? "OptionalLong[" + std::to_string(h.base_timestamp) + "]"
+              : std::string("OptionalLong.empty")) +
          " position: " + std::to_string(position) +
          (h.log_append_time() ? " LogAppendTime: " : " CreateTime: ") +
          std::to_string(h.max_timestamp) + " size: " + std::to_string(h.size_in_bytes()) +

@@ -18,7 +18,8 @@ const std::string kGoldenHex =
 const std::string kBatchLine =
     "baseOffset: 0 lastOffset: 1 count: 2 baseSequence: -1 lastSequence: -1 producerId: -1 "
     "producerEpoch: -1 partitionLeaderEpoch: 0 isTransactional: false isControl: false "
-    "position: 0 CreateTime: 1700000000005 size: 91 magic: 2 compresscodec: none "
+    "deleteHorizonMs: OptionalLong.empty position: 0 CreateTime: 1700000000005 size: 91 magic: 2 "
+    "compresscodec: none "
     "crc: 1147783309 isvalid: true\n";
 
 TEST_CASE("log_dump: a good segment prints its batches and records") {
@@ -31,6 +32,19 @@ TEST_CASE("log_dump: a good segment prints its batches and records") {
                       "headerKeys: [] key: k1 payload: hello\n"
                       "| offset: 1 CreateTime: 1700000000005 keySize: -1 valueSize: 5 sequence: -1 "
                       "headerKeys: [h] payload: world\n");
+}
+
+// KIP-534: the cleaner stamps a batch holding tombstones with its delete horizon (attribute
+// bit 6, the horizon in baseTimestamp); DumpLogSegments prints RecordBatch.deleteHorizonMs, a
+// Java OptionalLong.
+TEST_CASE("log_dump: a batch stamped with a delete horizon prints it as an OptionalLong") {
+  Result<RecordBatch> batch = DecodeBatch(testing::FromHex(kGoldenHex));
+  REQUIRE(batch.ok());
+  batch->header.attributes = static_cast<std::uint16_t>(batch->header.attributes | 0x40);
+  batch->header.base_timestamp = 1700086400000;
+  const std::string text = DumpFile("00000000000000000000.log", EncodeBatch(*batch), false).text;
+  CHECK(text.find(" isControl: false deleteHorizonMs: OptionalLong[1700086400000] position: 0 ") !=
+        std::string::npos);
 }
 
 TEST_CASE("log_dump: a compressed batch names its codec and prints its records when deep") {
@@ -47,7 +61,7 @@ TEST_CASE("log_dump: a compressed batch names its codec and prints its records w
   const std::string batch_line =
       "baseOffset: 20 lastOffset: 21 count: 2 baseSequence: -1 lastSequence: -1 producerId: -1 "
       "producerEpoch: -1 partitionLeaderEpoch: 4 isTransactional: false isControl: false "
-      "position: 0 CreateTime: 1700000000001 size: " +
+      "deleteHorizonMs: OptionalLong.empty position: 0 CreateTime: 1700000000001 size: " +
       std::to_string(bytes.size()) +
       " magic: 2 compresscodec: zstd crc: " + std::to_string(CheckBatch(bytes)->crc) +
       " isvalid: true\n";
