@@ -428,7 +428,8 @@ void RaftNode::BecomeLeader(Time now) {
   SetRole(Role::kLeader);
   election_retries_ = 0;
   epoch_start_offset_ = log_.EndOffset();
-  for (NodeId id : config_.voters) replicas_[id] = ReplicaView{id, kNoOffset, std::nullopt, true};
+  for (NodeId id : config_.voters)
+    replicas_[id] = ReplicaView{id, kNoOffset, std::nullopt, true, std::nullopt, 0};
   acknowledged_begin_.insert(config_.node_id);
   fetched_since_check_.insert(config_.node_id);
   if (config_.voters.size() > 1) {
@@ -760,6 +761,19 @@ void RaftNode::RecordFetch(NodeId from, const FetchRequest& request, Time now) {
   ReplicaView& view = replicas_[from];
   view.id = from;
   view.voter = IsVoter(from);
+  // ReplicaState.updateFollowerState: caught up now if it fetches from the leader's end; caught
+  // up at its previous fetch if it now asks for what was the end then.
+  const Offset leader_end = log_.EndOffset();
+  auto caught_up = [&view](Time t) {
+    if (!view.last_caught_up_time || *view.last_caught_up_time < t) view.last_caught_up_time = t;
+  };
+  if (request.fetch_offset >= leader_end) {
+    caught_up(now);
+  } else if (view.last_fetch_leader_end_offset > 0 && view.last_fetch_time &&
+             request.fetch_offset >= view.last_fetch_leader_end_offset) {
+    caught_up(*view.last_fetch_time);
+  }
+  view.last_fetch_leader_end_offset = leader_end;
   view.end_offset = request.fetch_offset;
   view.last_fetch_time = now;
   if (!view.voter) return;

@@ -66,6 +66,10 @@ struct ReplicaView {
   Offset end_offset = kNoOffset;        // from its last fetch offset; -1 before its first fetch
   std::optional<Time> last_fetch_time;  // never set for the leader's own row
   bool voter = true;
+  // ReplicaState.lastCaughtUpTimestamp: the last time its fetch reached the leader's log end
+  // offset (as of that fetch, or of its previous fetch); never set for the leader's own row.
+  std::optional<Time> last_caught_up_time;
+  Offset last_fetch_leader_end_offset = 0;  // the leader's log end offset at its last fetch
 };
 
 // Read-only snapshot for the GUI and tests.

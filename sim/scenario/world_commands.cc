@@ -118,33 +118,60 @@ std::optional<std::string> World::QuorumStatus(const MetadataQuorumCommand& c) {
   }
   if (leader == nullptr) return std::nullopt;
   const raft::RaftStatus st = leader->raft().GetStatus();
+  const std::int64_t now = sim_->Now().Millis();
+  // LeaderState.describeQuorum: the leader's own row says "now" for both timestamps.
+  auto leo_of = [&st](const raft::ReplicaView& r) {
+    return r.id == st.node_id ? st.log_end_offset : r.end_offset;
+  };
+  auto caught_up_of = [&st, now](const raft::ReplicaView& r) -> std::int64_t {
+    if (r.id == st.node_id) return now;
+    return r.last_caught_up_time ? r.last_caught_up_time->Millis() : -1;
+  };
   if (c.describe == MetadataQuorumCommand::Describe::kReplication) {
     std::string out =
         "NodeId\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus";
     for (const raft::ReplicaView& r : st.replicas) {
-      const std::int64_t leo = r.id == st.node_id ? st.log_end_offset : r.end_offset;
-      const std::int64_t fetched = r.last_fetch_time ? r.last_fetch_time->Millis() : -1;
-      out += fmt::format("\n{}\t{}\t{}\t{}\t{}\t{}", r.id, leo,
-                         std::max<std::int64_t>(0, st.log_end_offset - leo), fetched, fetched,
-                         r.id == st.node_id ? "Leader"
-                         : r.voter          ? "Follower"
-                                            : "Observer");
+      const std::int64_t leo = leo_of(r);
+      const std::int64_t fetched = r.id == st.node_id  ? now
+                                   : r.last_fetch_time ? r.last_fetch_time->Millis()
+                                                       : -1;
+      out +=
+          fmt::format("\n{}\t{}\t{}\t{}\t{}\t{}", r.id, leo,
+                      std::max<std::int64_t>(0, st.log_end_offset - leo), fetched, caught_up_of(r),
+                      r.id == st.node_id ? "Leader"
+                      : r.voter          ? "Follower"
+                                         : "Observer");
     }
     return out;
   }
-  std::int64_t max_lag = 0;
+  // MetadataQuorumCommand.handleDescribeStatus: the voter with the smallest log end offset
+  // (the first in id order among equals) is the most lagging follower; its lag in time is the
+  // difference of the two lastCaughtUpTimestamps (0 when it is the leader, -1 when unknown).
+  std::vector<raft::ReplicaView> voters;
   std::vector<std::int32_t> observers;
   for (const raft::ReplicaView& r : st.replicas) {
-    if (r.voter)
-      max_lag = std::max<std::int64_t>(max_lag,
-                                       st.log_end_offset - std::max<std::int64_t>(0, r.end_offset));
+    if (r.voter) voters.push_back(r);
     if (!r.voter) observers.push_back(r.id);
+  }
+  std::sort(voters.begin(), voters.end(),
+            [](const raft::ReplicaView& a, const raft::ReplicaView& b) { return a.id < b.id; });
+  const raft::ReplicaView* laggard = nullptr;
+  for (const raft::ReplicaView& r : voters) {
+    if (laggard == nullptr || leo_of(r) < leo_of(*laggard)) laggard = &r;
+  }
+  std::int64_t max_lag = 0;
+  std::int64_t max_lag_time_ms = 0;
+  if (laggard != nullptr) {
+    max_lag = st.log_end_offset - leo_of(*laggard);
+    if (laggard->id != st.node_id) {
+      max_lag_time_ms = caught_up_of(*laggard) < 0 ? -1 : now - caught_up_of(*laggard);
+    }
   }
   return fmt::format(
       "ClusterId:              {}\nLeaderId:               {}\nLeaderEpoch:            {}\n"
-      "HighWatermark:          {}\nMaxFollowerLag:         {}\nCurrentVoters:          [{}]\n"
-      "CurrentObservers:       [{}]",
-      directory_->cluster_id, st.node_id, st.epoch, st.high_watermark, max_lag,
+      "HighWatermark:          {}\nMaxFollowerLag:         {}\nMaxFollowerLagTimeMs:   {}\n"
+      "CurrentVoters:          [{}]\nCurrentObservers:       [{}]",
+      directory_->cluster_id, st.node_id, st.epoch, st.high_watermark, max_lag, max_lag_time_ms,
       Ids(directory_->voter_ids), Ids(observers));
 }
 
