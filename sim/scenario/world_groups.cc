@@ -248,6 +248,8 @@ CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
         "current default behavior without prompting.";
   }
   bool ok = true;
+  std::size_t wg = 15;    // the widest group id in the tool's result map, at least 15
+  bool answered = false;  // some group is in that map
   std::vector<std::tuple<std::string, TopicPartition, std::int64_t>> rows;
   for (const std::string& group_id : command.groups) {
     std::string state = "Dead";
@@ -260,6 +262,8 @@ CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
       text += "\nError: Assignments can only be reset if the group '" + group_id +
               "' is inactive, but the current state is " + state + ".";
       ok = false;
+      answered = true;  // result.put(groupId, emptyMap()): the header still prints
+      wg = std::max(wg, group_id.size());
       continue;
     }
     std::vector<kafka::OffsetCommitPartition> commits;
@@ -284,9 +288,9 @@ CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
     if (!command.execute) continue;
     Errc error = Errc::kNotCoordinator;
     for (NodeIndex n : servers_) {
-      // KRaft brokers (Kafka 4.x has no ZooKeeper mode; a ZooKeeper-mode run answers
-      // NOT_COORDINATOR here).
-      kafka::KafkaRaftServer* server = RaftServer(n);
+      // The group's coordinator, in either mode: a ZooKeeper-mode broker (Kafka 3.9) keeps its
+      // groups in __consumer_offsets as a KRaft one does.
+      kafka::KafkaNode* server = Server(n);
       if (server == nullptr || server->mutable_broker() == nullptr) continue;
       error = server->mutable_broker()->groups().AdminCommitOffsets(group_id, commits);
       if (error != Errc::kNotCoordinator) break;
@@ -297,8 +301,9 @@ CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
       ok = false;
     }
   }
-  if (!rows.empty()) {
-    std::size_t wg = 15, wt = 15;
+  if (answered || !rows.empty()) {
+    // OffsetsUtils.printOffsetsToReset: the header whenever the result map has a group.
+    std::size_t wt = 15;
     for (const auto& [group, tp, offset] : rows) {
       wg = std::max(wg, group.size());
       wt = std::max(wt, tp.topic.size());
