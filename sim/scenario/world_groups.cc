@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include "kafka/consumer_protocol.h"
 #include "kafka/group_coordinator_host.h"
@@ -76,15 +77,16 @@ GroupView ViewOf(const kafka::ConsumerGroup& g, kafka::ServerAssignorKind fallba
   return v;
 }
 
-}  // namespace
-
-const kafka::ClassicGroup* World::FindGroup(const std::string& group_id,
-                                            std::int32_t* coordinator) {
-  for (NodeIndex n : servers_) {
-    kafka::KafkaNode* server = Server(n);
+// The first group `find` returns from the coordinator cores of the running brokers, and in
+// `coordinator` the node id of the broker that holds it.
+template <typename Find>
+auto FirstGroup(World& world, const std::string& group_id, std::int32_t* coordinator, Find find)
+    -> decltype(find(std::declval<const kafka::GroupCoordinator&>(), group_id)) {
+  for (NodeIndex n : world.servers()) {
+    kafka::KafkaNode* server = world.Server(n);
     if (server == nullptr || server->broker() == nullptr) continue;
     for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
-      if (const kafka::ClassicGroup* g = c->group(group_id)) {
+      if (const auto* g = find(*c, group_id)) {
         if (coordinator != nullptr) *coordinator = server->config().node_id;
         return g;
       }
@@ -93,19 +95,20 @@ const kafka::ClassicGroup* World::FindGroup(const std::string& group_id,
   return nullptr;
 }
 
+}  // namespace
+
+const kafka::ClassicGroup* World::FindGroup(const std::string& group_id,
+                                            std::int32_t* coordinator) {
+  return FirstGroup(
+      *this, group_id, coordinator,
+      [](const kafka::GroupCoordinator& c, const std::string& id) { return c.group(id); });
+}
+
 const kafka::ConsumerGroup* World::FindConsumerGroup(const std::string& group_id,
                                                      std::int32_t* coordinator) {
-  for (NodeIndex n : servers_) {
-    kafka::KafkaNode* server = Server(n);
-    if (server == nullptr || server->broker() == nullptr) continue;
-    for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
-      if (const kafka::ConsumerGroup* g = c->consumer_group(group_id)) {
-        if (coordinator != nullptr) *coordinator = server->config().node_id;
-        return g;
-      }
-    }
-  }
-  return nullptr;
+  return FirstGroup(
+      *this, group_id, coordinator,
+      [](const kafka::GroupCoordinator& c, const std::string& id) { return c.consumer_group(id); });
 }
 
 CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
