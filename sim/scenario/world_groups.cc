@@ -1,9 +1,13 @@
-// kafka-consumer-groups.sh over the running group coordinators, printed as Kafka 4.0's
+// kafka-consumer-groups.sh over the running group coordinators, printed as Kafka 4.x's
 // ConsumerGroupCommand prints (tools/.../consumer/group/ConsumerGroupCommand.java: printOffsets,
-// printMembers, printStates; "%-Ns" columns at least 15 wide, each line starting "\n").
+// printMembers and printStates with KIP-1099's epoch columns; "%-Ns" columns at least 15 wide,
+// each line starting "\n").
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -32,15 +36,38 @@ std::vector<TopicPartition> AssignmentOf(const kafka::ClassicGroupMember& member
   return *decoded;
 }
 
+// ConsumerGroupCommand.getAssignmentString: "topic:0,1,2", topics sorted and ';'-joined; "-"
+// when empty.
+std::string AssignmentString(const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return std::string(kMissing);
+  std::map<std::string, std::vector<std::int32_t>> by_topic;
+  for (const TopicPartition& tp : partitions) by_topic[tp.topic].push_back(tp.partition);
+  std::string out;
+  for (auto& [topic, numbers] : by_topic) {
+    std::sort(numbers.begin(), numbers.end());
+    out += (out.empty() ? "" : ";") + topic + ":" + fmt::format("{}", fmt::join(numbers, ","));
+  }
+  return out;
+}
+
+std::string EpochText(const std::optional<std::int32_t>& epoch) {
+  return epoch ? std::to_string(*epoch) : std::string(kMissing);
+}
+
 // What the tool prints of a group, from either protocol's group.
 struct GroupView {
   std::string state;
   bool stable = false, empty = false;
   std::string assignor;
   std::size_t member_count = 0;
+  // KIP-848 groups only (ConsumerGroupDescription.groupEpoch, targetAssignmentEpoch).
+  std::optional<std::int32_t> group_epoch, target_assignment_epoch;
   struct Member {
     std::string id, host, client;
     std::vector<TopicPartition> assigned;
+    // KIP-848 only: MemberDescription.memberEpoch and targetAssignment.
+    std::optional<std::int32_t> epoch;
+    std::vector<TopicPartition> target;
   };
   std::vector<Member> members;  // in the order Kafka lists them
   const std::map<TopicPartition, kafka::CommittedOffset>* offsets = nullptr;
@@ -55,7 +82,7 @@ GroupView ViewOf(const kafka::ClassicGroup& g) {
   v.member_count = g.members.size();
   for (const std::string& id : g.MemberOrder()) {
     const kafka::ClassicGroupMember& m = g.members.at(id);
-    v.members.push_back({id, m.client_host, m.client_id, AssignmentOf(m)});
+    v.members.push_back({id, m.client_host, m.client_id, AssignmentOf(m), std::nullopt, {}});
   }
   v.offsets = &g.offsets;
   return v;
@@ -70,11 +97,75 @@ GroupView ViewOf(const kafka::ConsumerGroup& g, kafka::ServerAssignorKind fallba
   v.empty = g.State() == kafka::ConsumerGroupState::kEmpty;
   v.assignor = std::string(kafka::ServerAssignorName(g.Assignor(fallback)));
   v.member_count = g.members.size();
+  v.group_epoch = g.group_epoch;
+  v.target_assignment_epoch = g.target_assignment_epoch;
   for (const auto& [id, m] : g.members) {
-    v.members.push_back({id, m.client_host, m.client_id, {m.assigned.begin(), m.assigned.end()}});
+    const auto target = g.target_assignment.find(id);
+    std::vector<TopicPartition> target_partitions;
+    if (target != g.target_assignment.end()) {
+      target_partitions.assign(target->second.begin(), target->second.end());
+    }
+    v.members.push_back({id,
+                         m.client_host,
+                         m.client_id,
+                         {m.assigned.begin(), m.assigned.end()},
+                         m.member_epoch,
+                         std::move(target_partitions)});
   }
   v.offsets = &g.offsets;
   return v;
+}
+
+// printStates (Kafka 4.x, KIP-1099): --verbose adds the group epochs, "-" for a classic group.
+std::string StateLines(const std::string& group_id, std::int32_t coordinator, const GroupView& g,
+                       bool verbose) {
+  const std::string coord = fmt::format("localhost:{}  ({})", 9092 + coordinator - 1, coordinator);
+  const std::size_t wc = std::max<std::size_t>(25, coord.size());
+  const std::size_t wg = std::max<std::size_t>(15, group_id.size());
+  const std::string strategy = g.assignor.empty() ? std::string(kMissing) : g.assignor;
+  const auto line = [&](const std::string& group, const std::string& c, const std::string& s,
+                        const std::string& state, const std::string& group_epoch,
+                        const std::string& target_epoch, const std::string& members) {
+    std::string out =
+        "\n" + Pad(group, wg) + " " + Pad(c, wc) + " " + Pad(s, 20) + " " + Pad(state, 20) + " ";
+    if (verbose) out += Pad(group_epoch, 15) + " " + Pad(target_epoch, 25) + " ";
+    return out + members;
+  };
+  return line("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "GROUP-EPOCH",
+              "TARGET-ASSIGNMENT-EPOCH", "#MEMBERS") +
+         line(group_id, coord, strategy, g.state, EpochText(g.group_epoch),
+              EpochText(g.target_assignment_epoch), std::to_string(g.member_count));
+}
+
+// printMembers (Kafka 4.x, KIP-1099): the header even without members; --verbose adds each
+// member's epoch and assignment and the group's target assignment epoch and its target.
+std::string MemberLines(const std::string& group_id, const GroupView& g, bool verbose) {
+  std::size_t wg = 15, wc = 15, wh = 15, wl = 15, wa = 20, wt = 20;
+  for (const GroupView::Member& m : g.members) {
+    wg = std::max(wg, group_id.size());
+    wc = std::max(wc, m.id.size());
+    wh = std::max(wh, m.host.size());
+    wl = std::max(wl, m.client.size());
+    wa = std::max(wa, AssignmentString(m.assigned).size());
+    wt = std::max(wt, AssignmentString(m.target).size());
+  }
+  std::string text = "\n" + Pad("GROUP", wg) + " " + Pad("CONSUMER-ID", wc) + " " +
+                     Pad("HOST", wh) + " " + Pad("CLIENT-ID", wl) + " " + Pad("#PARTITIONS", 15) +
+                     " ";
+  if (verbose) {
+    text += Pad("CURRENT-EPOCH", 15) + " " + Pad("CURRENT-ASSIGNMENT", wa) + " " +
+            Pad("TARGET-EPOCH", 15) + " " + Pad("TARGET-ASSIGNMENT", wt);
+  }
+  for (const GroupView::Member& m : g.members) {
+    text += "\n" + Pad(group_id, wg) + " " + Pad(m.id, wc) + " " + Pad(m.host, wh) + " " +
+            Pad(m.client, wl) + " " + Pad(std::to_string(m.assigned.size()), 15) + " ";
+    if (verbose) {
+      text += Pad(EpochText(m.epoch), 15) + " " + Pad(AssignmentString(m.assigned), wa) + " " +
+              Pad(EpochText(g.target_assignment_epoch), 15) + " " +
+              Pad(AssignmentString(m.target), wt);
+    }
+  }
+  return text;
 }
 
 // The first group `find` returns from the coordinator cores of the running brokers, and in
@@ -152,41 +243,11 @@ CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
       text += "\nWarning: Consumer group '" + group_id + "' is rebalancing.";
     }
     if (command.describe == Describe::kState) {
-      const std::string coord =
-          fmt::format("localhost:{}  ({})", 9092 + coordinator - 1, coordinator);
-      const std::size_t w = std::max<std::size_t>(25, coord.size());
-      text += "\n" + Pad("GROUP", w) + " " + Pad("COORDINATOR (ID)", 25) + " " +
-              Pad("ASSIGNMENT-STRATEGY", 20) + " " + Pad("STATE", 15) + " #MEMBERS";
-      text += "\n" + Pad(group_id, w) + " " + Pad(coord, 25) + " " + Pad(g.assignor, 20) + " " +
-              Pad(g.state, 15) + " " + std::to_string(g.member_count);
+      text += StateLines(group_id, coordinator, g, command.verbose);
       continue;
     }
     if (command.describe == Describe::kMembers) {
-      if (g.members.empty()) continue;
-      std::size_t wg = 15, wc = 15, wh = 15, wl = 15;
-      for (const GroupView::Member& m : g.members) {
-        wg = std::max(wg, group_id.size());
-        wc = std::max(wc, m.id.size());
-        wh = std::max(wh, m.host.size());
-        wl = std::max(wl, m.client.size());
-      }
-      text += "\n" + Pad("GROUP", wg) + " " + Pad("CONSUMER-ID", wc) + " " + Pad("HOST", wh) + " " +
-              Pad("CLIENT-ID", wl) + " " + Pad("#PARTITIONS", 15) + " " +
-              (command.verbose ? "ASSIGNMENT" : "");
-      for (const GroupView::Member& m : g.members) {
-        std::string line = "\n" + Pad(group_id, wg) + " " + Pad(m.id, wc) + " " + Pad(m.host, wh) +
-                           " " + Pad(m.client, wl) + " " +
-                           Pad(std::to_string(m.assigned.size()), 15) + " ";
-        if (command.verbose) {
-          std::string parts;
-          for (const TopicPartition& tp : m.assigned) {
-            parts += (parts.empty() ? "" : ",") + std::to_string(tp.partition);
-          }
-          line +=
-              m.assigned.empty() ? std::string(kMissing) : m.assigned[0].topic + "(" + parts + ")";
-        }
-        text += line;
-      }
+      text += MemberLines(group_id, g, command.verbose);
       continue;
     }
     // Offsets: each member's partitions (sorted by partition), then committed partitions no

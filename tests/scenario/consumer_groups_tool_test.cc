@@ -113,4 +113,89 @@ TEST_CASE("kafka-consumer-groups.sh: --reset-offsets --execute works in ZooKeepe
   CHECK(Committed(*runner) == std::vector<std::int64_t>{0, 0});
 }
 
+namespace {
+
+// Two KIP-848 members of group "kip848" over cities (4 partitions), the uniform assignor.
+std::unique_ptr<Runner> Kip848Group(Duration t) {
+  return RunTo(R"({"name": "kip848", "seed": 5,
+    "cluster": {"mode": "kraft", "brokers": 3, "controllers": 1},
+    "topics": [{"name": "cities", "partitions": 4, "replication_factor": 3}],
+    "clients": [
+      {"id": "consumer-1", "type": "consumer", "topic": "cities", "group": "kip848",
+       "group_protocol": "consumer", "start": "1s"},
+      {"id": "consumer-2", "type": "consumer", "topic": "cities", "group": "kip848",
+       "group_protocol": "consumer", "start": "1s"}],
+    "end": "60s"})",
+               t);
+}
+
+}  // namespace
+
+TEST_CASE("kafka-consumer-groups.sh: --describe --state --verbose shows a KIP-848 group's epochs") {
+  auto runner = Kip848Group(Seconds(30));
+  std::int32_t coordinator = -1;
+  const kafka::ConsumerGroup* g = runner->world().FindConsumerGroup("kip848", &coordinator);
+  REQUIRE(g != nullptr);
+  REQUIRE(g->members.size() == 2);
+  const std::string coord =
+      "localhost:" + std::to_string(9091 + coordinator) + "  (" + std::to_string(coordinator) + ")";
+  // printStates, KIP-1099: "%-15s %-25s %-20s %-20s %-15s %-25s %s".
+  CHECK(runner
+            ->Submit("kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe "
+                     "--group kip848 --state --verbose")
+            .text ==
+        "\nGROUP           COORDINATOR (ID)          ASSIGNMENT-STRATEGY  STATE                "
+        "GROUP-EPOCH     TARGET-ASSIGNMENT-EPOCH   #MEMBERS"
+        "\nkip848          " +
+            coord + std::string(25 - coord.size(), ' ') + " uniform              Stable" +
+            std::string(14, ' ') + " " + std::to_string(g->group_epoch) +
+            std::string(15 - std::to_string(g->group_epoch).size(), ' ') + " " +
+            std::to_string(g->target_assignment_epoch) +
+            std::string(25 - std::to_string(g->target_assignment_epoch).size(), ' ') + " 2");
+  // Without --verbose, no epochs: "%-15s %-25s %-20s %-20s %s".
+  CHECK(runner
+            ->Submit("kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe "
+                     "--group kip848 --state")
+            .text ==
+        "\nGROUP           COORDINATOR (ID)          ASSIGNMENT-STRATEGY  STATE                "
+        "#MEMBERS"
+        "\nkip848          " +
+            coord + std::string(25 - coord.size(), ' ') + " uniform              Stable" +
+            std::string(14, ' ') + " 2");
+}
+
+TEST_CASE(
+    "kafka-consumer-groups.sh: --describe --members --verbose shows KIP-848 epochs and targets") {
+  auto runner = Kip848Group(Seconds(30));
+  const kafka::ConsumerGroup* g = runner->world().FindConsumerGroup("kip848");
+  REQUIRE(g != nullptr);
+  REQUIRE(g->State() == kafka::ConsumerGroupState::kStable);
+  // printMembers, KIP-1099: "%-15s %-Cs %-Hs %-15s %-15s " then "%-15s %-20s %-15s %-20s"
+  // (the assignment columns at least 20 wide); a stable member's assignment is its target.
+  std::string expected =
+      "\nGROUP           CONSUMER-ID            HOST            CLIENT-ID       #PARTITIONS     "
+      "CURRENT-EPOCH   CURRENT-ASSIGNMENT   TARGET-EPOCH    TARGET-ASSIGNMENT   ";
+  for (const auto& [id, m] : g->members) {
+    REQUIRE(id.size() == 22);  // a Uuid in base64
+    REQUIRE(m.assigned.size() == 2);
+    std::string parts;
+    for (const kafka::TopicPartition& tp : m.assigned) {
+      parts += (parts.empty() ? "" : ",") + std::to_string(tp.partition);
+    }
+    const std::string assignment = "cities:" + parts;  // 10 characters
+    const std::string epoch = std::to_string(m.member_epoch);
+    expected += "\nkip848          " + id + " " + m.client_host +
+                std::string(15 - m.client_host.size(), ' ') + " " + m.client_id +
+                std::string(15 - m.client_id.size(), ' ') + " 2               " + epoch +
+                std::string(15 - epoch.size(), ' ') + " " + assignment + std::string(10, ' ') +
+                " " + std::to_string(g->target_assignment_epoch) +
+                std::string(15 - std::to_string(g->target_assignment_epoch).size(), ' ') + " " +
+                assignment + std::string(10, ' ');
+  }
+  CHECK(runner
+            ->Submit("kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe "
+                     "--group kip848 --members --verbose")
+            .text == expected);
+}
+
 }  // namespace kafkasim::scenario
