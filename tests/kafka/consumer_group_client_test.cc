@@ -45,6 +45,12 @@ std::vector<std::int64_t> Read(const ClientHistory& h, const std::string& client
   return out;
 }
 
+// A ready cluster with topic orders (`partitions`, replication factor 3).
+void WithOrders(TestCluster& c, int partitions) {
+  c.WaitForBrokersReady();
+  c.CreateTopic("orders", partitions, 3);
+}
+
 std::uint64_t ProbeCount(TestCluster& c, const std::string& name) {
   const auto it = c.sim().probes().find(name);
   return it == c.sim().probes().end() ? 0 : it->second;
@@ -54,8 +60,7 @@ std::uint64_t ProbeCount(TestCluster& c, const std::string& name) {
 
 TEST_CASE("consumer group client: a lone member joins, syncs and is assigned every partition") {
   TestCluster c;
-  c.WaitForBrokersReady();
-  c.CreateTopic("orders", 3, 3);
+  WithOrders(c, 3);
   auto history = std::make_shared<ClientHistory>();
   const NodeIndex consumer = c.AddConsumer("consumer-1", GroupMember("my-group"), history);
   c.RunFor(Seconds(10));
@@ -75,8 +80,7 @@ TEST_CASE("consumer group client: a lone member joins, syncs and is assigned eve
 TEST_CASE(
     "consumer group client: a heartbeat answered REBALANCE_IN_PROGRESS makes a member rejoin") {
   TestCluster c;
-  c.WaitForBrokersReady();
-  c.CreateTopic("orders", 3, 3);
+  WithOrders(c, 3);
   auto history = std::make_shared<ClientHistory>();
   const NodeIndex first = c.AddConsumer("consumer-1", GroupMember("my-group"), history);
   c.RunFor(Seconds(10));
@@ -96,8 +100,7 @@ TEST_CASE(
 
 TEST_CASE("consumer group client: auto-commit runs every auto.commit.interval.ms") {
   TestCluster c;
-  c.WaitForBrokersReady();
-  c.CreateTopic("orders", 1, 3);
+  WithOrders(c, 1);
   auto history = std::make_shared<ClientHistory>();
   ConsumerConfig config = GroupMember("my-group");
   config.auto_commit_interval = Milliseconds(2000);
@@ -124,8 +127,7 @@ TEST_CASE(
     "consumer group client: auto.offset.reset earliest starts at the log start, latest at its "
     "end") {
   TestCluster c;
-  c.WaitForBrokersReady();
-  c.CreateTopic("orders", 1, 3);
+  WithOrders(c, 1);
   ProduceTo(c, 0, 10);
   auto history = std::make_shared<ClientHistory>();
   c.AddConsumer("early", GroupMember("from-start", true), history);
@@ -145,8 +147,7 @@ TEST_CASE(
 
 TEST_CASE("consumer group client: a restarted member resumes from the group's committed offset") {
   TestCluster c;
-  c.WaitForBrokersReady();
-  c.CreateTopic("orders", 1, 3);
+  WithOrders(c, 1);
   auto history = std::make_shared<ClientHistory>();
   ConsumerConfig config = GroupMember("my-group");
   config.session_timeout_ms = 10000;

@@ -55,6 +55,14 @@ std::vector<std::int64_t> Committed(Runner& runner) {
   return out;
 }
 
+// printOffsetsToReset of cities-0 and cities-1, both reset to `offset`.
+std::string NewOffsets(std::int64_t offset) {
+  const std::string o = std::to_string(offset);
+  return "\nGROUP           TOPIC           PARTITION  NEW-OFFSET"
+         "\ndashboard       cities          0          " +
+         o + "\ndashboard       cities          1          " + o;
+}
+
 const std::string kReset =
     "kafka-consumer-groups.sh --bootstrap-server localhost:9092 --reset-offsets --group "
     "dashboard --topic cities ";
@@ -68,10 +76,7 @@ TEST_CASE(
   CHECK(before[0] + before[1] == 30);  // closing committed everything it read
   const CommandOutput out = runner->Submit(kReset + "--to-earliest --dry-run");
   CHECK(out.ok);
-  CHECK(out.text ==
-        "\nGROUP           TOPIC           PARTITION  NEW-OFFSET"
-        "\ndashboard       cities          0          0"
-        "\ndashboard       cities          1          0");
+  CHECK(out.text == NewOffsets(0));
   CHECK(Committed(*runner) == before);
 }
 
@@ -80,10 +85,7 @@ TEST_CASE("kafka-consumer-groups.sh: --reset-offsets --execute commits the new o
   // --to-offset is clamped to each partition's [log start, high watermark].
   const CommandOutput out = runner->Submit(kReset + "--to-offset 3 --execute");
   CHECK(out.ok);
-  CHECK(out.text ==
-        "\nGROUP           TOPIC           PARTITION  NEW-OFFSET"
-        "\ndashboard       cities          0          3"
-        "\ndashboard       cities          1          3");
+  CHECK(out.text == NewOffsets(3));
   CHECK(Committed(*runner) == std::vector<std::int64_t>{3, 3});
 }
 
@@ -106,10 +108,7 @@ TEST_CASE("kafka-consumer-groups.sh: --reset-offsets --execute works in ZooKeepe
   auto runner = RunTo(Story(kZooKeeper), Seconds(20));
   const CommandOutput out = runner->Submit(kReset + "--to-earliest --execute");
   CHECK(out.ok);
-  CHECK(out.text ==
-        "\nGROUP           TOPIC           PARTITION  NEW-OFFSET"
-        "\ndashboard       cities          0          0"
-        "\ndashboard       cities          1          0");
+  CHECK(out.text == NewOffsets(0));
   CHECK(Committed(*runner) == std::vector<std::int64_t>{0, 0});
 }
 
