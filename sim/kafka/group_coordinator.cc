@@ -1063,6 +1063,29 @@ Status GroupCoordinator::LoadFromRecords(const std::vector<GroupRecord>& records
   return Status::Ok();
 }
 
+GroupCoordinatorSnapshot GroupCoordinator::Snapshot() const {
+  return GroupCoordinatorSnapshot{groups_, consumer_groups_, member_ids_};
+}
+
+void GroupCoordinator::Revert(GroupCoordinatorSnapshot snapshot,
+                              const std::set<GroupRequestId>& answered) {
+  KSIM_ASSERT(active_);
+  groups_ = std::move(snapshot.groups);
+  consumer_groups_ = std::move(snapshot.consumer_groups);
+  member_ids_ = snapshot.member_ids;
+  // A member whose held JoinGroup or SyncGroup was answered with the error sends a new one.
+  for (auto& [group_id, group] : groups_) {
+    for (auto& [member_id, member] : group.members) {
+      if (member.awaiting_join && answered.contains(*member.awaiting_join)) {
+        member.awaiting_join.reset();
+      }
+      if (member.awaiting_sync && answered.contains(*member.awaiting_sync)) {
+        member.awaiting_sync.reset();
+      }
+    }
+  }
+}
+
 void GroupCoordinator::Unload(GroupCoordinatorReady& ready) {
   for (auto& [group_id, group] : groups_) {
     for (auto& [id, member] : group.members) {

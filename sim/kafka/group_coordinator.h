@@ -340,6 +340,15 @@ struct CoordinatorTopic {
   std::int32_t partitions = 0;
 };
 
+// What a coordinator holds, copied before an operation so that a write to __consumer_offsets
+// that fails can be undone (CoordinatorRuntime reverts its SnapshotRegistry to the offset
+// before the failed batch: timeline maps drop what the batch replayed).
+struct GroupCoordinatorSnapshot {
+  std::map<std::string, ClassicGroup> groups;
+  std::map<std::string, ConsumerGroup> consumer_groups;
+  Rng member_ids{0};
+};
+
 class GroupCoordinator {
  public:
   // `offsets_partition`: the __consumer_offsets partition this coordinator leads. `seed`: the
@@ -379,6 +388,13 @@ class GroupCoordinator {
   // The partition moved away: held requests get NOT_COORDINATOR, every group becomes Dead and
   // is dropped, later requests get NOT_COORDINATOR.
   void Unload(GroupCoordinatorReady& ready);
+
+  // The state before an operation, for Revert.
+  GroupCoordinatorSnapshot Snapshot() const;
+  // The operation's records never reached the log: back to `snapshot`. The requests in
+  // `answered` were answered (with the write's error) and no longer wait for a join or sync
+  // phase; the timers armed since the snapshot are gone with it.
+  void Revert(GroupCoordinatorSnapshot snapshot, const std::set<GroupRequestId>& answered);
 
   std::int32_t offsets_partition() const { return offsets_partition_; }
   bool active() const { return active_; }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "engine/assert.h"
@@ -19,8 +20,8 @@ constexpr std::int64_t kOffsetsCommitTimeoutMs = 5000;
 // offsets.load.buffer.size: how much of the log one read brings back while loading.
 constexpr std::int32_t kOffsetsLoadBufferSize = 5 * 1024 * 1024;
 
-// CoordinatorRuntime / GroupCoordinatorService.normalizeException: a failed write reaches the
-// client as a coordinator error it knows how to handle (find the coordinator again).
+// CoordinatorOperationExceptionHelper.handleOperationException (Kafka 4.0): a failed write
+// reaches the client as a coordinator error it knows how to handle (find the coordinator again).
 Errc NormalizeWriteError(Errc error) {
   switch (error) {
     case Errc::kNone:
@@ -28,8 +29,14 @@ Errc NormalizeWriteError(Errc error) {
     case Errc::kNotLeaderOrFollower:
     case Errc::kKafkaStorageError:
       return Errc::kNotCoordinator;
+    case Errc::kMessageTooLarge:
+    case Errc::kRecordListTooLarge:
+    case Errc::kInvalidFetchSize:
+      return Errc::kUnknownServerError;
     default:
-      // UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT.
+      // UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT; and
+      // NOT_ENOUGH_REPLICAS_AFTER_APPEND, which Kafka's acks=1 coordinator write never sees:
+      // it times out waiting for the high watermark instead.
       return Errc::kCoordinatorNotAvailable;
   }
 }
@@ -43,6 +50,36 @@ std::string GroupIdOf(const GroupRequestBody& request) {
 }
 
 std::string AsString(const GroupBytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+// The answer to `request` that carries only `error`.
+GroupResponseBody ErrorBody(const GroupRequestBody& request, Errc error) {
+  GroupResponseBody body;
+  switch (request.index()) {
+    case 0:
+      body = JoinGroupResponse{};
+      break;
+    case 1:
+      body = SyncGroupResponse{};
+      break;
+    case 2:
+      body = HeartbeatResponse{};
+      break;
+    case 3:
+      body = LeaveGroupResponse{};
+      break;
+    case 4:
+      body = OffsetCommitResponse{};
+      break;
+    case 5:
+      body = OffsetFetchResponse{};
+      break;
+    default:
+      body = ConsumerGroupHeartbeatResponse{};
+      break;
+  }
+  SetError(body, error);
+  return body;
+}
 
 }  // namespace
 
@@ -233,34 +270,11 @@ void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequest
   GroupCoordinatorReady ready;
   if (coordinator == nullptr) {
     // NOT_COORDINATOR: the client looks for the coordinator again.
-    GroupResponseBody body;
-    switch (message.request.index()) {
-      case 0:
-        body = JoinGroupResponse{};
-        break;
-      case 1:
-        body = SyncGroupResponse{};
-        break;
-      case 2:
-        body = HeartbeatResponse{};
-        break;
-      case 3:
-        body = LeaveGroupResponse{};
-        break;
-      case 4:
-        body = OffsetCommitResponse{};
-        break;
-      case 5:
-        body = OffsetFetchResponse{};
-        break;
-      default:
-        body = ConsumerGroupHeartbeatResponse{};
-        break;
-    }
-    SetError(body, Errc::kNotCoordinator);
-    Send({GroupResponse{id, group_id, "", std::move(body)}}, Errc::kNone);
+    Send({GroupResponse{id, group_id, "", ErrorBody(message.request, Errc::kNotCoordinator)}},
+         Errc::kNone);
     return;
   }
+  Undo undo{coordinator->Snapshot(), id, &message.request};
   const Time now = io_.Now();
   if (std::holds_alternative<ConsumerGroupHeartbeatRequest>(message.request)) {
     coordinator->SetTopics(Topics());
@@ -285,7 +299,7 @@ void GroupCoordinatorHost::HandleGroupRequest(NodeIndex from, const GroupRequest
         }
       },
       message.request);
-  Drain(coordinator->offsets_partition(), ready);
+  Drain(coordinator->offsets_partition(), ready, std::move(undo));
 }
 
 Errc GroupCoordinatorHost::AdminCommitOffsets(
@@ -298,23 +312,25 @@ Errc GroupCoordinatorHost::AdminCommitOffsets(
   OffsetCommitRequest request;
   request.group_id = group_id;
   request.partitions = partitions;
+  Undo undo{coordinator->Snapshot(), id, nullptr};
   coordinator->OffsetCommit(id, request, io_.Now(), ready);
   Errc error = Errc::kNone;
   for (const GroupResponse& r : ready.responses) {
     if (r.request_id == id) error = std::get<OffsetCommitResponse>(r.body).error;
   }
-  Drain(coordinator->offsets_partition(), ready);
-  return error;
+  const Errc write = Drain(coordinator->offsets_partition(), ready, std::move(undo));
+  return write != Errc::kNone ? write : error;
 }
 
-void GroupCoordinatorHost::Drain(std::int32_t partition, GroupCoordinatorReady& ready) {
+Errc GroupCoordinatorHost::Drain(std::int32_t partition, GroupCoordinatorReady& ready,
+                                 std::optional<Undo> undo) {
   for (const std::string& probe : ready.probes) io_.Probe(probe);
   for (GroupNote& note : ready.notes) {
     io_.Emit(note.kind, std::move(note.text), std::move(note.fields));
   }
   if (ready.records.empty()) {
     Send(std::move(ready.responses), Errc::kNone);
-    return;
+    return Errc::kNone;
   }
   // The coordinator's records go through the replica manager like a producer's, acks=all;
   // the answers wait for them (CoordinatorRuntime's deferred events).
@@ -333,26 +349,55 @@ void GroupCoordinatorHost::Drain(std::int32_t partition, GroupCoordinatorReady& 
   request.acks = -1;
   request.timeout = Milliseconds(kOffsetsCommitTimeoutMs);
   request.records = BuildRecordBatch(records);
-  appending_[request.correlation_id] = std::move(ready.responses);
+  appending_[request.correlation_id] = Append{partition, std::move(ready.responses)};
   replicas_.HandleProduce(kNoNode, request);
-  CompleteAppends();
+  // An answer already here is a refused local append (CoordinatorRuntime.flushCurrentBatch's
+  // catch: failCurrentBatch reverts to the batch's base offset).
+  return CompleteAppends(request.correlation_id, undo ? &*undo : nullptr);
 }
 
-void GroupCoordinatorHost::CompleteAppends() {
+Errc GroupCoordinatorHost::CompleteAppends(std::int64_t refused_id, Undo* undo) {
+  Errc refused = Errc::kNone;
   for (const ProduceResponse& answer : replicas_.TakeInternalAnswers()) {
     const auto it = appending_.find(answer.correlation_id);
     if (it == appending_.end()) continue;
-    std::vector<GroupResponse> responses = std::move(it->second);
+    Append append = std::move(it->second);
     appending_.erase(it);
+    // CoordinatorOperationExceptionHelper.handleOperationException maps the write's error.
+    const Errc error = NormalizeWriteError(answer.error);
+    const bool revert =
+        answer.error != Errc::kNone && answer.correlation_id == refused_id && undo != nullptr;
     if (answer.error != Errc::kNone) {
       io_.Probe("group.append.failed");
       io_.Emit(trace_kind::kGroupAppendFailed,
-               fmt::format("could not write to {}-{}: {} (the clients are told {})", answer.topic,
-                           answer.partition, ErrcName(answer.error),
-                           ErrcName(NormalizeWriteError(answer.error))),
+               fmt::format("could not write to {}-{}: {} (the clients are told {}{})", answer.topic,
+                           answer.partition, ErrcName(answer.error), ErrcName(error),
+                           revert ? "; the group state goes back to before the write" : ""),
                {{"error", std::string(ErrcName(answer.error))}});
     }
-    Send(std::move(responses), NormalizeWriteError(answer.error));
+    if (revert) {
+      refused = error;
+      RevertRefusedWrite(append, *undo, error);
+    }
+    Send(std::move(append.responses), error);
+  }
+  return refused;
+}
+
+void GroupCoordinatorHost::RevertRefusedWrite(Append& append, Undo& undo, Errc error) {
+  const auto core = coordinators_.find(append.partition);
+  KSIM_ASSERT(core != coordinators_.end());
+  std::set<GroupRequestId> answered;
+  for (const GroupResponse& r : append.responses) answered.insert(r.request_id);
+  io_.Probe("group.append.reverted");
+  core->second->Revert(std::move(undo.before), answered);
+  // The request the operation held (a JoinGroup waiting for the join phase) is answered too:
+  // the state that held it is gone.
+  if (undo.request_id != 0 && !answered.contains(undo.request_id) &&
+      callers_.contains(undo.request_id)) {
+    KSIM_ASSERT(undo.request != nullptr);
+    append.responses.push_back(GroupResponse{undo.request_id, GroupIdOf(*undo.request), "",
+                                             ErrorBody(*undo.request, error)});
   }
 }
 
@@ -375,8 +420,9 @@ void GroupCoordinatorHost::Tick() {
     if (!deadline || *deadline > io_.Now()) continue;
     GroupCoordinatorReady ready;
     coordinator->SetTopics(Topics());
+    Undo undo{coordinator->Snapshot(), 0, nullptr};
     coordinator->Tick(io_.Now(), ready);
-    Drain(partition, ready);
+    Drain(partition, ready, std::move(undo));
   }
 }
 

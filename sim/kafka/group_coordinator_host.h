@@ -44,7 +44,7 @@ class GroupCoordinatorHost {
   // Coordinator timers (session timeouts, join and sync phases) and appends that completed.
   void Tick();
   // Answers the requests whose records the replica manager has now acknowledged (or failed).
-  void CompleteAppends();
+  void CompleteAppends() { CompleteAppends(0, nullptr); }
 
   const std::map<std::int32_t, std::unique_ptr<GroupCoordinator>>& coordinators() const {
     return coordinators_;
@@ -60,9 +60,25 @@ class GroupCoordinatorHost {
   };
   void Load(std::int32_t partition, std::int32_t leader_epoch);
   void Unload(std::int32_t partition);
+  // An operation's way back: the core's state before it and the request it served (0 for a
+  // timer), answered with the write's error if the core held it.
+  struct Undo {
+    GroupCoordinatorSnapshot before;
+    GroupRequestId request_id = 0;
+    const GroupRequestBody* request = nullptr;
+  };
   // Notes, probes; records appended (responses held until acknowledged) or responses sent.
-  void Drain(std::int32_t partition, GroupCoordinatorReady& ready);
+  // An append the replica manager refuses at once (the local append failed, so nothing
+  // reached the log) reverts the core to `undo` and answers with the mapped error, which is
+  // returned; kNone otherwise.
+  Errc Drain(std::int32_t partition, GroupCoordinatorReady& ready,
+             std::optional<Undo> undo = std::nullopt);
   void Send(std::vector<GroupResponse> responses, Errc error);
+  // As CompleteAppends; the answer to append `refused_id`, if it failed, reverts the core of its
+  // partition to `undo` first. Returns that answer's mapped error.
+  Errc CompleteAppends(std::int64_t refused_id, Undo* undo);
+  struct Append;
+  void RevertRefusedWrite(Append& append, Undo& undo, Errc error);
   // The coordinator of `group_id` when this broker is it, else nullptr.
   GroupCoordinator* CoordinatorFor(const std::string& group_id);
   // The topics of this broker's metadata image, for the consumer-group paths.
@@ -80,7 +96,11 @@ class GroupCoordinatorHost {
   std::map<GroupRequestId, Caller> callers_;
   GroupRequestId next_request_id_ = 1;
   // Appends in flight (correlation id -> the responses waiting on them).
-  std::map<std::int64_t, std::vector<GroupResponse>> appending_;
+  struct Append {
+    std::int32_t partition = 0;
+    std::vector<GroupResponse> responses;
+  };
+  std::map<std::int64_t, Append> appending_;
   std::int64_t next_append_id_ = 1;
   bool create_in_flight_ = false;
   Time create_sent_at_;

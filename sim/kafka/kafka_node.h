@@ -45,6 +45,9 @@ class KafkaNode : public Node {
   virtual void BeginControlledShutdown() = 0;
   // The data plane; nullptr on a controller-only node.
   virtual const Broker* broker() const = 0;
+  // The same, for the tools that act through the broker in-process (kafka-consumer-groups.sh
+  // --reset-offsets --execute commits through its group coordinator).
+  virtual Broker* mutable_broker() = 0;
 
   // Views over broker(); empty on a controller-only node.
   const ReplicaLog* Log(const std::string& topic, std::int32_t partition) const;

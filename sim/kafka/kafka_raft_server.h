@@ -80,7 +80,7 @@ class KafkaRaftServer final : public KafkaNode {
   void BeginControlledShutdown() override;
   const Broker* broker() const override { return broker_.get(); }
   // For the admin tools that act in-process (kafka-consumer-groups.sh --reset-offsets).
-  Broker* mutable_broker() { return broker_.get(); }
+  Broker* mutable_broker() override { return broker_.get(); }
 
   // The metadata quorum's Raft core (a voter on controllers, an observer on brokers).
   const raft::RaftNode& raft() const { return *raft_; }

@@ -68,6 +68,7 @@ class KafkaZkServer final : public KafkaNode {
   bool in_controlled_shutdown() const override { return shutting_down_; }
   void BeginControlledShutdown() override;
   const Broker* broker() const override { return broker_.get(); }
+  Broker* mutable_broker() override { return broker_.get(); }
 
   // ZooKeeper-mode views.
   const KafkaZkClient* zk_client() const { return zk_.get(); }

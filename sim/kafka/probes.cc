@@ -60,6 +60,7 @@ const std::vector<ProbeInfo>& KnownProbes() {
         {"group.consumer.target_assignment", "a KIP-848 coordinator computed a new target assignment"},
         {"group.consumer.unreleased", "a KIP-848 member waits for partitions others have not revoked yet"},
         {"group.append.failed", "the group coordinator could not write to __consumer_offsets"},
+        {"group.append.reverted", "a refused write to __consumer_offsets undid the group state it carried"},
         {"group.coordinator.load", "a broker became a group coordinator and loaded its groups from the log"},
         {"group.offsets_topic.create", "the first FindCoordinator asked for __consumer_offsets"},
         {"group.offsets_topic.create_failed", "__consumer_offsets could not be created (too few brokers)"},

@@ -49,15 +49,19 @@ bool CheckOffsets(World& w, const GroupExpect& e,
   const kafka::TopicPartition tp{e.partition->topic, e.partition->partition};
   const auto committed = offsets.find(tp);
   const std::int64_t offset = committed == offsets.end() ? -1 : committed->second.offset;
-  if (e.committed_at_least || e.lag_at_most) {
+  if (e.committed_at_least || e.lag_at_least || e.lag_at_most) {
     facts.push_back(fmt::format("committed {}", offset));
   }
   if (e.committed_at_least) ok = ok && offset >= *e.committed_at_least;
-  if (e.lag_at_most) {
+  if (e.lag_at_least || e.lag_at_most) {
+    // Lag as kafka-consumer-groups.sh computes it: LOG-END-OFFSET (the high watermark a
+    // read_uncommitted ListOffsets answers) minus CURRENT-OFFSET; unknown without a commit.
     const kafka::ReplicaLog* log = w.LeaderLog(*e.partition);
     const std::int64_t end = log == nullptr ? -1 : log->high_watermark();
-    facts.push_back(fmt::format("lag {}", offset < 0 || end < 0 ? -1 : end - offset));
-    ok = ok && offset >= 0 && end >= 0 && end - offset <= *e.lag_at_most;
+    const bool known = offset >= 0 && end >= 0;
+    facts.push_back(fmt::format("lag {}", known ? end - offset : -1));
+    if (e.lag_at_least) ok = ok && known && end - offset >= *e.lag_at_least;
+    if (e.lag_at_most) ok = ok && known && end - offset <= *e.lag_at_most;
   }
   return ok;
 }
@@ -242,6 +246,8 @@ std::string DescribeCondition(const ExpectCondition& c,
               parts.push_back(
                   fmt::format("has committed {} at {} or later", p, *e.committed_at_least));
             }
+            if (e.lag_at_least)
+              parts.push_back(fmt::format("lags at least {} on {}", *e.lag_at_least, p));
             if (e.lag_at_most)
               parts.push_back(fmt::format("lags at most {} on {}", *e.lag_at_most, p));
             if (e.consumed_twice_at_most) {

@@ -2671,7 +2671,7 @@ std::optional<ExpectCondition> ScenarioParser::ParseGroup(const Json& j, const s
   const Json& value = j["group"];
   if (!r_.Object(value, sub,
                  {"id", "state", "members", "generation_at_least", "partition", "owner",
-                  "committed_at_least", "lag_at_most", "consumed_twice_at_most",
+                  "committed_at_least", "lag_at_least", "lag_at_most", "consumed_twice_at_most",
                   "consumed_twice_at_least"})) {
     return std::nullopt;
   }
@@ -2702,12 +2702,14 @@ std::optional<ExpectCondition> ScenarioParser::ParseGroup(const Json& j, const s
     e.owner = owner->id;
   }
   e.committed_at_least = r_.Integer(value, sub, "committed_at_least", 0, INT64_MAX, false);
+  e.lag_at_least = r_.Integer(value, sub, "lag_at_least", 0, INT64_MAX, false);
   e.lag_at_most = r_.Integer(value, sub, "lag_at_most", 0, INT64_MAX, false);
   e.consumed_twice_at_most = r_.Integer(value, sub, "consumed_twice_at_most", 0, INT64_MAX, false);
   e.consumed_twice_at_least =
       r_.Integer(value, sub, "consumed_twice_at_least", 0, INT64_MAX, false);
-  if ((e.owner || e.committed_at_least || e.lag_at_most) && !e.partition) {
-    r_.Error("E004", sub, "owner, committed_at_least and lag_at_most need a 'partition'");
+  if ((e.owner || e.committed_at_least || e.lag_at_least || e.lag_at_most) && !e.partition) {
+    r_.Error("E004", sub,
+             "owner, committed_at_least, lag_at_least and lag_at_most need a 'partition'");
     ok = false;
   }
   if (!ok) return std::nullopt;

@@ -308,7 +308,8 @@ struct KeyInPartitionExpect {
 
 // {"group": {"id": "g", ...}}: the group as its coordinator holds it. Each key given must hold:
 // state ("Stable", ...), members (count), generation_at_least, owner ("consumer-2" owns
-// `partition` in the current generation), committed_at_least / lag_at_most (of `partition`),
+// `partition` in the current generation), committed_at_least / lag_at_least / lag_at_most (of
+// `partition`; lag = the leader's high watermark minus the committed offset),
 // and over the whole run the records members consumed more than once
 // (consumed_twice_at_most / consumed_twice_at_least).
 struct GroupExpect {
@@ -319,6 +320,7 @@ struct GroupExpect {
   std::optional<PartitionRef> partition;
   std::optional<std::string> owner;
   std::optional<std::int64_t> committed_at_least;
+  std::optional<std::int64_t> lag_at_least;
   std::optional<std::int64_t> lag_at_most;
   std::optional<std::int64_t> consumed_twice_at_most;
   std::optional<std::int64_t> consumed_twice_at_least;

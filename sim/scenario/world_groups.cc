@@ -1,10 +1,15 @@
-// kafka-consumer-groups.sh over the running group coordinators, printed as Kafka 4.0's
+// kafka-consumer-groups.sh over the running group coordinators, printed as Kafka 4.x's
 // ConsumerGroupCommand prints (tools/.../consumer/group/ConsumerGroupCommand.java: printOffsets,
-// printMembers, printStates; "%-Ns" columns at least 15 wide, each line starting "\n").
+// printMembers and printStates with KIP-1099's epoch columns; "%-Ns" columns at least 15 wide,
+// each line starting "\n").
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "kafka/consumer_protocol.h"
 #include "kafka/group_coordinator_host.h"
@@ -31,15 +36,38 @@ std::vector<TopicPartition> AssignmentOf(const kafka::ClassicGroupMember& member
   return *decoded;
 }
 
+// ConsumerGroupCommand.getAssignmentString: "topic:0,1,2", topics sorted and ';'-joined; "-"
+// when empty.
+std::string AssignmentString(const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return std::string(kMissing);
+  std::map<std::string, std::vector<std::int32_t>> by_topic;
+  for (const TopicPartition& tp : partitions) by_topic[tp.topic].push_back(tp.partition);
+  std::string out;
+  for (auto& [topic, numbers] : by_topic) {
+    std::sort(numbers.begin(), numbers.end());
+    out += (out.empty() ? "" : ";") + topic + ":" + fmt::format("{}", fmt::join(numbers, ","));
+  }
+  return out;
+}
+
+std::string EpochText(const std::optional<std::int32_t>& epoch) {
+  return epoch ? std::to_string(*epoch) : std::string(kMissing);
+}
+
 // What the tool prints of a group, from either protocol's group.
 struct GroupView {
   std::string state;
   bool stable = false, empty = false;
   std::string assignor;
   std::size_t member_count = 0;
+  // KIP-848 groups only (ConsumerGroupDescription.groupEpoch, targetAssignmentEpoch).
+  std::optional<std::int32_t> group_epoch, target_assignment_epoch;
   struct Member {
     std::string id, host, client;
     std::vector<TopicPartition> assigned;
+    // KIP-848 only: MemberDescription.memberEpoch and targetAssignment.
+    std::optional<std::int32_t> epoch;
+    std::vector<TopicPartition> target;
   };
   std::vector<Member> members;  // in the order Kafka lists them
   const std::map<TopicPartition, kafka::CommittedOffset>* offsets = nullptr;
@@ -54,7 +82,7 @@ GroupView ViewOf(const kafka::ClassicGroup& g) {
   v.member_count = g.members.size();
   for (const std::string& id : g.MemberOrder()) {
     const kafka::ClassicGroupMember& m = g.members.at(id);
-    v.members.push_back({id, m.client_host, m.client_id, AssignmentOf(m)});
+    v.members.push_back({id, m.client_host, m.client_id, AssignmentOf(m), std::nullopt, {}});
   }
   v.offsets = &g.offsets;
   return v;
@@ -69,43 +97,109 @@ GroupView ViewOf(const kafka::ConsumerGroup& g, kafka::ServerAssignorKind fallba
   v.empty = g.State() == kafka::ConsumerGroupState::kEmpty;
   v.assignor = std::string(kafka::ServerAssignorName(g.Assignor(fallback)));
   v.member_count = g.members.size();
+  v.group_epoch = g.group_epoch;
+  v.target_assignment_epoch = g.target_assignment_epoch;
   for (const auto& [id, m] : g.members) {
-    v.members.push_back({id, m.client_host, m.client_id, {m.assigned.begin(), m.assigned.end()}});
+    const auto target = g.target_assignment.find(id);
+    std::vector<TopicPartition> target_partitions;
+    if (target != g.target_assignment.end()) {
+      target_partitions.assign(target->second.begin(), target->second.end());
+    }
+    v.members.push_back({id,
+                         m.client_host,
+                         m.client_id,
+                         {m.assigned.begin(), m.assigned.end()},
+                         m.member_epoch,
+                         std::move(target_partitions)});
   }
   v.offsets = &g.offsets;
   return v;
+}
+
+// printStates (Kafka 4.x, KIP-1099): --verbose adds the group epochs, "-" for a classic group.
+std::string StateLines(const std::string& group_id, std::int32_t coordinator, const GroupView& g,
+                       bool verbose) {
+  const std::string coord = fmt::format("localhost:{}  ({})", 9092 + coordinator - 1, coordinator);
+  const std::size_t wc = std::max<std::size_t>(25, coord.size());
+  const std::size_t wg = std::max<std::size_t>(15, group_id.size());
+  const std::string strategy = g.assignor.empty() ? std::string(kMissing) : g.assignor;
+  const auto line = [&](const std::string& group, const std::string& c, const std::string& s,
+                        const std::string& state, const std::string& group_epoch,
+                        const std::string& target_epoch, const std::string& members) {
+    std::string out =
+        "\n" + Pad(group, wg) + " " + Pad(c, wc) + " " + Pad(s, 20) + " " + Pad(state, 20) + " ";
+    if (verbose) out += Pad(group_epoch, 15) + " " + Pad(target_epoch, 25) + " ";
+    return out + members;
+  };
+  return line("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "GROUP-EPOCH",
+              "TARGET-ASSIGNMENT-EPOCH", "#MEMBERS") +
+         line(group_id, coord, strategy, g.state, EpochText(g.group_epoch),
+              EpochText(g.target_assignment_epoch), std::to_string(g.member_count));
+}
+
+// printMembers (Kafka 4.x, KIP-1099): the header even without members; --verbose adds each
+// member's epoch and assignment and the group's target assignment epoch and its target.
+std::string MemberLines(const std::string& group_id, const GroupView& g, bool verbose) {
+  std::size_t wg = 15, wc = 15, wh = 15, wl = 15, wa = 20, wt = 20;
+  for (const GroupView::Member& m : g.members) {
+    wg = std::max(wg, group_id.size());
+    wc = std::max(wc, m.id.size());
+    wh = std::max(wh, m.host.size());
+    wl = std::max(wl, m.client.size());
+    wa = std::max(wa, AssignmentString(m.assigned).size());
+    wt = std::max(wt, AssignmentString(m.target).size());
+  }
+  std::string text = "\n" + Pad("GROUP", wg) + " " + Pad("CONSUMER-ID", wc) + " " +
+                     Pad("HOST", wh) + " " + Pad("CLIENT-ID", wl) + " " + Pad("#PARTITIONS", 15) +
+                     " ";
+  if (verbose) {
+    text += Pad("CURRENT-EPOCH", 15) + " " + Pad("CURRENT-ASSIGNMENT", wa) + " " +
+            Pad("TARGET-EPOCH", 15) + " " + Pad("TARGET-ASSIGNMENT", wt);
+  }
+  for (const GroupView::Member& m : g.members) {
+    text += "\n" + Pad(group_id, wg) + " " + Pad(m.id, wc) + " " + Pad(m.host, wh) + " " +
+            Pad(m.client, wl) + " " + Pad(std::to_string(m.assigned.size()), 15) + " ";
+    if (verbose) {
+      text += Pad(EpochText(m.epoch), 15) + " " + Pad(AssignmentString(m.assigned), wa) + " " +
+              Pad(EpochText(g.target_assignment_epoch), 15) + " " +
+              Pad(AssignmentString(m.target), wt);
+    }
+  }
+  return text;
+}
+
+// The first group `find` returns from the coordinator cores of the running brokers, and in
+// `coordinator` the node id of the broker that holds it.
+template <typename Find>
+auto FirstGroup(World& world, const std::string& group_id, std::int32_t* coordinator, Find find)
+    -> decltype(find(std::declval<const kafka::GroupCoordinator&>(), group_id)) {
+  for (NodeIndex n : world.servers()) {
+    kafka::KafkaNode* server = world.Server(n);
+    if (server == nullptr || server->broker() == nullptr) continue;
+    for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
+      if (const auto* g = find(*c, group_id)) {
+        if (coordinator != nullptr) *coordinator = server->config().node_id;
+        return g;
+      }
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace
 
 const kafka::ClassicGroup* World::FindGroup(const std::string& group_id,
                                             std::int32_t* coordinator) {
-  for (NodeIndex n : servers_) {
-    kafka::KafkaNode* server = Server(n);
-    if (server == nullptr || server->broker() == nullptr) continue;
-    for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
-      if (const kafka::ClassicGroup* g = c->group(group_id)) {
-        if (coordinator != nullptr) *coordinator = server->config().node_id;
-        return g;
-      }
-    }
-  }
-  return nullptr;
+  return FirstGroup(
+      *this, group_id, coordinator,
+      [](const kafka::GroupCoordinator& c, const std::string& id) { return c.group(id); });
 }
 
 const kafka::ConsumerGroup* World::FindConsumerGroup(const std::string& group_id,
                                                      std::int32_t* coordinator) {
-  for (NodeIndex n : servers_) {
-    kafka::KafkaNode* server = Server(n);
-    if (server == nullptr || server->broker() == nullptr) continue;
-    for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
-      if (const kafka::ConsumerGroup* g = c->consumer_group(group_id)) {
-        if (coordinator != nullptr) *coordinator = server->config().node_id;
-        return g;
-      }
-    }
-  }
-  return nullptr;
+  return FirstGroup(
+      *this, group_id, coordinator,
+      [](const kafka::GroupCoordinator& c, const std::string& id) { return c.consumer_group(id); });
 }
 
 CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
@@ -149,41 +243,11 @@ CommandOutput World::DescribeGroups(const ConsumerGroupsCommand& command) {
       text += "\nWarning: Consumer group '" + group_id + "' is rebalancing.";
     }
     if (command.describe == Describe::kState) {
-      const std::string coord =
-          fmt::format("localhost:{}  ({})", 9092 + coordinator - 1, coordinator);
-      const std::size_t w = std::max<std::size_t>(25, coord.size());
-      text += "\n" + Pad("GROUP", w) + " " + Pad("COORDINATOR (ID)", 25) + " " +
-              Pad("ASSIGNMENT-STRATEGY", 20) + " " + Pad("STATE", 15) + " #MEMBERS";
-      text += "\n" + Pad(group_id, w) + " " + Pad(coord, 25) + " " + Pad(g.assignor, 20) + " " +
-              Pad(g.state, 15) + " " + std::to_string(g.member_count);
+      text += StateLines(group_id, coordinator, g, command.verbose);
       continue;
     }
     if (command.describe == Describe::kMembers) {
-      if (g.members.empty()) continue;
-      std::size_t wg = 15, wc = 15, wh = 15, wl = 15;
-      for (const GroupView::Member& m : g.members) {
-        wg = std::max(wg, group_id.size());
-        wc = std::max(wc, m.id.size());
-        wh = std::max(wh, m.host.size());
-        wl = std::max(wl, m.client.size());
-      }
-      text += "\n" + Pad("GROUP", wg) + " " + Pad("CONSUMER-ID", wc) + " " + Pad("HOST", wh) + " " +
-              Pad("CLIENT-ID", wl) + " " + Pad("#PARTITIONS", 15) + " " +
-              (command.verbose ? "ASSIGNMENT" : "");
-      for (const GroupView::Member& m : g.members) {
-        std::string line = "\n" + Pad(group_id, wg) + " " + Pad(m.id, wc) + " " + Pad(m.host, wh) +
-                           " " + Pad(m.client, wl) + " " +
-                           Pad(std::to_string(m.assigned.size()), 15) + " ";
-        if (command.verbose) {
-          std::string parts;
-          for (const TopicPartition& tp : m.assigned) {
-            parts += (parts.empty() ? "" : ",") + std::to_string(tp.partition);
-          }
-          line +=
-              m.assigned.empty() ? std::string(kMissing) : m.assigned[0].topic + "(" + parts + ")";
-        }
-        text += line;
-      }
+      text += MemberLines(group_id, g, command.verbose);
       continue;
     }
     // Offsets: each member's partitions (sorted by partition), then committed partitions no
@@ -248,6 +312,8 @@ CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
         "current default behavior without prompting.";
   }
   bool ok = true;
+  std::size_t wg = 15;    // the widest group id in the tool's result map, at least 15
+  bool answered = false;  // some group is in that map
   std::vector<std::tuple<std::string, TopicPartition, std::int64_t>> rows;
   for (const std::string& group_id : command.groups) {
     std::string state = "Dead";
@@ -260,6 +326,8 @@ CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
       text += "\nError: Assignments can only be reset if the group '" + group_id +
               "' is inactive, but the current state is " + state + ".";
       ok = false;
+      answered = true;  // result.put(groupId, emptyMap()): the header still prints
+      wg = std::max(wg, group_id.size());
       continue;
     }
     std::vector<kafka::OffsetCommitPartition> commits;
@@ -284,9 +352,9 @@ CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
     if (!command.execute) continue;
     Errc error = Errc::kNotCoordinator;
     for (NodeIndex n : servers_) {
-      // KRaft brokers (Kafka 4.x has no ZooKeeper mode; a ZooKeeper-mode run answers
-      // NOT_COORDINATOR here).
-      kafka::KafkaRaftServer* server = RaftServer(n);
+      // The group's coordinator, in either mode: a ZooKeeper-mode broker (Kafka 3.9) keeps its
+      // groups in __consumer_offsets as a KRaft one does.
+      kafka::KafkaNode* server = Server(n);
       if (server == nullptr || server->mutable_broker() == nullptr) continue;
       error = server->mutable_broker()->groups().AdminCommitOffsets(group_id, commits);
       if (error != Errc::kNotCoordinator) break;
@@ -297,8 +365,9 @@ CommandOutput World::ResetGroupOffsets(const ConsumerGroupsCommand& command) {
       ok = false;
     }
   }
-  if (!rows.empty()) {
-    std::size_t wg = 15, wt = 15;
+  if (answered || !rows.empty()) {
+    // OffsetsUtils.printOffsetsToReset: the header whenever the result map has a group.
+    std::size_t wt = 15;
     for (const auto& [group, tp, offset] : rows) {
       wg = std::max(wg, group.size());
       wt = std::max(wt, tp.topic.size());

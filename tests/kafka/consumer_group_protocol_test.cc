@@ -5,6 +5,7 @@
 // GroupMetadataManagerTest, CurrentAssignmentBuilderTest and the assignors' tests.
 #include <doctest/doctest.h>
 
+#include "group_harness.h"
 #include "kafka/assignors_server.h"
 #include "kafka/group_coordinator.h"
 #include "kafka/group_hash.h"
@@ -15,7 +16,7 @@ using namespace kafkasim::literals;
 
 namespace {
 
-constexpr std::int32_t kPartition = 12;  // "my-group"
+constexpr std::int32_t kPartition = testing::GroupHarness::kPartition;  // "my-group"
 const std::string kGroup = "my-group";
 const Uuid kOrdersId{1, 2};
 
@@ -25,14 +26,11 @@ std::vector<TopicPartition> Orders(std::initializer_list<std::int32_t> partition
   return out;
 }
 
-struct Harness {
-  GroupCoordinator coordinator{kPartition, GroupCoordinatorSettings{}, 7};
-  Time now{};
-  GroupRequestId next_id = 1;
-  GroupCoordinatorReady ready;
-  std::vector<GroupRecord> log;  // every record written, in order
-
-  Harness() { coordinator.SetTopics({{"orders", {kOrdersId, 6}}}); }
+struct Harness : testing::GroupHarness {
+  Harness() {
+    keep_log = true;  // every record written, in order
+    coordinator.SetTopics({{"orders", {kOrdersId, 6}}});
+  }
 
   ConsumerGroupHeartbeatResponse Heartbeat(
       const std::string& member, std::int32_t epoch,
@@ -55,31 +53,6 @@ struct Harness {
     const GroupRequestId id = next_id++;
     coordinator.ConsumerGroupHeartbeat(id, r, now, ready);
     return std::get<ConsumerGroupHeartbeatResponse>(Take(id).body);
-  }
-  GroupResponse Take(GroupRequestId id) {
-    for (auto it = ready.responses.begin(); it != ready.responses.end(); ++it) {
-      if (it->request_id != id) continue;
-      GroupResponse r = *it;
-      ready.responses.erase(it);
-      Flush();
-      return r;
-    }
-    FAIL("no response to request " << id);
-    return {};
-  }
-  void Flush() {
-    log.insert(log.end(), ready.records.begin(), ready.records.end());
-    ready.records.clear();
-  }
-  void Advance(Duration d) {
-    const Time target = now + d;
-    for (auto next = coordinator.NextDeadline(); next && *next <= target;
-         next = coordinator.NextDeadline()) {
-      now = std::max(now, *next);
-      coordinator.Tick(now, ready);
-    }
-    now = target;
-    Flush();
   }
   const ConsumerGroup& Group() const { return *coordinator.consumer_group(kGroup); }
 };

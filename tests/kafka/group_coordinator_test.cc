@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "group_harness.h"
 #include "kafka/group_hash.h"
 
 using namespace kafkasim;
@@ -14,16 +15,10 @@ using namespace kafkasim::literals;
 
 namespace {
 
-// "my-group" lives on __consumer_offsets-12 (kafka-semantics.md 4.2).
-constexpr std::int32_t kPartition = 12;
+constexpr std::int32_t kPartition = testing::GroupHarness::kPartition;
 const std::string kGroup = "my-group";
 
-struct Harness {
-  GroupCoordinator coordinator{kPartition, GroupCoordinatorSettings{}, 7};
-  Time now{};
-  GroupRequestId next_id = 1;
-  GroupCoordinatorReady ready;
-
+struct Harness : testing::GroupHarness {
   GroupRequestId Join(const std::string& member_id, const std::string& client_id,
                       std::optional<std::string> instance = std::nullopt,
                       std::string protocol = "range") {
@@ -55,27 +50,6 @@ struct Harness {
     const GroupRequestId id = next_id++;
     coordinator.Heartbeat(id, {kGroup, member_id, std::move(instance), generation}, now, ready);
     return std::get<HeartbeatResponse>(Take(id).body).error;
-  }
-  // As a host does: a Tick at each deadline on the way.
-  void Advance(Duration d) {
-    const Time target = now + d;
-    for (auto next = coordinator.NextDeadline(); next && *next <= target;
-         next = coordinator.NextDeadline()) {
-      now = std::max(now, *next);
-      coordinator.Tick(now, ready);
-    }
-    now = target;
-  }
-  // The response to `id`, removed from the ready; fails the test when absent.
-  GroupResponse Take(GroupRequestId id) {
-    for (auto it = ready.responses.begin(); it != ready.responses.end(); ++it) {
-      if (it->request_id != id) continue;
-      GroupResponse r = *it;
-      ready.responses.erase(it);
-      return r;
-    }
-    FAIL("no response to request " << id);
-    return {};
   }
   bool Answered(GroupRequestId id) const {
     for (const auto& r : ready.responses) {

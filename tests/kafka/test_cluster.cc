@@ -165,6 +165,21 @@ ProducerNode* TestCluster::AddProducer(const std::string& name, ProducerConfig c
   return producer;
 }
 
+NodeIndex TestCluster::AddConsumer(const std::string& name, ConsumerConfig config,
+                                   std::shared_ptr<ClientHistory> history) {
+  std::shared_ptr<const ClusterDirectory> directory = directory_;
+  const NodeIndex index = sim_->AddNode(name, [directory, config, history](NodeEnv& env) {
+    return std::make_unique<ConsumerNode>(env, directory, config, history);
+  });
+  sim_->StartNode(index);
+  REQUIRE(consumer(index) != nullptr);
+  return index;
+}
+
+ConsumerNode* TestCluster::consumer(NodeIndex index) {
+  return dynamic_cast<ConsumerNode*>(sim_->GetNode(index));
+}
+
 std::optional<ProduceResponse> TestCluster::ProduceResult(std::int64_t correlation_id) {
   for (const KafkaBody& body : client().received) {
     const auto* r = std::get_if<ProduceResponse>(&body);

@@ -83,6 +83,11 @@ class TestCluster {
   // Adds and starts a simulated producer (clients.h) named `name` on this cluster.
   ProducerNode* AddProducer(const std::string& name, ProducerConfig config,
                             std::shared_ptr<ClientHistory> history);
+  // Adds and starts a simulated consumer named `name`; returns its node.
+  NodeIndex AddConsumer(const std::string& name, ConsumerConfig config,
+                        std::shared_ptr<ClientHistory> history);
+  // The running consumer on `index` (nullptr while it is down).
+  ConsumerNode* consumer(NodeIndex index);
 
   // Trace events of `kind` emitted by node `name` ("broker-2"), oldest first.
   std::vector<const TraceEvent*> Events(const std::string& kind, const std::string& name = "");
