@@ -116,6 +116,18 @@ void ContextMenu(const view::WorldView& world, GuiState& state, CommandQueue& qu
   ImGui::EndPopup();
 }
 
+// A line drawn in dashes, for links that are not (or no longer) working.
+void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float thickness, float dash) {
+  const float dx = b.x - a.x, dy = b.y - a.y;
+  const float length = std::sqrt(dx * dx + dy * dy);
+  if (length < 1) return;
+  for (float t = 0; t < length; t += dash * 2) {
+    const float e = std::min(t + dash, length);
+    dl->AddLine({a.x + dx * t / length, a.y + dy * t / length},
+                {a.x + dx * e / length, a.y + dy * e / length}, colour, thickness);
+  }
+}
+
 void DrawLegend(const view::WorldView& world, const Palette& p, ImDrawList* dl, ImVec2 at) {
   const std::pair<const char*, ImU32> kinds[] = {
       {"produce", p.produce},     {"fetch", p.fetch},       {"vote", p.vote},
@@ -130,18 +142,9 @@ void DrawLegend(const view::WorldView& world, const Palette& p, ImDrawList* dl, 
   const float y = at.y + ImGui::GetFontSize() * 0.5f;
   dl->AddLine({at.x, y}, {at.x + 4 * r, y}, p.zookeeper, 2.0f);
   dl->AddText({at.x + 5 * r, at.y}, p.text, "zk session");
-}
-
-// A line drawn in dashes, for links that are not (or no longer) working.
-void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float thickness, float dash) {
-  const float dx = b.x - a.x, dy = b.y - a.y;
-  const float length = std::sqrt(dx * dx + dy * dy);
-  if (length < 1) return;
-  for (float t = 0; t < length; t += dash * 2) {
-    const float e = std::min(t + dash, length);
-    dl->AddLine({a.x + dx * t / length, a.y + dy * t / length},
-                {a.x + dx * e / length, a.y + dy * e / length}, colour, thickness);
-  }
+  at.x += 6 * r + ImGui::CalcTextSize("zk session").x;
+  DashedLine(dl, {at.x, y}, {at.x + 6 * r, y}, p.warn, 2.0f, r);
+  dl->AddText({at.x + 7 * r, at.y}, p.text, "lost or expiring");
 }
 
 void LabelAt(ImDrawList* dl, const Palette& pal, ImVec2 at, ImU32 colour, const std::string& text) {
@@ -171,6 +174,8 @@ void DrawSessions(const view::WorldView& world, const ClusterLayout& layout, con
                          : link == SessionLink::kOrphaned ? pal.warn
                                                           : pal.dim_text;
     DashedLine(dl, a, b, colour, 2.0f, font * 0.4f);
+    // A short link has no room between the two nodes' labels: the broker's tooltip says it.
+    if (std::hypot(b.x - a.x, b.y - a.y) < font * 8) continue;
     LabelAt(dl, pal, {(a.x + b.x) / 2, (a.y + b.y) / 2}, colour, SessionLinkLabel(s));
   }
 }
