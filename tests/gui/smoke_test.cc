@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -414,10 +415,17 @@ const view::ZNodeView* FindZnode(const view::ZkTreeView& tree, const std::string
   return nullptr;
 }
 
+// The scenario opened and run to `at` (on through its pause steps), without the GUI.
+std::unique_ptr<SessionControl> OpenAt(const std::string& relative, Time at) {
+  std::unique_ptr<SessionControl> session = Open(ScenarioOptions(SourcePath(relative)));
+  for (int i = 0; i < 100 && session->View().now < at; ++i) session->AdvanceTo(at, UINT64_MAX);
+  REQUIRE(session->View().now == at);
+  return session;
+}
+
 TEST_CASE("gui: the world view holds each zk server's znodes and every broker's session") {
-  Options options = ScenarioOptions(SourcePath("scenarios/zk-broker-failure.json"));
-  options.at = kTimeZero + Seconds(8);
-  const std::unique_ptr<SessionControl> session = Open(options);
+  const std::unique_ptr<SessionControl> session =
+      OpenAt("scenarios/zk-broker-failure.json", kTimeZero + Seconds(8));
   const view::WorldView& world = session->View();
   REQUIRE(world.zookeeper.trees.size() == 3);
   const view::ZkTreeView* leader = TreeToShow(world.zookeeper, "");
@@ -453,15 +461,17 @@ TEST_CASE("gui: the world view holds each zk server's znodes and every broker's 
 }
 
 TEST_CASE("gui: a crashed broker's session stays in the ensemble until it expires") {
-  Options options = ScenarioOptions(SourcePath("scenarios/zk-broker-failure.json"));
-  options.at = kTimeZero + Seconds(12);  // crashed at 10 s; zookeeper.session.timeout.ms 18 s
-  const std::unique_ptr<SessionControl> session = Open(options);
+  // Crashed at 10 s; zookeeper.session.timeout.ms 18 s.
+  const std::unique_ptr<SessionControl> session =
+      OpenAt("scenarios/zk-broker-failure.json", kTimeZero + Seconds(12));
   const view::WorldView& world = session->View();
   const auto orphaned = std::count_if(
       world.zookeeper.sessions.begin(), world.zookeeper.sessions.end(),
       [](const view::ZkSessionView& s) { return ClassifySession(s) == SessionLink::kOrphaned; });
   CHECK(orphaned == 1);
-  session->AdvanceTo(kTimeZero + Seconds(40), 10'000'000);
+  for (int i = 0; i < 100 && session->View().now < kTimeZero + Seconds(40); ++i) {
+    session->AdvanceTo(kTimeZero + Seconds(40), UINT64_MAX);
+  }
   const view::WorldView& later = session->View();
   CHECK(std::none_of(
       later.zookeeper.sessions.begin(), later.zookeeper.sessions.end(),
@@ -469,9 +479,8 @@ TEST_CASE("gui: a crashed broker's session stays in the ensemble until it expire
 }
 
 TEST_CASE("gui: the world view names each group's coordinator, members and offsets") {
-  Options options = ScenarioOptions(SourcePath("scenarios/consumer-group-rebalance.json"));
-  options.at = kTimeZero + Seconds(20);
-  const std::unique_ptr<SessionControl> session = Open(options);
+  const std::unique_ptr<SessionControl> session =
+      OpenAt("scenarios/consumer-group-rebalance.json", kTimeZero + Seconds(20));
   const view::WorldView& world = session->View();
   REQUIRE(world.groups.size() == 1);
   const view::GroupView& g = world.groups[0];
@@ -575,10 +584,12 @@ TEST_CASE("gui: --tab Znodes opens the znode tree, in ZooKeeper mode only") {
     Configure(options, app);
     REQUIRE(BuildFontAtlas());
     CHECK(app.state().focus_tab == "Znodes");
-    app.Update(0);
-    NewHeadlessFrame(kDisplay, static_cast<float>(kFrameSeconds));
-    app.Draw();
-    ImGui::Render();
+    for (int frame = 0; frame < 3; ++frame) {
+      app.Update(0);
+      NewHeadlessFrame(kDisplay, static_cast<float>(kFrameSeconds));
+      app.Draw();
+      ImGui::Render();
+    }
     CHECK(app.state().focus_tab.empty());  // the tab bar brought it to the front
   }
   options.scenario = SourcePath("scenarios/broker-failure.json");
