@@ -118,12 +118,25 @@ void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue)
   ImGui::End();
   Place(0, top + map_h, left_w, middle_h - map_h);
   if (ImGui::Begin("##state", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
-    Tabs("state_tabs",
-         {{"Topics", topics::Draw},
-          {"Partition", partition::Draw},
-          {"Quorum", quorum::Draw},
-          {"Clients", clients::Draw}},
-         world, state, queue);
+    // The znode tree only where there is a ZooKeeper ensemble.
+    if (world.quorum.mode == "zookeeper") {
+      Tabs("state_tabs",
+           {{"Topics", topics::Draw},
+            {"Partition", partition::Draw},
+            {"Quorum", quorum::Draw},
+            {"Znodes", znodes::Draw},
+            {"Clients", clients::Draw},
+            {"Groups", groups::Draw}},
+           world, state, queue);
+    } else {
+      Tabs("state_tabs",
+           {{"Topics", topics::Draw},
+            {"Partition", partition::Draw},
+            {"Quorum", quorum::Draw},
+            {"Clients", clients::Draw},
+            {"Groups", groups::Draw}},
+           world, state, queue);
+    }
   }
   ImGui::End();
   const float log_h = std::floor(middle_h * 0.56f);

@@ -75,6 +75,18 @@ ClusterLayout LayoutCluster(const view::WorldView& world, float width, float hei
   return layout;
 }
 
+int MapLabelLines(const view::WorldView& world) { return world.groups.empty() ? 2 : 3; }
+
+ClusterLayout LayoutMap(const view::WorldView& world, float width, float height, float font) {
+  const float banner = MapBannerHeight(font);
+  const float legend = font * 1.4f;
+  const float labels = font * (static_cast<float>(MapLabelLines(world)) + 0.2f) + 2;
+  ClusterLayout layout =
+      LayoutCluster(world, width, std::max(height - banner - legend, 1.0f), labels);
+  for (Point& c : layout.centers) c.y += banner;
+  return layout;
+}
+
 float MessageProgress(Time sent_at, Time deliver_at, Time now) {
   if (deliver_at <= sent_at) return now >= deliver_at ? 1.0f : 0.0f;
   const double t =

@@ -32,6 +32,16 @@ constexpr int kBrokersPerRow = 10;
 ClusterLayout LayoutCluster(const view::WorldView& world, float width, float height,
                             float label_height = 0);
 
+// The cluster map's canvas (`width` x `height`, text `font` pixels high): a line at the top
+// kept for banners (a network partition, a ZooKeeper ensemble without quorum), the legend's
+// line at the bottom, and under every circle its name and role, plus a third line for the
+// coordinator badge when the world has consumer groups. Centers in canvas coordinates.
+ClusterLayout LayoutMap(const view::WorldView& world, float width, float height, float font);
+// The height of the banner line LayoutMap keeps at the top, for `font`.
+inline float MapBannerHeight(float font) { return font * 1.4f; }
+// The number of label lines LayoutMap keeps under every circle.
+int MapLabelLines(const view::WorldView& world);
+
 // How far along its link a message is at `now`, in [0, 1].
 float MessageProgress(Time sent_at, Time deliver_at, Time now);
 Point Lerp(Point a, Point b, float t);

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,10 @@ struct GuiState {
   std::string context_node;  // the node whose context menu is open
   std::optional<std::uint64_t> selected_event;
   bool scroll_to_selected_event = false;
+  // ZooKeeper panel: the server whose tree is shown ("" = the leader's), and the znodes the
+  // user opened or closed (path -> open), over the defaults of VisibleZnodes.
+  std::string znode_server;
+  std::map<std::string, bool> znode_open;
 
   // View-models.
   TopicsModel topics;

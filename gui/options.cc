@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -17,7 +18,7 @@ namespace kafkasim::gui {
 const char kUsage[] =
     "usage: kafkasim-gui [SCENARIO] [--seed N] [--at T] [--screenshot FILE] [--frames N]\n"
     "                    [--scale S] [--play] [--speed X]\n"
-    "                    [--select PARTITION] [--max-memory SIZE]\n";
+    "                    [--select PARTITION] [--tab NAME] [--max-memory SIZE]\n";
 
 namespace {
 
@@ -32,6 +33,17 @@ std::optional<T> ReadNumber(std::string_view text) {
     if (!std::isfinite(value)) return std::nullopt;
   }
   return value;
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string BadNumber(std::string_view flag, std::string_view text, std::string_view valid) {
@@ -69,6 +81,16 @@ std::string ApplyValue(std::string_view flag, std::string_view text, Options& o)
     Result<std::uint64_t> bytes = ParseMemorySize(std::string(text));
     if (!bytes.ok()) return "[gui.E010] --max-memory " + bytes.status().message();
     o.max_memory = *bytes;
+  } else if (flag == "--tab") {
+    std::string names;
+    for (const char* name : kTabNames) {
+      if (EqualsIgnoringCase(name, text)) {
+        o.tab = name;
+        return "";
+      }
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    return fmt::format("[gui.E011] --tab '{}': expected one of {}", text, names);
   } else {  // --select
     o.select = text;
   }
@@ -77,7 +99,8 @@ std::string ApplyValue(std::string_view flag, std::string_view text, Options& o)
 
 bool TakesValue(std::string_view flag) {
   return flag == "--seed" || flag == "--at" || flag == "--screenshot" || flag == "--frames" ||
-         flag == "--scale" || flag == "--speed" || flag == "--select" || flag == "--max-memory";
+         flag == "--scale" || flag == "--speed" || flag == "--select" || flag == "--tab" ||
+         flag == "--max-memory";
 }
 
 }  // namespace

@@ -23,8 +23,14 @@ struct Options {
   bool play = false;             // start playing
   double speed = 1.0;            // virtual seconds per wall second, kSpeedMin..kSpeedMax
   std::string select;            // a partition to open in the Partition tab ("cities-0")
+  std::string tab;               // a tab to open at start, one of kTabNames ("Groups")
   std::uint64_t max_memory = 0;  // --max-memory in bytes; 0: MemoryBudget::DefaultBytes()
 };
+
+// The tabs --tab opens, as the tab bars name them (matched without regard to case). "Znodes"
+// exists in ZooKeeper mode only.
+inline constexpr const char* kTabNames[] = {"Topics", "Partition", "Quorum",  "Znodes", "Clients",
+                                            "Groups", "Event log", "Console", "Metrics"};
 
 constexpr float kScaleMin = 0.5f;
 constexpr float kScaleMax = 4.0f;
@@ -39,8 +45,8 @@ struct ParsedOptions {
 
 // Errors: [gui.E002] a flag without its value, [gui.E003] an unknown flag, [gui.E006] an
 // unreadable --at time, [gui.E007] a number out of range or unreadable, [gui.E008] a second
-// scenario, [gui.E010] a bad --max-memory size. (E001, E004 and E005 belonged to the removed --fake
-// mode and are not reused.)
+// scenario, [gui.E010] a bad --max-memory size, [gui.E011] an unknown --tab. (E001, E004 and
+// E005 belonged to the removed --fake mode and are not reused.)
 ParsedOptions ParseOptions(int argc, const char* const* argv);
 
 // "12s", "1500ms" or "2.5" (seconds) as a virtual time; nullopt when unreadable or negative.

@@ -30,8 +30,16 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue);
 namespace quorum {
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue);
 }
-// Producers, consumers and groups.
+// Producers and consumers.
 namespace clients {
+void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue);
+}
+// Consumer groups: state, generation, coordinator, members, partition -> member, lag.
+namespace groups {
+void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue);
+}
+// ZooKeeper mode: the znode tree as a server holds it, live.
+namespace znodes {
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue);
 }
 // Kafka metric names with small plots.

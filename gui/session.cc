@@ -32,6 +32,11 @@ std::unique_ptr<SessionControl> OpenScenario(const Options& options, std::string
                                                     : MemoryBudget::DefaultBytes());
   std::unique_ptr<SessionControl> session =
       scenario::OpenSession(path, options.seed, error, [budget] { return budget.Check(); });
+  if (session != nullptr && options.tab == "Znodes" && session->View().quorum.mode != "zookeeper") {
+    *error = "[gui.E012] --tab Znodes: " + path +
+             " runs in KRaft mode; the znode tree exists in ZooKeeper mode only";
+    return nullptr;
+  }
   if (session == nullptr || options.select.empty()) return session;
   // --select names a partition of a topic the scenario declares ("cities-0").
   Result<scenario::Scenario> loaded = scenario::LoadScenario(path);
@@ -66,6 +71,7 @@ void Configure(const Options& options, App& app) {
     state.selected_partition = options.select;
     state.focus_tab = "Partition";
   }
+  if (!options.tab.empty()) state.focus_tab = options.tab;
   if (options.at) AdvanceRecordingMetrics(app, *options.at);
 }
 

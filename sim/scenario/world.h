@@ -96,6 +96,9 @@ class World {
 
  private:
   void BuildCluster();
+  // The WorldView's ZooKeeper trees and sessions, and its groups (world_view_zk_groups.cc).
+  void AddZooKeeperView(view::WorldView& v);
+  void AddGroupsView(view::WorldView& v);
   void Emit(std::string_view kind, const std::string& text);
   void Output(const std::string& command_line, const CommandOutput& out,
               const std::function<void(const CommandOutput&)>& done);

@@ -687,6 +687,8 @@ view::WorldView World::BuildView() {
     }
     v.quorum.voters.push_back(std::move(vv));
   }
+  AddZooKeeperView(v);
+  AddGroupsView(v);
   int alive = 0;
   for (const auto& vv : v.quorum.voters) alive += vv.alive ? 1 : 0;
   // A strict majority: n/2 + 1 of n (2 of 3, 3 of 4: an even ensemble tolerates no more).
@@ -706,6 +708,7 @@ view::WorldView World::BuildView() {
     if (c != nullptr) {
       cv.topic = c->topic;
       cv.acks = c->acks == Acks::kZero ? "0" : c->acks == Acks::kOne ? "1" : "all";
+      cv.group = c->group.value_or("");
     }
     cv.sent = st.sent;
     cv.acknowledged = st.acknowledged;

@@ -113,6 +113,82 @@ struct ClientView {
   std::int64_t lag = 0;
 };
 
+// ZooKeeper mode: one znode as a server's DataTree holds it (data as Kafka wrote it, the Stat).
+struct ZNodeView {
+  std::string path;  // "/brokers/ids/1"
+  std::string data;
+  std::int32_t version = 0;
+  std::int32_t cversion = 0;
+  std::int64_t ephemeral_owner = 0;  // session id, 0 for a persistent znode
+  std::int64_t czxid = 0;
+  std::int64_t mzxid = 0;
+  std::int64_t ctime_ms = 0;  // virtual ms when created and last modified (the leader's clock)
+  std::int64_t mtime_ms = 0;
+  std::int32_t num_children = 0;
+};
+
+// The znodes of one running ZooKeeper server, in path order (a parent before its children).
+struct ZkTreeView {
+  std::string server;  // "zk-2"
+  std::string state;   // "LEADING", "FOLLOWING", "LOOKING"
+  bool serving = false;
+  std::int64_t last_zxid = 0;  // the last transaction applied to this tree
+  std::vector<ZNodeView> znodes;
+};
+
+// A ZooKeeper client session (a broker's), seen from both ends: the client's ZooKeeper client
+// and the ensemble's session table.
+struct ZkSessionView {
+  std::int64_t session_id = 0;  // 0: the client has none yet (connecting afresh)
+  NodeIndex client = kNoNode;   // the broker holding (or that held) the session
+  NodeIndex server = kNoNode;   // the zk server it is connected or connecting to, if known
+  bool client_running = false;
+  bool connected = false;    // the client's side: a live connection to `server`
+  bool in_ensemble = false;  // listed in the ensemble's session table: its ephemerals live
+  std::int32_t timeout_ms = 0;
+};
+
+struct ZooKeeperView {
+  std::vector<ZkTreeView> trees;  // one per running server, in zk-1..zk-N order
+  std::vector<ZkSessionView> sessions;
+  // The server whose session table `in_ensemble` was read from: the serving leader, else the
+  // running server with the highest last zxid; "" when every server is down.
+  std::string session_table_server;
+};
+
+// A consumer group as its coordinator holds it, in either protocol.
+struct GroupMemberView {
+  std::string member_id;
+  std::string client_id;
+  std::string group_instance_id;  // "" for a dynamic member
+  std::string client_host;
+  bool leader = false;                // classic: the member that computes the assignment
+  std::int32_t member_epoch = -1;     // KIP-848
+  std::string member_state;           // KIP-848: "STABLE", "UNREVOKED_PARTITIONS", ...
+  std::vector<std::string> assigned;  // "cities-0", in partition order
+  std::vector<std::string> revoking;  // KIP-848: partitions pending revocation
+};
+
+struct GroupOffsetView {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t committed = -1;
+};
+
+struct GroupView {
+  std::string group_id;
+  std::string protocol;  // "classic" or "consumer" (KIP-848)
+  std::string state;     // Kafka's names: "Stable", "PreparingRebalance", "Reconciling", ...
+  bool rebalancing = false;
+  std::int32_t generation = 0;               // classic generation id, or the KIP-848 group epoch
+  std::int32_t target_assignment_epoch = 0;  // KIP-848
+  std::string assignor;                      // "range", "cooperative-sticky", "uniform", ...
+  int coordinator = -1;                      // node.id of the broker holding it
+  std::int32_t offsets_partition = -1;       // its __consumer_offsets partition
+  std::vector<GroupMemberView> members;
+  std::vector<GroupOffsetView> offsets;  // committed offsets, by topic and partition
+};
+
 // A named guarantee or expectation, live. An expectation is pending until it is decided
 // (passed or failed) at the latest at `deadline`; a continuous guarantee ("no acknowledged
 // write lost") holds until it breaks. `ok` false means it failed at `broken_at_event`.
@@ -143,6 +219,8 @@ struct WorldView {
   std::vector<MessageView> messages;  // in flight
   std::vector<TopicView> topics;
   QuorumView quorum;
+  ZooKeeperView zookeeper;        // ZooKeeper mode only, else empty
+  std::vector<GroupView> groups;  // every group a running coordinator holds, by id
   std::vector<ClientView> clients;
   // Kafka metric names ("UnderReplicatedPartitions", "ActiveControllerCount", ...) to values.
   std::map<std::string, double> metrics;

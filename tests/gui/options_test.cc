@@ -41,10 +41,26 @@ TEST_CASE("gui options: no flags open the default scenario at its start, paused,
 }
 
 TEST_CASE("gui options: every flag of the usage line is read") {
-  const ParsedOptions parsed =
-      Parse({"scenarios/min-isr.json", "--seed", "7", "--at", "18.8", "--screenshot", "out.png",
-             "--frames", "320", "--scale", "1.5", "--play", "--speed", "0.25", "--select",
-             "cities-0", "--max-memory", "2G"});
+  const ParsedOptions parsed = Parse({"scenarios/min-isr.json",
+                                      "--seed",
+                                      "7",
+                                      "--at",
+                                      "18.8",
+                                      "--screenshot",
+                                      "out.png",
+                                      "--frames",
+                                      "320",
+                                      "--scale",
+                                      "1.5",
+                                      "--play",
+                                      "--speed",
+                                      "0.25",
+                                      "--select",
+                                      "cities-0",
+                                      "--tab",
+                                      "groups",
+                                      "--max-memory",
+                                      "2G"});
   CHECK_FALSE(parsed.exit_code.has_value());
   CHECK(parsed.message.empty());
   const Options& o = parsed.options;
@@ -58,7 +74,16 @@ TEST_CASE("gui options: every flag of the usage line is read") {
   CHECK(o.play);
   CHECK(o.speed == 0.25);
   CHECK(o.select == "cities-0");
+  CHECK(o.tab == "Groups");  // as the tab bar names it
   CHECK(o.max_memory == 2ull << 30);
+}
+
+TEST_CASE("gui options: --tab names a tab, in any case, or is refused with the tabs there are") {
+  CHECK(Parse({"--tab", "event LOG"}).options.tab == "Event log");
+  CHECK(Parse({"--tab", "Znodes"}).options.tab == "Znodes");
+  CHECK(Refused({"--tab", "zookeeper"}) ==
+        "[gui.E011] --tab 'zookeeper': expected one of Topics, Partition, Quorum, Znodes, "
+        "Clients, Groups, Event log, Console, Metrics");
 }
 
 TEST_CASE("gui options: a bad --max-memory is refused with what is valid") {

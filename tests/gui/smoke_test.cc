@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -16,10 +17,12 @@
 
 #include "gui/app.h"
 #include "gui/cluster_layout.h"
+#include "gui/groups_model.h"
 #include "gui/headless.h"
 #include "gui/panels.h"
 #include "gui/playback.h"
 #include "gui/session.h"
+#include "gui/zookeeper_model.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "scenario/scenario.h"
@@ -114,8 +117,8 @@ void DrawFrame(App& app, Reference& reference, int frame) {
   const Time now = world.now;
   NewHeadlessFrame(kDisplay, static_cast<float>(kFrameSeconds));
   app.Draw();
-  const PanelFn hidden[] = {topics::Draw,    partition::Draw, quorum::Draw,
-                            clients::Draw,   metrics::Draw,   checks::Draw,
+  const PanelFn hidden[] = {topics::Draw,    partition::Draw, quorum::Draw,   clients::Draw,
+                            groups::Draw,    znodes::Draw,    metrics::Draw,  checks::Draw,
                             event_log::Draw, console::Draw,   narration::Draw};
   int i = 0;
   for (PanelFn draw : hidden) {
@@ -214,14 +217,103 @@ TEST_CASE("gui smoke: every panel draws every bundled scenario without changing 
   }
 }
 
+// The scenarios the ZooKeeper and groups panels are about: ZooKeeper mode, or consumers in a
+// group (a client's "group", or a console consumer or the group tool in a `run` step).
+std::vector<std::string> ZooKeeperAndGroupScenarios() {
+  std::vector<std::string> paths;
+  for (const std::string& path : BundledScenarios()) {
+    Result<scenario::Scenario> loaded = scenario::LoadScenario(path);
+    REQUIRE(loaded.ok());
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    const bool groups =
+        std::any_of(loaded->clients.begin(), loaded->clients.end(),
+                    [](const scenario::Client& c) { return c.group.has_value(); }) ||
+        text.str().find("kafka-console-consumer.sh") != std::string::npos ||
+        text.str().find("kafka-consumer-groups.sh") != std::string::npos;
+    if (loaded->cluster.mode == scenario::ClusterMode::kZookeeper || groups) paths.push_back(path);
+  }
+  return paths;
+}
+
+// Draws the groups and znode panels in windows of their own, the znode tree once as it opens
+// by default and once with every znode opened and each server's tree in turn.
+void DrawNewPanels(App& app, int frame) {
+  const view::WorldView& world = app.session().View();
+  GuiState& state = app.state();
+  if (frame % 2 == 1) {
+    for (const view::ZkTreeView& tree : world.zookeeper.trees) {
+      for (const view::ZNodeView& z : tree.znodes) state.znode_open[z.path] = true;
+    }
+    const auto& trees = world.zookeeper.trees;
+    state.znode_server =
+        trees.empty() ? "" : trees[static_cast<std::size_t>(frame / 2) % trees.size()].server;
+  } else {
+    state.znode_open.clear();
+    state.znode_server.clear();
+  }
+  for (PanelFn draw : {groups::Draw, znodes::Draw}) {
+    ImGui::SetNextWindowPos({0, 0});
+    ImGui::SetNextWindowSize({800, 450});
+    ImGui::Begin(draw == groups::Draw ? "groups panel" : "znodes panel");
+    draw(world, state, app.queue());
+    ImGui::End();
+  }
+}
+
+TEST_CASE(
+    "gui smoke: the groups and znode panels draw every ZooKeeper and group scenario at "
+    "scales 1 and 2") {
+  const std::vector<std::string> scenarios = ZooKeeperAndGroupScenarios();
+  // Five ZooKeeper-mode scenarios and the group ones at least.
+  REQUIRE(scenarios.size() >= 9);
+  for (const std::string& path : scenarios) {
+    for (float scale : {1.0f, 2.0f}) {
+      INFO(path << " at scale " << scale);
+      HeadlessContext context;
+      const Options options = ScenarioOptions(path, scale);
+      App app(Open(options));
+      Configure(options, app);
+      REQUIRE(BuildFontAtlas());
+      Reference reference(path);
+      int frame = 0;
+      std::vector<Time> moments = Moments(path, 4);
+      moments.push_back(app.session().View().end);
+      for (Time moment : moments) {
+        if (moment > app.session().View().now) {
+          app.queue().rewind_to_time = moment;
+          app.Update(kFrameSeconds);
+        }
+        for (int i = 0; i < 6; ++i, ++frame) {
+          ImGuiIO& io = ImGui::GetIO();
+          io.MousePos = {static_cast<float>((frame * 97) % 800),
+                         static_cast<float>((frame * 61) % 450)};
+          app.state().playing = i < 4;
+          app.state().speed = 2;
+          app.Update(kFrameSeconds);
+          const std::uint64_t events = app.session().View().events_executed;
+          NewHeadlessFrame(kDisplay, static_cast<float>(kFrameSeconds));
+          app.Draw();
+          DrawNewPanels(app, frame);
+          ImGui::Render();
+          CheckDrawData();
+          app.queue().Clear();
+          REQUIRE(app.session().View().events_executed == events);
+          REQUIRE(app.session().View().trace_hash == reference.HashAfter(events));
+        }
+      }
+      CHECK(frame == 6 * static_cast<int>(moments.size()));
+    }
+  }
+}
+
 // Where the cluster map draws `name`, in screen coordinates, as cluster_map::Draw lays it out.
 ImVec2 NodeOnMap(const view::WorldView& world, const std::string& name) {
   ImGuiWindow* map = ImGui::FindWindowByName("Cluster");
   REQUIRE(map != nullptr);
   const ImVec2 min = map->ContentRegionRect.Min, max = map->ContentRegionRect.Max;
-  const float font = ImGui::GetFontSize();
-  const ClusterLayout layout =
-      LayoutCluster(world, max.x - min.x, max.y - min.y - font * 1.4f, font * 2.2f + 2);
+  const ClusterLayout layout = LayoutMap(world, max.x - min.x, max.y - min.y, ImGui::GetFontSize());
   for (std::size_t i = 0; i < world.nodes.size(); ++i) {
     if (world.nodes[i].name == name) {
       return {min.x + layout.centers[i].x, min.y + layout.centers[i].y};
@@ -231,13 +323,10 @@ ImVec2 NodeOnMap(const view::WorldView& world, const std::string& name) {
   return {};
 }
 
-TEST_CASE("gui smoke: a right click on a broker offers crash, and the click crashes it") {
-  HeadlessContext context;
-  const Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
-  App app(Open(options));
-  Configure(options, app);
-  REQUIRE(BuildFontAtlas());
-  app.Update(0);
+// Right-clicks `node` on the map and clicks item `item` (0 = first) of its menu, as a user
+// does; returns what the click queued. The menu opens with the node's name and a separator.
+std::vector<std::string> ClickMenuItem(App& app, const std::string& node, int item) {
+  app.queue().Clear();
   ImVec2 mouse{0, 0};
   for (int frame = 0; frame < 12 && app.queue().commands.empty(); ++frame) {
     ImGuiIO& io = ImGui::GetIO();
@@ -246,30 +335,180 @@ TEST_CASE("gui smoke: a right click on a broker offers crash, and the click cras
     io.MousePos = mouse;
     NewHeadlessFrame(kDisplay, static_cast<float>(kFrameSeconds));
     app.Draw();
-    if (frame == 0) mouse = NodeOnMap(app.session().View(), "broker-1");
-    if (frame == 5) {  // the menu is open: click its first item, "Crash (power loss)"
+    if (frame == 0) mouse = NodeOnMap(app.session().View(), node);
+    if (frame == 5) {  // the menu is open: aim at the item
       ImGuiContext& g = *ImGui::GetCurrentContext();
       REQUIRE_FALSE(g.OpenPopupStack.empty());
       const ImGuiWindow* popup = g.OpenPopupStack.back().Window;
       REQUIRE(popup != nullptr);
-      // Below the title line and the separator.
       const ImGuiStyle& style = ImGui::GetStyle();
-      mouse = {popup->Pos.x + 20, popup->Pos.y + style.WindowPadding.y +
-                                      ImGui::GetTextLineHeightWithSpacing() + style.ItemSpacing.y +
+      const float line = ImGui::GetTextLineHeightWithSpacing();
+      mouse = {popup->Pos.x + 20, popup->Pos.y + style.WindowPadding.y + line +
+                                      style.ItemSpacing.y + static_cast<float>(item) * line +
                                       ImGui::GetFontSize() * 0.5f};
     }
     ImGui::Render();
   }
-  REQUIRE(app.queue().commands.size() == 1);
-  CHECK(app.queue().commands[0] == "crash broker-1");
+  ImGui::GetIO().MouseDown[0] = ImGui::GetIO().MouseDown[1] = false;
+  return app.queue().commands;
+}
+
+NodeState StateOf(const view::WorldView& world, const std::string& name) {
+  const auto node = std::find_if(world.nodes.begin(), world.nodes.end(),
+                                 [&](const view::NodeView& n) { return n.name == name; });
+  REQUIRE(node != world.nodes.end());
+  return node->state;
+}
+
+TEST_CASE("gui smoke: a right click on a broker offers crash, and the click crashes it") {
+  HeadlessContext context;
+  const Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
+  App app(Open(options));
+  Configure(options, app);
+  REQUIRE(BuildFontAtlas());
   app.Update(0);
-  const view::WorldView& world = app.session().View();
-  const auto broker = std::find_if(world.nodes.begin(), world.nodes.end(),
-                                   [](const view::NodeView& n) { return n.name == "broker-1"; });
-  REQUIRE(broker != world.nodes.end());
-  CHECK(broker->state == NodeState::kCrashed);
+  CHECK(ClickMenuItem(app, "broker-1", 0) == std::vector<std::string>{"crash broker-1"});
+  app.Update(0);
+  CHECK(StateOf(app.session().View(), "broker-1") == NodeState::kCrashed);
   REQUIRE(app.session().recorded_inputs().size() == 1);
   CHECK(app.session().recorded_inputs()[0].command == "crash broker-1");
+}
+
+TEST_CASE("gui smoke: zk servers are crashed, restarted and isolated by clicks, as brokers are") {
+  HeadlessContext context;
+  Options options = ScenarioOptions(SourcePath("scenarios/zk-broker-failure.json"));
+  options.at = kTimeZero + Seconds(5);
+  App app(Open(options));
+  Configure(options, app);
+  REQUIRE(BuildFontAtlas());
+  app.Update(0);
+  CHECK(ClickMenuItem(app, "zk-2", 0) == std::vector<std::string>{"crash zk-2"});
+  app.Update(0);
+  CHECK(StateOf(app.session().View(), "zk-2") == NodeState::kCrashed);
+  // A crashed server's menu starts with Restart.
+  CHECK(ClickMenuItem(app, "zk-2", 0) == std::vector<std::string>{"restart zk-2"});
+  app.Update(0);
+  CHECK(StateOf(app.session().View(), "zk-2") == NodeState::kRunning);
+  // Crash, Kill, then Isolate.
+  CHECK(ClickMenuItem(app, "zk-1", 2) == std::vector<std::string>{"isolate zk-1"});
+  app.Update(0);
+  const view::WorldView& world = app.session().View();
+  const auto zk1 = std::find_if(world.nodes.begin(), world.nodes.end(),
+                                [](const view::NodeView& n) { return n.name == "zk-1"; });
+  REQUIRE(zk1 != world.nodes.end());
+  const auto cut = std::count_if(world.cut_links.begin(), world.cut_links.end(),
+                                 [&](const auto& link) { return link.first == zk1->index; });
+  CHECK(cut > 0);
+  // Recorded like any command, so the session replays and saves as a scenario.
+  const auto& inputs = app.session().recorded_inputs();
+  REQUIRE(inputs.size() == 3);
+  CHECK(inputs[0].command == "crash zk-2");
+  CHECK(inputs[1].command == "restart zk-2");
+  CHECK(inputs[2].command == "isolate zk-1");
+  CHECK(app.session().SaveAsScenario().find("isolate zk-1") != std::string::npos);
+}
+
+const view::ZNodeView* FindZnode(const view::ZkTreeView& tree, const std::string& path) {
+  for (const view::ZNodeView& z : tree.znodes) {
+    if (z.path == path) return &z;
+  }
+  return nullptr;
+}
+
+// The scenario opened and run to `at` (on through its pause steps), without the GUI.
+std::unique_ptr<SessionControl> OpenAt(const std::string& relative, Time at) {
+  std::unique_ptr<SessionControl> session = Open(ScenarioOptions(SourcePath(relative)));
+  for (int i = 0; i < 100 && session->View().now < at; ++i) session->AdvanceTo(at, UINT64_MAX);
+  REQUIRE(session->View().now == at);
+  return session;
+}
+
+TEST_CASE("gui: the world view holds each zk server's znodes and every broker's session") {
+  const std::unique_ptr<SessionControl> session =
+      OpenAt("scenarios/zk-broker-failure.json", kTimeZero + Seconds(8));
+  const view::WorldView& world = session->View();
+  REQUIRE(world.zookeeper.trees.size() == 3);
+  const view::ZkTreeView* leader = TreeToShow(world.zookeeper, "");
+  REQUIRE(leader != nullptr);
+  CHECK(leader->state == "LEADING");
+  CHECK(world.zookeeper.session_table_server == leader->server);
+  for (const char* path :
+       {"/brokers/ids/1", "/brokers/ids/2", "/brokers/ids/3", "/controller", "/controller_epoch",
+        "/brokers/topics/cities", "/brokers/topics/cities/partitions/0/state"}) {
+    INFO(path);
+    CHECK(FindZnode(*leader, path) != nullptr);
+  }
+  const view::ZNodeView* state = FindZnode(*leader, "/brokers/topics/cities/partitions/0/state");
+  REQUIRE(state != nullptr);
+  CHECK(state->data.find("\"leader\":") != std::string::npos);
+  CHECK(state->ephemeral_owner == 0);
+  // Every broker is connected, its session in the ensemble's table, and its registration is an
+  // ephemeral znode owned by that session.
+  int brokers = 0;
+  for (const view::NodeView& n : world.nodes) {
+    if (n.role != view::NodeRole::kBroker) continue;
+    ++brokers;
+    const auto s = std::find_if(world.zookeeper.sessions.begin(), world.zookeeper.sessions.end(),
+                                [&](const view::ZkSessionView& z) { return z.client == n.index; });
+    REQUIRE(s != world.zookeeper.sessions.end());
+    CHECK(ClassifySession(*s) == SessionLink::kConnected);
+    const view::ZNodeView* id = FindZnode(*leader, "/brokers/ids/" + std::to_string(n.id));
+    REQUIRE(id != nullptr);
+    CHECK(id->ephemeral_owner == s->session_id);
+    CHECK(EphemeralOwnerName(world, id->ephemeral_owner) == n.name);
+  }
+  CHECK(brokers == 3);
+}
+
+TEST_CASE("gui: a crashed broker's session stays in the ensemble until it expires") {
+  // Crashed at 10 s; zookeeper.session.timeout.ms 18 s.
+  const std::unique_ptr<SessionControl> session =
+      OpenAt("scenarios/zk-broker-failure.json", kTimeZero + Seconds(12));
+  const view::WorldView& world = session->View();
+  const auto orphaned = std::count_if(
+      world.zookeeper.sessions.begin(), world.zookeeper.sessions.end(),
+      [](const view::ZkSessionView& s) { return ClassifySession(s) == SessionLink::kOrphaned; });
+  CHECK(orphaned == 1);
+  for (int i = 0; i < 100 && session->View().now < kTimeZero + Seconds(40); ++i) {
+    session->AdvanceTo(kTimeZero + Seconds(40), UINT64_MAX);
+  }
+  const view::WorldView& later = session->View();
+  CHECK(std::none_of(
+      later.zookeeper.sessions.begin(), later.zookeeper.sessions.end(),
+      [](const view::ZkSessionView& s) { return ClassifySession(s) == SessionLink::kOrphaned; }));
+}
+
+TEST_CASE("gui: the world view names each group's coordinator, members and offsets") {
+  const std::unique_ptr<SessionControl> session =
+      OpenAt("scenarios/consumer-group-rebalance.json", kTimeZero + Seconds(20));
+  const view::WorldView& world = session->View();
+  REQUIRE(world.groups.size() == 1);
+  const view::GroupView& g = world.groups[0];
+  CHECK(g.group_id == "billing");
+  CHECK(g.protocol == "classic");
+  CHECK(g.state == "Stable");
+  CHECK_FALSE(g.rebalancing);
+  CHECK(g.generation >= 1);
+  CHECK(g.members.size() == 3);
+  // The coordinator leads the group's __consumer_offsets partition.
+  bool leads = false;
+  for (const view::TopicView& t : world.topics) {
+    for (const view::PartitionView& p : t.partitions) {
+      leads = leads || (t.name == "__consumer_offsets" && p.partition == g.offsets_partition &&
+                        p.leader == g.coordinator);
+    }
+  }
+  CHECK(leads);
+  // Six partitions, each owned by exactly one member; offsets committed, lag known.
+  const std::vector<GroupPartitionRow> rows = GroupPartitionRows(g, world);
+  CHECK(rows.size() == 6);
+  for (const GroupPartitionRow& r : rows) {
+    INFO(r.name);
+    CHECK_FALSE(r.member_id.empty());
+    CHECK(r.committed >= 0);
+    CHECK(r.lag >= 0);
+  }
+  CHECK(CoordinatedGroups(world).at(g.coordinator) == std::vector<std::string>{"billing"});
 }
 
 TEST_CASE("gui smoke: space toggles play, right arrow steps one event") {
@@ -333,6 +572,30 @@ TEST_CASE("gui: export diagram writes the visible window of a real run") {
       CHECK(text.find(">broker-3</text>") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("gui: --tab Znodes opens the znode tree, in ZooKeeper mode only") {
+  Options options = ScenarioOptions(SourcePath("scenarios/zk-quorum-loss.json"));
+  options.tab = "Znodes";
+  std::string error;
+  {
+    HeadlessContext context;
+    App app(Open(options));
+    Configure(options, app);
+    REQUIRE(BuildFontAtlas());
+    CHECK(app.state().focus_tab == "Znodes");
+    for (int frame = 0; frame < 3; ++frame) {
+      app.Update(0);
+      NewHeadlessFrame(kDisplay, static_cast<float>(kFrameSeconds));
+      app.Draw();
+      ImGui::Render();
+    }
+    CHECK(app.state().focus_tab.empty());  // the tab bar brought it to the front
+  }
+  options.scenario = SourcePath("scenarios/broker-failure.json");
+  CHECK(OpenScenario(options, &error) == nullptr);
+  CHECK(error == "[gui.E012] --tab Znodes: " + options.scenario +
+                     " runs in KRaft mode; the znode tree exists in ZooKeeper mode only");
 }
 
 TEST_CASE("gui: --select must name a partition the scenario declares") {
