@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "engine/prng.h"
 
@@ -19,7 +21,105 @@ std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
   return h * kFnvPrime;
 }
 
+// The canonical line of an event written directly, byte for byte what TraceEventToJson's
+// nlohmann dump gives, without building a JSON tree: the hash of every event needs the line,
+// and most runs record no event. Escapes what the dump escapes (quote, backslash, control
+// characters below 0x20; 0x7F passes). Returns false, leaving `out` undefined, for what it
+// does not reproduce: a byte above 0x7F (the dump validates UTF-8 and replaces invalid bytes)
+// or a repeated field key (the dump keeps the first position and the last value); the caller
+// then takes the dump.
+bool AppendEscaped(std::string_view s, std::string& out) {
+  out.push_back('"');
+  for (const char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (byte) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      default:
+        if (byte >= 0x80) return false;
+        if (byte <= 0x1F) {
+          out.append(fmt::format("\\u{:04x}", byte));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return true;
+}
+
+void AppendInt(std::int64_t v, std::string& out) {
+  fmt::format_to(std::back_inserter(out), "{}", v);
+}
+
+bool AppendValue(const TraceValue& value, std::string& out) {
+  if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    AppendInt(*i, out);
+  } else if (const auto* s = std::get_if<std::string>(&value)) {
+    return AppendEscaped(*s, out);
+  } else if (const auto* b = std::get_if<bool>(&value)) {
+    out.append(*b ? "true" : "false");
+  } else {
+    const auto& list = std::get<std::vector<std::int64_t>>(value);
+    out.push_back('[');
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      if (k > 0) out.push_back(',');
+      AppendInt(list[k], out);
+    }
+    out.push_back(']');
+  }
+  return true;
+}
+
+bool WriteCanonicalLine(const TraceEvent& event, std::string& out) {
+  out.clear();
+  fmt::format_to(std::back_inserter(out), "{{\"i\":{},\"t_ns\":{},\"node\":", event.index,
+                 event.time.ns);
+  if (!AppendEscaped(event.node, out)) return false;
+  out.append(",\"kind\":");
+  if (!AppendEscaped(event.kind, out)) return false;
+  out.append(",\"fields\":{");
+  for (std::size_t k = 0; k < event.fields.size(); ++k) {
+    for (std::size_t earlier = 0; earlier < k; ++earlier) {
+      if (event.fields[earlier].key == event.fields[k].key) return false;
+    }
+    if (k > 0) out.push_back(',');
+    if (!AppendEscaped(event.fields[k].key, out)) return false;
+    out.push_back(':');
+    if (!AppendValue(event.fields[k].value, out)) return false;
+  }
+  out.append("},\"text\":");
+  if (!AppendEscaped(event.text, out)) return false;
+  out.push_back('}');
+  return true;
+}
+
 }  // namespace
+
+std::string TraceEventCanonicalLine(const TraceEvent& event) {
+  std::string line;
+  if (!WriteCanonicalLine(event, line)) line = TraceEventToJson(event);
+  return line;
+}
 
 const TraceValue* TraceEvent::Field(std::string_view key) const {
   for (const TraceField& f : fields) {
@@ -48,8 +148,8 @@ std::string FormatTraceLine(const TraceEvent& event) {
 
 const TraceEvent& Trace::Emit(TraceEvent event) {
   event.index = next_index_++;
-  const std::string line = TraceEventToJson(event);
-  hash_ = Fnv1a64(line, hash_);
+  if (!WriteCanonicalLine(event, line_)) line_ = TraceEventToJson(event);
+  hash_ = Fnv1a64(line_, hash_);
   hash_ = Fnv1a64("\n", hash_);
   for (const Sink& sink : sinks_) sink(event);
   if (keep_events_) {

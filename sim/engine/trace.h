@@ -38,6 +38,9 @@ struct TraceEvent {
 
 // Canonical JSON object for one event, fields in emission order (one JSON Lines line).
 std::string TraceEventToJson(const TraceEvent& event);
+// The same line written directly (no JSON tree), as the hash sees it; equal to
+// TraceEventToJson for every event (the hash of every event is taken over it).
+std::string TraceEventCanonicalLine(const TraceEvent& event);
 // "t=1.204s broker-2 became leader of cities-0 ...": the voice of the timeline and the GUI.
 std::string FormatTraceLine(const TraceEvent& event);
 
@@ -60,7 +63,8 @@ class Trace {
 
  private:
   std::vector<TraceEvent> events_;
-  TraceEvent last_;  // the latest event when events are not kept
+  TraceEvent last_;   // the latest event when events are not kept
+  std::string line_;  // the canonical line being hashed, its buffer reused
   std::vector<Sink> sinks_;
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;
   std::uint64_t next_index_ = 0;

@@ -1,0 +1,74 @@
+// The trace's canonical line and hash: the directly written line equals the JSON dump.
+#include "engine/trace.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/prng.h"
+
+using namespace kafkasim;
+
+namespace {
+
+TraceEvent Event(std::uint64_t index, std::string node, std::string kind,
+                 std::vector<TraceField> fields, std::string text) {
+  TraceEvent e;
+  e.index = index;
+  e.time = Time{static_cast<std::int64_t>(index) * 1'000'003 - 7};
+  e.node = std::move(node);
+  e.kind = std::move(kind);
+  e.fields = std::move(fields);
+  e.text = std::move(text);
+  return e;
+}
+
+std::vector<TraceEvent> Corpus() {
+  std::string every_ascii;
+  for (int c = 0; c < 0x80; ++c) every_ascii.push_back(static_cast<char>(c));
+  return {
+      Event(0, "", "world.start", {}, ""),
+      Event(1, "broker-2", "partition.leader",
+            {{"partition", std::string("cities-0")},
+             {"leader_epoch", std::int64_t{3}},
+             {"clean", true},
+             {"isr", std::vector<std::int64_t>{1, 2, 3}}},
+            "became leader of cities-0 at leader_epoch 3 (broker-1 was fenced)"),
+      Event(2, "n\"q\\", "k\b\t\n\f\r", {{"empty", std::vector<std::int64_t>{}}}, every_ascii),
+      Event(3, "x", "y",
+            {{"min", std::int64_t{-9223372036854775807 - 1}},
+             {"max", std::int64_t{9223372036854775807}},
+             {"neg", std::vector<std::int64_t>{-1, 0, -42}},
+             {"no", false},
+             {"key\x01", std::string("\x1f\x7f/")}},
+            "tab\there"),
+      // What the direct writer leaves to the dump: UTF-8, invalid UTF-8, repeated keys.
+      Event(4, "broker-1", "say", {{"city", std::string("Zürich")}}, "Grüße – ok"),
+      Event(5, "broker-1", "bad", {}, std::string("\xff\xfe truncated \xc3")),
+      Event(6, "broker-1", "dup", {{"a", std::int64_t{1}}, {"b", true}, {"a", std::int64_t{2}}},
+            "repeated key"),
+  };
+}
+
+}  // namespace
+
+TEST_CASE("trace: the directly written canonical line equals the JSON dump, byte for byte") {
+  for (const TraceEvent& e : Corpus()) {
+    CAPTURE(e.index);
+    CHECK(TraceEventCanonicalLine(e) == TraceEventToJson(e));
+  }
+}
+
+TEST_CASE("trace: the hash is FNV-1a over the JSON dump of every event, one line each") {
+  Trace trace;
+  trace.set_keep_events(false);
+  std::uint64_t expected = kFnvOffset;
+  for (TraceEvent e : Corpus()) {
+    const std::uint64_t index = trace.size();
+    trace.Emit(e);
+    e.index = index;
+    expected = Fnv1a64(TraceEventToJson(e) + "\n", expected);
+    CHECK(trace.hash() == expected);
+  }
+}
