@@ -181,7 +181,9 @@ void World::AddGroupsView(view::WorldView& v) {
   for (NodeIndex n : servers_) {
     kafka::KafkaNode* server = Server(n);
     if (server == nullptr || server->broker() == nullptr) continue;
-    for (const auto& [partition, c] : server->broker()->groups().coordinators()) {
+    for (const auto& entry : server->broker()->groups().coordinators()) {
+      const auto& c = entry.second;
+      const auto partition = entry.first;  // clang 14: lambdas cannot capture bindings
       if (!c->active()) continue;
       const auto add = [&](view::GroupView g) {
         g.coordinator = server->config().node_id;
