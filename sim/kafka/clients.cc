@@ -11,6 +11,28 @@
 #include "kafka/trace_kinds.h"
 
 namespace kafkasim::kafka {
+
+std::string FormatConsoleRecord(const ConsoleFormat& f, std::int32_t partition,
+                                const ConsumedRecord& r) {
+  // writeSeparator: the key separator while another field follows; the last field printed
+  // ends the line (whose separator the caller adds).
+  std::string line;
+  auto field = [&line, &f](const std::string& text, bool more) {
+    line += text;
+    if (more) line += f.key_separator;
+  };
+  if (f.print_timestamp) {
+    field(fmt::format("{}:{}", r.log_append_time ? "LogAppendTime" : "CreateTime", r.timestamp_ms),
+          f.print_partition || f.print_offset || f.print_key || f.print_value);
+  }
+  if (f.print_partition) {
+    field(fmt::format("Partition:{}", partition), f.print_offset || f.print_key || f.print_value);
+  }
+  if (f.print_offset) field(fmt::format("Offset:{}", r.offset), f.print_key || f.print_value);
+  if (f.print_key) field(r.key.value_or("null"), f.print_value);
+  if (f.print_value) field(r.value.value_or("null"), false);
+  return line;
+}
 namespace {
 
 enum ProducerTimer : std::uint64_t { kProduce = 1, kFlush, kHousekeeping, kRetryMetadata };
@@ -862,11 +884,7 @@ void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
       ++stats().consumed;
       ++consumed_;
       if (config_.trace_each_record) {
-        std::string line;
-        if (config_.print_partition) line += fmt::format("Partition:{}\t", fp.partition);
-        if (config_.print_offset) line += fmt::format("Offset:{}\t", r.offset);
-        if (config_.print_key) line += r.key.value_or("null") + "\t";
-        line += r.value.value_or("null");
+        const std::string line = FormatConsoleRecord(config_.format, fp.partition, r);
         env_.Emit(std::string(trace_kind::kClientRecord),
                   {{"partition", PartitionName(fp.topic, fp.partition)}, {"offset", r.offset}},
                   "| " + line);

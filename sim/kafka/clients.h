@@ -158,15 +158,30 @@ class ProducerNode : public Node {
   std::map<std::int32_t, std::vector<Batch>> retry_batches_;
 };
 
+// kafka-console-consumer.sh's DefaultMessageFormatter (tools/.../consumer/
+// DefaultMessageFormatter.java): which fields a record line shows, in Kafka's order, and what
+// separates them.
+struct ConsoleFormat {
+  bool print_timestamp = false;
+  bool print_partition = false;
+  bool print_offset = false;
+  bool print_key = false;
+  bool print_value = true;
+  std::string key_separator = "\t";
+};
+// One record as DefaultMessageFormatter.writeTo writes it, without the line separator: e.g.
+// "CreateTime:1700000000000\tPartition:0\tOffset:4\tkey\tvalue". Null keys and values print as
+// "null".
+std::string FormatConsoleRecord(const ConsoleFormat& format, std::int32_t partition,
+                                const ConsumedRecord& record);
+
 struct ConsumerConfig {
   std::string topic;
   bool from_beginning = false;           // auto.offset.reset=earliest (else latest)
   std::vector<std::int32_t> partitions;  // empty: every partition of the topic
   std::optional<std::int64_t> max_messages;
   bool trace_each_record = false;  // console consumer: prints every record to the timeline
-  bool print_key = false;
-  bool print_offset = false;
-  bool print_partition = false;
+  ConsoleFormat format;            // the console consumer's --property print.* and key.separator
   // Group membership (subscribe) with the classic protocol; nullopt: assign mode.
   std::optional<std::string> group;
   std::optional<std::string> group_instance_id;  // static membership (KIP-345)

@@ -29,6 +29,7 @@ struct ProducedRecord {
 struct ConsumedRecord {
   std::int64_t offset = 0;
   std::int64_t timestamp_ms = 0;
+  bool log_append_time = false;  // the batch's timestamp type: LogAppendTime, else CreateTime
   std::int32_t leader_epoch = -1;
   std::optional<std::string> key;
   std::optional<std::string> value;

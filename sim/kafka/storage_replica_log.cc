@@ -268,7 +268,9 @@ Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> 
     for (const storage::Record& r : b.records) {
       ConsumedRecord c;
       c.offset = b.header.base_offset + r.offset_delta;
-      c.timestamp_ms = r.timestamp;
+      // DefaultRecordBatch: with LogAppendTime every record carries the batch's max timestamp.
+      c.log_append_time = b.header.log_append_time();
+      c.timestamp_ms = c.log_append_time ? b.header.max_timestamp : r.timestamp;
       c.leader_epoch = b.header.partition_leader_epoch;
       c.key = ToString(r.key);
       c.value = ToString(r.value);

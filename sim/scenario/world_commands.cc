@@ -370,9 +370,12 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             }
             cc.max_messages = c.max_messages;
             cc.trace_each_record = true;
-            cc.print_key = c.print_key;
-            cc.print_offset = c.print_offset;
-            cc.print_partition = c.print_partition;
+            cc.format.print_timestamp = c.print_timestamp;
+            cc.format.print_partition = c.print_partition;
+            cc.format.print_offset = c.print_offset;
+            cc.format.print_key = c.print_key;
+            cc.format.print_value = c.print_value;
+            cc.format.key_separator = c.key_separator;
             auto directory = directory_;
             auto history = history_;
             const NodeIndex n = sim_->AddNode(id, [directory, history, cc](NodeEnv& env) {
