@@ -51,32 +51,19 @@ std::string GroupIdOf(const GroupRequestBody& request) {
 
 std::string AsString(const GroupBytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-// The answer to `request` that carries only `error`.
-GroupResponseBody ErrorBody(const GroupRequestBody& request, Errc error) {
+// The answer to `request` that carries only `error`: each request's response is the
+// alternative at the same index (the order messages.cc's API names rely on too).
+template <std::size_t... I>
+GroupResponseBody EmptyResponseAt(std::size_t index, std::index_sequence<I...>) {
   GroupResponseBody body;
-  switch (request.index()) {
-    case 0:
-      body = JoinGroupResponse{};
-      break;
-    case 1:
-      body = SyncGroupResponse{};
-      break;
-    case 2:
-      body = HeartbeatResponse{};
-      break;
-    case 3:
-      body = LeaveGroupResponse{};
-      break;
-    case 4:
-      body = OffsetCommitResponse{};
-      break;
-    case 5:
-      body = OffsetFetchResponse{};
-      break;
-    default:
-      body = ConsumerGroupHeartbeatResponse{};
-      break;
-  }
+  ((index == I ? (body.emplace<I>(), 0) : 0), ...);
+  return body;
+}
+
+GroupResponseBody ErrorBody(const GroupRequestBody& request, Errc error) {
+  static_assert(std::variant_size_v<GroupRequestBody> == std::variant_size_v<GroupResponseBody>);
+  GroupResponseBody body = EmptyResponseAt(
+      request.index(), std::make_index_sequence<std::variant_size_v<GroupResponseBody>>());
   SetError(body, error);
   return body;
 }
