@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -59,6 +60,13 @@ class FileSystem {
   // what a node sends after the fsyncs of the handler it is in.
   virtual Duration sync_latency() const { return {}; }
   virtual std::uint64_t sync_count() const { return 0; }
+  // When path (a file or directory) last changed, in the disk's clock (virtual time for a
+  // simulated disk with a clock set); nullopt when the disk keeps no times or path is missing.
+  // For the disk shell's `ls -l` and `stat`; storage code never reads it.
+  virtual std::optional<Time> ModifiedTime(const std::string& path) const {
+    (void)path;
+    return std::nullopt;
+  }
 
   // Convenience built on the primitives above.
   Result<std::vector<std::uint8_t>> ReadFile(const std::string& path) const;

@@ -93,7 +93,10 @@ Status SimFileSystem::CreateDirs(const std::string& dir) {
     if (files_.count(prefix) != 0) {
       return {Errc::kIoError, "not a directory: " + prefix};
     }
-    dirs_.insert(prefix);
+    if (dirs_.insert(prefix).second) {
+      dir_modified_[prefix] = Now();
+      TouchParent(prefix);
+    }
   }
   return Status::Ok();
 }
@@ -131,6 +134,7 @@ Status SimFileSystem::Remove(const std::string& path) {
   if (File* file = FindFile(path)) {
     used_bytes_ -= file->data.size();
     files_.erase(path);
+    TouchParent(path);
     return Status::Ok();
   }
   if (dirs_.count(path) == 0) return NotFound(path);
@@ -139,9 +143,12 @@ Status SimFileSystem::Remove(const std::string& path) {
     it = files_.erase(it);
   }
   for (auto it = dirs_.lower_bound(path + "/"); it != dirs_.end() && IsUnder(*it, path);) {
+    dir_modified_.erase(*it);
     it = dirs_.erase(it);
   }
   dirs_.erase(path);
+  dir_modified_.erase(path);
+  TouchParent(path);
   return Status::Ok();
 }
 
@@ -156,6 +163,8 @@ Status SimFileSystem::Rename(const std::string& from, const std::string& to) {
     files_.erase(it);
     files_[to] = std::move(moved);
     if (shrunk_files_.erase(from) > 0) shrunk_files_.insert(to);
+    TouchParent(from);
+    TouchParent(to);
     return Status::Ok();
   }
   if (dirs_.count(from) == 0) return NotFound(from);
@@ -172,22 +181,31 @@ Status SimFileSystem::Rename(const std::string& from, const std::string& to) {
   }
   dirs_.erase(from);
   dirs_.insert(to);
+  dir_modified_[to] = dir_modified_[from];
+  dir_modified_.erase(from);
   for (const auto& d : moved_dirs) {
     dirs_.erase(d);
     dirs_.insert(to + d.substr(from.size()));
+    dir_modified_[to + d.substr(from.size())] = dir_modified_[d];
+    dir_modified_.erase(d);
   }
   for (const auto& f : moved_files) {
     auto node = files_.extract(f);
     node.key() = to + f.substr(from.size());
     files_.insert(std::move(node));
   }
+  TouchParent(from);
+  TouchParent(to);
   return Status::Ok();
 }
 
 Status SimFileSystem::CreateFile(const std::string& path) {
   if (Status s = CheckParent(path); !s.ok()) return s;
   if (dirs_.count(path) != 0) return {Errc::kIoError, "is a directory: " + path};
-  files_.try_emplace(path);
+  if (files_.try_emplace(path).second) {
+    files_[path].modified = Now();
+    TouchParent(path);
+  }
   return Status::Ok();
 }
 
@@ -216,6 +234,7 @@ Status SimFileSystem::WriteAt(const std::string& path, std::uint64_t offset,
     if (!data.empty()) std::memcpy(file->data.data() + offset, data.data(), data.size());
   }
   file->dirty = true;
+  file->modified = Now();
   return Status::Ok();
 }
 
@@ -243,11 +262,24 @@ Status SimFileSystem::Truncate(const std::string& path, std::uint64_t size) {
   SaveDurable(*file, size, old_size);
   file->data.resize(static_cast<std::size_t>(size));  // growing fills zeros, as ftruncate
   file->dirty = true;
+  file->modified = Now();
   if (size < file->durable_size) {
     file->shrunk_to = std::min(file->shrunk_to.value_or(size), size);
     shrunk_files_.insert(path);
   }
   return Status::Ok();
+}
+
+std::optional<Time> SimFileSystem::ModifiedTime(const std::string& path) const {
+  if (const File* file = FindFile(path)) return file->modified;
+  if (!IsDirectory(path)) return std::nullopt;
+  const auto it = dir_modified_.find(path);
+  return it == dir_modified_.end() ? kTimeZero : it->second;
+}
+
+void SimFileSystem::TouchParent(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  dir_modified_[slash == std::string::npos ? std::string() : path.substr(0, slash)] = Now();
 }
 
 Status SimFileSystem::Sync(const std::string& path) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -58,6 +59,10 @@ class SimFileSystem : public FileSystem {
   void SetSyncLatency(Duration latency) { sync_latency_ = latency; }
   Duration sync_latency() const override { return sync_latency_; }
   std::uint64_t sync_count() const override { return sync_count_; }
+  // The clock that stamps modification times (the simulation's virtual time). Without one
+  // every time is kTimeZero.
+  void SetClock(std::function<Time()> clock) { clock_ = std::move(clock); }
+  std::optional<Time> ModifiedTime(const std::string& path) const override;
   // Flips every bit of one durable byte (offset below the durable size). kInvalidArgument if the
   // byte is not durable, kNotFound if the file is missing.
   Status CorruptByte(const std::string& path, std::uint64_t offset);
@@ -84,7 +89,13 @@ class SimFileSystem : public FileSystem {
     std::vector<Undo> undo;  // oldest first
     // The smallest size a truncation left since the file's durable state was last settled.
     std::optional<std::uint64_t> shrunk_to;
+    Time modified{};  // last write, truncation or creation
   };
+  Time Now() const { return clock_ ? clock_() : kTimeZero; }
+  // Stamps the directory holding `path` (an entry was added, removed or renamed).
+  void TouchParent(const std::string& path);
+  std::function<Time()> clock_;
+  std::map<std::string, Time> dir_modified_;  // "" is the root
   // Makes every pending shrink durable (a journal commit); see the durability model.
   void CommitShrinks();
   std::set<std::string> shrunk_files_;

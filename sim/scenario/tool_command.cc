@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <string>
@@ -1068,8 +1069,62 @@ std::string_view ToolNameOf(std::string_view word) {
   return word;
 }
 
+// `on NODE: CMD...` and `ssh NODE [CMD...]` name the node a shell command runs on; `exit`
+// leaves an ssh session. The node prefix before a kafka-*.sh tool changes nothing (every tool
+// reaches the cluster through --bootstrap-server), so it is accepted and dropped.
+Result<ToolCommand> DispatchWords(const std::vector<std::string>& words);
+
+Result<ToolCommand> ParseShellPrefix(const std::vector<std::string>& words) {
+  std::string node;
+  std::vector<std::string> rest;
+  if (words.front() == "on") {
+    if (words.size() < 2 || words[1] == ":") {
+      return Status(Errc::kInvalidArgument,
+                    "on: expected 'on NODE: COMMAND', e.g. on broker-1: ls");
+    }
+    node = words[1];
+    std::size_t next = 2;
+    if (node.back() == ':') {
+      node.pop_back();
+    } else if (words.size() > 2 && words[2] == ":") {
+      next = 3;
+    } else {
+      return Status(Errc::kInvalidArgument,
+                    "on: expected a ':' after the node name, e.g. on " + node + ": ls");
+    }
+    rest.assign(words.begin() + static_cast<std::ptrdiff_t>(next), words.end());
+    if (node.empty() || rest.empty()) {
+      return Status(Errc::kInvalidArgument,
+                    "on: expected 'on NODE: COMMAND', e.g. on broker-1: ls");
+    }
+  } else {  // ssh
+    if (words.size() < 2) {
+      return Status(Errc::kInvalidArgument, "usage: ssh NODE [COMMAND], e.g. ssh broker-2");
+    }
+    node = words[1];
+    if (node.rfind('-', 0) == 0) {
+      return Status(Errc::kInvalidArgument,
+                    "ssh: options are not supported; usage: ssh NODE [COMMAND]");
+    }
+    if (const std::size_t at = node.find('@'); at != std::string::npos) node.erase(0, at + 1);
+    rest.assign(words.begin() + 2, words.end());
+    if (rest.empty()) return ToolCommand(ShellCommand{node, {}, false});
+  }
+  if (IsShellCommand(rest.front())) return ToolCommand(ShellCommand{node, rest, false});
+  if (rest.front() == "on" || rest.front() == "ssh" || rest.front() == "exit") {
+    return Status(Errc::kInvalidArgument, "'" + rest.front() + "' cannot follow " + words.front());
+  }
+  return DispatchWords(rest);
+}
+
 // Picks the tool's parser by the first word ("bin/kafka-topics.sh" and "kafka-topics" both work).
 Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
+  if (words.front() == "on" || words.front() == "ssh") return ParseShellPrefix(words);
+  if (words.front() == "exit") {
+    if (words.size() > 1) return Status(Errc::kInvalidArgument, "exit: takes no arguments here");
+    return ToolCommand(ShellCommand{"", {}, true});
+  }
+  if (IsShellCommand(words.front())) return ToolCommand(ShellCommand{"", words, false});
   const std::string_view tool = ToolNameOf(words.front());
   if (tool == "kafka-topics") return ParseTopics(words);
   if (tool == "kafka-console-producer") return ParseProducer(words);
@@ -1090,10 +1145,26 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
                     "kafka-leader-election.sh, zookeeper-shell.sh, kafka-consumer-groups.sh, "
                     "crash, kill, restart, "
                     "shutdown, cut, heal, "
-                    "isolate, heal-all, slow, disk-full, disk-ok, slow-disk or corrupt");
+                    "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, or a "
+                    "shell command (ls, cd, pwd, cat, hexdump, du, wc, stat, "
+                    "kafka-dump-log.sh, ssh NODE, on NODE: ...)");
 }
 
 }  // namespace
+
+std::string_view ShellCommandWord(std::string_view word) {
+  for (std::string_view prefix : {"bin/", "./bin/", "/opt/kafka/bin/"}) {
+    if (word.substr(0, prefix.size()) == prefix) return word.substr(prefix.size());
+  }
+  return word;
+}
+
+bool IsShellCommand(std::string_view word) {
+  static constexpr std::array<std::string_view, 9> kCommands = {
+      "ls", "cd", "pwd", "cat", "hexdump", "du", "wc", "stat", "kafka-dump-log.sh"};
+  const std::string_view w = ShellCommandWord(word);
+  return std::find(kCommands.begin(), kCommands.end(), w) != kCommands.end();
+}
 
 Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
   std::vector<std::string> words;
@@ -1150,6 +1221,11 @@ std::string_view ToolName(const ToolCommand& command) {
         if constexpr (std::is_same_v<T, SlowDiskCommand>) return "slow-disk";
         if constexpr (std::is_same_v<T, CorruptCommand>) return "corrupt";
         if constexpr (std::is_same_v<T, ZooKeeperShellCommand>) return kZkShellTool;
+        if constexpr (std::is_same_v<T, ShellCommand>) {
+          if (c.exit) return "exit";
+          if (c.argv.empty()) return "ssh";
+          return c.argv.front();
+        }
       },
       command);
 }
@@ -1168,6 +1244,9 @@ std::vector<std::string> NodesNamed(const ToolCommand& command) {
                              std::is_same_v<T, DiskOkCommand> ||
                              std::is_same_v<T, SlowDiskCommand> ||
                              std::is_same_v<T, CorruptCommand>) {
+          return {c.node};
+        } else if constexpr (std::is_same_v<T, ShellCommand>) {
+          if (c.node.empty()) return {};
           return {c.node};
         } else {
           return {};

@@ -120,6 +120,22 @@ struct ConsumerGroupsCommand {
   bool dry_run = false;
 };
 
+// A read-only shell command over a node's files (scenario/disk_shell.h): ls, cd, pwd, cat,
+// hexdump, du, wc, stat, kafka-dump-log.sh. On the node named by an `on NODE:` or `ssh NODE`
+// prefix, else on the node the console is on (`ssh NODE` alone moves it there; `exit` goes back
+// to the first broker).
+struct ShellCommand {
+  std::string node;               // "" when no prefix named one
+  std::vector<std::string> argv;  // empty for `ssh NODE` and `exit` alone
+  bool exit = false;              // `exit`: leave the ssh session
+};
+
+// The shell commands (ls, cd, pwd, cat, hexdump, du, wc, stat, kafka-dump-log.sh), by their
+// first word; "bin/kafka-dump-log.sh" is kafka-dump-log.sh.
+bool IsShellCommand(std::string_view word);
+// The command a shell word names: "bin/kafka-dump-log.sh" -> "kafka-dump-log.sh".
+std::string_view ShellCommandWord(std::string_view word);
+
 // Fault commands: the GUI console's words, also the scenario steps of the same name.
 struct CrashCommand {  // crash NODE: power loss; unsynced bytes are lost, peers are not told
   std::string node;
@@ -174,7 +190,7 @@ using ToolCommand =
                  MetadataQuorumCommand, LeaderElectionCommand, CrashCommand, KillCommand,
                  RestartCommand, ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
                  HealAllCommand, SlowCommand, DiskFullCommand, DiskOkCommand, SlowDiskCommand,
-                 CorruptCommand, ZooKeeperShellCommand, ConsumerGroupsCommand>;
+                 CorruptCommand, ZooKeeperShellCommand, ConsumerGroupsCommand, ShellCommand>;
 
 // Splits a command line into words like a POSIX shell does for simple commands: whitespace
 // separates words; '...' keeps everything literally; "..." keeps spaces and allows \" \\ \$

@@ -12,6 +12,7 @@
 #include "engine/mirrored_file_system.h"
 #include "engine/sim_file_system.h"
 #include "kafka/clients.h"
+#include "scenario/server_properties.h"
 #include "scenario/trace_kinds.h"
 #include "zookeeper/zk_server_node.h"
 
@@ -42,13 +43,9 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   bs.log_flush_start_offset_checkpoint_interval_ms =
       b.GetLong("log.flush.start.offset.checkpoint.interval.ms");
   bs.log_initial_task_delay_ms = b.GetLong("log.initial.task.delay.ms");
-  bs.log_dirs = b.GetString("log.dirs");
+  bs.log_dirs = LogDirOf(s, node);
   bs.log_cleaner_enable = b.GetBool("log.cleaner.enable");
   bs.log_cleaner_backoff_ms = b.GetLong("log.cleaner.backoff.ms");
-  // Kafka's config/server.properties for ZooKeeper mode says log.dirs=/tmp/kafka-logs.
-  if (s.cluster.mode == ClusterMode::kZookeeper && !b.explicit_values().contains("log.dirs")) {
-    bs.log_dirs = "/tmp/kafka-logs";
-  }
   c.zookeeper_session_timeout_ms = b.GetLong("zookeeper.session.timeout.ms");
   auto int32 = [&b](const char* name) { return static_cast<std::int32_t>(b.GetLong(name)); };
   bs.group.offsets_topic_num_partitions = int32("offsets.topic.num.partitions");
@@ -135,10 +132,15 @@ void World::BuildCluster() {
   directory_ = directory;
   for (const NodeSpec& node : nodes) {
     std::shared_ptr<FileSystem> disk;
+    // Files carry virtual modification times, for the disk shell's ls -l and stat.
+    auto clock = [sim = sim_.get()] { return sim->Now(); };
     if (options_.data_dir.empty()) {
-      disk = std::make_shared<SimFileSystem>();
+      auto sim_disk = std::make_shared<SimFileSystem>();
+      sim_disk->SetClock(clock);
+      disk = sim_disk;
     } else {
       auto mirror = std::make_shared<MirroredFileSystem>(options_.data_dir + "/" + node.name);
+      mirror->SetClock(clock);
       mirrors_.push_back(mirror);
       disk = mirror;
     }

@@ -83,6 +83,10 @@ class World {
   Status MirrorStatus() const;
   // zookeeper-shell.sh's output: a read from the server at the command's port.
   CommandOutput ZooKeeperShell(const ZooKeeperShellCommand& command);
+  // A read-only shell command over a node's files (world_shell.cc, scenario/disk_shell.h).
+  CommandOutput Shell(const ShellCommand& command);
+  // The node the console's shell is on ("ssh NODE" moves it; the first Kafka node at start).
+  const std::string& shell_node() const { return shell_node_; }
   // kafka-consumer-groups.sh over what the running coordinators hold (world_groups.cc).
   CommandOutput DescribeGroups(const ConsumerGroupsCommand& command);
   // kafka-consumer-groups.sh --reset-offsets (world_groups.cc).
@@ -130,6 +134,7 @@ class World {
     void SetCapacityBytes(std::optional<std::uint64_t> capacity);
     void SetSyncLatency(Duration latency);
     Status CorruptByte(const std::string& path, std::uint64_t offset);
+    const FileSystem& disk() const { return *disk_; }
 
    private:
     std::shared_ptr<FileSystem> disk_;
@@ -143,6 +148,8 @@ class World {
                          const std::function<void(const CommandOutput&)>& done);
   void FailCommand(const std::string& text, const std::function<void(const CommandOutput&)>& done);
   NodeIndex admin_ = kNoNode;
+  std::string shell_node_;                        // "" until the first shell command
+  std::map<std::string, std::string> shell_cwd_;  // each node's shell working directory
   int console_producers_ = 0;
   int console_consumers_ = 0;
 };

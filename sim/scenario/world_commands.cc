@@ -311,6 +311,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
       Overloaded{
           [&](const TopicsCommand& c) { RunTopics(c, line, done); },
           [&](const ZooKeeperShellCommand& c) { Output(line, ZooKeeperShell(c), done); },
+          [&](const ShellCommand& c) { Output(line, Shell(c), done); },
           [&](const ConsoleProducerCommand& c) {
             Client client;
             client.id = fmt::format("console-producer-{}", ++console_producers_);
