@@ -86,7 +86,7 @@ KafkaRaftServer::~KafkaRaftServer() = default;
 
 void KafkaRaftServer::OnStart() {
   const Uuid incarnation_id{env_.rng().NextU64(), env_.rng().NextU64()};
-  if (!LoadMetaProperties(io_, config_.node_id)) {
+  if (!LoadMetaProperties(io_, config_.node_id, config_.format_on_first_start)) {
     halted_ = true;  // another node's or cluster's disk: the node stopped
     return;
   }

@@ -26,22 +26,39 @@ bool ReservedDirectoryId(const Uuid& id) { return id.high == 0 && id.low < 100; 
 LogManager::LogManager(BrokerIo& io, std::string log_dir, ReplicaLogConfig defaults)
     : io_(io), log_dir_(std::move(log_dir)), defaults_(defaults) {}
 
-bool LoadMetaProperties(BrokerIo& io, std::int32_t node_id) {
+storage::MetaProperties FormattedMetaProperties(std::uint64_t seed, const std::string& node_name,
+                                                std::int32_t node_id,
+                                                const std::string& cluster_id) {
+  // The id comes from a stream of its own so that formatting leaves the node's other random
+  // draws as they were.
+  Rng rng = Rng::Stream(seed, node_name + "/directory.id");
+  Uuid directory_id;
+  do {
+    directory_id = Uuid{rng.NextU64(), rng.NextU64()};
+  } while (ReservedDirectoryId(directory_id));
+  storage::MetaProperties meta;
+  meta.node_id = node_id;
+  meta.cluster_id = cluster_id;
+  meta.directory_id = directory_id.ToBase64();
+  return meta;
+}
+
+bool LoadMetaProperties(BrokerIo& io, std::int32_t node_id, bool format_if_missing) {
   FileSystem& disk = io.disk();
   NodeEnv& env = io.env();
   const std::string path = storage::kMetaPropertiesFile;
+  if (!disk.Exists(path) && !format_if_missing) {
+    // MetaPropertiesEnsemble.verify with REQUIRE_AT_LEAST_ONE_VALID: an unformatted log dir.
+    const std::string failure = "No readable meta.properties files found.";
+    io.Probe("node.startup_failed");
+    io.Emit(trace_kind::kNodeStartupFailed, "failed to start: " + failure, {{"reason", failure}});
+    env.simulation().StopNode(env.self());
+    return false;
+  }
   if (!disk.Exists(path)) {
-    // First start: what `kafka-storage.sh format` would have written. The id comes from a
-    // stream of its own so that formatting leaves the node's other random draws as they were.
-    Rng rng = Rng::Stream(env.simulation().seed(), env.name() + "/directory.id");
-    Uuid directory_id;
-    do {
-      directory_id = Uuid{rng.NextU64(), rng.NextU64()};
-    } while (ReservedDirectoryId(directory_id));
-    storage::MetaProperties meta;
-    meta.node_id = node_id;
-    meta.cluster_id = io.directory().cluster_id;
-    meta.directory_id = directory_id.ToBase64();
+    // First start: what `kafka-storage.sh format` would have written.
+    const storage::MetaProperties meta = FormattedMetaProperties(
+        env.simulation().seed(), env.name(), node_id, io.directory().cluster_id);
     Status s = disk.WriteFileAtomically(path, storage::FormatMetaProperties(meta));
     if (s.ok()) return true;
     io.Probe("node.startup_failed");

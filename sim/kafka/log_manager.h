@@ -13,13 +13,20 @@
 #include "engine/status.h"
 #include "kafka/broker_seams.h"
 #include "kafka/replica_log.h"
+#include "storage/checkpoint_file.h"
 
 namespace kafkasim::kafka {
 
 // Checks meta.properties in the node's log dir, writing it on the first start (as
 // `kafka-storage.sh format`). False when the log dir belongs to another node or cluster, or
 // cannot be written: the trace says why and the node has stopped, as Kafka's startup fails.
-bool LoadMetaProperties(BrokerIo& io, std::int32_t node_id);
+bool LoadMetaProperties(BrokerIo& io, std::int32_t node_id, bool format_if_missing = true);
+// What `kafka-storage.sh format` writes for a node: meta.properties with its node.id, the
+// cluster id and a directory.id drawn from the node's own stream (the same one a node that
+// formats itself at first start uses).
+storage::MetaProperties FormattedMetaProperties(std::uint64_t seed, const std::string& node_name,
+                                                std::int32_t node_id,
+                                                const std::string& cluster_id);
 
 class LogManager {
  public:

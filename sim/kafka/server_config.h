@@ -54,6 +54,10 @@ struct ServerConfig {
   std::int64_t metadata_log_segment_bytes = kMetadataLogSegmentBytesDefault;
   // ZooKeeper mode (ZkConfigs): the session timeout the broker asks the ensemble for.
   std::int64_t zookeeper_session_timeout_ms = 18000;
+  // KRaft mode: a node whose log dir has no meta.properties writes one at its first start, as
+  // if `kafka-storage.sh format` had run (a scenario's default). False for a scenario that
+  // formats by hand: such a node refuses to start, as Kafka does.
+  bool format_on_first_start = true;
 };
 
 }  // namespace kafkasim::kafka

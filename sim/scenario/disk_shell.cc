@@ -790,6 +790,11 @@ CommandOutput RunShellCommand(const ShellTree& tree, const std::vector<std::stri
   if (cwd.empty()) cwd = tree.home;
   const std::string_view word = ShellCommandWord(argv.front());
   if (word == "pwd") return CommandOutput{true, cwd};
+  if (word == "echo") {
+    std::string text;
+    for (std::size_t i = 1; i < argv.size(); ++i) text += (i > 1 ? " " : "") + argv[i];
+    return CommandOutput{true, text};
+  }
   if (word == "cd") return Cd(view, tree, argv, cwd);
   if (word == "ls") return Ls(view, tree, argv, cwd);
   if (word == "cat") return Cat(view, argv, cwd);
@@ -799,6 +804,10 @@ CommandOutput RunShellCommand(const ShellTree& tree, const std::vector<std::stri
   if (word == "stat") return StatCommand(view, argv, cwd);
   if (word == "kafka-dump-log.sh") return DumpLog(view, argv, cwd);
   return Fail(fmt::format("bash: {}: command not found", argv.front()));
+}
+
+std::string ResolveShellPath(const std::string& cwd, const std::string& arg) {
+  return Resolve(cwd, arg);
 }
 
 std::string LsDate(Time modified, Time now) {

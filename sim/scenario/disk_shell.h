@@ -1,6 +1,6 @@
 // A small read-only shell over one node's files, so a learner can look at what Kafka keeps on
 // disk the way the quickstart does (`cd /tmp/kraft-combined-logs; ls; cat cities-0/...`):
-// ls, cd, pwd, cat, hexdump, du, wc, stat and kafka-dump-log.sh, with the output and error
+// ls, cd, pwd, cat, hexdump, du, wc, stat, echo and kafka-dump-log.sh, with the output and error
 // texts of GNU coreutils, util-linux and Kafka's DumpLogSegments. Pure over a FileSystem; the
 // world builds the tree of a node and keeps each node's working directory.
 #pragma once
@@ -37,6 +37,9 @@ struct ShellTree {
 // file or directory") and make the result not ok.
 CommandOutput RunShellCommand(const ShellTree& tree, const std::vector<std::string>& argv,
                               std::string& cwd);
+
+// An absolute, normalised path for `arg` typed in `cwd` ("." and ".." resolved).
+std::string ResolveShellPath(const std::string& cwd, const std::string& arg);
 
 // The most a single command prints (cat of a 1 GiB segment would flood the console and trace).
 constexpr std::size_t kMaxShellOutputBytes = 64 * 1024;

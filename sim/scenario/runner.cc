@@ -215,10 +215,18 @@ std::string DescribeCondition(const ExpectCondition& c,
                                ErrcName(e.error));
           },
           [](const ConsumedExpect& e) {
-            return fmt::format("{} has consumed at least {} records", e.client, e.at_least);
+            if (e.at_most && *e.at_most == e.at_least) {
+              return fmt::format("{} has consumed exactly {} records", e.client, e.at_least);
+            }
+            return fmt::format("{} has consumed at least {}{} records", e.client, e.at_least,
+                               e.at_most ? fmt::format(" and at most {}", *e.at_most) : "");
           },
           [](const AckedExpect& e) {
-            return fmt::format("{} has at least {} acknowledged records", e.client, e.at_least);
+            if (e.at_most && *e.at_most == e.at_least) {
+              return fmt::format("{} has exactly {} acknowledged records", e.client, e.at_least);
+            }
+            return fmt::format("{} has at least {}{} acknowledged records", e.client, e.at_least,
+                               e.at_most ? fmt::format(" and at most {}", *e.at_most) : "");
           },
           [&](const NodeStateExpect& e) { return fmt::format("{} is {}", node(e.node), e.is); },
           [](const LostAckedExpect& e) {
@@ -342,6 +350,7 @@ void Runner::Build() {
   names_.clear();
   probe_base_.clear();
   step_failures_.clear();
+  prints_pending_.clear();
   pause_hit_ = false;
   narration_.clear();
   view_dirty_ = true;
@@ -552,6 +561,54 @@ Result<std::string> Runner::Resolve(const NodeRef& ref) {
   return none(fmt::format("{} has no running follower", ref.partition.ToString()));
 }
 
+namespace {
+
+// '*' matches any run of characters; everything else itself.
+bool GlobMatch(std::string_view pattern, std::string_view text) {
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star = std::string_view::npos;
+  std::size_t resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+std::string MissingPrintedLine(const std::string& text, const std::vector<std::string>& lines) {
+  std::vector<std::string_view> printed;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    printed.emplace_back(text.data() + start, end - start);
+    start = end + 1;
+  }
+  std::size_t at = 0;
+  for (const std::string& want : lines) {
+    while (at < printed.size() && !GlobMatch(want, printed[at])) ++at;
+    if (at == printed.size()) {
+      return fmt::format("expected the line '{}' in what it printed{}:\n{}", want,
+                         &want == &lines.front() ? "" : " (after the lines before it)", text);
+    }
+    ++at;
+  }
+  return "";
+}
+
 void Runner::FailStep(const Step& step, const std::string& why) {
   std::string text = step.json_path;
   if (step.line > 0) text += fmt::format(" (line {})", step.line);
@@ -614,7 +671,20 @@ bool Runner::RunStep(const Step& step, std::size_t index) {
                  },
                  [&](const RunAction& a) {
                    Note("tool", trace_kind::kToolRun, "$ " + a.command_line);
-                   world_->Execute(a.command, a.command_line, nullptr);
+                   if (a.prints.empty()) {
+                     world_->Execute(a.command, a.command_line, nullptr);
+                     return;
+                   }
+                   const std::size_t slot = prints_pending_.size();
+                   prints_pending_.push_back(index);
+                   world_->Execute(
+                       a.command, a.command_line, [this, slot, index](const CommandOutput& out) {
+                         prints_pending_[slot] = kNoStep;
+                         const Step& s = scenario_.steps[index];
+                         const std::string why =
+                             MissingPrintedLine(out.text, std::get<RunAction>(s.action).prints);
+                         if (!why.empty()) FailStep(s, why);
+                       });
                  },
                  [&](const Expect& e) { StartExpect(e, check_of_step_[index]); },
                  [&](const auto& fault) { world_->Execute(ToolCommand(fault), "", nullptr); },
@@ -741,13 +811,13 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
             const auto it = w.history().stats.find(e.client);
             const std::int64_t n = it == w.history().stats.end() ? 0 : it->second.consumed;
             *seen = fmt::format("{} consumed", n);
-            return n >= e.at_least;
+            return n >= e.at_least && (!e.at_most || n <= *e.at_most);
           },
           [&](const AckedExpect& e) {
             const auto it = w.history().stats.find(e.client);
             const std::int64_t n = it == w.history().stats.end() ? 0 : it->second.acknowledged;
             *seen = fmt::format("{} acknowledged", n);
-            return n >= e.at_least;
+            return n >= e.at_least && (!e.at_most || n <= *e.at_most);
           },
           [&](const NodeStateExpect& e) {
             Result<std::string> name = Resolve(e.node);
@@ -962,6 +1032,13 @@ bool Runner::RunToEnd(Time until) {
     if (OverBudget()) return false;
   }
   sim.RunUntil(end);
+  for (std::size_t& index : prints_pending_) {
+    if (index == kNoStep) continue;
+    FailStep(scenario_.steps[index],
+             "the command had not answered by the end of the run, so what it prints could not "
+             "be checked");
+    index = kNoStep;
+  }
   bool ok = true;
   for (std::size_t i = 0; i < checks_.size(); ++i) {
     if (checks_[i].continuous) continue;  // guarantees are reported, expectations decide

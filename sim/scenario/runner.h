@@ -38,6 +38,10 @@ struct RunOptions {
   static constexpr std::uint64_t kBudgetCheckEvents = 16384;
 };
 
+// "" when `text` holds every one of `lines` as a whole line, in order ('*' matches any text
+// within a line); else why not, with the text.
+std::string MissingPrintedLine(const std::string& text, const std::vector<std::string>& lines);
+
 class Runner final : public SessionControl {
  public:
   Runner(Scenario scenario, RunOptions options);
@@ -121,6 +125,9 @@ class Runner final : public SessionControl {
   std::map<std::string, std::string> names_;         // "$as" names resolved so far -> node
   std::map<std::size_t, std::uint64_t> probe_base_;  // probe checks: the count when they began
   std::vector<std::string> step_failures_;
+  // Run steps with "prints" whose command has not answered yet (kNoStep once it has).
+  static constexpr std::size_t kNoStep = SIZE_MAX;
+  std::vector<std::size_t> prints_pending_;
   std::vector<std::unique_ptr<Guarantee>> guarantees_;
   std::size_t guarantees_first_check_ = 0;
   bool guarantee_check_scheduled_ = false;

@@ -883,6 +883,10 @@ class ScenarioParser {
   std::map<std::string, std::pair<NodeKind, std::string>> names_;
   std::vector<NodeRef> step_nodes_;  // the refs of the step being parsed
   bool step_has_ref_ = false;        // some node field of it is not a plain name
+  // Console clients the `run` steps so far start (console-consumer-1, console-producer-1, ...):
+  // expectations may name them.
+  int console_consumers_ = 0;
+  int console_producers_ = 0;
 };
 
 void ScenarioParser::Parse(const Json& root) {
@@ -924,9 +928,10 @@ void ScenarioParser::Parse(const Json& root) {
 
 void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   const std::size_t errors_before = r_.error_count();
-  if (!r_.Object(j, path,
-                 {"mode", "brokers", "controllers", "combined", "zookeepers", "zookeeper_config",
-                  "racks", "network", "broker_config", "controller_config", "features"})) {
+  if (!r_.Object(
+          j, path,
+          {"mode", "brokers", "controllers", "combined", "zookeepers", "zookeeper_config", "racks",
+           "network", "broker_config", "controller_config", "features", "format"})) {
     cluster_ok_ = false;
     return;
   }
@@ -942,6 +947,15 @@ void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   }
   if (auto brokers = r_.Integer(j, path, "brokers", 1, kBrokersMax, false)) {
     c.brokers = static_cast<std::int32_t>(*brokers);
+  }
+  if (auto format = r_.String(j, path, "format", false)) {
+    if (*format == "auto") {
+      c.manual_format = false;
+    } else if (*format == "manual") {
+      c.manual_format = true;
+    } else {
+      r_.Error("E008", path + ".format", "expected one of: auto, manual; got " + Quote(*format));
+    }
   }
   ParseQuorumShape(j, path);
   // Node names and broker counts are settled; errors below (racks, network, configs) do not
@@ -1922,6 +1936,7 @@ void ScenarioParser::ParseStep(const Json& j, const std::string& path, Time& pre
   allowed.insert(allowed.begin(), "at");
   allowed.insert(allowed.begin() + 1, "after");
   allowed.push_back("lines");
+  allowed.push_back("prints");
   if (!r_.Object(j, path, allowed)) return;
   Step step;
   step.json_path = path;
@@ -1967,6 +1982,9 @@ void ScenarioParser::ParseStep(const Json& j, const std::string& path, Time& pre
   }
   if (j.contains("lines") && found[0] != "run") {
     r_.KeyError("E029", path + ".lines", "'lines' goes with a 'run' of kafka-console-producer.sh");
+  }
+  if (j.contains("prints") && found[0] != "run") {
+    r_.KeyError("E029", path + ".prints", "'prints' goes with a 'run' step");
   }
   std::optional<StepAction> action;
   step_nodes_.clear();
@@ -2167,8 +2185,25 @@ std::optional<StepAction> ScenarioParser::ParseRun(const Json& step, const std::
       producer->lines = *lines;
     }
   }
+  std::vector<std::string> prints;
+  if (step.contains("prints")) {
+    if (auto lines = r_.StringArray(step, path, "prints")) {
+      prints = *lines;
+      if (std::holds_alternative<ConsoleConsumerCommand>(*parsed) ||
+          std::holds_alternative<ConsoleProducerCommand>(*parsed)) {
+        r_.KeyError("E029", path + ".prints",
+                    "'prints' checks what a command answers; a console client's records are "
+                    "checked with the 'consumed' and 'acked' expectations");
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (std::holds_alternative<ConsoleConsumerCommand>(*parsed)) ++console_consumers_;
+  if (std::holds_alternative<ConsoleProducerCommand>(*parsed)) ++console_producers_;
   if (!ok) return std::nullopt;
-  return RunAction{*text, std::move(*parsed)};
+  return RunAction{*text, std::move(*parsed), std::move(prints)};
 }
 
 // A probe name must be one the code counts (kafka/probes.h): a typo would otherwise pass
@@ -2584,13 +2619,32 @@ std::optional<ExpectCondition> ScenarioParser::ParseClientCount(const Json& j,
                                                                 std::string_view kind) {
   const std::string sub = ChildPath(path, kind);
   const Json& value = j[std::string(kind)];
-  if (!r_.Object(value, sub, {"client", "at_least"})) return std::nullopt;
+  if (!r_.Object(value, sub, {"client", "at_least", "at_most"})) return std::nullopt;
   const ClientType type = kind == "acked" ? ClientType::kProducer : ClientType::kConsumer;
-  const Client* client = ClientOfType(value, sub, type);
+  // A console client an earlier `run` step starts ("console-consumer-2") or a declared one.
+  std::optional<std::string> id;
+  if (value.contains("client") && value["client"].is_string()) {
+    const std::string named = value["client"].get<std::string>();
+    const std::string prefix =
+        type == ClientType::kProducer ? "console-producer-" : "console-consumer-";
+    const int started = type == ClientType::kProducer ? console_producers_ : console_consumers_;
+    for (int n = 1; n <= started; ++n) {
+      if (named == prefix + std::to_string(n)) id = named;
+    }
+  }
+  if (!id) {
+    const Client* client = ClientOfType(value, sub, type);
+    if (client != nullptr) id = client->id;
+  }
   auto at_least = r_.Integer(value, sub, "at_least", 0, INT64_MAX, true);
-  if (client == nullptr || !at_least) return std::nullopt;
-  if (kind == "acked") return AckedExpect{client->id, *at_least};
-  return ConsumedExpect{client->id, *at_least};
+  std::optional<std::int64_t> at_most;
+  if (value.contains("at_most")) {
+    at_most = r_.Integer(value, sub, "at_most", 0, INT64_MAX, true);
+    if (!at_most) return std::nullopt;
+  }
+  if (!id || !at_least) return std::nullopt;
+  if (kind == "acked") return AckedExpect{*id, *at_least, at_most};
+  return ConsumedExpect{*id, *at_least, at_most};
 }
 
 std::optional<ExpectCondition> ScenarioParser::ParseNodeState(const Json& j,

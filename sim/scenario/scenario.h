@@ -106,6 +106,10 @@ struct Cluster {
   std::int32_t controllers = 1;  // 1, 3 or 5; 0 when combined
   bool combined = false;         // every broker is a voter (`--standalone` when brokers = 1)
   std::int32_t zookeepers = 0;   // ensemble size (1..7) in mode "zookeeper", else 0
+  // "format": "manual": the Kafka nodes are neither formatted nor started until the steps run
+  // kafka-storage.sh format and kafka-server-start.sh, as in the quickstart. "auto" (the
+  // default): formatted and started at time 0.
+  bool manual_format = false;
   ZooKeeperConfig zookeeper_config;
   std::vector<std::string> racks;  // empty, or one per broker
   NetworkConfig network;           // from "network": latency_ms [base, max], drop, duplicate
@@ -259,13 +263,18 @@ struct ProduceErrorExpect {
   Errc error = Errc::kNone;               // from its Kafka name, e.g. "NOT_ENOUGH_REPLICAS"
   std::optional<PartitionRef> partition;  // only a produce to this partition counts
 };
+// The client (a declared one, or console-consumer-N / console-producer-N of the N-th console
+// client a `run` step started) has consumed (acknowledged) at least `at_least` records, and
+// at most `at_most` when given.
 struct ConsumedExpect {
   std::string client;
   std::int64_t at_least = 0;
+  std::optional<std::int64_t> at_most;
 };
 struct AckedExpect {
   std::string client;
   std::int64_t at_least = 0;
+  std::optional<std::int64_t> at_most;
 };
 struct NodeStateExpect {
   NodeRef node;
@@ -358,6 +367,9 @@ struct PartitionAction {  // nodes in different groups cannot talk; others reach
 struct RunAction {
   std::string command_line;  // as written, for narration and the trace
   ToolCommand command;       // parsed; a console producer has the step's "lines" in it
+  // "prints": whole lines the command's answer must hold, in this order ('*' matches any
+  // text within a line). A line missing, or no answer by the end, fails the step.
+  std::vector<std::string> prints;
 };
 
 using StepAction =

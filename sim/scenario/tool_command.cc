@@ -1069,6 +1069,156 @@ std::string_view ToolNameOf(std::string_view word) {
   return word;
 }
 
+// StorageTool's argparse4j parser: "kafka-storage" with the subcommands info, format,
+// version-mapping, feature-dependencies and random-uuid; errors in argparse4j's words.
+Result<ToolCommand> ParseStorage(const std::vector<std::string>& words) {
+  auto error = [](std::string_view prog, const std::string& text) {
+    return Status(Errc::kInvalidArgument, fmt::format("{}: error: {}", prog, text));
+  };
+  if (words.size() < 2) return error("kafka-storage", "too few arguments");
+  const std::string& sub = words[1];
+  StorageCommand c;
+  if (sub == "random-uuid") {
+    c.action = StorageCommand::Action::kRandomUuid;
+  } else if (sub == "format") {
+    c.action = StorageCommand::Action::kFormat;
+  } else if (sub == "info") {
+    c.action = StorageCommand::Action::kInfo;
+  } else if (sub == "version-mapping" || sub == "feature-dependencies") {
+    return error("kafka-storage", "'" + sub +
+                                      "' is not simulated; the cluster runs "
+                                      "metadata.version 4.3-IV0 with the features of the scenario");
+  } else {
+    return error("kafka-storage", "invalid choice: '" + sub +
+                                      "' (choose from 'info', 'format', 'version-mapping', "
+                                      "'feature-dependencies', 'random-uuid')");
+  }
+  const std::string prog = "kafka-storage " + sub;
+  struct Option {
+    const char* long_name;
+    const char* short_name;
+    bool takes_value;
+    bool format_only;
+  };
+  static constexpr std::array<Option, 9> kOptions = {{
+      {"--config", "-c", true, false},
+      {"--cluster-id", "-t", true, true},
+      {"--standalone", "-s", false, true},
+      {"--no-initial-controllers", "-N", false, true},
+      {"--initial-controllers", "-I", true, true},
+      {"--ignore-formatted", "-g", false, true},
+      {"--release-version", "-r", true, true},
+      {"--feature", "-f", true, true},
+      {"--add-scram", "-S", true, true},
+  }};
+  std::vector<std::string> exclusive;  // the quorum options given, as "--x/-y"
+  bool has_config = false;
+  bool has_cluster_id = false;
+  for (std::size_t i = 2; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    const Option* option = nullptr;
+    for (const Option& o : kOptions) {
+      if (w == o.long_name || w == o.short_name) option = &o;
+    }
+    if (option == nullptr || (option->format_only && c.action != StorageCommand::Action::kFormat) ||
+        c.action == StorageCommand::Action::kRandomUuid) {
+      return error("kafka-storage", "unrecognized arguments: '" + w + "'");
+    }
+    const std::string name = fmt::format("{}/{}", option->long_name, option->short_name);
+    std::string value;
+    if (option->takes_value) {
+      if (i + 1 >= words.size() || (words[i + 1].size() > 1 && words[i + 1][0] == '-')) {
+        return error(prog, "argument " + name + ": expected one argument");
+      }
+      value = words[++i];
+    }
+    const std::string_view long_name = option->long_name;
+    if (long_name == "--standalone" || long_name == "--no-initial-controllers" ||
+        long_name == "--initial-controllers") {
+      if (!exclusive.empty() && exclusive.front() != name) {
+        return error(prog, "argument " + name + ": not allowed with argument " + exclusive.front());
+      }
+      exclusive.push_back(name);
+    }
+    if (long_name == "--config") {
+      c.config = value;
+      has_config = true;
+    } else if (long_name == "--cluster-id") {
+      c.cluster_id = value;
+      has_cluster_id = true;
+    } else if (long_name == "--standalone") {
+      c.standalone = true;
+    } else if (long_name == "--no-initial-controllers") {
+      c.no_initial_controllers = true;
+    } else if (long_name == "--initial-controllers") {
+      c.initial_controllers = value;
+    } else if (long_name == "--ignore-formatted") {
+      c.ignore_formatted = true;
+    } else if (long_name == "--release-version") {
+      c.release_version = value;
+    } else if (long_name == "--feature") {
+      c.features.push_back(value);
+    } else {
+      return error(prog, "argument --add-scram/-S: SCRAM credentials are not simulated");
+    }
+  }
+  if (c.action != StorageCommand::Action::kRandomUuid && !has_config) {
+    return error(prog, "argument --config/-c is required");
+  }
+  if (c.action == StorageCommand::Action::kFormat && !has_cluster_id) {
+    return error(prog, "argument --cluster-id/-t is required");
+  }
+  return ToolCommand(std::move(c));
+}
+
+// kafka-server-start.sh: "USAGE: $0 [-daemon] server.properties [--override property=value]*".
+Result<ToolCommand> ParseServerStart(const std::vector<std::string>& words) {
+  static constexpr std::string_view kUsage =
+      "USAGE: kafka-server-start.sh [-daemon] server.properties [--override property=value]*";
+  ServerStartCommand c;
+  std::size_t i = 1;
+  if (i < words.size() && words[i] == "-daemon") {
+    c.daemon = true;
+    ++i;
+  }
+  if (i >= words.size()) return Status(Errc::kInvalidArgument, std::string(kUsage));
+  c.config = words[i++];
+  if (i < words.size()) {
+    return Status(Errc::kInvalidArgument,
+                  "kafka-server-start.sh: --override is not simulated; set configs in the "
+                  "scenario's broker_config");
+  }
+  return ToolCommand(std::move(c));
+}
+
+// NAME=VALUE: a shell variable; NAME must be a shell name ([A-Za-z_][A-Za-z0-9_]*).
+std::optional<ToolCommand> ParseAssignment(const std::vector<std::string>& words) {
+  const std::size_t first = words.front() == "export" && words.size() > 1 ? 1 : 0;
+  std::string w = words[first];
+  if (words.size() != first + 1) {
+    // An unquoted NAME=$(cmd args): the words up to the closing parenthesis are one value.
+    if (w.find("=$(") == std::string::npos || words.back().empty() || words.back().back() != ')') {
+      return std::nullopt;
+    }
+    for (std::size_t k = first + 1; k < words.size(); ++k) w += " " + words[k];
+  }
+  const std::size_t eq = w.find('=');
+  if (eq == std::string::npos || eq == 0) return std::nullopt;
+  for (std::size_t k = 0; k < eq; ++k) {
+    const char ch = w[k];
+    const bool alpha = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '_';
+    if (!alpha && !(k > 0 && ch >= '0' && ch <= '9')) return std::nullopt;
+  }
+  AssignCommand c;
+  c.name = w.substr(0, eq);
+  c.value = w.substr(eq + 1);
+  if (c.value.size() >= 3 && c.value.rfind("$(", 0) == 0 && c.value.back() == ')') {
+    c.value = c.value.substr(2, c.value.size() - 3);
+    c.substitution = true;
+  }
+  return ToolCommand(std::move(c));
+}
+
 // `on NODE: CMD...` and `ssh NODE [CMD...]` name the node a shell command runs on; `exit`
 // leaves an ssh session. The node prefix before a kafka-*.sh tool changes nothing (every tool
 // reaches the cluster through --bootstrap-server), so it is accepted and dropped.
@@ -1114,7 +1264,11 @@ Result<ToolCommand> ParseShellPrefix(const std::vector<std::string>& words) {
   if (rest.front() == "on" || rest.front() == "ssh" || rest.front() == "exit") {
     return Status(Errc::kInvalidArgument, "'" + rest.front() + "' cannot follow " + words.front());
   }
-  return DispatchWords(rest);
+  Result<ToolCommand> parsed = DispatchWords(rest);
+  if (!parsed.ok()) return parsed;
+  if (auto* storage = std::get_if<StorageCommand>(&*parsed)) storage->node = node;
+  if (auto* start = std::get_if<ServerStartCommand>(&*parsed)) start->node = node;
+  return parsed;
 }
 
 // Picks the tool's parser by the first word ("bin/kafka-topics.sh" and "kafka-topics" both work).
@@ -1125,7 +1279,10 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
     return ToolCommand(ShellCommand{"", {}, true});
   }
   if (IsShellCommand(words.front())) return ToolCommand(ShellCommand{"", words, false});
+  if (std::optional<ToolCommand> assignment = ParseAssignment(words)) return *assignment;
   const std::string_view tool = ToolNameOf(words.front());
+  if (tool == "kafka-storage") return ParseStorage(words);
+  if (tool == "kafka-server-start") return ParseServerStart(words);
   if (tool == "kafka-topics") return ParseTopics(words);
   if (tool == "kafka-console-producer") return ParseProducer(words);
   if (tool == "kafka-console-consumer") return ParseConsumer(words);
@@ -1145,9 +1302,10 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
                     "kafka-leader-election.sh, zookeeper-shell.sh, kafka-consumer-groups.sh, "
                     "crash, kill, restart, "
                     "shutdown, cut, heal, "
-                    "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, or a "
-                    "shell command (ls, cd, pwd, cat, hexdump, du, wc, stat, "
-                    "kafka-dump-log.sh, ssh NODE, on NODE: ...)");
+                    "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, "
+                    "kafka-storage.sh, kafka-server-start.sh, NAME=VALUE, or a shell command "
+                    "(ls, cd, pwd, cat, hexdump, du, wc, stat, echo, kafka-dump-log.sh, "
+                    "ssh NODE, on NODE: ...)");
 }
 
 }  // namespace
@@ -1159,9 +1317,56 @@ std::string_view ShellCommandWord(std::string_view word) {
   return word;
 }
 
+std::string ExpandVariables(std::string_view line,
+                            const std::map<std::string, std::string>& variables) {
+  std::string out;
+  bool single = false;
+  bool dq = false;
+  auto name_char = [](char ch, bool first) {
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '_' ||
+           (!first && ch >= '0' && ch <= '9');
+  };
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (ch == '\\' && !single && i + 1 < line.size()) {
+      out.push_back(ch);
+      out.push_back(line[++i]);
+      continue;
+    }
+    if (ch == '"' && !single) dq = !dq;
+    if (ch == '\'' && !dq) single = !single;
+    if (ch != '$' || single || i + 1 >= line.size()) {
+      out.push_back(ch);
+      continue;
+    }
+    std::size_t begin = i + 1;
+    std::size_t end = begin;
+    bool braced = false;
+    if (line[begin] == '{') {
+      braced = true;
+      end = line.find('}', begin);
+      if (end == std::string_view::npos) {
+        out.push_back(ch);
+        continue;
+      }
+      ++begin;
+    } else {
+      while (end < line.size() && name_char(line[end], end == begin)) ++end;
+      if (end == begin) {  // "$(", "$1", a lone "$": left as they are
+        out.push_back(ch);
+        continue;
+      }
+    }
+    const auto it = variables.find(std::string(line.substr(begin, end - begin)));
+    if (it != variables.end()) out += it->second;
+    i = braced ? end : end - 1;
+  }
+  return out;
+}
+
 bool IsShellCommand(std::string_view word) {
-  static constexpr std::array<std::string_view, 9> kCommands = {
-      "ls", "cd", "pwd", "cat", "hexdump", "du", "wc", "stat", "kafka-dump-log.sh"};
+  static constexpr std::array<std::string_view, 10> kCommands = {
+      "ls", "cd", "pwd", "cat", "hexdump", "du", "wc", "stat", "echo", "kafka-dump-log.sh"};
   const std::string_view w = ShellCommandWord(word);
   return std::find(kCommands.begin(), kCommands.end(), w) != kCommands.end();
 }
@@ -1221,6 +1426,9 @@ std::string_view ToolName(const ToolCommand& command) {
         if constexpr (std::is_same_v<T, SlowDiskCommand>) return "slow-disk";
         if constexpr (std::is_same_v<T, CorruptCommand>) return "corrupt";
         if constexpr (std::is_same_v<T, ZooKeeperShellCommand>) return kZkShellTool;
+        if constexpr (std::is_same_v<T, StorageCommand>) return "kafka-storage.sh";
+        if constexpr (std::is_same_v<T, ServerStartCommand>) return "kafka-server-start.sh";
+        if constexpr (std::is_same_v<T, AssignCommand>) return "NAME=VALUE";
         if constexpr (std::is_same_v<T, ShellCommand>) {
           if (c.exit) return "exit";
           if (c.argv.empty()) return "ssh";
@@ -1245,7 +1453,8 @@ std::vector<std::string> NodesNamed(const ToolCommand& command) {
                              std::is_same_v<T, SlowDiskCommand> ||
                              std::is_same_v<T, CorruptCommand>) {
           return {c.node};
-        } else if constexpr (std::is_same_v<T, ShellCommand>) {
+        } else if constexpr (std::is_same_v<T, ShellCommand> || std::is_same_v<T, StorageCommand> ||
+                             std::is_same_v<T, ServerStartCommand>) {
           if (c.node.empty()) return {};
           return {c.node};
         } else {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -121,7 +122,7 @@ struct ConsumerGroupsCommand {
 };
 
 // A read-only shell command over a node's files (scenario/disk_shell.h): ls, cd, pwd, cat,
-// hexdump, du, wc, stat, kafka-dump-log.sh. On the node named by an `on NODE:` or `ssh NODE`
+// hexdump, du, wc, stat, echo, kafka-dump-log.sh. On the node named by an `on NODE:` or `ssh NODE`
 // prefix, else on the node the console is on (`ssh NODE` alone moves it there; `exit` goes back
 // to the first broker).
 struct ShellCommand {
@@ -130,7 +131,42 @@ struct ShellCommand {
   bool exit = false;              // `exit`: leave the ssh session
 };
 
-// The shell commands (ls, cd, pwd, cat, hexdump, du, wc, stat, kafka-dump-log.sh), by their
+// kafka-storage.sh random-uuid | info -c FILE | format -c FILE -t ID [--standalone |
+// --initial-controllers LIST | --no-initial-controllers] [--ignore-formatted]
+// [--release-version V] [--feature NAME=LEVEL]... (StorageTool's argparse4j options). Runs on
+// the shell's node (or the one an `on NODE:` prefix names).
+struct StorageCommand {
+  enum class Action : std::uint8_t { kRandomUuid, kFormat, kInfo };
+  Action action = Action::kRandomUuid;
+  std::string node;
+  std::string config;      // --config/-c
+  std::string cluster_id;  // --cluster-id/-t
+  bool standalone = false;
+  bool no_initial_controllers = false;
+  std::optional<std::string> initial_controllers;  // "1@host:9093:dirId,..."
+  bool ignore_formatted = false;
+  std::optional<std::string> release_version;
+  std::vector<std::string> features;  // "name=level"
+};
+
+// kafka-server-start.sh [-daemon] CONFIG [--override k=v]...: starts the shell's node (or the
+// one an `on NODE:` prefix names) with that config file.
+struct ServerStartCommand {
+  std::string node;
+  std::string config;
+  bool daemon = false;
+};
+
+// NAME=VALUE or NAME="$(COMMAND)" (also after `export`): a shell variable, expanded as $NAME or
+// ${NAME} in later command lines. COMMAND must answer at once (kafka-storage.sh random-uuid, a
+// shell command).
+struct AssignCommand {
+  std::string name;
+  std::string value;          // the literal value, or the command line inside $(...)
+  bool substitution = false;  // value is a command whose output becomes the value
+};
+
+// The shell commands (ls, cd, pwd, cat, hexdump, du, wc, stat, echo, kafka-dump-log.sh), by their
 // first word; "bin/kafka-dump-log.sh" is kafka-dump-log.sh.
 bool IsShellCommand(std::string_view word);
 // The command a shell word names: "bin/kafka-dump-log.sh" -> "kafka-dump-log.sh".
@@ -190,7 +226,13 @@ using ToolCommand =
                  MetadataQuorumCommand, LeaderElectionCommand, CrashCommand, KillCommand,
                  RestartCommand, ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
                  HealAllCommand, SlowCommand, DiskFullCommand, DiskOkCommand, SlowDiskCommand,
-                 CorruptCommand, ZooKeeperShellCommand, ConsumerGroupsCommand, ShellCommand>;
+                 CorruptCommand, ZooKeeperShellCommand, ConsumerGroupsCommand, ShellCommand,
+                 StorageCommand, ServerStartCommand, AssignCommand>;
+
+// Replaces $NAME and ${NAME} outside single quotes with the variables' values (an unset one
+// with nothing, as a shell does); `\$` stays as it is for the word splitter.
+std::string ExpandVariables(std::string_view line,
+                            const std::map<std::string, std::string>& variables);
 
 // Splits a command line into words like a POSIX shell does for simple commands: whitespace
 // separates words; '...' keeps everything literally; "..." keeps spaces and allows \" \\ \$

@@ -44,6 +44,7 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
       b.GetLong("log.flush.start.offset.checkpoint.interval.ms");
   bs.log_initial_task_delay_ms = b.GetLong("log.initial.task.delay.ms");
   bs.log_dirs = LogDirOf(s, node);
+  c.format_on_first_start = !s.cluster.manual_format;
   bs.log_cleaner_enable = b.GetBool("log.cleaner.enable");
   bs.log_cleaner_backoff_ms = b.GetLong("log.cleaner.backoff.ms");
   c.zookeeper_session_timeout_ms = b.GetLong("zookeeper.session.timeout.ms");
@@ -128,7 +129,11 @@ void World::BuildCluster() {
   do {
     cluster_id = kafka::Uuid{cluster_rng.NextU64(), cluster_rng.NextU64()};
   } while (cluster_id.ToBase64().front() == '-');  // as Uuid.randomUuid
-  directory->cluster_id = cluster_id.ToBase64();
+  // A KRaft cluster formatted by hand gets the id its first `kafka-storage.sh format` names
+  // (in ZooKeeper mode the first broker makes the id, as Kafka 3.9 does in /cluster/id).
+  if (!scenario_.cluster.manual_format || scenario_.cluster.mode == ClusterMode::kZookeeper) {
+    directory->cluster_id = cluster_id.ToBase64();
+  }
   directory_ = directory;
   for (const NodeSpec& node : nodes) {
     std::shared_ptr<FileSystem> disk;
@@ -175,7 +180,9 @@ void World::BuildCluster() {
   // Every node exists before any starts: a starting node may message the others at once. The
   // ensemble starts first, as `zookeeper-server-start.sh` runs before `kafka-server-start.sh`.
   for (NodeIndex index : zookeepers_) sim_->StartNode(index);
-  for (NodeIndex index : servers_) sim_->StartNode(index);
+  if (!scenario_.cluster.manual_format) {
+    for (NodeIndex index : servers_) sim_->StartNode(index);
+  }
   admin_ = sim_->AddNode("admin", [this, directory](NodeEnv& env) {
     return std::make_unique<kafka::AdminNode>(env, directory,
                                               [this] { return ActiveControllerId(); });

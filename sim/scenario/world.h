@@ -85,6 +85,11 @@ class World {
   CommandOutput ZooKeeperShell(const ZooKeeperShellCommand& command);
   // A read-only shell command over a node's files (world_shell.cc, scenario/disk_shell.h).
   CommandOutput Shell(const ShellCommand& command);
+  // kafka-storage.sh and kafka-server-start.sh on a node (world_shell.cc).
+  CommandOutput Storage(const StorageCommand& command);
+  CommandOutput ServerStart(const ServerStartCommand& command);
+  // NAME=VALUE and NAME="$(COMMAND)": sets a shell variable (world_shell.cc).
+  CommandOutput Assign(const AssignCommand& command);
   // The node the console's shell is on ("ssh NODE" moves it; the first Kafka node at start).
   const std::string& shell_node() const { return shell_node_; }
   // kafka-consumer-groups.sh over what the running coordinators hold (world_groups.cc).
@@ -135,6 +140,7 @@ class World {
     void SetSyncLatency(Duration latency);
     Status CorruptByte(const std::string& path, std::uint64_t offset);
     const FileSystem& disk() const { return *disk_; }
+    FileSystem& mutable_disk() { return *disk_; }
 
    private:
     std::shared_ptr<FileSystem> disk_;
@@ -148,8 +154,13 @@ class World {
                          const std::function<void(const CommandOutput&)>& done);
   void FailCommand(const std::string& text, const std::function<void(const CommandOutput&)>& done);
   NodeIndex admin_ = kNoNode;
-  std::string shell_node_;                        // "" until the first shell command
-  std::map<std::string, std::string> shell_cwd_;  // each node's shell working directory
+  std::string shell_node_;                         // "" until the first shell command
+  std::map<std::string, std::string> shell_cwd_;   // each node's shell working directory
+  std::map<std::string, std::string> shell_vars_;  // NAME=VALUE of the console and steps
+  bool expanding_ = false;                         // Execute is running an expanded line
+  int random_uuids_ = 0;                           // kafka-storage.sh random-uuid calls
+  // The node a shell-side command runs on: `node`, else the console's; nullptr if unknown.
+  const NodeSpec* ShellNodeSpec(const std::string& node);
   int console_producers_ = 0;
   int console_consumers_ = 0;
 };

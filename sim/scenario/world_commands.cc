@@ -302,6 +302,24 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
 
 void World::Execute(const ToolCommand& command, const std::string& line,
                     std::function<void(const CommandOutput&)> done) {
+  // Shell variables ($NAME, ${NAME}) are expanded in the line, which is then parsed again.
+  if (!expanding_ && !shell_vars_.empty() && line.find('$') != std::string::npos) {
+    const std::string expanded = ExpandVariables(line, shell_vars_);
+    if (expanded != line) {
+      Result<ToolCommand> reparsed = ParseToolCommand(expanded);
+      if (!reparsed.ok()) return FailCommand(reparsed.status().message(), done);
+      // A producer step's records come with the step ("lines"), not in its line.
+      auto* producer = std::get_if<ConsoleProducerCommand>(&*reparsed);
+      const auto* original = std::get_if<ConsoleProducerCommand>(&command);
+      if (producer != nullptr && original != nullptr && producer->lines.empty()) {
+        producer->lines = original->lines;
+      }
+      expanding_ = true;
+      Execute(*reparsed, expanded, std::move(done));
+      expanding_ = false;
+      return;
+    }
+  }
   Network& net = sim_->network();
   auto fault = [&](std::string_view kind, const std::string& text) {
     Emit(kind, text);
@@ -312,6 +330,9 @@ void World::Execute(const ToolCommand& command, const std::string& line,
           [&](const TopicsCommand& c) { RunTopics(c, line, done); },
           [&](const ZooKeeperShellCommand& c) { Output(line, ZooKeeperShell(c), done); },
           [&](const ShellCommand& c) { Output(line, Shell(c), done); },
+          [&](const StorageCommand& c) { Output(line, Storage(c), done); },
+          [&](const ServerStartCommand& c) { Output(line, ServerStart(c), done); },
+          [&](const AssignCommand& c) { Output(line, Assign(c), done); },
           [&](const ConsoleProducerCommand& c) {
             Client client;
             client.id = fmt::format("console-producer-{}", ++console_producers_);

@@ -38,11 +38,11 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
   const nlohmann::json schema = LoadSchema();
   const nlohmann::json& defs = schema["$defs"];
   std::set<std::string> step_keys = Keys(defs["step"]["properties"]);
-  CHECK(step_keys ==
-        std::set<std::string>{"at",        "say",     "pause", "crash",   "kill",      "restart",
-                              "shutdown",  "cut",     "heal",  "isolate", "partition", "heal_all",
-                              "slow",      "run",     "lines", "expect",  "disk_full", "disk_ok",
-                              "slow_disk", "corrupt", "after", "pick"});
+  CHECK(step_keys == std::set<std::string>{
+                         "at",       "say",       "pause",   "crash",   "kill",      "restart",
+                         "shutdown", "cut",       "heal",    "isolate", "partition", "heal_all",
+                         "slow",     "run",       "lines",   "prints",  "expect",    "disk_full",
+                         "disk_ok",  "slow_disk", "corrupt", "after",   "pick"});
   CHECK(Keys(defs["expect"]["properties"]) == std::set<std::string>{"at",
                                                                     "within",
                                                                     "because",
@@ -72,7 +72,7 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
   CHECK(Keys(defs["cluster"]["properties"]) ==
         std::set<std::string>{"mode", "brokers", "controllers", "combined", "zookeepers",
                               "zookeeper_config", "racks", "network", "broker_config",
-                              "controller_config", "features"});
+                              "controller_config", "features", "format"});
   // Every config name of the catalogues is offered to editors.
   const auto names = [](const std::vector<ConfigSpec>& specs) {
     std::set<std::string> out;

@@ -315,12 +315,13 @@ TEST_CASE("tool_command: fault command errors show the expected form") {
   CHECK(ErrorOf("slow broker-1 fast") ==
         "slow: 'fast': expected a duration like \"500ms\", \"5s\" or \"2m\"");
   CHECK(ErrorOf("") == "empty command");
-  CHECK(ErrorOf("kafka-storage.sh format") ==
-        "unknown command 'kafka-storage.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
+  CHECK(ErrorOf("kafka-acls.sh --list") ==
+        "unknown command 'kafka-acls.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
         "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, "
         "zookeeper-shell.sh, kafka-consumer-groups.sh, crash, kill, restart, shutdown, cut, heal, "
-        "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, or a shell command (ls, "
-        "cd, pwd, cat, hexdump, du, wc, stat, kafka-dump-log.sh, ssh NODE, on NODE: ...)");
+        "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, kafka-storage.sh, "
+        "kafka-server-start.sh, NAME=VALUE, or a shell command (ls, cd, pwd, cat, hexdump, du, "
+        "wc, stat, echo, kafka-dump-log.sh, ssh NODE, on NODE: ...)");
   CHECK(ErrorOf("crash 'broker-1") == "unterminated single quote");
 }
 
