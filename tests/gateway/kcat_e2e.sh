@@ -24,26 +24,7 @@ fail() {
 }
 
 # Three consecutive free ports from a random high range.
-base="$(python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    base = random.randint(20000, 60000)
-    socks = []
-    try:
-        for port in range(base, base + 3):
-            s = socket.socket()
-            s.bind(("127.0.0.1", port))
-            socks.append(s)
-        print(base)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks:
-            s.close()
-PY
-)"
-[ -n "$base" ] || fail "no three free ports found"
+base="$(python3 "$(dirname "$0")/free_ports.py" 3)" || fail "no three free ports found"
 bootstrap="127.0.0.1:$base"
 
 "$kafkasim" serve "$scenario" --port-base "$base" --record "$work/session.rec" --quiet \
