@@ -32,12 +32,14 @@ int RunServe(const std::vector<std::string>& args) {
       "Usage: kafkasim serve FILE [options]\n\nRuns a scenario in real time and lets real Kafka "
       "clients reach it: broker n listens on PORT_BASE + n - 1.\nEach request enters the "
       "simulation at its virtual arrival time. Stop with Ctrl-C (SIGINT) or SIGTERM.\n\nOptions");
-  std::string file, bind = "127.0.0.1", record_path, seed_text;
+  std::string file, bind = "127.0.0.1", advertised, record_path, seed_text;
   int port_base = 9092;
   double speed = 1.0;
   desc.add_options()("help,h", "show this help")("port-base", po::value<int>(&port_base),
                                                  "port of broker 1 (default 9092)")(
       "bind", po::value<std::string>(&bind), "address to listen on (default 127.0.0.1)")(
+      "advertised-host", po::value<std::string>(&advertised),
+      "host Metadata gives clients for every broker (default: the --bind address)")(
       "speed", po::value<double>(&speed), "virtual seconds per wall-clock second (default 1)")(
       "seed", po::value<std::string>(&seed_text), "seed (default: the scenario's own)")(
       "record", po::value<std::string>(&record_path),
@@ -97,6 +99,7 @@ int RunServe(const std::vector<std::string>& args) {
 
   gateway::ServeOptions serve;
   serve.bind_address = bind;
+  serve.advertised_host = advertised;
   serve.port_base = port_base;
   serve.speed = speed;
   serve.log = &std::cerr;

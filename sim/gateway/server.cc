@@ -40,7 +40,11 @@ class Server {
   Server(scenario::Runner& runner, const ServeOptions& options)
       : runner_(runner), options_(options) {
     GatewayOptions core_options;
-    core_options.advertised_host = options.bind_address;
+    core_options.advertised_host = options.advertised_host;
+    if (core_options.advertised_host.empty()) {
+      const bool wildcard = options.bind_address == "0.0.0.0" || options.bind_address == "::";
+      core_options.advertised_host = wildcard ? "127.0.0.1" : options.bind_address;
+    }
     core_options.port_base = options.port_base;
     core_ = std::make_unique<GatewayCore>(
         runner.world(), core_options,

@@ -17,6 +17,9 @@ namespace kafkasim::gateway {
 
 struct ServeOptions {
   std::string bind_address = "127.0.0.1";
+  // The host Metadata names for every broker; "" = the bind address, or 127.0.0.1 when that
+  // is the wildcard (0.0.0.0, ::), which no client can connect to.
+  std::string advertised_host;
   int port_base = 9092;
   double speed = 1.0;  // virtual seconds per wall-clock second
   // Wall-clock nanoseconds from any fixed origin (a steady clock), read by the serve loop.
