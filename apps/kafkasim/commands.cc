@@ -39,6 +39,8 @@ const std::vector<Command>& Commands() {
       {"validate", "check scenario files without running them", RunValidate},
       {"version", "print the kafkasim version", RunVersion},
       {"dump-log", "print Kafka log, index and checkpoint files", RunDumpLog},
+      {"serve", "let real Kafka clients (kcat) reach the simulated brokers, in real time",
+       RunServe},
   };
   return commands;
 }

@@ -46,5 +46,6 @@ int RunRun(const std::vector<std::string>& args);       // run.cc
 int RunDiagram(const std::vector<std::string>& args);   // diagram.cc
 int RunSwarm(const std::vector<std::string>& args);     // swarm.cc
 int RunSwarmMerge(const std::vector<std::string>& args);
+int RunServe(const std::vector<std::string>& args);  // serve.cc
 
 }  // namespace kafkasim::cli

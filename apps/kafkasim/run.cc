@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 
 #include "commands.h"
 #include "engine/memory_budget.h"
+#include "gateway/recording.h"
 #include "scenario/duration.h"
 #include "scenario/nemesis.h"
 #include "scenario/runner.h"
@@ -70,7 +72,7 @@ int RunRun(const std::vector<std::string>& args) {
       "(time, node, what happened), a verdict and the trace hash.\nExit code: 0 every "
       "expectation held, 1 one failed, 2 bad usage or input.\n\nOptions");
   std::string file, trace_path, data_dir, until_text, nemesis_text;
-  std::string seed_text, max_memory_text;
+  std::string seed_text, max_memory_text, replay_path;
   desc.add_options()("help,h", "show this help")("seed", po::value<std::string>(&seed_text),
                                                  "seed (default: the scenario's own)")(
       "trace", po::value<std::string>(&trace_path), "write the trace as JSON Lines to this file")(
@@ -81,6 +83,8 @@ int RunRun(const std::vector<std::string>& args) {
       "add random faults drawn from the seed: any of crash,kill,partition,slow,disk")(
       "verbose,v", "print every trace event, including the frequent ones")(
       "quiet,q", "print only the verdict and the trace hash")(
+      "replay", po::value<std::string>(&replay_path),
+      "re-execute a session recorded by 'kafkasim serve --record' (same trace hash)")(
       "max-memory", po::value<std::string>(&max_memory_text),
       "stop the run with a message if it uses more memory than this (e.g. 4G; default: three "
       "quarters of the machine's)");
@@ -102,7 +106,7 @@ int RunRun(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  for (const char* flag : {"until", "trace", "data-dir", "nemesis", "max-memory"}) {
+  for (const char* flag : {"until", "trace", "data-dir", "nemesis", "max-memory", "replay"}) {
     if (vm.count(flag) > 0 && vm[flag].as<std::string>().empty()) {
       std::cerr << "kafkasim run: --" << flag << " was given an empty value\n";
       return kExitUsage;
@@ -140,6 +144,32 @@ int RunRun(const std::vector<std::string>& args) {
     std::cerr << loaded.status().message() << "\n";
     return kExitUsage;
   }
+  std::optional<gateway::Recording> replay;
+  if (!replay_path.empty()) {
+    std::ifstream in(replay_path, std::ios::binary);
+    if (!in) {
+      std::cerr << "kafkasim run: --replay: cannot read '" << replay_path << "'\n";
+      return kExitUsage;
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Result<gateway::Recording> parsed = gateway::ParseRecording(text, replay_path);
+    if (!parsed.ok()) {
+      std::cerr << "kafkasim run: --replay: " << parsed.status().message() << "\n";
+      return kExitUsage;
+    }
+    if (seed && *seed != parsed->seed) {
+      std::cerr << "kafkasim run: --seed " << *seed << " differs from the recording's seed "
+                << parsed->seed << "; leave --seed out to replay\n";
+      return kExitUsage;
+    }
+    if (!nemesis.empty() || until != kTimeMax) {
+      std::cerr << "kafkasim run: --replay cannot be combined with --nemesis or --until\n";
+      return kExitUsage;
+    }
+    seed = parsed->seed;
+    gateway::MakeOpenEnded(*loaded);
+    replay = std::move(*parsed);
+  }
   std::ofstream trace_out;
   if (!trace_path.empty()) {
     trace_out.open(trace_path);
@@ -173,6 +203,10 @@ int RunRun(const std::vector<std::string>& args) {
         [&trace_out](const TraceEvent& e) { trace_out << TraceEventToJson(e) << "\n"; });
   }
   scenario::Runner runner(std::move(*loaded), std::move(options));
+  if (replay) {
+    gateway::Replay(runner, *replay);
+    until = replay->end;
+  }
   const bool ok = runner.RunToEnd(until);
   if (!runner.stopped().empty()) {
     std::cout.flush();

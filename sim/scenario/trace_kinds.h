@@ -44,6 +44,8 @@ inline constexpr std::string_view kToolOutput = "tool.output";
 inline constexpr std::string_view kToolError = "tool.error";
 inline constexpr std::string_view kInputCommand = "input.command";
 inline constexpr std::string_view kCommandError = "command.error";
+// A request from a real client, entering through the gateway (sim/gateway/), or its refusal.
+inline constexpr std::string_view kInputGateway = "input.gateway";
 // Expectations and guarantees.
 inline constexpr std::string_view kExpectPass = "expect.pass";
 inline constexpr std::string_view kExpectFail = "expect.fail";
@@ -57,7 +59,7 @@ inline constexpr std::array kAll = {
     kNetworkSlow,   kNetworkPartition, kClientStart,        kToolRun,        kToolOutput,
     kToolError,     kInputCommand,     kCommandError,       kExpectPass,     kExpectFail,
     kExpectDetail,  kGuaranteeBroken,  kDiskFull,           kDiskOk,         kDiskSlow,
-    kDiskCorrupt,   kScenarioResolve,  kScenarioStepFailed, kNemesis,
+    kDiskCorrupt,   kScenarioResolve,  kScenarioStepFailed, kNemesis,        kInputGateway,
 };
 // Kinds too frequent for a narrated timeline: none of the scenario's.
 inline constexpr std::array<std::string_view, 0> kFrequent = {};

@@ -41,6 +41,8 @@ class World {
   Simulation& sim() { return *sim_; }
   const Scenario& scenario() const { return scenario_; }
   kafka::ClientHistory& history() { return *history_; }
+  // Who is who: broker node.ids to engine nodes (the gateway routes external clients by it).
+  const kafka::ClusterDirectory& directory() const { return *directory_; }
 
   // Executes a fault or tool command now. Tool output arrives through `done` (possibly later,
   // after the request's round trip), and is also written to the trace as "tool.output".

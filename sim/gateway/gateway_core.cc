@@ -1,0 +1,413 @@
+// The gateway's bridge into the simulation; see gateway_core.h.
+#include "gateway/gateway_core.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <type_traits>
+
+#include "engine/assert.h"
+#include "kafka/metadata_image.h"
+#include "scenario/trace_kinds.h"
+
+namespace kafkasim::gateway {
+
+// An API request in progress on one connection: the answer is built as the simulated
+// broker's responses come in, and sent when every part has answered.
+struct GatewayCore::Pending {
+  RequestHeader header;
+  std::int32_t broker_id = 0;
+  int outstanding = 0;  // simulated requests not yet answered
+  bool silent = false;  // Produce with acks=0: Kafka sends no response
+  bool done = false;
+  std::vector<std::uint8_t> frame;
+  std::optional<std::vector<std::string>> metadata_topics;
+  ProduceResponse produce;
+  FetchResponse fetch;
+  ListOffsetsResponse list_offsets;
+};
+
+namespace {
+
+// The engine node standing for every real client: its messages travel the simulated network
+// to and from the brokers like any client's.
+class ExternalClientNode final : public Node {
+ public:
+  explicit ExternalClientNode(GatewayCore* core) : core_(core) {}
+  void OnMessage(const Message& message) override { core_->OnSimMessage(message); }
+
+ private:
+  GatewayCore* core_;
+};
+
+bool IsInternalTopic(const std::string& name) {
+  return name == "__consumer_offsets" || name == "__transaction_state";
+}
+
+}  // namespace
+
+std::int16_t WireError(Errc error) {
+  const int code = static_cast<int>(error);
+  return code < 0 ? std::int16_t{-1} : static_cast<std::int16_t>(code);
+}
+
+GatewayCore::GatewayCore(scenario::World& world, GatewayOptions options, SendFn send,
+                         std::function<void(const ExternalInput&)> on_input)
+    : world_(world),
+      options_(std::move(options)),
+      send_(std::move(send)),
+      on_input_(std::move(on_input)),
+      broker_ids_(world.directory().broker_ids) {
+  std::sort(broker_ids_.begin(), broker_ids_.end());
+  Simulation& sim = world_.sim();
+  std::string name = "external-client";
+  for (int n = 2; sim.FindNode(name) != kNoNode; ++n) name = fmt::format("external-client-{}", n);
+  node_ =
+      sim.AddNode(name, [this](NodeEnv&) { return std::make_unique<ExternalClientNode>(this); });
+  sim.StartNode(node_);
+}
+
+GatewayCore::~GatewayCore() = default;
+
+BrokerReachability GatewayCore::Reachability(std::int32_t broker_id) const {
+  const NodeIndex n = world_.directory().NodeFor(broker_id);
+  if (n == kNoNode) return BrokerReachability::kRefuses;
+  switch (world_.sim().GetNodeState(n)) {
+    case NodeState::kRunning:
+      return BrokerReachability::kUp;
+    case NodeState::kCrashed:
+      return BrokerReachability::kSilent;
+    case NodeState::kKilled:
+    case NodeState::kStopped:
+      return BrokerReachability::kRefuses;
+  }
+  return BrokerReachability::kRefuses;
+}
+
+std::size_t GatewayCore::Outstanding(std::uint64_t connection) const {
+  const auto it = connections_.find(connection);
+  return it == connections_.end() ? 0 : it->second.queue.size();
+}
+
+void GatewayCore::OnConnectionClosed(std::uint64_t connection) {
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    it = it->second.connection == connection ? calls_.erase(it) : std::next(it);
+  }
+  connections_.erase(connection);
+}
+
+std::string GatewayCore::OnFrame(std::uint64_t connection, std::int32_t broker_id,
+                                 std::span<const std::uint8_t> frame) {
+  Simulation& sim = world_.sim();
+  if (on_input_) {
+    on_input_(ExternalInput{sim.Now(), broker_id, connection,
+                            std::vector<std::uint8_t>(frame.begin(), frame.end())});
+  }
+  std::variant<Request, DecodeFailure> decoded = DecodeRequest(frame);
+  NodeEnv& env = sim.Env(node_);
+  if (const auto* failure = std::get_if<DecodeFailure>(&decoded)) {
+    env.Emit(std::string(scenario::trace_kind::kInputGateway),
+             {{"broker", std::int64_t{broker_id}}},
+             fmt::format("refused a frame to broker-{}: {}", broker_id, failure->message));
+    return failure->message;
+  }
+  Request& request = std::get<Request>(decoded);
+  const RequestHeader& h = request.header;
+  env.Emit(std::string(scenario::trace_kind::kInputGateway),
+           {{"broker", std::int64_t{broker_id}}, {"api_key", std::int64_t{h.api_key}}},
+           fmt::format("{} v{} from {} to broker-{} (correlation id {}, {} bytes)",
+                       ApiName(h.api_key), h.api_version, h.client_id.value_or("(null)"), broker_id,
+                       h.correlation_id, frame.size()));
+  Connection& c = connections_[connection];
+  c.broker_id = broker_id;
+  auto pending = std::make_unique<Pending>();
+  Pending& p = *pending;
+  p.header = h;
+  p.broker_id = broker_id;
+  c.queue.push_back(std::move(pending));
+  std::visit(
+      [&](auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, ApiVersionsRequest>) {
+          const ApiRange* range = FindSupported(api::kApiVersions);
+          const std::int16_t error = h.api_version > range->max_version ? 35 : 0;
+          p.frame = EncodeApiVersionsResponse(h, error);  // UNSUPPORTED_VERSION when too new
+          p.done = true;
+        } else if constexpr (std::is_same_v<T, MetadataRequest>) {
+          StartMetadata(connection, p, body);
+        } else if constexpr (std::is_same_v<T, ProduceRequest>) {
+          StartProduce(connection, p, body);
+        } else if constexpr (std::is_same_v<T, FetchRequest>) {
+          StartFetch(connection, p, body);
+        } else if constexpr (std::is_same_v<T, ListOffsetsRequest>) {
+          StartListOffsets(connection, p, body);
+        } else {
+          static_assert(std::is_same_v<T, InitProducerIdRequest>);
+          StartInitProducerId(connection, p, body);
+        }
+      },
+      request.body);
+  Flush(connection);
+  return "";
+}
+
+void GatewayCore::Send(std::int32_t broker_id, kafka::KafkaBody body) {
+  const NodeIndex to = world_.directory().NodeFor(broker_id);
+  KSIM_ASSERT(to != kNoNode);
+  world_.sim().Env(node_).Send(to, std::make_shared<kafka::KafkaMessage>(std::move(body)));
+}
+
+std::int64_t GatewayCore::Call(std::uint64_t connection, Pending* pending, std::size_t topic,
+                               std::size_t partition) {
+  const std::int64_t correlation = next_correlation_++;
+  calls_[correlation] = SimCall{connection, pending, topic, partition};
+  ++pending->outstanding;
+  return correlation;
+}
+
+void GatewayCore::StartMetadata(std::uint64_t connection, Pending& p, const MetadataRequest& r) {
+  p.metadata_topics = r.topics;
+  Send(p.broker_id, kafka::MetadataRequest{Call(connection, &p, 0, 0)});
+}
+
+void GatewayCore::StartProduce(std::uint64_t connection, Pending& p, const ProduceRequest& r) {
+  p.silent = r.acks == 0;
+  for (std::size_t t = 0; t < r.topics.size(); ++t) {
+    const ProduceTopicData& topic = r.topics[t];
+    ProduceTopicResponse& answer = p.produce.topics.emplace_back();
+    answer.name = topic.name;
+    for (std::size_t i = 0; i < topic.partitions.size(); ++i) {
+      const ProducePartitionData& part = topic.partitions[i];
+      ProducePartitionResponse& slot = answer.partitions.emplace_back();
+      slot.index = part.index;
+      if (!part.records) {
+        slot.error_code = static_cast<std::int16_t>(Errc::kInvalidRecord);
+        continue;
+      }
+      kafka::ProduceRequest request;
+      request.correlation_id = p.silent ? 0 : Call(connection, &p, t, i);
+      request.topic = topic.name;
+      request.partition = part.index;
+      request.acks = r.acks;
+      request.timeout = Milliseconds(std::max(0, r.timeout_ms));
+      request.records = *part.records;
+      Send(p.broker_id, std::move(request));
+    }
+  }
+  if (p.silent || p.outstanding == 0) Complete(p);
+}
+
+void GatewayCore::StartFetch(std::uint64_t connection, Pending& p, const FetchRequest& r) {
+  kafka::FetchRequest request;
+  request.replica_id = -1;
+  request.max_wait = Milliseconds(std::max(0, r.max_wait_ms));
+  std::int32_t partition_max_bytes = 0;
+  for (const FetchTopicData& topic : r.topics) {
+    FetchTopicResponse& answer = p.fetch.topics.emplace_back();
+    answer.topic = topic.topic;
+    for (const FetchPartitionData& part : topic.partitions) {
+      answer.partitions.push_back(FetchPartitionResponse{part.partition, 0, -1, -1, {}});
+      request.partitions.push_back(
+          kafka::FetchPartition{topic.topic, part.partition, part.fetch_offset, -1, -1, 0});
+      partition_max_bytes = std::max(partition_max_bytes, part.partition_max_bytes);
+    }
+  }
+  // The simulated fetch has one per-partition limit; it always returns at least one batch.
+  request.max_bytes = std::max(1, partition_max_bytes);
+  if (request.partitions.empty()) return Complete(p);
+  request.correlation_id = Call(connection, &p, 0, 0);
+  Send(p.broker_id, std::move(request));
+}
+
+void GatewayCore::StartListOffsets(std::uint64_t connection, Pending& p,
+                                   const ListOffsetsRequest& r) {
+  for (std::size_t t = 0; t < r.topics.size(); ++t) {
+    ListOffsetsTopicResponse& answer = p.list_offsets.topics.emplace_back();
+    answer.name = r.topics[t].name;
+    for (std::size_t i = 0; i < r.topics[t].partitions.size(); ++i) {
+      const ListOffsetsPartitionData& part = r.topics[t].partitions[i];
+      ListOffsetsPartitionResponse& slot = answer.partitions.emplace_back();
+      slot.partition_index = part.partition_index;
+      if (part.timestamp != -1 && part.timestamp != -2) {
+        // Only EARLIEST_TIMESTAMP and LATEST_TIMESTAMP are simulated: a lookup by time is
+        // refused rather than answered wrongly.
+        slot.error_code = static_cast<std::int16_t>(Errc::kInvalidRequest);
+        continue;
+      }
+      kafka::ListOffsetsRequest request;
+      request.correlation_id = Call(connection, &p, t, i);
+      request.topic = answer.name;
+      request.partition = part.partition_index;
+      request.earliest = part.timestamp == -2;
+      Send(p.broker_id, std::move(request));
+    }
+  }
+  if (p.outstanding == 0) Complete(p);
+}
+
+void GatewayCore::StartInitProducerId(std::uint64_t connection, Pending& p,
+                                      const InitProducerIdRequest& r) {
+  if (r.transactional_id) {
+    // No transaction coordinator is simulated: only idempotent producers get an id.
+    p.frame = EncodeInitProducerIdResponse(
+        p.header, {static_cast<std::int16_t>(Errc::kInvalidRequest), -1, -1});
+    p.done = true;
+    return;
+  }
+  Send(p.broker_id, kafka::InitProducerIdRequest{Call(connection, &p, 0, 0)});
+}
+
+const kafka::MetadataImage* GatewayCore::ImageOf(std::int32_t broker_id) {
+  if (kafka::KafkaNode* server = world_.BrokerServer(broker_id)) return &server->metadata();
+  return world_.BestImage();
+}
+
+std::int16_t GatewayCore::RefineError(std::int32_t broker_id, const std::string& topic,
+                                      std::int32_t partition, Errc error) {
+  if (error == Errc::kNotLeaderOrFollower) {
+    const kafka::MetadataImage* image = ImageOf(broker_id);
+    if (image != nullptr && image->Partition(topic, partition) == nullptr) {
+      return static_cast<std::int16_t>(Errc::kUnknownTopicOrPartition);
+    }
+  }
+  return WireError(error);
+}
+
+void GatewayCore::OnMetadata(Pending& p, const kafka::MetadataResponse& r, NodeIndex from) {
+  const std::int32_t answering = world_.directory().IdFor(from);
+  MetadataResponse out;
+  std::vector<kafka::BrokerId> live = r.live_brokers;
+  std::sort(live.begin(), live.end());
+  for (kafka::BrokerId id : live) {
+    if (std::find(broker_ids_.begin(), broker_ids_.end(), id) == broker_ids_.end()) continue;
+    out.brokers.push_back(MetadataBroker{id, options_.advertised_host, PortOf(id), std::nullopt});
+  }
+  // KRaft brokers answer with a random live broker as the controller (clients cannot reach
+  // the controllers); the lowest keeps the run deterministic.
+  out.controller_id = out.brokers.empty() ? -1 : out.brokers.front().node_id;
+  std::map<std::string, std::vector<const kafka::PartitionMetadata*>> by_topic;
+  for (const kafka::PartitionMetadata& pm : r.partitions) by_topic[pm.topic].push_back(&pm);
+  std::vector<std::string> names;
+  if (p.metadata_topics) {
+    names = *p.metadata_topics;
+  } else {
+    for (const auto& entry : by_topic) names.push_back(entry.first);
+  }
+  const kafka::MetadataImage* image = ImageOf(answering);
+  for (const std::string& name : names) {
+    MetadataTopic& topic = out.topics.emplace_back();
+    topic.name = name;
+    topic.is_internal = IsInternalTopic(name);
+    const auto it = by_topic.find(name);
+    if (it == by_topic.end()) {
+      topic.error_code = static_cast<std::int16_t>(Errc::kUnknownTopicOrPartition);
+      continue;
+    }
+    std::vector<const kafka::PartitionMetadata*> parts = it->second;
+    std::sort(parts.begin(), parts.end(),
+              [](const auto* a, const auto* b) { return a->partition < b->partition; });
+    for (const kafka::PartitionMetadata* pm : parts) {
+      MetadataPartition& part = topic.partitions.emplace_back();
+      part.partition_index = pm->partition;
+      part.leader_id = pm->leader;
+      const kafka::PartitionRegistration* reg =
+          image != nullptr ? image->Partition(name, pm->partition) : nullptr;
+      if (reg != nullptr) {
+        part.replica_nodes = reg->replicas;
+        part.isr_nodes = reg->isr;
+      } else if (pm->leader >= 0) {
+        part.replica_nodes = {pm->leader};
+        part.isr_nodes = {pm->leader};
+      }
+      if (pm->leader < 0) part.error_code = static_cast<std::int16_t>(Errc::kLeaderNotAvailable);
+    }
+  }
+  p.frame = EncodeMetadataResponse(p.header, out);
+  p.done = true;
+}
+
+void GatewayCore::OnSimMessage(const Message& message) {
+  const auto* kafka = message.As<kafka::KafkaMessage>();
+  if (kafka == nullptr) return;
+  std::int64_t correlation = -1;
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, kafka::MetadataResponse> ||
+                      std::is_same_v<T, kafka::ProduceResponse> ||
+                      std::is_same_v<T, kafka::FetchResponse> ||
+                      std::is_same_v<T, kafka::ListOffsetsResponse> ||
+                      std::is_same_v<T, kafka::InitProducerIdResponse>) {
+          correlation = body.correlation_id;
+        }
+      },
+      kafka->body);
+  const auto it = calls_.find(correlation);
+  if (it == calls_.end()) return;  // its connection closed meanwhile
+  const SimCall call = it->second;
+  calls_.erase(it);
+  Pending& p = *call.pending;
+  --p.outstanding;
+  if (const auto* md = kafka->Get<kafka::MetadataResponse>()) {
+    OnMetadata(p, *md, message.from);
+  } else if (const auto* produced = kafka->Get<kafka::ProduceResponse>()) {
+    ProducePartitionResponse& slot = p.produce.topics[call.topic].partitions[call.partition];
+    slot.error_code =
+        RefineError(p.broker_id, produced->topic, produced->partition, produced->error);
+    slot.base_offset = produced->error == Errc::kNone ? produced->base_offset : -1;
+  } else if (const auto* fetched = kafka->Get<kafka::FetchResponse>()) {
+    std::size_t k = 0;
+    for (FetchTopicResponse& topic : p.fetch.topics) {
+      for (FetchPartitionResponse& part : topic.partitions) {
+        if (k >= fetched->partitions.size()) break;
+        const kafka::FetchedPartition& f = fetched->partitions[k++];
+        part.error_code = RefineError(p.broker_id, f.topic, f.partition, f.error);
+        part.high_watermark = f.error == Errc::kNone ? f.high_watermark : -1;
+        // No transactions are simulated: the last stable offset is the high watermark.
+        part.last_stable_offset = part.high_watermark;
+        part.records = f.records;
+      }
+    }
+  } else if (const auto* listed = kafka->Get<kafka::ListOffsetsResponse>()) {
+    ListOffsetsPartitionResponse& slot =
+        p.list_offsets.topics[call.topic].partitions[call.partition];
+    slot.error_code = RefineError(p.broker_id, listed->topic, listed->partition, listed->error);
+    slot.offset = listed->error == Errc::kNone ? listed->offset : -1;
+  } else if (const auto* init = kafka->Get<kafka::InitProducerIdResponse>()) {
+    p.frame = EncodeInitProducerIdResponse(
+        p.header, {WireError(init->error), init->producer_id, init->producer_epoch});
+    p.done = true;
+  }
+  if (p.outstanding == 0 && !p.done) Complete(p);
+  Flush(call.connection);
+}
+
+void GatewayCore::Complete(Pending& p) {
+  p.done = true;
+  if (p.silent) return;
+  switch (p.header.api_key) {
+    case api::kProduce:
+      p.frame = EncodeProduceResponse(p.header, p.produce);
+      break;
+    case api::kFetch:
+      p.frame = EncodeFetchResponse(p.header, p.fetch);
+      break;
+    case api::kListOffsets:
+      p.frame = EncodeListOffsetsResponse(p.header, p.list_offsets);
+      break;
+    default:
+      KSIM_UNREACHABLE();
+  }
+}
+
+void GatewayCore::Flush(std::uint64_t connection) {
+  const auto it = connections_.find(connection);
+  if (it == connections_.end()) return;
+  std::deque<std::unique_ptr<Pending>>& queue = it->second.queue;
+  while (!queue.empty() && queue.front()->done) {
+    if (!queue.front()->silent && send_) send_(connection, std::move(queue.front()->frame));
+    queue.pop_front();
+  }
+}
+
+}  // namespace kafkasim::gateway

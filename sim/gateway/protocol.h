@@ -1,0 +1,227 @@
+// Kafka requests and responses as they travel on the wire, for the APIs and versions the
+// gateway advertises: the frame, request header v1/v2 and response header v0/v1
+// (RequestHeader.json, ResponseHeader.json), decoders for request bodies and encoders for
+// response bodies (clients/src/main/resources/common/message/*.json). Pure: no sockets and no
+// simulation, so it is unit-tested on bytes and fuzzed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/status.h"
+
+namespace kafkasim::gateway {
+
+// socket.request.max.bytes (SocketServerConfigs.SOCKET_REQUEST_MAX_BYTES_DEFAULT): a frame
+// declaring more closes the connection.
+inline constexpr std::int32_t kSocketRequestMaxBytes = 104857600;
+
+namespace api {
+inline constexpr std::int16_t kProduce = 0;
+inline constexpr std::int16_t kFetch = 1;
+inline constexpr std::int16_t kListOffsets = 2;
+inline constexpr std::int16_t kMetadata = 3;
+inline constexpr std::int16_t kApiVersions = 18;
+inline constexpr std::int16_t kInitProducerId = 22;
+}  // namespace api
+
+struct ApiRange {
+  std::int16_t api_key = 0;
+  std::int16_t min_version = 0;
+  std::int16_t max_version = 0;
+};
+// What ApiVersions advertises: exactly the versions the decoders below implement. Kept below
+// each API's first flexible version (except ApiVersions v3), the table librdkafka 2.0.2 and
+// KafkaJS 2.2.4 were checked against (shared/reference/kafka-protocol.md section 4).
+std::span<const ApiRange> SupportedApis();
+const ApiRange* FindSupported(std::int16_t api_key);
+// The API's name as Kafka's ApiKeys has it ("Produce"), or "" for a key we do not know.
+std::string_view ApiName(std::int16_t api_key);
+// The first flexible version of an API Kafka defines (the JSON specs' "flexibleVersions"),
+// or -1 for an unknown key. Decides the request header version (2 from there, else 1).
+std::int16_t FirstFlexibleVersion(std::int16_t api_key);
+
+struct RequestHeader {
+  std::int16_t api_key = 0;
+  std::int16_t api_version = 0;
+  std::int32_t correlation_id = 0;
+  std::optional<std::string> client_id;
+  bool flexible = false;  // header v2 (and the body is flexible)
+};
+
+struct ApiVersionsRequest {
+  std::optional<std::string> client_software_name;  // v3+
+  std::optional<std::string> client_software_version;
+};
+struct MetadataRequest {
+  std::optional<std::vector<std::string>> topics;  // null: every topic; empty: none
+};
+struct ProducePartitionData {
+  std::int32_t index = 0;
+  std::optional<std::vector<std::uint8_t>> records;
+};
+struct ProduceTopicData {
+  std::string name;
+  std::vector<ProducePartitionData> partitions;
+};
+struct ProduceRequest {
+  std::optional<std::string> transactional_id;
+  std::int16_t acks = -1;
+  std::int32_t timeout_ms = 0;
+  std::vector<ProduceTopicData> topics;
+};
+struct FetchPartitionData {
+  std::int32_t partition = 0;
+  std::int64_t fetch_offset = 0;
+  std::int32_t partition_max_bytes = 0;
+};
+struct FetchTopicData {
+  std::string topic;
+  std::vector<FetchPartitionData> partitions;
+};
+struct FetchRequest {
+  std::int32_t replica_id = -1;
+  std::int32_t max_wait_ms = 0;
+  std::int32_t min_bytes = 0;
+  std::int32_t max_bytes = 0;
+  std::int8_t isolation_level = 0;
+  std::vector<FetchTopicData> topics;
+};
+struct ListOffsetsPartitionData {
+  std::int32_t partition_index = 0;
+  std::int64_t timestamp = 0;  // -1 latest, -2 earliest, else a time
+};
+struct ListOffsetsTopicData {
+  std::string name;
+  std::vector<ListOffsetsPartitionData> partitions;
+};
+struct ListOffsetsRequest {
+  std::int32_t replica_id = -1;
+  std::vector<ListOffsetsTopicData> topics;
+};
+struct InitProducerIdRequest {
+  std::optional<std::string> transactional_id;
+  std::int32_t transaction_timeout_ms = 0;
+};
+
+using RequestBody = std::variant<ApiVersionsRequest, MetadataRequest, ProduceRequest, FetchRequest,
+                                 ListOffsetsRequest, InitProducerIdRequest>;
+
+struct Request {
+  RequestHeader header;
+  RequestBody body;
+};
+
+// Why a frame was refused; the server logs the message and closes the connection.
+enum class DecodeError : std::uint8_t {
+  kMalformed,           // bytes that do not parse as the header or body they claim
+  kUnknownApi,          // an API key Kafka defines but the gateway does not serve, or none
+  kUnsupportedVersion,  // a version outside the advertised range (not ApiVersions)
+};
+struct DecodeFailure {
+  DecodeError error = DecodeError::kMalformed;
+  std::string message;  // "[gateway.E002] Fetch v11 is not supported (advertised 4-4)"
+  std::optional<RequestHeader> header;  // when the header itself parsed
+};
+
+// Decodes one frame's payload (the bytes after the int32 size). An ApiVersions request of a
+// version above the advertised maximum decodes with an empty body: Kafka answers it with
+// UNSUPPORTED_VERSION in a v0 body (KIP-511), which EncodeApiVersionsResponse does.
+std::variant<Request, DecodeFailure> DecodeRequest(std::span<const std::uint8_t> frame);
+
+// --- Responses. Each Encode* returns a whole frame: int32 size, response header, body. ---
+
+struct MetadataBroker {
+  std::int32_t node_id = 0;
+  std::string host;
+  std::int32_t port = 0;
+  std::optional<std::string> rack;
+};
+struct MetadataPartition {
+  std::int16_t error_code = 0;
+  std::int32_t partition_index = 0;
+  std::int32_t leader_id = -1;
+  std::vector<std::int32_t> replica_nodes;
+  std::vector<std::int32_t> isr_nodes;
+};
+struct MetadataTopic {
+  std::int16_t error_code = 0;
+  std::string name;
+  bool is_internal = false;
+  std::vector<MetadataPartition> partitions;
+};
+struct MetadataResponse {
+  std::vector<MetadataBroker> brokers;
+  std::int32_t controller_id = -1;
+  std::vector<MetadataTopic> topics;
+};
+
+struct ProducePartitionResponse {
+  std::int32_t index = 0;
+  std::int16_t error_code = 0;
+  std::int64_t base_offset = -1;
+  std::int64_t log_append_time_ms = -1;
+};
+struct ProduceTopicResponse {
+  std::string name;
+  std::vector<ProducePartitionResponse> partitions;
+};
+struct ProduceResponse {
+  std::vector<ProduceTopicResponse> topics;
+};
+
+struct FetchPartitionResponse {
+  std::int32_t partition = 0;
+  std::int16_t error_code = 0;
+  std::int64_t high_watermark = -1;
+  std::int64_t last_stable_offset = -1;
+  std::vector<std::uint8_t> records;  // never null: librdkafka rejects a negative size
+};
+struct FetchTopicResponse {
+  std::string topic;
+  std::vector<FetchPartitionResponse> partitions;
+};
+struct FetchResponse {
+  std::vector<FetchTopicResponse> topics;
+};
+
+struct ListOffsetsPartitionResponse {
+  std::int32_t partition_index = 0;
+  std::int16_t error_code = 0;
+  std::int64_t timestamp = -1;
+  std::int64_t offset = -1;
+};
+struct ListOffsetsTopicResponse {
+  std::string name;
+  std::vector<ListOffsetsPartitionResponse> partitions;
+};
+struct ListOffsetsResponse {
+  std::vector<ListOffsetsTopicResponse> topics;
+};
+
+struct InitProducerIdResponse {
+  std::int16_t error_code = 0;
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+};
+
+// error_code 0 lists SupportedApis(); UNSUPPORTED_VERSION (35) is written in the v0 layout
+// whatever the request's version, listing only ApiVersions' own range (KIP-511).
+std::vector<std::uint8_t> EncodeApiVersionsResponse(const RequestHeader& header,
+                                                    std::int16_t error_code);
+std::vector<std::uint8_t> EncodeMetadataResponse(const RequestHeader& header,
+                                                 const MetadataResponse& response);
+std::vector<std::uint8_t> EncodeProduceResponse(const RequestHeader& header,
+                                                const ProduceResponse& response);
+std::vector<std::uint8_t> EncodeFetchResponse(const RequestHeader& header,
+                                              const FetchResponse& response);
+std::vector<std::uint8_t> EncodeListOffsetsResponse(const RequestHeader& header,
+                                                    const ListOffsetsResponse& response);
+std::vector<std::uint8_t> EncodeInitProducerIdResponse(const RequestHeader& header,
+                                                       const InitProducerIdResponse& response);
+
+}  // namespace kafkasim::gateway

@@ -1,0 +1,211 @@
+// GatewayCore without sockets: frames enter a simulated cluster (tests/gateway/
+// gateway-cluster.json) and the answers come back as the simulated brokers give them.
+#include "gateway/gateway_core.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gateway/recording.h"
+#include "gateway/wire.h"
+#include "scenario/runner.h"
+#include "storage/record_batch.h"
+
+namespace kafkasim::gateway {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+struct Harness {
+  Harness() {
+    Result<scenario::Scenario> loaded = scenario::LoadScenario(
+        std::string(KAFKASIM_SOURCE_DIR) + "/tests/gateway/gateway-cluster.json");
+    REQUIRE(loaded.ok());
+    MakeOpenEnded(*loaded);
+    scenario::RunOptions options;
+    options.seed = loaded->seed;
+    options.messages_recorded_max = 0;
+    runner = std::make_unique<scenario::Runner>(std::move(*loaded), std::move(options));
+    core = std::make_unique<GatewayCore>(runner->world(), GatewayOptions{},
+                                         [this](std::uint64_t connection, Bytes frame) {
+                                           sent.push_back({connection, frame});
+                                         });
+    AdvanceBy(Seconds(8));  // leaders elected
+  }
+  void AdvanceBy(Duration d) {
+    const Time target = runner->world().sim().Now() + d;
+    while (!runner->AdvanceTo(target, 1'000'000)) {
+    }
+  }
+  std::unique_ptr<scenario::Runner> runner;
+  std::unique_ptr<GatewayCore> core;
+  std::vector<std::pair<std::uint64_t, Bytes>> sent;
+};
+
+WireWriter Header(std::int16_t key, std::int16_t version, std::int32_t correlation) {
+  WireWriter w;
+  w.Int16(key);
+  w.Int16(version);
+  w.Int32(correlation);
+  w.String("test", false);
+  return w;
+}
+
+// A response frame's reader, past its size and correlation id (checked).
+WireReader Body(const Bytes& frame, std::int32_t correlation) {
+  WireReader r(frame);
+  CHECK(r.Int32() == static_cast<std::int32_t>(frame.size() - 4));
+  CHECK(r.Int32() == correlation);
+  return r;
+}
+
+// Leaders of cities' partitions from a Metadata v1 response, checking brokers and ports.
+std::map<std::int32_t, std::int32_t> ReadMetadata(WireReader r) {
+  const std::int32_t brokers = r.ArrayLength(false);
+  CHECK(brokers == 3);
+  for (std::int32_t i = 0; i < brokers; ++i) {
+    const std::int32_t id = r.Int32();
+    CHECK(r.String(false) == "127.0.0.1");
+    CHECK(r.Int32() == 9092 + id - 1);
+    CHECK_FALSE(r.NullableString(false));
+  }
+  CHECK(r.Int32() == 1);  // controller id: the lowest live broker
+  CHECK(r.ArrayLength(false) == 1);
+  CHECK(r.Int16() == 0);
+  CHECK(r.String(false) == "cities");
+  CHECK_FALSE(r.Bool());
+  std::map<std::int32_t, std::int32_t> leaders;
+  const std::int32_t partitions = r.ArrayLength(false);
+  CHECK(partitions == 3);
+  for (std::int32_t i = 0; i < partitions; ++i) {
+    CHECK(r.Int16() == 0);
+    const std::int32_t index = r.Int32();
+    leaders[index] = r.Int32();
+    CHECK(r.ArrayLength(false) == 3);  // replicas
+    for (int k = 0; k < 3; ++k) r.Int32();
+    CHECK(r.ArrayLength(false) == 3);  // in sync
+    for (int k = 0; k < 3; ++k) r.Int32();
+  }
+  CHECK_FALSE(r.failed());
+  CHECK(r.remaining() == 0);
+  return leaders;
+}
+
+TEST_CASE("gateway core: answers leave in request order, Metadata names each broker's port") {
+  Harness h;
+  WireWriter metadata = Header(3, 1, 1);
+  metadata.ArrayLength(1, false);
+  metadata.String("cities", false);
+  CHECK(h.core->OnFrame(7, 1, metadata.bytes()).empty());
+  // ApiVersions is answered by the gateway at once, but waits behind the Metadata answer.
+  CHECK(h.core->OnFrame(7, 1, Header(18, 0, 2).bytes()).empty());
+  CHECK(h.sent.empty());
+  CHECK(h.core->Outstanding(7) == 2);
+  h.AdvanceBy(Milliseconds(100));
+  REQUIRE(h.sent.size() == 2);
+  CHECK(h.sent[0].first == 7);
+  const std::map<std::int32_t, std::int32_t> leaders = ReadMetadata(Body(h.sent[0].second, 1));
+  for (const auto& entry : leaders) CHECK(entry.second >= 1);
+  WireReader versions = Body(h.sent[1].second, 2);
+  CHECK(versions.Int16() == 0);
+  CHECK(versions.ArrayLength(false) == 6);
+  CHECK(h.core->Outstanding(7) == 0);
+}
+
+TEST_CASE(
+    "gateway core: a two-partition Produce is split, gathered, and Fetch returns the "
+    "client's batch as it built it") {
+  Harness h;
+  WireWriter metadata = Header(3, 1, 1);
+  metadata.ArrayLength(-1, false);
+  REQUIRE(h.core->OnFrame(1, 1, metadata.bytes()).empty());
+  h.AdvanceBy(Milliseconds(100));
+  REQUIRE(h.sent.size() == 1);
+  const std::map<std::int32_t, std::int32_t> leaders = ReadMetadata(Body(h.sent[0].second, 1));
+  const std::int32_t leader = leaders.at(0);
+  storage::Record record;
+  record.timestamp = 1700000000000;
+  record.key = Bytes{'k'};
+  record.value = Bytes{'v', '1'};
+  const Bytes batch = storage::BuildBatch({record}, storage::BatchOptions{});
+
+  WireWriter produce = Header(0, 3, 2);
+  produce.NullableString(std::nullopt, false);
+  produce.Int16(-1);
+  produce.Int32(5000);
+  produce.ArrayLength(1, false);
+  produce.String("cities", false);
+  produce.ArrayLength(2, false);
+  produce.Int32(0);
+  produce.Bytes(batch, false);
+  produce.Int32(1);
+  produce.Bytes(batch, false);
+  REQUIRE(h.core->OnFrame(2, leader, produce.bytes()).empty());
+  h.AdvanceBy(Milliseconds(200));
+  REQUIRE(h.sent.size() == 2);
+  WireReader answer = Body(h.sent[1].second, 2);
+  CHECK(answer.ArrayLength(false) == 1);
+  CHECK(answer.String(false) == "cities");
+  CHECK(answer.ArrayLength(false) == 2);
+  for (std::int32_t partition : {0, 1}) {
+    CHECK(answer.Int32() == partition);
+    const std::int16_t error = answer.Int16();
+    const std::int64_t base_offset = answer.Int64();
+    answer.Int64();  // log_append_time_ms
+    if (leaders.at(partition) == leader) {
+      CHECK(error == 0);
+      CHECK(base_offset == 0);
+    } else {
+      CHECK(error == 6);  // NOT_LEADER_OR_FOLLOWER, from the simulated broker
+      CHECK(base_offset == -1);
+    }
+  }
+  CHECK(answer.Int32() == 0);  // throttle_time_ms
+  CHECK(answer.remaining() == 0);
+
+  WireWriter fetch = Header(1, 4, 3);
+  fetch.Int32(-1);
+  fetch.Int32(500);
+  fetch.Int32(1);
+  fetch.Int32(1 << 20);
+  fetch.Int8(0);
+  fetch.ArrayLength(1, false);
+  fetch.String("cities", false);
+  fetch.ArrayLength(1, false);
+  fetch.Int32(0);
+  fetch.Int64(0);
+  fetch.Int32(1 << 20);
+  REQUIRE(h.core->OnFrame(3, leader, fetch.bytes()).empty());
+  h.AdvanceBy(Milliseconds(200));
+  REQUIRE(h.sent.size() == 3);
+  WireReader fetched = Body(h.sent[2].second, 3);
+  CHECK(fetched.Int32() == 0);
+  CHECK(fetched.ArrayLength(false) == 1);
+  CHECK(fetched.String(false) == "cities");
+  CHECK(fetched.ArrayLength(false) == 1);
+  CHECK(fetched.Int32() == 0);
+  CHECK(fetched.Int16() == 0);
+  CHECK(fetched.Int64() == 1);  // high watermark: the followers have the record
+  CHECK(fetched.Int64() == 1);  // last stable offset
+  CHECK(fetched.ArrayLength(false) == 0);
+  const std::optional<Bytes> records = fetched.NullableBytes(false);
+  REQUIRE(records);
+  REQUIRE(records->size() == batch.size());
+  // The leader assigned the base offset (0) and its leader epoch; from the magic byte on, the
+  // bytes (CRC included) are the client's.
+  CHECK(Bytes(records->begin() + 16, records->end()) == Bytes(batch.begin() + 16, batch.end()));
+}
+
+TEST_CASE("gateway core: a refused frame is logged in the trace and closes nothing else") {
+  Harness h;
+  const std::size_t events = h.runner->world().sim().trace().size();
+  CHECK(h.core->OnFrame(4, 2, Header(999, 0, 1).bytes()) ==
+        "[gateway.E002] unknown API key 999 (correlation id 1)");
+  CHECK(h.runner->world().sim().trace().size() == events + 1);
+  CHECK(h.sent.empty());
+}
+
+}  // namespace
+}  // namespace kafkasim::gateway

@@ -1,0 +1,340 @@
+// Kafka request decoding and response encoding, against frames laid out as Kafka's message
+// specs say (clients/src/main/resources/common/message/*.json) and one captured from kcat.
+#include "gateway/protocol.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "gateway/wire.h"
+
+namespace kafkasim::gateway {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes Hex(const std::string& hex) {
+  Bytes out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+std::string ToHex(const Bytes& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (std::uint8_t b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
+
+// A request frame payload: header v1 (api key, version, correlation id, client id "c").
+WireWriter Header(std::int16_t key, std::int16_t version, std::int32_t correlation) {
+  WireWriter w;
+  w.Int16(key);
+  w.Int16(version);
+  w.Int32(correlation);
+  w.String("c", false);
+  return w;
+}
+
+const Request& Decoded(const std::variant<Request, DecodeFailure>& result) {
+  if (const auto* failure = std::get_if<DecodeFailure>(&result)) FAIL(failure->message);
+  return std::get<Request>(result);
+}
+
+const DecodeFailure& Failed(const std::variant<Request, DecodeFailure>& result) {
+  REQUIRE(std::holds_alternative<DecodeFailure>(result));
+  return std::get<DecodeFailure>(result);
+}
+
+TEST_CASE("protocol: kcat's first frame, ApiVersions v3 with header v2, decodes") {
+  // Captured from kcat 1.7.1 / librdkafka 2.0.2 (shared/reference/kafka-protocol.md 1),
+  // without its int32 size 0x24.
+  const Bytes frame =
+      Hex("0012000300000001000772646b61666b61000b6c696272646b61666b6106322e302e3200");
+  REQUIRE(frame.size() == 0x24);
+  const auto decoded = DecodeRequest(frame);
+  const Request& r = Decoded(decoded);
+  CHECK(r.header.api_key == 18);
+  CHECK(r.header.api_version == 3);
+  CHECK(r.header.correlation_id == 1);
+  CHECK(r.header.client_id == "rdkafka");
+  CHECK(r.header.flexible);
+  const auto& body = std::get<ApiVersionsRequest>(r.body);
+  CHECK(body.client_software_name == "librdkafka");
+  CHECK(body.client_software_version == "2.0.2");
+}
+
+TEST_CASE("protocol: the ApiVersions v3 response keeps header v0 and lists every served API") {
+  RequestHeader h;
+  h.api_key = api::kApiVersions;
+  h.api_version = 3;
+  h.correlation_id = 1;
+  h.flexible = true;
+  // size, correlation id (no header tags: ApiVersions answers with header v0), error 0,
+  // compact array of 6 (07) {key, min, max, tags}, throttle_time_ms, body tags.
+  CHECK(ToHex(EncodeApiVersionsResponse(h, 0)) ==
+        "00000036"
+        "00000001"
+        "0000"
+        "07"
+        "00000003000300"
+        "00010004000400"
+        "00020001000100"
+        "00030001000100"
+        "00120000000300"
+        "00160000000100"
+        "00000000"
+        "00");
+}
+
+TEST_CASE("protocol: ApiVersions v0 and v1 responses use int32 arrays, v1 adds throttle time") {
+  RequestHeader h;
+  h.api_key = api::kApiVersions;
+  h.api_version = 0;
+  h.correlation_id = 9;
+  const Bytes v0 = EncodeApiVersionsResponse(h, 0);
+  CHECK(v0.size() == 4 + 4 + 2 + 4 + 6 * 6);
+  h.api_version = 1;
+  const Bytes v1 = EncodeApiVersionsResponse(h, 0);
+  CHECK(v1.size() == v0.size() + 4);
+  CHECK(ToHex(v1).substr(0, 32) ==
+        "00000032"
+        "00000009"
+        "0000"
+        "00000006"
+        "0000");
+}
+
+TEST_CASE("protocol: a too-new ApiVersions gets UNSUPPORTED_VERSION in the v0 layout (KIP-511)") {
+  WireWriter w;
+  w.Int16(18);
+  w.Int16(9);
+  w.Int32(5);
+  w.String("rdkafka", false);
+  w.EmptyTaggedFields();
+  w.String("future-field", true);  // a body the gateway cannot know: not read
+  const auto decoded = DecodeRequest(w.bytes());
+  const Request& r = Decoded(decoded);
+  CHECK(r.header.api_version == 9);
+  CHECK(ToHex(EncodeApiVersionsResponse(r.header, 35)) ==
+        "00000010"
+        "00000005"
+        "0023"
+        "00000001"
+        "001200000003");
+}
+
+TEST_CASE("protocol: Metadata v1 tells all topics (null) from none (empty) and names") {
+  WireWriter all = Header(3, 1, 2);
+  all.ArrayLength(-1, false);
+  const MetadataRequest everything =
+      std::get<MetadataRequest>(Decoded(DecodeRequest(all.bytes())).body);
+  CHECK_FALSE(everything.topics);
+  WireWriter none = Header(3, 1, 2);
+  none.ArrayLength(0, false);
+  const MetadataRequest empty =
+      std::get<MetadataRequest>(Decoded(DecodeRequest(none.bytes())).body);
+  REQUIRE(empty.topics);
+  CHECK(empty.topics->empty());
+  WireWriter named = Header(3, 1, 2);
+  named.ArrayLength(1, false);
+  named.String("cities", false);
+  const MetadataRequest one = std::get<MetadataRequest>(Decoded(DecodeRequest(named.bytes())).body);
+  CHECK(one.topics == std::vector<std::string>{"cities"});
+}
+
+TEST_CASE("protocol: Produce v3 keeps each partition's record bytes as sent") {
+  WireWriter w = Header(0, 3, 7);
+  w.NullableString(std::nullopt, false);  // transactional_id
+  w.Int16(-1);                            // acks
+  w.Int32(30000);                         // timeout_ms
+  w.ArrayLength(1, false);
+  w.String("cities", false);
+  w.ArrayLength(2, false);
+  w.Int32(0);
+  w.Bytes(Bytes{1, 2, 3}, false);
+  w.Int32(2);
+  w.NullableBytes(std::nullopt, false);
+  const auto decoded = DecodeRequest(w.bytes());
+  const Request& r = Decoded(decoded);
+  const auto& p = std::get<ProduceRequest>(r.body);
+  CHECK(p.acks == -1);
+  CHECK(p.timeout_ms == 30000);
+  REQUIRE(p.topics.size() == 1);
+  CHECK(p.topics[0].name == "cities");
+  REQUIRE(p.topics[0].partitions.size() == 2);
+  CHECK(p.topics[0].partitions[0].records == Bytes{1, 2, 3});
+  CHECK(p.topics[0].partitions[1].index == 2);
+  CHECK_FALSE(p.topics[0].partitions[1].records);
+}
+
+TEST_CASE("protocol: Produce with acks other than -1, 0 or 1 is malformed") {
+  WireWriter w = Header(0, 3, 7);
+  w.NullableString(std::nullopt, false);
+  w.Int16(2);
+  w.Int32(30000);
+  w.ArrayLength(0, false);
+  CHECK(Failed(DecodeRequest(w.bytes())).message ==
+        "[gateway.E001] malformed Produce v3 request (correlation id 7): acks 2 (valid: -1, 0, "
+        "1) at byte 23");
+}
+
+TEST_CASE("protocol: Fetch v4 and ListOffsets v1 decode field by field") {
+  WireWriter f = Header(1, 4, 11);
+  f.Int32(-1);        // replica_id
+  f.Int32(500);       // max_wait_ms
+  f.Int32(1);         // min_bytes
+  f.Int32(52428800);  // max_bytes
+  f.Int8(1);          // isolation_level
+  f.ArrayLength(1, false);
+  f.String("cities", false);
+  f.ArrayLength(1, false);
+  f.Int32(0);
+  f.Int64(42);
+  f.Int32(1048576);
+  const FetchRequest fetch = std::get<FetchRequest>(Decoded(DecodeRequest(f.bytes())).body);
+  CHECK(fetch.max_wait_ms == 500);
+  CHECK(fetch.isolation_level == 1);
+  REQUIRE(fetch.topics.size() == 1);
+  CHECK(fetch.topics[0].partitions[0].fetch_offset == 42);
+  CHECK(fetch.topics[0].partitions[0].partition_max_bytes == 1048576);
+
+  WireWriter l = Header(2, 1, 12);
+  l.Int32(-1);
+  l.ArrayLength(1, false);
+  l.String("cities", false);
+  l.ArrayLength(1, false);
+  l.Int32(0);
+  l.Int64(-2);
+  const ListOffsetsRequest list =
+      std::get<ListOffsetsRequest>(Decoded(DecodeRequest(l.bytes())).body);
+  CHECK(list.topics[0].partitions[0].timestamp == -2);
+}
+
+TEST_CASE("protocol: a flexible request header (v2) skips its tagged fields") {
+  // Metadata v9 is flexible, so its header is v2; the gateway does not serve v9, but the
+  // header is read (with a tagged field) before the version is refused.
+  WireWriter w = Header(3, 9, 21);
+  w.UnsignedVarint(1);  // one tagged field
+  w.UnsignedVarint(0);
+  w.UnsignedVarint(2);
+  w.Int16(0x7777);
+  const DecodeFailure f = Failed(DecodeRequest(w.bytes()));
+  CHECK(f.error == DecodeError::kUnsupportedVersion);
+  REQUIRE(f.header);
+  CHECK(f.header->flexible);
+  CHECK(f.header->client_id == "c");
+  CHECK(f.message == "[gateway.E003] Metadata v9 is not supported (advertised 1-1)");
+}
+
+TEST_CASE("protocol: unknown or unserved APIs and malformed frames are refused with a reason") {
+  CHECK(Failed(DecodeRequest(Hex("0012"))).message ==
+        "[gateway.E001] malformed request header: 2 byte(s) needed, 0 left at byte 2");
+  WireWriter unknown = Header(999, 0, 3);
+  const DecodeFailure u = Failed(DecodeRequest(unknown.bytes()));
+  CHECK(u.error == DecodeError::kUnknownApi);
+  CHECK(u.message == "[gateway.E002] unknown API key 999 (correlation id 3)");
+  WireWriter groups = Header(15, 0, 4);  // DescribeGroups
+  const DecodeFailure g = Failed(DecodeRequest(groups.bytes()));
+  CHECK(g.error == DecodeError::kUnknownApi);
+  CHECK(g.message == "[gateway.E002] DescribeGroups (API key 15) is not served by the gateway");
+  WireWriter trailing = Header(3, 1, 5);
+  trailing.ArrayLength(-1, false);
+  trailing.Int8(0);
+  CHECK(Failed(DecodeRequest(trailing.bytes())).message ==
+        "[gateway.E001] malformed Metadata v1 request (correlation id 5): 1 byte(s) after the "
+        "end of the request at byte 15");
+  WireWriter fetch = Header(1, 11, 6);
+  CHECK(Failed(DecodeRequest(fetch.bytes())).message ==
+        "[gateway.E003] Fetch v11 is not supported (advertised 4-4)");
+}
+
+TEST_CASE("protocol: the Metadata v1 response lays out brokers, controller and partitions") {
+  RequestHeader h;
+  h.api_key = api::kMetadata;
+  h.api_version = 1;
+  h.correlation_id = 2;
+  MetadataResponse m;
+  m.brokers.push_back({1, "h", 9092, std::nullopt});
+  m.controller_id = 1;
+  MetadataTopic t;
+  t.name = "t";
+  t.partitions.push_back({0, 0, 1, {1}, {1}});
+  m.topics.push_back(t);
+  MetadataTopic missing;
+  missing.error_code = 3;
+  missing.name = "x";
+  m.topics.push_back(missing);
+  CHECK(ToHex(EncodeMetadataResponse(h, m)) ==
+        "0000004b"
+        "00000002"
+        "00000001"
+        "00000001"
+        "000168"
+        "00002384"
+        "ffff"      // brokers
+        "00000001"  // controller_id
+        "00000002"
+        "0000"
+        "000174"
+        "00"
+        "00000001"  // t: error, name, internal
+        "0000"
+        "00000000"
+        "00000001"
+        "0000000100000001"
+        "0000000100000001"
+        "0003"
+        "000178"
+        "00"
+        "00000000");  // x: UNKNOWN_TOPIC_OR_PARTITION
+}
+
+TEST_CASE("protocol: Produce v3 and Fetch v4 responses put throttle time where Kafka does") {
+  RequestHeader h;
+  h.api_key = api::kProduce;
+  h.api_version = 3;
+  h.correlation_id = 7;
+  ProduceResponse p;
+  p.topics.push_back({"t", {{0, 6, -1, -1}}});
+  // Produce: throttle_time_ms last.
+  CHECK(ToHex(EncodeProduceResponse(h, p)) ==
+        "00000029"
+        "00000007"
+        "00000001"
+        "000174"
+        "00000001"
+        "00000000"
+        "0006"
+        "ffffffffffffffff"
+        "ffffffffffffffff"
+        "00000000");
+  h.api_key = api::kFetch;
+  h.api_version = 4;
+  FetchResponse f;
+  f.topics.push_back({"t", {{0, 0, 5, 5, {0xab}}}});
+  // Fetch: throttle_time_ms first; aborted_transactions empty; records never null.
+  CHECK(ToHex(EncodeFetchResponse(h, f)) ==
+        "00000032"
+        "00000007"
+        "00000000"
+        "00000001"
+        "000174"
+        "00000001"
+        "00000000"
+        "0000"
+        "0000000000000005"
+        "0000000000000005"
+        "00000000"
+        "00000001"
+        "ab");
+}
+
+}  // namespace
+}  // namespace kafkasim::gateway
