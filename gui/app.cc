@@ -113,6 +113,18 @@ void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue)
     }
     ImGui::End();
   }
+  if (state.presenter) {
+    // A projector: the map takes the whole middle; the tables and logs wait in the other layout.
+    Place(0, top, display.x, middle_h);
+    if (ImGui::Begin("Cluster", nullptr, kFixed)) cluster_map::Draw(world, state, queue);
+    ImGui::End();
+    Place(0, top + middle_h, display.x, display.y - top - middle_h);
+    if (ImGui::Begin("Timeline", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+      timeline::Draw(world, state, queue);
+    }
+    ImGui::End();
+    return;
+  }
   const float map_h = std::floor(middle_h * 0.6f);
   Place(0, top, left_w, map_h);
   if (ImGui::Begin("Cluster", nullptr, kFixed)) cluster_map::Draw(world, state, queue);

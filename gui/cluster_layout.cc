@@ -113,8 +113,6 @@ void PlaceCircleRow(const std::vector<int>& row, float width, float y, ClusterLa
 
 ClusterLayout LayoutMap(const view::WorldView& world, float width, float height, float font) {
   const float banner = MapBannerHeight(font);
-  const float legend = MapLegendHeight(font);
-  const float labels = font * (static_cast<float>(MapLabelLines(world)) + 0.2f) + 2;
   std::vector<int> top, brokers, bottom;
   for (std::size_t i = 0; i < world.nodes.size(); ++i) {
     const auto role = world.nodes[i].role;
@@ -128,9 +126,13 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
     }
   }
   if (brokers.empty()) {
+    const float legend = MapLegendHeight(font);
+    const float labels = font * (static_cast<float>(MapLabelLines(world)) + 0.2f) + 2;
     ClusterLayout layout =
         LayoutCluster(world, width, std::max(height - banner - legend, 1.0f), labels);
     for (Point& c : layout.centers) c.y += banner;
+    layout.legend_height = legend;
+    layout.label_lines = MapLabelLines(world);
     return layout;
   }
   ClusterLayout layout = LayoutCluster(world, width, 1, 0);  // slots; centres are set below
@@ -138,20 +140,36 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
   layout.chip_areas.assign(world.nodes.size(), Rect{});
 
   // Circle rows (controllers or ZooKeeper servers on top, clients below) take what their
-  // circle and labels need; the brokers' boxes share the rest.
+  // circle and labels need; the brokers' boxes share the rest. A canvas too short for that (a
+  // projector's font) first drops the legend, then shrinks the circles, then keeps only the
+  // names under them (the rest is in the tooltips).
   std::size_t widest_circle_row = std::max<std::size_t>({top.size(), bottom.size(), 1});
   const float pitch = width / static_cast<float>(widest_circle_row);
-  layout.radius = std::clamp(std::min(font * 1.1f, pitch * 0.28f), 4.0f, 30.0f);
-  const float circle_row = 2 * layout.radius + labels + font * 0.4f;
   const int circle_rows = (top.empty() ? 0 : 1) + (bottom.empty() ? 0 : 1);
+  const float gap = font * 0.8f;
+  const float chip_row = font * 1.5f;
+  float legend = MapLegendHeight(font);
+  layout.label_lines = MapLabelLines(world);
+  layout.radius = std::clamp(std::min(font * 1.1f, pitch * 0.28f), 4.0f, 30.0f);
+  auto label_height = [&] { return font * (static_cast<float>(layout.label_lines) + 0.2f) + 2; };
+  auto circle_row = [&] { return 2 * layout.radius + label_height() + font * 0.4f; };
+  auto short_of_room = [&] {
+    return height < banner + legend + static_cast<float>(circle_rows) * circle_row() + font * 1.2f +
+                        chip_row + gap;
+  };
+  if (short_of_room()) legend = 0;
+  if (short_of_room()) layout.radius = std::max(4.0f, std::min(layout.radius, font * 0.45f));
+  if (short_of_room()) layout.label_lines = 1;
+  layout.legend_height = legend;
+  const float labels = label_height();
   float y = banner;
   if (!top.empty()) {
     PlaceCircleRow(top, width, y + layout.radius + 2, layout);
-    y += circle_row;
+    y += circle_row();
   }
   const float area_top = y;
-  const float area_height =
-      std::max(height - legend - banner - static_cast<float>(circle_rows) * circle_row, font * 4);
+  const float area_height = std::max(
+      height - legend - banner - static_cast<float>(circle_rows) * circle_row(), font * 1.5f);
   if (!bottom.empty()) {
     PlaceCircleRow(bottom, width, area_top + area_height + layout.radius + 2, layout);
   }
@@ -159,8 +177,6 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
   // The broker grid: the column count that leaves each box the most room for chips, the
   // fewest rows among equals. On a cramped canvas (a projector's font, many brokers) a box
   // keeps only its name line and what chips fit under it.
-  const float gap = font * 0.8f;
-  const float chip_row = font * 1.5f;
   const std::size_t n = brokers.size();
   std::size_t best_columns = 1;
   float best_room = -1;

@@ -34,6 +34,10 @@ struct ClusterLayout {
   std::vector<Rect> boxes;
   // Inside each box: its title (name and role lines, badge) and the area left for chips.
   std::vector<Rect> chip_areas;
+  // LayoutMap: the legend's height at the bottom (0 on a canvas too short for it) and the label
+  // lines under each circle and atop each box (1: the name only, on a short canvas).
+  float legend_height = 0;
+  int label_lines = 2;
 
   // Position in WorldView::nodes of the node `index`, or -1.
   int SlotOf(NodeIndex index) const;

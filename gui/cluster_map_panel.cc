@@ -422,9 +422,10 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
     if (n.state != NodeState::kRunning) DrawCross(dl, c, r * 0.6f, pal.bad, 4);
     const ImVec2 name_size = ImGui::CalcTextSize(n.name.c_str());
     dl->AddText({c.x - name_size.x / 2, c.y + r + 2}, pal.text, n.name.c_str());
+    if (layout.label_lines < 2) continue;  // a short canvas: the role is in the tooltip
     const ImVec2 role_size = ImGui::CalcTextSize(role.c_str());
     dl->AddText({c.x - role_size.x / 2, c.y + r + 2 + font}, role_colour, role.c_str());
-    if (broker && groups != coordinated.end()) {
+    if (broker && groups != coordinated.end() && layout.label_lines >= 3) {
       DrawBadge(dl, pal, {c.x, c.y + r + 2 + font * 2}, CoordinatorBadge(groups->second));
     }
   }
@@ -643,9 +644,23 @@ void DrawMessages(const view::WorldView& world, const GuiState& state, const Clu
     const auto link = newest.find({std::min(d.from, d.to), std::max(d.from, d.to)});
     if (labelled && link != newest.end() && link->second == &d) {
       std::string text = d.record->label;
-      if (text.size() > 32) text = text.substr(0, 31) + "~";
+      if (text.size() > 44) text = text.substr(0, 43) + "~";
       const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-      LabelAt(dl, pal, {p.x, p.y - font * 0.9f - size.y * 0.0f}, colour, text);
+      // A label that would cover a box or a node is left to the next frame (or off).
+      const Rect label{p.x - origin.x - size.x / 2 - 3, p.y - origin.y - font * 0.9f - size.y / 2,
+                       p.x - origin.x + size.x / 2 + 3, p.y - origin.y - font * 0.9f + size.y / 2};
+      bool free = true;
+      for (std::size_t i = 0; i < layout.centers.size() && free; ++i) {
+        const Point c = layout.centers[i];
+        const float reach = layout.radius + font * 2.3f;
+        const Rect shape = layout.IsBox(static_cast<int>(i))
+                               ? layout.boxes[i]
+                               : Rect{c.x - layout.radius * 3, c.y - layout.radius,
+                                      c.x + layout.radius * 3, c.y + reach};
+        free = !label.Overlaps(shape);
+      }
+      if (!free) continue;
+      LabelAt(dl, pal, {p.x, p.y - font * 0.9f}, colour, text);
     }
   }
 }
@@ -744,8 +759,27 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   DrawMessages(world, state, layout, dl, origin);
   DrawVotes(world, layout, pal, dl, origin);
   DrawBanners(world, layout, pal, dl, origin);
-  DrawLegend(world, pal, dl, {origin.x + 6, origin.y + size.y - MapLegendHeight(font) + 2});
-  ChipLegend(pal, dl, {origin.x + 6, origin.y + size.y - MapLegendHeight(font) + 2 + font * 1.35f});
+  // A canvas too short even for the compact map (a large font in the standard layout): say
+  // where the room is rather than show half a map.
+  bool cut_off = false;
+  for (std::size_t i = 0; i < layout.centers.size(); ++i) {
+    const float bottom = layout.IsBox(static_cast<int>(i)) ? layout.boxes[i].y1
+                                                           : layout.centers[i].y + layout.radius;
+    cut_off = cut_off || bottom > size.y;
+  }
+  if (cut_off) {
+    const char* hint = "the map needs more room: View > Presenter layout (or --presenter)";
+    const ImVec2 hint_size = ImGui::CalcTextSize(hint);
+    const ImVec2 hint_at{origin.x + 6, origin.y + size.y - hint_size.y - 4};
+    dl->AddRectFilled({hint_at.x - 3, hint_at.y - 2},
+                      {hint_at.x + hint_size.x + 3, hint_at.y + hint_size.y + 2}, pal.warn, 3);
+    dl->AddText(hint_at, IM_COL32(0, 0, 0, 255), hint);
+  }
+  if (layout.legend_height > 0) {  // left out on a canvas too short for it
+    const float legend_y = origin.y + size.y - layout.legend_height + 2;
+    DrawLegend(world, pal, dl, {origin.x + 6, legend_y});
+    ChipLegend(pal, dl, {origin.x + 6, legend_y + font * 1.35f});
+  }
   dl->PopClipRect();
 
   if (chip_hover.chip) {

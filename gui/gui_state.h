@@ -42,6 +42,7 @@ struct GuiState {
   bool high_contrast = false;
   bool colour_blind_safe = true;  // Okabe-Ito palette
   bool show_heartbeats = true;
+  bool presenter = false;         // the map fills the middle; tables, logs and checks are hidden
   bool show_idle_fetches = true;  // fetches from a replica already at its leader's log end
   // The cluster map draws a message over this many times its network latency, so a 2 ms
   // fetch crosses the map in 0.2 virtual seconds (1 = true speed).

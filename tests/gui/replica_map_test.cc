@@ -159,7 +159,7 @@ Rect CircleWithLabels(const ClusterLayout& layout, const view::WorldView& w, std
   const float half =
       std::max(layout.radius, static_cast<float>(w.nodes[i].name.size()) * font * 0.31f);
   return {c.x - half, c.y - layout.radius, c.x + half,
-          c.y + layout.radius + 2 + font * static_cast<float>(MapLabelLines(w))};
+          c.y + layout.radius + 2 + font * static_cast<float>(layout.label_lines)};
 }
 
 TEST_CASE("map layout: broker boxes, circles and labels never overlap, on any canvas") {
@@ -173,7 +173,7 @@ TEST_CASE("map layout: broker boxes, circles and labels never overlap, on any ca
       CAPTURE(width);
       CAPTURE(font);
       const ClusterLayout layout = LayoutMap(w, width, height, font);
-      const Rect canvas{0, MapBannerHeight(font), width, height - MapLegendHeight(font)};
+      const Rect canvas{0, MapBannerHeight(font), width, height - layout.legend_height};
       std::vector<Rect> shapes;
       for (std::size_t i = 0; i < w.nodes.size(); ++i) {
         const bool broker = w.nodes[i].role == view::NodeRole::kBroker;
