@@ -37,6 +37,12 @@ Point ClusterLayout::EdgeToward(int slot, Point toward) const {
     const float t = std::min({tx, ty, 1.0f});
     return {c.x + dx * t, c.y + dy * t};
   }
+  if (dy > 0 && label_below > 0) {
+    // Downwards a circle's labels stand in the way: leave from under them (or beside them).
+    const float tx = dx != 0 ? radius / std::abs(dx) : 1e9f;
+    const float t = std::min({tx, (radius + label_below) / dy, 1.0f});
+    return {c.x + dx * t, c.y + dy * t};
+  }
   const float length = std::sqrt(dx * dx + dy * dy);
   const float t = std::min(radius / length, 1.0f);
   return {c.x + dx * t, c.y + dy * t};
@@ -162,6 +168,7 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
   if (short_of_room()) layout.label_lines = 1;
   layout.legend_height = legend;
   const float labels = label_height();
+  layout.label_below = labels;
   float y = banner;
   if (!top.empty()) {
     PlaceCircleRow(top, width, y + layout.radius + 2, layout);

@@ -38,6 +38,7 @@ struct ClusterLayout {
   // lines under each circle and atop each box (1: the name only, on a short canvas).
   float legend_height = 0;
   int label_lines = 2;
+  float label_below = 0;  // the height of the label lines under each circle
 
   // Position in WorldView::nodes of the node `index`, or -1.
   int SlotOf(NodeIndex index) const;

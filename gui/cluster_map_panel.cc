@@ -173,7 +173,13 @@ void DrawSessions(const view::WorldView& world, const ClusterLayout& layout, con
   for (const view::ZkSessionView& s : world.zookeeper.sessions) {
     const int sc = layout.SlotOf(s.client), ss = layout.SlotOf(s.server);
     if (sc < 0 || ss < 0) continue;
-    const ImVec2 a = at(sc), b = at(ss);
+    // From the edge of the broker's box to the edge of the server's circle.
+    const ImVec2 ca = at(sc);
+    const ImVec2 origin{ca.x - layout.centers[static_cast<std::size_t>(sc)].x,
+                        ca.y - layout.centers[static_cast<std::size_t>(sc)].y};
+    const Point ea = layout.EdgeToward(sc, layout.centers[static_cast<std::size_t>(ss)]);
+    const Point eb = layout.EdgeToward(ss, layout.centers[static_cast<std::size_t>(sc)]);
+    const ImVec2 a{origin.x + ea.x, origin.y + ea.y}, b{origin.x + eb.x, origin.y + eb.y};
     const SessionLink link = ClassifySession(s);
     if (link == SessionLink::kConnected) {
       dl->AddLine(a, b, pal.zookeeper, 2.0f);
@@ -405,8 +411,16 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
         dl->AddText({x, a.y + 2 + font}, role_colour, role.c_str());
       }
       dl->PopClipRect();
-      if (broker && groups != coordinated.end() && !one_line) {
-        DrawBadge(dl, pal, {(a.x + b.x) / 2, a.y + 2 + font * 2}, CoordinatorBadge(groups->second));
+      if (broker && groups != coordinated.end()) {
+        // Under the title, or at the title line's right end in a cramped box.
+        // A cramped box says only how many groups (the tooltip names them).
+        const std::string badge = one_line ? fmt::format("coord {}", groups->second.size())
+                                           : CoordinatorBadge(groups->second);
+        const float badge_w = ImGui::CalcTextSize(badge.c_str()).x + 8;
+        DrawBadge(dl, pal,
+                  one_line ? ImVec2{b.x - badge_w / 2 - font * 0.3f, a.y + 2}
+                           : ImVec2{(a.x + b.x) / 2, a.y + 2 + font * 2},
+                  badge);
       }
       const auto held = chips.find(n.id);
       if (held != chips.end()) {
