@@ -315,16 +315,25 @@ void DrawBrokerChips(const view::NodeView& n, const std::vector<ReplicaChip>& ch
   const Palette& pal = CurrentPalette(state);
   const float font = ImGui::GetFontSize();
   const float pad = font * 0.35f;
+  // Measure no more chips than could possibly fit (each at least a one-digit chip wide): a
+  // broker of a 500-partition topic measures a few dozen texts, not hundreds.
+  const float chip_h = font * 1.25f, gap = font * 0.25f;
+  const float narrowest = ImGui::CalcTextSize("0").x + pad * 2;
+  const float per_row = std::floor((area.x1 - area.x0 + gap) / (narrowest + gap));
+  const float rows = std::floor((area.y1 - area.y0 + gap) / (chip_h + gap));
+  const auto fit_max = static_cast<std::size_t>(std::max(per_row * rows, 0.0f)) + 1;
+  const std::size_t measured = std::min(chips.size(), fit_max);
   std::vector<std::string> texts;
   std::vector<float> widths;
-  texts.reserve(chips.size());
-  widths.reserve(chips.size());
-  for (const ReplicaChip& chip : chips) {
-    texts.push_back(ChipText(chip, one_topic));
+  texts.reserve(measured);
+  widths.reserve(measured);
+  for (std::size_t i = 0; i < measured; ++i) {
+    texts.push_back(ChipText(chips[i], one_topic));
     widths.push_back(ImGui::CalcTextSize(texts.back().c_str()).x + pad * 2);
   }
   const float more_width = ImGui::CalcTextSize(MoreChipText(chips.size()).c_str()).x + pad * 2;
-  const ChipPlacement placed = PlaceChips(area, widths, font * 1.25f, font * 0.25f, more_width);
+  ChipPlacement placed = PlaceChips(area, widths, chip_h, gap, more_width);
+  placed.hidden += chips.size() - measured;
   const Point m{mouse.x - origin.x, mouse.y - origin.y};
   for (std::size_t i = 0; i < placed.chips.size(); ++i) {
     const Rect& r = placed.chips[i];
@@ -518,31 +527,32 @@ void DrawToolbar(const view::WorldView& world, GuiState& state) {
   }
 }
 
-// The leader's log end of "cities-0", or -1 when unknown.
-std::int64_t LeaderLogEnd(const view::WorldView& world, const std::string& name) {
+// Each partition's leader log end ("cities-0" -> 42), where the leader's log is readable.
+std::map<std::string, std::int64_t> LeaderLogEnds(const view::WorldView& world) {
+  std::map<std::string, std::int64_t> ends;
   for (const view::TopicView& t : world.topics) {
-    if (name.rfind(t.name + "-", 0) != 0) continue;
     for (const view::PartitionView& p : t.partitions) {
-      if (fmt::format("{}-{}", p.topic, p.partition) != name) continue;
       for (const view::ReplicaLogView& log : p.logs) {
-        if (log.broker_id == p.leader && log.online) return log.log_end_offset;
+        if (log.broker_id == p.leader && log.online) {
+          ends[fmt::format("{}-{}", p.topic, p.partition)] = log.log_end_offset;
+        }
       }
     }
   }
-  return -1;
+  return ends;
 }
 
 // "Fetch cities-0 offset=42" asks for records past the leader's log end: an idle fetch.
-bool IdleFetchRequest(const view::WorldView& world, const std::string& label) {
+bool IdleFetchRequest(const std::map<std::string, std::int64_t>& ends, const std::string& label) {
   if (label.rfind("Fetch ", 0) != 0) return false;
   const std::size_t at = label.find(" offset=");
   if (at == std::string::npos) return false;
   const std::string partition = label.substr(6, at - 6);
-  const std::int64_t end = LeaderLogEnd(world, partition);
-  return end >= 0 && std::atoll(label.c_str() + at + 8) >= end;
+  const auto end = ends.find(partition);
+  return end != ends.end() && std::atoll(label.c_str() + at + 8) >= end->second;
 }
 
-// Messages sent within the last few virtual seconds, each drawn along its link over
+// Messages sent within the last two virtual seconds, each drawn along its link over
 // `message_stretch` times its latency (at most kDisplayMax, never less than the latency): the
 // map shows what the network carried, slowed so the eye can follow it. A dropped message
 // stops halfway and fades under a cross. Lines only between nodes that can talk.
@@ -562,7 +572,7 @@ void DrawMessages(const view::WorldView& world, const GuiState& state, const Clu
   const double stretch = std::max(1.0, static_cast<double>(state.message_stretch));
   // Records are in send order: scan back from the newest to the display horizon.
   std::size_t first = log.size();
-  const Time horizon = world.now - Seconds(5);
+  const Time horizon = world.now - Seconds(2);  // kDisplayMax, and room for a slow link
   while (first > 0 && log.size() - first < kRecordsScannedMax &&
          log[first - 1].sent_at >= horizon) {
     --first;
@@ -574,15 +584,17 @@ void DrawMessages(const view::WorldView& world, const GuiState& state, const Clu
   };
   std::vector<Drawn> drawn;
   std::map<std::pair<int, int>, bool> idle_pair;  // (follower, leader) -> its last fetch idle
+  std::optional<std::map<std::string, std::int64_t>> leader_ends;  // built when first needed
   for (std::size_t i = first; i < log.size(); ++i) {
     const scenario::MessageRecord& m = log[i];
     if (m.sent_at > world.now) break;
     const auto fa = slot_of.find(m.from), ta = slot_of.find(m.to);
     if (fa == slot_of.end() || ta == slot_of.end()) continue;
     bool idle = false;
-    if (m.kind == kafka::MessageKind::kFetch) {
+    if (!state.show_idle_fetches && m.kind == kafka::MessageKind::kFetch) {
       if (m.label.rfind("Fetch ", 0) == 0) {
-        idle = IdleFetchRequest(world, m.label);
+        if (!leader_ends) leader_ends = LeaderLogEnds(world);
+        idle = IdleFetchRequest(*leader_ends, m.label);
         idle_pair[{fa->second, ta->second}] = idle;
       } else {
         const auto it = idle_pair.find({ta->second, fa->second});
