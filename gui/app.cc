@@ -89,6 +89,7 @@ void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue)
     const float text_h =
         large->CalcTextSizeA(large->FontSize, FLT_MAX, wrap, text.c_str(), nullptr).y;
     const float paused_h = (world.paused_at_step ? ImGui::GetTextLineHeightWithSpacing() : 0) +
+                           (world.narration.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing()) +
                            (world.stopped.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
     narration_h = std::clamp(text_h + paused_h + style.ItemSpacing.y, large->FontSize * 2.2f,
                              display.y * 0.25f) +
@@ -112,7 +113,19 @@ void DrawAll(const view::WorldView& world, GuiState& state, CommandQueue& queue)
     }
     ImGui::End();
   }
-  const float map_h = std::floor(middle_h * 0.52f);
+  if (state.presenter) {
+    // A projector: the map takes the whole middle; the tables and logs wait in the other layout.
+    Place(0, top, display.x, middle_h);
+    if (ImGui::Begin("Cluster", nullptr, kFixed)) cluster_map::Draw(world, state, queue);
+    ImGui::End();
+    Place(0, top + middle_h, display.x, display.y - top - middle_h);
+    if (ImGui::Begin("Timeline", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+      timeline::Draw(world, state, queue);
+    }
+    ImGui::End();
+    return;
+  }
+  const float map_h = std::floor(middle_h * 0.6f);
   Place(0, top, left_w, map_h);
   if (ImGui::Begin("Cluster", nullptr, kFixed)) cluster_map::Draw(world, state, queue);
   ImGui::End();
@@ -272,6 +285,9 @@ void App::Update(double wall_seconds) {
   RaiseAlerts(world);
 }
 
-void App::Draw() { DrawAll(session_->View(), state_, queue_); }
+void App::Draw() {
+  state_.message_log = session_->message_log();
+  DrawAll(session_->View(), state_, queue_);
+}
 
 }  // namespace kafkasim::gui

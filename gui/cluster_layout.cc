@@ -2,6 +2,7 @@
 #include "gui/cluster_layout.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/assert.h"
 
@@ -13,11 +14,38 @@ int ClusterLayout::SlotOf(NodeIndex index) const {
 }
 
 int ClusterLayout::NodeAt(Point p) const {
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    if (!boxes[i].empty() && boxes[i].Contains(p)) return static_cast<int>(i);
+  }
   for (std::size_t i = 0; i < centers.size(); ++i) {
+    if (IsBox(static_cast<int>(i))) continue;
     const float dx = p.x - centers[i].x, dy = p.y - centers[i].y;
     if (dx * dx + dy * dy <= radius * radius) return static_cast<int>(i);
   }
   return -1;
+}
+
+Point ClusterLayout::EdgeToward(int slot, Point toward) const {
+  KSIM_ASSERT(slot >= 0 && static_cast<std::size_t>(slot) < centers.size());
+  const Point c = centers[static_cast<std::size_t>(slot)];
+  const float dx = toward.x - c.x, dy = toward.y - c.y;
+  if (dx == 0 && dy == 0) return c;
+  if (IsBox(slot)) {
+    const Rect& b = boxes[static_cast<std::size_t>(slot)];
+    const float hw = (b.x1 - b.x0) / 2, hh = (b.y1 - b.y0) / 2;
+    const float tx = dx != 0 ? hw / std::abs(dx) : 1e9f, ty = dy != 0 ? hh / std::abs(dy) : 1e9f;
+    const float t = std::min({tx, ty, 1.0f});
+    return {c.x + dx * t, c.y + dy * t};
+  }
+  if (dy > 0 && label_below > 0) {
+    // Downwards a circle's labels stand in the way: leave from under them (or beside them).
+    const float tx = dx != 0 ? radius / std::abs(dx) : 1e9f;
+    const float t = std::min({tx, (radius + label_below) / dy, 1.0f});
+    return {c.x + dx * t, c.y + dy * t};
+  }
+  const float length = std::sqrt(dx * dx + dy * dy);
+  const float t = std::min(radius / length, 1.0f);
+  return {c.x + dx * t, c.y + dy * t};
 }
 
 ClusterLayout LayoutCluster(const view::WorldView& world, float width, float height,
@@ -77,14 +105,174 @@ ClusterLayout LayoutCluster(const view::WorldView& world, float width, float hei
 
 int MapLabelLines(const view::WorldView& world) { return world.groups.empty() ? 2 : 3; }
 
+namespace {
+
+// A row of circles centred at `y` across the canvas.
+void PlaceCircleRow(const std::vector<int>& row, float width, float y, ClusterLayout& layout) {
+  const float pitch = width / static_cast<float>(row.size());
+  for (std::size_t c = 0; c < row.size(); ++c) {
+    layout.centers[static_cast<std::size_t>(row[c])] = {pitch * (static_cast<float>(c) + 0.5f), y};
+  }
+}
+
+}  // namespace
+
 ClusterLayout LayoutMap(const view::WorldView& world, float width, float height, float font) {
   const float banner = MapBannerHeight(font);
-  const float legend = font * 1.4f;
-  const float labels = font * (static_cast<float>(MapLabelLines(world)) + 0.2f) + 2;
-  ClusterLayout layout =
-      LayoutCluster(world, width, std::max(height - banner - legend, 1.0f), labels);
-  for (Point& c : layout.centers) c.y += banner;
+  std::vector<int> top, brokers, bottom;
+  for (std::size_t i = 0; i < world.nodes.size(); ++i) {
+    const auto role = world.nodes[i].role;
+    const int slot = static_cast<int>(i);
+    if (role == view::NodeRole::kController || role == view::NodeRole::kZooKeeper) {
+      top.push_back(slot);
+    } else if (role == view::NodeRole::kClient) {
+      bottom.push_back(slot);
+    } else {
+      brokers.push_back(slot);
+    }
+  }
+  if (brokers.empty()) {
+    const float legend = MapLegendHeight(font);
+    const float labels = font * (static_cast<float>(MapLabelLines(world)) + 0.2f) + 2;
+    ClusterLayout layout =
+        LayoutCluster(world, width, std::max(height - banner - legend, 1.0f), labels);
+    for (Point& c : layout.centers) c.y += banner;
+    layout.legend_height = legend;
+    layout.label_lines = MapLabelLines(world);
+    return layout;
+  }
+  ClusterLayout layout = LayoutCluster(world, width, 1, 0);  // slots; centres are set below
+  layout.boxes.assign(world.nodes.size(), Rect{});
+  layout.chip_areas.assign(world.nodes.size(), Rect{});
+
+  // Circle rows (controllers or ZooKeeper servers on top, clients below) take what their
+  // circle and labels need; the brokers' boxes share the rest. A canvas too short for that (a
+  // projector's font) first drops the legend, then shrinks the circles, then keeps only the
+  // names under them (the rest is in the tooltips).
+  std::size_t widest_circle_row = std::max<std::size_t>({top.size(), bottom.size(), 1});
+  const float pitch = width / static_cast<float>(widest_circle_row);
+  const int circle_rows = (top.empty() ? 0 : 1) + (bottom.empty() ? 0 : 1);
+  const float gap = font * 0.8f;
+  const float chip_row = font * 1.5f;
+  float legend = MapLegendHeight(font);
+  layout.label_lines = MapLabelLines(world);
+  layout.radius = std::clamp(std::min(font * 1.1f, pitch * 0.28f), 4.0f, 30.0f);
+  auto label_height = [&] { return font * (static_cast<float>(layout.label_lines) + 0.2f) + 2; };
+  auto circle_row = [&] { return 2 * layout.radius + label_height() + font * 0.4f; };
+  auto short_of_room = [&] {
+    return height < banner + legend + static_cast<float>(circle_rows) * circle_row() + font * 1.2f +
+                        chip_row + gap;
+  };
+  if (short_of_room()) legend = 0;
+  if (short_of_room()) layout.radius = std::max(4.0f, std::min(layout.radius, font * 0.45f));
+  if (short_of_room()) layout.label_lines = 1;
+  layout.legend_height = legend;
+  const float labels = label_height();
+  layout.label_below = labels;
+  float y = banner;
+  if (!top.empty()) {
+    PlaceCircleRow(top, width, y + layout.radius + 2, layout);
+    y += circle_row();
+  }
+  const float area_top = y;
+  const float area_height = std::max(
+      height - legend - banner - static_cast<float>(circle_rows) * circle_row(), font * 1.5f);
+  if (!bottom.empty()) {
+    PlaceCircleRow(bottom, width, area_top + area_height + layout.radius + 2, layout);
+  }
+
+  // The broker grid: the column count that leaves each box the most room for chips, the
+  // fewest rows among equals. On a cramped canvas (a projector's font, many brokers) a box
+  // keeps only its name line and what chips fit under it.
+  const std::size_t n = brokers.size();
+  std::size_t best_columns = 1;
+  float best_room = -1;
+  for (std::size_t columns = 1; columns <= n; ++columns) {
+    const std::size_t rows = (n + columns - 1) / columns;
+    const float bw = width / static_cast<float>(columns) - gap;
+    const float bh = area_height / static_cast<float>(rows) - gap;
+    if (bw < font * 5 && columns > 1) break;
+    const float chip_rows = std::floor(std::max(bh - labels - font * 0.2f, 0.0f) / chip_row);
+    const float room = chip_rows * std::floor(std::min(bw, font * 26) / (font * 4.5f));
+    if (room >= best_room) {
+      best_room = room;
+      best_columns = columns;
+    }
+  }
+  const std::size_t rows = (n + best_columns - 1) / best_columns;
+  const float column_width = width / static_cast<float>(best_columns);
+  const float row_height = area_height / static_cast<float>(rows);
+  const float full_title = labels + font * 0.2f;
+  const float title = row_height - gap >= full_title + chip_row ? full_title : font * 1.2f;
+  // Boxes no larger than a lesson needs, so messages have room to travel between them.
+  // A quarter of each column stays free where there is room, for the messages between boxes.
+  const float bw =
+      std::min({column_width - gap, std::max(column_width * 0.75f, font * 9), font * 26});
+  const float bh = std::max(std::min(row_height - gap, title + chip_row * 12 + font * 0.4f),
+                            std::min(row_height - 2, font * 1.2f));
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t r = k / best_columns, c = k % best_columns;
+    // The last row is centred when it is not full.
+    const std::size_t in_row = std::min(best_columns, n - r * best_columns);
+    const float row_pitch = width / static_cast<float>(in_row);
+    const float cx = row_pitch * (static_cast<float>(c) + 0.5f);
+    const float cy = area_top + row_height * (static_cast<float>(r) + 0.5f);
+    const auto slot = static_cast<std::size_t>(brokers[k]);
+    Rect box{cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2};
+    layout.boxes[slot] = box;
+    layout.centers[slot] = {cx, cy};
+    const float pad = font * 0.3f;
+    layout.chip_areas[slot] = {box.x0 + pad, std::min(box.y0 + title, box.y1 - pad), box.x1 - pad,
+                               box.y1 - pad};
+  }
   return layout;
+}
+
+ChipPlacement PlaceChips(const Rect& area, const std::vector<float>& widths, float height,
+                         float gap, float more_width) {
+  ChipPlacement out;
+  if (area.empty()) {
+    out.hidden = widths.size();
+    return out;
+  }
+  // Where chip i starts, if it is placed after the chips before it.
+  float x = area.x0, y = area.y0;
+  auto place = [&](float w, Rect* r) {
+    if (x > area.x0 && x + w > area.x1) {  // wrap
+      x = area.x0;
+      y += height + gap;
+    }
+    if (y + height > area.y1 || x + w > area.x1) return false;
+    *r = {x, y, x + w, y + height};
+    x += w + gap;
+    return true;
+  };
+  std::vector<Point> starts;  // the cursor before each placed chip, to step back
+  for (float w : widths) {
+    starts.push_back({x, y});
+    Rect r;
+    if (!place(w, &r)) {
+      starts.pop_back();
+      break;
+    }
+    out.chips.push_back(r);
+  }
+  if (out.chips.size() == widths.size()) return out;
+  // Not every chip fits: the summary chip takes the place of as many as it needs.
+  while (true) {
+    Rect more;
+    if (place(more_width, &more)) {
+      out.more = more;
+      break;
+    }
+    if (out.chips.empty()) break;
+    out.chips.pop_back();
+    x = starts.back().x;
+    y = starts.back().y;
+    starts.pop_back();
+  }
+  out.hidden = widths.size() - out.chips.size();
+  return out;
 }
 
 float MessageProgress(Time sent_at, Time deliver_at, Time now) {

@@ -14,15 +14,43 @@ struct Point {
   float y = 0;
 };
 
+struct Rect {
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  bool empty() const { return x1 <= x0 || y1 <= y0; }
+  bool Contains(Point p) const { return p.x >= x0 && p.x <= x1 && p.y >= y0 && p.y <= y1; }
+  bool Inside(const Rect& outer) const {
+    return x0 >= outer.x0 && y0 >= outer.y0 && x1 <= outer.x1 && y1 <= outer.y1;
+  }
+  // Whether the interiors intersect (touching edges do not count).
+  bool Overlaps(const Rect& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
+
 struct ClusterLayout {
   std::vector<Point> centers;      // by position in WorldView::nodes, canvas coordinates
   std::vector<int> slot_of_index;  // NodeIndex -> position in WorldView::nodes, -1 if absent
   float radius = 20;               // node circle radius
+  // LayoutMap only: brokers (and combined nodes) are boxes, by position in WorldView::nodes;
+  // an empty rect for a node drawn as a circle. `centers` holds each box's centre.
+  std::vector<Rect> boxes;
+  // Inside each box: its title (name and role lines, badge) and the area left for chips.
+  std::vector<Rect> chip_areas;
+  // LayoutMap: the legend's height at the bottom (0 on a canvas too short for it) and the label
+  // lines under each circle and atop each box (1: the name only, on a short canvas).
+  float legend_height = 0;
+  int label_lines = 2;
+  float label_below = 0;  // the height of the label lines under each circle
 
   // Position in WorldView::nodes of the node `index`, or -1.
   int SlotOf(NodeIndex index) const;
   // The node under canvas point `p`, or -1.
   int NodeAt(Point p) const;
+  bool IsBox(int slot) const {
+    return slot >= 0 && static_cast<std::size_t>(slot) < boxes.size() &&
+           !boxes[static_cast<std::size_t>(slot)].empty();
+  }
+  // Where the straight line from node `slot`'s centre towards `toward` leaves its box or
+  // circle: messages start and end there, not under the node.
+  Point EdgeToward(int slot, Point toward) const;
 };
 
 // Rows from top to bottom: controllers and ZooKeeper servers, brokers (and combined nodes,
@@ -33,14 +61,32 @@ ClusterLayout LayoutCluster(const view::WorldView& world, float width, float hei
                             float label_height = 0);
 
 // The cluster map's canvas (`width` x `height`, text `font` pixels high): a line at the top
-// kept for banners (a network partition, a ZooKeeper ensemble without quorum), the legend's
-// line at the bottom, and under every circle its name and role, plus a third line for the
-// coordinator badge when the world has consumer groups. Centers in canvas coordinates.
+// kept for banners (a network partition, no quorum), the legend's two lines at the bottom,
+// controllers or ZooKeeper servers as circles in a row under the banner, clients as circles
+// above the legend, and the brokers between them as boxes in a grid (their replicas' chips go
+// in `chip_areas`). Under every circle, and at the top of every box, the node's name and
+// role, plus a third line for the coordinator badge when the world has consumer groups.
+// Centers in canvas coordinates. Boxes do not depend on the chips: only on the canvas, the
+// font and the nodes.
 ClusterLayout LayoutMap(const view::WorldView& world, float width, float height, float font);
 // The height of the banner line LayoutMap keeps at the top, for `font`.
 inline float MapBannerHeight(float font) { return font * 1.4f; }
+// The height of the legend's lines LayoutMap keeps at the bottom (messages, then replicas).
+inline float MapLegendHeight(float font) { return font * 2.8f; }
 // The number of label lines LayoutMap keeps under every circle.
 int MapLabelLines(const view::WorldView& world);
+
+// Chips inside a broker's box: `widths` of the chips in display order, `height` of each, and
+// `more_width` the width of the summary chip ("+180 more", sized for the most chips it can
+// stand for) that replaces the chips that do not fit. Chips flow left to right and wrap;
+// none overlaps another or leaves `area`; when not even the summary fits, nothing is shown.
+struct ChipPlacement {
+  std::vector<Rect> chips;  // the first chips.size() chips are shown
+  Rect more;                // empty when every chip fits
+  std::size_t hidden = 0;
+};
+ChipPlacement PlaceChips(const Rect& area, const std::vector<float>& widths, float height,
+                         float gap, float more_width);
 
 // How far along its link a message is at `now`, in [0, 1].
 float MessageProgress(Time sent_at, Time deliver_at, Time now);

@@ -6,13 +6,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gui/cluster_layout.h"
 #include "gui/groups_model.h"
 #include "gui/panels.h"
+#include "gui/replica_map_model.h"
 #include "gui/style.h"
 #include "gui/zookeeper_model.h"
 #include "imgui.h"
@@ -49,6 +52,12 @@ std::string RoleLine(const view::WorldView& world, const view::NodeView& n) {
   if (n.state == NodeState::kKilled) return "KILLED";
   if (n.state == NodeState::kStopped) return "stopped";
   if (n.role == view::NodeRole::kZooKeeper) return ZooKeeperState(world, n);
+  if (world.quorum.mode == "kraft" && n.role == view::NodeRole::kController) {
+    // A KRaft voter: its Raft role and epoch ("Leader e3", "Candidate e5").
+    for (const view::VoterView& v : world.quorum.voters) {
+      if (v.id == n.id && v.alive) return fmt::format("{} e{}", v.role, v.epoch);
+    }
+  }
   if (n.active_controller) return "active ctrl";
   if (n.quorum_leader) return "quorum leader";
   if (n.fenced) return "fenced";
@@ -164,7 +173,13 @@ void DrawSessions(const view::WorldView& world, const ClusterLayout& layout, con
   for (const view::ZkSessionView& s : world.zookeeper.sessions) {
     const int sc = layout.SlotOf(s.client), ss = layout.SlotOf(s.server);
     if (sc < 0 || ss < 0) continue;
-    const ImVec2 a = at(sc), b = at(ss);
+    // From the edge of the broker's box to the edge of the server's circle.
+    const ImVec2 ca = at(sc);
+    const ImVec2 origin{ca.x - layout.centers[static_cast<std::size_t>(sc)].x,
+                        ca.y - layout.centers[static_cast<std::size_t>(sc)].y};
+    const Point ea = layout.EdgeToward(sc, layout.centers[static_cast<std::size_t>(ss)]);
+    const Point eb = layout.EdgeToward(ss, layout.centers[static_cast<std::size_t>(sc)]);
+    const ImVec2 a{origin.x + ea.x, origin.y + ea.y}, b{origin.x + eb.x, origin.y + eb.y};
     const SessionLink link = ClassifySession(s);
     if (link == SessionLink::kConnected) {
       dl->AddLine(a, b, pal.zookeeper, 2.0f);
@@ -195,6 +210,23 @@ void DrawBanners(const view::WorldView& world, const ClusterLayout& layout, cons
     dl->AddText(at, IM_COL32(255, 255, 255, 255), text.c_str());
     at.x += size.x + ImGui::GetFontSize();
   }
+  if (world.quorum.mode == "kraft" && !world.quorum.voters.empty() &&
+      (!world.quorum.has_quorum || world.quorum.leader_id < 0)) {
+    int up = 0;
+    for (const view::VoterView& v : world.quorum.voters) up += v.alive ? 1 : 0;
+    const std::size_t n = world.quorum.voters.size();
+    const std::string text =
+        !world.quorum.has_quorum
+            ? fmt::format("NO QUORUM: {} of {} controllers up, {} needed: no metadata changes", up,
+                          n, n / 2 + 1)
+            : fmt::format("NO LEADER: the KRaft quorum is electing ({} of {} controllers up)", up,
+                          n);
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+    const ImU32 fill = world.quorum.has_quorum ? pal.warn : pal.bad;
+    dl->AddRectFilled({at.x - 3, at.y - 2}, {at.x + size.x + 3, at.y + size.y + 2}, fill, 3);
+    dl->AddText(at, IM_COL32(255, 255, 255, 255), text.c_str());
+    at.x += size.x + ImGui::GetFontSize();
+  }
   if (world.partition_groups.empty()) return;
   std::string groups = "network partition:";
   for (const auto& group : world.partition_groups) {
@@ -216,34 +248,207 @@ void DrawBadge(ImDrawList* dl, const Palette& pal, ImVec2 top_centre, const std:
   dl->AddText({min.x + 4, min.y}, IM_COL32(255, 255, 255, 255), text.c_str());
 }
 
+// The replica chips of one broker's box, and which chip the mouse is over.
+struct ChipHover {
+  std::optional<ReplicaChip> chip;  // a copy: the chips live only while the boxes are drawn
+  std::string broker;
+  bool more = false;
+  std::size_t hidden = 0;
+};
+
+void DrawHatch(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float step) {
+  // Diagonal lines clipped to the rectangle [a, b].
+  dl->PushClipRect(a, b, true);
+  for (float x = a.x - (b.y - a.y); x < b.x; x += step) {
+    dl->AddLine({x, b.y}, {x + (b.y - a.y), a.y}, colour, 1.0f);
+  }
+  dl->PopClipRect();
+}
+
+void DashedRect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float thickness, float dash) {
+  DashedLine(dl, a, {b.x, a.y}, colour, thickness, dash);
+  DashedLine(dl, {b.x, a.y}, b, colour, thickness, dash);
+  DashedLine(dl, b, {a.x, b.y}, colour, thickness, dash);
+  DashedLine(dl, {a.x, b.y}, a, colour, thickness, dash);
+}
+
+// One chip, its state by shape as well as colour: a leader filled, an in-sync follower
+// outlined, an out-of-sync follower dashed and hatched with its lag, an ELR member double
+// outlined, an offline replica greyed and struck through.
+void DrawChip(ImDrawList* dl, const Palette& pal, const ReplicaChip& chip, const std::string& text,
+              ImVec2 a, ImVec2 b, bool selected, bool hovered) {
+  const float font = ImGui::GetFontSize();
+  const float round = font * 0.2f;
+  ImU32 text_colour = pal.text;
+  switch (chip.kind) {
+    case ChipKind::kLeader:
+      dl->AddRectFilled(a, b, pal.broker, round);
+      text_colour = IM_COL32(255, 255, 255, 255);
+      break;
+    case ChipKind::kInSync:
+      dl->AddRect(a, b, pal.broker, round, 0, 1.5f);
+      break;
+    case ChipKind::kEligible:
+      dl->AddRect(a, b, pal.controller, round, 0, 1.5f);
+      dl->AddRect({a.x + 2.5f, a.y + 2.5f}, {b.x - 2.5f, b.y - 2.5f}, pal.controller, round, 0,
+                  1.0f);
+      break;
+    case ChipKind::kOutOfSync:
+      DrawHatch(dl, a, b, (pal.warn & 0x00FFFFFFu) | 0x50000000u, font * 0.4f);
+      DashedRect(dl, a, b, pal.warn, 1.5f, font * 0.25f);
+      break;
+    case ChipKind::kOffline:
+      dl->AddRect(a, b, pal.dim_text, round, 0, 1.0f);
+      text_colour = pal.dim_text;
+      break;
+  }
+  const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+  dl->AddText({(a.x + b.x - size.x) / 2, (a.y + b.y - size.y) / 2}, text_colour, text.c_str());
+  if (chip.kind == ChipKind::kOffline) dl->AddLine({a.x, b.y}, {b.x, a.y}, pal.dim_text, 1.0f);
+  if (selected) dl->AddRect({a.x - 2, a.y - 2}, {b.x + 2, b.y + 2}, pal.highlight, round, 0, 2.5f);
+  if (hovered) dl->AddRect(a, b, pal.text, round, 0, 1.0f);
+}
+
+void DrawBrokerChips(const view::NodeView& n, const std::vector<ReplicaChip>& chips,
+                     const Rect& area, bool one_topic, const GuiState& state, ImVec2 origin,
+                     ImVec2 mouse, bool canvas_hovered, ImDrawList* dl, ChipHover* hover) {
+  const Palette& pal = CurrentPalette(state);
+  const float font = ImGui::GetFontSize();
+  const float pad = font * 0.35f;
+  // Measure no more chips than could possibly fit (each at least a one-digit chip wide): a
+  // broker of a 500-partition topic measures a few dozen texts, not hundreds.
+  const float chip_h = font * 1.25f, gap = font * 0.25f;
+  const float narrowest = ImGui::CalcTextSize("0").x + pad * 2;
+  const float per_row = std::floor((area.x1 - area.x0 + gap) / (narrowest + gap));
+  const float rows = std::floor((area.y1 - area.y0 + gap) / (chip_h + gap));
+  const auto fit_max = static_cast<std::size_t>(std::max(per_row * rows, 0.0f)) + 1;
+  const std::size_t measured = std::min(chips.size(), fit_max);
+  std::vector<std::string> texts;
+  std::vector<float> widths;
+  texts.reserve(measured);
+  widths.reserve(measured);
+  for (std::size_t i = 0; i < measured; ++i) {
+    texts.push_back(ChipText(chips[i], one_topic));
+    widths.push_back(ImGui::CalcTextSize(texts.back().c_str()).x + pad * 2);
+  }
+  const float more_width = ImGui::CalcTextSize(MoreChipText(chips.size()).c_str()).x + pad * 2;
+  ChipPlacement placed = PlaceChips(area, widths, chip_h, gap, more_width);
+  placed.hidden += chips.size() - measured;
+  const Point m{mouse.x - origin.x, mouse.y - origin.y};
+  for (std::size_t i = 0; i < placed.chips.size(); ++i) {
+    const Rect& r = placed.chips[i];
+    const bool over = canvas_hovered && r.Contains(m);
+    if (over) {
+      hover->chip = chips[i];
+      hover->broker = n.name;
+    }
+    DrawChip(dl, pal, chips[i], texts[i], {origin.x + r.x0, origin.y + r.y0},
+             {origin.x + r.x1, origin.y + r.y1}, chips[i].partition == state.selected_partition,
+             over);
+  }
+  if (placed.hidden > 0 && !placed.more.empty()) {
+    const Rect& r = placed.more;
+    const ImVec2 a{origin.x + r.x0, origin.y + r.y0}, b{origin.x + r.x1, origin.y + r.y1};
+    dl->AddRectFilled(a, b, pal.link, font * 0.2f);
+    const std::string text = MoreChipText(placed.hidden);
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+    dl->AddText({(a.x + b.x - size.x) / 2, (a.y + b.y - size.y) / 2}, pal.text, text.c_str());
+    if (canvas_hovered && r.Contains(m)) {
+      hover->more = true;
+      hover->hidden = placed.hidden;
+      hover->broker = n.name;
+    }
+  }
+}
+
 void DrawNodes(const view::WorldView& world, const GuiState& state, const ClusterLayout& layout,
-               int hovered_slot, ImDrawList* dl, ImVec2 origin) {
+               int hovered_slot, ImDrawList* dl, ImVec2 origin, bool canvas_hovered,
+               ChipHover* hover) {
   const Palette& pal = CurrentPalette(state);
   const float font = ImGui::GetFontSize();
   const float r = layout.radius;
   const std::map<int, std::vector<std::string>> coordinated = CoordinatedGroups(world);
+  const std::map<int, std::vector<ReplicaChip>> chips =
+      ReplicaChipsByBroker(world, state.map_topic);
+  const bool one_topic = !state.map_topic.empty() && state.map_topic != kAllTopics;
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
   for (std::size_t i = 0; i < world.nodes.size(); ++i) {
     const view::NodeView& n = world.nodes[i];
     const Point p = layout.centers[i];
     const ImVec2 c{origin.x + p.x, origin.y + p.y};
+    const std::string role = RoleLine(world, n);
+    const bool looking = n.role == view::NodeRole::kZooKeeper && role == "LOOKING";
+    const ImU32 role_colour = n.state != NodeState::kRunning ? pal.bad
+                              : looking                      ? pal.warn
+                                                             : pal.dim_text;
+    const bool broker = n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined;
+    const auto groups = coordinated.find(n.id);
+    if (layout.IsBox(static_cast<int>(i))) {
+      const Rect& box = layout.boxes[i];
+      const ImVec2 a{origin.x + box.x0, origin.y + box.y0}, b{origin.x + box.x1, origin.y + box.y1};
+      const bool up = n.state == NodeState::kRunning;
+      dl->AddRectFilled(a, b, up ? IM_COL32(255, 255, 255, 14) : IM_COL32(0, 0, 0, 60),
+                        font * 0.3f);
+      const ImU32 border = RoleColour(pal, n);
+      if (up) {
+        dl->AddRect(a, b, border, font * 0.3f, 0, 2.0f);
+      } else {
+        DashedRect(dl, a, b, pal.bad, 2.0f, font * 0.4f);
+      }
+      if (n.active_controller || n.quorum_leader) {
+        dl->AddRect({a.x - 3, a.y - 3}, {b.x + 3, b.y + 3}, pal.leader_ring, font * 0.3f, 0, 3);
+      }
+      if (n.name == state.selected_node) {
+        dl->AddRect({a.x - 6, a.y - 6}, {b.x + 6, b.y + 6}, pal.text, font * 0.3f, 0, 2);
+      }
+      if (static_cast<int>(i) == hovered_slot && !hover->chip && !hover->more) {
+        dl->AddRect(a, b, pal.text, font * 0.3f, 0, 1.5f);
+      }
+      const float x = a.x + font * 0.35f;
+      dl->PushClipRect(a, b, true);
+      dl->AddText({x, a.y + 2}, pal.text, n.name.c_str());
+      const float name_w = ImGui::CalcTextSize(n.name.c_str()).x;
+      if (!up)
+        DrawCross(dl, {x + name_w + font * 0.6f, a.y + 2 + font * 0.5f}, font * 0.3f, pal.bad,
+                  2.5f);
+      // A cramped box (many brokers, a large font) keeps one title line: the role follows the
+      // name there.
+      const bool one_line = layout.chip_areas[i].y0 - box.y0 < font * 2;
+      if (one_line) {
+        dl->AddText({x + name_w + font * (up ? 0.5f : 1.2f), a.y + 2}, role_colour, role.c_str());
+      } else {
+        dl->AddText({x, a.y + 2 + font}, role_colour, role.c_str());
+      }
+      dl->PopClipRect();
+      if (broker && groups != coordinated.end()) {
+        // Under the title, or at the title line's right end in a cramped box.
+        // A cramped box says only how many groups (the tooltip names them).
+        const std::string badge = one_line ? fmt::format("coord {}", groups->second.size())
+                                           : CoordinatorBadge(groups->second);
+        const float badge_w = ImGui::CalcTextSize(badge.c_str()).x + 8;
+        DrawBadge(dl, pal,
+                  one_line ? ImVec2{b.x - badge_w / 2 - font * 0.3f, a.y + 2}
+                           : ImVec2{(a.x + b.x) / 2, a.y + 2 + font * 2},
+                  badge);
+      }
+      const auto held = chips.find(n.id);
+      if (held != chips.end()) {
+        DrawBrokerChips(n, held->second, layout.chip_areas[i], one_topic, state, origin, mouse,
+                        canvas_hovered, dl, hover);
+      }
+      continue;
+    }
     dl->AddCircleFilled(c, r, RoleColour(pal, n));
     if (n.active_controller || n.quorum_leader) dl->AddCircle(c, r + 3, pal.leader_ring, 0, 4);
     if (n.name == state.selected_node) dl->AddCircle(c, r + 7, pal.text, 0, 2);
     if (static_cast<int>(i) == hovered_slot) dl->AddCircle(c, r, pal.text, 0, 2);
     if (n.state != NodeState::kRunning) DrawCross(dl, c, r * 0.6f, pal.bad, 4);
-    const std::string role = RoleLine(world, n);
     const ImVec2 name_size = ImGui::CalcTextSize(n.name.c_str());
     dl->AddText({c.x - name_size.x / 2, c.y + r + 2}, pal.text, n.name.c_str());
+    if (layout.label_lines < 2) continue;  // a short canvas: the role is in the tooltip
     const ImVec2 role_size = ImGui::CalcTextSize(role.c_str());
-    const bool looking = n.role == view::NodeRole::kZooKeeper && role == "LOOKING";
-    dl->AddText({c.x - role_size.x / 2, c.y + r + 2 + font},
-                n.state != NodeState::kRunning ? pal.bad
-                : looking                      ? pal.warn
-                                               : pal.dim_text,
-                role.c_str());
-    const bool broker = n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined;
-    const auto groups = coordinated.find(n.id);
-    if (broker && groups != coordinated.end()) {
+    dl->AddText({c.x - role_size.x / 2, c.y + r + 2 + font}, role_colour, role.c_str());
+    if (broker && groups != coordinated.end() && layout.label_lines >= 3) {
       DrawBadge(dl, pal, {c.x, c.y + r + 2 + font * 2}, CoordinatorBadge(groups->second));
     }
   }
@@ -282,20 +487,278 @@ void NodeTooltip(const view::WorldView& world, const view::NodeView& n) {
   ImGui::EndTooltip();
 }
 
+// The row above the canvas: the topic filter, the message slow motion, quiet traffic.
+void DrawToolbar(const view::WorldView& world, GuiState& state) {
+  const float font = ImGui::GetFontSize();
+  const char* shown = state.map_topic.empty()         ? "user topics"
+                      : state.map_topic == kAllTopics ? "all topics"
+                                                      : state.map_topic.c_str();
+  ImGui::SetNextItemWidth(font * 9);
+  if (ImGui::BeginCombo("##map_topic", shown)) {
+    if (ImGui::Selectable("user topics", state.map_topic.empty())) state.map_topic.clear();
+    if (ImGui::Selectable("all topics", state.map_topic == kAllTopics)) {
+      state.map_topic.assign(1, kAllTopics[0]);  // "*" (GCC 12 -Wrestrict misfires on `= "*"`)
+    }
+    for (const view::TopicView& t : world.topics) {
+      if (ImGui::Selectable(t.name.c_str(), state.map_topic == t.name)) state.map_topic = t.name;
+    }
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "which topics' replicas the broker boxes list (internal topics such as\n"
+        "__consumer_offsets only under \"all topics\")");
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(font * 8);
+  ImGui::SliderFloat("##stretch", &state.message_stretch, 1.0f, 1000.0f, "slow motion x%.0f",
+                     ImGuiSliderFlags_Logarithmic);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "messages are drawn this many times slower than the network carries them,\n"
+        "so a 2 ms fetch stays on screen (x1: true speed; at most 1.5 virtual s)");
+  }
+  ImGui::SameLine();
+  ImGui::Checkbox("heartbeats", &state.show_heartbeats);
+  ImGui::SameLine();
+  ImGui::Checkbox("idle fetches", &state.show_idle_fetches);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("fetches from a replica already at its leader's log end, and their answers");
+  }
+}
+
+// Each partition's leader log end ("cities-0" -> 42), where the leader's log is readable.
+std::map<std::string, std::int64_t> LeaderLogEnds(const view::WorldView& world) {
+  std::map<std::string, std::int64_t> ends;
+  for (const view::TopicView& t : world.topics) {
+    for (const view::PartitionView& p : t.partitions) {
+      for (const view::ReplicaLogView& log : p.logs) {
+        if (log.broker_id == p.leader && log.online) {
+          ends[fmt::format("{}-{}", p.topic, p.partition)] = log.log_end_offset;
+        }
+      }
+    }
+  }
+  return ends;
+}
+
+// "Fetch cities-0 offset=42" asks for records past the leader's log end: an idle fetch.
+bool IdleFetchRequest(const std::map<std::string, std::int64_t>& ends, const std::string& label) {
+  if (label.rfind("Fetch ", 0) != 0) return false;
+  const std::size_t at = label.find(" offset=");
+  if (at == std::string::npos) return false;
+  const std::string partition = label.substr(6, at - 6);
+  const auto end = ends.find(partition);
+  return end != ends.end() && std::atoll(label.c_str() + at + 8) >= end->second;
+}
+
+// Messages sent within the last two virtual seconds, each drawn along its link over
+// `message_stretch` times its latency (at most kDisplayMax, never less than the latency): the
+// map shows what the network carried, slowed so the eye can follow it. A dropped message
+// stops halfway and fades under a cross. Lines only between nodes that can talk.
+constexpr Duration kDisplayMax = Milliseconds(1500);
+constexpr std::size_t kRecordsScannedMax = 20000;
+
+void DrawMessages(const view::WorldView& world, const GuiState& state, const ClusterLayout& layout,
+                  ImDrawList* dl, ImVec2 origin) {
+  if (state.message_log == nullptr) return;
+  const Palette& pal = CurrentPalette(state);
+  const float font = ImGui::GetFontSize();
+  const auto& log = *state.message_log;
+  std::map<std::string, int> slot_of;
+  for (std::size_t i = 0; i < world.nodes.size(); ++i) {
+    slot_of[world.nodes[i].name] = static_cast<int>(i);
+  }
+  const double stretch = std::max(1.0, static_cast<double>(state.message_stretch));
+  // Records are in send order: scan back from the newest to the display horizon.
+  std::size_t first = log.size();
+  const Time horizon = world.now - Seconds(2);  // kDisplayMax, and room for a slow link
+  while (first > 0 && log.size() - first < kRecordsScannedMax &&
+         log[first - 1].sent_at >= horizon) {
+    --first;
+  }
+  struct Drawn {
+    const scenario::MessageRecord* record;
+    int from, to;
+    float progress;
+  };
+  std::vector<Drawn> drawn;
+  std::map<std::pair<int, int>, bool> idle_pair;  // (follower, leader) -> its last fetch idle
+  std::optional<std::map<std::string, std::int64_t>> leader_ends;  // built when first needed
+  for (std::size_t i = first; i < log.size(); ++i) {
+    const scenario::MessageRecord& m = log[i];
+    if (m.sent_at > world.now) break;
+    const auto fa = slot_of.find(m.from), ta = slot_of.find(m.to);
+    if (fa == slot_of.end() || ta == slot_of.end()) continue;
+    bool idle = false;
+    if (!state.show_idle_fetches && m.kind == kafka::MessageKind::kFetch) {
+      if (m.label.rfind("Fetch ", 0) == 0) {
+        if (!leader_ends) leader_ends = LeaderLogEnds(world);
+        idle = IdleFetchRequest(*leader_ends, m.label);
+        idle_pair[{fa->second, ta->second}] = idle;
+      } else {
+        const auto it = idle_pair.find({ta->second, fa->second});
+        idle = it != idle_pair.end() && it->second;
+      }
+    }
+    if (!state.show_idle_fetches && idle) continue;
+    if (!state.show_heartbeats && m.kind == kafka::MessageKind::kHeartbeat) continue;
+    const Duration latency = std::max(m.deliver_at - m.sent_at, Milliseconds(1));
+    const auto stretched = Duration{static_cast<std::int64_t>(
+        std::min(static_cast<double>(latency.ns) * stretch, static_cast<double>(kDisplayMax.ns)))};
+    const Duration shown = std::max(stretched, latency);
+    const float t = static_cast<float>(static_cast<double>((world.now - m.sent_at).ns) /
+                                       static_cast<double>(shown.ns));
+    if (t >= 1.0f) continue;
+    drawn.push_back({&m, fa->second, ta->second, t});
+  }
+  if (drawn.size() > kMessagesDrawnMax) {
+    drawn.erase(drawn.begin(), drawn.end() - static_cast<std::ptrdiff_t>(kMessagesDrawnMax));
+  }
+  auto at = [&](Point p) { return ImVec2(origin.x + p.x, origin.y + p.y); };
+  auto running = [&](int slot) {
+    return world.nodes[static_cast<std::size_t>(slot)].state == NodeState::kRunning;
+  };
+  auto cut = [&](int a, int b) {
+    const NodeIndex ia = world.nodes[static_cast<std::size_t>(a)].index;
+    const NodeIndex ib = world.nodes[static_cast<std::size_t>(b)].index;
+    for (const auto& [x, y] : world.cut_links) {
+      if ((x == ia && y == ib) || (x == ib && y == ia)) return true;
+    }
+    return false;
+  };
+  std::map<std::pair<int, int>, bool> lines;
+  for (const Drawn& d : drawn) {
+    const int a = std::min(d.from, d.to), b = std::max(d.from, d.to);
+    if (running(a) && running(b) && !cut(a, b)) lines[{a, b}] = true;
+  }
+  for (const auto& [pair, on] : lines) {
+    const Point ca = layout.centers[static_cast<std::size_t>(pair.first)];
+    const Point cb = layout.centers[static_cast<std::size_t>(pair.second)];
+    dl->AddLine(at(layout.EdgeToward(pair.first, cb)), at(layout.EdgeToward(pair.second, ca)),
+                pal.link, 1.0f);
+  }
+  // One label per link (its newest produce or fetch), and only while few links carry data,
+  // so labels never pile up.
+  std::map<std::pair<int, int>, const Drawn*> newest;
+  for (const Drawn& d : drawn) {
+    const bool data = d.record->kind == kafka::MessageKind::kProduce ||
+                      d.record->kind == kafka::MessageKind::kFetch;
+    if (data && !d.record->label.empty()) {
+      newest[{std::min(d.from, d.to), std::max(d.from, d.to)}] = &d;
+    }
+  }
+  const bool labelled = newest.size() <= 4;
+  for (const Drawn& d : drawn) {
+    const Point ca = layout.centers[static_cast<std::size_t>(d.from)];
+    const Point cb = layout.centers[static_cast<std::size_t>(d.to)];
+    const Point pa = layout.EdgeToward(d.from, cb), pb = layout.EdgeToward(d.to, ca);
+    const bool dropped = d.record->outcome == scenario::MessageOutcome::kDropped;
+    ImU32 colour = MessageColour(pal, d.record->kind);
+    float t = d.progress;
+    if (dropped && t > 0.5f) {
+      const auto alpha = static_cast<unsigned>(255.0f * std::clamp(2 * (1 - t), 0.0f, 1.0f));
+      colour = (colour & 0x00FFFFFFu) | (alpha << 24);
+      t = 0.5f;
+    }
+    const ImVec2 p = at(Lerp(pa, pb, t));
+    const float r = font * 0.3f;
+    dl->AddCircleFilled(p, r, colour);
+    dl->AddCircle(p, r, pal.background, 0, 1.0f);
+    if (dropped && d.progress > 0.5f)
+      DrawCross(dl, p, r * 1.4f, (pal.bad & 0x00FFFFFFu) | (colour & 0xFF000000u), 2.5f);
+    const auto link = newest.find({std::min(d.from, d.to), std::max(d.from, d.to)});
+    if (labelled && link != newest.end() && link->second == &d) {
+      std::string text = d.record->label;
+      if (text.size() > 44) text = text.substr(0, 43) + "~";
+      const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+      // A label that would cover a box or a node is left to the next frame (or off).
+      const Rect label{p.x - origin.x - size.x / 2 - 3, p.y - origin.y - font * 0.9f - size.y / 2,
+                       p.x - origin.x + size.x / 2 + 3, p.y - origin.y - font * 0.9f + size.y / 2};
+      bool free = true;
+      for (std::size_t i = 0; i < layout.centers.size() && free; ++i) {
+        const Point c = layout.centers[i];
+        const float reach = layout.radius + font * 2.3f;
+        const Rect shape = layout.IsBox(static_cast<int>(i))
+                               ? layout.boxes[i]
+                               : Rect{c.x - layout.radius * 3, c.y - layout.radius,
+                                      c.x + layout.radius * 3, c.y + reach};
+        free = !label.Overlaps(shape);
+      }
+      if (!free) continue;
+      LabelAt(dl, pal, {p.x, p.y - font * 0.9f}, colour, text);
+    }
+  }
+}
+
+// KRaft: the votes of an election in progress, an arrow from each voter to the candidate it
+// voted for this epoch.
+void DrawVotes(const view::WorldView& world, const ClusterLayout& layout, const Palette& pal,
+               ImDrawList* dl, ImVec2 origin) {
+  if (world.quorum.mode != "kraft") return;
+  std::map<int, int> slot_of_id;
+  for (std::size_t i = 0; i < world.nodes.size(); ++i) {
+    slot_of_id[world.nodes[i].id] = static_cast<int>(i);
+  }
+  const float font = ImGui::GetFontSize();
+  for (const view::VoterView& v : world.quorum.voters) {
+    if (!v.alive || v.voted_for < 0 || v.voted_for == v.id || v.leader_id >= 0) continue;
+    const auto from = slot_of_id.find(v.id), to = slot_of_id.find(v.voted_for);
+    if (from == slot_of_id.end() || to == slot_of_id.end()) continue;
+    const Point cf = layout.centers[static_cast<std::size_t>(from->second)];
+    const Point ct = layout.centers[static_cast<std::size_t>(to->second)];
+    const Point a = layout.EdgeToward(from->second, ct), b = layout.EdgeToward(to->second, cf);
+    const ImVec2 pa{origin.x + a.x, origin.y + a.y}, pb{origin.x + b.x, origin.y + b.y};
+    dl->AddLine(pa, pb, pal.vote, 2.5f);
+    const float dx = pb.x - pa.x, dy = pb.y - pa.y, len = std::max(std::hypot(dx, dy), 1.0f);
+    const float ux = dx / len, uy = dy / len, head = font * 0.6f;
+    dl->AddTriangleFilled(
+        pb, {pb.x - ux * head - uy * head * 0.5f, pb.y - uy * head + ux * head * 0.5f},
+        {pb.x - ux * head + uy * head * 0.5f, pb.y - uy * head - ux * head * 0.5f}, pal.vote);
+    LabelAt(dl, pal, {(pa.x + pb.x) / 2, (pa.y + pb.y) / 2}, pal.vote,
+            fmt::format("vote e{}", v.epoch));
+  }
+}
+
+void ChipLegend(const Palette& pal, ImDrawList* dl, ImVec2 at) {
+  const float font = ImGui::GetFontSize();
+  const float w = font * 1.6f, h = font * 0.95f;
+  struct Item {
+    ChipKind kind;
+    const char* label;
+  };
+  const Item items[] = {{ChipKind::kLeader, "leader"},
+                        {ChipKind::kInSync, "in ISR"},
+                        {ChipKind::kOutOfSync, "out of ISR (lag)"},
+                        {ChipKind::kEligible, "ELR"},
+                        {ChipKind::kOffline, "offline"}};
+  for (const Item& item : items) {
+    ReplicaChip chip;
+    chip.kind = item.kind;
+    DrawChip(dl, pal, chip, "", {at.x, at.y + font * 0.05f}, {at.x + w, at.y + h}, false, false);
+    dl->AddText({at.x + w + font * 0.3f, at.y}, pal.text, item.label);
+    at.x += w + font * 0.9f + ImGui::CalcTextSize(item.label).x;
+  }
+}
+
 }  // namespace
 
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   const Palette& pal = CurrentPalette(state);
   const float font = ImGui::GetFontSize();
+  DrawToolbar(world, state);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImVec2 size = ImGui::GetContentRegionAvail();
   size.x = std::max(size.x, 100.0f);
   size.y = std::max(size.y, 100.0f);
+  state.map_canvas = {origin.x, origin.y, size.x, size.y};
   ImGui::InvisibleButton("cluster_canvas", size,
                          ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   const bool hovered = ImGui::IsItemHovered();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(origin, {origin.x + size.x, origin.y + size.y}, pal.background);
+  // Nothing the map draws spills over the panels around it, even on a canvas too small for it.
+  dl->PushClipRect(origin, {origin.x + size.x, origin.y + size.y}, true);
 
   const ClusterLayout layout = LayoutMap(world, size.x, size.y, font);
   auto at = [&](int slot) {
@@ -306,35 +769,62 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   for (const auto& [a, b] : world.cut_links) {
     const int sa = layout.SlotOf(a), sb = layout.SlotOf(b);
     if (sa < 0 || sb < 0 || a > b) continue;  // draw each cut pair once
-    const ImVec2 pa = at(sa), pb = at(sb);
+    const Point ca = layout.centers[static_cast<std::size_t>(sa)];
+    const Point cb = layout.centers[static_cast<std::size_t>(sb)];
+    const Point ea = layout.EdgeToward(sa, cb), eb = layout.EdgeToward(sb, ca);
+    const ImVec2 pa{origin.x + ea.x, origin.y + ea.y}, pb{origin.x + eb.x, origin.y + eb.y};
     dl->AddLine(pa, pb, pal.cut_link, 2.5f);
     DrawCross(dl, {(pa.x + pb.x) / 2, (pa.y + pb.y) / 2}, font * 0.35f, pal.cut_link, 3);
   }
   DrawSessions(world, layout, pal, dl, at);
 
-  const std::size_t shown = std::min(world.messages.size(), kMessagesDrawnMax);
-  for (std::size_t i = 0; i < shown; ++i) {
-    const view::MessageView& m = world.messages[i];
-    if (!state.show_heartbeats && m.kind == kafka::MessageKind::kHeartbeat) continue;
-    const int sa = layout.SlotOf(m.from), sb = layout.SlotOf(m.to);
-    if (sa < 0 || sb < 0) continue;
-    const ImVec2 pa = at(sa), pb = at(sb);
-    const ImU32 colour = MessageColour(pal, m.kind);
-    dl->AddLine(pa, pb, pal.link, 1.0f);
-    const float t = MessageProgress(m.sent_at, m.deliver_at, world.now);
-    dl->AddCircleFilled({pa.x + (pb.x - pa.x) * t, pa.y + (pb.y - pa.y) * t}, font * 0.28f, colour);
-  }
-
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const int hovered_slot = hovered ? layout.NodeAt({mouse.x - origin.x, mouse.y - origin.y}) : -1;
-  DrawNodes(world, state, layout, hovered_slot, dl, origin);
+  ChipHover chip_hover;
+  DrawNodes(world, state, layout, hovered_slot, dl, origin, hovered, &chip_hover);
+  DrawMessages(world, state, layout, dl, origin);
+  DrawVotes(world, layout, pal, dl, origin);
   DrawBanners(world, layout, pal, dl, origin);
-  DrawLegend(world, pal, dl, {origin.x + 6, origin.y + size.y - font * 1.3f});
+  // A canvas too short even for the compact map (a large font in the standard layout): say
+  // where the room is rather than show half a map.
+  bool cut_off = false;
+  for (std::size_t i = 0; i < layout.centers.size(); ++i) {
+    const float bottom = layout.IsBox(static_cast<int>(i)) ? layout.boxes[i].y1
+                                                           : layout.centers[i].y + layout.radius;
+    cut_off = cut_off || bottom > size.y;
+  }
+  if (cut_off) {
+    const char* hint = "the map needs more room: View > Presenter layout (or --presenter)";
+    const ImVec2 hint_size = ImGui::CalcTextSize(hint);
+    const ImVec2 hint_at{origin.x + 6, origin.y + size.y - hint_size.y - 4};
+    dl->AddRectFilled({hint_at.x - 3, hint_at.y - 2},
+                      {hint_at.x + hint_size.x + 3, hint_at.y + hint_size.y + 2}, pal.warn, 3);
+    dl->AddText(hint_at, IM_COL32(0, 0, 0, 255), hint);
+  }
+  if (layout.legend_height > 0) {  // left out on a canvas too short for it
+    const float legend_y = origin.y + size.y - layout.legend_height + 2;
+    DrawLegend(world, pal, dl, {origin.x + 6, legend_y});
+    ChipLegend(pal, dl, {origin.x + 6, legend_y + font * 1.35f});
+  }
+  dl->PopClipRect();
 
-  if (hovered_slot >= 0) NodeTooltip(world, world.nodes[static_cast<std::size_t>(hovered_slot)]);
+  if (chip_hover.chip) {
+    ImGui::SetTooltip("%s", ChipTooltip(*chip_hover.chip, chip_hover.broker).c_str());
+  } else if (chip_hover.more) {
+    ImGui::SetTooltip(
+        "%zu more replicas on %s did not fit;\n"
+        "choose one topic above the map to see them all",
+        chip_hover.hidden, chip_hover.broker.c_str());
+  } else if (hovered_slot >= 0) {
+    NodeTooltip(world, world.nodes[static_cast<std::size_t>(hovered_slot)]);
+  }
   if (hovered && ImGui::IsMouseClicked(0)) {
-    state.selected_node =
-        hovered_slot >= 0 ? world.nodes[static_cast<std::size_t>(hovered_slot)].name : "";
+    if (chip_hover.chip) {
+      state.selected_partition = chip_hover.chip->partition;
+    } else {
+      state.selected_node =
+          hovered_slot >= 0 ? world.nodes[static_cast<std::size_t>(hovered_slot)].name : "";
+    }
   }
   if (hovered && ImGui::IsMouseClicked(1)) {
     state.context_node =

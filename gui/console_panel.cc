@@ -1,7 +1,9 @@
 // Console: type the commands of a scenario `run` step ("crash broker-1",
 // "kafka-topics.sh --describe --topic cities") and read their output. Each command entered
 // becomes a recorded input of the run.
+#include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "gui/panels.h"
 #include "gui/style.h"
@@ -9,25 +11,56 @@
 
 namespace kafkasim::gui::console {
 
+namespace {
+
+// What `help` lists: the commands of a scenario `run` step the console takes.
+constexpr const char* kHelp[] = {
+    "commands (each is recorded with its virtual time, so the run replays):",
+    "  crash NODE            power loss: peers notice by timeouts, unflushed writes lost",
+    "  kill NODE             the process dies: connections reset at once",
+    "  restart NODE          start a crashed or killed node again",
+    "  cut A B | heal A B    cut or heal the link between two nodes",
+    "  isolate NODE          cut NODE from everyone; heal-all heals every link",
+    "  slow NODE MS          add MS milliseconds of latency to NODE's messages",
+    "  kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh,",
+    "  kafka-consumer-groups.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh,",
+    "  kafka-dump-log.sh, ...: Kafka's tools with their own flags (--help on each)",
+    "  help                  this list; Up/Down arrows walk the history",
+};
+
+int History(ImGuiInputTextCallbackData* data) {
+  auto* state = static_cast<GuiState*>(data->UserData);
+  const auto size = static_cast<int>(state->console_history.size());
+  if (size == 0) return 0;
+  int& pos = state->console_history_pos;
+  if (data->EventKey == ImGuiKey_UpArrow) {
+    pos = pos < 0 ? size - 1 : std::max(pos - 1, 0);
+  } else if (data->EventKey == ImGuiKey_DownArrow) {
+    pos = pos < 0 || pos + 1 >= size ? -1 : pos + 1;
+  }
+  data->DeleteChars(0, data->BufTextLen);
+  if (pos >= 0) data->InsertChars(0, state->console_history[static_cast<std::size_t>(pos)].c_str());
+  return 0;
+}
+
+}  // namespace
+
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   (void)world;
   const Palette& pal = CurrentPalette(state);
   const float input_height = ImGui::GetFrameHeightWithSpacing();
-  ImGui::BeginChild("console_lines", {0, -input_height}, true,
-                    ImGuiWindowFlags_HorizontalScrollbar);
+  ImGui::BeginChild("console_lines", {0, -input_height}, true);
   const bool follow = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 1;
   ImGui::PushFont(state.fonts.mono != nullptr ? state.fonts.mono : ImGui::GetFont());
-  ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(state.console.size()));
-  while (clipper.Step()) {
-    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-      const ConsoleLine& line = state.console[static_cast<std::size_t>(i)];
+  // Long lines wrap (no clipper: wrapped lines have no fixed height; the console is short).
+  {
+    for (const ConsoleLine& line : state.console) {
       ImU32 colour = pal.text;
       if (line.kind == ConsoleLine::Kind::kInput) colour = pal.fetch;
       if (line.kind == ConsoleLine::Kind::kError) colour = pal.bad;
       if (line.kind == ConsoleLine::Kind::kNote) colour = pal.dim_text;
       ImGui::PushStyleColor(ImGuiCol_Text, ToVec4(colour));
-      ImGui::TextUnformatted(line.text.c_str());
+      ImGui::TextWrapped("%s", line.text.c_str());
       ImGui::PopStyleColor();
     }
   }
@@ -39,11 +72,22 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::SetKeyboardFocusHere();
     state.console_focus = false;
   }
-  if (ImGui::InputTextWithHint("##command",
-                               "kill broker-1 | crash broker-1 | cut broker-1 broker-2 | heal-all",
-                               state.console_input.data(), state.console_input.size(),
-                               ImGuiInputTextFlags_EnterReturnsTrue)) {
-    if (state.console_input[0] != '\0') queue.Push(state.console_input.data());
+  if (ImGui::InputTextWithHint(
+          "##command", "kill broker-1 | crash broker-1 | cut broker-1 broker-2 | heal-all",
+          state.console_input.data(), state.console_input.size(),
+          ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackHistory, History,
+          &state)) {
+    const std::string line = state.console_input.data();
+    if (!line.empty()) {
+      state.console_history.push_back(line);
+      state.console_history_pos = -1;
+    }
+    if (line == "help") {
+      state.console.push_back({ConsoleLine::Kind::kInput, "> help"});
+      for (const char* text : kHelp) state.console.push_back({ConsoleLine::Kind::kNote, text});
+    } else if (!line.empty()) {
+      queue.Push(line);
+    }
     state.console_input.fill('\0');
     state.console_focus = true;
   }

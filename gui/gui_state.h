@@ -13,6 +13,7 @@
 #include "gui/metric_history.h"
 #include "gui/timeline_model.h"
 #include "gui/topics_model.h"
+#include "scenario/diagram.h"
 
 struct ImFont;
 
@@ -41,6 +42,16 @@ struct GuiState {
   bool high_contrast = false;
   bool colour_blind_safe = true;  // Okabe-Ito palette
   bool show_heartbeats = true;
+  bool presenter = false;         // the map fills the middle; tables, logs and checks are hidden
+  bool show_idle_fetches = true;  // fetches from a replica already at its leader's log end
+  // The cluster map draws a message over this many times its network latency, so a 2 ms
+  // fetch crosses the map in 0.2 virtual seconds (1 = true speed).
+  float message_stretch = 100.0f;
+  std::string map_topic;  // the map's topic filter: "" user topics, "*" all, or one topic
+  // The cluster map's canvas on screen (x, y, width, height) as last drawn, for tests.
+  std::array<float, 4> map_canvas{};
+  // The session's message records (for the map's messages in flight); set by App each frame.
+  const std::vector<scenario::MessageRecord>* message_log = nullptr;
   GuiFonts fonts;
   double wall_seconds = 0;  // the front end's clock: highlights fade by it
 
@@ -68,6 +79,8 @@ struct GuiState {
   std::vector<ConsoleLine> console;
   std::array<char, 512> console_input{};
   bool console_focus = false;
+  std::vector<std::string> console_history;  // commands entered, oldest first
+  int console_history_pos = -1;              // -1: editing a new line
 
   // Guarantees: the alert shown when a check breaks.
   std::string alert;

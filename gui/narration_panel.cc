@@ -3,6 +3,7 @@
 #include "gui/panels.h"
 #include "gui/style.h"
 #include "imgui.h"
+#include "scenario/trace_kinds.h"
 
 namespace kafkasim::gui::narration {
 
@@ -15,6 +16,16 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       "%s", world.narration.empty() ? world.scenario_name.c_str() : world.narration.c_str());
   ImGui::PopStyleColor();
   if (state.fonts.large != nullptr) ImGui::PopFont();
+  // When it was said: the banner holds the latest `say` at or before now, so a viewer can tell
+  // a fresh remark from one made a minute ago.
+  if (world.trace != nullptr && !world.narration.empty()) {
+    for (auto it = world.trace->rbegin(); it != world.trace->rend(); ++it) {
+      if (it->kind != scenario::trace_kind::kScenarioSay || it->time > world.now) continue;
+      ImGui::TextDisabled("said at t=%s (now t=%s)", FormatTime(it->time).c_str(),
+                          FormatTime(world.now).c_str());
+      break;
+    }
+  }
   if (!world.stopped.empty()) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextColored(ToVec4(pal.bad), "The run %s", world.stopped.c_str());

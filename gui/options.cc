@@ -17,7 +17,7 @@ namespace kafkasim::gui {
 
 const char kUsage[] =
     "usage: kafkasim-gui [SCENARIO] [--seed N] [--at T] [--screenshot FILE] [--frames N]\n"
-    "                    [--scale S] [--play] [--speed X]\n"
+    "                    [--scale S] [--play] [--presenter] [--speed X]\n"
     "                    [--select PARTITION] [--tab NAME] [--max-memory SIZE]\n";
 
 namespace {
@@ -120,6 +120,8 @@ ParsedOptions ParseOptions(int argc, const char* const* argv) {
     }
     if (arg == "--play") {
       parsed.options.play = true;
+    } else if (arg == "--presenter") {
+      parsed.options.presenter = true;
     } else if (TakesValue(arg)) {
       if (i + 1 >= argc) return fail(fmt::format("[gui.E002] {} needs a value", arg));
       std::string error = ApplyValue(arg, argv[++i], parsed.options);

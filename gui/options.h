@@ -21,6 +21,7 @@ struct Options {
   int frames = 0;                // 0: run until the window closes
   float scale = 1.0f;            // UI scale (fonts and sizes), kScaleMin..kScaleMax
   bool play = false;             // start playing
+  bool presenter = false;        // the presenter layout: the map and narration large
   double speed = 1.0;            // virtual seconds per wall second, kSpeedMin..kSpeedMax
   std::string select;            // a partition to open in the Partition tab ("cities-0")
   std::string tab;               // a tab to open at start, one of kTabNames ("Groups")

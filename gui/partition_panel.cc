@@ -75,14 +75,25 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   for (const view::ReplicaLogView& log : p->logs) {
     ImGui::PushID(log.broker_id);
     const bool leader = log.broker_id == p->leader;
-    ImGui::Text("broker-%d%s%s  log start %lld  HW %lld  LEO %lld", log.broker_id,
-                leader ? " (leader)" : "", log.online ? "" : " OFFLINE",
-                static_cast<long long>(log.log_start_offset),
+    if (!log.online) {
+      // Not "log start 0, HW 0, LEO 0": the replica's log is on the broker's disk, unread.
+      ImGui::Text("broker-%d%s  OFFLINE", log.broker_id, leader ? " (leader)" : "");
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextDisabled(
+          "Its log stays on its disk and is read again when the broker restarts (a power-loss "
+          "crash loses only unflushed writes).");
+      ImGui::PopTextWrapPos();
+      ImGui::PopID();
+      continue;
+    }
+    ImGui::Text("broker-%d%s  log start %lld  HW %lld  LEO %lld", log.broker_id,
+                leader ? " (leader)" : "", static_cast<long long>(log.log_start_offset),
                 static_cast<long long>(log.high_watermark),
                 static_cast<long long>(log.log_end_offset));
     Strip(log, offset_max, pal);
-    if (ImGui::TreeNode("segments", "%zu segments, %zu leader epochs", log.segments.size(),
-                        log.leader_epochs.size())) {
+    if (ImGui::TreeNode("segments", "%zu segment%s, %zu leader epoch%s", log.segments.size(),
+                        log.segments.size() == 1 ? "" : "s", log.leader_epochs.size(),
+                        log.leader_epochs.size() == 1 ? "" : "s")) {
       for (const view::SegmentView& seg : log.segments) {
         std::string files;
         for (const std::string& f : seg.files) files += f + "  ";

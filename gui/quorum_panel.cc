@@ -1,5 +1,7 @@
 // Quorum: the KRaft voters (role, epoch, voted-for, metadata log end and high watermark) or
 // the ZooKeeper ensemble (leader, zxid, whether a quorum exists).
+#include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 
 #include "gui/panels.h"
@@ -16,9 +18,15 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   if (zookeeper) {
     ImGui::Text("ZooKeeper ensemble: leader myid %d, epoch %lld, zxid %s", q.leader_id,
                 static_cast<long long>(q.epoch), q.zxid.c_str());
-  } else {
+  } else if (q.leader_id >= 0) {
     ImGui::Text("KRaft quorum (__cluster_metadata): leader %d, epoch %lld", q.leader_id,
                 static_cast<long long>(q.epoch));
+  } else {
+    // No leader: the header names the highest epoch a running voter is in, as its row does.
+    std::int64_t epoch = 0;
+    for (const view::VoterView& v : q.voters) epoch = v.alive ? std::max(epoch, v.epoch) : epoch;
+    ImGui::Text("KRaft quorum (__cluster_metadata): no leader (highest epoch %lld)",
+                static_cast<long long>(epoch));
   }
   ImGui::SameLine();
   if (q.has_quorum) {
@@ -44,7 +52,24 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     if (v.alive) {
       ImGui::TextUnformatted(v.node.c_str());
     } else {
+      // A down node's state is on its disk, not readable until it restarts: no numbers that
+      // would read as an empty log.
       ImGui::TextColored(ToVec4(pal.bad), "%s (down)", v.node.c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%d", v.id);
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("down");
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "its epoch, vote and log are on its disk and are read again when it\n"
+            "restarts; nothing is shown here rather than numbers that would read\n"
+            "as an empty log");
+      }
+      for (int column = 3; column < 8; ++column) {
+        ImGui::TableNextColumn();
+        ImGui::TextDisabled("-");
+      }
+      continue;
     }
     ImGui::TableNextColumn();
     ImGui::Text("%d", v.id);

@@ -66,6 +66,7 @@ void Configure(const Options& options, App& app) {
   state.fonts = LoadFonts(options.scale);
   ApplyStyle(state);
   state.playing = options.play;
+  state.presenter = options.presenter;
   state.speed = std::clamp(options.speed, kSpeedMin, kSpeedMax);
   if (!options.select.empty()) {
     state.selected_partition = options.select;

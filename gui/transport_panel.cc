@@ -70,6 +70,7 @@ void ViewMenu(GuiState& state) {
   changed |= ImGui::Checkbox("High contrast", &state.high_contrast);
   changed |= ImGui::Checkbox("Colour-blind-safe palette (Okabe-Ito)", &state.colour_blind_safe);
   ImGui::Checkbox("Show heartbeats", &state.show_heartbeats);
+  ImGui::Checkbox("Presenter layout (map and narration only)", &state.presenter);
   if (changed) ApplyStyle(state);
   ImGui::Separator();
   ImGui::TextDisabled("Space: play/pause   Right: step   N: next interesting");

@@ -53,6 +53,7 @@ TEST_CASE("gui options: every flag of the usage line is read") {
                                       "--scale",
                                       "1.5",
                                       "--play",
+                                      "--presenter",
                                       "--speed",
                                       "0.25",
                                       "--select",
@@ -72,6 +73,7 @@ TEST_CASE("gui options: every flag of the usage line is read") {
   CHECK(o.frames == 320);
   CHECK(o.scale == 1.5f);
   CHECK(o.play);
+  CHECK(o.presenter);
   CHECK(o.speed == 0.25);
   CHECK(o.select == "cities-0");
   CHECK(o.tab == "Groups");  // as the tab bar names it

@@ -309,15 +309,18 @@ TEST_CASE(
 }
 
 // Where the cluster map draws `name`, in screen coordinates, as cluster_map::Draw lays it out.
-ImVec2 NodeOnMap(const view::WorldView& world, const std::string& name) {
-  ImGuiWindow* map = ImGui::FindWindowByName("Cluster");
-  REQUIRE(map != nullptr);
-  const ImVec2 min = map->ContentRegionRect.Min, max = map->ContentRegionRect.Max;
-  const ClusterLayout layout = LayoutMap(world, max.x - min.x, max.y - min.y, ImGui::GetFontSize());
+// A broker's box is aimed at its title line, which no chip covers.
+ImVec2 NodeOnMap(App& app, const std::string& name) {
+  const view::WorldView& world = app.session().View();
+  const auto& canvas = app.state().map_canvas;
+  REQUIRE(canvas[2] > 0);
+  const ClusterLayout layout = LayoutMap(world, canvas[2], canvas[3], ImGui::GetFontSize());
   for (std::size_t i = 0; i < world.nodes.size(); ++i) {
-    if (world.nodes[i].name == name) {
-      return {min.x + layout.centers[i].x, min.y + layout.centers[i].y};
+    if (world.nodes[i].name != name) continue;
+    if (layout.IsBox(static_cast<int>(i))) {
+      return {canvas[0] + layout.boxes[i].x0 + 4, canvas[1] + layout.boxes[i].y0 + 4};
     }
+    return {canvas[0] + layout.centers[i].x, canvas[1] + layout.centers[i].y};
   }
   FAIL("no node " << name);
   return {};
@@ -335,7 +338,7 @@ std::vector<std::string> ClickMenuItem(App& app, const std::string& node, int it
     io.MousePos = mouse;
     NewHeadlessFrame(kDisplay, static_cast<float>(kFrameSeconds));
     app.Draw();
-    if (frame == 0) mouse = NodeOnMap(app.session().View(), node);
+    if (frame == 0) mouse = NodeOnMap(app, node);
     if (frame == 5) {  // the menu is open: aim at the item
       ImGuiContext& g = *ImGui::GetCurrentContext();
       REQUIRE_FALSE(g.OpenPopupStack.empty());

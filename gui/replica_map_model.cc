@@ -1,0 +1,117 @@
+// Replica chips: each partition replica's state from the snapshot's metadata and logs.
+#include "gui/replica_map_model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <tuple>
+
+namespace kafkasim::gui {
+
+const char* ChipKindName(ChipKind kind) {
+  switch (kind) {
+    case ChipKind::kOffline:
+      return "offline";
+    case ChipKind::kOutOfSync:
+      return "follower, out of the ISR";
+    case ChipKind::kEligible:
+      return "follower in the ELR (out of the ISR, safe to elect)";
+    case ChipKind::kLeader:
+      return "leader";
+    case ChipKind::kInSync:
+      return "follower in the ISR";
+  }
+  return "";
+}
+
+bool TopicPassesFilter(const std::string& topic, const std::string& filter) {
+  if (filter == kAllTopics) return true;
+  if (filter.empty()) return topic.rfind("__", 0) != 0;
+  return topic == filter;
+}
+
+namespace {
+
+bool Has(const std::vector<int>& ids, int id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+}  // namespace
+
+std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldView& world,
+                                                             const std::string& filter) {
+  std::map<int, std::vector<ReplicaChip>> by_broker;
+  for (const view::TopicView& topic : world.topics) {
+    if (!TopicPassesFilter(topic.name, filter)) continue;
+    for (const view::PartitionView& p : topic.partitions) {
+      const view::ReplicaLogView* leader_log = nullptr;
+      for (const view::ReplicaLogView& log : p.logs) {
+        if (log.broker_id == p.leader && log.online) leader_log = &log;
+      }
+      for (std::size_t i = 0; i < p.replicas.size(); ++i) {
+        ReplicaChip chip;
+        chip.topic = p.topic;
+        chip.index = p.partition;
+        chip.partition = fmt::format("{}-{}", p.topic, p.partition);
+        chip.broker_id = p.replicas[i];
+        const view::ReplicaLogView* log = i < p.logs.size() ? &p.logs[i] : nullptr;
+        chip.log_known = log != nullptr && log->online;
+        if (chip.log_known) {
+          chip.log_start = log->log_start_offset;
+          chip.high_watermark = log->high_watermark;
+          chip.log_end = log->log_end_offset;
+        }
+        if (!chip.log_known) {
+          chip.kind = ChipKind::kOffline;
+        } else if (p.leader == chip.broker_id) {
+          chip.kind = ChipKind::kLeader;
+        } else if (Has(p.isr, chip.broker_id)) {
+          chip.kind = ChipKind::kInSync;
+        } else if (Has(p.elr, chip.broker_id)) {
+          chip.kind = ChipKind::kEligible;
+        } else {
+          chip.kind = ChipKind::kOutOfSync;
+        }
+        if (chip.log_known && leader_log != nullptr && chip.kind != ChipKind::kLeader) {
+          chip.lag = std::max<std::int64_t>(0, leader_log->log_end_offset - chip.log_end);
+        }
+        by_broker[chip.broker_id].push_back(std::move(chip));
+      }
+    }
+  }
+  for (auto& [id, chips] : by_broker) {
+    std::stable_sort(chips.begin(), chips.end(), [](const ReplicaChip& a, const ReplicaChip& b) {
+      return std::tie(a.kind, a.topic, a.index) < std::tie(b.kind, b.topic, b.index);
+    });
+  }
+  return by_broker;
+}
+
+std::string ChipText(const ReplicaChip& chip, bool one_topic) {
+  std::string text = one_topic ? std::to_string(chip.index) : chip.partition;
+  if (chip.kind == ChipKind::kOutOfSync && chip.lag >= 0) text += fmt::format(" lag {}", chip.lag);
+  if (chip.kind == ChipKind::kEligible) text += " ELR";
+  return text;
+}
+
+std::string ChipTooltip(const ReplicaChip& chip, const std::string& broker_name) {
+  std::string text =
+      fmt::format("{} on {}: {}", chip.partition, broker_name, ChipKindName(chip.kind));
+  if (chip.log_known) {
+    text += fmt::format("\nlog start {}  HW {}  LEO {}", chip.log_start, chip.high_watermark,
+                        chip.log_end);
+    if (chip.lag > 0) text += fmt::format("\n{} records behind the leader's log end", chip.lag);
+  } else {
+    text += fmt::format(
+        "\n{} does not serve this replica now (down, or no longer hosting it).\n"
+        "Its log stays on its disk and is read again when the broker restarts;\n"
+        "a power-loss crash loses only the writes not yet flushed.",
+        broker_name);
+  }
+  text += "\nclick: select the partition";
+  return text;
+}
+
+std::string MoreChipText(std::size_t hidden) { return fmt::format("+{} more", hidden); }
+
+}  // namespace kafkasim::gui

@@ -1,0 +1,60 @@
+// What the cluster map writes inside each broker's box: one chip per partition replica the
+// broker holds, in the words of kafka-topics.sh --describe (leader, ISR, ELR) plus what a
+// lesson needs on top (how many records an out-of-sync follower is behind, which replica is
+// offline). Plain code, no ImGui, so the chips and their order can be tested without a window.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenario/world_view.h"
+
+namespace kafkasim::gui {
+
+// The state of one replica, worst first (the order chips keep when a box is too small).
+enum class ChipKind : std::uint8_t {
+  kOffline,    // its broker is down or does not hold the log now (the disk may still hold it)
+  kOutOfSync,  // a follower outside the ISR (and not in the ELR)
+  kEligible,   // in the ELR (KIP-966): out of the ISR but safe to elect
+  kLeader,
+  kInSync,  // a follower in the ISR
+};
+const char* ChipKindName(ChipKind kind);
+
+struct ReplicaChip {
+  std::string partition;  // "cities-0"
+  std::string topic;
+  int index = 0;  // partition number
+  int broker_id = -1;
+  ChipKind kind = ChipKind::kInSync;
+  // Records behind the leader's log end (followers whose leader's log is readable), else -1.
+  std::int64_t lag = -1;
+  bool log_known = false;  // the broker holds the log now: the offsets below are real
+  std::int64_t log_start = 0;
+  std::int64_t high_watermark = 0;
+  std::int64_t log_end = 0;
+};
+
+// The per-topic filter of the map: user topics only (the default), every topic including
+// Kafka's internal ones (__consumer_offsets), or one topic by name.
+inline constexpr const char* kUserTopics = "";
+inline constexpr const char* kAllTopics = "*";
+bool TopicPassesFilter(const std::string& topic, const std::string& filter);
+
+// Every replica of the topics passing `filter`, by broker id, worst state first, then by
+// topic and partition number.
+std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldView& world,
+                                                             const std::string& filter);
+
+// The text of a chip: "cities-0" (or "0" when the map shows one topic), "lag 42" appended for
+// an out-of-sync follower, "ELR" for an eligible one.
+std::string ChipText(const ReplicaChip& chip, bool one_topic);
+// The chip's tooltip lines: its state, log start / HW / LEO, or why the log is not shown.
+std::string ChipTooltip(const ReplicaChip& chip, const std::string& broker_name);
+// "+180 more": the summary chip standing for `hidden` chips that did not fit.
+std::string MoreChipText(std::size_t hidden);
+
+}  // namespace kafkasim::gui
