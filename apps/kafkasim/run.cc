@@ -187,6 +187,7 @@ int RunRun(const std::vector<std::string>& args) {
   scenario::RunOptions options;
   options.seed = seed.value_or(loaded->seed);
   options.world.data_dir = data_dir;
+  options.keep_trace_events = false;  // hashed and streamed through the sinks only
   options.messages_recorded_max = 0;  // no diagram drawn: skip describing every message
   options.nemesis = nemesis;
   options.budget = [budget = MemoryBudget(max_memory)] { return budget.Check(); };

@@ -157,6 +157,7 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed, std::
   scenario::RunOptions options;
   options.seed = seed;
   options.nemesis = nemesis;
+  options.keep_trace_events = false;  // hashed and streamed through the sinks only
   options.messages_recorded_max = 0;
   options.budget = [budget = MemoryBudget(max_memory)] { return budget.Check(); };
   options.sinks.push_back([&](const TraceEvent& e) {

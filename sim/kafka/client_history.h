@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/status.h"
@@ -62,6 +64,23 @@ struct ClientStats {
 };
 
 struct ClientHistory {
+  // Clients report each outcome and each consumed record here. Every one is handed to the
+  // observer, if any, and kept in `produced` / `consumed` only while keep_records is on (the
+  // kafka tests read them). The scenario world turns it off and folds each into compact
+  // per-partition state instead (scenario/record_ledger.h), so a long run does not hold a
+  // second copy of every record.
+  void Produced(ProduceOutcome outcome) {
+    if (on_produced) on_produced(outcome);
+    if (keep_records) produced.push_back(std::move(outcome));
+  }
+  void Consumed(ConsumeEvent event) {
+    if (on_consumed) on_consumed(event);
+    if (keep_records) consumed.push_back(std::move(event));
+  }
+
+  bool keep_records = true;
+  std::function<void(const ProduceOutcome&)> on_produced;
+  std::function<void(const ConsumeEvent&)> on_consumed;
   std::vector<ProduceOutcome> produced;
   std::vector<ConsumeEvent> consumed;
   std::vector<AssignmentEvent> assignments;

@@ -119,7 +119,11 @@ ProducerNode::ProducerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory>
   if (idempotent_) KSIM_ASSERT_LE(config_.max_in_flight, 5);
 }
 
-ClientStats& ProducerNode::stats() { return history_->stats[env_.name()]; }
+ClientStats& ProducerNode::stats() {
+  // The history outlives the node, and a std::map entry never moves.
+  if (stats_ == nullptr) stats_ = &history_->stats[env_.name()];
+  return *stats_;
+}
 
 void ProducerNode::OnStart() {
   // A restarted producer starts a new sequence of records after those it already sent.
@@ -375,9 +379,9 @@ void ProducerNode::SendBatch(Batch batch, BrokerId leader) {
   if (config_.acks == 0) {
     // acks=0: the producer never hears back; the record counts as sent and done.
     for (const Pending& p : batch.records) {
-      history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic,
-                                                  batch.partition, p.record.key, p.record.value, 0,
-                                                  Errc::kNone, -1, env_.Now()});
+      history_->Produced(ProduceOutcome{env_.name(), p.sequence, config_.topic, batch.partition,
+                                        p.record.key, p.record.value, 0, Errc::kNone, -1,
+                                        env_.Now()});
       ++stats().acknowledged;
       --stats().in_flight;
     }
@@ -483,9 +487,9 @@ void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
   for (std::size_t i = 0; i < b.records.size(); ++i) {
     const Pending& p = b.records[i];
     const std::int64_t offset = response.base_offset + static_cast<std::int64_t>(i);
-    history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic, b.partition,
-                                                p.record.key, p.record.value, config_.acks,
-                                                Errc::kNone, offset, env_.Now()});
+    history_->Produced(ProduceOutcome{env_.name(), p.sequence, config_.topic, b.partition,
+                                      p.record.key, p.record.value, config_.acks, Errc::kNone,
+                                      offset, env_.Now()});
     ++stats().acknowledged;
     --stats().in_flight;
     reported_errors_.clear();
@@ -614,9 +618,9 @@ void ProducerNode::BumpEpoch(const std::string& why) {
 }
 
 void ProducerNode::Fail(const Pending& p, Errc error) {
-  history_->produced.push_back(ProduceOutcome{env_.name(), p.sequence, config_.topic, p.partition,
-                                              p.record.key, p.record.value, config_.acks, error, -1,
-                                              env_.Now()});
+  history_->Produced(ProduceOutcome{env_.name(), p.sequence, config_.topic, p.partition,
+                                    p.record.key, p.record.value, config_.acks, error, -1,
+                                    env_.Now()});
   ++stats().failed;
   --stats().in_flight;
 }
@@ -686,7 +690,11 @@ ConsumerNode::ConsumerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory>
       config_(std::move(config)),
       history_(std::move(history)) {}
 
-ClientStats& ConsumerNode::stats() { return history_->stats[env_.name()]; }
+ClientStats& ConsumerNode::stats() {
+  // The history outlives the node, and a std::map entry never moves.
+  if (stats_ == nullptr) stats_ = &history_->stats[env_.name()];
+  return *stats_;
+}
 
 void ConsumerNode::OnStart() {
   // Assign mode without committed offsets: a restart resets positions by auto.offset.reset; a
@@ -879,8 +887,8 @@ void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
     for (const ConsumedRecord& r : *records) {
       if (r.offset < pos.offset) continue;
       pos.offset = r.offset + 1;
-      history_->consumed.push_back(ConsumeEvent{env_.name(), fp.topic, fp.partition, r.offset,
-                                                r.key, r.value, env_.Now(), fp.high_watermark});
+      history_->Consumed(ConsumeEvent{env_.name(), fp.topic, fp.partition, r.offset, r.key, r.value,
+                                      env_.Now(), fp.high_watermark});
       ++stats().consumed;
       ++consumed_;
       if (config_.trace_each_record) {

@@ -127,6 +127,7 @@ class ProducerNode : public Node {
   std::shared_ptr<const ClusterDirectory> directory_;
   ProducerConfig config_;
   std::shared_ptr<ClientHistory> history_;
+  ClientStats* stats_ = nullptr;  // this client's entry of history_->stats, once looked up
   ClientMetadata metadata_;
   bool metadata_in_flight_ = false;
   BrokerId metadata_broker_ = kNoLeader;
@@ -263,6 +264,7 @@ class ConsumerNode : public Node {
   std::shared_ptr<const ClusterDirectory> directory_;
   ConsumerConfig config_;
   std::shared_ptr<ClientHistory> history_;
+  ClientStats* stats_ = nullptr;  // this client's entry of history_->stats, once looked up
   ClientMetadata metadata_;
   bool metadata_in_flight_ = false;
   BrokerId metadata_broker_ = kNoLeader;

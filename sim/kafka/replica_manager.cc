@@ -29,12 +29,12 @@ ReplicaManager::ReplicaManager(BrokerIo& io, std::int32_t node_id, const BrokerS
       channel_(channel) {}
 
 Partition* ReplicaManager::Find(const std::string& topic, std::int32_t partition) {
-  const auto it = partitions_.find(TopicPartition{topic, partition});
+  const auto it = partitions_.find(TopicPartitionRef{topic, partition});
   return it == partitions_.end() ? nullptr : it->second.get();
 }
 
 const Partition* ReplicaManager::Find(const std::string& topic, std::int32_t partition) const {
-  const auto it = partitions_.find(TopicPartition{topic, partition});
+  const auto it = partitions_.find(TopicPartitionRef{topic, partition});
   return it == partitions_.end() ? nullptr : it->second.get();
 }
 

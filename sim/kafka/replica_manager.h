@@ -75,7 +75,8 @@ class ReplicaManager {
   // --- Views ---
   Partition* Find(const std::string& topic, std::int32_t partition);
   const Partition* Find(const std::string& topic, std::int32_t partition) const;
-  const std::map<TopicPartition, std::unique_ptr<Partition>>& partitions() const {
+  const std::map<TopicPartition, std::unique_ptr<Partition>, TopicPartitionLess>& partitions()
+      const {
     return partitions_;
   }
   const Counters& counters() const { return counters_; }
@@ -102,7 +103,7 @@ class ReplicaManager {
   const MetadataCache& metadata_;
   const ControllerChannel& channel_;
   std::int64_t broker_epoch_ = -1;
-  std::map<TopicPartition, std::unique_ptr<Partition>> partitions_;
+  std::map<TopicPartition, std::unique_ptr<Partition>, TopicPartitionLess> partitions_;
   // Where each partition's pending AlterPartition went (AlterPartitionManager's in-flight map).
   struct AlterSent {
     std::int32_t to = -1;  // -1: not sent yet, no controller known

@@ -5,6 +5,8 @@
 #include <compare>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace kafkasim::kafka {
 
@@ -15,6 +17,29 @@ struct TopicPartition {
   auto operator<=>(const TopicPartition&) const = default;
   // "cities-0", as Kafka's TopicPartition.toString.
   std::string ToString() const { return topic + "-" + std::to_string(partition); }
+};
+
+// A topic and partition named without a copy of the topic's name: the key of a look-up in a
+// map ordered by TopicPartitionLess (the same order as TopicPartition's own).
+struct TopicPartitionRef {
+  std::string_view topic;
+  std::int32_t partition = 0;
+};
+
+// TopicPartition's order (topic, then partition), transparent to TopicPartitionRef, so hot
+// look-ups allocate no string.
+struct TopicPartitionLess {
+  using is_transparent = void;
+  static std::pair<std::string_view, std::int32_t> Key(const TopicPartition& t) {
+    return {t.topic, t.partition};
+  }
+  static std::pair<std::string_view, std::int32_t> Key(const TopicPartitionRef& t) {
+    return {t.topic, t.partition};
+  }
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return Key(a) < Key(b);
+  }
 };
 
 }  // namespace kafkasim::kafka

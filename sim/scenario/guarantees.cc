@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <map>
 #include <span>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
+#include "kafka/broker.h"
+#include "kafka/partition.h"
 #include "kafka/trace_kinds.h"
 #include "raft/trace_kinds.h"
 #include "scenario/trace_kinds.h"
@@ -17,6 +20,40 @@
 
 namespace kafkasim::scenario {
 namespace {
+
+// The broker's replica of the partition, or nullptr when the broker is down, a controller only
+// or holds no replica of it. What KafkaNode::LocalPartition describes, without copying its ISR.
+const kafka::Partition* Replica(const kafka::KafkaNode* server, const std::string& topic,
+                                std::int32_t partition) {
+  const kafka::Broker* broker = server == nullptr ? nullptr : server->broker();
+  return broker == nullptr ? nullptr : broker->replicas().Find(topic, partition);
+}
+
+// The order of (topic, partition, broker[, epoch]) keys, transparent to the same tuple with the
+// topic as a std::string_view.
+struct TopicKeyLess {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    const int c = std::string_view(std::get<0>(a)).compare(std::get<0>(b));
+    if (c != 0) return c < 0;
+    return Tail(a) < Tail(b);
+  }
+  template <class T>
+  static auto Tail(const T& t) {
+    return std::apply([](const auto&, const auto&... rest) { return std::tuple(rest...); }, t);
+  }
+};
+
+// The checkers' state by (topic, partition, broker[, epoch]), looked up with the topic's name
+// borrowed: a key is copied only when it is first seen.
+template <class Map, class... Ints>
+typename Map::mapped_type& Slot(Map& map, const std::string& topic, Ints... ints) {
+  const auto it = map.find(std::tuple<std::string_view, Ints...>(topic, ints...));
+  if (it != map.end()) return it->second;
+  return map.emplace(typename Map::key_type(topic, ints...), typename Map::mapped_type{})
+      .first->second;
+}
 
 // Kafka's durability promise: a record acknowledged with acks=all is on every in-sync replica,
 // so it survives as long as one of them does and no out-of-sync replica is elected
@@ -50,10 +87,9 @@ class OneLeaderPerEpoch final : public Guarantee {
       for (const auto& [index, reg] : topic.partitions) {
         std::map<std::int32_t, std::vector<std::int32_t>> leaders_by_epoch;
         for (std::int32_t broker : reg.replicas) {
-          const kafka::KafkaNode* server = world.BrokerServer(broker);
-          if (server == nullptr) continue;
-          const auto local = server->LocalPartition(name, index);
-          if (local && local->is_leader) leaders_by_epoch[local->leader_epoch].push_back(broker);
+          const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+          if (local && local->is_leader())
+            leaders_by_epoch[local->leader_epoch()].push_back(broker);
         }
         for (const auto& [epoch, brokers] : leaders_by_epoch) {
           if (brokers.size() < 2) continue;
@@ -184,7 +220,7 @@ class ReplicasAgreeBelowHw final : public Guarantee {
           const kafka::KafkaNode* server = world.BrokerServer(f);
           const kafka::ReplicaLog* log = server ? server->Log(name, index) : nullptr;
           if (log == nullptr) continue;
-          Agreed& a = agreed_[{name, index, f}];
+          Agreed& a = Slot(agreed_, name, index, f);
           if (a.leader != leader->broker || a.epoch != leader->epoch)
             a = {leader->broker, leader->epoch, 0};
           std::int64_t from =
@@ -220,7 +256,7 @@ class ReplicasAgreeBelowHw final : public Guarantee {
     std::int32_t epoch = -1;
     std::int64_t up_to = 0;  // the follower agreed with this leader below it
   };
-  std::map<std::tuple<std::string, std::int32_t, std::int32_t>, Agreed> agreed_;
+  std::map<std::tuple<std::string, std::int32_t, std::int32_t>, Agreed, TopicKeyLess> agreed_;
   // A byte corrupted on a disk (the disk.corrupt fault) is not a replication fault, and the
   // leader epoch of a batch is outside its CRC: Kafka cannot notice it, so from then on the
   // replicas' logs are not compared.
@@ -244,18 +280,15 @@ class HwNeverBackwards final : public Guarantee {
     for (const auto& [name, topic] : image->topics()) {
       for (const auto& [index, reg] : topic.partitions) {
         for (std::int32_t broker : reg.replicas) {
-          const kafka::KafkaNode* server = world.BrokerServer(broker);
-          if (server == nullptr) continue;
-          const auto local = server->LocalPartition(name, index);
-          const kafka::ReplicaLog* log = server->Log(name, index);
-          if (!local || !local->is_leader || log == nullptr) continue;
-          const std::int64_t hw = log->high_watermark();
-          auto [it, fresh] = seen_.try_emplace({name, index, broker, local->leader_epoch}, hw);
-          if (!fresh && hw < it->second) {
+          const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+          if (local == nullptr || !local->is_leader()) continue;
+          const std::int64_t hw = local->log().high_watermark();
+          std::int64_t& seen = Slot(seen_, name, index, broker, local->leader_epoch()).value;
+          if (seen >= 0 && hw < seen) {
             return fmt::format("{}-{}: leader broker {} at leader_epoch {} had hw {}, now {}", name,
-                               index, broker, local->leader_epoch, it->second, hw);
+                               index, broker, local->leader_epoch(), seen, hw);
           }
-          it->second = hw;
+          seen = hw;
         }
       }
     }
@@ -263,7 +296,11 @@ class HwNeverBackwards final : public Guarantee {
   }
 
  private:
-  std::map<std::tuple<std::string, std::int32_t, std::int32_t, std::int32_t>, std::int64_t> seen_;
+  struct Hw {
+    std::int64_t value = -1;  // -1 until the first check of that leader and epoch
+  };
+  std::map<std::tuple<std::string, std::int32_t, std::int32_t, std::int32_t>, Hw, TopicKeyLess>
+      seen_;
 };
 
 // Offsets are assigned by the leader one after another: its log is a run of batches, each
@@ -285,12 +322,10 @@ class OffsetsGapFree final : public Guarantee {
     for (const auto& [name, topic] : image->topics()) {
       for (const auto& [index, reg] : topic.partitions) {
         for (std::int32_t broker : reg.replicas) {
-          const kafka::KafkaNode* server = world.BrokerServer(broker);
-          if (server == nullptr) continue;
-          const auto local = server->LocalPartition(name, index);
-          const kafka::ReplicaLog* log = server->Log(name, index);
-          if (!local || !local->is_leader || log == nullptr) continue;
-          std::int64_t& next = checked_[{name, index, broker}];
+          const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+          if (local == nullptr || !local->is_leader()) continue;
+          const kafka::ReplicaLog* log = &local->log();
+          std::int64_t& next = Slot(checked_, name, index, broker);
           const std::int64_t start = log->log_start_offset();
           const std::int64_t end = log->log_end_offset();
           // The first batch read may begin below the log start offset (deleted records).
@@ -330,7 +365,8 @@ class OffsetsGapFree final : public Guarantee {
   }
 
  private:
-  std::map<std::tuple<std::string, std::int32_t, std::int32_t>, std::int64_t> checked_;
+  std::map<std::tuple<std::string, std::int32_t, std::int32_t>, std::int64_t, TopicKeyLess>
+      checked_;
   // After a disk.corrupt fault a log may not read back whole (the broker finds out when it
   // reads it); that is the disk's fault, not offset assignment's.
   bool corrupted_ = false;
@@ -349,10 +385,10 @@ class ConsumersBelowHw final : public Guarantee {
            kind == kafka::trace_kind::kClientStop;
   }
   std::optional<std::string> Check(World& world) override {
-    const std::vector<kafka::ConsumeEvent>& consumed = world.history().consumed;
+    // The ledger keeps only the records read at or above their fetch's high watermark.
+    const std::vector<kafka::ConsumeEvent>& consumed = world.ledger().read_above_hw();
     for (; next_ < consumed.size(); ++next_) {
       const kafka::ConsumeEvent& c = consumed[next_];
-      if (c.high_watermark < 0 || c.offset < c.high_watermark) continue;
       return fmt::format("{} read {}-{} offset {}, but the fetch response gave hw {}", c.client,
                          c.topic, c.partition, c.offset, c.high_watermark);
     }

@@ -110,16 +110,8 @@ bool CheckGroup(World& w, const GroupExpect& e, std::string* seen) {
     ok = CheckClassicGroup(w, e, *g, coordinator, facts);
   }
   if (e.consumed_twice_at_most || e.consumed_twice_at_least) {
-    std::set<std::string> members;
-    for (const kafka::AssignmentEvent& a : w.history().assignments) {
-      if (a.group == e.id) members.insert(a.client);
-    }
-    std::map<std::tuple<std::string, std::int32_t, std::int64_t>, int> reads;
-    std::int64_t twice = 0;
-    for (const kafka::ConsumeEvent& c : w.history().consumed) {
-      if (!members.contains(c.client)) continue;
-      if (++reads[{c.topic, c.partition, c.offset}] == 2) ++twice;
-    }
+    // Over every record the group's members read (the ledger counts them as they are read).
+    const std::int64_t twice = w.ledger().ConsumedTwice(e.id);
     facts.push_back(fmt::format("{} record(s) consumed twice", twice));
     if (e.consumed_twice_at_most) ok = ok && twice <= *e.consumed_twice_at_most;
     if (e.consumed_twice_at_least) ok = ok && twice >= *e.consumed_twice_at_least;
@@ -338,6 +330,7 @@ void Runner::Build() {
   stopped_.clear();
   events_since_budget_check_ = 0;
   world_ = std::make_unique<World>(scenario_, options_.seed, options_.world);
+  world_->sim().trace().set_keep_events(options_.keep_trace_events);
   if (options_.messages_recorded_max > 0) {
     recorder_ = std::make_unique<MessageRecorder>(world_->sim(), options_.messages_recorded_max);
     world_->sim().AddObserver(recorder_.get());
@@ -860,25 +853,20 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
             return records <= e.at_most;
           },
           [&](const FirstConsumedOffsetExpect& e) {
-            for (const kafka::ConsumeEvent& c : w.history().consumed) {
-              if (c.client != e.client || c.topic != e.partition.topic ||
-                  c.partition != e.partition.partition) {
-                continue;
-              }
-              *seen = fmt::format("first record at offset {}", c.offset);
-              return c.offset >= e.at_least;
+            const std::optional<std::int64_t> first =
+                w.ledger().FirstConsumed(e.client, e.partition);
+            if (first) {
+              *seen = fmt::format("first record at offset {}", *first);
+              return *first >= e.at_least;
             }
             *seen = "nothing consumed from " + e.partition.ToString();
             return false;
           },
           [&](const KeyInPartitionExpect& e) {
-            std::set<std::int32_t> partitions;
-            for (const kafka::ProduceOutcome& o : w.history().produced) {
-              if (o.client == e.client && o.error == Errc::kNone && o.key == e.key &&
-                  o.at >= e.since) {
-                partitions.insert(o.partition);
-              }
-            }
+            // World tracks every key a key_in_partition expectation of the scenario names.
+            const std::set<std::int32_t> partitions = w.ledger()
+                                                          .KeyPartitions(e.client, e.key, e.since)
+                                                          .value_or(std::set<std::int32_t>{});
             *seen = partitions.empty()
                         ? "no acknowledged record with that key"
                         : fmt::format("partitions {{{}}}", fmt::join(partitions, ","));

@@ -29,6 +29,10 @@ struct RunOptions {
   // (a headless run that draws no diagram saves the time of describing every message).
   std::size_t messages_recorded_max = kMessagesRecordedMax;
   static constexpr std::size_t kMessagesRecordedMax = 100'000;
+  // Keep every trace event in memory (the GUI's event log and its step-to-next-event read
+  // them). A headless run that only hashes and streams them through `sinks` turns it off, so
+  // its memory does not grow with every event.
+  bool keep_trace_events = true;
   // A random fault schedule drawn from the seed, laid over the scenario's own steps.
   NemesisOptions nemesis;
   // Asked every kBudgetCheckEvents events while the run advances: "" to go on, or why the run

@@ -105,6 +105,22 @@ World::World(const Scenario& scenario, std::uint64_t seed, WorldOptions options)
     : scenario_(scenario), options_(std::move(options)) {
   sim_ = std::make_unique<Simulation>(seed, scenario_.cluster.network);
   history_ = std::make_shared<kafka::ClientHistory>();
+  ledger_ =
+      std::make_unique<RecordLedger>([this](const PartitionRef& ref) { return DeletedBelow(ref); });
+  ledger_->set_assignments(&history_->assignments);
+  for (const Step& step : scenario_.steps) {
+    const auto* expect = std::get_if<Expect>(&step.action);
+    const auto* key = expect ? std::get_if<KeyInPartitionExpect>(&expect->condition) : nullptr;
+    if (key != nullptr) ledger_->TrackKey(key->client, key->key);
+  }
+  // The ledger folds each record in; the history keeps none of them.
+  history_->keep_records = false;
+  history_->on_produced = [ledger = ledger_.get()](const kafka::ProduceOutcome& o) {
+    ledger->Produced(o);
+  };
+  history_->on_consumed = [ledger = ledger_.get()](const kafka::ConsumeEvent& c) {
+    ledger->Consumed(c);
+  };
   BuildCluster();
 }
 
@@ -175,6 +191,8 @@ void World::BuildCluster() {
             zookeepers_.empty() && scenario_.cluster.zookeepers == 0 ? nullptr : ensemble),
         NodeOptions{disk});
     servers_.push_back(index);
+    if (is_server_.size() <= index) is_server_.resize(index + 1, false);
+    is_server_[index] = true;
     disks_[index] = std::make_unique<DiskFaults>(disk);
   }
   // Every node exists before any starts: a starting node may message the others at once. The
@@ -285,7 +303,7 @@ kafka::KafkaRaftServer* World::RaftServer(NodeIndex node) {
 }
 
 kafka::KafkaNode* World::Server(NodeIndex node) {
-  if (std::find(servers_.begin(), servers_.end(), node) == servers_.end()) return nullptr;
+  if (node >= is_server_.size() || !is_server_[node]) return nullptr;
   return dynamic_cast<kafka::KafkaNode*>(sim_->GetNode(node));
 }
 
@@ -332,30 +350,43 @@ kafka::KafkaNode* World::BrokerServer(std::int32_t broker_id) {
   return n == kNoNode ? nullptr : Server(n);
 }
 
+std::int64_t World::DeletedBelow(const PartitionRef& ref) {
+  const kafka::MetadataImage* image = BestImage();
+  const kafka::PartitionRegistration* p =
+      image ? image->Partition(ref.topic, ref.partition) : nullptr;
+  if (p == nullptr || p->replicas.empty()) return 0;
+  std::int64_t below = -1;
+  for (std::int32_t broker : p->replicas) {
+    kafka::KafkaNode* server = BrokerServer(broker);
+    const kafka::ReplicaLog* log = server ? server->Log(ref.topic, ref.partition) : nullptr;
+    if (log == nullptr) return 0;  // a replica down or without its log: nothing is proven
+    below = below < 0 ? log->log_start_offset() : std::min(below, log->log_start_offset());
+  }
+  return std::max<std::int64_t>(below, 0);
+}
+
 std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_all_only,
                                           std::string* detail) {
-  // The acknowledged records of this client, by partition and offset. After an unclean
-  // election one offset can have been acknowledged twice, for different records.
-  std::map<PartitionRef, std::multimap<std::int64_t, const kafka::ProduceOutcome*>> acked;
-  for (const kafka::ProduceOutcome& o : history_->produced) {
-    if (!client.empty() && o.client != client) continue;
-    if (o.error != Errc::kNone || o.offset < 0 || (acks_all_only && o.acks != -1)) continue;
-    acked[PartitionRef{o.topic, o.partition}].emplace(o.offset, &o);
+  // The acknowledged records of this client, by partition and offset, as the ledger keeps
+  // them (pruned below what every replica deleted). After an unclean election one offset can
+  // have been acknowledged twice, for different records.
+  std::optional<std::uint32_t> only;
+  if (!client.empty()) {
+    only = ledger_->ClientIndex(client);
+    if (!only) return 0;
   }
-  // Compaction keeps only the latest record of a key: an acknowledged record a later one with
-  // the same key superseded (acknowledged to any client, or in the log), or a tombstone, may
-  // be cleaned away.
-  std::map<std::pair<PartitionRef, std::string>, std::int64_t> latest_of_key;
-  for (const kafka::ProduceOutcome& o : history_->produced) {
-    if (o.error != Errc::kNone || o.offset < 0 || !o.key) continue;
-    std::int64_t& latest = latest_of_key[{PartitionRef{o.topic, o.partition}, *o.key}];
-    latest = std::max(latest, o.offset);
-  }
+  const auto counted = [&only, acks_all_only](const RecordLedger::Acked& a) {
+    return (!only || a.client == *only) && (!acks_all_only || a.acks == -1);
+  };
   std::int64_t lost = 0;
-  for (const auto& [ref, records] : acked) {
+  for (const auto& entry : ledger_->acked()) {
+    const PartitionRef& ref = entry.first;
+    const RecordLedger::PartitionAcked& acked = entry.second;
+    const auto first = std::find_if(acked.records.begin(), acked.records.end(), counted);
+    if (first == acked.records.end()) continue;
     const kafka::ReplicaLog* log = LeaderLog(ref);
     if (log == nullptr) continue;
-    const std::int64_t from = std::max(log->log_start_offset(), records.begin()->first);
+    const std::int64_t from = std::max(log->log_start_offset(), first->offset);
     std::map<std::int64_t, std::optional<std::string>> held;
     std::map<std::string, std::int64_t> latest_in_log;  // key -> its highest offset here
     for (std::int64_t offset = from; offset < log->log_end_offset();) {
@@ -371,21 +402,32 @@ std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_a
       if (next <= offset) break;
       offset = next;
     }
-    for (const auto& [offset, outcome] : records) {
+    // Compaction keeps only the latest record of a key: an acknowledged record a later one
+    // with the same key superseded (acknowledged to any client, or in the log), or a
+    // tombstone, may be cleaned away.
+    const auto later_of_key = [&acked, &latest_in_log](const std::string& key,
+                                                       std::int64_t offset) {
+      const auto acked_latest = acked.latest_of_key.find(key);
+      const auto log_latest = latest_in_log.find(key);
+      return (acked_latest != acked.latest_of_key.end() && acked_latest->second > offset) ||
+             (log_latest != latest_in_log.end() && log_latest->second > offset);
+    };
+    for (auto a = first; a != acked.records.end(); ++a) {
+      if (!counted(*a)) continue;
+      const std::int64_t offset = a->offset;
       if (offset < log->log_start_offset()) continue;
       const auto it = held.find(offset);
-      if (it != held.end() && it->second == outcome->value) continue;
-      if (it == held.end() && log->compacted() && outcome->key &&
-          (!outcome->value || latest_of_key[{ref, *outcome->key}] > offset ||
-           latest_in_log[*outcome->key] > offset)) {
+      if (it != held.end() && it->second == a->value) continue;
+      if (it == held.end() && log->compacted() && a->key &&
+          (!a->value || later_of_key(*a->key, offset))) {
         continue;
       }
       if (lost++ == 0 && detail != nullptr) {
-        *detail = fmt::format(
-            "{} offset {} (value \"{}\") acknowledged at {} is {}", ref.ToString(), offset,
-            outcome->value.value_or("null"), FormatTime(outcome->at),
-            it == held.end() ? "missing from the leader's log"
-                             : "overwritten by \"" + it->second.value_or("null") + "\"");
+        *detail = fmt::format("{} offset {} (value \"{}\") acknowledged at {} is {}",
+                              ref.ToString(), offset, a->value.value_or("null"), FormatTime(a->at),
+                              it == held.end()
+                                  ? "missing from the leader's log"
+                                  : "overwritten by \"" + it->second.value_or("null") + "\"");
       }
     }
   }

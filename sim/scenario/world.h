@@ -18,6 +18,7 @@
 #include "kafka/cluster_directory.h"
 #include "kafka/kafka_node.h"
 #include "kafka/kafka_raft_server.h"
+#include "scenario/record_ledger.h"
 #include "scenario/scenario.h"
 #include "scenario/session_control.h"
 #include "scenario/world_view.h"
@@ -43,6 +44,8 @@ class World {
   kafka::ClientHistory& history() { return *history_; }
   // Who is who: broker node.ids to engine nodes (the gateway routes external clients by it).
   const kafka::ClusterDirectory& directory() const { return *directory_; }
+  // The clients' records folded into what the guarantees and expectations ask of them.
+  RecordLedger& ledger() { return *ledger_; }
 
   // Executes a fault or tool command now. Tool output arrives through `done` (possibly later,
   // after the request's round trip), and is also written to the trace as "tool.output".
@@ -107,6 +110,9 @@ class World {
 
  private:
   void BuildCluster();
+  // The offset below which every replica of the partition (all running) has deleted its
+  // records, or 0: what the ledger may forget.
+  std::int64_t DeletedBelow(const PartitionRef& ref);
   // The WorldView's ZooKeeper trees and sessions, and its groups (world_view_zk_groups.cc).
   void AddZooKeeperView(view::WorldView& v);
   void AddGroupsView(view::WorldView& v);
@@ -127,7 +133,9 @@ class World {
   std::unique_ptr<Simulation> sim_;
   std::shared_ptr<kafka::ClusterDirectory> directory_;
   std::shared_ptr<kafka::ClientHistory> history_;
+  std::unique_ptr<RecordLedger> ledger_;
   std::vector<NodeIndex> servers_;
+  std::vector<bool> is_server_;  // by node index: Server() answers without a search
   std::vector<NodeIndex> zookeepers_;
 
   // The fault controls of a server's simulated disk, plain or mirrored to --data-dir.
