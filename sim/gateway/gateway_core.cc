@@ -167,7 +167,9 @@ std::int64_t GatewayCore::Call(std::uint64_t connection, Pending* pending, std::
 
 void GatewayCore::StartMetadata(std::uint64_t connection, Pending& p, const MetadataRequest& r) {
   p.metadata_topics = r.topics;
-  Send(p.broker_id, kafka::MetadataRequest{Call(connection, &p, 0, 0)});
+  kafka::MetadataRequest request;
+  request.correlation_id = Call(connection, &p, 0, 0);
+  Send(p.broker_id, std::move(request));
 }
 
 void GatewayCore::StartProduce(std::uint64_t connection, Pending& p, const ProduceRequest& r) {

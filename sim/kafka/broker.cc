@@ -14,7 +14,8 @@ Broker::Broker(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
       replicas_(io_, node_id, settings, logs_, metadata, channel),
       fetchers_(io_, node_id, settings, replicas_),
       producer_ids_(io_, node_id, settings.request_timeout_ms, channel),
-      groups_(io_, node_id, settings, replicas_, metadata, channel) {
+      groups_(io_, node_id, settings, replicas_, metadata, channel),
+      auto_topics_(io_, channel, settings.auto_topics) {
   // Periodic chores re-arm themselves: a zero period would spin at one instant.
   KSIM_ASSERT(settings_.replica_high_watermark_checkpoint_interval_ms > 0);
   KSIM_ASSERT(settings_.log_flush_offset_checkpoint_interval_ms > 0);
@@ -51,7 +52,7 @@ bool Broker::HandleMessage(const Message& message, const KafkaMessage& kafka) {
   } else if (const auto* list = kafka.Get<ListOffsetsRequest>()) {
     replicas_.HandleListOffsets(message.from, *list);
   } else if (const auto* md = kafka.Get<MetadataRequest>()) {
-    replicas_.HandleMetadata(message.from, *md);
+    replicas_.HandleMetadata(message.from, *md, auto_topics_);
   } else if (const auto* init = kafka.Get<InitProducerIdRequest>()) {
     producer_ids_.HandleInitProducerId(message.from, *init);
   } else if (const auto* alter = kafka.Get<AlterPartitionResponse>()) {
@@ -63,7 +64,13 @@ bool Broker::HandleMessage(const Message& message, const KafkaMessage& kafka) {
   } else if (const auto* group = kafka.Get<GroupRequestMessage>()) {
     groups_.HandleGroupRequest(message.from, *group);
   } else if (const auto* created = kafka.Get<AdminResponse>()) {
-    groups_.OnCreateTopicResponse(*created);  // the only admin request a broker sends
+    // The two admin requests a broker sends: __consumer_offsets for the group coordinator,
+    // and topics created on first use.
+    if (created->topic == kConsumerOffsetsTopic) {
+      groups_.OnCreateTopicResponse(*created);
+    } else {
+      auto_topics_.OnCreateTopicResponse(created->topic, created->error, created->message);
+    }
   } else {
     return false;
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kafka/auto_topic_creation.h"
 #include "kafka/broker_seams.h"
 #include "kafka/group_coordinator_host.h"
 #include "kafka/log_manager.h"
@@ -82,6 +83,7 @@ class Broker {
   ReplicaFetcherManager fetchers_;
   ProducerIdManager producer_ids_;
   GroupCoordinatorHost groups_;
+  AutoTopicCreationManager auto_topics_;
   bool shutting_down_ = false;
 };
 

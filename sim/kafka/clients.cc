@@ -2,6 +2,7 @@
 #include "kafka/clients.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <set>
@@ -55,18 +56,53 @@ bool Retriable(Errc e) {
   }
 }
 
-// Sends a Metadata request to a live broker, chosen round-robin from the bootstrap list;
-// returns the broker asked (kNoLeader when none).
-BrokerId SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory,
-                             std::int64_t& attempt) {
+// Sends a Metadata request for `topic` to a live broker, chosen round-robin from the bootstrap
+// list; returns the broker asked (kNoLeader when none).
+BrokerId SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory, std::int64_t& attempt,
+                             const std::string& topic) {
   if (directory.broker_ids.empty()) return kNoLeader;
   const BrokerId b =
       directory.broker_ids[static_cast<std::size_t>(attempt) % directory.broker_ids.size()];
   ++attempt;
   const NodeIndex to = directory.NodeFor(b);
   if (to == kNoNode) return kNoLeader;
-  env.Send(to, std::make_shared<KafkaMessage>(MetadataRequest{attempt}));
+  MetadataRequest request;
+  request.correlation_id = attempt;
+  request.topics = {topic};
+  // KafkaProducer always allows it; KafkaConsumer by allow.auto.create.topics, true by default.
+  // The broker decides by auto.create.topics.enable.
+  request.allow_auto_topic_creation = true;
+  env.Send(to, std::make_shared<KafkaMessage>(std::move(request)));
   return b;
+}
+
+// NetworkClient.handleSuccessfulResponse: a response naming topic errors is logged at WARN,
+// the errors printed as Java prints a Map ("{towns=UNKNOWN_TOPIC_OR_PARTITION}"). On such an
+// answer the next request waits retry.backoff.ms, doubling up to retry.backoff.max.ms (1 s);
+// returns true when it must wait (then a timer with `tag` is set).
+bool BackOffWhileTopicMissing(NodeEnv& env, MetadataBackoff& backoff,
+                              const MetadataResponse& response, std::string_view log_prefix,
+                              std::uint64_t tag) {
+  if (response.topic_errors.empty()) {
+    backoff.next = Milliseconds(100);
+    return false;
+  }
+  std::vector<std::string> errors;
+  for (const auto& [topic, error] : response.topic_errors) {
+    errors.push_back(fmt::format("{}={}", topic, ErrcName(error)));
+  }
+  env.Probe("client.metadata.topic_error");
+  env.Emit(std::string(trace_kind::kClientWarn), {{"topic", response.topic_errors[0].first}},
+           fmt::format("WARN {}The metadata response from the cluster reported a recoverable "
+                       "issue with correlation id {} : {{{}}} "
+                       "(org.apache.kafka.clients.NetworkClient)",
+                       log_prefix, response.correlation_id, fmt::join(errors, ", ")));
+  if (!backoff.waiting) {
+    backoff.waiting = true;
+    env.SetTimer(backoff.next, tag);
+    backoff.next = std::min(backoff.next * 2, Milliseconds(1000));
+  }
+  return true;
 }
 
 }  // namespace
@@ -131,15 +167,27 @@ void ProducerNode::OnStart() {
   RequestMetadata();
   // A (re)started idempotent producer is a new producer: it asks for a producer id first.
   if (idempotent_) RequestProducerId();
-  env_.SetTimer(Duration{}, kProduce);
+  Duration first_tick{};
+  const Time now = env_.Now();
+  if (next_sequence_ == 0 && config_.schedule_start && *config_.schedule_start < now &&
+      config_.send_interval.ns > 0) {
+    // The slots start, start + interval, ... up to now are due.
+    const std::int64_t due = (now - *config_.schedule_start).ns / config_.send_interval.ns + 1;
+    for (std::int64_t i = 0; i < due && (!config_.count || next_sequence_ < *config_.count); ++i) {
+      Produce();
+    }
+    first_tick = *config_.schedule_start + config_.send_interval * due - now;
+  }
+  env_.SetTimer(first_tick, kProduce);
   env_.SetTimer(Milliseconds(50), kHousekeeping);
 }
 
 void ProducerNode::RequestMetadata() {
+  if (metadata_backoff_.waiting) return;
   if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ < Milliseconds(1000)) return;
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
-  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_);
+  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_, config_.topic);
 }
 
 void ProducerNode::RequestProducerId() {
@@ -199,6 +247,7 @@ void ProducerNode::OnTimer(std::uint64_t tag) {
       MaybeFinishClose();
       break;
     case kRetryMetadata:
+      metadata_backoff_.waiting = false;
       RequestMetadata();
       break;
     default:
@@ -451,6 +500,11 @@ void ProducerNode::OnMessage(const Message& message) {
     };
     const std::size_t before = count();
     ApplyMetadata(metadata_, *md);
+    const std::string& id = config_.client_id.empty() ? env_.name() : config_.client_id;
+    if (BackOffWhileTopicMissing(env_, metadata_backoff_, *md,
+                                 fmt::format("[Producer clientId={}] ", id), kRetryMetadata)) {
+      return;
+    }
     // Keys hash modulo the new count from now on (KIP-480's sticky partitioner aside).
     if (before > 0 && count() > before) env_.Probe("producer.partitions_grew");
     Flush();
@@ -723,15 +777,17 @@ std::vector<std::int32_t> ConsumerNode::Wanted() const {
 }
 
 void ConsumerNode::RequestMetadata() {
+  if (metadata_backoff_.waiting) return;
   if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ < Milliseconds(1000)) return;
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
-  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_);
+  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_, config_.topic);
 }
 
 void ConsumerNode::OnTimer(std::uint64_t tag) {
   if (done_) return;
   if (tag == kConsumerMetadata) {
+    metadata_backoff_.waiting = false;
     RequestMetadata();
     return;
   }
@@ -813,6 +869,13 @@ void ConsumerNode::OnMessage(const Message& message) {
   if (const auto* md = k->Get<MetadataResponse>()) {
     metadata_in_flight_ = false;
     ApplyMetadata(metadata_, *md);
+    // ConsumerUtils.createLogContext: "[Consumer clientId=c, groupId=g] ".
+    const std::string& id = config_.client_id.empty() ? env_.name() : config_.client_id;
+    const std::string prefix =
+        config_.group ? fmt::format("[Consumer clientId={}, groupId={}] ", id, *config_.group)
+                      : fmt::format("[Consumer clientId={}] ", id);
+    BackOffWhileTopicMissing(env_, metadata_backoff_, *md, prefix, kConsumerMetadata);
+    MaybeRejoinForMetadata();
   } else if (const auto* lo = k->Get<ListOffsetsResponse>()) {
     Position& pos = positions_[lo->partition];
     pos.list_in_flight = false;
@@ -933,7 +996,7 @@ void AdminNode::Pump() {
     Call call = std::move(*current_);
     current_.reset();
     call.callback(
-        AdminResponse{Errc::kRequestTimedOut, "Timed out waiting for a node assignment.", {}});
+        AdminResponse{Errc::kRequestTimedOut, "Timed out waiting for a node assignment.", {}, {}});
     Pump();
     return;
   }

@@ -28,6 +28,15 @@ struct ClientMetadata {
   BrokerId LeaderOf(const std::string& topic, std::int32_t partition) const;
 };
 
+// A client's Metadata refresh while its topic is missing: retry.backoff.ms, doubling up to
+// retry.backoff.max.ms (Kafka 3.7+, KIP-580), so a topic being created is asked for a few
+// times, not in a busy loop.
+struct MetadataBackoff {
+  Time retry_at;
+  Duration next = Milliseconds(100);
+  bool waiting = false;  // a retry timer is set
+};
+
 struct ProducerConfig {
   std::string topic;
   std::int16_t acks = -1;
@@ -50,6 +59,11 @@ struct ProducerConfig {
   // of every batch this producer builds.
   std::string compression_type = "none";
   bool trace_each_record = false;  // console producer: one timeline line per acknowledgement
+  std::string client_id;           // client.id in log lines; "" = the node's name
+  // When the record schedule began, if before the node started (a scenario client held back
+  // until its topic existed): the records due since then are produced at once at the first
+  // start, as they would have waited in the buffer.
+  std::optional<Time> schedule_start;
 };
 
 class ProducerNode : public Node {
@@ -132,8 +146,9 @@ class ProducerNode : public Node {
   bool metadata_in_flight_ = false;
   BrokerId metadata_broker_ = kNoLeader;
   Time metadata_sent_at_;
-  Time metadata_received_at_;        // of the last MetadataResponse (metadata.max.age.ms)
-  std::set<BrokerId> disconnected_;  // disconnected, and not heard from since
+  Time metadata_received_at_;         // of the last MetadataResponse (metadata.max.age.ms)
+  MetadataBackoff metadata_backoff_;  // while the topic is missing
+  std::set<BrokerId> disconnected_;   // disconnected, and not heard from since
   std::int64_t next_sequence_ = 0;
   std::int64_t next_correlation_ = 1;
   StickyPartitioner sticky_;
@@ -198,6 +213,7 @@ struct ConsumerConfig {
   // the coordinator assigns (group.remote.assignor: "uniform", "range"; nullopt: its default).
   bool consumer_protocol = false;
   std::optional<std::string> remote_assignor;
+  std::string client_id;  // client.id in log lines; "" = the node's name
 };
 
 class ConsumerNode : public Node {
@@ -246,6 +262,8 @@ class ConsumerNode : public Node {
   void OnCommitResponse(const OffsetCommitResponse& response);
   void OnOffsetFetchResponse(const OffsetFetchResponse& response);
   std::map<std::string, GroupBytes> RunAssignor(const JoinGroupResponse& response);
+  // The group leader rejoins when its topic's partition count changed since it assigned.
+  void MaybeRejoinForMetadata();
   void ApplyAssignment(std::vector<std::int32_t> partitions);
   // Gives up partitions: commits their positions first (enable.auto.commit) unless lost.
   void Revoke(const std::vector<std::int32_t>& partitions, bool lost);
@@ -269,6 +287,10 @@ class ConsumerNode : public Node {
   bool metadata_in_flight_ = false;
   BrokerId metadata_broker_ = kNoLeader;
   Time metadata_sent_at_;
+  MetadataBackoff metadata_backoff_;  // while the topic is missing
+  // As group leader, the partition count of the topic the last assignment was computed from
+  // (ConsumerCoordinator's assignmentSnapshot); a change makes the leader rejoin.
+  std::optional<std::int32_t> leader_assigned_count_;
   std::map<std::int32_t, Position> positions_;
   std::map<BrokerId, std::pair<std::int64_t, Time>> fetch_in_flight_;  // correlation, sent
   std::int64_t next_correlation_ = 1;

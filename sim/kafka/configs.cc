@@ -26,7 +26,7 @@ const std::vector<ConfigSpec>& BrokerConfigSpecs() {
   // One config a line reads as a table.
   // clang-format off
   static const std::vector<ConfigSpec> specs = Sorted({
-      {"auto.create.topics.enable", T::kBool, "true", "", 0, "topics are not created on first use yet; create them in \"topics\" or with kafka-topics.sh"},
+      {"auto.create.topics.enable", T::kBool, "true", "", 0},
       {"auto.leader.rebalance.enable", T::kBool, "true", "", 0},
       {"broker.heartbeat.interval.ms", T::kInt, "2000", "", 1},
       {"compression.type", T::kString, "producer", "producer,uncompressed,gzip,snappy,lz4,zstd", 0},
@@ -78,6 +78,22 @@ const std::vector<ConfigSpec>& BrokerConfigSpecs() {
       {"transaction.state.log.min.isr", T::kInt, "2", "", 1, "transactions are not simulated"},
       {"transaction.state.log.replication.factor", T::kInt, "3", "", 1, "transactions are not simulated"},
       {"unclean.leader.election.enable", T::kBool, "false", "", 0},
+      // Per-node identity and sockets: shown in config/server.properties, fixed here.
+      {"listeners", T::kString, "PLAINTEXT://:9092", "", 0, "every broker listens on PLAINTEXT://:9092 and every controller on CONTROLLER://:9093 (see config/server.properties)"},
+      {"advertised.listeners", T::kString, "", "", 0, "each node advertises its own name as host (see config/server.properties)"},
+      {"controller.listener.names", T::kString, "", "", 0, "the controllers' listener is CONTROLLER"},
+      {"inter.broker.listener.name", T::kString, "", "", 0, "brokers replicate over PLAINTEXT"},
+      {"listener.security.protocol.map", T::kString, "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", "", 0, "every listener is PLAINTEXT; security is not simulated"},
+      {"num.network.threads", T::kInt, "3", "", 1, "requests are handled one at a time per node, without thread pools"},
+      {"num.io.threads", T::kInt, "8", "", 1, "requests are handled one at a time per node, without thread pools"},
+      {"socket.send.buffer.bytes", T::kInt, "102400", "", -1, "the network is simulated per message, not per socket buffer"},
+      {"socket.receive.buffer.bytes", T::kInt, "102400", "", -1, "the network is simulated per message, not per socket buffer"},
+      {"socket.request.max.bytes", T::kInt, "104857600", "", 1, "requests are simulated messages, not framed bytes (kafkasim serve refuses larger frames)"},
+      {"num.recovery.threads.per.data.dir", T::kInt, "2", "", 1, "log recovery is not timed"},
+      {"process.roles", T::kString, "", "", 0, "each node's roles come from the cluster: \"brokers\", \"controllers\", \"combined\" or \"nodes\""},
+      {"node.id", T::kInt, "-1", "", -1, "each node's id comes from the cluster: brokers 1, 2, ..., controllers 1001, 1002, ... or \"nodes\""},
+      {"controller.quorum.bootstrap.servers", T::kString, "", "", 0, "the quorum's voters are the cluster's controllers"},
+      {"controller.quorum.voters", T::kString, "", "", 0, "the quorum's voters are the cluster's controllers"},
       // ZooKeeper mode only (ZkConfigs; the scenario parser refuses it in KRaft mode).
       {"zookeeper.session.timeout.ms", T::kInt, "18000", "", 1},
   });

@@ -150,7 +150,24 @@ void ConsumerNode::SendJoin() {
   phase_ = GroupPhase::kJoining;
   join_correlation_ = next_correlation_;
   join_sent_at_ = env_.Now();
+  leader_assigned_count_.reset();
   SendGroupRequest(std::move(join));
+}
+
+void ConsumerNode::MaybeRejoinForMetadata() {
+  // ConsumerCoordinator.rejoinNeededOrPending: the leader compares the metadata its assignment
+  // was computed from with what it knows now; a topic created (or grown) since then means a
+  // new assignment ("the assignment metadata has changed").
+  if (phase_ != GroupPhase::kStable || !leader_assigned_count_) return;
+  const auto now = static_cast<std::int32_t>(metadata_.PartitionsOf(config_.topic).size());
+  if (now == *leader_assigned_count_) return;
+  env_.Probe("client.group.metadata_changed");
+  env_.Emit(std::string(trace_kind::kClientGroup), {{"group", *config_.group}},
+            fmt::format("requests a rejoin of group {}: {} now has {} partition(s), the "
+                        "assignment was made for {}",
+                        *config_.group, config_.topic, now, *leader_assigned_count_));
+  if (!cooperative()) Revoke(assigned_, false);
+  SendJoin();
 }
 
 void ConsumerNode::OnFindCoordinatorResponse(const FindCoordinatorResponse& response) {
@@ -258,6 +275,7 @@ std::map<std::string, GroupBytes> ConsumerNode::RunAssignor(const JoinGroupRespo
       if (n > 0) counts[topic] = n;
     }
   }
+  leader_assigned_count_ = static_cast<std::int32_t>(metadata_.PartitionsOf(config_.topic).size());
   const std::optional<AssignorKind> kind = AssignorByName(protocol_);
   KSIM_ASSERT(kind.has_value());
   std::map<std::string, GroupBytes> out;

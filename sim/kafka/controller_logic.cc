@@ -25,32 +25,6 @@ std::optional<std::int64_t> ParseInt(const std::string& text) {
   return value;
 }
 
-// org.apache.kafka.common.internals.Topic.validate, with Kafka's messages.
-Status ValidateTopicName(const std::string& name) {
-  if (name.empty())
-    return {Errc::kInvalidTopicException, "Topic name is illegal, it can't be empty"};
-  if (name == "." || name == "..") {
-    return {Errc::kInvalidTopicException, "Topic name cannot be \".\" or \"..\""};
-  }
-  if (name.size() > kTopicNameLengthMax) {
-    return {Errc::kInvalidTopicException,
-            fmt::format("Topic name is illegal, it can't be longer than {} characters, topic "
-                        "name: {}",
-                        kTopicNameLengthMax, name)};
-  }
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) {
-      return {Errc::kInvalidTopicException,
-              fmt::format("Topic name \"{}\" is illegal, it contains a character other than "
-                          "ASCII alphanumerics, '.', '_' and '-'",
-                          name)};
-    }
-  }
-  return Status::Ok();
-}
-
 // Topics whose names differ only by '.' versus '_' collide in metric names
 // (Topic.unifyCollisionChars).
 std::string UnifyCollisionChars(std::string name) {
@@ -85,6 +59,32 @@ Status ValidateTopicConfigs(const std::map<std::string, std::string>& configs) {
 }
 
 }  // namespace
+
+// org.apache.kafka.common.internals.Topic.validate, with Kafka's messages.
+Status ValidateTopicName(const std::string& name) {
+  if (name.empty())
+    return {Errc::kInvalidTopicException, "Topic name is illegal, it can't be empty"};
+  if (name == "." || name == "..") {
+    return {Errc::kInvalidTopicException, "Topic name cannot be \".\" or \"..\""};
+  }
+  if (name.size() > kTopicNameLengthMax) {
+    return {Errc::kInvalidTopicException,
+            fmt::format("Topic name is illegal, it can't be longer than {} characters, topic "
+                        "name: {}",
+                        kTopicNameLengthMax, name)};
+  }
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return {Errc::kInvalidTopicException,
+              fmt::format("Topic name \"{}\" is illegal, it contains a character other than "
+                          "ASCII alphanumerics, '.', '_' and '-'",
+                          name)};
+    }
+  }
+  return Status::Ok();
+}
 
 std::string_view BrokerControlStateName(BrokerControlState state) {
   switch (state) {

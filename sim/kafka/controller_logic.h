@@ -150,6 +150,10 @@ struct ElectLeadersResult {
 // lines of either controller (KRaft or ZooKeeper-based).
 std::vector<std::string> ElectLeadersLines(const ElectLeadersResult& result, bool unclean);
 
+// Topic.validate: INVALID_TOPIC_EXCEPTION, with Kafka's message, for an empty name, "." or
+// "..", more than 249 characters, or a character other than [a-zA-Z0-9._-].
+Status ValidateTopicName(const std::string& name);
+
 class ControllerLogic {
  public:
   explicit ControllerLogic(ControllerConfig config);

@@ -135,30 +135,31 @@ void KafkaRaftServer::HandleControllerRequest(const Message& message, const Kafk
                    PendingReply{from, AllocateProducerIdsResponse{
                                           Errc::kNone, r.block.first_producer_id, r.block.size}});
   } else if (const auto* create = request.Get<CreateTopicsRequest>()) {
-    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}, create->name});
     std::map<std::string, std::string> configs(create->configs.begin(), create->configs.end());
     Result<CreatedTopic> r =
         logic_->CreateTopic(create->name, create->partitions, create->replication_factor, configs,
                             env_.rng(), create->assignments);
     if (!r.ok()) {
-      return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
+      return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}, create->name});
     }
-    ProposeRecords(
-        r->changes,
-        PendingReply{
-            from, AdminResponse{Errc::kNone, fmt::format("Created topic {}.", create->name), {}}});
+    ProposeRecords(r->changes,
+                   PendingReply{from, AdminResponse{Errc::kNone,
+                                                    fmt::format("Created topic {}.", create->name),
+                                                    {},
+                                                    create->name}});
   } else if (const auto* del = request.Get<DeleteTopicsRequest>()) {
-    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}, {}});
     Result<ControllerChanges> r = logic_->DeleteTopic(del->name);
-    if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
-    ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}}});
+    if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}, {}});
+    ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}, {}}});
   } else if (const auto* grow = request.Get<CreatePartitionsRequest>()) {
-    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}, {}});
     Result<ControllerChanges> r = logic_->CreatePartitions(grow->name, grow->count, env_.rng());
-    if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
-    ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}}});
+    if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}, {}});
+    ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}, {}}});
   } else if (const auto* elect = request.Get<ElectLeadersRequest>()) {
-    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}, {}});
     std::optional<std::vector<TopicPartition>> which;
     if (!elect->partitions.empty()) {
       which.emplace();

@@ -524,7 +524,7 @@ void KafkaZkServer::CompleteDelayedDeletes() {
       ++it;
       continue;
     }
-    for (NodeIndex admin : it->second) Reply(admin, AdminResponse{Errc::kNone, "", {}});
+    for (NodeIndex admin : it->second) Reply(admin, AdminResponse{Errc::kNone, "", {}, {}});
     it = deletes_waiting_.erase(it);
   }
 }

@@ -83,6 +83,7 @@ struct AdminResponse {
   Errc error = Errc::kNone;
   std::string message;
   std::vector<std::string> lines;  // per-partition results for elections
+  std::string topic;               // CreateTopics: the topic asked for
 };
 
 // --- Data plane ---
@@ -181,6 +182,10 @@ struct ListOffsetsResponse {
 
 struct MetadataRequest {
   std::int64_t correlation_id = 0;
+  // The topics the client needs besides the full list every response carries; one the cluster
+  // does not have gets an error in topic_errors (and is created when allowed).
+  std::vector<std::string> topics;
+  bool allow_auto_topic_creation = false;
 };
 struct PartitionMetadata {
   std::string topic;
@@ -192,6 +197,9 @@ struct MetadataResponse {
   std::int64_t correlation_id = 0;
   std::vector<BrokerId> live_brokers;
   std::vector<PartitionMetadata> partitions;
+  // Requested topics the cluster does not have: UNKNOWN_TOPIC_OR_PARTITION,
+  // LEADER_NOT_AVAILABLE (ZooKeeper mode, being created) or INVALID_TOPIC_EXCEPTION.
+  std::vector<std::pair<std::string, Errc>> topic_errors;
 };
 
 // --- ZooKeeper mode: the controller's requests to brokers (ControllerChannelManager) ---

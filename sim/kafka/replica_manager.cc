@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "engine/assert.h"
@@ -313,11 +314,20 @@ void ReplicaManager::HandleListOffsets(NodeIndex from, const ListOffsetsRequest&
   io_.Reply(from, response);
 }
 
-void ReplicaManager::HandleMetadata(NodeIndex from, const MetadataRequest& request) {
+void ReplicaManager::HandleMetadata(NodeIndex from, const MetadataRequest& request,
+                                    AutoTopicCreationManager& auto_topics) {
   MetadataResponse response;
   response.correlation_id = request.correlation_id;
   response.live_brokers = metadata_.AliveBrokers();
   response.partitions = metadata_.AllPartitions();
+  for (const std::string& topic : request.topics) {
+    const bool known =
+        std::any_of(response.partitions.begin(), response.partitions.end(),
+                    [&topic](const PartitionMetadata& p) { return p.topic == topic; });
+    if (known) continue;
+    response.topic_errors.emplace_back(
+        topic, auto_topics.TopicMissing(topic, request.allow_auto_topic_creation));
+  }
   io_.Reply(from, response);
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "kafka/auto_topic_creation.h"
 #include "kafka/broker_seams.h"
 #include "kafka/delayed_operations.h"
 #include "kafka/log_manager.h"
@@ -66,7 +67,10 @@ class ReplicaManager {
   std::vector<ProduceResponse> TakeInternalAnswers();
   void HandleFetch(NodeIndex from, const FetchRequest& request);
   void HandleListOffsets(NodeIndex from, const ListOffsetsRequest& request);
-  void HandleMetadata(NodeIndex from, const MetadataRequest& request);
+  // Every partition's leader; a requested topic the cluster lacks gets the error `auto_topics`
+  // gives it (which may ask the controller to create it).
+  void HandleMetadata(NodeIndex from, const MetadataRequest& request,
+                      AutoTopicCreationManager& auto_topics);
 
   // --- Periodic work ---
   void ShrinkIsrCheck();  // every replica.lag.time.max.ms / 2

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "kafka/auto_topic_creation.h"
 #include "kafka/configs.h"
 #include "kafka/controller_logic.h"
 #include "kafka/group_coordinator.h"
@@ -41,6 +42,8 @@ struct BrokerSettings {
   GroupCoordinatorSettings group;
   std::int32_t offsets_topic_replication_factor = kOffsetsTopicReplicationFactorDefault;
   std::int64_t offsets_topic_segment_bytes = kOffsetsTopicSegmentBytesDefault;
+  // auto.create.topics.enable, num.partitions, default.replication.factor.
+  AutoTopicCreationSettings auto_topics;
 };
 
 struct ServerConfig {

@@ -94,6 +94,10 @@ inline constexpr std::string_view kOffsetsTopicCreate = "group.offsets_topic.cre
 inline constexpr std::string_view kClientGroup = "client.group";
 inline constexpr std::string_view kClientAssignment = "client.assignment";
 inline constexpr std::string_view kClientCommit = "client.commit";
+// Topics created on first use (auto_topic_creation.cc), and the warnings a client logs while
+// its topic is missing (NetworkClient's "recoverable issue" line).
+inline constexpr std::string_view kTopicAutoCreate = "topic.auto_create";
+inline constexpr std::string_view kClientWarn = "client.warn";
 
 // Every kind above, for the catalog of declared kinds (scenario/trace_kinds.h).
 inline constexpr std::array kAll = {
@@ -173,6 +177,8 @@ inline constexpr std::array kAll = {
     kClientGroup,
     kClientAssignment,
     kClientCommit,
+    kTopicAutoCreate,
+    kClientWarn,
 };
 // Kinds too frequent for a narrated timeline (the CLI prints them with --verbose only, the
 // GUI's event log hides them unless asked): one per append.

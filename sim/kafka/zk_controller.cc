@@ -521,33 +521,35 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
   }
   if (const auto* del = request.Get<DeleteTopicsRequest>()) return HandleDeleteTopics(from, *del);
   if (const auto* create = request.Get<CreateTopicsRequest>()) {
-    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}, create->name});
     Enqueue([this, from, req = *create] {
       const std::uint64_t gen = generation_;
       if (deletions_.contains(req.name)) {  // AdminZkClient.validateTopicCreate
         Reply(from, AdminResponse{Errc::kTopicAlreadyExists,
                                   fmt::format("Topic '{}' is marked for deletion.", req.name),
-                                  {}});
+                                  {},
+                                  req.name});
         return EventDone();
       }
       std::map<std::string, std::string> configs(req.configs.begin(), req.configs.end());
       Result<CreatedTopic> r = logic_->CreateTopic(req.name, req.partitions, req.replication_factor,
                                                    configs, env_.rng(), req.assignments);
       if (!r.ok()) {
-        Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
+        Reply(from, AdminResponse{r.status().code(), r.status().message(), {}, req.name});
         return EventDone();
       }
       Commit(r->changes, {}, [this, gen, from, name = req.name](bool ok) {
         if (!Current(gen)) return;
-        Reply(from, ok ? AdminResponse{Errc::kNone, fmt::format("Created topic {}.", name), {}}
-                       : AdminResponse{Errc::kNotController, "", {}});
+        Reply(from,
+              ok ? AdminResponse{Errc::kNone, fmt::format("Created topic {}.", name), {}, name}
+                 : AdminResponse{Errc::kNotController, "", {}, name});
         EventDone();
       });
     });
     return;
   }
   if (const auto* elect = request.Get<ElectLeadersRequest>()) {
-    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}, {}});
     Enqueue([this, from, req = *elect] {
       const std::uint64_t gen = generation_;
       std::optional<std::vector<TopicPartition>> which;
@@ -562,7 +564,7 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
       response.lines = ElectLeadersLines(r, req.unclean);
       Commit(r.changes, {}, [this, gen, from, response](bool ok) {
         if (!Current(gen)) return;
-        Reply(from, ok ? response : AdminResponse{Errc::kNotController, "", {}});
+        Reply(from, ok ? response : AdminResponse{Errc::kNotController, "", {}, {}});
         EventDone();
       });
     });
@@ -613,7 +615,7 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
     return;
   }
   if (const auto* grow = request.Get<CreatePartitionsRequest>()) {
-    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}, {}});
     // ZkAdminManager.createPartitions writes the grown assignment to /brokers/topics/<t>; the
     // controller's partition-modifications watch then brings the new partitions online
     // (onNewPartitionCreation). Here both happen in one controller event and one multi.
@@ -637,13 +639,13 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
                                        fmt::format("Topic already has {} partitions.", current)))
                                  : logic_->CreatePartitions(req.name, req.count, env_.rng());
       if (!r.ok()) {
-        Reply(from, AdminResponse{r.status().code(), r.status().message(), {}});
+        Reply(from, AdminResponse{r.status().code(), r.status().message(), {}, {}});
         return EventDone();
       }
       Commit(*r, {}, [this, gen, from](bool ok) {
         if (!Current(gen)) return;
-        Reply(from, ok ? AdminResponse{Errc::kNone, "", {}}
-                       : AdminResponse{Errc::kNotController, "", {}});
+        Reply(from, ok ? AdminResponse{Errc::kNone, "", {}, {}}
+                       : AdminResponse{Errc::kNotController, "", {}, {}});
         EventDone();
       });
     });

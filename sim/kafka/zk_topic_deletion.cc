@@ -43,24 +43,25 @@ bool KafkaZkServer::BrokerAlive(BrokerId id) const {
 // KafkaApis.handleDeleteTopicsRequest on the controller broker, then ZkAdminManager.
 // deleteTopics: the deletion znode, and an answer that waits for the metadata cache.
 void KafkaZkServer::HandleDeleteTopics(NodeIndex from, const DeleteTopicsRequest& request) {
-  if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+  if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}, {}});
   const std::string topic = request.name;
   // AdminZkClient.deleteTopic: the topic must exist in /brokers/topics (which the controller's
   // context mirrors, with the topics being deleted).
   if (logic_->image().Topic(topic) == nullptr && !deletions_.contains(topic)) {
     return Reply(from, AdminResponse{Errc::kUnknownTopicOrPartition,
                                      fmt::format("Topic `{}` to delete does not exist", topic),
+                                     {},
                                      {}});
   }
   if (image_.Topic(topic) == nullptr) {  // already gone from this broker's cache
-    return Reply(from, AdminResponse{Errc::kNone, "", {}});
+    return Reply(from, AdminResponse{Errc::kNone, "", {}, {}});
   }
   const std::uint64_t gen = generation_;
   Request create{
       false,
       {Op{OpType::kCreate, zkdata::DeleteTopicPath(topic), "", CreateMode::kPersistent, -1}}};
   zk_->Write(std::move(create), [this, gen, from, topic](const ClientReply& r) {
-    if (!Current(gen)) return Reply(from, AdminResponse{Errc::kNotController, "", {}});
+    if (!Current(gen)) return Reply(from, AdminResponse{Errc::kNotController, "", {}, {}});
     // NODEEXISTS: "topic is already marked for deletion", which ZkAdminManager swallows so
     // that several callers can wait for the same deletion.
     if (r.code != ZkCode::kOk && r.code != ZkCode::kNodeExists) {
@@ -68,9 +69,10 @@ void KafkaZkServer::HandleDeleteTopics(NodeIndex from, const DeleteTopicsRequest
           from, AdminResponse{Errc::kUnknownServerError,
                               fmt::format("could not create {}: {}", zkdata::DeleteTopicPath(topic),
                                           zookeeper::ZkCodeName(r.code)),
+                              {},
                               {}});
     }
-    if (image_.Topic(topic) == nullptr) return Reply(from, AdminResponse{Errc::kNone, "", {}});
+    if (image_.Topic(topic) == nullptr) return Reply(from, AdminResponse{Errc::kNone, "", {}, {}});
     deletes_waiting_[topic].push_back(from);
   });
 }

@@ -344,6 +344,7 @@ void Runner::Build() {
   probe_base_.clear();
   step_failures_.clear();
   prints_pending_.clear();
+  clients_started_or_stopped_.clear();
   pause_hit_ = false;
   narration_.clear();
   view_dirty_ = true;
@@ -420,9 +421,15 @@ void Runner::ScheduleScenario() {
   }
   if (!scenario_.topics.empty()) sim.Schedule(kTimeZero, [this] { CreateDeclaredTopics(); });
   for (const Client& c : scenario_.clients) {
-    sim.Schedule(c.start, [this, c] { world_->StartClient(c); });
+    sim.Schedule(c.start, [this, c] { StartClientOnceTopicExists(c, true); });
     if (c.stop) {
-      sim.Schedule(*c.stop, [this, c] { world_->StopClient(c.id); });
+      sim.Schedule(*c.stop, [this, c] {
+        if (clients_started_or_stopped_.contains(c.id)) {
+          world_->StopClient(c.id);
+        } else {
+          clients_started_or_stopped_.insert(c.id);  // stopped before it could start: never starts
+        }
+      });
     }
   }
   check_of_step_.assign(scenario_.steps.size(), 0);
@@ -463,6 +470,32 @@ void Runner::RunSteps(std::size_t index) {
     ++index;
   }
   ScheduleStep(index, sim.Now());
+}
+
+// The topics a scenario declares are its setup, made before its clients run, as a real
+// deployment creates topics before it starts the applications that use them. A declared
+// client whose topic the cluster does not have yet waits for it; otherwise its first Metadata
+// request would create the topic with num.partitions (auto.create.topics.enable), racing the
+// declared creation. Console clients and clients of undeclared topics meet auto-creation as in
+// Kafka.
+void Runner::StartClientOnceTopicExists(const Client& client, bool first_try) {
+  if (clients_started_or_stopped_.contains(client.id)) return;  // stopped before it started
+  const bool declared = std::any_of(scenario_.topics.begin(), scenario_.topics.end(),
+                                    [&client](const Topic& t) { return t.name == client.topic; });
+  const kafka::MetadataImage* image = world_->BestImage();
+  if (declared && (image == nullptr || image->Topic(client.topic) == nullptr)) {
+    if (first_try) {
+      Note(client.id, trace_kind::kClientWaitsForTopic,
+           fmt::format("waits for topic {}, which the scenario declares, to be created",
+                       client.topic));
+    }
+    Simulation& sim = world_->sim();
+    sim.Schedule(sim.Now() + kPollInterval,
+                 [this, client] { StartClientOnceTopicExists(client, false); });
+    return;
+  }
+  clients_started_or_stopped_.insert(client.id);
+  world_->StartClient(client);
 }
 
 bool Runner::TopicsReady() {

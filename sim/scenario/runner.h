@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,7 @@ class Runner final : public SessionControl {
   bool RunStep(const Step& step, std::size_t index);  // false: the step failed
   void FailStep(const Step& step, const std::string& why);
   bool TopicsReady();
+  void StartClientOnceTopicExists(const Client& client, bool first_try);
   std::string NodeName(std::int32_t node_id) const;
   bool IsRunning(const std::string& node);
   // The condition's text with the nodes its refs name now: "leader of cities-0 is not
@@ -125,9 +127,10 @@ class Runner final : public SessionControl {
   // checks_ holds one check per expect step, then the guarantees (continuous) from
   // guarantees_first_check_ on.
   std::vector<view::CheckView> checks_;
-  std::vector<std::size_t> check_of_step_;           // step index -> its check (expect steps)
-  std::map<std::string, std::string> names_;         // "$as" names resolved so far -> node
-  std::map<std::size_t, std::uint64_t> probe_base_;  // probe checks: the count when they began
+  std::vector<std::size_t> check_of_step_;            // step index -> its check (expect steps)
+  std::map<std::string, std::string> names_;          // "$as" names resolved so far -> node
+  std::set<std::string> clients_started_or_stopped_;  // declared clients past their start
+  std::map<std::size_t, std::uint64_t> probe_base_;   // probe checks: the count when they began
   std::vector<std::string> step_failures_;
   // Run steps with "prints" whose command has not answered yet (kNoStep once it has).
   static constexpr std::size_t kNoStep = SIZE_MAX;

@@ -39,6 +39,8 @@ inline constexpr std::string_view kDiskSlow = "disk.slow";
 inline constexpr std::string_view kDiskCorrupt = "disk.corrupt";
 // Clients, tools and console input.
 inline constexpr std::string_view kClientStart = "client.start";
+// A declared client held back until the topic the scenario declares for it exists.
+inline constexpr std::string_view kClientWaitsForTopic = "client.waits_for_topic";
 inline constexpr std::string_view kToolRun = "tool.run";
 inline constexpr std::string_view kToolOutput = "tool.output";
 inline constexpr std::string_view kToolError = "tool.error";
@@ -54,12 +56,37 @@ inline constexpr std::string_view kGuaranteeBroken = "guarantee.broken";
 
 // Every kind above.
 inline constexpr std::array kAll = {
-    kScenarioStart, kScenarioSay,      kNodeCrash,          kNodeKill,       kNodeRestart,
-    kNodeShutdown,  kNetworkCut,       kNetworkHeal,        kNetworkIsolate, kNetworkHealAll,
-    kNetworkSlow,   kNetworkPartition, kClientStart,        kToolRun,        kToolOutput,
-    kToolError,     kInputCommand,     kCommandError,       kExpectPass,     kExpectFail,
-    kExpectDetail,  kGuaranteeBroken,  kDiskFull,           kDiskOk,         kDiskSlow,
-    kDiskCorrupt,   kScenarioResolve,  kScenarioStepFailed, kNemesis,        kInputGateway,
+    kScenarioStart,
+    kScenarioSay,
+    kNodeCrash,
+    kNodeKill,
+    kNodeRestart,
+    kNodeShutdown,
+    kNetworkCut,
+    kNetworkHeal,
+    kNetworkIsolate,
+    kNetworkHealAll,
+    kNetworkSlow,
+    kNetworkPartition,
+    kClientStart,
+    kClientWaitsForTopic,
+    kToolRun,
+    kToolOutput,
+    kToolError,
+    kInputCommand,
+    kCommandError,
+    kExpectPass,
+    kExpectFail,
+    kExpectDetail,
+    kGuaranteeBroken,
+    kDiskFull,
+    kDiskOk,
+    kDiskSlow,
+    kDiskCorrupt,
+    kScenarioResolve,
+    kScenarioStepFailed,
+    kNemesis,
+    kInputGateway,
 };
 // Kinds too frequent for a narrated timeline: none of the scenario's.
 inline constexpr std::array<std::string_view, 0> kFrequent = {};

@@ -55,6 +55,11 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   bs.group.group_max_session_timeout_ms = int32("group.max.session.timeout.ms");
   bs.offsets_topic_replication_factor = int32("offsets.topic.replication.factor");
   bs.offsets_topic_segment_bytes = b.GetLong("offsets.topic.segment.bytes");
+  bs.auto_topics.enable = b.GetBool("auto.create.topics.enable");
+  bs.auto_topics.num_partitions = int32("num.partitions");
+  bs.auto_topics.default_replication_factor = int32("default.replication.factor");
+  bs.auto_topics.request_timeout_ms = bs.request_timeout_ms;
+  bs.auto_topics.zookeeper_mode = s.cluster.mode == ClusterMode::kZookeeper;
   // The broker-level defaults of topic configs (ServerTopicConfigSynonyms).
   bs.log.segment_bytes = b.GetLong("log.segment.bytes");
   // KafkaConfig.logRollTimeMillis and logRetentionTimeMillis: ms if set, else the coarser
@@ -227,6 +232,9 @@ void World::StartClient(const Client& client) {
       pc.enable_idempotence = client.enable_idempotence;
       pc.compression_type = client.compression_type;
       pc.trace_each_record = client.id.rfind("console-producer", 0) == 0;
+      if (client.start < sim_->Now()) pc.schedule_start = client.start;
+      // ConsoleProducer's default client.id.
+      if (pc.trace_each_record) pc.client_id = "console-producer";
       const Client copy = client;
       pc.record_at = [copy](std::int64_t n) {
         ProducerMessage m = copy.MessageAt(n);

@@ -124,6 +124,8 @@ class World {
                  std::function<void(const CommandOutput&)> done);
   // The tool's output, or nothing while no voter leads the quorum.
   std::optional<std::string> QuorumStatus(const MetadataQuorumCommand& c);
+  // One replica of --describe --status's CurrentVoters or CurrentObservers (KIP-853 form).
+  std::string QuorumReplicaText(std::int32_t node_id, bool voter) const;
   void AwaitQuorumStatus(const MetadataQuorumCommand& c, const std::string& line,
                          std::function<void(const CommandOutput&)> done, Time deadline);
   static constexpr Duration kDefaultApiTimeout = Milliseconds(60000);  // default.api.timeout.ms

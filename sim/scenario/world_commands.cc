@@ -12,8 +12,11 @@
 #include "kafka/clients.h"
 #include "kafka/message_kind.h"
 #include "scenario/limits.h"
+#include "scenario/server_properties.h"
 #include "scenario/trace_kinds.h"
 #include "scenario/world.h"
+#include "storage/checkpoint_file.h"
+#include "storage/format.h"
 #include "zookeeper/zk_server_node.h"
 
 namespace kafkasim::scenario {
@@ -167,12 +170,45 @@ std::optional<std::string> World::QuorumStatus(const MetadataQuorumCommand& c) {
       max_lag_time_ms = caught_up_of(*laggard) < 0 ? -1 : now - caught_up_of(*laggard);
     }
   }
+  // KIP-853's form (MetadataQuorumCommand.Node.toString): each replica's id and log dir's
+  // directory.id, and for voters the CONTROLLER endpoint they advertise. The quickstart's
+  // controller.quorum.bootstrap.servers makes the quorum dynamic (kraft.version 1), so voters
+  // are known by directory id too.
+  std::vector<std::string> voter_texts;
+  for (std::int32_t id : directory_->voter_ids) voter_texts.push_back(QuorumReplicaText(id, true));
+  std::vector<std::string> observer_texts;
+  for (std::int32_t id : observers) observer_texts.push_back(QuorumReplicaText(id, false));
   return fmt::format(
       "ClusterId:              {}\nLeaderId:               {}\nLeaderEpoch:            {}\n"
       "HighWatermark:          {}\nMaxFollowerLag:         {}\nMaxFollowerLagTimeMs:   {}\n"
       "CurrentVoters:          [{}]\nCurrentObservers:       [{}]",
       directory_->cluster_id, st.node_id, st.epoch, st.high_watermark, max_lag, max_lag_time_ms,
-      Ids(directory_->voter_ids), Ids(observers));
+      fmt::join(voter_texts, ", "), fmt::join(observer_texts, ", "));
+}
+
+std::string World::QuorumReplicaText(std::int32_t node_id, bool voter) const {
+  const NodeSpec* spec = nullptr;
+  for (const NodeSpec& n : scenario_.cluster.nodes) {
+    if (n.node_id == node_id) spec = &n;
+  }
+  // The directory id its meta.properties holds; a log dir that cannot say prints null, as
+  // Kafka prints Uuid.ZERO_UUID.
+  std::string directory_id = "null";
+  const NodeIndex index = spec == nullptr ? kNoNode : sim_->FindNode(spec->name);
+  if (const auto it = disks_.find(index); it != disks_.end()) {
+    Result<std::vector<std::uint8_t>> bytes =
+        it->second->disk().ReadFile(storage::kMetaPropertiesFile);
+    if (bytes.ok()) {
+      const std::string text(bytes->begin(), bytes->end());
+      Result<storage::MetaProperties> meta = storage::ParseMetaProperties(text, "meta.properties");
+      if (meta.ok() && !meta->directory_id.empty()) directory_id = "\"" + meta->directory_id + "\"";
+    }
+  }
+  std::string out = fmt::format("{{\"id\": {}, \"directoryId\": {}", node_id, directory_id);
+  if (voter && spec != nullptr) {
+    out += fmt::format(", \"endpoints\": [\"CONTROLLER://{}:9093\"]", HostOf(scenario_, *spec));
+  }
+  return out + "}";
 }
 
 void World::RunTopics(const TopicsCommand& c, const std::string& line,
@@ -336,6 +372,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
           [&](const ConsoleProducerCommand& c) {
             Client client;
             client.id = fmt::format("console-producer-{}", ++console_producers_);
+            client.start = sim_->Now();
             client.topic = c.topic;
             client.acks = c.acks == "0" ? Acks::kZero : c.acks == "1" ? Acks::kOne : Acks::kAll;
             // enable.idempotence: on by default only with acks=all (Kafka 3.2+).
@@ -392,6 +429,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             }
             cc.max_messages = c.max_messages;
             cc.trace_each_record = true;
+            cc.client_id = "console-consumer";  // ConsoleConsumer's default client.id
             cc.format.print_timestamp = c.print_timestamp;
             cc.format.print_partition = c.print_partition;
             cc.format.print_offset = c.print_offset;

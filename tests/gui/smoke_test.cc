@@ -547,11 +547,13 @@ std::string ReadFile(const std::filesystem::path& path) {
 TEST_CASE("gui: export diagram writes the visible window of a real run") {
   HeadlessContext context;
   Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
-  options.at = kTimeZero + Seconds(19);  // --at 19s: through the pause step at 10s
+  // --at 21s: through the pause step at 10s, and past the fencing of the crashed leader, when
+  // the produce requests held by the shrinking ISRs are answered.
+  options.at = kTimeZero + Seconds(21);
   App app(Open(options));
   Configure(options, app);
   REQUIRE(BuildFontAtlas());
-  REQUIRE(app.session().View().now == kTimeZero + Seconds(19));
+  REQUIRE(app.session().View().now == kTimeZero + Seconds(21));
   const std::filesystem::path dir = std::filesystem::temp_directory_path();
   for (DiagramFormat format : {DiagramFormat::kMermaid, DiagramFormat::kSvg}) {
     const std::filesystem::path path =
@@ -559,7 +561,7 @@ TEST_CASE("gui: export diagram writes the visible window of a real run") {
     ExportRequest request;
     request.format = format;
     request.from = kTimeZero + Seconds(17);
-    request.to = kTimeZero + Seconds(19);
+    request.to = kTimeZero + Seconds(21);
     request.path = path.string();
     app.queue().export_diagram = request;
     app.Update(0);

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -91,8 +92,21 @@ TEST_CASE("kafka-metadata-quorum.sh describe prints MaxFollowerLagTimeMs and cau
   const long lag_ms = std::stol(status[5].substr(24));
   CHECK(lag_ms >= 0);
   CHECK(lag_ms < 1000);  // followers fetch all the time
-  CHECK(status[6] == "CurrentVoters:          [1001,1002,1003]");
-  CHECK(status[7] == "CurrentObservers:       [1]");
+  // KIP-853's form (MetadataQuorumCommand.Node.toString): id, the log dir's directory.id and,
+  // for voters, the CONTROLLER endpoint.
+  const std::regex voter(
+      R"(\{"id": (\d+), "directoryId": "[A-Za-z0-9_-]{22}", "endpoints": \["CONTROLLER://controller-\d:9093"\]\})");
+  CHECK(status[6].starts_with("CurrentVoters:          [{\"id\": 1001, \"directoryId\": \""));
+  std::string voters = status[6].substr(24);
+  int voter_count = 0;
+  for (std::sregex_iterator it(voters.begin(), voters.end(), voter), end; it != end; ++it) {
+    ++voter_count;
+  }
+  CHECK(voter_count == 3);
+  CHECK(std::regex_match(
+      status[7],
+      std::regex(
+          R"(CurrentObservers:       \[\{"id": 1, "directoryId": "[A-Za-z0-9_-]{22}"\}\])")));
 
   std::stringstream rows(out[1]);
   std::string header;
