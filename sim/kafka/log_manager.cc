@@ -96,6 +96,13 @@ bool LoadMetaProperties(BrokerIo& io, std::int32_t node_id, bool format_if_missi
 
 void LogManager::LoadCheckpoints() {
   FileSystem& disk = io_.disk();
+  // LogManager.lockLogDirs: the process holds a lock on <log dir>/.lock while it runs (the
+  // simulator keeps no lock; the empty file is there as Kafka leaves it).
+  if (!disk.Exists(storage::kLockFile)) {
+    if (Status s = disk.CreateFile(storage::kLockFile); !s.ok()) {
+      return HandleLogDirFailure(s, "creating the log dir's .lock file");
+    }
+  }
   had_clean_shutdown_ = disk.Exists(storage::kCleanShutdownFile);
   if (had_clean_shutdown_) {
     // The marker only speaks for the shutdown that wrote it (LogManager.loadLogs deletes it).

@@ -368,6 +368,7 @@ CommandOutput Ls(const View& view, const ShellTree& tree, const std::vector<std:
       children.emplace_back(Resolve(dirs[i].first, ".."), "..");
     }
     for (const std::string& name : view.List(dirs[i].first)) {
+      if (!all && name.starts_with('.')) continue;  // ls hides dotfiles without -a
       children.emplace_back(Resolve(dirs[i].first, name), name);
     }
     show(children, true);

@@ -84,5 +84,7 @@ constexpr const char* kLogStartOffsetCheckpointFile = "log-start-offset-checkpoi
 constexpr const char* kMetaPropertiesFile = "meta.properties";
 // Written in a log dir on clean shutdown, removed at the next start (LogManager).
 constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
+// The file a running process locks in each log dir (LogManager.LockFileName).
+constexpr const char* kLockFile = ".lock";
 
 }  // namespace kafkasim::storage

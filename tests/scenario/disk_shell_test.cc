@@ -87,6 +87,14 @@ TEST_CASE("ls with several operands lists files first, then each directory under
         "meta.properties\n\ncities-0:\n00000000000000000000.log");
 }
 
+TEST_CASE("ls hides dotfiles such as the log dir's .lock unless -a is given") {
+  Fixture f;
+  REQUIRE(f.disk.CreateFile(".lock").ok());
+  CHECK(f.Text("cd /tmp/kraft-combined-logs").empty());
+  CHECK(f.Text("ls") == "cities-0  meta.properties");
+  CHECK(f.Text("ls -a") == ".  ..  .lock  cities-0  meta.properties");
+}
+
 TEST_CASE("ls lays names out in columns for an 80-column terminal, top to bottom") {
   SimFileSystem disk;
   for (int p = 0; p < 12; ++p) {
