@@ -142,12 +142,7 @@ int RunDumpLog(const std::vector<std::string>& args) {
   // DumpLogSegments splits --files at commas ("a.log,b.log"); files may also come one by one.
   std::vector<std::string> split;
   for (const std::string& arg : files) {
-    std::size_t start = 0;
-    while (start <= arg.size()) {
-      const std::size_t comma = std::min(arg.find(',', start), arg.size());
-      if (comma > start) split.push_back(arg.substr(start, comma - start));
-      start = comma + 1;
-    }
+    for (std::string& f : storage::SplitFilesOption(arg)) split.push_back(std::move(f));
   }
   files = std::move(split);
   if (files.empty()) {

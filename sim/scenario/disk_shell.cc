@@ -716,13 +716,7 @@ CommandOutput DumpLog(const View& view, const std::vector<std::string>& argv,
     const std::string& w = argv[i];
     if (w == "--files") {
       if (i + 1 >= argv.size()) return Fail("Option files requires an argument");
-      const std::string& list = argv[++i];
-      std::size_t start = 0;
-      while (start <= list.size()) {
-        const std::size_t comma = std::min(list.find(',', start), list.size());
-        if (comma > start) files.push_back(list.substr(start, comma - start));
-        start = comma + 1;
-      }
+      for (std::string& f : storage::SplitFilesOption(argv[++i])) files.push_back(std::move(f));
     } else if (w == "--print-data-log") {
       options.print_data_log = true;
     } else if (w == "--deep-iteration") {

@@ -96,11 +96,6 @@ CommandOutput World::Storage(const StorageCommand& c) {
   }
   const bool controller = spec->role == NodeRole::kController || spec->role == NodeRole::kCombined;
   const std::vector<std::int32_t> voters = scenario_.cluster.VoterIds();
-  auto voter_list = [&voters] {
-    std::string text;
-    for (std::int32_t v : voters) text += (text.empty() ? "" : ", ") + std::to_string(v);
-    return text;
-  };
   if (controller && !c.standalone && !c.initial_controllers && !c.no_initial_controllers) {
     return Failed(
         "Because controller.quorum.voters is not set on this controller, you must specify one "
@@ -111,7 +106,7 @@ CommandOutput World::Storage(const StorageCommand& c) {
         "kafka-storage.sh: --standalone makes node {} the only voter, but this scenario's "
         "quorum is fixed with the voters {}; format the controllers with "
         "--initial-controllers (or --no-initial-controllers)",
-        spec->node_id, voter_list()));
+        spec->node_id, fmt::join(voters, ", ")));
   }
   bool voter_directory = c.standalone;
   if (c.initial_controllers) {
@@ -140,12 +135,7 @@ CommandOutput World::Storage(const StorageCommand& c) {
       return Failed(fmt::format(
           "kafka-storage.sh: --initial-controllers names the voters {}, but this scenario's "
           "quorum is fixed with the voters {}",
-          [&ids] {
-            std::string text;
-            for (std::int32_t v : ids) text += (text.empty() ? "" : ", ") + std::to_string(v);
-            return text;
-          }(),
-          voter_list()));
+          fmt::join(ids, ", "), fmt::join(voters, ", ")));
     }
     voter_directory = ids.contains(spec->node_id);
   }

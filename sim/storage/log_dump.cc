@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -362,6 +363,17 @@ DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes
   options.print_data_log = print_data_log;
   options.deep_iteration = deep_iteration;
   return DumpFile(name, bytes, options);
+}
+
+std::vector<std::string> SplitFilesOption(std::string_view list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) out.emplace_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace kafkasim::storage

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/record_batch.h"
 
@@ -60,6 +61,9 @@ DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes
                     const DumpOptions& options);
 DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes,
                     bool print_data_log, bool deep_iteration = false);
+
+// DumpLogSegments' --files: a comma-separated list ("a.log,b.log"), empty names skipped.
+std::vector<std::string> SplitFilesOption(std::string_view list);
 
 // What a file of this name holds, for messages: "log segment", "offset index", ...
 std::string DumpKindName(const std::string& name);
