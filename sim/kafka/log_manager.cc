@@ -202,6 +202,7 @@ void LogManager::ShutDown() {
   Status flushed = Status::Ok();
   for (auto& [key, log] : logs_) {
     if (Status s = log->Flush(); !s.ok() && flushed.ok()) flushed = s;
+    if (Status s = log->SnapshotProducersAtClose(); !s.ok() && flushed.ok()) flushed = s;
   }
   CheckpointRecoveryPoints();
   CheckpointLogStartOffsets();

@@ -148,6 +148,9 @@ class ReplicaLog {
   virtual Status TruncateTo(std::int64_t offset) = 0;
   virtual Status TruncateFullyAndStartAt(std::int64_t offset) = 0;
   virtual Status Flush() = 0;
+  // UnifiedLog.close: a producer snapshot at the log end (synced), so that the next start
+  // scans nothing to rebuild the producer state.
+  virtual Status SnapshotProducersAtClose() = 0;
   // Retention and rolling on the broker's schedule; returns a human note per deleted segment.
   virtual std::vector<std::string> RunRetention(Time now) = 0;
 

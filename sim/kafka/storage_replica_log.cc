@@ -71,6 +71,9 @@ class StorageReplicaLog final : public ReplicaLog {
     return log_->TruncateFullyAndStartAt(offset);
   }
   Status Flush() override { return log_->Flush(); }
+  Status SnapshotProducersAtClose() override {
+    return log_->TakeProducerSnapshot(log_->log_end_offset(), true);
+  }
 
   std::vector<std::string> RunRetention(Time now) override {
     std::vector<std::string> notes;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "storage/partition_log.h"
+#include "storage/producer_snapshot.h"
 
 namespace kafkasim::storage {
 
@@ -328,6 +329,22 @@ Status PartitionLog::ReplaceSegments(std::unique_ptr<LogSegment> cleaned,
   if (crash_point == CleanCrashPoint::kAfterOldDeleted) return CrashInjected(crash_point);
   if (Status s = cleaned->ChangeFileSuffixes(kSwapFileSuffix, ""); !s.ok()) return s;
   segments_[base] = std::move(cleaned);
+  // UnifiedLog.replaceSegments: the producer snapshots of the segments that are gone (all but
+  // the first, whose base the cleaned segment keeps) go with them.
+  std::vector<std::int64_t> kept;
+  for (const std::int64_t offset : snapshot_offsets_) {
+    const bool gone =
+        offset != base && std::find(old_bases.begin(), old_bases.end(), offset) != old_bases.end();
+    if (!gone) {
+      kept.push_back(offset);
+      continue;
+    }
+    const std::string path = dir_ + "/" + ProducerSnapshotFileName(offset);
+    if (fs_.Exists(path)) {
+      if (Status s = fs_.Remove(path); !s.ok()) return s;
+    }
+  }
+  snapshot_offsets_ = std::move(kept);
   return Status::Ok();
 }
 

@@ -10,6 +10,7 @@
 
 #include "storage/checkpoint_file.h"
 #include "storage/offset_index.h"
+#include "storage/producer_snapshot.h"
 #include "storage/record_batch.h"
 #include "storage/time_index.h"
 
@@ -328,6 +329,7 @@ std::string DumpKindName(const std::string& name) {
   if (EndsWith(name, kLogFileSuffix)) return "log segment";
   if (EndsWith(name, kIndexFileSuffix)) return "offset index";
   if (EndsWith(name, kTimeIndexFileSuffix)) return "time index";
+  if (ProducerSnapshotOffset(base)) return "producer snapshot";
   if (base == kLeaderEpochCheckpointFile || base == kPartitionMetadataFile ||
       base == kMetaPropertiesFile) {
     return base + " file";
@@ -351,6 +353,17 @@ DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes
     DumpOffsetIndex(d, bytes);
   } else if (EndsWith(name, kTimeIndexFileSuffix)) {
     DumpTimeIndex(d, bytes);
+  } else if (ProducerSnapshotOffset(BaseName(name))) {
+    // DumpLogSegments.dumpProducerIdSnapshot: one line per producer; a corrupt file prints
+    // CorruptSnapshotException's message.
+    Result<std::vector<ProducerSnapshotEntry>> entries = DecodeProducerSnapshot(bytes);
+    if (!entries.ok()) {
+      d.Fail(entries.status().message(), true);
+    } else {
+      for (const ProducerSnapshotEntry& e : *entries) {
+        if (!d.Line(ProducerSnapshotLine(e))) break;
+      }
+    }
   } else {
     DumpCheckpoint(d, bytes);
   }

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "storage/partition_log.h"
+#include "storage/producer_snapshot.h"
 
 namespace kafkasim::storage {
 namespace {
@@ -131,8 +132,11 @@ Status PartitionLog::Recover(LogOpenHints hints, RecoveryReport& report) {
       if (Status s = fs_.Remove(path); !s.ok()) return s;
     } else if (auto base = SegmentBase(name, kLogFileSuffix)) {
       bases.push_back(*base);
+    } else if (auto snapshot = ProducerSnapshotOffset(name)) {
+      snapshot_offsets_.push_back(*snapshot);
     }
   }
+  std::sort(snapshot_offsets_.begin(), snapshot_offsets_.end());
   // Index files without their .log are leftovers of an interrupted delete.
   for (const std::string& name : *names) {
     auto base = SegmentBase(name, kIndexFileSuffix);
@@ -204,6 +208,8 @@ Status PartitionLog::Recover(LogOpenHints hints, RecoveryReport& report) {
   recovery_point_ = std::clamp(hints.recovery_point, log_start_offset_, leo);
   if (Status s = epochs_->TruncateFromEnd(leo); !s.ok()) return s;
   if (Status s = epochs_->TruncateFromStart(log_start_offset_); !s.ok()) return s;
+  // LogLoader: producer snapshots outside the recovered log are stale.
+  if (Status s = DeleteSnapshotsOutside(log_start_offset_, leo); !s.ok()) return s;
   // What recovery validated (and truncated) is made durable, as Kafka does before it moves
   // the recovery point.
   return Flush();

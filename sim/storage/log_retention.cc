@@ -20,6 +20,8 @@ Status PartitionLog::DeleteSegments(std::size_t count, RetentionResult& result) 
     if (Status s = first->second->DeleteFiles(); !s.ok()) return s;
     segments_.erase(first);
   }
+  // UnifiedLog.deleteProducerSnapshots: each deleted segment's snapshot goes with it.
+  if (Status s = DeleteSnapshotsOutside(segments_.begin()->first, INT64_MAX); !s.ok()) return s;
   log_start_offset_ = std::max(log_start_offset_, segments_.begin()->first);
   high_watermark_ = std::max(high_watermark_, log_start_offset_);
   return epochs_->TruncateFromStart(log_start_offset_);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "storage/producer_snapshot.h"
+
 namespace kafkasim::storage {
 namespace {
 
@@ -74,7 +76,9 @@ Result<std::int64_t> PartitionLog::Roll(std::int64_t base_offset) {
       LogSegment::Create(fs_, dir_, base_offset, segment_options());
   if (!segment.ok()) return segment.status();
   segments_[base_offset] = std::move(*segment);
-  // Kafka flushes everything before the new segment when it rolls (UnifiedLog.roll).
+  // UnifiedLog.roll: a producer snapshot at the new segment's base, so that recovery can start
+  // from it; then everything before the new segment is flushed.
+  if (Status s = TakeProducerSnapshot(base_offset); !s.ok()) return s;
   if (Status s = Flush(); !s.ok()) return s;
   return base_offset;
 }
@@ -238,7 +242,9 @@ Status PartitionLog::TruncateTo(std::int64_t offset) {
   truncated_to_ = std::min(truncated_to_.value_or(offset), offset);
   Result<std::uint64_t> cut = active().TruncateTo(offset);
   if (!cut.ok()) return cut.status();
-  // ProducerStateManager.truncateAndReload: rebuilt from what is left, when next needed.
+  // ProducerStateManager.truncateAndReload: snapshots past the new end go, and the state is
+  // rebuilt from what is left when next needed.
+  if (Status s = DeleteSnapshotsOutside(log_start_offset_, log_end_offset()); !s.ok()) return s;
   UnloadProducerState();
   high_watermark_ = std::min(high_watermark_, log_end_offset());
   recovery_point_ = std::min(recovery_point_, log_end_offset());
@@ -257,6 +263,7 @@ Status PartitionLog::TruncateFullyAndStartAt(std::int64_t offset) {
   if (!segment.ok()) return segment.status();
   segments_[offset] = std::move(*segment);
   log_start_offset_ = high_watermark_ = recovery_point_ = offset;
+  if (Status s = DeleteSnapshotsOutside(offset, offset - 1); !s.ok()) return s;
   UnloadProducerState();
   return epochs_->Clear();
 }
@@ -264,9 +271,30 @@ Status PartitionLog::TruncateFullyAndStartAt(std::int64_t offset) {
 Status PartitionLog::LoadProducerState() {
   if (producer_state_loaded_) return Status::Ok();
   producer_state_.Clear();
+  // ProducerStateManager.loadFromSnapshot: the newest snapshot that reads back; a corrupt one
+  // is deleted ("Failed to load producer snapshot") and the one before it tried.
+  std::int64_t scan_from = 0;
+  while (!snapshot_offsets_.empty()) {
+    const std::int64_t offset = snapshot_offsets_.back();
+    const std::string path = dir_ + "/" + ProducerSnapshotFileName(offset);
+    Result<std::vector<std::uint8_t>> bytes = fs_.ReadFile(path);
+    if (!bytes.ok() && bytes.status().code() != Errc::kNotFound) return bytes.status();
+    Result<std::vector<ProducerSnapshotEntry>> entries =
+        bytes.ok() ? DecodeProducerSnapshot(*bytes)
+                   : Result<std::vector<ProducerSnapshotEntry>>(bytes.status());
+    if (entries.ok() && offset <= log_end_offset()) {
+      LoadSnapshotEntries(*entries, producer_state_);
+      scan_from = offset;
+      break;
+    }
+    if (fs_.Exists(path)) {
+      if (Status s = fs_.Remove(path); !s.ok()) return s;
+    }
+    snapshot_offsets_.pop_back();
+  }
   Bytes bytes;
   for (const auto& [base, segment] : segments_) {
-    if (segment->size() == 0) continue;
+    if (segment->size() == 0 || segment->next_offset() <= scan_from) continue;
     KSIM_ASSERT_LE(segment->size(), std::uint64_t{UINT32_MAX});
     bytes.clear();
     const LogSegment::Slice whole{0, static_cast<std::uint32_t>(segment->size())};
@@ -278,11 +306,47 @@ Status PartitionLog::LoadProducerState() {
     while (position < all.size()) {
       Result<BatchHeader> h = ParseBatchHeader(all.subspan(position), position);
       if (!h.ok()) return h.status();
-      producer_state_.Update(*h);
+      if (h->last_offset() >= scan_from) producer_state_.Update(*h);
       position += h->size_in_bytes();
     }
   }
   producer_state_loaded_ = true;
+  return Status::Ok();
+}
+
+Status PartitionLog::TakeProducerSnapshot(std::int64_t offset, bool sync) {
+  if (!snapshot_offsets_.empty() && snapshot_offsets_.back() >= offset) return Status::Ok();
+  if (Status s = LoadProducerState(); !s.ok()) return s;
+  const std::string path = dir_ + "/" + ProducerSnapshotFileName(offset);
+  // A roll writes it without an fsync (UnifiedLog.roll's takeSnapshot(false)); close syncs.
+  if (fs_.Exists(path)) {
+    if (Status s = fs_.Remove(path); !s.ok()) return s;
+  }
+  if (Status s = fs_.CreateFile(path); !s.ok()) return s;
+  if (Status s = fs_.Append(path, EncodeProducerSnapshot(SnapshotEntries(producer_state_)));
+      !s.ok()) {
+    return s;
+  }
+  if (sync) {
+    if (Status s = fs_.Sync(path); !s.ok()) return s;
+  }
+  snapshot_offsets_.push_back(offset);
+  return Status::Ok();
+}
+
+Status PartitionLog::DeleteSnapshotsOutside(std::int64_t from, std::int64_t to) {
+  std::vector<std::int64_t> kept;
+  for (std::int64_t offset : snapshot_offsets_) {
+    if (offset >= from && offset <= to) {
+      kept.push_back(offset);
+      continue;
+    }
+    const std::string path = dir_ + "/" + ProducerSnapshotFileName(offset);
+    if (fs_.Exists(path)) {
+      if (Status s = fs_.Remove(path); !s.ok()) return s;
+    }
+  }
+  snapshot_offsets_ = std::move(kept);
   return Status::Ok();
 }
 

@@ -144,13 +144,16 @@ class PartitionLog {
   Status AssignLeaderEpoch(std::int32_t epoch, std::int64_t start_offset);
   const LeaderEpochCache& leader_epochs() const { return *epochs_; }
 
-  // The producer state is built from the log the first time it is needed (a batch with a
-  // producer id is appended) and after every truncation. Kafka reloads it from the
-  // <offset>.snapshot files plus the log after them; the simulator writes no snapshots and
-  // rescans every batch header instead (same result, more reading), so logs without
-  // idempotent producers never pay for it. Retention keeps the loaded state, as Kafka keeps
-  // producers until producer.id.expiration.ms; a rescan sees only the batches left.
+  // The producer state is built the first time it is needed (a batch with a producer id is
+  // appended, a roll snapshots it) and after every truncation, as Kafka's LogLoader does:
+  // from the newest readable <offset>.snapshot at or below the log end (a corrupt one is
+  // deleted and the next older tried), then the batches from that offset on. Retention keeps
+  // the loaded state, as Kafka keeps producers until producer.id.expiration.ms.
   Status LoadProducerState();
+  // ProducerStateManager.takeSnapshot: writes <offset>.snapshot with every producer's last
+  // batch, unless a snapshot at or above that offset was already written. Rolls take one at
+  // the new segment's base; a clean shutdown at the log end.
+  Status TakeProducerSnapshot(std::int64_t offset, bool sync = false);
   // Empty until loaded.
   const ProducerStateManager& producer_state() const { return producer_state_; }
 
@@ -241,6 +244,10 @@ class PartitionLog {
   Bytes append_buffer_;  // reused by AppendAsLeader so appends do not allocate per batch
   ProducerStateManager producer_state_;
   bool producer_state_loaded_ = false;
+  // The offsets of the <offset>.snapshot files in the directory, ascending.
+  std::vector<std::int64_t> snapshot_offsets_;
+  // Removes the snapshots outside [from, to] (files and entries).
+  Status DeleteSnapshotsOutside(std::int64_t from, std::int64_t to);
   std::optional<std::int64_t> truncated_to_;
 };
 

@@ -75,6 +75,11 @@ class ProducerStateManager {
   void Update(const BatchHeader& header);
 
   void Clear() { producers_.clear(); }
+  // A producer read back from a snapshot (replaces what was known of it).
+  void Restore(ProducerStateEntry entry) {
+    const std::int64_t id = entry.producer_id;
+    producers_[id] = std::move(entry);
+  }
   const ProducerStateEntry* Entry(std::int64_t producer_id) const;
   const std::map<std::int64_t, ProducerStateEntry>& producers() const { return producers_; }
 

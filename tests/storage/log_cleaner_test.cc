@@ -113,7 +113,9 @@ TEST_CASE("log_cleaner: keeps the latest record of each key and never changes an
   // Nothing is dirty now: the checkpoint would say active_base.
   CHECK(log->CleanableSection(cleaned->end_offset, Time{0}).cleanable_bytes == 0);
   const std::size_t files = fs.ListDir("data/cities-0")->size();
-  CHECK(files == 3 * log->segments().size() + 1);  // + leader-epoch-checkpoint, no leftovers
+  // Each segment's three files, its producer snapshot (written when the one before it rolled;
+  // not for the first), the leader-epoch-checkpoint, and no leftovers.
+  CHECK(files == 4 * log->segments().size());
   // A second round: the small cleaned segments fit segment.bytes together and are merged.
   const std::size_t segments_before = log->segments().size();
   Produce(*log, {{"Paris", "13"}, {"Berlin", "7"}, {"Rome", "22"}, {"Oslo", "-4"}});
