@@ -7,6 +7,8 @@
 #include <type_traits>
 
 #include "engine/assert.h"
+#include "kafka/broker.h"
+#include "kafka/group_hash.h"
 #include "kafka/metadata_image.h"
 #include "scenario/trace_kinds.h"
 
@@ -25,6 +27,8 @@ struct GatewayCore::Pending {
   ProduceResponse produce;
   FetchResponse fetch;
   ListOffsetsResponse list_offsets;
+  std::vector<OffsetCommitTopicData> commit_topics;  // the request's layout, for the answer
+  std::vector<OffsetFetchTopicData> fetch_offset_topics;
 };
 
 namespace {
@@ -141,9 +145,73 @@ std::string GatewayCore::OnFrame(std::uint64_t connection, std::int32_t broker_i
           StartFetch(connection, p, body);
         } else if constexpr (std::is_same_v<T, ListOffsetsRequest>) {
           StartListOffsets(connection, p, body);
-        } else {
-          static_assert(std::is_same_v<T, InitProducerIdRequest>);
+        } else if constexpr (std::is_same_v<T, InitProducerIdRequest>) {
           StartInitProducerId(connection, p, body);
+        } else if constexpr (std::is_same_v<T, FindCoordinatorRequest>) {
+          StartFindCoordinator(connection, p, body);
+        } else if constexpr (std::is_same_v<T, JoinGroupRequest>) {
+          kafka::JoinGroupRequest join;
+          join.group_id = body.group_id;
+          join.member_id = body.member_id;
+          join.client_id = h.client_id.value_or("");
+          join.session_timeout_ms = body.session_timeout_ms;
+          join.rebalance_timeout_ms = body.rebalance_timeout_ms;
+          join.protocol_type = body.protocol_type;
+          for (const JoinGroupProtocolData& protocol : body.protocols) {
+            join.protocols.push_back(kafka::JoinGroupProtocol{protocol.name, protocol.metadata});
+          }
+          join.require_known_member_id = false;  // JoinGroup v1 (KIP-394 is v4+)
+          StartGroupRequest(connection, p, std::move(join));
+        } else if constexpr (std::is_same_v<T, SyncGroupRequest>) {
+          kafka::SyncGroupRequest sync;
+          sync.group_id = body.group_id;
+          sync.member_id = body.member_id;
+          sync.generation_id = body.generation_id;
+          for (const SyncGroupAssignmentData& a : body.assignments) {
+            sync.assignments[a.member_id] = a.assignment;
+          }
+          StartGroupRequest(connection, p, std::move(sync));
+        } else if constexpr (std::is_same_v<T, HeartbeatRequest>) {
+          StartGroupRequest(connection, p,
+                            kafka::HeartbeatRequest{body.group_id, body.member_id, std::nullopt,
+                                                    body.generation_id});
+        } else if constexpr (std::is_same_v<T, LeaveGroupRequest>) {
+          kafka::LeaveGroupRequest leave;
+          leave.group_id = body.group_id;
+          leave.members.push_back(kafka::LeaveGroupMember{body.member_id, std::nullopt, ""});
+          StartGroupRequest(connection, p, std::move(leave));
+        } else if constexpr (std::is_same_v<T, OffsetCommitRequest>) {
+          kafka::OffsetCommitRequest commit;
+          commit.group_id = body.group_id;
+          commit.member_id = body.member_id;
+          commit.generation_id = body.generation_id;
+          for (const OffsetCommitTopicData& topic : body.topics) {
+            for (const OffsetCommitPartitionData& part : topic.partitions) {
+              kafka::OffsetCommitPartition& entry = commit.partitions.emplace_back();
+              entry.topic = topic.name;
+              entry.partition = part.partition_index;
+              entry.offset = part.committed_offset;
+              entry.metadata = part.committed_metadata.value_or("");
+            }
+          }
+          p.commit_topics = body.topics;
+          StartGroupRequest(connection, p, std::move(commit));
+        } else if constexpr (std::is_same_v<T, DescribeGroupsRequest>) {
+          AnswerDescribeGroups(p, body);
+        } else if constexpr (std::is_same_v<T, ListGroupsRequest>) {
+          AnswerListGroups(p);
+        } else {
+          static_assert(std::is_same_v<T, OffsetFetchRequest>);
+          kafka::OffsetFetchRequest fetch;
+          fetch.group_id = body.group_id;
+          fetch.partitions.emplace();
+          for (const OffsetFetchTopicData& topic : body.topics) {
+            for (std::int32_t partition : topic.partition_indexes) {
+              fetch.partitions->push_back(kafka::TopicPartition{topic.name, partition});
+            }
+          }
+          p.fetch_offset_topics = body.topics;
+          StartGroupRequest(connection, p, std::move(fetch));
         }
       },
       request.body);
@@ -259,6 +327,162 @@ void GatewayCore::StartInitProducerId(std::uint64_t connection, Pending& p,
   Send(p.broker_id, kafka::InitProducerIdRequest{Call(connection, &p, 0, 0)});
 }
 
+void GatewayCore::StartFindCoordinator(std::uint64_t connection, Pending& p,
+                                       const FindCoordinatorRequest& r) {
+  Send(p.broker_id, kafka::FindCoordinatorRequest{Call(connection, &p, 0, 0), r.key});
+}
+
+void GatewayCore::StartGroupRequest(std::uint64_t connection, Pending& p,
+                                    kafka::GroupRequestBody request) {
+  // The broker that got the frame answers NOT_COORDINATOR unless it hosts the group's
+  // __consumer_offsets partition (GroupCoordinatorHost.HandleGroupRequest), as Kafka does.
+  Send(p.broker_id, kafka::GroupRequestMessage{Call(connection, &p, 0, 0), std::move(request)});
+}
+
+void GatewayCore::OnGroupResponse(Pending& p, const kafka::GroupResponseBody& response) {
+  std::visit(
+      [&](const auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, kafka::JoinGroupResponse>) {
+          JoinGroupResponse out;
+          out.error_code = WireError(r.error);
+          out.generation_id = r.generation_id;
+          out.protocol_name = r.protocol_name.value_or("");
+          out.leader = r.leader;
+          out.member_id = r.member_id;
+          for (const kafka::JoinGroupResponseMember& m : r.members) {
+            out.members.push_back(JoinGroupMemberData{m.member_id, m.metadata});
+          }
+          p.frame = EncodeJoinGroupResponse(p.header, out);
+        } else if constexpr (std::is_same_v<T, kafka::SyncGroupResponse>) {
+          p.frame = EncodeSyncGroupResponse(p.header, {WireError(r.error), r.assignment});
+        } else if constexpr (std::is_same_v<T, kafka::HeartbeatResponse>) {
+          p.frame = EncodeErrorOnlyResponse(p.header, WireError(r.error));
+        } else if constexpr (std::is_same_v<T, kafka::LeaveGroupResponse>) {
+          // LeaveGroupResponse below v3 has no member list: a member's error is the answer's.
+          Errc error = r.error;
+          for (const auto& m : r.members) {
+            if (error == Errc::kNone) error = m.error;
+          }
+          p.frame = EncodeErrorOnlyResponse(p.header, WireError(error));
+        } else if constexpr (std::is_same_v<T, kafka::OffsetCommitResponse>) {
+          OffsetCommitResponse out;
+          for (const OffsetCommitTopicData& topic : p.commit_topics) {
+            OffsetCommitTopicResponse& t = out.topics.emplace_back();
+            t.name = topic.name;
+            for (const OffsetCommitPartitionData& part : topic.partitions) {
+              Errc error = r.error;
+              for (const auto& [tp, e] : r.partitions) {
+                if (tp.topic == topic.name && tp.partition == part.partition_index) error = e;
+              }
+              t.partitions.push_back({part.partition_index, WireError(error)});
+            }
+          }
+          p.frame = EncodeOffsetCommitResponse(p.header, out);
+        } else if constexpr (std::is_same_v<T, kafka::OffsetFetchResponse>) {
+          // OffsetFetch v1 has no top-level error: it goes on every partition
+          // (OffsetFetchResponse's constructor for versions below 2).
+          OffsetFetchResponse out;
+          for (const OffsetFetchTopicData& topic : p.fetch_offset_topics) {
+            OffsetFetchTopicResponse& t = out.topics.emplace_back();
+            t.name = topic.name;
+            for (std::int32_t partition : topic.partition_indexes) {
+              OffsetFetchPartitionResponse& slot = t.partitions.emplace_back();
+              slot.partition_index = partition;
+              slot.error_code = WireError(r.error);
+              slot.metadata = "";
+              for (const auto& [tp, committed] : r.partitions) {
+                if (tp.topic != topic.name || tp.partition != partition) continue;
+                slot.committed_offset = committed.offset;
+                slot.metadata = committed.metadata;
+              }
+            }
+          }
+          p.frame = EncodeOffsetFetchResponse(p.header, out);
+        } else {
+          // ConsumerGroupHeartbeat is not advertised, so no answer of that kind is owed.
+          p.frame = EncodeErrorOnlyResponse(p.header, WireError(Errc::kInvalidRequest));
+        }
+      },
+      response);
+  p.done = true;
+}
+
+const kafka::GroupCoordinatorHost* GatewayCore::GroupsOf(std::int32_t broker_id) {
+  const kafka::KafkaNode* server = world_.BrokerServer(broker_id);
+  const kafka::Broker* broker = server != nullptr ? server->broker() : nullptr;
+  return broker != nullptr ? &broker->groups() : nullptr;
+}
+
+// GroupMetadataManager.describeGroups: a Stable group's members with their metadata for the
+// chosen protocol and their assignment, other states without; an unknown group (or one of
+// the KIP-848 consumer protocol, not a classic group) is "Dead". A group this broker does
+// not coordinate gets NOT_COORDINATOR (GroupCoordinatorService.describeGroups).
+void GatewayCore::AnswerDescribeGroups(Pending& p, const DescribeGroupsRequest& r) {
+  const kafka::GroupCoordinatorHost* host = GroupsOf(p.broker_id);
+  const kafka::MetadataImage* image = ImageOf(p.broker_id);
+  const kafka::TopicImage* offsets =
+      image != nullptr ? image->Topic(std::string(kafka::kConsumerOffsetsTopic)) : nullptr;
+  std::vector<DescribedGroup> out;
+  for (const std::string& group_id : r.groups) {
+    DescribedGroup& d = out.emplace_back();
+    d.group_id = group_id;
+    const kafka::GroupCoordinator* coordinator = nullptr;
+    if (host != nullptr && offsets != nullptr && !offsets->partitions.empty()) {
+      const auto it = host->coordinators().find(kafka::PartitionForGroup(
+          group_id, static_cast<std::int32_t>(offsets->partitions.size())));
+      if (it != host->coordinators().end()) coordinator = it->second.get();
+    }
+    if (coordinator == nullptr) {
+      d.error_code = static_cast<std::int16_t>(offsets == nullptr ? Errc::kCoordinatorNotAvailable
+                                                                  : Errc::kNotCoordinator);
+      continue;
+    }
+    const kafka::ClassicGroup* group = coordinator->group(group_id);
+    if (group == nullptr) {
+      d.group_state = "Dead";
+      continue;
+    }
+    d.group_state = std::string(kafka::GroupStateName(group->state));
+    d.protocol_type = group->protocol_type;
+    const bool stable = group->state == kafka::GroupState::kStable && group->protocol_name;
+    if (stable) d.protocol_data = *group->protocol_name;
+    for (const std::string& member_id : group->MemberOrder()) {
+      const auto m = group->members.find(member_id);
+      if (m == group->members.end()) continue;
+      DescribedGroupMember& out_member = d.members.emplace_back();
+      out_member.member_id = member_id;
+      out_member.client_id = m->second.client_id;
+      out_member.client_host = m->second.client_host;
+      if (!stable) continue;  // ClassicGroupMember.describeNoMetadata
+      for (const kafka::JoinGroupProtocol& protocol : m->second.protocols) {
+        if (protocol.name == *group->protocol_name) out_member.member_metadata = protocol.metadata;
+      }
+      out_member.member_assignment = m->second.assignment;
+    }
+  }
+  p.frame = EncodeDescribeGroupsResponse(p.header, out);
+  p.done = true;
+}
+
+// ListGroups v0: the groups this broker coordinates (GroupCoordinatorService.listGroups), the
+// KIP-848 ones with protocol type "consumer".
+void GatewayCore::AnswerListGroups(Pending& p) {
+  ListGroupsResponse out;
+  if (const kafka::GroupCoordinatorHost* host = GroupsOf(p.broker_id)) {
+    for (const auto& entry : host->coordinators()) {
+      for (const auto& group : entry.second->groups()) {
+        out.groups.push_back(ListedGroup{group.first, group.second.protocol_type});
+      }
+      for (const auto& group : entry.second->consumer_groups()) {
+        out.groups.push_back(ListedGroup{group.first, "consumer"});
+      }
+    }
+  }
+  p.frame = EncodeListGroupsResponse(p.header, out);
+  p.done = true;
+}
+
 const kafka::MetadataImage* GatewayCore::ImageOf(std::int32_t broker_id) {
   if (kafka::KafkaNode* server = world_.BrokerServer(broker_id)) return &server->metadata();
   return world_.BestImage();
@@ -339,7 +563,9 @@ void GatewayCore::OnSimMessage(const Message& message) {
                       std::is_same_v<T, kafka::ProduceResponse> ||
                       std::is_same_v<T, kafka::FetchResponse> ||
                       std::is_same_v<T, kafka::ListOffsetsResponse> ||
-                      std::is_same_v<T, kafka::InitProducerIdResponse>) {
+                      std::is_same_v<T, kafka::InitProducerIdResponse> ||
+                      std::is_same_v<T, kafka::FindCoordinatorResponse> ||
+                      std::is_same_v<T, kafka::GroupResponseMessage>) {
           correlation = body.correlation_id;
         }
       },
@@ -379,6 +605,18 @@ void GatewayCore::OnSimMessage(const Message& message) {
     p.frame = EncodeInitProducerIdResponse(
         p.header, {WireError(init->error), init->producer_id, init->producer_epoch});
     p.done = true;
+  } else if (const auto* found = kafka->Get<kafka::FindCoordinatorResponse>()) {
+    FindCoordinatorResponse out;
+    out.error_code = WireError(found->error);
+    if (found->error == Errc::kNone) {
+      out.node_id = found->node_id;
+      out.host = options_.advertised_host;
+      out.port = PortOf(found->node_id);
+    }
+    p.frame = EncodeFindCoordinatorResponse(p.header, out);
+    p.done = true;
+  } else if (const auto* group = kafka->Get<kafka::GroupResponseMessage>()) {
+    OnGroupResponse(p, group->response);
   }
   if (p.outstanding == 0 && !p.done) Complete(p);
   Flush(call.connection);

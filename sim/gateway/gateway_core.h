@@ -96,6 +96,14 @@ class GatewayCore {
   void StartFetch(std::uint64_t connection, Pending& p, const FetchRequest& r);
   void StartListOffsets(std::uint64_t connection, Pending& p, const ListOffsetsRequest& r);
   void StartInitProducerId(std::uint64_t connection, Pending& p, const InitProducerIdRequest& r);
+  void StartFindCoordinator(std::uint64_t connection, Pending& p, const FindCoordinatorRequest& r);
+  void StartGroupRequest(std::uint64_t connection, Pending& p, kafka::GroupRequestBody request);
+  void OnGroupResponse(Pending& p, const kafka::GroupResponseBody& response);
+  // DescribeGroups and ListGroups read the group coordinator's state at the frame's arrival
+  // (they change nothing, so the run stays the same with or without them).
+  void AnswerDescribeGroups(Pending& p, const DescribeGroupsRequest& r);
+  void AnswerListGroups(Pending& p);
+  const kafka::GroupCoordinatorHost* GroupsOf(std::int32_t broker_id);
   void OnMetadata(Pending& p, const kafka::MetadataResponse& r, NodeIndex from);
   void Complete(Pending& p);
   void Flush(std::uint64_t connection);

@@ -25,11 +25,21 @@ constexpr std::array<ApiInfo, 88> kApis = {{
 #include "gateway/api_table.inc"
 }};
 
-constexpr std::array<ApiRange, 6> kSupported = {{
+constexpr std::array<ApiRange, 15> kSupported = {{
     {api::kProduce, 3, 3},
     {api::kFetch, 4, 4},
     {api::kListOffsets, 1, 1},
     {api::kMetadata, 1, 1},
+    {api::kOffsetCommit, 2, 2},
+    {api::kOffsetFetch, 1, 1},
+    // librdkafka turns its group coordinator feature on only when this range includes 0.
+    {api::kFindCoordinator, 0, 0},
+    {api::kJoinGroup, 1, 1},
+    {api::kHeartbeat, 0, 0},
+    {api::kLeaveGroup, 0, 0},
+    {api::kSyncGroup, 0, 0},
+    {api::kDescribeGroups, 0, 0},
+    {api::kListGroups, 0, 0},
     {api::kApiVersions, 0, 3},
     {api::kInitProducerId, 0, 1},
 }};
@@ -112,6 +122,89 @@ void DecodeListOffsets(WireReader& r, ListOffsetsRequest& body) {
 void DecodeInitProducerId(WireReader& r, InitProducerIdRequest& body) {
   body.transactional_id = r.NullableString(false);
   body.transaction_timeout_ms = r.Int32();
+}
+
+void DecodeFindCoordinator(WireReader& r, FindCoordinatorRequest& body) {
+  body.key = r.String(false);
+}
+
+std::vector<std::uint8_t> ByteString(WireReader& r) {
+  std::optional<std::vector<std::uint8_t>> b = r.NullableBytes(false);
+  return b ? std::move(*b) : std::vector<std::uint8_t>{};
+}
+
+void DecodeJoinGroup(WireReader& r, JoinGroupRequest& body) {
+  body.group_id = r.String(false);
+  body.session_timeout_ms = r.Int32();
+  body.rebalance_timeout_ms = r.Int32();
+  body.member_id = r.String(false);
+  body.protocol_type = r.String(false);
+  const std::int32_t n = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < n && !r.failed(); ++i) {
+    JoinGroupProtocolData& p = body.protocols.emplace_back();
+    p.name = r.String(false);
+    p.metadata = ByteString(r);
+  }
+}
+
+void DecodeSyncGroup(WireReader& r, SyncGroupRequest& body) {
+  body.group_id = r.String(false);
+  body.generation_id = r.Int32();
+  body.member_id = r.String(false);
+  const std::int32_t n = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < n && !r.failed(); ++i) {
+    SyncGroupAssignmentData& a = body.assignments.emplace_back();
+    a.member_id = r.String(false);
+    a.assignment = ByteString(r);
+  }
+}
+
+void DecodeHeartbeat(WireReader& r, HeartbeatRequest& body) {
+  body.group_id = r.String(false);
+  body.generation_id = r.Int32();
+  body.member_id = r.String(false);
+}
+
+void DecodeLeaveGroup(WireReader& r, LeaveGroupRequest& body) {
+  body.group_id = r.String(false);
+  body.member_id = r.String(false);
+}
+
+void DecodeOffsetCommit(WireReader& r, OffsetCommitRequest& body) {
+  body.group_id = r.String(false);
+  body.generation_id = r.Int32();
+  body.member_id = r.String(false);
+  body.retention_time_ms = r.Int64();
+  const std::int32_t topics = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < topics && !r.failed(); ++i) {
+    OffsetCommitTopicData& t = body.topics.emplace_back();
+    t.name = r.String(false);
+    const std::int32_t partitions = r.ArrayLength(false);
+    for (std::int32_t j = 0; j < partitions && !r.failed(); ++j) {
+      OffsetCommitPartitionData& p = t.partitions.emplace_back();
+      p.partition_index = r.Int32();
+      p.committed_offset = r.Int64();
+      p.committed_metadata = r.NullableString(false);
+    }
+  }
+}
+
+void DecodeOffsetFetch(WireReader& r, OffsetFetchRequest& body) {
+  body.group_id = r.String(false);
+  const std::int32_t topics = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < topics && !r.failed(); ++i) {
+    OffsetFetchTopicData& t = body.topics.emplace_back();
+    t.name = r.String(false);
+    const std::int32_t partitions = r.ArrayLength(false);
+    for (std::int32_t j = 0; j < partitions && !r.failed(); ++j) {
+      t.partition_indexes.push_back(r.Int32());
+    }
+  }
+}
+
+void DecodeDescribeGroups(WireReader& r, DescribeGroupsRequest& body) {
+  const std::int32_t n = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < n && !r.failed(); ++i) body.groups.push_back(r.String(false));
 }
 
 // Reserves the size and writes the response header: v1 (with tags) for a flexible request
@@ -220,6 +313,33 @@ std::variant<Request, DecodeFailure> DecodeRequest(std::span<const std::uint8_t>
       break;
     case api::kInitProducerId:
       DecodeInitProducerId(r, request.body.emplace<InitProducerIdRequest>());
+      break;
+    case api::kFindCoordinator:
+      DecodeFindCoordinator(r, request.body.emplace<FindCoordinatorRequest>());
+      break;
+    case api::kJoinGroup:
+      DecodeJoinGroup(r, request.body.emplace<JoinGroupRequest>());
+      break;
+    case api::kSyncGroup:
+      DecodeSyncGroup(r, request.body.emplace<SyncGroupRequest>());
+      break;
+    case api::kHeartbeat:
+      DecodeHeartbeat(r, request.body.emplace<HeartbeatRequest>());
+      break;
+    case api::kLeaveGroup:
+      DecodeLeaveGroup(r, request.body.emplace<LeaveGroupRequest>());
+      break;
+    case api::kOffsetCommit:
+      DecodeOffsetCommit(r, request.body.emplace<OffsetCommitRequest>());
+      break;
+    case api::kOffsetFetch:
+      DecodeOffsetFetch(r, request.body.emplace<OffsetFetchRequest>());
+      break;
+    case api::kDescribeGroups:
+      DecodeDescribeGroups(r, request.body.emplace<DescribeGroupsRequest>());
+      break;
+    case api::kListGroups:
+      request.body.emplace<ListGroupsRequest>();  // v0 has no fields
       break;
     default:
       break;
@@ -359,6 +479,121 @@ std::vector<std::uint8_t> EncodeInitProducerIdResponse(const RequestHeader& head
   w.Int16(response.error_code);
   w.Int64(response.producer_id);
   w.Int16(response.producer_epoch);
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeFindCoordinatorResponse(const RequestHeader& header,
+                                                        const FindCoordinatorResponse& response) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.Int16(response.error_code);
+  w.Int32(response.node_id);
+  w.String(response.host, false);
+  w.Int32(response.port);
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeJoinGroupResponse(const RequestHeader& header,
+                                                  const JoinGroupResponse& response) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.Int16(response.error_code);
+  w.Int32(response.generation_id);
+  w.String(response.protocol_name, false);
+  w.String(response.leader, false);
+  w.String(response.member_id, false);
+  w.ArrayLength(static_cast<std::int32_t>(response.members.size()), false);
+  for (const JoinGroupMemberData& m : response.members) {
+    w.String(m.member_id, false);
+    w.Bytes(m.metadata, false);
+  }
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeSyncGroupResponse(const RequestHeader& header,
+                                                  const SyncGroupResponse& response) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.Int16(response.error_code);
+  w.Bytes(response.assignment, false);
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeErrorOnlyResponse(const RequestHeader& header,
+                                                  std::int16_t error_code) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.Int16(error_code);
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeOffsetCommitResponse(const RequestHeader& header,
+                                                     const OffsetCommitResponse& response) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.ArrayLength(static_cast<std::int32_t>(response.topics.size()), false);
+  for (const OffsetCommitTopicResponse& t : response.topics) {
+    w.String(t.name, false);
+    w.ArrayLength(static_cast<std::int32_t>(t.partitions.size()), false);
+    for (const OffsetCommitPartitionResponse& p : t.partitions) {
+      w.Int32(p.partition_index);
+      w.Int16(p.error_code);
+    }
+  }
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeOffsetFetchResponse(const RequestHeader& header,
+                                                    const OffsetFetchResponse& response) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.ArrayLength(static_cast<std::int32_t>(response.topics.size()), false);
+  for (const OffsetFetchTopicResponse& t : response.topics) {
+    w.String(t.name, false);
+    w.ArrayLength(static_cast<std::int32_t>(t.partitions.size()), false);
+    for (const OffsetFetchPartitionResponse& p : t.partitions) {
+      w.Int32(p.partition_index);
+      w.Int64(p.committed_offset);
+      w.NullableString(p.metadata, false);
+      w.Int16(p.error_code);
+    }
+  }
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeDescribeGroupsResponse(const RequestHeader& header,
+                                                       const std::vector<DescribedGroup>& groups) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.ArrayLength(static_cast<std::int32_t>(groups.size()), false);
+  for (const DescribedGroup& g : groups) {
+    w.Int16(g.error_code);
+    w.String(g.group_id, false);
+    w.String(g.group_state, false);
+    w.String(g.protocol_type, false);
+    w.String(g.protocol_data, false);
+    w.ArrayLength(static_cast<std::int32_t>(g.members.size()), false);
+    for (const DescribedGroupMember& m : g.members) {
+      w.String(m.member_id, false);
+      w.String(m.client_id, false);
+      w.String(m.client_host, false);
+      w.Bytes(m.member_metadata, false);
+      w.Bytes(m.member_assignment, false);
+    }
+  }
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeListGroupsResponse(const RequestHeader& header,
+                                                   const ListGroupsResponse& response) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.Int16(response.error_code);
+  w.ArrayLength(static_cast<std::int32_t>(response.groups.size()), false);
+  for (const ListedGroup& g : response.groups) {
+    w.String(g.group_id, false);
+    w.String(g.protocol_type, false);
+  }
   return Finish(w, at);
 }
 

@@ -25,6 +25,15 @@ inline constexpr std::int16_t kProduce = 0;
 inline constexpr std::int16_t kFetch = 1;
 inline constexpr std::int16_t kListOffsets = 2;
 inline constexpr std::int16_t kMetadata = 3;
+inline constexpr std::int16_t kOffsetCommit = 8;
+inline constexpr std::int16_t kOffsetFetch = 9;
+inline constexpr std::int16_t kFindCoordinator = 10;
+inline constexpr std::int16_t kJoinGroup = 11;
+inline constexpr std::int16_t kHeartbeat = 12;
+inline constexpr std::int16_t kLeaveGroup = 13;
+inline constexpr std::int16_t kSyncGroup = 14;
+inline constexpr std::int16_t kDescribeGroups = 15;
+inline constexpr std::int16_t kListGroups = 16;
 inline constexpr std::int16_t kApiVersions = 18;
 inline constexpr std::int16_t kInitProducerId = 22;
 }  // namespace api
@@ -108,8 +117,78 @@ struct InitProducerIdRequest {
   std::int32_t transaction_timeout_ms = 0;
 };
 
-using RequestBody = std::variant<ApiVersionsRequest, MetadataRequest, ProduceRequest, FetchRequest,
-                                 ListOffsetsRequest, InitProducerIdRequest>;
+// The group APIs at the versions librdkafka 2.0.2 and KafkaJS 2.2.4 send (FindCoordinator 0,
+// JoinGroup 1, SyncGroup 0, Heartbeat 0, LeaveGroup 0, OffsetCommit 2, OffsetFetch 1; layouts in
+// Kafka's FindCoordinatorRequest.json, JoinGroupRequest.json, ... at those versions).
+struct FindCoordinatorRequest {
+  std::string key;  // the group id (v0 has no key type: always a group)
+};
+struct JoinGroupProtocolData {
+  std::string name;
+  std::vector<std::uint8_t> metadata;
+};
+struct JoinGroupRequest {
+  std::string group_id;
+  std::int32_t session_timeout_ms = 0;
+  std::int32_t rebalance_timeout_ms = 0;
+  std::string member_id;
+  std::string protocol_type;
+  std::vector<JoinGroupProtocolData> protocols;
+};
+struct SyncGroupAssignmentData {
+  std::string member_id;
+  std::vector<std::uint8_t> assignment;
+};
+struct SyncGroupRequest {
+  std::string group_id;
+  std::int32_t generation_id = -1;
+  std::string member_id;
+  std::vector<SyncGroupAssignmentData> assignments;
+};
+struct HeartbeatRequest {
+  std::string group_id;
+  std::int32_t generation_id = -1;
+  std::string member_id;
+};
+struct LeaveGroupRequest {
+  std::string group_id;
+  std::string member_id;
+};
+struct OffsetCommitPartitionData {
+  std::int32_t partition_index = 0;
+  std::int64_t committed_offset = 0;
+  std::optional<std::string> committed_metadata;
+};
+struct OffsetCommitTopicData {
+  std::string name;
+  std::vector<OffsetCommitPartitionData> partitions;
+};
+struct OffsetCommitRequest {
+  std::string group_id;
+  std::int32_t generation_id = -1;
+  std::string member_id;
+  std::int64_t retention_time_ms = -1;
+  std::vector<OffsetCommitTopicData> topics;
+};
+struct OffsetFetchTopicData {
+  std::string name;
+  std::vector<std::int32_t> partition_indexes;
+};
+struct OffsetFetchRequest {
+  std::string group_id;
+  std::vector<OffsetFetchTopicData> topics;
+};
+
+struct DescribeGroupsRequest {
+  std::vector<std::string> groups;
+};
+struct ListGroupsRequest {};
+
+using RequestBody =
+    std::variant<ApiVersionsRequest, MetadataRequest, ProduceRequest, FetchRequest,
+                 ListOffsetsRequest, InitProducerIdRequest, FindCoordinatorRequest,
+                 JoinGroupRequest, SyncGroupRequest, HeartbeatRequest, LeaveGroupRequest,
+                 OffsetCommitRequest, OffsetFetchRequest, DescribeGroupsRequest, ListGroupsRequest>;
 
 struct Request {
   RequestHeader header;
@@ -209,6 +288,78 @@ struct InitProducerIdResponse {
   std::int16_t producer_epoch = -1;
 };
 
+struct FindCoordinatorResponse {
+  std::int16_t error_code = 0;
+  std::int32_t node_id = -1;
+  std::string host;
+  std::int32_t port = -1;
+};
+struct JoinGroupMemberData {
+  std::string member_id;
+  std::vector<std::uint8_t> metadata;
+};
+struct JoinGroupResponse {
+  std::int16_t error_code = 0;
+  std::int32_t generation_id = -1;
+  std::string protocol_name;
+  std::string leader;
+  std::string member_id;
+  std::vector<JoinGroupMemberData> members;  // only in the leader's answer
+};
+struct SyncGroupResponse {
+  std::int16_t error_code = 0;
+  std::vector<std::uint8_t> assignment;
+};
+struct OffsetCommitPartitionResponse {
+  std::int32_t partition_index = 0;
+  std::int16_t error_code = 0;
+};
+struct OffsetCommitTopicResponse {
+  std::string name;
+  std::vector<OffsetCommitPartitionResponse> partitions;
+};
+struct OffsetCommitResponse {
+  std::vector<OffsetCommitTopicResponse> topics;
+};
+struct OffsetFetchPartitionResponse {
+  std::int32_t partition_index = 0;
+  std::int64_t committed_offset = -1;
+  std::optional<std::string> metadata;
+  std::int16_t error_code = 0;
+};
+struct OffsetFetchTopicResponse {
+  std::string name;
+  std::vector<OffsetFetchPartitionResponse> partitions;
+};
+struct OffsetFetchResponse {
+  std::vector<OffsetFetchTopicResponse> topics;
+};
+
+// DescribeGroups v0 and ListGroups v0 (DescribeGroupsResponse.json, ListGroupsResponse.json).
+struct DescribedGroupMember {
+  std::string member_id;
+  std::string client_id;
+  std::string client_host;
+  std::vector<std::uint8_t> member_metadata;
+  std::vector<std::uint8_t> member_assignment;
+};
+struct DescribedGroup {
+  std::int16_t error_code = 0;
+  std::string group_id;
+  std::string group_state;
+  std::string protocol_type;
+  std::string protocol_data;
+  std::vector<DescribedGroupMember> members;
+};
+struct ListedGroup {
+  std::string group_id;
+  std::string protocol_type;
+};
+struct ListGroupsResponse {
+  std::int16_t error_code = 0;
+  std::vector<ListedGroup> groups;
+};
+
 // error_code 0 lists SupportedApis(); UNSUPPORTED_VERSION (35) is written in the v0 layout
 // whatever the request's version, listing only ApiVersions' own range (KIP-511).
 std::vector<std::uint8_t> EncodeApiVersionsResponse(const RequestHeader& header,
@@ -223,5 +374,23 @@ std::vector<std::uint8_t> EncodeListOffsetsResponse(const RequestHeader& header,
                                                     const ListOffsetsResponse& response);
 std::vector<std::uint8_t> EncodeInitProducerIdResponse(const RequestHeader& header,
                                                        const InitProducerIdResponse& response);
+
+std::vector<std::uint8_t> EncodeFindCoordinatorResponse(const RequestHeader& header,
+                                                        const FindCoordinatorResponse& response);
+std::vector<std::uint8_t> EncodeJoinGroupResponse(const RequestHeader& header,
+                                                  const JoinGroupResponse& response);
+std::vector<std::uint8_t> EncodeSyncGroupResponse(const RequestHeader& header,
+                                                  const SyncGroupResponse& response);
+// Heartbeat v0 and LeaveGroup v0: the body is the error code alone.
+std::vector<std::uint8_t> EncodeErrorOnlyResponse(const RequestHeader& header,
+                                                  std::int16_t error_code);
+std::vector<std::uint8_t> EncodeOffsetCommitResponse(const RequestHeader& header,
+                                                     const OffsetCommitResponse& response);
+std::vector<std::uint8_t> EncodeOffsetFetchResponse(const RequestHeader& header,
+                                                    const OffsetFetchResponse& response);
+std::vector<std::uint8_t> EncodeDescribeGroupsResponse(const RequestHeader& header,
+                                                       const std::vector<DescribedGroup>& groups);
+std::vector<std::uint8_t> EncodeListGroupsResponse(const RequestHeader& header,
+                                                   const ListGroupsResponse& response);
 
 }  // namespace kafkasim::gateway

@@ -335,6 +335,11 @@ void GroupCoordinator::JoinUnknownMember(GroupRequestId id, ClassicGroup& group,
     AddMemberAndRebalance(id, group, request, NewMemberId(request.client_id), now, ready);
     return;
   }
+  if (!request.require_known_member_id) {
+    // GroupMetadataManager.classicGroupJoinNewMember: JoinGroup below v4 joins directly.
+    AddMemberAndRebalance(id, group, request, NewMemberId(request.client_id), now, ready);
+    return;
+  }
   // KIP-394: hand out a member id and ask the member to join again with it; until it does
   // it is pending and expires after its session timeout.
   const std::string member_id = NewMemberId(request.client_id);

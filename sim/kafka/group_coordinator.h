@@ -69,6 +69,9 @@ struct JoinGroupRequest {
   std::string protocol_type = "consumer";
   std::vector<JoinGroupProtocol> protocols;
   std::string reason;
+  // JoinGroup v4+ (KIP-394): a member without an id gets one with MEMBER_ID_REQUIRED and joins
+  // again; older versions (real clients through the gateway) join at once.
+  bool require_known_member_id = true;
 };
 
 struct JoinGroupResponseMember {

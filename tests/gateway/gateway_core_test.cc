@@ -110,7 +110,7 @@ TEST_CASE("gateway core: answers leave in request order, Metadata names each bro
   for (const auto& entry : leaders) CHECK(entry.second >= 1);
   WireReader versions = Body(h.sent[1].second, 2);
   CHECK(versions.Int16() == 0);
-  CHECK(versions.ArrayLength(false) == 6);
+  CHECK(versions.ArrayLength(false) == 15);
   CHECK(h.core->Outstanding(7) == 0);
 }
 
@@ -205,6 +205,194 @@ TEST_CASE("gateway core: a refused frame is logged in the trace and closes nothi
         "[gateway.E002] unknown API key 999 (correlation id 1)");
   CHECK(h.runner->world().sim().trace().size() == events + 1);
   CHECK(h.sent.empty());
+}
+
+// Sends one frame and runs the simulation until its answer is there; returns the answer's
+// reader past the size and correlation id.
+WireReader Ask(Harness& h, std::uint64_t connection, std::int32_t broker, WireWriter frame,
+               std::int32_t correlation) {
+  const std::size_t before = h.sent.size();
+  REQUIRE(h.core->OnFrame(connection, broker, frame.bytes()).empty());
+  for (int i = 0; i < 100 && h.sent.size() == before; ++i) h.AdvanceBy(Milliseconds(100));
+  REQUIRE(h.sent.size() == before + 1);
+  return Body(h.sent.back().second, correlation);
+}
+
+TEST_CASE(
+    "gateway core: a client finds the group coordinator, joins, syncs, commits and reads its "
+    "offset back; another broker answers NOT_COORDINATOR") {
+  Harness h;
+  std::int32_t correlation = 1;
+  std::int32_t coordinator = -1;
+  // FindCoordinator v0: COORDINATOR_NOT_AVAILABLE (15) until __consumer_offsets has leaders.
+  for (int attempt = 0; attempt < 30 && coordinator < 0; ++attempt) {
+    WireWriter find = Header(10, 0, correlation);
+    find.String("readers", false);
+    WireReader r = Ask(h, 1, 1, find, correlation++);
+    const std::int16_t error = r.Int16();
+    const std::int32_t node = r.Int32();
+    const std::string host = r.String(false);
+    const std::int32_t port = r.Int32();
+    CHECK(r.remaining() == 0);
+    if (error == 0) {
+      coordinator = node;
+      CHECK(host == "127.0.0.1");
+      CHECK(port == 9092 + node - 1);
+    } else {
+      CHECK(error == 15);
+      h.AdvanceBy(Seconds(1));
+    }
+  }
+  REQUIRE(coordinator >= 1);
+  const std::int32_t other = coordinator % 3 + 1;
+
+  WireWriter subscription;  // ConsumerProtocolSubscription v0: topics [cities], no user data
+  subscription.Int16(0);
+  subscription.ArrayLength(1, false);
+  subscription.String("cities", false);
+  subscription.NullableBytes(std::nullopt, false);
+
+  auto join = [&](std::int32_t broker) {
+    WireWriter w = Header(11, 1, correlation);
+    w.String("readers", false);
+    w.Int32(10000);  // session timeout
+    w.Int32(20000);  // rebalance timeout
+    w.String("", false);
+    w.String("consumer", false);
+    w.ArrayLength(1, false);
+    w.String("range", false);
+    w.Bytes(subscription.bytes(), false);
+    return Ask(h, 2, broker, w, correlation++);
+  };
+  WireReader wrong = join(other);
+  CHECK(wrong.Int16() == 16);  // NOT_COORDINATOR
+
+  // JoinGroup v1 joins at once (no MEMBER_ID_REQUIRED below v4) and, alone, leads.
+  WireReader joined = join(coordinator);
+  CHECK(joined.Int16() == 0);
+  const std::int32_t generation = joined.Int32();
+  CHECK(generation == 1);
+  CHECK(joined.String(false) == "range");
+  const std::string leader = joined.String(false);
+  const std::string member = joined.String(false);
+  CHECK(leader == member);
+  CHECK(member.rfind("test-", 0) == 0);  // client id, then a uuid, as Kafka names members
+  CHECK(joined.ArrayLength(false) == 1);
+  CHECK(joined.String(false) == member);
+  CHECK(joined.NullableBytes(false) == subscription.bytes());
+  CHECK(joined.remaining() == 0);
+
+  WireWriter assignment;  // ConsumerProtocolAssignment v0: cities 0, 1, 2
+  assignment.Int16(0);
+  assignment.ArrayLength(1, false);
+  assignment.String("cities", false);
+  assignment.ArrayLength(3, false);
+  for (std::int32_t p = 0; p < 3; ++p) assignment.Int32(p);
+  assignment.NullableBytes(std::nullopt, false);
+  WireWriter sync = Header(14, 0, correlation);
+  sync.String("readers", false);
+  sync.Int32(generation);
+  sync.String(member, false);
+  sync.ArrayLength(1, false);
+  sync.String(member, false);
+  sync.Bytes(assignment.bytes(), false);
+  WireReader synced = Ask(h, 2, coordinator, sync, correlation++);
+  CHECK(synced.Int16() == 0);
+  CHECK(synced.NullableBytes(false) == assignment.bytes());
+
+  // ListGroups v0 and DescribeGroups v0 read the coordinator's state.
+  WireReader listed = Ask(h, 3, coordinator, Header(16, 0, correlation), correlation);
+  ++correlation;
+  CHECK(listed.Int16() == 0);
+  CHECK(listed.ArrayLength(false) == 1);
+  CHECK(listed.String(false) == "readers");
+  CHECK(listed.String(false) == "consumer");
+  CHECK(listed.remaining() == 0);
+  auto describe = [&](std::int32_t broker) {
+    WireWriter w = Header(15, 0, correlation);
+    w.ArrayLength(2, false);
+    w.String("readers", false);
+    w.String("nobody", false);
+    return Ask(h, 3, broker, w, correlation++);
+  };
+  WireReader described = describe(coordinator);
+  CHECK(described.ArrayLength(false) == 2);
+  CHECK(described.Int16() == 0);
+  CHECK(described.String(false) == "readers");
+  CHECK(described.String(false) == "Stable");
+  CHECK(described.String(false) == "consumer");
+  CHECK(described.String(false) == "range");
+  CHECK(described.ArrayLength(false) == 1);
+  CHECK(described.String(false) == member);
+  CHECK(described.String(false) == "test");  // client id
+  CHECK(described.String(false) == "/127.0.0.1");
+  CHECK(described.NullableBytes(false) == subscription.bytes());
+  CHECK(described.NullableBytes(false) == assignment.bytes());
+  const std::int16_t nobody_error = described.Int16();
+  const std::string nobody = described.String(false);
+  const std::string nobody_state = described.String(false);
+  CHECK(nobody == "nobody");
+  // "nobody" hashes to its own __consumer_offsets partition: Dead where it is coordinated,
+  // NOT_COORDINATOR elsewhere.
+  CHECK(((nobody_error == 0 && nobody_state == "Dead") || nobody_error == 16));
+  WireReader elsewhere = describe(other);
+  CHECK(elsewhere.ArrayLength(false) == 2);
+  CHECK(elsewhere.Int16() == 16);
+
+  WireWriter heartbeat = Header(12, 0, correlation);
+  heartbeat.String("readers", false);
+  heartbeat.Int32(generation);
+  heartbeat.String(member, false);
+  CHECK(Ask(h, 2, coordinator, heartbeat, correlation++).Int16() == 0);
+
+  WireWriter commit = Header(8, 2, correlation);
+  commit.String("readers", false);
+  commit.Int32(generation);
+  commit.String(member, false);
+  commit.Int64(-1);
+  commit.ArrayLength(1, false);
+  commit.String("cities", false);
+  commit.ArrayLength(1, false);
+  commit.Int32(1);
+  commit.Int64(42);
+  commit.NullableString(std::nullopt, false);
+  WireReader committed = Ask(h, 2, coordinator, commit, correlation++);
+  CHECK(committed.ArrayLength(false) == 1);
+  CHECK(committed.String(false) == "cities");
+  CHECK(committed.ArrayLength(false) == 1);
+  CHECK(committed.Int32() == 1);
+  CHECK(committed.Int16() == 0);
+
+  WireWriter fetch = Header(9, 1, correlation);
+  fetch.String("readers", false);
+  fetch.ArrayLength(1, false);
+  fetch.String("cities", false);
+  fetch.ArrayLength(2, false);
+  fetch.Int32(1);
+  fetch.Int32(2);
+  WireReader offsets = Ask(h, 2, coordinator, fetch, correlation++);
+  CHECK(offsets.ArrayLength(false) == 1);
+  CHECK(offsets.String(false) == "cities");
+  CHECK(offsets.ArrayLength(false) == 2);
+  CHECK(offsets.Int32() == 1);
+  CHECK(offsets.Int64() == 42);
+  offsets.NullableString(false);
+  CHECK(offsets.Int16() == 0);
+  CHECK(offsets.Int32() == 2);
+  CHECK(offsets.Int64() == -1);  // nothing committed
+  offsets.NullableString(false);
+  CHECK(offsets.Int16() == 0);
+  CHECK(offsets.remaining() == 0);
+
+  WireWriter leave = Header(13, 0, correlation);
+  leave.String("readers", false);
+  leave.String(member, false);
+  CHECK(Ask(h, 2, coordinator, leave, correlation++).Int16() == 0);
+  WireWriter again = Header(12, 0, correlation);
+  again.String("readers", false);
+  again.Int32(generation);
+  again.String(member, false);
+  CHECK(Ask(h, 2, coordinator, again, correlation++).Int16() == 25);  // UNKNOWN_MEMBER_ID
 }
 
 }  // namespace

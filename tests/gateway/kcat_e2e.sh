@@ -6,36 +6,9 @@
 set -euo pipefail
 kafkasim="$1"
 scenario="$2"
-if ! command -v kcat >/dev/null; then
-  echo "kcat is not installed (scripts/setup installs it): skipped"
-  exit 77
-fi
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "--- gateway log"; tail -n 40 "$work/serve.err" || true
-  exit 1
-}
-
-# Three consecutive free ports from a random high range.
-base="$(python3 "$(dirname "$0")/free_ports.py" 3)" || fail "no three free ports found"
+source "$(dirname "$0")/serve_helper.sh"
+start_serve 3 --record "$work/session.rec" --quiet
 bootstrap="127.0.0.1:$base"
-
-"$kafkasim" serve "$scenario" --port-base "$base" --record "$work/session.rec" --quiet \
-  >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-for _ in $(seq 1 300); do
-  grep -q "gateway: listening" "$work/serve.err" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || fail "kafkasim serve exited early"
-  sleep 0.1
-done
-grep -q "gateway: listening" "$work/serve.err" || fail "kafkasim serve did not listen in 30 s"
 
 # Until the simulated cluster has elected leaders, Metadata shows partitions without one.
 listed=""

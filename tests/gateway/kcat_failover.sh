@@ -7,33 +7,10 @@
 set -euo pipefail
 kafkasim="$1"
 scenario="$2"
-if ! command -v kcat >/dev/null; then
-  echo "kcat is not installed (scripts/setup installs it): skipped"
-  exit 77
-fi
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "--- gateway log"; tail -n 40 "$work/serve.err" || true
-  echo "--- producer"; tail -n 20 "$work/producer.err" || true
-  exit 1
-}
-
-base="$(python3 "$(dirname "$0")/free_ports.py" 3)" || fail "no three free ports found"
+source "$(dirname "$0")/serve_helper.sh"
+fail_logs="producer.err"
+start_serve 3
 brokers="127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))"
-"$kafkasim" serve "$scenario" --port-base "$base" >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-for _ in $(seq 1 300); do
-  grep -q "gateway: listening" "$work/serve.err" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || fail "kafkasim serve exited early"
-  sleep 0.1
-done
 for _ in $(seq 1 60); do
   listed="$(kcat -b "$brokers" -L -t cities -m 10 2>&1)" &&
     echo "$listed" | grep -q 'partition 0, leader [1-3],' && break

@@ -77,16 +77,25 @@ TEST_CASE("protocol: the ApiVersions v3 response keeps header v0 and lists every
   h.correlation_id = 1;
   h.flexible = true;
   // size, correlation id (no header tags: ApiVersions answers with header v0), error 0,
-  // compact array of 6 (07) {key, min, max, tags}, throttle_time_ms, body tags.
+  // compact array of 15 (10) {key, min, max, tags}, throttle_time_ms, body tags.
   CHECK(ToHex(EncodeApiVersionsResponse(h, 0)) ==
-        "00000036"
+        "00000075"
         "00000001"
         "0000"
-        "07"
+        "10"
         "00000003000300"
         "00010004000400"
         "00020001000100"
         "00030001000100"
+        "00080002000200"  // OffsetCommit 2
+        "00090001000100"  // OffsetFetch 1
+        "000a0000000000"  // FindCoordinator 0 (librdkafka needs 0 in the range)
+        "000b0001000100"  // JoinGroup 1
+        "000c0000000000"  // Heartbeat 0
+        "000d0000000000"  // LeaveGroup 0
+        "000e0000000000"  // SyncGroup 0
+        "000f0000000000"  // DescribeGroups 0
+        "00100000000000"  // ListGroups 0
         "00120000000300"
         "00160000000100"
         "00000000"
@@ -99,15 +108,15 @@ TEST_CASE("protocol: ApiVersions v0 and v1 responses use int32 arrays, v1 adds t
   h.api_version = 0;
   h.correlation_id = 9;
   const Bytes v0 = EncodeApiVersionsResponse(h, 0);
-  CHECK(v0.size() == 4 + 4 + 2 + 4 + 6 * 6);
+  CHECK(v0.size() == 4 + 4 + 2 + 4 + 15 * 6);
   h.api_version = 1;
   const Bytes v1 = EncodeApiVersionsResponse(h, 0);
   CHECK(v1.size() == v0.size() + 4);
   CHECK(ToHex(v1).substr(0, 32) ==
-        "00000032"
+        "00000068"
         "00000009"
         "0000"
-        "00000006"
+        "0000000f"
         "0000");
 }
 
@@ -217,6 +226,58 @@ TEST_CASE("protocol: Fetch v4 and ListOffsets v1 decode field by field") {
   CHECK(list.topics[0].partitions[0].timestamp == -2);
 }
 
+TEST_CASE(
+    "protocol: JoinGroup v1 and OffsetCommit v2 decode field by field; a cut one is refused") {
+  WireWriter j = Header(11, 1, 21);
+  j.String("readers", false);
+  j.Int32(45000);   // session_timeout_ms
+  j.Int32(300000);  // rebalance_timeout_ms
+  j.String("", false);
+  j.String("consumer", false);
+  j.ArrayLength(2, false);
+  j.String("range", false);
+  j.Bytes(Bytes{0, 1, 2}, false);
+  j.String("roundrobin", false);
+  j.NullableBytes(std::nullopt, false);  // null metadata reads as empty
+  const JoinGroupRequest join = std::get<JoinGroupRequest>(Decoded(DecodeRequest(j.bytes())).body);
+  CHECK(join.group_id == "readers");
+  CHECK(join.session_timeout_ms == 45000);
+  CHECK(join.rebalance_timeout_ms == 300000);
+  CHECK(join.member_id.empty());
+  CHECK(join.protocol_type == "consumer");
+  REQUIRE(join.protocols.size() == 2);
+  CHECK(join.protocols[0].name == "range");
+  CHECK(join.protocols[0].metadata == Bytes{0, 1, 2});
+  CHECK(join.protocols[1].metadata.empty());
+  Bytes cut = j.bytes();
+  cut.resize(cut.size() - 3);
+  CHECK(std::get<DecodeFailure>(DecodeRequest(cut)).error == DecodeError::kMalformed);
+
+  WireWriter c = Header(8, 2, 22);
+  c.String("readers", false);
+  c.Int32(3);
+  c.String("m-1", false);
+  c.Int64(-1);
+  c.ArrayLength(1, false);
+  c.String("cities", false);
+  c.ArrayLength(1, false);
+  c.Int32(2);
+  c.Int64(17);
+  c.NullableString(std::nullopt, false);
+  const OffsetCommitRequest commit =
+      std::get<OffsetCommitRequest>(Decoded(DecodeRequest(c.bytes())).body);
+  CHECK(commit.generation_id == 3);
+  CHECK(commit.member_id == "m-1");
+  REQUIRE(commit.topics.size() == 1);
+  CHECK(commit.topics[0].partitions[0].partition_index == 2);
+  CHECK(commit.topics[0].partitions[0].committed_offset == 17);
+  CHECK_FALSE(commit.topics[0].partitions[0].committed_metadata);
+  // JoinGroup v5 (not advertised) is refused.
+  WireWriter v5 = Header(11, 5, 23);
+  CHECK(std::get<DecodeFailure>(DecodeRequest(v5.bytes())).error ==
+        DecodeError::kUnsupportedVersion);
+}
+
 TEST_CASE("protocol: a flexible request header (v2) skips its tagged fields") {
   // Metadata v9 is flexible, so its header is v2; the gateway does not serve v9, but the
   // header is read (with a tagged field) before the version is refused.
@@ -240,10 +301,14 @@ TEST_CASE("protocol: unknown or unserved APIs and malformed frames are refused w
   const DecodeFailure u = Failed(DecodeRequest(unknown.bytes()));
   CHECK(u.error == DecodeError::kUnknownApi);
   CHECK(u.message == "[gateway.E002] unknown API key 999 (correlation id 3)");
-  WireWriter groups = Header(15, 0, 4);  // DescribeGroups
-  const DecodeFailure g = Failed(DecodeRequest(groups.bytes()));
+  WireWriter create = Header(19, 0, 4);  // CreateTopics
+  const DecodeFailure g = Failed(DecodeRequest(create.bytes()));
   CHECK(g.error == DecodeError::kUnknownApi);
-  CHECK(g.message == "[gateway.E002] DescribeGroups (API key 15) is not served by the gateway");
+  CHECK(g.message == "[gateway.E002] CreateTopics (API key 19) is not served by the gateway");
+  WireWriter groups = Header(15, 0, 6);  // DescribeGroups without its array
+  CHECK(Failed(DecodeRequest(groups.bytes())).message ==
+        "[gateway.E001] malformed DescribeGroups v0 request (correlation id 6): 4 byte(s) needed, "
+        "0 left at byte 11");
   WireWriter trailing = Header(3, 1, 5);
   trailing.ArrayLength(-1, false);
   trailing.Int8(0);
