@@ -237,6 +237,12 @@ void GatewayCore::StartMetadata(std::uint64_t connection, Pending& p, const Meta
   p.metadata_topics = r.topics;
   kafka::MetadataRequest request;
   request.correlation_id = Call(connection, &p, 0, 0);
+  // Metadata v1-v3 has no allow_auto_topic_creation field: a named topic the cluster lacks is
+  // created when the broker's auto.create.topics.enable says so (MetadataRequest.json).
+  if (r.topics) {
+    request.topics = *r.topics;
+    request.allow_auto_topic_creation = true;
+  }
   Send(p.broker_id, std::move(request));
 }
 
@@ -526,7 +532,13 @@ void GatewayCore::OnMetadata(Pending& p, const kafka::MetadataResponse& r, NodeI
     topic.is_internal = IsInternalTopic(name);
     const auto it = by_topic.find(name);
     if (it == by_topic.end()) {
-      topic.error_code = static_cast<std::int16_t>(Errc::kUnknownTopicOrPartition);
+      // The broker's answer for a missing topic (being created: LEADER_NOT_AVAILABLE in
+      // ZooKeeper mode; an illegal name: INVALID_TOPIC_EXCEPTION), else unknown.
+      Errc error = Errc::kUnknownTopicOrPartition;
+      for (const auto& [missing, why] : r.topic_errors) {
+        if (missing == name) error = why;
+      }
+      topic.error_code = static_cast<std::int16_t>(error);
       continue;
     }
     std::vector<const kafka::PartitionMetadata*> parts = it->second;
