@@ -5,7 +5,6 @@
 #include <map>
 
 #include "storage/partition_log.h"
-#include "storage/producer_snapshot.h"
 
 namespace kafkasim::storage {
 
@@ -331,21 +330,10 @@ Status PartitionLog::ReplaceSegments(std::unique_ptr<LogSegment> cleaned,
   segments_[base] = std::move(cleaned);
   // UnifiedLog.replaceSegments: the producer snapshots of the segments that are gone (all but
   // the first, whose base the cleaned segment keeps) go with them.
-  std::vector<std::int64_t> kept;
-  for (const std::int64_t offset : snapshot_offsets_) {
-    const bool gone =
-        offset != base && std::find(old_bases.begin(), old_bases.end(), offset) != old_bases.end();
-    if (!gone) {
-      kept.push_back(offset);
-      continue;
-    }
-    const std::string path = dir_ + "/" + ProducerSnapshotFileName(offset);
-    if (fs_.Exists(path)) {
-      if (Status s = fs_.Remove(path); !s.ok()) return s;
-    }
-  }
-  snapshot_offsets_ = std::move(kept);
-  return Status::Ok();
+  return DeleteSnapshotsIf([base, &old_bases](std::int64_t offset) {
+    return offset != base &&
+           std::find(old_bases.begin(), old_bases.end(), offset) != old_bases.end();
+  });
 }
 
 }  // namespace kafkasim::storage

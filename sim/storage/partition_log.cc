@@ -334,10 +334,10 @@ Status PartitionLog::TakeProducerSnapshot(std::int64_t offset, bool sync) {
   return Status::Ok();
 }
 
-Status PartitionLog::DeleteSnapshotsOutside(std::int64_t from, std::int64_t to) {
+Status PartitionLog::DeleteSnapshotsIf(const std::function<bool(std::int64_t)>& doomed) {
   std::vector<std::int64_t> kept;
   for (std::int64_t offset : snapshot_offsets_) {
-    if (offset >= from && offset <= to) {
+    if (!doomed(offset)) {
       kept.push_back(offset);
       continue;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -246,8 +247,12 @@ class PartitionLog {
   bool producer_state_loaded_ = false;
   // The offsets of the <offset>.snapshot files in the directory, ascending.
   std::vector<std::int64_t> snapshot_offsets_;
-  // Removes the snapshots outside [from, to] (files and entries).
-  Status DeleteSnapshotsOutside(std::int64_t from, std::int64_t to);
+  // Removes the snapshots whose offset `doomed` picks (files and entries).
+  Status DeleteSnapshotsIf(const std::function<bool(std::int64_t)>& doomed);
+  // Removes the snapshots outside [from, to].
+  Status DeleteSnapshotsOutside(std::int64_t from, std::int64_t to) {
+    return DeleteSnapshotsIf([from, to](std::int64_t o) { return o < from || o > to; });
+  }
   std::optional<std::int64_t> truncated_to_;
 };
 
