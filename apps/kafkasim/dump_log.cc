@@ -18,6 +18,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "kafka/metadata_records.h"
 #include "kafka/offsets_decoder.h"
 #include "raft/raft_types.h"
 #include "storage/log_dump.h"
@@ -118,7 +119,8 @@ int RunDumpLog(const std::vector<std::string>& args) {
   std::int64_t max_lines = kDefaultMaxLines;
   po::options_description desc(
       "Usage: kafkasim dump-log [--files] FILE[,FILE...]... [--deep-iteration] [--print-data-log]\n"
-      "                         [--max-bytes N] [--max-lines N] [--offsets-decoder]\n\n"
+      "                         [--max-bytes N] [--max-lines N] [--offsets-decoder]\n"
+      "                         [--cluster-metadata-decoder]\n\n"
       "Prints Kafka log segments (.log), indexes (.index, .timeindex), checkpoint files and\n"
       "KRaft's quorum-state. Exit 1: damage found in a file of its kind; exit 2: a file that\n"
       "cannot be read or is not what its name says");
@@ -128,6 +130,9 @@ int RunDumpLog(const std::vector<std::string>& args) {
       "offsets-decoder",
       "parse each record as offset data from the __consumer_offsets topic (implies "
       "--print-data-log)")(
+      "cluster-metadata-decoder",
+      "parse each record as cluster metadata (__cluster_metadata-0 and its .checkpoint "
+      "snapshots; implies --print-data-log)")(
       "max-bytes", po::value<std::int64_t>(&max_bytes),
       "read a .log only as far as the batches starting in its first N bytes (as Kafka's "
       "--max-bytes; default 2147483647)")(
@@ -159,7 +164,14 @@ int RunDumpLog(const std::vector<std::string>& args) {
   options.print_data_log = vm.count("print-data-log") != 0;
   options.deep_iteration = vm.count("deep-iteration") != 0;
   const storage::RecordParser offsets = kafka::OffsetsRecordParser();
+  const storage::RecordParser metadata = kafka::ClusterMetadataRecordParser();
   if (vm.count("offsets-decoder") != 0) options.parser = &offsets;
+  if (vm.count("cluster-metadata-decoder") != 0) {
+    if (options.parser != nullptr) {
+      return Usage("--offsets-decoder and --cluster-metadata-decoder cannot be used together");
+    }
+    options.parser = &metadata;
+  }
   options.max_bytes = static_cast<std::uint64_t>(max_bytes);
   options.max_lines = static_cast<std::uint64_t>(max_lines);
   options.sink = [](std::string_view text) {

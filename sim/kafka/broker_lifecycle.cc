@@ -45,6 +45,9 @@ void BrokerLifecycleManager::SendRegistration() {
   request.broker_id = settings_.node_id;
   request.rack = settings_.rack;
   request.incarnation_id = incarnation_id_;
+  request.listeners = settings_.listeners;
+  request.features = settings_.features;
+  request.log_dirs = settings_.log_dirs;
   io_.SendTo(controller, request);
   io_.env().SetTimer(Milliseconds(2000), kTimerRegister);  // resend if no answer
 }

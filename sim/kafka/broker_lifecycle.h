@@ -24,6 +24,11 @@ class BrokerLifecycleManager {
   struct Settings {
     std::int32_t node_id = 0;
     std::string rack;
+    // What the registration tells the controller (RegisterBrokerRecord): the advertised
+    // listener, the supported feature ranges and the log dir's directory.id.
+    std::vector<BrokerEndpoint> listeners;
+    std::vector<BrokerFeature> features;
+    std::vector<Uuid> log_dirs;
     std::int64_t broker_heartbeat_interval_ms = 2000;
     std::int64_t broker_session_timeout_ms = 9000;
   };
@@ -36,6 +41,8 @@ class BrokerLifecycleManager {
   BrokerLifecycleManager(BrokerIo& io, Settings settings, const ControllerChannel& channel);
 
   void Start(const Uuid& incarnation_id);
+  // The directory.id of each log dir, read from meta.properties before Start.
+  void SetLogDirs(std::vector<Uuid> log_dirs) { settings_.log_dirs = std::move(log_dirs); }
   Outcome OnTimer(std::uint64_t tag);
   Outcome OnRegistrationResponse(const BrokerRegistrationResponse& response);
   Outcome OnHeartbeatResponse(const BrokerHeartbeatResponse& response);

@@ -114,6 +114,8 @@ const std::vector<ConfigSpec>& ControllerConfigSpecs() {
       {"controller.quorum.request.timeout.ms", T::kInt, "2000", "", 1},
       {"controller.quorum.retry.backoff.ms", T::kInt, "20", "", 0},
       {"default.replication.factor", T::kInt, "1", "", 1},
+      {"metadata.log.max.record.bytes.between.snapshots", T::kLong, "20971520", "", 1},
+      {"metadata.log.max.snapshot.interval.ms", T::kLong, "3600000", "", 0},
       {"metadata.log.segment.bytes", T::kInt, "1073741824", "", 14},
       {"metadata.max.idle.interval.ms", T::kInt, "500", "", 0},
       {"min.insync.replicas", T::kInt, "1", "", 1},

@@ -365,7 +365,8 @@ RegisterResult ControllerLogic::RegisterBroker(const BrokerRegistrationRequest& 
     RemoveFromElrs(batch, id);
   }
   const auto epoch = next_offset + static_cast<std::int64_t>(batch.changes.records.size());
-  batch.Add(RegisterBrokerRecord{id, epoch, request.rack, true, false});
+  batch.Add(RegisterBrokerRecord{id, epoch, request.rack, true, false, request.incarnation_id,
+                                 request.listeners, request.features, request.log_dirs});
   batch.Note(fmt::format("registered broker {}{} at broker_epoch {}; fenced until it catches up",
                          id, request.rack.empty() ? "" : fmt::format(" (rack {})", request.rack),
                          epoch));
@@ -517,8 +518,8 @@ ControllerChanges ControllerLogic::ApplyLiveBrokers(
     const BrokerRegistration* reg = batch.image().Broker(id);
     if (reg != nullptr && !reg->fenced && reg->epoch == epoch) continue;
     auto rack = racks.find(id);
-    batch.Add(
-        RegisterBrokerRecord{id, epoch, rack == racks.end() ? "" : rack->second, true, false});
+    batch.Add(RegisterBrokerRecord{
+        id, epoch, rack == racks.end() ? "" : rack->second, true, false, {}, {}, {}, {}});
     UnfenceBroker(batch, id, epoch, fmt::format("/brokers/ids/{} registered", id));
   }
   return std::move(batch.changes);
@@ -696,6 +697,11 @@ void ControllerLogic::AddNewPartitions(const std::string& name, const Uuid& topi
     rec.replicas = placement[i];
     for (BrokerId r : rec.replicas) {
       if (image_.IsActive(r)) rec.isr.push_back(r);
+      // ClusterDescriber.defaultDir: a broker with one log dir gets its replicas there; with
+      // none or several known, the broker assigns them itself (DirectoryId.UNASSIGNED).
+      const BrokerRegistration* broker = image_.Broker(r);
+      rec.directories.push_back(
+          broker != nullptr && broker->log_dirs.size() == 1 ? broker->log_dirs.front() : Uuid{});
     }
     // The placer puts an active broker first; a manual assignment was checked to have one.
     KSIM_ASSERT_MSG(!rec.isr.empty(), "a new partition needs an active replica");

@@ -54,8 +54,11 @@ struct ControllerChanges {
 
 struct BrokerRegistrationRequest {
   BrokerId broker_id = 0;
-  std::string rack;     // "" = none
-  Uuid incarnation_id;  // new each broker process start
+  std::string rack;                       // "" = none
+  Uuid incarnation_id;                    // new each broker process start
+  std::vector<BrokerEndpoint> listeners;  // its advertised listeners
+  std::vector<BrokerFeature> features;    // the feature ranges it supports
+  std::vector<Uuid> log_dirs;             // directory.id of each of its log dirs
   // KIP-966: the epoch of the registration the broker shut down cleanly from, -1 if it did not
   // (a crash): an uncleanly restarted broker is dropped from ELRs.
   std::int64_t previous_broker_epoch = -1;

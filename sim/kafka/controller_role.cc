@@ -36,10 +36,13 @@ void KafkaRaftServer::RebuildControllerState() {
   // committed (Kafka reverts its timeline data structures the same way).
   logic_ = std::make_unique<ControllerLogic>(config_.controller_config);
   last_replayed_offset_ = -1;
+  // From the snapshot it started from, then the committed log after it.
+  for (const MetadataRecord& r : loaded_snapshot_) logic_->Replay(r, loaded_snapshot_end_ - 1);
+  if (loaded_snapshot_end_ > 0) last_replayed_offset_ = loaded_snapshot_end_ - 1;
   const raft::Offset hw = raft_->high_watermark();
   for (const raft::LogEntry& e : raft_->log().entries()) {
     if (e.offset >= hw) break;
-    if (e.kind != raft::EntryKind::kData) continue;
+    if (e.kind != raft::EntryKind::kData || e.offset < loaded_snapshot_end_) continue;
     const auto* p = reinterpret_cast<const std::uint8_t*>(e.payload.data());
     Result<MetadataRecord> r =
         DecodeMetadataRecord(std::span<const std::uint8_t>(p, e.payload.size()));

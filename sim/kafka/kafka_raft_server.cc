@@ -4,12 +4,18 @@
 #include "kafka/kafka_raft_server.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
 #include "engine/assert.h"
 #include "kafka/log_manager.h"
+#include "kafka/metadata_snapshot.h"
 #include "kafka/trace_kinds.h"
+#include "storage/checkpoint_file.h"
+#include "storage/control_records.h"
+#include "storage/format.h"
+#include "storage/record_batch.h"
 
 namespace kafkasim::kafka {
 namespace {
@@ -17,23 +23,54 @@ namespace {
 constexpr const char* kMetadataDir = "__cluster_metadata-0";
 constexpr const char* kQuorumStateFile = "__cluster_metadata-0/quorum-state";
 
-// Raft entries live in the metadata log as one-record batches; the key names the entry kind.
-std::optional<std::string> EntryKey(raft::EntryKind kind) {
-  switch (kind) {
+// Each Raft entry is one batch of the metadata log: a metadata record (kData, and the NoOpRecord
+// of kNoOp) as the value of a data record, a LeaderChange as a control batch.
+std::vector<std::uint8_t> EntryBatch(const raft::LogEntry& e, std::int64_t timestamp_ms) {
+  storage::Record record;
+  record.timestamp = timestamp_ms;
+  storage::BatchOptions options;
+  options.base_offset = e.offset;
+  options.partition_leader_epoch = e.epoch;
+  switch (e.kind) {
     case raft::EntryKind::kData:
-      return std::nullopt;
-    case raft::EntryKind::kLeaderChange:
-      return std::string("LeaderChange");
+      record.value = storage::Bytes(e.payload.begin(), e.payload.end());
+      break;
     case raft::EntryKind::kNoOp:
-      return std::string("NoOp");
+      record.value = EncodeMetadataRecord(NoOpRecord{});
+      break;
+    case raft::EntryKind::kLeaderChange:
+      options.control = true;
+      record.key = storage::ControlRecordKey(storage::ControlRecordType::kLeaderChange);
+      record.value = storage::Bytes(e.payload.begin(), e.payload.end());
+      break;
   }
-  return std::nullopt;
+  return storage::BuildBatch({std::move(record)}, options);
 }
 
-raft::EntryKind KindFromKey(const std::optional<std::string>& key) {
-  if (!key) return raft::EntryKind::kData;
-  if (*key == "LeaderChange") return raft::EntryKind::kLeaderChange;
-  return raft::EntryKind::kNoOp;
+// The Raft entry a record of the metadata log holds; nullopt for other control records.
+Result<std::optional<raft::LogEntry>> EntryOf(const storage::BatchHeader& h,
+                                              const storage::Record& r) {
+  raft::LogEntry e{h.base_offset + r.offset_delta, h.partition_leader_epoch, raft::EntryKind::kData,
+                   ""};
+  const storage::Bytes value = r.value.value_or(storage::Bytes{});
+  if (h.is_control()) {
+    Result<std::int16_t> type = storage::ParseControlRecordType(r.key.value_or(storage::Bytes{}));
+    if (!type.ok()) return type.status();
+    if (*type != static_cast<std::int16_t>(storage::ControlRecordType::kLeaderChange)) {
+      return std::optional<raft::LogEntry>();
+    }
+    e.kind = raft::EntryKind::kLeaderChange;
+    e.payload.assign(value.begin(), value.end());
+    return std::optional<raft::LogEntry>(std::move(e));
+  }
+  Result<MetadataRecord> record = DecodeMetadataRecord(value);
+  if (!record.ok()) return record.status();
+  if (std::holds_alternative<NoOpRecord>(*record)) {
+    e.kind = raft::EntryKind::kNoOp;
+  } else {
+    e.payload.assign(value.begin(), value.end());
+  }
+  return std::optional<raft::LogEntry>(std::move(e));
 }
 
 }  // namespace
@@ -76,6 +113,10 @@ KafkaRaftServer::KafkaRaftServer(NodeEnv& env, std::shared_ptr<const ClusterDire
     ls.rack = config_.rack;
     ls.broker_heartbeat_interval_ms = config_.broker_settings.broker_heartbeat_interval_ms;
     ls.broker_session_timeout_ms = config_.controller_config.broker_session_timeout_ms;
+    ls.listeners = {BrokerEndpoint{
+        "PLAINTEXT", config_.advertised_host.empty() ? env_.name() : config_.advertised_host,
+        kBrokerListenerPort, 0}};
+    ls.features = SupportedFeatures();
     lifecycle_ = std::make_unique<BrokerLifecycleManager>(io_, ls, controller_channel_);
     broker_ = std::make_unique<Broker>(env_, directory_, config_.node_id, config_.broker_settings,
                                        metadata_cache_, controller_channel_);
@@ -86,10 +127,22 @@ KafkaRaftServer::~KafkaRaftServer() = default;
 
 void KafkaRaftServer::OnStart() {
   const Uuid incarnation_id{env_.rng().NextU64(), env_.rng().NextU64()};
+  const bool unformatted = !env_.disk().Exists(storage::kMetaPropertiesFile);
   if (!LoadMetaProperties(io_, config_.node_id, config_.format_on_first_start)) {
     halted_ = true;  // another node's or cluster's disk: the node stopped
     return;
   }
+  if (unformatted) {
+    // The rest of what `kafka-storage.sh format` writes: the bootstrap metadata.
+    const std::vector<std::uint8_t> bootstrap =
+        BuildSnapshotFile(BootstrapRecords(ElrVersion()), 0, env_.Now().Millis());
+    if (Status s = env_.disk().WriteFileAtomically(storage::kBootstrapCheckpointFile, bootstrap);
+        !s.ok()) {
+      HaltOnMetadataLogDirFailure(s, "writing bootstrap.checkpoint");
+      return;
+    }
+  }
+  if (lifecycle_) lifecycle_->SetLogDirs(LogDirIds());
   if (broker_ && !broker_->LoadLogDir()) {
     halted_ = true;
     return;
@@ -99,6 +152,7 @@ void KafkaRaftServer::OnStart() {
   if (config_.controller) {
     logic_ = std::make_unique<ControllerLogic>(config_.controller_config);
   }
+  LoadLatestSnapshot();
   Emit(trace_kind::kNodeStart,
        fmt::format("started as {} (node.id={})",
                    config_.broker && config_.controller ? "broker,controller"
@@ -111,6 +165,18 @@ void KafkaRaftServer::OnStart() {
   }
   if (config_.controller) env_.SetTimer(Milliseconds(500), kTimerControllerTick);
   DrainRaft();
+}
+
+std::vector<Uuid> KafkaRaftServer::LogDirIds() {
+  // meta.properties was just checked by LoadMetaProperties; its directory.id is the log dir's.
+  Result<std::vector<std::uint8_t>> bytes = env_.disk().ReadFile(storage::kMetaPropertiesFile);
+  if (!bytes.ok()) return {};
+  Result<storage::MetaProperties> meta = storage::ParseMetaProperties(
+      std::string(bytes->begin(), bytes->end()), storage::kMetaPropertiesFile);
+  if (!meta.ok()) return {};
+  Result<Uuid> id = UuidFromBase64(meta->directory_id);
+  if (!id.ok()) return {};
+  return {*id};
 }
 
 void KafkaRaftServer::LoadMetadataLog() {
@@ -144,13 +210,18 @@ void KafkaRaftServer::LoadMetadataLog() {
   Result<std::vector<std::uint8_t>> raw =
       metadata_log_->Read(0, INT32_MAX, metadata_log_->log_end_offset());
   if (raw.ok()) {
-    Result<std::vector<ConsumedRecord>> records = DecodeBatches(*raw);
-    if (!records.ok()) {
-      return HaltOnMetadataLogDirFailure(records.status(), "reading __cluster_metadata-0");
+    Result<std::vector<storage::RecordBatch>> batches = storage::DecodeBatches(*raw);
+    if (!batches.ok()) {
+      return HaltOnMetadataLogDirFailure(batches.status(), "reading __cluster_metadata-0");
     }
-    for (const ConsumedRecord& r : *records) {
-      entries.push_back(
-          raft::LogEntry{r.offset, r.leader_epoch, KindFromKey(r.key), r.value.value_or("")});
+    for (const storage::RecordBatch& b : *batches) {
+      for (const storage::Record& r : b.records) {
+        Result<std::optional<raft::LogEntry>> entry = EntryOf(b.header, r);
+        if (!entry.ok()) {
+          return HaltOnMetadataLogDirFailure(entry.status(), "reading __cluster_metadata-0");
+        }
+        if (*entry) entries.push_back(std::move(**entry));
+      }
     }
   }
   raft::RaftConfig rc = config_.raft;
@@ -177,14 +248,13 @@ bool KafkaRaftServer::PersistRaft(raft::Ready& ready) {
   }
   for (const raft::LogEntry& e : ready.entries) {
     KSIM_ASSERT_EQ(e.offset, metadata_log_->log_end_offset());
-    ProducedRecord r{EntryKey(e.kind), e.payload, env_.Now().Millis()};
     if (metadata_log_->LatestEpoch() < e.epoch) {
       Status s = metadata_log_->AssignEpochStart(e.epoch, e.offset);
       if (!s.ok()) return failed(s, "writing the leader epoch checkpoint of __cluster_metadata-0");
     }
-    // The Raft leader is the "producer" of its own log: each entry is a one-record batch.
+    // KafkaMetadataLog appends the batches the Raft core made, offsets and epochs as they are.
     Result<AppendResult> appended =
-        metadata_log_->AppendAsLeader(BuildRecordBatch({r}), e.epoch, env_.Now());
+        metadata_log_->AppendAsFollower(EntryBatch(e, env_.Now().Millis()), env_.Now());
     if (!appended.ok()) return failed(appended.status(), "appending to __cluster_metadata-0");
   }
   if (ready.must_sync) {
@@ -219,11 +289,17 @@ void KafkaRaftServer::DrainRaft() {
       metadata_log_->UpdateHighWatermark(ready.committed.back().offset + 1);
       CompletePendingReplies(ready.committed.back().offset);
       if (broker_) OnMetadataApplied();
+      MaybeWriteSnapshot();
     }
     for (const auto& m : ready.messages) {
       const NodeIndex to = directory_->NodeFor(m->to);
       if (to != kNoNode) env_.Send(to, m);
     }
+  }
+  if (bootstrap_pending_ && !halted_ && controller_active_) {
+    bootstrap_pending_ = false;
+    WriteBootstrapRecords();
+    return;  // ProposeRecords drained and armed the timer
   }
   if (!halted_) ArmRaftTimer();
 }
@@ -252,10 +328,14 @@ void KafkaRaftServer::ApplyCommitted(const raft::LogEntry& entry) {
       Emit(trace_kind::kControllerActive,
            fmt::format("became the active controller at epoch {}", raft_->epoch()),
            {{"epoch", std::int64_t{raft_->epoch()}}});
+      // Written once this drain is done (ProposeRecords drains the Raft core itself).
+      bootstrap_pending_ = !logic_->image().features().contains("metadata.version");
     }
     return;
   }
   if (entry.kind != raft::EntryKind::kData) return;
+  // Records the loaded snapshot holds are in the image already.
+  if (entry.offset < loaded_snapshot_end_) return;
   const auto* p = reinterpret_cast<const std::uint8_t*>(entry.payload.data());
   Result<MetadataRecord> record =
       DecodeMetadataRecord(std::span<const std::uint8_t>(p, entry.payload.size()));
@@ -265,7 +345,128 @@ void KafkaRaftServer::ApplyCommitted(const raft::LogEntry& entry) {
     logic_->Replay(*record, entry.offset);
     last_replayed_offset_ = entry.offset;
   }
-  if (config_.broker) image_.Apply(*record, entry.offset);
+  image_.Apply(*record, entry.offset);
+  last_applied_offset_ = entry.offset;
+  last_applied_epoch_ = entry.epoch;
+  bytes_since_snapshot_ += static_cast<std::int64_t>(entry.payload.size());
+}
+
+std::int32_t KafkaRaftServer::ElrVersion() const {
+  return config_.controller_config.eligible_leader_replicas_enable ? 1 : 0;
+}
+
+void KafkaRaftServer::WriteBootstrapRecords() {
+  // ActivationRecordsGenerator.recordsForEmptyLog: the first active controller of a new
+  // cluster writes the bootstrap metadata `kafka-storage.sh format` left in bootstrap.checkpoint
+  // (BootstrapDirectory.read; without the file, the defaults of the release).
+  ControllerChanges changes;
+  std::string source = "the defaults of Kafka 4.3 (no bootstrap.checkpoint)";
+  changes.records = BootstrapRecords(ElrVersion());
+  if (Result<std::vector<std::uint8_t>> bytes =
+          env_.disk().ReadFile(storage::kBootstrapCheckpointFile);
+      bytes.ok()) {
+    Result<std::vector<MetadataRecord>> records = ReadSnapshotFile(*bytes);
+    if (records.ok() && !records->empty()) {
+      changes.records = std::move(*records);
+      source = storage::kBootstrapCheckpointFile;
+    } else if (!records.ok()) {
+      source = fmt::format("the defaults of Kafka 4.3 ({} is unreadable: {})",
+                           storage::kBootstrapCheckpointFile, records.status().message());
+    }
+  }
+  std::vector<std::string> levels;
+  for (const MetadataRecord& r : changes.records) {
+    if (const auto* f = std::get_if<FeatureLevelRecord>(&r)) {
+      levels.push_back(
+          f->name == "metadata.version"
+              ? fmt::format("metadata.version {} ({})", kMetadataVersionName, f->feature_level)
+              : fmt::format("{} {}", f->name, f->feature_level));
+    }
+  }
+  changes.notes.push_back(fmt::format("bootstrapped the new cluster's metadata from {}: {}", source,
+                                      fmt::join(levels, ", ")));
+  ProposeRecords(changes, std::nullopt);
+}
+
+void KafkaRaftServer::LoadLatestSnapshot() {
+  last_snapshot_time_ = env_.Now();
+  FileSystem& disk = env_.disk();
+  Result<std::vector<std::string>> names = disk.ListDir(kMetadataDir);
+  if (!names.ok()) return;
+  // Snapshots.parse: <end offset>-<epoch>.checkpoint, newest first; one that cannot be read is
+  // passed over (KafkaRaftClient keeps only whole snapshots: they are renamed from .part).
+  std::vector<std::pair<std::int64_t, std::string>> snapshots;
+  for (const std::string& name : *names) {
+    if (name.size() != 20 + 1 + 10 + 11 || name[20] != '-' ||
+        !name.ends_with(storage::kSnapshotSuffix)) {
+      continue;
+    }
+    const std::int64_t end = std::strtoll(name.substr(0, 20).c_str(), nullptr, 10);
+    if (end > 0 && end <= raft_->log().EndOffset()) snapshots.emplace_back(end, name);
+  }
+  std::sort(snapshots.rbegin(), snapshots.rend());
+  for (const auto& [end, name] : snapshots) {
+    const std::string path = fmt::format("{}/{}", kMetadataDir, name);
+    Result<std::vector<std::uint8_t>> bytes = disk.ReadFile(path);
+    Result<std::vector<MetadataRecord>> records =
+        bytes.ok() ? ReadSnapshotFile(*bytes) : Result<std::vector<MetadataRecord>>(bytes.status());
+    if (!records.ok()) {
+      Emit(trace_kind::kMetadataSnapshotLoad,
+           fmt::format("could not read the metadata snapshot {} ({}); trying an older one", name,
+                       records.status().message()));
+      continue;
+    }
+    for (const MetadataRecord& r : *records) {
+      image_.Apply(r, end - 1);
+      if (logic_) logic_->Replay(r, end - 1);
+    }
+    last_replayed_offset_ = end - 1;
+    last_applied_offset_ = end - 1;
+    loaded_snapshot_ = std::move(*records);
+    loaded_snapshot_end_ = end;
+    last_snapshot_end_ = end;
+    env_.Probe("metadata.snapshot.loaded");
+    Emit(trace_kind::kMetadataSnapshotLoad,
+         fmt::format("loaded the metadata image from the snapshot {} ({} records); replaying "
+                     "__cluster_metadata-0 from offset {}",
+                     name, loaded_snapshot_.size(), end),
+         {{"offset", end}});
+    return;
+  }
+}
+
+void KafkaRaftServer::MaybeWriteSnapshot() {
+  const std::int64_t end = last_applied_offset_ + 1;
+  if (end <= last_snapshot_end_) return;
+  std::string reason;
+  if (bytes_since_snapshot_ >= config_.metadata_snapshot_max_bytes) {
+    reason = fmt::format("we have replayed at least {} bytes", config_.metadata_snapshot_max_bytes);
+  } else if (config_.metadata_snapshot_interval_ms > 0 &&
+             env_.Now() - last_snapshot_time_ >=
+                 Milliseconds(config_.metadata_snapshot_interval_ms)) {
+    reason = fmt::format("we have waited at least {} minute(s)",
+                         config_.metadata_snapshot_interval_ms / 60000);
+  } else {
+    return;
+  }
+  const std::string name = SnapshotFileName(end, last_applied_epoch_);
+  const std::vector<std::uint8_t> bytes =
+      BuildSnapshotFile(ImageRecords(image_), last_applied_epoch_, env_.Now().Millis());
+  // RecordsSnapshotWriter writes <name>.part and renames it when frozen.
+  Status s = env_.disk().WriteFileAtomically(fmt::format("{}/{}", kMetadataDir, name), bytes);
+  last_snapshot_time_ = env_.Now();
+  bytes_since_snapshot_ = 0;
+  if (!s.ok()) {
+    Emit(trace_kind::kMetadataSnapshot,
+         fmt::format("could not write the metadata snapshot {} ({})", name, s.ToString()));
+    return;
+  }
+  last_snapshot_end_ = end;
+  env_.Probe("metadata.snapshot.written");
+  Emit(trace_kind::kMetadataSnapshot,
+       fmt::format("wrote the metadata snapshot {} because {} ({} bytes)", name, reason,
+                   bytes.size()),
+       {{"offset", end}});
 }
 
 void KafkaRaftServer::OnMessage(const Message& message) {

@@ -96,10 +96,22 @@ class KafkaRaftServer final : public KafkaNode {
 
   // Raft hosting (kafka_raft_server.cc).
   void LoadMetadataLog();
+  // The directory.id of its log dir (from meta.properties), for the broker registration.
+  std::vector<Uuid> LogDirIds();
   void DrainRaft();
   // False when the metadata log dir failed (the node has halted).
   bool PersistRaft(raft::Ready& ready);
   void ApplyCommitted(const raft::LogEntry& entry);
+  // Metadata snapshots (kafka_raft_server.cc). At start: the newest readable snapshot of
+  // __cluster_metadata-0 becomes the image, and the log is replayed from its end offset.
+  void LoadLatestSnapshot();
+  // SnapshotGenerator.publishLogDelta: a snapshot of the committed image once enough bytes
+  // were applied or enough time passed since the last one.
+  void MaybeWriteSnapshot();
+  // eligible.leader.replicas.version the cluster is formatted with.
+  std::int32_t ElrVersion() const;
+  // The bootstrap records, written by the first active controller of a new cluster.
+  void WriteBootstrapRecords();
   void ArmRaftTimer();
   // The metadata log dir failed: the process halts ("Shutdown broker because the metadata log
   // dir ... has failed").
@@ -137,11 +149,22 @@ class KafkaRaftServer final : public KafkaNode {
   std::unique_ptr<ControllerLogic> logic_;
   bool controller_active_ = false;
   bool awaiting_activation_ = false;
+  bool bootstrap_pending_ = false;  // activated on an empty log: write the bootstrap records
   std::int64_t last_replayed_offset_ = -1;
   std::map<std::int64_t, std::vector<PendingReply>> pending_replies_;
   Time next_rebalance_;
 
-  // Broker.
+  // Metadata snapshots: the one loaded at start (replayed again when the controller rebuilds
+  // its state), and what was applied since the last one written.
+  std::vector<MetadataRecord> loaded_snapshot_;
+  std::int64_t loaded_snapshot_end_ = 0;
+  std::int64_t last_snapshot_end_ = 0;
+  std::int64_t bytes_since_snapshot_ = 0;
+  Time last_snapshot_time_;
+  std::int64_t last_applied_offset_ = -1;
+  std::int32_t last_applied_epoch_ = 0;
+
+  // Broker (and, for snapshots, every node): the committed metadata image.
   MetadataImage image_;
   KRaftMetadataCache metadata_cache_{image_};
   RaftControllerChannel controller_channel_{raft_};

@@ -465,7 +465,8 @@ void KafkaZkServer::HandleUpdateMetadata(const UpdateMetadataRequest& request) {
     live.insert(b.id);
     const BrokerRegistration* reg = image_.Broker(b.id);
     if (reg == nullptr || reg->fenced || reg->epoch != b.epoch) {
-      image_.Apply(RegisterBrokerRecord{b.id, b.epoch, b.rack, false, false}, ++image_offset_);
+      image_.Apply(RegisterBrokerRecord{b.id, b.epoch, b.rack, false, false, {}, {}, {}, {}},
+                   ++image_offset_);
     }
   }
   for (const auto& [id, reg] : image_.brokers()) {

@@ -61,8 +61,9 @@ void MetadataImage::Apply(const MetadataRecord& record, std::int64_t offset) {
   struct Visitor {
     MetadataImage& image;
     void operator()(const RegisterBrokerRecord& r) {
-      image.brokers_[r.broker_id] = BrokerRegistration{r.broker_id, r.broker_epoch, r.rack,
-                                                       r.fenced, r.in_controlled_shutdown};
+      image.brokers_[r.broker_id] = BrokerRegistration{
+          r.broker_id,      r.broker_epoch, r.rack,     r.fenced,  r.in_controlled_shutdown,
+          r.incarnation_id, r.endpoints,    r.features, r.log_dirs};
     }
     void operator()(const TopicRecord& r) {
       TopicImage& t = image.topics_[r.name];
@@ -82,6 +83,7 @@ void MetadataImage::Apply(const MetadataRecord& record, std::int64_t offset) {
       p.leader_recovery_state = r.leader_recovery_state;
       p.leader_epoch = r.leader_epoch;
       p.partition_epoch = r.partition_epoch;
+      p.directories = r.directories;
       image.topics_[name->second].partitions[r.partition_id] = std::move(p);
     }
     void operator()(const ConfigRecord& r) {
@@ -109,7 +111,10 @@ void MetadataImage::Apply(const MetadataRecord& record, std::int64_t offset) {
       // Replaying a change: partition epoch +1 always, leader epoch +1 iff the leader field
       // is set (Kafka's PartitionRegistration.merge).
       if (r.isr) p.isr = *r.isr;
-      if (r.replicas) p.replicas = *r.replicas;
+      if (r.replicas) {
+        p.replicas = *r.replicas;
+        p.directories.assign(p.replicas.size(), Uuid{});
+      }
       if (r.elr) p.elr = *r.elr;
       if (r.last_known_elr) p.last_known_elr = *r.last_known_elr;
       if (r.leader_recovery_state) p.leader_recovery_state = *r.leader_recovery_state;
@@ -133,6 +138,14 @@ void MetadataImage::Apply(const MetadataRecord& record, std::int64_t offset) {
       if (r.in_controlled_shutdown == 1) it->second.in_controlled_shutdown = true;
     }
     void operator()(const NoOpRecord&) {}
+    void operator()(const FeatureLevelRecord& r) {
+      // FeatureControlManager.replay: level 0 removes the feature.
+      if (r.feature_level == 0) {
+        image.features_.erase(r.name);
+      } else {
+        image.features_[r.name] = r.feature_level;
+      }
+    }
     void operator()(const ProducerIdsRecord& r) {
       // ProducerIdControlManager.replay: blocks only move forward.
       KSIM_ASSERT_LE(image.next_producer_id_ + 1, r.producer_ids_end);

@@ -18,6 +18,10 @@ struct BrokerRegistration {
   std::string rack;
   bool fenced = true;
   bool in_controlled_shutdown = false;
+  Uuid incarnation_id;
+  std::vector<BrokerEndpoint> endpoints;
+  std::vector<BrokerFeature> features;
+  std::vector<Uuid> log_dirs;
 };
 
 struct PartitionRegistration {
@@ -29,6 +33,7 @@ struct PartitionRegistration {
   LeaderRecoveryState leader_recovery_state = LeaderRecoveryState::kRecovered;
   std::int32_t leader_epoch = 0;
   std::int32_t partition_epoch = 0;
+  std::vector<Uuid> directories;  // each replica's log dir (KIP-858); zero = unassigned
 
   bool HasLeader() const { return leader >= 0; }
   bool InIsr(BrokerId id) const;
@@ -67,6 +72,8 @@ class MetadataImage {
   // The first producer id of the next block the controller hands out (ProducerIdsImage): the
   // last ProducerIdsRecord's producer_ids_end, 0 before any.
   std::int64_t next_producer_id() const { return next_producer_id_; }
+  // Finalized feature levels (FeatureLevelRecord): "metadata.version" -> level.
+  const std::map<std::string, std::int16_t>& features() const { return features_; }
 
  private:
   std::int64_t offset_ = -1;
@@ -75,6 +82,7 @@ class MetadataImage {
   std::map<Uuid, std::string> topic_names_;
   std::map<std::string, std::string> cluster_configs_;
   std::int64_t next_producer_id_ = 0;
+  std::map<std::string, std::int16_t> features_;
 };
 
 }  // namespace kafkasim::kafka

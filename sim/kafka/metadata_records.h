@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "engine/status.h"
+#include "storage/log_dump.h"
+#include "storage/uuid.h"
 
 namespace kafkasim::kafka {
 
@@ -18,25 +20,36 @@ using BrokerId = std::int32_t;
 constexpr BrokerId kNoLeader = -1;
 constexpr BrokerId kLeaderUnchanged = -2;  // PartitionChangeRecord: leader field not set
 
-// A 128-bit id (topic ids, incarnation ids). Kafka prints it as URL-safe base64 without padding.
-struct Uuid {
-  std::uint64_t high = 0;
-  std::uint64_t low = 0;
-  auto operator<=>(const Uuid&) const = default;
-  bool IsZero() const { return high == 0 && low == 0; }
-  std::string ToBase64() const;
-};
-// The inverse of Uuid::ToBase64; kCorruption for text that is not 22 URL-safe base64 chars.
-Result<Uuid> UuidFromBase64(const std::string& text);
+// A 128-bit id (topic ids, incarnation ids, log directory ids), printed as URL-safe base64.
+using storage::Uuid;
+using storage::UuidFromBase64;
 
 enum class LeaderRecoveryState : std::int8_t { kRecovered = 0, kRecovering = 1 };
 
-struct RegisterBrokerRecord {  // id 0
+struct BrokerEndpoint {
+  std::string name;  // listener name, "PLAINTEXT"
+  std::string host;
+  std::uint16_t port = 0;
+  std::int16_t security_protocol = 0;  // SecurityProtocol id: 0 = PLAINTEXT
+  bool operator==(const BrokerEndpoint&) const = default;
+};
+struct BrokerFeature {
+  std::string name;  // "metadata.version"
+  std::int16_t min_supported_version = 0;
+  std::int16_t max_supported_version = 0;
+  bool operator==(const BrokerFeature&) const = default;
+};
+
+struct RegisterBrokerRecord {  // id 0, written at version 3
   BrokerId broker_id = 0;
   std::int64_t broker_epoch = 0;  // the metadata offset of this record
   std::string rack;               // "" = none
   bool fenced = true;
   bool in_controlled_shutdown = false;
+  Uuid incarnation_id;  // new at each start of the broker process
+  std::vector<BrokerEndpoint> endpoints;
+  std::vector<BrokerFeature> features;
+  std::vector<Uuid> log_dirs;  // directory.id of each log dir (KIP-858)
 };
 
 struct TopicRecord {  // id 2
@@ -44,7 +57,7 @@ struct TopicRecord {  // id 2
   Uuid topic_id;
 };
 
-struct PartitionRecord {  // id 3
+struct PartitionRecord {  // id 3, written at version 2
   Uuid topic_id;
   std::int32_t partition_id = 0;
   std::vector<BrokerId> replicas;
@@ -55,6 +68,9 @@ struct PartitionRecord {  // id 3
   LeaderRecoveryState leader_recovery_state = LeaderRecoveryState::kRecovered;
   std::int32_t leader_epoch = 0;
   std::int32_t partition_epoch = 0;
+  // The log directory of each replica, in the order of `replicas` (KIP-858); empty when not
+  // known, which is written as DirectoryId.UNASSIGNED for each replica.
+  std::vector<Uuid> directories;
 };
 
 struct ConfigRecord {  // id 4; resource_type 2 = topic, 4 = broker ("" name = cluster default)
@@ -64,7 +80,7 @@ struct ConfigRecord {  // id 4; resource_type 2 = topic, 4 = broker ("" name = c
   std::optional<std::string> value;  // nullopt deletes the override
 };
 
-struct PartitionChangeRecord {  // id 5: only the fields that changed are set
+struct PartitionChangeRecord {  // id 5, version 2: only the fields that changed are set
   Uuid topic_id;
   std::int32_t partition_id = 0;
   BrokerId leader = kLeaderUnchanged;
@@ -79,7 +95,7 @@ struct RemoveTopicRecord {  // id 9
   Uuid topic_id;
 };
 
-struct BrokerRegistrationChangeRecord {  // id 17; fenced: 1 fence, -1 unfence, 0 unchanged
+struct BrokerRegistrationChangeRecord {  // id 17, version 2; fenced: 1 fence, -1 unfence, 0 same
   BrokerId broker_id = 0;
   std::int64_t broker_epoch = 0;
   std::int8_t fenced = 0;
@@ -94,15 +110,40 @@ struct ProducerIdsRecord {  // id 15: a block of producer ids handed to a broker
 
 struct NoOpRecord {};  // id 20: the idle leader's heartbeat through the log
 
-using MetadataRecord = std::variant<RegisterBrokerRecord, TopicRecord, PartitionRecord,
-                                    ConfigRecord, PartitionChangeRecord, RemoveTopicRecord,
-                                    BrokerRegistrationChangeRecord, NoOpRecord, ProducerIdsRecord>;
+struct FeatureLevelRecord {  // id 12: a finalized feature level (metadata.version, ...)
+  std::string name;
+  std::int16_t feature_level = 0;
+};
+
+using MetadataRecord =
+    std::variant<RegisterBrokerRecord, TopicRecord, PartitionRecord, ConfigRecord,
+                 PartitionChangeRecord, RemoveTopicRecord, BrokerRegistrationChangeRecord,
+                 NoOpRecord, ProducerIdsRecord, FeatureLevelRecord>;
 
 // Kafka's record type name ("PartitionChangeRecord").
 std::string RecordTypeName(const MetadataRecord& record);
-// Record bytes as stored in the metadata log's record values: a JSON object in the shape of
-// kafka-dump-log.sh --cluster-metadata-decoder ({"type":"TOPIC_RECORD","version":0,"data":..}).
+
+// A record as stored in a metadata log record's value, as Kafka's MetadataRecordSerde writes
+// it: frame version 1, api key and record version as unsigned varints, then the record in its
+// (flexible) message format with tagged fields. Written at the versions Kafka 4.3 writes with
+// ELR and directory assignment on: RegisterBrokerRecord 3, PartitionRecord 2,
+// PartitionChangeRecord 2, BrokerRegistrationChangeRecord 2, the others 0.
 std::vector<std::uint8_t> EncodeMetadataRecord(const MetadataRecord& record);
+struct VersionedMetadataRecord {
+  MetadataRecord record;
+  std::int16_t version = 0;
+};
+// Reads every version of the records above; kCorruptMessage for bytes that are not one (never
+// reads past them).
+Result<VersionedMetadataRecord> DecodeMetadataRecordWithVersion(
+    std::span<const std::uint8_t> bytes);
 Result<MetadataRecord> DecodeMetadataRecord(std::span<const std::uint8_t> bytes);
+
+// kafka-dump-log.sh --cluster-metadata-decoder's payload for a record value (DumpLogSegments.
+// ClusterMetadataLogMessageParser): {"type":"TOPIC_RECORD","version":0,"data":{...}} with the
+// data as Kafka's generated JsonConverter writes it, or "Error at OFFSET, skipping. WHY".
+std::string ClusterMetadataRecordText(std::span<const std::uint8_t> value, std::int64_t offset);
+// The parser as dump-log takes it: no key, the text above as the payload.
+storage::RecordParser ClusterMetadataRecordParser();
 
 }  // namespace kafkasim::kafka

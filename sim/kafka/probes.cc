@@ -32,6 +32,8 @@ const std::vector<ProbeInfo>& KnownProbes() {
         {"log.clean_shutdown_found", "a log dir was found cleanly shut down; recovery skipped"},
         {"log.recovery.skipped", "a segment above the recovery point needed no recovery"},
         {"log_dir.failed", "a log dir failed (disk full or I/O error) and its broker halted"},
+        {"metadata.snapshot.written", "a node wrote a snapshot of its metadata image (.checkpoint)"},
+        {"metadata.snapshot.loaded", "a node started from its latest metadata snapshot"},
         {"node.startup_failed", "a node could not start (its log dir could not be loaded)"},
         {"partition.become_leader", "a replica became a partition's leader"},
         {"partition.offline", "a partition was left with no leader"},

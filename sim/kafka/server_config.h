@@ -51,10 +51,17 @@ struct ServerConfig {
   bool broker = true;
   bool controller = false;
   std::string rack;
+  // The host of its advertised listeners (advertised.listeners=PLAINTEXT://HOST:9092); "" is
+  // the node's name.
+  std::string advertised_host;
   BrokerSettings broker_settings;
   ControllerConfig controller_config;
   raft::RaftConfig raft;
   std::int64_t metadata_log_segment_bytes = kMetadataLogSegmentBytesDefault;
+  // SnapshotGenerator: a node snapshots its metadata image once this many bytes of records
+  // were applied since the last snapshot, or this long passed (0: never by time).
+  std::int64_t metadata_snapshot_max_bytes = 20971520;   // ...max.record.bytes.between.snapshots
+  std::int64_t metadata_snapshot_interval_ms = 3600000;  // metadata.log.max.snapshot.interval.ms
   // ZooKeeper mode (ZkConfigs): the session timeout the broker asks the ensemble for.
   std::int64_t zookeeper_session_timeout_ms = 18000;
   // KRaft mode: a node whose log dir has no meta.properties writes one at its first start, as

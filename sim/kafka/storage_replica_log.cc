@@ -121,13 +121,7 @@ class StorageReplicaLog final : public ReplicaLog {
   std::optional<std::int64_t> TakeTruncationPoint() override { return log_->TakeTruncationPoint(); }
 
   Status WritePartitionMetadata(const Uuid& topic_id) override {
-    storage::Uuid bytes{};
-    for (int i = 0; i < 8; ++i) {
-      bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(topic_id.high >> (56 - 8 * i));
-      bytes[static_cast<std::size_t>(8 + i)] =
-          static_cast<std::uint8_t>(topic_id.low >> (56 - 8 * i));
-    }
-    return log_->WritePartitionMetadata(bytes);
+    return log_->WritePartitionMetadata(topic_id);
   }
   Status AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) override {
     return log_->AssignLeaderEpoch(epoch, start_offset);

@@ -32,6 +32,9 @@ inline constexpr std::string_view kLogCheckpointFailed = "log.checkpoint_failed"
 inline constexpr std::string_view kLogCleanShutdown = "log.clean_shutdown";
 inline constexpr std::string_view kLogCleanShutdownFailed = "log.clean_shutdown_failed";
 inline constexpr std::string_view kLogDirFailed = "log_dir.failed";
+// KRaft metadata snapshots (kafka_raft_server.cc): written by SnapshotGenerator, loaded at start.
+inline constexpr std::string_view kMetadataSnapshot = "metadata.snapshot";
+inline constexpr std::string_view kMetadataSnapshotLoad = "metadata.snapshot_load";
 // The node's life (kafka_server.cc, broker_lifecycle.cc).
 inline constexpr std::string_view kNodeStart = "node.start";
 inline constexpr std::string_view kNodeStartupFailed = "node.startup_failed";
@@ -124,6 +127,8 @@ inline constexpr std::array kAll = {
     kLogCleanShutdown,
     kLogCleanShutdownFailed,
     kLogDirFailed,
+    kMetadataSnapshot,
+    kMetadataSnapshotLoad,
     kNodeStart,
     kNodeStartupFailed,
     kBrokerRegistered,

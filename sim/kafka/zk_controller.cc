@@ -158,10 +158,16 @@ void KafkaZkServer::LoadContext() {
         for (BrokerId id : known) {
           auto it = live.find(id);
           auto rack = racks.find(id);
-          logic_->Replay(
-              RegisterBrokerRecord{id, it == live.end() ? -1 : it->second,
-                                   rack == racks.end() ? "" : rack->second, false, false},
-              ++logic_offset_);
+          logic_->Replay(RegisterBrokerRecord{id,
+                                              it == live.end() ? -1 : it->second,
+                                              rack == racks.end() ? "" : rack->second,
+                                              false,
+                                              false,
+                                              {},
+                                              {},
+                                              {},
+                                              {}},
+                         ++logic_offset_);
         }
         for (const auto& [name, t] : load->topics) {
           logic_->Replay(TopicRecord{name, t.assignment.topic_id}, ++logic_offset_);

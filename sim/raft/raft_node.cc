@@ -11,6 +11,7 @@
 
 #include "engine/assert.h"
 #include "raft/trace_kinds.h"
+#include "storage/control_records.h"
 
 namespace kafkasim::raft {
 namespace {
@@ -439,10 +440,13 @@ void RaftNode::BecomeLeader(Time now) {
                                         quorum_.epoch, Ids(votes, config_.node_id)));
   // The new leader's first entry is the LeaderChange control record; the high watermark may
   // only move once it (the epoch start offset) is replicated to a majority.
-  AppendAsLeader(EntryKind::kLeaderChange,
-                 fmt::format("leader={} epoch={} voters={}", config_.node_id, quorum_.epoch,
-                             fmt::join(config_.voters, ",")),
-                 now);
+  // KafkaRaftClient.appendLeaderChangeMessage: the voters, and those that granted the vote.
+  storage::LeaderChangeMessage change;
+  change.leader_id = config_.node_id;
+  change.voters = config_.voters;
+  change.granting_voters.assign(votes.begin(), votes.end());
+  const std::vector<std::uint8_t> value = storage::EncodeLeaderChange(change);
+  AppendAsLeader(EntryKind::kLeaderChange, std::string(value.begin(), value.end()), now);
   SendBeginQuorumEpoch(now);
 }
 

@@ -18,8 +18,9 @@ using Offset = std::int64_t;      // offset in __cluster_metadata-0
 constexpr NodeId kNoNodeId = -1;  // Kafka writes -1 for "no leader" / "no vote"
 constexpr Offset kNoOffset = -1;
 
-// What a log entry carries. Control records are Kafka's LeaderChange (type 2); NoOp is the
-// NoOpRecord (metadata record 20) the active controller writes when idle.
+// What a log entry carries. kLeaderChange is Kafka's LeaderChange control record (type 2), its
+// payload a LeaderChangeMessage (storage/control_records.h); NoOp is the NoOpRecord (metadata
+// record 20) the active controller writes when idle, its payload empty here.
 enum class EntryKind : std::uint8_t { kData, kLeaderChange, kNoOp };
 const char* EntryKindName(EntryKind kind);
 
@@ -27,7 +28,7 @@ struct LogEntry {
   Offset offset = 0;
   Epoch epoch = 0;
   EntryKind kind = EntryKind::kData;
-  std::string payload;  // opaque bytes (a serialised metadata record for kData)
+  std::string payload;  // opaque bytes (a metadata record in Kafka's format for kData)
 
   bool operator==(const LogEntry&) const = default;
 };

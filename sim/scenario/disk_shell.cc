@@ -11,6 +11,7 @@
 #include <set>
 #include <span>
 
+#include "kafka/metadata_records.h"
 #include "kafka/offsets_decoder.h"
 #include "raft/raft_types.h"
 #include "scenario/tool_command.h"
@@ -712,6 +713,7 @@ CommandOutput DumpLog(const View& view, const std::vector<std::string>& argv,
   storage::DumpOptions options;
   options.max_lines = 5000;
   const storage::RecordParser offsets = kafka::OffsetsRecordParser();
+  const storage::RecordParser metadata = kafka::ClusterMetadataRecordParser();
   for (std::size_t i = 1; i < argv.size(); ++i) {
     const std::string& w = argv[i];
     if (w == "--files") {
@@ -723,6 +725,8 @@ CommandOutput DumpLog(const View& view, const std::vector<std::string>& argv,
       options.deep_iteration = true;
     } else if (w == "--offsets-decoder") {
       options.parser = &offsets;
+    } else if (w == "--cluster-metadata-decoder") {
+      options.parser = &metadata;
     } else if (w == "--max-bytes") {
       if (i + 1 >= argv.size()) return Fail("Option max-bytes requires an argument");
       const std::optional<std::uint64_t> v = HexdumpNumber(argv[++i]);

@@ -25,6 +25,7 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   c.broker = node.role != NodeRole::kController;
   c.controller = node.role != NodeRole::kBroker && s.cluster.mode == ClusterMode::kKraft;
   c.rack = node.rack.value_or("");
+  c.advertised_host = HostOf(s, node);
   // Every config comes from the catalogue (kafka/configs.h): its value or Kafka's default.
   const ConfigMap& b = s.cluster.broker_config;
   const ConfigMap& ctl = s.cluster.controller_config;
@@ -87,6 +88,8 @@ kafka::ServerConfig ServerConfigFor(const Scenario& s, const NodeSpec& node) {
   rc.append_linger = Milliseconds(ctl.GetLong("controller.quorum.append.linger.ms"));
   rc.idle_noop_interval = Milliseconds(ctl.GetLong("metadata.max.idle.interval.ms"));
   c.metadata_log_segment_bytes = ctl.GetLong("metadata.log.segment.bytes");
+  c.metadata_snapshot_max_bytes = ctl.GetLong("metadata.log.max.record.bytes.between.snapshots");
+  c.metadata_snapshot_interval_ms = ctl.GetLong("metadata.log.max.snapshot.interval.ms");
   kafka::ControllerConfig& cc = c.controller_config;
   cc.broker_session_timeout_ms = ctl.GetLong("broker.session.timeout.ms");
   cc.broker_heartbeat_interval_ms = bs.broker_heartbeat_interval_ms;

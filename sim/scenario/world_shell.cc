@@ -11,6 +11,7 @@
 #include "engine/prng.h"
 #include "kafka/log_manager.h"
 #include "kafka/metadata_records.h"
+#include "kafka/metadata_snapshot.h"
 #include "scenario/disk_shell.h"
 #include "scenario/server_properties.h"
 #include "scenario/trace_kinds.h"
@@ -23,7 +24,7 @@ namespace kafkasim::scenario {
 namespace {
 
 // The metadata.version a Kafka 4.3 cluster is formatted with (MetadataVersion.LATEST_PRODUCTION).
-constexpr std::string_view kMetadataVersion = "4.3-IV0";
+constexpr std::string_view kMetadataVersion = kafka::kMetadataVersionName;
 
 CommandOutput Failed(std::string text) { return CommandOutput{false, std::move(text)}; }
 
@@ -109,6 +110,7 @@ CommandOutput World::Storage(const StorageCommand& c) {
         spec->node_id, fmt::join(voters, ", ")));
   }
   bool voter_directory = c.standalone;
+  std::vector<storage::Voter> initial_voters;  // --initial-controllers, in its order
   if (c.initial_controllers) {
     // DynamicVoters.parse: id@host:port:directoryId, comma-separated.
     std::set<std::int32_t> ids;
@@ -128,7 +130,26 @@ CommandOutput World::Storage(const StorageCommand& c) {
       if (id < 0) {
         return Failed(fmt::format("Unable to parse {} as id@host:port:directoryId", item));
       }
+      // DynamicVoter.parse's checks after the id: host:port:directoryId.
+      const std::string rest = item.substr(at + 1);
+      const std::size_t c1 = rest.find(':');
+      const std::size_t c2 = rest.find(':', c1 + 1);
+      const std::string port_text = rest.substr(c1 + 1, c2 - c1 - 1);
+      const std::size_t sign = port_text.starts_with('-') ? 1 : 0;
+      if (port_text.size() == sign || port_text.size() > 9 ||
+          port_text.find_first_not_of("0123456789", sign) != std::string::npos) {
+        return Failed("Failed to parse port in dynamic voter string.");
+      }
+      const int port = std::stoi(port_text);
+      if (port < 0 || port > 65535) {
+        return Failed(fmt::format("Invalid port {} in dynamic voter string.", port));
+      }
+      Result<storage::Uuid> dir = storage::UuidFromBase64(rest.substr(c2 + 1));
+      if (!dir.ok()) return Failed("Failed to parse directory ID in dynamic voter string.");
+      storage::Voter voter{
+          id, *dir, {{"CONTROLLER", rest.substr(0, c1), static_cast<std::uint16_t>(port)}}, 0, 1};
       ids.insert(id);
+      initial_voters.push_back(std::move(voter));
       start = comma + 1;
     }
     if (ids != std::set<std::int32_t>(voters.begin(), voters.end())) {
@@ -177,6 +198,37 @@ CommandOutput World::Storage(const StorageCommand& c) {
       !s.ok()) {
     return Failed(
         fmt::format("Error while writing meta.properties file {}: {}", log_dir, s.ToString()));
+  }
+  // Formatter.doFormat: the bootstrap metadata in every metadata log dir, and on a voter of a
+  // dynamic quorum the 0-0.checkpoint that holds the first voter set (kraft.version 1).
+  const std::int64_t now_ms = sim_->Now().Millis();
+  const std::vector<std::uint8_t> bootstrap = kafka::BuildSnapshotFile(
+      kafka::BootstrapRecords(scenario_.cluster.eligible_leader_replicas_version), 0, now_ms);
+  if (Status s = disk.WriteFileAtomically(storage::kBootstrapCheckpointFile, bootstrap); !s.ok()) {
+    return Failed(fmt::format("Error while writing {}/{}: {}", log_dir,
+                              storage::kBootstrapCheckpointFile, s.ToString()));
+  }
+  if (voter_directory) {
+    if (c.standalone) {
+      Result<storage::Uuid> dir = storage::UuidFromBase64(meta.directory_id);
+      initial_voters = {
+          storage::Voter{spec->node_id,
+                         dir.ok() ? *dir : storage::Uuid{},
+                         {{"CONTROLLER", HostOf(scenario_, *spec), kafka::kControllerListenerPort}},
+                         0,
+                         1}};
+    }
+    const std::vector<std::uint8_t> checkpoint =
+        kafka::BuildSnapshotFile({}, 0, now_ms, initial_voters);
+    Status s = disk.CreateDirs("__cluster_metadata-0");
+    if (s.ok()) {
+      s = disk.WriteFileAtomically("__cluster_metadata-0/" + kafka::SnapshotFileName(0, 0),
+                                   checkpoint);
+    }
+    if (!s.ok()) {
+      return Failed(fmt::format("Error while writing the first metadata snapshot in {}: {}",
+                                log_dir, s.ToString()));
+    }
   }
   // The first cluster id formatted is the cluster's; a node formatted with another one fails
   // at start ("Invalid cluster.id").

@@ -155,28 +155,12 @@ Result<std::vector<EpochEntry>> ParseLeaderEpochCheckpoint(const std::string& te
   return entries;
 }
 
-std::string UuidToBase64(const Uuid& id) {
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::uint8_t b : id) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kBase64Url[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kBase64Url[(acc << (6 - bits)) & 0x3f];
-  return out;  // 16 bytes -> 22 characters
-}
-
 Result<Uuid> UuidFromBase64(const std::string& text) {
   if (text.size() != 22) {
     return Status(Errc::kInvalidArgument,
                   "a topic id has 22 base64 characters, got '" + Excerpt(text) + "'");
   }
-  Uuid id{};
+  std::uint8_t bytes[16] = {};
   std::uint32_t acc = 0;
   int bits = 0;
   std::size_t n = 0;
@@ -189,9 +173,12 @@ Result<Uuid> UuidFromBase64(const std::string& text) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      if (n < id.size()) id[n++] = static_cast<std::uint8_t>(acc >> bits);
+      if (n < std::size(bytes)) bytes[n++] = static_cast<std::uint8_t>(acc >> bits);
     }
   }
+  Uuid id;
+  for (std::size_t i = 0; i < 8; ++i) id.high = (id.high << 8) | bytes[i];
+  for (std::size_t i = 8; i < 16; ++i) id.low = (id.low << 8) | bytes[i];
   return id;
 }
 

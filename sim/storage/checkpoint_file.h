@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/file_system.h"
+#include "storage/uuid.h"
 
 namespace kafkasim::storage {
 
@@ -41,11 +42,8 @@ std::string FormatLeaderEpochCheckpoint(const std::vector<EpochEntry>& entries);
 Result<std::vector<EpochEntry>> ParseLeaderEpochCheckpoint(const std::string& text,
                                                            const std::string& what);
 
-// --- Topic ids: 16 bytes, printed as Kafka's Uuid.toString (URL-safe base64, no padding) ---
-using Uuid = std::array<std::uint8_t, 16>;
-std::string UuidToBase64(const Uuid& id);
-// kInvalidArgument unless text is 22 URL-safe base64 characters.
-Result<Uuid> UuidFromBase64(const std::string& text);
+// --- Topic ids: storage/uuid.h; UuidToBase64 is Uuid::ToBase64 ---
+inline std::string UuidToBase64(const Uuid& id) { return id.ToBase64(); }
 
 // --- partition.metadata: "version: 0\ntopic_id: <base64>\n" ---
 std::string FormatPartitionMetadata(const Uuid& topic_id);

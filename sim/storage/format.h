@@ -82,6 +82,11 @@ constexpr const char* kRecoveryPointCheckpointFile = "recovery-point-offset-chec
 constexpr const char* kReplicationOffsetCheckpointFile = "replication-offset-checkpoint";
 constexpr const char* kLogStartOffsetCheckpointFile = "log-start-offset-checkpoint";
 constexpr const char* kMetaPropertiesFile = "meta.properties";
+// KRaft: metadata snapshots in __cluster_metadata-0 are <offset>-<epoch>.checkpoint
+// (Snapshots.SUFFIX); `kafka-storage.sh format` writes the bootstrap records to
+// bootstrap.checkpoint in the metadata log dir (BootstrapDirectory.BINARY_BOOTSTRAP_FILENAME).
+constexpr const char* kSnapshotSuffix = ".checkpoint";
+constexpr const char* kBootstrapCheckpointFile = "bootstrap.checkpoint";
 // Written in a log dir on clean shutdown, removed at the next start (LogManager).
 constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
 // The file a running process locks in each log dir (LogManager.LockFileName).

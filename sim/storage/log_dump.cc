@@ -9,6 +9,7 @@
 #include <map>
 
 #include "storage/checkpoint_file.h"
+#include "storage/control_records.h"
 #include "storage/offset_index.h"
 #include "storage/producer_snapshot.h"
 #include "storage/record_batch.h"
@@ -93,6 +94,10 @@ std::string RecordLine(const BatchHeader& h, const Record& r, bool print_data_lo
     line += (i == 0 ? "" : ",") + r.headers[i].key;
   }
   line += "]";
+  if (h.is_control()) {
+    static const Bytes kEmpty;
+    line += DumpControlRecord(r.key.value_or(kEmpty), r.value.value_or(kEmpty));
+  }
   if (parser != nullptr && !h.is_control()) {
     const ParsedRecord parsed = (*parser)(r, h.base_offset + r.offset_delta);
     if (parsed.key) line += " key: " + *parsed.key;
@@ -187,9 +192,42 @@ class Dumper {
   DumpResult result_;
 };
 
+// A KRaft snapshot's name: <end offset, 20 digits>-<epoch, 10 digits>.checkpoint
+// (Snapshots.parse); nullopt for other names.
+std::optional<std::pair<std::int64_t, std::int32_t>> SnapshotIdOf(const std::string& base) {
+  constexpr std::size_t kOffsetDigits = 20;
+  constexpr std::size_t kEpochDigits = 10;
+  const std::string suffix = kSnapshotSuffix;
+  if (base.size() != kOffsetDigits + 1 + kEpochDigits + suffix.size() ||
+      base[kOffsetDigits] != '-' || !EndsWith(base, suffix)) {
+    return std::nullopt;
+  }
+  std::int64_t offset = 0;
+  std::int32_t epoch = 0;
+  const char* p = base.data();
+  auto [end1, ec1] = std::from_chars(p, p + kOffsetDigits, offset);
+  auto [end2, ec2] =
+      std::from_chars(p + kOffsetDigits + 1, p + kOffsetDigits + 1 + kEpochDigits, epoch);
+  if (ec1 != std::errc() || end1 != p + kOffsetDigits || ec2 != std::errc() ||
+      end2 != p + kOffsetDigits + 1 + kEpochDigits) {
+    return std::nullopt;
+  }
+  return std::pair{offset, epoch};
+}
+
 void DumpLogSegment(Dumper& d, std::span<const std::uint8_t> bytes) {
   const DumpOptions& o = d.options();
-  if (!d.Line("Log starting offset: " + std::to_string(BaseOffsetOf(d.name())))) return;
+  // DumpLogSegments.dumpLog's first line: a segment's base offset, or which snapshot this is.
+  const std::string base_name = BaseName(d.name());
+  std::string first;
+  if (base_name == kBootstrapCheckpointFile) {
+    first = "KRaft bootstrap snapshot";
+  } else if (auto id = SnapshotIdOf(base_name)) {
+    first = fmt::format("Snapshot end offset: {}, epoch: {}", id->first, id->second);
+  } else {
+    first = "Log starting offset: " + std::to_string(BaseOffsetOf(d.name()));
+  }
+  if (!d.Line(first)) return;
   std::size_t position = 0;
   while (position < bytes.size() && position < o.max_bytes) {
     const auto rest = bytes.subspan(position);
@@ -327,6 +365,7 @@ void DumpCheckpoint(Dumper& d, std::span<const std::uint8_t> bytes) {
 std::string DumpKindName(const std::string& name) {
   const std::string base = BaseName(name);
   if (EndsWith(name, kLogFileSuffix)) return "log segment";
+  if (EndsWith(name, kSnapshotSuffix)) return "metadata snapshot";
   if (EndsWith(name, kIndexFileSuffix)) return "offset index";
   if (EndsWith(name, kTimeIndexFileSuffix)) return "time index";
   if (ProducerSnapshotOffset(base)) return "producer snapshot";
@@ -341,6 +380,11 @@ DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes
                     const DumpOptions& options) {
   Dumper d(name, options);
   if (!d.Line("Dumping " + name)) return d.Take();
+  if (EndsWith(name, kSnapshotSuffix)) {
+    // A KRaft snapshot (or bootstrap.checkpoint) is record batches, dumped as a segment is.
+    DumpLogSegment(d, bytes);
+    return d.Take();
+  }
   // Offsets in an index are the file's base offset plus an int32; a base offset this close to
   // Long.MAX cannot be a segment's (Kafka rolls long before), and would overflow.
   if (const std::int64_t base = BaseOffsetOf(name); base > INT64_MAX - INT32_MAX) {

@@ -207,6 +207,7 @@ Bytes BuildBatch(std::vector<Record> records, const BatchOptions& options) {
   BatchHeader& h = batch.header;
   h.attributes = static_cast<std::uint16_t>(options.compression);
   if (options.transactional) h.attributes |= kTransactionalFlag;
+  if (options.control) h.attributes |= kControlFlag;
   if (options.log_append_time) {
     h.attributes |= kTimestampTypeMask;
     h.max_timestamp = *options.log_append_time;

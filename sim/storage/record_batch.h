@@ -90,6 +90,8 @@ struct BatchOptions {
   std::int16_t producer_epoch = kNoProducerEpoch;
   std::int32_t base_sequence = kNoSequence;
   bool transactional = false;
+  // A control batch (attributes bit 5): its records are control records (control_records.h).
+  bool control = false;
   // LogAppendTime (a broker rebuilding a batch): maxTimestamp is this time, in ms.
   std::optional<std::int64_t> log_append_time;
 };

@@ -26,7 +26,8 @@ struct Cluster {
   RegisterResult Register(BrokerId id, const std::string& rack = "",
                           std::uint64_t incarnation = 1) {
     RegisterResult r = logic.RegisterBroker(
-        BrokerRegistrationRequest{id, rack, Uuid{incarnation, static_cast<std::uint64_t>(id)}, -1},
+        BrokerRegistrationRequest{
+            id, rack, Uuid{incarnation, static_cast<std::uint64_t>(id)}, {}, {}, {}, -1},
         next_offset, now);
     if (r.status.ok()) {
       Write(r.changes);
@@ -556,8 +557,8 @@ TEST_CASE(
   REQUIRE(c.P("t", 0).isr.empty());
   REQUIRE(c.P("t", 0).elr == std::vector<BrokerId>{1, 2});
   // Broker 1 crashed (no previous epoch); broker 2 shut down cleanly from its epoch.
-  RegisterResult crashed = c.logic.RegisterBroker(BrokerRegistrationRequest{1, "", Uuid{7, 1}, -1},
-                                                  c.next_offset, c.now);
+  RegisterResult crashed = c.logic.RegisterBroker(
+      BrokerRegistrationRequest{1, "", Uuid{7, 1}, {}, {}, {}, -1}, c.next_offset, c.now);
   REQUIRE(crashed.status.ok());
   CHECK(HasNote(crashed.changes,
                 "t-0 ELR [1,2] -> [2] (broker 1 restarted after an unclean "
@@ -565,7 +566,7 @@ TEST_CASE(
   c.Write(crashed.changes);
   c.epochs[1] = crashed.broker_epoch;
   RegisterResult clean = c.logic.RegisterBroker(
-      BrokerRegistrationRequest{2, "", Uuid{7, 2}, c.epochs[2]}, c.next_offset, c.now);
+      BrokerRegistrationRequest{2, "", Uuid{7, 2}, {}, {}, {}, c.epochs[2]}, c.next_offset, c.now);
   REQUIRE(clean.status.ok());
   CHECK(clean.changes.records.size() == 1);
   c.Write(clean.changes);

@@ -116,7 +116,8 @@ TEST_CASE("a controller needs a quorum option, and the voters are the scenario's
            "on controller-1: kafka-storage.sh format --initial-controllers "
            "1001@controller-1:9093:AAAAAAAAAAAAAAAAAAAAAA -t abc -c config/server.properties",
            "on controller-2: kafka-storage.sh format --initial-controllers "
-           "1001@controller-1:9093:a,1002@controller-2:9093:b,1003@controller-3:9093:c -t abc "
+           "1001@controller-1:9093:AAAAAAAAAAAAAAAAAAAAAQ,1002@controller-2:9093:"
+           "AAAAAAAAAAAAAAAAAAAAAg,1003@controller-3:9093:AAAAAAAAAAAAAAAAAAAAAw -t abc "
            "-c config/server.properties",
            "kafka-storage.sh format --no-initial-controllers -t abc -c config/server.properties"});
   REQUIRE(out.outputs.size() == 5);
@@ -131,6 +132,26 @@ TEST_CASE("a controller needs a quorum option, and the voters are the scenario's
         "metadata.version 4.3-IV0.");
   CHECK(out.outputs[4] ==
         "Formatting metadata directory /tmp/kraft-broker-logs with metadata.version 4.3-IV0.");
+}
+
+TEST_CASE("--initial-controllers is parsed as DynamicVoter.parse does, with its messages") {
+  const std::string three = R"({"brokers": 1, "controllers": 3, "format": "manual"})";
+  auto format = [](const std::string& voters) {
+    return "on controller-1: kafka-storage.sh format --initial-controllers " + voters +
+           " -t abc -c config/server.properties";
+  };
+  const Outcome out = Run(three, {format("1001@controller-1:666666:__0IZ-0DRNazJ49kCZ1EMQ"),
+                                  format("1001@controller-1:-8020:__0IZ-0DRNazJ49kCZ1EMQ"),
+                                  format("1001@controller-1:80x0:__0IZ-0DRNazJ49kCZ1EMQ"),
+                                  format("1001@controller-1:8020:%_0IZ-0DRNazJ49kCZ1EMQ"),
+                                  format("1001@controller-1:8020:")});
+  REQUIRE(out.outputs.size() == 5);
+  // Texts from Kafka's DynamicVoterTest.
+  CHECK(out.outputs[0] == "Invalid port 666666 in dynamic voter string.");
+  CHECK(out.outputs[1] == "Invalid port -8020 in dynamic voter string.");
+  CHECK(out.outputs[2] == "Failed to parse port in dynamic voter string.");
+  CHECK(out.outputs[3] == "Failed to parse directory ID in dynamic voter string.");
+  CHECK(out.outputs[4] == "Failed to parse directory ID in dynamic voter string.");
 }
 
 TEST_CASE("kafka-storage.sh refuses bad arguments in argparse4j's words") {
