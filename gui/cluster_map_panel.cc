@@ -47,26 +47,6 @@ std::string ZooKeeperState(const view::WorldView& world, const view::NodeView& n
   return "";
 }
 
-std::string RoleLine(const view::WorldView& world, const view::NodeView& n) {
-  if (n.state == NodeState::kCrashed) return "CRASHED";
-  if (n.state == NodeState::kKilled) return "KILLED";
-  if (n.state == NodeState::kStopped) return "stopped";
-  if (n.role == view::NodeRole::kZooKeeper) return ZooKeeperState(world, n);
-  if (world.quorum.mode == "kraft" && n.role == view::NodeRole::kController) {
-    // A KRaft voter: its Raft role and epoch ("Leader e3", "Candidate e5").
-    for (const view::VoterView& v : world.quorum.voters) {
-      if (v.id == n.id && v.alive) return fmt::format("{} e{}", v.role, v.epoch);
-    }
-  }
-  if (n.active_controller) return "active ctrl";
-  if (n.quorum_leader) return "quorum leader";
-  if (n.fenced) return "fenced";
-  if (n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined) {
-    return n.leader_count > 0 ? fmt::format("leads {}", n.leader_count) : "follower";
-  }
-  return "";
-}
-
 void DrawCross(ImDrawList* dl, ImVec2 c, float r, ImU32 colour, float thickness) {
   dl->AddLine({c.x - r, c.y - r}, {c.x + r, c.y + r}, colour, thickness);
   dl->AddLine({c.x - r, c.y + r}, {c.x + r, c.y - r}, colour, thickness);
@@ -742,6 +722,26 @@ void ChipLegend(const Palette& pal, ImDrawList* dl, ImVec2 at) {
 }
 
 }  // namespace
+
+std::string RoleLine(const view::WorldView& world, const view::NodeView& n) {
+  if (n.state == NodeState::kCrashed) return "CRASHED";
+  if (n.state == NodeState::kKilled) return "KILLED";
+  if (n.state == NodeState::kStopped) return "stopped";
+  if (n.role == view::NodeRole::kZooKeeper) return ZooKeeperState(world, n);
+  if (world.quorum.mode == "kraft" && n.role == view::NodeRole::kController) {
+    // A KRaft voter: its Raft role and epoch ("Leader e3", "Candidate e5").
+    for (const view::VoterView& v : world.quorum.voters) {
+      if (v.id == n.id && v.alive) return fmt::format("{} e{}", v.role, v.epoch);
+    }
+  }
+  if (n.active_controller) return "active ctrl";
+  if (n.quorum_leader) return "quorum leader";
+  if (n.fenced) return "fenced";
+  if (n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined) {
+    return n.leader_count > 0 ? fmt::format("leads {}", n.leader_count) : "follower";
+  }
+  return "";
+}
 
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   const Palette& pal = CurrentPalette(state);

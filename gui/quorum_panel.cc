@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 
 #include "gui/panels.h"
 #include "gui/style.h"
@@ -22,11 +23,33 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::Text("KRaft quorum (__cluster_metadata): leader %d, epoch %lld", q.leader_id,
                 static_cast<long long>(q.epoch));
   } else {
-    // No leader: the header names the highest epoch a running voter is in, as its row does.
+    // No leader among the running voters. The header says what their rows say: the highest
+    // epoch a running voter is in, and the leader it still follows there, if any (a down one).
     std::int64_t epoch = 0;
-    for (const view::VoterView& v : q.voters) epoch = v.alive ? std::max(epoch, v.epoch) : epoch;
-    ImGui::Text("KRaft quorum (__cluster_metadata): no leader (highest epoch %lld)",
-                static_cast<long long>(epoch));
+    int follows = -1;
+    std::string follower;
+    for (const view::VoterView& v : q.voters) {
+      if (!v.alive || v.epoch < epoch) continue;
+      if (v.epoch > epoch) follows = -1;
+      epoch = v.epoch;
+      if (v.leader_id >= 0 && follows < 0) {
+        follows = v.leader_id;
+        follower = v.node;
+      }
+    }
+    if (follows >= 0) {
+      const bool leader_down =
+          std::any_of(q.voters.begin(), q.voters.end(),
+                      [&](const view::VoterView& v) { return v.id == follows && !v.alive; });
+      ImGui::Text(
+          "KRaft quorum (__cluster_metadata): no leader running (epoch %lld's leader %d %s; "
+          "%s still follows it)",
+          static_cast<long long>(epoch), follows, leader_down ? "is down" : "no longer leads",
+          follower.c_str());
+    } else {
+      ImGui::Text("KRaft quorum (__cluster_metadata): no leader (highest epoch %lld)",
+                  static_cast<long long>(epoch));
+    }
   }
   ImGui::SameLine();
   if (q.has_quorum) {
@@ -51,8 +74,36 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::TableNextColumn();
     if (v.alive) {
       ImGui::TextUnformatted(v.node.c_str());
+    } else if (v.stale) {
+      // A down KRaft voter: what its disk holds (quorum-state and metadata log), greyed, and
+      // marked stale: it acts on none of it until it restarts and reads it again.
+      ImGui::TextColored(ToVec4(pal.bad), "%s (down)", v.node.c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%d", v.id);
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("down, stale");
+      bool hovered = ImGui::IsItemHovered();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%lld", static_cast<long long>(v.epoch));
+      hovered = hovered || ImGui::IsItemHovered();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%d", v.voted_for);
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%d", v.leader_id);
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%lld", static_cast<long long>(v.log_end_offset));
+      hovered = hovered || ImGui::IsItemHovered();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("-");
+      if (hovered) {
+        ImGui::SetTooltip(
+            "read from its disk: epoch, vote and leader from __cluster_metadata-0/quorum-state,\n"
+            "log end from its metadata log. Stale: it acts on none of it until it restarts.\n"
+            "Its high watermark is not on disk.");
+      }
+      continue;
     } else {
-      // A down node's state is on its disk, not readable until it restarts: no numbers that
+      // A down node whose disk holds no quorum-state (a ZooKeeper server): no numbers that
       // would read as an empty log.
       ImGui::TextColored(ToVec4(pal.bad), "%s (down)", v.node.c_str());
       ImGui::TableNextColumn();
