@@ -423,11 +423,15 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
     if (n.name == state.selected_node) dl->AddCircle(c, r + 7, pal.text, 0, 2);
     if (static_cast<int>(i) == hovered_slot) dl->AddCircle(c, r, pal.text, 0, 2);
     if (n.state != NodeState::kRunning) DrawCross(dl, c, r * 0.6f, pal.bad, 4);
-    const ImVec2 name_size = ImGui::CalcTextSize(n.name.c_str());
-    dl->AddText({c.x - name_size.x / 2, c.y + r + 2}, pal.text, n.name.c_str());
+    // Labels keep to their slot of the row (the full name is in the tooltip).
+    const float room = layout.label_room[i];
+    const std::string name = FitLabel(n.name, room);
+    const ImVec2 name_size = ImGui::CalcTextSize(name.c_str());
+    dl->AddText({c.x - name_size.x / 2, c.y + r + 2}, pal.text, name.c_str());
     if (layout.label_lines < 2) continue;  // a short canvas: the role is in the tooltip
-    const ImVec2 role_size = ImGui::CalcTextSize(role.c_str());
-    dl->AddText({c.x - role_size.x / 2, c.y + r + 2 + font}, role_colour, role.c_str());
+    const std::string role_text = FitLabel(role, room);
+    const ImVec2 role_size = ImGui::CalcTextSize(role_text.c_str());
+    dl->AddText({c.x - role_size.x / 2, c.y + r + 2 + font}, role_colour, role_text.c_str());
     if (broker && groups != coordinated.end() && layout.label_lines >= 3) {
       DrawBadge(dl, pal, {c.x, c.y + r + 2 + font * 2}, CoordinatorBadge(groups->second));
     }
@@ -722,6 +726,21 @@ void ChipLegend(const Palette& pal, ImDrawList* dl, ImVec2 at) {
 }
 
 }  // namespace
+
+std::string FitLabel(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  // "console-consumer-12" -> "cons..mer-12": the end tells clients apart, so it stays.
+  const std::size_t tail = std::min<std::size_t>(text.size(), 6);
+  for (std::size_t head = text.size() - tail; head-- > 0;) {
+    const std::string fitted = text.substr(0, head) + ".." + text.substr(text.size() - tail);
+    if (ImGui::CalcTextSize(fitted.c_str()).x <= width) return fitted;
+  }
+  for (std::size_t keep = tail; keep-- > 0;) {
+    const std::string fitted = text.substr(text.size() - keep);
+    if (ImGui::CalcTextSize(fitted.c_str()).x <= width) return fitted;
+  }
+  return "";
+}
 
 std::string RoleLine(const view::WorldView& world, const view::NodeView& n) {
   if (n.state == NodeState::kCrashed) return "CRASHED";

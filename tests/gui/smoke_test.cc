@@ -794,5 +794,72 @@ TEST_CASE("gui: a session saved as a scenario replays to the same trace hash") {
   CHECK(replayed.trace_hash == driven.trace_hash);
 }
 
+// What each node takes on the map as cluster_map::Draw draws it: a broker's box, or a circle
+// with its name and role lines centred under it (the text measured with the font in use).
+std::vector<Rect> NodeShapes(const view::WorldView& world, const ClusterLayout& layout,
+                             float font) {
+  std::vector<Rect> shapes;
+  for (std::size_t i = 0; i < world.nodes.size(); ++i) {
+    if (layout.IsBox(static_cast<int>(i))) {
+      shapes.push_back(layout.boxes[i]);
+      continue;
+    }
+    const Point c = layout.centers[i];
+    const float room = layout.label_room[i];
+    const std::string name = cluster_map::FitLabel(world.nodes[i].name, room);
+    float half = std::max(layout.radius + 3, ImGui::CalcTextSize(name.c_str()).x / 2);
+    float bottom = c.y + layout.radius + 2 + font;
+    if (layout.label_lines >= 2) {
+      const std::string role =
+          cluster_map::FitLabel(cluster_map::RoleLine(world, world.nodes[i]), room);
+      half = std::max(half, ImGui::CalcTextSize(role.c_str()).x / 2);
+      bottom += font;
+    }
+    shapes.push_back({c.x - half, c.y - layout.radius - 3, c.x + half, bottom});
+  }
+  return shapes;
+}
+
+TEST_CASE(
+    "gui smoke: at scales 1, 1.5 and 2, on 1920x1080 and 1280x720, no node's box or labels "
+    "on the map overlap another's, in every bundled scenario, and drawing leaves the trace "
+    "hash as it was") {
+  for (const std::string& path : BundledScenarios()) {
+    // Mid-run, where the scenario's clients and faults are on the map.
+    const std::vector<Time> moments = Moments(path, 3);
+    const Time at = moments.size() > 1 ? moments[1] : kTimeZero + Seconds(5);
+    Reference reference(path);
+    for (float scale : {1.0f, 1.5f, 2.0f}) {
+      INFO(path << " at " << FormatTime(at) << ", scale " << scale);
+      HeadlessContext context;
+      Options options = ScenarioOptions(path, scale);
+      options.at = at;
+      App app(Open(options));
+      Configure(options, app);
+      REQUIRE(BuildFontAtlas());
+      app.Update(0);
+      for (const ImVec2 display : {ImVec2{1920, 1080}, ImVec2{1280, 720}}) {
+        INFO("display " << display.x << "x" << display.y);
+        NewHeadlessFrame(display, static_cast<float>(kFrameSeconds));
+        app.Draw();
+        const view::WorldView& world = app.session().View();
+        const auto& canvas = app.state().map_canvas;
+        const float font = ImGui::GetFontSize();
+        const ClusterLayout layout = LayoutMap(world, canvas[2], canvas[3], font);
+        const std::vector<Rect> shapes = NodeShapes(world, layout, font);
+        for (std::size_t i = 0; i < shapes.size(); ++i) {
+          for (std::size_t j = i + 1; j < shapes.size(); ++j) {
+            INFO(world.nodes[i].name << " and " << world.nodes[j].name);
+            CHECK_FALSE(shapes[i].Overlaps(shapes[j]));
+          }
+        }
+        ImGui::Render();
+        CheckDrawData();
+        REQUIRE(world.trace_hash == reference.HashAfter(world.events_executed));
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kafkasim::gui
