@@ -395,7 +395,15 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
       // name there.
       const bool one_line = layout.chip_areas[i].y0 - box.y0 < font * 2;
       if (one_line) {
-        dl->AddText({x + name_w + font * (up ? 0.5f : 1.2f), a.y + 2}, role_colour, role.c_str());
+        // The role takes what the line has left, short of the coordinator badge at its end.
+        const float role_x = x + name_w + font * (up ? 0.5f : 1.2f);
+        float right = b.x - font * 0.3f;
+        if (broker && groups != coordinated.end()) {
+          const std::string badge = fmt::format("coord {}", groups->second.size());
+          right -= ImGui::CalcTextSize(badge.c_str()).x + 8 + font * 0.3f;
+        }
+        const std::string fitted = FitLabel(role, right - role_x);
+        dl->AddText({role_x, a.y + 2}, role_colour, fitted.c_str());
       } else {
         dl->AddText({x, a.y + 2 + font}, role_colour, role.c_str());
       }

@@ -16,12 +16,19 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   const Palette& pal = CurrentPalette(state);
   const view::QuorumView& q = world.quorum;
   const bool zookeeper = q.mode == "zookeeper";
+  // Whether there is a quorum first, then the header, wrapped at the panel's edge.
+  if (q.has_quorum) {
+    ImGui::TextColored(ToVec4(pal.ok), "quorum: yes");
+  } else {
+    ImGui::TextColored(ToVec4(pal.bad), "quorum: NO (majority not reachable)");
+  }
+  ImGui::SameLine();
   if (zookeeper) {
-    ImGui::Text("ZooKeeper ensemble: leader myid %d, epoch %lld, zxid %s", q.leader_id,
-                static_cast<long long>(q.epoch), q.zxid.c_str());
+    ImGui::TextWrapped("ZooKeeper ensemble: leader myid %d, epoch %lld, zxid %s", q.leader_id,
+                       static_cast<long long>(q.epoch), q.zxid.c_str());
   } else if (q.leader_id >= 0) {
-    ImGui::Text("KRaft quorum (__cluster_metadata): leader %d, epoch %lld", q.leader_id,
-                static_cast<long long>(q.epoch));
+    ImGui::TextWrapped("KRaft quorum (__cluster_metadata): leader %d, epoch %lld", q.leader_id,
+                       static_cast<long long>(q.epoch));
   } else {
     // No leader among the running voters. The header says what their rows say: the highest
     // epoch a running voter is in, and the leader it still follows there, if any (a down one).
@@ -41,21 +48,15 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       const bool leader_down =
           std::any_of(q.voters.begin(), q.voters.end(),
                       [&](const view::VoterView& v) { return v.id == follows && !v.alive; });
-      ImGui::Text(
+      ImGui::TextWrapped(
           "KRaft quorum (__cluster_metadata): no leader running (epoch %lld's leader %d %s; "
           "%s still follows it)",
           static_cast<long long>(epoch), follows, leader_down ? "is down" : "no longer leads",
           follower.c_str());
     } else {
-      ImGui::Text("KRaft quorum (__cluster_metadata): no leader (highest epoch %lld)",
-                  static_cast<long long>(epoch));
+      ImGui::TextWrapped("KRaft quorum (__cluster_metadata): no leader (highest epoch %lld)",
+                         static_cast<long long>(epoch));
     }
-  }
-  ImGui::SameLine();
-  if (q.has_quorum) {
-    ImGui::TextColored(ToVec4(pal.ok), "  quorum: yes");
-  } else {
-    ImGui::TextColored(ToVec4(pal.bad), "  quorum: NO (majority not reachable)");
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
