@@ -47,10 +47,32 @@ void EachLine(std::string_view text, Fn fn) {
 
 }  // namespace
 
+std::string OptionValue(const std::string& command, const std::string& flag) {
+  std::string_view rest = command;
+  // Up to a here-string: its lines are data, not flags.
+  rest = rest.substr(0, rest.find("<<<"));
+  for (std::size_t at = rest.find(flag); at != std::string_view::npos;
+       at = rest.find(flag, at + 1)) {
+    const bool starts = at == 0 || rest[at - 1] == ' ';
+    const std::size_t end = at + flag.size();
+    if (!starts || end >= rest.size() || (rest[end] != ' ' && rest[end] != '=')) continue;
+    std::string_view value = rest.substr(end + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    return std::string(value.substr(0, value.find(' ')));
+  }
+  return "";
+}
+
+const ConsoleClient* ConsoleModel::Client(const std::string& name) const {
+  const auto it = clients_.find(name);
+  return it == clients_.end() ? nullptr : &it->second;
+}
+
 void ConsoleModel::Reset() {
   scanned_ = 0;
   blocks_.clear();
   client_block_.clear();
+  clients_.clear();
   awaiting_.clear();
 }
 
@@ -122,6 +144,11 @@ void ConsoleModel::Read(const TraceEvent& e) {
       if (last.client.empty()) {
         last.client = client;
         client_block_[client] = block;
+        ConsoleClient& info = clients_[client];
+        info.topic = OptionValue(last.command, "--topic");
+        // "console-consumer-1 started ... in group console-consumer-98204"
+        const std::size_t in_group = e.text.find(" in group ");
+        if (in_group != std::string::npos) info.group = e.text.substr(in_group + 10);
       }
     }
     Append(block, {e.kind == sk::kCommandError ? Kind::kError : Kind::kNote, e.text});

@@ -31,6 +31,16 @@ struct ConsoleBlock {
   std::size_t lines_dropped = 0;  // past kLinesPerBlockMax: counted, left to the event log
 };
 
+// What the Clients tab shows for a console client, which the scenario does not declare: the
+// topic of its command line and the group it joined ("" without one).
+struct ConsoleClient {
+  std::string topic;
+  std::string group;
+};
+
+// The value of `--flag VALUE` or `--flag=VALUE` in a command line, or "".
+std::string OptionValue(const std::string& command, const std::string& flag);
+
 class ConsoleModel {
  public:
   // A consumer reading a long topic keeps its last lines here; the event log has all.
@@ -41,6 +51,8 @@ class ConsoleModel {
   void Update(const std::vector<TraceEvent>& trace);
   void Reset();
   const std::vector<ConsoleBlock>& blocks() const { return blocks_; }
+  // The console client `name` ("console-consumer-1") started by a command, or nullptr.
+  const ConsoleClient* Client(const std::string& name) const;
 
  private:
   void Read(const TraceEvent& e);
@@ -49,6 +61,7 @@ class ConsoleModel {
   std::size_t scanned_ = 0;
   std::vector<ConsoleBlock> blocks_;
   std::map<std::string, std::size_t> client_block_;  // console client -> its command's block
+  std::map<std::string, ConsoleClient> clients_;
   std::vector<std::size_t>
       awaiting_;  // blocks of tools whose answer has not come yet, oldest first
 };

@@ -122,5 +122,23 @@ TEST_CASE("console: reads only new events, starts over after a rewind, keeps a b
         std::vector<std::string>{"console-consumer-1 started on topic cities", "r0"});
 }
 
+TEST_CASE("console: a console client's topic and group, for the Clients tab") {
+  CHECK(OptionValue("kafka-console-consumer.sh --topic cities --group g", "--topic") == "cities");
+  CHECK(OptionValue("kafka-console-consumer.sh --topic=cities", "--topic") == "cities");
+  CHECK(OptionValue("kafka-console-consumer.sh --topics cities", "--topic").empty());
+  CHECK(OptionValue("kafka-console-producer.sh --topic a <<< --topic b", "--topic") == "a");
+  TraceBuilder t;
+  t.Add(1, "console", sk::kInputCommand, "$ kafka-console-consumer.sh --topic cities");
+  t.Add(1, "", sk::kClientStart,
+        "console-consumer-1 started --from-beginning on topic cities in group console-consumer-7");
+  ConsoleModel model;
+  model.Update(t.events);
+  const ConsoleClient* c = model.Client("console-consumer-1");
+  REQUIRE(c != nullptr);
+  CHECK(c->topic == "cities");
+  CHECK(c->group == "console-consumer-7");
+  CHECK(model.Client("producer-1") == nullptr);
+}
+
 }  // namespace
 }  // namespace kafkasim::gui

@@ -672,6 +672,11 @@ TEST_CASE(
   REQUIRE(consumer != nullptr);
   CHECK_FALSE(consumer->from_scenario);
   CHECK(consumer->client.starts_with("console-consumer-"));
+  // The Clients tab gets its topic and group from there.
+  const ConsoleClient* client = app.state().console_model.Client(consumer->client);
+  REQUIRE(client != nullptr);
+  CHECK(client->topic == "cities");
+  CHECK(client->group.starts_with("console-consumer-"));
   CHECK(HasLine(*consumer, "Oslo"));
   CHECK(consumer->lines.size() > 10);  // producer-1's records since 3 s, then Oslo and Rome
   const ConsoleBlock* producer = FindBlock(app, "kafka-console-producer.sh");
