@@ -67,6 +67,7 @@ void UpdateModels(const view::WorldView& world, GuiState& state) {
   if (world.trace != nullptr) {
     state.event_filter.Update(*world.trace, state.filter);
     state.timeline.Update(*world.trace);
+    state.console_model.Update(*world.trace);
   }
   state.metrics.Record(world.now, world.metrics);
 }
@@ -181,11 +182,15 @@ App::App(std::unique_ptr<SessionControl> session) : session_(std::move(session))
 }
 
 void App::Echo(const std::string& command, const CommandOutput& output) {
-  state_.console.push_back({ConsoleLine::Kind::kInput, "> " + command});
+  // A command the session took is in the trace with its output (ConsoleModel); one it refused
+  // (it did not parse) is not, and is written here.
+  if (output.ok) return;
+  const view::WorldView& world = session_->View();
+  const std::uint64_t after = world.trace != nullptr ? world.trace->size() : 0;
+  state_.console.push_back({ConsoleLine::Kind::kInput, "$ " + command, after});
   std::istringstream lines(output.text);
   for (std::string line; std::getline(lines, line);) {
-    state_.console.push_back(
-        {output.ok ? ConsoleLine::Kind::kOutput : ConsoleLine::Kind::kError, line});
+    state_.console.push_back({ConsoleLine::Kind::kError, line, after});
   }
 }
 
@@ -197,11 +202,24 @@ void App::AfterJump() {
 void App::ApplyQueue() {
   CommandQueue q = std::move(queue_);
   queue_.Clear();
-  for (const std::string& command : q.commands) Echo(command, session_->Submit(command));
+  for (const std::string& command : q.commands) {
+    const std::size_t recorded = session_->recorded_inputs().size();
+    CommandOutput output = session_->Submit(command);
+    // Taken (and so in the trace, with its answer under it) even when the tool answered an
+    // error: only a command the session did not record is echoed apart.
+    if (session_->recorded_inputs().size() > recorded) output.ok = true;
+    Echo(command, output);
+  }
   if (q.open_path) {
     const Status status = session_->Open(*q.open_path);
     state_.status = status.ok() ? "opened " + *q.open_path : status.message();
-    if (!status.ok()) state_.console.push_back({ConsoleLine::Kind::kError, status.message()});
+    if (!status.ok()) {
+      const view::WorldView& world = session_->View();
+      state_.console.push_back({ConsoleLine::Kind::kError, status.message(),
+                                world.trace != nullptr ? world.trace->size() : 0});
+    } else {
+      state_.console.clear();  // another scenario: the old transcript is gone with its trace
+    }
     state_.metrics.Clear();
     AfterJump();
   }
@@ -224,7 +242,8 @@ void App::ApplyQueue() {
   }
   for (int i = 0; i < q.step_events; ++i) session_->StepEvent();
   if (q.step_to_interesting) session_->StepToNextInteresting(kEventsPerFrameMax * 50);
-  if (q.step_events > 0 || q.step_to_interesting) state_.playing = false;
+  if (q.step_to) StepTo(*q.step_to, kEventsPerFrameMax * 50);
+  if (q.step_events > 0 || q.step_to_interesting || q.step_to) state_.playing = false;
   if (q.save_scenario_path) {
     WriteFile(*q.save_scenario_path, session_->SaveAsScenario(), &state_.status);
   }
@@ -247,6 +266,25 @@ void App::ApplyQueue() {
                 &state_.status);
     }
   }
+}
+
+bool App::StepTo(StepTarget target, std::uint64_t events_max) {
+  // Stepping does not rebuild the world, so the trace the view points at is the one that grows
+  // (View() itself is not rebuilt for every event).
+  const std::vector<TraceEvent>* trace = session_->View().trace;
+  if (trace == nullptr) return false;
+  for (std::uint64_t i = 0; i < events_max; ++i) {
+    const std::size_t before = trace->size();
+    if (!session_->StepEvent()) return false;
+    for (std::size_t k = before; k < trace->size(); ++k) {
+      if (IsStepTarget((*trace)[k], target)) {
+        state_.selected_event = (*trace)[k].index;
+        state_.scroll_to_selected_event = true;
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 void App::RaiseAlerts(const view::WorldView& world) {

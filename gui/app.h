@@ -42,6 +42,8 @@ class App {
   void ApplyQueue();
   void Echo(const std::string& command, const CommandOutput& output);
   void AfterJump();
+  // Runs events until one `target` event (selected in the event log), the end, or events_max.
+  bool StepTo(StepTarget target, std::uint64_t events_max);
   void RaiseAlerts(const view::WorldView& world);
 
   std::unique_ptr<SessionControl> session_;

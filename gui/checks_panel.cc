@@ -8,7 +8,14 @@
 #include "imgui.h"
 
 namespace kafkasim::gui::checks {
+
 namespace {
+
+void DimWrapped(const Palette& pal, const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ToVec4(pal.dim_text));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
 
 ImU32 StatusColour(const Palette& pal, CheckStatus status) {
   switch (status) {
@@ -54,7 +61,7 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     const CheckStatus status = StatusOf(check);
     ImGui::TextColored(ToVec4(StatusColour(pal, status)), "%-8s", StatusName(status));
     ImGui::SameLine();
-    ImGui::TextUnformatted(check.name.c_str());
+    ImGui::TextWrapped("%s", check.name.c_str());
     if (status == CheckStatus::kFailed) {
       ImGui::SameLine();
       if (ImGui::SmallButton("jump to event")) {
@@ -71,10 +78,11 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
         ImGui::TextWrapped("%s", line.c_str());
         ImGui::PopStyleColor();
       } else {
-        ImGui::TextDisabled("%s", line.c_str());
+        DimWrapped(pal, line);
       }
     }
-    if (!check.because.empty()) ImGui::TextDisabled("because %s", check.because.c_str());
+    // Long texts wrap at the panel's edge instead of running past it.
+    if (!check.because.empty()) DimWrapped(pal, "because " + check.because);
     ImGui::Unindent();
     ImGui::PopID();
   }

@@ -8,6 +8,24 @@
 
 namespace kafkasim::gui::clients {
 
+namespace {
+
+// A console client is not declared by the scenario: its topic and group come from the command
+// that started it (the Console's transcript).
+std::string TopicOf(const view::ClientView& c, const GuiState& state) {
+  if (!c.topic.empty()) return c.topic;
+  const ConsoleClient* console = state.console_model.Client(c.name);
+  return console != nullptr ? console->topic : "";
+}
+
+std::string GroupOf(const view::ClientView& c, const GuiState& state) {
+  if (!c.group.empty()) return c.group;
+  const ConsoleClient* console = state.console_model.Client(c.name);
+  return console != nullptr ? console->group : "";
+}
+
+}  // namespace
+
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   (void)queue;
   const Palette& pal = CurrentPalette(state);
@@ -26,7 +44,7 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       ImGui::TableNextColumn();
       ImGui::TextColored(ToVec4(c.running ? pal.text : pal.bad), "%s", c.name.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(c.topic.c_str());
+      ImGui::TextUnformatted(TopicOf(c, state).c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(c.acks.c_str());
       for (std::int64_t n : {c.sent, c.acknowledged, c.failed, c.in_flight}) {
@@ -51,9 +69,10 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       ImGui::TableNextColumn();
       ImGui::TextColored(ToVec4(c.running ? pal.text : pal.bad), "%s", c.name.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(c.group.empty() ? "(assign)" : c.group.c_str());
+      const std::string group = GroupOf(c, state);
+      ImGui::TextUnformatted(group.empty() ? "(assign)" : group.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(c.topic.c_str());
+      ImGui::TextUnformatted(TopicOf(c, state).c_str());
       ImGui::TableNextColumn();
       ImGui::Text("%lld", static_cast<long long>(c.consumed));
       ImGui::TableNextColumn();

@@ -73,6 +73,7 @@ ClusterLayout LayoutCluster(const view::WorldView& world, float width, float hei
 
   ClusterLayout layout;
   layout.centers.resize(world.nodes.size());
+  layout.label_room.assign(world.nodes.size(), 0);
   NodeIndex index_max = 0;
   for (const auto& node : world.nodes) {
     if (node.index != kNoNode) index_max = std::max(index_max, node.index);
@@ -97,6 +98,7 @@ ClusterLayout LayoutCluster(const view::WorldView& world, float width, float hei
     for (std::size_t c = 0; c < rows[r].size(); ++c) {
       const float x = pitch * (static_cast<float>(c) + 0.5f);
       layout.centers[static_cast<std::size_t>(rows[r][c])] = {x, y};
+      layout.label_room[static_cast<std::size_t>(rows[r][c])] = pitch * 0.94f;
     }
   }
   KSIM_ASSERT(layout.radius > 0);
@@ -107,11 +109,14 @@ int MapLabelLines(const view::WorldView& world) { return world.groups.empty() ? 
 
 namespace {
 
-// A row of circles centred at `y` across the canvas.
-void PlaceCircleRow(const std::vector<int>& row, float width, float y, ClusterLayout& layout) {
+// A row of circles centred at `y` across the canvas; each label may take its pitch less a gap.
+void PlaceCircleRow(const std::vector<int>& row, float width, float y, float gap,
+                    ClusterLayout& layout) {
   const float pitch = width / static_cast<float>(row.size());
   for (std::size_t c = 0; c < row.size(); ++c) {
-    layout.centers[static_cast<std::size_t>(row[c])] = {pitch * (static_cast<float>(c) + 0.5f), y};
+    const auto slot = static_cast<std::size_t>(row[c]);
+    layout.centers[slot] = {pitch * (static_cast<float>(c) + 0.5f), y};
+    layout.label_room[slot] = std::max(pitch - gap, 1.0f);
   }
 }
 
@@ -143,6 +148,7 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
   }
   ClusterLayout layout = LayoutCluster(world, width, 1, 0);  // slots; centres are set below
   layout.boxes.assign(world.nodes.size(), Rect{});
+  std::fill(layout.label_room.begin(), layout.label_room.end(), 0.0f);
   layout.chip_areas.assign(world.nodes.size(), Rect{});
 
   // Circle rows (controllers or ZooKeeper servers on top, clients below) take what their
@@ -171,14 +177,14 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
   layout.label_below = labels;
   float y = banner;
   if (!top.empty()) {
-    PlaceCircleRow(top, width, y + layout.radius + 2, layout);
+    PlaceCircleRow(top, width, y + layout.radius + 2, font * 0.5f, layout);
     y += circle_row();
   }
   const float area_top = y;
   const float area_height = std::max(
       height - legend - banner - static_cast<float>(circle_rows) * circle_row(), font * 1.5f);
   if (!bottom.empty()) {
-    PlaceCircleRow(bottom, width, area_top + area_height + layout.radius + 2, layout);
+    PlaceCircleRow(bottom, width, area_top + area_height + layout.radius + 2, font * 0.5f, layout);
   }
 
   // The broker grid: the column count that leaves each box the most room for chips, the

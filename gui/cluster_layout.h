@@ -39,6 +39,9 @@ struct ClusterLayout {
   float legend_height = 0;
   int label_lines = 2;
   float label_below = 0;  // the height of the label lines under each circle
+  // By position in WorldView::nodes: the widest a circle's label lines may be so that they
+  // stay clear of their neighbours' (its row's pitch less a gap); 0 for a box.
+  std::vector<float> label_room;
 
   // Position in WorldView::nodes of the node `index`, or -1.
   int SlotOf(NodeIndex index) const;

@@ -47,26 +47,6 @@ std::string ZooKeeperState(const view::WorldView& world, const view::NodeView& n
   return "";
 }
 
-std::string RoleLine(const view::WorldView& world, const view::NodeView& n) {
-  if (n.state == NodeState::kCrashed) return "CRASHED";
-  if (n.state == NodeState::kKilled) return "KILLED";
-  if (n.state == NodeState::kStopped) return "stopped";
-  if (n.role == view::NodeRole::kZooKeeper) return ZooKeeperState(world, n);
-  if (world.quorum.mode == "kraft" && n.role == view::NodeRole::kController) {
-    // A KRaft voter: its Raft role and epoch ("Leader e3", "Candidate e5").
-    for (const view::VoterView& v : world.quorum.voters) {
-      if (v.id == n.id && v.alive) return fmt::format("{} e{}", v.role, v.epoch);
-    }
-  }
-  if (n.active_controller) return "active ctrl";
-  if (n.quorum_leader) return "quorum leader";
-  if (n.fenced) return "fenced";
-  if (n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined) {
-    return n.leader_count > 0 ? fmt::format("leads {}", n.leader_count) : "follower";
-  }
-  return "";
-}
-
 void DrawCross(ImDrawList* dl, ImVec2 c, float r, ImU32 colour, float thickness) {
   dl->AddLine({c.x - r, c.y - r}, {c.x + r, c.y + r}, colour, thickness);
   dl->AddLine({c.x - r, c.y + r}, {c.x + r, c.y - r}, colour, thickness);
@@ -415,7 +395,15 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
       // name there.
       const bool one_line = layout.chip_areas[i].y0 - box.y0 < font * 2;
       if (one_line) {
-        dl->AddText({x + name_w + font * (up ? 0.5f : 1.2f), a.y + 2}, role_colour, role.c_str());
+        // The role takes what the line has left, short of the coordinator badge at its end.
+        const float role_x = x + name_w + font * (up ? 0.5f : 1.2f);
+        float right = b.x - font * 0.3f;
+        if (broker && groups != coordinated.end()) {
+          const std::string badge = fmt::format("coord {}", groups->second.size());
+          right -= ImGui::CalcTextSize(badge.c_str()).x + 8 + font * 0.3f;
+        }
+        const std::string fitted = FitLabel(role, right - role_x);
+        dl->AddText({role_x, a.y + 2}, role_colour, fitted.c_str());
       } else {
         dl->AddText({x, a.y + 2 + font}, role_colour, role.c_str());
       }
@@ -443,11 +431,15 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
     if (n.name == state.selected_node) dl->AddCircle(c, r + 7, pal.text, 0, 2);
     if (static_cast<int>(i) == hovered_slot) dl->AddCircle(c, r, pal.text, 0, 2);
     if (n.state != NodeState::kRunning) DrawCross(dl, c, r * 0.6f, pal.bad, 4);
-    const ImVec2 name_size = ImGui::CalcTextSize(n.name.c_str());
-    dl->AddText({c.x - name_size.x / 2, c.y + r + 2}, pal.text, n.name.c_str());
+    // Labels keep to their slot of the row (the full name is in the tooltip).
+    const float room = layout.label_room[i];
+    const std::string name = FitLabel(n.name, room);
+    const ImVec2 name_size = ImGui::CalcTextSize(name.c_str());
+    dl->AddText({c.x - name_size.x / 2, c.y + r + 2}, pal.text, name.c_str());
     if (layout.label_lines < 2) continue;  // a short canvas: the role is in the tooltip
-    const ImVec2 role_size = ImGui::CalcTextSize(role.c_str());
-    dl->AddText({c.x - role_size.x / 2, c.y + r + 2 + font}, role_colour, role.c_str());
+    const std::string role_text = FitLabel(role, room);
+    const ImVec2 role_size = ImGui::CalcTextSize(role_text.c_str());
+    dl->AddText({c.x - role_size.x / 2, c.y + r + 2 + font}, role_colour, role_text.c_str());
     if (broker && groups != coordinated.end() && layout.label_lines >= 3) {
       DrawBadge(dl, pal, {c.x, c.y + r + 2 + font * 2}, CoordinatorBadge(groups->second));
     }
@@ -742,6 +734,41 @@ void ChipLegend(const Palette& pal, ImDrawList* dl, ImVec2 at) {
 }
 
 }  // namespace
+
+std::string FitLabel(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  // "console-consumer-12" -> "cons..mer-12": the end tells clients apart, so it stays.
+  const std::size_t tail = std::min<std::size_t>(text.size(), 6);
+  for (std::size_t head = text.size() - tail; head-- > 0;) {
+    const std::string fitted = text.substr(0, head) + ".." + text.substr(text.size() - tail);
+    if (ImGui::CalcTextSize(fitted.c_str()).x <= width) return fitted;
+  }
+  for (std::size_t keep = tail; keep-- > 0;) {
+    const std::string fitted = text.substr(text.size() - keep);
+    if (ImGui::CalcTextSize(fitted.c_str()).x <= width) return fitted;
+  }
+  return "";
+}
+
+std::string RoleLine(const view::WorldView& world, const view::NodeView& n) {
+  if (n.state == NodeState::kCrashed) return "CRASHED";
+  if (n.state == NodeState::kKilled) return "KILLED";
+  if (n.state == NodeState::kStopped) return "stopped";
+  if (n.role == view::NodeRole::kZooKeeper) return ZooKeeperState(world, n);
+  if (world.quorum.mode == "kraft" && n.role == view::NodeRole::kController) {
+    // A KRaft voter: its Raft role and epoch ("Leader e3", "Candidate e5").
+    for (const view::VoterView& v : world.quorum.voters) {
+      if (v.id == n.id && v.alive) return fmt::format("{} e{}", v.role, v.epoch);
+    }
+  }
+  if (n.active_controller) return "active ctrl";
+  if (n.quorum_leader) return "quorum leader";
+  if (n.fenced) return "fenced";
+  if (n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined) {
+    return n.leader_count > 0 ? fmt::format("leads {}", n.leader_count) : "follower";
+  }
+  return "";
+}
 
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   const Palette& pal = CurrentPalette(state);

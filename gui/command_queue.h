@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/time.h"
+#include "gui/timeline_model.h"
 
 namespace kafkasim::gui {
 
@@ -27,6 +28,7 @@ struct CommandQueue {
   // Session controls (not recorded as inputs of the run).
   int step_events = 0;
   bool step_to_interesting = false;
+  std::optional<StepTarget> step_to;  // run until the next event of that kind
   std::optional<std::uint64_t> rewind_to_event;
   std::optional<Time> rewind_to_time;
   std::optional<std::uint64_t> restart_seed;
@@ -36,8 +38,9 @@ struct CommandQueue {
 
   void Push(std::string command) { commands.push_back(std::move(command)); }
   bool empty() const {
-    return commands.empty() && step_events == 0 && !step_to_interesting && !rewind_to_event &&
-           !rewind_to_time && !restart_seed && !open_path && !save_scenario_path && !export_diagram;
+    return commands.empty() && step_events == 0 && !step_to_interesting && !step_to &&
+           !rewind_to_event && !rewind_to_time && !restart_seed && !open_path &&
+           !save_scenario_path && !export_diagram;
   }
   void Clear() { *this = CommandQueue{}; }
 };

@@ -1,6 +1,9 @@
 // Console: type the commands of a scenario `run` step ("crash broker-1",
-// "kafka-topics.sh --describe --topic cities") and read their output. Each command entered
-// becomes a recorded input of the run.
+// "kafka-topics.sh --describe --topic cities") and read their output under them, as in a
+// terminal (ConsoleModel reads it from the trace). Each command entered becomes a recorded
+// input of the run.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -25,6 +28,9 @@ constexpr const char* kHelp[] = {
     "  kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh,",
     "  kafka-consumer-groups.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh,",
     "  kafka-dump-log.sh, ...: Kafka's tools with their own flags (--help on each)",
+    "  kafka-console-producer.sh --topic T <<< one|'two words'   sends two lines",
+    "  a tool's answer, a consumer's records and a producer's acknowledgements appear",
+    "  under the command as they arrive (press Play: the world runs on virtual time)",
     "  help                  this list; Up/Down arrows walk the history",
 };
 
@@ -43,27 +49,65 @@ int History(ImGuiInputTextCallbackData* data) {
   return 0;
 }
 
+void Line(ImU32 colour, const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ToVec4(colour));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
+
+void DrawLocal(const ConsoleLine& line, const Palette& pal) {
+  ImU32 colour = pal.text;
+  if (line.kind == ConsoleLine::Kind::kInput) colour = pal.fetch;
+  if (line.kind == ConsoleLine::Kind::kError) colour = pal.bad;
+  if (line.kind == ConsoleLine::Kind::kNote) colour = pal.dim_text;
+  Line(colour, line.text);
+}
+
+// A command as a terminal shows it, "$ crash broker-1", with its virtual time and, for a
+// scenario's `run` step, where it came from; then everything it printed, as it came.
+void DrawBlock(const ConsoleBlock& block, const Palette& pal) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ToVec4(pal.dim_text));
+  ImGui::TextUnformatted(FormatTime(block.at).c_str());
+  ImGui::PopStyleColor();
+  ImGui::SameLine();
+  Line(block.from_scenario ? pal.dim_text : pal.fetch,
+       "$ " + block.command + (block.from_scenario ? "   (scenario step)" : ""));
+  if (block.lines_dropped > 0) {
+    Line(pal.dim_text,
+         fmt::format("... {} earlier lines (all are in the event log)", block.lines_dropped));
+  }
+  for (const ConsoleOutputLine& line : block.lines) {
+    ImU32 colour = pal.text;
+    if (line.kind == ConsoleOutputLine::Kind::kError) colour = pal.bad;
+    if (line.kind == ConsoleOutputLine::Kind::kNote) colour = pal.dim_text;
+    Line(colour, line.text);
+  }
+}
+
 }  // namespace
 
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
-  (void)world;
   const Palette& pal = CurrentPalette(state);
   const float input_height = ImGui::GetFrameHeightWithSpacing();
   ImGui::BeginChild("console_lines", {0, -input_height}, true);
   const bool follow = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 1;
   ImGui::PushFont(state.fonts.mono != nullptr ? state.fonts.mono : ImGui::GetFont());
-  // Long lines wrap (no clipper: wrapped lines have no fixed height; the console is short).
-  {
-    for (const ConsoleLine& line : state.console) {
-      ImU32 colour = pal.text;
-      if (line.kind == ConsoleLine::Kind::kInput) colour = pal.fetch;
-      if (line.kind == ConsoleLine::Kind::kError) colour = pal.bad;
-      if (line.kind == ConsoleLine::Kind::kNote) colour = pal.dim_text;
-      ImGui::PushStyleColor(ImGuiCol_Text, ToVec4(colour));
-      ImGui::TextWrapped("%s", line.text.c_str());
-      ImGui::PopStyleColor();
-    }
+  // The transcript and the console's own lines in trace order; long lines wrap (no clipper:
+  // wrapped lines have no fixed height).
+  const std::vector<ConsoleBlock>& blocks = state.console_model.blocks();
+  if (blocks.empty() && state.console.empty()) {
+    Line(pal.dim_text,
+         "Type a command below (help lists them). Each one and what it prints "
+         "appear here; a consumer's records as they arrive.");
   }
+  std::size_t b = 0;
+  for (const ConsoleLine& line : state.console) {
+    for (; b < blocks.size() && blocks[b].event_index < line.after_event; ++b) {
+      DrawBlock(blocks[b], pal);
+    }
+    DrawLocal(line, pal);
+  }
+  for (; b < blocks.size(); ++b) DrawBlock(blocks[b], pal);
   ImGui::PopFont();
   if (follow) ImGui::SetScrollHereY(1.0f);
   ImGui::EndChild();
@@ -83,8 +127,11 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       state.console_history_pos = -1;
     }
     if (line == "help") {
-      state.console.push_back({ConsoleLine::Kind::kInput, "> help"});
-      for (const char* text : kHelp) state.console.push_back({ConsoleLine::Kind::kNote, text});
+      const std::uint64_t after = world.trace != nullptr ? world.trace->size() : 0;
+      state.console.push_back({ConsoleLine::Kind::kInput, "$ help", after});
+      for (const char* text : kHelp) {
+        state.console.push_back({ConsoleLine::Kind::kNote, text, after});
+      }
     } else if (!line.empty()) {
       queue.Push(line);
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/console_model.h"
 #include "gui/event_filter.h"
 #include "gui/metric_history.h"
 #include "gui/timeline_model.h"
@@ -25,10 +26,13 @@ struct GuiFonts {
   ImFont* large = nullptr;  // narration
 };
 
+// A console line that is not in the trace: `help`, a command that did not parse, a file error.
 struct ConsoleLine {
   enum class Kind : std::uint8_t { kInput, kOutput, kError, kNote };
   Kind kind = Kind::kOutput;
   std::string text;
+  // The trace's size when it was written: it shows after the commands before that event.
+  std::uint64_t after_event = 0;
 };
 
 struct GuiState {
@@ -75,7 +79,8 @@ struct GuiState {
   TimelineModel timeline;
   MetricHistory metrics;
 
-  // Console.
+  // Console: the transcript read from the trace, and the lines of the console's own.
+  ConsoleModel console_model;
   std::vector<ConsoleLine> console;
   std::array<char, 512> console_input{};
   bool console_focus = false;
@@ -105,6 +110,7 @@ struct GuiState {
     topics.Reset();
     event_filter.Reset();
     timeline.Reset();
+    console_model.Reset();
     broken_checks.clear();
     alert.clear();
   }

@@ -17,7 +17,12 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue);
 // Nodes, links, messages in flight, fault-injection context menus.
 namespace cluster_map {
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue);
-}
+// The line under a node's name on the map: "CRASHED", "Leader e3", "leads 2", "follower".
+std::string RoleLine(const view::WorldView& world, const view::NodeView& n);
+// `text` as the map draws it in `width` pixels of the current font: whole, or shortened in the
+// middle ("cons..mer-12"), keeping the end that tells nodes apart.
+std::string FitLabel(const std::string& text, float width);
+}  // namespace cluster_map
 // The kafka-topics --describe table with change highlights.
 namespace topics {
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 
 #include "gui/panels.h"
 #include "gui/style.h"
@@ -15,24 +16,47 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   const Palette& pal = CurrentPalette(state);
   const view::QuorumView& q = world.quorum;
   const bool zookeeper = q.mode == "zookeeper";
-  if (zookeeper) {
-    ImGui::Text("ZooKeeper ensemble: leader myid %d, epoch %lld, zxid %s", q.leader_id,
-                static_cast<long long>(q.epoch), q.zxid.c_str());
-  } else if (q.leader_id >= 0) {
-    ImGui::Text("KRaft quorum (__cluster_metadata): leader %d, epoch %lld", q.leader_id,
-                static_cast<long long>(q.epoch));
+  // Whether there is a quorum first, then the header, wrapped at the panel's edge.
+  if (q.has_quorum) {
+    ImGui::TextColored(ToVec4(pal.ok), "quorum: yes");
   } else {
-    // No leader: the header names the highest epoch a running voter is in, as its row does.
-    std::int64_t epoch = 0;
-    for (const view::VoterView& v : q.voters) epoch = v.alive ? std::max(epoch, v.epoch) : epoch;
-    ImGui::Text("KRaft quorum (__cluster_metadata): no leader (highest epoch %lld)",
-                static_cast<long long>(epoch));
+    ImGui::TextColored(ToVec4(pal.bad), "quorum: NO (majority not reachable)");
   }
   ImGui::SameLine();
-  if (q.has_quorum) {
-    ImGui::TextColored(ToVec4(pal.ok), "  quorum: yes");
+  if (zookeeper) {
+    ImGui::TextWrapped("ZooKeeper ensemble: leader myid %d, epoch %lld, zxid %s", q.leader_id,
+                       static_cast<long long>(q.epoch), q.zxid.c_str());
+  } else if (q.leader_id >= 0) {
+    ImGui::TextWrapped("KRaft quorum (__cluster_metadata): leader %d, epoch %lld", q.leader_id,
+                       static_cast<long long>(q.epoch));
   } else {
-    ImGui::TextColored(ToVec4(pal.bad), "  quorum: NO (majority not reachable)");
+    // No leader among the running voters. The header says what their rows say: the highest
+    // epoch a running voter is in, and the leader it still follows there, if any (a down one).
+    std::int64_t epoch = 0;
+    int follows = -1;
+    std::string follower;
+    for (const view::VoterView& v : q.voters) {
+      if (!v.alive || v.epoch < epoch) continue;
+      if (v.epoch > epoch) follows = -1;
+      epoch = v.epoch;
+      if (v.leader_id >= 0 && follows < 0) {
+        follows = v.leader_id;
+        follower = v.node;
+      }
+    }
+    if (follows >= 0) {
+      const bool leader_down =
+          std::any_of(q.voters.begin(), q.voters.end(),
+                      [&](const view::VoterView& v) { return v.id == follows && !v.alive; });
+      ImGui::TextWrapped(
+          "KRaft quorum (__cluster_metadata): no leader running (epoch %lld's leader %d %s; "
+          "%s still follows it)",
+          static_cast<long long>(epoch), follows, leader_down ? "is down" : "no longer leads",
+          follower.c_str());
+    } else {
+      ImGui::TextWrapped("KRaft quorum (__cluster_metadata): no leader (highest epoch %lld)",
+                         static_cast<long long>(epoch));
+    }
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
@@ -51,8 +75,36 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     ImGui::TableNextColumn();
     if (v.alive) {
       ImGui::TextUnformatted(v.node.c_str());
+    } else if (v.stale) {
+      // A down KRaft voter: what its disk holds (quorum-state and metadata log), greyed, and
+      // marked stale: it acts on none of it until it restarts and reads it again.
+      ImGui::TextColored(ToVec4(pal.bad), "%s (down)", v.node.c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%d", v.id);
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("down, stale");
+      bool hovered = ImGui::IsItemHovered();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%lld", static_cast<long long>(v.epoch));
+      hovered = hovered || ImGui::IsItemHovered();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%d", v.voted_for);
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%d", v.leader_id);
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%lld", static_cast<long long>(v.log_end_offset));
+      hovered = hovered || ImGui::IsItemHovered();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("-");
+      if (hovered) {
+        ImGui::SetTooltip(
+            "read from its disk: epoch, vote and leader from __cluster_metadata-0/quorum-state,\n"
+            "log end from its metadata log. Stale: it acts on none of it until it restarts.\n"
+            "Its high watermark is not on disk.");
+      }
+      continue;
     } else {
-      // A down node's state is on its disk, not readable until it restarts: no numbers that
+      // A down node whose disk holds no quorum-state (a ZooKeeper server): no numbers that
       // would read as an empty log.
       ImGui::TextColored(ToVec4(pal.bad), "%s (down)", v.node.c_str());
       ImGui::TableNextColumn();

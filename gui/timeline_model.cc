@@ -49,6 +49,36 @@ std::optional<MarkerKind> ClassifyEvent(const TraceEvent& event) {
   return std::nullopt;
 }
 
+bool IsStepTarget(const TraceEvent& event, StepTarget target) {
+  switch (target) {
+    case StepTarget::kLeaderChange:
+      return event.kind == kafka_kind::kPartitionLeader;
+    case StepTarget::kElection:
+      return event.kind == raft_kind::kCandidate || event.kind == raft_kind::kLeader ||
+             event.kind == raft_kind::kElectionLost ||
+             event.kind == kafka_kind::kZkControllerElection;
+    case StepTarget::kFault:
+      return ClassifyEvent(event) == MarkerKind::kFault;
+    case StepTarget::kExpectation:
+      return ClassifyEvent(event) == MarkerKind::kCheck;
+  }
+  return false;
+}
+
+const char* StepTargetName(StepTarget target) {
+  switch (target) {
+    case StepTarget::kLeaderChange:
+      return "leader change";
+    case StepTarget::kElection:
+      return "election";
+    case StepTarget::kFault:
+      return "fault";
+    case StepTarget::kExpectation:
+      return "expectation";
+  }
+  return "?";
+}
+
 void TimelineModel::Update(const std::vector<TraceEvent>& trace) {
   if (trace.size() < scanned_) Reset();
   for (; scanned_ < trace.size(); ++scanned_) {

@@ -36,6 +36,16 @@ std::span<const MarkerRule> MarkerRules();
 // The marker for an event of a kind in MarkerRules(); nothing for other kinds.
 std::optional<MarkerKind> ClassifyEvent(const TraceEvent& event);
 
+// What "step to next" stops at: a partition's leader change, a KRaft election (a candidate, its
+// win or loss) or the ZooKeeper controller election, a fault, an expectation decided (or a
+// guarantee broken).
+enum class StepTarget : std::uint8_t { kLeaderChange, kElection, kFault, kExpectation };
+inline constexpr StepTarget kStepTargets[] = {StepTarget::kLeaderChange, StepTarget::kElection,
+                                              StepTarget::kFault, StepTarget::kExpectation};
+bool IsStepTarget(const TraceEvent& event, StepTarget target);
+// "leader change", "election", "fault", "expectation": the button reads "Next " + this.
+const char* StepTargetName(StepTarget target);
+
 class TimelineModel {
  public:
   // Like EventFilter: incremental, rescans when the trace shrank.

@@ -35,7 +35,7 @@ void FileMenu(const view::WorldView& world, GuiState& state, CommandQueue& queue
   ImGui::InputTextWithHint("##save", "my-session.json", state.save_path.data(),
                            state.save_path.size());
   ImGui::SameLine();
-  if (ImGui::Button("Save as scenario") && state.save_path[0] != '\0') {
+  if (ImGui::Button("Save session as scenario") && state.save_path[0] != '\0') {
     queue.save_scenario_path = std::string(state.save_path.data());
   }
   ImGui::Separator();
@@ -94,6 +94,19 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   if (ImGui::Button("Step")) queue.step_events += 1;
   ImGui::SameLine();
   if (ImGui::Button("Next interesting")) queue.step_to_interesting = true;
+  ImGui::SameLine();
+  // Step to the next event of one kind, so a lesson can walk from election to election.
+  if (ImGui::Button("Next...")) ImGui::OpenPopup("step_to");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("run to the next leader change, election, fault or expectation");
+  }
+  if (ImGui::BeginPopup("step_to")) {
+    for (StepTarget target : kStepTargets) {
+      const std::string label = std::string("Next ") + StepTargetName(target);
+      if (ImGui::MenuItem(label.c_str())) queue.step_to = target;
+    }
+    ImGui::EndPopup();
+  }
   ImGui::SameLine();
   float log_speed = static_cast<float>(std::log10(state.speed));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);

@@ -317,7 +317,13 @@ void SetNodes(StepAction& action, const std::vector<std::string>& names) {
 
 Runner::Runner(Scenario scenario, RunOptions options)
     : scenario_(std::move(scenario)), options_(std::move(options)) {
+  ResetInputs();
   Build();
+}
+
+void Runner::ResetInputs() {
+  inputs_.clear();
+  for (const SessionInput& input : scenario_.inputs) inputs_.push_back({input.at, input.command});
 }
 
 // The world goes first: its simulation holds the recorder and a trace sink into this Runner.
@@ -1171,26 +1177,35 @@ bool Runner::StepToNextInteresting(std::uint64_t events_max) {
   return false;
 }
 
-void Runner::ApplyInput(const RecordedInput& input) {
+void Runner::ApplyInput(const RecordedInput& input,
+                        const std::function<void(const CommandOutput&)>& done) {
   Result<ToolCommand> parsed = ParseToolCommand(input.command);
   if (!parsed.ok()) return;
   Note("console", trace_kind::kInputCommand, "$ " + input.command);
-  world_->Execute(*parsed, input.command, nullptr);
+  world_->Execute(*parsed, input.command, done);
 }
 
+// A command takes effect one nanosecond after now, as an event of its own, which is how a
+// rewind (Build) and a saved session replayed (its "inputs") run it too: scheduled at that
+// instant, where no other event is, so it runs after everything up to now in every case and
+// the three traces agree.
 CommandOutput Runner::Submit(const std::string& command) {
   Result<ToolCommand> parsed = ParseToolCommand(command);
   if (!parsed.ok()) return CommandOutput{false, parsed.status().message()};
-  const RecordedInput input{world_->sim().Now(), command};
+  Simulation& sim = world_->sim();
+  const RecordedInput input{sim.Now() + Nanoseconds(1), command};
   inputs_.push_back(input);
   view_dirty_ = true;
   CommandOutput out{true, ""};
   bool answered = false;
-  Note("console", trace_kind::kInputCommand, "$ " + command);
-  world_->Execute(*parsed, command, [&out, &answered](const CommandOutput& o) {
-    out = o;
-    answered = true;
+  sim.Schedule(input.at, [this, input, &out, &answered] {
+    ApplyInput(input, [&out, &answered](const CommandOutput& o) {
+      out = o;
+      answered = true;
+    });
   });
+  // What is still due at now (after a single step), then the command.
+  while (!sim.idle() && sim.NextEventTime() <= input.at) sim.Step();
   if (!answered) out.text = "(request sent; the answer appears in the event log)";
   return out;
 }
@@ -1214,7 +1229,7 @@ void Runner::RewindToEvent(std::uint64_t index) {
 
 void Runner::Restart(std::uint64_t seed) {
   options_.seed = seed;
-  inputs_.clear();
+  ResetInputs();
   Build();
 }
 
@@ -1223,7 +1238,7 @@ Status Runner::Open(const std::string& scenario_path) {
   if (!loaded.ok()) return loaded.status();
   scenario_ = std::move(*loaded);
   options_.seed = scenario_.seed;
-  inputs_.clear();
+  ResetInputs();
   Build();
   return Status::Ok();
 }
@@ -1237,13 +1252,17 @@ std::string Runner::SaveAsScenario() const {
   std::ifstream in(scenario_.source);
   j = nlohmann::ordered_json::parse(in, nullptr, false);
   if (j.is_discarded()) j = nlohmann::ordered_json::object();
-  auto& steps = j["steps"];
+  // The session's commands (the file's own "inputs" first) as "inputs", not as steps: steps
+  // run in file order, one after another, while an input runs at its instant, as it did live.
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
   for (const RecordedInput& input : inputs_) {
-    nlohmann::ordered_json step;
-    step["at"] = FormatDuration(input.at - kTimeZero);
-    step["run"] = input.command;
-    steps.push_back(step);
+    nlohmann::ordered_json item;
+    item["at"] = FormatDuration(input.at - kTimeZero);
+    item["run"] = input.command;
+    inputs.push_back(item);
   }
+  j["inputs"] = inputs;
+  j["seed"] = options_.seed;  // a restart may have changed it
   return j.dump(2);
 }
 

@@ -112,7 +112,10 @@ class Runner final : public SessionControl {
   void Poll(const Expect& expect, std::size_t check, Time deadline);
   bool Holds(const ExpectCondition& condition, std::size_t check, std::string* seen);
   void Settle(std::size_t check, bool ok, const std::string& detail);
-  void ApplyInput(const RecordedInput& input);
+  void ApplyInput(const RecordedInput& input,
+                  const std::function<void(const CommandOutput&)>& done = nullptr);
+  // The scenario's own "inputs" (a saved session), where the recorded inputs start.
+  void ResetInputs();
   void OnTraceForMeters(const TraceEvent& event);
   void SampleCounters(Time now);
 

@@ -277,7 +277,7 @@ const Topic* Scenario::FindTopic(std::string_view topic_name) const {
 const std::vector<std::string_view>& TopLevelKeys() {
   static const std::vector<std::string_view> keys = {"$schema", "name",    "description", "seed",
                                                      "end",     "cluster", "topics",      "clients",
-                                                     "steps",   "probes"};
+                                                     "steps",   "probes",  "inputs"};
   return keys;
 }
 
@@ -850,6 +850,7 @@ class ScenarioParser {
   std::optional<ExpectCondition> ParseGroup(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseKeyInPartition(const Json& j, const std::string& path);
   void ParseProbes(const Json& j, const std::string& path);
+  void ParseInputs(const Json& j, const std::string& path);
   bool CheckProbeName(const std::string& name, const std::string& path);
 
   // Node and reference checks. Each reports its own error and returns false on failure.
@@ -924,6 +925,7 @@ void ScenarioParser::Parse(const Json& root) {
   }
   if (const Json* steps = r_.Member(root, "$", "steps", false)) ParseSteps(*steps, "$.steps");
   if (const Json* probes = r_.Member(root, "$", "probes", false)) ParseProbes(*probes, "$.probes");
+  if (const Json* inputs = r_.Member(root, "$", "inputs", false)) ParseInputs(*inputs, "$.inputs");
 }
 
 void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
@@ -2218,6 +2220,38 @@ bool ScenarioParser::CheckProbeName(const std::string& name, const std::string& 
                (guess.empty() ? "; the probes are listed in sim/kafka/probes.cc"
                               : "; did you mean " + Quote(guess) + "?"));
   return false;
+}
+
+// "inputs": [{"at": "6000000001ns", "run": "crash broker-2"}, ...], what File > Save session as
+// scenario writes. Each command must parse; its nodes are not checked, as the live session
+// ran it as typed (an unknown node was its "command.error" then, and is again).
+void ScenarioParser::ParseInputs(const Json& j, const std::string& path) {
+  if (!j.is_array()) {
+    r_.Error("E002", path,
+             "expected an array of {\"at\", \"run\"} inputs, got " + TypeWithArticle(j));
+    return;
+  }
+  Time previous = kTimeZero;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const std::string item = IndexPath(path, i);
+    if (!r_.Object(j[i], item, {"at", "run"})) continue;
+    const auto at = r_.DurationMember(j[i], item, "at", true);
+    const auto text = r_.String(j[i], item, "run", true);
+    if (!at || !text) continue;
+    const Time t = kTimeZero + *at;
+    if (t < previous) {
+      r_.Error("E021", item + ".at",
+               "input time " + FormatTime(t) + " is before the previous input's " +
+                   FormatTime(previous) + "; inputs must be in time order");
+      continue;
+    }
+    previous = t;
+    if (auto parsed = ParseToolCommand(*text); !parsed.ok()) {
+      r_.Error("E022", item + ".run", parsed.status().message());
+      continue;
+    }
+    s_.inputs.push_back(SessionInput{t, *text});
+  }
 }
 
 void ScenarioParser::ParseProbes(const Json& j, const std::string& path) {

@@ -401,6 +401,14 @@ struct Step {
 // ---------------------------------------------------------------------------------------------
 // The scenario
 
+// A command of a saved GUI session ("inputs"): applied at `at` as the console applied it, by
+// the runner's recorded-input path (a trace event "input.command" from "console"), so the
+// saved session replays to the trace hash the live one had.
+struct SessionInput {
+  Time at;
+  std::string command;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -409,9 +417,10 @@ struct Scenario {
   Cluster cluster;
   std::vector<Topic> topics;
   std::vector<Client> clients;
-  std::vector<Step> steps;          // in file order; times never decrease
-  std::vector<std::string> probes;  // probe names the run must hit
-  std::string source;               // file path or the name given to ParseScenario
+  std::vector<Step> steps;           // in file order; times never decrease
+  std::vector<std::string> probes;   // probe names the run must hit
+  std::vector<SessionInput> inputs;  // a saved session's commands, in time order
+  std::string source;                // file path or the name given to ParseScenario
 
   const NodeSpec* FindNode(std::string_view name) const;  // nullptr if none
   const Client* FindClient(std::string_view id) const;

@@ -7,16 +7,19 @@
 #include <cstdlib>
 #include <optional>
 #include <regex>
+#include <span>
 
 #include "engine/overloaded.h"
 #include "kafka/clients.h"
 #include "kafka/message_kind.h"
+#include "raft/raft_types.h"
 #include "scenario/limits.h"
 #include "scenario/server_properties.h"
 #include "scenario/trace_kinds.h"
 #include "scenario/world.h"
 #include "storage/checkpoint_file.h"
 #include "storage/format.h"
+#include "storage/record_batch.h"
 #include "zookeeper/zk_server_node.h"
 
 namespace kafkasim::scenario {
@@ -46,6 +49,42 @@ std::optional<std::regex> TopicIncludeList(const std::string& raw, std::string* 
     *error = regex + " is an invalid regex.";
     return std::nullopt;
   }
+}
+
+// What a down KRaft voter's disk holds (KafkaRaftServer::LoadMetadataLog reads the same files
+// when it restarts): the quorum-state file's epoch, vote and leader, and the end of the intact
+// batches of its newest metadata log segment. Reads only; false when there is no quorum-state.
+bool ReadVoterDisk(const FileSystem& disk, view::VoterView& vv) {
+  constexpr const char* kDir = "__cluster_metadata-0";
+  const std::string state_path = std::string(kDir) + "/" + raft::kQuorumStateFileName;
+  if (!disk.Exists(state_path)) return false;
+  Result<std::vector<std::uint8_t>> bytes = disk.ReadFile(state_path);
+  if (!bytes.ok()) return false;
+  Result<raft::QuorumState> state =
+      raft::QuorumStateFromJson(std::string(bytes->begin(), bytes->end()));
+  if (!state.ok()) return false;
+  vv.epoch = state->epoch;
+  vv.voted_for = state->voted_for;
+  vv.leader_id = state->leader_id;
+  vv.log_end_offset = 0;
+  Result<std::vector<std::string>> files = disk.ListDir(kDir);
+  if (!files.ok()) return true;
+  std::string newest;  // segment names are zero-padded base offsets: the greatest is the newest
+  for (const std::string& f : *files) {
+    if (f.ends_with(".log") && f > newest) newest = f;
+  }
+  if (newest.empty()) return true;
+  vv.log_end_offset = std::strtoll(newest.c_str(), nullptr, 10);
+  Result<std::vector<std::uint8_t>> log = disk.ReadFile(std::string(kDir) + "/" + newest);
+  if (!log.ok()) return true;
+  const std::span<const std::uint8_t> all(*log);
+  for (std::size_t at = 0; at < all.size();) {
+    Result<storage::BatchHeader> h = storage::CheckBatch(all.subspan(at), at);
+    if (!h.ok()) break;  // a torn tail: recovery truncates here
+    vv.log_end_offset = h->last_offset() + 1;
+    at += storage::kLogOverhead + static_cast<std::size_t>(h->batch_length);
+  }
+  return true;
 }
 
 }  // namespace
@@ -722,6 +761,8 @@ view::WorldView World::BuildView() {
         v.quorum.leader_id = id;
         v.quorum.epoch = st.epoch;
       }
+    } else if (const auto d = disks_.find(n); d != disks_.end()) {
+      vv.stale = ReadVoterDisk(d->second->disk(), vv);
     }
     v.quorum.voters.push_back(std::move(vv));
   }

@@ -85,6 +85,9 @@ struct VoterView {
   std::int64_t log_end_offset = 0;
   std::int64_t high_watermark = 0;
   std::int64_t last_fetch_ms_ago = -1;  // as the leader sees the follower, -1 unknown
+  // A down KRaft voter: epoch, voted_for and leader_id are its quorum-state file's, and
+  // log_end_offset the end of its metadata log's intact batches, as its disk holds them.
+  bool stale = false;
 };
 
 struct QuorumView {

@@ -616,5 +616,255 @@ TEST_CASE("gui: --select must name a partition the scenario declares") {
   }
 }
 
+// Plays the app at 1x for `seconds` of virtual time, one 0.1 s frame after another (drawn).
+void PlayFor(App& app, double seconds) {
+  for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
+    app.state().playing = true;
+    app.state().speed = 1;
+    app.Update(0.1);
+    NewHeadlessFrame(kDisplay, 0.1f);
+    app.Draw();
+    ImGui::Render();
+  }
+  app.state().playing = false;
+}
+
+const ConsoleBlock* FindBlock(const App& app, const std::string& command_start) {
+  for (const ConsoleBlock& b : const_cast<App&>(app).state().console_model.blocks()) {
+    if (b.command.starts_with(command_start)) return &b;
+  }
+  return nullptr;
+}
+
+bool HasLine(const ConsoleBlock& block, const std::string& start) {
+  return std::any_of(block.lines.begin(), block.lines.end(),
+                     [&](const ConsoleOutputLine& l) { return l.text.starts_with(start); });
+}
+
+TEST_CASE(
+    "gui: the console shows each command's output under it: a tool's answer, a consumer's "
+    "records and a producer's acknowledgements as they arrive") {
+  HeadlessContext context;
+  Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
+  options.at = kTimeZero + Seconds(6);
+  App app(Open(options));
+  Configure(options, app);
+  REQUIRE(BuildFontAtlas());
+  app.queue().Push(
+      "kafka-console-consumer.sh --topic cities --from-beginning --bootstrap-server "
+      "localhost:9092");
+  app.queue().Push(
+      "kafka-console-producer.sh --topic cities --bootstrap-server localhost:9092 <<< "
+      "'Oslo'|Rome");
+  app.queue().Push("kafka-topics.sh --describe --topic cities --bootstrap-server localhost:9092");
+  app.queue().Push("crash broker-9");
+  app.queue().Push("frobnicate broker-1");
+  app.Update(0);
+  PlayFor(app, 6);  // the consumer's group forms after group.initial.rebalance.delay.ms (3 s)
+  // The scenario's own `run` step at 5 s is in the transcript too, marked as the scenario's;
+  // the declared clients that started in the same instant are not its output.
+  const ConsoleBlock* step = FindBlock(app, "kafka-topics.sh --describe");
+  REQUIRE(step != nullptr);
+  CHECK(step->from_scenario);
+  CHECK(HasLine(*step, "Topic: cities"));
+  CHECK_FALSE(HasLine(*step, "producer-1 started"));
+  const ConsoleBlock* consumer = FindBlock(app, "kafka-console-consumer.sh");
+  REQUIRE(consumer != nullptr);
+  CHECK_FALSE(consumer->from_scenario);
+  CHECK(consumer->client.starts_with("console-consumer-"));
+  // The Clients tab gets its topic and group from there.
+  const ConsoleClient* client = app.state().console_model.Client(consumer->client);
+  REQUIRE(client != nullptr);
+  CHECK(client->topic == "cities");
+  CHECK(client->group.starts_with("console-consumer-"));
+  CHECK(HasLine(*consumer, "Oslo"));
+  CHECK(consumer->lines.size() > 10);  // producer-1's records since 3 s, then Oslo and Rome
+  const ConsoleBlock* producer = FindBlock(app, "kafka-console-producer.sh");
+  REQUIRE(producer != nullptr);
+  CHECK(HasLine(*producer, "record 'Oslo' acknowledged at cities-"));
+  CHECK(HasLine(*producer, "record 'Rome' acknowledged at cities-"));
+  const auto& blocks = app.state().console_model.blocks();
+  const auto describe = std::find_if(blocks.begin(), blocks.end(), [](const ConsoleBlock& b) {
+    return !b.from_scenario && b.command.starts_with("kafka-topics.sh --describe");
+  });
+  REQUIRE(describe != blocks.end());
+  CHECK(HasLine(*describe, "Topic: cities"));
+  const ConsoleBlock* unknown = FindBlock(app, "crash broker-9");
+  REQUIRE(unknown != nullptr);
+  REQUIRE(unknown->lines.size() == 1);
+  CHECK(unknown->lines[0].kind == ConsoleOutputLine::Kind::kError);
+  // A command that does not parse is not in the trace: the console writes it with its error.
+  REQUIRE(app.state().console.size() >= 2);
+  CHECK(app.state().console[0].text == "$ frobnicate broker-1");
+  CHECK(app.state().console[1].kind == ConsoleLine::Kind::kError);
+  // A rewind to before the commands takes their output away with them.
+  app.queue().rewind_to_time = kTimeZero + Milliseconds(5500);
+  app.Update(0);
+  CHECK(FindBlock(app, "kafka-console-consumer.sh") == nullptr);
+  CHECK(FindBlock(app, "kafka-topics.sh --describe") != nullptr);
+}
+
+// Runs `targets` in turn from `at` in `scenario`, checking each stops at the first such event.
+void StepThrough(const std::string& scenario, Time at, std::initializer_list<StepTarget> targets) {
+  HeadlessContext context;
+  Options options = ScenarioOptions(SourcePath(scenario));
+  options.at = at;
+  App app(Open(options));
+  Configure(options, app);
+  REQUIRE(BuildFontAtlas());
+  for (StepTarget target : targets) {
+    INFO(scenario << ": next " << StepTargetName(target));
+    const std::size_t start = app.session().View().trace->size();
+    app.queue().step_to = target;
+    app.state().playing = true;
+    app.Update(0);
+    CHECK_FALSE(app.state().playing);
+    const view::WorldView& world = app.session().View();
+    REQUIRE(app.state().selected_event.has_value());
+    REQUIRE(*app.state().selected_event >= start);
+    const TraceEvent& stopped = (*world.trace)[*app.state().selected_event];
+    CHECK(IsStepTarget(stopped, target));
+    CHECK(world.now == stopped.time);
+    // The first of its kind since the step began.
+    int earlier = 0;
+    for (std::size_t k = start; k < stopped.index; ++k) {
+      earlier += IsStepTarget((*world.trace)[k], target) ? 1 : 0;
+    }
+    CHECK(earlier == 0);
+  }
+}
+
+TEST_CASE("gui: Next leader change, election, fault and expectation stop at that event") {
+  // broker-failure crashes cities-0's leader at 10 s; its first expectation follows.
+  StepThrough("scenarios/broker-failure.json", kTimeZero + Seconds(9),
+              {StepTarget::kFault, StepTarget::kLeaderChange, StepTarget::kExpectation});
+  // kraft-quorum-loss: two controllers crash at 10 s; an election comes once they are back.
+  StepThrough("scenarios/kraft-quorum-loss.json", kTimeZero + Seconds(1),
+              {StepTarget::kFault, StepTarget::kElection});
+}
+
+// Runs the session on to `t` (on through pause steps).
+void RunTo(SessionControl& session, Time t) {
+  for (int i = 0; i < 100 && session.View().now < t; ++i) session.AdvanceTo(t, UINT64_MAX);
+  REQUIRE(session.View().now == t);
+}
+
+TEST_CASE("gui: a session saved as a scenario replays to the same trace hash") {
+  HeadlessContext context;
+  Options options = ScenarioOptions(SourcePath("scenarios/broker-failure.json"));
+  options.at = kTimeZero + Seconds(6);
+  App app(Open(options));
+  Configure(options, app);
+  REQUIRE(BuildFontAtlas());
+  app.Update(0);
+  // What a teacher does: a click crashes a broker, console commands start clients and ask a tool.
+  CHECK(ClickMenuItem(app, "broker-2", 0) == std::vector<std::string>{"crash broker-2"});
+  app.Update(0);
+  PlayFor(app, 1.5);
+  app.queue().Push(
+      "kafka-console-consumer.sh --topic cities --from-beginning --bootstrap-server "
+      "localhost:9092");
+  app.queue().Push(
+      "kafka-console-producer.sh --topic cities --bootstrap-server localhost:9092 <<< 'Oslo'|Rome");
+  app.Update(0);
+  PlayFor(app, 2);
+  app.queue().Push("restart broker-2");
+  app.queue().Push("kafka-topics.sh --describe --topic cities --bootstrap-server localhost:9092");
+  app.Update(0);
+  PlayFor(app, 1);
+  REQUIRE(app.session().recorded_inputs().size() == 5);
+
+  const auto path = std::filesystem::temp_directory_path() / "kafkasim-gui-saved-session.json";
+  app.queue().save_scenario_path = path.string();
+  app.Update(0);
+  CHECK(app.state().status.starts_with("wrote " + path.string()));
+
+  const Time end = kTimeZero + Seconds(20);
+  RunTo(app.session(), end);
+  std::unique_ptr<SessionControl> replay = Open(ScenarioOptions(path.string()));
+  std::filesystem::remove(path);
+  RunTo(*replay, end);
+  const view::WorldView& driven = app.session().View();
+  const view::WorldView& replayed = replay->View();
+  CHECK(replayed.events_executed == driven.events_executed);
+  REQUIRE(replayed.trace->size() == driven.trace->size());
+  for (std::size_t i = 0; i < driven.trace->size(); ++i) {
+    const std::string a = TraceEventCanonicalLine((*driven.trace)[i]);
+    const std::string b = TraceEventCanonicalLine((*replayed.trace)[i]);
+    if (a != b) {
+      CHECK(b == a);  // the first difference, for the failure message
+      break;
+    }
+  }
+  CHECK(replayed.trace_hash == driven.trace_hash);
+}
+
+// What each node takes on the map as cluster_map::Draw draws it: a broker's box, or a circle
+// with its name and role lines centred under it (the text measured with the font in use).
+std::vector<Rect> NodeShapes(const view::WorldView& world, const ClusterLayout& layout,
+                             float font) {
+  std::vector<Rect> shapes;
+  for (std::size_t i = 0; i < world.nodes.size(); ++i) {
+    if (layout.IsBox(static_cast<int>(i))) {
+      shapes.push_back(layout.boxes[i]);
+      continue;
+    }
+    const Point c = layout.centers[i];
+    const float room = layout.label_room[i];
+    const std::string name = cluster_map::FitLabel(world.nodes[i].name, room);
+    float half = std::max(layout.radius + 3, ImGui::CalcTextSize(name.c_str()).x / 2);
+    float bottom = c.y + layout.radius + 2 + font;
+    if (layout.label_lines >= 2) {
+      const std::string role =
+          cluster_map::FitLabel(cluster_map::RoleLine(world, world.nodes[i]), room);
+      half = std::max(half, ImGui::CalcTextSize(role.c_str()).x / 2);
+      bottom += font;
+    }
+    shapes.push_back({c.x - half, c.y - layout.radius - 3, c.x + half, bottom});
+  }
+  return shapes;
+}
+
+TEST_CASE(
+    "gui smoke: at scales 1, 1.5 and 2, on 1920x1080 and 1280x720, no node's box or labels "
+    "on the map overlap another's, in every bundled scenario, and drawing leaves the trace "
+    "hash as it was") {
+  for (const std::string& path : BundledScenarios()) {
+    // Mid-run, where the scenario's clients and faults are on the map.
+    const std::vector<Time> moments = Moments(path, 3);
+    const Time at = moments.size() > 1 ? moments[1] : kTimeZero + Seconds(5);
+    Reference reference(path);
+    for (float scale : {1.0f, 1.5f, 2.0f}) {
+      INFO(path << " at " << FormatTime(at) << ", scale " << scale);
+      HeadlessContext context;
+      Options options = ScenarioOptions(path, scale);
+      options.at = at;
+      App app(Open(options));
+      Configure(options, app);
+      REQUIRE(BuildFontAtlas());
+      app.Update(0);
+      for (const ImVec2 display : {ImVec2{1920, 1080}, ImVec2{1280, 720}}) {
+        INFO("display " << display.x << "x" << display.y);
+        NewHeadlessFrame(display, static_cast<float>(kFrameSeconds));
+        app.Draw();
+        const view::WorldView& world = app.session().View();
+        const auto& canvas = app.state().map_canvas;
+        const float font = ImGui::GetFontSize();
+        const ClusterLayout layout = LayoutMap(world, canvas[2], canvas[3], font);
+        const std::vector<Rect> shapes = NodeShapes(world, layout, font);
+        for (std::size_t i = 0; i < shapes.size(); ++i) {
+          for (std::size_t j = i + 1; j < shapes.size(); ++j) {
+            INFO(world.nodes[i].name << " and " << world.nodes[j].name);
+            CHECK_FALSE(shapes[i].Overlaps(shapes[j]));
+          }
+        }
+        ImGui::Render();
+        CheckDrawData();
+        REQUIRE(world.trace_hash == reference.HashAfter(world.events_executed));
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kafkasim::gui

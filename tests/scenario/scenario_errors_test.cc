@@ -2,6 +2,7 @@
 // and what would be valid. The whole text is compared.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -56,8 +57,8 @@ TEST_CASE("scenario errors: unknown keys list the valid ones") {
         "config");
   CHECK(OneError(R"({"name": "t", "cluster": {}, "sed": 4})") ==
         "[scenario.E003] s.json:1:30 $.sed: unknown key 'sed' in $; expected one of: $schema, "
-        "name, description, seed, end, cluster, topics, clients, steps, probes (did you mean "
-        "'seed'?)");
+        "name, description, seed, end, cluster, topics, clients, steps, probes, inputs (did you "
+        "mean 'seed'?)");
 }
 
 TEST_CASE("scenario errors: malformed JSON names the line and column") {
@@ -403,6 +404,36 @@ TEST_CASE("scenario errors: every id in the catalogue is documented") {
     CHECK(doc.str().find("| " + std::string(error.id) + " | " + std::string(error.summary) +
                          " |") != std::string::npos);
   }
+}
+
+TEST_CASE("scenario errors: a saved session's inputs are in time order and each command parses") {
+  const std::string base = R"({"name": "t", "cluster": {"brokers": 3}, "inputs": )";
+  const std::vector<std::string> errors =
+      Errors(base + R"([{"at": "2s", "run": "crash broker-1"}, {"at": "1s", "run": "heal-all"},
+                 {"at": "3s", "run": "frobnicate"}, {"at": "4s"},
+                 {"run": "heal-all", "at": "5s", "by": 1}]})");
+  const auto has = [&errors](const std::string& id, const std::string& text) {
+    return std::any_of(errors.begin(), errors.end(), [&](const std::string& e) {
+      return e.starts_with("[scenario." + id + "]") && e.find(text) != std::string::npos;
+    });
+  };
+  CHECK(errors.size() == 4);
+  CHECK(has("E021",
+            "$.inputs[1].at: input time 1.000s is before the previous input's "
+            "2.000s; inputs must be in time order"));
+  CHECK(has("E022", "$.inputs[2].run: "));
+  CHECK(has("E004", "$.inputs[3]: missing required key 'run'"));
+  CHECK(has("E003", "$.inputs[4].by: unknown key 'by'"));
+  // An unknown node is not an error here: the live session ran it and failed at run time.
+  std::vector<std::string> none;
+  const auto ok = ParseScenario(
+      base +
+          R"([{"at": "6000000001ns", "run": "crash broker-9"}, {"at": "7s", "run": "heal-all"}]})",
+      "s.json", &none);
+  REQUIRE(ok.has_value());
+  REQUIRE(ok->inputs.size() == 2);
+  CHECK(ok->inputs[0].at == kTimeZero + Nanoseconds(6000000001));
+  CHECK(ok->inputs[0].command == "crash broker-9");
 }
 
 }  // namespace
