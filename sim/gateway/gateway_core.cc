@@ -313,6 +313,8 @@ void GatewayCore::StartFetch(std::uint64_t connection, Pending& p, const FetchRe
   kafka::FetchRequest request;
   request.replica_id = -1;
   request.max_wait = Milliseconds(std::max(0, r.max_wait_ms));
+  // The simulated broker holds it until min_bytes are there or max_wait passes, on virtual time.
+  request.min_bytes = std::max(1, r.min_bytes);
   std::int32_t partition_max_bytes = 0;
   for (const FetchTopicData& topic : r.topics) {
     FetchTopicResponse& answer = p.fetch.topics.emplace_back();

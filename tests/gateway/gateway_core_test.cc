@@ -110,7 +110,7 @@ TEST_CASE("gateway core: answers leave in request order, Metadata names each bro
   for (const auto& entry : leaders) CHECK(entry.second >= 1);
   WireReader versions = Body(h.sent[1].second, 2);
   CHECK(versions.Int16() == 0);
-  CHECK(versions.ArrayLength(false) == 15);
+  CHECK(versions.ArrayLength(false) == 20);
   CHECK(h.core->Outstanding(7) == 0);
 }
 
@@ -393,6 +393,111 @@ TEST_CASE(
   again.Int32(generation);
   again.String(member, false);
   CHECK(Ask(h, 2, coordinator, again, correlation++).Int16() == 25);  // UNKNOWN_MEMBER_ID
+}
+
+// CreateTopics v4 for one topic; returns the answer's error code and message.
+std::pair<std::int16_t, std::optional<std::string>> CreateTopic(Harness& h, std::int32_t broker,
+                                                                const std::string& name,
+                                                                std::int16_t replication_factor,
+                                                                std::int32_t correlation) {
+  WireWriter w = Header(19, 4, correlation);
+  w.ArrayLength(1, false);
+  w.String(name, false);
+  w.Int32(-1);  // num.partitions
+  w.Int16(replication_factor);
+  w.ArrayLength(0, false);
+  w.ArrayLength(0, false);
+  w.Int32(30000);
+  w.Bool(false);
+  WireReader r = Ask(h, 5, broker, std::move(w), correlation);
+  CHECK(r.Int32() == 0);  // throttle
+  CHECK(r.ArrayLength(false) == 1);
+  CHECK(r.String(false) == name);
+  const std::int16_t error = r.Int16();
+  std::optional<std::string> message = r.NullableString(false);
+  CHECK(r.remaining() == 0);
+  return {error, message};
+}
+
+TEST_CASE(
+    "gateway core: CreateTopics and DeleteTopics go through the simulated controller and get "
+    "Kafka's errors; DescribeConfigs and DescribeCluster read the broker's state") {
+  Harness h;
+  std::int32_t correlation = 1;
+  // KRaft: any broker takes it and the controller answers (the broker forwards it).
+  const auto created = CreateTopic(h, 2, "towns", 3, correlation++);
+  CHECK(created.first == 0);
+  CHECK_FALSE(created.second);
+  const kafka::MetadataImage* image = h.runner->world().BestImage();
+  REQUIRE(image != nullptr);
+  REQUIRE(image->Topic("towns") != nullptr);
+  CHECK(image->Topic("towns")->partitions.size() == 1);  // num.partitions
+  const auto again = CreateTopic(h, 3, "towns", 3, correlation++);
+  CHECK(again.first == 36);  // TOPIC_ALREADY_EXISTS
+  CHECK(again.second == "Topic 'towns' already exists.");
+  const auto too_many = CreateTopic(h, 1, "villages", 4, correlation++);
+  CHECK(too_many.first == 38);  // INVALID_REPLICATION_FACTOR
+  CHECK(too_many.second ==
+        "Unable to replicate the partition 4 time(s): The target replication factor of 4 cannot "
+        "be reached because only 3 broker(s) are registered.");
+
+  WireWriter del = Header(20, 1, correlation);
+  del.ArrayLength(2, false);
+  del.String("towns", false);
+  del.String("nowhere", false);
+  del.Int32(30000);
+  WireReader deleted = Ask(h, 5, 1, std::move(del), correlation++);
+  CHECK(deleted.Int32() == 0);
+  CHECK(deleted.ArrayLength(false) == 2);
+  CHECK(deleted.String(false) == "towns");
+  CHECK(deleted.Int16() == 0);
+  CHECK(deleted.String(false) == "nowhere");
+  CHECK(deleted.Int16() == 3);  // UNKNOWN_TOPIC_OR_PARTITION
+  CHECK(h.runner->world().BestImage()->Topic("towns") == nullptr);
+
+  // cities sets min.insync.replicas=2: a topic override; segment.bytes is Kafka's default.
+  WireWriter describe = Header(32, 1, correlation);
+  describe.ArrayLength(1, false);
+  describe.Int8(2);
+  describe.String("cities", false);
+  describe.ArrayLength(2, false);
+  describe.String("min.insync.replicas", false);
+  describe.String("segment.bytes", false);
+  describe.Bool(false);
+  WireReader configs = Ask(h, 5, 1, std::move(describe), correlation++);
+  CHECK(configs.Int32() == 0);
+  CHECK(configs.ArrayLength(false) == 1);
+  CHECK(configs.Int16() == 0);
+  CHECK_FALSE(configs.NullableString(false));
+  CHECK(configs.Int8() == 2);
+  CHECK(configs.String(false) == "cities");
+  CHECK(configs.ArrayLength(false) == 2);
+  CHECK(configs.String(false) == "min.insync.replicas");
+  CHECK(configs.NullableString(false) == "2");
+  CHECK_FALSE(configs.Bool());
+  CHECK(configs.Int8() == config_source::kDynamicTopicConfig);
+  CHECK_FALSE(configs.Bool());
+  CHECK(configs.ArrayLength(false) == 0);  // no synonyms asked for
+  CHECK(configs.String(false) == "segment.bytes");
+  CHECK(configs.NullableString(false) == "1073741824");
+  configs.Bool();
+  CHECK(configs.Int8() == config_source::kDefaultConfig);
+  configs.Bool();
+  CHECK(configs.ArrayLength(false) == 0);
+  CHECK(configs.remaining() == 0);
+
+  WireWriter cluster = Header(60, 0, correlation);
+  cluster.EmptyTaggedFields();
+  cluster.Bool(false);
+  cluster.EmptyTaggedFields();
+  WireReader described = Ask(h, 5, 2, std::move(cluster), correlation++);
+  described.SkipTaggedFields();  // response header v1
+  CHECK(described.Int32() == 0);
+  CHECK(described.Int16() == 0);
+  CHECK_FALSE(described.NullableString(true));
+  CHECK(described.String(true) == h.runner->world().directory().cluster_id);
+  CHECK(described.Int32() == 1);  // the lowest live broker stands for the KRaft controller
+  CHECK(described.ArrayLength(true) == 3);
 }
 
 }  // namespace

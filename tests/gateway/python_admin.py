@@ -69,7 +69,11 @@ def expect_error(future, code, text, what):
 def wait_for(admin, what, check, seconds=30):
     deadline = time.time() + seconds
     while time.time() < deadline:
-        md = admin.list_topics(timeout=10)
+        try:
+            md = admin.list_topics(timeout=5)
+        except KafkaException as e:  # a broker still starting may not answer yet
+            print("metadata:", e.args[0].str())
+            continue
         if check(md):
             return md
         time.sleep(0.2)
@@ -88,6 +92,10 @@ try:
         fail("kafkasim serve did not listen in 30 s")
 
     admin = AdminClient({"bootstrap.servers": bootstrap})
+    # The brokers register in the first seconds; librdkafka waits for a controller id in the
+    # metadata before it sends CreateTopics, and does not ask again by itself.
+    wait_for(admin, "three brokers and a controller",
+             lambda md: len(md.brokers) == 3 and md.controller_id >= 0)
 
     # Create, and find it in the metadata of every broker's answer.
     admin.create_topics([NewTopic("towns", num_partitions=2, replication_factor=3)],
@@ -137,9 +145,14 @@ try:
     node_id = broker_configs["node.id"]
     if node_id.value != "2" or node_id.source != ConfigSource.STATIC_BROKER_CONFIG.value:
         fail(f"broker 2 node.id: {node_id.value} source={node_id.source}")
+    # num.partitions=1 is in Kafka's sample server.properties, so it is a static config;
+    # message.max.bytes is not there: Kafka's default.
     partitions = broker_configs["num.partitions"]
-    if partitions.value != "1" or not partitions.is_default:
-        fail(f"broker 2 num.partitions: {partitions.value} default={partitions.is_default}")
+    if partitions.value != "1" or partitions.source != ConfigSource.STATIC_BROKER_CONFIG.value:
+        fail(f"broker 2 num.partitions: {partitions.value} source={partitions.source}")
+    max_bytes = broker_configs["message.max.bytes"]
+    if max_bytes.value != "1048588" or not max_bytes.is_default:
+        fail(f"broker 2 message.max.bytes: {max_bytes.value} default={max_bytes.is_default}")
     print(f"described {len(topic_configs)} topic configs and {len(broker_configs)} broker configs")
     expect_error(admin.describe_configs([ConfigResource(ConfigResource.Type.TOPIC,
                                                         "nowhere")])[
