@@ -50,8 +50,10 @@ struct ApiRange {
   std::int16_t max_version = 0;
 };
 // What ApiVersions advertises: exactly the versions the decoders below implement. Kept below
-// each API's first flexible version (except ApiVersions v3), the table librdkafka 2.0.2 and
-// KafkaJS 2.2.4 were checked against (shared/reference/kafka-protocol.md section 4).
+// each API's first flexible version (except ApiVersions v3 and DescribeCluster, flexible from
+// v0), the table librdkafka 2.0.2 and KafkaJS 2.2.4 were checked against
+// (shared/reference/kafka-protocol.md section 4; the admin APIs in tests/gateway/python_admin.py
+// and kafkajs/produce_consume.js).
 std::span<const ApiRange> SupportedApis();
 const ApiRange* FindSupported(std::int16_t api_key);
 // The API's name as Kafka's ApiKeys has it ("Produce"), or "" for a key we do not know.

@@ -198,6 +198,95 @@ TEST_CASE(
   CHECK(Bytes(records->begin() + 16, records->end()) == Bytes(batch.begin() + 16, batch.end()));
 }
 
+WireWriter ProduceFrame(std::int32_t correlation, std::int32_t partition, const Bytes& batch) {
+  WireWriter produce = Header(0, 3, correlation);
+  produce.NullableString(std::nullopt, false);
+  produce.Int16(-1);
+  produce.Int32(5000);
+  produce.ArrayLength(1, false);
+  produce.String("cities", false);
+  produce.ArrayLength(1, false);
+  produce.Int32(partition);
+  produce.Bytes(batch, false);
+  return produce;
+}
+
+WireWriter FetchFrame(std::int32_t correlation, std::int32_t max_wait_ms, std::int32_t min_bytes) {
+  WireWriter fetch = Header(1, 4, correlation);
+  fetch.Int32(-1);
+  fetch.Int32(max_wait_ms);
+  fetch.Int32(min_bytes);
+  fetch.Int32(1 << 20);
+  fetch.Int8(0);
+  fetch.ArrayLength(1, false);
+  fetch.String("cities", false);
+  fetch.ArrayLength(1, false);
+  fetch.Int32(0);
+  fetch.Int64(0);
+  fetch.Int32(1 << 20);
+  return fetch;
+}
+
+// The record bytes of a one-partition Fetch v4 answer.
+std::size_t FetchedBytes(const Bytes& frame, std::int32_t correlation) {
+  WireReader r = Body(frame, correlation);
+  r.Int32();
+  CHECK(r.ArrayLength(false) == 1);
+  r.String(false);
+  CHECK(r.ArrayLength(false) == 1);
+  r.Int32();
+  CHECK(r.Int16() == 0);
+  r.Int64();
+  r.Int64();
+  r.ArrayLength(false);
+  const std::optional<Bytes> records = r.NullableBytes(false);
+  CHECK(r.remaining() == 0);
+  return records ? records->size() : 0;
+}
+
+TEST_CASE(
+    "gateway core: a Fetch waits on virtual time until min_bytes are there, or until max_wait "
+    "passes") {
+  Harness h;
+  WireWriter metadata = Header(3, 1, 1);
+  metadata.ArrayLength(-1, false);
+  REQUIRE(h.core->OnFrame(1, 1, metadata.bytes()).empty());
+  h.AdvanceBy(Milliseconds(100));
+  REQUIRE(h.sent.size() == 1);
+  const std::int32_t leader = ReadMetadata(Body(h.sent[0].second, 1)).at(0);
+  storage::Record record;
+  record.timestamp = 1700000000000;
+  record.value = Bytes(100, 'x');
+  const Bytes batch = storage::BuildBatch({record}, storage::BatchOptions{});
+  REQUIRE(h.core->OnFrame(2, leader, ProduceFrame(2, 0, batch).bytes()).empty());
+  h.AdvanceBy(Milliseconds(200));
+  REQUIRE(h.sent.size() == 2);
+
+  // One batch is there, two are asked for: the answer waits for the second.
+  const auto two = static_cast<std::int32_t>(2 * batch.size());
+  REQUIRE(h.core->OnFrame(3, leader, FetchFrame(3, 5000, two).bytes()).empty());
+  h.AdvanceBy(Milliseconds(1000));
+  CHECK(h.sent.size() == 2);
+  REQUIRE(h.core->OnFrame(4, leader, ProduceFrame(4, 0, batch).bytes()).empty());
+  h.AdvanceBy(Milliseconds(300));
+  REQUIRE(h.sent.size() == 4);  // the produce and the fetch answers, in either order
+  const bool fetch_last = h.sent[3].first == 3;
+  CHECK(FetchedBytes(h.sent[fetch_last ? 3 : 2].second, 3) == 2 * batch.size());
+
+  // More than there will ever be: answered with what there is when max_wait passes.
+  REQUIRE(h.core->OnFrame(5, leader, FetchFrame(5, 2000, 1 << 20).bytes()).empty());
+  h.AdvanceBy(Milliseconds(1900));
+  CHECK(h.sent.size() == 4);
+  h.AdvanceBy(Milliseconds(200));
+  REQUIRE(h.sent.size() == 5);
+  CHECK(FetchedBytes(h.sent[4].second, 5) == 2 * batch.size());
+
+  // min_bytes 1 (the clients' default) answers at once when there is data.
+  REQUIRE(h.core->OnFrame(6, leader, FetchFrame(6, 2000, 1).bytes()).empty());
+  h.AdvanceBy(Milliseconds(50));
+  REQUIRE(h.sent.size() == 6);
+}
+
 TEST_CASE("gateway core: a refused frame is logged in the trace and closes nothing else") {
   Harness h;
   const std::size_t events = h.runner->world().sim().trace().size();
