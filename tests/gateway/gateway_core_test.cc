@@ -19,9 +19,9 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 struct Harness {
-  Harness() {
-    Result<scenario::Scenario> loaded = scenario::LoadScenario(
-        std::string(KAFKASIM_SOURCE_DIR) + "/tests/gateway/gateway-cluster.json");
+  explicit Harness(const std::string& file = "gateway-cluster.json") {
+    Result<scenario::Scenario> loaded =
+        scenario::LoadScenario(std::string(KAFKASIM_SOURCE_DIR) + "/tests/gateway/" + file);
     REQUIRE(loaded.ok());
     MakeOpenEnded(*loaded);
     scenario::RunOptions options;
@@ -587,6 +587,30 @@ TEST_CASE(
   CHECK(described.String(true) == h.runner->world().directory().cluster_id);
   CHECK(described.Int32() == 1);  // the lowest live broker stands for the KRaft controller
   CHECK(described.ArrayLength(true) == 3);
+}
+
+TEST_CASE(
+    "gateway core: in ZooKeeper mode the controller broker creates topics, the others answer "
+    "NOT_CONTROLLER, and Metadata names the controller") {
+  Harness h("gateway-zk-cluster.json");
+  const std::int32_t controller = h.runner->world().ActiveControllerId();
+  REQUIRE(controller >= 1);
+  std::int32_t correlation = 1;
+  WireWriter metadata = Header(3, 1, correlation);
+  metadata.ArrayLength(0, false);
+  WireReader md = Ask(h, 6, 1, std::move(metadata), correlation++);
+  CHECK(md.ArrayLength(false) == 3);
+  for (int i = 0; i < 3; ++i) {
+    md.Int32();
+    md.String(false);
+    md.Int32();
+    md.NullableString(false);
+  }
+  CHECK(md.Int32() == controller);
+  const std::int32_t other = controller == 1 ? 2 : 1;
+  CHECK(CreateTopic(h, other, "towns", 3, correlation++).first == 41);  // NOT_CONTROLLER
+  CHECK(CreateTopic(h, controller, "towns", 3, correlation++).first == 0);
+  CHECK(CreateTopic(h, controller, "towns", 3, correlation++).first == 36);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ told apart) and the cluster, deletes the topic and gets UNKNOWN_TOPIC_OR_PARTITI
 it again. Then the session's recording must replay to the served run's trace hash. Usage:
 python_admin.py KAFKASIM SCENARIO. Exit 77 (skipped) when confluent_kafka is not installed.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -30,6 +31,8 @@ except ImportError:
     sys.exit(77)
 
 kafkasim, scenario = sys.argv[1], sys.argv[2]
+with open(scenario) as f:
+    zookeeper_mode = json.load(f)["cluster"].get("mode") == "zookeeper"
 here = os.path.dirname(os.path.abspath(__file__))
 work = tempfile.mkdtemp()
 base = int(subprocess.check_output([sys.executable, os.path.join(here, "free_ports.py"), "3"]))
@@ -118,7 +121,10 @@ try:
                  "replication factor 4 on 3 brokers")
     expect_error(admin.create_partitions([NewPartitions("towns", 1)],
                                          operation_timeout=30)["towns"],
-                 KafkaError.INVALID_PARTITIONS, "2 partition(s); 1 would not be an increase",
+                 KafkaError.INVALID_PARTITIONS,
+                 # ZkAdminManager.createPartitions, ReplicationControlManager.createPartitions
+                 "Topic currently has 2 partitions, which is higher than the requested 1."
+                 if zookeeper_mode else "2 partition(s); 1 would not be an increase",
                  "shrinking towns to 1 partition")
     if "villages" in admin.list_topics(timeout=10).topics:
         fail("the refused topic villages exists")
@@ -142,9 +148,10 @@ try:
     if retention.value != "604800000" or not retention.is_default:
         fail(f"cities retention.ms: {retention.value} default={retention.is_default}")
     broker_configs = described[broker_res].result()
-    node_id = broker_configs["node.id"]
+    id_key = "broker.id" if zookeeper_mode else "node.id"  # as in its server.properties
+    node_id = broker_configs[id_key]
     if node_id.value != "2" or node_id.source != ConfigSource.STATIC_BROKER_CONFIG.value:
-        fail(f"broker 2 node.id: {node_id.value} source={node_id.source}")
+        fail(f"broker 2 {id_key}: {node_id.value} source={node_id.source}")
     # num.partitions=1 is in Kafka's sample server.properties, so it is a static config;
     # message.max.bytes is not there: Kafka's default.
     partitions = broker_configs["num.partitions"]
