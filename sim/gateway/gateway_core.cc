@@ -608,6 +608,8 @@ void GatewayCore::OnSimMessage(const Message& message) {
     if (admin_.empty() || !admin_.front().in_flight || admin_.front().sent_to != message.from) {
       return;  // the answer to a call that timed out meanwhile
     }
+    const auto* create = std::get_if<kafka::CreateTopicsRequest>(&admin_.front().request);
+    if (create != nullptr && admin->topic != create->name) return;  // likewise
     if (admin->error == Errc::kNotController && !zookeeper_mode()) {
       // The controller moved: the broker's forwarding manager sends it again to the new one.
       admin_.front().in_flight = false;
