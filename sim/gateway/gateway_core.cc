@@ -2,14 +2,19 @@
 #include "gateway/gateway_core.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <type_traits>
 
 #include "engine/assert.h"
 #include "kafka/broker.h"
+#include "kafka/configs.h"
+#include "kafka/controller_logic.h"
 #include "kafka/group_hash.h"
 #include "kafka/metadata_image.h"
+#include "scenario/limits.h"
+#include "scenario/server_properties.h"
 #include "scenario/trace_kinds.h"
 
 namespace kafkasim::gateway {
@@ -29,6 +34,7 @@ struct GatewayCore::Pending {
   ListOffsetsResponse list_offsets;
   std::vector<OffsetCommitTopicData> commit_topics;  // the request's layout, for the answer
   std::vector<OffsetFetchTopicData> fetch_offset_topics;
+  std::vector<TopicResult> topic_results;  // CreateTopics, DeleteTopics, CreatePartitions
 };
 
 namespace {
@@ -39,6 +45,8 @@ class ExternalClientNode final : public Node {
  public:
   explicit ExternalClientNode(GatewayCore* core) : core_(core) {}
   void OnMessage(const Message& message) override { core_->OnSimMessage(message); }
+  void OnTimer(std::uint64_t tag) override { core_->OnSimTimer(tag); }
+  void OnDisconnect(NodeIndex peer) override { core_->OnSimDisconnect(peer); }
 
  private:
   GatewayCore* core_;
@@ -47,6 +55,13 @@ class ExternalClientNode final : public Node {
 bool IsInternalTopic(const std::string& name) {
   return name == "__consumer_offsets" || name == "__transaction_state";
 }
+
+constexpr std::uint64_t kTimerAdminPump = 1;
+// How long a request forwarded to the controller may take before the broker gives up with
+// REQUEST_TIMED_OUT: request.timeout.ms (NodeToControllerChannelManager's forwarding timeout).
+constexpr Duration kForwardTimeout = Milliseconds(30000);
+// How soon a forwarded request goes again when no controller is known or it moved.
+constexpr Duration kForwardRetry = Milliseconds(100);
 
 }  // namespace
 
@@ -96,6 +111,17 @@ std::size_t GatewayCore::Outstanding(std::uint64_t connection) const {
 void GatewayCore::OnConnectionClosed(std::uint64_t connection) {
   for (auto it = calls_.begin(); it != calls_.end();) {
     it = it->second.connection == connection ? calls_.erase(it) : std::next(it);
+  }
+  // Its admin calls are forgotten, except one in flight: the controller still answers it, and
+  // that answer must not be taken for the next call's.
+  for (auto it = admin_.begin(); it != admin_.end();) {
+    if (it->connection != connection) {
+      ++it;
+    } else if (it->in_flight) {
+      (it++)->pending = nullptr;
+    } else {
+      it = admin_.erase(it);
+    }
   }
   connections_.erase(connection);
 }
@@ -200,6 +226,16 @@ std::string GatewayCore::OnFrame(std::uint64_t connection, std::int32_t broker_i
           AnswerDescribeGroups(p, body);
         } else if constexpr (std::is_same_v<T, ListGroupsRequest>) {
           AnswerListGroups(p);
+        } else if constexpr (std::is_same_v<T, CreateTopicsRequest>) {
+          StartCreateTopics(connection, p, body);
+        } else if constexpr (std::is_same_v<T, DeleteTopicsRequest>) {
+          StartDeleteTopics(connection, p, body);
+        } else if constexpr (std::is_same_v<T, CreatePartitionsRequest>) {
+          StartCreatePartitions(connection, p, body);
+        } else if constexpr (std::is_same_v<T, DescribeConfigsRequest>) {
+          AnswerDescribeConfigs(p, body);
+        } else if constexpr (std::is_same_v<T, DescribeClusterRequest>) {
+          AnswerDescribeCluster(p);
         } else {
           static_assert(std::is_same_v<T, OffsetFetchRequest>);
           kafka::OffsetFetchRequest fetch;
@@ -277,6 +313,8 @@ void GatewayCore::StartFetch(std::uint64_t connection, Pending& p, const FetchRe
   kafka::FetchRequest request;
   request.replica_id = -1;
   request.max_wait = Milliseconds(std::max(0, r.max_wait_ms));
+  // The simulated broker holds it until min_bytes are there or max_wait passes, on virtual time.
+  request.min_bytes = std::max(1, r.min_bytes);
   std::int32_t partition_max_bytes = 0;
   for (const FetchTopicData& topic : r.topics) {
     FetchTopicResponse& answer = p.fetch.topics.emplace_back();
@@ -514,9 +552,8 @@ void GatewayCore::OnMetadata(Pending& p, const kafka::MetadataResponse& r, NodeI
     if (std::find(broker_ids_.begin(), broker_ids_.end(), id) == broker_ids_.end()) continue;
     out.brokers.push_back(MetadataBroker{id, options_.advertised_host, PortOf(id), std::nullopt});
   }
-  // KRaft brokers answer with a random live broker as the controller (clients cannot reach
-  // the controllers); the lowest keeps the run deterministic.
-  out.controller_id = out.brokers.empty() ? -1 : out.brokers.front().node_id;
+  out.cluster_id = world_.directory().cluster_id;
+  out.controller_id = AdvertisedControllerId(out.brokers);
   std::map<std::string, std::vector<const kafka::PartitionMetadata*>> by_topic;
   for (const kafka::PartitionMetadata& pm : r.partitions) by_topic[pm.topic].push_back(&pm);
   std::vector<std::string> names;
@@ -567,6 +604,22 @@ void GatewayCore::OnMetadata(Pending& p, const kafka::MetadataResponse& r, NodeI
 void GatewayCore::OnSimMessage(const Message& message) {
   const auto* kafka = message.As<kafka::KafkaMessage>();
   if (kafka == nullptr) return;
+  if (const auto* admin = kafka->Get<kafka::AdminResponse>()) {
+    if (admin_.empty() || !admin_.front().in_flight || admin_.front().sent_to != message.from) {
+      return;  // the answer to a call that timed out meanwhile
+    }
+    const auto* create = std::get_if<kafka::CreateTopicsRequest>(&admin_.front().request);
+    if (create != nullptr && admin->topic != create->name) return;  // likewise
+    if (admin->error == Errc::kNotController && !zookeeper_mode()) {
+      // The controller moved: the broker's forwarding manager sends it again to the new one.
+      admin_.front().in_flight = false;
+      world_.sim().Env(node_).SetTimer(kForwardRetry, kTimerAdminPump);
+      return;
+    }
+    FinishAdmin(admin->error, admin->message);
+    PumpAdmin();
+    return;
+  }
   std::int64_t correlation = -1;
   std::visit(
       [&](const auto& body) {
@@ -647,6 +700,11 @@ void GatewayCore::Complete(Pending& p) {
     case api::kListOffsets:
       p.frame = EncodeListOffsetsResponse(p.header, p.list_offsets);
       break;
+    case api::kCreateTopics:
+    case api::kDeleteTopics:
+    case api::kCreatePartitions:
+      p.frame = EncodeTopicResults(p.header, p.topic_results);
+      break;
     default:
       KSIM_UNREACHABLE();
   }
@@ -660,6 +718,525 @@ void GatewayCore::Flush(std::uint64_t connection) {
     if (!queue.front()->silent && send_) send_(connection, std::move(queue.front()->frame));
     queue.pop_front();
   }
+}
+
+// ---- Admin: CreateTopics, DeleteTopics, CreatePartitions -----------------------------------
+// A KRaft broker forwards these to the active controller (ForwardingManager, KafkaApis.
+// handleCreateTopicsRequest and the others via maybeForwardToController), retrying while the
+// controller moves, and answers REQUEST_TIMED_OUT after request.timeout.ms. A ZooKeeper-mode
+// broker answers them itself if it is the controller, else NOT_CONTROLLER (ZkAdminManager), and
+// clients find the controller in Metadata. Either way the simulated controller decides, with
+// Kafka's checks and messages (ReplicationControlManager; kafka/controller_logic.cc).
+
+bool GatewayCore::zookeeper_mode() const {
+  return scenario::ControlPlaneOf(world_.scenario()) == kafka::ControlPlane::kZooKeeper;
+}
+
+std::int32_t GatewayCore::AdvertisedControllerId(const std::vector<MetadataBroker>& brokers) {
+  // ZooKeeper mode: the controller broker (MetadataCache.getControllerId), where admin clients
+  // send CreateTopics. KRaft brokers name a random live broker (clients cannot reach the
+  // controllers; the broker forwards); the lowest keeps the run deterministic.
+  if (zookeeper_mode()) return world_.ActiveControllerId();
+  return brokers.empty() ? -1 : brokers.front().node_id;
+}
+
+namespace {
+
+std::size_t CountName(const std::vector<std::string>& names, const std::string& name) {
+  return static_cast<std::size_t>(std::count(names.begin(), names.end(), name));
+}
+
+void Refuse(TopicResult& slot, Errc error, std::string message) {
+  slot.error_code = WireError(error);
+  slot.error_message = std::move(message);
+}
+
+// The simulator's own limits (scenario/limits.h) hold for real clients as for the console.
+std::string PartitionLimit(std::int64_t requested, std::int64_t total) {
+  if (requested > scenario::kPartitionsPerTopicMax) {
+    return fmt::format("kafkasim runs at most {} partitions per topic, not {}",
+                       scenario::kPartitionsPerTopicMax, requested);
+  }
+  if (total > scenario::kPartitionsTotalMax) {
+    return fmt::format("kafkasim runs at most {} partitions in all topics; this would make {}",
+                       scenario::kPartitionsTotalMax, total);
+  }
+  return "";
+}
+
+constexpr std::string_view kValidateOnly =
+    "validateOnly is not simulated: the request is refused rather than answered as if checked";
+
+}  // namespace
+
+void GatewayCore::StartCreateTopics(std::uint64_t connection, Pending& p,
+                                    const CreateTopicsRequest& r) {
+  const kafka::MetadataImage* image = ImageOf(p.broker_id);
+  std::int64_t total = 0;
+  if (image != nullptr) {
+    for (const auto& entry : image->topics()) {
+      total += static_cast<std::int64_t>(entry.second.partitions.size());
+    }
+  }
+  std::vector<std::string> names;
+  for (const CreatableTopicData& t : r.topics) names.push_back(t.name);
+  const std::int64_t num_partitions =
+      world_.scenario().cluster.broker_config.GetLong("num.partitions");
+  for (std::size_t i = 0; i < r.topics.size(); ++i) {
+    const CreatableTopicData& t = r.topics[i];
+    TopicResult& slot = p.topic_results.emplace_back();
+    slot.name = t.name;
+    if (CountName(names, t.name) > 1) {
+      Refuse(slot, Errc::kInvalidRequest, "Duplicate topic name.");  // ControllerApis
+      continue;
+    }
+    if (r.validate_only) {
+      Refuse(slot, Errc::kInvalidRequest, std::string(kValidateOnly));
+      continue;
+    }
+    // ReplicationControlManager.createTopic and computeConfigChanges.
+    std::vector<std::string> null_configs;
+    for (const auto& [name, value] : t.configs) {
+      if (!value) null_configs.push_back(name);
+    }
+    if (!null_configs.empty()) {
+      Refuse(slot, Errc::kInvalidConfig,
+             fmt::format("Null value not supported for topic configs: {}",
+                         fmt::join(null_configs, ",")));
+      continue;
+    }
+    std::map<std::int32_t, std::vector<std::int32_t>> by_partition;
+    std::string assignment_error;
+    for (const auto& [partition, brokers] : t.assignments) {
+      if (!by_partition.emplace(partition, brokers).second && assignment_error.empty()) {
+        assignment_error =
+            fmt::format("Found multiple manual partition assignments for partition {}", partition);
+      }
+    }
+    for (std::int32_t k = 0;
+         assignment_error.empty() && k < static_cast<std::int32_t>(by_partition.size()); ++k) {
+      if (!by_partition.contains(k)) {
+        assignment_error = "partitions should be a consecutive 0-based integer sequence";
+      }
+    }
+    if (!assignment_error.empty()) {
+      Refuse(slot, Errc::kInvalidReplicaAssignment, assignment_error);
+      continue;
+    }
+    const std::int64_t requested =
+        t.assignments.empty() ? (t.num_partitions == -1 ? num_partitions : t.num_partitions)
+                              : static_cast<std::int64_t>(t.assignments.size());
+    if (requested > 0) {
+      if (std::string limit = PartitionLimit(requested, total + requested); !limit.empty()) {
+        Refuse(slot, Errc::kPolicyViolation, limit + " (docs/SCENARIO_FORMAT.md, Limits)");
+        continue;
+      }
+      total += requested;
+    }
+    kafka::CreateTopicsRequest create;
+    create.name = t.name;
+    create.partitions = t.num_partitions;
+    create.replication_factor = t.replication_factor;
+    for (const auto& entry : by_partition) create.assignments.push_back(entry.second);
+    for (const auto& [name, value] : t.configs) create.configs.emplace_back(name, *value);
+    EnqueueAdmin(connection, p, i, std::move(create));
+  }
+  if (p.outstanding == 0) Complete(p);
+}
+
+void GatewayCore::StartDeleteTopics(std::uint64_t connection, Pending& p,
+                                    const DeleteTopicsRequest& r) {
+  for (std::size_t i = 0; i < r.topic_names.size(); ++i) {
+    TopicResult& slot = p.topic_results.emplace_back();
+    slot.name = r.topic_names[i];
+    if (CountName(r.topic_names, slot.name) > 1) {
+      Refuse(slot, Errc::kInvalidRequest, "Duplicate topic name.");
+      continue;
+    }
+    EnqueueAdmin(connection, p, i, kafka::DeleteTopicsRequest{slot.name});
+  }
+  if (p.outstanding == 0) Complete(p);
+}
+
+void GatewayCore::StartCreatePartitions(std::uint64_t connection, Pending& p,
+                                        const CreatePartitionsRequest& r) {
+  std::vector<std::string> names;
+  for (const CreatePartitionsTopicData& t : r.topics) names.push_back(t.name);
+  const kafka::MetadataImage* image = ImageOf(p.broker_id);
+  for (std::size_t i = 0; i < r.topics.size(); ++i) {
+    const CreatePartitionsTopicData& t = r.topics[i];
+    TopicResult& slot = p.topic_results.emplace_back();
+    slot.name = t.name;
+    if (CountName(names, t.name) > 1) {
+      // ControllerApis.createPartitions: "Duplicate topic name."
+      Refuse(slot, Errc::kInvalidRequest, "Duplicate topic name.");
+      continue;
+    }
+    if (r.validate_only) {
+      Refuse(slot, Errc::kInvalidRequest, std::string(kValidateOnly));
+      continue;
+    }
+    if (t.assignments) {
+      Refuse(slot, Errc::kInvalidReplicaAssignment,
+             "kafkasim places new partitions itself: a manual assignment is not simulated");
+      continue;
+    }
+    std::int64_t total = t.count;
+    if (image != nullptr) {
+      for (const auto& [name, topic] : image->topics()) {
+        if (name != t.name) total += static_cast<std::int64_t>(topic.partitions.size());
+      }
+    }
+    if (std::string limit = PartitionLimit(t.count, total); !limit.empty()) {
+      Refuse(slot, Errc::kPolicyViolation, limit + " (docs/SCENARIO_FORMAT.md, Limits)");
+      continue;
+    }
+    EnqueueAdmin(connection, p, i, kafka::CreatePartitionsRequest{t.name, t.count});
+  }
+  if (p.outstanding == 0) Complete(p);
+}
+
+void GatewayCore::EnqueueAdmin(std::uint64_t connection, Pending& p, std::size_t index,
+                               kafka::KafkaBody request) {
+  ++p.outstanding;
+  admin_.push_back(AdminCall{connection, &p, index, std::move(request),
+                             world_.sim().Now() + kForwardTimeout, false, kNoNode});
+  if (admin_.size() == 1) PumpAdmin();
+}
+
+void GatewayCore::PumpAdmin() {
+  Simulation& sim = world_.sim();
+  NodeEnv& env = sim.Env(node_);
+  while (!admin_.empty()) {
+    AdminCall& c = admin_.front();
+    if (c.pending == nullptr && !c.in_flight) {
+      admin_.pop_front();
+      continue;
+    }
+    if (sim.Now() >= c.deadline) {
+      // ForwardingManager's timeout; CreateTopics without a wait also says this
+      // (librdkafka hides it then: the creation goes on).
+      FinishAdmin(Errc::kRequestTimedOut, "The controller did not answer within 30000 ms.");
+      continue;
+    }
+    if (c.in_flight) return;
+    NodeIndex to = kNoNode;
+    if (zookeeper_mode()) {
+      to = world_.directory().NodeFor(c.pending->broker_id);
+    } else if (const std::int32_t controller = world_.ActiveControllerId(); controller >= 0) {
+      to = world_.directory().NodeFor(controller);
+    }
+    if (to == kNoNode) {
+      env.SetTimer(kForwardRetry, kTimerAdminPump);
+      return;
+    }
+    c.in_flight = true;
+    c.sent_to = to;
+    env.Send(to, std::make_shared<kafka::KafkaMessage>(c.request));
+    env.SetTimer(c.deadline - sim.Now(), kTimerAdminPump);
+    return;
+  }
+}
+
+void GatewayCore::FinishAdmin(Errc error, const std::string& message) {
+  const AdminCall call = std::move(admin_.front());
+  admin_.pop_front();
+  if (call.pending == nullptr) return;
+  Pending& p = *call.pending;
+  TopicResult& slot = p.topic_results[call.index];
+  slot.error_code = WireError(error);
+  if (error != Errc::kNone && !message.empty()) slot.error_message = message;
+  if (--p.outstanding == 0 && !p.done) Complete(p);
+  Flush(call.connection);
+}
+
+void GatewayCore::OnSimTimer(std::uint64_t tag) {
+  if (tag == kTimerAdminPump) PumpAdmin();
+}
+
+void GatewayCore::OnSimDisconnect(NodeIndex peer) {
+  if (admin_.empty() || !admin_.front().in_flight || admin_.front().sent_to != peer) return;
+  if (zookeeper_mode()) {
+    // The broker that was to answer is gone, and with it the client's connection.
+    FinishAdmin(Errc::kNotController, "");
+    PumpAdmin();
+    return;
+  }
+  admin_.front().in_flight = false;  // forwarded again to the next active controller
+  world_.sim().Env(node_).SetTimer(kForwardRetry, kTimerAdminPump);
+}
+
+// ---- DescribeConfigs and DescribeCluster ----------------------------------------------------
+
+namespace {
+
+struct BrokerSynonym {
+  std::string_view name;
+  std::int64_t to_ms = 1;  // the factor from the broker config's unit
+};
+
+// ServerTopicConfigSynonyms.ALL_TOPIC_CONFIG_SYNONYMS for the topic configs of the catalogue:
+// the broker configs that give a topic config its value when the topic does not set it,
+// highest priority first.
+std::vector<BrokerSynonym> BrokerSynonymsOf(std::string_view topic_config) {
+  static const std::map<std::string_view, std::vector<BrokerSynonym>> table = {
+      {"cleanup.policy", {{"log.cleanup.policy"}}},
+      {"compression.type", {{"compression.type"}}},
+      {"delete.retention.ms", {{"log.cleaner.delete.retention.ms"}}},
+      {"file.delete.delay.ms", {{"log.segment.delete.delay.ms"}}},
+      {"flush.messages", {{"log.flush.interval.messages"}}},
+      {"flush.ms", {{"log.flush.interval.ms"}, {"log.flush.scheduler.interval.ms"}}},
+      {"index.interval.bytes", {{"log.index.interval.bytes"}}},
+      {"max.compaction.lag.ms", {{"log.cleaner.max.compaction.lag.ms"}}},
+      {"max.message.bytes", {{"message.max.bytes"}}},
+      {"message.timestamp.type", {{"log.message.timestamp.type"}}},
+      {"min.cleanable.dirty.ratio", {{"log.cleaner.min.cleanable.ratio"}}},
+      {"min.compaction.lag.ms", {{"log.cleaner.min.compaction.lag.ms"}}},
+      {"min.insync.replicas", {{"min.insync.replicas"}}},
+      {"retention.bytes", {{"log.retention.bytes"}}},
+      {"retention.ms",
+       {{"log.retention.ms"},
+        {"log.retention.minutes", 60'000},
+        {"log.retention.hours", 3'600'000}}},
+      {"segment.bytes", {{"log.segment.bytes"}}},
+      {"segment.index.bytes", {{"log.index.size.max.bytes"}}},
+      {"segment.jitter.ms", {{"log.roll.jitter.ms"}, {"log.roll.jitter.hours", 3'600'000}}},
+      {"segment.ms", {{"log.roll.ms"}, {"log.roll.hours", 3'600'000}}},
+      {"unclean.leader.election.enable", {{"unclean.leader.election.enable"}}},
+  };
+  const auto it = table.find(topic_config);
+  return it == table.end() ? std::vector<BrokerSynonym>{} : it->second;
+}
+
+bool IsTopicConfigSynonym(std::string_view broker_config) {
+  for (const kafka::ConfigSpec& spec : kafka::TopicConfigSpecs()) {
+    for (const BrokerSynonym& s : BrokerSynonymsOf(spec.name)) {
+      if (s.name == broker_config) return true;
+    }
+  }
+  return false;
+}
+
+bool Wanted(const DescribeConfigsResourceData& resource, std::string_view name) {
+  if (!resource.configuration_keys || resource.configuration_keys->empty()) return true;
+  const auto& keys = *resource.configuration_keys;
+  return std::find(keys.begin(), keys.end(), name) != keys.end();
+}
+
+// The node's config/server.properties as kafkasim generates it: the static broker configs.
+std::map<std::string, std::string> StaticConfigsOf(const scenario::Scenario& s,
+                                                   std::int32_t broker_id) {
+  std::map<std::string, std::string> out;
+  for (const scenario::NodeSpec& node : s.cluster.nodes) {
+    if (node.node_id != broker_id ||
+        (node.role != scenario::NodeRole::kBroker && node.role != scenario::NodeRole::kCombined)) {
+      continue;
+    }
+    const std::string text = scenario::ConfigFileOf(s, node);
+    std::size_t at = 0;
+    while (at < text.size()) {
+      std::size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      const std::string line = text.substr(at, end - at);
+      at = end + 1;
+      const std::size_t eq = line.find('=');
+      if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+      out[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void GatewayCore::AnswerDescribeConfigs(Pending& p, const DescribeConfigsRequest& r) {
+  std::vector<DescribeConfigsResult> out;
+  for (const DescribeConfigsResourceData& resource : r.resources) {
+    switch (resource.resource_type) {
+      case 2:  // TOPIC
+        out.push_back(DescribeTopicConfigs(p.broker_id, resource, r.include_synonyms));
+        break;
+      case 4:  // BROKER
+        out.push_back(DescribeBrokerConfigs(p.broker_id, resource, r.include_synonyms));
+        break;
+      default: {
+        // BROKER_LOGGER's log4j loggers are not simulated; other types Kafka refuses too
+        // (ConfigHelper.describeConfigs).
+        DescribeConfigsResult& d = out.emplace_back();
+        d.resource_type = resource.resource_type;
+        d.resource_name = resource.resource_name;
+        d.error_code = WireError(Errc::kInvalidRequest);
+        d.error_message = resource.resource_type == 8
+                              ? "broker loggers (log4j) are not simulated"
+                              : fmt::format("Unsupported resource type: {}",
+                                            static_cast<int>(resource.resource_type));
+        break;
+      }
+    }
+  }
+  p.frame = EncodeDescribeConfigsResponse(p.header, out);
+  p.done = true;
+}
+
+// ConfigHelper.createTopicConfigEntry: every topic config with its value and where it comes
+// from, the first of: the topic's override (TOPIC_CONFIG), a cluster-wide dynamic default
+// (DYNAMIC_DEFAULT_BROKER_CONFIG), the broker's server.properties through the config's broker
+// synonym (STATIC_BROKER_CONFIG), else Kafka's default (DEFAULT_CONFIG, is_default in v0). The
+// values are the ones the simulated logs run with (ReplicaManager::OpenPartition).
+DescribeConfigsResult GatewayCore::DescribeTopicConfigs(std::int32_t broker_id,
+                                                        const DescribeConfigsResourceData& resource,
+                                                        bool include_synonyms) {
+  DescribeConfigsResult out;
+  out.resource_type = resource.resource_type;
+  out.resource_name = resource.resource_name;
+  if (Status valid = kafka::ValidateTopicName(resource.resource_name); !valid.ok()) {
+    out.error_code = WireError(valid.code());
+    out.error_message = valid.message();
+    return out;
+  }
+  const kafka::MetadataImage* image = ImageOf(broker_id);
+  const kafka::TopicImage* topic =
+      image != nullptr ? image->Topic(resource.resource_name) : nullptr;
+  if (topic == nullptr) {
+    out.error_code = WireError(Errc::kUnknownTopicOrPartition);  // no message, as Kafka's
+    return out;
+  }
+  const scenario::ConfigMap& broker_config = world_.scenario().cluster.broker_config;
+  for (const kafka::ConfigSpec& spec : kafka::TopicConfigSpecs()) {
+    if (!Wanted(resource, spec.name)) continue;
+    const std::string name(spec.name);
+    DescribedConfig& c = out.configs.emplace_back();
+    c.name = name;
+    std::vector<ConfigSynonym> synonyms;
+    if (const auto it = topic->configs.find(name); it != topic->configs.end()) {
+      synonyms.push_back({name, it->second, config_source::kDynamicTopicConfig});
+    }
+    // kafka::MetadataImage::TopicConfig reads the cluster-wide default under the topic
+    // config's own name.
+    if (const auto it = image->cluster_configs().find(name); it != image->cluster_configs().end()) {
+      synonyms.push_back({name, it->second, config_source::kDynamicDefaultBrokerConfig});
+    }
+    std::optional<std::string> static_value;
+    for (const BrokerSynonym& s : BrokerSynonymsOf(spec.name)) {
+      if (!broker_config.IsSet(s.name)) continue;
+      const std::string value = broker_config.explicit_values().at(std::string(s.name));
+      synonyms.push_back({std::string(s.name), value, config_source::kStaticBrokerConfig});
+      if (!static_value) {
+        if (s.to_ms == 1) {
+          static_value = value;
+        } else {
+          // KafkaConfig.logRetentionTimeMillis / logRollTimeMillis: negative means -1.
+          const std::int64_t ms = broker_config.GetLong(s.name) * s.to_ms;
+          static_value = std::to_string(ms < 0 ? -1 : ms);
+        }
+      }
+    }
+    if (synonyms.empty()) {
+      c.value = std::string(spec.default_value);
+      c.source = config_source::kDefaultConfig;
+    } else {
+      const ConfigSynonym& first = synonyms.front();
+      c.source = first.source;
+      c.value = first.source == config_source::kStaticBrokerConfig ? static_value : first.value;
+    }
+    if (include_synonyms) c.synonyms = std::move(synonyms);
+  }
+  return out;
+}
+
+// ConfigHelper.describeConfigs for a BROKER resource: "" is the cluster-wide dynamic defaults;
+// the broker's own id lists every broker config of the catalogue with the value it runs with:
+// a dynamic default, else its server.properties (STATIC_BROKER_CONFIG), else Kafka's default.
+DescribeConfigsResult GatewayCore::DescribeBrokerConfigs(
+    std::int32_t broker_id, const DescribeConfigsResourceData& resource, bool include_synonyms) {
+  DescribeConfigsResult out;
+  out.resource_type = resource.resource_type;
+  out.resource_name = resource.resource_name;
+  const kafka::MetadataImage* image = ImageOf(broker_id);
+  static const std::map<std::string, std::string> kNone;
+  const std::map<std::string, std::string>& dynamic =
+      image != nullptr ? image->cluster_configs() : kNone;
+  if (resource.resource_name.empty()) {
+    for (const auto& [name, value] : dynamic) {
+      if (!Wanted(resource, name)) continue;
+      DescribedConfig& c = out.configs.emplace_back();
+      c.name = name;
+      c.value = value;
+      c.source = config_source::kDynamicDefaultBrokerConfig;
+      if (include_synonyms) c.synonyms.push_back({name, value, c.source});
+    }
+    return out;
+  }
+  const std::string& id_text = resource.resource_name;
+  const bool numeric =
+      id_text.size() <= 10 && id_text.find_first_not_of("0123456789") == std::string::npos;
+  if (!numeric) {
+    out.error_code = WireError(Errc::kInvalidRequest);
+    out.error_message = fmt::format("Broker id must be an integer, but it is: {}", id_text);
+    return out;
+  }
+  if (std::stoll(id_text) != broker_id) {
+    out.error_code = WireError(Errc::kInvalidRequest);
+    out.error_message = fmt::format(
+        "Unexpected broker id, expected {} or empty string, but received {}", broker_id, id_text);
+    return out;
+  }
+  std::map<std::string, std::string> statics = StaticConfigsOf(world_.scenario(), broker_id);
+  std::map<std::string, DescribedConfig> configs;
+  const auto describe = [&](const std::string& name, std::optional<std::string> fallback) {
+    DescribedConfig c;
+    c.name = name;
+    // Read-only unless Kafka reconfigures it at runtime; of the catalogue, the log configs
+    // that are topic-config synonyms (DynamicLogConfig.ReconfigurableConfigs).
+    c.read_only = !IsTopicConfigSynonym(name);
+    std::vector<ConfigSynonym> synonyms;
+    if (const auto it = dynamic.find(name); it != dynamic.end()) {
+      synonyms.push_back({name, it->second, config_source::kDynamicDefaultBrokerConfig});
+    }
+    if (const auto it = statics.find(name); it != statics.end()) {
+      synonyms.push_back({name, it->second, config_source::kStaticBrokerConfig});
+    }
+    if (synonyms.empty()) {
+      c.value = std::move(fallback);
+      c.source = config_source::kDefaultConfig;
+    } else {
+      c.value = synonyms.front().value;
+      c.source = synonyms.front().source;
+    }
+    if (include_synonyms) c.synonyms = std::move(synonyms);
+    configs[name] = std::move(c);
+  };
+  for (const kafka::ConfigSpec& spec : kafka::BrokerConfigSpecs()) {
+    if (Wanted(resource, spec.name))
+      describe(std::string(spec.name), std::string(spec.default_value));
+  }
+  for (const auto& entry : statics) {  // broker.id, zookeeper.connect, ...
+    if (!configs.contains(entry.first) && Wanted(resource, entry.first)) {
+      describe(entry.first, std::nullopt);
+    }
+  }
+  for (auto& entry : configs) out.configs.push_back(std::move(entry.second));
+  return out;
+}
+
+// KafkaApis.handleDescribeCluster: the live brokers as this broker's metadata has them.
+void GatewayCore::AnswerDescribeCluster(Pending& p) {
+  DescribeClusterResponse out;
+  out.cluster_id = world_.directory().cluster_id;
+  if (const kafka::MetadataImage* image = ImageOf(p.broker_id)) {
+    for (const auto& [id, reg] : image->brokers()) {
+      if (reg.fenced ||
+          std::find(broker_ids_.begin(), broker_ids_.end(), id) == broker_ids_.end()) {
+        continue;
+      }
+      std::optional<std::string> rack;
+      if (!reg.rack.empty()) rack = reg.rack;
+      out.brokers.push_back(MetadataBroker{id, options_.advertised_host, PortOf(id), rack});
+    }
+  }
+  out.controller_id = AdvertisedControllerId(out.brokers);
+  p.frame = EncodeDescribeClusterResponse(p.header, out);
+  p.done = true;
 }
 
 }  // namespace kafkasim::gateway

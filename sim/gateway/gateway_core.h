@@ -72,8 +72,10 @@ class GatewayCore {
   // this is 0, as Kafka mutes a channel while one of its requests is in progress.
   std::size_t Outstanding(std::uint64_t connection) const;
 
-  // The engine node's handler (ExternalClientNode forwards to it).
+  // The engine node's handlers (ExternalClientNode forwards to them).
   void OnSimMessage(const Message& message);
+  void OnSimTimer(std::uint64_t tag);
+  void OnSimDisconnect(NodeIndex peer);
 
  private:
   struct Pending;
@@ -86,6 +88,18 @@ class GatewayCore {
   struct Connection {
     std::int32_t broker_id = 0;
     std::deque<std::unique_ptr<Pending>> queue;
+  };
+  // One topic of a CreateTopics, DeleteTopics or CreatePartitions request on its way to the
+  // controller. kafka::AdminResponse carries no correlation id, so these go one at a time, in
+  // arrival order, as the simulated admin client's do (kafka::AdminNode).
+  struct AdminCall {
+    std::uint64_t connection = 0;
+    Pending* pending = nullptr;  // nullptr once the connection closed
+    std::size_t index = 0;       // the topic's slot in the answer
+    kafka::KafkaBody request;
+    Time deadline;
+    bool in_flight = false;
+    NodeIndex sent_to = kNoNode;
   };
 
   void Send(std::int32_t broker_id, kafka::KafkaBody body);
@@ -103,6 +117,27 @@ class GatewayCore {
   // (they change nothing, so the run stays the same with or without them).
   void AnswerDescribeGroups(Pending& p, const DescribeGroupsRequest& r);
   void AnswerListGroups(Pending& p);
+  void StartCreateTopics(std::uint64_t connection, Pending& p, const CreateTopicsRequest& r);
+  void StartDeleteTopics(std::uint64_t connection, Pending& p, const DeleteTopicsRequest& r);
+  void StartCreatePartitions(std::uint64_t connection, Pending& p,
+                             const CreatePartitionsRequest& r);
+  void EnqueueAdmin(std::uint64_t connection, Pending& p, std::size_t index,
+                    kafka::KafkaBody request);
+  void PumpAdmin();
+  void FinishAdmin(Errc error, const std::string& message);
+  // DescribeConfigs and DescribeCluster read the broker's state at the frame's arrival.
+  void AnswerDescribeConfigs(Pending& p, const DescribeConfigsRequest& r);
+  DescribeConfigsResult DescribeTopicConfigs(std::int32_t broker_id,
+                                             const DescribeConfigsResourceData& resource,
+                                             bool include_synonyms);
+  DescribeConfigsResult DescribeBrokerConfigs(std::int32_t broker_id,
+                                              const DescribeConfigsResourceData& resource,
+                                              bool include_synonyms);
+  void AnswerDescribeCluster(Pending& p);
+  // The controller id clients see in Metadata and DescribeCluster: ZooKeeper mode's controller
+  // broker; in KRaft a live broker (the lowest, as clients cannot reach the controllers).
+  std::int32_t AdvertisedControllerId(const std::vector<MetadataBroker>& brokers);
+  bool zookeeper_mode() const;
   const kafka::GroupCoordinatorHost* GroupsOf(std::int32_t broker_id);
   void OnMetadata(Pending& p, const kafka::MetadataResponse& r, NodeIndex from);
   void Complete(Pending& p);
@@ -122,6 +157,7 @@ class GatewayCore {
   std::map<std::uint64_t, Connection> connections_;
   std::map<std::int64_t, SimCall> calls_;  // by the simulated request's correlation id
   std::int64_t next_correlation_ = 1;
+  std::deque<AdminCall> admin_;  // the front one may be in flight
 };
 
 // Kafka's int16 error code for a simulation status code (local codes are UNKNOWN_SERVER_ERROR).

@@ -25,11 +25,12 @@ constexpr std::array<ApiInfo, 88> kApis = {{
 #include "gateway/api_table.inc"
 }};
 
-constexpr std::array<ApiRange, 15> kSupported = {{
+constexpr std::array<ApiRange, 20> kSupported = {{
     {api::kProduce, 3, 3},
     {api::kFetch, 4, 4},
     {api::kListOffsets, 1, 1},
-    {api::kMetadata, 1, 1},
+    // v2 adds the cluster id (KafkaJS's describeCluster and librdkafka's list_topics show it).
+    {api::kMetadata, 1, 2},
     {api::kOffsetCommit, 2, 2},
     {api::kOffsetFetch, 1, 1},
     // librdkafka turns its group coordinator feature on only when this range includes 0.
@@ -41,7 +42,15 @@ constexpr std::array<ApiRange, 15> kSupported = {{
     {api::kDescribeGroups, 0, 0},
     {api::kListGroups, 0, 0},
     {api::kApiVersions, 0, 3},
+    // librdkafka 2.0.2 sends CreateTopics v4, DeleteTopics v1, CreatePartitions v0 and
+    // DescribeConfigs v1; KafkaJS 2.2.4 CreateTopics v3, DeleteTopics v1, CreatePartitions v1
+    // and DescribeConfigs v2. DescribeCluster is for newer clients (both use Metadata).
+    {api::kCreateTopics, 0, 4},
+    {api::kDeleteTopics, 0, 1},
     {api::kInitProducerId, 0, 1},
+    {api::kDescribeConfigs, 0, 2},
+    {api::kCreatePartitions, 0, 1},
+    {api::kDescribeCluster, 0, 0},
 }};
 
 DecodeFailure Failure(DecodeError error, std::string message,
@@ -207,6 +216,74 @@ void DecodeDescribeGroups(WireReader& r, DescribeGroupsRequest& body) {
   for (std::int32_t i = 0; i < n && !r.failed(); ++i) body.groups.push_back(r.String(false));
 }
 
+std::vector<std::int32_t> Int32s(WireReader& r) {
+  std::vector<std::int32_t> out;
+  const std::int32_t n = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < n && !r.failed(); ++i) out.push_back(r.Int32());
+  return out;
+}
+
+void DecodeCreateTopics(WireReader& r, const RequestHeader& h, CreateTopicsRequest& body) {
+  const std::int32_t topics = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < topics && !r.failed(); ++i) {
+    CreatableTopicData& t = body.topics.emplace_back();
+    t.name = r.String(false);
+    t.num_partitions = r.Int32();
+    t.replication_factor = r.Int16();
+    const std::int32_t assignments = r.ArrayLength(false);
+    for (std::int32_t j = 0; j < assignments && !r.failed(); ++j) {
+      const std::int32_t partition = r.Int32();
+      t.assignments.emplace_back(partition, Int32s(r));
+    }
+    const std::int32_t configs = r.ArrayLength(false);
+    for (std::int32_t j = 0; j < configs && !r.failed(); ++j) {
+      std::string name = r.String(false);
+      t.configs.emplace_back(std::move(name), r.NullableString(false));
+    }
+  }
+  body.timeout_ms = r.Int32();
+  if (h.api_version >= 1) body.validate_only = r.Bool();
+}
+
+void DecodeDeleteTopics(WireReader& r, DeleteTopicsRequest& body) {
+  const std::int32_t n = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < n && !r.failed(); ++i) body.topic_names.push_back(r.String(false));
+  body.timeout_ms = r.Int32();
+}
+
+void DecodeCreatePartitions(WireReader& r, CreatePartitionsRequest& body) {
+  const std::int32_t topics = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < topics && !r.failed(); ++i) {
+    CreatePartitionsTopicData& t = body.topics.emplace_back();
+    t.name = r.String(false);
+    t.count = r.Int32();
+    const std::int32_t assignments = r.ArrayLength(false);
+    if (assignments < 0) continue;  // null
+    t.assignments.emplace();
+    for (std::int32_t j = 0; j < assignments && !r.failed(); ++j) {
+      t.assignments->push_back(Int32s(r));
+    }
+  }
+  body.timeout_ms = r.Int32();
+  body.validate_only = r.Bool();
+}
+
+void DecodeDescribeConfigs(WireReader& r, const RequestHeader& h, DescribeConfigsRequest& body) {
+  const std::int32_t n = r.ArrayLength(false);
+  for (std::int32_t i = 0; i < n && !r.failed(); ++i) {
+    DescribeConfigsResourceData& d = body.resources.emplace_back();
+    d.resource_type = r.Int8();
+    d.resource_name = r.String(false);
+    const std::int32_t keys = r.ArrayLength(false);
+    if (keys < 0) continue;  // null: every config
+    d.configuration_keys.emplace();
+    for (std::int32_t j = 0; j < keys && !r.failed(); ++j) {
+      d.configuration_keys->push_back(r.String(false));
+    }
+  }
+  if (h.api_version >= 1) body.include_synonyms = r.Bool();
+}
+
 // Reserves the size and writes the response header: v1 (with tags) for a flexible request
 // version, v0 otherwise, and always v0 for ApiVersions (ResponseHeader.json; the client must
 // read it before it knows which versions the broker speaks).
@@ -341,6 +418,22 @@ std::variant<Request, DecodeFailure> DecodeRequest(std::span<const std::uint8_t>
     case api::kListGroups:
       request.body.emplace<ListGroupsRequest>();  // v0 has no fields
       break;
+    case api::kCreateTopics:
+      DecodeCreateTopics(r, h, request.body.emplace<CreateTopicsRequest>());
+      break;
+    case api::kDeleteTopics:
+      DecodeDeleteTopics(r, request.body.emplace<DeleteTopicsRequest>());
+      break;
+    case api::kCreatePartitions:
+      DecodeCreatePartitions(r, request.body.emplace<CreatePartitionsRequest>());
+      break;
+    case api::kDescribeConfigs:
+      DecodeDescribeConfigs(r, h, request.body.emplace<DescribeConfigsRequest>());
+      break;
+    case api::kDescribeCluster:
+      request.body.emplace<DescribeClusterRequest>().include_cluster_authorized_operations =
+          r.Bool();
+      break;
     default:
       break;
   }
@@ -395,6 +488,7 @@ std::vector<std::uint8_t> EncodeMetadataResponse(const RequestHeader& header,
     w.Int32(b.port);
     w.NullableString(b.rack, false);
   }
+  if (header.api_version >= 2) w.NullableString(response.cluster_id, false);
   w.Int32(response.controller_id);
   w.ArrayLength(static_cast<std::int32_t>(response.topics.size()), false);
   for (const MetadataTopic& t : response.topics) {
@@ -594,6 +688,95 @@ std::vector<std::uint8_t> EncodeListGroupsResponse(const RequestHeader& header,
     w.String(g.group_id, false);
     w.String(g.protocol_type, false);
   }
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeTopicResults(const RequestHeader& header,
+                                             const std::vector<TopicResult>& results) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  const std::int16_t v = header.api_version;
+  // CreateTopicsResponse.json: throttle_time_ms from v2, error_message from v1;
+  // DeleteTopicsResponse.json: throttle_time_ms from v1, no message below v5;
+  // CreatePartitionsResponse.json: both in every version.
+  bool throttle = false;
+  bool message = false;
+  if (header.api_key == api::kCreateTopics) {
+    throttle = v >= 2;
+    message = v >= 1;
+  } else if (header.api_key == api::kDeleteTopics) {
+    throttle = v >= 1;
+  } else {
+    throttle = true;
+    message = true;
+  }
+  if (throttle) w.Int32(0);
+  w.ArrayLength(static_cast<std::int32_t>(results.size()), false);
+  for (const TopicResult& t : results) {
+    w.String(t.name, false);
+    w.Int16(t.error_code);
+    if (message) w.NullableString(t.error_message, false);
+  }
+  return Finish(w, at);
+}
+
+std::vector<std::uint8_t> EncodeDescribeConfigsResponse(
+    const RequestHeader& header, const std::vector<DescribeConfigsResult>& results) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  const bool v1 = header.api_version >= 1;
+  w.Int32(0);  // throttle_time_ms
+  w.ArrayLength(static_cast<std::int32_t>(results.size()), false);
+  for (const DescribeConfigsResult& r : results) {
+    w.Int16(r.error_code);
+    w.NullableString(r.error_message, false);
+    w.Int8(r.resource_type);
+    w.String(r.resource_name, false);
+    w.ArrayLength(static_cast<std::int32_t>(r.configs.size()), false);
+    for (const DescribedConfig& c : r.configs) {
+      w.String(c.name, false);
+      w.NullableString(c.value, false);
+      w.Bool(c.read_only);
+      if (v1) {
+        w.Int8(c.source);
+      } else {
+        w.Bool(c.source == config_source::kDefaultConfig);  // is_default
+      }
+      w.Bool(c.is_sensitive);
+      if (!v1) continue;
+      w.ArrayLength(static_cast<std::int32_t>(c.synonyms.size()), false);
+      for (const ConfigSynonym& s : c.synonyms) {
+        w.String(s.name, false);
+        w.NullableString(s.value, false);
+        w.Int8(s.source);
+      }
+    }
+  }
+  return Finish(w, at);
+}
+
+// DescribeCluster v0 is flexible: compact strings and arrays, a tag section per broker and at
+// the end (the header's is written by BeginResponse).
+std::vector<std::uint8_t> EncodeDescribeClusterResponse(const RequestHeader& header,
+                                                        const DescribeClusterResponse& response) {
+  WireWriter w;
+  const std::size_t at = BeginResponse(w, header);
+  w.Int32(0);  // throttle_time_ms
+  w.Int16(response.error_code);
+  w.NullableString(response.error_message, true);
+  w.String(response.cluster_id, true);
+  w.Int32(response.controller_id);
+  w.ArrayLength(static_cast<std::int32_t>(response.brokers.size()), true);
+  for (const MetadataBroker& b : response.brokers) {
+    w.Int32(b.node_id);
+    w.String(b.host, true);
+    w.Int32(b.port);
+    w.NullableString(b.rack, true);
+    w.EmptyTaggedFields();
+  }
+  // cluster_authorized_operations: INT32_MIN, "not requested" (no ACLs are simulated).
+  w.Int32(std::numeric_limits<std::int32_t>::min());
+  w.EmptyTaggedFields();
   return Finish(w, at);
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -35,7 +36,12 @@ inline constexpr std::int16_t kSyncGroup = 14;
 inline constexpr std::int16_t kDescribeGroups = 15;
 inline constexpr std::int16_t kListGroups = 16;
 inline constexpr std::int16_t kApiVersions = 18;
+inline constexpr std::int16_t kCreateTopics = 19;
+inline constexpr std::int16_t kDeleteTopics = 20;
 inline constexpr std::int16_t kInitProducerId = 22;
+inline constexpr std::int16_t kDescribeConfigs = 32;
+inline constexpr std::int16_t kCreatePartitions = 37;
+inline constexpr std::int16_t kDescribeCluster = 60;
 }  // namespace api
 
 struct ApiRange {
@@ -44,8 +50,10 @@ struct ApiRange {
   std::int16_t max_version = 0;
 };
 // What ApiVersions advertises: exactly the versions the decoders below implement. Kept below
-// each API's first flexible version (except ApiVersions v3), the table librdkafka 2.0.2 and
-// KafkaJS 2.2.4 were checked against (shared/reference/kafka-protocol.md section 4).
+// each API's first flexible version (except ApiVersions v3 and DescribeCluster, flexible from
+// v0), the table librdkafka 2.0.2 and KafkaJS 2.2.4 were checked against
+// (shared/reference/kafka-protocol.md section 4; the admin APIs in tests/gateway/python_admin.py
+// and kafkajs/produce_consume.js).
 std::span<const ApiRange> SupportedApis();
 const ApiRange* FindSupported(std::int16_t api_key);
 // The API's name as Kafka's ApiKeys has it ("Produce"), or "" for a key we do not know.
@@ -184,11 +192,55 @@ struct DescribeGroupsRequest {
 };
 struct ListGroupsRequest {};
 
+// The admin APIs at the versions librdkafka 2.0.2 and KafkaJS 2.2.4 send: CreateTopics 0-4,
+// DeleteTopics 0-1, CreatePartitions 0-1, DescribeConfigs 0-2, and DescribeCluster 0 (newer
+// clients; flexible from v0). Layouts: Kafka's CreateTopicsRequest.json and the others.
+struct CreatableTopicData {
+  std::string name;
+  std::int32_t num_partitions = -1;      // -1: num.partitions
+  std::int16_t replication_factor = -1;  // -1: default.replication.factor
+  std::vector<std::pair<std::int32_t, std::vector<std::int32_t>>> assignments;  // partition, ids
+  std::vector<std::pair<std::string, std::optional<std::string>>> configs;
+};
+struct CreateTopicsRequest {
+  std::vector<CreatableTopicData> topics;
+  std::int32_t timeout_ms = 0;
+  bool validate_only = false;  // v1+
+};
+struct DeleteTopicsRequest {
+  std::vector<std::string> topic_names;
+  std::int32_t timeout_ms = 0;
+};
+struct CreatePartitionsTopicData {
+  std::string name;
+  std::int32_t count = 0;
+  std::optional<std::vector<std::vector<std::int32_t>>> assignments;  // null: the placer's choice
+};
+struct CreatePartitionsRequest {
+  std::vector<CreatePartitionsTopicData> topics;
+  std::int32_t timeout_ms = 0;
+  bool validate_only = false;
+};
+struct DescribeConfigsResourceData {
+  std::int8_t resource_type = 0;  // 2 topic, 4 broker, 8 broker logger
+  std::string resource_name;
+  std::optional<std::vector<std::string>> configuration_keys;  // null: all
+};
+struct DescribeConfigsRequest {
+  std::vector<DescribeConfigsResourceData> resources;
+  bool include_synonyms = false;  // v1+
+};
+struct DescribeClusterRequest {
+  bool include_cluster_authorized_operations = false;
+};
+
 using RequestBody =
     std::variant<ApiVersionsRequest, MetadataRequest, ProduceRequest, FetchRequest,
                  ListOffsetsRequest, InitProducerIdRequest, FindCoordinatorRequest,
                  JoinGroupRequest, SyncGroupRequest, HeartbeatRequest, LeaveGroupRequest,
-                 OffsetCommitRequest, OffsetFetchRequest, DescribeGroupsRequest, ListGroupsRequest>;
+                 OffsetCommitRequest, OffsetFetchRequest, DescribeGroupsRequest, ListGroupsRequest,
+                 CreateTopicsRequest, DeleteTopicsRequest, CreatePartitionsRequest,
+                 DescribeConfigsRequest, DescribeClusterRequest>;
 
 struct Request {
   RequestHeader header;
@@ -235,6 +287,7 @@ struct MetadataTopic {
 };
 struct MetadataResponse {
   std::vector<MetadataBroker> brokers;
+  std::optional<std::string> cluster_id;  // v2+
   std::int32_t controller_id = -1;
   std::vector<MetadataTopic> topics;
 };
@@ -360,6 +413,50 @@ struct ListGroupsResponse {
   std::vector<ListedGroup> groups;
 };
 
+// CreateTopics, DeleteTopics and CreatePartitions answer per topic; the message is written from
+// CreateTopics v1 on and in every CreatePartitions version (DeleteTopics has none below v5).
+struct TopicResult {
+  std::string name;
+  std::int16_t error_code = 0;
+  std::optional<std::string> error_message;
+};
+// DescribeConfigs (DescribeConfigsResponse.json). Sources as ConfigEntry.ConfigSource numbers
+// them on the wire (DescribeConfigsResponse.ConfigSource).
+namespace config_source {
+inline constexpr std::int8_t kDynamicTopicConfig = 1;
+inline constexpr std::int8_t kDynamicBrokerConfig = 2;
+inline constexpr std::int8_t kDynamicDefaultBrokerConfig = 3;
+inline constexpr std::int8_t kStaticBrokerConfig = 4;
+inline constexpr std::int8_t kDefaultConfig = 5;
+}  // namespace config_source
+struct ConfigSynonym {
+  std::string name;
+  std::optional<std::string> value;
+  std::int8_t source = 0;
+};
+struct DescribedConfig {
+  std::string name;
+  std::optional<std::string> value;
+  bool read_only = false;
+  std::int8_t source = config_source::kDefaultConfig;  // v0 writes is_default = (source == 5)
+  bool is_sensitive = false;
+  std::vector<ConfigSynonym> synonyms;  // v1+
+};
+struct DescribeConfigsResult {
+  std::int16_t error_code = 0;
+  std::optional<std::string> error_message;
+  std::int8_t resource_type = 0;
+  std::string resource_name;
+  std::vector<DescribedConfig> configs;
+};
+struct DescribeClusterResponse {
+  std::int16_t error_code = 0;
+  std::optional<std::string> error_message;
+  std::string cluster_id;
+  std::int32_t controller_id = -1;
+  std::vector<MetadataBroker> brokers;
+};
+
 // error_code 0 lists SupportedApis(); UNSUPPORTED_VERSION (35) is written in the v0 layout
 // whatever the request's version, listing only ApiVersions' own range (KIP-511).
 std::vector<std::uint8_t> EncodeApiVersionsResponse(const RequestHeader& header,
@@ -392,5 +489,12 @@ std::vector<std::uint8_t> EncodeDescribeGroupsResponse(const RequestHeader& head
                                                        const std::vector<DescribedGroup>& groups);
 std::vector<std::uint8_t> EncodeListGroupsResponse(const RequestHeader& header,
                                                    const ListGroupsResponse& response);
+// CreateTopics, DeleteTopics or CreatePartitions, by the header's API key.
+std::vector<std::uint8_t> EncodeTopicResults(const RequestHeader& header,
+                                             const std::vector<TopicResult>& results);
+std::vector<std::uint8_t> EncodeDescribeConfigsResponse(
+    const RequestHeader& header, const std::vector<DescribeConfigsResult>& results);
+std::vector<std::uint8_t> EncodeDescribeClusterResponse(const RequestHeader& header,
+                                                        const DescribeClusterResponse& response);
 
 }  // namespace kafkasim::gateway

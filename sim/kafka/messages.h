@@ -147,6 +147,9 @@ struct FetchRequest {
   std::int64_t broker_epoch = -1;
   Duration max_wait = Milliseconds(500);
   std::int32_t max_bytes = 1048576;  // per partition (replica.fetch.max.bytes)
+  // The bytes to wait for (fetch.min.bytes): a fetch with fewer waits in the purgatory until
+  // there are this many or max_wait passes (ReplicaManager.fetchMessages, DelayedFetch).
+  std::int32_t min_bytes = 1;
   std::vector<FetchPartition> partitions;
 };
 struct FetchedPartition {

@@ -261,6 +261,7 @@ bool ReplicaManager::TryCompleteFetch(NodeIndex from, const FetchRequest& reques
   response.correlation_id = request.correlation_id;
   bool any_data = false;
   bool any_error = false;
+  std::int64_t bytes = 0;
   const bool from_replica = request.replica_id >= 0;
   const bool eligible = from_replica && metadata_.IsBrokerActive(request.replica_id);
   for (const FetchPartition& fp : request.partitions) {
@@ -282,11 +283,14 @@ bool ReplicaManager::TryCompleteFetch(NodeIndex from, const FetchRequest& reques
       part.error = Errc::kNotLeaderOrFollower;
     }
     any_data = any_data || !part.records.empty();
+    bytes += static_cast<std::int64_t>(part.records.size());
     any_error = any_error || part.error != Errc::kNone || part.diverging_epoch.has_value();
     response.partitions.push_back(std::move(part));
   }
-  // Nothing new: wait until data arrives or max wait passes (DelayedFetch).
-  if (may_wait && !any_data && !any_error && request.max_wait.ns > 0 && purgatory_.CanAddFetch()) {
+  // Nothing new (fewer than min_bytes): wait until data arrives or max wait passes
+  // (ReplicaManager.fetchMessages answers at once when bytesReadable >= minBytes; DelayedFetch).
+  const bool enough = request.min_bytes > 1 ? bytes >= request.min_bytes : any_data;
+  if (may_wait && !enough && !any_error && request.max_wait.ns > 0 && purgatory_.CanAddFetch()) {
     return false;
   }
   io_.Reply(from, std::move(response));
@@ -391,8 +395,12 @@ void ReplicaManager::CompleteWaiters() {
     }
     // A woken fetch is answered: new data, a new high watermark or an error for one of its
     // partitions is worth telling its fetcher now.
+    // One that asked for more than a byte waits on until it has min_bytes (DelayedFetch.
+    // tryComplete: accumulatedSize >= fetchMinBytes).
     for (DelayedFetch& f : purgatory_.TakeFetchesWatching(key)) {
-      TryCompleteFetch(f.from, f.request, false);
+      if (!TryCompleteFetch(f.from, f.request, f.request.min_bytes > 1)) {
+        purgatory_.AddFetch(std::move(f));
+      }
     }
   }
   to_wake_.clear();

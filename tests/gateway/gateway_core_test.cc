@@ -19,9 +19,9 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 struct Harness {
-  Harness() {
-    Result<scenario::Scenario> loaded = scenario::LoadScenario(
-        std::string(KAFKASIM_SOURCE_DIR) + "/tests/gateway/gateway-cluster.json");
+  explicit Harness(const std::string& file = "gateway-cluster.json") {
+    Result<scenario::Scenario> loaded =
+        scenario::LoadScenario(std::string(KAFKASIM_SOURCE_DIR) + "/tests/gateway/" + file);
     REQUIRE(loaded.ok());
     MakeOpenEnded(*loaded);
     scenario::RunOptions options;
@@ -110,7 +110,7 @@ TEST_CASE("gateway core: answers leave in request order, Metadata names each bro
   for (const auto& entry : leaders) CHECK(entry.second >= 1);
   WireReader versions = Body(h.sent[1].second, 2);
   CHECK(versions.Int16() == 0);
-  CHECK(versions.ArrayLength(false) == 15);
+  CHECK(versions.ArrayLength(false) == 20);
   CHECK(h.core->Outstanding(7) == 0);
 }
 
@@ -196,6 +196,95 @@ TEST_CASE(
   // The leader assigned the base offset (0) and its leader epoch; from the magic byte on, the
   // bytes (CRC included) are the client's.
   CHECK(Bytes(records->begin() + 16, records->end()) == Bytes(batch.begin() + 16, batch.end()));
+}
+
+WireWriter ProduceFrame(std::int32_t correlation, std::int32_t partition, const Bytes& batch) {
+  WireWriter produce = Header(0, 3, correlation);
+  produce.NullableString(std::nullopt, false);
+  produce.Int16(-1);
+  produce.Int32(5000);
+  produce.ArrayLength(1, false);
+  produce.String("cities", false);
+  produce.ArrayLength(1, false);
+  produce.Int32(partition);
+  produce.Bytes(batch, false);
+  return produce;
+}
+
+WireWriter FetchFrame(std::int32_t correlation, std::int32_t max_wait_ms, std::int32_t min_bytes) {
+  WireWriter fetch = Header(1, 4, correlation);
+  fetch.Int32(-1);
+  fetch.Int32(max_wait_ms);
+  fetch.Int32(min_bytes);
+  fetch.Int32(1 << 20);
+  fetch.Int8(0);
+  fetch.ArrayLength(1, false);
+  fetch.String("cities", false);
+  fetch.ArrayLength(1, false);
+  fetch.Int32(0);
+  fetch.Int64(0);
+  fetch.Int32(1 << 20);
+  return fetch;
+}
+
+// The record bytes of a one-partition Fetch v4 answer.
+std::size_t FetchedBytes(const Bytes& frame, std::int32_t correlation) {
+  WireReader r = Body(frame, correlation);
+  r.Int32();
+  CHECK(r.ArrayLength(false) == 1);
+  r.String(false);
+  CHECK(r.ArrayLength(false) == 1);
+  r.Int32();
+  CHECK(r.Int16() == 0);
+  r.Int64();
+  r.Int64();
+  r.ArrayLength(false);
+  const std::optional<Bytes> records = r.NullableBytes(false);
+  CHECK(r.remaining() == 0);
+  return records ? records->size() : 0;
+}
+
+TEST_CASE(
+    "gateway core: a Fetch waits on virtual time until min_bytes are there, or until max_wait "
+    "passes") {
+  Harness h;
+  WireWriter metadata = Header(3, 1, 1);
+  metadata.ArrayLength(-1, false);
+  REQUIRE(h.core->OnFrame(1, 1, metadata.bytes()).empty());
+  h.AdvanceBy(Milliseconds(100));
+  REQUIRE(h.sent.size() == 1);
+  const std::int32_t leader = ReadMetadata(Body(h.sent[0].second, 1)).at(0);
+  storage::Record record;
+  record.timestamp = 1700000000000;
+  record.value = Bytes(100, 'x');
+  const Bytes batch = storage::BuildBatch({record}, storage::BatchOptions{});
+  REQUIRE(h.core->OnFrame(2, leader, ProduceFrame(2, 0, batch).bytes()).empty());
+  h.AdvanceBy(Milliseconds(200));
+  REQUIRE(h.sent.size() == 2);
+
+  // One batch is there, two are asked for: the answer waits for the second.
+  const auto two = static_cast<std::int32_t>(2 * batch.size());
+  REQUIRE(h.core->OnFrame(3, leader, FetchFrame(3, 5000, two).bytes()).empty());
+  h.AdvanceBy(Milliseconds(1000));
+  CHECK(h.sent.size() == 2);
+  REQUIRE(h.core->OnFrame(4, leader, ProduceFrame(4, 0, batch).bytes()).empty());
+  h.AdvanceBy(Milliseconds(300));
+  REQUIRE(h.sent.size() == 4);  // the produce and the fetch answers, in either order
+  const bool fetch_last = h.sent[3].first == 3;
+  CHECK(FetchedBytes(h.sent[fetch_last ? 3 : 2].second, 3) == 2 * batch.size());
+
+  // More than there will ever be: answered with what there is when max_wait passes.
+  REQUIRE(h.core->OnFrame(5, leader, FetchFrame(5, 2000, 1 << 20).bytes()).empty());
+  h.AdvanceBy(Milliseconds(1900));
+  CHECK(h.sent.size() == 4);
+  h.AdvanceBy(Milliseconds(200));
+  REQUIRE(h.sent.size() == 5);
+  CHECK(FetchedBytes(h.sent[4].second, 5) == 2 * batch.size());
+
+  // min_bytes 1 (the clients' default) answers at once when there is data.
+  REQUIRE(h.core->OnFrame(6, leader, FetchFrame(6, 2000, 1).bytes()).empty());
+  h.AdvanceBy(Milliseconds(50));
+  REQUIRE(h.sent.size() == 6);
 }
 
 TEST_CASE("gateway core: a refused frame is logged in the trace and closes nothing else") {
@@ -393,6 +482,135 @@ TEST_CASE(
   again.Int32(generation);
   again.String(member, false);
   CHECK(Ask(h, 2, coordinator, again, correlation++).Int16() == 25);  // UNKNOWN_MEMBER_ID
+}
+
+// CreateTopics v4 for one topic; returns the answer's error code and message.
+std::pair<std::int16_t, std::optional<std::string>> CreateTopic(Harness& h, std::int32_t broker,
+                                                                const std::string& name,
+                                                                std::int16_t replication_factor,
+                                                                std::int32_t correlation) {
+  WireWriter w = Header(19, 4, correlation);
+  w.ArrayLength(1, false);
+  w.String(name, false);
+  w.Int32(-1);  // num.partitions
+  w.Int16(replication_factor);
+  w.ArrayLength(0, false);
+  w.ArrayLength(0, false);
+  w.Int32(30000);
+  w.Bool(false);
+  WireReader r = Ask(h, 5, broker, std::move(w), correlation);
+  CHECK(r.Int32() == 0);  // throttle
+  CHECK(r.ArrayLength(false) == 1);
+  CHECK(r.String(false) == name);
+  const std::int16_t error = r.Int16();
+  std::optional<std::string> message = r.NullableString(false);
+  CHECK(r.remaining() == 0);
+  return {error, message};
+}
+
+TEST_CASE(
+    "gateway core: CreateTopics and DeleteTopics go through the simulated controller and get "
+    "Kafka's errors; DescribeConfigs and DescribeCluster read the broker's state") {
+  Harness h;
+  std::int32_t correlation = 1;
+  // KRaft: any broker takes it and the controller answers (the broker forwards it).
+  const auto created = CreateTopic(h, 2, "towns", 3, correlation++);
+  CHECK(created.first == 0);
+  CHECK_FALSE(created.second);
+  const kafka::MetadataImage* image = h.runner->world().BestImage();
+  REQUIRE(image != nullptr);
+  REQUIRE(image->Topic("towns") != nullptr);
+  CHECK(image->Topic("towns")->partitions.size() == 1);  // num.partitions
+  const auto again = CreateTopic(h, 3, "towns", 3, correlation++);
+  CHECK(again.first == 36);  // TOPIC_ALREADY_EXISTS
+  CHECK(again.second == "Topic 'towns' already exists.");
+  const auto too_many = CreateTopic(h, 1, "villages", 4, correlation++);
+  CHECK(too_many.first == 38);  // INVALID_REPLICATION_FACTOR
+  CHECK(too_many.second ==
+        "Unable to replicate the partition 4 time(s): The target replication factor of 4 cannot "
+        "be reached because only 3 broker(s) are registered.");
+
+  WireWriter del = Header(20, 1, correlation);
+  del.ArrayLength(2, false);
+  del.String("towns", false);
+  del.String("nowhere", false);
+  del.Int32(30000);
+  WireReader deleted = Ask(h, 5, 1, std::move(del), correlation++);
+  CHECK(deleted.Int32() == 0);
+  CHECK(deleted.ArrayLength(false) == 2);
+  CHECK(deleted.String(false) == "towns");
+  CHECK(deleted.Int16() == 0);
+  CHECK(deleted.String(false) == "nowhere");
+  CHECK(deleted.Int16() == 3);  // UNKNOWN_TOPIC_OR_PARTITION
+  CHECK(h.runner->world().BestImage()->Topic("towns") == nullptr);
+
+  // cities sets min.insync.replicas=2: a topic override; segment.bytes is Kafka's default.
+  WireWriter describe = Header(32, 1, correlation);
+  describe.ArrayLength(1, false);
+  describe.Int8(2);
+  describe.String("cities", false);
+  describe.ArrayLength(2, false);
+  describe.String("min.insync.replicas", false);
+  describe.String("segment.bytes", false);
+  describe.Bool(false);
+  WireReader configs = Ask(h, 5, 1, std::move(describe), correlation++);
+  CHECK(configs.Int32() == 0);
+  CHECK(configs.ArrayLength(false) == 1);
+  CHECK(configs.Int16() == 0);
+  CHECK_FALSE(configs.NullableString(false));
+  CHECK(configs.Int8() == 2);
+  CHECK(configs.String(false) == "cities");
+  CHECK(configs.ArrayLength(false) == 2);
+  CHECK(configs.String(false) == "min.insync.replicas");
+  CHECK(configs.NullableString(false) == "2");
+  CHECK_FALSE(configs.Bool());
+  CHECK(configs.Int8() == config_source::kDynamicTopicConfig);
+  CHECK_FALSE(configs.Bool());
+  CHECK(configs.ArrayLength(false) == 0);  // no synonyms asked for
+  CHECK(configs.String(false) == "segment.bytes");
+  CHECK(configs.NullableString(false) == "1073741824");
+  configs.Bool();
+  CHECK(configs.Int8() == config_source::kDefaultConfig);
+  configs.Bool();
+  CHECK(configs.ArrayLength(false) == 0);
+  CHECK(configs.remaining() == 0);
+
+  WireWriter cluster = Header(60, 0, correlation);
+  cluster.EmptyTaggedFields();
+  cluster.Bool(false);
+  cluster.EmptyTaggedFields();
+  WireReader described = Ask(h, 5, 2, std::move(cluster), correlation++);
+  described.SkipTaggedFields();  // response header v1
+  CHECK(described.Int32() == 0);
+  CHECK(described.Int16() == 0);
+  CHECK_FALSE(described.NullableString(true));
+  CHECK(described.String(true) == h.runner->world().directory().cluster_id);
+  CHECK(described.Int32() == 1);  // the lowest live broker stands for the KRaft controller
+  CHECK(described.ArrayLength(true) == 3);
+}
+
+TEST_CASE(
+    "gateway core: in ZooKeeper mode the controller broker creates topics, the others answer "
+    "NOT_CONTROLLER, and Metadata names the controller") {
+  Harness h("gateway-zk-cluster.json");
+  const std::int32_t controller = h.runner->world().ActiveControllerId();
+  REQUIRE(controller >= 1);
+  std::int32_t correlation = 1;
+  WireWriter metadata = Header(3, 1, correlation);
+  metadata.ArrayLength(0, false);
+  WireReader md = Ask(h, 6, 1, std::move(metadata), correlation++);
+  CHECK(md.ArrayLength(false) == 3);
+  for (int i = 0; i < 3; ++i) {
+    md.Int32();
+    md.String(false);
+    md.Int32();
+    md.NullableString(false);
+  }
+  CHECK(md.Int32() == controller);
+  const std::int32_t other = controller == 1 ? 2 : 1;
+  CHECK(CreateTopic(h, other, "towns", 3, correlation++).first == 41);  // NOT_CONTROLLER
+  CHECK(CreateTopic(h, controller, "towns", 3, correlation++).first == 0);
+  CHECK(CreateTopic(h, controller, "towns", 3, correlation++).first == 36);
 }
 
 }  // namespace

@@ -77,16 +77,16 @@ TEST_CASE("protocol: the ApiVersions v3 response keeps header v0 and lists every
   h.correlation_id = 1;
   h.flexible = true;
   // size, correlation id (no header tags: ApiVersions answers with header v0), error 0,
-  // compact array of 15 (10) {key, min, max, tags}, throttle_time_ms, body tags.
+  // compact array of 20 (0x15) {key, min, max, tags}, throttle_time_ms, body tags.
   CHECK(ToHex(EncodeApiVersionsResponse(h, 0)) ==
-        "00000075"
+        "00000098"
         "00000001"
         "0000"
-        "10"
+        "15"
         "00000003000300"
         "00010004000400"
         "00020001000100"
-        "00030001000100"
+        "00030001000200"  // Metadata 1-2
         "00080002000200"  // OffsetCommit 2
         "00090001000100"  // OffsetFetch 1
         "000a0000000000"  // FindCoordinator 0 (librdkafka needs 0 in the range)
@@ -97,7 +97,12 @@ TEST_CASE("protocol: the ApiVersions v3 response keeps header v0 and lists every
         "000f0000000000"  // DescribeGroups 0
         "00100000000000"  // ListGroups 0
         "00120000000300"
+        "00130000000400"  // CreateTopics 0-4
+        "00140000000100"  // DeleteTopics 0-1
         "00160000000100"
+        "00200000000200"  // DescribeConfigs 0-2
+        "00250000000100"  // CreatePartitions 0-1
+        "003c0000000000"  // DescribeCluster 0
         "00000000"
         "00");
 }
@@ -108,15 +113,15 @@ TEST_CASE("protocol: ApiVersions v0 and v1 responses use int32 arrays, v1 adds t
   h.api_version = 0;
   h.correlation_id = 9;
   const Bytes v0 = EncodeApiVersionsResponse(h, 0);
-  CHECK(v0.size() == 4 + 4 + 2 + 4 + 15 * 6);
+  CHECK(v0.size() == 4 + 4 + 2 + 4 + 20 * 6);
   h.api_version = 1;
   const Bytes v1 = EncodeApiVersionsResponse(h, 0);
   CHECK(v1.size() == v0.size() + 4);
   CHECK(ToHex(v1).substr(0, 32) ==
-        "00000068"
+        "00000086"
         "00000009"
         "0000"
-        "0000000f"
+        "00000014"
         "0000");
 }
 
@@ -291,7 +296,7 @@ TEST_CASE("protocol: a flexible request header (v2) skips its tagged fields") {
   REQUIRE(f.header);
   CHECK(f.header->flexible);
   CHECK(f.header->client_id == "c");
-  CHECK(f.message == "[gateway.E003] Metadata v9 is not supported (advertised 1-1)");
+  CHECK(f.message == "[gateway.E003] Metadata v9 is not supported (advertised 1-2)");
 }
 
 TEST_CASE("protocol: unknown or unserved APIs and malformed frames are refused with a reason") {
@@ -301,10 +306,10 @@ TEST_CASE("protocol: unknown or unserved APIs and malformed frames are refused w
   const DecodeFailure u = Failed(DecodeRequest(unknown.bytes()));
   CHECK(u.error == DecodeError::kUnknownApi);
   CHECK(u.message == "[gateway.E002] unknown API key 999 (correlation id 3)");
-  WireWriter create = Header(19, 0, 4);  // CreateTopics
-  const DecodeFailure g = Failed(DecodeRequest(create.bytes()));
+  WireWriter alter = Header(33, 0, 4);  // AlterConfigs
+  const DecodeFailure g = Failed(DecodeRequest(alter.bytes()));
   CHECK(g.error == DecodeError::kUnknownApi);
-  CHECK(g.message == "[gateway.E002] CreateTopics (API key 19) is not served by the gateway");
+  CHECK(g.message == "[gateway.E002] AlterConfigs (API key 33) is not served by the gateway");
   WireWriter groups = Header(15, 0, 6);  // DescribeGroups without its array
   CHECK(Failed(DecodeRequest(groups.bytes())).message ==
         "[gateway.E001] malformed DescribeGroups v0 request (correlation id 6): 4 byte(s) needed, "
@@ -399,6 +404,195 @@ TEST_CASE("protocol: Produce v3 and Fetch v4 responses put throttle time where K
         "00000000"
         "00000001"
         "ab");
+}
+
+TEST_CASE("protocol: CreateTopics v4, DeleteTopics v1 and CreatePartitions v0 decode as sent") {
+  WireWriter create = Header(19, 4, 11);
+  create.ArrayLength(2, false);
+  create.String("towns", false);
+  create.Int32(-1);  // num.partitions
+  create.Int16(3);
+  create.ArrayLength(0, false);
+  create.ArrayLength(1, false);
+  create.String("retention.ms", false);
+  create.NullableString(std::string("1000"), false);
+  create.String("manual", false);
+  create.Int32(-1);
+  create.Int16(-1);
+  create.ArrayLength(1, false);
+  create.Int32(0);
+  create.ArrayLength(2, false);
+  create.Int32(2);
+  create.Int32(3);
+  create.ArrayLength(0, false);
+  create.Int32(30000);
+  create.Bool(false);
+  const auto decoded = DecodeRequest(create.bytes());
+  const auto& c = std::get<CreateTopicsRequest>(Decoded(decoded).body);
+  REQUIRE(c.topics.size() == 2);
+  CHECK(c.topics[0].name == "towns");
+  CHECK(c.topics[0].num_partitions == -1);
+  CHECK(c.topics[0].replication_factor == 3);
+  REQUIRE(c.topics[0].configs.size() == 1);
+  CHECK(c.topics[0].configs[0].second == "1000");
+  REQUIRE(c.topics[1].assignments.size() == 1);
+  CHECK(c.topics[1].assignments[0].second == std::vector<std::int32_t>{2, 3});
+  CHECK(c.timeout_ms == 30000);
+  CHECK_FALSE(c.validate_only);
+
+  WireWriter del = Header(20, 1, 12);
+  del.ArrayLength(1, false);
+  del.String("towns", false);
+  del.Int32(5000);
+  const auto deleted = DecodeRequest(del.bytes());
+  CHECK(std::get<DeleteTopicsRequest>(Decoded(deleted).body).topic_names ==
+        std::vector<std::string>{"towns"});
+
+  WireWriter grow = Header(37, 0, 13);
+  grow.ArrayLength(1, false);
+  grow.String("towns", false);
+  grow.Int32(4);
+  grow.ArrayLength(-1, false);  // no manual assignment
+  grow.Int32(5000);
+  grow.Bool(true);
+  const auto grown = DecodeRequest(grow.bytes());
+  const auto& g = std::get<CreatePartitionsRequest>(Decoded(grown).body);
+  REQUIRE(g.topics.size() == 1);
+  CHECK(g.topics[0].count == 4);
+  CHECK_FALSE(g.topics[0].assignments);
+  CHECK(g.validate_only);
+}
+
+TEST_CASE("protocol: topic results carry a message and throttle time where each API has them") {
+  RequestHeader h;
+  h.correlation_id = 2;
+  const std::vector<TopicResult> results = {{"t", 36, "Topic 't' already exists."}};
+  h.api_key = api::kCreateTopics;
+  h.api_version = 0;  // no message, no throttle time
+  CHECK(ToHex(EncodeTopicResults(h, results)) ==
+        "0000000d"
+        "00000002"
+        "00000001"
+        "000174"
+        "0024");
+  h.api_version = 4;
+  const Bytes v4 = EncodeTopicResults(h, results);
+  WireReader r(v4);
+  r.Int32();
+  r.Int32();
+  CHECK(r.Int32() == 0);  // throttle
+  CHECK(r.ArrayLength(false) == 1);
+  CHECK(r.String(false) == "t");
+  CHECK(r.Int16() == 36);
+  CHECK(r.NullableString(false) == "Topic 't' already exists.");
+  CHECK(r.remaining() == 0);
+  h.api_key = api::kDeleteTopics;
+  h.api_version = 1;  // throttle time, no message
+  CHECK(ToHex(EncodeTopicResults(h, results)) ==
+        "00000011"
+        "00000002"
+        "00000000"
+        "00000001"
+        "000174"
+        "0024");
+}
+
+TEST_CASE("protocol: DescribeConfigs v0 writes is_default, v1 the source and synonyms") {
+  WireWriter w = Header(32, 1, 3);
+  w.ArrayLength(1, false);
+  w.Int8(2);
+  w.String("cities", false);
+  w.ArrayLength(-1, false);
+  w.Bool(true);
+  const auto decoded = DecodeRequest(w.bytes());
+  const auto& d = std::get<DescribeConfigsRequest>(Decoded(decoded).body);
+  REQUIRE(d.resources.size() == 1);
+  CHECK(d.resources[0].resource_type == 2);
+  CHECK_FALSE(d.resources[0].configuration_keys);
+  CHECK(d.include_synonyms);
+
+  RequestHeader h;
+  h.api_key = api::kDescribeConfigs;
+  h.correlation_id = 3;
+  DescribeConfigsResult result;
+  result.resource_type = 2;
+  result.resource_name = "c";
+  result.configs.push_back({"a",
+                            std::string("1"),
+                            false,
+                            config_source::kDefaultConfig,
+                            false,
+                            {{"a", std::string("1"), config_source::kDefaultConfig}}});
+  h.api_version = 0;
+  // throttle, 1 result: error 0, null message, type 2, "c", 1 config: "a", "1", read-only
+  // false, is_default true, sensitive false.
+  CHECK(ToHex(EncodeDescribeConfigsResponse(h, {result})) ==
+        "00000021"
+        "00000003"
+        "00000000"
+        "00000001"
+        "0000"
+        "ffff"
+        "02"
+        "000163"
+        "00000001"
+        "000161"
+        "000131"
+        "00"
+        "01"
+        "00");
+  h.api_version = 1;  // config_source 5, then the synonyms
+  CHECK(ToHex(EncodeDescribeConfigsResponse(h, {result})) ==
+        "0000002c"
+        "00000003"
+        "00000000"
+        "00000001"
+        "0000"
+        "ffff"
+        "02"
+        "000163"
+        "00000001"
+        "000161"
+        "000131"
+        "00"
+        "05"
+        "00"
+        "00000001"
+        "000161"
+        "000131"
+        "05");
+}
+
+TEST_CASE("protocol: DescribeCluster v0 is flexible from its header to its last field") {
+  WireWriter w = Header(60, 0, 4);
+  w.EmptyTaggedFields();  // header v2
+  w.Bool(false);
+  w.EmptyTaggedFields();
+  const auto decoded = DecodeRequest(w.bytes());
+  const Request& r = Decoded(decoded);
+  CHECK(r.header.flexible);
+  CHECK(std::holds_alternative<DescribeClusterRequest>(r.body));
+  DescribeClusterResponse out;
+  out.cluster_id = "id";
+  out.controller_id = 1;
+  out.brokers.push_back({1, "h", 9092, std::nullopt});
+  CHECK(ToHex(EncodeDescribeClusterResponse(r.header, out)) ==
+        "00000025"
+        "00000004"
+        "00"
+        "00000000"
+        "0000"
+        "00"
+        "036964"
+        "00000001"
+        "02"
+        "00000001"
+        "0268"
+        "00002384"
+        "00"
+        "00"
+        "80000000"
+        "00");
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 # work directory cleaned up on exit, starts `kafkasim serve` on free loopback ports and waits
 # until it listens. Expects $kafkasim and $scenario; sets $work, $base and $server_pid.
 # Extra log files to show on failure: list them in $fail_logs.
-if ! command -v kcat >/dev/null; then
+# Set serve_helper_needs_kcat=no before sourcing when the test uses another client.
+if [ "${serve_helper_needs_kcat:-yes}" = yes ] && ! command -v kcat >/dev/null; then
   echo "kcat is not installed (scripts/setup installs it): skipped"
   exit 77
 fi
