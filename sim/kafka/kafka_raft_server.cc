@@ -15,6 +15,7 @@
 #include "storage/checkpoint_file.h"
 #include "storage/control_records.h"
 #include "storage/format.h"
+#include "storage/log_dump.h"
 #include "storage/record_batch.h"
 
 namespace kafkasim::kafka {
@@ -397,12 +398,10 @@ void KafkaRaftServer::LoadLatestSnapshot() {
   // passed over (KafkaRaftClient keeps only whole snapshots: they are renamed from .part).
   std::vector<std::pair<std::int64_t, std::string>> snapshots;
   for (const std::string& name : *names) {
-    if (name.size() != 20 + 1 + 10 + 11 || name[20] != '-' ||
-        !name.ends_with(storage::kSnapshotSuffix)) {
-      continue;
+    const auto id = storage::SnapshotIdOf(name);
+    if (id && id->first > 0 && id->first <= raft_->log().EndOffset()) {
+      snapshots.emplace_back(id->first, name);
     }
-    const std::int64_t end = std::strtoll(name.substr(0, 20).c_str(), nullptr, 10);
-    if (end > 0 && end <= raft_->log().EndOffset()) snapshots.emplace_back(end, name);
   }
   std::sort(snapshots.rbegin(), snapshots.rend());
   for (const auto& [end, name] : snapshots) {

@@ -192,29 +192,6 @@ class Dumper {
   DumpResult result_;
 };
 
-// A KRaft snapshot's name: <end offset, 20 digits>-<epoch, 10 digits>.checkpoint
-// (Snapshots.parse); nullopt for other names.
-std::optional<std::pair<std::int64_t, std::int32_t>> SnapshotIdOf(const std::string& base) {
-  constexpr std::size_t kOffsetDigits = 20;
-  constexpr std::size_t kEpochDigits = 10;
-  const std::string suffix = kSnapshotSuffix;
-  if (base.size() != kOffsetDigits + 1 + kEpochDigits + suffix.size() ||
-      base[kOffsetDigits] != '-' || !EndsWith(base, suffix)) {
-    return std::nullopt;
-  }
-  std::int64_t offset = 0;
-  std::int32_t epoch = 0;
-  const char* p = base.data();
-  auto [end1, ec1] = std::from_chars(p, p + kOffsetDigits, offset);
-  auto [end2, ec2] =
-      std::from_chars(p + kOffsetDigits + 1, p + kOffsetDigits + 1 + kEpochDigits, epoch);
-  if (ec1 != std::errc() || end1 != p + kOffsetDigits || ec2 != std::errc() ||
-      end2 != p + kOffsetDigits + 1 + kEpochDigits) {
-    return std::nullopt;
-  }
-  return std::pair{offset, epoch};
-}
-
 void DumpLogSegment(Dumper& d, std::span<const std::uint8_t> bytes) {
   const DumpOptions& o = d.options();
   // DumpLogSegments.dumpLog's first line: a segment's base offset, or which snapshot this is.
@@ -361,6 +338,27 @@ void DumpCheckpoint(Dumper& d, std::span<const std::uint8_t> bytes) {
 }
 
 }  // namespace
+
+std::optional<std::pair<std::int64_t, std::int32_t>> SnapshotIdOf(const std::string& base) {
+  constexpr std::size_t kOffsetDigits = 20;
+  constexpr std::size_t kEpochDigits = 10;
+  const std::string suffix = kSnapshotSuffix;
+  if (base.size() != kOffsetDigits + 1 + kEpochDigits + suffix.size() ||
+      base[kOffsetDigits] != '-' || !EndsWith(base, suffix)) {
+    return std::nullopt;
+  }
+  std::int64_t offset = 0;
+  std::int32_t epoch = 0;
+  const char* p = base.data();
+  auto [end1, ec1] = std::from_chars(p, p + kOffsetDigits, offset);
+  auto [end2, ec2] =
+      std::from_chars(p + kOffsetDigits + 1, p + kOffsetDigits + 1 + kEpochDigits, epoch);
+  if (ec1 != std::errc() || end1 != p + kOffsetDigits || ec2 != std::errc() ||
+      end2 != p + kOffsetDigits + 1 + kEpochDigits) {
+    return std::nullopt;
+  }
+  return std::pair{offset, epoch};
+}
 
 std::string DumpKindName(const std::string& name) {
   const std::string base = BaseName(name);

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "storage/record_batch.h"
@@ -64,6 +65,10 @@ DumpResult DumpFile(const std::string& name, std::span<const std::uint8_t> bytes
 
 // DumpLogSegments' --files: a comma-separated list ("a.log,b.log"), empty names skipped.
 std::vector<std::string> SplitFilesOption(std::string_view list);
+
+// A KRaft snapshot's name, <end offset, 20 digits>-<epoch, 10 digits>.checkpoint
+// (Snapshots.parse): its end offset and epoch; nullopt for other names.
+std::optional<std::pair<std::int64_t, std::int32_t>> SnapshotIdOf(const std::string& base);
 
 // What a file of this name holds, for messages: "log segment", "offset index", ...
 std::string DumpKindName(const std::string& name);
