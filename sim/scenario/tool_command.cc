@@ -1228,13 +1228,13 @@ Result<ToolCommand> ParseShellPrefix(const std::vector<std::string>& words) {
   std::string node;
   std::vector<std::string> rest;
   if (words.front() == "on") {
-    if (words.size() < 2 || words[1] == ":") {
+    if (words.size() < 2 || words[1].empty() || words[1] == ":") {
       return Status(Errc::kInvalidArgument,
                     "on: expected 'on NODE: COMMAND', e.g. on broker-1: ls");
     }
     node = words[1];
     std::size_t next = 2;
-    if (node.back() == ':') {
+    if (!node.empty() && node.back() == ':') {
       node.pop_back();
     } else if (words.size() > 2 && words[2] == ":") {
       next = 3;
@@ -1257,6 +1257,9 @@ Result<ToolCommand> ParseShellPrefix(const std::vector<std::string>& words) {
                     "ssh: options are not supported; usage: ssh NODE [COMMAND]");
     }
     if (const std::size_t at = node.find('@'); at != std::string::npos) node.erase(0, at + 1);
+    if (node.empty()) {
+      return Status(Errc::kInvalidArgument, "usage: ssh NODE [COMMAND], e.g. ssh broker-2");
+    }
     rest.assign(words.begin() + 2, words.end());
     if (rest.empty()) return ToolCommand(ShellCommand{node, {}, false});
   }

@@ -219,6 +219,13 @@ TEST_CASE("shell words parse with an optional node prefix") {
         std::vector<std::string>{"broker-2"});
   CHECK(ParseToolCommand("on broker-2 ls").status().message() ==
         "on: expected a ':' after the node name, e.g. on broker-2: ls");
+  // An empty node name (quoted "") is an error, not a read before the string (found by fuzzing).
+  CHECK(ParseToolCommand("on\t\"\"").status().message() ==
+        "on: expected 'on NODE: COMMAND', e.g. on broker-1: ls");
+  CHECK(ParseToolCommand("on \"\" : ls").status().message() ==
+        "on: expected 'on NODE: COMMAND', e.g. on broker-1: ls");
+  CHECK(ParseToolCommand("ssh kafka@").status().message() ==
+        "usage: ssh NODE [COMMAND], e.g. ssh broker-2");
   // A kafka tool after a node prefix runs as it would anywhere.
   CHECK(std::holds_alternative<TopicsCommand>(
       ParseToolCommand("on broker-1: kafka-topics.sh --list --bootstrap-server localhost:9092")
