@@ -12,6 +12,8 @@ inline constexpr std::int32_t kPartitionsPerTopicMax = 1000;
 // All topics together, whether declared in the scenario or created from the console.
 inline constexpr std::int32_t kPartitionsTotalMax = 10000;
 inline constexpr std::int32_t kZookeepersMax = 7;  // the 1..7, even sizes included
+// Clusters in one scenario ("clusters"): regions of a multi-region story.
+inline constexpr std::int32_t kClustersMax = 4;
 // The virtual length of a run (`end`): a day, 24 times the classroom hour of docs/BENCHMARKS.md.
 inline constexpr std::int64_t kEndMaxSeconds = 24 * 3600;
 

@@ -260,6 +260,37 @@ const NodeSpec* Scenario::FindNode(std::string_view node_name) const {
   return nullptr;
 }
 
+std::optional<std::size_t> Scenario::ClusterOf(std::string_view qualified_name) const {
+  const std::size_t slash = qualified_name.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  for (std::size_t i = 0; i < clusters.size(); ++i) {
+    if (clusters[i].name == qualified_name.substr(0, slash)) return i;
+  }
+  return std::nullopt;
+}
+
+Scenario Scenario::ClusterScenario(std::size_t i) const {
+  KSIM_ASSERT(i < clusters.size());
+  Scenario out;
+  out.name = name;
+  out.description = description;
+  out.seed = seed;
+  out.end = end;
+  out.cluster = clusters[i].cluster;
+  out.topics = clusters[i].topics;
+  const std::string prefix = clusters[i].name + "/";
+  for (const Client& client : clients) {
+    if (client.topic.rfind(prefix, 0) != 0) continue;
+    Client local = client;
+    local.topic = client.topic.substr(prefix.size());
+    out.clients.push_back(std::move(local));
+  }
+  out.steps = steps;
+  out.probes = probes;
+  out.source = source;
+  return out;
+}
+
 const Client* Scenario::FindClient(std::string_view id) const {
   for (const Client& client : clients) {
     if (client.id == id) return &client;
@@ -275,9 +306,9 @@ const Topic* Scenario::FindTopic(std::string_view topic_name) const {
 }
 
 const std::vector<std::string_view>& TopLevelKeys() {
-  static const std::vector<std::string_view> keys = {"$schema", "name",    "description", "seed",
-                                                     "end",     "cluster", "topics",      "clients",
-                                                     "steps",   "probes",  "inputs"};
+  static const std::vector<std::string_view> keys = {
+      "$schema", "name",  "description", "seed",   "end",      "cluster",         "topics",
+      "clients", "steps", "probes",      "inputs", "clusters", "between_clusters"};
   return keys;
 }
 
@@ -318,6 +349,7 @@ const std::vector<ErrorInfo>& ErrorCatalogue() {
       {"E033", "unknown or repeated node name ($name)"},
       {"E034", "node role does not fit"},
       {"E035", "bad replica_assignment"},
+      {"E036", "bad use of several clusters"},
   };
   return errors;
 }
@@ -878,7 +910,9 @@ class ScenarioParser {
 
   Reader& r_;
   Scenario& s_;
-  bool cluster_ok_ = true;  // node names and broker counts are reliable
+  bool cluster_ok_ = true;    // node names and broker counts are reliable
+  bool in_clusters_ = false;  // parsing one entry of "clusters" (it may hold "topics")
+  void ParseClusters(const Json& j, const std::string& path);
   // Names given with "as" by the steps so far: name -> what it can be (broker or voter) and
   // the JSON path that gave it.
   std::map<std::string, std::pair<NodeKind, std::string>> names_;
@@ -913,13 +947,36 @@ void ScenarioParser::Parse(const Json& root) {
       s_.end = kTimeZero + *end;
     }
   }
-  if (const Json* cluster = r_.Member(root, "$", "cluster", true)) {
-    ParseCluster(*cluster, "$.cluster");
+  if (root.contains("clusters")) {
+    for (const char* single : {"cluster", "topics"}) {
+      if (root.contains(single)) {
+        r_.KeyError("E036", ChildPath("$", single),
+                    std::string("a scenario with \"clusters\" has no top-level \"") + single +
+                        "\"; each cluster in \"clusters\" declares its own brokers and topics");
+      }
+    }
+    ParseClusters(root["clusters"], "$.clusters");
+    if (const Json* between = r_.Member(root, "$", "between_clusters", false)) {
+      const NetworkConfig inside = s_.cluster.network;
+      ParseNetwork(*between, "$.between_clusters");
+      s_.between_clusters = s_.cluster.network;
+      s_.cluster.network = inside;
+    }
   } else {
-    cluster_ok_ = false;
+    if (root.contains("between_clusters")) {
+      r_.KeyError("E036", "$.between_clusters",
+                  "\"between_clusters\" applies to a scenario with \"clusters\" only");
+    }
+    if (const Json* cluster = r_.Member(root, "$", "cluster", true)) {
+      ParseCluster(*cluster, "$.cluster");
+    } else {
+      cluster_ok_ = false;
+    }
+    BuildNodes();
+    if (const Json* topics = r_.Member(root, "$", "topics", false)) {
+      ParseTopics(*topics, "$.topics");
+    }
   }
-  BuildNodes();
-  if (const Json* topics = r_.Member(root, "$", "topics", false)) ParseTopics(*topics, "$.topics");
   if (const Json* clients = r_.Member(root, "$", "clients", false)) {
     ParseClients(*clients, "$.clients");
   }
@@ -928,12 +985,84 @@ void ScenarioParser::Parse(const Json& root) {
   if (const Json* inputs = r_.Member(root, "$", "inputs", false)) ParseInputs(*inputs, "$.inputs");
 }
 
+void ScenarioParser::ParseClusters(const Json& j, const std::string& path) {
+  if (!j.is_object() || j.empty()) {
+    r_.Error("E036", path,
+             "expected an object of named clusters such as {\"us-east\": {\"brokers\": 3}, "
+             "\"eu-west\": {\"brokers\": 3}}; got " +
+                 (j.is_object() ? std::string("an empty object") : TypeWithArticle(j)));
+    cluster_ok_ = false;
+    return;
+  }
+  if (j.size() > static_cast<std::size_t>(kClustersMax)) {
+    r_.Error("E007", path,
+             "a scenario runs at most " + std::to_string(kClustersMax) + " clusters, got " +
+                 std::to_string(j.size()) + " (docs/SCENARIO_FORMAT.md, Limits)");
+  }
+  bool ok = true;
+  std::vector<NodeSpec> all_nodes;
+  std::vector<Topic> all_topics;
+  std::int64_t brokers = 0;
+  for (const auto& [name, value] : j.items()) {
+    const std::string cpath = ChildPath(path, name);
+    bool legal = !name.empty() && name.size() <= 32 && name.front() != '-';
+    for (char c : name)
+      legal = legal && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+    if (!legal) {
+      r_.KeyError("E036", cpath,
+                  "cluster name " + Quote(name) +
+                      " may use only lowercase letters, digits and '-' (at most 32), e.g. us-east");
+      ok = false;
+      continue;
+    }
+    s_.cluster = Cluster{};
+    s_.topics.clear();
+    in_clusters_ = true;
+    cluster_ok_ = true;
+    ParseCluster(value, cpath);
+    in_clusters_ = false;
+    ok = ok && cluster_ok_;
+    BuildNodes();
+    for (NodeSpec& node : s_.cluster.nodes) node.name = name + "/" + node.name;
+    if (value.is_object() && value.contains("topics")) {
+      ParseTopics(value["topics"], cpath + ".topics");
+    }
+    brokers += s_.cluster.brokers;
+    all_nodes.insert(all_nodes.end(), s_.cluster.nodes.begin(), s_.cluster.nodes.end());
+    for (Topic topic : s_.topics) {
+      topic.name = name + "/" + topic.name;
+      all_topics.push_back(std::move(topic));
+    }
+    s_.clusters.push_back(NamedCluster{name, s_.cluster, s_.topics});
+  }
+  if (brokers > kBrokersMax) {
+    r_.Error("E007", path,
+             "the clusters have " + std::to_string(brokers) + " brokers in all; the simulator " +
+                 "runs at most " + std::to_string(kBrokersMax) +
+                 " (docs/SCENARIO_FORMAT.md, Limits)");
+  }
+  std::int64_t partitions = 0;
+  for (const Topic& t : all_topics) partitions += t.partitions;
+  if (partitions > kPartitionsTotalMax) {
+    r_.Error("E007", path,
+             "the clusters' topics have " + std::to_string(partitions) +
+                 " partitions in all; the simulator runs at most " +
+                 std::to_string(kPartitionsTotalMax) + " (docs/SCENARIO_FORMAT.md, Limits)");
+  }
+  // From here on, names are found across clusters: every node, every topic as CLUSTER/TOPIC.
+  if (!s_.clusters.empty()) s_.cluster = s_.clusters.front().cluster;
+  s_.cluster.nodes = std::move(all_nodes);
+  s_.topics = std::move(all_topics);
+  cluster_ok_ = ok && !s_.clusters.empty();
+}
+
 void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {
   const std::size_t errors_before = r_.error_count();
-  if (!r_.Object(
-          j, path,
-          {"mode", "brokers", "controllers", "combined", "zookeepers", "zookeeper_config", "racks",
-           "network", "broker_config", "controller_config", "features", "format"})) {
+  std::vector<std::string_view> keys = {
+      "mode",  "brokers", "controllers",   "combined",          "zookeepers", "zookeeper_config",
+      "racks", "network", "broker_config", "controller_config", "features",   "format"};
+  if (in_clusters_) keys.push_back("topics");
+  if (!r_.Object(j, path, keys)) {
     cluster_ok_ = false;
     return;
   }

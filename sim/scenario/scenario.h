@@ -398,6 +398,13 @@ struct Step {
   std::int32_t line = 0;  // 1-based line of the step in the file (0 if unknown)
 };
 
+// One cluster of a scenario with several ("clusters": {"us-east": {...}, "eu-west": {...}}).
+struct NamedCluster {
+  std::string name;           // "us-east"
+  Cluster cluster;            // its nodes named "us-east/broker-1", "us-east/controller-1", ...
+  std::vector<Topic> topics;  // named as the cluster knows them: "cities"
+};
+
 // ---------------------------------------------------------------------------------------------
 // The scenario
 
@@ -421,6 +428,20 @@ struct Scenario {
   std::vector<std::string> probes;   // probe names the run must hit
   std::vector<SessionInput> inputs;  // a saved session's commands, in time order
   std::string source;                // file path or the name given to ParseScenario
+  // Several clusters: one entry each, in name order. Then `cluster` holds every cluster's
+  // nodes (its other fields are the first cluster's), `topics` every topic as
+  // "CLUSTER/TOPIC" (a Kafka topic name has no '/'), and clients and steps name topics and
+  // partitions that way ("us-east/cities", "us-east/cities-0"). Empty for one cluster.
+  std::vector<NamedCluster> clusters;
+  // Between clusters ("between_clusters"): the latency and losses of the links from a node of
+  // one cluster to a node of another (each cluster's "network" applies inside it).
+  NetworkConfig between_clusters;
+
+  // The single-cluster scenario of clusters[i], as one World of a multi-cluster run builds it:
+  // its cluster and topics, and the clients on its topics (their topic names unqualified).
+  Scenario ClusterScenario(std::size_t i) const;
+  // The index in `clusters` of the cluster that "CLUSTER/NAME" names, or nullopt.
+  std::optional<std::size_t> ClusterOf(std::string_view qualified_name) const;
 
   const NodeSpec* FindNode(std::string_view name) const;  // nullptr if none
   const Client* FindClient(std::string_view id) const;

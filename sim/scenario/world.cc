@@ -111,7 +111,21 @@ kafka::ControlPlane ControlPlaneOf(const Scenario& scenario) {
 
 World::World(const Scenario& scenario, std::uint64_t seed, WorldOptions options)
     : scenario_(scenario), options_(std::move(options)) {
-  sim_ = std::make_unique<Simulation>(seed, scenario_.cluster.network);
+  owned_sim_ = std::make_unique<Simulation>(seed, scenario_.cluster.network);
+  sim_ = owned_sim_.get();
+  BuildLedger();
+  BuildCluster();
+}
+
+World::World(const Scenario& scenario, Simulation& sim, const std::string& cluster,
+             WorldOptions options)
+    : scenario_(scenario), options_(std::move(options)), cluster_(cluster), sim_(&sim) {
+  KSIM_ASSERT(!cluster_.empty());
+  BuildLedger();
+  BuildCluster();
+}
+
+void World::BuildLedger() {
   history_ = std::make_shared<kafka::ClientHistory>();
   ledger_ =
       std::make_unique<RecordLedger>([this](const PartitionRef& ref) { return DeletedBelow(ref); });
@@ -129,7 +143,28 @@ World::World(const Scenario& scenario, std::uint64_t seed, WorldOptions options)
   history_->on_consumed = [ledger = ledger_.get()](const kafka::ConsumeEvent& c) {
     ledger->Consumed(c);
   };
-  BuildCluster();
+}
+
+bool World::Owns(NodeIndex node) const {
+  if (owned_sim_) return true;
+  return node < owned_.size() && owned_[node];
+}
+
+const NodeSpec* World::SpecOf(NodeIndex node) const {
+  if (node < first_node_) return nullptr;
+  const std::size_t i = node - first_node_;
+  return i < scenario_.cluster.nodes.size() ? &scenario_.cluster.nodes[i] : nullptr;
+}
+
+std::string World::LocalName(const std::string& name) const {
+  return cluster_.empty() ? name : cluster_ + "/" + name;
+}
+
+NodeIndex World::AddOwnNode(const std::string& name, NodeFactory factory, NodeOptions options) {
+  const NodeIndex index = sim_->AddNode(name, std::move(factory), std::move(options));
+  if (owned_.size() <= index) owned_.resize(index + 1, false);
+  owned_[index] = true;
+  return index;
 }
 
 World::~World() = default;
@@ -137,18 +172,20 @@ World::~World() = default;
 void World::BuildCluster() {
   auto directory = std::make_shared<kafka::ClusterDirectory>();
   const auto& nodes = scenario_.cluster.nodes;
+  first_node_ = static_cast<NodeIndex>(sim_->node_count());
   auto ensemble = std::make_shared<zookeeper::ZkEnsembleDirectory>();
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (nodes[i].role == NodeRole::kZooKeeper) {
-      ensemble->node_of_server[nodes[i].node_id - kZooKeeperIdBase] = static_cast<NodeIndex>(i);
+      ensemble->node_of_server[nodes[i].node_id - kZooKeeperIdBase] = IndexOfSpec(i);
       continue;
     }
-    directory->node_of_id[nodes[i].node_id] = static_cast<NodeIndex>(i);
+    directory->node_of_id[nodes[i].node_id] = IndexOfSpec(i);
     if (nodes[i].role != NodeRole::kController) directory->broker_ids.push_back(nodes[i].node_id);
   }
   directory->voter_ids = scenario_.cluster.VoterIds();
   // Like `kafka-storage.sh random-uuid`: a random 22-character id, here from the run's seed.
-  Rng cluster_rng = Rng::Stream(sim_->seed(), "cluster.id");
+  Rng cluster_rng =
+      Rng::Stream(sim_->seed(), cluster_.empty() ? "cluster.id" : "cluster.id." + cluster_);
   kafka::Uuid cluster_id;
   do {
     cluster_id = kafka::Uuid{cluster_rng.NextU64(), cluster_rng.NextU64()};
@@ -162,7 +199,7 @@ void World::BuildCluster() {
   for (const NodeSpec& node : nodes) {
     std::shared_ptr<FileSystem> disk;
     // Files carry virtual modification times, for the disk shell's ls -l and stat.
-    auto clock = [sim = sim_.get()] { return sim->Now(); };
+    auto clock = [sim = sim_] { return sim->Now(); };
     if (options_.data_dir.empty()) {
       auto sim_disk = std::make_shared<SimFileSystem>();
       sim_disk->SetClock(clock);
@@ -181,7 +218,7 @@ void World::BuildCluster() {
       zc.tick_time = Milliseconds(scenario_.cluster.zookeeper_config.tick_time_ms);
       zc.init_limit = scenario_.cluster.zookeeper_config.init_limit;
       zc.sync_limit = scenario_.cluster.zookeeper_config.sync_limit;
-      const NodeIndex index = sim_->AddNode(
+      const NodeIndex index = AddOwnNode(
           node.name,
           [ensemble, zc](NodeEnv& env) {
             return std::make_unique<zookeeper::ZkServerNode>(env, ensemble, zc);
@@ -192,7 +229,7 @@ void World::BuildCluster() {
       continue;
     }
     kafka::ServerConfig config = ServerConfigFor(scenario_, node);
-    const NodeIndex index = sim_->AddNode(
+    const NodeIndex index = AddOwnNode(
         node.name,
         kafka::MakeKafkaNodeFactory(
             ControlPlaneOf(scenario_), directory, config,
@@ -209,7 +246,7 @@ void World::BuildCluster() {
   if (!scenario_.cluster.manual_format) {
     for (NodeIndex index : servers_) sim_->StartNode(index);
   }
-  admin_ = sim_->AddNode("admin", [this, directory](NodeEnv& env) {
+  admin_ = AddOwnNode(LocalName("admin"), [this, directory](NodeEnv& env) {
     return std::make_unique<kafka::AdminNode>(env, directory,
                                               [this] { return ActiveControllerId(); });
   });
@@ -234,7 +271,7 @@ void World::StartClient(const Client& client) {
       pc.metadata_max_age = client.metadata_max_age;
       pc.enable_idempotence = client.enable_idempotence;
       pc.compression_type = client.compression_type;
-      pc.trace_each_record = client.id.rfind("console-producer", 0) == 0;
+      pc.trace_each_record = client.id.rfind(LocalName("console-producer"), 0) == 0;
       if (client.start < sim_->Now()) pc.schedule_start = client.start;
       // ConsoleProducer's default client.id.
       if (pc.trace_each_record) pc.client_id = "console-producer";
@@ -243,7 +280,7 @@ void World::StartClient(const Client& client) {
         ProducerMessage m = copy.MessageAt(n);
         return kafka::ProducedRecord{m.key, m.value, 0};
       };
-      index = sim_->AddNode(client.id, [directory, history, pc](NodeEnv& env) {
+      index = AddOwnNode(client.id, [directory, history, pc](NodeEnv& env) {
         return std::make_unique<kafka::ProducerNode>(env, directory, pc, history);
       });
     } else {
@@ -261,7 +298,7 @@ void World::StartClient(const Client& client) {
       cc.max_poll_interval_ms = client.max_poll_interval_ms;
       cc.consumer_protocol = client.consumer_protocol;
       cc.remote_assignor = client.remote_assignor;
-      index = sim_->AddNode(client.id, [directory, history, cc](NodeEnv& env) {
+      index = AddOwnNode(client.id, [directory, history, cc](NodeEnv& env) {
         return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
       });
     }

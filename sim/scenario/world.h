@@ -34,13 +34,24 @@ struct WorldOptions {
 
 class World {
  public:
+  // One cluster in a simulation of its own.
   World(const Scenario& scenario, std::uint64_t seed, WorldOptions options = {});
+  // One of several clusters sharing `sim` (the caller keeps it alive): `scenario` is that
+  // cluster's own (Scenario::ClusterScenario), its node names already "CLUSTER/broker-1"; the
+  // nodes this world adds later (admin, console clients) get the same prefix.
+  World(const Scenario& scenario, Simulation& sim, const std::string& cluster,
+        WorldOptions options);
   ~World();
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
   Simulation& sim() { return *sim_; }
   const Scenario& scenario() const { return scenario_; }
+  // "" for a world of its own; else the cluster's name ("us-east").
+  const std::string& cluster_name() const { return cluster_; }
+  // Whether the node is this world's: one of its servers, its admin or a client it started
+  // (every node, for a world with a simulation of its own).
+  bool Owns(NodeIndex node) const;
   kafka::ClientHistory& history() { return *history_; }
   // Who is who: broker node.ids to engine nodes (the gateway routes external clients by it).
   const kafka::ClusterDirectory& directory() const { return *directory_; }
@@ -132,7 +143,18 @@ class World {
 
   Scenario scenario_;
   WorldOptions options_;
-  std::unique_ptr<Simulation> sim_;
+  std::string cluster_;                    // "" with a simulation of its own
+  std::unique_ptr<Simulation> owned_sim_;  // the simulation, unless shared
+  Simulation* sim_ = nullptr;
+  NodeIndex first_node_ = 0;  // the index of scenario_.cluster.nodes[0]
+  std::vector<bool> owned_;   // by node index, with a shared simulation
+  // The node index of scenario_.cluster.nodes[i], and the spec of a node (nullptr if none).
+  NodeIndex IndexOfSpec(std::size_t i) const { return first_node_ + static_cast<NodeIndex>(i); }
+  const NodeSpec* SpecOf(NodeIndex node) const;
+  // A name for a node this world adds: "admin", or "us-east/admin" with a shared simulation.
+  std::string LocalName(const std::string& name) const;
+  NodeIndex AddOwnNode(const std::string& name, NodeFactory factory, NodeOptions options = {});
+  void BuildLedger();
   std::shared_ptr<kafka::ClusterDirectory> directory_;
   std::shared_ptr<kafka::ClientHistory> history_;
   std::unique_ptr<RecordLedger> ledger_;

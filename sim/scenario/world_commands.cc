@@ -410,7 +410,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
           [&](const AssignCommand& c) { Output(line, Assign(c), done); },
           [&](const ConsoleProducerCommand& c) {
             Client client;
-            client.id = fmt::format("console-producer-{}", ++console_producers_);
+            client.id = LocalName(fmt::format("console-producer-{}", ++console_producers_));
             client.start = sim_->Now();
             client.topic = c.topic;
             client.acks = c.acks == "0" ? Acks::kZero : c.acks == "1" ? Acks::kOne : Acks::kAll;
@@ -448,7 +448,8 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             Output(line, CommandOutput{stopped.empty(), stopped}, done);
           },
           [&](const ConsoleConsumerCommand& c) {
-            const std::string id = fmt::format("console-consumer-{}", ++console_consumers_);
+            const std::string id =
+                LocalName(fmt::format("console-consumer-{}", ++console_consumers_));
             kafka::ConsumerConfig cc;
             cc.topic = c.topic;
             cc.from_beginning =
@@ -461,8 +462,8 @@ void World::Execute(const ToolCommand& command, const std::string& line,
               // ConsoleConsumerOptions: without --group the tool subscribes in a group of its
               // own, "console-consumer-" + new Random().nextInt(100000), with
               // enable.auto.commit=false so that the group is not used again.
-              Rng names =
-                  Rng::Stream(sim_->seed(), fmt::format("console-consumer.{}", console_consumers_));
+              Rng names = Rng::Stream(
+                  sim_->seed(), LocalName(fmt::format("console-consumer.{}", console_consumers_)));
               cc.group = fmt::format("console-consumer-{}", names.Uniform(100000));
               cc.enable_auto_commit = false;
             }
@@ -477,7 +478,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             cc.format.key_separator = c.key_separator;
             auto directory = directory_;
             auto history = history_;
-            const NodeIndex n = sim_->AddNode(id, [directory, history, cc](NodeEnv& env) {
+            const NodeIndex n = AddOwnNode(id, [directory, history, cc](NodeEnv& env) {
               return std::make_unique<kafka::ConsumerNode>(env, directory, cc, history);
             });
             sim_->StartNode(n);
@@ -694,14 +695,15 @@ view::WorldView World::BuildView() {
     }
   }
   for (NodeIndex n = 0; n < sim_->node_count(); ++n) {
+    if (!Owns(n)) continue;  // another cluster's
     view::NodeView nv;
     nv.index = n;
     nv.name = sim_->NodeName(n);
     nv.state = sim_->GetNodeState(n);
     const auto slow = sim_->network().slow_nodes().find(n);
     if (slow != sim_->network().slow_nodes().end()) nv.slow_by = slow->second;
-    if (n < scenario_.cluster.nodes.size()) {
-      const NodeSpec& spec = scenario_.cluster.nodes[n];
+    if (const NodeSpec* found = SpecOf(n)) {
+      const NodeSpec& spec = *found;
       nv.id = spec.node_id;
       nv.rack = spec.rack.value_or("");
       nv.role = spec.role == NodeRole::kBroker       ? view::NodeRole::kBroker
@@ -725,7 +727,7 @@ view::WorldView World::BuildView() {
         nv.fenced = s->config().broker && s->fenced();
         nv.in_controlled_shutdown = s->in_controlled_shutdown();
       }
-    } else if (nv.name == "admin") {
+    } else if (n == admin_) {
       continue;
     } else {
       nv.role = view::NodeRole::kClient;
