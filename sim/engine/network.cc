@@ -43,6 +43,7 @@ void Network::Partition(const std::vector<std::vector<NodeIndex>>& groups) {
 void Network::HealAll() {
   cuts_.clear();
   group_of_.clear();
+  zone_cuts_.clear();
   RecomputeAnyBlock();
 }
 
@@ -54,14 +55,58 @@ void Network::SetSlow(NodeIndex node, Duration extra) {
   }
 }
 
+void Network::SetZoneConfig(int zone, const NetworkConfig& config) { zone_config_[zone] = config; }
+
+void Network::AssignZone(NodeIndex node, int zone) {
+  if (zone_of_.size() <= node) zone_of_.resize(node + 1, kNoZone);
+  zone_of_[node] = zone;
+}
+
+void Network::CutZones(int a, int b) {
+  if (a == b) return;
+  zone_cuts_.insert(std::minmax(a, b));
+  // Every connection across the two zones is reset.
+  for (NodeIndex x = 0; x < zone_of_.size(); ++x) {
+    if (zone_of_[x] != a) continue;
+    for (NodeIndex y = 0; y < zone_of_.size(); ++y) {
+      if (zone_of_[y] != b) continue;
+      ResetConnection(x, y);
+      ResetConnection(y, x);
+    }
+  }
+  RecomputeAnyBlock();
+}
+
+void Network::HealZones(int a, int b) {
+  zone_cuts_.erase(std::minmax(a, b));
+  RecomputeAnyBlock();
+}
+
+const NetworkConfig& Network::ZoneConfigFor(NodeIndex from, NodeIndex to) const {
+  int zf = ZoneOf(from);
+  int zt = ZoneOf(to);
+  if (zf == kNoZone) zf = zt;
+  if (zt == kNoZone) zt = zf;
+  if (zf != zt) return between_zones_;
+  const auto it = zone_config_.find(zf);
+  return it != zone_config_.end() ? it->second : config_;
+}
+
 bool Network::IsBlockedSlow(NodeIndex from, NodeIndex to) const {
   if (cuts_.count({from, to}) != 0) return true;
+  if (!zone_cuts_.empty()) {
+    const int zf = ZoneOf(from);
+    const int zt = ZoneOf(to);
+    if (zf != kNoZone && zt != kNoZone && zf != zt && ZonesCut(zf, zt)) return true;
+  }
   const auto f = group_of_.find(from);
   const auto t = group_of_.find(to);
   return f != group_of_.end() && t != group_of_.end() && f->second != t->second;
 }
 
-void Network::RecomputeAnyBlock() { any_block_ = !cuts_.empty() || !group_of_.empty(); }
+void Network::RecomputeAnyBlock() {
+  any_block_ = !cuts_.empty() || !group_of_.empty() || !zone_cuts_.empty();
+}
 
 void Network::ResetConnection(NodeIndex from, NodeIndex to) {
   Close(from, to);
@@ -90,9 +135,10 @@ Duration Network::Latency(Rng& rng, NodeIndex from, NodeIndex to) {
   if (latency_model_) {
     latency = latency_model_(from, to);
   } else {
-    latency = config_.latency_base;
-    if (config_.latency_jitter.ns > 0) {
-      latency += Nanoseconds(rng.UniformRange(0, config_.latency_jitter.ns));
+    const NetworkConfig& config = ConfigFor(from, to);
+    latency = config.latency_base;
+    if (config.latency_jitter.ns > 0) {
+      latency += Nanoseconds(rng.UniformRange(0, config.latency_jitter.ns));
     }
   }
   if (!slow_.empty()) {
@@ -111,14 +157,14 @@ Duration Network::NotifyLatency(NodeIndex from, NodeIndex to) {
 void Network::PlanDelivery(NodeIndex from, NodeIndex to, Time now, std::vector<Time>& arrivals) {
   arrivals.clear();
   if (IsBlocked(from, to)) return;
-  if (config_.drop_probability > 0.0 && rng_.Bernoulli(config_.drop_probability)) return;
+  const NetworkConfig& config = ConfigFor(from, to);
+  if (config.drop_probability > 0.0 && rng_.Bernoulli(config.drop_probability)) return;
   const int copies =
-      (config_.duplicate_probability > 0.0 && rng_.Bernoulli(config_.duplicate_probability)) ? 2
-                                                                                             : 1;
+      (config.duplicate_probability > 0.0 && rng_.Bernoulli(config.duplicate_probability)) ? 2 : 1;
   for (int c = 0; c < copies; ++c) {
     const Duration latency = Latency(rng_, from, to);
     Time arrival = now + latency;
-    if (config_.fifo_per_connection) {
+    if (config.fifo_per_connection) {
       Time& last = last_arrival_[Key(from, to)];
       arrival = std::max(arrival, last);
       last = arrival;

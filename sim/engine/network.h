@@ -2,6 +2,7 @@
 // itself is the Simulation's; this class decides when (and whether) a message arrives.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -55,6 +56,20 @@ class Network {
   // Extra latency on every message to or from the node (a slow or overloaded machine).
   void SetSlow(NodeIndex node, Duration extra);
 
+  // Zones: the clusters of a multi-cluster run, each in a region of its own. A message between
+  // two nodes of one zone follows that zone's config, one between zones `between`'s; a node
+  // in no zone (none are, unless assigned) follows the other end's zone, else config(). A cut
+  // between two zones blocks every link across them, nodes added later included, until
+  // HealZones or HealAll.
+  void SetZoneConfig(int zone, const NetworkConfig& config);
+  void SetBetweenZones(const NetworkConfig& config) { between_zones_ = config; }
+  void AssignZone(NodeIndex node, int zone);
+  int ZoneOf(NodeIndex node) const { return node < zone_of_.size() ? zone_of_[node] : kNoZone; }
+  void CutZones(int a, int b);
+  void HealZones(int a, int b);
+  bool ZonesCut(int a, int b) const { return zone_cuts_.count(std::minmax(a, b)) != 0; }
+  static constexpr int kNoZone = -1;
+
   bool IsBlocked(NodeIndex from, NodeIndex to) const {
     return any_block_ && IsBlockedSlow(from, to);
   }
@@ -102,6 +117,11 @@ class Network {
 
  private:
   bool IsBlockedSlow(NodeIndex from, NodeIndex to) const;
+  // The config of the link: config_ without zones.
+  const NetworkConfig& ConfigFor(NodeIndex from, NodeIndex to) const {
+    return zone_of_.empty() ? config_ : ZoneConfigFor(from, to);
+  }
+  const NetworkConfig& ZoneConfigFor(NodeIndex from, NodeIndex to) const;
   void ResetConnection(NodeIndex from, NodeIndex to);
   void RecomputeAnyBlock();
   static std::uint64_t Key(NodeIndex from, NodeIndex to) {
@@ -117,6 +137,10 @@ class Network {
   std::set<std::pair<NodeIndex, NodeIndex>> cuts_;
   std::map<NodeIndex, int> group_of_;
   std::map<NodeIndex, Duration> slow_;
+  std::vector<int> zone_of_;  // by node; empty while no node has a zone
+  std::map<int, NetworkConfig> zone_config_;
+  NetworkConfig between_zones_;
+  std::set<std::pair<int, int>> zone_cuts_;  // (lower, higher)
   bool any_block_ = false;
   std::uint64_t reset_generation_ = 0;
   // Looked up by key only, never iterated: order cannot leak into the run.

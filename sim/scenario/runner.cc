@@ -327,24 +327,45 @@ void Runner::ResetInputs() {
 }
 
 // The world goes first: its simulation holds the recorder and a trace sink into this Runner.
-Runner::~Runner() { world_.reset(); }
+Runner::~Runner() {
+  worlds_.clear();
+  shared_sim_.reset();
+}
 
 void Runner::Build() {
   // The old world goes before its recorder: the simulation holds the observer pointer.
-  world_.reset();
+  worlds_.clear();
+  shared_sim_.reset();
   recorder_.reset();
   stopped_.clear();
   events_since_budget_check_ = 0;
-  world_ = std::make_unique<World>(scenario_, options_.seed, options_.world);
-  world_->sim().trace().set_keep_events(options_.keep_trace_events);
+  shell_world_ = 0;
+  if (scenario_.clusters.empty()) {
+    worlds_.push_back(std::make_unique<World>(scenario_, options_.seed, options_.world));
+  } else {
+    // Each cluster is a zone of the network: its own "network" inside it, "between_clusters"
+    // across.
+    shared_sim_ = std::make_unique<Simulation>(options_.seed, scenario_.between_clusters);
+    for (std::size_t i = 0; i < scenario_.clusters.size(); ++i) {
+      shared_sim_->network().SetZoneConfig(static_cast<int>(i),
+                                           scenario_.clusters[i].cluster.network);
+    }
+    shared_sim_->network().SetBetweenZones(scenario_.between_clusters);
+    for (std::size_t i = 0; i < scenario_.clusters.size(); ++i) {
+      worlds_.push_back(std::make_unique<World>(scenario_.ClusterScenario(i), *shared_sim_,
+                                                scenario_.clusters[i].name, static_cast<int>(i),
+                                                options_.world));
+    }
+  }
+  sim().trace().set_keep_events(options_.keep_trace_events);
   if (options_.messages_recorded_max > 0) {
-    recorder_ = std::make_unique<MessageRecorder>(world_->sim(), options_.messages_recorded_max);
-    world_->sim().AddObserver(recorder_.get());
+    recorder_ = std::make_unique<MessageRecorder>(sim(), options_.messages_recorded_max);
+    sim().AddObserver(recorder_.get());
   }
   meters_ = KafkaMeters{};
   counters_sampled_at_ = kTimeMax;
-  world_->sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForMeters(e); });
-  for (const Trace::Sink& sink : options_.sinks) world_->sim().trace().AddSink(sink);
+  sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForMeters(e); });
+  for (const Trace::Sink& sink : options_.sinks) sim().trace().AddSink(sink);
   checks_.clear();
   names_.clear();
   probe_base_.clear();
@@ -357,35 +378,46 @@ void Runner::Build() {
   ScheduleScenario();
   ScheduleNemesis();
   // The guarantees follow the expectations in checks_.
-  guarantees_ = BuiltInGuarantees();
+  guarantees_.clear();
+  guarantee_world_.clear();
+  for (std::size_t w = 0; w < worlds_.size(); ++w) {
+    for (auto& g : BuiltInGuarantees()) {
+      guarantees_.push_back(std::move(g));
+      guarantee_world_.push_back(w);
+    }
+  }
   guarantees_first_check_ = checks_.size();
   guarantee_check_scheduled_ = false;
   guarantee_due_.assign(guarantees_.size(), false);
-  for (const auto& g : guarantees_) {
+  for (std::size_t i = 0; i < guarantees_.size(); ++i) {
+    const auto& g = guarantees_[i];
     view::CheckView check;
     check.name = g->name();
+    if (!scenario_.clusters.empty()) {
+      check.name = scenario_.clusters[guarantee_world_[i]].name + ": " + check.name;
+    }
     check.continuous = true;
     check.detail = "a Kafka guarantee, watched all run long";
     checks_.push_back(check);
   }
-  world_->sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForGuarantees(e); });
+  sim().trace().AddSink([this](const TraceEvent& e) { OnTraceForGuarantees(e); });
   for (const RecordedInput& input : inputs_) {
-    world_->sim().Schedule(input.at, [this, input] { ApplyInput(input); });
+    sim().Schedule(input.at, [this, input] { ApplyInput(input); });
   }
 }
 
 std::uint64_t Runner::Note(std::string node, std::string_view kind, std::string text) {
   TraceEvent e;
-  e.time = world_->sim().Now();
+  e.time = sim().Now();
   e.node = std::move(node);
   e.kind = kind;
   e.text = std::move(text);
-  return world_->sim().trace().Emit(std::move(e)).index;
+  return sim().trace().Emit(std::move(e)).index;
 }
 
 void Runner::ScheduleNemesis() {
   for (NemesisAction& action : PlanNemesis(scenario_, options_.nemesis, options_.seed)) {
-    world_->sim().Schedule(action.at, [this, action = std::move(action)] { RunNemesis(action); });
+    sim().Schedule(action.at, [this, action = std::move(action)] { RunNemesis(action); });
   }
 }
 
@@ -403,8 +435,8 @@ void Runner::RunNemesis(const NemesisAction& action) {
       },
       action.command);
   if (node != nullptr) {
-    const NodeIndex n = world_->sim().FindNode(*node);
-    const bool running = n != kNoNode && world_->sim().GetNodeState(n) == NodeState::kRunning;
+    const NodeIndex n = sim().FindNode(*node);
+    const bool running = n != kNoNode && sim().GetNodeState(n) == NodeState::kRunning;
     const bool restart = std::holds_alternative<RestartCommand>(action.command);
     if (n == kNoNode || running == restart) {
       Note("nemesis", trace_kind::kNemesis,
@@ -414,24 +446,27 @@ void Runner::RunNemesis(const NemesisAction& action) {
     }
   }
   Note("nemesis", trace_kind::kNemesis, action.line);
-  world_->Execute(action.command, action.line, nullptr);
+  Execute(action.command, action.line, nullptr);
 }
 
 void Runner::ScheduleScenario() {
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   {
     TraceEvent e;
     e.kind = trace_kind::kScenarioStart;
     e.text = fmt::format("scenario \"{}\" starts (seed {})", scenario_.name, options_.seed);
     sim.trace().Emit(std::move(e));
   }
-  if (!scenario_.topics.empty()) sim.Schedule(kTimeZero, [this] { CreateDeclaredTopics(); });
+  for (std::size_t w = 0; w < worlds_.size(); ++w) {
+    if (worlds_[w]->scenario().topics.empty()) continue;
+    sim.Schedule(kTimeZero, [this, w] { CreateDeclaredTopics(w); });
+  }
   for (const Client& c : scenario_.clients) {
     sim.Schedule(c.start, [this, c] { StartClientOnceTopicExists(c, true); });
     if (c.stop) {
       sim.Schedule(*c.stop, [this, c] {
         if (clients_started_or_stopped_.contains(c.id)) {
-          world_->StopClient(c.id);
+          WorldOfClient(c.id).StopClient(c.id);
         } else {
           clients_started_or_stopped_.insert(c.id);  // stopped before it could start: never starts
         }
@@ -458,13 +493,13 @@ void Runner::ScheduleScenario() {
 void Runner::ScheduleStep(std::size_t index, Time not_before) {
   if (index >= scenario_.steps.size()) return;
   const Time at = std::max(scenario_.steps[index].at, not_before);
-  world_->sim().Schedule(at, [this, index] { RunSteps(index); });
+  sim().Schedule(at, [this, index] { RunSteps(index); });
 }
 
 // Runs every step that is due now, in file order; a step waiting for its "after" condition
 // holds back the ones after it.
 void Runner::RunSteps(std::size_t index) {
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   while (index < scenario_.steps.size()) {
     const Step& step = scenario_.steps[index];
     if (step.at > sim.Now()) break;
@@ -488,48 +523,125 @@ void Runner::StartClientOnceTopicExists(const Client& client, bool first_try) {
   if (clients_started_or_stopped_.contains(client.id)) return;  // stopped before it started
   const bool declared = std::any_of(scenario_.topics.begin(), scenario_.topics.end(),
                                     [&client](const Topic& t) { return t.name == client.topic; });
-  const kafka::MetadataImage* image = world_->BestImage();
-  if (declared && (image == nullptr || image->Topic(client.topic) == nullptr)) {
+  World& world = WorldOf(client.topic);
+  const kafka::MetadataImage* image = world.BestImage();
+  if (declared && (image == nullptr || image->Topic(Local(client.topic)) == nullptr)) {
     if (first_try) {
       Note(client.id, trace_kind::kClientWaitsForTopic,
            fmt::format("waits for topic {}, which the scenario declares, to be created",
                        client.topic));
     }
-    Simulation& sim = world_->sim();
+    Simulation& sim = this->sim();
     sim.Schedule(sim.Now() + kPollInterval,
                  [this, client] { StartClientOnceTopicExists(client, false); });
     return;
   }
   clients_started_or_stopped_.insert(client.id);
-  world_->StartClient(client);
+  Client local = client;
+  local.topic = Local(client.topic);
+  world.StartClient(local);
 }
 
 bool Runner::TopicsReady() {
-  const kafka::MetadataImage* image = world_->BestImage();
-  if (image == nullptr) return false;
   for (const Topic& t : scenario_.topics) {
+    const kafka::MetadataImage* image = WorldOf(t.name).BestImage();
+    if (image == nullptr) return false;
     for (std::int32_t p = 0; p < t.partitions; ++p) {
-      const kafka::PartitionRegistration* r = image->Partition(t.name, p);
+      const kafka::PartitionRegistration* r = image->Partition(Local(t.name), p);
       if (r == nullptr || r->leader < 0) return false;
     }
   }
   return true;
 }
 
-std::string Runner::NodeName(std::int32_t node_id) const {
-  for (const NodeSpec& n : scenario_.cluster.nodes) {
+World& Runner::WorldOf(std::string_view qualified) {
+  if (const auto i = scenario_.ClusterOf(qualified)) return *worlds_[*i];
+  return *worlds_.front();
+}
+
+World& Runner::WorldOfClient(const std::string& id) {
+  const Client* client = scenario_.FindClient(id);
+  return WorldOf(client != nullptr ? std::string_view(client->topic) : std::string_view(id));
+}
+
+std::string Runner::Local(const std::string& topic) const {
+  if (scenario_.clusters.empty()) return topic;
+  const std::size_t slash = topic.find('/');
+  return slash == std::string::npos ? topic : topic.substr(slash + 1);
+}
+
+PartitionRef Runner::Local(const PartitionRef& partition) const {
+  return PartitionRef{Local(partition.topic), partition.partition};
+}
+
+std::optional<std::size_t> Runner::ClusterOfCommand(const ToolCommand& command) const {
+  // "broker-1.us-east:9092" names us-east (HostOf's form for several clusters).
+  const auto of_host = [this](std::string_view server) -> std::optional<std::size_t> {
+    server = server.substr(0, server.find(','));
+    server = server.substr(0, server.rfind(':'));
+    const std::size_t dot = server.find('.');
+    if (dot == std::string_view::npos) return std::nullopt;
+    const std::string_view cluster = server.substr(dot + 1);
+    for (std::size_t i = 0; i < scenario_.clusters.size(); ++i) {
+      if (scenario_.clusters[i].name == cluster) return i;
+    }
+    return std::nullopt;
+  };
+  return std::visit(
+      [&](const auto& c) -> std::optional<std::size_t> {
+        if constexpr (requires { c.node; }) {
+          if (!c.node.empty()) return scenario_.ClusterOf(c.node);
+        }
+        if constexpr (requires { c.from; }) return scenario_.ClusterOf(c.from);
+        if constexpr (requires { c.bootstrap_server; }) return of_host(c.bootstrap_server);
+        if constexpr (requires { c.server; }) return of_host(c.server);
+        return std::nullopt;
+      },
+      command);
+}
+
+void Runner::Execute(const ToolCommand& command, const std::string& line,
+                     std::function<void(const CommandOutput&)> done) {
+  if (worlds_.size() == 1) return worlds_.front()->Execute(command, line, std::move(done));
+  std::optional<std::size_t> cluster = ClusterOfCommand(command);
+  const bool shell_side = std::holds_alternative<ShellCommand>(command) ||
+                          std::holds_alternative<AssignCommand>(command) ||
+                          std::holds_alternative<HealAllCommand>(command);
+  if (!cluster && shell_side) cluster = shell_world_;
+  if (!cluster) {
+    std::vector<std::string> names;
+    for (const NamedCluster& c : scenario_.clusters) names.push_back(c.name);
+    const std::string& first = scenario_.clusters.front().name;
+    const CommandOutput out{
+        false, fmt::format("with several clusters ({}), say which one: a node as {}/broker-1, a "
+                           "bootstrap server as broker-1.{}:9092",
+                           fmt::join(names, ", "), first, first)};
+    Note("tool", trace_kind::kToolOutput, out.text);
+    if (done) done(out);
+    return;
+  }
+  if (const auto* shell = std::get_if<ShellCommand>(&command); shell && !shell->node.empty()) {
+    shell_world_ = *cluster;  // ssh moves the console there; `on NODE:` names it too
+  }
+  worlds_[*cluster]->Execute(command, line, std::move(done));
+}
+
+std::string Runner::NodeName(const World& world, std::int32_t node_id) const {
+  for (const NodeSpec& n : world.scenario().cluster.nodes) {
     if (n.node_id == node_id) return n.name;
   }
   return fmt::format("node {}", node_id);
 }
 
 bool Runner::IsRunning(const std::string& node) {
-  const NodeIndex n = world_->sim().FindNode(node);
-  return n != kNoNode && world_->sim().GetNodeState(n) == NodeState::kRunning;
+  const NodeIndex n = sim().FindNode(node);
+  return n != kNoNode && sim().GetNodeState(n) == NodeState::kRunning;
 }
 
 Result<std::string> Runner::Resolve(const NodeRef& ref) {
-  World& w = *world_;
+  // The cluster the role is in: the partition's, or the one a quorum role names.
+  World& w = ref.partition.topic.empty() ? WorldOf(ref.name + "/") : WorldOf(ref.partition.topic);
+  const PartitionRef partition = Local(ref.partition);
   const auto none = [](std::string why) { return Status(Errc::kNotFound, std::move(why)); };
   switch (ref.kind) {
     case NodeRef::Kind::kNamed:
@@ -544,11 +656,11 @@ Result<std::string> Runner::Resolve(const NodeRef& ref) {
       const std::int32_t active = w.ActiveControllerId();
       if (ref.kind == NodeRef::Kind::kActiveController) {
         if (active < 0) return none("no controller is active");
-        return NodeName(active);
+        return NodeName(w, active);
       }
       // Without an active controller every running voter is a follower (or candidate).
-      for (std::int32_t id : scenario_.cluster.VoterIds()) {
-        if (id != active && IsRunning(NodeName(id))) return NodeName(id);
+      for (std::int32_t id : w.scenario().cluster.VoterIds()) {
+        if (id != active && IsRunning(NodeName(w, id))) return NodeName(w, id);
       }
       return none(active < 0 ? "no controller is running"
                              : "no controller is running besides the active one");
@@ -560,7 +672,7 @@ Result<std::string> Runner::Resolve(const NodeRef& ref) {
         if (leader.empty()) return none("the ZooKeeper ensemble has no leader");
         return leader;
       }
-      for (const NodeSpec& n : scenario_.cluster.nodes) {
+      for (const NodeSpec& n : w.scenario().cluster.nodes) {
         if (n.role == NodeRole::kZooKeeper && n.name != leader && IsRunning(n.name)) return n.name;
       }
       return none("no ZooKeeper server is running besides the leader");
@@ -572,22 +684,22 @@ Result<std::string> Runner::Resolve(const NodeRef& ref) {
   }
   const kafka::MetadataImage* image = w.BestImage();
   const kafka::PartitionRegistration* p =
-      image ? image->Partition(ref.partition.topic, ref.partition.partition) : nullptr;
+      image ? image->Partition(partition.topic, partition.partition) : nullptr;
   if (p == nullptr || p->replicas.empty()) {
     return none(fmt::format("{} does not exist yet", ref.partition.ToString()));
   }
-  if (ref.kind == NodeRef::Kind::kPreferredReplicaOf) return NodeName(p->replicas.front());
+  if (ref.kind == NodeRef::Kind::kPreferredReplicaOf) return NodeName(w, p->replicas.front());
   if (ref.kind == NodeRef::Kind::kLeaderOf) {
     if (p->leader < 0) return none(fmt::format("{} has no leader", ref.partition.ToString()));
-    return NodeName(p->leader);
+    return NodeName(w, p->leader);
   }
   // A follower: the first running replica in assignment order that is not the leader,
   // preferring one in the ISR.
   for (const bool need_isr : {true, false}) {
     for (std::int32_t id : p->replicas) {
       const bool in_isr = std::find(p->isr.begin(), p->isr.end(), id) != p->isr.end();
-      if (id == p->leader || (need_isr && !in_isr) || !IsRunning(NodeName(id))) continue;
-      return NodeName(id);
+      if (id == p->leader || (need_isr && !in_isr) || !IsRunning(NodeName(w, id))) continue;
+      return NodeName(w, id);
     }
   }
   return none(fmt::format("{} has no running follower", ref.partition.ToString()));
@@ -688,38 +800,37 @@ bool Runner::RunStep(const Step& step, std::size_t index) {
                    std::vector<std::vector<NodeIndex>> groups;
                    for (const auto& g : a.groups) {
                      groups.emplace_back();
-                     for (const auto& name : g)
-                       groups.back().push_back(world_->sim().FindNode(name));
+                     for (const auto& name : g) groups.back().push_back(sim().FindNode(name));
                    }
-                   world_->sim().network().Partition(groups);
+                   sim().network().Partition(groups);
                    TraceEvent e;
-                   e.time = world_->sim().Now();
+                   e.time = sim().Now();
                    e.kind = trace_kind::kNetworkPartition;
                    std::vector<std::string> parts;
                    for (const auto& g : a.groups)
                      parts.push_back(fmt::format("[{}]", fmt::join(g, ", ")));
                    e.text = fmt::format("the network splits into {}", fmt::join(parts, " | "));
-                   world_->sim().trace().Emit(std::move(e));
+                   sim().trace().Emit(std::move(e));
                  },
                  [&](const RunAction& a) {
                    Note("tool", trace_kind::kToolRun, "$ " + a.command_line);
                    if (a.prints.empty()) {
-                     world_->Execute(a.command, a.command_line, nullptr);
+                     Execute(a.command, a.command_line, nullptr);
                      return;
                    }
                    const std::size_t slot = prints_pending_.size();
                    prints_pending_.push_back(index);
-                   world_->Execute(
-                       a.command, a.command_line, [this, slot, index](const CommandOutput& out) {
-                         prints_pending_[slot] = kNoStep;
-                         const Step& s = scenario_.steps[index];
-                         const std::string why =
-                             MissingPrintedLine(out.text, std::get<RunAction>(s.action).prints);
-                         if (!why.empty()) FailStep(s, why);
-                       });
+                   Execute(a.command, a.command_line,
+                           [this, slot, index](const CommandOutput& out) {
+                             prints_pending_[slot] = kNoStep;
+                             const Step& s = scenario_.steps[index];
+                             const std::string why =
+                                 MissingPrintedLine(out.text, std::get<RunAction>(s.action).prints);
+                             if (!why.empty()) FailStep(s, why);
+                           });
                  },
                  [&](const Expect& e) { StartExpect(e, check_of_step_[index]); },
-                 [&](const auto& fault) { world_->Execute(ToolCommand(fault), "", nullptr); },
+                 [&](const auto& fault) { Execute(ToolCommand(fault), "", nullptr); },
              },
              action);
   return true;
@@ -754,7 +865,21 @@ std::string Runner::DescribeResolved(const ExpectCondition& condition) {
 }
 
 bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::string* seen) {
-  World& w = *world_;
+  // The cluster the condition is about: its partition's, its client's, its node's.
+  World& w = std::visit(
+      [this](const auto& e) -> World& {
+        if constexpr (requires { e.partition.topic; }) return WorldOf(e.partition.topic);
+        if constexpr (requires { e.client; }) return WorldOfClient(e.client);
+        if constexpr (requires { e.node; }) {
+          return WorldOf(e.node.is_role() ? e.node.name + "/" : e.node.name);
+        }
+        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, GroupExpect>) {
+          if (e.partition) return WorldOf(e.partition->topic);
+          if (e.owner) return WorldOfClient(*e.owner);
+        }
+        return *worlds_.front();
+      },
+      condition);
   // The node.id a ref names now, or -2 (matches nobody) with the reason in *why.
   const auto id_of = [&](const NodeRef& ref, std::string* why) {
     Result<std::string> name = Resolve(ref);
@@ -770,7 +895,7 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
           [&](const LeaderOfExpect& e) {
             const kafka::MetadataImage* image = w.BestImage();
             const kafka::PartitionRegistration* p =
-                image ? image->Partition(e.partition.topic, e.partition.partition) : nullptr;
+                image ? image->Partition(Local(e.partition.topic), e.partition.partition) : nullptr;
             const int leader = p ? p->leader : -1;
             *seen = leader < 0 ? "no leader" : fmt::format("leader broker-{}", leader);
             std::string why;
@@ -790,7 +915,7 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
           [&](const IsrOfExpect& e) {
             const kafka::MetadataImage* image = w.BestImage();
             const kafka::PartitionRegistration* p =
-                image ? image->Partition(e.partition.topic, e.partition.partition) : nullptr;
+                image ? image->Partition(Local(e.partition.topic), e.partition.partition) : nullptr;
             std::vector<std::int32_t> isr = p ? p->isr : std::vector<std::int32_t>{};
             std::sort(isr.begin(), isr.end());
             *seen = fmt::format("ISR [{}]", fmt::join(isr, ","));
@@ -829,7 +954,7 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
             if (it != w.history().stats.end()) {
               const std::map<std::string, std::int64_t>* by_name = &it->second.errors;
               if (e.partition) {
-                const auto p = it->second.partition_errors.find(e.partition->ToString());
+                const auto p = it->second.partition_errors.find(Local(*e.partition).ToString());
                 by_name = p == it->second.partition_errors.end() ? nullptr : &p->second;
               }
               if (by_name != nullptr && by_name->count(name) > 0) n = by_name->at(name);
@@ -866,21 +991,30 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
           },
           [&](const LostAckedExpect& e) {
             std::string first;
-            const std::int64_t lost =
-                w.CountLostAcknowledged(e.client, /*acks_all_only=*/false, &first);
+            std::int64_t lost = 0;
+            // Every producer's (client ""): in every cluster.
+            for (const auto& world : worlds_) {
+              if (!e.client.empty() && world.get() != &w) continue;
+              lost += world->CountLostAcknowledged(e.client, /*acks_all_only=*/false,
+                                                   first.empty() ? &first : nullptr);
+            }
             *seen = lost == 0 ? "no acknowledged record lost"
                               : fmt::format("{} lost, e.g. {}", lost, first);
             return lost >= e.at_least;
           },
           [&](const LogStartOffsetExpect& e) {
-            const kafka::ReplicaLog* log = w.LeaderLog(e.partition);
+            const kafka::ReplicaLog* log = w.LeaderLog(Local(e.partition));
             *seen = log == nullptr ? "no running leader"
                                    : fmt::format("log start offset {}", log->log_start_offset());
             return log != nullptr && log->log_start_offset() >= e.at_least;
           },
-          [&](const GroupExpect& e) { return CheckGroup(w, e, seen); },
+          [&](const GroupExpect& e) {
+            GroupExpect local = e;
+            if (local.partition) local.partition = Local(*local.partition);
+            return CheckGroup(w, local, seen);
+          },
           [&](const RecordsInLogExpect& e) {
-            const kafka::ReplicaLog* log = w.LeaderLog(e.partition);
+            const kafka::ReplicaLog* log = w.LeaderLog(Local(e.partition));
             if (log == nullptr) {
               *seen = "no running leader";
               return false;
@@ -893,7 +1027,7 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
           },
           [&](const FirstConsumedOffsetExpect& e) {
             const std::optional<std::int64_t> first =
-                w.ledger().FirstConsumed(e.client, e.partition);
+                w.ledger().FirstConsumed(e.client, Local(e.partition));
             if (first) {
               *seen = fmt::format("first record at offset {}", *first);
               return *first >= e.at_least;
@@ -927,7 +1061,7 @@ void Runner::Settle(std::size_t check, bool ok, const std::string& detail) {
   if (c.settled) return;
   c.settled = true;
   c.ok = ok;
-  c.broken_at = world_->sim().Now();
+  c.broken_at = sim().Now();
   std::string text = ok ? fmt::format("PASS {}", c.name)
                         : fmt::format("FAIL expected {}, but saw {}", c.name, detail);
   if (!c.detail.empty() && ok) text += fmt::format(" ({})", c.detail);
@@ -940,18 +1074,19 @@ void Runner::Settle(std::size_t check, bool ok, const std::string& detail) {
 // Topics declared in the file are created through the admin client as soon as every broker
 // is registered and unfenced, like the quickstart's first command after the servers start.
 // Until then this re-arms itself every 100 ms.
-void Runner::CreateDeclaredTopics() {
-  const kafka::MetadataImage* image = world_->BestImage();
+void Runner::CreateDeclaredTopics(std::size_t world_index) {
+  World& world = *worlds_[world_index];
+  const kafka::MetadataImage* image = world.BestImage();
   int unfenced = 0;
   if (image != nullptr) {
     for (const auto& [id, b] : image->brokers()) unfenced += b.fenced ? 0 : 1;
   }
-  if (unfenced < scenario_.cluster.brokers) {
-    world_->sim().Schedule(world_->sim().Now() + Milliseconds(100),
-                           [this] { CreateDeclaredTopics(); });
+  if (unfenced < world.scenario().cluster.brokers) {
+    sim().Schedule(sim().Now() + Milliseconds(100),
+                   [this, world_index] { CreateDeclaredTopics(world_index); });
     return;
   }
-  for (const Topic& t : scenario_.topics) {
+  for (const Topic& t : world.scenario().topics) {
     TopicsCommand c;
     c.action = TopicsCommand::Action::kCreate;
     c.topic = t.name;
@@ -963,12 +1098,12 @@ void Runner::CreateDeclaredTopics() {
       c.replica_assignment = t.replica_assignment;
     }
     for (const auto& [k, v] : t.config.explicit_values()) c.configs.emplace_back(k, v);
-    world_->Execute(c, "", nullptr);
+    world.Execute(c, "", nullptr);
   }
 }
 
 void Runner::StartExpect(const Expect& expect, std::size_t check) {
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   const Time deadline = sim.Now() + expect.delay;
   view::CheckView& c = checks_[check];
   c.name = DescribeResolved(expect.condition);
@@ -1007,7 +1142,7 @@ void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
     Settle(check, true, seen);
     return ExplainPass(expect, seen);
   }
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   if (sim.Now() >= deadline) return Settle(check, false, seen);
   sim.Schedule(std::min(deadline, sim.Now() + kPollInterval),
                [this, expect, check, deadline] { Poll(expect, check, deadline); });
@@ -1027,7 +1162,7 @@ void Runner::OnTraceForGuarantees(const TraceEvent& e) {
   }
   if (!relevant || guarantee_check_scheduled_) return;
   guarantee_check_scheduled_ = true;
-  world_->sim().Schedule(world_->sim().Now(), [this] { CheckGuarantees(); });
+  sim().Schedule(sim().Now(), [this] { CheckGuarantees(); });
 }
 
 void Runner::CheckGuarantees() {
@@ -1038,11 +1173,11 @@ void Runner::CheckGuarantees() {
     guarantee_due_[i] = false;
     view::CheckView& c = checks_[guarantees_first_check_ + i];
     if (c.settled) continue;  // reported once, at the event that broke it
-    std::optional<std::string> broken = guarantees_[i]->Check(*world_);
+    std::optional<std::string> broken = guarantees_[i]->Check(*worlds_[guarantee_world_[i]]);
     if (!broken) continue;
     c.settled = true;
     c.ok = false;
-    c.broken_at = world_->sim().Now();
+    c.broken_at = sim().Now();
     c.seen = *broken;
     c.detail = "broken: " + *broken;
     c.broken_at_event = Note("guarantee", trace_kind::kGuaranteeBroken,
@@ -1052,7 +1187,7 @@ void Runner::CheckGuarantees() {
 }
 
 bool Runner::RunToEnd(Time until) {
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   const Time end = std::min(until, scenario_.end);
   while (!sim.idle() && sim.NextEventTime() <= end) {
     sim.Step();
@@ -1078,14 +1213,29 @@ bool Runner::RunToEnd(Time until) {
 std::vector<std::string> Runner::MissingProbes() const {
   std::vector<std::string> missing;
   for (const std::string& p : scenario_.probes) {
-    if (world_->sim().probes().count(p) == 0) missing.push_back(p);
+    if (sim().probes().count(p) == 0) missing.push_back(p);
   }
   return missing;
 }
 
 const view::WorldView& Runner::View() {
   if (view_dirty_) {
-    view_ = world_->BuildView();
+    view_ = worlds_.front()->BuildView();
+    // Several clusters: every cluster's nodes, topics (as CLUSTER/TOPIC), clients and groups;
+    // messages, cuts and the quorum as the first world sees them (the network is shared).
+    for (std::size_t w = 0; w < worlds_.size() && worlds_.size() > 1; ++w) {
+      view::WorldView other = w == 0 ? view::WorldView{} : worlds_[w]->BuildView();
+      view::WorldView& from = w == 0 ? view_ : other;
+      for (view::TopicView& t : from.topics) t.name = scenario_.clusters[w].name + "/" + t.name;
+      for (view::ClientView& c : from.clients) {
+        c.topic = scenario_.clusters[w].name + "/" + c.topic;
+      }
+      if (w == 0) continue;
+      for (auto& n : other.nodes) view_.nodes.push_back(std::move(n));
+      for (auto& t : other.topics) view_.topics.push_back(std::move(t));
+      for (auto& c : other.clients) view_.clients.push_back(std::move(c));
+      for (auto& g : other.groups) view_.groups.push_back(std::move(g));
+    }
     SampleCounters(view_.now);
     meters_.AddTo(view_.now, view_.metrics);
     view_.checks = checks_;
@@ -1106,9 +1256,23 @@ void Runner::OnTraceForMeters(const TraceEvent& event) {
 
 void Runner::SampleCounters(Time now) {
   counters_sampled_at_ = now;
+  if (worlds_.size() > 1) {
+    for (const auto& world : worlds_) {
+      for (NodeIndex n : world->servers()) {
+        const int key = static_cast<int>(n);
+        kafka::KafkaNode* s = world->Server(n);
+        if (s == nullptr) {
+          meters_.failed_produce_requests.Reset(key);
+        } else {
+          meters_.failed_produce_requests.Sample(now, key, s->counters().failed_produce_requests);
+        }
+      }
+    }
+    return;
+  }
   const int servers = static_cast<int>(scenario_.cluster.nodes.size());
   for (int i = 0; i < servers; ++i) {  // the cluster's nodes come first, in scenario order
-    kafka::KafkaNode* s = world_->Server(static_cast<NodeIndex>(i));
+    kafka::KafkaNode* s = worlds_.front()->Server(static_cast<NodeIndex>(i));
     if (s == nullptr) {
       meters_.failed_produce_requests.Reset(i);
     } else {
@@ -1125,7 +1289,7 @@ bool Runner::OverBudget() {
   events_since_budget_check_ = 0;
   const std::string why = options_.budget();
   if (why.empty()) return false;
-  const Simulation& sim = world_->sim();
+  const Simulation& sim = this->sim();
   stopped_ =
       fmt::format("stopped at virtual time {} (of {}) after {} events: {}", FormatTime(sim.Now()),
                   FormatTime(scenario_.end), sim.events_executed(), why);
@@ -1135,8 +1299,8 @@ bool Runner::OverBudget() {
 
 bool Runner::StepEvent() {
   view_dirty_ = true;
-  if (!stopped_.empty() || world_->sim().NextEventTime() > scenario_.end) return false;
-  const bool stepped = world_->sim().Step();
+  if (!stopped_.empty() || sim().NextEventTime() > scenario_.end) return false;
+  const bool stepped = sim().Step();
   OverBudget();
   return stepped;
 }
@@ -1144,7 +1308,7 @@ bool Runner::StepEvent() {
 bool Runner::AdvanceTo(Time t, std::uint64_t events_max) {
   view_dirty_ = true;
   pause_hit_ = false;
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   const Time target = std::min(t, scenario_.end);
   for (std::uint64_t i = 0; i < events_max; ++i) {
     // A stopped run goes no further: "done", so that callers looping until done end.
@@ -1162,7 +1326,7 @@ bool Runner::AdvanceTo(Time t, std::uint64_t events_max) {
 
 bool Runner::StepToNextInteresting(std::uint64_t events_max) {
   view_dirty_ = true;
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   const std::uint64_t start = sim.trace().size();
   for (std::uint64_t i = 0; i < events_max; ++i) {
     if (!stopped_.empty() || sim.NextEventTime() > scenario_.end || !sim.Step()) return false;
@@ -1182,7 +1346,7 @@ void Runner::ApplyInput(const RecordedInput& input,
   Result<ToolCommand> parsed = ParseToolCommand(input.command);
   if (!parsed.ok()) return;
   Note("console", trace_kind::kInputCommand, "$ " + input.command);
-  world_->Execute(*parsed, input.command, done);
+  Execute(*parsed, input.command, done);
 }
 
 // A command takes effect one nanosecond after now, as an event of its own, which is how a
@@ -1192,7 +1356,7 @@ void Runner::ApplyInput(const RecordedInput& input,
 CommandOutput Runner::Submit(const std::string& command) {
   Result<ToolCommand> parsed = ParseToolCommand(command);
   if (!parsed.ok()) return CommandOutput{false, parsed.status().message()};
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   const RecordedInput input{sim.Now() + Nanoseconds(1), command};
   inputs_.push_back(input);
   view_dirty_ = true;
@@ -1221,7 +1385,7 @@ void Runner::RewindToTime(Time t) {
 
 void Runner::RewindToEvent(std::uint64_t index) {
   Build();
-  Simulation& sim = world_->sim();
+  Simulation& sim = this->sim();
   while (sim.trace().size() <= index && sim.NextEventTime() <= scenario_.end && sim.Step()) {
   }
   view_dirty_ = true;

@@ -65,7 +65,11 @@ class Runner final : public SessionControl {
   const std::string& stopped() const { return stopped_; }
   // The node a ref names now (roles resolved against the current metadata), or why none.
   Result<std::string> Resolve(const NodeRef& ref);
-  World& world() { return *world_; }
+  // The (first) cluster's world; with several clusters worlds() has one per cluster, in the
+  // order of scenario().clusters.
+  World& world() { return *worlds_.front(); }
+  const std::vector<std::unique_ptr<World>>& worlds() const { return worlds_; }
+  Simulation& sim() const { return worlds_.front()->sim(); }
   const Scenario& scenario() const { return scenario_; }
 
   // SessionControl.
@@ -96,7 +100,7 @@ class Runner final : public SessionControl {
   void FailStep(const Step& step, const std::string& why);
   bool TopicsReady();
   void StartClientOnceTopicExists(const Client& client, bool first_try);
-  std::string NodeName(std::int32_t node_id) const;
+  std::string NodeName(const World& world, std::int32_t node_id) const;
   bool IsRunning(const std::string& node);
   // The condition's text with the nodes its refs name now: "leader of cities-0 is not
   // $old_leader (broker-2)".
@@ -105,7 +109,7 @@ class Runner final : public SessionControl {
   void StartExpect(const Expect& expect, std::size_t check);
   // Emits a trace event at the current time; returns its index.
   std::uint64_t Note(std::string node, std::string_view kind, std::string text);
-  void CreateDeclaredTopics();
+  void CreateDeclaredTopics(std::size_t world_index);
   void OnTraceForGuarantees(const TraceEvent& e);
   void CheckGuarantees();
   void ExplainPass(const Expect& expect, const std::string& seen);
@@ -126,7 +130,24 @@ class Runner final : public SessionControl {
   bool OverBudget();  // true once the budget has been passed
   // Declared before world_ so it outlives the simulation it observes.
   std::unique_ptr<MessageRecorder> recorder_;
-  std::unique_ptr<World> world_;
+  // Several clusters share one simulation, declared before the worlds that hold it.
+  std::unique_ptr<Simulation> shared_sim_;
+  std::vector<std::unique_ptr<World>> worlds_;
+  // Several clusters: the world of the cluster a qualified name ("us-east/broker-1",
+  // "us-east/cities", "us-east/cities-0"'s topic) names; the first for any other name.
+  World& WorldOf(std::string_view qualified);
+  World& WorldOfClient(const std::string& id);
+  // A topic or partition as its cluster knows it: "cities" for "us-east/cities".
+  std::string Local(const std::string& topic) const;
+  PartitionRef Local(const PartitionRef& partition) const;
+  // The cluster a command acts on: the node it names, else its bootstrap server's host
+  // ("broker-1.us-east:9092"); nullopt when it names none.
+  std::optional<std::size_t> ClusterOfCommand(const ToolCommand& command) const;
+  // Runs a command on the world it names (the one world with one cluster).
+  void Execute(const ToolCommand& command, const std::string& line,
+               std::function<void(const CommandOutput&)> done);
+  std::size_t shell_world_ = 0;  // the world of the console's shell (ssh CLUSTER/NODE moves it)
+  std::vector<std::size_t> guarantee_world_;  // by guarantee: the world it watches
   // checks_ holds one check per expect step, then the guarantees (continuous) from
   // guarantees_first_check_ on.
   std::vector<view::CheckView> checks_;

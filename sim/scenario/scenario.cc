@@ -242,13 +242,13 @@ std::string NodeRef::ToString() const {
     case Kind::kPreferredReplicaOf:
       return "preferred replica of " + partition.ToString();
     case Kind::kActiveController:
-      return "active controller";
+      return name.empty() ? "active controller" : "active controller of " + name;
     case Kind::kFollowerController:
-      return "follower controller";
+      return name.empty() ? "follower controller" : "follower controller of " + name;
     case Kind::kZooKeeperLeader:
-      return "zookeeper leader";
+      return name.empty() ? "zookeeper leader" : "zookeeper leader of " + name;
     case Kind::kZooKeeperFollower:
-      return "zookeeper follower";
+      return name.empty() ? "zookeeper follower" : "zookeeper follower of " + name;
   }
   return name;
 }
@@ -1521,7 +1521,14 @@ void ScenarioParser::ParseClient(const Json& j, const std::string& path) {
   }
   if (auto topic = r_.String(j, path, "topic", true)) {
     client.topic = *topic;
-    if (s_.FindTopic(*topic) == nullptr) {
+    if (s_.FindTopic(*topic) == nullptr && !s_.clusters.empty() &&
+        topic->find('/') == std::string::npos) {
+      r_.Error("E036", path + ".topic",
+               "with several clusters, a client's topic names its cluster: CLUSTER/TOPIC such "
+               "as " +
+                   Quote(s_.clusters.front().name + "/" + *topic));
+      ok = false;
+    } else if (s_.FindTopic(*topic) == nullptr) {
       std::vector<std::string_view> names;
       for (const Topic& t : s_.topics) names.push_back(t.name);
       r_.Error("E016", path + ".topic",
@@ -1954,24 +1961,40 @@ std::optional<NodeRef> ScenarioParser::NodeRefValue(const Json& j, const std::st
   }
   const std::string_view role = found[0];
   NodeKind have = NodeKind::kBroker;
-  if (role == "zookeeper_leader" || role == "zookeeper_follower") {
-    have = NodeKind::kZooKeeper;
-    if (s_.cluster.mode != ClusterMode::kZookeeper) {
-      r_.Error("E027", ChildPath(path, role), "there is no ZooKeeper ensemble in mode \"kraft\"");
+  // With several clusters a quorum role names its cluster: {"active_controller": "us-east"}.
+  const Cluster* cluster = &s_.cluster;
+  const bool quorum_role = role == "zookeeper_leader" || role == "zookeeper_follower" ||
+                           role == "active_controller" || role == "follower_controller";
+  if (quorum_role && !s_.clusters.empty()) {
+    const Json& value = j[std::string(role)];
+    cluster = nullptr;
+    for (const NamedCluster& c : s_.clusters) {
+      if (value.is_string() && value.get<std::string>() == c.name) cluster = &c.cluster;
+    }
+    if (cluster == nullptr) {
+      std::vector<std::string_view> names;
+      for (const NamedCluster& c : s_.clusters) names.push_back(c.name);
+      r_.Error("E036", ChildPath(path, role),
+               "with several clusters, name the cluster whose quorum you mean (one of: " +
+                   JoinNames(names) + "), e.g. {\"" + std::string(role) + "\": \"" +
+                   std::string(names.front()) + "\"}; got " + value.dump());
       return std::nullopt;
     }
-    if (j[std::string(role)] != Json(true)) {
-      r_.Error("E008", ChildPath(path, role), "expected true, got " + j[std::string(role)].dump());
+    ref.name = value.get<std::string>();
+  } else if (quorum_role && j[std::string(role)] != Json(true)) {
+    r_.Error("E008", ChildPath(path, role), "expected true, got " + j[std::string(role)].dump());
+    return std::nullopt;
+  }
+  if (role == "zookeeper_leader" || role == "zookeeper_follower") {
+    have = NodeKind::kZooKeeper;
+    if (cluster->mode != ClusterMode::kZookeeper) {
+      r_.Error("E027", ChildPath(path, role), "there is no ZooKeeper ensemble in mode \"kraft\"");
       return std::nullopt;
     }
     ref.kind = role == "zookeeper_leader" ? NodeRef::Kind::kZooKeeperLeader
                                           : NodeRef::Kind::kZooKeeperFollower;
   } else if (role == "active_controller" || role == "follower_controller") {
     have = NodeKind::kVoter;
-    if (j[std::string(role)] != Json(true)) {
-      r_.Error("E008", ChildPath(path, role), "expected true, got " + j[std::string(role)].dump());
-      return std::nullopt;
-    }
     ref.kind = role == "active_controller" ? NodeRef::Kind::kActiveController
                                            : NodeRef::Kind::kFollowerController;
   } else {
@@ -2574,6 +2597,13 @@ std::optional<PartitionRef> ScenarioParser::PartitionRefValue(const Json& obj,
     offsets_topic.partitions =
         static_cast<std::int32_t>(s_.cluster.broker_config.GetLong("offsets.topic.num.partitions"));
     topic = &offsets_topic;
+  }
+  if (topic == nullptr && !s_.clusters.empty() && ref.topic.find('/') == std::string::npos) {
+    r_.Error("E036", ref_path,
+             "with several clusters, a partition names its cluster: CLUSTER/TOPIC-PARTITION "
+             "such as " +
+                 Quote(s_.clusters.front().name + "/" + *text));
+    return std::nullopt;
   }
   if (topic == nullptr) {
     r_.Error("E016", ref_path, "unknown topic " + Quote(ref.topic) + " in " + Quote(*text));

@@ -29,6 +29,10 @@ struct Section {
 }  // namespace
 
 std::string HostOf(const Scenario& scenario, const NodeSpec& node) {
+  // One of several clusters: "us-east/broker-1" is host broker-1.us-east.
+  if (const std::size_t slash = node.name.find('/'); slash != std::string::npos) {
+    return node.name.substr(slash + 1) + "." + node.name.substr(0, slash);
+  }
   return scenario.cluster.nodes.size() == 1 ? "localhost" : node.name;
 }
 

@@ -117,9 +117,13 @@ World::World(const Scenario& scenario, std::uint64_t seed, WorldOptions options)
   BuildCluster();
 }
 
-World::World(const Scenario& scenario, Simulation& sim, const std::string& cluster,
+World::World(const Scenario& scenario, Simulation& sim, const std::string& cluster, int zone,
              WorldOptions options)
-    : scenario_(scenario), options_(std::move(options)), cluster_(cluster), sim_(&sim) {
+    : scenario_(scenario),
+      options_(std::move(options)),
+      cluster_(cluster),
+      zone_(zone),
+      sim_(&sim) {
   KSIM_ASSERT(!cluster_.empty());
   BuildLedger();
   BuildCluster();
@@ -164,6 +168,7 @@ NodeIndex World::AddOwnNode(const std::string& name, NodeFactory factory, NodeOp
   const NodeIndex index = sim_->AddNode(name, std::move(factory), std::move(options));
   if (owned_.size() <= index) owned_.resize(index + 1, false);
   owned_[index] = true;
+  if (!owned_sim_) sim_->network().AssignZone(index, zone_);
   return index;
 }
 

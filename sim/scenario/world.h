@@ -38,8 +38,9 @@ class World {
   World(const Scenario& scenario, std::uint64_t seed, WorldOptions options = {});
   // One of several clusters sharing `sim` (the caller keeps it alive): `scenario` is that
   // cluster's own (Scenario::ClusterScenario), its node names already "CLUSTER/broker-1"; the
-  // nodes this world adds later (admin, console clients) get the same prefix.
-  World(const Scenario& scenario, Simulation& sim, const std::string& cluster,
+  // nodes this world adds later (admin, console clients) get the same prefix. Its nodes are in
+  // network zone `zone`.
+  World(const Scenario& scenario, Simulation& sim, const std::string& cluster, int zone,
         WorldOptions options);
   ~World();
   World(const World&) = delete;
@@ -143,7 +144,8 @@ class World {
 
   Scenario scenario_;
   WorldOptions options_;
-  std::string cluster_;                    // "" with a simulation of its own
+  std::string cluster_;  // "" with a simulation of its own
+  int zone_ = Network::kNoZone;
   std::unique_ptr<Simulation> owned_sim_;  // the simulation, unless shared
   Simulation* sim_ = nullptr;
   NodeIndex first_node_ = 0;  // the index of scenario_.cluster.nodes[0]

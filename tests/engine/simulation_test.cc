@@ -208,6 +208,39 @@ TEST_CASE("simulation: a slow node adds latency to its links") {
   CHECK(w.log.back() == "b got 2 at 51000000");
 }
 
+TEST_CASE("simulation: zones have their own latency, another between them, and can be cut") {
+  World w(1, FixedLatency(1_ms));
+  Network& net = w.sim.network();
+  net.SetZoneConfig(0, FixedLatency(2_ms));
+  net.SetZoneConfig(1, FixedLatency(3_ms));
+  net.SetBetweenZones(FixedLatency(40_ms));
+  net.AssignZone(0, 0);
+  net.AssignZone(1, 1);
+  // c (2) is in no zone: it follows the zone of the node it talks to.
+  w.env(0).Send(1, std::make_shared<Note>(2));  // between zones: 40 ms
+  w.env(2).Send(0, std::make_shared<Note>(4));  // into zone 0: 2 ms
+  w.env(2).Send(1, std::make_shared<Note>(6));  // into zone 1: 3 ms
+  w.sim.RunUntil(Time{} + 100_ms);
+  std::vector<std::string> received(w.log.begin() + 3, w.log.end());
+  CHECK(received == std::vector<std::string>{"a got 4 at 2000000", "b got 6 at 3000000",
+                                             "b got 2 at 40000000"});
+  // A cut between the zones loses what is in flight across them and what is sent later,
+  // while each zone and the zoneless node still reach both.
+  w.log.clear();
+  w.env(0).Send(1, std::make_shared<Note>(8));
+  w.sim.RunUntil(w.sim.Now() + 1_ms);
+  net.CutZones(1, 0);
+  CHECK(net.ZonesCut(0, 1));
+  w.env(1).Send(0, std::make_shared<Note>(10));
+  w.env(2).Send(1, std::make_shared<Note>(12));
+  w.sim.RunUntil(w.sim.Now() + 100_ms);
+  CHECK(w.log == std::vector<std::string>{"b got 12 at 104000000"});
+  net.HealZones(0, 1);
+  w.env(1).Send(0, std::make_shared<Note>(14));
+  w.sim.RunUntil(w.sim.Now() + 100_ms);
+  CHECK(w.log.back() == "a got 14 at 241000000");
+}
+
 namespace {
 // A ping-pong workload with jitter and loss; returns the trace hash.
 std::string Workload(std::uint64_t seed) {
