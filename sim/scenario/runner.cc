@@ -602,6 +602,9 @@ std::optional<std::size_t> Runner::ClusterOfCommand(const ToolCommand& command) 
 
 void Runner::Execute(const ToolCommand& command, const std::string& line,
                      std::function<void(const CommandOutput&)> done) {
+  if (const auto* region = std::get_if<RegionCommand>(&command); region && worlds_.size() > 1) {
+    return ExecuteRegion(*region, std::move(done));
+  }
   if (worlds_.size() == 1) return worlds_.front()->Execute(command, line, std::move(done));
   std::optional<std::size_t> cluster = ClusterOfCommand(command);
   const bool shell_side = std::holds_alternative<ShellCommand>(command) ||
@@ -616,14 +619,52 @@ void Runner::Execute(const ToolCommand& command, const std::string& line,
         false, fmt::format("with several clusters ({}), say which one: a node as {}/broker-1, a "
                            "bootstrap server as broker-1.{}:9092",
                            fmt::join(names, ", "), first, first)};
-    Note("tool", trace_kind::kToolOutput, out.text);
+    Note("tool", trace_kind::kCommandError, out.text);
     if (done) done(out);
     return;
   }
-  if (const auto* shell = std::get_if<ShellCommand>(&command); shell && !shell->node.empty()) {
-    shell_world_ = *cluster;  // ssh moves the console there; `on NODE:` names it too
+  if (const auto* shell = std::get_if<ShellCommand>(&command);
+      shell && !shell->node.empty() && shell->argv.empty()) {
+    shell_world_ = *cluster;  // `ssh CLUSTER/NODE` moves the console's shell there
   }
   worlds_[*cluster]->Execute(command, line, std::move(done));
+}
+
+void Runner::ExecuteRegion(const RegionCommand& region,
+                           const std::function<void(const CommandOutput&)>& done) {
+  const auto index = [this](const std::string& name) -> std::optional<int> {
+    for (std::size_t i = 0; i < scenario_.clusters.size(); ++i) {
+      if (scenario_.clusters[i].name == name) return static_cast<int>(i);
+    }
+    return std::nullopt;
+  };
+  const std::optional<int> a = index(region.cluster);
+  const std::optional<int> b = region.other.empty() ? std::nullopt : index(region.other);
+  const char* verb = region.heal ? "heal-region" : "cut-region";
+  if (!a || (!region.other.empty() && !b)) {
+    std::vector<std::string> names;
+    for (const NamedCluster& c : scenario_.clusters) names.push_back(c.name);
+    const CommandOutput out{
+        false, fmt::format("{}: no cluster '{}'; the clusters are {}", verb,
+                           !a ? region.cluster : region.other, fmt::join(names, ", "))};
+    Note("tool", trace_kind::kCommandError, out.text);
+    if (done) done(out);
+    return;
+  }
+  Network& net = sim().network();
+  for (int other = 0; other < static_cast<int>(scenario_.clusters.size()); ++other) {
+    if (other == *a || (b && other != *b)) continue;
+    region.heal ? net.HealZones(*a, other) : net.CutZones(*a, other);
+  }
+  const std::string between = region.other.empty()
+                                  ? fmt::format("{} and every other cluster", region.cluster)
+                                  : fmt::format("{} and {}", region.cluster, region.other);
+  const std::string text = region.heal ? fmt::format("the network between {} is healed", between)
+                                       : fmt::format("the network between {} is cut", between);
+  Note("network", region.heal ? trace_kind::kNetworkRegionHeal : trace_kind::kNetworkRegionCut,
+       text);
+  view_dirty_ = true;
+  if (done) done(CommandOutput{true, text});
 }
 
 std::string Runner::NodeName(const World& world, std::int32_t node_id) const {

@@ -146,6 +146,8 @@ class Runner final : public SessionControl {
   // Runs a command on the world it names (the one world with one cluster).
   void Execute(const ToolCommand& command, const std::string& line,
                std::function<void(const CommandOutput&)> done);
+  void ExecuteRegion(const RegionCommand& region,
+                     const std::function<void(const CommandOutput&)>& done);
   std::size_t shell_world_ = 0;  // the world of the console's shell (ssh CLUSTER/NODE moves it)
   std::vector<std::size_t> guarantee_world_;  // by guarantee: the world it watches
   // checks_ holds one check per expect step, then the guarantees (continuous) from

@@ -1798,9 +1798,9 @@ namespace {
 
 const std::vector<std::string_view>& ActionKeys() {
   static const std::vector<std::string_view> keys = {
-      "say",       "pause",   "crash",     "kill",     "restart", "shutdown", "cut",
-      "heal",      "isolate", "partition", "heal_all", "slow",    "run",      "expect",
-      "disk_full", "disk_ok", "slow_disk", "corrupt",  "pick"};
+      "say",       "pause",   "crash",     "kill",     "restart", "shutdown",   "cut",
+      "heal",      "isolate", "partition", "heal_all", "slow",    "run",        "expect",
+      "disk_full", "disk_ok", "slow_disk", "corrupt",  "pick",    "cut_region", "heal_region"};
   return keys;
 }
 
@@ -2202,6 +2202,40 @@ std::optional<StepAction> ScenarioParser::ParseAction(const Json& j, const std::
     return IsolateCommand{node};
   }
   if (action == "partition") return ParsePartitionAction(j, path);
+  if (action == "cut_region" || action == "heal_region") {
+    // "us-east" (from every other cluster) or ["us-east", "eu-west"].
+    std::vector<std::string> names;
+    if (j.is_string()) {
+      names.push_back(j.get<std::string>());
+    } else if (j.is_array() && j.size() == 2 && j[0].is_string() && j[1].is_string()) {
+      names = {j[0].get<std::string>(), j[1].get<std::string>()};
+    } else {
+      r_.Error("E002", path,
+               "expected a cluster name such as \"us-east\" (cut from every other cluster) or "
+               "two such as [\"us-east\", \"eu-west\"]; got " +
+                   j.dump());
+      return std::nullopt;
+    }
+    if (s_.clusters.empty()) {
+      r_.Error("E036", path,
+               std::string(action) + " needs a scenario with \"clusters\"; this one has one");
+      return std::nullopt;
+    }
+    std::vector<std::string_view> known;
+    for (const NamedCluster& c : s_.clusters) known.push_back(c.name);
+    for (const std::string& name : names) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        r_.Error("E036", path,
+                 "no cluster " + Quote(name) + "; the clusters are " + JoinNames(known));
+        return std::nullopt;
+      }
+    }
+    if (names.size() == 2 && names[0] == names[1]) {
+      r_.Error("E036", path, "a cluster cannot be cut from itself");
+      return std::nullopt;
+    }
+    return RegionCommand{names[0], names.size() == 2 ? names[1] : "", action == "heal_region"};
+  }
   return ParseLinkAction(j, path, action);
 }
 

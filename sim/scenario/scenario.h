@@ -376,7 +376,7 @@ using StepAction =
     std::variant<SayAction, PauseAction, PickAction, CrashCommand, KillCommand, RestartCommand,
                  ShutdownCommand, CutCommand, HealCommand, IsolateCommand, PartitionAction,
                  HealAllCommand, SlowCommand, RunAction, Expect, DiskFullCommand, DiskOkCommand,
-                 SlowDiskCommand, CorruptCommand>;
+                 SlowDiskCommand, CorruptCommand, RegionCommand>;
 
 // What a step waits for besides its time ("after": "topics_ready"): every declared topic has
 // a leader for every partition.

@@ -1015,6 +1015,17 @@ Result<ToolCommand> ParseFault(const std::vector<std::string>& words) {
     if (args != 0) return Fail(verb, "takes no arguments");
     return ToolCommand(HealAllCommand{});
   }
+  if (verb == "cut-region" || verb == "heal-region") {
+    if (args < 1 || args > 2 || words[1].empty() || words[1][0] == '-' ||
+        (args == 2 && (words[2].empty() || words[2][0] == '-'))) {
+      return Fail(verb, "expected one or two cluster names, as in '" + verb +
+                            " us-east' (from every other cluster) or '" + verb +
+                            " us-east eu-west'");
+    }
+    RegionCommand region{words[1], args == 2 ? words[2] : "", verb == "heal-region"};
+    if (region.cluster == region.other) return Fail(verb, "a cluster cannot be cut from itself");
+    return ToolCommand(region);
+  }
   if (verb == "disk-full" || verb == "disk-ok") {
     if (args != 1 || words[1].empty() || words[1][0] == '-') {
       return Fail(verb, "expected one node name, as in '" + verb + " broker-1'");
@@ -1295,7 +1306,7 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
   if (tool == "kafka-consumer-groups") return ParseConsumerGroups(words);
   if (tool == "crash" || tool == "kill" || tool == "restart" || tool == "shutdown" ||
       tool == "cut" || tool == "heal" || tool == "isolate" || tool == "heal-all" ||
-      tool == "slow" || IsDiskFaultVerb(tool)) {
+      tool == "slow" || tool == "cut-region" || tool == "heal-region" || IsDiskFaultVerb(tool)) {
     return ParseFault(words);
   }
   return Status(Errc::kInvalidArgument,
@@ -1306,7 +1317,8 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
                     "crash, kill, restart, "
                     "shutdown, cut, heal, "
                     "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, "
-                    "kafka-storage.sh, kafka-server-start.sh, NAME=VALUE, or a shell command "
+                    "cut-region, heal-region, kafka-storage.sh, kafka-server-start.sh, NAME=VALUE, "
+                    "or a shell command "
                     "(ls, cd, pwd, cat, hexdump, du, wc, stat, echo, kafka-dump-log.sh, "
                     "ssh NODE, on NODE: ...)");
 }
@@ -1432,6 +1444,8 @@ std::string_view ToolName(const ToolCommand& command) {
         if constexpr (std::is_same_v<T, StorageCommand>) return "kafka-storage.sh";
         if constexpr (std::is_same_v<T, ServerStartCommand>) return "kafka-server-start.sh";
         if constexpr (std::is_same_v<T, AssignCommand>) return "NAME=VALUE";
+        if constexpr (std::is_same_v<T, RegionCommand>)
+          return c.heal ? "heal-region" : "cut-region";
         if constexpr (std::is_same_v<T, ShellCommand>) {
           if (c.exit) return "exit";
           if (c.argv.empty()) return "ssh";

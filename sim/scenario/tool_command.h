@@ -221,13 +221,22 @@ struct CorruptCommand {  // corrupt NODE PATH [OFFSET]: flips every bit of one d
   std::optional<std::uint64_t> offset;  // default: the file's last durable byte
 };
 
+// cut-region CLUSTER [OTHER] | heal-region CLUSTER [OTHER]: with several clusters, every link
+// between CLUSTER's nodes and OTHER's (every other cluster's, without OTHER) is cut or healed:
+// the WAN between two regions fails or comes back.
+struct RegionCommand {
+  std::string cluster;
+  std::string other;  // "" = every other cluster
+  bool heal = false;
+};
+
 using ToolCommand =
     std::variant<TopicsCommand, ConsoleProducerCommand, ConsoleConsumerCommand,
                  MetadataQuorumCommand, LeaderElectionCommand, CrashCommand, KillCommand,
                  RestartCommand, ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
                  HealAllCommand, SlowCommand, DiskFullCommand, DiskOkCommand, SlowDiskCommand,
                  CorruptCommand, ZooKeeperShellCommand, ConsumerGroupsCommand, ShellCommand,
-                 StorageCommand, ServerStartCommand, AssignCommand>;
+                 StorageCommand, ServerStartCommand, AssignCommand, RegionCommand>;
 
 // Replaces $NAME and ${NAME} outside single quotes with the variables' values (an unset one
 // with nothing, as a shell does); `\$` stays as it is for the word splitter.

@@ -33,6 +33,9 @@ inline constexpr std::string_view kNetworkIsolate = "network.isolate";
 inline constexpr std::string_view kNetworkHealAll = "network.heal_all";
 inline constexpr std::string_view kNetworkSlow = "network.slow";
 inline constexpr std::string_view kNetworkPartition = "network.partition";
+// Several clusters: the links between two regions cut or healed (cut-region, heal-region).
+inline constexpr std::string_view kNetworkRegionCut = "network.region_cut";
+inline constexpr std::string_view kNetworkRegionHeal = "network.region_heal";
 inline constexpr std::string_view kDiskFull = "disk.full";
 inline constexpr std::string_view kDiskOk = "disk.ok";
 inline constexpr std::string_view kDiskSlow = "disk.slow";
@@ -68,6 +71,8 @@ inline constexpr std::array kAll = {
     kNetworkHealAll,
     kNetworkSlow,
     kNetworkPartition,
+    kNetworkRegionCut,
+    kNetworkRegionHeal,
     kClientStart,
     kClientWaitsForTopic,
     kToolRun,

@@ -567,6 +567,13 @@ void World::Execute(const ToolCommand& command, const std::string& line,
             net.HealAll();
             fault(trace_kind::kNetworkHealAll, "every network cut and partition is healed");
           },
+          [&](const RegionCommand& c) {
+            // The runner acts on regions when the scenario has several clusters.
+            FailCommand(std::string(c.heal ? "heal-region" : "cut-region") +
+                            ": this scenario has one cluster; regions are the clusters of a "
+                            "scenario with \"clusters\"",
+                        done);
+          },
           [&](const SlowCommand& c) {
             const NodeIndex a = NodeOrEmit(c.node);
             if (a == kNoNode) return;

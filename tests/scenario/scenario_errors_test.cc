@@ -57,8 +57,8 @@ TEST_CASE("scenario errors: unknown keys list the valid ones") {
         "config");
   CHECK(OneError(R"({"name": "t", "cluster": {}, "sed": 4})") ==
         "[scenario.E003] s.json:1:30 $.sed: unknown key 'sed' in $; expected one of: $schema, "
-        "name, description, seed, end, cluster, topics, clients, steps, probes, inputs (did you "
-        "mean 'seed'?)");
+        "name, description, seed, end, cluster, topics, clients, steps, probes, inputs, "
+        "clusters, between_clusters (did you mean 'seed'?)");
 }
 
 TEST_CASE("scenario errors: malformed JSON names the line and column") {
@@ -261,7 +261,7 @@ TEST_CASE("scenario errors: steps") {
   CHECK(OneError(File(R"({"at": "5s"})")) ==
         "[scenario.E020] s.json:4:1 $.steps[0]: a step needs one action; expected one of: say, "
         "pause, crash, kill, restart, shutdown, cut, heal, isolate, partition, heal_all, slow, "
-        "run, expect, disk_full, disk_ok, slow_disk, corrupt, pick");
+        "run, expect, disk_full, disk_ok, slow_disk, corrupt, pick, cut_region, heal_region");
   CHECK(
       OneError(File("{\"at\": \"9s\", \"pause\": true},\n{\"at\": \"5s\", \"heal_all\": true}")) ==
       "[scenario.E021] s.json:5:8 $.steps[1].at: step time 5.000s is before the previous "

@@ -31,7 +31,11 @@ TEST_CASE("schema: scenarios/schema.json is a 2020-12 schema with the parser's t
   std::set<std::string> parser_keys;
   for (std::string_view key : TopLevelKeys()) parser_keys.insert(std::string(key));
   CHECK(Keys(schema["properties"]) == parser_keys);
-  CHECK(schema["required"] == nlohmann::json::array({"name", "cluster"}));
+  CHECK(schema["required"] == nlohmann::json::array({"name"}));
+  // One cluster ("cluster", "topics") or several ("clusters"), never both.
+  CHECK(schema["oneOf"].size() == 2);
+  CHECK(schema["oneOf"][0]["required"] == nlohmann::json::array({"cluster"}));
+  CHECK(schema["oneOf"][1]["required"] == nlohmann::json::array({"clusters"}));
 }
 
 TEST_CASE("schema: step actions and expectation conditions match the parser's") {
@@ -42,7 +46,8 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
                          "at",       "say",       "pause",   "crash",   "kill",      "restart",
                          "shutdown", "cut",       "heal",    "isolate", "partition", "heal_all",
                          "slow",     "run",       "lines",   "prints",  "expect",    "disk_full",
-                         "disk_ok",  "slow_disk", "corrupt", "after",   "pick"});
+                         "disk_ok",  "slow_disk", "corrupt", "after",   "pick",
+                         "cut_region", "heal_region"});
   CHECK(Keys(defs["expect"]["properties"]) == std::set<std::string>{"at",
                                                                     "within",
                                                                     "because",

@@ -319,7 +319,8 @@ TEST_CASE("tool_command: fault command errors show the expected form") {
         "unknown command 'kafka-acls.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
         "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, "
         "zookeeper-shell.sh, kafka-consumer-groups.sh, crash, kill, restart, shutdown, cut, heal, "
-        "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, kafka-storage.sh, "
+        "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, cut-region, "
+        "heal-region, kafka-storage.sh, "
         "kafka-server-start.sh, NAME=VALUE, or a shell command (ls, cd, pwd, cat, hexdump, du, "
         "wc, stat, echo, kafka-dump-log.sh, ssh NODE, on NODE: ...)");
   CHECK(ErrorOf("crash 'broker-1") == "unterminated single quote");
