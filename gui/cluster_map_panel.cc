@@ -348,8 +348,14 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
   const float font = ImGui::GetFontSize();
   const float r = layout.radius;
   const std::map<int, std::vector<std::string>> coordinated = CoordinatedGroups(world);
-  const std::map<int, std::vector<ReplicaChip>> chips =
-      ReplicaChipsByBroker(world, state.map_topic);
+  // By cluster ("" with one), then broker id: broker ids repeat across clusters.
+  std::map<std::string_view, std::map<int, std::vector<ReplicaChip>>> chips_of;
+  for (const view::NodeView& n : world.nodes) {
+    const std::string_view cluster = ClusterOfName(n.name);
+    if (!chips_of.contains(cluster)) {
+      chips_of[cluster] = ReplicaChipsByBroker(world, state.map_topic, cluster);
+    }
+  }
   const bool one_topic = !state.map_topic.empty() && state.map_topic != kAllTopics;
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   for (std::size_t i = 0; i < world.nodes.size(); ++i) {
@@ -419,6 +425,7 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
                            : ImVec2{(a.x + b.x) / 2, a.y + 2 + font * 2},
                   badge);
       }
+      const std::map<int, std::vector<ReplicaChip>>& chips = chips_of[ClusterOfName(n.name)];
       const auto held = chips.find(n.id);
       if (held != chips.end()) {
         DrawBrokerChips(n, held->second, layout.chip_areas[i], one_topic, state, origin, mouse,

@@ -26,7 +26,11 @@ const char* ChipKindName(ChipKind kind) {
 
 bool TopicPassesFilter(const std::string& topic, const std::string& filter) {
   if (filter == kAllTopics) return true;
-  if (filter.empty()) return topic.rfind("__", 0) != 0;
+  // An internal topic of one of several clusters is "us-east/__consumer_offsets".
+  if (filter.empty()) {
+    const std::size_t slash = topic.find('/');
+    return topic.compare(slash == std::string::npos ? 0 : slash + 1, 2, "__") != 0;
+  }
   return topic == filter;
 }
 
@@ -38,11 +42,18 @@ bool Has(const std::vector<int>& ids, int id) {
 
 }  // namespace
 
+std::string_view ClusterOfName(std::string_view name) {
+  const std::size_t slash = name.find('/');
+  return slash == std::string_view::npos ? std::string_view() : name.substr(0, slash);
+}
+
 std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldView& world,
-                                                             const std::string& filter) {
+                                                             const std::string& filter,
+                                                             std::string_view cluster) {
   std::map<int, std::vector<ReplicaChip>> by_broker;
   for (const view::TopicView& topic : world.topics) {
     if (!TopicPassesFilter(topic.name, filter)) continue;
+    if (ClusterOfName(topic.name) != cluster) continue;
     for (const view::PartitionView& p : topic.partitions) {
       const view::ReplicaLogView* leader_log = nullptr;
       for (const view::ReplicaLogView& log : p.logs) {
@@ -88,7 +99,11 @@ std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldVi
 }
 
 std::string ChipText(const ReplicaChip& chip, bool one_topic) {
-  std::string text = one_topic ? std::to_string(chip.index) : chip.partition;
+  // The broker's box names its cluster; the chip shows the partition as the cluster knows it.
+  const std::size_t slash = chip.partition.find('/');
+  std::string text = one_topic                    ? std::to_string(chip.index)
+                     : slash == std::string::npos ? chip.partition
+                                                  : chip.partition.substr(slash + 1);
   if (chip.kind == ChipKind::kOutOfSync && chip.lag >= 0) text += fmt::format(" lag {}", chip.lag);
   if (chip.kind == ChipKind::kEligible) text += " ELR";
   return text;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenario/world_view.h"
@@ -45,9 +46,13 @@ inline constexpr const char* kAllTopics = "*";
 bool TopicPassesFilter(const std::string& topic, const std::string& filter);
 
 // Every replica of the topics passing `filter`, by broker id, worst state first, then by
-// topic and partition number.
+// topic and partition number. With several clusters (topics named "us-east/cities") only the
+// topics of `cluster`, whose broker ids those are; "" takes the topics without a cluster.
 std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldView& world,
-                                                             const std::string& filter);
+                                                             const std::string& filter,
+                                                             std::string_view cluster = "");
+// "us-east" of "us-east/broker-1" or "us-east/cities"; "" for a name without a cluster.
+std::string_view ClusterOfName(std::string_view name);
 
 // The text of a chip: "cities-0" (or "0" when the map shows one topic), "lag 42" appended for
 // an out-of-sync follower, "ELR" for an eligible one.

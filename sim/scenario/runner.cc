@@ -1267,7 +1267,10 @@ const view::WorldView& Runner::View() {
     for (std::size_t w = 0; w < worlds_.size() && worlds_.size() > 1; ++w) {
       view::WorldView other = w == 0 ? view::WorldView{} : worlds_[w]->BuildView();
       view::WorldView& from = w == 0 ? view_ : other;
-      for (view::TopicView& t : from.topics) t.name = scenario_.clusters[w].name + "/" + t.name;
+      for (view::TopicView& t : from.topics) {
+        t.name = scenario_.clusters[w].name + "/" + t.name;
+        for (view::PartitionView& p : t.partitions) p.topic = t.name;
+      }
       for (view::ClientView& c : from.clients) {
         c.topic = scenario_.clusters[w].name + "/" + c.topic;
       }
