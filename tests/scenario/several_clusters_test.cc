@@ -52,6 +52,8 @@ const std::string kTwoClusters = R"({"name": "two", "seed": 3,
     {"run": "on us-east/broker-2: cat config/server.properties",
      "prints": ["controller.quorum.bootstrap.servers=controller-1.us-east:9093",
                 "advertised.listeners=PLAINTEXT://broker-2.us-east:9092"]},
+    {"at": "7s", "run": "kafka-consumer-groups.sh --list --bootstrap-server broker-1.us-east:9092"},
+    {"run": "kafka-consumer-groups.sh --list --bootstrap-server broker-1.eu-west:9092"},
     {"at": "8s", "cut_region": "eu-west"},
     {"expect": {"within": "5s", "acked": {"client": "producer-east", "at_least": 300}}},
     {"expect": {"leader_of": "us-east/cities-1", "is": {"preferred_replica_of": "us-east/cities-1"}}},
@@ -162,6 +164,16 @@ TEST_CASE("several clusters: each cluster has its own topics, data and commands"
   CHECK(out.records.count("eu-west/console-consumer-1") == 0);
   REQUIRE(out.records.count("us-east/console-consumer-1") == 1);
   CHECK(out.records.at("us-east/console-consumer-1") > 200);
+  // kafka-consumer-groups.sh lists the groups of the cluster it asks: each console consumer's
+  // generated group, one per cluster.
+  std::vector<std::string> groups;
+  for (const std::string& o : out.outputs) {
+    if (o.rfind("console-consumer-", 0) == 0) groups.push_back(o);
+  }
+  REQUIRE(groups.size() == 2);
+  CHECK(groups[0] != groups[1]);
+  CHECK(groups[0].find('\n') == std::string::npos);
+  CHECK(groups[1].find('\n') == std::string::npos);
   CHECK(
       std::count(
           out.outputs.begin(), out.outputs.end(),
