@@ -122,7 +122,80 @@ void PlaceCircleRow(const std::vector<int>& row, float width, float y, float gap
 
 }  // namespace
 
+namespace {
+ClusterLayout LayoutOneMap(const view::WorldView& world, float width, float height, float font);
+}  // namespace
+
 ClusterLayout LayoutMap(const view::WorldView& world, float width, float height, float font) {
+  std::vector<std::string> clusters;  // in the order their nodes come
+  for (const view::NodeView& n : world.nodes) {
+    if (!n.cluster.empty() &&
+        std::find(clusters.begin(), clusters.end(), n.cluster) == clusters.end()) {
+      clusters.push_back(n.cluster);
+    }
+  }
+  if (clusters.size() < 2) return LayoutOneMap(world, width, height, font);
+  // Each band as wide as its widest row of nodes needs.
+  std::vector<std::vector<int>> slots(clusters.size());
+  std::vector<float> weight(clusters.size(), 0);
+  for (std::size_t i = 0; i < world.nodes.size(); ++i) {
+    const auto it = std::find(clusters.begin(), clusters.end(), world.nodes[i].cluster);
+    const auto band = it == clusters.end() ? clusters.size() - 1
+                                           : static_cast<std::size_t>(it - clusters.begin());
+    slots[band].push_back(static_cast<int>(i));
+  }
+  float total = 0;
+  for (std::size_t b = 0; b < clusters.size(); ++b) {
+    std::size_t top = 0, middle = 0, bottom = 0;
+    for (int slot : slots[b]) {
+      const auto role = world.nodes[static_cast<std::size_t>(slot)].role;
+      role == view::NodeRole::kClient                                               ? ++bottom
+      : (role == view::NodeRole::kController || role == view::NodeRole::kZooKeeper) ? ++top
+                                                                                    : ++middle;
+    }
+    weight[b] = static_cast<float>(std::max<std::size_t>({top, middle, bottom, 1}));
+    total += weight[b];
+  }
+  ClusterLayout out = LayoutCluster(world, width, 1, 0);  // slots; everything else set below
+  out.boxes.assign(world.nodes.size(), Rect{});
+  out.chip_areas.assign(world.nodes.size(), Rect{});
+  std::fill(out.label_room.begin(), out.label_room.end(), 0.0f);
+  const float gap = font * 0.6f;
+  float x = 0;
+  bool first = true;
+  for (std::size_t b = 0; b < clusters.size(); ++b) {
+    const float band = width * weight[b] / total;
+    view::WorldView sub;
+    sub.groups = world.groups;  // MapLabelLines
+    for (int slot : slots[b]) sub.nodes.push_back(world.nodes[static_cast<std::size_t>(slot)]);
+    const ClusterLayout l = LayoutOneMap(sub, std::max(band - gap, 1.0f), height, font);
+    const float dx = x + gap / 2;
+    for (std::size_t k = 0; k < slots[b].size(); ++k) {
+      const auto slot = static_cast<std::size_t>(slots[b][k]);
+      out.centers[slot] = {l.centers[k].x + dx, l.centers[k].y};
+      out.label_room[slot] = l.label_room[k];
+      if (k < l.boxes.size() && !l.boxes[k].empty()) {
+        const Rect& r = l.boxes[k];
+        out.boxes[slot] = {r.x0 + dx, r.y0, r.x1 + dx, r.y1};
+        const Rect& a = l.chip_areas[k];
+        out.chip_areas[slot] = {a.x0 + dx, a.y0, a.x1 + dx, a.y1};
+      }
+    }
+    out.radius = first ? l.radius : std::min(out.radius, l.radius);
+    out.label_lines = first ? l.label_lines : std::min(out.label_lines, l.label_lines);
+    out.label_below = first ? l.label_below : std::min(out.label_below, l.label_below);
+    out.legend_height = first ? l.legend_height : std::min(out.legend_height, l.legend_height);
+    out.regions.push_back({clusters[b], Rect{x + 1, 1, x + band - 1, height - out.legend_height}});
+    first = false;
+    x += band;
+  }
+  for (auto& region : out.regions) region.rect.y1 = height - out.legend_height;
+  return out;
+}
+
+namespace {
+
+ClusterLayout LayoutOneMap(const view::WorldView& world, float width, float height, float font) {
   const float banner = MapBannerHeight(font);
   std::vector<int> top, brokers, bottom;
   for (std::size_t i = 0; i < world.nodes.size(); ++i) {
@@ -233,6 +306,8 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
   }
   return layout;
 }
+
+}  // namespace
 
 ChipPlacement PlaceChips(const Rect& area, const std::vector<float>& widths, float height,
                          float gap, float more_width) {

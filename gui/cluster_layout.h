@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "scenario/world_view.h"
@@ -42,6 +43,13 @@ struct ClusterLayout {
   // By position in WorldView::nodes: the widest a circle's label lines may be so that they
   // stay clear of their neighbours' (its row's pitch less a gap); 0 for a box.
   std::vector<float> label_room;
+  // LayoutMap with several clusters: each cluster's band of the canvas, left to right, in the
+  // order the clusters' nodes come; empty with one cluster.
+  struct Region {
+    std::string name;  // "us-east"
+    Rect rect;
+  };
+  std::vector<Region> regions;
 
   // Position in WorldView::nodes of the node `index`, or -1.
   int SlotOf(NodeIndex index) const;
@@ -72,6 +80,9 @@ ClusterLayout LayoutCluster(const view::WorldView& world, float width, float hei
 // Centers in canvas coordinates. Boxes do not depend on the chips: only on the canvas, the
 // font and the nodes.
 ClusterLayout LayoutMap(const view::WorldView& world, float width, float height, float font);
+// With several clusters (NodeView::cluster) LayoutMap gives each cluster a band of the canvas,
+// as wide as its widest row needs, and lays out its nodes inside it as above; a node of no
+// cluster (an external client) joins the last band.
 // The height of the banner line LayoutMap keeps at the top, for `font`.
 inline float MapBannerHeight(float font) { return font * 1.4f; }
 // The height of the legend's lines LayoutMap keeps at the bottom (messages, then replicas).

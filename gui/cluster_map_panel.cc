@@ -341,6 +341,15 @@ void DrawBrokerChips(const view::NodeView& n, const std::vector<ReplicaChip>& ch
   }
 }
 
+// A node's name on the map: within its cluster's band, without the cluster ("broker-1" for
+// "us-east/broker-1"; the band names the cluster). The tooltip has the full name.
+std::string ShownName(const view::NodeView& n) {
+  if (!n.cluster.empty() && n.name.rfind(n.cluster + "/", 0) == 0) {
+    return n.name.substr(n.cluster.size() + 1);
+  }
+  return n.name;
+}
+
 void DrawNodes(const view::WorldView& world, const GuiState& state, const ClusterLayout& layout,
                int hovered_slot, ImDrawList* dl, ImVec2 origin, bool canvas_hovered,
                ChipHover* hover) {
@@ -351,9 +360,8 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
   // By cluster ("" with one), then broker id: broker ids repeat across clusters.
   std::map<std::string_view, std::map<int, std::vector<ReplicaChip>>> chips_of;
   for (const view::NodeView& n : world.nodes) {
-    const std::string_view cluster = ClusterOfName(n.name);
-    if (!chips_of.contains(cluster)) {
-      chips_of[cluster] = ReplicaChipsByBroker(world, state.map_topic, cluster);
+    if (!chips_of.contains(n.cluster)) {
+      chips_of[n.cluster] = ReplicaChipsByBroker(world, state.map_topic, n.cluster);
     }
   }
   const bool one_topic = !state.map_topic.empty() && state.map_topic != kAllTopics;
@@ -392,8 +400,9 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
       }
       const float x = a.x + font * 0.35f;
       dl->PushClipRect(a, b, true);
-      dl->AddText({x, a.y + 2}, pal.text, n.name.c_str());
-      const float name_w = ImGui::CalcTextSize(n.name.c_str()).x;
+      const std::string shown = ShownName(n);
+      dl->AddText({x, a.y + 2}, pal.text, shown.c_str());
+      const float name_w = ImGui::CalcTextSize(shown.c_str()).x;
       if (!up)
         DrawCross(dl, {x + name_w + font * 0.6f, a.y + 2 + font * 0.5f}, font * 0.3f, pal.bad,
                   2.5f);
@@ -425,7 +434,7 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
                            : ImVec2{(a.x + b.x) / 2, a.y + 2 + font * 2},
                   badge);
       }
-      const std::map<int, std::vector<ReplicaChip>>& chips = chips_of[ClusterOfName(n.name)];
+      const std::map<int, std::vector<ReplicaChip>>& chips = chips_of[n.cluster];
       const auto held = chips.find(n.id);
       if (held != chips.end()) {
         DrawBrokerChips(n, held->second, layout.chip_areas[i], one_topic, state, origin, mouse,
@@ -440,7 +449,7 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
     if (n.state != NodeState::kRunning) DrawCross(dl, c, r * 0.6f, pal.bad, 4);
     // Labels keep to their slot of the row (the full name is in the tooltip).
     const float room = layout.label_room[i];
-    const std::string name = FitLabel(n.name, room);
+    const std::string name = FitLabel(ShownName(n), room);
     const ImVec2 name_size = ImGui::CalcTextSize(name.c_str());
     dl->AddText({c.x - name_size.x / 2, c.y + r + 2}, pal.text, name.c_str());
     if (layout.label_lines < 2) continue;  // a short canvas: the role is in the tooltip
@@ -800,6 +809,13 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     return ImVec2(origin.x + c.x, origin.y + c.y);
   };
 
+  // Several clusters: each in a framed band, its name at the top left.
+  for (const ClusterLayout::Region& region : layout.regions) {
+    const ImVec2 a{origin.x + region.rect.x0, origin.y + region.rect.y0};
+    const ImVec2 b{origin.x + region.rect.x1, origin.y + region.rect.y1};
+    dl->AddRect(a, b, pal.dim_text, font * 0.4f, 0, 1.0f);
+    dl->AddText({a.x + font * 0.4f, a.y + 2}, pal.dim_text, region.name.c_str());
+  }
   for (const auto& [a, b] : world.cut_links) {
     const int sa = layout.SlotOf(a), sb = layout.SlotOf(b);
     if (sa < 0 || sb < 0 || a > b) continue;  // draw each cut pair once

@@ -1274,6 +1274,7 @@ const view::WorldView& Runner::View() {
       for (view::ClientView& c : from.clients) {
         c.topic = scenario_.clusters[w].name + "/" + c.topic;
       }
+      for (view::NodeView& n : from.nodes) n.cluster = scenario_.clusters[w].name;
       if (w == 0) continue;
       for (auto& n : other.nodes) view_.nodes.push_back(std::move(n));
       for (auto& t : other.topics) view_.topics.push_back(std::move(t));

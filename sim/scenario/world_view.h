@@ -23,6 +23,8 @@ const char* NodeRoleName(NodeRole role);
 struct NodeView {
   NodeIndex index = kNoNode;
   std::string name;  // "broker-1"
+  // With several clusters: the cluster the node belongs to ("us-east"), its clients too; else "".
+  std::string cluster;
   NodeRole role = NodeRole::kBroker;
   NodeState state = NodeState::kStopped;
   int id = -1;                     // node.id / broker.id / myid; -1 for clients

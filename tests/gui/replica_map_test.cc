@@ -200,6 +200,55 @@ TEST_CASE("map layout: broker boxes, circles and labels never overlap, on any ca
   }
 }
 
+TEST_CASE("map layout: several clusters each get a band that holds all their nodes") {
+  // us-east: 3 controllers, 5 brokers, 2 clients; eu-west: the same with 3 brokers.
+  view::WorldView w = Cluster(5, 10);
+  for (auto& n : w.nodes) {
+    n.cluster = "us-east";
+    n.name = n.role == view::NodeRole::kClient ? n.name + "-east" : "us-east/" + n.name;
+  }
+  const view::WorldView west = Cluster(3, 3);
+  for (view::NodeView n : west.nodes) {
+    n.cluster = "eu-west";
+    n.index += 100;
+    n.name = n.role == view::NodeRole::kClient ? n.name + "-west" : "eu-west/" + n.name;
+    w.nodes.push_back(n);
+  }
+  for (const auto& [width, height, font] :
+       {std::tuple{1600.0f, 900.0f, 20.0f}, {1280.0f, 720.0f, 26.0f}, {800.0f, 400.0f, 13.0f}}) {
+    CAPTURE(width);
+    CAPTURE(font);
+    const ClusterLayout layout = LayoutMap(w, width, height, font);
+    REQUIRE(layout.regions.size() == 2);
+    CHECK(layout.regions[0].name == "us-east");  // in the order their nodes come
+    CHECK(layout.regions[1].name == "eu-west");
+    CHECK_FALSE(layout.regions[0].rect.Overlaps(layout.regions[1].rect));
+    // The band with more brokers is the wider.
+    CHECK(layout.regions[0].rect.x1 - layout.regions[0].rect.x0 >
+          layout.regions[1].rect.x1 - layout.regions[1].rect.x0);
+    // In its band a node's label leaves out the cluster the band names ("controller-1").
+    view::WorldView shown = w;
+    for (auto& n : shown.nodes) {
+      if (n.name.rfind(n.cluster + "/", 0) == 0) n.name = n.name.substr(n.cluster.size() + 1);
+    }
+    for (std::size_t i = 0; i < w.nodes.size(); ++i) {
+      CAPTURE(w.nodes[i].name);
+      const Rect& band = layout.regions[w.nodes[i].cluster == "us-east" ? 0 : 1].rect;
+      const bool broker = w.nodes[i].role == view::NodeRole::kBroker;
+      Rect r = broker ? layout.boxes[i] : CircleWithLabels(layout, shown, i, font);
+      if (!broker) {  // a label is cut to its room (FitLabel), at most the row's pitch
+        const float half = std::max(layout.radius, layout.label_room[i] / 2);
+        r.x0 = std::max(r.x0, layout.centers[i].x - half);
+        r.x1 = std::min(r.x1, layout.centers[i].x + half);
+      }
+      CHECK(r.Inside(band));
+      CHECK(layout.NodeAt(layout.centers[i]) == static_cast<int>(i));
+    }
+  }
+  // One cluster (or none named): no bands.
+  CHECK(LayoutMap(Cluster(3, 3), 1600, 900, 20).regions.empty());
+}
+
 TEST_CASE("map layout: messages leave and reach a box at its edge") {
   const view::WorldView w = Cluster(3, 3);
   const ClusterLayout layout = LayoutMap(w, 1200, 700, 16);
