@@ -76,6 +76,12 @@ int RunServe(const std::vector<std::string>& args) {
     std::cerr << loaded.status().message() << "\n";
     return kExitUsage;
   }
+  if (!loaded->clusters.empty()) {
+    // The gateway advertises one cluster's brokers (sim/gateway serves a World).
+    std::cerr << "kafkasim serve: " << file << " has several clusters (\"clusters\"); the "
+              << "gateway serves a scenario of one cluster\n";
+    return kExitUsage;
+  }
   std::ofstream record;
   if (vm.count("record") > 0) {
     record.open(record_path);
