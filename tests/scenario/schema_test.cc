@@ -42,12 +42,12 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
   const nlohmann::json schema = LoadSchema();
   const nlohmann::json& defs = schema["$defs"];
   std::set<std::string> step_keys = Keys(defs["step"]["properties"]);
-  CHECK(step_keys == std::set<std::string>{
-                         "at",       "say",       "pause",   "crash",   "kill",      "restart",
-                         "shutdown", "cut",       "heal",    "isolate", "partition", "heal_all",
-                         "slow",     "run",       "lines",   "prints",  "expect",    "disk_full",
-                         "disk_ok",  "slow_disk", "corrupt", "after",   "pick",
-                         "cut_region", "heal_region"});
+  CHECK(step_keys ==
+        std::set<std::string>{"at",        "say",      "pause",     "crash",      "kill",
+                              "restart",   "shutdown", "cut",       "heal",       "isolate",
+                              "partition", "heal_all", "slow",      "run",        "lines",
+                              "prints",    "expect",   "disk_full", "disk_ok",    "slow_disk",
+                              "corrupt",   "after",    "pick",      "cut_region", "heal_region"});
   CHECK(Keys(defs["expect"]["properties"]) == std::set<std::string>{"at",
                                                                     "within",
                                                                     "because",
