@@ -31,13 +31,22 @@ std::string Plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-// "3 brokers, 3 controllers, 1 topic, 2 clients, 9 steps, end 120.000s"
+std::string Nodes(const scenario::Cluster& c) {
+  std::string text = Plural(static_cast<std::size_t>(c.brokers), "broker");
+  if (c.combined) return text + " (combined with the controllers)";
+  return text + ", " + Plural(static_cast<std::size_t>(c.controllers), "controller");
+}
+
+// "3 brokers, 3 controllers, 1 topic, 2 clients, 9 steps, end 120.000s"; with several
+// clusters "2 clusters (eu-west: 3 brokers, 3 controllers; us-east: ...), ..."
 std::string Summary(const scenario::Scenario& s) {
-  std::string text = Plural(static_cast<std::size_t>(s.cluster.brokers), "broker");
-  if (s.cluster.combined) {
-    text += " (combined with the controllers)";
-  } else {
-    text += ", " + Plural(static_cast<std::size_t>(s.cluster.controllers), "controller");
+  std::string text = Nodes(s.cluster);
+  if (!s.clusters.empty()) {
+    text = Plural(s.clusters.size(), "cluster") + " (";
+    for (std::size_t i = 0; i < s.clusters.size(); ++i) {
+      text += (i == 0 ? "" : "; ") + s.clusters[i].name + ": " + Nodes(s.clusters[i].cluster);
+    }
+    text += ")";
   }
   return text + ", " + Plural(s.topics.size(), "topic") + ", " +
          Plural(s.clients.size(), "client") + ", " + Plural(s.steps.size(), "step") + ", end " +
