@@ -61,6 +61,8 @@ bool Broker::HandleMessage(const Message& message, const KafkaMessage& kafka) {
     producer_ids_.OnAllocateProducerIdsResponse(*ids);
   } else if (const auto* find = kafka.Get<FindCoordinatorRequest>()) {
     groups_.HandleFindCoordinator(message.from, *find);
+  } else if (const auto* list_groups = kafka.Get<ListGroupsRequest>()) {
+    groups_.HandleListGroups(message.from, *list_groups);
   } else if (const auto* group = kafka.Get<GroupRequestMessage>()) {
     groups_.HandleGroupRequest(message.from, *group);
   } else if (const auto* created = kafka.Get<AdminResponse>()) {

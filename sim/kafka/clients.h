@@ -28,6 +28,9 @@ struct ClientMetadata {
   BrokerId LeaderOf(const std::string& topic, std::int32_t partition) const;
 };
 
+// Replaces a client's cached metadata with a MetadataResponse.
+void ApplyMetadata(ClientMetadata& md, const MetadataResponse& response);
+
 // A client's Metadata refresh while its topic is missing: retry.backoff.ms, doubling up to
 // retry.backoff.max.ms (Kafka 3.7+, KIP-580), so a topic being created is asked for a few
 // times, not in a busy loop.

@@ -105,6 +105,19 @@ void GroupCoordinatorHost::HandleFindCoordinator(NodeIndex from,
   io_.Reply(from, response);
 }
 
+void GroupCoordinatorHost::HandleListGroups(NodeIndex from, const ListGroupsRequest& request) {
+  ListGroupsResponse response{request.correlation_id, Errc::kNone, {}};
+  for (const auto& [partition, coordinator] : coordinators_) {
+    for (const auto& [id, group] : coordinator->groups()) {
+      if (group.state != GroupState::kDead) response.groups.emplace_back(id, group.protocol_type);
+    }
+    for (const auto& [id, group] : coordinator->consumer_groups()) {
+      response.groups.emplace_back(id, "consumer");
+    }
+  }
+  io_.Reply(from, response);
+}
+
 void GroupCoordinatorHost::CreateOffsetsTopic() {
   const Duration timeout = Milliseconds(settings_.request_timeout_ms);
   if (create_in_flight_ && io_.Now() - create_sent_at_ < timeout) return;

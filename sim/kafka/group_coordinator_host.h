@@ -30,6 +30,9 @@ class GroupCoordinatorHost {
                        ReplicaManager& replicas, const MetadataCache& metadata,
                        const ControllerChannel& channel);
 
+  // ListGroups: every group of the coordinators this broker runs (classic groups with their
+  // protocol type, KIP-848 groups as "consumer").
+  void HandleListGroups(NodeIndex from, const ListGroupsRequest& request);
   void HandleFindCoordinator(NodeIndex from, const FindCoordinatorRequest& request);
   void HandleGroupRequest(NodeIndex from, const GroupRequestMessage& request);
   // The controller's answer to this broker's CreateTopics of __consumer_offsets.

@@ -40,6 +40,8 @@ MessageClass KafkaMessage::Class() const {
         } else if constexpr (std::is_same_v<T, FindCoordinatorRequest> ||
                              std::is_same_v<T, FindCoordinatorResponse> ||
                              std::is_same_v<T, GroupRequestMessage> ||
+                             std::is_same_v<T, ListGroupsRequest> ||
+                             std::is_same_v<T, ListGroupsResponse> ||
                              std::is_same_v<T, GroupResponseMessage>) {
           return ClassOf(MessageKind::kGroup);
         } else {
@@ -97,7 +99,9 @@ std::string KafkaMessage::Name() const {
                                            "GroupResponse",
                                            "ControlledShutdown",
                                            "ControlledShutdownResponse",
-                                           "StopReplicaResponse"};
+                                           "StopReplicaResponse",
+                                           "ListGroups",
+                                           "ListGroupsResponse"};
   static_assert(std::size(kNames) == std::variant_size_v<KafkaBody>);
   return kNames[body.index()];
 }

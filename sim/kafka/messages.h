@@ -290,6 +290,17 @@ struct FindCoordinatorResponse {
   BrokerId node_id = -1;
 };
 
+// ListGroups (key 16) to one broker: the groups its coordinators hold, with their protocol type
+// (GroupCoordinatorService.listGroups); a client that wants every group asks every broker.
+struct ListGroupsRequest {
+  std::int64_t correlation_id = 0;
+};
+struct ListGroupsResponse {
+  std::int64_t correlation_id = 0;
+  Errc error = Errc::kNone;
+  std::vector<std::pair<std::string, std::string>> groups;  // (group id, protocol type)
+};
+
 // JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetFetch to the group's
 // coordinator: the group coordinator's own request structs (kafka/group_coordinator.h).
 using GroupRequestBody =
@@ -314,7 +325,8 @@ using KafkaBody =
                  AllocateProducerIdsResponse, LeaderAndIsrRequest, UpdateMetadataRequest,
                  StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
                  GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
-                 ControlledShutdownResponse, StopReplicaResponse>;
+                 ControlledShutdownResponse, StopReplicaResponse, ListGroupsRequest,
+                 ListGroupsResponse>;
 
 class KafkaMessage final : public Payload {
  public:

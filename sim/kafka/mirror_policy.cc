@@ -43,7 +43,9 @@ std::string CheckpointsTopic(const std::string& cluster_alias) {
   return cluster_alias + ".checkpoints.internal";
 }
 
-bool IsHeartbeatsTopic(const std::string& topic) { return OriginalTopic(topic) == kHeartbeatsTopic; }
+bool IsHeartbeatsTopic(const std::string& topic) {
+  return OriginalTopic(topic) == kHeartbeatsTopic;
+}
 
 bool IsInternalTopic(const std::string& topic) {
   const auto ends_with = [&](std::string_view suffix) { return topic.ends_with(suffix); };
@@ -142,8 +144,7 @@ bool OffsetSyncState::Update(std::int64_t upstream, std::int64_t downstream) {
   const bool translated_too_stale = downstream - (last_sync_downstream_ + 1) >= max_offset_lag_;
   const bool skipped_upstream_record = upstream - previous_upstream_ != 1;
   const bool truncated_downstream = downstream < previous_downstream_;
-  if (no_previous_sync || translated_too_stale || skipped_upstream_record ||
-      truncated_downstream) {
+  if (no_previous_sync || translated_too_stale || skipped_upstream_record || truncated_downstream) {
     last_sync_downstream_ = downstream;
     should_sync_ = true;
   }
@@ -156,8 +157,7 @@ namespace {
 
 // OffsetSyncStore.invariantB: syncs[j] is recent enough to sit at index j after syncs[i].
 bool InvariantB(const OffsetSync& i_sync, const OffsetSync& j_sync, int i, int j) {
-  const std::int64_t bound =
-      j_sync.upstream + (std::int64_t{1} << j) - (std::int64_t{1} << i);
+  const std::int64_t bound = j_sync.upstream + (std::int64_t{1} << j) - (std::int64_t{1} << i);
   return i_sync == j_sync || bound < 0 || i_sync.upstream <= bound;
 }
 
@@ -205,9 +205,8 @@ void OffsetSyncStore::Update(Syncs& syncs, const OffsetSync& sync) {
           next >= kSyncsPerPartition ||
           InvariantC(old_value, syncs[static_cast<std::size_t>(next)], current);
       const int next_replacement = replacement_index + 1;
-      const bool duplicate =
-          next_replacement < kSyncsPerPartition &&
-          old_value == original[static_cast<std::size_t>(next_replacement)];
+      const bool duplicate = next_replacement < kSyncsPerPartition &&
+                             old_value == original[static_cast<std::size_t>(next_replacement)];
       const bool promote = is_recent && separated_from_previous && separated_from_next;
       if (promote) replacement = old_value;
       skip_old_value = duplicate || !separated_from_previous;
@@ -249,9 +248,9 @@ std::string Checkpoint::ToString() const {
 }
 
 bool CheckpointIsMoreRecent(const std::optional<Checkpoint>& last, const Checkpoint& next) {
-  if (!last) return true;                             // the first for this partition
-  if (next.upstream < last->upstream) return true;    // the upstream group rewound
-  return next.downstream > last->downstream;          // advanced; never a downstream rewind
+  if (!last) return true;                           // the first for this partition
+  if (next.upstream < last->upstream) return true;  // the upstream group rewound
+  return next.downstream > last->downstream;        // advanced; never a downstream rewind
 }
 
 namespace {
@@ -350,8 +349,10 @@ std::optional<Checkpoint> DecodeCheckpoint(const std::string& key, const std::st
       !metadata || !k.done() || !v.done()) {
     return std::nullopt;
   }
-  return Checkpoint{*group, {*topic, static_cast<std::int32_t>(*partition)},
-                    static_cast<std::int64_t>(*upstream), static_cast<std::int64_t>(*downstream),
+  return Checkpoint{*group,
+                    {*topic, static_cast<std::int32_t>(*partition)},
+                    static_cast<std::int64_t>(*upstream),
+                    static_cast<std::int64_t>(*downstream),
                     *metadata};
 }
 

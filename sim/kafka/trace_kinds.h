@@ -63,6 +63,12 @@ inline constexpr std::string_view kClientDisconnect = "client.disconnect";
 inline constexpr std::string_view kClientClosing = "client.closing";
 inline constexpr std::string_view kClientStop = "client.stop";
 inline constexpr std::string_view kClientDone = "client.done";
+// MirrorMaker 2 (mirror_maker.cc): a remote or internal topic created, a checkpoint written, a
+// group's offsets synced to the target, a request that failed.
+inline constexpr std::string_view kMirrorTopic = "mirror.topic";
+inline constexpr std::string_view kMirrorCheckpoint = "mirror.checkpoint";
+inline constexpr std::string_view kMirrorGroupSync = "mirror.group_sync";
+inline constexpr std::string_view kMirrorWarn = "mirror.warn";
 // ZooKeeper mode: the broker's ZooKeeper session and the ZooKeeper-based controller.
 inline constexpr std::string_view kZkConnected = "zk.client.connected";
 inline constexpr std::string_view kZkDisconnected = "zk.client.disconnected";
@@ -184,6 +190,10 @@ inline constexpr std::array kAll = {
     kClientCommit,
     kTopicAutoCreate,
     kClientWarn,
+    kMirrorTopic,
+    kMirrorCheckpoint,
+    kMirrorGroupSync,
+    kMirrorWarn,
 };
 // Kinds too frequent for a narrated timeline (the CLI prints them with --verbose only, the
 // GUI's event log hides them unless asked): one per append.

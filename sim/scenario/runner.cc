@@ -17,6 +17,7 @@
 #include "engine/overloaded.h"
 #include "kafka/consumer_protocol.h"
 #include "scenario/guarantees.h"
+#include "scenario/mirror_settings.h"
 #include "scenario/trace_kinds.h"
 #include "storage/record_batch.h"
 
@@ -357,6 +358,8 @@ void Runner::Build() {
                                                 options_.world));
     }
   }
+  mirror_makers_.clear();
+  if (!scenario_.mirror_flows.empty()) sim().Schedule(kTimeZero, [this] { AddMirrorMakers(); });
   sim().trace().set_keep_events(options_.keep_trace_events);
   if (options_.messages_recorded_max > 0) {
     recorder_ = std::make_unique<MessageRecorder>(sim(), options_.messages_recorded_max);
@@ -404,6 +407,39 @@ void Runner::Build() {
   for (const RecordedInput& input : inputs_) {
     sim().Schedule(input.at, [this, input] { ApplyInput(input); });
   }
+}
+
+// MirrorMaker 2 is started once the clusters are up, as `connect-mirror-maker.sh` is run after
+// the clusters it connects: one worker for each target cluster, with the flows into it. Until
+// every broker of every cluster is registered and unfenced this re-arms itself every 100 ms.
+void Runner::AddMirrorMakers() {
+  mirror_makers_.clear();
+  if (scenario_.mirror_flows.empty()) return;
+  for (const auto& w : worlds_) {
+    const kafka::MetadataImage* image = w->BestImage();
+    int unfenced = 0;
+    if (image != nullptr) {
+      for (const auto& [id, b] : image->brokers()) unfenced += b.fenced ? 0 : 1;
+    }
+    if (unfenced < w->scenario().cluster.brokers) {
+      sim().Schedule(sim().Now() + Milliseconds(100), [this] { AddMirrorMakers(); });
+      return;
+    }
+  }
+  std::map<std::string, std::vector<kafka::MirrorFlowConfig>> by_target;
+  for (const MirrorFlow& flow : scenario_.mirror_flows) {
+    by_target[flow.target].push_back(ResolveMirrorFlow(flow).config);
+  }
+  std::map<std::string, std::shared_ptr<const kafka::ClusterDirectory>> clusters;
+  for (const auto& w : worlds_) clusters[w->cluster_name()] = w->shared_directory();
+  for (auto& [target, flows] : by_target) {
+    World& world = WorldOf(target + "/");
+    KSIM_ASSERT(world.cluster_name() == target);
+    auto stats = std::make_shared<kafka::MirrorStats>();
+    const NodeIndex node = world.AddMirrorMaker(std::move(flows), clusters, stats);
+    mirror_makers_.push_back(MirrorMaker{target, node, stats});
+  }
+  view_dirty_ = true;
 }
 
 std::uint64_t Runner::Note(std::string node, std::string_view kind, std::string text) {
@@ -544,6 +580,7 @@ void Runner::StartClientOnceTopicExists(const Client& client, bool first_try) {
 
 bool Runner::TopicsReady() {
   for (const Topic& t : scenario_.topics) {
+    if (t.mirrored) continue;  // MirrorMaker 2 creates it, later
     const kafka::MetadataImage* image = WorldOf(t.name).BestImage();
     if (image == nullptr) return false;
     for (std::int32_t p = 0; p < t.partitions; ++p) {
@@ -1128,6 +1165,7 @@ void Runner::CreateDeclaredTopics(std::size_t world_index) {
     return;
   }
   for (const Topic& t : world.scenario().topics) {
+    if (t.mirrored) continue;  // MirrorMaker 2 creates it
     TopicsCommand c;
     c.action = TopicsCommand::Action::kCreate;
     c.topic = t.name;

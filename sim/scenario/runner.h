@@ -69,6 +69,14 @@ class Runner final : public SessionControl {
   // order of scenario().clusters.
   World& world() { return *worlds_.front(); }
   const std::vector<std::unique_ptr<World>>& worlds() const { return worlds_; }
+  // The MirrorMaker 2 workers ("mirror_maker"), one a target cluster: its node and what its
+  // flows did.
+  struct MirrorMaker {
+    std::string target;
+    NodeIndex node = kNoNode;
+    std::shared_ptr<kafka::MirrorStats> stats;
+  };
+  const std::vector<MirrorMaker>& mirror_makers() const { return mirror_makers_; }
   Simulation& sim() const { return worlds_.front()->sim(); }
   const Scenario& scenario() const { return scenario_; }
 
@@ -133,6 +141,8 @@ class Runner final : public SessionControl {
   // Several clusters share one simulation, declared before the worlds that hold it.
   std::unique_ptr<Simulation> shared_sim_;
   std::vector<std::unique_ptr<World>> worlds_;
+  std::vector<MirrorMaker> mirror_makers_;
+  void AddMirrorMakers();
   // Several clusters: the world of the cluster a qualified name ("us-east/broker-1",
   // "us-east/cities", "us-east/cities-0"'s topic) names; the first for any other name.
   World& WorldOf(std::string_view qualified);

@@ -15,9 +15,11 @@
 #include <utility>
 
 #include "engine/assert.h"
+#include "kafka/mirror_policy.h"
 #include "kafka/probes.h"
 #include "scenario/duration.h"
 #include "scenario/limits.h"
+#include "scenario/mirror_settings.h"
 
 namespace kafkasim::scenario {
 
@@ -308,7 +310,8 @@ const Topic* Scenario::FindTopic(std::string_view topic_name) const {
 const std::vector<std::string_view>& TopLevelKeys() {
   static const std::vector<std::string_view> keys = {
       "$schema", "name",  "description", "seed",   "end",      "cluster",         "topics",
-      "clients", "steps", "probes",      "inputs", "clusters", "between_clusters"};
+      "clients", "steps", "probes",      "inputs", "clusters", "between_clusters",
+      "mirror_maker"};
   return keys;
 }
 
@@ -913,6 +916,7 @@ class ScenarioParser {
   bool cluster_ok_ = true;    // node names and broker counts are reliable
   bool in_clusters_ = false;  // parsing one entry of "clusters" (it may hold "topics")
   void ParseClusters(const Json& j, const std::string& path);
+  void ParseMirrorMaker(const Json& j, const std::string& path);
   // Names given with "as" by the steps so far: name -> what it can be (broker or voter) and
   // the JSON path that gave it.
   std::map<std::string, std::pair<NodeKind, std::string>> names_;
@@ -962,7 +966,14 @@ void ScenarioParser::Parse(const Json& root) {
       s_.between_clusters = s_.cluster.network;
       s_.cluster.network = inside;
     }
+    if (const Json* mirror = r_.Member(root, "$", "mirror_maker", false)) {
+      if (cluster_ok_) ParseMirrorMaker(*mirror, "$.mirror_maker");
+    }
   } else {
+    if (root.contains("mirror_maker")) {
+      r_.KeyError("E036", "$.mirror_maker",
+                  "\"mirror_maker\" mirrors between clusters; declare them in \"clusters\"");
+    }
     if (root.contains("between_clusters")) {
       r_.KeyError("E036", "$.between_clusters",
                   "\"between_clusters\" applies to a scenario with \"clusters\" only");
@@ -1054,6 +1065,135 @@ void ScenarioParser::ParseClusters(const Json& j, const std::string& path) {
   s_.cluster.nodes = std::move(all_nodes);
   s_.topics = std::move(all_topics);
   cluster_ok_ = ok && !s_.clusters.empty();
+}
+
+// "mirror_maker": connect-mirror-maker.properties as an object ("us-east->eu-west.enabled":
+// "true", "replication.factor": "3", ...). Values are strings as in the file; numbers and
+// booleans are taken too. Each enabled flow's remote topics are declared here (mirrored), so
+// clients and expectations can name them: "eu-west/us-east.cities".
+void ScenarioParser::ParseMirrorMaker(const Json& j, const std::string& path) {
+  if (!j.is_object()) {
+    r_.Error("E002", path, "expected an object of MirrorMaker 2 properties, got " +
+                               TypeWithArticle(j));
+    return;
+  }
+  std::vector<std::string_view> cluster_names;
+  for (const NamedCluster& c : s_.clusters) cluster_names.push_back(c.name);
+  std::vector<std::string_view> property_names;
+  for (const MirrorProperty& p : MirrorProperties()) property_names.push_back(p.name);
+  std::map<std::string, std::string> global;
+  std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>> per_flow;
+  for (const auto& [key, value] : j.items()) {
+    const std::string kpath = ChildPath(path, key);
+    std::string text;
+    if (value.is_string()) {
+      text = value.get<std::string>();
+    } else if (value.is_boolean()) {
+      text = value.get<bool>() ? "true" : "false";
+    } else if (value.is_number_integer()) {
+      text = value.dump();
+    } else {
+      r_.Error("E002", kpath, "expected a string (as in connect-mirror-maker.properties), got " +
+                                  TypeWithArticle(value));
+      continue;
+    }
+    if (key == "clusters") {
+      // clusters = us-east, eu-west: every alias must be a declared cluster.
+      for (const std::string& alias : SplitMirrorList(text)) {
+        if (std::find(cluster_names.begin(), cluster_names.end(), alias) == cluster_names.end()) {
+          r_.Error("E036", kpath,
+                   "cluster alias " + Quote(alias) + " is not in \"clusters\"; declared: " +
+                       JoinNames(cluster_names));
+        }
+      }
+      continue;
+    }
+    std::string name = key;
+    std::optional<std::pair<std::string, std::string>> flow;
+    if (const std::size_t arrow = key.find("->"); arrow != std::string::npos) {
+      const std::size_t dot = key.find('.', arrow);
+      const std::string source = key.substr(0, arrow);
+      const std::string target =
+          key.substr(arrow + 2, dot == std::string::npos ? std::string::npos : dot - arrow - 2);
+      bool ok = true;
+      for (const std::string& alias : {source, target}) {
+        if (std::find(cluster_names.begin(), cluster_names.end(), alias) == cluster_names.end()) {
+          r_.KeyError("E036", kpath,
+                      "flow " + Quote(source + "->" + target) + " names " + Quote(alias) +
+                          ", which is not in \"clusters\"; declared: " + JoinNames(cluster_names));
+          ok = false;
+          break;
+        }
+      }
+      if (ok && source == target) {
+        r_.KeyError("E036", kpath, "a flow mirrors one cluster to another, not to itself");
+        ok = false;
+      }
+      if (ok && dot == std::string::npos) {
+        r_.KeyError("E014", kpath,
+                    "expected SOURCE->TARGET.PROPERTY such as " +
+                        Quote(source + "->" + target + ".enabled"));
+        ok = false;
+      }
+      if (!ok) continue;
+      flow = std::pair(source, target);
+      name = key.substr(dot + 1);
+    }
+    const MirrorProperty* property = FindMirrorProperty(name);
+    if (property == nullptr) {
+      std::string message = "unknown MirrorMaker 2 property " + Quote(name);
+      const std::string guess = ClosestName(name, property_names);
+      if (!guess.empty()) message += " (did you mean " + Quote(guess) + "?)";
+      message += "; the simulated ones: " + JoinNames(property_names);
+      r_.KeyError("E014", kpath, message);
+      continue;
+    }
+    if (const std::optional<std::string> bad = CheckMirrorValue(*property, text)) {
+      r_.Error("E015", kpath, *bad);
+      continue;
+    }
+    (flow ? per_flow[*flow] : global)[name] = text;
+  }
+  for (const auto& [flow, settings] : per_flow) {
+    const auto enabled = settings.find("enabled");
+    if (enabled == settings.end() || enabled->second != "true") continue;
+    MirrorFlow f;
+    f.source = flow.first;
+    f.target = flow.second;
+    f.settings = global;
+    f.settings.erase("enabled");
+    for (const auto& [k, v] : settings) f.settings[k] = v;
+    s_.mirror_flows.push_back(std::move(f));
+  }
+  if (s_.mirror_flows.empty()) {
+    r_.Error("E036", path,
+             "no flow is enabled; enable one with " +
+                 Quote(std::string(cluster_names.front()) + "->" +
+                       std::string(cluster_names.back()) + ".enabled") +
+                 ": \"true\"");
+    return;
+  }
+  // The remote topics each flow will create, declared mirrored in the target.
+  for (const MirrorFlow& f : s_.mirror_flows) {
+    const MirrorFlowSettings settings = ResolveMirrorFlow(f);
+    auto target = std::find_if(s_.clusters.begin(), s_.clusters.end(),
+                               [&](const NamedCluster& c) { return c.name == f.target; });
+    auto source = std::find_if(s_.clusters.begin(), s_.clusters.end(),
+                               [&](const NamedCluster& c) { return c.name == f.source; });
+    for (const Topic& topic : source->topics) {
+      if (topic.mirrored || !settings.Replicates(topic.name)) continue;
+      Topic remote = topic;
+      remote.name = kafka::mirror_policy::FormatRemoteTopic(f.source, topic.name);
+      remote.replication_factor = settings.replication_factor;
+      remote.replica_assignment.clear();
+      remote.config = ConfigMap{&TopicConfigSpecs()};
+      remote.mirrored = true;
+      if (s_.FindTopic(f.target + "/" + remote.name) != nullptr) continue;
+      target->topics.push_back(remote);
+      remote.name = f.target + "/" + remote.name;
+      s_.topics.push_back(std::move(remote));
+    }
+  }
 }
 
 void ScenarioParser::ParseCluster(const Json& j, const std::string& path) {

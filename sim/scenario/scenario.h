@@ -136,6 +136,9 @@ struct Topic {
   // first one preferred. Empty: the controller places replicas (and the seed decides).
   std::vector<std::vector<std::int32_t>> replica_assignment;
   ConfigMap config{&TopicConfigSpecs()};
+  // A remote topic MirrorMaker 2 creates at run time ("us-east.cities" in eu-west), declared
+  // so clients and expectations may name it; the scenario does not create it.
+  bool mirrored = false;
 };
 
 enum class ClientType : std::uint8_t { kProducer, kConsumer };
@@ -416,6 +419,15 @@ struct SessionInput {
   std::string command;
 };
 
+// One MirrorMaker 2 flow ("mirror_maker": connect-mirror-maker.properties as an object): an
+// enabled "SOURCE->TARGET" with its settings, each a flow's own ("us-east->eu-west.topics")
+// over the global one ("topics"), by Kafka's property names; validated.
+struct MirrorFlow {
+  std::string source;
+  std::string target;
+  std::map<std::string, std::string> settings;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -436,6 +448,8 @@ struct Scenario {
   // Between clusters ("between_clusters"): the latency and losses of the links from a node of
   // one cluster to a node of another (each cluster's "network" applies inside it).
   NetworkConfig between_clusters;
+  // MirrorMaker 2 flows, in "SOURCE->TARGET" order; empty without "mirror_maker".
+  std::vector<MirrorFlow> mirror_flows;
 
   // The single-cluster scenario of clusters[i], as one World of a multi-cluster run builds it:
   // its cluster and topics, and the clients on its topics (their topic names unqualified).

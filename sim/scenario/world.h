@@ -18,6 +18,7 @@
 #include "kafka/cluster_directory.h"
 #include "kafka/kafka_node.h"
 #include "kafka/kafka_raft_server.h"
+#include "kafka/mirror_maker.h"
 #include "scenario/record_ledger.h"
 #include "scenario/scenario.h"
 #include "scenario/session_control.h"
@@ -56,6 +57,14 @@ class World {
   kafka::ClientHistory& history() { return *history_; }
   // Who is who: broker node.ids to engine nodes (the gateway routes external clients by it).
   const kafka::ClusterDirectory& directory() const { return *directory_; }
+  std::shared_ptr<const kafka::ClusterDirectory> shared_directory() const { return directory_; }
+  // Adds and starts this cluster's MirrorMaker 2 worker, "CLUSTER/mirror-maker", which runs the
+  // flows that target this cluster (a dedicated MM2 runs near its target); `clusters` names
+  // every cluster the flows touch.
+  NodeIndex AddMirrorMaker(std::vector<kafka::MirrorFlowConfig> flows,
+                           std::map<std::string, std::shared_ptr<const kafka::ClusterDirectory>>
+                               clusters,
+                           std::shared_ptr<kafka::MirrorStats> stats);
   // The clients' records folded into what the guarantees and expectations ask of them.
   RecordLedger& ledger() { return *ledger_; }
 

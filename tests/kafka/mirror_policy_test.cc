@@ -1,9 +1,9 @@
 // MirrorMaker 2's rules against the values of Kafka's own tests (connect/mirror/src/test:
 // MirrorSourceConnectorTest, OffsetSyncStoreTest, OffsetSyncWriterTest, MirrorCheckpointTaskTest,
 // DefaultReplicationPolicyTest).
-#include <doctest/doctest.h>
-
 #include "kafka/mirror_policy.h"
+
+#include <doctest/doctest.h>
 
 namespace kafkasim::kafka {
 namespace {
@@ -166,7 +166,8 @@ TEST_CASE("internal records are written in Kafka's schema encoding and read back
                            8));
   const std::optional<OffsetSync> sync = DecodeOffsetSync(key, EncodeOffsetSyncValue(7, 9));
   REQUIRE(sync);
-  CHECK(sync->ToString() == "OffsetSync{topicPartition=ab-1, upstreamOffset=7, downstreamOffset=9}");
+  CHECK(sync->ToString() ==
+        "OffsetSync{topicPartition=ab-1, upstreamOffset=7, downstreamOffset=9}");
   CHECK(DecodeOffsetSync(key, "short") == std::nullopt);
   const std::optional<Checkpoint> checkpoint = DecodeCheckpoint(
       EncodeCheckpointKey("g", {"us-east.cities", 0}), EncodeCheckpointValue(5, 3, "m"));
