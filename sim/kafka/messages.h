@@ -315,18 +315,16 @@ struct GroupResponseMessage {
   GroupResponseBody response;
 };
 
-using KafkaBody =
-    std::variant<BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
-                 BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
-                 CreateTopicsRequest, DeleteTopicsRequest, ElectLeadersRequest, AdminResponse,
-                 ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
-                 ListOffsetsResponse, MetadataRequest, MetadataResponse, CreatePartitionsRequest,
-                 InitProducerIdRequest, InitProducerIdResponse, AllocateProducerIdsRequest,
-                 AllocateProducerIdsResponse, LeaderAndIsrRequest, UpdateMetadataRequest,
-                 StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
-                 GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
-                 ControlledShutdownResponse, StopReplicaResponse, ListGroupsRequest,
-                 ListGroupsResponse>;
+using KafkaBody = std::variant<
+    BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
+    BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse, CreateTopicsRequest,
+    DeleteTopicsRequest, ElectLeadersRequest, AdminResponse, ProduceRequest, ProduceResponse,
+    FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse, MetadataRequest,
+    MetadataResponse, CreatePartitionsRequest, InitProducerIdRequest, InitProducerIdResponse,
+    AllocateProducerIdsRequest, AllocateProducerIdsResponse, LeaderAndIsrRequest,
+    UpdateMetadataRequest, StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
+    GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
+    ControlledShutdownResponse, StopReplicaResponse, ListGroupsRequest, ListGroupsResponse>;
 
 class KafkaMessage final : public Payload {
  public:

@@ -135,7 +135,7 @@ void MirrorMakerNode::EnsureTopic(const std::string& cluster, const std::string&
   const std::vector<std::int32_t>& candidates =
       link.directory->voter_ids.empty() ? link.directory->broker_ids : link.directory->voter_ids;
   if (candidates.empty()) return;
-  const std::int32_t controller = candidates[link.controller_cursor % candidates.size()];
+  const std::int32_t controller = candidates[link.admin_cursor % candidates.size()];
   KafkaBody body;
   if (have == 0) {
     CreateTopicsRequest create;
@@ -210,6 +210,7 @@ void MirrorMakerNode::Tick() {
     // created, and grown, on every tick.
     if (now >= f.next_topics_refresh && LinkOf(f.config.source).has_metadata) {
       f.next_topics_refresh = now + f.config.refresh_topics_interval;
+      RequestMetadata(f.config.source);
     }
     RefreshTopics(flow);
     if (f.config.emit_heartbeats_enabled && now >= f.next_heartbeat) {
@@ -654,7 +655,15 @@ void MirrorMakerNode::OnMessage(const Message& message) {
   } else if (const auto* admin = k->Get<AdminResponse>()) {
     if (admin->topic.empty()) return;
     if (admin->error == Errc::kNotController) {
-      ++link.controller_cursor;
+      // Ask the next candidate, once per candidate that said no (several answers may come
+      // back from the same one).
+      const std::vector<std::int32_t>& candidates = link.directory->voter_ids.empty()
+                                                        ? link.directory->broker_ids
+                                                        : link.directory->voter_ids;
+      if (!candidates.empty() && link.directory->IdFor(message.from) ==
+                                     candidates[link.admin_cursor % candidates.size()]) {
+        ++link.admin_cursor;
+      }
       link.creating.erase(admin->topic);
       return;
     }

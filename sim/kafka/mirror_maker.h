@@ -128,7 +128,8 @@ class MirrorMakerNode : public Node {
     bool metadata_in_flight = false;
     Time metadata_sent_at;
     bool has_metadata = false;
-    std::size_t controller_cursor = 0;
+    std::size_t controller_cursor = 0;     // the broker asked for metadata and group lookups
+    std::size_t admin_cursor = 0;          // the controller candidate asked to create topics
     std::map<std::string, Time> creating;  // topic -> CreateTopics sent at
     std::map<BrokerId, std::pair<std::int64_t, Time>> fetch_in_flight;
   };

@@ -271,6 +271,24 @@ std::string DescribeCondition(const ExpectCondition& c,
                                e.since > kTimeZero ? " since " + FormatTime(e.since) : "");
           },
           [](const ProbeExpect& e) { return fmt::format("probe {} is hit", e.name); },
+          [](const MirrorExpect& e) {
+            std::vector<std::string> parts;
+            if (e.lag_at_most) parts.push_back(fmt::format("lags at most {}", *e.lag_at_most));
+            if (e.lag_at_least) parts.push_back(fmt::format("lags at least {}", *e.lag_at_least));
+            if (e.records_at_least) {
+              parts.push_back(
+                  fmt::format("has mirrored at least {} record(s)", *e.records_at_least));
+            }
+            if (e.checkpoints_at_least) {
+              parts.push_back(
+                  fmt::format("has written at least {} checkpoint(s)", *e.checkpoints_at_least));
+            }
+            return fmt::format("mirror {} {}", e.flow, fmt::join(parts, ", "));
+          },
+          [](const TopicsExpect& e) {
+            return fmt::format("{}'s topics are {}", e.cluster.empty() ? "the cluster" : e.cluster,
+                               fmt::join(e.equals, ", "));
+          },
       },
       c);
 }
@@ -1102,6 +1120,36 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
                                 log->log_start_offset(), log->log_end_offset(),
                                 log->Describe().segments.size());
             return records <= e.at_most;
+          },
+          [&](const MirrorExpect& e) {
+            const kafka::MirrorStats::Flow* flow = nullptr;
+            for (const MirrorMaker& m : mirror_makers_) {
+              for (const kafka::MirrorStats::Flow& f : m.stats->flows) {
+                if (f.source + "->" + f.target == e.flow) flow = &f;
+              }
+            }
+            if (flow == nullptr) {
+              *seen = "MirrorMaker 2 not started yet";
+              return false;
+            }
+            const std::int64_t lag = flow->Lag();
+            *seen = fmt::format("lag {}, {} record(s) mirrored, {} checkpoint(s)", lag,
+                                flow->records, flow->checkpoints);
+            return (!e.lag_at_most || lag <= *e.lag_at_most) &&
+                   (!e.lag_at_least || lag >= *e.lag_at_least) &&
+                   (!e.records_at_least || flow->records >= *e.records_at_least) &&
+                   (!e.checkpoints_at_least || flow->checkpoints >= *e.checkpoints_at_least);
+          },
+          [&](const TopicsExpect& e) {
+            World& cluster = e.cluster.empty() ? *worlds_.front() : WorldOf(e.cluster + "/");
+            const kafka::MetadataImage* image = cluster.BestImage();
+            std::vector<std::string> names;
+            if (image != nullptr) {
+              for (const auto& [name, t] : image->topics()) names.push_back(name);
+            }
+            std::sort(names.begin(), names.end());
+            *seen = names.empty() ? "no topics" : fmt::format("{}", fmt::join(names, ", "));
+            return names == e.equals;
           },
           [&](const FirstConsumedOffsetExpect& e) {
             const std::optional<std::int64_t> first =

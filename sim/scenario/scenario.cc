@@ -309,9 +309,8 @@ const Topic* Scenario::FindTopic(std::string_view topic_name) const {
 
 const std::vector<std::string_view>& TopLevelKeys() {
   static const std::vector<std::string_view> keys = {
-      "$schema", "name",  "description", "seed",   "end",      "cluster",         "topics",
-      "clients", "steps", "probes",      "inputs", "clusters", "between_clusters",
-      "mirror_maker"};
+      "$schema", "name",  "description", "seed",   "end",      "cluster",          "topics",
+      "clients", "steps", "probes",      "inputs", "clusters", "between_clusters", "mirror_maker"};
   return keys;
 }
 
@@ -881,6 +880,8 @@ class ScenarioParser {
   std::optional<ExpectCondition> ParseLostAcked(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseLogStartOffset(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseRecordsInLog(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseMirror(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseTopicsExpect(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseFirstConsumedOffset(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseGroup(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseKeyInPartition(const Json& j, const std::string& path);
@@ -1073,8 +1074,8 @@ void ScenarioParser::ParseClusters(const Json& j, const std::string& path) {
 // clients and expectations can name them: "eu-west/us-east.cities".
 void ScenarioParser::ParseMirrorMaker(const Json& j, const std::string& path) {
   if (!j.is_object()) {
-    r_.Error("E002", path, "expected an object of MirrorMaker 2 properties, got " +
-                               TypeWithArticle(j));
+    r_.Error("E002", path,
+             "expected an object of MirrorMaker 2 properties, got " + TypeWithArticle(j));
     return;
   }
   std::vector<std::string_view> cluster_names;
@@ -1093,8 +1094,9 @@ void ScenarioParser::ParseMirrorMaker(const Json& j, const std::string& path) {
     } else if (value.is_number_integer()) {
       text = value.dump();
     } else {
-      r_.Error("E002", kpath, "expected a string (as in connect-mirror-maker.properties), got " +
-                                  TypeWithArticle(value));
+      r_.Error("E002", kpath,
+               "expected a string (as in connect-mirror-maker.properties), got " +
+                   TypeWithArticle(value));
       continue;
     }
     if (key == "clusters") {
@@ -1102,8 +1104,8 @@ void ScenarioParser::ParseMirrorMaker(const Json& j, const std::string& path) {
       for (const std::string& alias : SplitMirrorList(text)) {
         if (std::find(cluster_names.begin(), cluster_names.end(), alias) == cluster_names.end()) {
           r_.Error("E036", kpath,
-                   "cluster alias " + Quote(alias) + " is not in \"clusters\"; declared: " +
-                       JoinNames(cluster_names));
+                   "cluster alias " + Quote(alias) +
+                       " is not in \"clusters\"; declared: " + JoinNames(cluster_names));
         }
       }
       continue;
@@ -2620,7 +2622,9 @@ const std::vector<std::string_view>& ConditionKeys() {
                                                      "key_in_partition",
                                                      "probe",
                                                      "group",
-                                                     "records_in_log"};
+                                                     "records_in_log",
+                                                     "mirror",
+                                                     "topics"};
   return keys;
 }
 
@@ -2725,6 +2729,8 @@ std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
   if (kind == "lost_acked") return ParseLostAcked(j, path);
   if (kind == "log_start_offset") return ParseLogStartOffset(j, path);
   if (kind == "records_in_log") return ParseRecordsInLog(j, path);
+  if (kind == "mirror") return ParseMirror(j, path);
+  if (kind == "topics") return ParseTopicsExpect(j, path);
   if (kind == "first_consumed_offset") return ParseFirstConsumedOffset(j, path);
   if (kind == "key_in_partition") return ParseKeyInPartition(j, path);
   if (kind == "group") return ParseGroup(j, path);
@@ -3067,6 +3073,73 @@ std::optional<ExpectCondition> ScenarioParser::ParseRecordsInLog(const Json& j,
   auto at_most = r_.Integer(value, sub, "at_most", 0, INT64_MAX, true);
   if (!ref || !at_most) return std::nullopt;
   return RecordsInLogExpect{*ref, *at_most};
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseMirror(const Json& j, const std::string& path) {
+  const std::string sub = path + ".mirror";
+  const Json& value = j["mirror"];
+  if (!r_.Object(
+          value, sub,
+          {"flow", "lag_at_most", "lag_at_least", "records_at_least", "checkpoints_at_least"})) {
+    return std::nullopt;
+  }
+  MirrorExpect e;
+  auto flow = r_.String(value, sub, "flow", true);
+  if (!flow) return std::nullopt;
+  std::vector<std::string> flows;
+  for (const MirrorFlow& f : s_.mirror_flows) flows.push_back(f.source + "->" + f.target);
+  if (std::find(flows.begin(), flows.end(), *flow) == flows.end()) {
+    std::string names;
+    for (const std::string& f : flows) names += (names.empty() ? "" : ", ") + Quote(f);
+    r_.Error("E036", sub + ".flow",
+             "no MirrorMaker 2 flow " + Quote(*flow) + " is enabled in \"mirror_maker\"; " +
+                 (flows.empty() ? std::string("the scenario has none") : "enabled: " + names));
+    return std::nullopt;
+  }
+  e.flow = *flow;
+  e.lag_at_most = r_.Integer(value, sub, "lag_at_most", 0, INT64_MAX, false);
+  e.lag_at_least = r_.Integer(value, sub, "lag_at_least", 0, INT64_MAX, false);
+  e.records_at_least = r_.Integer(value, sub, "records_at_least", 0, INT64_MAX, false);
+  e.checkpoints_at_least = r_.Integer(value, sub, "checkpoints_at_least", 0, INT64_MAX, false);
+  if (!e.lag_at_most && !e.lag_at_least && !e.records_at_least && !e.checkpoints_at_least) {
+    r_.Error("E004", sub,
+             "give what must hold: lag_at_most, lag_at_least, records_at_least or "
+             "checkpoints_at_least");
+    return std::nullopt;
+  }
+  return e;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseTopicsExpect(const Json& j,
+                                                                 const std::string& path) {
+  const std::string sub = path + ".topics";
+  const Json& value = j["topics"];
+  if (!r_.Object(value, sub, {"cluster", "equals"})) return std::nullopt;
+  TopicsExpect e;
+  if (auto cluster = r_.String(value, sub, "cluster", !s_.clusters.empty())) {
+    const bool known = std::any_of(s_.clusters.begin(), s_.clusters.end(),
+                                   [&](const NamedCluster& c) { return c.name == *cluster; });
+    if (!known) {
+      std::vector<std::string_view> names;
+      for (const NamedCluster& c : s_.clusters) names.push_back(c.name);
+      r_.Error("E036", sub + ".cluster",
+               "unknown cluster " + Quote(*cluster) + "; " +
+                   (names.empty() ? std::string("the scenario has one cluster: leave it out")
+                                  : "clusters: " + JoinNames(names)));
+      return std::nullopt;
+    }
+    e.cluster = *cluster;
+  } else if (!s_.clusters.empty()) {
+    return std::nullopt;
+  }
+  auto equals = r_.StringArray(value, sub, "equals");
+  if (!equals) {
+    if (!value.contains("equals")) r_.Error("E004", sub, "missing required key 'equals'");
+    return std::nullopt;
+  }
+  e.equals = std::move(*equals);
+  std::sort(e.equals.begin(), e.equals.end());
+  return e;
 }
 
 std::optional<ExpectCondition> ScenarioParser::ParseFirstConsumedOffset(const Json& j,

@@ -338,11 +338,29 @@ struct GroupExpect {
   std::optional<std::int64_t> consumed_twice_at_least;
 };
 
+// {"mirror": {"flow": "us-east->eu-west", ...}}: a MirrorMaker 2 flow of the scenario; each key
+// given must hold: lag_at_most / lag_at_least (records in the source not yet written to the
+// remote topic, summed over partitions, as MirrorSourceTask's record-age-free "lag"),
+// records_at_least (records written to the remote topics), checkpoints_at_least.
+struct MirrorExpect {
+  std::string flow;
+  std::optional<std::int64_t> lag_at_most;
+  std::optional<std::int64_t> lag_at_least;
+  std::optional<std::int64_t> records_at_least;
+  std::optional<std::int64_t> checkpoints_at_least;
+};
+// {"topics": {"cluster": "us-east", "equals": [...]}}: the cluster has exactly these topics, as
+// kafka-topics.sh --list shows them (internal ones too).
+struct TopicsExpect {
+  std::string cluster;  // "" with one cluster
+  std::vector<std::string> equals;
+};
+
 using ExpectCondition =
     std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect, ProduceErrorExpect,
                  ConsumedExpect, AckedExpect, NodeStateExpect, LostAckedExpect,
                  LogStartOffsetExpect, FirstConsumedOffsetExpect, KeyInPartitionExpect, ProbeExpect,
-                 GroupExpect, RecordsInLogExpect>;
+                 GroupExpect, RecordsInLogExpect, MirrorExpect, TopicsExpect>;
 
 struct Expect {
   enum class Timing : std::uint8_t { kAt, kWithin };

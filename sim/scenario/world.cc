@@ -176,11 +176,11 @@ NodeIndex World::AddMirrorMaker(
     std::vector<kafka::MirrorFlowConfig> flows,
     std::map<std::string, std::shared_ptr<const kafka::ClusterDirectory>> clusters,
     std::shared_ptr<kafka::MirrorStats> stats) {
-  const NodeIndex index = AddOwnNode(
-      LocalName("mirror-maker"),
-      [flows = std::move(flows), clusters = std::move(clusters), stats](NodeEnv& env) {
-        return std::make_unique<kafka::MirrorMakerNode>(env, flows, clusters, stats);
-      });
+  const NodeIndex index =
+      AddOwnNode(LocalName("mirror-maker"),
+                 [flows = std::move(flows), clusters = std::move(clusters), stats](NodeEnv& env) {
+                   return std::make_unique<kafka::MirrorMakerNode>(env, flows, clusters, stats);
+                 });
   sim_->StartNode(index);
   return index;
 }

@@ -61,10 +61,10 @@ class World {
   // Adds and starts this cluster's MirrorMaker 2 worker, "CLUSTER/mirror-maker", which runs the
   // flows that target this cluster (a dedicated MM2 runs near its target); `clusters` names
   // every cluster the flows touch.
-  NodeIndex AddMirrorMaker(std::vector<kafka::MirrorFlowConfig> flows,
-                           std::map<std::string, std::shared_ptr<const kafka::ClusterDirectory>>
-                               clusters,
-                           std::shared_ptr<kafka::MirrorStats> stats);
+  NodeIndex AddMirrorMaker(
+      std::vector<kafka::MirrorFlowConfig> flows,
+      std::map<std::string, std::shared_ptr<const kafka::ClusterDirectory>> clusters,
+      std::shared_ptr<kafka::MirrorStats> stats);
   // The clients' records folded into what the guarantees and expectations ask of them.
   RecordLedger& ledger() { return *ledger_; }
 
