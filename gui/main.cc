@@ -42,14 +42,15 @@ int RunHeadless(const gui::Options& options, std::unique_ptr<kafkasim::SessionCo
     std::fprintf(stderr, "kafkasim-gui: could not build the font atlas\n");
     return 1;
   }
+  // Before the listening line, which tells a test it may stop us.
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
   if (options.listen) {
     if (const kafkasim::Status listening = gui::Listen(options, app); !listening.ok()) {
       std::fprintf(stderr, "kafkasim-gui: %s\n", listening.message().c_str());
       return 2;
     }
   }
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
   auto last = std::chrono::steady_clock::now();
   for (int frame = 0; g_stop == 0 && (options.frames == 0 || frame < options.frames); ++frame) {
     const auto now = std::chrono::steady_clock::now();
