@@ -346,6 +346,10 @@ void App::Draw() {
   state_.message_log = session_->message_log();
   if (listener_ == nullptr) return DrawAll(session_->View(), state_, queue_);
   live_view_ = session_->View();
+  // The run is open-ended: the timeline spans the minutes begun so far.
+  const std::int64_t minute_ns = Seconds(60).ns;
+  live_view_.end =
+      kTimeZero + Nanoseconds(((live_view_.now - kTimeZero).ns / minute_ns + 1) * minute_ns);
   std::vector<ExternalConnection> connections;
   for (const gateway::ConnectionInfo& c : listener_->Connections()) {
     connections.push_back({c.broker_id, c.peer, c.client_id});
@@ -364,6 +368,7 @@ Status App::Listen(gateway::ServeOptions options, std::int64_t wait_ms) {
   listener_ = std::move(*started);
   turn_wait_ms_ = wait_ms;
   state_.playing = true;
+  state_.live = true;
   state_.speed = serve_options_.speed;
   return Status::Ok();
 }

@@ -120,19 +120,22 @@ int main(int argc, char** argv) {
   gui::App app(std::move(session));
   gui::Configure(options, app);
   int exit_code = 0;
-  if (options.listen) {
-    if (const kafkasim::Status listening = gui::Listen(options, app); !listening.ok()) {
-      std::fprintf(stderr, "kafkasim-gui: %s\n", listening.message().c_str());
-      glfwSetWindowShouldClose(window, GLFW_TRUE);
-      exit_code = 2;
-    }
-  }
   float fonts_scale = options.scale;
   const int frames = offscreen ? std::max(options.frames, 3) : options.frames;
   gui::FrameTimer timer;
+  // The first frame compiles the shaders and uploads the fonts, which can take seconds under a
+  // software renderer: the gateway opens after it, so that no client waits on it.
+  const int listen_frame = frames == 1 ? 0 : 1;
 
   // Main loop.
   for (int frame = 0; !glfwWindowShouldClose(window) && (frames == 0 || frame < frames); ++frame) {
+    if (options.listen && frame == listen_frame) {
+      if (const kafkasim::Status listening = gui::Listen(options, app); !listening.ok()) {
+        std::fprintf(stderr, "kafkasim-gui: %s\n", listening.message().c_str());
+        exit_code = 2;
+        break;
+      }
+    }
     glfwPollEvents();
     if (app.state().ui_scale != fonts_scale && !ImGui::IsMouseDown(0)) {  // after the drag
       app.state().fonts = gui::LoadFonts(app.state().ui_scale);

@@ -123,7 +123,8 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   ImGui::Checkbox("max", &state.as_fast_as_possible);
   ImGui::SameLine();
   ImGui::Text("  t=%s / %s   events %llu   seed %llu   trace %s", FormatTime(world.now).c_str(),
-              FormatTime(world.end).c_str(), static_cast<unsigned long long>(world.events_executed),
+              state.live ? "live (--listen)" : FormatTime(world.end).c_str(),
+              static_cast<unsigned long long>(world.events_executed),
               static_cast<unsigned long long>(world.seed), world.trace_hash.c_str());
   if (world.paused_at_step) {
     ImGui::SameLine();
