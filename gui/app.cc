@@ -8,11 +8,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/assert.h"
+#include "gui/external_clients.h"
 #include "gui/panels.h"
 #include "gui/playback.h"
 #include "gui/style.h"
 #include "imgui.h"
 #include "scenario/diagram.h"
+#include "scenario/runner.h"
 
 namespace kafkasim::gui {
 namespace {
@@ -202,6 +205,19 @@ void App::AfterJump() {
 void App::ApplyQueue() {
   CommandQueue q = std::move(queue_);
   queue_.Clear();
+  if (listener_ != nullptr &&
+      (q.open_path || q.restart_seed || q.rewind_to_event || q.rewind_to_time ||
+       q.step_events > 0 || q.step_to_interesting || q.step_to)) {
+    // Real clients saw this world: it cannot go back, and it keeps the wall clock's pace.
+    state_.status = "--listen: time follows the wall clock; open, restart, rewind and step are off";
+    q.open_path.reset();
+    q.restart_seed.reset();
+    q.rewind_to_event.reset();
+    q.rewind_to_time.reset();
+    q.step_events = 0;
+    q.step_to_interesting = false;
+    q.step_to.reset();
+  }
   for (const std::string& command : q.commands) {
     const std::size_t recorded = session_->recorded_inputs().size();
     CommandOutput output = session_->Submit(command);
@@ -307,7 +323,10 @@ void App::RaiseAlerts(const view::WorldView& world) {
 void App::Update(double wall_seconds) {
   state_.wall_seconds += wall_seconds;
   ApplyQueue();
-  if (state_.playing) {
+  if (listener_ != nullptr) {
+    listener_->Turn(turn_wait_ms_, kEventsPerFrameMax);
+    state_.playing = true;
+  } else if (state_.playing) {
     const view::WorldView& before = session_->View();
     const Time target = state_.as_fast_as_possible
                             ? (before.end > before.now ? before.end : before.now + Seconds(3600))
@@ -325,7 +344,38 @@ void App::Update(double wall_seconds) {
 
 void App::Draw() {
   state_.message_log = session_->message_log();
-  DrawAll(session_->View(), state_, queue_);
+  if (listener_ == nullptr) return DrawAll(session_->View(), state_, queue_);
+  live_view_ = session_->View();
+  // The run is open-ended: the timeline spans the minutes begun so far.
+  const std::int64_t minute_ns = Seconds(60).ns;
+  live_view_.end =
+      kTimeZero + Nanoseconds(((live_view_.now - kTimeZero).ns / minute_ns + 1) * minute_ns);
+  std::vector<ExternalConnection> connections;
+  for (const gateway::ConnectionInfo& c : listener_->Connections()) {
+    connections.push_back({c.broker_id, c.peer, c.client_id});
+  }
+  AddExternalClients(live_view_, connections);
+  DrawAll(live_view_, state_, queue_);
+}
+
+Status App::Listen(gateway::ServeOptions options, std::int64_t wait_ms) {
+  auto* runner = dynamic_cast<scenario::Runner*>(session_.get());
+  KSIM_ASSERT(runner != nullptr && listener_ == nullptr);
+  serve_options_ = std::move(options);
+  Result<std::unique_ptr<gateway::Listener>> started =
+      gateway::Listener::Start(*runner, serve_options_);
+  if (!started.ok()) return started.status();
+  listener_ = std::move(*started);
+  turn_wait_ms_ = wait_ms;
+  state_.playing = true;
+  state_.live = true;
+  state_.speed = serve_options_.speed;
+  return Status::Ok();
+}
+
+void App::StopListening() {
+  if (listener_ != nullptr) listener_->Stop();
+  listener_.reset();
 }
 
 }  // namespace kafkasim::gui

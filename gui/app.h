@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "engine/status.h"
+#include "gateway/server.h"
 #include "gui/command_queue.h"
 #include "gui/gui_state.h"
 #include "scenario/session_control.h"
@@ -34,6 +36,15 @@ class App {
   // Between NewFrame and Render.
   void Draw();
 
+  // --listen: starts the gateway on the session, which must be a scenario::Runner. From then on
+  // the gateway sets the pace (wall time x options.speed, each Update one turn that waits at
+  // most `wait_ms` for the sockets); play, step, rewind, restart and open are refused; the map
+  // draws each real client. Errors name the address (a port in use, a bad --bind).
+  Status Listen(gateway::ServeOptions options, std::int64_t wait_ms);
+  // Closes the gateway's connections at a whole instant; nothing is served after it.
+  void StopListening();
+  bool listening() const { return listener_ != nullptr; }
+
   SessionControl& session() { return *session_; }
   GuiState& state() { return state_; }
   CommandQueue& queue() { return queue_; }
@@ -49,6 +60,12 @@ class App {
   std::unique_ptr<SessionControl> session_;
   GuiState state_;
   CommandQueue queue_;
+  // --listen. The listener keeps references to the options and the session's runner, so it is
+  // declared after both and goes first.
+  gateway::ServeOptions serve_options_;
+  std::unique_ptr<gateway::Listener> listener_;
+  std::int64_t turn_wait_ms_ = 0;
+  view::WorldView live_view_;  // the session's view plus the real clients, drawn each frame
 };
 
 }  // namespace kafkasim::gui

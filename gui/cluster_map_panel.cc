@@ -57,7 +57,12 @@ void ContextMenu(const view::WorldView& world, GuiState& state, CommandQueue& qu
   const std::string& name = state.context_node;
   auto it = std::find_if(world.nodes.begin(), world.nodes.end(),
                          [&](const view::NodeView& n) { return n.name == name; });
-  if (it != world.nodes.end()) {
+  if (it != world.nodes.end() && it->external()) {
+    // Not a node of the simulation: nothing here can crash or cut it.
+    ImGui::TextUnformatted(name.c_str());
+    ImGui::Separator();
+    ImGui::TextDisabled("a real client (--listen): stop it where it runs");
+  } else if (it != world.nodes.end()) {
     ImGui::TextUnformatted(name.c_str());
     ImGui::Separator();
     if (it->state == NodeState::kRunning) {
@@ -141,6 +146,29 @@ void LabelAt(ImDrawList* dl, const Palette& pal, ImVec2 at, ImU32 colour, const 
   const ImVec2 min{at.x - size.x / 2 - 3, at.y - size.y / 2 - 1};
   dl->AddRectFilled(min, {min.x + size.x + 6, min.y + size.y + 2}, pal.background, 3);
   dl->AddText({min.x + 3, min.y + 1}, colour, text.c_str());
+}
+
+// --listen: a line from each real client to every broker it has a connection to, in the
+// client colour, so the links stay apart from the simulated traffic's.
+void DrawExternalLinks(const view::WorldView& world, const ClusterLayout& layout,
+                       const Palette& pal, ImDrawList* dl, ImVec2 origin) {
+  for (std::size_t i = 0; i < world.nodes.size(); ++i) {
+    const view::NodeView& client = world.nodes[i];
+    if (!client.external()) continue;
+    for (int broker_id : client.external_brokers) {
+      for (std::size_t k = 0; k < world.nodes.size(); ++k) {
+        const view::NodeView& b = world.nodes[k];
+        const bool broker =
+            b.role == view::NodeRole::kBroker || b.role == view::NodeRole::kCombined;
+        if (!broker || b.id != broker_id) continue;
+        const Point ca = layout.centers[i], cb = layout.centers[k];
+        const Point ea = layout.EdgeToward(static_cast<int>(i), cb);
+        const Point eb = layout.EdgeToward(static_cast<int>(k), ca);
+        dl->AddLine({origin.x + ea.x, origin.y + ea.y}, {origin.x + eb.x, origin.y + eb.y},
+                    (pal.client & 0x00FFFFFFu) | 0xA0000000u, 1.5f);
+      }
+    }
+  }
 }
 
 // Each broker's ZooKeeper session: a solid line to the server it is connected to; dashed, with
@@ -464,6 +492,13 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
 
 void NodeTooltip(const view::WorldView& world, const view::NodeView& n) {
   ImGui::BeginTooltip();
+  if (n.external()) {
+    ImGui::Text("%s: a real client through the gateway", n.name.c_str());
+    for (const std::string& c : n.external_connections) ImGui::Text("%s", c.c_str());
+    ImGui::TextDisabled("its requests travel from the external-client node");
+    ImGui::EndTooltip();
+    return;
+  }
   ImGui::Text("%s (id %d) %s", n.name.c_str(), n.id, NodeStateName(n.state));
   if (n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined) {
     ImGui::Text("leader of %d partitions%s", n.leader_count, n.fenced ? ", fenced" : "");
@@ -827,6 +862,7 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     DrawCross(dl, {(pa.x + pb.x) / 2, (pa.y + pb.y) / 2}, font * 0.35f, pal.cut_link, 3);
   }
   DrawSessions(world, layout, pal, dl, at);
+  DrawExternalLinks(world, layout, pal, dl, origin);
 
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const int hovered_slot = hovered ? layout.NodeAt({mouse.x - origin.x, mouse.y - origin.y}) : -1;

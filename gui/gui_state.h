@@ -40,6 +40,7 @@ struct GuiState {
   bool playing = false;
   double speed = 1.0;  // virtual seconds per wall second
   bool as_fast_as_possible = false;
+  bool live = false;  // --listen: the gateway sets the pace; the run has no end
 
   // Display (classroom settings).
   float ui_scale = 1.0f;

@@ -1,9 +1,11 @@
 // kafkasim-gui: the Dear ImGui 1.86 GLFW/OpenGL3 example loop around gui::App. Flags are in
 // options.*, the session and its set-up in session.*, --screenshot in screenshot.*, the
-// --frames timing in frame_timer.*.
+// --frames timing in frame_timer.*; --headless draws the same frames without a window.
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -12,6 +14,7 @@
 #include "backends/imgui_impl_opengl3.h"
 #include "gui/app.h"
 #include "gui/frame_timer.h"
+#include "gui/headless.h"
 #include "gui/options.h"
 #include "gui/screenshot.h"
 #include "gui/session.h"
@@ -24,6 +27,46 @@ namespace gui = kafkasim::gui;
 
 void GlfwError(int code, const char* text) {
   std::fprintf(stderr, "kafkasim-gui: GLFW error %d: %s\n", code, text);
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+// --headless: the frames of the window loop drawn by ImGui without a backend (as the smoke
+// test), paced by the wall clock, until --frames, SIGINT or SIGTERM.
+int RunHeadless(const gui::Options& options, std::unique_ptr<kafkasim::SessionControl> session) {
+  gui::HeadlessContext context;
+  gui::App app(std::move(session));
+  gui::Configure(options, app);
+  if (!gui::BuildFontAtlas()) {
+    std::fprintf(stderr, "kafkasim-gui: could not build the font atlas\n");
+    return 1;
+  }
+  // Before the listening line, which tells a test it may stop us.
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  if (options.listen) {
+    if (const kafkasim::Status listening = gui::Listen(options, app); !listening.ok()) {
+      std::fprintf(stderr, "kafkasim-gui: %s\n", listening.message().c_str());
+      return 2;
+    }
+  }
+  auto last = std::chrono::steady_clock::now();
+  for (int frame = 0; g_stop == 0 && (options.frames == 0 || frame < options.frames); ++frame) {
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - last).count();
+    last = now;
+    app.Update(seconds);
+    gui::NewHeadlessFrame({1600, 1000}, static_cast<float>(std::max(seconds, 1e-4)));
+    app.Draw();
+    ImGui::Render();
+  }
+  app.StopListening();
+  const kafkasim::view::WorldView& world = app.session().View();
+  std::fprintf(stderr, "kafkasim-gui: stopped at virtual time %s after %llu events\n",
+               kafkasim::FormatTime(world.now).c_str(),
+               static_cast<unsigned long long>(world.events_executed));
+  return 0;
 }
 
 }  // namespace
@@ -42,6 +85,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kafkasim-gui: %s\n", error.c_str());
     return 2;
   }
+  if (options.headless) return RunHeadless(options, std::move(session));
 
   // Set up the window (an invisible one for --screenshot).
   glfwSetErrorCallback(GlfwError);
@@ -75,13 +119,23 @@ int main(int argc, char** argv) {
 
   gui::App app(std::move(session));
   gui::Configure(options, app);
+  int exit_code = 0;
   float fonts_scale = options.scale;
   const int frames = offscreen ? std::max(options.frames, 3) : options.frames;
   gui::FrameTimer timer;
-  int exit_code = 0;
+  // The first frame compiles the shaders and uploads the fonts, which can take seconds under a
+  // software renderer: the gateway opens after it, so that no client waits on it.
+  const int listen_frame = frames == 1 ? 0 : 1;
 
   // Main loop.
   for (int frame = 0; !glfwWindowShouldClose(window) && (frames == 0 || frame < frames); ++frame) {
+    if (options.listen && frame == listen_frame) {
+      if (const kafkasim::Status listening = gui::Listen(options, app); !listening.ok()) {
+        std::fprintf(stderr, "kafkasim-gui: %s\n", listening.message().c_str());
+        exit_code = 2;
+        break;
+      }
+    }
     glfwPollEvents();
     if (app.state().ui_scale != fonts_scale && !ImGui::IsMouseDown(0)) {  // after the drag
       app.state().fonts = gui::LoadFonts(app.state().ui_scale);
@@ -116,6 +170,7 @@ int main(int argc, char** argv) {
     timer.FrameEnds();
   }
   if (options.frames > 0) timer.Report(stderr);
+  app.StopListening();
 
   // Clean up.
   ImGui_ImplOpenGL3_Shutdown();

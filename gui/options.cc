@@ -18,7 +18,8 @@ namespace kafkasim::gui {
 const char kUsage[] =
     "usage: kafkasim-gui [SCENARIO] [--seed N] [--at T] [--screenshot FILE] [--frames N]\n"
     "                    [--scale S] [--play] [--presenter] [--speed X]\n"
-    "                    [--select PARTITION] [--tab NAME] [--max-memory SIZE]\n";
+    "                    [--select PARTITION] [--tab NAME] [--max-memory SIZE]\n"
+    "                    [--listen [--port-base P] [--bind ADDR]] [--headless]\n";
 
 namespace {
 
@@ -77,6 +78,15 @@ std::string ApplyValue(std::string_view flag, std::string_view text, Options& o)
       return BadNumber(flag, text, fmt::format("a number from {} to {}", kSpeedMin, kSpeedMax));
     }
     o.speed = *speed;
+  } else if (flag == "--port-base") {
+    // The words of `kafkasim serve`.
+    const auto port = ReadNumber<int>(text);
+    if (!port || *port < 1 || *port > 65535) {
+      return fmt::format("[gui.E007] --port-base {}: give a port in 1-65535", text);
+    }
+    o.port_base = *port;
+  } else if (flag == "--bind") {
+    o.bind = text;  // the gateway says whether it is an IP address ([gateway.E020])
   } else if (flag == "--max-memory") {
     Result<std::uint64_t> bytes = ParseMemorySize(std::string(text));
     if (!bytes.ok()) return "[gui.E010] --max-memory " + bytes.status().message();
@@ -100,7 +110,7 @@ std::string ApplyValue(std::string_view flag, std::string_view text, Options& o)
 bool TakesValue(std::string_view flag) {
   return flag == "--seed" || flag == "--at" || flag == "--screenshot" || flag == "--frames" ||
          flag == "--scale" || flag == "--speed" || flag == "--select" || flag == "--tab" ||
-         flag == "--max-memory";
+         flag == "--max-memory" || flag == "--port-base" || flag == "--bind";
 }
 
 }  // namespace
@@ -112,6 +122,7 @@ ParsedOptions ParseOptions(int argc, const char* const* argv) {
     parsed.message = std::move(message);
     return parsed;
   };
+  std::string network_flag;  // --port-base or --bind, which mean something with --listen only
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -122,6 +133,10 @@ ParsedOptions ParseOptions(int argc, const char* const* argv) {
       parsed.options.play = true;
     } else if (arg == "--presenter") {
       parsed.options.presenter = true;
+    } else if (arg == "--listen") {
+      parsed.options.listen = true;
+    } else if (arg == "--headless") {
+      parsed.options.headless = true;
     } else if (TakesValue(arg)) {
       if (i + 1 >= argc) return fail(fmt::format("[gui.E002] {} needs a value", arg));
       std::string error = ApplyValue(arg, argv[++i], parsed.options);
@@ -134,6 +149,14 @@ ParsedOptions ParseOptions(int argc, const char* const* argv) {
     } else {
       parsed.options.scenario = arg;
     }
+    if (arg == "--port-base" || arg == "--bind") network_flag = arg;
+  }
+  if (parsed.options.headless && !parsed.options.screenshot.empty()) {
+    return fail("[gui.E014] --screenshot needs a window: leave out --headless");
+  }
+  if (!network_flag.empty() && !parsed.options.listen) {
+    return fail(fmt::format("[gui.E013] {} needs --listen (it says where real clients connect)",
+                            network_flag));
   }
   return parsed;
 }

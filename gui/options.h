@@ -26,6 +26,14 @@ struct Options {
   std::string select;            // a partition to open in the Partition tab ("cities-0")
   std::string tab;               // a tab to open at start, one of kTabNames ("Groups")
   std::uint64_t max_memory = 0;  // --max-memory in bytes; 0: MemoryBudget::DefaultBytes()
+  // --listen: real clients reach the simulated brokers (broker n on port_base + n - 1, bound to
+  // `bind`) and virtual time follows wall time x speed, as `kafkasim serve`.
+  bool listen = false;
+  int port_base = 9092;
+  std::string bind = "127.0.0.1";
+  // --headless: no window; the panels are drawn without a backend until --frames, SIGINT or
+  // SIGTERM (a real-client session on a machine without a display, and its test).
+  bool headless = false;
 };
 
 // The tabs --tab opens, as the tab bars name them (matched without regard to case). "Znodes"
@@ -46,7 +54,8 @@ struct ParsedOptions {
 
 // Errors: [gui.E002] a flag without its value, [gui.E003] an unknown flag, [gui.E006] an
 // unreadable --at time, [gui.E007] a number out of range or unreadable, [gui.E008] a second
-// scenario, [gui.E010] a bad --max-memory size, [gui.E011] an unknown --tab. (E001, E004 and
+// scenario, [gui.E010] a bad --max-memory size, [gui.E011] an unknown --tab, [gui.E013]
+// --port-base or --bind without --listen, [gui.E014] --screenshot with --headless. (E001, E004 and
 // E005 belonged to the removed --fake mode and are not reused.)
 ParsedOptions ParseOptions(int argc, const char* const* argv);
 

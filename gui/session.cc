@@ -3,13 +3,18 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <iostream>
 
 #include "engine/memory_budget.h"
+#include "gateway/recording.h"
 #include "gui/playback.h"
 #include "gui/style.h"
+#include "scenario/runner.h"
 #include "scenario/scenario.h"
 
 namespace kafkasim::gui {
@@ -22,6 +27,33 @@ std::string DefaultScenarioPath() {
   return "scenarios/broker-failure.json";
 }
 
+namespace {
+
+// --listen: the runner `kafkasim serve` would make (open-ended, one cluster), with the message
+// records the map draws.
+std::unique_ptr<SessionControl> OpenLiveSession(const std::string& path, std::int64_t seed,
+                                                std::string* error,
+                                                std::function<std::string()> budget) {
+  Result<scenario::Scenario> loaded = scenario::LoadScenario(path);
+  if (!loaded.ok()) {
+    *error = loaded.status().message();
+    return nullptr;
+  }
+  if (!loaded->clusters.empty()) {
+    // The words of `kafkasim serve`: the gateway advertises the brokers of one World.
+    *error = "--listen: " + path +
+             " has several clusters (\"clusters\"); the gateway serves a scenario of one cluster";
+    return nullptr;
+  }
+  gateway::MakeOpenEnded(*loaded);
+  scenario::RunOptions run;
+  run.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : loaded->seed;
+  run.budget = std::move(budget);
+  return std::make_unique<scenario::Runner>(std::move(*loaded), std::move(run));
+}
+
+}  // namespace
+
 std::unique_ptr<SessionControl> OpenScenario(const Options& options, std::string* error) {
   std::string path = options.scenario;
   if (path.empty()) {
@@ -31,7 +63,9 @@ std::unique_ptr<SessionControl> OpenScenario(const Options& options, std::string
   const MemoryBudget budget(options.max_memory != 0 ? options.max_memory
                                                     : MemoryBudget::DefaultBytes());
   std::unique_ptr<SessionControl> session =
-      scenario::OpenSession(path, options.seed, error, [budget] { return budget.Check(); });
+      options.listen
+          ? OpenLiveSession(path, options.seed, error, [budget] { return budget.Check(); })
+          : scenario::OpenSession(path, options.seed, error, [budget] { return budget.Check(); });
   if (session != nullptr && options.tab == "Znodes" && session->View().quorum.mode != "zookeeper") {
     *error = "[gui.E012] --tab Znodes: " + path +
              " runs in KRaft mode; the znode tree exists in ZooKeeper mode only";
@@ -87,6 +121,26 @@ void AdvanceRecordingMetrics(App& app, Time at) {
     app.state().metrics.Record(view.now, view.metrics);
     stuck = view.now == before ? stuck + 1 : 0;  // a pause step stops AdvanceTo once
   }
+}
+
+Status Listen(const Options& options, App& app) {
+  gateway::ServeOptions serve;
+  serve.bind_address = options.bind;
+  serve.port_base = options.port_base;
+  serve.speed = options.speed;
+  serve.log = &std::cerr;
+  const auto wall_start = std::chrono::steady_clock::now();
+  serve.wall_ns = [wall_start] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                wall_start)
+        .count();
+  };
+  serve.on_listening = [](const std::string& ports) {
+    std::cerr << "gateway: listening: " << ports << std::endl;
+  };
+  // Without a window nothing paces the frames (no vsync): each turn waits for the sockets.
+  const std::int64_t wait_ms = options.headless || !options.screenshot.empty() ? 10 : 0;
+  return app.Listen(std::move(serve), wait_ms);
 }
 
 }  // namespace kafkasim::gui

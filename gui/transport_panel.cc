@@ -87,6 +87,8 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
     if (!state.status.empty()) ImGui::TextDisabled("%s", state.status.c_str());
     ImGui::EndMenuBar();
   }
+  // --listen: the gateway keeps the world at the wall clock's pace; the playback controls wait.
+  ImGui::BeginDisabled(state.live);
   if (ImGui::Button(state.playing ? "Pause" : "Play", {ImGui::GetFontSize() * 4, 0})) {
     state.playing = !state.playing;
   }
@@ -121,9 +123,11 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   }
   ImGui::SameLine();
   ImGui::Checkbox("max", &state.as_fast_as_possible);
+  ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::Text("  t=%s / %s   events %llu   seed %llu   trace %s", FormatTime(world.now).c_str(),
-              FormatTime(world.end).c_str(), static_cast<unsigned long long>(world.events_executed),
+              state.live ? "live (--listen)" : FormatTime(world.end).c_str(),
+              static_cast<unsigned long long>(world.events_executed),
               static_cast<unsigned long long>(world.seed), world.trace_hash.c_str());
   if (world.paused_at_step) {
     ImGui::SameLine();

@@ -108,6 +108,11 @@ std::size_t GatewayCore::Outstanding(std::uint64_t connection) const {
   return it == connections_.end() ? 0 : it->second.queue.size();
 }
 
+std::string GatewayCore::ClientIdOf(std::uint64_t connection) const {
+  const auto it = connections_.find(connection);
+  return it == connections_.end() ? "" : it->second.client_id;
+}
+
 void GatewayCore::OnConnectionClosed(std::uint64_t connection) {
   for (auto it = calls_.begin(); it != calls_.end();) {
     it = it->second.connection == connection ? calls_.erase(it) : std::next(it);
@@ -150,6 +155,7 @@ std::string GatewayCore::OnFrame(std::uint64_t connection, std::int32_t broker_i
                        h.correlation_id, frame.size()));
   Connection& c = connections_[connection];
   c.broker_id = broker_id;
+  c.client_id = h.client_id.value_or("");
   auto pending = std::make_unique<Pending>();
   Pending& p = *pending;
   p.header = h;

@@ -71,6 +71,8 @@ class GatewayCore {
   // Requests of the connection not yet answered. The server reads the next frame only when
   // this is 0, as Kafka mutes a channel while one of its requests is in progress.
   std::size_t Outstanding(std::uint64_t connection) const;
+  // The client.id of the connection's latest request ("" before its first, or a null id).
+  std::string ClientIdOf(std::uint64_t connection) const;
 
   // The engine node's handlers (ExternalClientNode forwards to them).
   void OnSimMessage(const Message& message);
@@ -87,6 +89,7 @@ class GatewayCore {
   };
   struct Connection {
     std::int32_t broker_id = 0;
+    std::string client_id;
     std::deque<std::unique_ptr<Pending>> queue;
   };
   // One topic of a CreateTopics, DeleteTopics or CreatePartitions request on its way to the

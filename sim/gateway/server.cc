@@ -1,4 +1,4 @@
-// `kafkasim serve`'s sockets; see server.h.
+// The gateway's sockets, for `kafkasim serve` and `kafkasim-gui --listen`; see server.h.
 #include "gateway/server.h"
 
 #include <fmt/format.h>
@@ -35,10 +35,15 @@ struct Connection {
 };
 using ConnectionPtr = std::shared_ptr<Connection>;
 
-class Server {
+// The most events `kafkasim serve` runs per turn, and per Stop's call while it finishes an
+// instant.
+constexpr std::uint64_t kEventsPerTurn = 200'000;
+
+}  // namespace
+
+class Listener::Impl {
  public:
-  Server(scenario::Runner& runner, const ServeOptions& options)
-      : runner_(runner), options_(options) {
+  Impl(scenario::Runner& runner, const ServeOptions& options) : runner_(runner), options_(options) {
     GatewayOptions core_options;
     core_options.advertised_host = options.advertised_host;
     if (core_options.advertised_host.empty()) {
@@ -90,47 +95,70 @@ class Server {
     return Status::Ok();
   }
 
-  void Loop() {
+  void Begin() {
+    wall_start_ = options_.wall_ns();
+    virtual_start_ = runner_.world().sim().Now();
+  }
+
+  void Turn(std::int64_t wait_ms, std::uint64_t events_max) {
+    io_.restart();
+    if (wait_ms > 0) {
+      io_.run_for(std::chrono::milliseconds(wait_ms));
+    } else {
+      io_.poll();
+    }
     Simulation& sim = runner_.world().sim();
-    const std::int64_t wall_start = options_.wall_ns();
-    const Time virtual_start = sim.Now();
-    while (!options_.stop_requested()) {
-      io_.restart();
-      io_.run_for(std::chrono::milliseconds(1));
-      const double elapsed = static_cast<double>(options_.wall_ns() - wall_start) * options_.speed;
-      const Time target = virtual_start + Duration{static_cast<std::int64_t>(elapsed)};
-      // Frames enter only once the world has reached the target time, so that each enters at
-      // a time where every earlier event has run: a replay that advances to that time and
-      // then injects the frame re-executes the same order.
-      if (!runner_.AdvanceTo(target, kEventsPerTurn)) continue;
-      while (!arrived_.empty()) {
-        auto [connection, frame] = std::move(arrived_.front());
-        arrived_.pop_front();
-        Deliver(connection, frame);
-      }
-      for (auto it = connections_.begin(); it != connections_.end();) {
-        ConnectionPtr c = (it++)->second;  // Close erases it
-        if (core_->Reachability(c->broker_id) == BrokerReachability::kRefuses) {
-          Close(c, fmt::format("broker-{} is not running (killed or stopped): connection reset",
-                               c->broker_id));
-        } else {
-          MaybeRead(c);
-        }
+    const double elapsed = static_cast<double>(options_.wall_ns() - wall_start_) * options_.speed;
+    // Never behind now: a command the GUI applied between turns may have run to a nanosecond
+    // past the wall clock's target.
+    const Time target =
+        std::max(virtual_start_ + Duration{static_cast<std::int64_t>(elapsed)}, sim.Now());
+    // Frames enter only once the world has reached the target time, so that each enters at
+    // a time where every earlier event has run: a replay that advances to that time and
+    // then injects the frame re-executes the same order.
+    if (!runner_.AdvanceTo(target, events_max)) return;
+    while (!arrived_.empty()) {
+      auto [connection, frame] = std::move(arrived_.front());
+      arrived_.pop_front();
+      Deliver(connection, frame);
+    }
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      ConnectionPtr c = (it++)->second;  // Close erases it
+      if (core_->Reachability(c->broker_id) == BrokerReachability::kRefuses) {
+        Close(c, fmt::format("broker-{} is not running (killed or stopped): connection reset",
+                             c->broker_id));
+      } else {
+        MaybeRead(c);
       }
     }
+  }
+
+  void Stop() {
     // End on a whole instant (a turn may have stopped midway through one), so the recording's
     // end time replays to the same point.
+    Simulation& sim = runner_.world().sim();
     while (!runner_.AdvanceTo(sim.Now(), kEventsPerTurn)) {
     }
     for (auto it = connections_.begin(); it != connections_.end();) {
       ConnectionPtr c = (it++)->second;
       Close(c, "the gateway stops");
     }
+    for (auto& acceptor : acceptors_) {
+      boost::system::error_code ignored;
+      acceptor->close(ignored);
+    }
+  }
+
+  std::vector<ConnectionInfo> Connections() const {
+    std::vector<ConnectionInfo> out;
+    for (const auto& [id, c] : connections_) {
+      if (c->closed) continue;
+      out.push_back(ConnectionInfo{id, c->broker_id, c->peer, core_->ClientIdOf(id)});
+    }
+    return out;
   }
 
  private:
-  static constexpr std::uint64_t kEventsPerTurn = 200'000;
-
   void Log(const std::string& line) {
     if (options_.log != nullptr) *options_.log << "gateway: " << line << std::endl;
   }
@@ -252,16 +280,37 @@ class Server {
   std::deque<std::pair<std::uint64_t, std::vector<std::uint8_t>>> arrived_;
   std::uint64_t next_id_ = 1;
   std::unique_ptr<GatewayCore> core_;
+  std::int64_t wall_start_ = 0;
+  Time virtual_start_;
 };
 
-}  // namespace
+Listener::Listener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Listener::~Listener() = default;
+
+Result<std::unique_ptr<Listener>> Listener::Start(scenario::Runner& runner,
+                                                  const ServeOptions& options) {
+  KSIM_ASSERT(options.wall_ns != nullptr);
+  KSIM_ASSERT(options.speed > 0);
+  auto impl = std::make_unique<Impl>(runner, options);
+  if (Status listening = impl->Listen(); !listening.ok()) return listening;
+  impl->Begin();
+  return std::unique_ptr<Listener>(new Listener(std::move(impl)));
+}
+
+void Listener::Turn(std::int64_t wait_ms, std::uint64_t events_max) {
+  impl_->Turn(wait_ms, events_max);
+}
+
+void Listener::Stop() { impl_->Stop(); }
+
+std::vector<ConnectionInfo> Listener::Connections() const { return impl_->Connections(); }
 
 Status Serve(scenario::Runner& runner, const ServeOptions& options) {
-  KSIM_ASSERT(options.wall_ns != nullptr && options.stop_requested != nullptr);
-  KSIM_ASSERT(options.speed > 0);
-  Server server(runner, options);
-  if (Status listening = server.Listen(); !listening.ok()) return listening;
-  server.Loop();
+  KSIM_ASSERT(options.stop_requested != nullptr);
+  Result<std::unique_ptr<Listener>> listener = Listener::Start(runner, options);
+  if (!listener.ok()) return listener.status();
+  while (!options.stop_requested()) (*listener)->Turn(1, kEventsPerTurn);
+  (*listener)->Stop();
   return Status::Ok();
 }
 

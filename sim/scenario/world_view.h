@@ -35,6 +35,12 @@ struct NodeView {
   bool in_controlled_shutdown = false;
   Duration slow_by;      // extra network latency (a slow node)
   int leader_count = 0;  // partitions this broker leads
+  // A real client connected through the gateway (kafkasim-gui --listen), added by the front
+  // end: not a node of the simulation (index is kNoNode, role kClient). The broker ids it is
+  // connected to, and each connection as "127.0.0.1:54321 -> broker-2".
+  std::vector<int> external_brokers;
+  std::vector<std::string> external_connections;
+  bool external() const { return !external_connections.empty(); }
 };
 
 struct MessageView {

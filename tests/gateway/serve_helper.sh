@@ -31,7 +31,11 @@ start_serve() {
   shift
   base="$(python3 "$(dirname "${BASH_SOURCE[0]}")/free_ports.py" "$ports")" ||
     fail "no $ports free ports found"
-  "$kafkasim" serve "$scenario" --port-base "$base" "$@" >"$work/serve.out" 2>"$work/serve.err" &
+  # KAFKASIM_SERVE_WITH_GUI=PATH-TO-kafkasim-gui runs the same test against the GUI's gateway
+  # (`kafkasim-gui --headless --listen`, tests/gui/CMakeLists.txt) instead of `kafkasim serve`.
+  local serve=("$kafkasim" serve)
+  [ -n "${KAFKASIM_SERVE_WITH_GUI:-}" ] && serve=("$KAFKASIM_SERVE_WITH_GUI" --headless --listen)
+  "${serve[@]}" "$scenario" --port-base "$base" "$@" >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!
   for _ in $(seq 1 300); do
     grep -q "gateway: listening" "$work/serve.err" 2>/dev/null && break

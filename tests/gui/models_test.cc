@@ -5,6 +5,7 @@
 #include "gui/check_status.h"
 #include "gui/cluster_layout.h"
 #include "gui/event_filter.h"
+#include "gui/external_clients.h"
 #include "gui/metric_history.h"
 #include "gui/playback.h"
 #include "gui/timeline_model.h"
@@ -69,6 +70,38 @@ TEST_CASE("cluster_layout: controllers above brokers above clients, all inside t
   CHECK(layout.SlotOf(4) == -1);
   CHECK(layout.NodeAt(layout.centers[2]) == 2);
   CHECK(layout.NodeAt({0, 0}) == -1);
+}
+
+TEST_CASE("external_clients: one client node per client.id and host, with its connections") {
+  view::WorldView w;
+  w.nodes = {Node(0, "controller-1", view::NodeRole::kController),
+             Node(1, "broker-1", view::NodeRole::kBroker),
+             Node(2, "broker-2", view::NodeRole::kBroker),
+             Node(3, "external-client", view::NodeRole::kClient)};
+  AddExternalClients(w, {{1, "127.0.0.1:50001", "rdkafka"},
+                         {2, "127.0.0.1:50002", "rdkafka"},
+                         {2, "127.0.0.1:50003", "rdkafka"},
+                         {1, "10.0.0.7:41000", ""},
+                         {2, "127.0.0.1:50009", "python-producer"}});
+  REQUIRE(w.nodes.size() == 7);
+  const view::NodeView& kcat = w.nodes[4];
+  CHECK(kcat.name == "rdkafka@127.0.0.1");
+  CHECK(kcat.role == view::NodeRole::kClient);
+  CHECK(kcat.index == kNoNode);
+  CHECK(kcat.state == NodeState::kRunning);
+  CHECK(kcat.external());
+  CHECK(kcat.external_brokers == std::vector<int>{1, 2});
+  CHECK(kcat.external_connections == std::vector<std::string>{"127.0.0.1:50001 -> broker-1",
+                                                              "127.0.0.1:50002 -> broker-2",
+                                                              "127.0.0.1:50003 -> broker-2"});
+  CHECK(w.nodes[5].name == "10.0.0.7");  // no request yet: no client.id
+  CHECK(w.nodes[6].name == "python-producer@127.0.0.1");
+  CHECK_FALSE(w.nodes[3].external());
+  // The map places them with the other clients, without an engine index.
+  const ClusterLayout layout = LayoutMap(w, 1000, 700, 14);
+  REQUIRE(layout.centers.size() == 7);
+  CHECK(layout.centers[4].y == layout.centers[3].y);
+  CHECK(layout.SlotOf(3) == 3);
 }
 
 TEST_CASE("cluster_layout: twenty brokers wrap into rows of ten") {

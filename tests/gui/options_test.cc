@@ -145,6 +145,36 @@ TEST_CASE("gui options: numbers out of range or unreadable are refused with the 
         "[gui.E007] --speed nan: expected a number from 0.01 to 1000");
 }
 
+TEST_CASE("gui options: --listen takes --port-base and --bind, with serve's defaults") {
+  const ParsedOptions plain = Parse({"--listen", "--headless"});
+  REQUIRE_FALSE(plain.exit_code.has_value());
+  CHECK(plain.options.listen);
+  CHECK(plain.options.headless);
+  CHECK(plain.options.port_base == 9092);
+  CHECK(plain.options.bind == "127.0.0.1");
+  const ParsedOptions given =
+      Parse({"--listen", "--port-base", "19092", "--bind", "0.0.0.0", "--speed", "2"});
+  REQUIRE_FALSE(given.exit_code.has_value());
+  CHECK(given.options.port_base == 19092);
+  CHECK(given.options.bind == "0.0.0.0");
+  CHECK(given.options.speed == 2.0);
+}
+
+TEST_CASE("gui options: a bad --port-base, or one without --listen, is refused") {
+  CHECK(Refused({"--listen", "--port-base", "0"}) ==
+        "[gui.E007] --port-base 0: give a port in 1-65535");
+  CHECK(Refused({"--listen", "--port-base", "70000"}) ==
+        "[gui.E007] --port-base 70000: give a port in 1-65535");
+  CHECK(Refused({"--listen", "--port-base", "x"}) ==
+        "[gui.E007] --port-base x: give a port in 1-65535");
+  CHECK(Refused({"--port-base", "19092"}) ==
+        "[gui.E013] --port-base needs --listen (it says where real clients connect)");
+  CHECK(Refused({"--bind", "0.0.0.0"}) ==
+        "[gui.E013] --bind needs --listen (it says where real clients connect)");
+  CHECK(Refused({"--headless", "--screenshot", "a.png"}) ==
+        "[gui.E014] --screenshot needs a window: leave out --headless");
+}
+
 TEST_CASE("gui options: a second scenario is refused") {
   CHECK(Refused({"scenarios/a.json", "scenarios/b.json"}) ==
         "[gui.E008] scenarios/b.json: one scenario at a time (scenarios/a.json is already given)");
