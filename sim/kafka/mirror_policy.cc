@@ -55,9 +55,7 @@ bool IsInternalTopic(const std::string& topic) {
 
 }  // namespace mirror_policy
 
-namespace {
-
-std::vector<std::string> SplitList(const std::string& list) {
+std::vector<std::string> SplitConfigList(const std::string& list) {
   // ConfigDef.Type.LIST: comma-separated, each item trimmed, empty items dropped.
   std::vector<std::string> items;
   std::size_t start = 0;
@@ -73,9 +71,12 @@ std::vector<std::string> SplitList(const std::string& list) {
   return items;
 }
 
+namespace {
+
 std::vector<std::regex> Compile(const std::string& list) {
   std::vector<std::regex> out;
-  for (const std::string& item : SplitList(list)) out.emplace_back(item, std::regex::ECMAScript);
+  for (const std::string& item : SplitConfigList(list))
+    out.emplace_back(item, std::regex::ECMAScript);
   return out;
 }
 
@@ -96,7 +97,7 @@ bool NameFilter::Passes(const std::string& name) const {
 }
 
 std::optional<std::string> NameFilter::Invalid(const std::string& list) {
-  for (const std::string& item : SplitList(list)) {
+  for (const std::string& item : SplitConfigList(list)) {
     try {
       std::regex compiled(item, std::regex::ECMAScript);
       (void)compiled;

@@ -38,6 +38,9 @@ bool IsHeartbeatsTopic(const std::string& topic);
 bool IsInternalTopic(const std::string& topic);
 }  // namespace mirror_policy
 
+// A comma-separated list, items trimmed, empty ones dropped (ConfigDef.Type.LIST).
+std::vector<std::string> SplitConfigList(const std::string& list);
+
 // DefaultTopicFilter / DefaultGroupFilter: comma-separated regular expressions that must match a
 // whole name; a name passes when an include matches and no exclude does.
 class NameFilter {

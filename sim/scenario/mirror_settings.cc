@@ -42,18 +42,7 @@ const MirrorProperty* FindMirrorProperty(std::string_view name) {
 }
 
 std::vector<std::string> SplitMirrorList(const std::string& list) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    std::size_t comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    const std::string item = list.substr(start, comma - start);
-    const std::size_t b = item.find_first_not_of(" \t");
-    if (b != std::string::npos)
-      items.push_back(item.substr(b, item.find_last_not_of(" \t") - b + 1));
-    start = comma + 1;
-  }
-  return items;
+  return kafka::SplitConfigList(list);
 }
 
 namespace {
