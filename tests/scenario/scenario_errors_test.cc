@@ -58,7 +58,7 @@ TEST_CASE("scenario errors: unknown keys list the valid ones") {
   CHECK(OneError(R"({"name": "t", "cluster": {}, "sed": 4})") ==
         "[scenario.E003] s.json:1:30 $.sed: unknown key 'sed' in $; expected one of: $schema, "
         "name, description, seed, end, cluster, topics, clients, steps, probes, inputs, "
-        "clusters, between_clusters (did you mean 'seed'?)");
+        "clusters, between_clusters, mirror_maker (did you mean 'seed'?)");
 }
 
 TEST_CASE("scenario errors: malformed JSON names the line and column") {

@@ -70,7 +70,9 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
                                                                     "includes",
                                                                     "probe",
                                                                     "group",
-                                                                    "records_in_log"});
+                                                                    "records_in_log",
+                                                                    "mirror",
+                                                                    "topics"});
   CHECK(Keys(defs["topic"]["properties"]) == std::set<std::string>{"name", "partitions",
                                                                    "replication_factor",
                                                                    "replica_assignment", "config"});
