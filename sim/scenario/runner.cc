@@ -1132,7 +1132,15 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
               *seen = "MirrorMaker 2 not started yet";
               return false;
             }
-            const std::int64_t lag = flow->Lag();
+            // Lag against the source as it is, not as the worker last saw it: with the region
+            // cut the worker's view stands still while the source's leaders go on appending.
+            World& source = WorldOf(flow->source + "/");
+            std::int64_t lag = 0;
+            for (const auto& [tp, p] : flow->partitions) {
+              const kafka::ReplicaLog* log = source.LeaderLog(PartitionRef{tp.topic, tp.partition});
+              const std::int64_t end = log != nullptr ? log->high_watermark() : p.source_end;
+              lag += std::max<std::int64_t>(0, end - p.replicated);
+            }
             *seen = fmt::format("lag {}, {} record(s) mirrored, {} checkpoint(s)", lag,
                                 flow->records, flow->checkpoints);
             return (!e.lag_at_most || lag <= *e.lag_at_most) &&

@@ -1084,6 +1084,7 @@ void ScenarioParser::ParseMirrorMaker(const Json& j, const std::string& path) {
   for (const MirrorProperty& p : MirrorProperties()) property_names.push_back(p.name);
   std::map<std::string, std::string> global;
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>> per_flow;
+  const std::size_t errors_before = r_.error_count();
   for (const auto& [key, value] : j.items()) {
     const std::string kpath = ChildPath(path, key);
     std::string text;
@@ -1168,6 +1169,8 @@ void ScenarioParser::ParseMirrorMaker(const Json& j, const std::string& path) {
     s_.mirror_flows.push_back(std::move(f));
   }
   if (s_.mirror_flows.empty()) {
+    // A flow key with a mistake has been reported already; "nothing enabled" would repeat it.
+    if (r_.error_count() != errors_before) return;
     r_.Error("E036", path,
              "no flow is enabled; enable one with " +
                  Quote(std::string(cluster_names.front()) + "->" +
