@@ -9,6 +9,7 @@ Broker::Broker(NodeEnv& env, std::shared_ptr<const ClusterDirectory> directory,
                std::int32_t node_id, const BrokerSettings& settings, const MetadataCache& metadata,
                const ControllerChannel& channel)
     : io_(env, std::move(directory)),
+      metadata_(metadata),
       settings_(settings),
       logs_(io_, settings.log_dirs, settings.log),
       replicas_(io_, node_id, settings, logs_, metadata, channel),
@@ -61,6 +62,18 @@ bool Broker::HandleMessage(const Message& message, const KafkaMessage& kafka) {
     producer_ids_.OnAllocateProducerIdsResponse(*ids);
   } else if (const auto* find = kafka.Get<FindCoordinatorRequest>()) {
     groups_.HandleFindCoordinator(message.from, *find);
+  } else if (const auto* describe = kafka.Get<DescribeConfigsRequest>()) {
+    // ConfigHelper.describeConfigs for topics, from the broker's metadata.
+    DescribeConfigsResponse response;
+    response.correlation_id = describe->correlation_id;
+    for (const std::string& topic : describe->topics) {
+      if (auto overrides = metadata_.TopicOverrides(topic)) {
+        response.configs[topic] = std::move(*overrides);
+      } else {
+        response.unknown.push_back(topic);
+      }
+    }
+    io_.Reply(message.from, std::move(response));
   } else if (const auto* list_groups = kafka.Get<ListGroupsRequest>()) {
     groups_.HandleListGroups(message.from, *list_groups);
   } else if (const auto* group = kafka.Get<GroupRequestMessage>()) {

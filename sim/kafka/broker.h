@@ -77,6 +77,7 @@ class Broker {
   void Rearm(std::int64_t period_ms, TimerTag tag);
 
   BrokerIo io_;
+  const MetadataCache& metadata_;
   BrokerSettings settings_;
   LogManager logs_;
   ReplicaManager replicas_;

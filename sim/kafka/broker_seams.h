@@ -31,6 +31,9 @@ class MetadataCache {
   // The effective value of a topic config (override, cluster default, else `fallback`).
   virtual std::string TopicConfig(const std::string& topic, const std::string& name,
                                   const std::string& fallback) const = 0;
+  // A topic's config overrides (DYNAMIC_TOPIC_CONFIG); nullopt for a topic it does not know.
+  virtual std::optional<std::map<std::string, std::string>> TopicOverrides(
+      const std::string& topic) const = 0;
   // Every partition's leader, for Metadata responses.
   virtual std::vector<PartitionMetadata> AllPartitions() const = 0;
   // Every topic's id, by name (the KIP-848 group records name topics by id).

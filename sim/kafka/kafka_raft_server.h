@@ -38,6 +38,12 @@ class KRaftMetadataCache final : public MetadataCache {
                           const std::string& fallback) const override {
     return image_.TopicConfig(topic, name, fallback);
   }
+  std::optional<std::map<std::string, std::string>> TopicOverrides(
+      const std::string& topic) const override {
+    const TopicImage* t = image_.Topic(topic);
+    if (t == nullptr) return std::nullopt;
+    return t->configs;
+  }
   std::vector<PartitionMetadata> AllPartitions() const override;
   std::map<std::string, Uuid> TopicIds() const override;
 

@@ -26,7 +26,9 @@ MessageClass KafkaMessage::Class() const {
                              std::is_same_v<T, DeleteTopicsRequest> ||
                              std::is_same_v<T, ElectLeadersRequest> ||
                              std::is_same_v<T, AdminResponse> ||
-                             std::is_same_v<T, CreatePartitionsRequest>) {
+                             std::is_same_v<T, CreatePartitionsRequest> ||
+                             std::is_same_v<T, DescribeConfigsRequest> ||
+                             std::is_same_v<T, DescribeConfigsResponse>) {
           return ClassOf(MessageKind::kAdmin);
         } else if constexpr (std::is_same_v<T, ProduceRequest> ||
                              std::is_same_v<T, ProduceResponse> ||
@@ -101,7 +103,9 @@ std::string KafkaMessage::Name() const {
                                            "ControlledShutdownResponse",
                                            "StopReplicaResponse",
                                            "ListGroups",
-                                           "ListGroupsResponse"};
+                                           "ListGroupsResponse",
+                                           "DescribeConfigs",
+                                           "DescribeConfigsResponse"};
   static_assert(std::size(kNames) == std::variant_size_v<KafkaBody>);
   return kNames[body.index()];
 }

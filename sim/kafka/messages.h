@@ -301,6 +301,20 @@ struct ListGroupsResponse {
   std::vector<std::pair<std::string, std::string>> groups;  // (group id, protocol type)
 };
 
+// DescribeConfigs (key 32) for topics, to any broker: each topic's overrides as its metadata
+// holds them (ConfigSource DYNAMIC_TOPIC_CONFIG; the defaults an admin client would also see
+// are left out, as MirrorSourceConnector.targetConfig drops them). A topic the broker does not
+// know is listed in `unknown` (UNKNOWN_TOPIC_OR_PARTITION).
+struct DescribeConfigsRequest {
+  std::int64_t correlation_id = 0;
+  std::vector<std::string> topics;
+};
+struct DescribeConfigsResponse {
+  std::int64_t correlation_id = 0;
+  std::map<std::string, std::map<std::string, std::string>> configs;
+  std::vector<std::string> unknown;
+};
+
 // JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetFetch to the group's
 // coordinator: the group coordinator's own request structs (kafka/group_coordinator.h).
 using GroupRequestBody =
@@ -315,16 +329,18 @@ struct GroupResponseMessage {
   GroupResponseBody response;
 };
 
-using KafkaBody = std::variant<
-    BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
-    BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse, CreateTopicsRequest,
-    DeleteTopicsRequest, ElectLeadersRequest, AdminResponse, ProduceRequest, ProduceResponse,
-    FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse, MetadataRequest,
-    MetadataResponse, CreatePartitionsRequest, InitProducerIdRequest, InitProducerIdResponse,
-    AllocateProducerIdsRequest, AllocateProducerIdsResponse, LeaderAndIsrRequest,
-    UpdateMetadataRequest, StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
-    GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
-    ControlledShutdownResponse, StopReplicaResponse, ListGroupsRequest, ListGroupsResponse>;
+using KafkaBody =
+    std::variant<BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
+                 BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
+                 CreateTopicsRequest, DeleteTopicsRequest, ElectLeadersRequest, AdminResponse,
+                 ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
+                 ListOffsetsResponse, MetadataRequest, MetadataResponse, CreatePartitionsRequest,
+                 InitProducerIdRequest, InitProducerIdResponse, AllocateProducerIdsRequest,
+                 AllocateProducerIdsResponse, LeaderAndIsrRequest, UpdateMetadataRequest,
+                 StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
+                 GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
+                 ControlledShutdownResponse, StopReplicaResponse, ListGroupsRequest,
+                 ListGroupsResponse, DescribeConfigsRequest, DescribeConfigsResponse>;
 
 class KafkaMessage final : public Payload {
  public:

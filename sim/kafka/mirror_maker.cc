@@ -70,7 +70,10 @@ MirrorMakerNode::MirrorMakerNode(
                                {},
                                {},
                                {},
-                               false});
+                               false,
+                               {},
+                               -1,
+                               {}});
   }
 }
 
@@ -123,7 +126,8 @@ void MirrorMakerNode::RequestMetadata(const std::string& cluster) {
 
 void MirrorMakerNode::EnsureTopic(const std::string& cluster, const std::string& topic,
                                   std::int32_t partitions, std::int32_t replication_factor,
-                                  bool compacted) {
+                                  bool compacted,
+                                  const std::vector<std::pair<std::string, std::string>>& configs) {
   Link& link = LinkOf(cluster);
   if (!link.has_metadata || partitions <= 0) return;
   const std::int32_t have = PartitionCount(link.metadata, topic);
@@ -143,6 +147,7 @@ void MirrorMakerNode::EnsureTopic(const std::string& cluster, const std::string&
     create.partitions = partitions;
     create.replication_factor = replication_factor;
     if (compacted) create.configs.emplace_back("cleanup.policy", "compact");
+    for (const auto& config : configs) create.configs.push_back(config);
     body = std::move(create);
   } else {
     // MirrorSourceConnector.refreshTopicPartitions: the remote topic grows with its source.
@@ -175,13 +180,22 @@ void MirrorMakerNode::RefreshTopics(int flow) {
     EnsureTopic(c.target, mirror_policy::kHeartbeatsTopic, 1, c.heartbeats_topic_replication_factor,
                 true);
   }
+  std::vector<std::string> to_describe;
+  static const std::vector<std::pair<std::string, std::string>> kNoConfigs;
   for (const auto& [topic, partitions] : source.metadata.topics) {
     if (!ShouldReplicateTopic(f.topics, topic, c.target, c.heartbeats_replication_enabled)) {
       continue;
     }
     const std::string remote = mirror_policy::FormatRemoteTopic(c.source, topic);
+    const bool exists = PartitionCount(LinkOf(c.target).metadata, remote) > 0;
+    const auto configs = f.source_configs.find(topic);
+    if (!exists && configs == f.source_configs.end()) {
+      // createNewTopics describes the source topics first: the remote one takes their configs.
+      to_describe.push_back(topic);
+      continue;
+    }
     EnsureTopic(c.target, remote, PartitionCount(source.metadata, topic), c.replication_factor,
-                false);
+                false, configs == f.source_configs.end() ? kNoConfigs : configs->second);
     if (PartitionCount(LinkOf(c.target).metadata, remote) > 0) {
       StatsOf(flow).remote_topics.insert(remote);
     }
@@ -194,6 +208,23 @@ void MirrorMakerNode::RefreshTopics(int flow) {
       StatsOf(flow).partitions.try_emplace(reader.tp);
     }
   }
+  if (!to_describe.empty()) DescribeSourceConfigs(flow, std::move(to_describe));
+}
+
+// MirrorSourceConnector.describeTopicConfigs, to one source broker; asked again after
+// request.timeout.ms without an answer.
+void MirrorMakerNode::DescribeSourceConfigs(int flow, std::vector<std::string> topics) {
+  FlowState& f = flows_[static_cast<std::size_t>(flow)];
+  if (f.describe_correlation >= 0 && env_.Now() - f.describe_sent_at < kRequestTimeout) return;
+  Link& link = LinkOf(f.config.source);
+  const std::vector<BrokerId>& candidates =
+      link.metadata.live_brokers.empty() ? link.directory->broker_ids : link.metadata.live_brokers;
+  if (candidates.empty()) return;
+  const BrokerId broker = candidates[link.controller_cursor % candidates.size()];
+  f.describe_correlation = next_correlation_++;
+  f.describe_sent_at = env_.Now();
+  env_.Send(link.directory->NodeFor(broker), std::make_shared<KafkaMessage>(DescribeConfigsRequest{
+                                                 f.describe_correlation, std::move(topics)}));
 }
 
 void MirrorMakerNode::Tick() {
@@ -679,6 +710,23 @@ void MirrorMakerNode::OnMessage(const Message& message) {
       Warn(fmt::format("create {} {}", admin->topic, ErrcName(admin->error)),
            fmt::format("creating topic {} in {} failed: {} {}", admin->topic, cluster,
                        ErrcName(admin->error), admin->message));
+    }
+  } else if (const auto* described = k->Get<DescribeConfigsResponse>()) {
+    for (FlowState& fs : flows_) {
+      if (fs.describe_correlation != described->correlation_id) continue;
+      fs.describe_correlation = -1;
+      // targetConfig(sourceConfig, false): the source's non-default configs that
+      // config.properties.exclude lets through (DefaultConfigPropertyFilter).
+      const NameFilter filter(kTopicsIncludeDefault, fs.config.config_properties_exclude);
+      for (const auto& [topic, configs] : described->configs) {
+        auto& kept = fs.source_configs[topic];
+        kept.clear();
+        for (const auto& [name, value] : configs) {
+          if (filter.Passes(name)) kept.emplace_back(name, value);
+        }
+      }
+      for (const std::string& topic : described->unknown) fs.source_configs.erase(topic);
+      RefreshTopics(static_cast<int>(&fs - flows_.data()));
     }
   } else if (const auto* listed = k->Get<ListGroupsResponse>()) {
     const auto it = list_groups_.find(listed->correlation_id);

@@ -40,6 +40,7 @@ struct MirrorFlowConfig {
   std::string topics_exclude = kTopicsExcludeDefault;
   std::string groups = kGroupsIncludeDefault;
   std::string groups_exclude = kGroupsExcludeDefault;
+  std::string config_properties_exclude = kConfigPropertiesExcludeDefault;
   std::int32_t replication_factor = 2;  // replication.factor of remote topics
   std::int32_t offset_syncs_topic_replication_factor = 3;
   std::int32_t checkpoints_topic_replication_factor = 3;
@@ -145,6 +146,11 @@ class MirrorMakerNode : public Node {
     Time next_topics_refresh, next_groups_refresh, next_checkpoint, next_group_sync, next_heartbeat,
         next_flush;
     bool groups_listed = false;
+    // createNewTopics: the source topics' configs (overrides, filtered), described before their
+    // remote topics are created.
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> source_configs;
+    std::int64_t describe_correlation = -1;
+    Time describe_sent_at;
   };
   // A group request in progress: FindCoordinator then OffsetFetch/OffsetCommit.
   struct GroupCall {
@@ -163,8 +169,10 @@ class MirrorMakerNode : public Node {
   Link& LinkOf(const std::string& cluster) { return links_.at(cluster); }
   std::string ClusterOf(NodeIndex node) const;
   void RequestMetadata(const std::string& cluster);
+  void DescribeSourceConfigs(int flow, std::vector<std::string> topics);
   void EnsureTopic(const std::string& cluster, const std::string& topic, std::int32_t partitions,
-                   std::int32_t replication_factor, bool compacted);
+                   std::int32_t replication_factor, bool compacted,
+                   const std::vector<std::pair<std::string, std::string>>& configs = {});
   void RefreshTopics(int flow);
   void Fetch(const std::string& cluster);
   void Produce();

@@ -58,6 +58,13 @@ inline constexpr const char* kTopicsIncludeDefault = ".*";
 inline constexpr const char* kTopicsExcludeDefault = ".*[\\-\\.]internal, .*\\.replica, __.*";
 inline constexpr const char* kGroupsIncludeDefault = ".*";
 inline constexpr const char* kGroupsExcludeDefault = "console-consumer-.*, connect-.*, __.*";
+// DefaultConfigPropertyFilter.CONFIG_PROPERTIES_EXCLUDE_DEFAULT: topic configs a remote topic
+// does not take from its source (connect/mirror/.../DefaultConfigPropertyFilter.java).
+inline constexpr const char* kConfigPropertiesExcludeDefault =
+    "follower\\.replication\\.throttled\\.replicas, "
+    "leader\\.replication\\.throttled\\.replicas, "
+    "message\\.timestamp\\.difference\\.max\\.ms, message\\.timestamp\\.type, "
+    "unclean\\.leader\\.election\\.enable, min\\.insync\\.replicas";
 
 // MirrorSourceConnector.shouldReplicateTopic for the flow source -> target: the topic filter
 // passes it (or it is a heartbeats topic, with heartbeats.replication.enabled), it is not

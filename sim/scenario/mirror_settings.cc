@@ -15,6 +15,7 @@ const std::vector<MirrorProperty>& MirrorProperties() {
       {"topics.exclude", K::kList},
       {"groups", K::kList},
       {"groups.exclude", K::kList},
+      {"config.properties.exclude", K::kList},
       {"replication.factor", K::kInt, 1, 32},
       {"offset-syncs.topic.replication.factor", K::kInt, 1, 32},
       {"checkpoints.topic.replication.factor", K::kInt, 1, 32},
@@ -108,6 +109,7 @@ MirrorFlowSettings ResolveMirrorFlow(const MirrorFlow& flow) {
   if (const std::string* v = get("topics.exclude")) c.topics_exclude = *v;
   if (const std::string* v = get("groups")) c.groups = *v;
   if (const std::string* v = get("groups.exclude")) c.groups_exclude = *v;
+  if (const std::string* v = get("config.properties.exclude")) c.config_properties_exclude = *v;
   number("replication.factor", c.replication_factor);
   number("offset-syncs.topic.replication.factor", c.offset_syncs_topic_replication_factor);
   number("checkpoints.topic.replication.factor", c.checkpoints_topic_replication_factor);

@@ -3,6 +3,7 @@
 // the `mirror` and `topics` expectations watch, with the same trace hash on the same seed.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,8 +34,8 @@ std::string File(const std::string& mirror, const std::string& steps = "[]",
   ],
   "mirror_maker": )" +
          mirror + R"(,
-  "steps": )" + steps +
-         "}";
+  "steps": )" +
+         steps + "}";
 }
 
 // A flow us-east -> eu-west with one replica per internal topic (each cluster has one broker)
@@ -282,6 +283,33 @@ TEST_CASE("mirror maker: with the region cut the lag grows, and the flow catches
   for (const std::string& f : out.failures) failures += f + "\n";
   CAPTURE(failures);
   CHECK(out.ok);
+}
+
+// createNewTopics: a remote topic is created with its source's non-default configs, less those
+// DefaultConfigPropertyFilter excludes (min.insync.replicas among them).
+TEST_CASE("mirror maker: a remote topic takes its source's configs but min.insync.replicas") {
+  std::string text = File(kFlow, "[]", "12s");
+  const std::string plain = R"({"name": "cities", "partitions": 2})";
+  REQUIRE(text.find(plain) != std::string::npos);
+  text.replace(text.find(plain), plain.size(),
+               R"({"name": "cities", "partitions": 2, "config": {"retention.ms": 3600000,
+                   "min.insync.replicas": 1, "max.message.bytes": 500000}})");
+  RunOptions options;
+  options.seed = 5;
+  Runner runner(Parse(text), options);
+  CHECK(runner.RunToEnd(kTimeMax));
+  REQUIRE(runner.worlds().size() == 2);
+  World& eu_west = *runner.worlds()[0];  // clusters in name order
+  const kafka::MetadataImage* image = eu_west.BestImage();
+  REQUIRE(image != nullptr);
+  const kafka::TopicImage* remote = image->Topic("us-east.cities");
+  REQUIRE(remote != nullptr);
+  CHECK(remote->configs == std::map<std::string, std::string>{{"max.message.bytes", "500000"},
+                                                              {"retention.ms", "3600000"}});
+  // A source topic without overrides gives a remote topic without any.
+  const kafka::TopicImage* orders = image->Topic("us-east.orders");
+  REQUIRE(orders != nullptr);
+  CHECK(orders->configs.empty());
 }
 
 TEST_CASE("mirror maker: the same seed gives the same trace hash across both clusters") {
