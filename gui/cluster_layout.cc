@@ -1,6 +1,8 @@
 // Cluster map geometry: rows by role, messages interpolated along their link.
 #include "gui/cluster_layout.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -364,5 +366,60 @@ float MessageProgress(Time sent_at, Time deliver_at, Time now) {
 }
 
 Point Lerp(Point a, Point b, float t) { return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t}; }
+
+std::vector<MirrorArrow> MirrorArrows(const view::WorldView& world, const ClusterLayout& layout,
+                                      float font) {
+  std::vector<MirrorArrow> out;
+  for (std::size_t i = 0; i < world.mirror_flows.size(); ++i) {
+    const view::MirrorFlowView& f = world.mirror_flows[i];
+    const int worker = layout.SlotOf(f.worker);
+    const ClusterLayout::Region* source = nullptr;
+    const ClusterLayout::Region* target = nullptr;
+    for (const ClusterLayout::Region& r : layout.regions) {
+      if (r.name == f.source) source = &r;
+      if (r.name == f.target) target = &r;
+    }
+    if (worker < 0 || source == nullptr || target == nullptr) continue;
+    int into_same = 0;
+    for (std::size_t j = 0; j < i; ++j) into_same += world.mirror_flows[j].target == f.target;
+    const Point w = layout.centers[static_cast<std::size_t>(worker)];
+    // Leave the source band by the side that faces the worker, a little above (even flows) or
+    // below (odd ones) the worker's centre line, so that two flows between the same bands, one
+    // each way, do not draw over each other.
+    const float side = w.x >= source->rect.x1 ? source->rect.x1 : source->rect.x0;
+    const float offset = (i % 2 == 0 ? -1.0f : 1.0f) * font * 0.45f;
+    MirrorArrow a;
+    a.from = {side, w.y + offset};
+    const Point edge = layout.EdgeToward(worker, a.from);
+    a.to = {edge.x, edge.y};
+    std::string why;
+    if (!f.worker_running) {
+      why = "the worker is down";
+    } else if (!f.source_reachable) {
+      why = fmt::format("cut from {}", f.source);
+    } else if (!f.target_reachable) {
+      why = fmt::format("cut from {}", f.target);
+    }
+    a.broken = !why.empty();
+    a.label_right = {target->rect.x1 - font * 0.4f,
+                     target->rect.y0 + 2 + static_cast<float>(into_same) * font * 1.2f};
+    a.label_left = target->rect.x0 + font * 0.4f;
+    a.target = f.target;
+    // A broken flow says why first: the label may be cut short on a narrow band.
+    a.label = a.broken ? fmt::format("from {}: stopped, {} (lag {})", f.source,
+                                     f.worker_running ? "cut off" : "worker down", f.lag)
+                       : fmt::format("from {}: lag {}, {} copied", f.source, f.lag, f.records);
+    std::string topics;
+    for (const std::string& t : f.remote_topics) topics += (topics.empty() ? "" : ", ") + t;
+    a.tooltip = fmt::format(
+        "MirrorMaker 2 flow {} -> {}\n"
+        "records copied: {}\nlag: {} records the source has and {} has not\n"
+        "checkpoints written: {}\nremote topics in {}: {}{}",
+        f.source, f.target, f.records, f.lag, f.target, f.checkpoints, f.target,
+        topics.empty() ? "none yet" : topics, a.broken ? "\nnot copying: " + why : "");
+    out.push_back(std::move(a));
+  }
+  return out;
+}
 
 }  // namespace kafkasim::gui

@@ -102,6 +102,27 @@ struct ChipPlacement {
 ChipPlacement PlaceChips(const Rect& area, const std::vector<float>& widths, float height,
                          float gap, float more_width);
 
+// A MirrorMaker 2 flow on a map of several clusters: an arrow from the source cluster's band to
+// the worker node (in the target's band), with the flow's lag and what it copied. `broken` when
+// the worker is down or cut from either cluster: the arrow is then dashed and says why.
+struct MirrorArrow {
+  Point from, to;  // canvas coordinates: the source band's edge, the worker's edge
+  bool broken = false;
+  std::string label;  // "from us-east: lag 12, 1204 copied"
+  // Where the label ends (its top right corner): on the title line of the target's band, right
+  // of the band's name, where nothing else is drawn; a second flow into the same band goes
+  // under the first. The label may start no further left than `label_left` (the band's name
+  // and a gap must be measured off it by the caller, which knows the font).
+  Point label_right;
+  float label_left = 0;
+  std::string target;   // the band: "eu-west"
+  std::string tooltip;  // the remote topics, checkpoints, why it is broken
+};
+// One arrow per flow whose source band and worker the layout has; flows between the same two
+// bands are drawn apart (one above the worker's centre line, the next below).
+std::vector<MirrorArrow> MirrorArrows(const view::WorldView& world, const ClusterLayout& layout,
+                                      float font);
+
 // How far along its link a message is at `now`, in [0, 1].
 float MessageProgress(Time sent_at, Time deliver_at, Time now);
 Point Lerp(Point a, Point b, float t);

@@ -122,6 +122,48 @@ void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float thicknes
   }
 }
 
+float DistanceToSegment(Point p, Point a, Point b) {
+  const float dx = b.x - a.x, dy = b.y - a.y;
+  const float len2 = dx * dx + dy * dy;
+  const float t =
+      len2 <= 0 ? 0 : std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / len2, 0.0f, 1.0f);
+  const float ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y;
+  return std::sqrt(ex * ex + ey * ey);
+}
+
+// MirrorMaker 2 flows between the cluster bands: a solid arrow while it copies, dashed in the
+// fault colour when its worker is down or cut off; its label on the target band's title line.
+void DrawMirrorArrows(const std::vector<MirrorArrow>& arrows, const Palette& pal, ImDrawList* dl,
+                      ImVec2 origin, float font) {
+  for (std::size_t i = 0; i < arrows.size(); ++i) {
+    const MirrorArrow& a = arrows[i];
+    const ImVec2 from{origin.x + a.from.x, origin.y + a.from.y};
+    const ImVec2 to{origin.x + a.to.x, origin.y + a.to.y};
+    const ImU32 colour = a.broken ? pal.bad : pal.produce;
+    if (a.broken) {
+      DashedLine(dl, from, to, colour, 2.5f, font * 0.4f);
+    } else {
+      dl->AddLine(from, to, colour, 2.5f);
+    }
+    const float dx = to.x - from.x, dy = to.y - from.y;
+    const float len = std::max(std::sqrt(dx * dx + dy * dy), 1.0f);
+    const float ux = dx / len, uy = dy / len, head = font * 0.5f;
+    dl->AddTriangleFilled(
+        to, {to.x - ux * head - uy * head * 0.6f, to.y - uy * head + ux * head * 0.6f},
+        {to.x - ux * head + uy * head * 0.6f, to.y - uy * head - ux * head * 0.6f}, colour);
+    // The label on the target band's title line, right of the band's name: "MirrorMaker 2
+    // from us-east: lag 3, 1200 copied", shortened to what the room takes.
+    const float room =
+        a.label_right.x - a.label_left - ImGui::CalcTextSize(a.target.c_str()).x - font;
+    std::string text = "MirrorMaker 2 " + a.label;
+    if (ImGui::CalcTextSize(text.c_str()).x > room) text = a.label;
+    if (ImGui::CalcTextSize(text.c_str()).x > room) text = FitLabel(a.label, room);
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+    const ImVec2 at{origin.x + a.label_right.x - size.x, origin.y + a.label_right.y};
+    dl->AddText(at, a.broken ? pal.bad : pal.produce, text.c_str());
+  }
+}
+
 void DrawLegend(const view::WorldView& world, const Palette& p, ImDrawList* dl, ImVec2 at) {
   const std::pair<const char*, ImU32> kinds[] = {
       {"produce", p.produce},     {"fetch", p.fetch},       {"vote", p.vote},
@@ -805,6 +847,9 @@ std::string RoleLine(const view::WorldView& world, const view::NodeView& n) {
   if (n.state == NodeState::kCrashed) return "CRASHED";
   if (n.state == NodeState::kKilled) return "KILLED";
   if (n.state == NodeState::kStopped) return "stopped";
+  for (const view::MirrorFlowView& f : world.mirror_flows) {
+    if (f.worker == n.index) return "MirrorMaker 2";
+  }
   if (n.role == view::NodeRole::kZooKeeper) return ZooKeeperState(world, n);
   if (world.quorum.mode == "kraft" && n.role == view::NodeRole::kController) {
     // A KRaft voter: its Raft role and epoch ("Leader e3", "Candidate e5").
@@ -863,6 +908,8 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   }
   DrawSessions(world, layout, pal, dl, at);
   DrawExternalLinks(world, layout, pal, dl, origin);
+  const std::vector<MirrorArrow> mirrors = MirrorArrows(world, layout, font);
+  DrawMirrorArrows(mirrors, pal, dl, origin, font);
 
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const int hovered_slot = hovered ? layout.NodeAt({mouse.x - origin.x, mouse.y - origin.y}) : -1;
@@ -894,7 +941,16 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   }
   dl->PopClipRect();
 
-  if (chip_hover.chip) {
+  const MirrorArrow* mirror_hovered = nullptr;
+  if (hovered && hovered_slot < 0) {
+    for (const MirrorArrow& a : mirrors) {
+      const Point m{mouse.x - origin.x, mouse.y - origin.y};
+      if (DistanceToSegment(m, a.from, a.to) <= font * 0.5f) mirror_hovered = &a;
+    }
+  }
+  if (mirror_hovered != nullptr) {
+    ImGui::SetTooltip("%s", mirror_hovered->tooltip.c_str());
+  } else if (chip_hover.chip) {
     ImGui::SetTooltip("%s", ChipTooltip(*chip_hover.chip, chip_hover.broker).c_str());
   } else if (chip_hover.more) {
     ImGui::SetTooltip(

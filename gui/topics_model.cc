@@ -14,6 +14,20 @@ std::string JoinIds(const std::vector<int>& ids) {
   return out;
 }
 
+std::string MirrorSourceOf(const view::WorldView& world, const std::string& topic) {
+  const std::size_t slash = topic.find('/');
+  if (slash == std::string::npos) return "";
+  const std::string cluster = topic.substr(0, slash);
+  const std::string name = topic.substr(slash + 1);
+  for (const view::MirrorFlowView& f : world.mirror_flows) {
+    if (f.target != cluster) continue;
+    if (std::find(f.remote_topics.begin(), f.remote_topics.end(), name) != f.remote_topics.end()) {
+      return f.source;
+    }
+  }
+  return "";
+}
+
 void TopicsModel::Update(const view::WorldView& world, double wall_seconds) {
   rows_.clear();
   std::vector<int> running_brokers;
@@ -23,11 +37,16 @@ void TopicsModel::Update(const view::WorldView& world, double wall_seconds) {
   }
   for (std::size_t t = 0; t < world.topics.size(); ++t) {
     const view::TopicView& topic = world.topics[t];
+    const std::size_t slash = topic.name.find('/');
+    const std::string cluster = slash == std::string::npos ? "" : topic.name.substr(0, slash);
+    const std::string mirror_of = MirrorSourceOf(world, topic.name);
     for (std::size_t p = 0; p < topic.partitions.size(); ++p) {
       const view::PartitionView& part = topic.partitions[p];
       PartitionRow row;
       row.name = part.topic + "-" + std::to_string(part.partition);
       row.topic = part.topic;
+      row.cluster = cluster;
+      row.mirror_of = mirror_of;
       row.partition = part.partition;
       row.leader = part.leader;
       row.leader_epoch = part.leader_epoch;

@@ -13,6 +13,11 @@ namespace kafkasim::gui {
 struct PartitionRow {
   std::string name;  // "cities-0"
   std::string topic;
+  // With several clusters: the cluster ("us-east", the part of `topic` before '/'), and for a
+  // remote topic MirrorMaker 2 created, the cluster it mirrors ("us-east" for
+  // "eu-west/us-east.cities"); both empty otherwise.
+  std::string cluster;
+  std::string mirror_of;
   int partition = 0;
   int leader = -1;
   int leader_epoch = 0;
@@ -31,6 +36,10 @@ struct PartitionRow {
 };
 
 std::string JoinIds(const std::vector<int>& ids);
+
+// The source cluster of `topic` ("eu-west/us-east.cities") when a MirrorMaker 2 flow into its
+// cluster created it as a remote topic, else "".
+std::string MirrorSourceOf(const view::WorldView& world, const std::string& topic);
 
 class TopicsModel {
  public:

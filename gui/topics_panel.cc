@@ -10,15 +10,31 @@ namespace kafkasim::gui::topics {
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   (void)queue;
   const Palette& pal = CurrentPalette(state);
+  // With several clusters the topics come cluster by cluster (the runner lists them so): a
+  // heading for each, and the remote topics MirrorMaker 2 made are marked.
+  std::string cluster_shown;
   for (const view::TopicView& topic : world.topics) {
+    const std::size_t slash = topic.name.find('/');
+    const std::string cluster = slash == std::string::npos ? "" : topic.name.substr(0, slash);
+    if (!cluster.empty() && cluster != cluster_shown) {
+      cluster_shown = cluster;
+      ImGui::TextColored(ToVec4(pal.dim_text), "cluster %s", cluster.c_str());
+      ImGui::Separator();
+    }
     std::string configs;
     for (const auto& [key, value] : topic.configs) {
       configs += (configs.empty() ? "" : ",") + key + "=" + value;
     }
+    const std::string name = cluster.empty() ? topic.name : topic.name.substr(slash + 1);
+    const std::string source = MirrorSourceOf(world, topic.name);
+    if (!source.empty()) {
+      ImGui::TextColored(ToVec4(pal.produce), "remote topic: MirrorMaker 2 copies %s into it",
+                         source.c_str());
+    }
     ImGui::TextWrapped(
         "Topic: %s  TopicId: %s  PartitionCount: %zu  ReplicationFactor: %d  Configs: %s",
-        topic.name.c_str(), topic.topic_id.c_str(), topic.partitions.size(),
-        topic.replication_factor, configs.c_str());
+        name.c_str(), topic.topic_id.c_str(), topic.partitions.size(), topic.replication_factor,
+        configs.c_str());
   }
   const auto& rows = state.topics.rows();
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
@@ -53,7 +69,20 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
         // A double click opens the partition's log in the Partition tab.
         if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) state.focus_tab = "Partition";
       }
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("double-click: show this partition's log");
+      if (ImGui::IsItemHovered()) {
+        if (row.mirror_of.empty()) {
+          ImGui::SetTooltip("double-click: show this partition's log");
+        } else {
+          ImGui::SetTooltip(
+              "a remote topic: MirrorMaker 2 copies %s's records into it, partition for "
+              "partition\ndouble-click: show this partition's log",
+              row.mirror_of.c_str());
+        }
+      }
+      if (!row.mirror_of.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(ToVec4(pal.produce), "(mirror)");
+      }
       ImGui::TableNextColumn();
       ImGui::Text("%d", row.partition);
       ImGui::TableNextColumn();

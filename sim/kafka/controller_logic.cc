@@ -826,12 +826,25 @@ Result<ControllerChanges> ControllerLogic::AlterConfigs(
   Batch batch(image_);
   const std::string where =
       resource_type == 2 ? fmt::format("topic {}", resource_name) : "the cluster default";
+  // ConfigurationControlManager.incrementalAlterConfigResource: a topic config that keeps its
+  // value makes no record (only broker resources are rewritten to trigger reloads).
+  const TopicImage* altered = resource_type == 2 ? image_.Topic(resource_name) : nullptr;
+  const auto unchanged = [&](const std::string& name, const std::optional<std::string>& value) {
+    if (altered == nullptr) return false;
+    const auto it = altered->configs.find(name);
+    const std::optional<std::string> current =
+        it == altered->configs.end() ? std::nullopt : std::optional<std::string>(it->second);
+    return current == value;
+  };
+  bool min_isr_changed = false;
   for (const auto& [name, value] : changes) {
+    if (unchanged(name, value)) continue;
+    if (name == "min.insync.replicas") min_isr_changed = true;
     batch.Add(ConfigRecord{resource_type, resource_name, name, value});
     batch.Note(value ? fmt::format("set {}={} on {}", name, *value, where)
                      : fmt::format("removed {} from {}", name, where));
   }
-  if (config_.eligible_leader_replicas_enable && changes.contains("min.insync.replicas")) {
+  if (config_.eligible_leader_replicas_enable && min_isr_changed) {
     // KIP-966: the ELR was computed against the old minimum, so it no longer proves anything.
     const auto has_elr = [&](const std::string& topic, const PartitionRegistration& p) {
       return (resource_type == 4 || topic == resource_name) &&

@@ -161,6 +161,16 @@ void KafkaRaftServer::HandleControllerRequest(const Message& message, const Kafk
     Result<ControllerChanges> r = logic_->CreatePartitions(grow->name, grow->count, env_.rng());
     if (!r.ok()) return Reply(from, AdminResponse{r.status().code(), r.status().message(), {}, {}});
     ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}, {}}});
+  } else if (const auto* configs = request.Get<IncrementalAlterConfigsRequest>()) {
+    // ConfigurationControlManager.incrementalAlterConfigs: ConfigRecords, answered once they
+    // commit.
+    if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}, configs->topic});
+    Result<ControllerChanges> r = logic_->AlterConfigs(2, configs->topic, configs->changes);
+    if (!r.ok()) {
+      return Reply(from,
+                   AdminResponse{r.status().code(), r.status().message(), {}, configs->topic});
+    }
+    ProposeRecords(*r, PendingReply{from, AdminResponse{Errc::kNone, "", {}, configs->topic}});
   } else if (const auto* elect = request.Get<ElectLeadersRequest>()) {
     if (!active) return Reply(from, AdminResponse{Errc::kNotController, "", {}, {}});
     std::optional<std::vector<TopicPartition>> which;

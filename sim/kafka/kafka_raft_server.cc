@@ -484,6 +484,7 @@ void KafkaRaftServer::OnMessage(const Message& message) {
       std::holds_alternative<CreateTopicsRequest>(body) ||
       std::holds_alternative<DeleteTopicsRequest>(body) ||
       std::holds_alternative<CreatePartitionsRequest>(body) ||
+      std::holds_alternative<IncrementalAlterConfigsRequest>(body) ||
       std::holds_alternative<ElectLeadersRequest>(body) ||
       std::holds_alternative<AllocateProducerIdsRequest>(body)) {
     HandleControllerRequest(message, *k);
@@ -567,6 +568,7 @@ void KafkaRaftServer::PublishPartitionStates() {
     }
   }
   broker_->ApplyPartitionStates(states);
+  broker_->replicas().RefreshTopicConfigs();
 }
 
 void KafkaRaftServer::BeginControlledShutdown() {

@@ -246,6 +246,7 @@ void KafkaZkServer::OnMessage(const Message& message) {
       std::holds_alternative<CreateTopicsRequest>(body) ||
       std::holds_alternative<DeleteTopicsRequest>(body) ||
       std::holds_alternative<CreatePartitionsRequest>(body) ||
+      std::holds_alternative<IncrementalAlterConfigsRequest>(body) ||
       std::holds_alternative<ElectLeadersRequest>(body) ||
       std::holds_alternative<AllocateProducerIdsRequest>(body) ||
       std::holds_alternative<ControlledShutdownRequest>(body)) {
@@ -442,6 +443,21 @@ void KafkaZkServer::HandleLeaderAndIsr(const LeaderAndIsrRequest& request) {
     return;
   }
   ApplyToImage(request.partitions);
+  for (const auto& [topic, configs] : request.topic_configs) {
+    const TopicImage* t = image_.Topic(topic);
+    if (t == nullptr) continue;
+    std::vector<ConfigRecord> changes;
+    for (const auto& [name, value] : configs) {
+      const auto it = t->configs.find(name);
+      if (it == t->configs.end() || it->second != value) {
+        changes.push_back(ConfigRecord{2, topic, name, value});
+      }
+    }
+    for (const auto& [name, value] : t->configs) {
+      if (!configs.contains(name)) changes.push_back(ConfigRecord{2, topic, name, {}});
+    }
+    for (const ConfigRecord& r : changes) image_.Apply(r, ++image_offset_);
+  }
   std::vector<HostedPartitionState> states;
   for (const ZkPartitionState& p : request.partitions) {
     if (std::find(p.replicas.begin(), p.replicas.end(), config_.node_id) == p.replicas.end()) {
@@ -491,15 +507,24 @@ void KafkaZkServer::HandleUpdateMetadata(const UpdateMetadataRequest& request) {
     }
   }
   ApplyToImage(current);
-  for (const auto& [topic, configs] : request.topic_configs) {
-    for (const auto& [name, value] : configs) {
-      const TopicImage* t = image_.Topic(topic);
-      if (t == nullptr) continue;
-      auto it = t->configs.find(name);
-      if (it != t->configs.end() && it->second == value) continue;
-      image_.Apply(ConfigRecord{2, topic, name, value}, ++image_offset_);
+  // The request carries every topic's overrides: one it does not name has none (an override
+  // deleted by kafka-configs.sh --delete-config goes).
+  const std::map<std::string, std::string> none;
+  std::vector<ConfigRecord> config_changes;
+  for (const auto& [topic, t] : image_.topics()) {
+    const auto named = request.topic_configs.find(topic);
+    const auto& wanted = named == request.topic_configs.end() ? none : named->second;
+    for (const auto& [name, value] : wanted) {
+      auto it = t.configs.find(name);
+      if (it != t.configs.end() && it->second == value) continue;
+      config_changes.push_back(ConfigRecord{2, topic, name, value});
+    }
+    for (const auto& [name, value] : t.configs) {
+      if (!wanted.contains(name)) config_changes.push_back(ConfigRecord{2, topic, name, {}});
     }
   }
+  for (const ConfigRecord& r : config_changes) image_.Apply(r, ++image_offset_);
+  if (!config_changes.empty() && broker_) broker_->replicas().RefreshTopicConfigs();
   CompleteDelayedDeletes();
 }
 

@@ -131,6 +131,8 @@ class KafkaZkServer final : public KafkaNode {
   void HandleDeleteTopics(NodeIndex from, const DeleteTopicsRequest& request);
   void Reply(NodeIndex to, KafkaBody body);
   void SendUpdateMetadata(const std::vector<ZkLiveBroker>& live);
+  // The unfenced brokers, as UpdateMetadata lists them.
+  std::vector<ZkLiveBroker> Live() const;
 
   // Topic deletion (zk_topic_deletion.cc, TopicDeletionManager).
   enum class ReplicaDeletion : std::uint8_t { kStarted, kSuccessful, kIneligible };

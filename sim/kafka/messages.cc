@@ -28,7 +28,8 @@ MessageClass KafkaMessage::Class() const {
                              std::is_same_v<T, AdminResponse> ||
                              std::is_same_v<T, CreatePartitionsRequest> ||
                              std::is_same_v<T, DescribeConfigsRequest> ||
-                             std::is_same_v<T, DescribeConfigsResponse>) {
+                             std::is_same_v<T, DescribeConfigsResponse> ||
+                             std::is_same_v<T, IncrementalAlterConfigsRequest>) {
           return ClassOf(MessageKind::kAdmin);
         } else if constexpr (std::is_same_v<T, ProduceRequest> ||
                              std::is_same_v<T, ProduceResponse> ||
@@ -105,12 +106,23 @@ std::string KafkaMessage::Name() const {
                                            "ListGroups",
                                            "ListGroupsResponse",
                                            "DescribeConfigs",
-                                           "DescribeConfigsResponse"};
+                                           "DescribeConfigsResponse",
+                                           "IncrementalAlterConfigs"};
   static_assert(std::size(kNames) == std::variant_size_v<KafkaBody>);
   return kNames[body.index()];
 }
 
 std::string KafkaMessage::Describe() const {
+  if (const auto* r = Get<DescribeConfigsRequest>()) {
+    return fmt::format("DescribeConfigs topics=[{}]", fmt::join(r->topics, ","));
+  }
+  if (const auto* r = Get<IncrementalAlterConfigsRequest>()) {
+    std::vector<std::string> changes;
+    for (const auto& [name, value] : r->changes) {
+      changes.push_back(value ? fmt::format("{}={}", name, *value) : "-" + name);
+    }
+    return fmt::format("IncrementalAlterConfigs {} [{}]", r->topic, fmt::join(changes, ","));
+  }
   if (const auto* r = Get<LeaderAndIsrRequest>()) {
     std::string parts;
     for (const ZkPartitionState& p : r->partitions) {

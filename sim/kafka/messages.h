@@ -78,6 +78,12 @@ struct ElectLeadersRequest {
   bool unclean = false;  // election type: preferred (false) or unclean
   std::vector<std::pair<std::string, std::int32_t>> partitions;  // empty: all
 };
+// IncrementalAlterConfigs (API key 44, kafka-configs.sh --alter) for one topic, to the
+// controller: each config set to a value, or deleted (nullopt). Answered with an AdminResponse.
+struct IncrementalAlterConfigsRequest {
+  std::string topic;
+  std::map<std::string, std::optional<std::string>> changes;
+};
 // Generic answer to admin requests: Kafka error plus the message the tool prints.
 struct AdminResponse {
   Errc error = Errc::kNone;
@@ -231,6 +237,9 @@ struct LeaderAndIsrRequest {
   std::int32_t controller_epoch = 0;
   std::int64_t broker_epoch = -1;
   std::vector<ZkPartitionState> partitions;
+  // Our shortcut for LogManager reading /config/topics/<topic> when it creates a log
+  // (fetchLogConfig): the overrides of the topics named, so a new log opens with them.
+  std::map<std::string, std::map<std::string, std::string>> topic_configs;
 };
 // UpdateMetadata (API key 6): the live brokers and every partition's state, plus (our
 // shortcut for the brokers' /config/topics watchers) the topic config overrides.
@@ -329,18 +338,17 @@ struct GroupResponseMessage {
   GroupResponseBody response;
 };
 
-using KafkaBody =
-    std::variant<BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
-                 BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
-                 CreateTopicsRequest, DeleteTopicsRequest, ElectLeadersRequest, AdminResponse,
-                 ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
-                 ListOffsetsResponse, MetadataRequest, MetadataResponse, CreatePartitionsRequest,
-                 InitProducerIdRequest, InitProducerIdResponse, AllocateProducerIdsRequest,
-                 AllocateProducerIdsResponse, LeaderAndIsrRequest, UpdateMetadataRequest,
-                 StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
-                 GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
-                 ControlledShutdownResponse, StopReplicaResponse, ListGroupsRequest,
-                 ListGroupsResponse, DescribeConfigsRequest, DescribeConfigsResponse>;
+using KafkaBody = std::variant<
+    BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
+    BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse, CreateTopicsRequest,
+    DeleteTopicsRequest, ElectLeadersRequest, AdminResponse, ProduceRequest, ProduceResponse,
+    FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse, MetadataRequest,
+    MetadataResponse, CreatePartitionsRequest, InitProducerIdRequest, InitProducerIdResponse,
+    AllocateProducerIdsRequest, AllocateProducerIdsResponse, LeaderAndIsrRequest,
+    UpdateMetadataRequest, StopReplicaRequest, FindCoordinatorRequest, FindCoordinatorResponse,
+    GroupRequestMessage, GroupResponseMessage, ControlledShutdownRequest,
+    ControlledShutdownResponse, StopReplicaResponse, ListGroupsRequest, ListGroupsResponse,
+    DescribeConfigsRequest, DescribeConfigsResponse, IncrementalAlterConfigsRequest>;
 
 class KafkaMessage final : public Payload {
  public:

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/assert.h"
+#include "kafka/configs.h"
 #include "kafka/replica_log.h"
 #include "kafka/trace_kinds.h"
 
@@ -70,7 +71,10 @@ MirrorMakerNode::MirrorMakerNode(
                                {},
                                {},
                                {},
+                               {},
                                false,
+                               {},
+                               -1,
                                {},
                                -1,
                                {}});
@@ -84,6 +88,7 @@ void MirrorMakerNode::OnStart() {
     f.next_groups_refresh = now;
     f.next_checkpoint = now + f.config.emit_checkpoints_interval;
     f.next_group_sync = now + f.config.sync_group_offsets_interval;
+    f.next_config_sync = now;  // scheduleRepeating: first at once, then every interval
     f.next_heartbeat = now;
     f.next_flush = now + f.config.offset_flush_interval;
   }
@@ -134,12 +139,8 @@ void MirrorMakerNode::EnsureTopic(const std::string& cluster, const std::string&
   if (have >= partitions) return;
   const auto creating = link.creating.find(topic);
   if (creating != link.creating.end() && env_.Now() - creating->second < kCreateRetry) return;
-  // Admin requests go to the active controller; a node that is not answers NOT_CONTROLLER and
-  // the next one is asked (the KRaft voters, or in ZooKeeper mode the brokers).
-  const std::vector<std::int32_t>& candidates =
-      link.directory->voter_ids.empty() ? link.directory->broker_ids : link.directory->voter_ids;
-  if (candidates.empty()) return;
-  const std::int32_t controller = candidates[link.admin_cursor % candidates.size()];
+  const NodeIndex controller = AdminTarget(cluster);
+  if (controller == kNoNode) return;
   KafkaBody body;
   if (have == 0) {
     CreateTopicsRequest create;
@@ -154,7 +155,76 @@ void MirrorMakerNode::EnsureTopic(const std::string& cluster, const std::string&
     body = CreatePartitionsRequest{topic, partitions};
   }
   link.creating[topic] = env_.Now();
-  env_.Send(link.directory->NodeFor(controller), std::make_shared<KafkaMessage>(std::move(body)));
+  env_.Send(controller, std::make_shared<KafkaMessage>(std::move(body)));
+}
+
+// Admin requests go to the active controller; a node that is not answers NOT_CONTROLLER and
+// the next one is asked (the KRaft voters, or in ZooKeeper mode the brokers).
+NodeIndex MirrorMakerNode::AdminTarget(const std::string& cluster) {
+  const Link& link = LinkOf(cluster);
+  const std::vector<std::int32_t>& candidates =
+      link.directory->voter_ids.empty() ? link.directory->broker_ids : link.directory->voter_ids;
+  if (candidates.empty()) return kNoNode;
+  return link.directory->NodeFor(candidates[link.admin_cursor % candidates.size()]);
+}
+
+// MirrorSourceConnector.syncTopicConfigs: describe the replicated source topics (those whose
+// remote topic exists), then alter each remote topic to match (AlterRemoteConfigs).
+void MirrorMakerNode::SyncTopicConfigs(int flow) {
+  FlowState& f = flows_[static_cast<std::size_t>(flow)];
+  if (f.sync_correlation >= 0 && env_.Now() - f.sync_sent_at < kRequestTimeout) return;
+  Link& source = LinkOf(f.config.source);
+  if (!source.has_metadata) return;
+  std::vector<std::string> topics;
+  for (const auto& [topic, partitions] : source.metadata.topics) {
+    const std::string remote = mirror_policy::FormatRemoteTopic(f.config.source, topic);
+    if (StatsOf(flow).remote_topics.contains(remote)) topics.push_back(topic);
+  }
+  if (topics.empty()) return;
+  const std::vector<BrokerId>& candidates = source.metadata.live_brokers.empty()
+                                                ? source.directory->broker_ids
+                                                : source.metadata.live_brokers;
+  if (candidates.empty()) return;
+  const BrokerId broker = candidates[source.controller_cursor % candidates.size()];
+  f.sync_correlation = next_correlation_++;
+  f.sync_sent_at = env_.Now();
+  env_.Send(source.directory->NodeFor(broker),
+            std::make_shared<KafkaMessage>(DescribeConfigsRequest{f.sync_correlation, topics}));
+}
+
+// incrementalAlterConfigs(targetConfig(sourceConfig, true)): every topic config the filter lets
+// through is SET to the source's override, or DELETEd where the source has none (isDefault, and
+// use.defaults.from=target: the target's default applies). The controller writes only what
+// changes.
+void MirrorMakerNode::AlterRemoteConfigs(int flow, const DescribeConfigsResponse& described) {
+  FlowState& f = flows_[static_cast<std::size_t>(flow)];
+  const NameFilter filter(kTopicsIncludeDefault, f.config.config_properties_exclude);
+  Link& target = LinkOf(f.config.target);
+  for (const auto& [topic, configs] : described.configs) {
+    const std::string remote = mirror_policy::FormatRemoteTopic(f.config.source, topic);
+    if (PartitionCount(target.metadata, remote) == 0) continue;
+    const auto altering = target.altering.find(remote);
+    if (altering != target.altering.end() &&
+        env_.Now() - altering->second.second < kRequestTimeout) {
+      continue;
+    }
+    IncrementalAlterConfigsRequest request;
+    request.topic = remote;
+    for (const ConfigSpec& spec : TopicConfigSpecs()) {
+      const std::string name(spec.name);
+      if (!filter.Passes(name)) continue;
+      const auto it = configs.find(name);
+      request.changes[name] =
+          it == configs.end() ? std::nullopt : std::optional<std::string>(it->second);
+    }
+    for (const auto& [name, value] : configs) {
+      if (filter.Passes(name)) request.changes[name] = value;
+    }
+    const NodeIndex controller = AdminTarget(f.config.target);
+    if (controller == kNoNode) return;
+    target.altering[remote] = {flow, env_.Now()};
+    env_.Send(controller, std::make_shared<KafkaMessage>(std::move(request)));
+  }
 }
 
 void MirrorMakerNode::RefreshTopics(int flow) {
@@ -283,6 +353,10 @@ void MirrorMakerNode::Tick() {
                                    {}});
         }
       }
+    }
+    if (f.config.sync_topic_configs_enabled && now >= f.next_config_sync) {
+      f.next_config_sync = now + f.config.sync_topic_configs_interval;
+      SyncTopicConfigs(flow);
     }
     if (f.config.emit_checkpoints_enabled && f.config.sync_group_offsets_enabled &&
         now >= f.next_group_sync) {
@@ -685,6 +759,23 @@ void MirrorMakerNode::OnMessage(const Message& message) {
     }
   } else if (const auto* admin = k->Get<AdminResponse>()) {
     if (admin->topic.empty()) return;
+    if (const auto altering = link.altering.find(admin->topic);
+        altering != link.altering.end() && !link.creating.contains(admin->topic)) {
+      // The answer to a config sync: a failure waits for the next interval (Kafka logs "Could
+      // not alter configuration of topic").
+      const int flow = altering->second.first;
+      link.altering.erase(altering);
+      if (admin->error == Errc::kNotController) {
+        ++link.admin_cursor;
+      } else if (admin->error == Errc::kNone) {
+        ++StatsOf(flow).topic_configs_synced;
+      } else {
+        Warn(fmt::format("alter {} {}", admin->topic, ErrcName(admin->error)),
+             fmt::format("Could not alter configuration of topic {} in {}: {} {}", admin->topic,
+                         cluster, ErrcName(admin->error), admin->message));
+      }
+      return;
+    }
     if (admin->error == Errc::kNotController) {
       // Ask the next candidate, once per candidate that said no (several answers may come
       // back from the same one).
@@ -713,6 +804,11 @@ void MirrorMakerNode::OnMessage(const Message& message) {
     }
   } else if (const auto* described = k->Get<DescribeConfigsResponse>()) {
     for (FlowState& fs : flows_) {
+      if (fs.sync_correlation == described->correlation_id) {
+        fs.sync_correlation = -1;
+        AlterRemoteConfigs(static_cast<int>(&fs - flows_.data()), *described);
+        continue;
+      }
       if (fs.describe_correlation != described->correlation_id) continue;
       fs.describe_correlation = -1;
       // targetConfig(sourceConfig, false): the source's non-default configs that

@@ -49,6 +49,9 @@ struct MirrorFlowConfig {
   Duration emit_checkpoints_interval = Seconds(60);
   bool sync_group_offsets_enabled = false;
   Duration sync_group_offsets_interval = Seconds(60);
+  // MirrorSourceConnector.syncTopicConfigs: the remote topics' configs follow their sources'.
+  bool sync_topic_configs_enabled = true;
+  Duration sync_topic_configs_interval = Seconds(600);
   bool emit_heartbeats_enabled = true;
   Duration emit_heartbeats_interval = Seconds(1);
   Duration refresh_topics_interval = Seconds(600);
@@ -76,7 +79,8 @@ struct MirrorStats {
     std::int64_t checkpoints = 0;
     std::int64_t heartbeats = 0;
     std::int64_t group_offsets_synced = 0;
-    std::set<std::string> remote_topics;  // created (or found) in the target
+    std::int64_t topic_configs_synced = 0;  // IncrementalAlterConfigs the target accepted
+    std::set<std::string> remote_topics;    // created (or found) in the target
     std::int64_t Lag() const;
   };
   std::vector<Flow> flows;
@@ -132,6 +136,8 @@ class MirrorMakerNode : public Node {
     std::size_t controller_cursor = 0;     // the broker asked for metadata and group lookups
     std::size_t admin_cursor = 0;          // the controller candidate asked to create topics
     std::map<std::string, Time> creating;  // topic -> CreateTopics sent at
+    // topic -> the flow whose config sync is in flight, and when it was sent
+    std::map<std::string, std::pair<int, Time>> altering;
     std::map<BrokerId, std::pair<std::int64_t, Time>> fetch_in_flight;
   };
   struct FlowState {
@@ -144,13 +150,16 @@ class MirrorMakerNode : public Node {
     std::set<std::string> known_groups;
     std::map<std::string, std::map<TopicPartition, Checkpoint>> last_checkpoints;
     Time next_topics_refresh, next_groups_refresh, next_checkpoint, next_group_sync, next_heartbeat,
-        next_flush;
+        next_flush, next_config_sync;
     bool groups_listed = false;
     // createNewTopics: the source topics' configs (overrides, filtered), described before their
     // remote topics are created.
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> source_configs;
     std::int64_t describe_correlation = -1;
     Time describe_sent_at;
+    // syncTopicConfigs: its own DescribeConfigs of the replicated source topics.
+    std::int64_t sync_correlation = -1;
+    Time sync_sent_at;
   };
   // A group request in progress: FindCoordinator then OffsetFetch/OffsetCommit.
   struct GroupCall {
@@ -170,6 +179,10 @@ class MirrorMakerNode : public Node {
   std::string ClusterOf(NodeIndex node) const;
   void RequestMetadata(const std::string& cluster);
   void DescribeSourceConfigs(int flow, std::vector<std::string> topics);
+  void SyncTopicConfigs(int flow);
+  void AlterRemoteConfigs(int flow, const DescribeConfigsResponse& described);
+  // The target's admin request goes to the next controller candidate.
+  NodeIndex AdminTarget(const std::string& cluster);
   void EnsureTopic(const std::string& cluster, const std::string& topic, std::int32_t partitions,
                    std::int32_t replication_factor, bool compacted,
                    const std::vector<std::pair<std::string, std::string>>& configs = {});

@@ -181,6 +181,9 @@ class ReplicaLog {
   // partition.metadata (version 0, the topic id), written once when the log is created so the
   // directory says which topic it belongs to, as Kafka's PartitionMetadataFile.
   virtual Status WritePartitionMetadata(const Uuid& topic_id) = 0;
+  // A topic config changed (UnifiedLog.updateConfig): later appends, rolls, retention and
+  // cleaning follow the new values. INVALID_CONFIG for a compression.type it does not know.
+  virtual Status UpdateConfig(const ReplicaLogConfig& config) = 0;
   virtual LogSummary Describe() const = 0;
 };
 

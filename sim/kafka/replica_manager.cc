@@ -47,10 +47,11 @@ std::int32_t ReplicaManager::MinInsyncReplicas(const std::string& topic) const {
 
 // --- Control plane ---
 
-Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
+// The log config of a topic's replicas: the broker's defaults under the topic's overrides.
+ReplicaLogConfig ReplicaManager::LogConfigFor(const std::string& topic) {
   ReplicaLogConfig lc = logs_.defaults();
   auto num = [&](const char* name, std::int64_t fallback) -> std::int64_t {
-    return std::stoll(metadata_.TopicConfig(hosted.topic, name, std::to_string(fallback)));
+    return std::stoll(metadata_.TopicConfig(topic, name, std::to_string(fallback)));
   };
   lc.segment_bytes = num("segment.bytes", lc.segment_bytes);
   lc.segment_ms = num("segment.ms", lc.segment_ms);
@@ -69,15 +70,14 @@ Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
   lc.retention_bytes = num("retention.bytes", lc.retention_bytes);
   // What LogValidator applies to a client's batch.
   lc.max_message_bytes = static_cast<std::int32_t>(num("max.message.bytes", lc.max_message_bytes));
-  lc.compression_type =
-      metadata_.TopicConfig(hosted.topic, "compression.type", lc.compression_type);
+  lc.compression_type = metadata_.TopicConfig(topic, "compression.type", lc.compression_type);
   lc.message_timestamp_log_append_time =
       metadata_.TopicConfig(
-          hosted.topic, "message.timestamp.type",
+          topic, "message.timestamp.type",
           lc.message_timestamp_log_append_time ? "LogAppendTime" : "CreateTime") == "LogAppendTime";
   // cleanup.policy is a list: "compact", "delete" or both (LogConfig.CLEANUP_POLICY_CONFIG).
   const std::string policy = metadata_.TopicConfig(
-      hosted.topic, "cleanup.policy",
+      topic, "cleanup.policy",
       lc.cleanup_policy_compact ? (lc.cleanup_policy_delete ? "compact,delete" : "compact")
                                 : "delete");
   lc.cleanup_policy_compact = policy.find("compact") != std::string::npos;
@@ -86,7 +86,12 @@ Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
   lc.min_compaction_lag_ms = num("min.compaction.lag.ms", lc.min_compaction_lag_ms);
   lc.max_compaction_lag_ms = num("max.compaction.lag.ms", lc.max_compaction_lag_ms);
   lc.min_cleanable_dirty_ratio = std::stod(metadata_.TopicConfig(
-      hosted.topic, "min.cleanable.dirty.ratio", std::to_string(lc.min_cleanable_dirty_ratio)));
+      topic, "min.cleanable.dirty.ratio", std::to_string(lc.min_cleanable_dirty_ratio)));
+  return lc;
+}
+
+Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
+  const ReplicaLogConfig lc = LogConfigFor(hosted.topic);
   Result<std::unique_ptr<ReplicaLog>> log =
       logs_.GetOrCreateLog(hosted.topic, hosted.topic_id, hosted.partition, lc);
   if (!log.ok()) {
@@ -102,7 +107,45 @@ Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
   p->set_alter_enabled(broker_epoch_ >= 0);
   Partition* raw = p.get();
   partitions_.emplace(TopicPartition{hosted.topic, hosted.partition}, std::move(p));
+  applied_overrides_.try_emplace(
+      hosted.topic,
+      metadata_.TopicOverrides(hosted.topic).value_or(std::map<std::string, std::string>{}));
   return raw;
+}
+
+// TopicConfigHandler / DynamicConfigPublisher: a topic whose overrides changed since its logs
+// were configured gives every hosted log of it the new values (LogManager.updateTopicConfig),
+// and its partitions the new min.insync.replicas.
+void ReplicaManager::RefreshTopicConfigs() {
+  const std::string* topic = nullptr;  // the topic of the partitions being walked
+  bool reconfigure = false;
+  ReplicaLogConfig lc;
+  for (auto& [key, p] : partitions_) {
+    if (topic == nullptr || *topic != key.topic) {
+      topic = &key.topic;
+      std::map<std::string, std::string> now =
+          metadata_.TopicOverrides(key.topic).value_or(std::map<std::string, std::string>{});
+      auto [it, inserted] = applied_overrides_.try_emplace(key.topic, now);
+      reconfigure = !inserted && it->second != now;
+      if (!reconfigure) continue;
+      std::vector<std::string> shown;
+      for (const auto& [name, value] : now) shown.push_back(name + "=" + value);
+      io_.Emit(
+          trace_kind::kLogConfig,
+          fmt::format("applies the configs of {} to its logs: {}", key.topic,
+                      shown.empty() ? "the defaults" : fmt::format("{}", fmt::join(shown, ", "))),
+          {{"topic", key.topic}});
+      it->second = std::move(now);
+      lc = LogConfigFor(key.topic);
+    }
+    if (!reconfigure) continue;
+    p->set_min_insync_replicas(MinInsyncReplicas(key.topic));
+    if (Status s = p->log().UpdateConfig(lc); !s.ok()) {
+      io_.Emit(trace_kind::kLogConfig,
+               fmt::format("{}: config change not applied: {}",
+                           PartitionName(key.topic, key.partition), s.ToString()));
+    }
+  }
 }
 
 void ReplicaManager::ApplyPartitionStates(const std::vector<HostedPartitionState>& states) {

@@ -50,6 +50,8 @@ class ReplicaManager {
   // Makes this broker leader or follower of each partition as its state says, creating the
   // replica (and its log) when new. Partitions not named are left as they are.
   void ApplyPartitionStates(const std::vector<HostedPartitionState>& states);
+  // Hosted logs of topics whose overrides changed take the new values (after a metadata update).
+  void RefreshTopicConfigs();
   // Drops a replica and deletes its log (a deleted topic, a replica moved away: StopReplica).
   void StopReplica(const std::string& topic, std::int32_t partition);
   // The broker epoch this broker holds (-1 before registration): ISR changes need one.
@@ -93,6 +95,7 @@ class ReplicaManager {
 
  private:
   Partition* OpenPartition(const HostedPartitionState& hosted);
+  ReplicaLogConfig LogConfigFor(const std::string& topic);
   std::int32_t MinInsyncReplicas(const std::string& topic) const;
   void SendPendingAlter(Partition& p);
   // Serves a fetch now; false when it should wait (nothing new, no error, max wait left).
@@ -108,6 +111,8 @@ class ReplicaManager {
   const ControllerChannel& channel_;
   std::int64_t broker_epoch_ = -1;
   std::map<TopicPartition, std::unique_ptr<Partition>, TopicPartitionLess> partitions_;
+  // Each topic's overrides as its hosted logs were last configured with them.
+  std::map<std::string, std::map<std::string, std::string>> applied_overrides_;
   // Where each partition's pending AlterPartition went (AlterPartitionManager's in-flight map).
   struct AlterSent {
     std::int32_t to = -1;  // -1: not sent yet, no controller known

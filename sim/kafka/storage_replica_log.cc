@@ -22,6 +22,8 @@ class StorageReplicaLog final : public ReplicaLog {
  public:
   explicit StorageReplicaLog(std::unique_ptr<storage::PartitionLog> log) : log_(std::move(log)) {}
 
+  Status UpdateConfig(const ReplicaLogConfig& config) override;
+
   std::int64_t log_start_offset() const override { return log_->log_start_offset(); }
   std::int64_t log_end_offset() const override { return log_->log_end_offset(); }
   std::int64_t high_watermark() const override { return log_->high_watermark(); }
@@ -157,13 +159,8 @@ class StorageReplicaLog final : public ReplicaLog {
   std::unique_ptr<storage::PartitionLog> log_;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& log_dir,
-                                                   const std::string& topic, std::int32_t partition,
-                                                   const ReplicaLogConfig& config, Time now,
-                                                   const ReplicaLogHints& hints,
-                                                   ReplicaLogOpenInfo* info) {
+// The storage layer's LogConfig for a ReplicaLogConfig.
+Result<storage::LogConfig> ToStorageConfig(const ReplicaLogConfig& config) {
   storage::LogConfig lc;
   lc.segment_bytes = config.segment_bytes;
   lc.segment_ms = config.segment_ms;
@@ -192,6 +189,26 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
                         " is not one of producer, uncompressed, gzip, snappy, lz4, zstd");
     }
   }
+  return lc;
+}
+
+Status StorageReplicaLog::UpdateConfig(const ReplicaLogConfig& config) {
+  Result<storage::LogConfig> converted = ToStorageConfig(config);
+  if (!converted.ok()) return converted.status();
+  log_->set_config(*converted);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::string& log_dir,
+                                                   const std::string& topic, std::int32_t partition,
+                                                   const ReplicaLogConfig& config, Time now,
+                                                   const ReplicaLogHints& hints,
+                                                   ReplicaLogOpenInfo* info) {
+  Result<storage::LogConfig> converted = ToStorageConfig(config);
+  if (!converted.ok()) return converted.status();
+  const storage::LogConfig& lc = *converted;
   storage::LogOpenHints open_hints;
   open_hints.recovery_point = hints.recovery_point;
   open_hints.log_start_offset = hints.log_start_offset;

@@ -27,6 +27,8 @@ inline constexpr std::string_view kLogLoad = "log.load";
 inline constexpr std::string_view kLogRecovery = "log.recovery";
 inline constexpr std::string_view kLogRetention = "log.retention";
 inline constexpr std::string_view kLogCleaner = "log.cleaner";
+// A topic's overrides changed and the broker's logs of it took them (or could not).
+inline constexpr std::string_view kLogConfig = "log.config";
 inline constexpr std::string_view kLogCheckpointUnreadable = "log.checkpoint_unreadable";
 inline constexpr std::string_view kLogCheckpointFailed = "log.checkpoint_failed";
 inline constexpr std::string_view kLogCleanShutdown = "log.clean_shutdown";
@@ -128,6 +130,7 @@ inline constexpr std::array kAll = {
     kLogRecovery,
     kLogRetention,
     kLogCleaner,
+    kLogConfig,
     kLogCheckpointUnreadable,
     kLogCheckpointFailed,
     kLogCleanShutdown,

@@ -286,6 +286,7 @@ void KafkaZkServer::Commit(const ControllerChanges& changes, std::set<BrokerId> 
   std::int64_t offset = logic_offset_;
   std::set<TopicPartition> touched;
   std::set<std::string> new_topics;
+  std::set<std::string> reconfigured;  // existing topics whose overrides change
   std::optional<std::pair<BrokerId, std::int64_t>> producer_ids;  // broker, block end
   std::int64_t producer_ids_start = logic_->image().next_producer_id();
   for (const MetadataRecord& record : changes.records) {
@@ -303,6 +304,9 @@ void KafkaZkServer::Commit(const ControllerChanges& changes, std::set<BrokerId> 
     }
     if (const auto* p = std::get_if<ProducerIdsRecord>(&record)) {
       producer_ids = {p->broker_id, p->producer_ids_end};
+    }
+    if (const auto* c = std::get_if<ConfigRecord>(&record); c && c->resource_type == 2) {
+      if (!new_topics.contains(c->resource_name)) reconfigured.insert(c->resource_name);
     }
   }
   Request multi{true, {}};
@@ -362,6 +366,22 @@ void KafkaZkServer::Commit(const ControllerChanges& changes, std::set<BrokerId> 
                              data, CreateMode::kPersistent, before->partition_epoch});
     }
   }
+  for (const std::string& name : reconfigured) {
+    // setOrCreateEntityConfigs. Kafka keeps the znode when the last override goes; here it
+    // exists exactly while the topic has overrides (as topic creation writes it), so it goes.
+    const TopicImage* before = logic_->image().Topic(name);
+    const TopicImage* t = after.Topic(name);
+    KSIM_ASSERT(before != nullptr && t != nullptr);
+    const std::string path = zkdata::TopicConfigPath(name);
+    if (t->configs.empty()) {
+      if (!before->configs.empty()) {
+        multi.ops.push_back(Op{OpType::kDelete, path, "", CreateMode::kPersistent, -1});
+      }
+    } else {
+      multi.ops.push_back(Op{before->configs.empty() ? OpType::kCreate : OpType::kSetData, path,
+                             zkdata::EncodeTopicConfig(t->configs), CreateMode::kPersistent, -1});
+    }
+  }
   if (producer_ids) {
     multi.ops.push_back(Op{OpType::kSetData, zkdata::kProducerIdBlockPath,
                            zkdata::EncodeProducerIdBlock(producer_ids->first, producer_ids_start,
@@ -376,33 +396,38 @@ void KafkaZkServer::Commit(const ControllerChanges& changes, std::set<BrokerId> 
     SendRequestsFor({}, started);
     return then(true);
   }
-  zk_->Write(std::move(multi), [this, gen, changes, touched, started, then](const ClientReply& r) {
-    if (!Current(gen)) return;
-    if (r.code != ZkCode::kOk) {
-      if (!r.results.empty() && r.results.front().code == ZkCode::kBadVersion) {
-        env_.Probe("zk.controller.fenced");
-        Emit(trace_kind::kZkStaleController,
-             "a write failed its /controller_epoch check: a newer controller exists");
-        Resign("fenced by a newer controller epoch");
-        return;
-      }
-      Emit(trace_kind::kControllerDecision,
-           fmt::format("a ZooKeeper write failed ({}); reloading the cluster state",
-                       zookeeper::ZkCodeName(r.code)));
-      ControllerConfig cc = config_.controller_config;
-      cc.eligible_leader_replicas_enable = false;
-      logic_ = std::make_unique<ControllerLogic>(cc);
-      logic_offset_ = -1;
-      deletions_.clear();
-      events_.push_front([this] { LoadContext(); });
-      return then(false);
-    }
-    for (const MetadataRecord& record : changes.records) logic_->Replay(record, ++logic_offset_);
-    for (const std::string& note : changes.notes) Emit(trace_kind::kControllerDecision, note);
-    for (const std::string& probe : changes.probes) env_.Probe(probe);
-    SendRequestsFor(touched, started);
-    then(true);
-  });
+  zk_->Write(std::move(multi),
+             [this, gen, changes, touched, started, reconfigured, then](const ClientReply& r) {
+               if (!Current(gen)) return;
+               if (r.code != ZkCode::kOk) {
+                 if (!r.results.empty() && r.results.front().code == ZkCode::kBadVersion) {
+                   env_.Probe("zk.controller.fenced");
+                   Emit(trace_kind::kZkStaleController,
+                        "a write failed its /controller_epoch check: a newer controller exists");
+                   Resign("fenced by a newer controller epoch");
+                   return;
+                 }
+                 Emit(trace_kind::kControllerDecision,
+                      fmt::format("a ZooKeeper write failed ({}); reloading the cluster state",
+                                  zookeeper::ZkCodeName(r.code)));
+                 ControllerConfig cc = config_.controller_config;
+                 cc.eligible_leader_replicas_enable = false;
+                 logic_ = std::make_unique<ControllerLogic>(cc);
+                 logic_offset_ = -1;
+                 deletions_.clear();
+                 events_.push_front([this] { LoadContext(); });
+                 return then(false);
+               }
+               for (const MetadataRecord& record : changes.records)
+                 logic_->Replay(record, ++logic_offset_);
+               for (const std::string& note : changes.notes)
+                 Emit(trace_kind::kControllerDecision, note);
+               for (const std::string& probe : changes.probes) env_.Probe(probe);
+               SendRequestsFor(touched, started);
+               if (touched.empty() && started.empty() && !reconfigured.empty())
+                 SendUpdateMetadata(Live());
+               then(true);
+             });
 }
 
 ZkPartitionState KafkaZkServer::StateOf(const std::string& topic, const Uuid& topic_id,
@@ -412,16 +437,21 @@ ZkPartitionState KafkaZkServer::StateOf(const std::string& topic, const Uuid& to
                           p.leader_epoch, p.isr,    p.partition_epoch, p.replicas};
 }
 
+std::vector<ZkLiveBroker> KafkaZkServer::Live() const {
+  std::vector<ZkLiveBroker> live;
+  for (const auto& [id, reg] : logic_->image().brokers()) {
+    if (!reg.fenced) live.push_back(ZkLiveBroker{id, reg.epoch, reg.rack});
+  }
+  return live;
+}
+
 // ControllerChannelManager: LeaderAndIsr to the replicas of changed partitions (and all of a
 // starting broker's), then UpdateMetadata to every live broker.
 void KafkaZkServer::SendRequestsFor(const std::set<TopicPartition>& changed,
                                     const std::set<BrokerId>& started) {
   if (changed.empty() && started.empty()) return;
   const MetadataImage& image = logic_->image();
-  std::vector<ZkLiveBroker> live;
-  for (const auto& [id, reg] : image.brokers()) {
-    if (!reg.fenced) live.push_back(ZkLiveBroker{id, reg.epoch, reg.rack});
-  }
+  const std::vector<ZkLiveBroker> live = Live();
   for (const ZkLiveBroker& b : live) {
     LeaderAndIsrRequest lai;
     lai.controller_id = config_.node_id;
@@ -434,6 +464,7 @@ void KafkaZkServer::SendRequestsFor(const std::set<TopicPartition>& changed,
         if (!hosts) continue;
         if (started.contains(b.id) || changed.contains(TopicPartition{name, p})) {
           lai.partitions.push_back(StateOf(name, topic.id, p, reg));
+          lai.topic_configs[name] = topic.configs;
         }
       }
     }
@@ -615,6 +646,27 @@ void KafkaZkServer::HandleControllerRequest(const Message& message, const KafkaM
           out.error = Errc::kNotController;
         }
         Reply(from, out);
+        EventDone();
+      });
+    });
+    return;
+  }
+  if (const auto* alter = request.Get<IncrementalAlterConfigsRequest>()) {
+    if (!active_) return Reply(from, AdminResponse{Errc::kNotController, "", {}, alter->topic});
+    // ZkAdminManager.incrementalAlterConfigs then AdminZkClient.changeTopicConfig (Kafka 3.9):
+    // /config/topics/<topic> is rewritten and the brokers' config watchers apply it; here the
+    // controller writes it in one event and UpdateMetadata carries the new overrides.
+    Enqueue([this, from, req = *alter] {
+      const std::uint64_t gen = generation_;
+      Result<ControllerChanges> r = logic_->AlterConfigs(2, req.topic, req.changes);
+      if (!r.ok()) {
+        Reply(from, AdminResponse{r.status().code(), r.status().message(), {}, req.topic});
+        return EventDone();
+      }
+      Commit(*r, {}, [this, gen, from, topic = req.topic](bool ok) {
+        if (!Current(gen)) return;
+        Reply(from, ok ? AdminResponse{Errc::kNone, "", {}, topic}
+                       : AdminResponse{Errc::kNotController, "", {}, topic});
         EventDone();
       });
     });

@@ -24,6 +24,8 @@ const std::vector<MirrorProperty>& MirrorProperties() {
       {"emit.checkpoints.interval.seconds", K::kInt, 1, kDay},
       {"sync.group.offsets.enabled", K::kBool},
       {"sync.group.offsets.interval.seconds", K::kInt, 1, kDay},
+      {"sync.topic.configs.enabled", K::kBool},
+      {"sync.topic.configs.interval.seconds", K::kInt, 1, kDay},
       {"emit.heartbeats.enabled", K::kBool},
       {"emit.heartbeats.interval.seconds", K::kInt, 1, kDay},
       {"refresh.topics.interval.seconds", K::kInt, 1, kDay},
@@ -118,6 +120,8 @@ MirrorFlowSettings ResolveMirrorFlow(const MirrorFlow& flow) {
   seconds("emit.checkpoints.interval.seconds", c.emit_checkpoints_interval);
   flag("sync.group.offsets.enabled", c.sync_group_offsets_enabled);
   seconds("sync.group.offsets.interval.seconds", c.sync_group_offsets_interval);
+  flag("sync.topic.configs.enabled", c.sync_topic_configs_enabled);
+  seconds("sync.topic.configs.interval.seconds", c.sync_topic_configs_interval);
   flag("emit.heartbeats.enabled", c.emit_heartbeats_enabled);
   seconds("emit.heartbeats.interval.seconds", c.emit_heartbeats_interval);
   seconds("refresh.topics.interval.seconds", c.refresh_topics_interval);

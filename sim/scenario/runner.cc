@@ -289,6 +289,13 @@ std::string DescribeCondition(const ExpectCondition& c,
             return fmt::format("{}'s topics are {}", e.cluster.empty() ? "the cluster" : e.cluster,
                                fmt::join(e.equals, ", "));
           },
+          [](const TopicConfigExpect& e) {
+            std::vector<std::string> parts;
+            for (const auto& [name, value] : e.config) {
+              parts.push_back(value ? name + "=" + *value : name + " not overridden");
+            }
+            return fmt::format("topic {} has {}", e.topic, fmt::join(parts, ", "));
+          },
       },
       c);
 }
@@ -1159,6 +1166,26 @@ bool Runner::Holds(const ExpectCondition& condition, std::size_t check, std::str
             *seen = names.empty() ? "no topics" : fmt::format("{}", fmt::join(names, ", "));
             return names == e.equals;
           },
+          [&](const TopicConfigExpect& e) {
+            // As the controller's metadata holds the overrides (kafka-configs.sh --describe).
+            const kafka::MetadataImage* image = WorldOf(e.topic).BestImage();
+            const kafka::TopicImage* topic =
+                image == nullptr ? nullptr : image->Topic(Local(e.topic));
+            if (topic == nullptr) {
+              *seen = "no topic " + e.topic;
+              return false;
+            }
+            std::vector<std::string> shown;
+            for (const auto& [name, value] : topic->configs) shown.push_back(name + "=" + value);
+            *seen = shown.empty() ? "no overrides" : fmt::format("{}", fmt::join(shown, ", "));
+            for (const auto& [name, value] : e.config) {
+              const auto it = topic->configs.find(name);
+              const std::optional<std::string> have =
+                  it == topic->configs.end() ? std::nullopt : std::optional(it->second);
+              if (have != value) return false;
+            }
+            return true;
+          },
           [&](const FirstConsumedOffsetExpect& e) {
             const std::optional<std::int64_t> first =
                 w.ledger().FirstConsumed(e.client, Local(e.partition));
@@ -1375,6 +1402,7 @@ const view::WorldView& Runner::View() {
       for (auto& c : other.clients) view_.clients.push_back(std::move(c));
       for (auto& g : other.groups) view_.groups.push_back(std::move(g));
     }
+    AddMirrorFlowsView(view_);
     SampleCounters(view_.now);
     meters_.AddTo(view_.now, view_.metrics);
     view_.checks = checks_;
@@ -1384,6 +1412,48 @@ const view::WorldView& Runner::View() {
     view_dirty_ = false;
   }
   return view_;
+}
+
+// Each flow's stats, and whether its worker runs and reaches both clusters.
+void Runner::AddMirrorFlowsView(view::WorldView& v) {
+  v.mirror_flows.clear();
+  for (const MirrorMaker& m : mirror_makers_) {
+    bool running = false;
+    for (const view::NodeView& n : v.nodes) {
+      if (n.index == m.node) running = n.state == NodeState::kRunning;
+    }
+    for (const kafka::MirrorStats::Flow& f : m.stats->flows) {
+      view::MirrorFlowView fv;
+      fv.source = f.source;
+      fv.target = f.target;
+      fv.worker = m.node;
+      fv.records = f.records;
+      // Against the source leaders' real high watermarks, as the `mirror` expectation measures
+      // it: with the region cut, the worker's own view of the source stands still.
+      World& source = WorldOf(f.source + "/");
+      for (const auto& [tp, p] : f.partitions) {
+        const kafka::ReplicaLog* log = source.LeaderLog(PartitionRef{tp.topic, tp.partition});
+        const std::int64_t end = log != nullptr ? log->high_watermark() : p.source_end;
+        fv.lag += std::max<std::int64_t>(0, end - p.replicated);
+      }
+      fv.checkpoints = f.checkpoints;
+      fv.remote_topics.assign(f.remote_topics.begin(), f.remote_topics.end());
+      fv.worker_running = running;
+      // Reachable: some node of the cluster and the worker can exchange messages (a cut link
+      // or a cut between the regions blocks every one).
+      const Network& net = sim().network();
+      const auto reaches = [&](const std::string& cluster) {
+        for (const view::NodeView& n : v.nodes) {
+          if (n.cluster != cluster || n.index == kNoNode || n.index == m.node) continue;
+          if (!net.IsBlocked(m.node, n.index) && !net.IsBlocked(n.index, m.node)) return true;
+        }
+        return false;
+      };
+      fv.source_reachable = reaches(f.source);
+      fv.target_reachable = reaches(f.target);
+      v.mirror_flows.push_back(std::move(fv));
+    }
+  }
 }
 
 // Rates are fed as the run goes (a rewind re-executes, so they replay too). Broker counters

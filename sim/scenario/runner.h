@@ -97,6 +97,7 @@ class Runner final : public SessionControl {
   const std::vector<MessageRecord>* message_log() const override;
 
  private:
+  void AddMirrorFlowsView(view::WorldView& v);
   void Build();
   void ScheduleScenario();
   void ScheduleNemesis();

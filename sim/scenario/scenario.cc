@@ -882,6 +882,7 @@ class ScenarioParser {
   std::optional<ExpectCondition> ParseRecordsInLog(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseMirror(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseTopicsExpect(const Json& j, const std::string& path);
+  std::optional<ExpectCondition> ParseTopicConfigExpect(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseFirstConsumedOffset(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseGroup(const Json& j, const std::string& path);
   std::optional<ExpectCondition> ParseKeyInPartition(const Json& j, const std::string& path);
@@ -2627,7 +2628,8 @@ const std::vector<std::string_view>& ConditionKeys() {
                                                      "group",
                                                      "records_in_log",
                                                      "mirror",
-                                                     "topics"};
+                                                     "topics",
+                                                     "topic_config"};
   return keys;
 }
 
@@ -2734,6 +2736,7 @@ std::optional<ExpectCondition> ScenarioParser::ParseCondition(const Json& j,
   if (kind == "records_in_log") return ParseRecordsInLog(j, path);
   if (kind == "mirror") return ParseMirror(j, path);
   if (kind == "topics") return ParseTopicsExpect(j, path);
+  if (kind == "topic_config") return ParseTopicConfigExpect(j, path);
   if (kind == "first_consumed_offset") return ParseFirstConsumedOffset(j, path);
   if (kind == "key_in_partition") return ParseKeyInPartition(j, path);
   if (kind == "group") return ParseGroup(j, path);
@@ -3142,6 +3145,64 @@ std::optional<ExpectCondition> ScenarioParser::ParseTopicsExpect(const Json& j,
   }
   e.equals = std::move(*equals);
   std::sort(e.equals.begin(), e.equals.end());
+  return e;
+}
+
+std::optional<ExpectCondition> ScenarioParser::ParseTopicConfigExpect(const Json& j,
+                                                                      const std::string& path) {
+  const std::string sub = path + ".topic_config";
+  const Json& value = j["topic_config"];
+  if (!r_.Object(value, sub, {"topic", "config"})) return std::nullopt;
+  TopicConfigExpect e;
+  auto topic = r_.String(value, sub, "topic", true);
+  if (!topic) return std::nullopt;
+  e.topic = *topic;
+  if (!s_.clusters.empty()) {
+    const std::size_t slash = e.topic.find('/');
+    const std::string cluster = slash == std::string::npos ? "" : e.topic.substr(0, slash);
+    const bool known = std::any_of(s_.clusters.begin(), s_.clusters.end(),
+                                   [&](const NamedCluster& c) { return c.name == cluster; });
+    if (!known) {
+      std::vector<std::string_view> names;
+      for (const NamedCluster& c : s_.clusters) names.push_back(c.name);
+      r_.Error("E036", sub + ".topic",
+               "name the topic with its cluster, as CLUSTER/TOPIC (clusters: " + JoinNames(names) +
+                   "), not " + Quote(e.topic));
+      return std::nullopt;
+    }
+  }
+  const Json* config = r_.Member(value, sub, "config", true);
+  if (config == nullptr) return std::nullopt;
+  if (!config->is_object() || config->empty()) {
+    r_.Error("E002", sub + ".config",
+             "expected an object of topic config names and values (null: not overridden), got " +
+                 TypeWithArticle(*config));
+    return std::nullopt;
+  }
+  Json set = Json::object();
+  for (const auto& [name, v] : config->items()) {
+    if (v.is_null()) {
+      e.config[name] = std::nullopt;
+    } else {
+      set[name] = v;
+    }
+  }
+  const std::size_t errors = r_.error_count();
+  ConfigMap values(&TopicConfigSpecs());
+  ParseConfigMap(set, sub + ".config", "topic config", TopicConfigSpecs(), values);
+  for (const auto& [name, v] : e.config) {
+    if (FindConfigSpec(TopicConfigSpecs(), name) == nullptr) {
+      std::vector<std::string_view> names;
+      for (const ConfigSpec& spec : TopicConfigSpecs()) names.push_back(spec.name);
+      const std::string guess = ClosestName(name, names);
+      r_.KeyError("E014", ChildPath(sub + ".config", name),
+                  "unknown topic config " + Quote(name) +
+                      (guess.empty() ? "; known: " + JoinNames(names)
+                                     : "; did you mean " + Quote(guess) + "?"));
+    }
+  }
+  if (r_.error_count() != errors) return std::nullopt;
+  for (const auto& [name, v] : values.explicit_values()) e.config[name] = v;
   return e;
 }
 

@@ -356,11 +356,19 @@ struct TopicsExpect {
   std::vector<std::string> equals;
 };
 
+// {"topic_config": {"topic": "eu-west/us-east.cities", "config": {"retention.ms": 3600000,
+// "min.insync.replicas": null}}}: each named config is overridden with that value (null: not
+// overridden, the cluster's default applies), as kafka-configs.sh --describe shows the topic.
+struct TopicConfigExpect {
+  std::string topic;  // "cities", or "CLUSTER/TOPIC" with several clusters
+  std::map<std::string, std::optional<std::string>> config;  // canonical values
+};
+
 using ExpectCondition =
     std::variant<LeaderOfExpect, IsrOfExpect, ActiveControllerExpect, ProduceErrorExpect,
                  ConsumedExpect, AckedExpect, NodeStateExpect, LostAckedExpect,
                  LogStartOffsetExpect, FirstConsumedOffsetExpect, KeyInPartitionExpect, ProbeExpect,
-                 GroupExpect, RecordsInLogExpect, MirrorExpect, TopicsExpect>;
+                 GroupExpect, RecordsInLogExpect, MirrorExpect, TopicsExpect, TopicConfigExpect>;
 
 struct Expect {
   enum class Timing : std::uint8_t { kAt, kWithin };

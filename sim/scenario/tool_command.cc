@@ -24,6 +24,7 @@ constexpr std::string_view kGroupsTool = "kafka-consumer-groups.sh";
 constexpr std::string_view kQuorumTool = "kafka-metadata-quorum.sh";
 constexpr std::string_view kElectionTool = "kafka-leader-election.sh";
 constexpr std::string_view kZkShellTool = "zookeeper-shell.sh";
+constexpr std::string_view kConfigsTool = "kafka-configs.sh";
 
 Status Fail(std::string_view tool, std::string_view message) {
   return {Errc::kInvalidArgument, std::string(tool) + ": " + std::string(message)};
@@ -815,6 +816,202 @@ Result<ToolCommand> ParseConsumerGroups(const std::vector<std::string>& words) {
   return ToolCommand(std::move(command));
 }
 
+// ---- kafka-configs.sh -------------------------------------------------------------------------
+
+// --add-config as ConfigCommand.parseConfigsToBeAdded splits it: at commas outside [...], each
+// piece at its first '=' outside [...], brackets dropped from the value ("k=[a,b]" is "a,b").
+Result<std::vector<std::pair<std::string, std::string>>> SplitAddConfig(std::string_view text) {
+  std::vector<std::string> pieces(1);
+  int depth = 0;
+  for (const char c : text) {
+    if (c == '[') ++depth;
+    if (c == ']' && depth > 0) --depth;
+    if (c == ',' && depth == 0) {
+      pieces.emplace_back();
+      continue;
+    }
+    pieces.back().push_back(c);
+  }
+  const auto trim = [](std::string v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(v.begin());
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+    return v;
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& piece : pieces) {
+    const std::size_t eq = piece.find('=');
+    if (eq == std::string::npos || piece.find('=', eq + 1) != std::string::npos) {
+      return Fail(kConfigsTool,
+                  "Invalid entity config: all configs to be added must be in the format "
+                  "\"key=val\".");
+    }
+    std::string value;
+    for (const char c : piece.substr(eq + 1)) {
+      if (c != '[' && c != ']') value.push_back(c);
+    }
+    out.emplace_back(trim(piece.substr(0, eq)), trim(value));
+  }
+  return out;
+}
+
+// ConfigCommandOptions.checkArgs and the topic branch of alterConfig / describeConfig. Only
+// topic configs are simulated; the other entity types Kafka has are refused by name.
+Result<ToolCommand> ParseConfigs(const std::vector<std::string>& words) {
+  static const std::vector<OptionDef> kDefs = {
+      {"bootstrap-server", true, false},
+      {"bootstrap-controller", true, false},
+      {"zookeeper", true, false},
+      {"describe", false, false},
+      {"alter", false, false},
+      {"entity-type", true, true},
+      {"entity-name", true, true},
+      {"entity-default", false, false},
+      {"topic", true, false},
+      {"add-config", true, false},
+      {"delete-config", true, true},
+      {"all", false, false},
+  };
+  auto scanned = ScanOptions(kConfigsTool, words, kDefs, false);
+  if (!scanned.ok()) return scanned.status();
+  const ScannedOptions& options = *scanned;
+  ConfigsCommand command;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    command.args += (i > 1 ? " " : "") + words[i];
+  }
+  if ((options.Has("describe") ? 1 : 0) + (options.Has("alter") ? 1 : 0) != 1) {
+    return Fail(kConfigsTool, "Command must include exactly one action: --describe, --alter");
+  }
+  command.action =
+      options.Has("alter") ? ConfigsCommand::Action::kAlter : ConfigsCommand::Action::kDescribe;
+  if (command.action == ConfigsCommand::Action::kDescribe) {
+    for (std::string_view other : {"add-config", "delete-config"}) {
+      if (options.Has(other)) return CannotCombine(kConfigsTool, other, "describe");
+    }
+  }
+  // The entity: --entity-type topics [--entity-name T], or the --topic shortcut.
+  std::vector<std::string> types = options.Values("entity-type");
+  const std::vector<std::string> names = options.Values("entity-name");
+  if (options.Has("topic")) {
+    if (!types.empty() || !names.empty() || options.Has("entity-default")) {
+      return Fail(kConfigsTool,
+                  "--entity-{type,name,default} should not be used in conjunction with specific "
+                  "entity flags");
+    }
+    types = {"topics"};
+  }
+  static const std::vector<std::string_view> kEntityTypes = {
+      "topics", "clients", "users", "brokers", "broker-loggers", "ips", "client-metrics", "groups"};
+  for (const std::string& type : types) {
+    if (std::find(kEntityTypes.begin(), kEntityTypes.end(), type) == kEntityTypes.end()) {
+      return Fail(kConfigsTool,
+                  "Invalid entity type " + type +
+                      ", the entity type must be one of topics, clients, users, brokers, "
+                      "broker-loggers, ips, client-metrics, groups with a --bootstrap-server or "
+                      "--bootstrap-controller argument");
+    }
+    if (type != "topics") {
+      return Fail(kConfigsTool, "entity type " + type +
+                                    " is not simulated: kafkasim alters and describes topic "
+                                    "configs only (--entity-type topics)");
+    }
+  }
+  if (types.empty()) return Fail(kConfigsTool, "At least one entity type must be specified");
+  if (types.size() > 1) {
+    return Fail(kConfigsTool, "Duplicate entity type(s) specified: topics");
+  }
+  if (options.Has("zookeeper")) {
+    // Kafka 3.9 still has --zookeeper for some entities, but never for topic configs.
+    return Fail(kConfigsTool,
+                "--zookeeper is not simulated: topic configs are altered through a broker "
+                "(--bootstrap-server localhost:9092)");
+  }
+  const std::string* server = options.Value("bootstrap-server");
+  if (server == nullptr && !options.Has("bootstrap-controller")) {
+    return Fail(kConfigsTool,
+                "One of the required --bootstrap-server or --bootstrap-controller arguments must "
+                "be specified");
+  }
+  if (server == nullptr) {
+    return Fail(kConfigsTool,
+                "--bootstrap-controller is not simulated for topic configs: use "
+                "--bootstrap-server localhost:9092");
+  }
+  if (options.Has("bootstrap-controller")) {
+    return Fail(kConfigsTool,
+                "Only one of --bootstrap-server or --bootstrap-controller can be specified");
+  }
+  Status bootstrap = CheckBootstrap(kConfigsTool, "bootstrap-server", *server);
+  if (!bootstrap.ok()) return bootstrap;
+  command.bootstrap_server = *server;
+  if (options.Has("entity-default")) {
+    return Fail(kConfigsTool, "--entity-default must not be specified with topics");
+  }
+  if (names.size() > 1) {
+    return Fail(kConfigsTool, "More entity names specified than entity types");
+  }
+  if (const std::string* topic = options.Value("topic")) command.topic = *topic;
+  if (!names.empty()) command.topic = names.front();
+  if (command.topic) {
+    Status status = CheckTopicName(kConfigsTool, *command.topic);
+    if (!status.ok()) return status;
+  }
+  if (options.Has("all") && command.action == ConfigsCommand::Action::kAlter) {
+    return CannotCombine(kConfigsTool, "all", "alter");
+  }
+  if (options.Has("all")) {
+    return Fail(kConfigsTool, "--all is not simulated: --describe lists a topic's overrides");
+  }
+  if (command.action == ConfigsCommand::Action::kDescribe) return ToolCommand(std::move(command));
+  if (!command.topic) {
+    return Fail(kConfigsTool, "An entity name must be specified with --alter of topics");
+  }
+  if (!options.Has("add-config") && !options.Has("delete-config")) {
+    return Fail(kConfigsTool,
+                "At least one of --add-config, --add-config-file, or --delete-config must be "
+                "specified with --alter");
+  }
+  std::vector<std::string_view> topic_config_names;
+  for (const ConfigSpec& spec : TopicConfigSpecs()) topic_config_names.push_back(spec.name);
+  if (const std::string* text = options.Value("add-config")) {
+    auto pairs = SplitAddConfig(*text);
+    if (!pairs.ok()) return pairs.status();
+    for (auto& [name, value] : *pairs) {
+      // validatePropsKey, then the controller's LogConfig.validate (checked here, before the
+      // request leaves: the simulator's catalogue is the topic configs it runs).
+      if (name.find_first_not_of(
+              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+          std::string::npos) {
+        return Fail(kConfigsTool, "Invalid character found for config key: " + name);
+      }
+      const ConfigSpec* spec = FindConfigSpec(TopicConfigSpecs(), name);
+      if (spec == nullptr)
+        return UnknownName(kConfigsTool, "topic config", name, topic_config_names);
+      auto canonical = CanonicalConfigValue(*spec, value);
+      if (!canonical.ok()) {
+        return Fail(kConfigsTool, "invalid value '" + value + "' for config " + name + ": " +
+                                      canonical.status().message());
+      }
+      if (const std::string_view why = NotSimulatedReason(*spec, *canonical); !why.empty()) {
+        return Fail(kConfigsTool, name + " is not simulated: " + std::string(why));
+      }
+      command.add.emplace_back(name, *canonical);
+    }
+  }
+  for (const std::string& list : options.Values("delete-config")) {
+    // joptsimple's withValuesSeparatedBy(','), each trimmed.
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      const std::size_t comma = std::min(list.find(',', start), list.size());
+      std::string name = list.substr(start, comma - start);
+      while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+      if (!name.empty()) command.remove.push_back(std::move(name));
+      start = comma + 1;
+    }
+  }
+  return ToolCommand(std::move(command));
+}
+
 // ---- kafka-metadata-quorum.sh ----------------------------------------------------------------
 
 Result<ToolCommand> ParseQuorum(const std::vector<std::string>& words) {
@@ -1304,6 +1501,7 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
   if (tool == "kafka-leader-election") return ParseElection(words);
   if (tool == "zookeeper-shell") return ParseZooKeeperShell(words);
   if (tool == "kafka-consumer-groups") return ParseConsumerGroups(words);
+  if (tool == "kafka-configs") return ParseConfigs(words);
   if (tool == "crash" || tool == "kill" || tool == "restart" || tool == "shutdown" ||
       tool == "cut" || tool == "heal" || tool == "isolate" || tool == "heal-all" ||
       tool == "slow" || tool == "cut-region" || tool == "heal-region" || IsDiskFaultVerb(tool)) {
@@ -1314,6 +1512,7 @@ Result<ToolCommand> DispatchWords(const std::vector<std::string>& words) {
                     "'; expected kafka-topics.sh, kafka-console-producer.sh, "
                     "kafka-console-consumer.sh, kafka-metadata-quorum.sh, "
                     "kafka-leader-election.sh, zookeeper-shell.sh, kafka-consumer-groups.sh, "
+                    "kafka-configs.sh, "
                     "crash, kill, restart, "
                     "shutdown, cut, heal, "
                     "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, "
@@ -1427,6 +1626,7 @@ std::string_view ToolName(const ToolCommand& command) {
         if constexpr (std::is_same_v<T, MetadataQuorumCommand>) return kQuorumTool;
         if constexpr (std::is_same_v<T, LeaderElectionCommand>) return kElectionTool;
         if constexpr (std::is_same_v<T, ConsumerGroupsCommand>) return kGroupsTool;
+        if constexpr (std::is_same_v<T, ConfigsCommand>) return kConfigsTool;
         if constexpr (std::is_same_v<T, CrashCommand>) return "crash";
         if constexpr (std::is_same_v<T, KillCommand>) return "kill";
         if constexpr (std::is_same_v<T, RestartCommand>) return "restart";

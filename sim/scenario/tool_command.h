@@ -121,6 +121,19 @@ struct ConsumerGroupsCommand {
   bool dry_run = false;
 };
 
+// kafka-configs.sh --bootstrap-server H:P (--entity-type topics [--entity-name T] | --topic T)
+//   (--describe | --alter [--add-config k=v,k2=[a,b]] [--delete-config k,k2])
+// Only topic configs are simulated (the other entity types are refused by name).
+struct ConfigsCommand {
+  enum class Action : std::uint8_t { kDescribe, kAlter };
+  std::string bootstrap_server;
+  Action action = Action::kDescribe;
+  std::optional<std::string> topic;                      // --describe without one: every topic
+  std::vector<std::pair<std::string, std::string>> add;  // canonical values, in the given order
+  std::vector<std::string> remove;                       // --delete-config
+  std::string args;                                      // the words after the tool, for errors
+};
+
 // A read-only shell command over a node's files (scenario/disk_shell.h): ls, cd, pwd, cat,
 // hexdump, du, wc, stat, echo, kafka-dump-log.sh. On the node named by an `on NODE:` or `ssh NODE`
 // prefix, else on the node the console is on (`ssh NODE` alone moves it there; `exit` goes back
@@ -235,8 +248,8 @@ using ToolCommand =
                  MetadataQuorumCommand, LeaderElectionCommand, CrashCommand, KillCommand,
                  RestartCommand, ShutdownCommand, CutCommand, HealCommand, IsolateCommand,
                  HealAllCommand, SlowCommand, DiskFullCommand, DiskOkCommand, SlowDiskCommand,
-                 CorruptCommand, ZooKeeperShellCommand, ConsumerGroupsCommand, ShellCommand,
-                 StorageCommand, ServerStartCommand, AssignCommand, RegionCommand>;
+                 CorruptCommand, ZooKeeperShellCommand, ConsumerGroupsCommand, ConfigsCommand,
+                 ShellCommand, StorageCommand, ServerStartCommand, AssignCommand, RegionCommand>;
 
 // Replaces $NAME and ${NAME} outside single quotes with the variables' values (an unset one
 // with nothing, as a shell does); `\$` stays as it is for the word splitter.

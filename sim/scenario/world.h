@@ -143,6 +143,11 @@ class World {
   NodeIndex NodeOrEmit(const std::string& name);
   void RunTopics(const TopicsCommand& c, const std::string& line,
                  std::function<void(const CommandOutput&)> done);
+  // kafka-configs.sh: --describe from the metadata, --alter as IncrementalAlterConfigs.
+  void RunConfigs(const ConfigsCommand& c, const std::string& line,
+                  std::function<void(const CommandOutput&)> done);
+  // One "  name=value sensitive=false synonyms={...}" line of a topic's --describe.
+  std::string TopicConfigLine(const std::string& name, const std::string& value);
   // The tool's output, or nothing while no voter leads the quorum.
   std::optional<std::string> QuorumStatus(const MetadataQuorumCommand& c);
   // One replica of --describe --status's CurrentVoters or CurrentObservers (KIP-853 form).

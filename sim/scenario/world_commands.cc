@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <regex>
+#include <set>
 #include <span>
 
 #include "engine/overloaded.h"
 #include "kafka/clients.h"
+#include "kafka/configs.h"
 #include "kafka/message_kind.h"
 #include "raft/raft_types.h"
 #include "scenario/limits.h"
@@ -375,6 +378,146 @@ void World::RunTopics(const TopicsCommand& c, const std::string& line,
   }
 }
 
+// The broker configs a topic config falls back to (ServerTopicConfigSynonyms), the first being
+// the one DescribeConfigs names; and those whose Kafka default is null (a derived value), so
+// that no DEFAULT_CONFIG synonym is shown for them.
+static const std::vector<std::string_view>& BrokerSynonymsOf(std::string_view topic_config) {
+  static const std::map<std::string_view, std::vector<std::string_view>> kSynonyms = {
+      {"cleanup.policy", {"log.cleanup.policy"}},
+      {"compression.type", {"compression.type"}},
+      {"delete.retention.ms", {"log.cleaner.delete.retention.ms"}},
+      {"file.delete.delay.ms", {"log.segment.delete.delay.ms"}},
+      {"flush.messages", {"log.flush.interval.messages"}},
+      {"flush.ms", {"log.flush.interval.ms", "log.flush.scheduler.interval.ms"}},
+      {"index.interval.bytes", {"log.index.interval.bytes"}},
+      {"max.message.bytes", {"message.max.bytes"}},
+      {"message.timestamp.type", {"log.message.timestamp.type"}},
+      {"max.compaction.lag.ms", {"log.cleaner.max.compaction.lag.ms"}},
+      {"min.cleanable.dirty.ratio", {"log.cleaner.min.cleanable.ratio"}},
+      {"min.compaction.lag.ms", {"log.cleaner.min.compaction.lag.ms"}},
+      {"min.insync.replicas", {"min.insync.replicas"}},
+      {"retention.bytes", {"log.retention.bytes"}},
+      {"retention.ms", {"log.retention.ms", "log.retention.minutes", "log.retention.hours"}},
+      {"segment.bytes", {"log.segment.bytes"}},
+      {"segment.index.bytes", {"log.index.size.max.bytes"}},
+      {"segment.jitter.ms", {"log.roll.jitter.ms", "log.roll.jitter.hours"}},
+      {"segment.ms", {"log.roll.ms", "log.roll.hours"}},
+      {"unclean.leader.election.enable", {"unclean.leader.election.enable"}},
+  };
+  static const std::vector<std::string_view> kNone;
+  const auto it = kSynonyms.find(topic_config);
+  return it == kSynonyms.end() ? kNone : it->second;
+}
+
+std::string World::TopicConfigLine(const std::string& name, const std::string& value) {
+  // ConfigHelper.createTopicConfigEntry / configSynonyms: the topic's own value, then each broker
+  // synonym's dynamic cluster default, static server.properties value and Kafka default, in that
+  // order, with everything before the first synonym's own name dropped.
+  static const std::set<std::string_view> kNullDefaults = {
+      "log.retention.ms", "log.retention.minutes", "log.roll.ms", "log.roll.jitter.ms",
+      "log.flush.interval.ms"};
+  const std::vector<std::string_view>& names = BrokerSynonymsOf(name);
+  const kafka::MetadataImage* image = BestImage();
+  std::vector<std::pair<std::string, std::string>> chain;  // (source:name, value)
+  for (std::string_view n : names) {
+    if (image == nullptr) break;
+    const auto it = image->cluster_configs().find(std::string(n));
+    if (it != image->cluster_configs().end()) {
+      chain.emplace_back("DYNAMIC_DEFAULT_BROKER_CONFIG:" + std::string(n), it->second);
+    }
+  }
+  for (std::string_view n : names) {
+    const auto& set = scenario_.cluster.broker_config.explicit_values();
+    const auto it = set.find(std::string(n));
+    if (it != set.end()) chain.emplace_back("STATIC_BROKER_CONFIG:" + std::string(n), it->second);
+  }
+  for (std::string_view n : names) {
+    if (kNullDefaults.contains(n)) continue;
+    const ConfigSpec* spec = kafka::FindConfigSpec(kafka::BrokerConfigSpecs(), n);
+    if (spec == nullptr) spec = kafka::FindConfigSpec(kafka::TopicConfigSpecs(), name);
+    if (spec != nullptr) {
+      chain.emplace_back("DEFAULT_CONFIG:" + std::string(n), std::string(spec->default_value));
+    }
+  }
+  std::vector<std::string> synonyms = {fmt::format("DYNAMIC_TOPIC_CONFIG:{}={}", name, value)};
+  bool keep = false;
+  for (const auto& [source_name, v] : chain) {
+    keep = keep || (!names.empty() && source_name.ends_with(":" + std::string(names.front())));
+    if (keep) synonyms.push_back(source_name + "=" + v);
+  }
+  return fmt::format("  {}={} sensitive=false synonyms={{{}}}", name, value,
+                     fmt::join(synonyms, ", "));
+}
+
+void World::RunConfigs(const ConfigsCommand& c, const std::string& line,
+                       std::function<void(const CommandOutput&)> done) {
+  const kafka::MetadataImage* image = BestImage();
+  // An unknown topic fails the tool's DescribeConfigs (which --alter makes first, to check
+  // --delete-config): ConfigCommand prints that it failed, then the exception.
+  // (ConfigHelper sets only the error code, so the exception has Errors' default message.)
+  const auto unknown_topic = [&]() {
+    return CommandOutput{
+        false, fmt::format("Error while executing config command with args '{}'\n"
+                           "java.util.concurrent.ExecutionException: org.apache.kafka.common."
+                           "errors.UnknownTopicOrPartitionException: This server does not host "
+                           "this topic-partition.",
+                           c.args)};
+  };
+  if (c.action == ConfigsCommand::Action::kDescribe) {
+    std::vector<std::string> topics;
+    if (c.topic) {
+      if (image == nullptr || image->Topic(*c.topic) == nullptr) {
+        return Output(line, unknown_topic(), done);
+      }
+      topics.push_back(*c.topic);
+    } else if (image != nullptr) {
+      for (const auto& [name, t] : image->topics()) topics.push_back(name);  // listInternal
+    }
+    std::vector<std::string> out;
+    for (const std::string& topic : topics) {
+      out.push_back(fmt::format("Dynamic configs for topic {} are:", topic));
+      for (const auto& [name, value] : image->Topic(topic)->configs) {
+        out.push_back(TopicConfigLine(name, value));
+      }
+    }
+    return Output(line, CommandOutput{true, fmt::format("{}", fmt::join(out, "\n"))}, done);
+  }
+  const std::string& topic = *c.topic;
+  if (image == nullptr || image->Topic(topic) == nullptr) {
+    return Output(line, unknown_topic(), done);
+  }
+  // alterResourceConfig: every --delete-config must be a current override.
+  std::vector<std::string> invalid;
+  for (const std::string& name : c.remove) {
+    if (!image->Topic(topic)->configs.contains(name)) invalid.push_back(name);
+  }
+  if (!invalid.empty()) {
+    return Output(
+        line, CommandOutput{false, fmt::format("Invalid config(s): {}", fmt::join(invalid, ","))},
+        done);
+  }
+  kafka::IncrementalAlterConfigsRequest request;
+  request.topic = topic;
+  for (const auto& [name, value] : c.add) request.changes[name] = value;
+  for (const std::string& name : c.remove) request.changes[name] = std::nullopt;
+  auto* admin = dynamic_cast<kafka::AdminNode*>(sim_->GetNode(admin_));
+  admin->Submit(
+      request, Milliseconds(30000),
+      [this, line, done, topic, args = c.args](const kafka::AdminResponse& resp) {
+        if (resp.error == Errc::kNone) {
+          return Output(
+              line,
+              CommandOutput{true, fmt::format("Completed updating config for topic {}.", topic)},
+              done);
+        }
+        Output(line,
+               CommandOutput{false, fmt::format("Error while executing config command "
+                                                "with args '{}'\n{}: {}",
+                                                args, ErrcName(resp.error), resp.message)},
+               done);
+      });
+}
+
 void World::Execute(const ToolCommand& command, const std::string& line,
                     std::function<void(const CommandOutput&)> done) {
   // Shell variables ($NAME, ${NAME}) are expanded in the line, which is then parsed again.
@@ -403,6 +546,7 @@ void World::Execute(const ToolCommand& command, const std::string& line,
   std::visit(
       Overloaded{
           [&](const TopicsCommand& c) { RunTopics(c, line, done); },
+          [&](const ConfigsCommand& c) { RunConfigs(c, line, done); },
           [&](const ZooKeeperShellCommand& c) { Output(line, ZooKeeperShell(c), done); },
           [&](const ShellCommand& c) { Output(line, Shell(c), done); },
           [&](const StorageCommand& c) { Output(line, Storage(c), done); },

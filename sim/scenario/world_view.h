@@ -216,6 +216,20 @@ struct CheckView {
   Time broken_at;                     // when it was decided
 };
 
+// One enabled MirrorMaker 2 flow source->target, as its worker reports it.
+struct MirrorFlowView {
+  std::string source;  // "us-east"
+  std::string target;  // "eu-west"
+  NodeIndex worker = kNoNode;
+  std::int64_t records = 0;  // records written to remote topics
+  std::int64_t lag = 0;      // records the source holds that the target has not
+  std::int64_t checkpoints = 0;
+  std::vector<std::string> remote_topics;  // "us-east.cities", created in the target
+  bool worker_running = false;
+  bool source_reachable = true;  // no cut between the worker and the source's nodes
+  bool target_reachable = true;
+};
+
 struct WorldView {
   std::string scenario_name;
   std::string scenario_path;
@@ -233,6 +247,7 @@ struct WorldView {
   ZooKeeperView zookeeper;        // ZooKeeper mode only, else empty
   std::vector<GroupView> groups;  // every group a running coordinator holds, by id
   std::vector<ClientView> clients;
+  std::vector<MirrorFlowView> mirror_flows;  // several clusters only
   // Kafka metric names ("UnderReplicatedPartitions", "ActiveControllerCount", ...) to values.
   std::map<std::string, double> metrics;
   std::vector<CheckView> checks;

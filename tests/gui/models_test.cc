@@ -104,6 +104,67 @@ TEST_CASE("external_clients: one client node per client.id and host, with its co
   CHECK(layout.SlotOf(3) == 3);
 }
 
+// Two clusters mirroring each other (active/active): one arrow per flow, from the source's band
+// to the worker in the target's band, the two apart; a worker that is down makes its arrow
+// broken and says so. The topics table marks the remote topics with their source cluster.
+TEST_CASE("cluster_layout: mirror flows run from the source band to the worker in the target's") {
+  view::WorldView w;
+  NodeIndex next = 0;
+  for (const std::string cluster : {"eu-west", "us-east"}) {
+    for (const std::string name : {"broker-1", "broker-2", "mirror-maker"}) {
+      view::NodeView n =
+          Node(next++, cluster + "/" + name,
+               name == "mirror-maker" ? view::NodeRole::kClient : view::NodeRole::kBroker);
+      n.cluster = cluster;
+      w.nodes.push_back(n);
+    }
+  }
+  view::MirrorFlowView east_to_west{"us-east", "eu-west",          2,    1200, 12,
+                                    3,         {"us-east.cities"}, true, true, true};
+  view::MirrorFlowView west_to_east{"eu-west", "us-east",          5,     40,   0,
+                                    1,         {"eu-west.orders"}, false, true, true};
+  w.mirror_flows = {east_to_west, west_to_east};
+  const ClusterLayout layout = LayoutMap(w, 1200, 700, 14);
+  REQUIRE(layout.regions.size() == 2);
+  CHECK(layout.regions[0].name == "eu-west");
+  const std::vector<MirrorArrow> arrows = MirrorArrows(w, layout, 14);
+  REQUIRE(arrows.size() == 2);
+  // us-east (the right band) to eu-west's worker: leaves us-east's left edge, ends at the worker.
+  CHECK(arrows[0].from.x == layout.regions[1].rect.x0);
+  CHECK(arrows[0].to.x > layout.centers[2].x - layout.radius - 1);
+  CHECK(arrows[0].to.x < layout.regions[1].rect.x0);
+  CHECK_FALSE(arrows[0].broken);
+  CHECK(arrows[0].label == "from us-east: lag 12, 1200 copied");
+  CHECK(arrows[0].tooltip.find("remote topics in eu-west: us-east.cities") != std::string::npos);
+  // eu-west to us-east's worker (down): from eu-west's right edge, apart from the first arrow.
+  CHECK(arrows[1].from.x == layout.regions[0].rect.x1);
+  CHECK(arrows[1].from.y != arrows[0].from.y);
+  CHECK(arrows[1].broken);
+  CHECK(arrows[1].label == "from eu-west: stopped, worker down (lag 0)");
+  CHECK(arrows[1].tooltip.find("not copying: the worker is down") != std::string::npos);
+  // Each label on its target band's title line, at the band's right.
+  CHECK(arrows[0].label_right.x < layout.regions[0].rect.x1);
+  CHECK(arrows[0].label_right.x > layout.regions[0].rect.x0);
+  CHECK(arrows[1].label_right.x < layout.regions[1].rect.x1);
+  CHECK(arrows[1].label_right.y == arrows[0].label_right.y);
+
+  view::TopicView remote;
+  remote.name = "eu-west/us-east.cities";
+  remote.partitions.push_back(view::PartitionView{});
+  remote.partitions[0].topic = remote.name;
+  view::TopicView own = remote;
+  own.name = "us-east/cities";
+  own.partitions[0].topic = own.name;
+  w.topics = {remote, own};
+  TopicsModel model;
+  model.Update(w, 0.0);
+  REQUIRE(model.rows().size() == 2);
+  CHECK(model.rows()[0].cluster == "eu-west");
+  CHECK(model.rows()[0].mirror_of == "us-east");
+  CHECK(model.rows()[1].cluster == "us-east");
+  CHECK(model.rows()[1].mirror_of.empty());
+}
+
 TEST_CASE("cluster_layout: twenty brokers wrap into rows of ten") {
   view::WorldView w;
   for (NodeIndex i = 0; i < 20; ++i) {

@@ -621,6 +621,18 @@ TEST_CASE(
   REQUIRE(deleted.ok());
   c.Write(*deleted);
   CHECK(c.logic.MinInsyncReplicas("t") == 1);  // back to the default
+  // incrementalAlterConfigResource: a topic config that keeps its value (set to what it is, or
+  // deleted while not set) makes no record, so a MirrorMaker 2 sync of an unchanged topic
+  // writes nothing.
+  auto same = c.logic.AlterConfigs(
+      2, "t", {{"min.insync.replicas", std::nullopt}, {"retention.ms", std::nullopt}});
+  REQUIRE(same.ok());
+  CHECK(same->records.empty());
+  c.Write(*c.logic.AlterConfigs(2, "t", {{"retention.ms", "1000"}}));
+  auto again = c.logic.AlterConfigs(2, "t", {{"retention.ms", "1000"}, {"segment.ms", "5000"}});
+  REQUIRE(again.ok());
+  CHECK(again->records.size() == 1);
+  CHECK(again->notes == std::vector<std::string>{"set segment.ms=5000 on topic t"});
 }
 
 TEST_CASE(

@@ -312,6 +312,94 @@ TEST_CASE("mirror maker: a remote topic takes its source's configs but min.insyn
   CHECK(orders->configs.empty());
 }
 
+// MirrorSourceConnector.syncTopicConfigs: every sync.topic.configs.interval.seconds the remote
+// topic is altered to its source's overrides (SET), and a config the source no longer overrides
+// goes (DELETE: use.defaults.from=target); an excluded config is left alone.
+TEST_CASE(
+    "mirror maker: a config changed on the source reaches the remote topic at the next sync") {
+  std::string flow = kFlow;
+  flow.replace(flow.rfind('}'), 1, R"(, "sync.topic.configs.interval.seconds": "3"})");
+  std::string text = File(flow,
+                          R"([{"at": "9s", "expect": {"topic_config": {"topic": )"
+                          R"("eu-west/us-east.cities", "config": {"retention.ms": 3600000, )"
+                          R"("max.message.bytes": null}}}},)"
+                          R"({"at": "10s", "run": "kafka-configs.sh --bootstrap-server )"
+                          R"(broker-1.us-east:9092 --alter --topic cities --add-config )"
+                          R"(max.message.bytes=2000,min.insync.replicas=1 )"
+                          R"(--delete-config retention.ms"},)"
+                          R"({"expect": {"within": "5s", "topic_config": {"topic": )"
+                          R"("eu-west/us-east.cities", "config": {"max.message.bytes": 2000, )"
+                          R"("retention.ms": null}}}},)"
+                          R"({"expect": {"within": "5s", "topic_config": {"topic": )"
+                          R"("eu-west/us-east.cities", "config": {"min.insync.replicas": 1}}}}])",
+                          "16s");
+  const std::string plain = R"({"name": "cities", "partitions": 2})";
+  REQUIRE(text.find(plain) != std::string::npos);
+  text.replace(text.find(plain), plain.size(),
+               R"({"name": "cities", "partitions": 2, "config": {"retention.ms": 3600000}})");
+  for (const char* target_mode : {"", R"("mode": "zookeeper", )"}) {
+    std::string t = text;
+    const std::string west = R"("eu-west": {"brokers": 1, "combined": true,)";
+    REQUIRE(t.find(west) != std::string::npos);
+    if (*target_mode != '\0') {
+      t.replace(t.find(west), west.size(),
+                std::string(R"("eu-west": {)") + target_mode + R"("brokers": 1,)");
+    }
+    CAPTURE(t);
+    RunOptions options;
+    options.seed = 5;
+    Runner runner(Parse(t), options);
+    const auto remote_configs = [&] {
+      const kafka::MetadataImage* image = runner.worlds()[0]->BestImage();
+      REQUIRE(image != nullptr);
+      const kafka::TopicImage* remote = image->Topic("us-east.cities");
+      REQUIRE(remote != nullptr);
+      return remote->configs;
+    };
+    CHECK_FALSE(runner.RunToEnd(kTimeMax));  // min.insync.replicas is never synced
+    CHECK(remote_configs() == std::map<std::string, std::string>{{"max.message.bytes", "2000"}});
+    std::vector<view::CheckView> expectations;
+    for (const view::CheckView& c : runner.checks()) {
+      if (!c.continuous) expectations.push_back(c);
+    }
+    REQUIRE(expectations.size() == 3);
+    CHECK((expectations[0].settled && expectations[0].ok));  // before the change
+    CHECK((expectations[1].settled && expectations[1].ok));  // synced
+    CHECK((expectations[2].settled && !expectations[2].ok));
+    CHECK(expectations[2].seen == "max.message.bytes=2000");
+    // The eu-west broker's log of the remote topic took the new value too.
+    bool applied = false;
+    for (const TraceEvent& e : *runner.View().trace) {
+      applied = applied || (e.kind == "log.config" && e.node == "eu-west/broker-1" &&
+                            e.text.find("us-east.cities") != std::string::npos &&
+                            e.text.find("max.message.bytes=2000") != std::string::npos);
+    }
+    CHECK(applied);
+  }
+}
+
+TEST_CASE("mirror maker: a topic_config expectation names a known cluster, topic and configs") {
+  const auto expect = [](const std::string& body) {
+    return File(kFlow,
+                R"([{"at": "5s", "expect": {"within": "2s", "topic_config": )" + body + "}}]");
+  };
+  CHECK(
+      Message(OneError(expect(R"({"topic": "us-east.cities", "config": {"retention.ms": 1}})"))) ==
+      "name the topic with its cluster, as CLUSTER/TOPIC (clusters: eu-west, us-east), not "
+      "'us-east.cities'");
+  CHECK(Message(OneError(
+            expect(R"({"topic": "eu-west/us-east.cities", "config": {"retention.mss": 1}})"))) ==
+        "unknown topic config 'retention.mss'; did you mean 'retention.ms'?");
+  CHECK(Message(
+            OneError(expect(R"({"topic": "eu-west/us-east.cities", "config": {"retention.ms": null,
+                     "segment.mss": null}})"))) ==
+        "unknown topic config 'segment.mss'; did you mean 'segment.ms'?");
+  CHECK(Where(OneError(expect(R"({"topic": "eu-west/us-east.cities", "config": {}})"))) ==
+        "$.steps[0].expect.topic_config.config");
+  CHECK(Where(OneError(expect(R"({"topic": "eu-west/us-east.cities"})"))) ==
+        "$.steps[0].expect.topic_config");
+}
+
 TEST_CASE("mirror maker: the same seed gives the same trace hash across both clusters") {
   const std::string text = File(kFlow, kSteps);
   const Outcome a = Run(text, 5);

@@ -72,7 +72,8 @@ TEST_CASE("schema: step actions and expectation conditions match the parser's") 
                                                                     "group",
                                                                     "records_in_log",
                                                                     "mirror",
-                                                                    "topics"});
+                                                                    "topics",
+                                                                    "topic_config"});
   CHECK(Keys(defs["topic"]["properties"]) == std::set<std::string>{"name", "partitions",
                                                                    "replication_factor",
                                                                    "replica_assignment", "config"});

@@ -318,7 +318,8 @@ TEST_CASE("tool_command: fault command errors show the expected form") {
   CHECK(ErrorOf("kafka-acls.sh --list") ==
         "unknown command 'kafka-acls.sh'; expected kafka-topics.sh, kafka-console-producer.sh, "
         "kafka-console-consumer.sh, kafka-metadata-quorum.sh, kafka-leader-election.sh, "
-        "zookeeper-shell.sh, kafka-consumer-groups.sh, crash, kill, restart, shutdown, cut, heal, "
+        "zookeeper-shell.sh, kafka-consumer-groups.sh, kafka-configs.sh, crash, kill, restart, "
+        "shutdown, cut, heal, "
         "isolate, heal-all, slow, disk-full, disk-ok, slow-disk, corrupt, cut-region, "
         "heal-region, kafka-storage.sh, "
         "kafka-server-start.sh, NAME=VALUE, or a shell command (ls, cd, pwd, cat, hexdump, du, "
@@ -364,6 +365,64 @@ TEST_CASE("tool command: kafka-consumer-groups.sh lists and describes groups") {
                 "--state --members") ==
         "kafka-consumer-groups.sh: Option [describe] takes at most one of these options: "
         "[members], [offsets], [state]");
+}
+
+// ConfigCommand (Kafka 3.9/4.x): --entity-type topics --entity-name T or --topic T; --add-config
+// split at commas outside brackets; --delete-config a comma list.
+TEST_CASE("tool_command: kafka-configs.sh alters and describes topic configs") {
+  const auto alter = Parse<ConfigsCommand>(
+      "kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics "
+      "--entity-name cities --add-config 'retention.ms=1000, cleanup.policy=[compact,delete]' "
+      "--delete-config segment.bytes,flush.ms");
+  CHECK(alter.action == ConfigsCommand::Action::kAlter);
+  CHECK(alter.topic == "cities");
+  CHECK(alter.add == std::vector<std::pair<std::string, std::string>>{
+                         {"retention.ms", "1000"}, {"cleanup.policy", "compact,delete"}});
+  CHECK(alter.remove == std::vector<std::string>{"segment.bytes", "flush.ms"});
+  const auto describe = Parse<ConfigsCommand>(
+      "bin/kafka-configs.sh --bootstrap-server localhost:9092 --describe "
+      "--topic cities");
+  CHECK(describe.action == ConfigsCommand::Action::kDescribe);
+  CHECK(describe.topic == "cities");
+  CHECK_FALSE(Parse<ConfigsCommand>("kafka-configs.sh --bootstrap-server localhost:9092 "
+                                    "--describe --entity-type topics")
+                  .topic.has_value());
+}
+
+TEST_CASE("tool_command: kafka-configs.sh errors read like ConfigCommand's") {
+  const std::string bs = " --bootstrap-server localhost:9092";
+  CHECK(ErrorOf("kafka-configs.sh --entity-type topics --entity-name t" + bs) ==
+        "kafka-configs.sh: Command must include exactly one action: --describe, --alter");
+  CHECK(ErrorOf("kafka-configs.sh --alter --entity-type topics" + bs +
+                " --add-config retention.ms=1") ==
+        "kafka-configs.sh: An entity name must be specified with --alter of topics");
+  CHECK(ErrorOf("kafka-configs.sh --alter --topic t" + bs) ==
+        "kafka-configs.sh: At least one of --add-config, --add-config-file, or --delete-config "
+        "must be specified with --alter");
+  CHECK(ErrorOf("kafka-configs.sh --alter --topic t --add-config retention.ms" + bs) ==
+        "kafka-configs.sh: Invalid entity config: all configs to be added must be in the format "
+        "\"key=val\".");
+  CHECK(ErrorOf("kafka-configs.sh --describe --entity-type topic --entity-name t" + bs) ==
+        "kafka-configs.sh: Invalid entity type topic, the entity type must be one of topics, "
+        "clients, users, brokers, broker-loggers, ips, client-metrics, groups with a "
+        "--bootstrap-server or --bootstrap-controller argument");
+  CHECK(ErrorOf("kafka-configs.sh --describe --entity-type brokers --entity-name 1" + bs) ==
+        "kafka-configs.sh: entity type brokers is not simulated: kafkasim alters and describes "
+        "topic configs only (--entity-type topics)");
+  CHECK(ErrorOf("kafka-configs.sh --describe --topic t --entity-type topics" + bs) ==
+        "kafka-configs.sh: --entity-{type,name,default} should not be used in conjunction with "
+        "specific entity flags");
+  CHECK(ErrorOf("kafka-configs.sh --describe --topic t") ==
+        "kafka-configs.sh: One of the required --bootstrap-server or --bootstrap-controller "
+        "arguments must be specified");
+  CHECK(ErrorOf("kafka-configs.sh --describe --topic t --add-config a=b" + bs) ==
+        "kafka-configs.sh: Option \"[add-config]\" can't be used with option \"[describe]\"");
+  CHECK(ErrorOf("kafka-configs.sh --alter --topic t --add-config retention.mss=5" + bs) ==
+        "kafka-configs.sh: unknown topic config 'retention.mss'; did you mean 'retention.ms'?");
+  CHECK(ErrorOf("kafka-configs.sh --alter --topic t --add-config retention.ms=soon" + bs)
+            .starts_with("kafka-configs.sh: invalid value 'soon' for config retention.ms: "));
+  CHECK(ErrorOf("kafka-configs.sh --alter --topic t --add-config re$t=1" + bs) ==
+        "kafka-configs.sh: Invalid character found for config key: re$t");
 }
 
 TEST_CASE("tool_command: arbitrary bytes are parsed or refused with a message, never a crash") {
