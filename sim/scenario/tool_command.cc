@@ -314,9 +314,28 @@ Status CheckTopicsCombinations(const ScannedOptions& options, std::string_view a
 }
 
 // --config k=v, each checked against the topic config catalogue.
+// One topic config a tool sets (--config, --add-config), checked against the topic config
+// catalogue: its canonical value, or the tool's error (unknown name, bad value, not simulated).
+Result<std::string> CheckTopicConfig(std::string_view tool, const std::string& name,
+                                     const std::string& value) {
+  const ConfigSpec* spec = FindConfigSpec(TopicConfigSpecs(), name);
+  if (spec == nullptr) {
+    std::vector<std::string_view> names;
+    for (const ConfigSpec& s : TopicConfigSpecs()) names.push_back(s.name);
+    return UnknownName(tool, "topic config", name, names);
+  }
+  auto canonical = CanonicalConfigValue(*spec, value);
+  if (!canonical.ok()) {
+    return Fail(tool, "invalid value '" + value + "' for config " + name + ": " +
+                          canonical.status().message());
+  }
+  if (const std::string_view why = NotSimulatedReason(*spec, *canonical); !why.empty()) {
+    return Fail(tool, name + " is not simulated: " + std::string(why));
+  }
+  return canonical;
+}
+
 Status ParseTopicConfigs(const ScannedOptions& options, TopicsCommand& command) {
-  std::vector<std::string_view> topic_config_names;
-  for (const ConfigSpec& spec : TopicConfigSpecs()) topic_config_names.push_back(spec.name);
   for (const std::string& text : options.Values("config")) {
     if (text.find('=') == std::string::npos) {
       return Fail(kTopicsTool,
@@ -325,18 +344,8 @@ Status ParseTopicConfigs(const ScannedOptions& options, TopicsCommand& command) 
     }
     auto kv = SplitKeyValue(kTopicsTool, "config", text);
     if (!kv.ok()) return kv.status();
-    const ConfigSpec* spec = FindConfigSpec(TopicConfigSpecs(), kv->first);
-    if (spec == nullptr) {
-      return UnknownName(kTopicsTool, "topic config", kv->first, topic_config_names);
-    }
-    auto canonical = CanonicalConfigValue(*spec, kv->second);
-    if (!canonical.ok()) {
-      return Fail(kTopicsTool, "invalid value '" + kv->second + "' for config " + kv->first + ": " +
-                                   canonical.status().message());
-    }
-    if (const std::string_view why = NotSimulatedReason(*spec, *canonical); !why.empty()) {
-      return Fail(kTopicsTool, kv->first + " is not simulated: " + std::string(why));
-    }
+    auto canonical = CheckTopicConfig(kTopicsTool, kv->first, kv->second);
+    if (!canonical.ok()) return canonical.status();
     command.configs.emplace_back(kv->first, *canonical);
   }
   return Status::Ok();
@@ -970,8 +979,6 @@ Result<ToolCommand> ParseConfigs(const std::vector<std::string>& words) {
                 "At least one of --add-config, --add-config-file, or --delete-config must be "
                 "specified with --alter");
   }
-  std::vector<std::string_view> topic_config_names;
-  for (const ConfigSpec& spec : TopicConfigSpecs()) topic_config_names.push_back(spec.name);
   if (const std::string* text = options.Value("add-config")) {
     auto pairs = SplitAddConfig(*text);
     if (!pairs.ok()) return pairs.status();
@@ -983,17 +990,8 @@ Result<ToolCommand> ParseConfigs(const std::vector<std::string>& words) {
           std::string::npos) {
         return Fail(kConfigsTool, "Invalid character found for config key: " + name);
       }
-      const ConfigSpec* spec = FindConfigSpec(TopicConfigSpecs(), name);
-      if (spec == nullptr)
-        return UnknownName(kConfigsTool, "topic config", name, topic_config_names);
-      auto canonical = CanonicalConfigValue(*spec, value);
-      if (!canonical.ok()) {
-        return Fail(kConfigsTool, "invalid value '" + value + "' for config " + name + ": " +
-                                      canonical.status().message());
-      }
-      if (const std::string_view why = NotSimulatedReason(*spec, *canonical); !why.empty()) {
-        return Fail(kConfigsTool, name + " is not simulated: " + std::string(why));
-      }
+      auto canonical = CheckTopicConfig(kConfigsTool, name, value);
+      if (!canonical.ok()) return canonical.status();
       command.add.emplace_back(name, *canonical);
     }
   }
