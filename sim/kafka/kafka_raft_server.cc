@@ -494,6 +494,17 @@ void KafkaRaftServer::OnMessage(const Message& message) {
     ApplyLifecycle(lifecycle_->OnRegistrationResponse(*reg));
   } else if (const auto* hb = k->Get<BrokerHeartbeatResponse>()) {
     ApplyLifecycle(lifecycle_->OnHeartbeatResponse(*hb));
+  } else if (!serving_ && IsRequest(body)) {
+    if (held_requests_.empty()) {
+      Emit(trace_kind::kBrokerRequestsHeld,
+           fmt::format("holds a {} from {}: it serves requests once it has caught up with the "
+                       "metadata log and is unfenced",
+                       k->Name(), env_.simulation().NodeName(message.from)));
+    }
+    // A socket's buffer is finite: past this many, the oldest is dropped (its sender times out).
+    constexpr std::size_t kMaxHeld = 10000;
+    if (held_requests_.size() >= kMaxHeld) held_requests_.erase(held_requests_.begin());
+    held_requests_.push_back(message);
   } else {
     (void)broker_->HandleMessage(message, *k);
   }
@@ -511,6 +522,8 @@ void KafkaRaftServer::OnTimer(std::uint64_t tag) {
   } else if (tag == kTimerControllerTick) {
     ControllerTick();
     env_.SetTimer(Milliseconds(500), kTimerControllerTick);
+  } else if (tag == kTimerServeHeld) {
+    ServeHeldRequests();
   } else if (BrokerLifecycleManager::IsLifecycleTimer(tag)) {
     ApplyLifecycle(lifecycle_->OnTimer(tag));
     // Requests that wait for the controller go again on the heartbeat's beat.
@@ -529,6 +542,7 @@ void KafkaRaftServer::OnDisconnect(NodeIndex peer) {
 
 void KafkaRaftServer::ApplyLifecycle(BrokerLifecycleManager::Outcome outcome) {
   if (outcome.epoch_changed) broker_->SetBrokerEpoch(lifecycle_->broker_epoch());
+  MaybeStartServing();
   if (outcome.shutdown_complete) {
     broker_->ShutDown();
     halted_ = true;
@@ -539,6 +553,39 @@ void KafkaRaftServer::ApplyLifecycle(BrokerLifecycleManager::Outcome outcome) {
 void KafkaRaftServer::OnMetadataApplied() {
   if (!lifecycle_->OnMetadataApplied(image_)) return;
   PublishPartitionStates();
+  MaybeStartServing();
+}
+
+// BrokerServer.startup: caught up, metadata published, unfenced; only then
+// socketServer.enableRequestProcessing. A broker fenced later keeps serving.
+void KafkaRaftServer::MaybeStartServing() {
+  if (serving_ || !lifecycle_->caught_up() || lifecycle_->fenced()) return;
+  serving_ = true;
+  // Served from a timer of their own, not from inside the handler that unfenced it.
+  if (!held_requests_.empty()) env_.SetTimer(Duration{}, kTimerServeHeld);
+}
+
+bool KafkaRaftServer::IsRequest(const KafkaBody& body) {
+  return std::holds_alternative<ProduceRequest>(body) ||
+         std::holds_alternative<FetchRequest>(body) ||
+         std::holds_alternative<ListOffsetsRequest>(body) ||
+         std::holds_alternative<MetadataRequest>(body) ||
+         std::holds_alternative<InitProducerIdRequest>(body) ||
+         std::holds_alternative<FindCoordinatorRequest>(body) ||
+         std::holds_alternative<GroupRequestMessage>(body) ||
+         std::holds_alternative<ListGroupsRequest>(body) ||
+         std::holds_alternative<DescribeConfigsRequest>(body);
+}
+
+void KafkaRaftServer::ServeHeldRequests() {
+  std::vector<Message> held = std::exchange(held_requests_, {});
+  Emit(trace_kind::kBrokerRequestsHeld,
+       fmt::format("ready: serves the {} request(s) it held", held.size()));
+  for (const Message& m : held) {
+    if (halted_ || !broker_) return;
+    (void)broker_->HandleMessage(m, *m.As<KafkaMessage>());
+    if (broker_->halted()) halted_ = true;
+  }
 }
 
 void KafkaRaftServer::PublishPartitionStates() {

@@ -94,7 +94,7 @@ class KafkaRaftServer final : public KafkaNode {
   const raft::RaftNode* raft_or_null() const { return raft_.get(); }
 
  private:
-  enum TimerTag : std::uint64_t { kTimerRaft = 1, kTimerControllerTick };
+  enum TimerTag : std::uint64_t { kTimerRaft = 1, kTimerControllerTick, kTimerServeHeld };
   struct PendingReply {
     NodeIndex to = kNoNode;
     KafkaBody body;
@@ -128,6 +128,12 @@ class KafkaRaftServer final : public KafkaNode {
   // Broker role (kafka_raft_server.cc): what the metadata says, handed to the Broker.
   void OnMetadataApplied();
   void PublishPartitionStates();
+  // BrokerServer.startup enables request processing (socketServer.enableRequestProcessing)
+  // only once the broker caught up with the metadata log and the controller unfenced it: until
+  // then the requests that reach it wait, as in a socket's buffer, and are served in order.
+  static bool IsRequest(const KafkaBody& body);
+  void MaybeStartServing();
+  void ServeHeldRequests();
   void ApplyLifecycle(BrokerLifecycleManager::Outcome outcome);
 
   // Controller role (controller_role.cc).
@@ -176,6 +182,9 @@ class KafkaRaftServer final : public KafkaNode {
   RaftControllerChannel controller_channel_{raft_};
   std::unique_ptr<BrokerLifecycleManager> lifecycle_;
   std::unique_ptr<Broker> broker_;
+  // Requests that reached the broker before it caught up (IsRequest), served once it has.
+  std::vector<Message> held_requests_;
+  bool serving_ = false;  // request processing enabled (caught up and unfenced once)
   bool shutting_down_ = false;
 };
 

@@ -43,6 +43,9 @@ inline constexpr std::string_view kNodeStartupFailed = "node.startup_failed";
 inline constexpr std::string_view kBrokerRegistered = "broker.registered";
 inline constexpr std::string_view kBrokerRegistrationRefused = "broker.registration_refused";
 inline constexpr std::string_view kBrokerCaughtUp = "broker.caught_up";
+// Requests that reached a broker before it caught up and was unfenced wait (BrokerServer
+// enables request processing last), and are served then.
+inline constexpr std::string_view kBrokerRequestsHeld = "broker.requests_held";
 inline constexpr std::string_view kBrokerFenced = "broker.fenced";
 inline constexpr std::string_view kBrokerUnfenced = "broker.unfenced";
 inline constexpr std::string_view kBrokerControlledShutdown = "broker.controlled_shutdown";
@@ -143,6 +146,7 @@ inline constexpr std::array kAll = {
     kBrokerRegistered,
     kBrokerRegistrationRefused,
     kBrokerCaughtUp,
+    kBrokerRequestsHeld,
     kBrokerFenced,
     kBrokerUnfenced,
     kBrokerControlledShutdown,
