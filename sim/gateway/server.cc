@@ -117,7 +117,15 @@ class Listener::Impl {
     // a time where every earlier event has run: a replay that advances to that time and
     // then injects the frame re-executes the same order.
     if (!runner_.AdvanceTo(target, events_max)) return;
-    while (!arrived_.empty()) {
+    // Frames wait (unread further, unanswered) until the scenario's topics exist: a client
+    // started with the servers meets the cluster its scenario describes, not a topic its own
+    // Metadata request auto-created with one partition.
+    const bool setup_done = arrived_.empty() || runner_.SetupDone();
+    if (!setup_done && !told_setup_wait_) {
+      Log("requests wait until the scenario's declared topics are created");
+      told_setup_wait_ = true;
+    }
+    while (setup_done && !arrived_.empty()) {
       auto [connection, frame] = std::move(arrived_.front());
       arrived_.pop_front();
       Deliver(connection, frame);
@@ -279,6 +287,7 @@ class Listener::Impl {
   std::map<std::uint64_t, ConnectionPtr> connections_;
   std::deque<std::pair<std::uint64_t, std::vector<std::uint8_t>>> arrived_;
   std::uint64_t next_id_ = 1;
+  bool told_setup_wait_ = false;
   std::unique_ptr<GatewayCore> core_;
   std::int64_t wall_start_ = 0;
   Time virtual_start_;

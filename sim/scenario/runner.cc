@@ -400,6 +400,7 @@ void Runner::Build() {
   step_failures_.clear();
   prints_pending_.clear();
   clients_started_or_stopped_.clear();
+  setup_done_ = false;
   pause_hit_ = false;
   narration_.clear();
   view_dirty_ = true;
@@ -601,6 +602,11 @@ void Runner::StartClientOnceTopicExists(const Client& client, bool first_try) {
   Client local = client;
   local.topic = Local(client.topic);
   world.StartClient(local);
+}
+
+bool Runner::SetupDone() {
+  if (!setup_done_) setup_done_ = TopicsReady();
+  return setup_done_;
 }
 
 bool Runner::TopicsReady() {

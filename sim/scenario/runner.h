@@ -60,6 +60,12 @@ class Runner final : public SessionControl {
   // Steps that could not run, e.g. "$.steps[3] (line 20): crash leader of cities-0: cities-0
   // has no leader". Any of them fails the run: the story it tells did not happen.
   const std::vector<std::string>& step_failures() const { return step_failures_; }
+  // Whether the scenario's setup is done: every declared topic (MirrorMaker 2's remote topics
+  // aside) exists with a leader for each partition. Once true it stays true for this
+  // execution. Real clients of the gateway start after it, as an application starts after its
+  // topics are created; earlier, their first Metadata would auto-create a declared topic with
+  // num.partitions.
+  bool SetupDone();
   // "" or why the run stopped before its end ("stopped at virtual time 5h after 1234 events:
   // memory 6.1 GiB passed the --max-memory budget of 6 GiB"); once set, nothing advances.
   const std::string& stopped() const { return stopped_; }
@@ -164,8 +170,9 @@ class Runner final : public SessionControl {
   // checks_ holds one check per expect step, then the guarantees (continuous) from
   // guarantees_first_check_ on.
   std::vector<view::CheckView> checks_;
-  std::vector<std::size_t> check_of_step_;            // step index -> its check (expect steps)
-  std::map<std::string, std::string> names_;          // "$as" names resolved so far -> node
+  std::vector<std::size_t> check_of_step_;    // step index -> its check (expect steps)
+  std::map<std::string, std::string> names_;  // "$as" names resolved so far -> node
+  bool setup_done_ = false;
   std::set<std::string> clients_started_or_stopped_;  // declared clients past their start
   std::map<std::size_t, std::uint64_t> probe_base_;   // probe checks: the count when they began
   std::vector<std::string> step_failures_;
