@@ -33,12 +33,12 @@ BrokerLifecycleManager::Outcome BrokerLifecycleManager::OnTimer(std::uint64_t ta
 void BrokerLifecycleManager::SendRegistration() {
   const std::int32_t controller = channel_.ActiveControllerId();
   if (controller < 0 || shutting_down_) {
-    // No known active controller yet: retry with backoff 100 ms x 2^n, capped at the session
-    // timeout (BrokerLifecycleManager).
-    const std::int64_t backoff = std::min<std::int64_t>(
-        100LL << std::min(registration_attempts_, 6), settings_.broker_session_timeout_ms);
-    ++registration_attempts_;
-    io_.env().SetTimer(Milliseconds(backoff), kTimerRegister);
+    // No known active controller yet. The registration waits in the controller channel,
+    // whose NodeToControllerRequestThread.doWork looks for the controller every 100 ms ("No
+    // controller provided, retrying after backoff"), so it leaves within 100 ms of the broker
+    // learning the leader. (Kafka also times the queued request out after retryTimeoutMs and
+    // backs off exponentially; a broker here keeps looking every 100 ms instead.)
+    io_.env().SetTimer(Milliseconds(100), kTimerRegister);
     return;
   }
   BrokerRegistrationRequest request;
@@ -148,6 +148,10 @@ bool BrokerLifecycleManager::OnMetadataApplied(const MetadataImage& image) {
              fmt::format("caught up with the metadata log (its registration at offset {}): "
                          "applying partition leadership",
                          broker_epoch_));
+    // Ready to unfence: BrokerLifecycleManager's SetReadyToUnfenceEvent sends the next
+    // heartbeat at once rather than a broker.heartbeat.interval.ms later, so a starting broker
+    // is unfenced within a round trip of catching up.
+    if (fenced_) SendHeartbeat();
   }
   return metadata_caught_up_;
 }

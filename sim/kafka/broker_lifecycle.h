@@ -72,7 +72,6 @@ class BrokerLifecycleManager {
   bool metadata_caught_up_ = false;
   Errc last_registration_error_ = Errc::kNone;
   bool shutting_down_ = false;
-  int registration_attempts_ = 0;
 };
 
 }  // namespace kafkasim::kafka

@@ -46,6 +46,10 @@ class ControllerChannel {
   virtual ~ControllerChannel() = default;
   // The node.id of the active controller as this broker knows it; -1 when none is known.
   virtual std::int32_t ActiveControllerId() const = 0;
+  // The epoch of that controller's term (the metadata quorum's leader epoch), -1 when not
+  // known: a new term means requests sent in an earlier one are never answered (a resigning
+  // controller fails its queued requests with NOT_CONTROLLER and the channel re-sends them).
+  virtual std::int32_t ActiveControllerEpoch() const { return -1; }
 };
 
 // What the broker's parts do to the world, through the node that hosts them: send, reply,

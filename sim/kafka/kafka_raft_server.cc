@@ -536,8 +536,12 @@ void KafkaRaftServer::OnTimer(std::uint64_t tag) {
 }
 
 void KafkaRaftServer::OnDisconnect(NodeIndex peer) {
-  if (halted_ || !broker_) return;
-  broker_->OnDisconnect(directory_->IdFor(peer));
+  if (halted_) return;
+  if (raft_) {
+    raft_->OnDisconnect(directory_->IdFor(peer), env_.Now());
+    DrainRaft();
+  }
+  if (broker_) broker_->OnDisconnect(directory_->IdFor(peer));
 }
 
 void KafkaRaftServer::ApplyLifecycle(BrokerLifecycleManager::Outcome outcome) {

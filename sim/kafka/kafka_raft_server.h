@@ -58,6 +58,9 @@ class RaftControllerChannel final : public ControllerChannel {
   std::int32_t ActiveControllerId() const override {
     return raft_ ? raft_->leader_id() : raft::kNoNodeId;
   }
+  std::int32_t ActiveControllerEpoch() const override {
+    return raft_ && raft_->leader_id() != raft::kNoNodeId ? raft_->epoch() : -1;
+  }
 
  private:
   const std::unique_ptr<raft::RaftNode>& raft_;

@@ -228,21 +228,27 @@ void ReplicaManager::SendPendingAlter(Partition& p) {
   request.leader_epoch = p.leader_epoch();
   request.partition_epoch = p.partition_epoch();
   request.new_isr = p.pending_isr();
-  alters_sent_[TopicPartition{p.topic(), p.index()}] = AlterSent{controller, io_.Now()};
+  alters_sent_[TopicPartition{p.topic(), p.index()}] =
+      AlterSent{controller, channel_.ActiveControllerEpoch(), io_.Now()};
   io_.SendTo(controller, std::move(request));
 }
 
 void ReplicaManager::RetryPendingAlters() {
   // Kafka's broker-to-controller channel re-sends an unanswered request after
   // request.timeout.ms (30 s by default) or when the active controller changes
-  // (NodeToControllerRequestThread; AlterPartitionManager never gives up).
+  // (NodeToControllerRequestThread; AlterPartitionManager never gives up). A new term of the
+  // same controller counts as a change: the old term's requests die with it (a restarted
+  // process never saw them; a resigned one failed them with NOT_CONTROLLER).
   const std::int32_t controller = channel_.ActiveControllerId();
   if (controller < 0 || broker_epoch_ < 0) return;
   const Duration timeout = Milliseconds(settings_.request_timeout_ms);
   for (auto& [key, p] : partitions_) {
     if (!p->alter_in_flight() || !p->is_leader()) continue;
     const AlterSent& sent = alters_sent_[key];
-    if (sent.to == controller && io_.Now() - sent.at < timeout) continue;
+    if (sent.to == controller && sent.epoch == channel_.ActiveControllerEpoch() &&
+        io_.Now() - sent.at < timeout) {
+      continue;
+    }
     SendPendingAlter(*p);
   }
 }

@@ -115,7 +115,8 @@ class ReplicaManager {
   std::map<std::string, std::map<std::string, std::string>> applied_overrides_;
   // Where each partition's pending AlterPartition went (AlterPartitionManager's in-flight map).
   struct AlterSent {
-    std::int32_t to = -1;  // -1: not sent yet, no controller known
+    std::int32_t to = -1;     // -1: not sent yet, no controller known
+    std::int32_t epoch = -1;  // the controller's term it was sent in
     Time at;
   };
   std::map<TopicPartition, AlterSent> alters_sent_;

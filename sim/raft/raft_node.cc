@@ -865,7 +865,27 @@ void RaftNode::SendDiscoveryFetch(Time now) {
   backoff_deadline_ = now + config_.request_timeout;
 }
 
+// Only the observer's discovery fetch is failed early: a follower's fetch to a leader it lost
+// still waits for its request timeout (quorum.request.timeout.ms), as before.
+void RaftNode::OnDisconnect(NodeId peer, Time now) {
+  if (role_ == Role::kUnattached && !voter_ && peer == last_discovery_target_) {
+    DiscoveryFailed(now);
+  }
+}
+
+// The voter asked knows no leader either (one that does made us a follower in HandleEpoch),
+// or could not be reached. RequestManager.onResponseResult backs that connection off for
+// quorum.retry.backoff.ms only, and maybeSendAnyVoterFetch then asks a voter again, so an
+// observer finds a new leader within milliseconds of its election.
+void RaftNode::DiscoveryFailed(Time now) {
+  backoff_deadline_ = std::min(backoff_deadline_, now + config_.retry_backoff);
+}
+
 void RaftNode::StepFetchResponse(NodeId from, const FetchResponse& response, Time now) {
+  if (role_ == Role::kUnattached && !voter_ && from == last_discovery_target_) {
+    DiscoveryFailed(now);
+    return;
+  }
   if (role_ != Role::kFollower || from != quorum_.leader_id) return;
   if (!outstanding_fetch_ || *outstanding_fetch_ != response.correlation_id) return;  // late
   outstanding_fetch_.reset();

@@ -97,6 +97,9 @@ class RaftNode {
   void Step(const RaftMessage& message, Time now);
   // Fires every timer due at or before `now`.
   void Tick(Time now);
+  // The connection to `peer` failed or closed (NetworkClient's disconnect): a request in
+  // flight to it is answered as failed, as KafkaRaftClient does with BROKER_NOT_AVAILABLE.
+  void OnDisconnect(NodeId peer, Time now);
   // Leader only: queues `payload` for the next batch (append.linger.ms) and returns the offset
   // it will take; NOT_LEADER_OR_FOLLOWER elsewhere. The offset is a promise only once it shows
   // up in Ready::committed: if leadership changes first, the entry may never be written or may
@@ -167,6 +170,7 @@ class RaftNode {
   // Follower / observer.
   void SendFetch(Time now);
   void SendDiscoveryFetch(Time now);
+  void DiscoveryFailed(Time now);
   void TruncateToDiverging(const OffsetAndEpoch& diverging);
   void UpdateHighWatermark(Offset offset);
   void AppendEntry(EntryKind kind, std::string payload);

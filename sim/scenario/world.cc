@@ -214,6 +214,7 @@ void World::BuildCluster() {
     directory->cluster_id = cluster_id.ToBase64();
   }
   directory_ = directory;
+  std::vector<NodeIndex> start_first;  // the pure KRaft controllers, started before the rest
   for (const NodeSpec& node : nodes) {
     std::shared_ptr<FileSystem> disk;
     // Files carry virtual modification times, for the disk shell's ls -l and stat.
@@ -254,15 +255,23 @@ void World::BuildCluster() {
             zookeepers_.empty() && scenario_.cluster.zookeepers == 0 ? nullptr : ensemble),
         NodeOptions{disk});
     servers_.push_back(index);
+    if (node.role == NodeRole::kController) start_first.push_back(index);
     if (is_server_.size() <= index) is_server_.resize(index + 1, false);
     is_server_[index] = true;
     disks_[index] = std::make_unique<DiskFaults>(disk);
   }
   // Every node exists before any starts: a starting node may message the others at once. The
-  // ensemble starts first, as `zookeeper-server-start.sh` runs before `kafka-server-start.sh`.
+  // ensemble starts first, as `zookeeper-server-start.sh` runs before `kafka-server-start.sh`,
+  // and so do KRaft's controllers, so that a broker's first request to the quorum finds it
+  // listening (a message to a process not yet started would be lost).
   for (NodeIndex index : zookeepers_) sim_->StartNode(index);
   if (!scenario_.cluster.manual_format) {
-    for (NodeIndex index : servers_) sim_->StartNode(index);
+    for (NodeIndex index : start_first) sim_->StartNode(index);
+    for (NodeIndex index : servers_) {
+      if (std::find(start_first.begin(), start_first.end(), index) == start_first.end()) {
+        sim_->StartNode(index);
+      }
+    }
   }
   admin_ = AddOwnNode(LocalName("admin"), [this, directory](NodeEnv& env) {
     return std::make_unique<kafka::AdminNode>(env, directory,
