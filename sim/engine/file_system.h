@@ -60,6 +60,10 @@ class FileSystem {
   // what a node sends after the fsyncs of the handler it is in.
   virtual Duration sync_latency() const { return {}; }
   virtual std::uint64_t sync_count() const { return 0; }
+  // How many bytes a fault has corrupted on this disk so far (the disk.corrupt fault; always 0
+  // on a real one). Readers that remember where things are in a file (LogSegment's found
+  // batches) forget it when this changes: a corrupted header must be read as Kafka would.
+  virtual std::uint64_t corruption_count() const { return 0; }
   // When path (a file or directory) last changed, in the disk's clock (virtual time for a
   // simulated disk with a clock set); nullopt when the disk keeps no times or path is missing.
   // For the disk shell's `ls -l` and `stat`; storage code never reads it.

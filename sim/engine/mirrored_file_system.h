@@ -43,6 +43,7 @@ class MirroredFileSystem : public FileSystem {
   void SetSyncLatency(Duration latency) { sim_.SetSyncLatency(latency); }
   Duration sync_latency() const override { return sim_.sync_latency(); }
   std::uint64_t sync_count() const override { return sim_.sync_count(); }
+  std::uint64_t corruption_count() const override { return sim_.corruption_count(); }
   void SetClock(std::function<Time()> clock) { sim_.SetClock(std::move(clock)); }
   std::optional<Time> ModifiedTime(const std::string& path) const override {
     return sim_.ModifiedTime(path);

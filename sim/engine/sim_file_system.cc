@@ -353,6 +353,7 @@ Status SimFileSystem::CorruptByte(const std::string& path, std::uint64_t offset)
     }
   }
   if (!in_undo) file->data[static_cast<std::size_t>(offset)] ^= 0xff;
+  ++corruption_count_;
   return Status::Ok();
 }
 

@@ -66,6 +66,7 @@ class SimFileSystem : public FileSystem {
   // Flips every bit of one durable byte (offset below the durable size). kInvalidArgument if the
   // byte is not durable, kNotFound if the file is missing.
   Status CorruptByte(const std::string& path, std::uint64_t offset);
+  std::uint64_t corruption_count() const override { return corruption_count_; }
 
   // --- Introspection (tests, the mirror, the GUI) ---
   std::uint64_t used_bytes() const { return used_bytes_; }
@@ -78,6 +79,7 @@ class SimFileSystem : public FileSystem {
   std::vector<std::string> AllDirectories() const;
 
  private:
+  std::uint64_t corruption_count_ = 0;
   struct Undo {
     std::uint64_t offset;
     std::vector<std::uint8_t> bytes;  // durable contents at offset before a write/truncate

@@ -128,7 +128,8 @@ std::vector<BatchFacts> BatchesOf(const kafka::ReplicaLog& log, std::int64_t fro
   std::vector<BatchFacts> out;
   std::int64_t next = from;
   while (next < to) {
-    Result<std::vector<std::uint8_t>> bytes = log.Read(next, kReadChunkBytes, log.log_end_offset());
+    // Only batches that start below `to` are read (the last may reach past it).
+    Result<std::vector<std::uint8_t>> bytes = log.Read(next, kReadChunkBytes, to);
     if (!bytes.ok() || bytes->empty()) break;
     std::span<const std::uint8_t> rest(*bytes);
     const std::int64_t before = next;

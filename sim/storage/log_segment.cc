@@ -79,7 +79,7 @@ Result<std::unique_ptr<LogSegment>> LogSegment::Attach(FileSystem& fs, const std
 }
 
 Result<BatchHeader> LogSegment::ReadHeaderAt(std::uint64_t position) const {
-  Bytes header(kBatchHeaderSize);
+  std::array<std::uint8_t, kBatchHeaderSize> header{};
   Result<std::size_t> n = fs_.ReadAt(log_path_, position, header);
   if (!n.ok()) return n.status();
   if (*n < kBatchHeaderSize) {
@@ -140,6 +140,7 @@ Status LogSegment::Append(std::span<const std::uint8_t> batch, const BatchHeader
 
 Result<SegmentRecovery> LogSegment::Recover(
     const std::function<void(const BatchHeader&)>& on_batch) {
+  ForgetFoundBatches();
   Result<Bytes> bytes = fs_.ReadFile(log_path_);
   if (!bytes.ok()) return bytes.status();
   if (Status s = ResetIndexes(); !s.ok()) return s;
@@ -178,7 +179,19 @@ Result<SegmentRecovery> LogSegment::Recover(
 Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max_bytes,
                                            std::int64_t max_offset) const {
   std::uint64_t position = offset_index_.Lookup(offset).position;
+  if (fs_.corruption_count() != found_corruptions_) {
+    ForgetFoundBatches();
+    found_corruptions_ = fs_.corruption_count();
+  }
+  for (const FoundBatch& f : found_) {
+    if (f.base_offset >= 0 && f.base_offset <= offset && f.position > position &&
+        f.position <= size_) {
+      position = f.position;
+    }
+  }
   Slice slice;
+  // Where the reader reads next: the batch after the slice, or the next append at the end.
+  std::int64_t next_base = next_offset_;
   while (position < size_) {
     Result<BatchHeader> header = ReadHeaderAt(position);
     if (!header.ok()) return header.status();
@@ -186,16 +199,35 @@ Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max
       position += header->size_in_bytes();
       continue;
     }
-    if (header->base_offset >= max_offset) break;
+    if (header->base_offset >= max_offset) {
+      next_base = header->base_offset;
+      break;
+    }
     if (slice.size == 0) {
       slice.position = static_cast<std::uint32_t>(position);
+      RememberBatch(header->base_offset, position);
     } else if (slice.size + header->size_in_bytes() > static_cast<std::uint64_t>(max_bytes)) {
+      next_base = header->base_offset;
       break;
     }
     slice.size += static_cast<std::uint32_t>(header->size_in_bytes());
     position += header->size_in_bytes();
   }
+  if (slice.size > 0) RememberBatch(next_base, position);
   return slice;
+}
+
+void LogSegment::RememberBatch(std::int64_t base_offset, std::uint64_t position) const {
+  for (const FoundBatch& f : found_) {
+    if (f.base_offset == base_offset && f.position == position) return;
+  }
+  found_[found_next_] = FoundBatch{base_offset, position};
+  found_next_ = (found_next_ + 1) % found_.size();
+}
+
+void LogSegment::ForgetFoundBatches() const {
+  found_.fill(FoundBatch{});
+  found_next_ = 0;
 }
 
 Status LogSegment::ReadBytes(Slice slice, Bytes& out) const {

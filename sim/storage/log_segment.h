@@ -2,6 +2,7 @@
 // .index and .timeindex (LogSegment.java). Segments are append-only except for truncation.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -111,6 +112,22 @@ class LogSegment {
   std::int64_t max_timestamp_so_far_ = kNoTimestamp;
   std::int64_t offset_of_max_timestamp_so_far_ = -1;
   std::int64_t rolling_based_timestamp_ = kNoTimestamp;
+
+  // Batch starts that recent Finds began or ended at. Readers mostly read on from where they
+  // stopped (followers and consumers fetch at the offset after their last batch, the guarantee
+  // checks at the offset they last checked), so a Find starts at a remembered batch at or
+  // below its offset instead of walking headers from the offset index entry. The result is
+  // the same: every batch before a remembered start ends below its base offset. Forgotten
+  // when the file changes other than by an append (truncation, recovery, a corrupted byte).
+  struct FoundBatch {
+    std::int64_t base_offset = -1;  // -1: empty slot
+    std::uint64_t position = 0;
+  };
+  void RememberBatch(std::int64_t base_offset, std::uint64_t position) const;
+  void ForgetFoundBatches() const;
+  mutable std::array<FoundBatch, 4> found_{};
+  mutable std::size_t found_next_ = 0;
+  mutable std::uint64_t found_corruptions_ = 0;
 };
 
 }  // namespace kafkasim::storage
