@@ -337,3 +337,71 @@ TEST_CASE("partition_log: reopening a cleanly flushed log keeps offsets, indexes
 
 }  // namespace
 }  // namespace kafkasim::storage
+
+namespace kafkasim::storage {
+namespace {
+
+// LogSegment::Find starts at a batch a recent read began or ended at when it can; whatever it
+// remembers, every read must return exactly the batches a walk from the offset index returns.
+// The expected slice is computed here from the batches appended, for random reads interleaved
+// with appends and truncations.
+TEST_CASE("partition_log: reads return the same batches whatever earlier reads left behind") {
+  SimFileSystem fs;
+  LogConfig config;
+  config.segment_bytes = 16 * 1024;
+  config.index_interval_bytes = 512;
+  auto log = OpenLog(fs, config);
+  struct Appended {
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+  };
+  std::vector<Appended> batches;
+  Rng rng(7);
+  for (int step = 0; step < 3000; ++step) {
+    const std::uint64_t what = rng.Uniform(10);
+    if (what < 4 || batches.empty()) {
+      std::vector<Record> records;
+      const std::int64_t count = rng.UniformRange(1, 5);
+      for (std::int64_t i = 0; i < count; ++i) {
+        records.push_back(
+            Value(std::string(static_cast<std::size_t>(rng.UniformRange(1, 90)), 'x')));
+      }
+      auto appended = log->AppendAsLeader(Batch(records), 1, Time{0});
+      REQUIRE(appended.ok());
+      batches.push_back({appended->first_offset, appended->last_offset});
+      log->UpdateHighWatermark(log->log_end_offset());
+    } else if (what == 9 && batches.size() > 10) {
+      const std::size_t keep = batches.size() - static_cast<std::size_t>(rng.UniformRange(1, 5));
+      REQUIRE(log->TruncateTo(batches[keep].first).ok());
+      batches.resize(keep);
+    } else {
+      const std::int64_t end = log->log_end_offset();
+      const std::int64_t offset = rng.UniformRange(0, end);
+      const std::int64_t max_offset = rng.UniformRange(offset, end);
+      auto fetch = log->Read(offset, 1 << 20, max_offset);
+      REQUIRE(fetch.ok());
+      // The batch holding `offset` and those after it, in its segment, starting below
+      // max_offset (the first always, when it holds offset).
+      // A read stays within the segment that holds `offset`.
+      std::int64_t segment_end = end;
+      for (const SegmentInfo& segment : log->segments()) {
+        if (segment.base_offset <= offset && offset < segment.next_offset) {
+          segment_end = segment.next_offset;
+        }
+      }
+      std::vector<std::int64_t> expected;
+      for (const Appended& b : batches) {
+        if (b.last < offset) continue;
+        if (b.first >= max_offset || b.first >= segment_end) break;
+        for (std::int64_t o = b.first; o <= b.last; ++o) expected.push_back(o);
+      }
+      CAPTURE(step);
+      CAPTURE(offset);
+      CAPTURE(max_offset);
+      CHECK(Offsets(*fetch) == expected);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kafkasim::storage
