@@ -107,12 +107,17 @@ bool BackOffWhileTopicMissing(NodeEnv& env, MetadataBackoff& backoff,
 
 }  // namespace
 
-std::vector<std::int32_t> ClientMetadata::PartitionsOf(const std::string& topic) const {
-  std::vector<std::int32_t> out;
-  const auto it = topics.find(topic);
-  if (it == topics.end()) return out;
-  for (const auto& [p, md] : it->second) out.push_back(p);
-  return out;
+const std::vector<std::int32_t>& ClientMetadata::PartitionsOf(const std::string& topic) const {
+  static const std::vector<std::int32_t> kNone;
+  const auto it = lists.find(topic);
+  return it == lists.end() ? kNone : it->second.all;
+}
+
+const std::vector<std::int32_t>& ClientMetadata::AvailablePartitionsOf(
+    const std::string& topic) const {
+  static const std::vector<std::int32_t> kNone;
+  const auto it = lists.find(topic);
+  return it == lists.end() ? kNone : it->second.available;
 }
 
 BrokerId ClientMetadata::LeaderOf(const std::string& topic, std::int32_t partition) const {
@@ -125,7 +130,15 @@ BrokerId ClientMetadata::LeaderOf(const std::string& topic, std::int32_t partiti
 void ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
   md.live_brokers = response.live_brokers;
   md.topics.clear();
+  md.lists.clear();
   for (const PartitionMetadata& p : response.partitions) md.topics[p.topic][p.partition] = p;
+  for (const auto& [topic, partitions] : md.topics) {
+    ClientMetadata::PartitionLists& lists = md.lists[topic];
+    for (const auto& [index, p] : partitions) {
+      lists.all.push_back(index);
+      if (p.leader >= 0) lists.available.push_back(index);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,7 +316,7 @@ void ProducerNode::Produce() {
 }
 
 void ProducerNode::Flush() {
-  const std::vector<std::int32_t> all = metadata_.PartitionsOf(config_.topic);
+  const std::vector<std::int32_t>& all = metadata_.PartitionsOf(config_.topic);
   if (all.empty()) {
     RequestMetadata();
     return;
@@ -311,11 +324,8 @@ void ProducerNode::Flush() {
   // Assign partitions to records that have none yet (keyed: murmur2; null: sticky).
   auto unassigned = std::move(accumulator_[-1]);
   accumulator_.erase(-1);
-  std::vector<std::int32_t> available;
-  for (std::int32_t p : all) {
-    if (metadata_.LeaderOf(config_.topic, p) >= 0) available.push_back(p);
-  }
-  if (available.empty()) available = all;
+  const std::vector<std::int32_t>& with_leader = metadata_.AvailablePartitionsOf(config_.topic);
+  const std::vector<std::int32_t>& available = with_leader.empty() ? all : with_leader;
   for (Pending& p : unassigned) {
     const auto size = static_cast<std::int32_t>(p.record.value ? p.record.value->size() : 0);
     p.partition = p.record.key

@@ -24,7 +24,16 @@ namespace kafkasim::kafka {
 struct ClientMetadata {
   std::vector<BrokerId> live_brokers;
   std::map<std::string, std::map<std::int32_t, PartitionMetadata>> topics;
-  std::vector<std::int32_t> PartitionsOf(const std::string& topic) const;
+  // The topic's partitions in order, and those with a leader (Kafka's Cluster keeps both
+  // lists, availablePartitionsForTopic, so a producer's batch does not walk the topic).
+  struct PartitionLists {
+    std::vector<std::int32_t> all;
+    std::vector<std::int32_t> available;
+  };
+  std::map<std::string, PartitionLists, std::less<>> lists;
+
+  const std::vector<std::int32_t>& PartitionsOf(const std::string& topic) const;
+  const std::vector<std::int32_t>& AvailablePartitionsOf(const std::string& topic) const;
   BrokerId LeaderOf(const std::string& topic, std::int32_t partition) const;
 };
 

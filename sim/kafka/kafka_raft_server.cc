@@ -347,6 +347,7 @@ void KafkaRaftServer::ApplyCommitted(const raft::LogEntry& entry) {
     last_replayed_offset_ = entry.offset;
   }
   image_.Apply(*record, entry.offset);
+  NoteUnpublished(*record);
   last_applied_offset_ = entry.offset;
   last_applied_epoch_ = entry.epoch;
   bytes_since_snapshot_ += static_cast<std::int64_t>(entry.payload.size());
@@ -415,6 +416,7 @@ void KafkaRaftServer::LoadLatestSnapshot() {
                        records.status().message()));
       continue;
     }
+    unpublished_.everything = true;
     for (const MetadataRecord& r : *records) {
       image_.Apply(r, end - 1);
       if (logic_) logic_->Replay(r, end - 1);
@@ -592,32 +594,79 @@ void KafkaRaftServer::ServeHeldRequests() {
   }
 }
 
+void KafkaRaftServer::NoteUnpublished(const MetadataRecord& record) {
+  if (unpublished_.everything) return;
+  const Uuid* topic_id = nullptr;
+  std::int32_t partition = -1;
+  if (const auto* r = std::get_if<PartitionRecord>(&record)) {
+    topic_id = &r->topic_id;
+    partition = r->partition_id;
+  } else if (const auto* c = std::get_if<PartitionChangeRecord>(&record)) {
+    topic_id = &c->topic_id;
+    partition = c->partition_id;
+  } else if (std::holds_alternative<RegisterBrokerRecord>(record) ||
+             std::holds_alternative<BrokerRegistrationChangeRecord>(record) ||
+             std::holds_alternative<NoOpRecord>(record) ||
+             std::holds_alternative<ProducerIdsRecord>(record) ||
+             std::holds_alternative<FeatureLevelRecord>(record)) {
+    return;  // no partition's state changes
+  } else {
+    unpublished_.everything = true;  // topics, configs
+    return;
+  }
+  const TopicImage* topic = image_.TopicById(*topic_id);
+  if (topic == nullptr) {
+    unpublished_.everything = true;
+    return;
+  }
+  unpublished_.partitions.emplace(topic->name, partition);
+}
+
 void KafkaRaftServer::PublishPartitionStates() {
   // BrokerMetadataPublisher: replicas this broker no longer hosts go (deleted topics, moved
-  // replicas), then every hosted partition gets its leader, epoch and ISR.
+  // replicas), then every hosted partition that changed gets its leader, epoch and ISR
+  // (ReplicaManager.applyDelta with the delta's localChanges).
+  const PublishDelta delta =
+      std::exchange(unpublished_, PublishDelta{.everything = false, .partitions = {}});
   const BrokerId self = config_.node_id;
   auto hosts = [self](const PartitionRegistration& reg) {
     return std::find(reg.replicas.begin(), reg.replicas.end(), self) != reg.replicas.end();
   };
   std::vector<TopicPartition> gone;
-  for (const auto& [key, p] : broker_->replicas().partitions()) {
+  auto maybe_gone = [&](const TopicPartition& key, const Partition& p) {
     const PartitionRegistration* reg = image_.Partition(key.topic, key.partition);
     const TopicImage* topic = image_.Topic(key.topic);
-    if (reg == nullptr || topic == nullptr || topic->id != p->topic_id() || !hosts(*reg)) {
+    if (reg == nullptr || topic == nullptr || topic->id != p.topic_id() || !hosts(*reg)) {
       gone.push_back(key);
+    }
+  };
+  std::vector<HostedPartitionState> states;
+  auto maybe_hosted = [&](const TopicImage& topic, std::int32_t index,
+                          const PartitionRegistration& reg) {
+    if (!hosts(reg)) return;
+    states.push_back(HostedPartitionState{
+        topic.name, topic.id, index,
+        PartitionState{reg.leader, reg.leader_epoch, reg.partition_epoch, reg.replicas, reg.isr}});
+  };
+  if (delta.everything) {
+    for (const auto& [key, p] : broker_->replicas().partitions()) maybe_gone(key, *p);
+    for (const auto& [name, topic] : image_.topics()) {
+      for (const auto& [index, reg] : topic.partitions) maybe_hosted(topic, index, reg);
+    }
+  } else {
+    for (const auto& [topic, index] : delta.partitions) {
+      if (const Partition* p = broker_->replicas().Find(topic, index)) {
+        maybe_gone(TopicPartition{topic, index}, *p);
+      }
+    }
+    for (const auto& [name, index] : delta.partitions) {
+      const TopicImage* topic = image_.Topic(name);
+      if (topic == nullptr) continue;
+      const auto reg = topic->partitions.find(index);
+      if (reg != topic->partitions.end()) maybe_hosted(*topic, index, reg->second);
     }
   }
   for (const TopicPartition& key : gone) broker_->StopReplica(key.topic, key.partition);
-  std::vector<HostedPartitionState> states;
-  for (const auto& [name, topic] : image_.topics()) {
-    for (const auto& [index, reg] : topic.partitions) {
-      if (!hosts(reg)) continue;
-      states.push_back(
-          HostedPartitionState{name, topic.id, index,
-                               PartitionState{reg.leader, reg.leader_epoch, reg.partition_epoch,
-                                              reg.replicas, reg.isr}});
-    }
-  }
   broker_->ApplyPartitionStates(states);
   broker_->replicas().RefreshTopicConfigs();
 }

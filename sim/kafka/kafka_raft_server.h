@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -185,6 +186,16 @@ class KafkaRaftServer final : public KafkaNode {
   RaftControllerChannel controller_channel_{raft_};
   std::unique_ptr<BrokerLifecycleManager> lifecycle_;
   std::unique_ptr<Broker> broker_;
+  // What changed in the image since the broker last published it: BrokerMetadataPublisher
+  // applies the MetadataDelta's partitions, not the whole image, so the work per metadata
+  // record does not grow with the cluster. Everything at first, after a snapshot, and after a
+  // topic or config record.
+  struct PublishDelta {
+    bool everything = true;
+    std::set<std::pair<std::string, std::int32_t>> partitions;  // (topic, index)
+  };
+  PublishDelta unpublished_;
+  void NoteUnpublished(const MetadataRecord& record);
   // Requests that reached the broker before it caught up (IsRequest), served once it has.
   std::vector<Message> held_requests_;
   bool serving_ = false;  // request processing enabled (caught up and unfenced once)

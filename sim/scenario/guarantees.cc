@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <map>
 #include <span>
 #include <string_view>
+#include <system_error>
 #include <tuple>
 #include <utility>
 
@@ -27,6 +29,29 @@ const kafka::Partition* Replica(const kafka::KafkaNode* server, const std::strin
                                 std::int32_t partition) {
   const kafka::Broker* broker = server == nullptr ? nullptr : server->broker();
   return broker == nullptr ? nullptr : broker->replicas().Find(topic, partition);
+}
+
+// Calls f(topic, index, registration) for each partition in `scope` that the image holds, in the
+// image's order, until f returns a violation, which is then returned.
+template <class F>
+std::optional<std::string> ForEachPartition(const kafka::MetadataImage& image,
+                                            const PartitionScope& scope, F&& f) {
+  if (scope.everything()) {
+    for (const auto& [name, topic] : image.topics()) {
+      for (const auto& [index, reg] : topic.partitions) {
+        if (std::optional<std::string> broken = f(name, index, reg)) return broken;
+      }
+    }
+    return std::nullopt;
+  }
+  for (const auto& [topic_name, index] : scope.partitions()) {
+    const auto topic = image.topics().find(topic_name);
+    if (topic == image.topics().end()) continue;
+    const auto reg = topic->second.partitions.find(index);
+    if (reg == topic->second.partitions.end()) continue;
+    if (std::optional<std::string> broken = f(topic->first, index, reg->second)) return broken;
+  }
+  return std::nullopt;
 }
 
 // The order of (topic, partition, broker[, epoch]) keys, transparent to the same tuple with the
@@ -64,9 +89,18 @@ class AckedWritesKept final : public Guarantee {
   bool TriggeredBy(std::string_view kind) const override {
     return kind == kafka::trace_kind::kPartitionLeader;
   }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope& scope) override {
     std::string first;
-    const std::int64_t lost = world.CountLostAcknowledged("", /*acks_all_only=*/true, &first);
+    std::int64_t lost = 0;
+    if (scope.everything()) {
+      lost = world.CountLostAcknowledged("", /*acks_all_only=*/true, &first);
+    } else {
+      for (const auto& [topic, index] : scope.partitions()) {
+        const PartitionRef ref{topic, index};
+        lost += world.CountLostAcknowledged("", /*acks_all_only=*/true,
+                                            first.empty() ? &first : nullptr, &ref);
+      }
+    }
     if (lost == 0) return std::nullopt;
     return fmt::format("{} acknowledged record(s) lost, e.g. {}", lost, first);
   }
@@ -80,25 +114,26 @@ class OneLeaderPerEpoch final : public Guarantee {
   bool TriggeredBy(std::string_view kind) const override {
     return kind == kafka::trace_kind::kPartitionLeader;
   }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope& scope) override {
     const kafka::MetadataImage* image = world.BestImage();
     if (image == nullptr) return std::nullopt;
-    for (const auto& [name, topic] : image->topics()) {
-      for (const auto& [index, reg] : topic.partitions) {
-        std::map<std::int32_t, std::vector<std::int32_t>> leaders_by_epoch;
-        for (std::int32_t broker : reg.replicas) {
-          const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
-          if (local && local->is_leader())
-            leaders_by_epoch[local->leader_epoch()].push_back(broker);
-        }
-        for (const auto& [epoch, brokers] : leaders_by_epoch) {
-          if (brokers.size() < 2) continue;
-          return fmt::format("brokers {} and {} both lead {}-{} at leader_epoch {}", brokers[0],
-                             brokers[1], name, index, epoch);
-        }
-      }
-    }
-    return std::nullopt;
+    return ForEachPartition(
+        *image, scope,
+        [&](const std::string& name, std::int32_t index,
+            const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
+          std::map<std::int32_t, std::vector<std::int32_t>> leaders_by_epoch;
+          for (std::int32_t broker : reg.replicas) {
+            const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+            if (local && local->is_leader())
+              leaders_by_epoch[local->leader_epoch()].push_back(broker);
+          }
+          for (const auto& [epoch, brokers] : leaders_by_epoch) {
+            if (brokers.size() < 2) continue;
+            return fmt::format("brokers {} and {} both lead {}-{} at leader_epoch {}", brokers[0],
+                               brokers[1], name, index, epoch);
+          }
+          return std::nullopt;
+        });
   }
 };
 
@@ -209,46 +244,47 @@ class ReplicasAgreeBelowHw final : public Guarantee {
     if (ResetsLogs(event.kind)) agreed_.clear();
     corrupted_ = corrupted_ || event.kind == trace_kind::kDiskCorrupt;
   }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope& scope) override {
     const kafka::MetadataImage* image = world.BestImage();
     if (image == nullptr || corrupted_) return std::nullopt;
-    for (const auto& [name, topic] : image->topics()) {
-      for (const auto& [index, reg] : topic.partitions) {
-        const std::optional<LeaderOf> leader = RunningLeader(world, name, index, reg);
-        if (!leader) continue;
-        for (std::int32_t f : leader->isr) {
-          if (f == leader->broker) continue;
-          const kafka::KafkaNode* server = world.BrokerServer(f);
-          const kafka::ReplicaLog* log = server ? server->Log(name, index) : nullptr;
-          if (log == nullptr) continue;
-          Agreed& a = Slot(agreed_, name, index, f);
-          if (a.leader != leader->broker || a.epoch != leader->epoch)
-            a = {leader->broker, leader->epoch, 0};
-          std::int64_t from =
-              std::max({a.up_to, leader->log->log_start_offset(), log->log_start_offset()});
-          // Each replica compacts its own log when its cleaner gets to it: below the active
-          // segments the same offsets may hold differently cleaned batches.
-          if (leader->log->compacted()) {
-            from = std::max({from, leader->log->active_segment_base_offset(),
-                             log->active_segment_base_offset()});
-          }
-          const std::int64_t to = std::min(leader->log->high_watermark(), log->log_end_offset());
-          if (from >= to) continue;
-          const std::vector<BatchFacts> theirs = BatchesOf(*log, from, to);
-          const std::vector<BatchFacts> ours = BatchesOf(*leader->log, from, to);
-          for (std::size_t i = 0; i < std::min(theirs.size(), ours.size()); ++i) {
-            if (theirs[i] != ours[i]) {
-              return fmt::format(
-                  "{}-{}: broker {} has {}, the leader broker {} has {} (below hw {})", name, index,
-                  f, Describe(theirs[i]), leader->broker, Describe(ours[i]),
-                  leader->log->high_watermark());
+    return ForEachPartition(
+        *image, scope,
+        [&](const std::string& name, std::int32_t index,
+            const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
+          const std::optional<LeaderOf> leader = RunningLeader(world, name, index, reg);
+          if (!leader) return std::nullopt;
+          for (std::int32_t f : leader->isr) {
+            if (f == leader->broker) continue;
+            const kafka::KafkaNode* server = world.BrokerServer(f);
+            const kafka::ReplicaLog* log = server ? server->Log(name, index) : nullptr;
+            if (log == nullptr) continue;
+            Agreed& a = Slot(agreed_, name, index, f);
+            if (a.leader != leader->broker || a.epoch != leader->epoch)
+              a = {leader->broker, leader->epoch, 0};
+            std::int64_t from =
+                std::max({a.up_to, leader->log->log_start_offset(), log->log_start_offset()});
+            // Each replica compacts its own log when its cleaner gets to it: below the active
+            // segments the same offsets may hold differently cleaned batches.
+            if (leader->log->compacted()) {
+              from = std::max({from, leader->log->active_segment_base_offset(),
+                               log->active_segment_base_offset()});
             }
-            a.up_to = ours[i].last_offset + 1;
+            const std::int64_t to = std::min(leader->log->high_watermark(), log->log_end_offset());
+            if (from >= to) continue;
+            const std::vector<BatchFacts> theirs = BatchesOf(*log, from, to);
+            const std::vector<BatchFacts> ours = BatchesOf(*leader->log, from, to);
+            for (std::size_t i = 0; i < std::min(theirs.size(), ours.size()); ++i) {
+              if (theirs[i] != ours[i]) {
+                return fmt::format(
+                    "{}-{}: broker {} has {}, the leader broker {} has {} (below hw {})", name,
+                    index, f, Describe(theirs[i]), leader->broker, Describe(ours[i]),
+                    leader->log->high_watermark());
+              }
+              a.up_to = ours[i].last_offset + 1;
+            }
           }
-        }
-      }
-    }
-    return std::nullopt;
+          return std::nullopt;
+        });
   }
 
  private:
@@ -275,25 +311,26 @@ class HwNeverBackwards final : public Guarantee {
     return "the high watermark never goes backwards on a leader";
   }
   bool TriggeredBy(std::string_view kind) const override { return MovesPartitions(kind); }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope& scope) override {
     const kafka::MetadataImage* image = world.BestImage();
     if (image == nullptr) return std::nullopt;
-    for (const auto& [name, topic] : image->topics()) {
-      for (const auto& [index, reg] : topic.partitions) {
-        for (std::int32_t broker : reg.replicas) {
-          const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
-          if (local == nullptr || !local->is_leader()) continue;
-          const std::int64_t hw = local->log().high_watermark();
-          std::int64_t& seen = Slot(seen_, name, index, broker, local->leader_epoch()).value;
-          if (seen >= 0 && hw < seen) {
-            return fmt::format("{}-{}: leader broker {} at leader_epoch {} had hw {}, now {}", name,
-                               index, broker, local->leader_epoch(), seen, hw);
+    return ForEachPartition(
+        *image, scope,
+        [&](const std::string& name, std::int32_t index,
+            const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
+          for (std::int32_t broker : reg.replicas) {
+            const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+            if (local == nullptr || !local->is_leader()) continue;
+            const std::int64_t hw = local->log().high_watermark();
+            std::int64_t& seen = Slot(seen_, name, index, broker, local->leader_epoch()).value;
+            if (seen >= 0 && hw < seen) {
+              return fmt::format("{}-{}: leader broker {} at leader_epoch {} had hw {}, now {}",
+                                 name, index, broker, local->leader_epoch(), seen, hw);
+            }
+            seen = hw;
           }
-          seen = hw;
-        }
-      }
-    }
-    return std::nullopt;
+          return std::nullopt;
+        });
   }
 
  private:
@@ -317,52 +354,54 @@ class OffsetsGapFree final : public Guarantee {
     if (ResetsLogs(event.kind)) checked_.clear();
     corrupted_ = corrupted_ || event.kind == trace_kind::kDiskCorrupt;
   }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope& scope) override {
     const kafka::MetadataImage* image = world.BestImage();
     if (image == nullptr || corrupted_) return std::nullopt;
-    for (const auto& [name, topic] : image->topics()) {
-      for (const auto& [index, reg] : topic.partitions) {
-        for (std::int32_t broker : reg.replicas) {
-          const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
-          if (local == nullptr || !local->is_leader()) continue;
-          const kafka::ReplicaLog* log = &local->log();
-          std::int64_t& next = Slot(checked_, name, index, broker);
-          const std::int64_t start = log->log_start_offset();
-          const std::int64_t end = log->log_end_offset();
-          // The first batch read may begin below the log start offset (deleted records).
-          bool first_may_straddle = false;
-          if (next < start || next > end) {
-            next = start;
-            first_may_straddle = true;
-          }
-          if (next == end) continue;
-          // Log compaction removes records below the active segment and leaves gaps there
-          // (offsets are never reassigned); above, and everywhere else, none may be missing.
-          const std::int64_t gaps_allowed_below =
-              log->compacted() ? log->active_segment_base_offset() : -1;
-          const std::vector<BatchFacts> batches = BatchesOf(*log, next, end);
-          for (const BatchFacts& b : batches) {
-            const bool ok = b.base_offset == next ||
-                            (first_may_straddle && b.base_offset < next && b.last_offset >= next) ||
-                            (b.base_offset > next && b.base_offset <= gaps_allowed_below);
-            first_may_straddle = false;
-            if (!ok) {
-              return fmt::format(
-                  "{}-{}: leader broker {} expects offset {} next, but its next batch has {}{}",
-                  name, index, broker, next, Describe(b),
-                  b.base_offset < next ? " (a duplicate)" : " (a gap)");
+    return ForEachPartition(
+        *image, scope,
+        [&](const std::string& name, std::int32_t index,
+            const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
+          for (std::int32_t broker : reg.replicas) {
+            const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+            if (local == nullptr || !local->is_leader()) continue;
+            const kafka::ReplicaLog* log = &local->log();
+            std::int64_t& next = Slot(checked_, name, index, broker);
+            const std::int64_t start = log->log_start_offset();
+            const std::int64_t end = log->log_end_offset();
+            // The first batch read may begin below the log start offset (deleted records).
+            bool first_may_straddle = false;
+            if (next < start || next > end) {
+              next = start;
+              first_may_straddle = true;
             }
-            next = b.last_offset + 1;
+            if (next == end) continue;
+            // Log compaction removes records below the active segment and leaves gaps there
+            // (offsets are never reassigned); above, and everywhere else, none may be missing.
+            const std::int64_t gaps_allowed_below =
+                log->compacted() ? log->active_segment_base_offset() : -1;
+            const std::vector<BatchFacts> batches = BatchesOf(*log, next, end);
+            for (const BatchFacts& b : batches) {
+              const bool ok =
+                  b.base_offset == next ||
+                  (first_may_straddle && b.base_offset < next && b.last_offset >= next) ||
+                  (b.base_offset > next && b.base_offset <= gaps_allowed_below);
+              first_may_straddle = false;
+              if (!ok) {
+                return fmt::format(
+                    "{}-{}: leader broker {} expects offset {} next, but its next batch has {}{}",
+                    name, index, broker, next, Describe(b),
+                    b.base_offset < next ? " (a duplicate)" : " (a gap)");
+              }
+              next = b.last_offset + 1;
+            }
+            if (next != end) {
+              return fmt::format(
+                  "{}-{}: leader broker {} has no batch at offset {}, below its log end {}", name,
+                  index, broker, next, end);
+            }
           }
-          if (next != end) {
-            return fmt::format(
-                "{}-{}: leader broker {} has no batch at offset {}, below its log end {}", name,
-                index, broker, next, end);
-          }
-        }
-      }
-    }
-    return std::nullopt;
+          return std::nullopt;
+        });
   }
 
  private:
@@ -385,7 +424,7 @@ class ConsumersBelowHw final : public Guarantee {
     return MovesPartitions(kind) || kind == kafka::trace_kind::kClientDone ||
            kind == kafka::trace_kind::kClientStop;
   }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope&) override {
     // The ledger keeps only the records read at or above their fetch's high watermark.
     const std::vector<kafka::ConsumeEvent>& consumed = world.ledger().read_above_hw();
     for (; next_ < consumed.size(); ++next_) {
@@ -411,7 +450,7 @@ class GroupPartitionOwnedOnce final : public Guarantee {
   bool TriggeredBy(std::string_view kind) const override {
     return kind == kafka::trace_kind::kClientAssignment;
   }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope&) override {
     const std::vector<kafka::AssignmentEvent>& assignments = world.history().assignments;
     for (; next_ < assignments.size(); ++next_) {
       const kafka::AssignmentEvent& a = assignments[next_];
@@ -461,7 +500,7 @@ class QuorumOneLeaderPerEpoch final : public Guarantee {
   bool TriggeredBy(std::string_view kind) const override {
     return kind == raft::trace_kind::kLeader;
   }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope&) override {
     for (const raft::RaftNode* node : RaftNodes(world)) {
       if (node->role() != raft::Role::kLeader) continue;
       auto [it, fresh] = leaders_.try_emplace(node->epoch(), node->node_id());
@@ -501,7 +540,7 @@ class QuorumLogMatching final : public Guarantee {
   void Observe(const TraceEvent& event) override {
     if (event.kind == raft::trace_kind::kTruncate || ResetsLogs(event.kind)) checked_.clear();
   }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope&) override {
     for (const raft::RaftNode* node : RaftNodes(world)) {
       const raft::RaftLog& log = node->log();
       raft::Offset& next = checked_[node->node_id()];
@@ -550,7 +589,7 @@ class QuorumLeaderCompleteness final : public Guarantee {
     return "a committed metadata entry is in every later leader's log";
   }
   bool TriggeredBy(std::string_view kind) const override { return MovesQuorum(kind); }
-  std::optional<std::string> Check(World& world) override {
+  std::optional<std::string> Check(World& world, const PartitionScope&) override {
     const std::vector<const raft::RaftNode*> nodes = RaftNodes(world);
     for (const raft::RaftNode* node : nodes) {
       const raft::RaftLog& log = node->log();
@@ -586,6 +625,25 @@ class QuorumLeaderCompleteness final : public Guarantee {
 };
 
 }  // namespace
+
+void PartitionScope::Add(std::string_view partition_name) {
+  if (all_) return;
+  const std::size_t dash = partition_name.rfind('-');
+  std::int32_t index = -1;
+  if (dash != std::string_view::npos && dash > 0) {
+    const std::string_view digits = partition_name.substr(dash + 1);
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+    if (error != std::errc() || end != digits.data() + digits.size()) index = -1;
+  }
+  if (index < 0) {
+    all_ = true;
+    partitions_.clear();
+    return;
+  }
+  const std::string_view topic = partition_name.substr(0, dash);
+  if (partitions_.find(std::pair(topic, index)) != partitions_.end()) return;
+  partitions_.emplace(std::string(topic), index);
+}
 
 std::vector<std::unique_ptr<Guarantee>> BuiltInGuarantees() {
   std::vector<std::unique_ptr<Guarantee>> out;

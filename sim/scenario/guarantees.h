@@ -5,10 +5,13 @@
 // broken promise (an unclean election losing writes) says so with an expectation.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/trace.h"
@@ -16,6 +19,44 @@
 namespace kafkasim::scenario {
 
 class World;
+
+// The partitions a check looks at: those the triggering events named, or every partition (an
+// event that names none, the end of the run). Work per check then grows with what happened
+// since the last one, not with the cluster's partition count.
+class PartitionScope {
+ public:
+  static PartitionScope Everything() {
+    PartitionScope scope;
+    scope.all_ = true;
+    return scope;
+  }
+  // A partition by its name ("cities-0"); a name that is not topic-index widens the scope to
+  // every partition rather than checking nothing.
+  void Add(std::string_view partition_name);
+  void AddEverything() { all_ = true; }
+  void Clear() {
+    all_ = false;
+    partitions_.clear();
+  }
+  bool everything() const { return all_; }
+  bool empty() const { return !all_ && partitions_.empty(); }
+  // (topic, index), in the metadata image's order: by topic name, then index; looked up with
+  // the topic's name borrowed.
+  struct KeyLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      const int c = std::string_view(a.first).compare(std::string_view(b.first));
+      return c != 0 ? c < 0 : a.second < b.second;
+    }
+  };
+  using Partitions = std::set<std::pair<std::string, std::int32_t>, KeyLess>;
+  const Partitions& partitions() const { return partitions_; }
+
+ private:
+  bool all_ = false;
+  Partitions partitions_;
+};
 
 class Guarantee {
  public:
@@ -29,8 +70,12 @@ class Guarantee {
   // the world). Incremental checkers forget what they had checked when a log is truncated or
   // a node restarts.
   virtual void Observe(const TraceEvent& event) { (void)event; }
-  // A description of the violation, or nothing while the guarantee holds.
-  virtual std::optional<std::string> Check(World& world) = 0;
+  // A description of the violation, or nothing while the guarantee holds. A guarantee about
+  // partitions looks only at those in `scope`; the others ignore it.
+  virtual std::optional<std::string> Check(World& world, const PartitionScope& scope) = 0;
+  std::optional<std::string> Check(World& world) {
+    return Check(world, PartitionScope::Everything());
+  }
 };
 
 // The guarantees every run watches, in display order.

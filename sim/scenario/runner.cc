@@ -418,6 +418,16 @@ void Runner::Build() {
   guarantees_first_check_ = checks_.size();
   guarantee_check_scheduled_ = false;
   guarantee_due_.assign(guarantees_.size(), false);
+  guarantee_scope_.assign(guarantees_.size(), PartitionScope{});
+  // Each check looks at the partitions the events since the last one named; the last looks at
+  // all of them, so a change no event named (a high watermark moving) is still checked.
+  sim().Schedule(scenario_.end, [this] {
+    for (std::size_t i = 0; i < guarantees_.size(); ++i) {
+      guarantee_due_[i] = true;
+      guarantee_scope_[i].AddEverything();
+    }
+    CheckGuarantees();
+  });
   for (std::size_t i = 0; i < guarantees_.size(); ++i) {
     const auto& g = guarantees_[i];
     view::CheckView check;
@@ -1320,13 +1330,26 @@ void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
 // the event queue (not inside the node handler that emitted the event).
 void Runner::OnTraceForGuarantees(const TraceEvent& e) {
   guarantee_due_.resize(guarantees_.size());
+  guarantee_scope_.resize(guarantees_.size());
   bool relevant = false;
+  const TraceValue* partition = nullptr;
+  bool partition_looked_up = false;
   for (std::size_t i = 0; i < guarantees_.size(); ++i) {
     if (checks_[guarantees_first_check_ + i].settled) continue;
     guarantees_[i]->Observe(e);
     if (!guarantees_[i]->TriggeredBy(e.kind)) continue;
     guarantee_due_[i] = true;
     relevant = true;
+    if (!partition_looked_up) {
+      partition = e.Field("partition");
+      partition_looked_up = true;
+    }
+    const std::string* name = partition ? std::get_if<std::string>(partition) : nullptr;
+    if (name != nullptr) {
+      guarantee_scope_[i].Add(*name);
+    } else {
+      guarantee_scope_[i].AddEverything();
+    }
   }
   if (!relevant || guarantee_check_scheduled_) return;
   guarantee_check_scheduled_ = true;
@@ -1336,12 +1359,15 @@ void Runner::OnTraceForGuarantees(const TraceEvent& e) {
 void Runner::CheckGuarantees() {
   guarantee_check_scheduled_ = false;
   guarantee_due_.resize(guarantees_.size());
+  guarantee_scope_.resize(guarantees_.size());
   for (std::size_t i = 0; i < guarantees_.size(); ++i) {
     if (!guarantee_due_[i]) continue;
     guarantee_due_[i] = false;
+    const PartitionScope scope = std::move(guarantee_scope_[i]);
+    guarantee_scope_[i].Clear();
     view::CheckView& c = checks_[guarantees_first_check_ + i];
     if (c.settled) continue;  // reported once, at the event that broke it
-    std::optional<std::string> broken = guarantees_[i]->Check(*worlds_[guarantee_world_[i]]);
+    std::optional<std::string> broken = guarantees_[i]->Check(*worlds_[guarantee_world_[i]], scope);
     if (!broken) continue;
     c.settled = true;
     c.ok = false;

@@ -184,6 +184,8 @@ class Runner final : public SessionControl {
   bool guarantee_check_scheduled_ = false;
   // By guarantee: an event since the last check could break it (only those are checked).
   std::vector<bool> guarantee_due_;
+  // By guarantee: the partitions the events since its last check named.
+  std::vector<PartitionScope> guarantee_scope_;
   KafkaMeters meters_;  // the "...PerSec" metrics; rebuilt with the world
   Time counters_sampled_at_ = kTimeMax;
   std::vector<RecordedInput> inputs_;

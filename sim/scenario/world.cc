@@ -5,8 +5,10 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <ranges>
 
 #include "engine/assert.h"
 #include "engine/mirrored_file_system.h"
@@ -444,20 +446,26 @@ std::int64_t World::DeletedBelow(const PartitionRef& ref) {
 }
 
 std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_all_only,
-                                          std::string* detail) {
+                                          std::string* detail, const PartitionRef* only) {
   // The acknowledged records of this client, by partition and offset, as the ledger keeps
   // them (pruned below what every replica deleted). After an unclean election one offset can
   // have been acknowledged twice, for different records.
-  std::optional<std::uint32_t> only;
+  std::optional<std::uint32_t> only_client;
   if (!client.empty()) {
-    only = ledger_->ClientIndex(client);
-    if (!only) return 0;
+    only_client = ledger_->ClientIndex(client);
+    if (!only_client) return 0;
   }
-  const auto counted = [&only, acks_all_only](const RecordLedger::Acked& a) {
-    return (!only || a.client == *only) && (!acks_all_only || a.acks == -1);
+  const auto counted = [&only_client, acks_all_only](const RecordLedger::Acked& a) {
+    return (!only_client || a.client == *only_client) && (!acks_all_only || a.acks == -1);
   };
+  auto begin = ledger_->acked().begin();
+  auto end = ledger_->acked().end();
+  if (only != nullptr) {
+    begin = ledger_->acked().find(*only);
+    end = begin == end ? end : std::next(begin);
+  }
   std::int64_t lost = 0;
-  for (const auto& entry : ledger_->acked()) {
+  for (const auto& entry : std::ranges::subrange(begin, end)) {
     const PartitionRef& ref = entry.first;
     const RecordLedger::PartitionAcked& acked = entry.second;
     const auto first = std::find_if(acked.records.begin(), acked.records.end(), counted);

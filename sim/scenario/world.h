@@ -95,9 +95,9 @@ class World {
   // asked) that the current leaders' logs no longer hold at their acknowledged offset with the
   // same value. Records below a leader's log start offset (deleted by retention) and
   // partitions without a running leader are not counted. `detail` gets a description of the
-  // first lost record, if any.
+  // first lost record, if any. With `only`, that partition's records alone.
   std::int64_t CountLostAcknowledged(const std::string& client, bool acks_all_only,
-                                     std::string* detail);
+                                     std::string* detail, const PartitionRef* only = nullptr);
   // The running broker with this node.id, or nullptr.
   kafka::KafkaNode* BrokerServer(std::int32_t broker_id);
   // Every server node (brokers and controllers), running or not, in node order.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kafka/kafka_raft_server.h"
@@ -386,6 +387,85 @@ TEST_CASE("guarantees: a run reports a gap in a leader's log at the next append"
                                 "batch has {} (a gap)",
                                 leader.broker, end, Facts(HeaderOf(later))));
   }
+}
+
+TEST_CASE("guarantees: a scope reads partition names as topic and index") {
+  PartitionScope scope;
+  CHECK(scope.empty());
+  scope.Add("my-topic-12");
+  scope.Add("cities-0");
+  scope.Add("my-topic-12");
+  CHECK_FALSE(scope.everything());
+  using Key = std::pair<std::string, std::int32_t>;
+  CHECK(std::vector<Key>(scope.partitions().begin(), scope.partitions().end()) ==
+        std::vector<Key>{{"cities", 0}, {"my-topic", 12}});
+  // A topic's name may end with a dash: the index is what follows the last one.
+  PartitionScope dashed;
+  dashed.Add("cities--1");
+  CHECK(std::vector<Key>(dashed.partitions().begin(), dashed.partitions().end()) ==
+        std::vector<Key>{{"cities-", 1}});
+  for (const char* odd : {"cities", "cities-", "-3", "cities-x1", "cities-1x", "cities-+1"}) {
+    PartitionScope widened;
+    widened.Add("cities-0");
+    widened.Add(odd);
+    CHECK_MESSAGE(widened.everything(), std::string(odd));
+    CHECK(widened.partitions().empty());
+  }
+}
+
+TEST_CASE("guarantees: a check looks only at the partitions in its scope") {
+  std::unique_ptr<Runner> runner = Replicating(kTimeZero + Seconds(10));
+  World& world = runner->world();
+  const Replica leader = LeaderOf(world);
+  std::vector<std::uint8_t> later = BatchAt(*leader.log, 0);
+  PutBigEndian(later, 0, static_cast<std::uint64_t>(leader.log->log_end_offset() + 5), 8);
+  REQUIRE(leader.log->AppendAsFollower(later, world.sim().Now()).ok());
+  PartitionScope elsewhere;
+  elsewhere.Add("cities-1");
+  elsewhere.Add("other-0");
+  CHECK(Named("offsets are unique and gap-free")->Check(world, elsewhere) == std::nullopt);
+  PartitionScope here;
+  here.Add("cities-0");
+  CHECK(Named("offsets are unique and gap-free")->Check(world, here).has_value());
+  CHECK(Named("offsets are unique and gap-free")->Check(world).has_value());
+}
+
+TEST_CASE("guarantees: the end of the run checks partitions no event named since they changed") {
+  // quiet-0 has no client: after the poke below no event names it again, so only the sweep
+  // over every partition at the end of the run can see its gap.
+  std::unique_ptr<Runner> runner = Start(R"({"name": "quiet", "end": "30s",
+    "cluster": {"brokers": 3, "controllers": 1},
+    "topics": [{"name": "cities", "partitions": 1, "replication_factor": 3},
+               {"name": "quiet", "partitions": 1, "replication_factor": 3}],
+    "clients": [{"id": "p", "type": "producer", "topic": "cities", "acks": "all",
+                 "rate_per_s": 50, "start": "2s"}]})",
+                                         1);
+  RunTo(*runner, kTimeZero + Seconds(10));
+  World& world = runner->world();
+  std::vector<std::uint8_t> gap = BatchAt(*LeaderOf(world).log, 0);
+  PutBigEndian(gap, 0, 5, 8);
+  const kafka::PartitionRegistration& reg =
+      world.BestImage()->topics().at("quiet").partitions.at(0);
+  auto* quiet = const_cast<kafka::ReplicaLog*>(world.BrokerServer(reg.leader)->Log("quiet", 0));
+  REQUIRE(quiet != nullptr);
+  REQUIRE(quiet->log_end_offset() == 0);
+  REQUIRE(quiet->AppendAsFollower(gap, world.sim().Now()).ok());
+  const auto gap_free = [&runner] {
+    for (const view::CheckView& c : runner->checks()) {
+      if (c.name == "offsets are unique and gap-free") return c;
+    }
+    FAIL("no gap-free check");
+    return view::CheckView{};
+  };
+  RunTo(*runner, kTimeZero + Seconds(29));
+  CHECK(gap_free().ok);
+  CHECK(runner->RunToEnd(kTimeMax));
+  CHECK_FALSE(gap_free().ok);
+  CHECK(gap_free().broken_at == kTimeZero + Seconds(30));
+  CHECK(gap_free().seen ==
+        fmt::format("quiet-0: leader broker {} expects offset 0 next, but its next batch has {} "
+                    "(a gap)",
+                    reg.leader, Facts(HeaderOf(gap))));
 }
 
 }  // namespace
