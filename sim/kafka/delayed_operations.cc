@@ -19,8 +19,14 @@ void DelayedOperationPurgatory::AddFetch(DelayedFetch op) {
   if (op.id == 0) op.id = next_id_++;
   const std::uint64_t id = op.id;
   for (const FetchPartition& fp : op.request.partitions) {
-    fetch_watchers_[TopicPartition{fp.topic, fp.partition}].insert(id);
+    auto w = fetch_watchers_.find(TopicPartitionRef{fp.topic, fp.partition});
+    if (w == fetch_watchers_.end()) {
+      w = fetch_watchers_.emplace(TopicPartition{fp.topic, fp.partition}, std::set<std::uint64_t>{})
+              .first;
+    }
+    w->second.insert(id);
   }
+  fetch_deadlines_.emplace(op.deadline, id);
   const bool inserted = fetches_.emplace(id, std::move(op)).second;
   KSIM_ASSERT(inserted);
 }
@@ -40,11 +46,12 @@ DelayedFetch DelayedOperationPurgatory::ExtractFetch(std::uint64_t id) {
   const auto it = fetches_.find(id);
   KSIM_ASSERT(it != fetches_.end());
   for (const FetchPartition& fp : it->second.request.partitions) {
-    const auto w = fetch_watchers_.find(TopicPartition{fp.topic, fp.partition});
+    const auto w = fetch_watchers_.find(TopicPartitionRef{fp.topic, fp.partition});
     if (w == fetch_watchers_.end()) continue;
     w->second.erase(id);
     if (w->second.empty()) fetch_watchers_.erase(w);
   }
+  fetch_deadlines_.erase(std::pair(it->second.deadline, id));
   DelayedFetch op = std::move(it->second);
   fetches_.erase(it);
   return op;
@@ -82,9 +89,11 @@ std::vector<DelayedProduce> DelayedOperationPurgatory::TakeExpiredProduces(Time 
 
 std::vector<DelayedFetch> DelayedOperationPurgatory::TakeExpiredFetches(Time now) {
   std::vector<std::uint64_t> due;
-  for (const auto& [id, op] : fetches_) {
-    if (op.deadline <= now) due.push_back(id);
+  for (const auto& [deadline, id] : fetch_deadlines_) {
+    if (deadline > now) break;
+    due.push_back(id);
   }
+  std::sort(due.begin(), due.end());  // oldest first
   std::vector<DelayedFetch> out;
   for (std::uint64_t id : due) out.push_back(ExtractFetch(id));
   return out;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "engine/message.h"
@@ -64,7 +65,9 @@ class DelayedOperationPurgatory {
   std::map<TopicPartition, std::map<std::uint64_t, DelayedProduce>> produces_;
   std::size_t produce_count_ = 0;
   std::map<std::uint64_t, DelayedFetch> fetches_;
-  std::map<TopicPartition, std::set<std::uint64_t>> fetch_watchers_;
+  // The fetches by deadline, so expiring them does not walk every one that waits.
+  std::set<std::pair<Time, std::uint64_t>> fetch_deadlines_;
+  std::map<TopicPartition, std::set<std::uint64_t>, TopicPartitionLess> fetch_watchers_;
 };
 
 }  // namespace kafkasim::kafka

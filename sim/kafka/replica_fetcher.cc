@@ -10,15 +10,36 @@ ReplicaFetcherManager::ReplicaFetcherManager(BrokerIo& io, std::int32_t node_id,
                                              ReplicaManager& replicas)
     : io_(io), node_id_(node_id), settings_(settings), replicas_(replicas) {}
 
+const std::vector<Partition*>& ReplicaFetcherManager::FollowedFrom(BrokerId leader) {
+  if (followed_version_ != replicas_.layout_version()) {
+    followed_.clear();
+    for (const auto& [key, p] : replicas_.partitions()) {
+      if (p->leader() >= 0 && p->leader() != node_id_) followed_[p->leader()].push_back(p.get());
+    }
+    followed_version_ = replicas_.layout_version();
+  }
+  static const std::vector<Partition*> kNone;
+  const auto it = followed_.find(leader);
+  return it == followed_.end() ? kNone : it->second;
+}
+
 void ReplicaFetcherManager::Update() {
+  FollowedFrom(kNoLeader);  // brings the index up to date
   std::set<BrokerId> leaders;
-  for (const auto& [key, p] : replicas_.partitions()) {
-    if (p->leader() >= 0 && p->leader() != node_id_ && !removed_.contains(key)) {
-      leaders.insert(p->leader());
+  for (const auto& [leader, partitions] : followed_) {
+    for (const Partition* p : partitions) {
+      if (removed_.contains(TopicPartitionRef{p->topic(), p->index()})) continue;
+      leaders.insert(leader);
+      break;
     }
   }
   for (auto it = sessions_.begin(); it != sessions_.end();) {
-    it = leaders.count(it->first) ? std::next(it) : sessions_.erase(it);
+    if (leaders.count(it->first)) {
+      ++it;
+      continue;
+    }
+    session_of_correlation_.erase(it->second.correlation_id);
+    it = sessions_.erase(it);
   }
   for (BrokerId leader : leaders) {
     if (!sessions_[leader].in_flight) SendFetch(leader);
@@ -32,28 +53,33 @@ void ReplicaFetcherManager::SendFetch(BrokerId leader) {
   request.broker_epoch = broker_epoch_;
   request.max_wait = Milliseconds(settings_.replica_fetch_wait_max_ms);
   request.max_bytes = settings_.replica_fetch_max_bytes;
-  for (const auto& [key, p] : replicas_.partitions()) {
-    if (p->leader() == leader && !removed_.contains(key)) {
+  for (Partition* p : FollowedFrom(leader)) {
+    if (!removed_.contains(TopicPartitionRef{p->topic(), p->index()})) {
       request.partitions.push_back(p->NextFetch());
     }
   }
   FetchSession& s = sessions_[leader];
+  session_of_correlation_.erase(s.correlation_id);
   if (request.partitions.empty()) {
     s.in_flight = false;
     return;
   }
   s.correlation_id = request.correlation_id;
+  session_of_correlation_[s.correlation_id] = leader;
   s.in_flight = true;
   s.sent_at = io_.Now();
   io_.SendTo(leader, std::move(request));
 }
 
 void ReplicaFetcherManager::OnFetchResponse(const FetchResponse& response) {
-  BrokerId leader = kNoLeader;
-  for (auto& [id, s] : sessions_) {
-    if (s.in_flight && s.correlation_id == response.correlation_id) leader = id;
+  const auto of = session_of_correlation_.find(response.correlation_id);
+  if (of == session_of_correlation_.end()) return;  // a stale session's answer
+  const BrokerId leader = of->second;
+  const auto session = sessions_.find(leader);
+  if (session == sessions_.end() || !session->second.in_flight ||
+      session->second.correlation_id != response.correlation_id) {
+    return;
   }
-  if (leader == kNoLeader) return;  // a stale session's answer
   sessions_[leader].in_flight = false;
   bool backoff = false;
   for (const FetchedPartition& fp : response.partitions) {

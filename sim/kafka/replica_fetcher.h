@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "kafka/broker_seams.h"
 #include "kafka/replica_manager.h"
@@ -41,6 +42,10 @@ class ReplicaFetcherManager {
     Time sent_at;
   };
   void SendFetch(BrokerId leader);
+  // The partitions this broker follows from `leader`, in partition order (removed ones
+  // included): an index rebuilt when the replica manager's layout changes, so a fetch costs
+  // what it carries, not the number of partitions hosted.
+  const std::vector<Partition*>& FollowedFrom(BrokerId leader);
   // Marks the session to `leader` in flight so Timeouts resends it after
   // replica.fetch.backoff.ms.
   void BackOff(BrokerId leader);
@@ -51,7 +56,10 @@ class ReplicaFetcherManager {
   ReplicaManager& replicas_;
   std::int64_t broker_epoch_ = -1;
   std::map<BrokerId, FetchSession> sessions_;
-  std::set<TopicPartition> removed_;
+  std::map<std::int64_t, BrokerId> session_of_correlation_;  // each session's fetch in flight
+  std::map<BrokerId, std::vector<Partition*>> followed_;
+  std::uint64_t followed_version_ = UINT64_MAX;
+  std::set<TopicPartition, TopicPartitionLess> removed_;
   std::int64_t next_correlation_id_ = 1;
 };
 

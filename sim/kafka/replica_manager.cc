@@ -30,13 +30,13 @@ ReplicaManager::ReplicaManager(BrokerIo& io, std::int32_t node_id, const BrokerS
       channel_(channel) {}
 
 Partition* ReplicaManager::Find(const std::string& topic, std::int32_t partition) {
-  const auto it = partitions_.find(TopicPartitionRef{topic, partition});
-  return it == partitions_.end() ? nullptr : it->second.get();
+  const auto it = index_.find(TopicPartitionRef{topic, partition});
+  return it == index_.end() ? nullptr : it->second;
 }
 
 const Partition* ReplicaManager::Find(const std::string& topic, std::int32_t partition) const {
-  const auto it = partitions_.find(TopicPartitionRef{topic, partition});
-  return it == partitions_.end() ? nullptr : it->second.get();
+  const auto it = index_.find(TopicPartitionRef{topic, partition});
+  return it == index_.end() ? nullptr : it->second;
 }
 
 std::int32_t ReplicaManager::MinInsyncReplicas(const std::string& topic) const {
@@ -106,7 +106,9 @@ Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
                                        std::move(*log), ps);
   p->set_alter_enabled(broker_epoch_ >= 0);
   Partition* raw = p.get();
+  index_.emplace(TopicPartition{hosted.topic, hosted.partition}, p.get());
   partitions_.emplace(TopicPartition{hosted.topic, hosted.partition}, std::move(p));
+  ++layout_version_;
   applied_overrides_.try_emplace(
       hosted.topic,
       metadata_.TopicOverrides(hosted.topic).value_or(std::map<std::string, std::string>{}));
@@ -157,6 +159,7 @@ void ReplicaManager::ApplyPartitionStates(const std::vector<HostedPartitionState
     p->set_min_insync_replicas(MinInsyncReplicas(hosted.topic));
     PartitionReady ready;
     p->ApplyState(hosted.state, io_.Now(), ready);
+    ++layout_version_;
     Drain(*p, ready);
   }
   CompleteWaiters();
@@ -178,7 +181,9 @@ void ReplicaManager::StopReplica(const std::string& topic, std::int32_t partitio
   }
   const std::string name = it->second->name();
   logs_.RemoveLog(topic, partition);
+  index_.erase(it->first);
   partitions_.erase(it);
+  ++layout_version_;
   alters_sent_.erase(key);
   io_.Emit(trace_kind::kPartitionDeleted, fmt::format("deleted its replica of {}", name));
   to_wake_.insert(key);  // its waiters learn it is gone

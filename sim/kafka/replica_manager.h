@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kafka/auto_topic_creation.h"
@@ -86,6 +87,9 @@ class ReplicaManager {
     return partitions_;
   }
   const Counters& counters() const { return counters_; }
+  // Changes whenever a partition is opened or stopped or a state is applied (which may move
+  // its leader): what the fetchers' index of partitions by leader is rebuilt on.
+  std::uint64_t layout_version() const { return layout_version_; }
 
   // Drains a partition step: notes, probes, counters, AlterPartition, waiters, failures. Used
   // by the fetcher for follower steps too.
@@ -111,6 +115,9 @@ class ReplicaManager {
   const ControllerChannel& channel_;
   std::int64_t broker_epoch_ = -1;
   std::map<TopicPartition, std::unique_ptr<Partition>, TopicPartitionLess> partitions_;
+  std::uint64_t layout_version_ = 0;
+  // partitions_ by hash, for the look-ups of every request and response.
+  std::unordered_map<TopicPartition, Partition*, TopicPartitionHash, TopicPartitionEqual> index_;
   // Each topic's overrides as its hosted logs were last configured with them.
   std::map<std::string, std::map<std::string, std::string>> applied_overrides_;
   // Where each partition's pending AlterPartition went (AlterPartitionManager's in-flight map).

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +41,23 @@ struct TopicPartitionLess {
   template <class A, class B>
   bool operator()(const A& a, const B& b) const {
     return Key(a) < Key(b);
+  }
+};
+
+// Hashing and equality for unordered look-ups, transparent to TopicPartitionRef likewise.
+struct TopicPartitionHash {
+  using is_transparent = void;
+  template <class T>
+  std::size_t operator()(const T& t) const {
+    const auto [topic, partition] = TopicPartitionLess::Key(t);
+    return std::hash<std::string_view>{}(topic)*31 + static_cast<std::size_t>(partition);
+  }
+};
+struct TopicPartitionEqual {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return TopicPartitionLess::Key(a) == TopicPartitionLess::Key(b);
   }
 };
 
