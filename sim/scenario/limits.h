@@ -7,8 +7,10 @@
 
 namespace kafkasim::scenario {
 
-inline constexpr std::int32_t kBrokersMax = 32;  // the GUI bench (bench/gui/) runs 20
-inline constexpr std::int32_t kPartitionsPerTopicMax = 1000;
+// What bench/scenarios/hundred-brokers.json runs at least as fast as real time (docs/BENCHMARKS.md,
+// Scale); Kafka itself sets no limit on either.
+inline constexpr std::int32_t kBrokersMax = 100;
+inline constexpr std::int32_t kPartitionsPerTopicMax = 10000;
 // All topics together, whether declared in the scenario or created from the console.
 inline constexpr std::int32_t kPartitionsTotalMax = 10000;
 inline constexpr std::int32_t kZookeepersMax = 7;  // the 1..7, even sizes included

@@ -153,7 +153,7 @@ TEST_CASE("scenario errors: all errors are collected, in file order") {
   CHECK(errors == std::vector<std::string>{
                       "[scenario.E004] s.json:1:1 $: missing required key 'name'",
                       "[scenario.E007] s.json:2:27 $.cluster.brokers: expected an integer from 1 "
-                      "to 32, got 0",
+                      "to 100, got 0",
                       "[scenario.E006] s.json:3:10 $.end: 'soon': expected a duration like "
                       "\"500ms\", \"5s\" or \"2m\"",
                       "[scenario.E002] s.json:4:11 $.seed: expected a non-negative integer, got -1",
