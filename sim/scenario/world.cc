@@ -465,9 +465,11 @@ std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_a
     end = begin == end ? end : std::next(begin);
   }
   std::int64_t lost = 0;
-  for (const auto& entry : std::ranges::subrange(begin, end)) {
-    const PartitionRef& ref = entry.first;
-    const RecordLedger::PartitionAcked& acked = entry.second;
+  // A plain iterator loop: clang with libstdc++ 12 rejects std::ranges::subrange over
+  // map iterators (CI's ASan build).
+  for (auto it = begin; it != end; ++it) {
+    const PartitionRef& ref = it->first;
+    const RecordLedger::PartitionAcked& acked = it->second;
     const auto first = std::find_if(acked.records.begin(), acked.records.end(), counted);
     if (first == acked.records.end()) continue;
     const kafka::ReplicaLog* log = LeaderLog(ref);
