@@ -467,9 +467,9 @@ std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_a
   std::int64_t lost = 0;
   // A plain iterator loop: clang with libstdc++ 12 rejects std::ranges::subrange over
   // map iterators (CI's ASan build).
-  for (auto it = begin; it != end; ++it) {
-    const PartitionRef& ref = it->first;
-    const RecordLedger::PartitionAcked& acked = it->second;
+  for (auto entry = begin; entry != end; ++entry) {
+    const PartitionRef& ref = entry->first;
+    const RecordLedger::PartitionAcked& acked = entry->second;
     const auto first = std::find_if(acked.records.begin(), acked.records.end(), counted);
     if (first == acked.records.end()) continue;
     const kafka::ReplicaLog* log = LeaderLog(ref);
