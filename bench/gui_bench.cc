@@ -1,7 +1,8 @@
 // The GUI's headless UI-build benchmark (docs/BENCHMARKS.md, GUI): the real scenario runner on
-// bench/gui/twenty-brokers.json, opened as kafkasim-gui opens it, run to t=19s and played at 1x
-// through broker-1's crash while every visible panel is drawn with ImGui and no backend (no GL,
-// so no raster time; `kafkasim-gui --frames N` under xvfb-run measures whole frames).
+// bench/gui/twenty-brokers.json (or, with --load hundred, bench/gui/hundred-brokers.json),
+// opened as kafkasim-gui opens it, run to t=19s and played at 1x through broker-1's crash while
+// every visible panel is drawn with ImGui and no backend (no GL, so no raster time;
+// `kafkasim-gui --frames N` under xvfb-run measures whole frames).
 // Times per frame: the world update (App::Update: advance by the per-frame budget, snapshot,
 // view-models) and the UI build (NewFrame..Render). Prints medians and p90s per run, then the
 // median over runs.
@@ -24,9 +25,24 @@ namespace {
 
 constexpr int kWarmUpFrames = 20;
 
+// A benchmark world: its scenario under bench/gui/ and the partitions its one topic has.
+struct Load {
+  const char* name;
+  const char* file;
+  std::size_t partitions;
+  const char* what;
+};
+
+constexpr Load kLoads[] = {
+    {"twenty", "twenty-brokers.json", 500, "20 brokers / 500 partitions"},
+    {"hundred", "hundred-brokers.json", 10000, "100 brokers / 10,000 partitions"},
+};
+
 struct Sample {
   double build_median_ms = 0, build_p90_ms = 0;
   double update_median_ms = 0, update_p90_ms = 0;
+  // The world update in two: running the simulation, then the snapshot and view-models.
+  double advance_median_ms = 0, snapshot_median_ms = 0, snapshot_p90_ms = 0;
 };
 
 double Quantile(std::vector<double> v, double q) {
@@ -43,9 +59,9 @@ double MillisecondsBetween(std::chrono::steady_clock::time_point a,
 
 // One run: a fresh session and ImGui context, `frames` timed frames after the warm-up.
 // Returns false when the world or the draw data is not what the benchmark claims to measure.
-bool Run(int frames, Sample& sample) {
+bool Run(const Load& load, int frames, Sample& sample) {
   gui::Options options;
-  options.scenario = std::string(KAFKASIM_SOURCE_DIR) + "/bench/gui/twenty-brokers.json";
+  options.scenario = std::string(KAFKASIM_SOURCE_DIR) + "/bench/gui/" + load.file;
   options.at = kTimeZero + Seconds(19);
   options.play = true;
   std::string error;
@@ -58,7 +74,7 @@ bool Run(int frames, Sample& sample) {
   gui::App app(std::move(session));
   gui::Configure(options, app);
   if (!gui::BuildFontAtlas()) return false;
-  std::vector<double> build_ms, update_ms;
+  std::vector<double> build_ms, update_ms, advance_ms, snapshot_ms;
   for (int frame = 0; frame < kWarmUpFrames + frames; ++frame) {
     const auto t0 = std::chrono::steady_clock::now();
     app.Update(1.0 / 60);
@@ -71,25 +87,40 @@ bool Run(int frames, Sample& sample) {
     if (d == nullptr || !d->Valid || d->TotalVtxCount == 0) return false;
     if (frame < kWarmUpFrames) continue;
     update_ms.push_back(MillisecondsBetween(t0, t1));
+    advance_ms.push_back(app.last_advance_ms());
+    snapshot_ms.push_back(MillisecondsBetween(t0, t1) - app.last_advance_ms());
     build_ms.push_back(MillisecondsBetween(t1, t2));
   }
   const view::WorldView& world = app.session().View();
-  if (world.topics.empty() || world.topics[0].partitions.size() != 500) return false;
+  if (world.topics.empty() || world.topics[0].partitions.size() != load.partitions) return false;
   std::printf("  t=%s after the run, %zu partitions\n", FormatTime(world.now).c_str(),
               world.topics[0].partitions.size());
-  sample = {Quantile(build_ms, 0.5), Quantile(build_ms, 0.9), Quantile(update_ms, 0.5),
-            Quantile(update_ms, 0.9)};
+  sample = {Quantile(build_ms, 0.5),   Quantile(build_ms, 0.9),   Quantile(update_ms, 0.5),
+            Quantile(update_ms, 0.9),  Quantile(advance_ms, 0.5), Quantile(snapshot_ms, 0.5),
+            Quantile(snapshot_ms, 0.9)};
   return true;
 }
 
 int Usage() {
-  std::fprintf(stderr, "usage: gui_bench [--frames N] [--runs R]   (defaults: N=300 R=3)\n");
+  std::fprintf(stderr,
+               "usage: gui_bench [--load twenty|hundred] [--frames N] [--runs R]   (defaults: "
+               "twenty, N=300, R=3)\n");
   return 2;
 }
 
 int Main(int argc, char** argv) {
   int frames = 300, runs = 3;
+  const Load* load = &kLoads[0];
   for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--load") == 0 && i + 1 < argc) {
+      ++i;
+      load = nullptr;
+      for (const Load& l : kLoads) {
+        if (std::strcmp(argv[i], l.name) == 0) load = &l;
+      }
+      if (load == nullptr) return Usage();
+      continue;
+    }
     int* target = std::strcmp(argv[i], "--frames") == 0 ? &frames
                   : std::strcmp(argv[i], "--runs") == 0 ? &runs
                                                         : nullptr;
@@ -100,26 +131,31 @@ int Main(int argc, char** argv) {
     *target = static_cast<int>(value);
   }
   std::printf(
-      "gui bench: headless (no GL), real runner, 20 brokers / 500 partitions, from t=19s "
-      "at 1x, %d frames after %d warm-up, %d runs\n",
-      frames, kWarmUpFrames, runs);
-  std::vector<double> build, build_p90, update;
+      "gui bench: headless (no GL), real runner, %s, from t=19s at 1x, %d frames after %d "
+      "warm-up, %d runs\n",
+      load->what, frames, kWarmUpFrames, runs);
+  std::vector<double> build, build_p90, update, advance, snapshot;
   for (int run = 1; run <= runs; ++run) {
     Sample s;
-    if (!Run(frames, s)) {
+    if (!Run(*load, frames, s)) {
       std::fprintf(stderr, "gui_bench: run %d did not draw the benchmark world\n", run);
       return 1;
     }
     std::printf(
         "run %d: UI build median %.3f ms (p90 %.3f), world update median %.3f ms "
-        "(p90 %.3f)\n",
-        run, s.build_median_ms, s.build_p90_ms, s.update_median_ms, s.update_p90_ms);
+        "(p90 %.3f) = simulation %.3f + snapshot and models %.3f (p90 %.3f)\n",
+        run, s.build_median_ms, s.build_p90_ms, s.update_median_ms, s.update_p90_ms,
+        s.advance_median_ms, s.snapshot_median_ms, s.snapshot_p90_ms);
     build.push_back(s.build_median_ms);
     build_p90.push_back(s.build_p90_ms);
     update.push_back(s.update_median_ms);
+    advance.push_back(s.advance_median_ms);
+    snapshot.push_back(s.snapshot_median_ms);
   }
-  std::printf("median of %d runs: UI build %.3f ms (p90 %.3f), world update %.3f ms\n", runs,
-              Median(build), Median(build_p90), Median(update));
+  std::printf(
+      "median of %d runs: UI build %.3f ms (p90 %.3f), world update %.3f ms = simulation "
+      "%.3f + snapshot and models %.3f\n",
+      runs, Median(build), Median(build_p90), Median(update), Median(advance), Median(snapshot));
   return 0;
 }
 

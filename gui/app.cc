@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -322,6 +323,7 @@ void App::RaiseAlerts(const view::WorldView& world) {
 
 void App::Update(double wall_seconds) {
   state_.wall_seconds += wall_seconds;
+  last_advance_ms_ = 0;
   ApplyQueue();
   if (listener_ != nullptr) {
     listener_->Turn(turn_wait_ms_, kEventsPerFrameMax);
@@ -331,12 +333,25 @@ void App::Update(double wall_seconds) {
     const Time target = state_.as_fast_as_possible
                             ? (before.end > before.now ? before.end : before.now + Seconds(3600))
                             : PlaybackTarget(before.now, wall_seconds, state_.speed);
+    const auto advance_start = std::chrono::steady_clock::now();
     const bool reached = session_->AdvanceTo(target, kEventsPerFrameMax);
+    last_advance_ms_ =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - advance_start)
+            .count();
     const view::WorldView& after = session_->View();
     if (!reached && after.paused_at_step) state_.playing = false;
     if (after.end > kTimeZero && after.now >= after.end) state_.playing = false;
     if (!after.stopped.empty()) state_.playing = false;  // the memory budget was passed
   }
+  // The partition panel shows the selected partition's segments and leader epochs: only that
+  // one is described in full (the first topic's partition 0 until the user picks one).
+  if (state_.selected_partition.empty()) {
+    const view::WorldView& before = session_->View();
+    if (!before.topics.empty() && !before.topics.front().partitions.empty()) {
+      state_.selected_partition = before.topics.front().name + "-0";
+    }
+  }
+  session_->SetDetailedPartition(state_.selected_partition);
   const view::WorldView& world = session_->View();
   UpdateModels(world, state_);
   RaiseAlerts(world);

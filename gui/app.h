@@ -47,6 +47,9 @@ class App {
 
   SessionControl& session() { return *session_; }
   GuiState& state() { return state_; }
+  // Wall milliseconds the last Update spent running the simulation (the rest of it is the
+  // snapshot and the view-models); bench/gui_bench reports the two apart.
+  double last_advance_ms() const { return last_advance_ms_; }
   CommandQueue& queue() { return queue_; }
 
  private:
@@ -58,6 +61,7 @@ class App {
   void RaiseAlerts(const view::WorldView& world);
 
   std::unique_ptr<SessionControl> session_;
+  double last_advance_ms_ = 0;
   GuiState state_;
   CommandQueue queue_;
   // --listen. The listener keeps references to the options and the session's runner, so it is

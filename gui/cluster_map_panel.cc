@@ -10,6 +10,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "gui/cluster_layout.h"
@@ -650,7 +652,8 @@ void DrawMessages(const view::WorldView& world, const GuiState& state, const Clu
   const Palette& pal = CurrentPalette(state);
   const float font = ImGui::GetFontSize();
   const auto& log = *state.message_log;
-  std::map<std::string, int> slot_of;
+  // Hashed: up to kRecordsScannedMax records look up both their ends each frame.
+  std::unordered_map<std::string_view, int> slot_of;
   for (std::size_t i = 0; i < world.nodes.size(); ++i) {
     slot_of[world.nodes[i].name] = static_cast<int>(i);
   }

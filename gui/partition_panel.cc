@@ -31,6 +31,11 @@ void Strip(const view::ReplicaLogView& log, std::int64_t offset_max, const Palet
     return origin.x + width * static_cast<float>(offset) / static_cast<float>(offset_max);
   };
   dl->AddRect(origin, {origin.x + width, origin.y + height}, pal.link);
+  if (!log.detailed) {  // the segments come with the next snapshot: the log as one block
+    dl->AddRectFilled({x_of(log.log_start_offset), origin.y},
+                      {x_of(log.log_end_offset), origin.y + height},
+                      log.online ? pal.broker : pal.crashed);
+  }
   for (const view::SegmentView& seg : log.segments) {
     const ImU32 fill = log.online ? pal.broker : pal.crashed;
     dl->AddRectFilled({x_of(seg.base_offset), origin.y}, {x_of(seg.next_offset), origin.y + height},
@@ -91,9 +96,11 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
                 static_cast<long long>(log.high_watermark),
                 static_cast<long long>(log.log_end_offset));
     Strip(log, offset_max, pal);
-    if (ImGui::TreeNode("segments", "%zu segment%s, %zu leader epoch%s", log.segments.size(),
-                        log.segments.size() == 1 ? "" : "s", log.leader_epochs.size(),
-                        log.leader_epochs.size() == 1 ? "" : "s")) {
+    if (!log.detailed) {
+      ImGui::TextDisabled("(segments and leader epochs on the next frame)");
+    } else if (ImGui::TreeNode("segments", "%zu segment%s, %zu leader epoch%s", log.segments.size(),
+                               log.segments.size() == 1 ? "" : "s", log.leader_epochs.size(),
+                               log.leader_epochs.size() == 1 ? "" : "s")) {
       for (const view::SegmentView& seg : log.segments) {
         std::string files;
         for (const std::string& f : seg.files) files += f + "  ";

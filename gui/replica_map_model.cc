@@ -63,7 +63,7 @@ std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldVi
         ReplicaChip chip;
         chip.topic = p.topic;
         chip.index = p.partition;
-        chip.partition = fmt::format("{}-{}", p.topic, p.partition);
+        chip.partition.assign(p.topic).append("-").append(std::to_string(p.partition));
         chip.broker_id = p.replicas[i];
         const view::ReplicaLogView* log = i < p.logs.size() ? &p.logs[i] : nullptr;
         chip.log_known = log != nullptr && log->online;

@@ -7,11 +7,16 @@ namespace kafkasim::gui {
 
 std::string JoinIds(const std::vector<int>& ids) {
   std::string out;
+  JoinIdsInto(ids, out);
+  return out;
+}
+
+void JoinIdsInto(const std::vector<int>& ids, std::string& out) {
+  out.clear();
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += ',';
     out += std::to_string(ids[i]);
   }
-  return out;
 }
 
 std::string MirrorSourceOf(const view::WorldView& world, const std::string& topic) {
@@ -29,30 +34,41 @@ std::string MirrorSourceOf(const view::WorldView& world, const std::string& topi
 }
 
 void TopicsModel::Update(const view::WorldView& world, double wall_seconds) {
-  rows_.clear();
+  // Rows are rewritten in place: at 10,000 partitions a frame would otherwise allocate every
+  // row's strings again.
+  std::size_t count = 0;
+  for (const view::TopicView& topic : world.topics) count += topic.partitions.size();
+  rows_.resize(count);
+  std::size_t next = 0;
   std::vector<int> running_brokers;
   for (const view::NodeView& n : world.nodes) {
     const bool broker = n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined;
     if (broker && n.state == NodeState::kRunning) running_brokers.push_back(n.id);
   }
+  if (seen_.size() < world.topics.size()) seen_.resize(world.topics.size());
   for (std::size_t t = 0; t < world.topics.size(); ++t) {
     const view::TopicView& topic = world.topics[t];
+    SeenTopic& seen_topic = seen_[t];
+    if (seen_topic.name != topic.name) seen_topic = SeenTopic{topic.name, {}};
+    if (seen_topic.partitions.size() < topic.partitions.size()) {
+      seen_topic.partitions.resize(topic.partitions.size());
+    }
     const std::size_t slash = topic.name.find('/');
     const std::string cluster = slash == std::string::npos ? "" : topic.name.substr(0, slash);
     const std::string mirror_of = MirrorSourceOf(world, topic.name);
     for (std::size_t p = 0; p < topic.partitions.size(); ++p) {
       const view::PartitionView& part = topic.partitions[p];
-      PartitionRow row;
-      row.name = part.topic + "-" + std::to_string(part.partition);
-      row.topic = part.topic;
-      row.cluster = cluster;
-      row.mirror_of = mirror_of;
+      PartitionRow& row = rows_[next++];
+      row.name.assign(part.topic).append("-").append(std::to_string(part.partition));
+      row.topic.assign(part.topic);
+      row.cluster.assign(cluster);
+      row.mirror_of.assign(mirror_of);
       row.partition = part.partition;
       row.leader = part.leader;
       row.leader_epoch = part.leader_epoch;
-      row.replicas = JoinIds(part.replicas);
-      row.isr = JoinIds(part.isr);
-      row.elr = JoinIds(part.elr);
+      JoinIdsInto(part.replicas, row.replicas);
+      JoinIdsInto(part.isr, row.isr);
+      JoinIdsInto(part.elr, row.elr);
       row.offline = part.leader < 0;
       row.leader_down = !row.offline && std::find(running_brokers.begin(), running_brokers.end(),
                                                   part.leader) == running_brokers.end();
@@ -61,8 +77,9 @@ void TopicsModel::Update(const view::WorldView& world, double wall_seconds) {
       row.topic_slot = t;
       row.partition_slot = p;
 
-      auto [it, inserted] = seen_.try_emplace(row.name);
-      Seen& seen = it->second;
+      Seen& seen = seen_topic.partitions[p];
+      const bool inserted = !seen.known;
+      seen.known = true;
       const bool changed =
           !inserted && (seen.leader != part.leader || seen.isr != part.isr || seen.elr != part.elr);
       if (changed) seen.changed_at = wall_seconds;
@@ -74,7 +91,6 @@ void TopicsModel::Update(const view::WorldView& world, double wall_seconds) {
       const double age = wall_seconds - seen.changed_at;
       row.highlight =
           age < 0 ? 0.0f : static_cast<float>(std::max(0.0, 1.0 - age / kHighlightSeconds));
-      rows_.push_back(std::move(row));
     }
   }
 }

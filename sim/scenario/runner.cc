@@ -1412,13 +1412,27 @@ std::vector<std::string> Runner::MissingProbes() const {
   return missing;
 }
 
+void Runner::SetDetailedPartition(const std::string& name) {
+  if (name == detailed_partition_) return;
+  detailed_partition_ = name;
+  view_dirty_ = true;
+}
+
 const view::WorldView& Runner::View() {
   if (view_dirty_) {
-    view_ = worlds_.front()->BuildView();
+    // With several clusters the detailed partition is named "CLUSTER/topic-N": only that
+    // cluster's world describes it, under its own topic name.
+    const auto detailed_in = [this](std::size_t w) -> std::string_view {
+      if (worlds_.size() == 1) return detailed_partition_;
+      const std::string prefix = scenario_.clusters[w].name + "/";
+      if (detailed_partition_.rfind(prefix, 0) != 0) return {};
+      return std::string_view(detailed_partition_).substr(prefix.size());
+    };
+    view_ = worlds_.front()->BuildView(detailed_in(0));
     // Several clusters: every cluster's nodes, topics (as CLUSTER/TOPIC), clients and groups;
     // messages, cuts and the quorum as the first world sees them (the network is shared).
     for (std::size_t w = 0; w < worlds_.size() && worlds_.size() > 1; ++w) {
-      view::WorldView other = w == 0 ? view::WorldView{} : worlds_[w]->BuildView();
+      view::WorldView other = w == 0 ? view::WorldView{} : worlds_[w]->BuildView(detailed_in(w));
       view::WorldView& from = w == 0 ? view_ : other;
       for (view::TopicView& t : from.topics) {
         t.name = scenario_.clusters[w].name + "/" + t.name;

@@ -88,6 +88,7 @@ class Runner final : public SessionControl {
 
   // SessionControl.
   const view::WorldView& View() override;
+  void SetDetailedPartition(const std::string& name) override;
   bool StepEvent() override;
   bool AdvanceTo(Time t, std::uint64_t events_max) override;
   bool StepToNextInteresting(std::uint64_t events_max) override;
@@ -191,6 +192,7 @@ class Runner final : public SessionControl {
   std::vector<RecordedInput> inputs_;
   view::WorldView view_;
   bool view_dirty_ = true;
+  std::string detailed_partition_;  // SetDetailedPartition
   bool pause_hit_ = false;
   std::string narration_;
 };

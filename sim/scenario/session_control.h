@@ -32,6 +32,10 @@ class SessionControl {
 
   // The snapshot as of now; rebuilt lazily after the world advances.
   virtual const view::WorldView& View() = 0;
+  // The partition ("cities-0"; "CLUSTER/cities-0" with several clusters) whose replica logs
+  // View() describes in full, segments and leader epochs; every other replica log carries
+  // only its offsets, so a snapshot of 10,000 partitions does not copy 30,000 segment lists.
+  virtual void SetDetailedPartition(const std::string& name) = 0;
 
   // Runs the next event; false when nothing is left or the end time is reached.
   virtual bool StepEvent() = 0;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/mirrored_file_system.h"
@@ -102,7 +103,9 @@ class World {
   kafka::KafkaNode* BrokerServer(std::int32_t broker_id);
   // Every server node (brokers and controllers), running or not, in node order.
   const std::vector<NodeIndex>& servers() const { return servers_; }
-  view::WorldView BuildView();
+  // The snapshot; the replica logs of `detailed` ("cities-0", this world's topic name) are
+  // described in full (segments, leader epochs), every other one by its offsets only.
+  view::WorldView BuildView(std::string_view detailed = {});
   std::string DescribeTopics(const TopicsCommand& command);
   // With a --data-dir: the first write to the real directory that failed (a full host disk),
   // or OK. The run itself never depends on it; the host reports it.
@@ -175,6 +178,19 @@ class World {
   std::shared_ptr<kafka::ClientHistory> history_;
   std::unique_ptr<RecordLedger> ledger_;
   std::vector<NodeIndex> servers_;
+  // BuildView's replica logs, in its walk order (the image's topics, partitions, replicas),
+  // each with what it was found under: a frame looks a log up again only when its topic,
+  // partition or broker moved, or its server restarted or changed what it hosts (a snapshot
+  // of 10,000 partitions would otherwise cost 30,000 hash look-ups per frame).
+  struct ViewLogSlot {
+    storage::Uuid topic_id;
+    std::int32_t partition = -1;
+    std::int32_t broker_id = -1;
+    std::uint32_t incarnation = 0;
+    std::uint64_t layout_version = 0;
+    const kafka::ReplicaLog* log = nullptr;
+  };
+  std::vector<ViewLogSlot> view_log_slots_;
   std::vector<bool> is_server_;  // by node index: Server() answers without a search
   std::vector<NodeIndex> zookeepers_;
 

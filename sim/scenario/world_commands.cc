@@ -797,7 +797,15 @@ void World::FailCommand(const std::string& text,
   if (done) done(CommandOutput{false, text});
 }
 
-view::WorldView World::BuildView() {
+view::WorldView World::BuildView(std::string_view detailed) {
+  // "cities-0": the topic up to the last dash (topic names may hold dashes).
+  const std::size_t detailed_dash = detailed.rfind('-');
+  const std::string_view detailed_topic = detailed_dash == std::string_view::npos
+                                              ? std::string_view{}
+                                              : detailed.substr(0, detailed_dash);
+  const std::string_view detailed_index = detailed_dash == std::string_view::npos
+                                              ? std::string_view{}
+                                              : detailed.substr(detailed_dash + 1);
   view::WorldView v;
   v.scenario_name = scenario_.name;
   v.scenario_path = scenario_.source;
@@ -808,6 +816,19 @@ view::WorldView World::BuildView() {
   v.trace_hash = sim_->trace().HashHex();
   v.trace = &sim_->trace().events();
   std::map<std::int32_t, int> leaders;
+  // What each running broker's replica logs are found under this frame (view_log_slots_).
+  struct ServerStamp {
+    const kafka::KafkaNode* server = nullptr;
+    std::uint32_t incarnation = 0;
+    std::uint64_t layout_version = 0;
+  };
+  std::vector<ServerStamp> stamps(sim_->node_count());
+  for (NodeIndex n : servers_) {
+    kafka::KafkaNode* s = Server(n);
+    if (s == nullptr || s->broker() == nullptr) continue;
+    stamps[n] = {s, sim_->Incarnation(n), s->broker()->replicas().layout_version()};
+  }
+  std::size_t slot = 0;
   const kafka::MetadataImage* image = BestImage();
   if (image != nullptr) {
     for (const auto& [name, t] : image->topics()) {
@@ -815,7 +836,9 @@ view::WorldView World::BuildView() {
       tv.name = name;
       tv.topic_id = t.id.ToBase64();
       for (const auto& [k, val] : t.configs) tv.configs.emplace_back(k, val);
+      const bool topic_detailed = !detailed_topic.empty() && name == detailed_topic;
       for (const auto& [index, p] : t.partitions) {
+        const bool full = topic_detailed && std::to_string(index) == detailed_index;
         view::PartitionView pv;
         pv.topic = name;
         pv.partition = index;
@@ -831,12 +854,34 @@ view::WorldView World::BuildView() {
         for (std::int32_t r : p.replicas) {
           view::ReplicaLogView lv;
           lv.broker_id = r;
-          kafka::KafkaNode* s = Server(directory_->NodeFor(r));
-          if (s != nullptr) {
-            if (const kafka::ReplicaLog* log = s->Log(name, index)) {
+          if (slot == view_log_slots_.size()) view_log_slots_.emplace_back();
+          ViewLogSlot& found = view_log_slots_[slot++];
+          if (found.topic_id != t.id || found.partition != index || found.broker_id != r) {
+            // Another replica than last frame's in this slot: look it up below.
+            found = ViewLogSlot{t.id, index, r, ~std::uint32_t{0}, 0, nullptr};
+          }
+          const NodeIndex node = directory_->NodeFor(r);
+          const ServerStamp* stamp =
+              node < stamps.size() && stamps[node].server != nullptr ? &stamps[node] : nullptr;
+          if (stamp == nullptr) {
+            found.log = nullptr;  // not running (or not a broker): nothing to read
+            found.incarnation = ~std::uint32_t{0};
+          } else if (found.incarnation != stamp->incarnation ||
+                     found.layout_version != stamp->layout_version) {
+            found.log = stamp->server->Log(name, index);
+            found.incarnation = stamp->incarnation;
+            found.layout_version = stamp->layout_version;
+          }
+          if (const kafka::ReplicaLog* log = found.log) {
+            if (full) {
               static_cast<kafka::LogSummary&>(lv) = log->Describe();
-              lv.online = true;
+              lv.detailed = true;
+            } else {
+              lv.log_start_offset = log->log_start_offset();
+              lv.high_watermark = log->high_watermark();
+              lv.log_end_offset = log->log_end_offset();
             }
+            lv.online = true;
           }
           pv.logs.push_back(std::move(lv));
         }
@@ -981,13 +1026,24 @@ view::WorldView World::BuildView() {
   // Partition gauges count what the leaders report, so an offline partition is only offline.
   const std::int64_t default_min_isr =
       scenario_.cluster.broker_config.GetLong("min.insync.replicas");
-  std::map<std::string, std::int64_t> high_watermarks;  // "cities-0" -> the leader's HW
+  // The leaders' high watermarks of the partitions consumers have positions on ("cities-0"),
+  // looked up by topic and index so a snapshot of 10,000 partitions formats no names.
+  // By topic, indexed by partition (-1: no leader log to read).
+  std::map<std::string, std::vector<std::int64_t>, std::less<>> high_watermarks;
+  for (const view::ClientView& cv : v.clients) {
+    for (const auto& position : cv.positions) {
+      const std::size_t dash = position.first.rfind('-');
+      if (dash == std::string::npos) continue;
+      high_watermarks[position.first.substr(0, dash)];
+    }
+  }
   double urp = 0, under_min = 0, offline = 0;
   for (auto& t : v.topics) {
     std::int64_t min_isr = default_min_isr;
     for (const auto& [k, val] : t.configs) {
       if (k == "min.insync.replicas") min_isr = std::atoll(val.c_str());
     }
+    const auto wanted = high_watermarks.find(t.name);
     for (auto& p : t.partitions) {
       if (p.leader < 0) {
         ++offline;
@@ -996,10 +1052,13 @@ view::WorldView World::BuildView() {
       if (p.isr.size() < p.replicas.size()) ++urp;
       p.under_min_isr = static_cast<std::int64_t>(p.isr.size()) < min_isr;
       if (p.under_min_isr) ++under_min;
+      if (wanted == high_watermarks.end()) continue;
       for (const auto& log : p.logs) {
-        if (log.broker_id == p.leader && log.online) {
-          high_watermarks[fmt::format("{}-{}", p.topic, p.partition)] = log.high_watermark;
-        }
+        if (log.broker_id != p.leader || !log.online || p.partition < 0) continue;
+        std::vector<std::int64_t>& hws = wanted->second;
+        const auto at = static_cast<std::size_t>(p.partition);
+        if (at >= hws.size()) hws.resize(at + 1, -1);
+        hws[at] = log.high_watermark;
       }
     }
   }
@@ -1013,8 +1072,14 @@ view::WorldView World::BuildView() {
   for (view::ClientView& cv : v.clients) {
     if (cv.kind != "consumer") continue;
     for (const auto& [partition, position] : cv.positions) {
-      const auto hw = high_watermarks.find(partition);
-      if (hw != high_watermarks.end()) cv.lag = std::max(cv.lag, hw->second - position);
+      const std::size_t dash = partition.rfind('-');
+      if (dash == std::string::npos) continue;
+      const auto topic = high_watermarks.find(std::string_view(partition).substr(0, dash));
+      if (topic == high_watermarks.end()) continue;
+      const long at = std::atol(partition.c_str() + dash + 1);
+      if (at < 0 || static_cast<std::size_t>(at) >= topic->second.size()) continue;
+      const std::int64_t hw = topic->second[static_cast<std::size_t>(at)];
+      if (hw >= 0) cv.lag = std::max(cv.lag, hw - position);
     }
     lag_max = std::max(lag_max, static_cast<double>(cv.lag));
   }

@@ -55,9 +55,12 @@ struct MessageView {
 using SegmentView = kafka::SegmentSummary;
 
 // One replica's log: the broker's summary of it, and whether the broker holds it now.
+// Segments and leader epochs are filled only for the partition the session was asked to detail
+// (SessionControl::SetDetailedPartition); `detailed` says whether they were.
 struct ReplicaLogView : kafka::LogSummary {
   int broker_id = -1;
-  bool online = false;  // broker running and holding the replica
+  bool online = false;    // broker running and holding the replica
+  bool detailed = false;  // segments and leader_epochs filled
 };
 
 struct PartitionView {

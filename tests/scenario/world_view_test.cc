@@ -1,0 +1,97 @@
+// The GUI's snapshot (Runner::View): every replica log's offsets as its broker holds them now,
+// segments and leader epochs only for the partition asked for, through crashes and restarts.
+#include <doctest/doctest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenario/runner.h"
+
+namespace kafkasim::scenario {
+namespace {
+
+constexpr const char* kViewScenario = R"({"name": "view", "seed": 5,
+    "cluster": {"mode": "kraft", "brokers": 3, "controllers": 1},
+    "topics": [{"name": "cities", "partitions": 3, "replication_factor": 3}],
+    "clients": [{"id": "producer-1", "type": "producer", "topic": "cities", "rate_per_s": 200}],
+    "steps": [{"at": "4s", "crash": "broker-2"},
+              {"at": "7s", "restart": "broker-2"},
+              {"at": "9s", "kill": "broker-3"},
+              {"at": "10s", "restart": "broker-3"}],
+    "end": "13s"})";
+
+Runner Open() {
+  std::vector<std::string> errors;
+  std::optional<Scenario> s = ParseScenario(kViewScenario, "view.json", &errors);
+  REQUIRE(s.has_value());
+  return Runner(std::move(*s), RunOptions{});
+}
+
+TEST_CASE("the snapshot's replica offsets are what each broker's log holds, at every moment") {
+  Runner runner = Open();
+  runner.SetDetailedPartition("cities-1");
+  int offline_seen = 0, moved_seen = 0;
+  for (Time t = kTimeZero + Milliseconds(250); t <= kTimeZero + Seconds(13);
+       t = t + Milliseconds(250)) {
+    runner.AdvanceTo(t, UINT64_MAX);
+    const view::WorldView& v = runner.View();
+    if (v.topics.empty()) continue;  // not created yet
+    REQUIRE(v.topics.size() == 1);
+    for (const view::PartitionView& p : v.topics[0].partitions) {
+      REQUIRE(p.logs.size() == p.replicas.size());
+      for (const view::ReplicaLogView& log : p.logs) {
+        CAPTURE(p.partition);
+        CAPTURE(log.broker_id);
+        CAPTURE(FormatTime(v.now));
+        kafka::KafkaNode* server = runner.world().BrokerServer(log.broker_id);
+        const kafka::ReplicaLog* held =
+            server == nullptr ? nullptr : server->Log("cities", p.partition);
+        CHECK(log.online == (held != nullptr));
+        if (held == nullptr) {
+          ++offline_seen;
+          continue;
+        }
+        CHECK(log.log_start_offset == held->log_start_offset());
+        CHECK(log.high_watermark == held->high_watermark());
+        CHECK(log.log_end_offset == held->log_end_offset());
+        moved_seen += log.log_end_offset > 0 ? 1 : 0;
+        // Only the partition asked for carries its segments and leader epochs.
+        CHECK(log.detailed == (p.partition == 1));
+        if (p.partition == 1) {
+          CHECK(log.segments.size() == held->Describe().segments.size());
+          CHECK(log.leader_epochs == held->Describe().leader_epochs);
+        } else {
+          CHECK(log.segments.empty());
+          CHECK(log.leader_epochs.empty());
+        }
+      }
+    }
+  }
+  CHECK(offline_seen > 0);  // the crashed and killed brokers' replicas were seen offline
+  CHECK(moved_seen > 0);    // and the logs grew
+}
+
+TEST_CASE("asking for another partition's details rebuilds the snapshot with them") {
+  Runner runner = Open();
+  runner.AdvanceTo(kTimeZero + Seconds(3), UINT64_MAX);
+  const auto detailed = [&runner] {
+    std::vector<int> out;
+    for (const view::PartitionView& p : runner.View().topics.at(0).partitions) {
+      for (const view::ReplicaLogView& log : p.logs) {
+        if (log.detailed) out.push_back(p.partition);
+      }
+    }
+    return out;
+  };
+  CHECK(detailed().empty());  // none asked for
+  runner.SetDetailedPartition("cities-2");
+  CHECK(detailed() == std::vector<int>{2, 2, 2});
+  runner.SetDetailedPartition("cities-0");
+  CHECK(detailed() == std::vector<int>{0, 0, 0});
+  runner.SetDetailedPartition("towns-0");  // no such topic: nothing in full
+  CHECK(detailed().empty());
+}
+
+}  // namespace
+}  // namespace kafkasim::scenario
