@@ -361,20 +361,27 @@ void DrawChip(ImDrawList* dl, const Palette& pal, const ReplicaChip& chip, const
   if (hovered) dl->AddRect(a, b, pal.text, round, 0, 1.0f);
 }
 
-void DrawBrokerChips(const view::NodeView& n, const std::vector<ReplicaChip>& chips,
-                     const Rect& area, bool one_topic, const GuiState& state, ImVec2 origin,
-                     ImVec2 mouse, bool canvas_hovered, ImDrawList* dl, ChipHover* hover) {
-  const Palette& pal = CurrentPalette(state);
+// No more chips than could possibly fit in `area` (each at least a one-digit chip wide), plus
+// one: a broker of a 500-partition topic makes and measures a few dozen chips, not hundreds.
+std::size_t ChipsFitMax(const Rect& area) {
   const float font = ImGui::GetFontSize();
   const float pad = font * 0.35f;
-  // Measure no more chips than could possibly fit (each at least a one-digit chip wide): a
-  // broker of a 500-partition topic measures a few dozen texts, not hundreds.
   const float chip_h = font * 1.25f, gap = font * 0.25f;
   const float narrowest = ImGui::CalcTextSize("0").x + pad * 2;
   const float per_row = std::floor((area.x1 - area.x0 + gap) / (narrowest + gap));
   const float rows = std::floor((area.y1 - area.y0 + gap) / (chip_h + gap));
-  const auto fit_max = static_cast<std::size_t>(std::max(per_row * rows, 0.0f)) + 1;
-  const std::size_t measured = std::min(chips.size(), fit_max);
+  return static_cast<std::size_t>(std::max(per_row * rows, 0.0f)) + 1;
+}
+
+void DrawBrokerChips(const view::NodeView& n, const BrokerChips& held, const Rect& area,
+                     bool one_topic, const GuiState& state, ImVec2 origin, ImVec2 mouse,
+                     bool canvas_hovered, ImDrawList* dl, ChipHover* hover) {
+  const Palette& pal = CurrentPalette(state);
+  const float font = ImGui::GetFontSize();
+  const float pad = font * 0.35f;
+  const float chip_h = font * 1.25f, gap = font * 0.25f;
+  const std::vector<ReplicaChip>& chips = held.chips;
+  const std::size_t measured = std::min(chips.size(), ChipsFitMax(area));
   std::vector<std::string> texts;
   std::vector<float> widths;
   texts.reserve(measured);
@@ -383,9 +390,9 @@ void DrawBrokerChips(const view::NodeView& n, const std::vector<ReplicaChip>& ch
     texts.push_back(ChipText(chips[i], one_topic));
     widths.push_back(ImGui::CalcTextSize(texts.back().c_str()).x + pad * 2);
   }
-  const float more_width = ImGui::CalcTextSize(MoreChipText(chips.size()).c_str()).x + pad * 2;
+  const float more_width = ImGui::CalcTextSize(MoreChipText(held.total).c_str()).x + pad * 2;
   ChipPlacement placed = PlaceChips(area, widths, chip_h, gap, more_width);
-  placed.hidden += chips.size() - measured;
+  placed.hidden += held.total - measured;
   const Point m{mouse.x - origin.x, mouse.y - origin.y};
   for (std::size_t i = 0; i < placed.chips.size(); ++i) {
     const Rect& r = placed.chips[i];
@@ -430,11 +437,23 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
   const float r = layout.radius;
   const std::map<int, std::vector<std::string>> coordinated = CoordinatedGroups(world);
   // By cluster ("" with one), then broker id: broker ids repeat across clusters.
-  std::map<std::string_view, std::map<int, std::vector<ReplicaChip>>> chips_of;
+  // Only as many chips per broker as its box could show are made in full.
+  std::map<std::string_view, std::map<int, BrokerChips>> chips_of;
   for (const view::NodeView& n : world.nodes) {
-    if (!chips_of.contains(n.cluster)) {
-      chips_of[n.cluster] = ReplicaChipsByBroker(world, state.map_topic, n.cluster);
+    if (chips_of.contains(n.cluster)) continue;
+    std::map<int, std::size_t> fit;  // broker id -> chips its box could show
+    for (std::size_t i = 0; i < world.nodes.size(); ++i) {
+      const view::NodeView& b = world.nodes[i];
+      const bool box = b.role == view::NodeRole::kBroker || b.role == view::NodeRole::kCombined;
+      if (box && b.cluster == n.cluster && i < layout.chip_areas.size()) {
+        fit[b.id] = ChipsFitMax(layout.chip_areas[i]);
+      }
     }
+    chips_of[n.cluster] =
+        FirstReplicaChipsByBroker(world, state.map_topic, n.cluster, [&fit](int id) -> std::size_t {
+          const auto it = fit.find(id);
+          return it == fit.end() ? 0 : it->second;
+        });
   }
   const bool one_topic = !state.map_topic.empty() && state.map_topic != kAllTopics;
   const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -506,7 +525,7 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
                            : ImVec2{(a.x + b.x) / 2, a.y + 2 + font * 2},
                   badge);
       }
-      const std::map<int, std::vector<ReplicaChip>>& chips = chips_of[n.cluster];
+      const std::map<int, BrokerChips>& chips = chips_of[n.cluster];
       const auto held = chips.find(n.id);
       if (held != chips.end()) {
         DrawBrokerChips(n, held->second, layout.chip_areas[i], one_topic, state, origin, mouse,

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <tuple>
 
 namespace kafkasim::gui {
@@ -47,53 +49,89 @@ std::string_view ClusterOfName(std::string_view name) {
   return slash == std::string_view::npos ? std::string_view() : name.substr(0, slash);
 }
 
-std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldView& world,
-                                                             const std::string& filter,
-                                                             std::string_view cluster) {
-  std::map<int, std::vector<ReplicaChip>> by_broker;
+namespace {
+
+// A chip before it is made: its state and where its replica is, 16 bytes to sort.
+struct ChipRef {
+  ChipKind kind;
+  std::uint32_t replica;  // index into the partition's replicas and logs
+  const view::PartitionView* partition;
+};
+
+ReplicaChip MakeChip(const ChipRef& ref) {
+  const view::PartitionView& p = *ref.partition;
+  ReplicaChip chip;
+  chip.topic = p.topic;
+  chip.index = p.partition;
+  chip.partition.assign(p.topic).append("-").append(std::to_string(p.partition));
+  chip.broker_id = p.replicas[ref.replica];
+  chip.kind = ref.kind;
+  const view::ReplicaLogView* log = ref.replica < p.logs.size() ? &p.logs[ref.replica] : nullptr;
+  chip.log_known = log != nullptr && log->online;
+  if (chip.log_known) {
+    chip.log_start = log->log_start_offset;
+    chip.high_watermark = log->high_watermark;
+    chip.log_end = log->log_end_offset;
+  }
+  const view::ReplicaLogView* leader_log = nullptr;
+  for (const view::ReplicaLogView& l : p.logs) {
+    if (l.broker_id == p.leader && l.online) leader_log = &l;
+  }
+  if (chip.log_known && leader_log != nullptr && chip.kind != ChipKind::kLeader) {
+    chip.lag = std::max<std::int64_t>(0, leader_log->log_end_offset - chip.log_end);
+  }
+  return chip;
+}
+
+ChipKind KindOf(const view::PartitionView& p, std::size_t i) {
+  const int broker = p.replicas[i];
+  const view::ReplicaLogView* log = i < p.logs.size() ? &p.logs[i] : nullptr;
+  if (log == nullptr || !log->online) return ChipKind::kOffline;
+  if (p.leader == broker) return ChipKind::kLeader;
+  if (Has(p.isr, broker)) return ChipKind::kInSync;
+  if (Has(p.elr, broker)) return ChipKind::kEligible;
+  return ChipKind::kOutOfSync;
+}
+
+}  // namespace
+
+std::map<int, BrokerChips> FirstReplicaChipsByBroker(
+    const view::WorldView& world, const std::string& filter, std::string_view cluster,
+    const std::function<std::size_t(int broker_id)>& kept_max) {
+  std::map<int, std::vector<ChipRef>> refs;
   for (const view::TopicView& topic : world.topics) {
     if (!TopicPassesFilter(topic.name, filter)) continue;
     if (ClusterOfName(topic.name) != cluster) continue;
     for (const view::PartitionView& p : topic.partitions) {
-      const view::ReplicaLogView* leader_log = nullptr;
-      for (const view::ReplicaLogView& log : p.logs) {
-        if (log.broker_id == p.leader && log.online) leader_log = &log;
-      }
       for (std::size_t i = 0; i < p.replicas.size(); ++i) {
-        ReplicaChip chip;
-        chip.topic = p.topic;
-        chip.index = p.partition;
-        chip.partition.assign(p.topic).append("-").append(std::to_string(p.partition));
-        chip.broker_id = p.replicas[i];
-        const view::ReplicaLogView* log = i < p.logs.size() ? &p.logs[i] : nullptr;
-        chip.log_known = log != nullptr && log->online;
-        if (chip.log_known) {
-          chip.log_start = log->log_start_offset;
-          chip.high_watermark = log->high_watermark;
-          chip.log_end = log->log_end_offset;
-        }
-        if (!chip.log_known) {
-          chip.kind = ChipKind::kOffline;
-        } else if (p.leader == chip.broker_id) {
-          chip.kind = ChipKind::kLeader;
-        } else if (Has(p.isr, chip.broker_id)) {
-          chip.kind = ChipKind::kInSync;
-        } else if (Has(p.elr, chip.broker_id)) {
-          chip.kind = ChipKind::kEligible;
-        } else {
-          chip.kind = ChipKind::kOutOfSync;
-        }
-        if (chip.log_known && leader_log != nullptr && chip.kind != ChipKind::kLeader) {
-          chip.lag = std::max<std::int64_t>(0, leader_log->log_end_offset - chip.log_end);
-        }
-        by_broker[chip.broker_id].push_back(std::move(chip));
+        refs[p.replicas[i]].push_back({KindOf(p, i), static_cast<std::uint32_t>(i), &p});
       }
     }
   }
-  for (auto& [id, chips] : by_broker) {
-    std::stable_sort(chips.begin(), chips.end(), [](const ReplicaChip& a, const ReplicaChip& b) {
-      return std::tie(a.kind, a.topic, a.index) < std::tie(b.kind, b.topic, b.index);
+  std::map<int, BrokerChips> by_broker;
+  for (auto& [id, list] : refs) {
+    // Worst state first, then by topic and partition number.
+    std::stable_sort(list.begin(), list.end(), [](const ChipRef& a, const ChipRef& b) {
+      if (a.kind != b.kind) return a.kind < b.kind;
+      if (a.partition->topic != b.partition->topic) return a.partition->topic < b.partition->topic;
+      return a.partition->partition < b.partition->partition;
     });
+    BrokerChips& out = by_broker[id];
+    out.total = list.size();
+    const std::size_t kept = std::min(list.size(), kept_max(id));
+    out.chips.reserve(kept);
+    for (std::size_t k = 0; k < kept; ++k) out.chips.push_back(MakeChip(list[k]));
+  }
+  return by_broker;
+}
+
+std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldView& world,
+                                                             const std::string& filter,
+                                                             std::string_view cluster) {
+  std::map<int, std::vector<ReplicaChip>> by_broker;
+  for (auto& [id, chips] : FirstReplicaChipsByBroker(
+           world, filter, cluster, [](int) { return std::numeric_limits<std::size_t>::max(); })) {
+    by_broker[id] = std::move(chips.chips);
   }
   return by_broker;
 }

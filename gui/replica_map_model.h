@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -51,6 +52,18 @@ bool TopicPassesFilter(const std::string& topic, const std::string& filter);
 std::map<int, std::vector<ReplicaChip>> ReplicaChipsByBroker(const view::WorldView& world,
                                                              const std::string& filter,
                                                              std::string_view cluster = "");
+
+// The same order, with only the first chips of each broker made in full: a box shows a few of
+// its replicas and "+N more" for the rest, and at 100 brokers x 10,000 partitions making all
+// 30,000 chips each frame would cost more than drawing the map. `kept_max(broker_id)` says how
+// many a broker's box could show; `total` counts every replica it holds.
+struct BrokerChips {
+  std::vector<ReplicaChip> chips;  // the first min(total, kept_max) in order
+  std::size_t total = 0;
+};
+std::map<int, BrokerChips> FirstReplicaChipsByBroker(
+    const view::WorldView& world, const std::string& filter, std::string_view cluster,
+    const std::function<std::size_t(int broker_id)>& kept_max);
 // "us-east" of "us-east/broker-1" or "us-east/cities"; "" for a name without a cluster.
 std::string_view ClusterOfName(std::string_view name);
 
