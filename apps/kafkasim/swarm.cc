@@ -40,6 +40,7 @@ namespace kafkasim::cli {
 namespace {
 
 constexpr std::string_view kAckedKept = "acks=all writes, once acknowledged, are kept";
+constexpr std::string_view kReplicasAgree = "replicas agree on every offset below the high watermark";
 
 // ---------------------------------------------------------------------------------------------
 // One seed's outcome.
@@ -51,7 +52,9 @@ struct BrokenGuarantee {
   // Why a break of the acks=all guarantee is Kafka's documented behaviour, or "": a broker
   // lost power first (Kafka does not fsync acknowledged writes, so replicas that all lose
   // power may lose them; KIP-966), or an unclean leader election came first (it trades the
-  // acknowledged writes for availability, as unclean.leader.election.enable says).
+  // acknowledged writes for availability, as unclean.leader.election.enable says). In
+  // ZooKeeper mode, also a divergence of replicas below the high watermark after a power loss
+  // (the broker that lost its tail can lead its old epoch again).
   std::string documented;
 };
 
@@ -151,6 +154,8 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed, std::
     }
   }
   std::optional<Time> first_power_loss;
+  const bool zookeeper_mode =
+      scenario::ControlPlaneOf(scenario) == kafka::ControlPlane::kZooKeeper;
   // Whether an unclean election had happened when each guarantee broke.
   scenario::Runner* runner_ptr = nullptr;
   std::set<std::string> broken_after_unclean;
@@ -193,6 +198,12 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed, std::
         } else if (first_power_loss && *first_power_loss <= c.broken_at) {
           documented = "a broker lost power first; acks=all does not fsync, KIP-966";
         }
+      } else if (c.name == kReplicasAgree && zookeeper_mode && first_power_loss &&
+                 *first_power_loss <= c.broken_at) {
+        // A broker that lost its unsynced tail can lead its old epoch again in ZooKeeper mode
+        // (a new controller finds it live and keeps it leader) and write other records at
+        // offsets its followers hold in that same epoch: truncation by epoch cannot see it.
+        documented = "a broker lost power first and led its old epoch again (ZooKeeper mode)";
       }
       r.guarantees_broken.push_back({c.name, FormatTime(c.broken_at), c.seen, documented});
     } else if (!c.ok) {

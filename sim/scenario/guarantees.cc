@@ -228,9 +228,13 @@ std::optional<LeaderOf> RunningLeader(World& world, const std::string& topic, st
 // a divergent tail below the leader's high watermark until it has truncated to the epoch
 // boundary (a stale leader coming back, or every replica after an unclean election, where the
 // new leader's history replaces the old one's); it rejoins the ISR only once it has caught up
-// in the current epoch. This holds across power losses too: a broker that lost its unsynced
-// tail is fenced before it can re-register (its session must expire first), which takes it out
-// of every ISR, and it is let back in only once caught up. A follower lags, so only what both
+// in the current epoch. In KRaft mode this holds across power losses too: a broker that lost
+// its unsynced tail is fenced before it can re-register, which takes it out of every ISR, and
+// it is let back in only once caught up. In ZooKeeper mode it need not: when no controller saw
+// the broker die (one was being elected), the next one finds it live and keeps it leader of its
+// old epoch (see HwNeverBackwards), so it writes other records at offsets its followers hold in
+// that epoch, and truncation by epoch cannot tell (the swarm names that break a documented one,
+// after a power loss). A follower lags, so only what both
 // hold is compared: below min(leader's high watermark, follower's log end). Each follower is
 // checked incrementally from where its last check agreed, starting over at a leader change or
 // a truncation.
@@ -302,9 +306,13 @@ class ReplicasAgreeBelowHw final : public Guarantee {
 
 // A leader's high watermark only advances while it leads an epoch (Partition.maybeIncrementLeaderHW
 // never lowers it). A new epoch, even on the same broker, starts from whatever that broker's
-// log holds, so the promise is per partition, broker and leader epoch. A broker that restarts
-// (even after a power loss, whose checkpointed high watermark may be older) cannot lead the same
-// epoch again: it must re-register, which fences it and bumps the epochs it led.
+// log holds, so the promise is per partition, broker and leader epoch, and per process life: a
+// restarted broker starts from its replication-offset-checkpoint, written only every
+// replica.high.watermark.checkpoint.interval.ms (5 s), and under min.insync.replicas it may not
+// advance it (KAFKA-15583). In KRaft mode a restarted broker cannot lead the same epoch again
+// (it re-registers, which fences it and bumps the epochs it led), but in ZooKeeper mode it can:
+// a controller elected after the broker died and came back finds it live in /brokers/ids and
+// sends it LeaderAndIsr with the epoch it had (KafkaController.onControllerFailover).
 class HwNeverBackwards final : public Guarantee {
  public:
   std::string name() const override {
@@ -322,7 +330,10 @@ class HwNeverBackwards final : public Guarantee {
             const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
             if (local == nullptr || !local->is_leader()) continue;
             const std::int64_t hw = local->log().high_watermark();
-            std::int64_t& seen = Slot(seen_, name, index, broker, local->leader_epoch()).value;
+            const std::uint32_t life = world.sim().Incarnation(world.directory().NodeFor(broker));
+            Hw& h = Slot(seen_, name, index, broker, local->leader_epoch());
+            if (h.life != life) h = Hw{-1, life};
+            std::int64_t& seen = h.value;
             if (seen >= 0 && hw < seen) {
               return fmt::format("{}-{}: leader broker {} at leader_epoch {} had hw {}, now {}",
                                  name, index, broker, local->leader_epoch(), seen, hw);
@@ -336,6 +347,7 @@ class HwNeverBackwards final : public Guarantee {
  private:
   struct Hw {
     std::int64_t value = -1;  // -1 until the first check of that leader and epoch
+    std::uint32_t life = 0;   // the leader's Simulation::Incarnation when `value` was seen
   };
   std::map<std::tuple<std::string, std::int32_t, std::int32_t, std::int32_t>, Hw, TopicKeyLess>
       seen_;

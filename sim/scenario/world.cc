@@ -425,6 +425,23 @@ const kafka::ReplicaLog* World::LeaderLog(const PartitionRef& partition) {
   return leader ? leader->Log(partition.topic, partition.partition) : nullptr;
 }
 
+const kafka::ReplicaLog* World::ActingLeaderLog(const PartitionRef& partition) {
+  const kafka::MetadataImage* image = BestImage();
+  const kafka::PartitionRegistration* p =
+      image ? image->Partition(partition.topic, partition.partition) : nullptr;
+  if (p == nullptr) return nullptr;
+  const kafka::Partition* acting = nullptr;
+  for (std::int32_t broker : p->replicas) {
+    const kafka::KafkaNode* server = BrokerServer(broker);
+    const kafka::Broker* b = server == nullptr ? nullptr : server->broker();
+    const kafka::Partition* local =
+        b == nullptr ? nullptr : b->replicas().Find(partition.topic, partition.partition);
+    if (local == nullptr || !local->is_leader()) continue;
+    if (acting == nullptr || local->leader_epoch() > acting->leader_epoch()) acting = local;
+  }
+  return acting != nullptr ? &acting->log() : LeaderLog(partition);
+}
+
 kafka::KafkaNode* World::BrokerServer(std::int32_t broker_id) {
   const NodeIndex n = directory_->NodeFor(broker_id);
   return n == kNoNode ? nullptr : Server(n);
@@ -472,7 +489,7 @@ std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_a
     const RecordLedger::PartitionAcked& acked = entry->second;
     const auto first = std::find_if(acked.records.begin(), acked.records.end(), counted);
     if (first == acked.records.end()) continue;
-    const kafka::ReplicaLog* log = LeaderLog(ref);
+    const kafka::ReplicaLog* log = ActingLeaderLog(ref);
     if (log == nullptr) continue;
     const std::int64_t from = std::max(log->log_start_offset(), first->offset);
     std::map<std::int64_t, std::optional<std::string>> held;

@@ -92,11 +92,16 @@ class World {
   const kafka::MetadataImage* BestImage();
   // The log of the partition's current leader (as BestImage names it) when that broker runs.
   const kafka::ReplicaLog* LeaderLog(const PartitionRef& partition);
+  // The log of the broker acting as the partition's leader: of the replicas BestImage lists,
+  // the running one whose own replica leads at the highest leader epoch; else LeaderLog. In
+  // ZooKeeper mode a broker leads from the controller's LeaderAndIsr before any metadata cache
+  // names it (UpdateMetadata follows), so the image's leader lags the one serving.
+  const kafka::ReplicaLog* ActingLeaderLog(const PartitionRef& partition);
   // How many records `client` ("" = every producer) had acknowledged (with acks=all only, if
-  // asked) that the current leaders' logs no longer hold at their acknowledged offset with the
-  // same value. Records below a leader's log start offset (deleted by retention) and
-  // partitions without a running leader are not counted. `detail` gets a description of the
-  // first lost record, if any. With `only`, that partition's records alone.
+  // asked) that the acting leaders' logs (ActingLeaderLog) no longer hold at their
+  // acknowledged offset with the same value. Records below a leader's log start offset (deleted
+  // by retention) and partitions without a running leader are not counted. `detail` gets a
+  // description of the first lost record, if any. With `only`, that partition's records alone.
   std::int64_t CountLostAcknowledged(const std::string& client, bool acks_all_only,
                                      std::string* detail, const PartitionRef* only = nullptr);
   // The running broker with this node.id, or nullptr.
