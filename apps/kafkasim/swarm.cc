@@ -40,7 +40,8 @@ namespace kafkasim::cli {
 namespace {
 
 constexpr std::string_view kAckedKept = "acks=all writes, once acknowledged, are kept";
-constexpr std::string_view kReplicasAgree = "replicas agree on every offset below the high watermark";
+constexpr std::string_view kReplicasAgree =
+    "replicas agree on every offset below the high watermark";
 
 // ---------------------------------------------------------------------------------------------
 // One seed's outcome.
@@ -154,8 +155,7 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed, std::
     }
   }
   std::optional<Time> first_power_loss;
-  const bool zookeeper_mode =
-      scenario::ControlPlaneOf(scenario) == kafka::ControlPlane::kZooKeeper;
+  const bool zookeeper_mode = scenario::ControlPlaneOf(scenario) == kafka::ControlPlane::kZooKeeper;
   // Whether an unclean election had happened when each guarantee broke.
   scenario::Runner* runner_ptr = nullptr;
   std::set<std::string> broken_after_unclean;
