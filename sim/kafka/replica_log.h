@@ -141,8 +141,9 @@ class ReplicaLog {
   // Follower: appends the leader's batches as they are (offsets and epochs kept).
   virtual Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches,
                                                 Time now) = 0;
-  // Raw batches from `offset` (at least one whole batch if any) up to max_bytes, never past
-  // `max_offset` (the high watermark for consumers). OFFSET_OUT_OF_RANGE outside the log.
+  // Raw batches from `offset` (at least one whole batch if any) up to max_bytes, only those that
+  // end below `max_offset` (the high watermark for consumers). OFFSET_OUT_OF_RANGE outside the
+  // log.
   virtual Result<std::vector<std::uint8_t>> Read(std::int64_t offset, std::int32_t max_bytes,
                                                  std::int64_t max_offset) const = 0;
   virtual Status TruncateTo(std::int64_t offset) = 0;

@@ -163,7 +163,7 @@ std::vector<BatchFacts> BatchesOf(const kafka::ReplicaLog& log, std::int64_t fro
   std::vector<BatchFacts> out;
   std::int64_t next = from;
   while (next < to) {
-    // Only batches that start below `to` are read (the last may reach past it).
+    // Only batches that end below `to` come back (the read stops at the batch holding `to`).
     Result<std::vector<std::uint8_t>> bytes = log.Read(next, kReadChunkBytes, to);
     if (!bytes.ok() || bytes->empty()) break;
     std::span<const std::uint8_t> rest(*bytes);

@@ -199,7 +199,13 @@ Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max
       position += header->size_in_bytes();
       continue;
     }
-    if (header->base_offset >= max_offset) {
+    // Kafka bounds the read by the byte position of the batch holding max_offset (the high
+    // watermark's LogOffsetMetadata points at the start of its batch), so a batch that reaches
+    // max_offset is not returned even when it starts below it (LogSegment.read, LocalLog.read).
+    // A high watermark inside a batch is rare: a follower whose log diverged within one epoch
+    // (a leader that lost its tail to a power loss and led the epoch again) reports a fetch
+    // offset there.
+    if (header->last_offset() >= max_offset) {
       next_base = header->base_offset;
       break;
     }

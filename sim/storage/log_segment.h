@@ -58,7 +58,7 @@ class LogSegment {
   Result<SegmentRecovery> Recover(const std::function<void(const BatchHeader&)>& on_batch);
 
   // Byte range of the batches to return for a fetch at `offset`: starts at the batch holding
-  // offset, takes whole batches while they fit in max_bytes (the first always) and start below
+  // offset, takes whole batches while they fit in max_bytes (the first always) and end below
   // max_offset. Empty when no batch here has last offset >= offset.
   struct Slice {
     std::uint32_t position = 0;

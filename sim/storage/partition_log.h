@@ -127,7 +127,7 @@ class PartitionLog {
   Result<LogAppendInfo> AppendAsFollower(std::span<const std::uint8_t> batches, Time now);
 
   // Whole batches from the one holding `offset`, up to max_bytes (the first batch always whole)
-  // and only batches starting below max_offset (pass the high watermark for consumers).
+  // and only batches ending below max_offset (pass the high watermark for consumers).
   // kOffsetOutOfRange outside [log_start_offset, log_end_offset]; empty at log_end_offset.
   Result<FetchResult> Read(std::int64_t offset, std::int32_t max_bytes,
                            std::int64_t max_offset = INT64_MAX) const;

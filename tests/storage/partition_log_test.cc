@@ -59,6 +59,11 @@ TEST_CASE("partition_log: a leader numbers records, stamps its epoch and reads t
   CHECK(log->Read(4, 100).status().code() == Errc::kOffsetOutOfRange);
   // max_offset bounds a consumer's read at the high watermark.
   CHECK(Offsets(*log->Read(0, 1 << 20, 2)) == std::vector<std::int64_t>{0, 1});
+  // A high watermark inside a batch (a follower that diverged within an epoch reported a fetch
+  // offset there): Kafka's read stops at the position of the batch holding it, so a consumer
+  // gets nothing of that batch, not records at or above the high watermark.
+  CHECK(log->Read(0, 1 << 20, 1)->records.empty());
+  CHECK(log->Read(1, 1 << 20, 1)->records.empty());
   // The first batch comes whole even when it is larger than max_bytes.
   CHECK(Offsets(*log->Read(0, 1)) == std::vector<std::int64_t>{0, 1});
 }
@@ -380,8 +385,8 @@ TEST_CASE("partition_log: reads return the same batches whatever earlier reads l
       const std::int64_t max_offset = rng.UniformRange(offset, end);
       auto fetch = log->Read(offset, 1 << 20, max_offset);
       REQUIRE(fetch.ok());
-      // The batch holding `offset` and those after it, in its segment, starting below
-      // max_offset (the first always, when it holds offset).
+      // The batch holding `offset` and those after it, in its segment, ending below
+      // max_offset (Kafka stops at the position of the batch holding max_offset).
       // A read stays within the segment that holds `offset`.
       std::int64_t segment_end = end;
       for (const SegmentInfo& segment : log->segments()) {
@@ -392,7 +397,7 @@ TEST_CASE("partition_log: reads return the same batches whatever earlier reads l
       std::vector<std::int64_t> expected;
       for (const Appended& b : batches) {
         if (b.last < offset) continue;
-        if (b.first >= max_offset || b.first >= segment_end) break;
+        if (b.last >= max_offset || b.first >= segment_end) break;
         for (std::int64_t o = b.first; o <= b.last; ++o) expected.push_back(o);
       }
       CAPTURE(step);
