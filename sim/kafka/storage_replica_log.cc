@@ -20,14 +20,19 @@ std::optional<std::string> ToString(const std::optional<storage::Bytes>& b) {
 
 class StorageReplicaLog final : public ReplicaLog {
  public:
-  explicit StorageReplicaLog(std::unique_ptr<storage::PartitionLog> log) : log_(std::move(log)) {}
+  explicit StorageReplicaLog(std::unique_ptr<storage::PartitionLog> log) : log_(std::move(log)) {
+    Refresh();
+  }
 
   Status UpdateConfig(const ReplicaLogConfig& config) override;
 
-  std::int64_t log_start_offset() const override { return log_->log_start_offset(); }
-  std::int64_t log_end_offset() const override { return log_->log_end_offset(); }
-  std::int64_t high_watermark() const override { return log_->high_watermark(); }
-  void UpdateHighWatermark(std::int64_t offset) override { log_->UpdateHighWatermark(offset); }
+  std::int64_t log_start_offset() const override { return offsets_.log_start; }
+  std::int64_t log_end_offset() const override { return offsets_.log_end; }
+  std::int64_t high_watermark() const override { return offsets_.high_watermark; }
+  void UpdateHighWatermark(std::int64_t offset) override {
+    const Refreshing refreshing{this};
+    log_->UpdateHighWatermark(offset);
+  }
   std::int64_t recovery_point() const override { return log_->recovery_point(); }
   std::int64_t first_segment_base_offset() const override {
     return log_->segments().front().base_offset;
@@ -35,6 +40,7 @@ class StorageReplicaLog final : public ReplicaLog {
 
   Result<AppendResult> AppendAsLeader(std::span<const std::uint8_t> batch,
                                       std::int32_t leader_epoch, Time now) override {
+    const Refreshing refreshing{this};
     Result<storage::LogAppendInfo> info = log_->AppendAsLeader(batch, leader_epoch, now);
     if (!info.ok()) return info.status();
     AppendResult r{info->first_offset, info->last_offset, info->duplicate};
@@ -56,6 +62,7 @@ class StorageReplicaLog final : public ReplicaLog {
   }
 
   Result<AppendResult> AppendAsFollower(std::span<const std::uint8_t> batches, Time now) override {
+    const Refreshing refreshing{this};
     Result<storage::LogAppendInfo> info = log_->AppendAsFollower(batches, now);
     if (!info.ok()) return info.status();
     return AppendResult{info->first_offset, info->last_offset};
@@ -68,16 +75,25 @@ class StorageReplicaLog final : public ReplicaLog {
     return std::move(r->records);
   }
 
-  Status TruncateTo(std::int64_t offset) override { return log_->TruncateTo(offset); }
+  Status TruncateTo(std::int64_t offset) override {
+    const Refreshing refreshing{this};
+    return log_->TruncateTo(offset);
+  }
   Status TruncateFullyAndStartAt(std::int64_t offset) override {
+    const Refreshing refreshing{this};
     return log_->TruncateFullyAndStartAt(offset);
   }
-  Status Flush() override { return log_->Flush(); }
+  Status Flush() override {
+    const Refreshing refreshing{this};
+    return log_->Flush();
+  }
   Status SnapshotProducersAtClose() override {
+    const Refreshing refreshing{this};
     return log_->TakeProducerSnapshot(log_->log_end_offset(), true);
   }
 
   std::vector<std::string> RunRetention(Time now) override {
+    const Refreshing refreshing{this};
     std::vector<std::string> notes;
     Result<std::optional<std::int64_t>> rolled = log_->MaybeRoll(now);
     if (rolled.ok() && rolled->has_value()) {
@@ -100,6 +116,7 @@ class StorageReplicaLog final : public ReplicaLog {
   }
 
   Result<CleanSummary> Clean(std::optional<std::int64_t> checkpoint, Time now) override {
+    const Refreshing refreshing{this};
     Result<storage::CleanResult> r = log_->Clean(checkpoint, now);
     if (!r.ok()) return r.status();
     CleanSummary c;
@@ -120,12 +137,17 @@ class StorageReplicaLog final : public ReplicaLog {
     return log_->segments().back().base_offset;
   }
 
-  std::optional<std::int64_t> TakeTruncationPoint() override { return log_->TakeTruncationPoint(); }
+  std::optional<std::int64_t> TakeTruncationPoint() override {
+    const Refreshing refreshing{this};
+    return log_->TakeTruncationPoint();
+  }
 
   Status WritePartitionMetadata(const Uuid& topic_id) override {
+    const Refreshing refreshing{this};
     return log_->WritePartitionMetadata(topic_id);
   }
   Status AssignEpochStart(std::int32_t epoch, std::int64_t start_offset) override {
+    const Refreshing refreshing{this};
     return log_->AssignLeaderEpoch(epoch, start_offset);
   }
   std::int32_t LatestEpoch() const override {
@@ -156,7 +178,25 @@ class StorageReplicaLog final : public ReplicaLog {
   }
 
  private:
+  // The three offsets, copied from the storage log after every call that may move them (each
+  // non-const call, on every path out): the broker reads them on every fetch and produce, and
+  // the GUI's snapshot for every replica each frame, while the storage log keeps its end in the
+  // active segment behind a map, several cache misses away.
+  struct Offsets {
+    std::int64_t log_start = 0;
+    std::int64_t high_watermark = 0;
+    std::int64_t log_end = 0;
+  };
+  struct Refreshing {
+    StorageReplicaLog* log;
+    ~Refreshing() { log->Refresh(); }
+  };
+  void Refresh() {
+    offsets_ = {log_->log_start_offset(), log_->high_watermark(), log_->log_end_offset()};
+  }
+
   std::unique_ptr<storage::PartitionLog> log_;
+  Offsets offsets_;
 };
 
 // The storage layer's LogConfig for a ReplicaLogConfig.
@@ -193,6 +233,7 @@ Result<storage::LogConfig> ToStorageConfig(const ReplicaLogConfig& config) {
 }
 
 Status StorageReplicaLog::UpdateConfig(const ReplicaLogConfig& config) {
+  const Refreshing refreshing{this};
   Result<storage::LogConfig> converted = ToStorageConfig(config);
   if (!converted.ok()) return converted.status();
   log_->set_config(*converted);

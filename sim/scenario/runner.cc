@@ -1428,7 +1428,7 @@ const view::WorldView& Runner::View() {
       if (detailed_partition_.rfind(prefix, 0) != 0) return {};
       return std::string_view(detailed_partition_).substr(prefix.size());
     };
-    view_ = worlds_.front()->BuildView(detailed_in(0));
+    worlds_.front()->BuildView(view_, detailed_in(0));
     // Several clusters: every cluster's nodes, topics (as CLUSTER/TOPIC), clients and groups;
     // messages, cuts and the quorum as the first world sees them (the network is shared).
     for (std::size_t w = 0; w < worlds_.size() && worlds_.size() > 1; ++w) {

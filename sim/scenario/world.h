@@ -111,6 +111,8 @@ class World {
   // The snapshot; the replica logs of `detailed` ("cities-0", this world's topic name) are
   // described in full (segments, leader epochs), every other one by its offsets only.
   view::WorldView BuildView(std::string_view detailed = {});
+  // The same into `v`, reusing its topics' storage (the Runner's snapshot, rebuilt each frame).
+  void BuildView(view::WorldView& v, std::string_view detailed = {});
   std::string DescribeTopics(const TopicsCommand& command);
   // With a --data-dir: the first write to the real directory that failed (a full host disk),
   // or OK. The run itself never depends on it; the host reports it.

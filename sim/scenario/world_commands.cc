@@ -798,6 +798,12 @@ void World::FailCommand(const std::string& text,
 }
 
 view::WorldView World::BuildView(std::string_view detailed) {
+  view::WorldView v;
+  BuildView(v, detailed);
+  return v;
+}
+
+void World::BuildView(view::WorldView& v, std::string_view detailed) {
   // "cities-0": the topic up to the last dash (topic names may hold dashes).
   const std::size_t detailed_dash = detailed.rfind('-');
   const std::string_view detailed_topic = detailed_dash == std::string_view::npos
@@ -806,7 +812,10 @@ view::WorldView World::BuildView(std::string_view detailed) {
   const std::string_view detailed_index = detailed_dash == std::string_view::npos
                                               ? std::string_view{}
                                               : detailed.substr(detailed_dash + 1);
-  view::WorldView v;
+  // The topics' storage is kept and overwritten (10,000 partitions' lists and logs need no
+  // allocation from one frame to the next); everything else starts afresh.
+  std::vector<view::TopicView> topics = std::move(v.topics);
+  v = view::WorldView{};
   v.scenario_name = scenario_.name;
   v.scenario_path = scenario_.source;
   v.seed = sim_->seed();
@@ -830,16 +839,22 @@ view::WorldView World::BuildView(std::string_view detailed) {
   }
   std::size_t slot = 0;
   const kafka::MetadataImage* image = BestImage();
+  topics.resize(image != nullptr ? image->topics().size() : 0);
   if (image != nullptr) {
+    std::size_t topic_at = 0;
     for (const auto& [name, t] : image->topics()) {
-      view::TopicView tv;
+      view::TopicView& tv = topics[topic_at++];
       tv.name = name;
       tv.topic_id = t.id.ToBase64();
+      tv.replication_factor = 0;
+      tv.configs.clear();
       for (const auto& [k, val] : t.configs) tv.configs.emplace_back(k, val);
       const bool topic_detailed = !detailed_topic.empty() && name == detailed_topic;
+      tv.partitions.resize(t.partitions.size());
+      std::size_t partition_at = 0;
       for (const auto& [index, p] : t.partitions) {
         const bool full = topic_detailed && std::to_string(index) == detailed_index;
-        view::PartitionView pv;
+        view::PartitionView& pv = tv.partitions[partition_at++];
         pv.topic = name;
         pv.partition = index;
         pv.leader = p.leader;
@@ -849,12 +864,29 @@ view::WorldView World::BuildView(std::string_view detailed) {
         pv.isr = p.isr;
         pv.elr = p.elr;
         pv.last_known_elr = p.last_known_elr;
+        pv.under_min_isr = false;  // set with the metrics below
         tv.replication_factor = static_cast<int>(p.replicas.size());
         if (p.leader >= 0) ++leaders[p.leader];
+        pv.logs.resize(p.replicas.size());
+        std::size_t log_at = 0;
         for (std::int32_t r : p.replicas) {
-          view::ReplicaLogView lv;
+          view::ReplicaLogView& lv = pv.logs[log_at++];
           lv.broker_id = r;
+          lv.online = false;
+          lv.detailed = false;
+          lv.log_start_offset = lv.high_watermark = lv.log_end_offset = 0;
+          lv.segments.clear();
+          lv.leader_epochs.clear();
           if (slot == view_log_slots_.size()) view_log_slots_.emplace_back();
+          // The logs live in 30,000 separate objects at 100 brokers: fetch a few ahead into the
+          // cache while this one is read (the slots come in the same order every frame).
+          constexpr std::size_t kPrefetchAhead = 12;
+          if (slot + kPrefetchAhead < view_log_slots_.size()) {
+            if (const kafka::ReplicaLog* ahead = view_log_slots_[slot + kPrefetchAhead].log) {
+              __builtin_prefetch(ahead);
+              __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 40);
+            }
+          }
           ViewLogSlot& found = view_log_slots_[slot++];
           if (found.topic_id != t.id || found.partition != index || found.broker_id != r) {
             // Another replica than last frame's in this slot: look it up below.
@@ -883,13 +915,11 @@ view::WorldView World::BuildView(std::string_view detailed) {
             }
             lv.online = true;
           }
-          pv.logs.push_back(std::move(lv));
         }
-        tv.partitions.push_back(std::move(pv));
       }
-      v.topics.push_back(std::move(tv));
     }
   }
+  v.topics = std::move(topics);
   for (NodeIndex n = 0; n < sim_->node_count(); ++n) {
     if (!Owns(n)) continue;  // another cluster's
     view::NodeView nv;
@@ -1088,7 +1118,6 @@ view::WorldView World::BuildView(std::string_view detailed) {
   v.metrics["OfflinePartitionsCount"] = offline;
   v.metrics["ActiveControllerCount"] = active_controllers;
   v.metrics["records-lag-max"] = lag_max;
-  return v;
 }
 
 }  // namespace kafkasim::scenario
