@@ -161,6 +161,7 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
   ClusterLayout out = LayoutCluster(world, width, 1, 0);  // slots; everything else set below
   out.boxes.assign(world.nodes.size(), Rect{});
   out.chip_areas.assign(world.nodes.size(), Rect{});
+  out.tiles.assign(world.nodes.size(), false);
   std::fill(out.label_room.begin(), out.label_room.end(), 0.0f);
   const float gap = font * 0.6f;
   float x = 0;
@@ -181,6 +182,7 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
         out.boxes[slot] = {r.x0 + dx, r.y0, r.x1 + dx, r.y1};
         const Rect& a = l.chip_areas[k];
         out.chip_areas[slot] = {a.x0 + dx, a.y0, a.x1 + dx, a.y1};
+        out.tiles[slot] = l.IsTile(static_cast<int>(k));
       }
     }
     out.radius = first ? l.radius : std::min(out.radius, l.radius);
@@ -196,6 +198,38 @@ ClusterLayout LayoutMap(const view::WorldView& world, float width, float height,
 }
 
 namespace {
+
+// The compact map's brokers: square tiles as large as the area allows for all of them, rows
+// centred like the boxes'. A tile has no chip area.
+void LayoutTiles(const std::vector<int>& brokers, float width, float area_top, float area_height,
+                 ClusterLayout& layout) {
+  const std::size_t n = brokers.size();
+  std::size_t columns = 1;
+  float side = 0;
+  for (std::size_t c = 1; c <= n; ++c) {
+    const std::size_t r = (n + c - 1) / c;
+    const float s = std::min(width / static_cast<float>(c), area_height / static_cast<float>(r));
+    if (s > side) {
+      side = s;
+      columns = c;
+    }
+  }
+  const std::size_t rows = (n + columns - 1) / columns;
+  const float tile = std::max(side - std::max(2.0f, side * 0.15f), 2.0f);
+  const float top = area_top + (area_height - side * static_cast<float>(rows)) / 2;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t r = k / columns, c = k % columns;
+    const std::size_t in_row = std::min(columns, n - r * columns);
+    const float left = (width - side * static_cast<float>(in_row)) / 2;
+    const float cx = left + side * (static_cast<float>(c) + 0.5f);
+    const float cy = top + side * (static_cast<float>(r) + 0.5f);
+    const auto slot = static_cast<std::size_t>(brokers[k]);
+    layout.boxes[slot] = {cx - tile / 2, cy - tile / 2, cx + tile / 2, cy + tile / 2};
+    layout.centers[slot] = {cx, cy};
+    layout.chip_areas[slot] = {cx, cy, cx, cy};
+    layout.tiles[slot] = true;
+  }
+}
 
 ClusterLayout LayoutOneMap(const view::WorldView& world, float width, float height, float font) {
   const float banner = MapBannerHeight(font);
@@ -225,6 +259,7 @@ ClusterLayout LayoutOneMap(const view::WorldView& world, float width, float heig
   layout.boxes.assign(world.nodes.size(), Rect{});
   std::fill(layout.label_room.begin(), layout.label_room.end(), 0.0f);
   layout.chip_areas.assign(world.nodes.size(), Rect{});
+  layout.tiles.assign(world.nodes.size(), false);
 
   // Circle rows (controllers or ZooKeeper servers on top, clients below) take what their
   // circle and labels need; the brokers' boxes share the rest. A canvas too short for that (a
@@ -283,6 +318,10 @@ ClusterLayout LayoutOneMap(const view::WorldView& world, float width, float heig
   const std::size_t rows = (n + best_columns - 1) / best_columns;
   const float column_width = width / static_cast<float>(best_columns);
   const float row_height = area_height / static_cast<float>(rows);
+  if (n > 1 && row_height - gap < font * 1.2f + 2) {
+    LayoutTiles(brokers, width, area_top, area_height, layout);
+    return layout;
+  }
   const float full_title = labels + font * 0.2f;
   const float title = row_height - gap >= full_title + chip_row ? full_title : font * 1.2f;
   // Boxes no larger than a lesson needs, so messages have room to travel between them.

@@ -2,6 +2,7 @@
 // so the layout can be tested without a window.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ struct ClusterLayout {
   float legend_height = 0;
   int label_lines = 2;
   float label_below = 0;  // the height of the label lines under each circle
+  // LayoutMap, by position in WorldView::nodes: a broker drawn as a tile. When there are too
+  // many brokers for boxes that hold even their name line (100 brokers in a quarter of the
+  // window), the brokers are small squares instead, with no chip area, and the map draws each
+  // as its id in its state's colour (the rest is in its tooltip).
+  std::vector<bool> tiles;
   // By position in WorldView::nodes: the widest a circle's label lines may be so that they
   // stay clear of their neighbours' (its row's pitch less a gap); 0 for a box.
   std::vector<float> label_room;
@@ -55,6 +61,11 @@ struct ClusterLayout {
   int SlotOf(NodeIndex index) const;
   // The node under canvas point `p`, or -1.
   int NodeAt(Point p) const;
+  bool IsTile(int slot) const {
+    return slot >= 0 && static_cast<std::size_t>(slot) < tiles.size() &&
+           tiles[static_cast<std::size_t>(slot)];
+  }
+  bool AnyTile() const { return std::find(tiles.begin(), tiles.end(), true) != tiles.end(); }
   bool IsBox(int slot) const {
     return slot >= 0 && static_cast<std::size_t>(slot) < boxes.size() &&
            !boxes[static_cast<std::size_t>(slot)].empty();

@@ -390,8 +390,19 @@ void DrawBrokerChips(const view::NodeView& n, const BrokerChips& held, const Rec
     texts.push_back(ChipText(chips[i], one_topic));
     widths.push_back(ImGui::CalcTextSize(texts.back().c_str()).x + pad * 2);
   }
-  const float more_width = ImGui::CalcTextSize(MoreChipText(held.total).c_str()).x + pad * 2;
-  ChipPlacement placed = PlaceChips(area, widths, chip_h, gap, more_width);
+  // The summary chip says "+75 more"; in a box too narrow for that (20 brokers in the default
+  // window) it says "+75", so that a box never hides its replicas without a word.
+  bool short_more = false;
+  const auto more_text = [&short_more](std::size_t hidden) {
+    return short_more ? fmt::format("+{}", hidden) : MoreChipText(hidden);
+  };
+  ChipPlacement placed = PlaceChips(area, widths, chip_h, gap,
+                                    ImGui::CalcTextSize(more_text(held.total).c_str()).x + pad * 2);
+  if (placed.chips.empty() && placed.more.empty() && held.total > 0) {
+    short_more = true;
+    placed = PlaceChips(area, widths, chip_h, gap,
+                        ImGui::CalcTextSize(more_text(held.total).c_str()).x + pad * 2);
+  }
   placed.hidden += held.total - measured;
   const Point m{mouse.x - origin.x, mouse.y - origin.y};
   for (std::size_t i = 0; i < placed.chips.size(); ++i) {
@@ -409,7 +420,7 @@ void DrawBrokerChips(const view::NodeView& n, const BrokerChips& held, const Rec
     const Rect& r = placed.more;
     const ImVec2 a{origin.x + r.x0, origin.y + r.y0}, b{origin.x + r.x1, origin.y + r.y1};
     dl->AddRectFilled(a, b, pal.link, font * 0.2f);
-    const std::string text = MoreChipText(placed.hidden);
+    const std::string text = more_text(placed.hidden);
     const ImVec2 size = ImGui::CalcTextSize(text.c_str());
     dl->AddText({(a.x + b.x - size.x) / 2, (a.y + b.y - size.y) / 2}, pal.text, text.c_str());
     if (canvas_hovered && r.Contains(m)) {
@@ -429,6 +440,33 @@ std::string ShownName(const view::NodeView& n) {
   return n.name;
 }
 
+// A broker of the compact map: a square in its state's colour with its id, struck through and
+// dashed when down, hatched when fenced, ringed as active controller, selected or hovered.
+void DrawTile(const view::NodeView& n, const Palette& pal, const Rect& tile, bool selected,
+              bool hovered, ImDrawList* dl, ImVec2 origin) {
+  const float font = ImGui::GetFontSize();
+  const ImVec2 a{origin.x + tile.x0, origin.y + tile.y0}, b{origin.x + tile.x1, origin.y + tile.y1};
+  const float side = b.x - a.x;
+  const float round = std::min(font * 0.25f, side * 0.2f);
+  const bool up = n.state == NodeState::kRunning;
+  dl->AddRectFilled(a, b, up ? RoleColour(pal, n) : IM_COL32(0, 0, 0, 60), round);
+  if (up && n.fenced) DrawHatch(dl, a, b, pal.background, std::max(3.0f, side * 0.25f));
+  if (!up) {
+    DashedRect(dl, a, b, pal.bad, 1.5f, std::max(2.0f, side * 0.2f));
+    DrawCross(dl, {(a.x + b.x) / 2, (a.y + b.y) / 2}, side * 0.3f, pal.bad, 2.0f);
+  }
+  if (n.active_controller || n.quorum_leader) {
+    dl->AddRect({a.x - 2, a.y - 2}, {b.x + 2, b.y + 2}, pal.leader_ring, round, 0, 2.5f);
+  }
+  if (selected) dl->AddRect({a.x - 4, a.y - 4}, {b.x + 4, b.y + 4}, pal.text, round, 0, 2);
+  if (hovered) dl->AddRect(a, b, pal.text, round, 0, 1.5f);
+  const std::string id = std::to_string(n.id);
+  const ImVec2 size = ImGui::CalcTextSize(id.c_str());
+  if (up && size.x <= side - 2 && size.y <= side) {
+    dl->AddText({(a.x + b.x - size.x) / 2, (a.y + b.y - size.y) / 2}, pal.background, id.c_str());
+  }
+}
+
 void DrawNodes(const view::WorldView& world, const GuiState& state, const ClusterLayout& layout,
                int hovered_slot, ImDrawList* dl, ImVec2 origin, bool canvas_hovered,
                ChipHover* hover) {
@@ -445,9 +483,14 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
     for (std::size_t i = 0; i < world.nodes.size(); ++i) {
       const view::NodeView& b = world.nodes[i];
       const bool box = b.role == view::NodeRole::kBroker || b.role == view::NodeRole::kCombined;
-      if (box && b.cluster == n.cluster && i < layout.chip_areas.size()) {
+      if (box && b.cluster == n.cluster && i < layout.chip_areas.size() &&
+          !layout.IsTile(static_cast<int>(i))) {
         fit[b.id] = ChipsFitMax(layout.chip_areas[i]);
       }
+    }
+    if (fit.empty()) {  // tiles only (or no brokers): no chips to make
+      chips_of[n.cluster];
+      continue;
     }
     chips_of[n.cluster] =
         FirstReplicaChipsByBroker(world, state.map_topic, n.cluster, [&fit](int id) -> std::size_t {
@@ -468,6 +511,11 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
                                                              : pal.dim_text;
     const bool broker = n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined;
     const auto groups = coordinated.find(n.id);
+    if (layout.IsTile(static_cast<int>(i))) {
+      DrawTile(n, pal, layout.boxes[i], n.name == state.selected_node,
+               static_cast<int>(i) == hovered_slot, dl, origin);
+      continue;
+    }
     if (layout.IsBox(static_cast<int>(i))) {
       const Rect& box = layout.boxes[i];
       const ImVec2 a{origin.x + box.x0, origin.y + box.y0}, b{origin.x + box.x1, origin.y + box.y1};
@@ -665,9 +713,13 @@ bool IdleFetchRequest(const std::map<std::string, std::int64_t>& ends, const std
 constexpr Duration kDisplayMax = Milliseconds(1500);
 constexpr std::size_t kRecordsScannedMax = 20000;
 
-void DrawMessages(const view::WorldView& world, const GuiState& state, const ClusterLayout& layout,
-                  ImDrawList* dl, ImVec2 origin) {
-  if (state.message_log == nullptr) return;
+// On a map of tiles (too many brokers for boxes) fetches and heartbeats are not drawn, only
+// counted: thousands of them would bury the map. Returns how many were left out.
+std::size_t DrawMessages(const view::WorldView& world, const GuiState& state,
+                         const ClusterLayout& layout, ImDrawList* dl, ImVec2 origin) {
+  if (state.message_log == nullptr) return 0;
+  const bool tiled = layout.AnyTile();
+  std::size_t left_out = 0;
   const Palette& pal = CurrentPalette(state);
   const float font = ImGui::GetFontSize();
   const auto& log = *state.message_log;
@@ -717,6 +769,11 @@ void DrawMessages(const view::WorldView& world, const GuiState& state, const Clu
     const float t = static_cast<float>(static_cast<double>((world.now - m.sent_at).ns) /
                                        static_cast<double>(shown.ns));
     if (t >= 1.0f) continue;
+    if (tiled &&
+        (m.kind == kafka::MessageKind::kFetch || m.kind == kafka::MessageKind::kHeartbeat)) {
+      ++left_out;
+      continue;
+    }
     drawn.push_back({&m, fa->second, ta->second, t});
   }
   if (drawn.size() > kMessagesDrawnMax) {
@@ -796,6 +853,7 @@ void DrawMessages(const view::WorldView& world, const GuiState& state, const Clu
       LabelAt(dl, pal, {p.x, p.y - font * 0.9f}, colour, text);
     }
   }
+  return left_out;
 }
 
 // KRaft: the votes of an election in progress, an arrow from each voter to the candidate it
@@ -937,7 +995,7 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   const int hovered_slot = hovered ? layout.NodeAt({mouse.x - origin.x, mouse.y - origin.y}) : -1;
   ChipHover chip_hover;
   DrawNodes(world, state, layout, hovered_slot, dl, origin, hovered, &chip_hover);
-  DrawMessages(world, state, layout, dl, origin);
+  const std::size_t messages_left_out = DrawMessages(world, state, layout, dl, origin);
   DrawVotes(world, layout, pal, dl, origin);
   DrawBanners(world, layout, pal, dl, origin);
   // A canvas too short even for the compact map (a large font in the standard layout): say
@@ -959,7 +1017,17 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   if (layout.legend_height > 0) {  // left out on a canvas too short for it
     const float legend_y = origin.y + size.y - layout.legend_height + 2;
     DrawLegend(world, pal, dl, {origin.x + 6, legend_y});
-    ChipLegend(pal, dl, {origin.x + 6, legend_y + font * 1.35f});
+    if (layout.AnyTile()) {
+      // No chips on tiles: the second line says why, and what the map leaves out.
+      const std::string note = fmt::format(
+          "{} brokers as tiles (too many for boxes here); {} fetches and heartbeats in flight "
+          "not drawn",
+          std::count(layout.tiles.begin(), layout.tiles.end(), true), messages_left_out);
+      dl->AddText({origin.x + 6, legend_y + font * 1.35f}, pal.dim_text,
+                  FitLabel(note, size.x - 12).c_str());
+    } else {
+      ChipLegend(pal, dl, {origin.x + 6, legend_y + font * 1.35f});
+    }
   }
   dl->PopClipRect();
 

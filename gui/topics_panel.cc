@@ -1,11 +1,34 @@
 // Topics table in `kafka-topics.sh --describe` terms; rows that just changed glow briefly.
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "gui/panels.h"
 #include "gui/style.h"
 #include "imgui.h"
 
 namespace kafkasim::gui::topics {
+namespace {
+
+// Fields on one line, two spaces apart, wrapping to the next line between fields only.
+void FlowFields(const std::vector<std::string>& fields) {
+  const float room = ImGui::GetContentRegionAvail().x;
+  const float space = ImGui::CalcTextSize("  ").x;
+  float x = 0;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const float w = ImGui::CalcTextSize(fields[i].c_str()).x;
+    if (i > 0 && x + space + w <= room) {
+      ImGui::SameLine(0, space);
+      x += space + w;
+    } else {
+      x = w;
+    }
+    ImGui::TextUnformatted(fields[i].c_str());
+  }
+}
+
+}  // namespace
 
 void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
   (void)queue;
@@ -21,20 +44,28 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       ImGui::TextColored(ToVec4(pal.dim_text), "cluster %s", cluster.c_str());
       ImGui::Separator();
     }
-    std::string configs;
-    for (const auto& [key, value] : topic.configs) {
-      configs += (configs.empty() ? "" : ",") + key + "=" + value;
-    }
     const std::string name = cluster.empty() ? topic.name : topic.name.substr(slash + 1);
     const std::string source = MirrorSourceOf(world, topic.name);
     if (!source.empty()) {
       ImGui::TextColored(ToVec4(pal.produce), "remote topic: MirrorMaker 2 copies %s into it",
                          source.c_str());
     }
-    ImGui::TextWrapped(
-        "Topic: %s  TopicId: %s  PartitionCount: %zu  ReplicationFactor: %d  Configs: %s",
-        name.c_str(), topic.topic_id.c_str(), topic.partitions.size(), topic.replication_factor,
-        configs.c_str());
+    // kafka-topics.sh --describe's header line. Its fields wrap whole: ImGui's word wrap would
+    // break "min.insync.replicas=2" after its first dot.
+    std::vector<std::string> fields = {
+        "Topic: " + name, "TopicId: " + topic.topic_id,
+        fmt::format("PartitionCount: {}", topic.partitions.size()),
+        fmt::format("ReplicationFactor: {}", topic.replication_factor), "Configs:"};
+    for (std::size_t c = 0; c < topic.configs.size(); ++c) {
+      const auto& [key, value] = topic.configs[c];
+      const std::string config = key + "=" + value + (c + 1 < topic.configs.size() ? "," : "");
+      if (c == 0) {
+        fields.back() += " " + config;
+      } else {
+        fields.push_back(config);
+      }
+    }
+    FlowFields(fields);
   }
   const auto& rows = state.topics.rows();
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |

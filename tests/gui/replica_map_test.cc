@@ -163,7 +163,7 @@ Rect CircleWithLabels(const ClusterLayout& layout, const view::WorldView& w, std
 }
 
 TEST_CASE("map layout: broker boxes, circles and labels never overlap, on any canvas") {
-  for (const auto& [brokers, partitions] : {std::pair{3, 3}, {5, 50}, {20, 500}}) {
+  for (const auto& [brokers, partitions] : {std::pair{3, 3}, {5, 50}, {20, 500}, {100, 1000}}) {
     const view::WorldView w = Cluster(brokers, partitions);
     for (const auto& [width, height, font] : {std::tuple{800.0f, 400.0f, 13.0f},
                                               {1600.0f, 900.0f, 20.0f},
@@ -180,15 +180,29 @@ TEST_CASE("map layout: broker boxes, circles and labels never overlap, on any ca
         CHECK(layout.IsBox(static_cast<int>(i)) == broker);
         const Rect r = broker ? layout.boxes[i] : CircleWithLabels(layout, w, i, font);
         CHECK(r.Inside(canvas));
-        if (broker) {
+        if (broker && layout.IsTile(static_cast<int>(i))) {
+          // Too many brokers for boxes with a name line: every broker is a tile, no chips.
+          CHECK(brokers >= 20);
+          CHECK(layout.chip_areas[i].empty());
+          CHECK(layout.NodeAt(layout.centers[i]) == static_cast<int>(i));
+        } else if (broker) {
           const Rect& chips = layout.chip_areas[i];
           CHECK((chips.empty() || chips.Inside(r)));
+          // A box holds at least its name line: 100 boxes never shrink below it.
+          CHECK(r.y1 - r.y0 >= font * 1.2f);
           // Room for at least one row of chips wherever the canvas allows it.
-          if (brokers <= 5 || font <= 20) CHECK(chips.y1 - chips.y0 >= font * 1.25f);
+          if (brokers <= 5 || (brokers <= 20 && font <= 20)) {
+            CHECK(chips.y1 - chips.y0 >= font * 1.25f);
+          }
           CHECK(layout.NodeAt(layout.centers[i]) == static_cast<int>(i));
         }
         shapes.push_back(r);
       }
+      // Tiles for all brokers or for none; 100 brokers in a small canvas are tiles.
+      const auto tiles = std::count(layout.tiles.begin(), layout.tiles.end(), true);
+      CHECK((tiles == 0 || tiles == brokers));
+      if (brokers == 100 && width <= 800) CHECK(tiles == brokers);
+      if (brokers <= 5) CHECK(tiles == 0);
       for (std::size_t i = 0; i < shapes.size(); ++i) {
         for (std::size_t j = i + 1; j < shapes.size(); ++j) {
           CAPTURE(i);
