@@ -56,6 +56,7 @@ class TopicsModel {
   struct Seen {
     bool known = false;  // seen in an earlier frame
     int leader = -1;
+    std::vector<int> replicas;
     std::vector<int> isr;
     std::vector<int> elr;
     double changed_at = -1e9;

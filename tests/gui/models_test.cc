@@ -204,6 +204,51 @@ TEST_CASE("topics_model: a leader change highlights the row, then the glow fades
   CHECK(model.rows()[0].offline);
 }
 
+TEST_CASE("topics_model: rows kept from frame to frame read as rows built afresh") {
+  // Rows are rewritten only where a partition changed; whatever changes (a leader, the ISR, a
+  // reassignment, a topic added in front, fewer partitions), each row must read as a model
+  // that sees the world for the first time would write it.
+  auto world = [](int step) {
+    view::WorldView w;
+    const std::vector<std::string> names =
+        step < 3 ? std::vector<std::string>{"cities"} : std::vector<std::string>{"a", "cities"};
+    for (const std::string& name : names) {
+      view::TopicView t;
+      t.name = name;
+      const int partitions = step == 4 ? 2 : 3;
+      for (int i = 0; i < partitions; ++i) {
+        view::PartitionView p;
+        p.topic = name;
+        p.partition = i;
+        p.leader = step >= 1 && i == 1 ? 2 : 1;
+        p.replicas = step >= 2 && i == 2 ? std::vector<int>{4, 5, 6} : std::vector<int>{1, 2, 3};
+        p.isr = step >= 1 && i == 0 ? std::vector<int>{1, 3} : p.replicas;
+        t.partitions.push_back(p);
+      }
+      w.topics.push_back(t);
+    }
+    return w;
+  };
+  TopicsModel kept;
+  for (int step = 0; step <= 4; ++step) {
+    CAPTURE(step);
+    kept.Update(world(step), step);
+    TopicsModel fresh;
+    fresh.Update(world(step), step);
+    REQUIRE(kept.rows().size() == fresh.rows().size());
+    for (std::size_t i = 0; i < kept.rows().size(); ++i) {
+      const PartitionRow& a = kept.rows()[i];
+      const PartitionRow& b = fresh.rows()[i];
+      CHECK(a.name == b.name);
+      CHECK(a.topic == b.topic);
+      CHECK(a.replicas == b.replicas);
+      CHECK(a.isr == b.isr);
+      CHECK(a.elr == b.elr);
+      CHECK(a.leader == b.leader);
+    }
+  }
+}
+
 TEST_CASE("topics_model: a leader whose broker is not running is marked down until fenced") {
   view::WorldView w = OnePartition(1, {1, 2, 3});
   for (int id = 1; id <= 3; ++id) {
