@@ -613,6 +613,17 @@ void NodeTooltip(const view::WorldView& world, const view::NodeView& n) {
   ImGui::Text("%s (id %d) %s", n.name.c_str(), n.id, NodeStateName(n.state));
   if (n.role == view::NodeRole::kBroker || n.role == view::NodeRole::kCombined) {
     ImGui::Text("leader of %d partitions%s", n.leader_count, n.fenced ? ", fenced" : "");
+    // What its replica chips would list (a tile has none): counted on hover only.
+    std::size_t replicas = 0, in_isr = 0;
+    for (const view::TopicView& t : world.topics) {
+      if (!n.cluster.empty() && t.name.rfind(n.cluster + "/", 0) != 0) continue;
+      for (const view::PartitionView& p : t.partitions) {
+        if (std::find(p.replicas.begin(), p.replicas.end(), n.id) == p.replicas.end()) continue;
+        ++replicas;
+        in_isr += std::find(p.isr.begin(), p.isr.end(), n.id) != p.isr.end() ? 1U : 0U;
+      }
+    }
+    ImGui::Text("holds %zu replicas, %zu of them in their ISR", replicas, in_isr);
     for (const view::ZkSessionView& s : world.zookeeper.sessions) {
       if (s.client == n.index) ImGui::Text("ZooKeeper: %s", SessionLinkLabel(s).c_str());
     }
