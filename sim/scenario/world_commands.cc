@@ -878,15 +878,6 @@ void World::BuildView(view::WorldView& v, std::string_view detailed) {
           lv.segments.clear();
           lv.leader_epochs.clear();
           if (slot == view_log_slots_.size()) view_log_slots_.emplace_back();
-          // The logs live in 30,000 separate objects at 100 brokers: fetch a few ahead into the
-          // cache while this one is read (the slots come in the same order every frame).
-          constexpr std::size_t kPrefetchAhead = 12;
-          if (slot + kPrefetchAhead < view_log_slots_.size()) {
-            if (const kafka::ReplicaLog* ahead = view_log_slots_[slot + kPrefetchAhead].log) {
-              __builtin_prefetch(ahead);
-              __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 40);
-            }
-          }
           ViewLogSlot& found = view_log_slots_[slot++];
           if (found.topic_id != t.id || found.partition != index || found.broker_id != r) {
             // Another replica than last frame's in this slot: look it up below.
