@@ -197,6 +197,10 @@ class World {
     std::uint64_t layout_version = 0;
     const kafka::ReplicaLog* log = nullptr;
   };
+  // BuildView's topics: every partition of the freshest image with its replica logs, written
+  // over `topics` (storage reused); `leaders` counts the partitions each broker leads.
+  void BuildTopicViews(std::vector<view::TopicView>& topics, std::string_view detailed,
+                       std::map<std::int32_t, int>& leaders);
   std::vector<ViewLogSlot> view_log_slots_;
   std::vector<bool> is_server_;  // by node index: Server() answers without a search
   std::vector<NodeIndex> zookeepers_;

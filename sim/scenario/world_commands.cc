@@ -803,7 +803,8 @@ view::WorldView World::BuildView(std::string_view detailed) {
   return v;
 }
 
-void World::BuildView(view::WorldView& v, std::string_view detailed) {
+void World::BuildTopicViews(std::vector<view::TopicView>& topics, std::string_view detailed,
+                            std::map<std::int32_t, int>& leaders) {
   // "cities-0": the topic up to the last dash (topic names may hold dashes).
   const std::size_t detailed_dash = detailed.rfind('-');
   const std::string_view detailed_topic = detailed_dash == std::string_view::npos
@@ -812,19 +813,6 @@ void World::BuildView(view::WorldView& v, std::string_view detailed) {
   const std::string_view detailed_index = detailed_dash == std::string_view::npos
                                               ? std::string_view{}
                                               : detailed.substr(detailed_dash + 1);
-  // The topics' storage is kept and overwritten (10,000 partitions' lists and logs need no
-  // allocation from one frame to the next); everything else starts afresh.
-  std::vector<view::TopicView> topics = std::move(v.topics);
-  v = view::WorldView{};
-  v.scenario_name = scenario_.name;
-  v.scenario_path = scenario_.source;
-  v.seed = sim_->seed();
-  v.now = sim_->Now();
-  v.end = scenario_.end;
-  v.events_executed = sim_->events_executed();
-  v.trace_hash = sim_->trace().HashHex();
-  v.trace = &sim_->trace().events();
-  std::map<std::int32_t, int> leaders;
   // What each running broker's replica logs are found under this frame (view_log_slots_).
   struct ServerStamp {
     const kafka::KafkaNode* server = nullptr;
@@ -864,7 +852,7 @@ void World::BuildView(view::WorldView& v, std::string_view detailed) {
         pv.isr = p.isr;
         pv.elr = p.elr;
         pv.last_known_elr = p.last_known_elr;
-        pv.under_min_isr = false;  // set with the metrics below
+        pv.under_min_isr = false;  // set with BuildView's metrics
         tv.replication_factor = static_cast<int>(p.replicas.size());
         if (p.leader >= 0) ++leaders[p.leader];
         pv.logs.resize(p.replicas.size());
@@ -910,6 +898,23 @@ void World::BuildView(view::WorldView& v, std::string_view detailed) {
       }
     }
   }
+}
+
+void World::BuildView(view::WorldView& v, std::string_view detailed) {
+  // The topics' storage is kept and overwritten (10,000 partitions' lists and logs need no
+  // allocation from one frame to the next); everything else starts afresh.
+  std::vector<view::TopicView> topics = std::move(v.topics);
+  v = view::WorldView{};
+  v.scenario_name = scenario_.name;
+  v.scenario_path = scenario_.source;
+  v.seed = sim_->seed();
+  v.now = sim_->Now();
+  v.end = scenario_.end;
+  v.events_executed = sim_->events_executed();
+  v.trace_hash = sim_->trace().HashHex();
+  v.trace = &sim_->trace().events();
+  std::map<std::int32_t, int> leaders;
+  BuildTopicViews(topics, detailed, leaders);
   v.topics = std::move(topics);
   for (NodeIndex n = 0; n < sim_->node_count(); ++n) {
     if (!Owns(n)) continue;  // another cluster's
