@@ -23,14 +23,6 @@
 namespace kafkasim::scenario {
 namespace {
 
-// The broker's replica of the partition, or nullptr when the broker is down, a controller only
-// or holds no replica of it. What KafkaNode::LocalPartition describes, without copying its ISR.
-const kafka::Partition* Replica(const kafka::KafkaNode* server, const std::string& topic,
-                                std::int32_t partition) {
-  const kafka::Broker* broker = server == nullptr ? nullptr : server->broker();
-  return broker == nullptr ? nullptr : broker->replicas().Find(topic, partition);
-}
-
 // Calls f(topic, index, registration) for each partition in `scope` that the image holds, in the
 // image's order, until f returns a violation, which is then returned.
 template <class F>
@@ -123,7 +115,7 @@ class OneLeaderPerEpoch final : public Guarantee {
             const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
           std::map<std::int32_t, std::vector<std::int32_t>> leaders_by_epoch;
           for (std::int32_t broker : reg.replicas) {
-            const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+            const kafka::Partition* local = world.ReplicaOn(broker, name, index);
             if (local && local->is_leader())
               leaders_by_epoch[local->leader_epoch()].push_back(broker);
           }
@@ -327,7 +319,7 @@ class HwNeverBackwards final : public Guarantee {
         [&](const std::string& name, std::int32_t index,
             const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
           for (std::int32_t broker : reg.replicas) {
-            const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+            const kafka::Partition* local = world.ReplicaOn(broker, name, index);
             if (local == nullptr || !local->is_leader()) continue;
             const std::int64_t hw = local->log().high_watermark();
             const std::uint32_t life = world.sim().Incarnation(world.directory().NodeFor(broker));
@@ -374,7 +366,7 @@ class OffsetsGapFree final : public Guarantee {
         [&](const std::string& name, std::int32_t index,
             const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
           for (std::int32_t broker : reg.replicas) {
-            const kafka::Partition* local = Replica(world.BrokerServer(broker), name, index);
+            const kafka::Partition* local = world.ReplicaOn(broker, name, index);
             if (local == nullptr || !local->is_leader()) continue;
             const kafka::ReplicaLog* log = &local->log();
             std::int64_t& next = Slot(checked_, name, index, broker);

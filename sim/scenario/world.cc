@@ -432,10 +432,7 @@ const kafka::ReplicaLog* World::ActingLeaderLog(const PartitionRef& partition) {
   if (p == nullptr) return nullptr;
   const kafka::Partition* acting = nullptr;
   for (std::int32_t broker : p->replicas) {
-    const kafka::KafkaNode* server = BrokerServer(broker);
-    const kafka::Broker* b = server == nullptr ? nullptr : server->broker();
-    const kafka::Partition* local =
-        b == nullptr ? nullptr : b->replicas().Find(partition.topic, partition.partition);
+    const kafka::Partition* local = ReplicaOn(broker, partition.topic, partition.partition);
     if (local == nullptr || !local->is_leader()) continue;
     if (acting == nullptr || local->leader_epoch() > acting->leader_epoch()) acting = local;
   }
@@ -445,6 +442,13 @@ const kafka::ReplicaLog* World::ActingLeaderLog(const PartitionRef& partition) {
 kafka::KafkaNode* World::BrokerServer(std::int32_t broker_id) {
   const NodeIndex n = directory_->NodeFor(broker_id);
   return n == kNoNode ? nullptr : Server(n);
+}
+
+const kafka::Partition* World::ReplicaOn(std::int32_t broker_id, const std::string& topic,
+                                         std::int32_t partition) {
+  const kafka::KafkaNode* server = BrokerServer(broker_id);
+  const kafka::Broker* broker = server == nullptr ? nullptr : server->broker();
+  return broker == nullptr ? nullptr : broker->replicas().Find(topic, partition);
 }
 
 std::int64_t World::DeletedBelow(const PartitionRef& ref) {

@@ -106,6 +106,10 @@ class World {
                                      std::string* detail, const PartitionRef* only = nullptr);
   // The running broker with this node.id, or nullptr.
   kafka::KafkaNode* BrokerServer(std::int32_t broker_id);
+  // That broker's replica of the partition, or nullptr when the broker is down, a controller
+  // only or holds no replica of it (KafkaNode::LocalPartition's, without copying its ISR).
+  const kafka::Partition* ReplicaOn(std::int32_t broker_id, const std::string& topic,
+                                    std::int32_t partition);
   // Every server node (brokers and controllers), running or not, in node order.
   const std::vector<NodeIndex>& servers() const { return servers_; }
   // The snapshot; the replica logs of `detailed` ("cities-0", this world's topic name) are
