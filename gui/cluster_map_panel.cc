@@ -761,7 +761,8 @@ std::size_t DrawMessages(const view::WorldView& world, const GuiState& state,
     const auto fa = slot_of.find(m.from), ta = slot_of.find(m.to);
     if (fa == slot_of.end() || ta == slot_of.end()) continue;
     bool idle = false;
-    if (!state.show_idle_fetches && m.kind == kafka::MessageKind::kFetch) {
+    // On tiles every fetch is left out below: no need to tell idle ones apart.
+    if (!tiled && !state.show_idle_fetches && m.kind == kafka::MessageKind::kFetch) {
       if (m.label.rfind("Fetch ", 0) == 0) {
         if (!leader_ends) leader_ends = LeaderLogEnds(world);
         idle = IdleFetchRequest(*leader_ends, m.label);
