@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "engine/assert.h"
@@ -77,16 +78,11 @@ BrokerId SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory, st
 }
 
 // NetworkClient.handleSuccessfulResponse: a response naming topic errors is logged at WARN,
-// the errors printed as Java prints a Map ("{towns=UNKNOWN_TOPIC_OR_PARTITION}"). On such an
-// answer the next request waits retry.backoff.ms, doubling up to retry.backoff.max.ms (1 s);
-// returns true when it must wait (then a timer with `tag` is set).
-bool BackOffWhileTopicMissing(NodeEnv& env, MetadataBackoff& backoff,
-                              const MetadataResponse& response, std::string_view log_prefix,
-                              std::uint64_t tag) {
-  if (response.topic_errors.empty()) {
-    backoff.next = Milliseconds(100);
-    return false;
-  }
+// the errors printed as Java prints a Map ("{towns=UNKNOWN_TOPIC_OR_PARTITION}"). Returns true
+// when the response had such errors (the client then asks again, paced by MetadataPacing).
+bool WarnOfTopicErrors(NodeEnv& env, const MetadataResponse& response,
+                       std::string_view log_prefix) {
+  if (response.topic_errors.empty()) return false;
   std::vector<std::string> errors;
   for (const auto& [topic, error] : response.topic_errors) {
     errors.push_back(fmt::format("{}={}", topic, ErrcName(error)));
@@ -97,12 +93,28 @@ bool BackOffWhileTopicMissing(NodeEnv& env, MetadataBackoff& backoff,
                        "issue with correlation id {} : {{{}}} "
                        "(org.apache.kafka.clients.NetworkClient)",
                        log_prefix, response.correlation_id, fmt::join(errors, ", ")));
-  if (!backoff.waiting) {
-    backoff.waiting = true;
-    env.SetTimer(backoff.next, tag);
-    backoff.next = std::min(backoff.next * 2, Milliseconds(1000));
-  }
   return true;
+}
+
+// Whether a Metadata request may go out now (MetadataPacing); if not, makes sure a timer with
+// `tag` asks again when it may.
+bool MetadataAllowedNow(NodeEnv& env, MetadataPacing& pacing, std::uint64_t tag) {
+  const Time at = pacing.allowed_at();
+  if (env.Now() >= at) return true;
+  if (!pacing.timer_set) {
+    pacing.timer_set = true;
+    env.SetTimer(at - env.Now(), tag);
+  }
+  return false;
+}
+
+// A Metadata request gets no answer within 1 s here (Kafka: request.timeout.ms, 30 s): it
+// failed (Metadata.failedUpdate), and the next one waits its backoff.
+void ExpireMetadataRequest(NodeEnv& env, MetadataPacing& pacing, bool& in_flight, Time sent_at) {
+  if (in_flight && env.Now() - sent_at >= Milliseconds(1000)) {
+    in_flight = false;
+    pacing.Failed(env.Now(), env.rng());
+  }
 }
 
 }  // namespace
@@ -127,7 +139,20 @@ BrokerId ClientMetadata::LeaderOf(const std::string& topic, std::int32_t partiti
   return p == it->second.end() ? kNoLeader : p->second.leader;
 }
 
-void ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
+bool ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
+  bool news = false;
+  for (const PartitionMetadata& p : response.partitions) {
+    const auto topic = md.topics.find(p.topic);
+    if (topic == md.topics.end()) {
+      news = true;
+      break;
+    }
+    const auto known = topic->second.find(p.partition);
+    if (known == topic->second.end() || p.leader_epoch > known->second.leader_epoch) {
+      news = true;
+      break;
+    }
+  }
   md.live_brokers = response.live_brokers;
   md.topics.clear();
   md.lists.clear();
@@ -139,6 +164,41 @@ void ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
       if (p.leader >= 0) lists.available.push_back(index);
     }
   }
+  return news;
+}
+
+Duration RetryBackoff(Duration initial, Duration max, std::int64_t attempts, Rng& rng) {
+  // expMax = log(max / initial) / log(2): the exponent stops where the term reaches max.
+  const double initial_ms = static_cast<double>(initial.ns) / 1e6;
+  const double max_ms = static_cast<double>(max.ns) / 1e6;
+  if (max_ms <= initial_ms) return initial;
+  const double exp_max = std::log2(max_ms / std::max(initial_ms, 1.0));
+  const double term = initial_ms * std::pow(2.0, std::min(static_cast<double>(attempts), exp_max));
+  const double factor = 0.8 + 0.4 * rng.NextDouble();
+  const auto ms = static_cast<std::int64_t>(factor * term);
+  return std::min(Milliseconds(ms), max);
+}
+
+void MetadataPacing::Updated(Time now, bool news, Rng& rng) {
+  last_ = now;
+  attempts_ = 0;
+  equivalent_ = news ? 0 : equivalent_ + 1;
+  for_attempts_ = RetryBackoff(initial_, max_, 0, rng);
+  for_equivalent_ =
+      equivalent_ > 0 ? RetryBackoff(initial_, max_, equivalent_ - 1, rng) : Duration{};
+}
+
+void MetadataPacing::Failed(Time now, Rng& rng) {
+  last_ = now;
+  ++attempts_;
+  equivalent_ = 0;
+  for_attempts_ = RetryBackoff(initial_, max_, attempts_ - 1, rng);
+  for_equivalent_ = Duration{};
+}
+
+void MetadataPacing::Expired() {
+  equivalent_ = 0;
+  for_equivalent_ = Duration{};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +226,10 @@ ProducerNode::ProducerNode(NodeEnv& env, std::shared_ptr<const ClusterDirectory>
   // (the broker remembers a producer's last 5 batches).
   idempotent_ = config_.enable_idempotence && config_.acks == -1;
   if (idempotent_) KSIM_ASSERT_LE(config_.max_in_flight, 5);
+  // CommonClientConfigs.postValidateRetryBackoffMs: retry.backoff.max.ms (1 s) is raised to
+  // retry.backoff.ms when that is larger.
+  metadata_pacing_ =
+      MetadataPacing(config_.retry_backoff, std::max(config_.retry_backoff, Milliseconds(1000)));
 }
 
 ClientStats& ProducerNode::stats() {
@@ -196,8 +260,8 @@ void ProducerNode::OnStart() {
 }
 
 void ProducerNode::RequestMetadata() {
-  if (metadata_backoff_.waiting) return;
-  if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ < Milliseconds(1000)) return;
+  ExpireMetadataRequest(env_, metadata_pacing_, metadata_in_flight_, metadata_sent_at_);
+  if (metadata_in_flight_ || !MetadataAllowedNow(env_, metadata_pacing_, kRetryMetadata)) return;
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
   metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_, config_.topic);
@@ -260,7 +324,7 @@ void ProducerNode::OnTimer(std::uint64_t tag) {
       MaybeFinishClose();
       break;
     case kRetryMetadata:
-      metadata_backoff_.waiting = false;
+      metadata_pacing_.timer_set = false;
       RequestMetadata();
       break;
     default:
@@ -476,12 +540,11 @@ void ProducerNode::OnDisconnect(NodeIndex peer) {
     init_retry_at_ = env_.Now() + config_.retry_backoff;
   }
   if (metadata_in_flight_ && metadata_broker_ == broker) {
-    // Ask another broker after retry.backoff.ms (a dead broker refuses at once: no busy loop).
+    // Ask another broker after the backoff (a dead broker refuses at once: no busy loop).
     metadata_in_flight_ = false;
-    env_.SetTimer(config_.retry_backoff, kRetryMetadata);
-  } else {
-    RequestMetadata();
+    metadata_pacing_.Failed(env_.Now(), env_.rng());
   }
+  RequestMetadata();
   MaybeFinishClose();
 }
 
@@ -509,10 +572,10 @@ void ProducerNode::OnMessage(const Message& message) {
       return it == metadata_.topics.end() ? std::size_t{0} : it->second.size();
     };
     const std::size_t before = count();
-    ApplyMetadata(metadata_, *md);
+    metadata_pacing_.Updated(env_.Now(), ApplyMetadata(metadata_, *md), env_.rng());
     const std::string& id = config_.client_id.empty() ? env_.name() : config_.client_id;
-    if (BackOffWhileTopicMissing(env_, metadata_backoff_, *md,
-                                 fmt::format("[Producer clientId={}] ", id), kRetryMetadata)) {
+    if (WarnOfTopicErrors(env_, *md, fmt::format("[Producer clientId={}] ", id))) {
+      RequestMetadata();  // after the backoff, which grows while the topic stays missing
       return;
     }
     // Keys hash modulo the new count from now on (KIP-480's sticky partitioner aside).
@@ -735,11 +798,11 @@ void ProducerNode::CheckTimeouts() {
     if (lost || (!init_in_flight_ && env_.Now() >= init_retry_at_)) RequestProducerId();
   }
   if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ >= Milliseconds(1000)) {
-    metadata_in_flight_ = false;
-    RequestMetadata();
+    RequestMetadata();  // the request failed; the next one goes after the backoff
   }
   // metadata.max.age.ms: refresh even when nothing went wrong (new partitions, new brokers).
   if (!metadata_in_flight_ && env_.Now() - metadata_received_at_ >= config_.metadata_max_age) {
+    metadata_pacing_.Expired();
     RequestMetadata();
   }
 }
@@ -787,8 +850,10 @@ std::vector<std::int32_t> ConsumerNode::Wanted() const {
 }
 
 void ConsumerNode::RequestMetadata() {
-  if (metadata_backoff_.waiting) return;
-  if (metadata_in_flight_ && env_.Now() - metadata_sent_at_ < Milliseconds(1000)) return;
+  ExpireMetadataRequest(env_, metadata_pacing_, metadata_in_flight_, metadata_sent_at_);
+  if (metadata_in_flight_ || !MetadataAllowedNow(env_, metadata_pacing_, kConsumerMetadata)) {
+    return;
+  }
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
   metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_, config_.topic);
@@ -797,7 +862,7 @@ void ConsumerNode::RequestMetadata() {
 void ConsumerNode::OnTimer(std::uint64_t tag) {
   if (done_) return;
   if (tag == kConsumerMetadata) {
-    metadata_backoff_.waiting = false;
+    metadata_pacing_.timer_set = false;
     RequestMetadata();
     return;
   }
@@ -820,10 +885,9 @@ void ConsumerNode::OnDisconnect(NodeIndex peer) {
   }
   if (metadata_in_flight_ && metadata_broker_ == broker) {
     metadata_in_flight_ = false;
-    env_.SetTimer(Milliseconds(100), kConsumerMetadata);  // retry.backoff.ms
-  } else {
-    RequestMetadata();
+    metadata_pacing_.Failed(env_.Now(), env_.rng());
   }
+  RequestMetadata();
   // AbstractCoordinator.markCoordinatorUnknown: requests to it failed; find it again.
   if (config_.group && broker == coordinator_) Rediscover(Errc::kNetworkException);
 }
@@ -878,13 +942,13 @@ void ConsumerNode::OnMessage(const Message& message) {
   if (k == nullptr || done_) return;
   if (const auto* md = k->Get<MetadataResponse>()) {
     metadata_in_flight_ = false;
-    ApplyMetadata(metadata_, *md);
+    metadata_pacing_.Updated(env_.Now(), ApplyMetadata(metadata_, *md), env_.rng());
     // ConsumerUtils.createLogContext: "[Consumer clientId=c, groupId=g] ".
     const std::string& id = config_.client_id.empty() ? env_.name() : config_.client_id;
     const std::string prefix =
         config_.group ? fmt::format("[Consumer clientId={}, groupId={}] ", id, *config_.group)
                       : fmt::format("[Consumer clientId={}] ", id);
-    BackOffWhileTopicMissing(env_, metadata_backoff_, *md, prefix, kConsumerMetadata);
+    if (WarnOfTopicErrors(env_, *md, prefix)) RequestMetadata();  // after the backoff
     MaybeRejoinForMetadata();
   } else if (const auto* lo = k->Get<ListOffsetsResponse>()) {
     Position& pos = positions_[lo->partition];

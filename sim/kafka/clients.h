@@ -2,6 +2,7 @@
 // metadata refresh), an assign-mode consumer, and the admin client behind kafka-*.sh tools.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/prng.h"
 #include "engine/simulation.h"
 #include "kafka/assignors.h"
 #include "kafka/client_history.h"
@@ -37,16 +39,46 @@ struct ClientMetadata {
   BrokerId LeaderOf(const std::string& topic, std::int32_t partition) const;
 };
 
-// Replaces a client's cached metadata with a MetadataResponse.
-void ApplyMetadata(ClientMetadata& md, const MetadataResponse& response);
+// Replaces a client's cached metadata with a MetadataResponse. Returns true when the response
+// taught something new: a partition not known before or one at a newer leader epoch (Kafka's
+// Metadata.updateLatestMetadata, which then resets the count of equivalent responses).
+bool ApplyMetadata(ClientMetadata& md, const MetadataResponse& response);
 
-// A client's Metadata refresh while its topic is missing: retry.backoff.ms, doubling up to
-// retry.backoff.max.ms (Kafka 3.7+, KIP-580), so a topic being created is asked for a few
-// times, not in a busy loop.
-struct MetadataBackoff {
-  Time retry_at;
-  Duration next = Milliseconds(100);
-  bool waiting = false;  // a retry timer is set
+// ExponentialBackoff.backoff(attempts) with multiplier 2 and jitter 0.2, as Kafka's clients pace
+// retries (CommonClientConfigs.RETRY_BACKOFF_EXP_BASE / RETRY_BACKOFF_JITTER): `initial`
+// doubled per attempt, times a random factor in [0.8, 1.2), in whole milliseconds, at most `max`.
+Duration RetryBackoff(Duration initial, Duration max, std::int64_t attempts, Rng& rng);
+
+// When a client may send its next Metadata request (Kafka 3.7+, KIP-580: Metadata.java's
+// timeToAllowUpdate). After every response or failed request the next one waits
+// retry.backoff.ms (100 ms, jittered); each response in a row that taught nothing new (the topic
+// still missing, a leader still unknown) doubles the wait, and so does each failed request in a
+// row, up to retry.backoff.max.ms (1 s). So a client that cannot find a leader asks a few times
+// a second, not once per round trip, and a 10,000-partition answer is not rebuilt continuously.
+// The jitter is drawn once per response, where Kafka draws it on each look.
+class MetadataPacing {
+ public:
+  explicit MetadataPacing(Duration initial = Milliseconds(100), Duration max = Milliseconds(1000))
+      : initial_(initial), max_(max) {}
+  // Metadata.update: a response arrived; `news` as ApplyMetadata returned.
+  void Updated(Time now, bool news, Rng& rng);
+  // Metadata.failedUpdate: the request failed (its connection closed, or no answer came).
+  void Failed(Time now, Rng& rng);
+  // metadata.max.age.ms passed: a periodic refresh does not back off for equivalent responses.
+  void Expired();
+  // The earliest time the next request may go out.
+  Time allowed_at() const { return last_ + std::max(for_attempts_, for_equivalent_); }
+
+  bool timer_set = false;  // a timer to ask again at allowed_at() is pending
+
+ private:
+  Duration initial_;
+  Duration max_;
+  Time last_;  // of the last response or failure (lastRefreshMs)
+  Duration for_attempts_{};
+  Duration for_equivalent_{};
+  std::int64_t attempts_ = 0;    // failed requests since the last response
+  std::int64_t equivalent_ = 0;  // responses in a row that taught nothing new
 };
 
 struct ProducerConfig {
@@ -158,9 +190,9 @@ class ProducerNode : public Node {
   bool metadata_in_flight_ = false;
   BrokerId metadata_broker_ = kNoLeader;
   Time metadata_sent_at_;
-  Time metadata_received_at_;         // of the last MetadataResponse (metadata.max.age.ms)
-  MetadataBackoff metadata_backoff_;  // while the topic is missing
-  std::set<BrokerId> disconnected_;   // disconnected, and not heard from since
+  Time metadata_received_at_;  // of the last MetadataResponse (metadata.max.age.ms)
+  MetadataPacing metadata_pacing_;
+  std::set<BrokerId> disconnected_;  // disconnected, and not heard from since
   std::int64_t next_sequence_ = 0;
   std::int64_t next_correlation_ = 1;
   StickyPartitioner sticky_;
@@ -299,7 +331,7 @@ class ConsumerNode : public Node {
   bool metadata_in_flight_ = false;
   BrokerId metadata_broker_ = kNoLeader;
   Time metadata_sent_at_;
-  MetadataBackoff metadata_backoff_;  // while the topic is missing
+  MetadataPacing metadata_pacing_;
   // As group leader, the partition count of the topic the last assignment was computed from
   // (ConsumerCoordinator's assignmentSnapshot); a change makes the leader rejoin.
   std::optional<std::int32_t> leader_assigned_count_;
