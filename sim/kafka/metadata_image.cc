@@ -58,6 +58,7 @@ bool MetadataImage::IsActive(BrokerId id) const {
 void MetadataImage::Apply(const MetadataRecord& record, std::int64_t offset) {
   KSIM_ASSERT_LE(offset_ + 1, offset + 1);
   offset_ = offset;
+  ++changes_;
   struct Visitor {
     MetadataImage& image;
     void operator()(const RegisterBrokerRecord& r) {

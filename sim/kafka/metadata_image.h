@@ -55,6 +55,8 @@ class MetadataImage {
   void Apply(const MetadataRecord& record, std::int64_t offset);
 
   std::int64_t offset() const { return offset_; }
+  // How many records were applied: the image is the same as when this last had a value.
+  std::uint64_t changes() const { return changes_; }
   const std::map<BrokerId, BrokerRegistration>& brokers() const { return brokers_; }
   const std::map<std::string, TopicImage>& topics() const { return topics_; }
   const BrokerRegistration* Broker(BrokerId id) const;
@@ -77,6 +79,7 @@ class MetadataImage {
 
  private:
   std::int64_t offset_ = -1;
+  std::uint64_t changes_ = 0;
   std::map<BrokerId, BrokerRegistration> brokers_;
   std::map<std::string, TopicImage> topics_;
   std::map<Uuid, std::string> topic_names_;

@@ -406,12 +406,15 @@ std::string World::ZooKeeperLeader() {
   return "";
 }
 
-const kafka::MetadataImage* World::BestImage() {
+const kafka::MetadataImage* World::BestImage(NodeIndex* from) {
   const kafka::MetadataImage* best = nullptr;
   for (NodeIndex n : servers_) {
     kafka::KafkaNode* s = Server(n);
     if (s == nullptr || !s->config().broker) continue;
-    if (best == nullptr || s->metadata().offset() > best->offset()) best = &s->metadata();
+    if (best == nullptr || s->metadata().offset() > best->offset()) {
+      best = &s->metadata();
+      if (from != nullptr) *from = n;
+    }
   }
   return best;
 }

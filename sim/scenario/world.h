@@ -89,7 +89,8 @@ class World {
   // ZooKeeper mode: the ensemble's server nodes zk-1..zk-N, in order.
   const std::vector<NodeIndex>& zookeepers() const { return zookeepers_; }
   // The freshest committed metadata any running broker (or controller) holds.
-  const kafka::MetadataImage* BestImage();
+  // `from`, when given, is set to the broker whose image it is.
+  const kafka::MetadataImage* BestImage(NodeIndex* from = nullptr);
   // The log of the partition's current leader (as BestImage names it) when that broker runs.
   const kafka::ReplicaLog* LeaderLog(const PartitionRef& partition);
   // The log of the broker acting as the partition's leader: of the replicas BestImage lists,
@@ -203,8 +204,9 @@ class World {
   };
   // BuildView's topics: every partition of the freshest image with its replica logs, written
   // over `topics` (storage reused); `leaders` counts the partitions each broker leads.
-  void BuildTopicViews(std::vector<view::TopicView>& topics, std::string_view detailed,
-                       std::map<std::int32_t, int>& leaders);
+  // Topics built from the image `source` names are kept, only their replica logs read again.
+  void BuildTopicViews(std::vector<view::TopicView>& topics, view::TopicsSource& source,
+                       std::string_view detailed, std::map<std::int32_t, int>& leaders);
   std::vector<ViewLogSlot> view_log_slots_;
   std::vector<bool> is_server_;  // by node index: Server() answers without a search
   std::vector<NodeIndex> zookeepers_;

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -803,16 +804,24 @@ view::WorldView World::BuildView(std::string_view detailed) {
   return v;
 }
 
-void World::BuildTopicViews(std::vector<view::TopicView>& topics, std::string_view detailed,
-                            std::map<std::int32_t, int>& leaders) {
+void World::BuildTopicViews(std::vector<view::TopicView>& topics, view::TopicsSource& source,
+                            std::string_view detailed, std::map<std::int32_t, int>& leaders) {
   // "cities-0": the topic up to the last dash (topic names may hold dashes).
   const std::size_t detailed_dash = detailed.rfind('-');
   const std::string_view detailed_topic = detailed_dash == std::string_view::npos
                                               ? std::string_view{}
                                               : detailed.substr(0, detailed_dash);
-  const std::string_view detailed_index = detailed_dash == std::string_view::npos
-                                              ? std::string_view{}
-                                              : detailed.substr(detailed_dash + 1);
+  std::int32_t detailed_index = -1;
+  if (detailed_dash != std::string_view::npos) {
+    const std::string_view digits = detailed.substr(detailed_dash + 1);
+    std::int32_t parsed = -1;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+    // Only the canonical spelling names a partition ("cities-07" names none).
+    if (error == std::errc{} && end == digits.data() + digits.size() &&
+        std::to_string(parsed) == digits) {
+      detailed_index = parsed;
+    }
+  }
   // What each running broker's replica logs are found under this frame (view_log_slots_).
   struct ServerStamp {
     const kafka::KafkaNode* server = nullptr;
@@ -826,75 +835,111 @@ void World::BuildTopicViews(std::vector<view::TopicView>& topics, std::string_vi
     stamps[n] = {s, sim_->Incarnation(n), s->broker()->replicas().layout_version()};
   }
   std::size_t slot = 0;
-  const kafka::MetadataImage* image = BestImage();
-  topics.resize(image != nullptr ? image->topics().size() : 0);
+  // One replica's log as its broker holds it now: found through its slot, read in full for the
+  // detailed partition, else by its three offsets.
+  const auto fill_log = [&](view::ReplicaLogView& lv, const storage::Uuid& topic_id,
+                            const std::string& name, std::int32_t index, bool full) {
+    const std::int32_t r = lv.broker_id;
+    lv.online = false;
+    lv.detailed = false;
+    lv.log_start_offset = lv.high_watermark = lv.log_end_offset = 0;
+    lv.segments.clear();
+    lv.leader_epochs.clear();
+    if (slot == view_log_slots_.size()) view_log_slots_.emplace_back();
+    ViewLogSlot& found = view_log_slots_[slot++];
+    if (found.topic_id != topic_id || found.partition != index || found.broker_id != r) {
+      // Another replica than last frame's in this slot: look it up below.
+      found = ViewLogSlot{topic_id, index, r, ~std::uint32_t{0}, 0, nullptr};
+    }
+    const NodeIndex node = directory_->NodeFor(r);
+    const ServerStamp* stamp =
+        node < stamps.size() && stamps[node].server != nullptr ? &stamps[node] : nullptr;
+    if (stamp == nullptr) {
+      found.log = nullptr;  // not running (or not a broker): nothing to read
+      found.incarnation = ~std::uint32_t{0};
+    } else if (found.incarnation != stamp->incarnation ||
+               found.layout_version != stamp->layout_version) {
+      found.log = stamp->server->Log(name, index);
+      found.incarnation = stamp->incarnation;
+      found.layout_version = stamp->layout_version;
+    }
+    if (const kafka::ReplicaLog* log = found.log) {
+      if (full) {
+        static_cast<kafka::LogSummary&>(lv) = log->Describe();
+        lv.detailed = true;
+      } else {
+        lv.log_start_offset = log->log_start_offset();
+        lv.high_watermark = log->high_watermark();
+        lv.log_end_offset = log->log_end_offset();
+      }
+      lv.online = true;
+    }
+  };
+  NodeIndex image_node = kNoNode;
+  const kafka::MetadataImage* image = BestImage(&image_node);
+  view::TopicsSource now;
   if (image != nullptr) {
+    now = {true, image_node, sim_->Incarnation(image_node), image->changes(),
+           std::string(detailed)};
+  }
+  // The same image as the topics were built from: only the logs can have moved. (The sizes are
+  // checked too, so storage built elsewhere is never read as this.)
+  bool same = now.valid && now == source && topics.size() == image->topics().size();
+  if (same) {
+    std::size_t topic_at = 0;
+    for (const auto& [name, t] : image->topics()) {
+      const view::TopicView& tv = topics[topic_at++];
+      same = same && tv.name == name && tv.partitions.size() == t.partitions.size();
+    }
+  }
+  if (same) {
     std::size_t topic_at = 0;
     for (const auto& [name, t] : image->topics()) {
       view::TopicView& tv = topics[topic_at++];
-      tv.name = name;
-      tv.topic_id = t.id.ToBase64();
-      tv.replication_factor = 0;
-      tv.configs.clear();
-      for (const auto& [k, val] : t.configs) tv.configs.emplace_back(k, val);
       const bool topic_detailed = !detailed_topic.empty() && name == detailed_topic;
-      tv.partitions.resize(t.partitions.size());
-      std::size_t partition_at = 0;
-      for (const auto& [index, p] : t.partitions) {
-        const bool full = topic_detailed && std::to_string(index) == detailed_index;
-        view::PartitionView& pv = tv.partitions[partition_at++];
-        pv.topic = name;
-        pv.partition = index;
-        pv.leader = p.leader;
-        pv.leader_epoch = p.leader_epoch;
-        pv.partition_epoch = p.partition_epoch;
-        pv.replicas = p.replicas;
-        pv.isr = p.isr;
-        pv.elr = p.elr;
-        pv.last_known_elr = p.last_known_elr;
-        pv.under_min_isr = false;  // set with BuildView's metrics
-        tv.replication_factor = static_cast<int>(p.replicas.size());
-        if (p.leader >= 0) ++leaders[p.leader];
-        pv.logs.resize(p.replicas.size());
-        std::size_t log_at = 0;
-        for (std::int32_t r : p.replicas) {
-          view::ReplicaLogView& lv = pv.logs[log_at++];
-          lv.broker_id = r;
-          lv.online = false;
-          lv.detailed = false;
-          lv.log_start_offset = lv.high_watermark = lv.log_end_offset = 0;
-          lv.segments.clear();
-          lv.leader_epochs.clear();
-          if (slot == view_log_slots_.size()) view_log_slots_.emplace_back();
-          ViewLogSlot& found = view_log_slots_[slot++];
-          if (found.topic_id != t.id || found.partition != index || found.broker_id != r) {
-            // Another replica than last frame's in this slot: look it up below.
-            found = ViewLogSlot{t.id, index, r, ~std::uint32_t{0}, 0, nullptr};
-          }
-          const NodeIndex node = directory_->NodeFor(r);
-          const ServerStamp* stamp =
-              node < stamps.size() && stamps[node].server != nullptr ? &stamps[node] : nullptr;
-          if (stamp == nullptr) {
-            found.log = nullptr;  // not running (or not a broker): nothing to read
-            found.incarnation = ~std::uint32_t{0};
-          } else if (found.incarnation != stamp->incarnation ||
-                     found.layout_version != stamp->layout_version) {
-            found.log = stamp->server->Log(name, index);
-            found.incarnation = stamp->incarnation;
-            found.layout_version = stamp->layout_version;
-          }
-          if (const kafka::ReplicaLog* log = found.log) {
-            if (full) {
-              static_cast<kafka::LogSummary&>(lv) = log->Describe();
-              lv.detailed = true;
-            } else {
-              lv.log_start_offset = log->log_start_offset();
-              lv.high_watermark = log->high_watermark();
-              lv.log_end_offset = log->log_end_offset();
-            }
-            lv.online = true;
-          }
-        }
+      for (view::PartitionView& pv : tv.partitions) {
+        if (pv.leader >= 0) ++leaders[pv.leader];
+        const bool full = topic_detailed && pv.partition == detailed_index;
+        for (view::ReplicaLogView& lv : pv.logs) fill_log(lv, t.id, name, pv.partition, full);
+      }
+    }
+    return;
+  }
+  source = now;
+  topics.resize(image != nullptr ? image->topics().size() : 0);
+  if (image == nullptr) return;
+  std::size_t topic_at = 0;
+  for (const auto& [name, t] : image->topics()) {
+    view::TopicView& tv = topics[topic_at++];
+    tv.name = name;
+    tv.topic_id = t.id.ToBase64();
+    tv.replication_factor = 0;
+    tv.configs.clear();
+    for (const auto& [k, val] : t.configs) tv.configs.emplace_back(k, val);
+    const bool topic_detailed = !detailed_topic.empty() && name == detailed_topic;
+    tv.partitions.resize(t.partitions.size());
+    std::size_t partition_at = 0;
+    for (const auto& [index, p] : t.partitions) {
+      const bool full = topic_detailed && index == detailed_index;
+      view::PartitionView& pv = tv.partitions[partition_at++];
+      pv.topic = name;
+      pv.partition = index;
+      pv.leader = p.leader;
+      pv.leader_epoch = p.leader_epoch;
+      pv.partition_epoch = p.partition_epoch;
+      pv.replicas = p.replicas;
+      pv.isr = p.isr;
+      pv.elr = p.elr;
+      pv.last_known_elr = p.last_known_elr;
+      pv.under_min_isr = false;  // set with BuildView's metrics
+      tv.replication_factor = static_cast<int>(p.replicas.size());
+      if (p.leader >= 0) ++leaders[p.leader];
+      pv.logs.resize(p.replicas.size());
+      std::size_t log_at = 0;
+      for (std::int32_t r : p.replicas) {
+        view::ReplicaLogView& lv = pv.logs[log_at++];
+        lv.broker_id = r;
+        fill_log(lv, t.id, name, index, full);
       }
     }
   }
@@ -904,6 +949,7 @@ void World::BuildView(view::WorldView& v, std::string_view detailed) {
   // The topics' storage is kept and overwritten (10,000 partitions' lists and logs need no
   // allocation from one frame to the next); everything else starts afresh.
   std::vector<view::TopicView> topics = std::move(v.topics);
+  view::TopicsSource source = std::move(v.topics_source);
   v = view::WorldView{};
   v.scenario_name = scenario_.name;
   v.scenario_path = scenario_.source;
@@ -914,8 +960,9 @@ void World::BuildView(view::WorldView& v, std::string_view detailed) {
   v.trace_hash = sim_->trace().HashHex();
   v.trace = &sim_->trace().events();
   std::map<std::int32_t, int> leaders;
-  BuildTopicViews(topics, detailed, leaders);
+  BuildTopicViews(topics, source, detailed, leaders);
   v.topics = std::move(topics);
+  v.topics_source = std::move(source);
   for (NodeIndex n = 0; n < sim_->node_count(); ++n) {
     if (!Owns(n)) continue;  // another cluster's
     view::NodeView nv;

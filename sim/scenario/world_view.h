@@ -233,6 +233,18 @@ struct MirrorFlowView {
   bool target_reachable = true;
 };
 
+// What a WorldView's topics were built from: the metadata image of one broker process at one
+// state, with one partition in full. World::BuildView rebuilds only the replica logs' offsets
+// of topics built from the same image (the partitions' lists, configs and names stay).
+struct TopicsSource {
+  bool valid = false;
+  NodeIndex node = kNoNode;         // the broker whose image it was
+  std::uint32_t incarnation = 0;    // of that broker's process
+  std::uint64_t image_changes = 0;  // MetadataImage::changes() then
+  std::string detailed;             // the partition described in full ("cities-0")
+  bool operator==(const TopicsSource&) const = default;
+};
+
 struct WorldView {
   std::string scenario_name;
   std::string scenario_path;
@@ -246,6 +258,7 @@ struct WorldView {
   std::vector<std::vector<NodeIndex>> partition_groups;
   std::vector<MessageView> messages;  // in flight
   std::vector<TopicView> topics;
+  TopicsSource topics_source;  // what `topics` was built from (World::BuildView)
   QuorumView quorum;
   ZooKeeperView zookeeper;        // ZooKeeper mode only, else empty
   std::vector<GroupView> groups;  // every group a running coordinator holds, by id

@@ -93,5 +93,75 @@ TEST_CASE("asking for another partition's details rebuilds the snapshot with the
   CHECK(detailed().empty());
 }
 
+// Every field of the topics of two snapshots, replica logs included.
+void CheckSameTopics(const std::vector<view::TopicView>& kept,
+                     const std::vector<view::TopicView>& fresh) {
+  REQUIRE(kept.size() == fresh.size());
+  for (std::size_t t = 0; t < kept.size(); ++t) {
+    const view::TopicView& a = kept[t];
+    const view::TopicView& b = fresh[t];
+    CHECK(a.name == b.name);
+    CHECK(a.topic_id == b.topic_id);
+    CHECK(a.replication_factor == b.replication_factor);
+    CHECK(a.configs == b.configs);
+    REQUIRE(a.partitions.size() == b.partitions.size());
+    for (std::size_t p = 0; p < a.partitions.size(); ++p) {
+      const view::PartitionView& pa = a.partitions[p];
+      const view::PartitionView& pb = b.partitions[p];
+      CAPTURE(pa.partition);
+      CHECK(pa.topic == pb.topic);
+      CHECK(pa.partition == pb.partition);
+      CHECK(pa.leader == pb.leader);
+      CHECK(pa.leader_epoch == pb.leader_epoch);
+      CHECK(pa.partition_epoch == pb.partition_epoch);
+      CHECK(pa.replicas == pb.replicas);
+      CHECK(pa.isr == pb.isr);
+      CHECK(pa.elr == pb.elr);
+      CHECK(pa.last_known_elr == pb.last_known_elr);
+      CHECK(pa.under_min_isr == pb.under_min_isr);
+      REQUIRE(pa.logs.size() == pb.logs.size());
+      for (std::size_t l = 0; l < pa.logs.size(); ++l) {
+        const view::ReplicaLogView& la = pa.logs[l];
+        const view::ReplicaLogView& lb = pb.logs[l];
+        CAPTURE(la.broker_id);
+        CHECK(la.broker_id == lb.broker_id);
+        CHECK(la.online == lb.online);
+        CHECK(la.detailed == lb.detailed);
+        CHECK(la.log_start_offset == lb.log_start_offset);
+        CHECK(la.high_watermark == lb.high_watermark);
+        CHECK(la.log_end_offset == lb.log_end_offset);
+        CHECK(la.segments.size() == lb.segments.size());
+        CHECK(la.leader_epochs == lb.leader_epochs);
+      }
+    }
+  }
+}
+
+TEST_CASE("a snapshot kept from frame to frame reads as one built afresh, through restarts") {
+  Runner runner = Open();
+  int kept_frames = 0, rebuilt_frames = 0;
+  view::TopicsSource last;
+  int frame = 0;
+  for (Time t = kTimeZero + Milliseconds(50); t <= kTimeZero + Seconds(13);
+       t = t + Milliseconds(50)) {
+    // The partition described in full changes now and then, as a user clicks.
+    const std::string detailed = (++frame / 40) % 2 == 0 ? "cities-1" : "cities-2";
+    runner.SetDetailedPartition(detailed);
+    runner.AdvanceTo(t, UINT64_MAX);
+    const view::WorldView& v = runner.View();
+    CAPTURE(FormatTime(v.now));
+    if (v.topics_source.valid && v.topics_source == last) {
+      ++kept_frames;  // built from the image of the last frame: only the logs were read
+    } else {
+      ++rebuilt_frames;
+    }
+    last = v.topics_source;
+    const view::WorldView fresh = runner.world().BuildView(detailed);
+    CheckSameTopics(v.topics, fresh.topics);
+  }
+  CHECK(kept_frames > 50);    // most frames keep the topics
+  CHECK(rebuilt_frames > 5);  // metadata changes, restarts and the detailed partition rebuild
+}
+
 }  // namespace
 }  // namespace kafkasim::scenario
