@@ -556,8 +556,11 @@ void DrawNodes(const view::WorldView& world, const GuiState& state, const Cluste
           const std::string badge = fmt::format("coord {}", groups->second.size());
           right -= ImGui::CalcTextSize(badge.c_str()).x + 8 + font * 0.3f;
         }
-        const std::string fitted = FitLabel(role, right - role_x);
-        dl->AddText({role_x, a.y + 2}, role_colour, fitted.c_str());
+        // Whole or not at all: a role cut to its end ("ds 18" of "leads 18") reads as nonsense;
+        // the tooltip says it.
+        if (ImGui::CalcTextSize(role.c_str()).x <= right - role_x) {
+          dl->AddText({role_x, a.y + 2}, role_colour, role.c_str());
+        }
       } else {
         dl->AddText({x, a.y + 2 + font}, role_colour, role.c_str());
       }
