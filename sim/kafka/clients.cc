@@ -5,7 +5,6 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 
 #include "engine/assert.h"
@@ -168,14 +167,17 @@ bool ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
 }
 
 Duration RetryBackoff(Duration initial, Duration max, std::int64_t attempts, Rng& rng) {
-  // expMax = log(max / initial) / log(2): the exponent stops where the term reaches max.
-  const double initial_ms = static_cast<double>(initial.ns) / 1e6;
-  const double max_ms = static_cast<double>(max.ns) / 1e6;
+  const std::int64_t initial_ms = initial.ns / 1'000'000;
+  const std::int64_t max_ms = max.ns / 1'000'000;
   if (max_ms <= initial_ms) return initial;
-  const double exp_max = std::log2(max_ms / std::max(initial_ms, 1.0));
-  const double term = initial_ms * std::pow(2.0, std::min(static_cast<double>(attempts), exp_max));
+  // Kafka's term is initial * 2^min(attempts, expMax) with expMax = log2(max / initial), that
+  // is max once the doubling reaches it. Doubled in integers here, so the result does not hang
+  // on a libm's last bit (the same seed gives the same run on every machine).
+  std::int64_t term_ms = std::max<std::int64_t>(initial_ms, 1);
+  for (std::int64_t i = 0; i < attempts && term_ms < max_ms; ++i) term_ms *= 2;
+  term_ms = std::min(term_ms, max_ms);
   const double factor = 0.8 + 0.4 * rng.NextDouble();
-  const auto ms = static_cast<std::int64_t>(factor * term);
+  const auto ms = static_cast<std::int64_t>(factor * static_cast<double>(term_ms));
   return std::min(Milliseconds(ms), max);
 }
 
