@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <utility>
 
@@ -173,8 +174,14 @@ void GroupCoordinatorHost::UpdateLeadership() {
     }
   }
   for (std::int32_t index : gone) Unload(index);
-  for (const auto& [key, p] : replicas_.partitions()) {
-    if (key.topic != topic || !p->is_leader() || loaded_.contains(key.partition)) continue;
+  // The partitions are ordered by topic, then index: __consumer_offsets' are one run of them
+  // (a broker of a large cluster hosts hundreds of others, and this runs on every metadata
+  // update).
+  const auto& partitions = replicas_.partitions();
+  for (auto it = partitions.lower_bound(TopicPartitionRef{topic, INT32_MIN});
+       it != partitions.end() && it->first.topic == topic; ++it) {
+    const auto& [key, p] = *it;
+    if (!p->is_leader() || loaded_.contains(key.partition)) continue;
     Load(key.partition, p->leader_epoch());
   }
 }
