@@ -84,7 +84,8 @@ void ReplicaFetcherManager::OnFetchResponse(const FetchResponse& response) {
   bool backoff = false;
   // The answer lists the partitions in the order they were asked for, which is FollowedFrom's:
   // each is looked for from where the last one was found (with 100 brokers a hash look-up per
-  // partition was a twentieth of the run), and by name when it is not there.
+  // partition was a twentieth of the run), and by name when it is not there. Nothing in the
+  // loop rebuilds the list or deletes a partition (StopReplica comes only with metadata).
   const std::vector<Partition*>& followed = FollowedFrom(leader);
   std::size_t next = 0;
   for (const FetchedPartition& fp : response.partitions) {
