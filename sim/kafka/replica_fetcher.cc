@@ -1,6 +1,7 @@
 // Follower fetchers; see replica_fetcher.h. Truncation rules live in the Partition core.
 #include "kafka/replica_fetcher.h"
 
+#include <algorithm>
 #include <set>
 
 namespace kafkasim::kafka {
@@ -68,6 +69,7 @@ void ReplicaFetcherManager::SendFetch(BrokerId leader) {
   session_of_correlation_[s.correlation_id] = leader;
   s.in_flight = true;
   s.sent_at = io_.Now();
+  first_due_ = std::min(first_due_, s.sent_at + ResendAfter());
   io_.SendTo(leader, std::move(request));
 }
 
@@ -118,6 +120,7 @@ void ReplicaFetcherManager::BackOff(BrokerId leader) {
   s.in_flight = true;  // resent by Timeouts after the backoff
   s.sent_at = io_.Now() - Milliseconds(settings_.replica_fetch_wait_max_ms) - Milliseconds(2000) +
               Milliseconds(settings_.replica_fetch_backoff_ms);
+  first_due_ = std::min(first_due_, s.sent_at + ResendAfter());
 }
 
 void ReplicaFetcherManager::OnDisconnect(std::int32_t peer_id) {
@@ -140,10 +143,17 @@ void ReplicaFetcherManager::Timeouts() {
   // A fetch with no answer (leader crashed, link cut) is sent again: the simulated network
   // loses the connection silently, where a real broker would see a reset or a timeout.
   const Time now = io_.Now();
-  const Duration limit = Milliseconds(settings_.replica_fetch_wait_max_ms + 2000);
+  if (now < first_due_) return;
+  const Duration limit = ResendAfter();
+  first_due_ = kTimeMax;  // SendFetch lowers it again for what it resends
   for (auto& [leader, s] : sessions_) {
     if (s.in_flight && now - s.sent_at >= limit) SendFetch(leader);
+    if (s.in_flight) first_due_ = std::min(first_due_, s.sent_at + limit);
   }
+}
+
+Duration ReplicaFetcherManager::ResendAfter() const {
+  return Milliseconds(settings_.replica_fetch_wait_max_ms + 2000);
 }
 
 }  // namespace kafkasim::kafka

@@ -56,6 +56,11 @@ class ReplicaFetcherManager {
   ReplicaManager& replicas_;
   std::int64_t broker_epoch_ = -1;
   std::map<BrokerId, FetchSession> sessions_;
+  // No session in flight is due to be resent before this: Timeouts, every 50 ms, walks the
+  // sessions only from then (a broker of a 100-broker cluster has 99). Each send or backoff
+  // lowers it; a walk sets it anew. It may be early (a session answered since), never late.
+  Time first_due_ = kTimeMax;
+  Duration ResendAfter() const;
   std::map<std::int64_t, BrokerId> session_of_correlation_;  // each session's fetch in flight
   std::map<BrokerId, std::vector<Partition*>> followed_;
   std::uint64_t followed_version_ = UINT64_MAX;
