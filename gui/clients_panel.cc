@@ -80,8 +80,12 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
                          static_cast<long long>(c.lag));
       ImGui::TableNextColumn();
       std::string positions;
-      for (const auto& [partition, offset] : c.positions) {
-        positions += partition + "@" + std::to_string(offset) + " ";
+      for (const auto& [topic, offsets] : c.positions) {
+        for (std::size_t partition = 0; partition < offsets.size(); ++partition) {
+          if (offsets[partition] < 0) continue;
+          positions += topic + "-" + std::to_string(partition) + "@" +
+                       std::to_string(offsets[partition]) + " ";
+        }
       }
       ImGui::TextWrapped("%s", positions.c_str());
     }

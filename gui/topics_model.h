@@ -50,7 +50,10 @@ class TopicsModel {
   void Update(const view::WorldView& world, double wall_seconds);
   const std::vector<PartitionRow>& rows() const { return rows_; }
   // Forget what was seen (after a rewind, so the jump itself does not flash every row).
-  void Reset() { seen_.clear(); }
+  void Reset() {
+    seen_.clear();
+    built_from_ = view::TopicsSource{};
+  }
 
  private:
   struct Seen {
@@ -69,6 +72,7 @@ class TopicsModel {
   };
   std::vector<SeenTopic> seen_;
   std::vector<PartitionRow> rows_;
+  view::TopicsSource built_from_;  // what last frame's topics were built from
 };
 
 }  // namespace kafkasim::gui

@@ -70,6 +70,7 @@ class Broker {
   const ReplicaManager& replicas() const { return replicas_; }
   ReplicaManager& replicas() { return replicas_; }
   LogManager& logs() { return logs_; }
+  const LogManager& logs() const { return logs_; }
   const GroupCoordinatorHost& groups() const { return groups_; }
   GroupCoordinatorHost& groups() { return groups_; }
 

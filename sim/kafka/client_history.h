@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,7 +61,18 @@ struct ClientStats {
   std::map<std::string, std::int64_t> errors;  // Kafka error name -> count (incl. retried)
   // The same by partition: "cities-0" -> error name -> count.
   std::map<std::string, std::map<std::string, std::int64_t>> partition_errors;
-  std::map<std::string, std::int64_t> positions;  // consumers: "cities-0" -> next offset
+  // Consumers: by topic, the next offset to read of each partition (-1: no position yet).
+  std::map<std::string, std::vector<std::int64_t>, std::less<>> positions;
+
+  void SetPosition(std::string_view topic, std::int32_t partition, std::int64_t offset) {
+    if (partition < 0) return;
+    auto it = positions.find(topic);
+    if (it == positions.end()) it = positions.emplace(std::string(topic), 0).first;
+    std::vector<std::int64_t>& offsets = it->second;
+    const auto at = static_cast<std::size_t>(partition);
+    if (offsets.size() <= at) offsets.resize(at + 1, -1);
+    offsets[at] = offset;
+  }
 };
 
 struct ClientHistory {

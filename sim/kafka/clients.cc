@@ -957,7 +957,7 @@ void ConsumerNode::OnMessage(const Message& message) {
     pos.list_in_flight = false;
     if (lo->error == Errc::kNone) {
       pos.offset = lo->offset;
-      stats().positions[PartitionName(config_.topic, lo->partition)] = lo->offset;
+      stats().SetPosition(config_.topic, lo->partition, lo->offset);
     } else {
       RequestMetadata();
     }
@@ -1045,7 +1045,7 @@ void ConsumerNode::OnFetchResponse(const FetchResponse& response) {
     }
     // Past the batches' ends too: records a compacted log cleaned away leave no record there.
     if (!done_) pos.offset = std::max(pos.offset, NextOffsetAfter(fp.records));
-    stats().positions[PartitionName(fp.topic, fp.partition)] = pos.offset;
+    stats().SetPosition(fp.topic, fp.partition, pos.offset);
     if (done_) return;
   }
 }

@@ -13,12 +13,27 @@
 namespace kafkasim::kafka {
 
 struct ClusterDirectory {
-  std::map<std::int32_t, NodeIndex> node_of_id;  // broker and controller node.ids
-  std::vector<std::int32_t> voter_ids;           // controller.quorum.voters
+  // Broker and controller node.ids; written only through Add.
+  std::map<std::int32_t, NodeIndex> node_of_id;
+  std::vector<std::int32_t> voter_ids;  // controller.quorum.voters
   std::vector<BrokerId> broker_ids;
   std::string cluster_id;  // meta.properties cluster.id
 
+  void Add(std::int32_t id, NodeIndex node) {
+    node_of_id[id] = node;
+    if (id >= 0 && id < kDenseIds) {
+      const auto at = static_cast<std::size_t>(id);
+      if (dense_.size() <= at) dense_.resize(at + 1, kNoNode);
+      dense_[at] = node;
+    }
+  }
+  // Every message a node sends goes through this, and the GUI's snapshot once per replica:
+  // small ids (every cluster a scenario can declare) are read from a vector.
   NodeIndex NodeFor(std::int32_t id) const {
+    if (id >= 0 && static_cast<std::size_t>(id) < dense_.size()) {
+      return dense_[static_cast<std::size_t>(id)];
+    }
+    if (id >= 0 && id < kDenseIds) return kNoNode;
     const auto it = node_of_id.find(id);
     return it == node_of_id.end() ? kNoNode : it->second;
   }
@@ -29,6 +44,10 @@ struct ClusterDirectory {
     }
     return -1;
   }
+
+ private:
+  static constexpr std::int32_t kDenseIds = 1 << 16;
+  std::vector<NodeIndex> dense_;  // node_of_id for ids below kDenseIds, kNoNode where none
 };
 
 }  // namespace kafkasim::kafka

@@ -441,7 +441,7 @@ void ConsumerNode::OnOffsetFetchResponse(const OffsetFetchResponse& response) {
       // Resume where the group left off; no commit: auto.offset.reset (ListOffsets).
       it->second.offset = committed.offset;
       last_committed_[tp.partition] = committed.offset;
-      stats().positions[PartitionName(tp.topic, tp.partition)] = committed.offset;
+      stats().SetPosition(tp.topic, tp.partition, committed.offset);
     }
   }
 }

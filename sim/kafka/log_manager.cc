@@ -248,6 +248,7 @@ Result<std::unique_ptr<ReplicaLog>> LogManager::GetOrCreateLog(const std::string
   if (on_disk && info.bytes_trusted + info.bytes_validated > 0) {
     EmitLogLoaded(name, **log, hints, info);
   }
+  (*log)->CountOffsetMovesIn(&offset_moves_);
   logs_[{topic, partition}] = log->get();
   return log;
 }
@@ -284,7 +285,10 @@ void LogManager::EmitLogLoaded(const std::string& name, const ReplicaLog& log,
 }
 
 void LogManager::RemoveLog(const std::string& topic, std::int32_t partition) {
-  logs_.erase({topic, partition});
+  if (const auto it = logs_.find({topic, partition}); it != logs_.end()) {
+    it->second->CountOffsetMovesIn(nullptr);  // its owner may keep it a little longer
+    logs_.erase(it);
+  }
   cleaner_offsets_.erase({topic, partition});
   if (failed_) return;
   (void)io_.disk().Remove(PartitionName(topic, partition));

@@ -66,6 +66,9 @@ class LogManager {
   bool failed() const { return failed_; }
 
   const ReplicaLogConfig& defaults() const { return defaults_; }
+  // How often any log this manager opened moved its start, high watermark or end; a reader of
+  // every log's offsets reads this broker's again only when it changed.
+  std::uint64_t offset_moves() const { return offset_moves_; }
 
  private:
   using OffsetMap = std::map<Key, std::int64_t>;
@@ -85,6 +88,7 @@ class LogManager {
   std::map<Key, ReplicaLog*> logs_;  // open logs, owned by their partitions
   bool had_clean_shutdown_ = false;
   bool failed_ = false;
+  std::uint64_t offset_moves_ = 0;  // see offset_moves()
   // Checkpointed offsets of logs not opened yet (kept in later checkpoints so a log the
   // metadata has not reached yet keeps its entry), and what each file last held.
   OffsetMap unopened_recovery_points_;

@@ -186,6 +186,11 @@ class ReplicaLog {
   // cleaning follow the new values. INVALID_CONFIG for a compression.type it does not know.
   virtual Status UpdateConfig(const ReplicaLogConfig& config) = 0;
   virtual LogSummary Describe() const = 0;
+
+  // Adds one to `*moves` whenever this log's start, high watermark or end moves (null: counts
+  // nowhere). The broker's LogManager counts all its logs' moves in one place, so a reader of
+  // every replica's offsets (the GUI's snapshot, each frame) skips a broker whose count stood.
+  virtual void CountOffsetMovesIn(std::uint64_t* moves) = 0;
 };
 
 // Opens (recovering if needed) or creates the log of topic-partition in <log_dir>/<topic>-<p>

@@ -157,6 +157,8 @@ class StorageReplicaLog final : public ReplicaLog {
     return log_->leader_epochs().EndOffsetFor(epoch, log_->log_end_offset());
   }
 
+  void CountOffsetMovesIn(std::uint64_t* moves) override { offset_moves_ = moves; }
+
   LogSummary Describe() const override {
     LogSummary v;
     v.log_start_offset = log_->log_start_offset();
@@ -186,17 +188,22 @@ class StorageReplicaLog final : public ReplicaLog {
     std::int64_t log_start = 0;
     std::int64_t high_watermark = 0;
     std::int64_t log_end = 0;
+    bool operator==(const Offsets&) const = default;
   };
   struct Refreshing {
     StorageReplicaLog* log;
     ~Refreshing() { log->Refresh(); }
   };
   void Refresh() {
-    offsets_ = {log_->log_start_offset(), log_->high_watermark(), log_->log_end_offset()};
+    const Offsets now{log_->log_start_offset(), log_->high_watermark(), log_->log_end_offset()};
+    if (now == offsets_) return;
+    offsets_ = now;
+    if (offset_moves_ != nullptr) ++*offset_moves_;
   }
 
   std::unique_ptr<storage::PartitionLog> log_;
   Offsets offsets_;
+  std::uint64_t* offset_moves_ = nullptr;
 };
 
 // The storage layer's LogConfig for a ReplicaLogConfig.

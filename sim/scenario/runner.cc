@@ -1448,6 +1448,8 @@ const view::WorldView& Runner::View() {
       for (auto& c : other.clients) view_.clients.push_back(std::move(c));
       for (auto& g : other.groups) view_.groups.push_back(std::move(g));
     }
+    // The merged topics are not one image's: nobody may take them as kept.
+    if (worlds_.size() > 1) view_.topics_source = view::TopicsSource{};
     AddMirrorFlowsView(view_);
     SampleCounters(view_.now);
     meters_.AddTo(view_.now, view_.metrics);

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -111,6 +112,13 @@ kafka::ControlPlane ControlPlaneOf(const Scenario& scenario) {
                                                           : kafka::ControlPlane::kKRaft;
 }
 
+std::uint64_t World::NextViewSerial() {
+  // Only names snapshots apart within one process (a GUI that loads another scenario); it never
+  // reaches a simulation, so it cannot change a run.
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 World::World(const Scenario& scenario, std::uint64_t seed, WorldOptions options)
     : scenario_(scenario), options_(std::move(options)) {
   owned_sim_ = std::make_unique<Simulation>(seed, scenario_.cluster.network);
@@ -199,7 +207,7 @@ void World::BuildCluster() {
       ensemble->node_of_server[nodes[i].node_id - kZooKeeperIdBase] = IndexOfSpec(i);
       continue;
     }
-    directory->node_of_id[nodes[i].node_id] = IndexOfSpec(i);
+    directory->Add(nodes[i].node_id, IndexOfSpec(i));
     if (nodes[i].role != NodeRole::kController) directory->broker_ids.push_back(nodes[i].node_id);
   }
   directory->voter_ids = scenario_.cluster.VoterIds();

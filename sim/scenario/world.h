@@ -201,6 +201,8 @@ class World {
     std::uint32_t incarnation = 0;
     std::uint64_t layout_version = 0;
     const kafka::ReplicaLog* log = nullptr;
+    // The broker's LogManager::offset_moves() when the offsets were last read into the view.
+    std::uint64_t offset_moves = 0;
   };
   // BuildView's topics: every partition of the freshest image with its replica logs, written
   // over `topics` (storage reused); `leaders` counts the partitions each broker leads.
@@ -208,6 +210,9 @@ class World {
   void BuildTopicViews(std::vector<view::TopicView>& topics, view::TopicsSource& source,
                        std::string_view detailed, std::map<std::int32_t, int>& leaders);
   std::vector<ViewLogSlot> view_log_slots_;
+  // Tells this world's snapshots from another's (view::TopicsSource::world).
+  std::uint64_t view_serial_ = NextViewSerial();
+  static std::uint64_t NextViewSerial();
   std::vector<bool> is_server_;  // by node index: Server() answers without a search
   std::vector<NodeIndex> zookeepers_;
 

@@ -121,9 +121,10 @@ struct ClientView {
   std::int64_t failed = 0;
   std::int64_t in_flight = 0;
   std::string last_error;
-  std::int64_t consumed = 0;                                    // consumers
-  std::string group;                                            // "" in assign mode
-  std::vector<std::pair<std::string, std::int64_t>> positions;  // "cities-0" -> next offset
+  std::int64_t consumed = 0;  // consumers
+  std::string group;          // "" in assign mode
+  // By topic, the next offset of each partition (-1: none yet), as ClientStats holds them.
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>> positions;
   std::int64_t lag = 0;
 };
 
@@ -235,9 +236,12 @@ struct MirrorFlowView {
 
 // What a WorldView's topics were built from: the metadata image of one broker process at one
 // state, with one partition in full. World::BuildView rebuilds only the replica logs' offsets
-// of topics built from the same image (the partitions' lists, configs and names stay).
+// of topics built from the same image (the partitions' lists, configs and names stay), and a
+// reader of consecutive snapshots may take the partitions' lists as unchanged when two valid
+// sources are equal.
 struct TopicsSource {
   bool valid = false;
+  std::uint64_t world = 0;          // which World built it (one process may hold several)
   NodeIndex node = kNoNode;         // the broker whose image it was
   std::uint32_t incarnation = 0;    // of that broker's process
   std::uint64_t image_changes = 0;  // MetadataImage::changes() then

@@ -249,6 +249,32 @@ TEST_CASE("topics_model: rows kept from frame to frame read as rows built afresh
   }
 }
 
+// Snapshots built from one metadata image (equal valid sources) hold the same lists, so the
+// rows are not compared again; a snapshot from another source always is, even when all but the
+// world that built it look alike (another run of the same scenario).
+TEST_CASE("topics_model: rows of an unchanged source are kept, another world's are compared") {
+  const auto world = [](std::uint64_t serial, int leader) {
+    view::WorldView w = OnePartition(leader, {1, 2, 3});
+    w.topics_source = {true, serial, 3, 1, 40, ""};
+    return w;
+  };
+  TopicsModel model;
+  model.Update(world(1, 1), 0.0);
+  model.Update(world(1, 1), 0.5);
+  CHECK(model.rows()[0].leader == 1);
+  CHECK(model.rows()[0].highlight == 0);
+  model.Update(world(2, 2), 1.0);  // another run, at the same image point: compared
+  CHECK(model.rows()[0].leader == 2);
+  CHECK(model.rows()[0].highlight == doctest::Approx(1.0));
+  model.Update(world(2, 2), 2.0);  // kept: the glow still fades
+  CHECK(model.rows()[0].leader == 2);
+  CHECK(model.rows()[0].highlight == doctest::Approx(0.5));
+  model.Reset();
+  model.Update(world(2, 3), 3.0);  // after a reset nothing is taken as kept
+  CHECK(model.rows()[0].leader == 3);
+  CHECK(model.rows()[0].highlight == 0);
+}
+
 TEST_CASE("topics_model: a leader whose broker is not running is marked down until fenced") {
   view::WorldView w = OnePartition(1, {1, 2, 3});
   for (int id = 1; id <= 3; ++id) {

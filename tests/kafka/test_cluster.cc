@@ -14,7 +14,7 @@ TestCluster::TestCluster(ClusterOptions options) {
   directory_->cluster_id = "kafkasim-test";
   directory_->voter_ids = {0};
   for (std::int32_t id = 0; id <= options.brokers; ++id) {
-    directory_->node_of_id[id] = static_cast<NodeIndex>(id);
+    directory_->Add(id, static_cast<NodeIndex>(id));
     if (id > 0) directory_->broker_ids.push_back(id);
   }
   for (std::int32_t id = 0; id <= options.brokers; ++id) {
