@@ -2,6 +2,7 @@
 // segments and leader epochs only for the partition asked for, through crashes and restarts.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -176,6 +177,54 @@ TEST_CASE("a snapshot taken every millisecond shows each replica's offsets as th
     const view::WorldView fresh = runner.world().BuildView("");
     CheckSameTopics(v.topics, fresh.topics);
   }
+}
+
+// A consumer's lag in the snapshot is the largest gap between a partition leader's high
+// watermark and the consumer's position there (records-lag-max), recomputed here from the
+// snapshot's own replica logs. The consumer starts late, so it first lags, then catches up.
+TEST_CASE("a consumer's lag is its largest gap behind a leader's high watermark") {
+  std::vector<std::string> errors;
+  std::optional<Scenario> s = ParseScenario(R"({"name": "lag", "seed": 3,
+      "cluster": {"mode": "kraft", "brokers": 3, "controllers": 1},
+      "topics": [{"name": "cities", "partitions": 3, "replication_factor": 3}],
+      "clients": [{"id": "producer-1", "type": "producer", "topic": "cities", "rate_per_s": 300},
+                  {"id": "consumer-1", "type": "consumer", "topic": "cities",
+                   "from_beginning": true, "start": "5s"}],
+      "end": "9s"})",
+                                            "lag.json", &errors);
+  REQUIRE(s.has_value());
+  Runner runner(std::move(*s), RunOptions{});
+  std::int64_t largest = 0, last = -1;
+  for (Time t = kTimeZero + Seconds(5); t <= kTimeZero + Seconds(9); t = t + Milliseconds(20)) {
+    runner.AdvanceTo(t, UINT64_MAX);
+    const view::WorldView& v = runner.View();
+    CAPTURE(FormatTime(v.now));
+    const view::ClientView* consumer = nullptr;
+    for (const view::ClientView& c : v.clients) {
+      if (c.name == "consumer-1") consumer = &c;
+    }
+    if (consumer == nullptr || consumer->positions.empty()) continue;
+    REQUIRE(consumer->positions.size() == 1);
+    CHECK(consumer->positions[0].first == "cities");
+    const std::vector<std::int64_t>& offsets = consumer->positions[0].second;
+    std::int64_t expected = 0;
+    for (const view::PartitionView& p : v.topics.at(0).partitions) {
+      const auto at = static_cast<std::size_t>(p.partition);
+      if (at >= offsets.size() || offsets[at] < 0) continue;
+      for (const view::ReplicaLogView& log : p.logs) {
+        if (log.broker_id == p.leader && log.online) {
+          expected = std::max(expected, log.high_watermark - offsets[at]);
+        }
+      }
+    }
+    CHECK(consumer->lag == expected);
+    CHECK(v.metrics.at("records-lag-max") == static_cast<double>(expected));
+    largest = std::max(largest, consumer->lag);
+    last = consumer->lag;
+  }
+  CHECK(largest > 200);  // four seconds of records wait when it starts
+  CHECK(last >= 0);
+  CHECK(last < 50);  // caught up by the end
 }
 
 // Two runs of one scenario build equal-looking snapshots (the same broker's image at the same
