@@ -4,7 +4,8 @@
 // every visible panel is drawn with ImGui and no backend (no GL, so no raster time;
 // `kafkasim-gui --frames N` under xvfb-run measures whole frames).
 // Times per frame: the world update (App::Update: advance by the per-frame budget, snapshot,
-// view-models) and the UI build (NewFrame..Render). Prints medians and p90s per run, then the
+// view-models) and the UI build (NewFrame..Render). Prints medians and p90s per run, how many
+// whole frames (update + build) took over 16 ms and the virtual times they ran to, then the
 // median over runs.
 #include <algorithm>
 #include <chrono>
@@ -42,8 +43,14 @@ struct Sample {
   double build_median_ms = 0, build_p90_ms = 0;
   double update_median_ms = 0, update_p90_ms = 0;
   // The world update in two: running the simulation, then the snapshot and view-models.
-  double advance_median_ms = 0, snapshot_median_ms = 0, snapshot_p90_ms = 0;
+  double advance_median_ms = 0, advance_p90_ms = 0, snapshot_median_ms = 0, snapshot_p90_ms = 0;
+  // Whole frames: world update plus UI build.
+  double frame_median_ms = 0, frame_p90_ms = 0;
+  std::size_t frames_over_budget = 0;
+  std::string over_budget_at;  // the virtual times of the frames over budget ("20.050s ...")
 };
+
+constexpr double kFrameBudgetMs = 16.0;
 
 double Quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
@@ -74,7 +81,7 @@ bool Run(const Load& load, int frames, Sample& sample) {
   gui::App app(std::move(session));
   gui::Configure(options, app);
   if (!gui::BuildFontAtlas()) return false;
-  std::vector<double> build_ms, update_ms, advance_ms, snapshot_ms;
+  std::vector<double> build_ms, update_ms, advance_ms, snapshot_ms, frame_ms;
   for (int frame = 0; frame < kWarmUpFrames + frames; ++frame) {
     const auto t0 = std::chrono::steady_clock::now();
     app.Update(1.0 / 60);
@@ -90,14 +97,28 @@ bool Run(const Load& load, int frames, Sample& sample) {
     advance_ms.push_back(app.last_advance_ms());
     snapshot_ms.push_back(MillisecondsBetween(t0, t1) - app.last_advance_ms());
     build_ms.push_back(MillisecondsBetween(t1, t2));
+    frame_ms.push_back(MillisecondsBetween(t0, t2));
+    if (frame_ms.back() > kFrameBudgetMs) {
+      ++sample.frames_over_budget;
+      if (sample.frames_over_budget <= 12) {
+        sample.over_budget_at += " " + FormatTime(app.session().View().now);
+      }
+    }
   }
   const view::WorldView& world = app.session().View();
   if (world.topics.empty() || world.topics[0].partitions.size() != load.partitions) return false;
   std::printf("  t=%s after the run, %zu partitions\n", FormatTime(world.now).c_str(),
               world.topics[0].partitions.size());
-  sample = {Quantile(build_ms, 0.5),   Quantile(build_ms, 0.9),   Quantile(update_ms, 0.5),
-            Quantile(update_ms, 0.9),  Quantile(advance_ms, 0.5), Quantile(snapshot_ms, 0.5),
-            Quantile(snapshot_ms, 0.9)};
+  sample.build_median_ms = Quantile(build_ms, 0.5);
+  sample.build_p90_ms = Quantile(build_ms, 0.9);
+  sample.update_median_ms = Quantile(update_ms, 0.5);
+  sample.update_p90_ms = Quantile(update_ms, 0.9);
+  sample.advance_median_ms = Quantile(advance_ms, 0.5);
+  sample.advance_p90_ms = Quantile(advance_ms, 0.9);
+  sample.snapshot_median_ms = Quantile(snapshot_ms, 0.5);
+  sample.snapshot_p90_ms = Quantile(snapshot_ms, 0.9);
+  sample.frame_median_ms = Quantile(frame_ms, 0.5);
+  sample.frame_p90_ms = Quantile(frame_ms, 0.9);
   return true;
 }
 
@@ -134,7 +155,7 @@ int Main(int argc, char** argv) {
       "gui bench: headless (no GL), real runner, %s, from t=19s at 1x, %d frames after %d "
       "warm-up, %d runs\n",
       load->what, frames, kWarmUpFrames, runs);
-  std::vector<double> build, build_p90, update, advance, snapshot;
+  std::vector<double> build, build_p90, update, advance, snapshot, frame, frame_p90;
   for (int run = 1; run <= runs; ++run) {
     Sample s;
     if (!Run(*load, frames, s)) {
@@ -143,19 +164,25 @@ int Main(int argc, char** argv) {
     }
     std::printf(
         "run %d: UI build median %.3f ms (p90 %.3f), world update median %.3f ms "
-        "(p90 %.3f) = simulation %.3f + snapshot and models %.3f (p90 %.3f)\n",
+        "(p90 %.3f) = simulation %.3f (p90 %.3f) + snapshot and models %.3f (p90 %.3f)\n",
         run, s.build_median_ms, s.build_p90_ms, s.update_median_ms, s.update_p90_ms,
-        s.advance_median_ms, s.snapshot_median_ms, s.snapshot_p90_ms);
+        s.advance_median_ms, s.advance_p90_ms, s.snapshot_median_ms, s.snapshot_p90_ms);
+    std::printf("  whole frame median %.3f ms (p90 %.3f); %zu of %d frames over %.0f ms%s%s\n",
+                s.frame_median_ms, s.frame_p90_ms, s.frames_over_budget, frames, kFrameBudgetMs,
+                s.frames_over_budget > 0 ? ", ending at" : "", s.over_budget_at.c_str());
     build.push_back(s.build_median_ms);
     build_p90.push_back(s.build_p90_ms);
     update.push_back(s.update_median_ms);
     advance.push_back(s.advance_median_ms);
     snapshot.push_back(s.snapshot_median_ms);
+    frame.push_back(s.frame_median_ms);
+    frame_p90.push_back(s.frame_p90_ms);
   }
   std::printf(
       "median of %d runs: UI build %.3f ms (p90 %.3f), world update %.3f ms = simulation "
-      "%.3f + snapshot and models %.3f\n",
-      runs, Median(build), Median(build_p90), Median(update), Median(advance), Median(snapshot));
+      "%.3f + snapshot and models %.3f; whole frame %.3f ms (p90 %.3f)\n",
+      runs, Median(build), Median(build_p90), Median(update), Median(advance), Median(snapshot),
+      Median(frame), Median(frame_p90));
   return 0;
 }
 
