@@ -30,8 +30,13 @@ std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
 // then takes the dump.
 bool AppendEscaped(std::string_view s, std::string& out) {
   out.push_back('"');
-  for (const char c : s) {
-    const auto byte = static_cast<unsigned char>(c);
+  // Runs of bytes that pass as they are (most of every line) are copied whole.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(s[i]);
+    if (byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (byte) {
       case '"':
         out.append("\\\"");
@@ -56,13 +61,10 @@ bool AppendEscaped(std::string_view s, std::string& out) {
         break;
       default:
         if (byte >= 0x80) return false;
-        if (byte <= 0x1F) {
-          out.append(fmt::format("\\u{:04x}", byte));
-        } else {
-          out.push_back(c);
-        }
+        out.append(fmt::format("\\u{:04x}", byte));  // another control character
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
   return true;
 }
