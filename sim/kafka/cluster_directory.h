@@ -26,6 +26,11 @@ struct ClusterDirectory {
       if (dense_.size() <= at) dense_.resize(at + 1, kNoNode);
       dense_[at] = node;
     }
+    if (node != kNoNode) {
+      if (id_of_node_.size() <= node) id_of_node_.resize(std::size_t{node} + 1, -1);
+      std::int32_t& known = id_of_node_[node];
+      if (known < 0 || id < known) known = id;  // as a walk of node_of_id finds it: the lowest
+    }
   }
   // Every message a node sends goes through this, and the GUI's snapshot once per replica:
   // small ids (every cluster a scenario can declare) are read from a vector.
@@ -39,15 +44,13 @@ struct ClusterDirectory {
   }
   // The node.id of a broker or controller node, or -1 for any other node (a client).
   std::int32_t IdFor(NodeIndex node) const {
-    for (const auto& [id, n] : node_of_id) {
-      if (n == node) return id;
-    }
-    return -1;
+    return node < id_of_node_.size() ? id_of_node_[node] : -1;
   }
 
  private:
   static constexpr std::int32_t kDenseIds = 1 << 16;
-  std::vector<NodeIndex> dense_;  // node_of_id for ids below kDenseIds, kNoNode where none
+  std::vector<NodeIndex> dense_;          // node_of_id for ids below kDenseIds, kNoNode where none
+  std::vector<std::int32_t> id_of_node_;  // by node index: its lowest node.id, -1 where none
 };
 
 }  // namespace kafkasim::kafka
