@@ -79,14 +79,24 @@ void Draw(const view::WorldView& world, GuiState& state, CommandQueue& queue) {
       ImGui::TextColored(ToVec4(c.lag > 0 ? pal.warn : pal.ok), "%lld",
                          static_cast<long long>(c.lag));
       ImGui::TableNextColumn();
+      // The first positions in full; a consumer of 10,000 partitions would otherwise wrap a
+      // line of 150 KB every frame.
+      constexpr std::size_t kShownPositions = 6;
       std::string positions;
+      std::size_t shown = 0, more = 0;
       for (const auto& [topic, offsets] : c.positions) {
         for (std::size_t partition = 0; partition < offsets.size(); ++partition) {
           if (offsets[partition] < 0) continue;
+          if (shown == kShownPositions) {
+            ++more;
+            continue;
+          }
+          ++shown;
           positions += topic + "-" + std::to_string(partition) + "@" +
                        std::to_string(offsets[partition]) + " ";
         }
       }
+      if (more > 0) positions += "and " + std::to_string(more) + " more";
       ImGui::TextWrapped("%s", positions.c_str());
     }
     ImGui::EndTable();
