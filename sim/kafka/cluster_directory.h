@@ -13,14 +13,13 @@
 namespace kafkasim::kafka {
 
 struct ClusterDirectory {
-  // Broker and controller node.ids; written only through Add.
-  std::map<std::int32_t, NodeIndex> node_of_id;
   std::vector<std::int32_t> voter_ids;  // controller.quorum.voters
   std::vector<BrokerId> broker_ids;
   std::string cluster_id;  // meta.properties cluster.id
 
+  // Registers a broker or controller node.id (kept in the map and both vectors below).
   void Add(std::int32_t id, NodeIndex node) {
-    node_of_id[id] = node;
+    node_of_id_[id] = node;
     if (id >= 0 && id < kDenseIds) {
       const auto at = static_cast<std::size_t>(id);
       if (dense_.size() <= at) dense_.resize(at + 1, kNoNode);
@@ -39,16 +38,18 @@ struct ClusterDirectory {
       return dense_[static_cast<std::size_t>(id)];
     }
     if (id >= 0 && id < kDenseIds) return kNoNode;
-    const auto it = node_of_id.find(id);
-    return it == node_of_id.end() ? kNoNode : it->second;
+    const auto it = node_of_id_.find(id);
+    return it == node_of_id_.end() ? kNoNode : it->second;
   }
   // The node.id of a broker or controller node, or -1 for any other node (a client).
   std::int32_t IdFor(NodeIndex node) const {
     return node < id_of_node_.size() ? id_of_node_[node] : -1;
   }
+  const std::map<std::int32_t, NodeIndex>& node_of_id() const { return node_of_id_; }
 
  private:
   static constexpr std::int32_t kDenseIds = 1 << 16;
+  std::map<std::int32_t, NodeIndex> node_of_id_;  // broker and controller node.ids
   std::vector<NodeIndex> dense_;          // node_of_id for ids below kDenseIds, kNoNode where none
   std::vector<std::int32_t> id_of_node_;  // by node index: its lowest node.id, -1 where none
 };

@@ -30,7 +30,7 @@ TEST_CASE("the directory finds nodes by id and ids by node as its map holds them
   CHECK(d.IdFor(100) == -1);
   CHECK(d.IdFor(kNoNode) == -1);
   // Every answer is the map's.
-  for (const auto& [id, node] : d.node_of_id) {
+  for (const auto& [id, node] : d.node_of_id()) {
     CHECK(d.NodeFor(id) == node);
     CHECK(d.IdFor(node) == id);
   }
