@@ -317,7 +317,7 @@ void ProducerNode::OnTimer(std::uint64_t tag) {
       }
       break;
     case kFlush:
-      flush_scheduled_ = false;
+      if (flush_at_ && env_.Now() >= *flush_at_) flush_at_.reset();
       Flush();
       break;
     case kHousekeeping:
@@ -375,10 +375,14 @@ void ProducerNode::Produce() {
   ++stats().sent;
   ++stats().in_flight;
   accumulator_[-1].push_back(std::move(p));  // partition chosen at flush, once metadata is known
-  if (!flush_scheduled_) {
-    flush_scheduled_ = true;
-    env_.SetTimer(config_.linger, kFlush);
-  }
+  ScheduleFlush(config_.linger);
+}
+
+void ProducerNode::ScheduleFlush(Duration after) {
+  const Time at = env_.Now() + after;
+  if (flush_at_ && *flush_at_ <= at) return;  // an earlier flush will come first
+  flush_at_ = at;
+  env_.SetTimer(after, kFlush);
 }
 
 void ProducerNode::Flush() {
@@ -410,10 +414,30 @@ void ProducerNode::Flush() {
   for (const auto& [p, batches] : retry_batches_) {
     if (!batches.empty()) partitions.insert(p);
   }
+  // RecordAccumulator.ready: a broker is ready when one of its partitions has a batch that has
+  // waited linger.ms since its first record (or the producer is closing, or a retry waits).
+  // Its drain then takes every partition's batch for that broker, ripe or not
+  // (drainBatchesForOneNode). A response arriving meanwhile sends nothing early.
+  const Time now = env_.Now();
+  std::set<BrokerId> ready;
+  for (std::int32_t partition : partitions) {
+    const auto acc = accumulator_.find(partition);
+    const auto retries = retry_batches_.find(partition);
+    const bool ripe =
+        closing_ || (retries != retry_batches_.end() && !retries->second.empty()) ||
+        (acc != accumulator_.end() && now - acc->second.front().created >= config_.linger);
+    if (ripe) ready.insert(metadata_.LeaderOf(config_.topic, partition));
+  }
+  std::optional<Time> next_ripe;
   for (std::int32_t partition : partitions) {
     const BrokerId leader = metadata_.LeaderOf(config_.topic, partition);
     if (leader < 0) {
       RequestMetadata();
+      continue;
+    }
+    if (!ready.contains(leader)) {
+      const Time ripe_at = accumulator_.at(partition).front().created + config_.linger;
+      if (!next_ripe || ripe_at < *next_ripe) next_ripe = ripe_at;
       continue;
     }
     // A new epoch's batches wait until the old epoch's have come back (as Kafka resets a
@@ -444,6 +468,7 @@ void ProducerNode::Flush() {
     SendBatch(std::move(b), leader);
     ++in_flight_per_broker[leader];
   }
+  if (next_ripe) ScheduleFlush(*next_ripe - now);
 }
 
 void ProducerNode::AssignSequence(Batch& batch) {
@@ -662,10 +687,7 @@ void ProducerNode::Retry(std::vector<Pending> records, Errc error) {
   ReportError(error, !again.empty(), records.empty() ? -1 : records.front().partition);
   for (Pending& p : again) accumulator_[p.partition].push_back(std::move(p));
   RequestMetadata();
-  if (!flush_scheduled_ && !again.empty()) {
-    flush_scheduled_ = true;
-    env_.SetTimer(config_.retry_backoff, kFlush);
-  }
+  if (!again.empty()) ScheduleFlush(config_.retry_backoff);
 }
 
 void ProducerNode::RetryBatch(Batch batch, Errc error) {
@@ -692,10 +714,7 @@ void ProducerNode::RetryBatch(Batch batch, Errc error) {
   RequestMetadata();
   if (again) {
     RequeueBatch(std::move(batch));
-    if (!flush_scheduled_) {
-      flush_scheduled_ = true;
-      env_.SetTimer(config_.retry_backoff, kFlush);
-    }
+    ScheduleFlush(config_.retry_backoff);
     return;
   }
   const Errc outcome = expired && Retriable(error) ? Errc::kRequestTimedOut : error;

@@ -161,6 +161,8 @@ class ProducerNode : public Node {
   void OnInitProducerIdResponse(const InitProducerIdResponse& response);
   void Produce();
   void Flush();
+  // Sets a flush timer `after` from now, unless one is already due by then.
+  void ScheduleFlush(Duration after);
   // Sends a batch to the partition's leader (acks=0: counted as done at once).
   void SendBatch(Batch batch, BrokerId leader);
   bool CanSendRetry(const Batch& batch) const;
@@ -198,7 +200,7 @@ class ProducerNode : public Node {
   StickyPartitioner sticky_;
   std::map<std::int32_t, std::vector<Pending>> accumulator_;  // by partition
   std::map<std::int64_t, InFlight> in_flight_;                // by correlation id
-  bool flush_scheduled_ = false;
+  std::optional<Time> flush_at_;  // when the earliest pending flush timer fires
   bool closing_ = false;
   std::set<std::string> reported_errors_;  // error names on the timeline since the last ack
 

@@ -132,6 +132,45 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "producer batches: a batch leaves when its first record has waited linger.ms, not when an "
+    "earlier batch is answered") {
+  TestCluster cluster;
+  cluster.WaitForBrokersReady();
+  cluster.CreateTopic("cities", 1, 3);
+  const std::int32_t leader = cluster.LeaderOf("cities", 0);
+  ProducerConfig config;
+  config.topic = "cities";
+  config.count = 300;
+  config.send_interval = Milliseconds(1);  // one record a millisecond
+  config.linger = Milliseconds(5);
+  config.record_at = [](std::int64_t n) {
+    return ProducedRecord{std::nullopt, "city-" + std::to_string(n), 0};
+  };
+  auto history = std::make_shared<ClientHistory>();
+  cluster.AddProducer("producer-1", config, history);
+  cluster.RunFor(Milliseconds(5000));
+  const ReplicaLog& log = cluster.Log(leader, "cities", 0);
+  REQUIRE(log.log_end_offset() == 300);
+  Result<std::vector<std::uint8_t>> stored = log.Read(0, 1 << 20, INT64_MAX);
+  REQUIRE(stored.ok());
+  Result<std::vector<storage::BatchSpan>> batches = storage::SplitBatches(*stored);
+  REQUIRE(batches.ok());
+  REQUIRE(batches->size() > 20);
+  // RecordAccumulator.ready: a batch is sendable once it has waited linger.ms (or is full).
+  // Every batch but the first (records waiting for the producer id) and the last (what was left)
+  // holds the records of one linger: 5 records, or 6 when the sixth came in the same millisecond
+  // as the flush. Answers arrive every few milliseconds and must not send a younger batch.
+  for (std::size_t i = 1; i + 1 < batches->size(); ++i) {
+    const storage::BatchHeader& h = (*batches)[i].header;
+    CAPTURE(i);
+    CAPTURE(h.base_offset);
+    CHECK(h.last_offset_delta + 1 >= 5);
+    CHECK(h.last_offset_delta + 1 <= 6);
+    CHECK(h.max_timestamp - h.base_timestamp <= 5);
+  }
+}
+
 TEST_CASE("producer batches: a damaged batch is refused with CORRUPT_MESSAGE and not written") {
   TestCluster cluster;
   cluster.WaitForBrokersReady();
