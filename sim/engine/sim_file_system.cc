@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "engine/prng.h"
 
@@ -42,13 +43,17 @@ Status ValidateRelativePath(const std::string& path) {
 }
 
 SimFileSystem::File* SimFileSystem::FindFile(const std::string& path) {
-  auto it = files_.find(path);
-  return it == files_.end() ? nullptr : &it->second;
+  // The same look-up as the const one; this object is not const here.
+  return const_cast<File*>(std::as_const(*this).FindFile(path));
 }
 
 const SimFileSystem::File* SimFileSystem::FindFile(const std::string& path) const {
+  if (last_found_.path != nullptr && *last_found_.path == path) return last_found_.file;
   auto it = files_.find(path);
-  return it == files_.end() ? nullptr : &it->second;
+  if (it == files_.end()) return nullptr;
+  last_found_.path = &it->first;
+  last_found_.file = &it->second;
+  return &it->second;
 }
 
 Status SimFileSystem::CheckParent(const std::string& path) const {
@@ -131,6 +136,7 @@ bool SimFileSystem::IsDirectory(const std::string& path) const {
 Status SimFileSystem::Remove(const std::string& path) {
   if (Status s = ValidateRelativePath(path); !s.ok()) return s;
   if (path.empty()) return {Errc::kInvalidArgument, "cannot remove the root"};
+  last_found_ = {};  // the file it names may go
   if (File* file = FindFile(path)) {
     used_bytes_ -= file->data.size();
     files_.erase(path);
@@ -156,6 +162,7 @@ Status SimFileSystem::Rename(const std::string& from, const std::string& to) {
   if (Status s = CheckParent(to); !s.ok()) return s;
   if (Status s = ValidateRelativePath(from); !s.ok()) return s;
   if (from == to) return Exists(from) ? Status::Ok() : NotFound(from);
+  last_found_ = {};  // the file it names may go, or change its name
   if (auto it = files_.find(from); it != files_.end()) {
     if (dirs_.count(to) != 0) return {Errc::kIoError, "is a directory: " + to};
     if (File* old = FindFile(to)) used_bytes_ -= old->data.size();

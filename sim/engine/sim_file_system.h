@@ -104,6 +104,22 @@ class SimFileSystem : public FileSystem {
 
   File* FindFile(const std::string& path);
   const File* FindFile(const std::string& path) const;
+  // The file FindFile found last. Reads come in runs on one file (a segment's batch headers,
+  // then its bytes), and a map walk compares paths with long shared prefixes. Forgotten by
+  // Remove and Rename (the only ways a file leaves the map or changes its name) and by any
+  // copy, whose map has other nodes.
+  struct LastFound {
+    const std::string* path = nullptr;  // the map's key
+    const File* file = nullptr;
+    LastFound() = default;
+    LastFound(const LastFound&) {}
+    LastFound& operator=(const LastFound&) {
+      path = nullptr;
+      file = nullptr;
+      return *this;
+    }
+  };
+  mutable LastFound last_found_;
   Status CheckParent(const std::string& path) const;
   Status Reserve(const std::string& path, std::uint64_t old_size, std::uint64_t new_size);
   void SaveDurable(File& file, std::uint64_t begin, std::uint64_t end);

@@ -111,6 +111,50 @@ TEST_CASE_TEMPLATE("file_system: missing files and escaping paths are errors", F
   CHECK_FALSE(fs.Exists("../"));
 }
 
+TEST_CASE_TEMPLATE(
+    "file_system: a file read just before it is removed, renamed or replaced is not read again", F,
+    SimFixture, PosixFixture) {
+  F f;
+  FileSystem& fs = f.fs;
+  REQUIRE(fs.CreateDirs("d").ok());
+  REQUIRE(fs.WriteFileAtomically("d/a", std::string("first")).ok());
+  CHECK(ReadAll(fs, "d/a") == "first");
+  // Renamed away: the old name is gone, the new one has the bytes.
+  REQUIRE(fs.Rename("d/a", "d/b").ok());
+  std::vector<std::uint8_t> buf(8);
+  CHECK(fs.ReadAt("d/a", 0, buf).status().code() == Errc::kNotFound);
+  CHECK(ReadAll(fs, "d/b") == "first");
+  // A new file under the old name.
+  REQUIRE(fs.CreateFile("d/a").ok());
+  REQUIRE(fs.Append("d/a", Bytes("second")).ok());
+  CHECK(ReadAll(fs, "d/a") == "second");
+  CHECK(ReadAll(fs, "d/b") == "first");
+  // Replaced by a rename onto it.
+  REQUIRE(fs.Rename("d/b", "d/a").ok());
+  CHECK(ReadAll(fs, "d/a") == "first");
+  // Its directory renamed.
+  REQUIRE(fs.Rename("d", "e").ok());
+  CHECK(fs.FileSize("d/a").status().code() == Errc::kNotFound);
+  CHECK(ReadAll(fs, "e/a") == "first");
+  // Removed.
+  REQUIRE(fs.Remove("e/a").ok());
+  CHECK(fs.ReadAt("e/a", 0, buf).status().code() == Errc::kNotFound);
+  CHECK(fs.Append("e/a", Bytes("x")).code() == Errc::kNotFound);
+}
+
+TEST_CASE("sim_file_system: a copy reads its own files, not the original's") {
+  SimFileSystem fs;
+  REQUIRE(fs.CreateFile("f").ok());
+  REQUIRE(fs.Append("f", Bytes("original")).ok());
+  CHECK(ReadAll(fs, "f") == "original");
+  SimFileSystem copy = fs;
+  REQUIRE(fs.Remove("f").ok());
+  CHECK(ReadAll(copy, "f") == "original");
+  REQUIRE(copy.Append("f", Bytes("+")).ok());
+  CHECK(ReadAll(copy, "f") == "original+");
+  CHECK_FALSE(fs.Exists("f"));
+}
+
 TEST_CASE("sim_file_system: a crash drops unsynced appends and keeps synced ones") {
   SimFileSystem fs;
   REQUIRE(fs.CreateFile("f").ok());
