@@ -136,10 +136,10 @@ bool SimFileSystem::IsDirectory(const std::string& path) const {
 Status SimFileSystem::Remove(const std::string& path) {
   if (Status s = ValidateRelativePath(path); !s.ok()) return s;
   if (path.empty()) return {Errc::kInvalidArgument, "cannot remove the root"};
-  last_found_ = {};  // the file it names may go
   if (File* file = FindFile(path)) {
     used_bytes_ -= file->data.size();
     files_.erase(path);
+    last_found_ = {};
     TouchParent(path);
     return Status::Ok();
   }
@@ -148,6 +148,7 @@ Status SimFileSystem::Remove(const std::string& path) {
     used_bytes_ -= it->second.data.size();
     it = files_.erase(it);
   }
+  last_found_ = {};
   for (auto it = dirs_.lower_bound(path + "/"); it != dirs_.end() && IsUnder(*it, path);) {
     dir_modified_.erase(*it);
     it = dirs_.erase(it);
@@ -162,13 +163,13 @@ Status SimFileSystem::Rename(const std::string& from, const std::string& to) {
   if (Status s = CheckParent(to); !s.ok()) return s;
   if (Status s = ValidateRelativePath(from); !s.ok()) return s;
   if (from == to) return Exists(from) ? Status::Ok() : NotFound(from);
-  last_found_ = {};  // the file it names may go, or change its name
   if (auto it = files_.find(from); it != files_.end()) {
     if (dirs_.count(to) != 0) return {Errc::kIoError, "is a directory: " + to};
     if (File* old = FindFile(to)) used_bytes_ -= old->data.size();
     File moved = std::move(it->second);
     files_.erase(it);
     files_[to] = std::move(moved);
+    last_found_ = {};
     if (shrunk_files_.erase(from) > 0) shrunk_files_.insert(to);
     TouchParent(from);
     TouchParent(to);
@@ -201,6 +202,7 @@ Status SimFileSystem::Rename(const std::string& from, const std::string& to) {
     node.key() = to + f.substr(from.size());
     files_.insert(std::move(node));
   }
+  last_found_ = {};
   TouchParent(from);
   TouchParent(to);
   return Status::Ok();

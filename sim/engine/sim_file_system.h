@@ -105,9 +105,9 @@ class SimFileSystem : public FileSystem {
   File* FindFile(const std::string& path);
   const File* FindFile(const std::string& path) const;
   // The file FindFile found last. Reads come in runs on one file (a segment's batch headers,
-  // then its bytes), and a map walk compares paths with long shared prefixes. Forgotten by
-  // Remove and Rename (the only ways a file leaves the map or changes its name) and by any
-  // copy, whose map has other nodes.
+  // then its bytes), and a map walk compares paths with long shared prefixes. Forgotten
+  // after Remove and Rename take files out of the map or rename them (the only ways a node
+  // goes or changes its key), and by any copy, whose map has other nodes.
   struct LastFound {
     const std::string* path = nullptr;  // the map's key
     const File* file = nullptr;
