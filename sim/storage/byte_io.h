@@ -2,7 +2,9 @@
 // that reports failure instead of reading past its input.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -10,13 +12,66 @@
 
 namespace kafkasim::storage {
 
+inline constexpr bool kLittleEndianHost = std::endian::native == std::endian::little;
+
+// Big-endian loads from a buffer the caller has bounds-checked.
+inline std::uint64_t LoadBigEndian(std::span<const std::uint8_t> in, std::size_t at, int bytes) {
+  // The widths of Kafka's fixed fields as one load and a byte swap (the width is a constant at
+  // every call, so the switch folds away); the loop for any other width.
+  switch (bytes) {
+    case 8: {
+      std::uint64_t v;
+      std::memcpy(&v, in.data() + at, 8);
+      return kLittleEndianHost ? __builtin_bswap64(v) : v;
+    }
+    case 4: {
+      std::uint32_t v;
+      std::memcpy(&v, in.data() + at, 4);
+      return kLittleEndianHost ? __builtin_bswap32(v) : v;
+    }
+    case 2: {
+      std::uint16_t v;
+      std::memcpy(&v, in.data() + at, 2);
+      return kLittleEndianHost ? __builtin_bswap16(v) : v;
+    }
+    default: {
+      std::uint64_t v = 0;
+      for (int i = 0; i < bytes; ++i) v = (v << 8) | in[at + static_cast<std::size_t>(i)];
+      return v;
+    }
+  }
+}
+inline void StoreBigEndian(std::span<std::uint8_t> out, std::size_t at, std::uint64_t v,
+                           int bytes) {
+  switch (bytes) {
+    case 8: {
+      const std::uint64_t be = kLittleEndianHost ? __builtin_bswap64(v) : v;
+      std::memcpy(out.data() + at, &be, 8);
+      return;
+    }
+    case 4: {
+      const auto narrow = static_cast<std::uint32_t>(v);
+      const std::uint32_t be = kLittleEndianHost ? __builtin_bswap32(narrow) : narrow;
+      std::memcpy(out.data() + at, &be, 4);
+      return;
+    }
+    default:
+      for (int i = 0; i < bytes; ++i) {
+        out[at + static_cast<std::size_t>(i)] =
+            static_cast<std::uint8_t>(v >> (8 * (bytes - 1 - i)));
+      }
+  }
+}
+
 class ByteWriter {
  public:
   explicit ByteWriter(std::vector<std::uint8_t>& out) : out_(out) {}
 
   void U8(std::uint8_t v) { out_.push_back(v); }
   void BigEndian(std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    const std::size_t at = out_.size();
+    out_.resize(at + static_cast<std::size_t>(bytes));
+    StoreBigEndian(out_, at, v, bytes);
   }
   void I16(std::int16_t v) { BigEndian(static_cast<std::uint16_t>(v), 2); }
   void I32(std::int32_t v) { BigEndian(static_cast<std::uint32_t>(v), 4); }
@@ -58,8 +113,8 @@ class ByteReader {
 
   std::optional<std::uint64_t> BigEndian(int bytes) {
     if (!ok_ || remaining() < static_cast<std::size_t>(bytes)) return Fail<std::uint64_t>();
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v = (v << 8) | in_[pos_++];
+    const std::uint64_t v = LoadBigEndian(in_, pos_, bytes);
+    pos_ += static_cast<std::size_t>(bytes);
     return v;
   }
   std::optional<std::int8_t> I8() {
@@ -127,18 +182,5 @@ class ByteReader {
   std::size_t pos_ = 0;
   bool ok_ = true;
 };
-
-// Big-endian loads from a buffer the caller has bounds-checked.
-inline std::uint64_t LoadBigEndian(std::span<const std::uint8_t> in, std::size_t at, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | in[at + static_cast<std::size_t>(i)];
-  return v;
-}
-inline void StoreBigEndian(std::span<std::uint8_t> out, std::size_t at, std::uint64_t v,
-                           int bytes) {
-  for (int i = 0; i < bytes; ++i) {
-    out[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * (bytes - 1 - i)));
-  }
-}
 
 }  // namespace kafkasim::storage
