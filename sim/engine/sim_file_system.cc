@@ -83,10 +83,8 @@ Status SimFileSystem::Reserve(const std::string& path, std::uint64_t old_size,
 void SimFileSystem::SaveDurable(File& file, std::uint64_t begin, std::uint64_t end) {
   end = std::min({end, file.durable_size, static_cast<std::uint64_t>(file.data.size())});
   if (begin >= end) return;
-  const auto b = static_cast<std::ptrdiff_t>(begin);
-  const auto e = static_cast<std::ptrdiff_t>(end);
   file.undo.push_back(
-      {begin, std::vector<std::uint8_t>(file.data.begin() + b, file.data.begin() + e)});
+      {begin, file.data.Copy(static_cast<std::size_t>(begin), static_cast<std::size_t>(end))});
 }
 
 Status SimFileSystem::CreateDirs(const std::string& dir) {
@@ -236,12 +234,10 @@ Status SimFileSystem::WriteAt(const std::string& path, std::uint64_t offset,
   const std::uint64_t end = offset + data.size();
   if (Status s = Reserve(path, old_size, std::max(old_size, end)); !s.ok()) return s;
   SaveDurable(*file, offset, end);
-  if (offset == old_size) {
-    file->data.insert(file->data.end(), data.begin(), data.end());  // one pass, no zero fill
-  } else {
-    if (end > old_size) file->data.resize(static_cast<std::size_t>(end));
-    if (!data.empty()) std::memcpy(file->data.data() + offset, data.data(), data.size());
-  }
+  // The part over existing bytes is overwritten, the rest appended (no zero fill).
+  const std::size_t over = static_cast<std::size_t>(std::min(end, old_size) - offset);
+  file->data.Write(static_cast<std::size_t>(offset), data.first(over));
+  file->data.Append(data.subspan(over));
   file->dirty = true;
   file->modified = Now();
   return Status::Ok();
@@ -253,7 +249,7 @@ Result<std::size_t> SimFileSystem::ReadAt(const std::string& path, std::uint64_t
   if (file == nullptr) return NotFound(path);
   if (offset >= file->data.size()) return std::size_t{0};
   const std::size_t n = std::min(out.size(), static_cast<std::size_t>(file->data.size() - offset));
-  if (n != 0) std::memcpy(out.data(), file->data.data() + offset, n);
+  file->data.Read(static_cast<std::size_t>(offset), out.first(n));
   return n;
 }
 
@@ -269,7 +265,7 @@ Status SimFileSystem::Truncate(const std::string& path, std::uint64_t size) {
   const std::uint64_t old_size = file->data.size();
   if (Status s = Reserve(path, old_size, size); !s.ok()) return s;
   SaveDurable(*file, size, old_size);
-  file->data.resize(static_cast<std::size_t>(size));  // growing fills zeros, as ftruncate
+  file->data.Resize(static_cast<std::size_t>(size));  // growing fills zeros, as ftruncate
   file->dirty = true;
   file->modified = Now();
   if (size < file->durable_size) {
@@ -326,8 +322,8 @@ void SimFileSystem::LoseUnsyncedData(Rng& rng, bool torn_tail) {
     const std::uint64_t old_size = file.data.size();
     for (auto it = file.undo.rbegin(); it != file.undo.rend(); ++it) {
       const std::uint64_t end = it->offset + it->bytes.size();
-      if (file.data.size() < end) file.data.resize(static_cast<std::size_t>(end));
-      std::memcpy(file.data.data() + it->offset, it->bytes.data(), it->bytes.size());
+      if (file.data.size() < end) file.data.Resize(static_cast<std::size_t>(end));
+      file.data.Write(static_cast<std::size_t>(it->offset), it->bytes);
     }
     file.undo.clear();
     file.shrunk_to.reset();
@@ -336,7 +332,7 @@ void SimFileSystem::LoseUnsyncedData(Rng& rng, bool torn_tail) {
       keep += rng.Uniform(file.data.size() - file.durable_size + 1);
     }
     KSIM_ASSERT_LE(file.durable_size, static_cast<std::uint64_t>(file.data.size()));
-    file.data.resize(static_cast<std::size_t>(keep));
+    file.data.Resize(static_cast<std::size_t>(keep));
     // A torn tail that survives is, from now on, what the disk holds.
     file.durable_size = keep;
     file.dirty = false;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/chunked_bytes.h"
 #include "engine/file_system.h"
 #include "engine/time.h"
 
@@ -26,8 +27,9 @@ namespace kafkasim {
 //   this, a follower that truncated a diverged log and then fsynced its leader-epoch
 //   checkpoint could come back from a power loss with the old log and the new checkpoint, a
 //   state ext4 does not produce.) The bytes appended after it stay volatile.
-// - Costs: one buffer per file. Overwrites and truncations below the durable size save the old
-//   durable bytes in an undo list; Sync only forgets that list, so appends never copy the file.
+// - Costs: one buffer per file, in chunks (ChunkedBytes). Overwrites and truncations below the
+//   durable size save the old durable bytes in an undo list; Sync only forgets that list, so
+//   appends never copy the file.
 class SimFileSystem : public FileSystem {
  public:
   SimFileSystem() = default;
@@ -85,7 +87,7 @@ class SimFileSystem : public FileSystem {
     std::vector<std::uint8_t> bytes;  // durable contents at offset before a write/truncate
   };
   struct File {
-    std::vector<std::uint8_t> data;  // what reads see
+    ChunkedBytes data;  // what reads see
     std::uint64_t durable_size = 0;
     bool dirty = false;      // written since the last Sync
     std::vector<Undo> undo;  // oldest first
