@@ -15,6 +15,7 @@
 #include "engine/time.h"
 #include "kafka/configs.h"
 #include "kafka/messages.h"
+#include "storage/record_batch.h"
 
 namespace kafkasim::kafka {
 
@@ -146,6 +147,11 @@ class ReplicaLog {
   // log.
   virtual Result<std::vector<std::uint8_t>> Read(std::int64_t offset, std::int32_t max_bytes,
                                                  std::int64_t max_offset) const = 0;
+  // The headers of the batches Read would return, without their bytes: base and last offset,
+  // partition leader epoch and CRC are set (what replicas are compared by).
+  virtual Result<std::vector<storage::BatchHeader>> ReadHeaders(std::int64_t offset,
+                                                                std::int32_t max_bytes,
+                                                                std::int64_t max_offset) const = 0;
   virtual Status TruncateTo(std::int64_t offset) = 0;
   virtual Status TruncateFullyAndStartAt(std::int64_t offset) = 0;
   virtual Status Flush() = 0;

@@ -74,6 +74,10 @@ class StorageReplicaLog final : public ReplicaLog {
     if (!r.ok()) return r.status();
     return std::move(r->records);
   }
+  Result<std::vector<storage::BatchHeader>> ReadHeaders(std::int64_t offset, std::int32_t max_bytes,
+                                                        std::int64_t max_offset) const override {
+    return log_->ReadHeaders(offset, max_bytes, max_offset);
+  }
 
   Status TruncateTo(std::int64_t offset) override {
     const Refreshing refreshing{this};

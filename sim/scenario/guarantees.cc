@@ -156,18 +156,14 @@ std::vector<BatchFacts> BatchesOf(const kafka::ReplicaLog& log, std::int64_t fro
   std::int64_t next = from;
   while (next < to) {
     // Only batches that end below `to` come back (the read stops at the batch holding `to`).
-    Result<std::vector<std::uint8_t>> bytes = log.Read(next, kReadChunkBytes, to);
-    if (!bytes.ok() || bytes->empty()) break;
-    std::span<const std::uint8_t> rest(*bytes);
+    // Headers only: the CRC stands for the bytes.
+    Result<std::vector<storage::BatchHeader>> headers = log.ReadHeaders(next, kReadChunkBytes, to);
+    if (!headers.ok() || headers->empty()) break;
     const std::int64_t before = next;
-    while (!rest.empty()) {
-      Result<storage::BatchHeader> h = storage::ParseBatchHeader(rest);
-      if (!h.ok()) break;
-      if (h->last_offset() >= to) return out;
-      out.push_back(
-          BatchFacts{h->base_offset, h->last_offset(), h->partition_leader_epoch, h->crc});
-      next = std::max(next, h->next_offset());
-      rest = rest.subspan(h->size_in_bytes());
+    for (const storage::BatchHeader& h : *headers) {
+      if (h.last_offset() >= to) return out;
+      out.push_back(BatchFacts{h.base_offset, h.last_offset(), h.partition_leader_epoch, h.crc});
+      next = std::max(next, h.next_offset());
     }
     if (next == before) break;
   }

@@ -91,6 +91,9 @@ Result<BatchHeader> LogSegment::ReadHeaderAt(std::uint64_t position) const {
   h.batch_length = static_cast<std::int32_t>(LoadBigEndian(header, kBatchLengthOffset, 4));
   h.last_offset_delta = static_cast<std::int32_t>(LoadBigEndian(header, kLastOffsetDeltaOffset, 4));
   h.max_timestamp = static_cast<std::int64_t>(LoadBigEndian(header, kMaxTimestampOffset, 8));
+  h.partition_leader_epoch =
+      static_cast<std::int32_t>(LoadBigEndian(header, kPartitionLeaderEpochOffset, 4));
+  h.crc = static_cast<std::uint32_t>(LoadBigEndian(header, kCrcOffset, 4));
   if (h.batch_length < static_cast<std::int32_t>(kBatchHeaderSize - kLogOverhead) ||
       position + h.size_in_bytes() > size_) {
     return Status(Errc::kCorruptMessage,
@@ -177,7 +180,8 @@ Result<SegmentRecovery> LogSegment::Recover(
 }
 
 Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max_bytes,
-                                           std::int64_t max_offset) const {
+                                           std::int64_t max_offset,
+                                           std::vector<BatchHeader>* headers) const {
   std::uint64_t position = offset_index_.Lookup(offset).position;
   if (fs_.corruption_count() != found_corruptions_) {
     ForgetFoundBatches();
@@ -218,6 +222,7 @@ Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max
     }
     slice.size += static_cast<std::uint32_t>(header->size_in_bytes());
     position += header->size_in_bytes();
+    if (headers != nullptr) headers->push_back(*header);
   }
   if (slice.size > 0) RememberBatch(next_base, position);
   return slice;

@@ -64,7 +64,10 @@ class LogSegment {
     std::uint32_t position = 0;
     std::uint32_t size = 0;
   };
-  Result<Slice> Find(std::int64_t offset, std::int32_t max_bytes, std::int64_t max_offset) const;
+  // With `headers`, also appends the header of each batch in the slice (base offset, length,
+  // last offset delta, leader epoch, CRC and max timestamp; the other fields are left unset).
+  Result<Slice> Find(std::int64_t offset, std::int32_t max_bytes, std::int64_t max_offset,
+                     std::vector<BatchHeader>* headers = nullptr) const;
   Status ReadBytes(Slice slice, Bytes& out) const;
 
   // Removes every batch with last offset >= offset (a batch is never split). Returns the bytes

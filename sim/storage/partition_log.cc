@@ -209,6 +209,23 @@ Result<FetchResult> PartitionLog::Read(std::int64_t offset, std::int32_t max_byt
   return result;
 }
 
+Result<std::vector<BatchHeader>> PartitionLog::ReadHeaders(std::int64_t offset,
+                                                           std::int32_t max_bytes,
+                                                           std::int64_t max_offset) const {
+  if (offset < log_start_offset_ || offset > log_end_offset()) {
+    return OutOfRange(offset, log_start_offset_, log_end_offset());
+  }
+  std::vector<BatchHeader> headers;
+  auto it = segments_.upper_bound(offset);
+  KSIM_ASSERT(it != segments_.begin());
+  for (--it; it != segments_.end(); ++it) {  // the same walk as Read's
+    Result<LogSegment::Slice> slice = it->second->Find(offset, max_bytes, max_offset, &headers);
+    if (!slice.ok()) return slice.status();
+    if (slice->size != 0) break;
+  }
+  return headers;
+}
+
 void PartitionLog::UpdateHighWatermark(std::int64_t offset) {
   high_watermark_ = std::clamp(offset, log_start_offset_, log_end_offset());
 }

@@ -131,6 +131,10 @@ class PartitionLog {
   // kOffsetOutOfRange outside [log_start_offset, log_end_offset]; empty at log_end_offset.
   Result<FetchResult> Read(std::int64_t offset, std::int32_t max_bytes,
                            std::int64_t max_offset = INT64_MAX) const;
+  // The headers of the batches Read would return, without reading their bytes (as LogSegment's
+  // Find fills them: offsets, length, leader epoch, CRC, max timestamp).
+  Result<std::vector<BatchHeader>> ReadHeaders(std::int64_t offset, std::int32_t max_bytes,
+                                               std::int64_t max_offset = INT64_MAX) const;
 
   std::int64_t log_start_offset() const { return log_start_offset_; }
   std::int64_t log_end_offset() const { return segments_.rbegin()->second->next_offset(); }

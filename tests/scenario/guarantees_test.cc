@@ -16,6 +16,7 @@
 
 #include "kafka/kafka_raft_server.h"
 #include "scenario/runner.h"
+#include "storage/crc32c.h"
 #include "storage/record_batch.h"
 
 namespace kafkasim::scenario {
@@ -171,6 +172,33 @@ TEST_CASE("guarantees: a follower whose record differs below the high watermark 
                                follower.broker, Facts(HeaderOf(forged)), leader.broker,
                                Facts(HeaderOf(original)), hw));
   CHECK(Named("replicas agree on every offset below the high watermark")->Check(world) == broken);
+}
+
+TEST_CASE(
+    "guarantees: a follower whose batch holds other bytes at the same offsets and epoch is "
+    "caught by its CRC") {
+  std::unique_ptr<Runner> runner = Replicating(kTimeZero + Seconds(10));
+  World& world = runner->world();
+  const Replica leader = LeaderOf(world);
+  const Replica follower = FollowerOf(world);
+  const std::int64_t hw = leader.log->high_watermark();
+  REQUIRE(hw > 10);
+  // The last byte of the first batch (inside its last record's value) changed, with a CRC
+  // recomputed so the batch is valid: only the CRC tells the two apart.
+  const std::vector<std::uint8_t> original = BatchAt(*leader.log, 0);
+  std::vector<std::uint8_t> forged = original;
+  forged.back() ^= 0x01;
+  PutBigEndian(forged, 17, storage::Crc32c(std::span<const std::uint8_t>(forged).subspan(21)), 4);
+  REQUIRE(HeaderOf(forged).crc != HeaderOf(original).crc);
+  REQUIRE(follower.log->TruncateTo(0).ok());
+  REQUIRE(follower.log->AppendAsFollower(forged, world.sim().Now()).ok());
+  const std::optional<std::string> broken =
+      Named("replicas agree on every offset below the high watermark")->Check(world);
+  REQUIRE(broken.has_value());
+  CHECK(*broken == fmt::format("cities-0: broker {} has {}, the leader broker {} has {} (below hw "
+                               "{})",
+                               follower.broker, Facts(HeaderOf(forged)), leader.broker,
+                               Facts(HeaderOf(original)), hw));
 }
 
 TEST_CASE("guarantees: a leader's high watermark moving back in its epoch is caught") {
