@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,28 @@ std::vector<TraceEvent> Corpus() {
 TEST_CASE("trace: the directly written canonical line equals the JSON dump, byte for byte") {
   for (const TraceEvent& e : Corpus()) {
     CAPTURE(e.index);
+    CHECK(TraceEventCanonicalLine(e) == TraceEventToJson(e));
+  }
+}
+
+TEST_CASE(
+    "trace: the canonical line equals the JSON dump for special bytes at every position of long "
+    "strings") {
+  // The writer scans sixteen bytes at a time: a special byte before, inside and after each
+  // block, alone or in runs, and bytes above 0x7F (left to the dump), in text, node and keys.
+  Rng rng(5);
+  const std::string specials = std::string("\"\\\b\t\n\f\r\x01\x1f\x7f\x80\xc3\xff ", 15);
+  for (int round = 0; round < 3000; ++round) {
+    CAPTURE(round);
+    std::string text(rng.Uniform(70), 'a');
+    for (char& c : text) c = static_cast<char>('a' + rng.Uniform(26));
+    const std::uint64_t hits = rng.Uniform(4);
+    for (std::uint64_t h = 0; h < hits && !text.empty(); ++h) {
+      text[rng.Uniform(text.size())] = specials[rng.Uniform(specials.size())];
+    }
+    std::string key = text.substr(0, std::min<std::size_t>(text.size(), 20));
+    const TraceEvent e =
+        Event(static_cast<std::uint64_t>(round), text, "kind", {{"k" + key, text}}, text + text);
     CHECK(TraceEventCanonicalLine(e) == TraceEventToJson(e));
   }
 }
