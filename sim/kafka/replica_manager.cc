@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "engine/assert.h"
@@ -30,13 +31,16 @@ ReplicaManager::ReplicaManager(BrokerIo& io, std::int32_t node_id, const BrokerS
       channel_(channel) {}
 
 Partition* ReplicaManager::Find(const std::string& topic, std::int32_t partition) {
-  const auto it = index_.find(TopicPartitionRef{topic, partition});
-  return it == index_.end() ? nullptr : it->second;
+  return const_cast<Partition*>(std::as_const(*this).Find(topic, partition));
 }
 
 const Partition* ReplicaManager::Find(const std::string& topic, std::int32_t partition) const {
-  const auto it = index_.find(TopicPartitionRef{topic, partition});
-  return it == index_.end() ? nullptr : it->second;
+  const auto it = index_.find(std::string_view(topic));
+  if (it == index_.end() || partition < 0 ||
+      static_cast<std::size_t>(partition) >= it->second.size()) {
+    return nullptr;
+  }
+  return it->second[static_cast<std::size_t>(partition)];
 }
 
 std::int32_t ReplicaManager::MinInsyncReplicas(const std::string& topic) const {
@@ -106,7 +110,10 @@ Partition* ReplicaManager::OpenPartition(const HostedPartitionState& hosted) {
                                        std::move(*log), ps);
   p->set_alter_enabled(broker_epoch_ >= 0);
   Partition* raw = p.get();
-  index_.emplace(TopicPartition{hosted.topic, hosted.partition}, p.get());
+  std::vector<Partition*>& by_index = index_[hosted.topic];
+  const auto slot = static_cast<std::size_t>(hosted.partition);
+  if (by_index.size() <= slot) by_index.resize(slot + 1, nullptr);
+  by_index[slot] = raw;
   partitions_.emplace(TopicPartition{hosted.topic, hosted.partition}, std::move(p));
   ++layout_version_;
   applied_overrides_.try_emplace(
@@ -181,7 +188,14 @@ void ReplicaManager::StopReplica(const std::string& topic, std::int32_t partitio
   }
   const std::string name = it->second->name();
   logs_.RemoveLog(topic, partition);
-  index_.erase(it->first);
+  if (const auto t = index_.find(std::string_view(topic)); t != index_.end()) {
+    std::vector<Partition*>& by_index = t->second;
+    if (static_cast<std::size_t>(partition) < by_index.size()) {
+      by_index[static_cast<std::size_t>(partition)] = nullptr;
+    }
+    while (!by_index.empty() && by_index.back() == nullptr) by_index.pop_back();
+    if (by_index.empty()) index_.erase(t);
+  }
   partitions_.erase(it);
   ++layout_version_;
   alters_sent_.erase(key);

@@ -14,7 +14,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "kafka/auto_topic_creation.h"
@@ -116,8 +115,10 @@ class ReplicaManager {
   std::int64_t broker_epoch_ = -1;
   std::map<TopicPartition, std::unique_ptr<Partition>, TopicPartitionLess> partitions_;
   std::uint64_t layout_version_ = 0;
-  // partitions_ by hash, for the look-ups of every request and response.
-  std::unordered_map<TopicPartition, Partition*, TopicPartitionHash, TopicPartitionEqual> index_;
+  // partitions_ by topic, then by partition index (nullptr where not hosted), for the look-ups
+  // of every request and response: a broker hosts few topics, so finding one is a string
+  // compare or two, where hashing the name cost more than the rest of the look-up.
+  std::map<std::string, std::vector<Partition*>, std::less<>> index_;
   // Each topic's overrides as its hosted logs were last configured with them.
   std::map<std::string, std::map<std::string, std::string>> applied_overrides_;
   // Where each partition's pending AlterPartition went (AlterPartitionManager's in-flight map).
