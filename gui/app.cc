@@ -330,18 +330,34 @@ void App::Update(double wall_seconds) {
     state_.playing = true;
   } else if (state_.playing) {
     const view::WorldView& before = session_->View();
-    const Time target = state_.as_fast_as_possible
-                            ? (before.end > before.now ? before.end : before.now + Seconds(3600))
-                            : PlaybackTarget(before.now, wall_seconds, state_.speed);
+    Time target;
+    if (state_.as_fast_as_possible) {
+      target = before.end > before.now ? before.end : before.now + Seconds(3600);
+      playback_clock_.reset();
+    } else {
+      target = PlaybackClock(playback_clock_, before.now, wall_seconds, state_.speed);
+      playback_clock_ = target;
+    }
+    // The frame's wall-clock budget for the simulation: what it could not run by then, the
+    // next frames run (the playback clock keeps the target).
     const auto advance_start = std::chrono::steady_clock::now();
-    const bool reached = session_->AdvanceTo(target, kEventsPerFrameMax);
+    const auto deadline = advance_start + std::chrono::microseconds(
+                                              static_cast<std::int64_t>(kAdvanceBudgetMs * 1000));
+    const bool reached = session_->AdvanceUntil(target, kEventsPerFrameMax, [deadline] {
+      return std::chrono::steady_clock::now() >= deadline;
+    });
     last_advance_ms_ =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - advance_start)
             .count();
     const view::WorldView& after = session_->View();
+    playback_lag_ = target > after.now ? target - after.now : Duration{};
     if (!reached && after.paused_at_step) state_.playing = false;
     if (after.end > kTimeZero && after.now >= after.end) state_.playing = false;
     if (!after.stopped.empty()) state_.playing = false;  // the memory budget was passed
+  }
+  if (!state_.playing) {
+    playback_clock_.reset();  // play starts again from where the world is
+    playback_lag_ = Duration{};
   }
   // The partition panel shows the selected partition's segments and leader epochs: only that
   // one is described in full (the first topic's partition 0 until the user picks one).

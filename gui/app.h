@@ -4,8 +4,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "engine/status.h"
+#include "engine/time.h"
 #include "gateway/server.h"
 #include "gui/command_queue.h"
 #include "gui/gui_state.h"
@@ -31,7 +33,8 @@ class App {
   explicit App(std::unique_ptr<SessionControl> session);
 
   // Before NewFrame: applies the queued commands, advances play by `wall_seconds` of wall
-  // time at the current speed (at most kEventsPerFrameMax events), updates the models.
+  // time at the current speed (at most kEventsPerFrameMax events and kAdvanceBudgetMs of wall
+  // time; the rest in the next frames), updates the models.
   void Update(double wall_seconds);
   // Between NewFrame and Render.
   void Draw();
@@ -50,6 +53,9 @@ class App {
   // Wall milliseconds the last Update spent running the simulation (the rest of it is the
   // snapshot and the view-models); bench/gui_bench reports the two apart.
   double last_advance_ms() const { return last_advance_ms_; }
+  // How far the world was behind the playback clock after the last Update: virtual time the
+  // frame's budget did not reach, which the next frames run (see PlaybackClock).
+  Duration playback_lag() const { return playback_lag_; }
   CommandQueue& queue() { return queue_; }
 
  private:
@@ -62,6 +68,8 @@ class App {
 
   std::unique_ptr<SessionControl> session_;
   double last_advance_ms_ = 0;
+  std::optional<Time> playback_clock_;  // while playing: where the world should be
+  Duration playback_lag_{};
   GuiState state_;
   CommandQueue queue_;
   // --listen. The listener keeps references to the options and the session's runner, so it is

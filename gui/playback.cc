@@ -15,6 +15,13 @@ Time PlaybackTarget(Time now, double wall_seconds, double speed) {
   return now + Nanoseconds(std::llround(seconds * 1e9));
 }
 
+Time PlaybackClock(std::optional<Time> clock, Time now, double wall_seconds, double speed) {
+  const Time from = clock && *clock > now ? *clock : now;
+  const double ahead_max = kCatchUpSeconds * std::clamp(speed, kSpeedMin, kSpeedMax);
+  return std::min(PlaybackTarget(from, wall_seconds, speed),
+                  now + Nanoseconds(std::llround(ahead_max * 1e9)));
+}
+
 std::string FormatSpeed(double speed) {
   if (speed < 1) {
     const double inverse = 1 / speed;

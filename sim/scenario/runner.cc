@@ -1562,7 +1562,12 @@ bool Runner::StepEvent() {
   return stepped;
 }
 
-bool Runner::AdvanceTo(Time t, std::uint64_t events_max) {
+bool Runner::AdvanceTo(Time t, std::uint64_t events_max) { return AdvanceUntil(t, events_max, {}); }
+
+bool Runner::AdvanceUntil(Time t, std::uint64_t events_max,
+                          const std::function<bool()>& out_of_time) {
+  // How many events run between two questions to out_of_time (a clock read, for the GUI).
+  constexpr std::uint64_t kEventsBetweenAsks = 4;
   view_dirty_ = true;
   pause_hit_ = false;
   Simulation& sim = this->sim();
@@ -1574,6 +1579,7 @@ bool Runner::AdvanceTo(Time t, std::uint64_t events_max) {
       sim.RunUntil(target);
       return true;
     }
+    if (out_of_time && i > 0 && i % kEventsBetweenAsks == 0 && out_of_time()) return false;
     sim.Step();
     if (OverBudget()) return true;
     if (pause_hit_) return false;

@@ -91,6 +91,8 @@ class Runner final : public SessionControl {
   void SetDetailedPartition(const std::string& name) override;
   bool StepEvent() override;
   bool AdvanceTo(Time t, std::uint64_t events_max) override;
+  bool AdvanceUntil(Time t, std::uint64_t events_max,
+                    const std::function<bool()>& out_of_time) override;
   bool StepToNextInteresting(std::uint64_t events_max) override;
   CommandOutput Submit(const std::string& command) override;
   const std::vector<RecordedInput>& recorded_inputs() const override { return inputs_; }

@@ -42,6 +42,12 @@ class SessionControl {
   // Runs events up to virtual time `t` but at most `events_max` of them (the per-frame budget).
   // Stops early at a `pause` step; returns true when it reached `t`.
   virtual bool AdvanceTo(Time t, std::uint64_t events_max) = 0;
+  // As AdvanceTo, and also stops (returning false) once `out_of_time` returns true. It is asked
+  // every fourth event and never before the first: the GUI passes its frame's wall-clock budget
+  // (the simulation reads no clock). Where it stops does not change the run: the events are the
+  // same whichever frames run them.
+  virtual bool AdvanceUntil(Time t, std::uint64_t events_max,
+                            const std::function<bool()>& out_of_time) = 0;
   // Runs until the next leader change, election or ISR change (or `events_max`).
   virtual bool StepToNextInteresting(std::uint64_t events_max) = 0;
 

@@ -407,6 +407,31 @@ TEST_CASE("playback: speed scales wall time into virtual time, within the limits
   CHECK(FormatSpeed(25) == "25x");
 }
 
+TEST_CASE(
+    "playback: virtual time a frame's budget did not reach is made up by the next frames, up to "
+    "a quarter second of play ahead") {
+  const Time t0 = kTimeZero + Seconds(19);
+  const double frame = 1.0 / 60;
+  // Play begins where the world is.
+  Time clock = PlaybackClock(std::nullopt, t0, frame, 1.0);
+  CHECK(clock == PlaybackTarget(t0, frame, 1.0));
+  // The world reached only 5 ms of that frame: the clock keeps going from where it was, not
+  // from where the world stopped, so the next frame's target holds the missing 11.7 ms too.
+  const Time behind = t0 + Milliseconds(5);
+  const Time next = PlaybackClock(clock, behind, frame, 1.0);
+  CHECK(next == PlaybackTarget(clock, frame, 1.0));
+  CHECK(next - behind > PlaybackTarget(behind, frame, 1.0) - behind);
+  // A world that keeps falling behind plays slower instead of racing later: the clock stays
+  // within 250 ms of play (at 4x, one virtual second) of the world.
+  Time far = t0;
+  for (int i = 0; i < 1000; ++i) far = PlaybackClock(far, t0, frame, 1.0);
+  CHECK(far == t0 + Milliseconds(250));
+  CHECK(PlaybackClock(t0 + Seconds(9), t0, frame, 4.0) == t0 + Seconds(1));
+  // A world ahead of the clock (a step or a jump while playing) is where play goes on from.
+  CHECK(PlaybackClock(t0, t0 + Seconds(2), frame, 1.0) ==
+        PlaybackTarget(t0 + Seconds(2), frame, 1.0));
+}
+
 TEST_CASE("check status: an undecided expectation is pending with its deadline, not holding") {
   view::CheckView c;
   c.name = "leader of cities-0 is not broker-1";

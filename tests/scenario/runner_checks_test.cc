@@ -240,3 +240,48 @@ TEST_CASE("runner budget: a budget never passed leaves the trace hash as without
 
 }  // namespace
 }  // namespace kafkasim::scenario
+
+namespace kafkasim::scenario {
+namespace {
+
+TEST_CASE(
+    "runner: a run advanced in slices that a wall-clock budget cut short is the same run, event "
+    "for event") {
+  Result<Scenario> loaded = LoadScenario(kBrokerFailure);
+  REQUIRE(loaded.ok());
+  const Scenario scenario = *loaded;
+  const Time end = kTimeZero + Seconds(40);
+  Runner whole(Scenario(scenario), RunOptions{});
+  RunTo(whole, end);
+  // A budget that runs out at every question (every fourth event): the GUI's frame budget on a
+  // very slow machine. Each call runs a few events and says it did not reach the target.
+  Runner sliced(Scenario(scenario), RunOptions{});
+  int calls = 0;
+  int asks = 0;
+  while (!sliced.AdvanceUntil(end, UINT64_MAX, [&asks] {
+    ++asks;
+    return true;
+  })) {
+    ++calls;
+    REQUIRE(calls < 10'000'000);
+  }
+  CHECK(calls > 1000);
+  // Asked at most once per call (the first events of a call always run); a call also ends
+  // without asking at the scenario's pause step.
+  CHECK(asks <= calls);
+  CHECK(asks > 1000);
+  CHECK(sliced.View().now == end);
+  CHECK(sliced.world().sim().trace().size() == whole.world().sim().trace().size());
+  CHECK(sliced.world().sim().trace().HashHex() == whole.world().sim().trace().HashHex());
+  // A budget that never runs out is AdvanceTo.
+  Runner unbounded(Scenario(scenario), RunOptions{});
+  int unbounded_calls = 0;
+  while (!unbounded.AdvanceUntil(end, UINT64_MAX, [] { return false; })) {
+    ++unbounded_calls;  // only the pause step stops it
+    REQUIRE(unbounded_calls < 10);
+  }
+  CHECK(unbounded.world().sim().trace().HashHex() == whole.world().sim().trace().HashHex());
+}
+
+}  // namespace
+}  // namespace kafkasim::scenario
