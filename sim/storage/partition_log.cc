@@ -186,25 +186,34 @@ Result<LogAppendInfo> PartitionLog::AppendAsFollower(std::span<const std::uint8_
   return info;
 }
 
-Result<FetchResult> PartitionLog::Read(std::int64_t offset, std::int32_t max_bytes,
-                                       std::int64_t max_offset) const {
-  FetchResult result;
-  result.log_start_offset = log_start_offset_;
-  result.high_watermark = high_watermark_;
-  result.log_end_offset = log_end_offset();
+Result<PartitionLog::Found> PartitionLog::FindBatches(std::int64_t offset, std::int32_t max_bytes,
+                                                      std::int64_t max_offset,
+                                                      std::vector<BatchHeader>* headers) const {
   if (offset < log_start_offset_ || offset > log_end_offset()) {
     return OutOfRange(offset, log_start_offset_, log_end_offset());
   }
   auto it = segments_.upper_bound(offset);
   KSIM_ASSERT(it != segments_.begin());
   for (--it; it != segments_.end(); ++it) {
-    Result<LogSegment::Slice> slice = it->second->Find(offset, max_bytes, max_offset);
+    Result<LogSegment::Slice> slice = it->second->Find(offset, max_bytes, max_offset, headers);
     if (!slice.ok()) return slice.status();
-    if (slice->size == 0) continue;
-    // Like Kafka's broker, a read does not re-check CRCs: the batch lengths were checked by
-    // Find, and whoever decodes the batches (FetchResult::Batches) verifies each CRC.
-    if (Status s = it->second->ReadBytes(*slice, result.records); !s.ok()) return s;
-    break;
+    if (slice->size != 0) return Found{it->second.get(), *slice};
+  }
+  return Found{};
+}
+
+Result<FetchResult> PartitionLog::Read(std::int64_t offset, std::int32_t max_bytes,
+                                       std::int64_t max_offset) const {
+  Result<Found> found = FindBatches(offset, max_bytes, max_offset, nullptr);
+  if (!found.ok()) return found.status();
+  FetchResult result;
+  result.log_start_offset = log_start_offset_;
+  result.high_watermark = high_watermark_;
+  result.log_end_offset = log_end_offset();
+  // Like Kafka's broker, a read does not re-check CRCs: the batch lengths were checked by
+  // Find, and whoever decodes the batches (FetchResult::Batches) verifies each CRC.
+  if (found->segment != nullptr) {
+    if (Status s = found->segment->ReadBytes(found->slice, result.records); !s.ok()) return s;
   }
   return result;
 }
@@ -212,17 +221,9 @@ Result<FetchResult> PartitionLog::Read(std::int64_t offset, std::int32_t max_byt
 Result<std::vector<BatchHeader>> PartitionLog::ReadHeaders(std::int64_t offset,
                                                            std::int32_t max_bytes,
                                                            std::int64_t max_offset) const {
-  if (offset < log_start_offset_ || offset > log_end_offset()) {
-    return OutOfRange(offset, log_start_offset_, log_end_offset());
-  }
   std::vector<BatchHeader> headers;
-  auto it = segments_.upper_bound(offset);
-  KSIM_ASSERT(it != segments_.begin());
-  for (--it; it != segments_.end(); ++it) {  // the same walk as Read's
-    Result<LogSegment::Slice> slice = it->second->Find(offset, max_bytes, max_offset, &headers);
-    if (!slice.ok()) return slice.status();
-    if (slice->size != 0) break;
-  }
+  Result<Found> found = FindBatches(offset, max_bytes, max_offset, &headers);
+  if (!found.ok()) return found.status();
   return headers;
 }
 

@@ -208,6 +208,15 @@ class PartitionLog {
   Status WritePartitionMetadata(const Uuid& topic_id);
 
  private:
+  // The segment holding the batches a read at `offset` returns and their byte range (no
+  // segment when there are none); the walk Read and ReadHeaders share. With `headers`, also
+  // their headers.
+  struct Found {
+    const LogSegment* segment = nullptr;
+    LogSegment::Slice slice;
+  };
+  Result<Found> FindBatches(std::int64_t offset, std::int32_t max_bytes, std::int64_t max_offset,
+                            std::vector<BatchHeader>* headers) const;
   PartitionLog(FileSystem& fs, std::string dir, std::string topic, int partition, LogConfig config);
   Status Recover(LogOpenHints hints, RecoveryReport& report);
   // Deletes a segment after the recovery cut, counting its bytes and batches in the report.
