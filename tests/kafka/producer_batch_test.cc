@@ -35,6 +35,18 @@ std::vector<std::uint8_t> CitiesBatch(const std::string& compression,
   return BuildRecordBatch(records, ProducerBatchInfo{producer_id, 0, 0}, compression);
 }
 
+// A producer of `count` records "city-0", "city-1", ... to "cities", one a millisecond.
+ProducerConfig CitiesProducer(std::int64_t count) {
+  ProducerConfig config;
+  config.topic = "cities";
+  config.count = count;
+  config.send_interval = Milliseconds(1);
+  config.record_at = [](std::int64_t n) {
+    return ProducedRecord{std::nullopt, "city-" + std::to_string(n), 0};
+  };
+  return config;
+}
+
 TEST_CASE(
     "producer batches: a client's batch reaches every replica byte for byte apart from its "
     "base offset and partition leader epoch") {
@@ -80,14 +92,8 @@ TEST_CASE("producer batches: a producer with compression.type writes compressed 
     cluster.WaitForBrokersReady();
     cluster.CreateTopic("cities", 1, 3);
     const std::int32_t leader = cluster.LeaderOf("cities", 0);
-    ProducerConfig config;
-    config.topic = "cities";
-    config.count = 6;
-    config.send_interval = Milliseconds(1);
+    ProducerConfig config = CitiesProducer(6);
     config.compression_type = compression;
-    config.record_at = [](std::int64_t n) {
-      return ProducedRecord{std::nullopt, "city-" + std::to_string(n), 0};
-    };
     auto history = std::make_shared<ClientHistory>();
     cluster.AddProducer("producer-1", config, history);
     cluster.RunFor(Milliseconds(5000));
@@ -139,14 +145,8 @@ TEST_CASE(
   cluster.WaitForBrokersReady();
   cluster.CreateTopic("cities", 1, 3);
   const std::int32_t leader = cluster.LeaderOf("cities", 0);
-  ProducerConfig config;
-  config.topic = "cities";
-  config.count = 300;
-  config.send_interval = Milliseconds(1);  // one record a millisecond
+  ProducerConfig config = CitiesProducer(300);
   config.linger = Milliseconds(5);
-  config.record_at = [](std::int64_t n) {
-    return ProducedRecord{std::nullopt, "city-" + std::to_string(n), 0};
-  };
   auto history = std::make_shared<ClientHistory>();
   cluster.AddProducer("producer-1", config, history);
   cluster.RunFor(Milliseconds(5000));

@@ -108,6 +108,23 @@ std::string Facts(const storage::BatchHeader& h) {
                      h.partition_leader_epoch, h.crc);
 }
 
+// Puts `batch` in place of everything the follower's log holds.
+void ReplaceFollowerLog(World& world, const Replica& follower,
+                        const std::vector<std::uint8_t>& batch) {
+  REQUIRE(follower.log->TruncateTo(0).ok());
+  REQUIRE(follower.log->AppendAsFollower(batch, world.sim().Now()).ok());
+}
+
+// What the replicas-agree guarantee says when the follower holds `theirs` where the leader
+// holds `ours`.
+std::string Disagreement(const Replica& follower, const std::vector<std::uint8_t>& theirs,
+                         const Replica& leader, const std::vector<std::uint8_t>& ours,
+                         std::int64_t hw) {
+  return fmt::format("cities-0: broker {} has {}, the leader broker {} has {} (below hw {})",
+                     follower.broker, Facts(HeaderOf(theirs)), leader.broker, Facts(HeaderOf(ours)),
+                     hw);
+}
+
 TEST_CASE("guarantees: the list names them in display order") {
   std::vector<std::string> names;
   for (const std::unique_ptr<Guarantee>& g : BuiltInGuarantees()) names.push_back(g->name());
@@ -157,8 +174,7 @@ TEST_CASE("guarantees: a follower whose record differs below the high watermark 
   std::vector<std::uint8_t> forged = original;
   PutBigEndian(forged, 12,
                static_cast<std::uint64_t>(HeaderOf(original).partition_leader_epoch + 1), 4);
-  REQUIRE(follower.log->TruncateTo(0).ok());
-  REQUIRE(follower.log->AppendAsFollower(forged, world.sim().Now()).ok());
+  ReplaceFollowerLog(world, follower, forged);
   // A fresh checker reads from the start; the one that already agreed up to the high
   // watermark starts over once the trace says the follower's log was truncated.
   CHECK(agree->Check(world) == std::nullopt);
@@ -167,10 +183,7 @@ TEST_CASE("guarantees: a follower whose record differs below the high watermark 
   agree->Observe(truncated);
   const std::optional<std::string> broken = agree->Check(world);
   REQUIRE(broken.has_value());
-  CHECK(*broken == fmt::format("cities-0: broker {} has {}, the leader broker {} has {} (below hw "
-                               "{})",
-                               follower.broker, Facts(HeaderOf(forged)), leader.broker,
-                               Facts(HeaderOf(original)), hw));
+  CHECK(*broken == Disagreement(follower, forged, leader, original, hw));
   CHECK(Named("replicas agree on every offset below the high watermark")->Check(world) == broken);
 }
 
@@ -190,15 +203,11 @@ TEST_CASE(
   forged.back() ^= 0x01;
   PutBigEndian(forged, 17, storage::Crc32c(std::span<const std::uint8_t>(forged).subspan(21)), 4);
   REQUIRE(HeaderOf(forged).crc != HeaderOf(original).crc);
-  REQUIRE(follower.log->TruncateTo(0).ok());
-  REQUIRE(follower.log->AppendAsFollower(forged, world.sim().Now()).ok());
+  ReplaceFollowerLog(world, follower, forged);
   const std::optional<std::string> broken =
       Named("replicas agree on every offset below the high watermark")->Check(world);
   REQUIRE(broken.has_value());
-  CHECK(*broken == fmt::format("cities-0: broker {} has {}, the leader broker {} has {} (below hw "
-                               "{})",
-                               follower.broker, Facts(HeaderOf(forged)), leader.broker,
-                               Facts(HeaderOf(original)), hw));
+  CHECK(*broken == Disagreement(follower, forged, leader, original, hw));
 }
 
 TEST_CASE("guarantees: a leader's high watermark moving back in its epoch is caught") {
