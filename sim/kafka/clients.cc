@@ -337,7 +337,7 @@ void ProducerNode::OnTimer(std::uint64_t tag) {
 void ProducerNode::Close() {
   if (closing_) return;
   closing_ = true;
-  std::size_t buffered = 0;
+  std::size_t buffered = unassigned_.size();
   for (const auto& [partition, records] : accumulator_) buffered += records.size();
   for (const auto& [partition, batches] : retry_batches_) {
     for (const Batch& b : batches) buffered += b.records.size();
@@ -352,7 +352,7 @@ void ProducerNode::Close() {
 }
 
 void ProducerNode::MaybeFinishClose() {
-  if (!closing_ || !in_flight_.empty()) return;
+  if (!closing_ || !in_flight_.empty() || !unassigned_.empty()) return;
   for (const auto& [partition, records] : accumulator_) {
     if (!records.empty()) return;
   }
@@ -374,7 +374,7 @@ void ProducerNode::Produce() {
   p.created = env_.Now();
   ++stats().sent;
   ++stats().in_flight;
-  accumulator_[-1].push_back(std::move(p));  // partition chosen at flush, once metadata is known
+  unassigned_.push_back(std::move(p));  // partition chosen at flush, once metadata is known
   ScheduleFlush(config_.linger);
 }
 
@@ -392,50 +392,84 @@ void ProducerNode::Flush() {
     return;
   }
   // Assign partitions to records that have none yet (keyed: murmur2; null: sticky).
-  auto unassigned = std::move(accumulator_[-1]);
-  accumulator_.erase(-1);
-  const std::vector<std::int32_t>& with_leader = metadata_.AvailablePartitionsOf(config_.topic);
-  const std::vector<std::int32_t>& available = with_leader.empty() ? all : with_leader;
-  for (Pending& p : unassigned) {
-    const auto size = static_cast<std::int32_t>(p.record.value ? p.record.value->size() : 0);
-    p.partition = p.record.key
-                      ? PartitionForKey(*p.record.key, static_cast<std::int32_t>(all.size()))
-                      : sticky_.Next(size + 20, available, env_.rng());
-    accumulator_[p.partition].push_back(std::move(p));
+  if (!unassigned_.empty()) {
+    const std::vector<std::int32_t>& with_leader = metadata_.AvailablePartitionsOf(config_.topic);
+    const std::vector<std::int32_t>& available = with_leader.empty() ? all : with_leader;
+    for (Pending& p : unassigned_) {
+      const auto size = static_cast<std::int32_t>(p.record.value ? p.record.value->size() : 0);
+      p.partition = p.record.key
+                        ? PartitionForKey(*p.record.key, static_cast<std::int32_t>(all.size()))
+                        : sticky_.Next(size + 20, available, env_.rng());
+      accumulator_[p.partition].push_back(std::move(p));
+    }
+    unassigned_.clear();
   }
   // An idempotent producer sends nothing before it has a producer id.
   if (idempotent_ && producer_id_ < 0) return;
-  std::map<BrokerId, int> in_flight_per_broker;
-  for (const auto& [id, f] : in_flight_) ++in_flight_per_broker[f.broker];
-  std::set<std::int32_t> partitions;
-  for (const auto& [p, records] : accumulator_) {
-    if (!records.empty()) partitions.insert(p);
+  // The partitions with records or retries waiting, in partition order (both maps are ordered
+  // by partition), each with its leader.
+  struct Waiting {
+    std::int32_t partition;
+    BrokerId leader;
+  };
+  std::vector<Waiting> waiting;
+  {
+    auto acc = accumulator_.begin();
+    auto retries = retry_batches_.begin();
+    while (acc != accumulator_.end() || retries != retry_batches_.end()) {
+      std::int32_t partition = 0;
+      bool any = false;
+      if (retries == retry_batches_.end() ||
+          (acc != accumulator_.end() && acc->first < retries->first)) {
+        partition = acc->first;
+        any = !acc->second.empty();
+        ++acc;
+      } else if (acc == accumulator_.end() || retries->first < acc->first) {
+        partition = retries->first;
+        any = !retries->second.empty();
+        ++retries;
+      } else {
+        partition = acc->first;
+        any = !acc->second.empty() || !retries->second.empty();
+        ++acc;
+        ++retries;
+      }
+      if (any) waiting.push_back({partition, metadata_.LeaderOf(config_.topic, partition)});
+    }
   }
-  for (const auto& [p, batches] : retry_batches_) {
-    if (!batches.empty()) partitions.insert(p);
-  }
+  if (waiting.empty()) return;
+  // Requests in flight per broker (a handful of brokers: a flat list).
+  std::vector<std::pair<BrokerId, int>> in_flight_per_broker;
+  const auto in_flight_to = [&in_flight_per_broker](BrokerId broker) -> int& {
+    for (auto& [b, n] : in_flight_per_broker) {
+      if (b == broker) return n;
+    }
+    return in_flight_per_broker.emplace_back(broker, 0).second;
+  };
+  for (const auto& [id, f] : in_flight_) ++in_flight_to(f.broker);
   // RecordAccumulator.ready: a broker is ready when one of its partitions has a batch that has
   // waited linger.ms since its first record (or the producer is closing, or a retry waits).
   // Its drain then takes every partition's batch for that broker, ripe or not
   // (drainBatchesForOneNode). A response arriving meanwhile sends nothing early.
   const Time now = env_.Now();
-  std::set<BrokerId> ready;
-  for (std::int32_t partition : partitions) {
-    const auto acc = accumulator_.find(partition);
-    const auto retries = retry_batches_.find(partition);
-    const bool ripe =
-        closing_ || (retries != retry_batches_.end() && !retries->second.empty()) ||
-        (acc != accumulator_.end() && now - acc->second.front().created >= config_.linger);
-    if (ripe) ready.insert(metadata_.LeaderOf(config_.topic, partition));
+  std::vector<BrokerId> ready;
+  for (const Waiting& w : waiting) {
+    const auto acc = accumulator_.find(w.partition);
+    const auto retries = retry_batches_.find(w.partition);
+    const bool ripe = closing_ || (retries != retry_batches_.end() && !retries->second.empty()) ||
+                      (acc != accumulator_.end() && !acc->second.empty() &&
+                       now - acc->second.front().created >= config_.linger);
+    if (ripe && std::find(ready.begin(), ready.end(), w.leader) == ready.end()) {
+      ready.push_back(w.leader);
+    }
   }
   std::optional<Time> next_ripe;
-  for (std::int32_t partition : partitions) {
-    const BrokerId leader = metadata_.LeaderOf(config_.topic, partition);
+  for (const auto& [partition, leader] : waiting) {
     if (leader < 0) {
       RequestMetadata();
       continue;
     }
-    if (!ready.contains(leader)) {
+    if (std::find(ready.begin(), ready.end(), leader) == ready.end()) {
       const Time ripe_at = accumulator_.at(partition).front().created + config_.linger;
       if (!next_ripe || ripe_at < *next_ripe) next_ripe = ripe_at;
       continue;
@@ -443,30 +477,33 @@ void ProducerNode::Flush() {
     // A new epoch's batches wait until the old epoch's have come back (as Kafka resets a
     // partition's sequence only once it has no batch in flight).
     if (idempotent_ && StaleBatchInFlight(partition)) continue;
+    int& in_flight = in_flight_to(leader);
     // Retried batches go first, in sequence order, each only once every batch before it was
     // answered (RecordAccumulator: a retry is drained only when it is next in line).
-    std::vector<Batch>& retries = retry_batches_[partition];
-    while (!retries.empty() && in_flight_per_broker[leader] < config_.max_in_flight &&
-           CanSendRetry(retries.front())) {
-      Batch b = std::move(retries.front());
-      retries.erase(retries.begin());
-      if (b.base_sequence < 0) AssignSequence(b);
-      SendBatch(std::move(b), leader);
-      ++in_flight_per_broker[leader];
+    if (const auto queued = retry_batches_.find(partition); queued != retry_batches_.end()) {
+      std::vector<Batch>& retries = queued->second;
+      while (!retries.empty() && in_flight < config_.max_in_flight &&
+             CanSendRetry(retries.front())) {
+        Batch b = std::move(retries.front());
+        retries.erase(retries.begin());
+        if (b.base_sequence < 0) AssignSequence(b);
+        SendBatch(std::move(b), leader);
+        ++in_flight;
+      }
+      if (!retries.empty()) continue;  // new records queue behind the retries
+      retry_batches_.erase(queued);
     }
-    if (!retries.empty()) continue;  // new records queue behind the retries
-    retry_batches_.erase(partition);
     const auto acc = accumulator_.find(partition);
-    if (acc == accumulator_.end() || in_flight_per_broker[leader] >= config_.max_in_flight) {
-      continue;
-    }
+    if (acc == accumulator_.end() || in_flight >= config_.max_in_flight) continue;
+    std::vector<Pending> records = std::move(acc->second);
+    accumulator_.erase(acc);
+    if (records.empty()) continue;
     Batch b;
     b.partition = partition;
-    b.records = std::move(acc->second);
-    accumulator_.erase(acc);
+    b.records = std::move(records);
     if (idempotent_) AssignSequence(b);
     SendBatch(std::move(b), leader);
-    ++in_flight_per_broker[leader];
+    ++in_flight;
   }
   if (next_ripe) ScheduleFlush(*next_ripe - now);
 }
@@ -790,17 +827,18 @@ void ProducerNode::CheckTimeouts() {
   }
   // delivery.timeout.ms also bounds the time a record waits in the accumulator (no leader,
   // too many requests in flight): RecordAccumulator.expiredBatches.
-  for (auto& [partition, records] : accumulator_) {
-    std::vector<Pending> keep;
-    for (Pending& p : records) {
-      if (env_.Now() - p.created >= config_.delivery_timeout) {
-        Fail(p, Errc::kRequestTimedOut);
-      } else {
-        keep.push_back(std::move(p));
-      }
+  const auto waited_too_long = [this](const Pending& p) {
+    return env_.Now() - p.created >= config_.delivery_timeout;
+  };
+  const auto expire = [this, &waited_too_long](std::vector<Pending>& records) {
+    if (std::none_of(records.begin(), records.end(), waited_too_long)) return;
+    for (const Pending& p : records) {
+      if (waited_too_long(p)) Fail(p, Errc::kRequestTimedOut);
     }
-    records = std::move(keep);
-  }
+    std::erase_if(records, waited_too_long);
+  };
+  expire(unassigned_);
+  for (auto& [partition, records] : accumulator_) expire(records);
   bool hole = false;
   for (auto& [partition, batches] : retry_batches_) {
     for (auto it = batches.begin(); it != batches.end();) {

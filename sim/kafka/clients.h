@@ -198,6 +198,7 @@ class ProducerNode : public Node {
   std::int64_t next_sequence_ = 0;
   std::int64_t next_correlation_ = 1;
   StickyPartitioner sticky_;
+  std::vector<Pending> unassigned_;  // produced before a flush chose their partitions
   std::map<std::int32_t, std::vector<Pending>> accumulator_;  // by partition
   std::map<std::int64_t, InFlight> in_flight_;                // by correlation id
   std::optional<Time> flush_at_;  // when the earliest pending flush timer fires
