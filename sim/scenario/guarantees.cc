@@ -196,19 +196,16 @@ struct LeaderOf {
   std::int32_t broker = -1;
   std::int32_t epoch = -1;
   const kafka::ReplicaLog* log = nullptr;
-  std::vector<std::int32_t> isr;  // as the leader holds it
+  const std::vector<std::int32_t>* isr = nullptr;  // as the leader holds it
 };
 std::optional<LeaderOf> RunningLeader(World& world, const std::string& topic, std::int32_t p,
                                       const kafka::PartitionRegistration& reg) {
   if (!reg.HasLeader()) return std::nullopt;
-  const kafka::KafkaNode* server = world.BrokerServer(reg.leader);
-  if (server == nullptr) return std::nullopt;
-  const auto local = server->LocalPartition(topic, p);
-  const kafka::ReplicaLog* log = server->Log(topic, p);
-  if (!local || !local->is_leader || local->leader_epoch != reg.leader_epoch || log == nullptr) {
+  const kafka::Partition* local = world.ReplicaOn(reg.leader, topic, p);
+  if (local == nullptr || !local->is_leader() || local->leader_epoch() != reg.leader_epoch) {
     return std::nullopt;
   }
-  return LeaderOf{reg.leader, reg.leader_epoch, log, local->isr};
+  return LeaderOf{reg.leader, reg.leader_epoch, &local->log(), &local->isr()};
 }
 
 // Replication's promise: below the high watermark the in-sync replicas hold the same records.
@@ -245,7 +242,7 @@ class ReplicasAgreeBelowHw final : public Guarantee {
             const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
           const std::optional<LeaderOf> leader = RunningLeader(world, name, index, reg);
           if (!leader) return std::nullopt;
-          for (std::int32_t f : leader->isr) {
+          for (std::int32_t f : *leader->isr) {
             if (f == leader->broker) continue;
             const kafka::KafkaNode* server = world.BrokerServer(f);
             const kafka::ReplicaLog* log = server ? server->Log(name, index) : nullptr;

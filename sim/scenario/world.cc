@@ -315,7 +315,7 @@ void World::StartClient(const Client& client) {
       const Client copy = client;
       pc.record_at = [copy](std::int64_t n) {
         ProducerMessage m = copy.MessageAt(n);
-        return kafka::ProducedRecord{m.key, m.value, 0};
+        return kafka::ProducedRecord{std::move(m.key), std::move(m.value), 0};
       };
       index = AddOwnNode(client.id, [directory, history, pc](NodeEnv& env) {
         return std::make_unique<kafka::ProducerNode>(env, directory, pc, history);
@@ -477,6 +477,52 @@ std::int64_t World::DeletedBelow(const PartitionRef& ref) {
   return std::max<std::int64_t>(below, 0);
 }
 
+namespace {
+
+// The records of a log from an offset on, read and decoded 1 MiB at a time, for one walk in
+// offset order.
+class LogRecords {
+ public:
+  LogRecords(const kafka::ReplicaLog& log, std::int64_t from) : log_(log), next_(from) {}
+  // The first record at or above `offset` (never below one asked for before), or nullptr past
+  // the end or at bytes that do not decode.
+  const kafka::ConsumedRecord* AtLeast(std::int64_t offset) {
+    while (true) {
+      while (i_ < records_.size() && records_[i_].offset < offset) ++i_;
+      if (i_ < records_.size()) return &records_[i_];
+      if (!Refill()) return nullptr;
+    }
+  }
+
+ private:
+  bool Refill() {
+    if (done_ || next_ >= log_.log_end_offset()) return false;
+    const auto bytes = log_.Read(next_, 1 << 20, log_.log_end_offset());
+    if (!bytes.ok() || bytes->empty()) return Stop();
+    auto decoded = kafka::DecodeBatches(*bytes);
+    if (!decoded.ok()) return Stop();
+    records_ = std::move(*decoded);
+    i_ = 0;
+    const std::int64_t after = kafka::NextOffsetAfter(*bytes);  // past compaction's gaps
+    if (after <= next_) done_ = true;
+    next_ = after;
+    return true;
+  }
+  bool Stop() {
+    done_ = true;
+    records_.clear();
+    return false;
+  }
+
+  const kafka::ReplicaLog& log_;
+  std::int64_t next_;
+  bool done_ = false;
+  std::vector<kafka::ConsumedRecord> records_;
+  std::size_t i_ = 0;
+};
+
+}  // namespace
+
 std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_all_only,
                                           std::string* detail, const PartitionRef* only) {
   // The acknowledged records of this client, by partition and offset, as the ledger keeps
@@ -507,24 +553,17 @@ std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_a
     const kafka::ReplicaLog* log = ActingLeaderLog(ref);
     if (log == nullptr) continue;
     const std::int64_t from = std::max(log->log_start_offset(), first->offset);
-    std::map<std::int64_t, std::optional<std::string>> held;
-    std::map<std::string, std::int64_t> latest_in_log;  // key -> its highest offset here
-    for (std::int64_t offset = from; offset < log->log_end_offset();) {
-      auto bytes = log->Read(offset, 1 << 20, log->log_end_offset());
-      if (!bytes.ok() || bytes->empty()) break;
-      auto decoded = kafka::DecodeBatches(*bytes);
-      if (!decoded.ok()) break;
-      for (const kafka::ConsumedRecord& r : *decoded) {
-        held[r.offset] = r.value;
-        if (r.key) latest_in_log[*r.key] = r.offset;
-      }
-      const std::int64_t next = kafka::NextOffsetAfter(*bytes);  // past compaction's gaps
-      if (next <= offset) break;
-      offset = next;
-    }
     // Compaction keeps only the latest record of a key: an acknowledged record a later one
     // with the same key superseded (acknowledged to any client, or in the log), or a
     // tombstone, may be cleaned away.
+    std::map<std::string, std::int64_t> latest_in_log;  // key -> its highest offset here
+    if (log->compacted()) {
+      LogRecords all(*log, from);
+      for (const kafka::ConsumedRecord* r = all.AtLeast(from); r != nullptr;
+           r = all.AtLeast(r->offset + 1)) {
+        if (r->key) latest_in_log[*r->key] = r->offset;
+      }
+    }
     const auto later_of_key = [&acked, &latest_in_log](const std::string& key,
                                                        std::int64_t offset) {
       const auto acked_latest = acked.latest_of_key.find(key);
@@ -532,22 +571,23 @@ std::int64_t World::CountLostAcknowledged(const std::string& client, bool acks_a
       return (acked_latest != acked.latest_of_key.end() && acked_latest->second > offset) ||
              (log_latest != latest_in_log.end() && log_latest->second > offset);
     };
+    // Both the acknowledged records and the log are in offset order: one walk over each.
+    LogRecords held(*log, from);
     for (auto a = first; a != acked.records.end(); ++a) {
       if (!counted(*a)) continue;
       const std::int64_t offset = a->offset;
       if (offset < log->log_start_offset()) continue;
-      const auto it = held.find(offset);
-      if (it != held.end() && it->second == a->value) continue;
-      if (it == held.end() && log->compacted() && a->key &&
-          (!a->value || later_of_key(*a->key, offset))) {
+      const kafka::ConsumedRecord* r = held.AtLeast(offset);
+      const bool found = r != nullptr && r->offset == offset;
+      if (found && r->value == a->value) continue;
+      if (!found && log->compacted() && a->key && (!a->value || later_of_key(*a->key, offset))) {
         continue;
       }
       if (lost++ == 0 && detail != nullptr) {
         *detail = fmt::format("{} offset {} (value \"{}\") acknowledged at {} is {}",
                               ref.ToString(), offset, a->value.value_or("null"), FormatTime(a->at),
-                              it == held.end()
-                                  ? "missing from the leader's log"
-                                  : "overwritten by \"" + it->second.value_or("null") + "\"");
+                              !found ? "missing from the leader's log"
+                                     : "overwritten by \"" + r->value.value_or("null") + "\"");
       }
     }
   }
