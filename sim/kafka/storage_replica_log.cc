@@ -13,11 +13,6 @@ std::optional<storage::Bytes> ToBytes(const std::optional<std::string>& s) {
   return storage::Bytes(s->begin(), s->end());
 }
 
-std::optional<std::string> ToString(const std::optional<storage::Bytes>& b) {
-  if (!b) return std::nullopt;
-  return std::string(b->begin(), b->end());
-}
-
 class StorageReplicaLog final : public ReplicaLog {
  public:
   explicit StorageReplicaLog(std::unique_ptr<storage::PartitionLog> log) : log_(std::move(log)) {
@@ -327,22 +322,24 @@ std::int64_t NextOffsetAfter(std::span<const std::uint8_t> batches) {
 }
 
 Result<std::vector<ConsumedRecord>> DecodeBatches(std::span<const std::uint8_t> batches) {
-  Result<std::vector<storage::RecordBatch>> decoded = storage::DecodeBatches(batches);
-  if (!decoded.ok()) return decoded.status();
   std::vector<ConsumedRecord> out;
-  for (const storage::RecordBatch& b : *decoded) {
-    for (const storage::Record& r : b.records) {
-      ConsumedRecord c;
-      c.offset = b.header.base_offset + r.offset_delta;
-      // DefaultRecordBatch: with LogAppendTime every record carries the batch's max timestamp.
-      c.log_append_time = b.header.log_append_time();
-      c.timestamp_ms = c.log_append_time ? b.header.max_timestamp : r.timestamp;
-      c.leader_epoch = b.header.partition_leader_epoch;
-      c.key = ToString(r.key);
-      c.value = ToString(r.value);
-      out.push_back(std::move(c));
-    }
-  }
+  const auto text = [](const std::optional<std::span<const std::uint8_t>>& bytes) {
+    return bytes ? std::optional<std::string>(
+                       std::in_place, reinterpret_cast<const char*>(bytes->data()), bytes->size())
+                 : std::nullopt;
+  };
+  const Status s = storage::VisitRecords(
+      batches, [&out, &text](const storage::BatchHeader& h, const storage::RecordView& r) {
+        ConsumedRecord& c = out.emplace_back();
+        c.offset = h.base_offset + r.offset_delta;
+        // DefaultRecordBatch: with LogAppendTime every record carries the batch's max timestamp.
+        c.log_append_time = h.log_append_time();
+        c.timestamp_ms = c.log_append_time ? h.max_timestamp : r.timestamp;
+        c.leader_epoch = h.partition_leader_epoch;
+        c.key = text(r.key);
+        c.value = text(r.value);
+      });
+  if (!s.ok()) return s;
   return out;
 }
 

@@ -73,8 +73,8 @@ void EncodeRecord(ByteWriter& w, const Record& record, std::int64_t base_timesta
   KSIM_ASSERT_EQ(w.size() - body_start, body_size);
 }
 
-// Reads a varint length and that many bytes; -1 is null. Fails on other negatives.
-bool ReadBytesField(ByteReader& r, std::optional<Bytes>& out) {
+// Reads a varint length and that many bytes; -1 is null (nullopt). Fails on other negatives.
+bool ReadBytesSpan(ByteReader& r, std::optional<std::span<const std::uint8_t>>& out) {
   auto len = r.Varint();
   if (!len || *len < -1) return false;
   if (*len == -1) {
@@ -83,13 +83,21 @@ bool ReadBytesField(ByteReader& r, std::optional<Bytes>& out) {
   }
   auto raw = r.Raw(static_cast<std::size_t>(*len));
   if (!raw) return false;
-  out.emplace(raw->begin(), raw->end());
+  out = *raw;
   return true;
 }
 
-// Decodes one record body of exactly `body.size()` bytes.
-bool DecodeRecordBody(std::span<const std::uint8_t> body, std::int64_t base_timestamp,
-                      Record& record) {
+std::optional<Bytes> ToBytes(const std::optional<std::span<const std::uint8_t>>& span) {
+  if (!span) return std::nullopt;
+  return Bytes(span->begin(), span->end());
+}
+
+// Parses one record body of exactly `body.size()` bytes into `record`, a RecordView, with
+// `on_header(key, value)` called for each header. The one parser of a record's fields: Record
+// decoding and the copy-free visit both go through it.
+template <class OnHeader>
+bool ParseRecordBody(std::span<const std::uint8_t> body, std::int64_t base_timestamp,
+                     RecordView& record, OnHeader&& on_header) {
   ByteReader r(body);
   auto attributes = r.I8();
   auto timestamp_delta = r.Varlong();
@@ -100,22 +108,44 @@ bool DecodeRecordBody(std::span<const std::uint8_t> body, std::int64_t base_time
   record.timestamp = static_cast<std::int64_t>(static_cast<std::uint64_t>(base_timestamp) +
                                                static_cast<std::uint64_t>(*timestamp_delta));
   record.offset_delta = *offset_delta;
-  if (!ReadBytesField(r, record.key) || !ReadBytesField(r, record.value)) return false;
+  if (!ReadBytesSpan(r, record.key) || !ReadBytesSpan(r, record.value)) return false;
   auto header_count = r.Varint();
   if (!header_count || *header_count < 0) return false;
   // Each header needs at least two bytes: never reserve more than the input could hold.
   if (static_cast<std::size_t>(*header_count) > r.remaining() / 2) return false;
+  record.header_count = *header_count;
   for (std::int32_t i = 0; i < *header_count; ++i) {
     auto key_len = r.Varint();
     if (!key_len || *key_len < 0) return false;
     auto key = r.Raw(static_cast<std::size_t>(*key_len));
     if (!key) return false;
-    RecordHeader header;
-    header.key.assign(key->begin(), key->end());
-    if (!ReadBytesField(r, header.value)) return false;
-    record.headers.push_back(std::move(header));
+    std::optional<std::span<const std::uint8_t>> value;
+    if (!ReadBytesSpan(r, value)) return false;
+    on_header(*key, value);
   }
   return r.remaining() == 0;
+}
+
+// Decodes one record body of exactly `body.size()` bytes.
+bool DecodeRecordBody(std::span<const std::uint8_t> body, std::int64_t base_timestamp,
+                      Record& record) {
+  RecordView view;
+  const bool ok =
+      ParseRecordBody(body, base_timestamp, view,
+                      [&record](std::span<const std::uint8_t> key,
+                                const std::optional<std::span<const std::uint8_t>>& value) {
+                        RecordHeader header;
+                        header.key.assign(key.begin(), key.end());
+                        header.value = ToBytes(value);
+                        record.headers.push_back(std::move(header));
+                      });
+  if (!ok) return false;
+  record.attributes = view.attributes;
+  record.timestamp = view.timestamp;
+  record.offset_delta = view.offset_delta;
+  record.key = ToBytes(view.key);
+  record.value = ToBytes(view.value);
+  return true;
 }
 
 std::string At(std::uint64_t position) { return " at byte " + std::to_string(position); }
@@ -284,9 +314,11 @@ static Result<BatchHeader> CheckBatchImpl(std::span<const std::uint8_t> bytes,
   return h;
 }
 
-static Status DecodeRecords(std::span<const std::uint8_t> records, std::uint64_t position_base,
-                            RecordBatch& batch) {
-  const BatchHeader& h = batch.header;
+// Walks the records of a batch (its record bytes, decompressed if need be), handing each
+// record's body to `parse_one`, which returns false for a malformed one.
+template <class ParseOne>
+static Status WalkRecords(std::span<const std::uint8_t> records, std::uint64_t position_base,
+                          const BatchHeader& h, ParseOne&& parse_one) {
   // Positions of records inside a compressed payload are positions in the decompressed bytes.
   ByteReader r(records);
   // A record takes at least 7 bytes: a count above that is corrupt, not a reason to allocate.
@@ -295,7 +327,6 @@ static Status DecodeRecords(std::span<const std::uint8_t> records, std::uint64_t
                    std::to_string(h.records_count) + " does not fit in " +
                    std::to_string(r.remaining()) + " bytes");
   }
-  batch.records.reserve(static_cast<std::size_t>(h.records_count));
   const bool compressed = h.compression_codec() != 0;
   for (std::int32_t i = 0; i < h.records_count; ++i) {
     const std::uint64_t record_at =
@@ -303,13 +334,11 @@ static Status DecodeRecords(std::span<const std::uint8_t> records, std::uint64_t
     auto length = r.Varint();
     std::optional<std::span<const std::uint8_t>> body;
     if (length && *length >= 0) body = r.Raw(static_cast<std::size_t>(*length));
-    Record record;
-    if (!body || !DecodeRecordBody(*body, h.base_timestamp, record)) {
+    if (!body || !parse_one(*body)) {
       return Corrupt("bad record " + std::to_string(i) + " of batch" + At(position_base) +
                      " (record" + At(record_at) +
                      (compressed ? " of the decompressed records)" : ")"));
     }
-    batch.records.push_back(std::move(record));
   }
   if (r.remaining() != 0) {
     return Corrupt("batch" + At(position_base) + " has " + std::to_string(r.remaining()) +
@@ -318,12 +347,11 @@ static Status DecodeRecords(std::span<const std::uint8_t> records, std::uint64_t
   return Status::Ok();
 }
 
-Result<RecordBatch> DecodeBatch(std::span<const std::uint8_t> bytes, std::uint64_t position_base) {
-  Result<BatchHeader> header = CheckBatch(bytes, position_base);
-  if (!header.ok()) return header.status();
-  RecordBatch batch;
-  batch.header = *header;
-  const BatchHeader& h = batch.header;
+// The records of one batch whose header CheckBatch returned: the codec and the size are
+// checked, the records decompressed if need be, then walked as WalkRecords does.
+template <class ParseOne>
+static Status WalkBatchRecords(std::span<const std::uint8_t> bytes, const BatchHeader& h,
+                               std::uint64_t position_base, ParseOne&& parse_one) {
   if (h.compression_codec() > static_cast<int>(CompressionType::kZstd)) {
     return Status(
         Errc::kUnsupportedCompressionType,
@@ -334,14 +362,36 @@ Result<RecordBatch> DecodeBatch(std::span<const std::uint8_t> bytes, std::uint64
                    " bytes but " + std::to_string(bytes.size()) + " were given");
   }
   const auto payload = bytes.subspan(kRecordsOffset, h.size_in_bytes() - kRecordsOffset);
-  if (h.compression_codec() == 0) {
-    if (Status s = DecodeRecords(payload, position_base, batch); !s.ok()) return s;
-    return batch;
-  }
+  if (h.compression_codec() == 0) return WalkRecords(payload, position_base, h, parse_one);
   Result<Bytes> plain = Decompress(static_cast<CompressionType>(h.compression_codec()), payload);
   if (!plain.ok()) return Corrupt(plain.status().message() + " in batch" + At(position_base));
-  if (Status s = DecodeRecords(*plain, position_base, batch); !s.ok()) return s;
+  return WalkRecords(*plain, position_base, h, parse_one);
+}
+
+static Result<RecordBatch> DecodeCheckedBatch(std::span<const std::uint8_t> bytes,
+                                              const BatchHeader& header,
+                                              std::uint64_t position_base) {
+  RecordBatch batch;
+  batch.header = header;
+  Status s = WalkBatchRecords(
+      bytes, batch.header, position_base, [&batch](std::span<const std::uint8_t> body) {
+        // WalkRecords checked the count against the bytes before the first record.
+        if (batch.records.empty()) {
+          batch.records.reserve(static_cast<std::size_t>(batch.header.records_count));
+        }
+        Record record;
+        if (!DecodeRecordBody(body, batch.header.base_timestamp, record)) return false;
+        batch.records.push_back(std::move(record));
+        return true;
+      });
+  if (!s.ok()) return s;
   return batch;
+}
+
+Result<RecordBatch> DecodeBatch(std::span<const std::uint8_t> bytes, std::uint64_t position_base) {
+  Result<BatchHeader> header = CheckBatch(bytes, position_base);
+  if (!header.ok()) return header.status();
+  return DecodeCheckedBatch(bytes, *header, position_base);
 }
 
 Result<std::vector<BatchSpan>> SplitBatches(std::span<const std::uint8_t> bytes) {
@@ -360,13 +410,38 @@ Result<std::vector<RecordBatch>> DecodeBatches(std::span<const std::uint8_t> byt
   Result<std::vector<BatchSpan>> spans = SplitBatches(bytes);
   if (!spans.ok()) return spans.status();
   std::vector<RecordBatch> batches;
+  batches.reserve(spans->size());
   for (const BatchSpan& span : *spans) {
-    Result<RecordBatch> batch =
-        DecodeBatch(bytes.subspan(span.position, span.header.size_in_bytes()), span.position);
+    // SplitBatches checked each batch (its CRC too): decoded without a second check.
+    Result<RecordBatch> batch = DecodeCheckedBatch(
+        bytes.subspan(span.position, span.header.size_in_bytes()), span.header, span.position);
     if (!batch.ok()) return batch.status();
     batches.push_back(std::move(*batch));
   }
   return batches;
+}
+
+Status VisitRecords(std::span<const std::uint8_t> bytes,
+                    const std::function<void(const BatchHeader&, const RecordView&)>& visit) {
+  Result<std::vector<BatchSpan>> spans = SplitBatches(bytes);
+  if (!spans.ok()) return spans.status();
+  for (const BatchSpan& span : *spans) {
+    const BatchHeader& h = span.header;
+    Status s = WalkBatchRecords(
+        bytes.subspan(span.position, h.size_in_bytes()), h, span.position,
+        [&h, &visit](std::span<const std::uint8_t> body) {
+          RecordView view;
+          if (!ParseRecordBody(body, h.base_timestamp, view,
+                               [](std::span<const std::uint8_t>,
+                                  const std::optional<std::span<const std::uint8_t>>&) {})) {
+            return false;
+          }
+          visit(h, view);
+          return true;
+        });
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace kafkasim::storage

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,17 @@ struct Record {
   std::int32_t offset_delta = 0;
   std::int8_t attributes = 0;  // unused by Kafka, always 0
   bool operator==(const Record&) const = default;
+};
+
+// A record as views into the bytes it was decoded from (a batch, or its decompressed records):
+// valid only while VisitRecords calls back with it. Headers are checked but not kept.
+struct RecordView {
+  std::int64_t timestamp = kNoTimestamp;               // ms, absolute
+  std::optional<std::span<const std::uint8_t>> key;    // nullopt = null key
+  std::optional<std::span<const std::uint8_t>> value;  // nullopt = null value
+  std::int32_t header_count = 0;
+  std::int32_t offset_delta = 0;
+  std::int8_t attributes = 0;
 };
 
 struct BatchHeader {
@@ -127,5 +139,11 @@ struct BatchSpan {
 Result<std::vector<BatchSpan>> SplitBatches(std::span<const std::uint8_t> bytes);
 // Decodes every batch of a buffer of concatenated batches.
 Result<std::vector<RecordBatch>> DecodeBatches(std::span<const std::uint8_t> bytes);
+// The same checks as DecodeBatches, but each record goes to `visit` with its batch's header as
+// views, nothing copied: for readers that need a few fields of every record. Every batch is
+// checked (lengths, magic, CRC) before any record is visited; a malformed record or compressed
+// payload stops the walk with DecodeBatches' error, after the records before it were visited.
+Status VisitRecords(std::span<const std::uint8_t> bytes,
+                    const std::function<void(const BatchHeader&, const RecordView&)>& visit);
 
 }  // namespace kafkasim::storage

@@ -192,5 +192,85 @@ TEST_CASE("record_batch: damaged bytes are reported with their position") {
   }
 }
 
+// What VisitRecords hands over, copied out: (offset, timestamp, key, value, header count).
+struct Visited {
+  std::int64_t offset = 0;
+  std::int64_t timestamp = 0;
+  std::optional<Bytes> key;
+  std::optional<Bytes> value;
+  std::int32_t header_count = 0;
+  bool operator==(const Visited&) const = default;
+};
+
+Result<std::vector<Visited>> Visit(std::span<const std::uint8_t> bytes) {
+  std::vector<Visited> out;
+  const auto copy = [](const std::optional<std::span<const std::uint8_t>>& span) {
+    return span ? std::optional<Bytes>(Bytes(span->begin(), span->end())) : std::nullopt;
+  };
+  const Status s = VisitRecords(bytes, [&](const BatchHeader& h, const RecordView& r) {
+    out.push_back(
+        {h.base_offset + r.offset_delta, r.timestamp, copy(r.key), copy(r.value), r.header_count});
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+std::vector<Visited> Expected(const std::vector<RecordBatch>& batches) {
+  std::vector<Visited> out;
+  for (const RecordBatch& b : batches) {
+    for (const Record& r : b.records) {
+      out.push_back({b.header.base_offset + r.offset_delta, r.timestamp, r.key, r.value,
+                     static_cast<std::int32_t>(r.headers.size())});
+    }
+  }
+  return out;
+}
+
+TEST_CASE("record_batch: visiting records sees what decoding gives, and fails where it fails") {
+  Rng rng(20261206);
+  for (int round = 0; round < 300; ++round) {
+    CAPTURE(round);
+    // A buffer of 1-4 batches, some compressed, records with and without keys and headers.
+    Bytes buffer;
+    std::int64_t offset = rng.UniformRange(0, 1000);
+    for (std::int64_t n = rng.UniformRange(1, 4); n > 0; --n) {
+      std::vector<Record> records(static_cast<std::size_t>(rng.UniformRange(1, 8)));
+      for (Record& r : records) {
+        r.timestamp = 1700000000000 + rng.UniformRange(0, 100000);
+        if (rng.Bernoulli(0.5)) r.key = RandomBytes(rng, 20);
+        if (rng.Bernoulli(0.9)) r.value = RandomBytes(rng, 200);
+        if (rng.Bernoulli(0.3)) r.headers.push_back({"h", RandomBytes(rng, 5)});
+      }
+      RecordBatch batch = MakeBatch(offset, 3, records);
+      batch.header.attributes = static_cast<std::uint16_t>(rng.UniformRange(0, 4));  // codec
+      offset += static_cast<std::int64_t>(records.size());
+      const Bytes bytes = EncodeBatch(batch);
+      buffer.insert(buffer.end(), bytes.begin(), bytes.end());
+    }
+    const Result<std::vector<RecordBatch>> decoded = DecodeBatches(buffer);
+    REQUIRE(decoded.ok());
+    const Result<std::vector<Visited>> visited = Visit(buffer);
+    REQUIRE(visited.ok());
+    CHECK(*visited == Expected(*decoded));
+    // A damaged copy: both fail with the same error, or both succeed alike.
+    Bytes damaged = buffer;
+    if (rng.Bernoulli(0.5)) {
+      damaged.resize(static_cast<std::size_t>(
+          rng.UniformRange(0, static_cast<std::int64_t>(buffer.size()) - 1)));
+    } else {
+      damaged[static_cast<std::size_t>(rng.Uniform(buffer.size()))] ^= 0x10;
+    }
+    const Result<std::vector<RecordBatch>> decoded_damaged = DecodeBatches(damaged);
+    const Result<std::vector<Visited>> visited_damaged = Visit(damaged);
+    REQUIRE(decoded_damaged.ok() == visited_damaged.ok());
+    if (decoded_damaged.ok()) {
+      CHECK(*visited_damaged == Expected(*decoded_damaged));
+    } else {
+      CHECK(visited_damaged.status().code() == decoded_damaged.status().code());
+      CHECK(visited_damaged.status().message() == decoded_damaged.status().message());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kafkasim::storage
