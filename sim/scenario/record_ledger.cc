@@ -66,7 +66,16 @@ const std::string* RecordLedger::GroupOf(const std::string& client) {
 void RecordLedger::Consumed(const kafka::ConsumeEvent& c) {
   ++consumed_;
   if (c.high_watermark >= 0 && c.offset >= c.high_watermark) above_hw_.push_back(c);
-  first_consumed_.try_emplace({c.client, c.topic, c.partition}, c.offset);
+  // A fetch response's records come in runs of one partition: the key is built only when the
+  // partition or the consumer changes.
+  const bool same = last_first_consumed_ != nullptr &&
+                    std::get<2>(*last_first_consumed_) == c.partition &&
+                    std::get<1>(*last_first_consumed_) == c.topic &&
+                    std::get<0>(*last_first_consumed_) == c.client;
+  if (!same) {
+    last_first_consumed_ =
+        &first_consumed_.try_emplace({c.client, c.topic, c.partition}, c.offset).first->first;
+  }
   // A consumer in a group fetches only once it has an assignment, so its group is known here.
   const std::string* group = GroupOf(c.client);
   if (group == nullptr) return;

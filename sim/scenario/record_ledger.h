@@ -47,6 +47,8 @@ class RecordLedger {
   // `deleted_below` answers, for a partition, the offset below which every replica's log has
   // deleted its records (so no leader, present or future, can be asked for them), or 0.
   explicit RecordLedger(std::function<std::int64_t(const PartitionRef&)> deleted_below);
+  RecordLedger(const RecordLedger&) = delete;  // it keeps a pointer into its own map
+  RecordLedger& operator=(const RecordLedger&) = delete;
 
   // Folds one outcome / consumed record / assignment in (ClientHistory's observers).
   void Produced(const kafka::ProduceOutcome& o);
@@ -102,6 +104,8 @@ class RecordLedger {
   std::map<std::string, std::uint32_t, std::less<>> client_index_;
   std::vector<kafka::ConsumeEvent> above_hw_;
   std::map<std::tuple<std::string, std::string, std::int32_t>, std::int64_t> first_consumed_;
+  // The key of first_consumed_ the last consumed record had (entries are never erased).
+  const std::tuple<std::string, std::string, std::int32_t>* last_first_consumed_ = nullptr;
   std::map<std::string, GroupReads> group_reads_;
   std::map<std::string, std::string> group_of_;  // consumer -> its group, from assignments
   std::size_t assignments_seen_ = 0;
