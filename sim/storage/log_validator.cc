@@ -19,7 +19,7 @@ std::string In(const LogValidatorConfig& config) {
 
 // The record-level checks (validateKey, validateTimestamp) of one record; "" when it is fine.
 // Sets timestamp_error when the problem is its timestamp.
-std::string RecordError(const BatchHeader& h, const Record& r, std::int64_t now_ms,
+std::string RecordError(const BatchHeader& h, const RecordView& r, std::int64_t now_ms,
                         const LogValidatorConfig& config, bool& timestamp_error) {
   if (config.compacted && !r.key) {
     return "Compacted topic cannot accept message without key" + In(config);
@@ -127,13 +127,9 @@ Result<ValidationResult> ValidateMessagesAndAssignOffsets(Bytes& batch, std::int
   if (!header.ok()) return header.status();
   if (Status s = ValidateBatch(*header, config); !s.ok()) return s;
   // Every record is read (decompressed first): a batch whose records do not decode, or do not
-  // add up to recordsCount, is refused whole.
-  Result<RecordBatch> decoded = DecodeBatch(batch);
-  if (!decoded.ok()) {
-    return InvalidRecord("One or more records have been rejected: " + decoded.status().message() +
-                         In(config));
-  }
-  const BatchHeader& h = decoded->header;
+  // add up to recordsCount, is refused whole. The records are looked at in place; they are
+  // decoded into copies only when the batch must be rebuilt.
+  const BatchHeader& h = *header;
   const auto source = static_cast<CompressionType>(h.compression_codec());
   const CompressionType target = config.target_compression.value_or(source);
 
@@ -142,17 +138,21 @@ Result<ValidationResult> ValidateMessagesAndAssignOffsets(Bytes& batch, std::int
   bool consecutive = true;
   std::int64_t max_timestamp = kNoTimestamp;
   std::int64_t offset_of_max_timestamp = -1;
-  for (std::size_t i = 0; i < decoded->records.size(); ++i) {
-    const Record& r = decoded->records[i];
+  std::int64_t count = 0;
+  const Status read = VisitRecords(batch, [&](const BatchHeader&, const RecordView& r) {
+    const std::int64_t i = count++;
     std::string error = RecordError(h, r, now_ms, config, timestamp_error);
     if (!error.empty())
       errors.push_back("RecordError(batchIndex=" + std::to_string(i) + ", " + "message='" + error +
                        "')");
     if (r.timestamp > max_timestamp) {
       max_timestamp = r.timestamp;
-      offset_of_max_timestamp = offset + static_cast<std::int64_t>(i);
+      offset_of_max_timestamp = offset + i;
     }
-    consecutive = consecutive && r.offset_delta == static_cast<std::int32_t>(i);
+    consecutive = consecutive && r.offset_delta == i;
+  });
+  if (!read.ok()) {
+    return InvalidRecord("One or more records have been rejected: " + read.message() + In(config));
   }
   if (!errors.empty()) {
     if (timestamp_error) {
@@ -173,7 +173,6 @@ Result<ValidationResult> ValidateMessagesAndAssignOffsets(Bytes& batch, std::int
 
   ValidationResult result;
   result.log_append_time = now_ms;
-  const auto count = static_cast<std::int64_t>(decoded->records.size());
   // Kafka rebuilds a compressed batch whose inner offsets are not 0..n-1 (old clients); an
   // uncompressed one keeps its bytes whatever its offset deltas say.
   const bool in_place = source == target && (source == CompressionType::kNone || consecutive);
@@ -199,6 +198,8 @@ Result<ValidationResult> ValidateMessagesAndAssignOffsets(Bytes& batch, std::int
       max_timestamp = now_ms;
       offset_of_max_timestamp = offset + count - 1;
     }
+    Result<RecordBatch> decoded = DecodeBatch(batch);
+    KSIM_ASSERT_MSG(decoded.ok(), decoded.status().ToString());  // its records were just read
     Bytes rebuilt = BuildBatch(std::move(decoded->records), options);
     if (rebuilt.size() > static_cast<std::size_t>(config.max_message_bytes)) {
       return Status(Errc::kMessageTooLarge,
