@@ -23,18 +23,27 @@ void RecordLedger::Produced(const kafka::ProduceOutcome& o) {
     }
   }
   if (o.error != Errc::kNone || o.offset < 0) return;
-  auto [it, fresh] =
-      client_index_.try_emplace(o.client, static_cast<std::uint32_t>(clients_.size()));
-  if (fresh) clients_.push_back(o.client);
-  PartitionRef ref{o.topic, o.partition};
-  auto found = acked_.find(ref);
-  if (found == acked_.end()) found = acked_.emplace(ref, PartitionAcked{}).first;
+  // Acknowledgements come in runs of one client and one partition: the maps are searched only
+  // when either changes.
+  if (last_client_ == nullptr || last_client_->first != o.client) {
+    auto [it, fresh] =
+        client_index_.try_emplace(o.client, static_cast<std::uint32_t>(clients_.size()));
+    if (fresh) clients_.push_back(o.client);
+    last_client_ = &*it;
+  }
+  if (last_acked_ == acked_.end() || last_acked_->first.partition != o.partition ||
+      last_acked_->first.topic != o.topic) {
+    PartitionRef ref{o.topic, o.partition};
+    last_acked_ = acked_.find(ref);
+    if (last_acked_ == acked_.end()) last_acked_ = acked_.emplace(ref, PartitionAcked{}).first;
+  }
+  const auto found = last_acked_;
   PartitionAcked& p = found->second;
   if (o.key) {
     std::int64_t& latest = p.latest_of_key[*o.key];
     latest = std::max(latest, o.offset);
   }
-  Acked a{o.offset, o.at, it->second, o.acks, o.key, o.value};
+  Acked a{o.offset, o.at, last_client_->second, o.acks, o.key, o.value};
   // Offsets are acknowledged nearly in order: the place is almost always the end.
   auto at = p.records.end();
   while (at != p.records.begin() && std::prev(at)->offset > o.offset) --at;

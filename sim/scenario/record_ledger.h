@@ -102,6 +102,9 @@ class RecordLedger {
   std::map<PartitionRef, PartitionAcked> acked_;
   std::vector<std::string> clients_;
   std::map<std::string, std::uint32_t, std::less<>> client_index_;
+  // The entries the last acknowledged record used (map entries are never erased).
+  const std::pair<const std::string, std::uint32_t>* last_client_ = nullptr;
+  std::map<PartitionRef, PartitionAcked>::iterator last_acked_ = acked_.end();
   std::vector<kafka::ConsumeEvent> above_hw_;
   std::map<std::tuple<std::string, std::string, std::int32_t>, std::int64_t> first_consumed_;
   // The key of first_consumed_ the last consumed record had (entries are never erased).
