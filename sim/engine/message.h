@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 
 #include "engine/time.h"
 
@@ -41,10 +43,16 @@ struct Message {
   Time deliver_at;
   std::shared_ptr<const Payload> payload;  // shared so the network can duplicate it
 
-  // Typed access for receivers: nullptr when the payload is of another type.
+  // Typed access for receivers: nullptr when the payload is of another type. A final payload
+  // class (all of ours) is matched by its exact type, without a dynamic_cast's hierarchy walk.
   template <typename T>
   const T* As() const {
-    return dynamic_cast<const T*>(payload.get());
+    if constexpr (std::is_final_v<T>) {
+      const Payload* p = payload.get();
+      return p != nullptr && typeid(*p) == typeid(T) ? static_cast<const T*>(p) : nullptr;
+    } else {
+      return dynamic_cast<const T*>(payload.get());
+    }
   }
 };
 
