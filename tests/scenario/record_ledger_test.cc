@@ -55,6 +55,35 @@ TEST_CASE(
   CHECK(ledger.ClientIndex("nobody") == std::nullopt);
 }
 
+TEST_CASE(
+    "record ledger: interleaved clients and partitions land where they belong, as do first "
+    "reads") {
+  // The ledger remembers the client and partition of the previous record; records that switch
+  // between them at every step must not be filed under the previous ones.
+  RecordLedger ledger([](const PartitionRef&) { return std::int64_t{0}; });
+  for (std::int64_t o = 0; o < 6; ++o) {
+    ledger.Produced(Acked(o % 2 == 0 ? "p" : "q", static_cast<std::int32_t>(o % 3), o));
+  }
+  CHECK(Offsets(ledger, 0) == std::vector<std::int64_t>{0, 3});
+  CHECK(Offsets(ledger, 1) == std::vector<std::int64_t>{1, 4});
+  CHECK(Offsets(ledger, 2) == std::vector<std::int64_t>{2, 5});
+  for (std::int32_t partition = 0; partition < 3; ++partition) {
+    for (const RecordLedger::Acked& a : ledger.acked().at(PartitionRef{"t", partition}).records) {
+      CHECK(ledger.client(a.client) == (a.offset % 2 == 0 ? "p" : "q"));
+    }
+  }
+  ledger.Consumed(Read("c", 1, 7));
+  ledger.Consumed(Read("c", 1, 8));
+  ledger.Consumed(Read("d", 1, 9));
+  ledger.Consumed(Read("c", 2, 4));
+  ledger.Consumed(Read("c", 1, 10));
+  CHECK(ledger.FirstConsumed("c", PartitionRef{"t", 1}) == 7);
+  CHECK(ledger.FirstConsumed("d", PartitionRef{"t", 1}) == 9);
+  CHECK(ledger.FirstConsumed("c", PartitionRef{"t", 2}) == 4);
+  CHECK(ledger.FirstConsumed("d", PartitionRef{"t", 2}) == std::nullopt);
+  CHECK(ledger.records_consumed() == 5);
+}
+
 TEST_CASE("record ledger: records below what every replica deleted are forgotten, the rest kept") {
   std::int64_t deleted = 0;
   RecordLedger ledger([&deleted](const PartitionRef&) { return deleted; });
