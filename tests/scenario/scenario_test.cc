@@ -131,6 +131,7 @@ TEST_CASE("scenario: producers and consumers with their defaults and derived val
   CHECK(p1.MessageAt(0).key == "New York");
   CHECK(p1.MessageAt(4).key == "Berlin");
   CHECK(p1.MessageAt(4).value == "message-5");
+  CHECK(p1.MessageAt(INT64_MAX - 1).value == "message-9223372036854775807");
 
   const Client& p2 = *s.FindClient("producer-2");
   CHECK(p2.acks == Acks::kOne);
