@@ -127,8 +127,8 @@ Result<ValidationResult> ValidateMessagesAndAssignOffsets(Bytes& batch, std::int
   if (!header.ok()) return header.status();
   if (Status s = ValidateBatch(*header, config); !s.ok()) return s;
   // Every record is read (decompressed first): a batch whose records do not decode, or do not
-  // add up to recordsCount, is refused whole. The records are looked at in place; they are
-  // decoded into copies only when the batch must be rebuilt.
+  // add up to recordsCount, is refused whole. The records are looked at in place (AnalyzeBatch
+  // checked the CRC); they are decoded into copies only when the batch must be rebuilt.
   const BatchHeader& h = *header;
   const auto source = static_cast<CompressionType>(h.compression_codec());
   const CompressionType target = config.target_compression.value_or(source);
@@ -139,7 +139,7 @@ Result<ValidationResult> ValidateMessagesAndAssignOffsets(Bytes& batch, std::int
   std::int64_t max_timestamp = kNoTimestamp;
   std::int64_t offset_of_max_timestamp = -1;
   std::int64_t count = 0;
-  const Status read = VisitRecords(batch, [&](const BatchHeader&, const RecordView& r) {
+  const Status read = VisitCheckedBatch(batch, h, 0, [&](const BatchHeader&, const RecordView& r) {
     const std::int64_t i = count++;
     std::string error = RecordError(h, r, now_ms, config, timestamp_error);
     if (!error.empty())

@@ -421,24 +421,28 @@ Result<std::vector<RecordBatch>> DecodeBatches(std::span<const std::uint8_t> byt
   return batches;
 }
 
+Status VisitCheckedBatch(std::span<const std::uint8_t> bytes, const BatchHeader& header,
+                         std::uint64_t position_base,
+                         const std::function<void(const BatchHeader&, const RecordView&)>& visit) {
+  return WalkBatchRecords(
+      bytes, header, position_base, [&header, &visit](std::span<const std::uint8_t> body) {
+        RecordView view;
+        const auto skip_header = [](std::span<const std::uint8_t>,
+                                    const std::optional<std::span<const std::uint8_t>>&) {};
+        if (!ParseRecordBody(body, header.base_timestamp, view, skip_header)) return false;
+        visit(header, view);
+        return true;
+      });
+}
+
 Status VisitRecords(std::span<const std::uint8_t> bytes,
                     const std::function<void(const BatchHeader&, const RecordView&)>& visit) {
   Result<std::vector<BatchSpan>> spans = SplitBatches(bytes);
   if (!spans.ok()) return spans.status();
   for (const BatchSpan& span : *spans) {
     const BatchHeader& h = span.header;
-    Status s = WalkBatchRecords(
-        bytes.subspan(span.position, h.size_in_bytes()), h, span.position,
-        [&h, &visit](std::span<const std::uint8_t> body) {
-          RecordView view;
-          if (!ParseRecordBody(body, h.base_timestamp, view,
-                               [](std::span<const std::uint8_t>,
-                                  const std::optional<std::span<const std::uint8_t>>&) {})) {
-            return false;
-          }
-          visit(h, view);
-          return true;
-        });
+    Status s =
+        VisitCheckedBatch(bytes.subspan(span.position, h.size_in_bytes()), h, span.position, visit);
     if (!s.ok()) return s;
   }
   return Status::Ok();

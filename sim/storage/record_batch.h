@@ -145,5 +145,10 @@ Result<std::vector<RecordBatch>> DecodeBatches(std::span<const std::uint8_t> byt
 // payload stops the walk with DecodeBatches' error, after the records before it were visited.
 Status VisitRecords(std::span<const std::uint8_t> bytes,
                     const std::function<void(const BatchHeader&, const RecordView&)>& visit);
+// VisitRecords for one batch whose header CheckBatch returned (its CRC verified): `bytes` is
+// exactly that batch, at `position_base` for the error messages.
+Status VisitCheckedBatch(std::span<const std::uint8_t> bytes, const BatchHeader& header,
+                         std::uint64_t position_base,
+                         const std::function<void(const BatchHeader&, const RecordView&)>& visit);
 
 }  // namespace kafkasim::storage
