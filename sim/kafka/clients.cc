@@ -406,36 +406,24 @@ void ProducerNode::Flush() {
   }
   // An idempotent producer sends nothing before it has a producer id.
   if (idempotent_ && producer_id_ < 0) return;
-  // The partitions with records or retries waiting, in partition order (both maps are ordered
-  // by partition), each with its leader.
+  // The partitions with records or retries waiting, in partition order, each with its leader.
   struct Waiting {
     std::int32_t partition;
     BrokerId leader;
   };
+  std::vector<std::int32_t> partitions;
+  for (const auto& [p, records] : accumulator_) {
+    if (!records.empty()) partitions.push_back(p);
+  }
+  for (const auto& [p, batches] : retry_batches_) {
+    if (!batches.empty()) partitions.push_back(p);
+  }
+  std::sort(partitions.begin(), partitions.end());
+  partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
   std::vector<Waiting> waiting;
-  {
-    auto acc = accumulator_.begin();
-    auto retries = retry_batches_.begin();
-    while (acc != accumulator_.end() || retries != retry_batches_.end()) {
-      std::int32_t partition = 0;
-      bool any = false;
-      if (retries == retry_batches_.end() ||
-          (acc != accumulator_.end() && acc->first < retries->first)) {
-        partition = acc->first;
-        any = !acc->second.empty();
-        ++acc;
-      } else if (acc == accumulator_.end() || retries->first < acc->first) {
-        partition = retries->first;
-        any = !retries->second.empty();
-        ++retries;
-      } else {
-        partition = acc->first;
-        any = !acc->second.empty() || !retries->second.empty();
-        ++acc;
-        ++retries;
-      }
-      if (any) waiting.push_back({partition, metadata_.LeaderOf(config_.topic, partition)});
-    }
+  waiting.reserve(partitions.size());
+  for (std::int32_t p : partitions) {
+    waiting.push_back({p, metadata_.LeaderOf(config_.topic, p)});
   }
   if (waiting.empty()) return;
   // Requests in flight per broker (a handful of brokers: a flat list).
