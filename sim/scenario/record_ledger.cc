@@ -37,8 +37,7 @@ void RecordLedger::Produced(const kafka::ProduceOutcome& o) {
     last_acked_ = acked_.find(ref);
     if (last_acked_ == acked_.end()) last_acked_ = acked_.emplace(ref, PartitionAcked{}).first;
   }
-  const auto found = last_acked_;
-  PartitionAcked& p = found->second;
+  PartitionAcked& p = last_acked_->second;
   if (o.key) {
     std::int64_t& latest = p.latest_of_key[*o.key];
     latest = std::max(latest, o.offset);
@@ -48,7 +47,7 @@ void RecordLedger::Produced(const kafka::ProduceOutcome& o) {
   auto at = p.records.end();
   while (at != p.records.begin() && std::prev(at)->offset > o.offset) --at;
   p.records.insert(at, std::move(a));
-  if (p.records.size() >= p.prune_at) Prune(found->first, p);
+  if (p.records.size() >= p.prune_at) Prune(last_acked_->first, p);
 }
 
 void RecordLedger::Prune(const PartitionRef& ref, PartitionAcked& p) {
