@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <span>
 #include <string_view>
@@ -242,6 +243,11 @@ class ReplicasAgreeBelowHw final : public Guarantee {
             const kafka::PartitionRegistration& reg) -> std::optional<std::string> {
           const std::optional<LeaderOf> leader = RunningLeader(world, name, index, reg);
           if (!leader) return std::nullopt;
+          // The range each follower is compared over, then the leader's batches read once for
+          // all of them.
+          followers_.clear();
+          std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
+          std::int64_t highest = std::numeric_limits<std::int64_t>::min();
           for (std::int32_t f : *leader->isr) {
             if (f == leader->broker) continue;
             const kafka::KafkaNode* server = world.BrokerServer(f);
@@ -260,16 +266,29 @@ class ReplicasAgreeBelowHw final : public Guarantee {
             }
             const std::int64_t to = std::min(leader->log->high_watermark(), log->log_end_offset());
             if (from >= to) continue;
-            const std::vector<BatchFacts> theirs = BatchesOf(*log, from, to);
-            const std::vector<BatchFacts> ours = BatchesOf(*leader->log, from, to);
-            for (std::size_t i = 0; i < std::min(theirs.size(), ours.size()); ++i) {
-              if (theirs[i] != ours[i]) {
+            followers_.push_back({f, log, &a, from, to});
+            lowest = std::min(lowest, from);
+            highest = std::max(highest, to);
+          }
+          if (followers_.empty()) return std::nullopt;
+          // Every follower's range starts at or above the leader's log start and ends at or
+          // below its high watermark, so its batches are a run of these: from the one holding
+          // its `from`, up to the first that reaches its `to` (as BatchesOf would read them).
+          const std::vector<BatchFacts> leaders = BatchesOf(*leader->log, lowest, highest);
+          for (const Follower& f : followers_) {
+            const std::vector<BatchFacts> theirs = BatchesOf(*f.log, f.from, f.to);
+            auto ours = std::find_if(leaders.begin(), leaders.end(),
+                                     [&](const BatchFacts& b) { return b.last_offset >= f.from; });
+            for (const BatchFacts& their : theirs) {
+              if (ours == leaders.end() || ours->last_offset >= f.to) break;
+              if (their != *ours) {
                 return fmt::format(
                     "{}-{}: broker {} has {}, the leader broker {} has {} (below hw {})", name,
-                    index, f, Describe(theirs[i]), leader->broker, Describe(ours[i]),
+                    index, f.broker, Describe(their), leader->broker, Describe(*ours),
                     leader->log->high_watermark());
               }
-              a.up_to = ours[i].last_offset + 1;
+              f.agreed->up_to = ours->last_offset + 1;
+              ++ours;
             }
           }
           return std::nullopt;
@@ -283,6 +302,15 @@ class ReplicasAgreeBelowHw final : public Guarantee {
     std::int64_t up_to = 0;  // the follower agreed with this leader below it
   };
   std::map<std::tuple<std::string, std::int32_t, std::int32_t>, Agreed, TopicKeyLess> agreed_;
+  // A follower of the partition being checked, with the offsets it is compared over.
+  struct Follower {
+    std::int32_t broker;
+    const kafka::ReplicaLog* log;
+    Agreed* agreed;
+    std::int64_t from;
+    std::int64_t to;
+  };
+  std::vector<Follower> followers_;
   // A byte corrupted on a disk (the disk.corrupt fault) is not a replication fault, and the
   // leader epoch of a batch is outside its CRC: Kafka cannot notice it, so from then on the
   // replicas' logs are not compared.
@@ -634,12 +662,25 @@ void PartitionScope::Add(std::string_view partition_name) {
   }
   if (index < 0) {
     all_ = true;
-    partitions_.clear();
+    size_ = 0;
     return;
   }
   const std::string_view topic = partition_name.substr(0, dash);
-  if (partitions_.find(std::pair(topic, index)) != partitions_.end()) return;
-  partitions_.emplace(std::string(topic), index);
+  // Where it goes among the few partitions of the scope, by topic name then index.
+  std::size_t at = 0;
+  for (; at < size_; ++at) {
+    const int c = std::string_view(entries_[at].first).compare(topic);
+    if (c > 0 || (c == 0 && entries_[at].second >= index)) break;
+  }
+  if (at < size_ && entries_[at].first == topic && entries_[at].second == index) return;
+  if (size_ == entries_.size()) entries_.emplace_back();
+  entries_[size_].first.assign(topic);
+  entries_[size_].second = index;
+  // Rotated into place: the strings move, their buffers stay with them.
+  std::rotate(entries_.begin() + static_cast<std::ptrdiff_t>(at),
+              entries_.begin() + static_cast<std::ptrdiff_t>(size_),
+              entries_.begin() + static_cast<std::ptrdiff_t>(size_ + 1));
+  ++size_;
 }
 
 std::vector<std::unique_ptr<Guarantee>> BuiltInGuarantees() {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,28 +34,24 @@ class PartitionScope {
   // every partition rather than checking nothing.
   void Add(std::string_view partition_name);
   void AddEverything() { all_ = true; }
+  // Empties the scope and keeps its storage: a scope is filled and cleared at nearly every
+  // instant of a run, mostly with the same one or two partitions.
   void Clear() {
     all_ = false;
-    partitions_.clear();
+    size_ = 0;
   }
   bool everything() const { return all_; }
-  bool empty() const { return !all_ && partitions_.empty(); }
-  // (topic, index), in the metadata image's order: by topic name, then index; looked up with
-  // the topic's name borrowed.
-  struct KeyLess {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      const int c = std::string_view(a.first).compare(std::string_view(b.first));
-      return c != 0 ? c < 0 : a.second < b.second;
-    }
-  };
-  using Partitions = std::set<std::pair<std::string, std::int32_t>, KeyLess>;
-  const Partitions& partitions() const { return partitions_; }
+  bool empty() const { return !all_ && size_ == 0; }
+  // (topic, index), in the metadata image's order: by topic name, then index, each once.
+  using Partition = std::pair<std::string, std::int32_t>;
+  std::span<const Partition> partitions() const { return {entries_.data(), size_}; }
 
  private:
   bool all_ = false;
-  Partitions partitions_;
+  // The first size_ entries are the scope, sorted; the rest are spare, their strings' buffers
+  // kept for reuse.
+  std::vector<Partition> entries_;
+  std::size_t size_ = 0;
 };
 
 class Guarantee {

@@ -1363,7 +1363,9 @@ void Runner::CheckGuarantees() {
   for (std::size_t i = 0; i < guarantees_.size(); ++i) {
     if (!guarantee_due_[i]) continue;
     guarantee_due_[i] = false;
-    const PartitionScope scope = std::move(guarantee_scope_[i]);
+    // Swapped out, not moved, so both scopes keep their storage for the next instants.
+    PartitionScope& scope = checking_scope_;
+    std::swap(scope, guarantee_scope_[i]);
     guarantee_scope_[i].Clear();
     view::CheckView& c = checks_[guarantees_first_check_ + i];
     if (c.settled) continue;  // reported once, at the event that broke it

@@ -189,7 +189,8 @@ class Runner final : public SessionControl {
   std::vector<bool> guarantee_due_;
   // By guarantee: the partitions the events since its last check named.
   std::vector<PartitionScope> guarantee_scope_;
-  KafkaMeters meters_;  // the "...PerSec" metrics; rebuilt with the world
+  PartitionScope checking_scope_;  // the scope of the check running now
+  KafkaMeters meters_;             // the "...PerSec" metrics; rebuilt with the world
   Time counters_sampled_at_ = kTimeMax;
   std::vector<RecordedInput> inputs_;
   view::WorldView view_;
