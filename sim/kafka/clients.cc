@@ -40,6 +40,10 @@ enum ProducerTimer : std::uint64_t { kProduce = 1, kFlush, kHousekeeping, kRetry
 enum ConsumerTimer : std::uint64_t { kPoll = 1, kConsumerMetadata };
 enum AdminTimer : std::uint64_t { kAdminPump = 1 };
 
+// Room made for a partition's next batch when its first record comes (the classroom producer's
+// batches hold about five).
+constexpr std::size_t kBatchRecordsReserved = 8;
+
 bool Retriable(Errc e) {
   switch (e) {
     case Errc::kNotLeaderOrFollower:
@@ -400,7 +404,10 @@ void ProducerNode::Flush() {
       p.partition = p.record.key
                         ? PartitionForKey(*p.record.key, static_cast<std::int32_t>(all.size()))
                         : sticky_.Next(size + 20, available, env_.rng());
-      accumulator_[p.partition].push_back(std::move(p));
+      std::vector<Pending>& queue = accumulator_[p.partition];
+      // A batch's records are moved out whole when it is sent: the next one starts with room.
+      if (queue.capacity() == 0) queue.reserve(kBatchRecordsReserved);
+      queue.push_back(std::move(p));
     }
     unassigned_.clear();
   }

@@ -54,7 +54,9 @@ void ReplicaFetcherManager::SendFetch(BrokerId leader) {
   request.broker_epoch = broker_epoch_;
   request.max_wait = Milliseconds(settings_.replica_fetch_wait_max_ms);
   request.max_bytes = settings_.replica_fetch_max_bytes;
-  for (Partition* p : FollowedFrom(leader)) {
+  const std::vector<Partition*>& followed = FollowedFrom(leader);
+  request.partitions.reserve(followed.size());
+  for (Partition* p : followed) {
     if (!removed_.contains(TopicPartitionRef{p->topic(), p->index()})) {
       request.partitions.push_back(p->NextFetch());
     }

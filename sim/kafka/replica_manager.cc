@@ -285,14 +285,14 @@ void ReplicaManager::OnAlterPartitionResponse(const AlterPartitionResponse& resp
 
 void ReplicaManager::HandleProduce(NodeIndex from, const ProduceRequest& request) {
   Partition* p = Find(request.topic, request.partition);
+  PartitionReady ready;
   Result<LeaderAppend> appended =
-      Status(Errc::kNotLeaderOrFollower, fmt::format("broker-{} is not the leader of {}-{}",
-                                                     node_id_, request.topic, request.partition));
-  if (p != nullptr) {
-    PartitionReady ready;
-    appended = p->AppendRecordsToLeader(request, io_.Now(), ready);
-    Drain(*p, ready);
-  }
+      p != nullptr
+          ? p->AppendRecordsToLeader(request, io_.Now(), ready)
+          : Result<LeaderAppend>(Status(Errc::kNotLeaderOrFollower,
+                                        fmt::format("broker-{} is not the leader of {}-{}",
+                                                    node_id_, request.topic, request.partition)));
+  if (p != nullptr) Drain(*p, ready);
   if (!appended.ok()) {
     ++counters_.failed_produce_requests;
     if (request.acks != 0) {

@@ -222,6 +222,7 @@ Result<std::vector<BatchHeader>> PartitionLog::ReadHeaders(std::int64_t offset,
                                                            std::int32_t max_bytes,
                                                            std::int64_t max_offset) const {
   std::vector<BatchHeader> headers;
+  headers.reserve(4);  // most reads find a batch or two
   Result<Found> found = FindBatches(offset, max_bytes, max_offset, &headers);
   if (!found.ok()) return found.status();
   return headers;
