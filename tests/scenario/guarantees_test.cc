@@ -450,6 +450,34 @@ TEST_CASE("guarantees: a scope reads partition names as topic and index") {
   }
 }
 
+TEST_CASE("guarantees: a scope cleared and filled again holds only the new partitions") {
+  using Key = std::pair<std::string, std::int32_t>;
+  const auto keys = [](const PartitionScope& scope) {
+    return std::vector<Key>(scope.partitions().begin(), scope.partitions().end());
+  };
+  PartitionScope scope;
+  scope.Add("zebra-3");
+  scope.Add("cities-10");
+  scope.Add("cities-2");
+  scope.Add("ant-0");
+  CHECK(keys(scope) == std::vector<Key>{{"ant", 0}, {"cities", 2}, {"cities", 10}, {"zebra", 3}});
+  scope.Clear();
+  CHECK(scope.empty());
+  CHECK(keys(scope).empty());
+  // Fewer, in another order, one name longer than any before: nothing of the old fill shows.
+  scope.Add("cities-1");
+  scope.Add("a-topic-with-a-much-longer-name-than-before-0");
+  scope.Add("cities-1");
+  CHECK(keys(scope) ==
+        std::vector<Key>{{"a-topic-with-a-much-longer-name-than-before", 0}, {"cities", 1}});
+  scope.Add("cities");
+  CHECK(scope.everything());
+  scope.Clear();
+  CHECK_FALSE(scope.everything());
+  scope.Add("b-1");
+  CHECK(keys(scope) == std::vector<Key>{{"b", 1}});
+}
+
 TEST_CASE("guarantees: a check looks only at the partitions in its scope") {
   std::unique_ptr<Runner> runner = Replicating(kTimeZero + Seconds(10));
   World& world = runner->world();
