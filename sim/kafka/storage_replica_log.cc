@@ -8,11 +8,6 @@
 namespace kafkasim::kafka {
 namespace {
 
-std::optional<storage::Bytes> ToBytes(const std::optional<std::string>& s) {
-  if (!s) return std::nullopt;
-  return storage::Bytes(s->begin(), s->end());
-}
-
 class StorageReplicaLog final : public ReplicaLog {
  public:
   explicit StorageReplicaLog(std::unique_ptr<storage::PartitionLog> log) : log_(std::move(log)) {
@@ -284,14 +279,20 @@ Result<std::unique_ptr<ReplicaLog>> OpenReplicaLog(FileSystem& disk, const std::
 std::vector<std::uint8_t> BuildRecordBatch(const std::vector<ProducedRecord>& records,
                                            const ProducerBatchInfo& producer,
                                            const std::string& compression) {
-  std::vector<storage::Record> out;
+  // The producer's strings are encoded where they are, not copied into Records first.
+  const auto view = [](const std::optional<std::string>& text) {
+    return text ? std::optional<std::span<const std::uint8_t>>(
+                      std::in_place, reinterpret_cast<const std::uint8_t*>(text->data()),
+                      text->size())
+                : std::nullopt;
+  };
+  std::vector<storage::RecordView> out;
   out.reserve(records.size());
   for (const ProducedRecord& r : records) {
-    storage::Record s;
-    s.timestamp = r.timestamp_ms;
-    s.key = ToBytes(r.key);
-    s.value = ToBytes(r.value);
-    out.push_back(std::move(s));
+    storage::RecordView& v = out.emplace_back();
+    v.timestamp = r.timestamp_ms;
+    v.key = view(r.key);
+    v.value = view(r.value);
   }
   storage::BatchOptions options;
   const std::optional<storage::CompressionType> codec =
@@ -301,7 +302,7 @@ std::vector<std::uint8_t> BuildRecordBatch(const std::vector<ProducedRecord>& re
   options.producer_id = producer.producer_id;
   options.producer_epoch = producer.producer_epoch;
   options.base_sequence = producer.base_sequence;
-  return storage::BuildBatch(std::move(out), options);
+  return storage::BuildBatch(std::span<const storage::RecordView>(out), options);
 }
 
 ProducerBatchInfo ProducerOfBatch(std::span<const std::uint8_t> batch) {

@@ -12,7 +12,22 @@ namespace {
 
 Status Corrupt(std::string message) { return {Errc::kCorruptMessage, std::move(message)}; }
 
-void WriteBytesField(ByteWriter& w, const std::optional<Bytes>& bytes) {
+using OptionalSpan = std::optional<std::span<const std::uint8_t>>;
+
+// A record's key or value as the encoder reads it, owned (Record) or viewed (RecordView).
+OptionalSpan SpanOf(const std::optional<Bytes>& bytes) {
+  return bytes ? OptionalSpan(std::span<const std::uint8_t>(*bytes)) : std::nullopt;
+}
+OptionalSpan SpanOf(const OptionalSpan& bytes) { return bytes; }
+
+// A record's headers; a RecordView keeps none, so one built into a batch must have had none.
+std::span<const RecordHeader> HeadersOf(const Record& record) { return record.headers; }
+std::span<const RecordHeader> HeadersOf(const RecordView& record) {
+  KSIM_ASSERT_MSG(record.header_count == 0, "a RecordView does not keep its headers");
+  return {};
+}
+
+void WriteBytesField(ByteWriter& w, const OptionalSpan& bytes) {
   if (!bytes) {
     w.Varint(-1);
     return;
@@ -37,38 +52,42 @@ std::size_t VarintSize(std::int64_t v) {
   return n;
 }
 
-std::size_t BytesFieldSize(const std::optional<Bytes>& bytes) {
+std::size_t BytesFieldSize(const OptionalSpan& bytes) {
   if (!bytes) return 1;
   return VarintSize(static_cast<std::int64_t>(bytes->size())) + bytes->size();
 }
 
 // Size of a record after its length prefix, so the record is written without a temporary.
-std::size_t RecordBodySize(const Record& record, std::int64_t base_timestamp) {
+template <class R>
+std::size_t RecordBodySize(const R& record, std::int64_t base_timestamp) {
+  const std::span<const RecordHeader> headers = HeadersOf(record);
   std::size_t n = 1 + VarintSize(TimestampDelta(record.timestamp, base_timestamp)) +
-                  VarintSize(record.offset_delta) + BytesFieldSize(record.key) +
-                  BytesFieldSize(record.value) +
-                  VarintSize(static_cast<std::int64_t>(record.headers.size()));
-  for (const RecordHeader& h : record.headers) {
+                  VarintSize(record.offset_delta) + BytesFieldSize(SpanOf(record.key)) +
+                  BytesFieldSize(SpanOf(record.value)) +
+                  VarintSize(static_cast<std::int64_t>(headers.size()));
+  for (const RecordHeader& h : headers) {
     n += VarintSize(static_cast<std::int64_t>(h.key.size())) + h.key.size() +
-         BytesFieldSize(h.value);
+         BytesFieldSize(SpanOf(h.value));
   }
   return n;
 }
 
-void EncodeRecord(ByteWriter& w, const Record& record, std::int64_t base_timestamp) {
+template <class R>
+void EncodeRecord(ByteWriter& w, const R& record, std::int64_t base_timestamp) {
   const std::size_t body_size = RecordBodySize(record, base_timestamp);
+  const std::span<const RecordHeader> headers = HeadersOf(record);
   w.Varint(static_cast<std::int32_t>(body_size));
   const std::size_t body_start = w.size();
   w.U8(static_cast<std::uint8_t>(record.attributes));
   w.Varlong(TimestampDelta(record.timestamp, base_timestamp));
   w.Varint(record.offset_delta);
-  WriteBytesField(w, record.key);
-  WriteBytesField(w, record.value);
-  w.Varint(static_cast<std::int32_t>(record.headers.size()));
-  for (const RecordHeader& h : record.headers) {
+  WriteBytesField(w, SpanOf(record.key));
+  WriteBytesField(w, SpanOf(record.value));
+  w.Varint(static_cast<std::int32_t>(headers.size()));
+  for (const RecordHeader& h : headers) {
     w.Varint(static_cast<std::int32_t>(h.key.size()));
     w.Raw({reinterpret_cast<const std::uint8_t*>(h.key.data()), h.key.size()});
-    WriteBytesField(w, h.value);
+    WriteBytesField(w, SpanOf(h.value));
   }
   KSIM_ASSERT_EQ(w.size() - body_start, body_size);
 }
@@ -164,13 +183,17 @@ Bytes EncodeBatch(const RecordBatch& batch) {
   return out;
 }
 
-void EncodeBatchTo(const RecordBatch& batch, Bytes& out) {
-  const BatchHeader& h = batch.header;
+namespace {
+
+// The batch with header `h` (its length and CRC filled in here) and `records`, owned or
+// viewed, into `out`.
+template <class R>
+void EncodeRecordsTo(const BatchHeader& h, std::span<const R> records, Bytes& out) {
   const int codec = h.compression_codec();
   KSIM_ASSERT(codec <= static_cast<int>(CompressionType::kZstd));
   out.clear();
   std::size_t records_size = 0;
-  for (const Record& record : batch.records) {
+  for (const R& record : records) {
     const std::size_t body = RecordBodySize(record, h.base_timestamp);
     records_size += VarintSize(static_cast<std::int64_t>(body)) + body;
   }
@@ -180,7 +203,7 @@ void EncodeBatchTo(const RecordBatch& batch, Bytes& out) {
     Bytes plain;
     plain.reserve(records_size);
     ByteWriter pw(plain);
-    for (const Record& record : batch.records) EncodeRecord(pw, record, h.base_timestamp);
+    for (const R& record : records) EncodeRecord(pw, record, h.base_timestamp);
     compressed = Compress(static_cast<CompressionType>(codec), plain);
     records_size = compressed.size();
   }
@@ -198,12 +221,12 @@ void EncodeBatchTo(const RecordBatch& batch, Bytes& out) {
   w.I64(h.producer_id);
   w.I16(h.producer_epoch);
   w.I32(h.base_sequence);
-  w.I32(static_cast<std::int32_t>(batch.records.size()));
+  w.I32(static_cast<std::int32_t>(records.size()));
   KSIM_ASSERT_EQ(out.size(), kRecordsOffset);
   if (codec != 0) {
     w.Raw(compressed);
   } else {
-    for (const Record& record : batch.records) EncodeRecord(w, record, h.base_timestamp);
+    for (const R& record : records) EncodeRecord(w, record, h.base_timestamp);
   }
   StoreBigEndian(out, kBatchLengthOffset, out.size() - kLogOverhead, 4);
   const std::uint32_t crc = Crc32c(std::span<const std::uint8_t>(out).subspan(kAttributesOffset));
@@ -212,11 +235,12 @@ void EncodeBatchTo(const RecordBatch& batch, Bytes& out) {
   KSIM_ASSERT(ParseBatchHeader(out).ok());
 }
 
-RecordBatch MakeBatch(std::int64_t base_offset, std::int32_t partition_leader_epoch,
-                      std::vector<Record> records) {
+// Numbers `records` 0..n-1 and fills the header fields they decide: baseTimestamp the first
+// record's, maxTimestamp the largest, the count and the last offset delta.
+template <class R>
+void NumberRecords(std::int64_t base_offset, std::int32_t partition_leader_epoch,
+                   std::vector<R>& records, BatchHeader& h) {
   KSIM_ASSERT(!records.empty());
-  RecordBatch batch;
-  BatchHeader& h = batch.header;
   h.base_offset = base_offset;
   h.partition_leader_epoch = partition_leader_epoch;
   h.base_timestamp = records.front().timestamp;
@@ -227,14 +251,10 @@ RecordBatch MakeBatch(std::int64_t base_offset, std::int32_t partition_leader_ep
   }
   h.last_offset_delta = static_cast<std::int32_t>(records.size() - 1);
   h.records_count = static_cast<std::int32_t>(records.size());
-  batch.records = std::move(records);
-  return batch;
 }
 
-Bytes BuildBatch(std::vector<Record> records, const BatchOptions& options) {
-  RecordBatch batch =
-      MakeBatch(options.base_offset, options.partition_leader_epoch, std::move(records));
-  BatchHeader& h = batch.header;
+// The header fields BatchOptions set (MemoryRecordsBuilder's arguments).
+void ApplyOptions(const BatchOptions& options, BatchHeader& h) {
   h.attributes = static_cast<std::uint16_t>(options.compression);
   if (options.transactional) h.attributes |= kTransactionalFlag;
   if (options.control) h.attributes |= kControlFlag;
@@ -245,7 +265,37 @@ Bytes BuildBatch(std::vector<Record> records, const BatchOptions& options) {
   h.producer_id = options.producer_id;
   h.producer_epoch = options.producer_epoch;
   h.base_sequence = options.base_sequence;
+}
+
+}  // namespace
+
+void EncodeBatchTo(const RecordBatch& batch, Bytes& out) {
+  EncodeRecordsTo(batch.header, std::span<const Record>(batch.records), out);
+}
+
+RecordBatch MakeBatch(std::int64_t base_offset, std::int32_t partition_leader_epoch,
+                      std::vector<Record> records) {
+  RecordBatch batch;
+  NumberRecords(base_offset, partition_leader_epoch, records, batch.header);
+  batch.records = std::move(records);
+  return batch;
+}
+
+Bytes BuildBatch(std::vector<Record> records, const BatchOptions& options) {
+  RecordBatch batch =
+      MakeBatch(options.base_offset, options.partition_leader_epoch, std::move(records));
+  ApplyOptions(options, batch.header);
   return EncodeBatch(batch);
+}
+
+Bytes BuildBatch(std::span<const RecordView> records, const BatchOptions& options) {
+  std::vector<RecordView> numbered(records.begin(), records.end());
+  BatchHeader h;
+  NumberRecords(options.base_offset, options.partition_leader_epoch, numbered, h);
+  ApplyOptions(options, h);
+  Bytes out;
+  EncodeRecordsTo(h, std::span<const RecordView>(numbered), out);
+  return out;
 }
 
 static Result<BatchHeader> CheckBatchImpl(std::span<const std::uint8_t> bytes,

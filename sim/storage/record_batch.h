@@ -111,6 +111,9 @@ struct BatchOptions {
 // first record's, maxTimestamp the largest, records compressed as options.compression says.
 // records must not be empty.
 Bytes BuildBatch(std::vector<Record> records, const BatchOptions& options);
+// The same from records viewed in place (a producer's own strings), without copying them into
+// Records first; the views' offset deltas are ignored and their header_count must be 0.
+Bytes BuildBatch(std::span<const RecordView> records, const BatchOptions& options);
 
 // Checks that `bytes` starts with one whole, intact batch and returns its header: at least 12
 // bytes for the length, batchLength >= 49, the batch fits in `bytes`, magic 2, CRC matches.
