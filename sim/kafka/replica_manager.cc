@@ -35,12 +35,15 @@ Partition* ReplicaManager::Find(const std::string& topic, std::int32_t partition
 }
 
 const Partition* ReplicaManager::Find(const std::string& topic, std::int32_t partition) const {
-  const auto it = index_.find(std::string_view(topic));
-  if (it == index_.end() || partition < 0 ||
-      static_cast<std::size_t>(partition) >= it->second.size()) {
-    return nullptr;
+  // Look-ups come in runs on one topic: the last one found is tried first.
+  if (last_found_ == nullptr || last_found_->first != topic) {
+    const auto it = index_.find(std::string_view(topic));
+    if (it == index_.end()) return nullptr;
+    last_found_ = &*it;
   }
-  return it->second[static_cast<std::size_t>(partition)];
+  const std::vector<Partition*>& by_index = last_found_->second;
+  if (partition < 0 || static_cast<std::size_t>(partition) >= by_index.size()) return nullptr;
+  return by_index[static_cast<std::size_t>(partition)];
 }
 
 std::int32_t ReplicaManager::MinInsyncReplicas(const std::string& topic) const {
@@ -194,7 +197,10 @@ void ReplicaManager::StopReplica(const std::string& topic, std::int32_t partitio
       by_index[static_cast<std::size_t>(partition)] = nullptr;
     }
     while (!by_index.empty() && by_index.back() == nullptr) by_index.pop_back();
-    if (by_index.empty()) index_.erase(t);
+    if (by_index.empty()) {
+      if (last_found_ == &*t) last_found_ = nullptr;
+      index_.erase(t);
+    }
   }
   partitions_.erase(it);
   ++layout_version_;

@@ -119,6 +119,8 @@ class ReplicaManager {
   // of every request and response: a broker hosts few topics, so finding one is a string
   // compare or two, where hashing the name cost more than the rest of the look-up.
   std::map<std::string, std::vector<Partition*>, std::less<>> index_;
+  // The entry of index_ Find found last (its node outlives inserts; cleared when erased).
+  mutable const std::pair<const std::string, std::vector<Partition*>>* last_found_ = nullptr;
   // Each topic's overrides as its hosted logs were last configured with them.
   std::map<std::string, std::map<std::string, std::string>> applied_overrides_;
   // Where each partition's pending AlterPartition went (AlterPartitionManager's in-flight map).
