@@ -95,22 +95,31 @@ Bytes RandomBytes(Rng& rng, std::size_t max_len) {
   return out;
 }
 
+// One to twelve records around a random base timestamp (returned in `base_ts`), mostly with
+// keys and values, some large, and with up to three headers each when asked.
+std::vector<Record> RandomRecords(Rng& rng, bool with_headers, std::int64_t& base_ts) {
+  std::vector<Record> records(static_cast<std::size_t>(rng.UniformRange(1, 12)));
+  base_ts = rng.UniformRange(-1, 1800000000000);
+  for (Record& r : records) {
+    r.timestamp = base_ts + rng.UniformRange(-100000, 100000);
+    if (rng.Bernoulli(0.8)) r.key = RandomBytes(rng, 40);
+    if (rng.Bernoulli(0.9)) r.value = RandomBytes(rng, rng.Bernoulli(0.1) ? 3000 : 100);
+    if (!with_headers) continue;
+    for (std::int64_t h = rng.UniformRange(0, 3); h > 0; --h) {
+      RecordHeader header;
+      header.key = std::string(static_cast<std::size_t>(rng.Uniform(8)), 'x');
+      if (rng.Bernoulli(0.7)) header.value = RandomBytes(rng, 10);
+      r.headers.push_back(header);
+    }
+  }
+  return records;
+}
+
 TEST_CASE("record_batch: random batches survive encode and decode (seeded property)") {
   Rng rng(20241125);
   for (int round = 0; round < 500; ++round) {
-    std::vector<Record> records(static_cast<std::size_t>(rng.UniformRange(1, 12)));
-    const std::int64_t base_ts = rng.UniformRange(-1, 1800000000000);
-    for (Record& r : records) {
-      r.timestamp = base_ts + rng.UniformRange(-100000, 100000);
-      if (rng.Bernoulli(0.8)) r.key = RandomBytes(rng, 40);
-      if (rng.Bernoulli(0.9)) r.value = RandomBytes(rng, rng.Bernoulli(0.1) ? 3000 : 100);
-      for (std::int64_t h = rng.UniformRange(0, 3); h > 0; --h) {
-        RecordHeader header;
-        header.key = std::string(static_cast<std::size_t>(rng.Uniform(8)), 'x');
-        if (rng.Bernoulli(0.7)) header.value = RandomBytes(rng, 10);
-        r.headers.push_back(header);
-      }
-    }
+    std::int64_t base_ts = 0;
+    const std::vector<Record> records = RandomRecords(rng, /*with_headers=*/true, base_ts);
     RecordBatch batch = MakeBatch(rng.UniformRange(0, 1LL << 40),
                                   static_cast<std::int32_t>(rng.UniformRange(-1, 1000)), records);
     batch.header.producer_id = rng.Bernoulli(0.5) ? rng.UniformRange(0, 1LL << 50) : -1;
@@ -131,12 +140,10 @@ TEST_CASE("record_batch: random batches survive encode and decode (seeded proper
 TEST_CASE("record_batch: a batch built from viewed records is byte for byte the one from owned") {
   Rng rng(20261207);
   for (int round = 0; round < 300; ++round) {
-    std::vector<Record> records(static_cast<std::size_t>(rng.UniformRange(1, 12)));
-    const std::int64_t base_ts = rng.UniformRange(-1, 1800000000000);
+    std::int64_t base_ts = 0;
+    // A RecordView keeps no headers, so neither build has any.
+    std::vector<Record> records = RandomRecords(rng, /*with_headers=*/false, base_ts);
     for (Record& r : records) {
-      r.timestamp = base_ts + rng.UniformRange(-100000, 100000);
-      if (rng.Bernoulli(0.8)) r.key = RandomBytes(rng, 40);
-      if (rng.Bernoulli(0.9)) r.value = RandomBytes(rng, rng.Bernoulli(0.1) ? 3000 : 100);
       // Deltas the builders renumber: neither may write these.
       r.offset_delta = static_cast<std::int32_t>(rng.UniformRange(0, 1000));
     }
