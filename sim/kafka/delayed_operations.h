@@ -48,6 +48,25 @@ class DelayedOperationPurgatory {
 
   // The produces waiting on `partition`, oldest first, removed.
   std::vector<DelayedProduce> TakeProduces(const TopicPartition& partition);
+  // Of the produces waiting on `partition`, those for which `done(op)` holds, removed and
+  // appended to `out` oldest first; the others wait on in their place, untouched.
+  template <class Done>
+  void TakeProducesIf(const TopicPartition& partition, Done&& done,
+                      std::vector<DelayedProduce>& out) {
+    const auto it = produces_.find(partition);
+    if (it == produces_.end()) return;
+    auto& ops = it->second;
+    for (auto op = ops.begin(); op != ops.end();) {
+      if (!done(std::as_const(op->second))) {
+        ++op;
+        continue;
+      }
+      out.push_back(std::move(op->second));
+      op = ops.erase(op);
+      --produce_count_;
+    }
+    if (ops.empty()) produces_.erase(it);
+  }
   // The fetches watching `partition`, oldest first, removed (from every partition they watch).
   std::vector<DelayedFetch> TakeFetchesWatching(const TopicPartition& partition);
   // Everything whose deadline is at or before `now`, oldest first, removed.

@@ -425,31 +425,34 @@ std::vector<ProduceResponse> ReplicaManager::TakeInternalAnswers() {
 
 void ReplicaManager::CompleteProduces(Partition& p) {
   const TopicPartition key{p.topic(), p.index()};
-  for (DelayedProduce& d : purgatory_.TakeProduces(key)) {
+  // Those still waiting stay where they are; the rest are answered oldest first.
+  std::vector<DelayedProduce> done = std::move(answered_produces_);
+  done.clear();
+  purgatory_.TakeProducesIf(
+      key,
+      [&p](const DelayedProduce& d) {
+        return !p.is_leader() ||
+               p.CheckEnoughReplicasReachOffset(d.required_offset) != ProduceProgress::kWaiting;
+      },
+      done);
+  for (DelayedProduce& d : done) {
     Errc error = Errc::kNone;
     std::string text;
     if (!p.is_leader()) {
       error = Errc::kNotLeaderOrFollower;
       text = "leadership moved";
-    } else {
-      switch (p.CheckEnoughReplicasReachOffset(d.required_offset)) {
-        case ProduceProgress::kWaiting:
-          purgatory_.AddProduce(std::move(d));
-          continue;
-        case ProduceProgress::kDone:
-          break;
-        case ProduceProgress::kNotEnoughReplicasAfterAppend:
-          error = Errc::kNotEnoughReplicasAfterAppend;
-          text = fmt::format("the ISR of {} shrank to {} replica(s) after the append", p.name(),
-                             p.isr().size());
-          io_.Probe("produce.not_enough_replicas_after_append");
-          ++counters_.failed_produce_requests;
-          break;
-      }
+    } else if (p.CheckEnoughReplicasReachOffset(d.required_offset) ==
+               ProduceProgress::kNotEnoughReplicasAfterAppend) {
+      error = Errc::kNotEnoughReplicasAfterAppend;
+      text = fmt::format("the ISR of {} shrank to {} replica(s) after the append", p.name(),
+                         p.isr().size());
+      io_.Probe("produce.not_enough_replicas_after_append");
+      ++counters_.failed_produce_requests;
     }
     AnswerProduce(d.from, ProduceResponse{d.correlation_id, p.topic(), p.index(), error,
                                           error == Errc::kNone ? d.base_offset : -1, text});
   }
+  answered_produces_ = std::move(done);
 }
 
 void ReplicaManager::CompleteWaiters() {

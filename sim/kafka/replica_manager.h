@@ -133,6 +133,8 @@ class ReplicaManager {
   DelayedOperationPurgatory purgatory_;
   std::set<TopicPartition> to_wake_;
   bool completing_ = false;
+  // CompleteProduces' answered produces, its room kept between calls.
+  std::vector<DelayedProduce> answered_produces_;
   std::vector<ProduceResponse> internal_answers_;
   Counters counters_;
 };
