@@ -69,6 +69,19 @@ class DelayedOperationPurgatory {
   }
   // The fetches watching `partition`, oldest first, removed (from every partition they watch).
   std::vector<DelayedFetch> TakeFetchesWatching(const TopicPartition& partition);
+  // Of the fetches watching `partition`, those for which `ready(op)` holds, removed (from every
+  // partition they watch) and appended to `out` oldest first; the others wait on untouched.
+  template <class Ready>
+  void TakeFetchesWatchingIf(const TopicPartition& partition, Ready&& ready,
+                             std::vector<DelayedFetch>& out) {
+    const auto w = fetch_watchers_.find(partition);
+    if (w == fetch_watchers_.end()) return;
+    // Taking a fetch out edits this watch list: walk a copy (ascending ids).
+    watching_.assign(w->second.begin(), w->second.end());
+    for (std::uint64_t id : watching_) {
+      if (ready(std::as_const(fetches_.at(id)))) out.push_back(ExtractFetch(id));
+    }
+  }
   // Everything whose deadline is at or before `now`, oldest first, removed.
   std::vector<DelayedProduce> TakeExpiredProduces(Time now);
   std::vector<DelayedFetch> TakeExpiredFetches(Time now);
@@ -87,6 +100,7 @@ class DelayedOperationPurgatory {
   // The fetches by deadline, so expiring them does not walk every one that waits.
   std::set<std::pair<Time, std::uint64_t>> fetch_deadlines_;
   std::map<TopicPartition, std::set<std::uint64_t>, TopicPartitionLess> fetch_watchers_;
+  std::vector<std::uint64_t> watching_;  // TakeFetchesWatchingIf's copy, its room kept
 };
 
 }  // namespace kafkasim::kafka

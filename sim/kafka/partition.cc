@@ -268,12 +268,12 @@ FetchedPartition Partition::ReadRecords(const FetchInput& fetch, Time now, Parti
     out.error = Errc::kOffsetOutOfRange;
     return out;
   }
-  if (from_replica) {
+  if (from_replica && !fetch.follower_state_noted) {
     UpdateFollowerState(fetch.replica_id, fetch.fetch_offset, fetch.replica_eligible_for_isr, now,
                         ready);
   }
   out.high_watermark = log_->high_watermark();
-  const std::int64_t limit = from_replica ? log_->log_end_offset() : log_->high_watermark();
+  const std::int64_t limit = FetchLimit(fetch);
   if (fetch.fetch_offset < limit) {
     Result<std::vector<std::uint8_t>> data = log_->Read(fetch.fetch_offset, fetch.max_bytes, limit);
     if (data.ok()) {
@@ -284,6 +284,31 @@ FetchedPartition Partition::ReadRecords(const FetchInput& fetch, Time now, Parti
     }
   }
   return out;
+}
+
+bool Partition::AnswersWithoutRecords(const FetchInput& fetch) const {
+  // The same cases, in the same order, as ReadRecords.
+  if (!is_leader()) return true;
+  if (fetch.current_leader_epoch >= 0 && fetch.current_leader_epoch != leader_epoch_) return true;
+  if (fetch.replica_id >= 0 && fetch.last_fetched_epoch >= 0) {
+    const auto [epoch, end] = log_->EndOffsetForEpoch(fetch.last_fetched_epoch);
+    if (epoch < fetch.last_fetched_epoch || end < fetch.fetch_offset) return true;
+  }
+  return fetch.fetch_offset < log_->log_start_offset() ||
+         fetch.fetch_offset > log_->log_end_offset();
+}
+
+bool Partition::NoteFetch(const FetchInput& fetch, Time now, PartitionReady& ready) {
+  if (AnswersWithoutRecords(fetch)) return true;
+  if (fetch.replica_id >= 0) {
+    UpdateFollowerState(fetch.replica_id, fetch.fetch_offset, fetch.replica_eligible_for_isr, now,
+                        ready);
+  }
+  return fetch.fetch_offset < FetchLimit(fetch);
+}
+
+bool Partition::HasNewForWaitingFetch(const FetchInput& fetch) const {
+  return AnswersWithoutRecords(fetch) || fetch.fetch_offset < FetchLimit(fetch);
 }
 
 void Partition::UpdateFollowerState(BrokerId replica, std::int64_t fetch_offset, bool eligible,

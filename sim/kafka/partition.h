@@ -74,6 +74,8 @@ struct FetchInput {
   std::int32_t max_bytes = 1048576;
   // The metadata says this replica may join the ISR: registered, unfenced, not shutting down.
   bool replica_eligible_for_isr = false;
+  // NoteFetch already took this fetch's offset as the follower's (ReadRecords does not again).
+  bool follower_state_noted = false;
 };
 
 // Where a delayed acks=all produce stands (Partition.checkEnoughReplicasReachOffset).
@@ -109,6 +111,13 @@ class Partition {
   // Serves one partition of a fetch. A follower's fetch also updates the leader's view of it,
   // which may expand the ISR and advance the high watermark.
   FetchedPartition ReadRecords(const FetchInput& fetch, Time now, PartitionReady& ready);
+  // What ReadRecords does before it reads: a follower's fetch updates the leader's view of it.
+  // True when ReadRecords would answer something: an error, a diverging epoch or records.
+  bool NoteFetch(const FetchInput& fetch, Time now, PartitionReady& ready);
+  // Whether a fetch waiting in the purgatory would now be answered on this partition's account
+  // (DelayedFetch.tryComplete): ReadRecords would give an error, a diverging epoch or records.
+  // Reads nothing and changes nothing: offsets are compared, as Kafka does.
+  bool HasNewForWaitingFetch(const FetchInput& fetch) const;
   // The replica.lag.time.max.ms check: leaves out followers that have not caught up in time.
   void MaybeShrinkIsr(Time now, PartitionReady& ready);
   ProduceProgress CheckEnoughReplicasReachOffset(std::int64_t required_offset) const;
@@ -157,6 +166,13 @@ class Partition {
 
   void BecomeLeader(const PartitionState& state, Time now, PartitionReady& ready);
   void BecomeFollower(const PartitionState& state, PartitionReady& ready);
+  // ReadRecords' cases that answer without records: an error or a diverging epoch.
+  bool AnswersWithoutRecords(const FetchInput& fetch) const;
+  // The offset a fetch reads up to: the log end for a follower (FetchIsolation.LOG_END), the
+  // high watermark for a consumer.
+  std::int64_t FetchLimit(const FetchInput& fetch) const {
+    return fetch.replica_id >= 0 ? log_->log_end_offset() : log_->high_watermark();
+  }
   void UpdateFollowerState(BrokerId replica, std::int64_t fetch_offset, bool eligible, Time now,
                            PartitionReady& ready);
   bool IsCaughtUp(BrokerId replica, Time now) const;

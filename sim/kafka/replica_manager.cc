@@ -330,24 +330,66 @@ void ReplicaManager::HandleProduce(NodeIndex from, const ProduceRequest& request
   CompleteWaiters();
 }
 
-bool ReplicaManager::TryCompleteFetch(NodeIndex from, const FetchRequest& request, bool may_wait) {
+namespace {
+
+FetchInput InputFor(const FetchRequest& request, const FetchPartition& fp, bool eligible) {
+  FetchInput in;
+  in.replica_id = request.replica_id;
+  in.fetch_offset = fp.fetch_offset;
+  in.last_fetched_epoch = fp.last_fetched_epoch;
+  in.current_leader_epoch = fp.current_leader_epoch;
+  in.max_bytes = request.max_bytes;
+  in.replica_eligible_for_isr = eligible;
+  return in;
+}
+
+}  // namespace
+
+bool ReplicaManager::HasNewForWaitingFetch(const FetchRequest& request) const {
+  for (const FetchPartition& fp : request.partitions) {
+    const Partition* p = Find(fp.topic, fp.partition);
+    if (p == nullptr) return true;  // NOT_LEADER_OR_FOLLOWER
+    if (p->HasNewForWaitingFetch(InputFor(request, fp, false))) return true;
+  }
+  return false;
+}
+
+bool ReplicaManager::TryCompleteFetch(NodeIndex from, const FetchRequest& request,
+                                      FetchCheck check) {
+  // A woken fetch that asked for a byte is answered (its offsets said so); one that asked for
+  // more has its bytes counted first.
+  const bool may_wait =
+      check == FetchCheck::kArrived || (check == FetchCheck::kWoken && request.min_bytes > 1);
+  const bool from_replica = request.replica_id >= 0;
+  const bool eligible = from_replica && metadata_.IsBrokerActive(request.replica_id);
+  // A fetch for a byte or more that may wait is looked at by its offsets first, as
+  // DelayedFetch does: one that would wait is not read (its follower's offsets are noted).
+  const bool offsets_first = check == FetchCheck::kArrived && request.min_bytes <= 1 &&
+                             request.max_wait.ns > 0 && purgatory_.CanAddFetch();
+  if (offsets_first) {
+    bool answer = false;
+    for (const FetchPartition& fp : request.partitions) {
+      Partition* p = Find(fp.topic, fp.partition);
+      if (p == nullptr) {
+        answer = true;
+        continue;
+      }
+      PartitionReady ready;
+      answer = p->NoteFetch(InputFor(request, fp, eligible), io_.Now(), ready) || answer;
+      Drain(*p, ready);
+    }
+    if (!answer) return false;
+  }
   FetchResponse response;
   response.correlation_id = request.correlation_id;
   bool any_data = false;
   bool any_error = false;
   std::int64_t bytes = 0;
-  const bool from_replica = request.replica_id >= 0;
-  const bool eligible = from_replica && metadata_.IsBrokerActive(request.replica_id);
   for (const FetchPartition& fp : request.partitions) {
     FetchedPartition part;
     if (Partition* p = Find(fp.topic, fp.partition); p != nullptr) {
-      FetchInput in;
-      in.replica_id = request.replica_id;
-      in.fetch_offset = fp.fetch_offset;
-      in.last_fetched_epoch = fp.last_fetched_epoch;
-      in.current_leader_epoch = fp.current_leader_epoch;
-      in.max_bytes = request.max_bytes;
-      in.replica_eligible_for_isr = eligible;
+      FetchInput in = InputFor(request, fp, eligible);
+      in.follower_state_noted = offsets_first || check != FetchCheck::kArrived;
       PartitionReady ready;
       part = p->ReadRecords(in, io_.Now(), ready);
       Drain(*p, ready);
@@ -372,7 +414,7 @@ bool ReplicaManager::TryCompleteFetch(NodeIndex from, const FetchRequest& reques
 }
 
 void ReplicaManager::HandleFetch(NodeIndex from, const FetchRequest& request) {
-  if (!TryCompleteFetch(from, request, true)) {
+  if (!TryCompleteFetch(from, request, FetchCheck::kArrived)) {
     purgatory_.AddFetch(DelayedFetch{0, from, request, io_.Now() + request.max_wait});
   }
   CompleteWaiters();
@@ -470,15 +512,28 @@ void ReplicaManager::CompleteWaiters() {
                                               Errc::kNotLeaderOrFollower, -1, "leadership moved"});
       }
     }
-    // A woken fetch is answered: new data, a new high watermark or an error for one of its
-    // partitions is worth telling its fetcher now.
-    // One that asked for more than a byte waits on until it has min_bytes (DelayedFetch.
-    // tryComplete: accumulatedSize >= fetchMinBytes).
-    for (DelayedFetch& f : purgatory_.TakeFetchesWatching(key)) {
-      if (!TryCompleteFetch(f.from, f.request, f.request.min_bytes > 1)) {
+    // A woken fetch is answered when one of its partitions has an error, a diverging epoch
+    // or new bytes for it, and it has min_bytes (DelayedFetch.tryComplete: accumulatedSize >=
+    // fetchMinBytes). A new high watermark alone answers no follower: its bytes are counted
+    // up to the log end, and it learns the high watermark with its next records or when
+    // replica.fetch.wait.max.ms runs out (KAFKA-9952 removed the immediate answer KIP-392
+    // had added). A consumer's bytes end at the high watermark, so one moving is new data.
+    // Offsets decide, without reading; only a fetch that asked for more than a byte is read to
+    // count its bytes.
+    std::vector<DelayedFetch> woken = std::move(woken_fetches_);
+    woken.clear();
+    purgatory_.TakeFetchesWatchingIf(
+        key,
+        [this](const DelayedFetch& f) {
+          return f.request.min_bytes > 1 || HasNewForWaitingFetch(f.request);
+        },
+        woken);
+    for (DelayedFetch& f : woken) {
+      if (!TryCompleteFetch(f.from, f.request, FetchCheck::kWoken)) {
         purgatory_.AddFetch(std::move(f));
       }
     }
+    woken_fetches_ = std::move(woken);
   }
   to_wake_.clear();
   completing_ = false;
@@ -505,7 +560,7 @@ void ReplicaManager::ExpireDelayed() {
                                           "the high watermark did not reach the records in time"});
   }
   for (DelayedFetch& f : purgatory_.TakeExpiredFetches(now)) {
-    TryCompleteFetch(f.from, f.request, false);
+    TryCompleteFetch(f.from, f.request, FetchCheck::kExpired);
   }
   CompleteWaiters();
 }

@@ -101,8 +101,16 @@ class ReplicaManager {
   ReplicaLogConfig LogConfigFor(const std::string& topic);
   std::int32_t MinInsyncReplicas(const std::string& topic) const;
   void SendPendingAlter(Partition& p);
-  // Serves a fetch now; false when it should wait (nothing new, no error, max wait left).
-  bool TryCompleteFetch(NodeIndex from, const FetchRequest& request, bool may_wait);
+  // Whether a fetch waiting in the purgatory would now be answered (DelayedFetch.tryComplete,
+  // for min_bytes of one): one of its partitions has an error, a diverging epoch or records.
+  bool HasNewForWaitingFetch(const FetchRequest& request) const;
+  // Why a fetch is looked at: it has just arrived, it waits in the purgatory and one of its
+  // partitions moved, or its max wait ran out.
+  enum class FetchCheck { kArrived, kWoken, kExpired };
+  // Serves a fetch now; false when it should wait (fewer than min_bytes, no error, max wait
+  // left). Only an arriving fetch updates the leader's view of its follower: a read for the
+  // purgatory does not (ReplicaManager.readFromLog: updateFetchState = !readFromPurgatory).
+  bool TryCompleteFetch(NodeIndex from, const FetchRequest& request, FetchCheck check);
   void CompleteProduces(Partition& p);
   void AnswerProduce(NodeIndex from, ProduceResponse response);
 
@@ -135,6 +143,8 @@ class ReplicaManager {
   bool completing_ = false;
   // CompleteProduces' answered produces, its room kept between calls.
   std::vector<DelayedProduce> answered_produces_;
+  // CompleteWaiters' woken fetches, likewise.
+  std::vector<DelayedFetch> woken_fetches_;
   std::vector<ProduceResponse> internal_answers_;
   Counters counters_;
 };

@@ -64,6 +64,79 @@ TEST_CASE("data plane: acks=all is answered only after every ISR member fetched 
         std::vector<std::string>{"Berlin", "Paris", "Rome"});
 }
 
+// DelayedFetch.tryComplete counts a follower's bytes up to the log end: a high watermark that
+// moves answers no waiting follower (KAFKA-9952). The followers learn it with their next records,
+// or when replica.fetch.wait.max.ms (500 ms) runs out.
+TEST_CASE("data plane: a waiting follower fetch is not answered for a new high watermark alone") {
+  TestCluster cluster;
+  cluster.WaitForBrokersReady();
+  cluster.CreateTopic("cities", 1, 3);
+  cluster.RunFor(Milliseconds(1000));
+  const std::int32_t leader = cluster.LeaderOf("cities", 0);
+  const std::vector<std::int32_t> followers = cluster.FollowersOf("cities", 0);
+  REQUIRE(followers.size() == 2);
+
+  const std::int64_t first = cluster.Produce(leader, "cities", 0, -1, {"Berlin", "Paris", "Rome"});
+  cluster.RunFor(Milliseconds(50));
+  // Both followers fetched the records (with the old high watermark), then the leader's high
+  // watermark moved, and their next fetches wait: nothing new below the log end.
+  REQUIRE(cluster.ProduceResult(first).has_value());
+  CHECK(cluster.Log(leader, "cities", 0).high_watermark() == 3);
+  for (const std::int32_t f : followers) {
+    CHECK(cluster.Log(f, "cities", 0).log_end_offset() == 3);
+    CHECK(cluster.Log(f, "cities", 0).high_watermark() == 0);
+  }
+
+  cluster.Produce(leader, "cities", 0, -1, {"Oslo"});
+  cluster.RunFor(Milliseconds(50));
+  // The next record answers their waiting fetches, and the response carries the new mark.
+  for (const std::int32_t f : followers) {
+    CHECK(cluster.Log(f, "cities", 0).log_end_offset() == 4);
+    CHECK(cluster.Log(f, "cities", 0).high_watermark() == 3);
+  }
+
+  cluster.RunFor(Milliseconds(600));
+  // With nothing more to fetch, the wait runs out and the empty answers bring the last mark.
+  CHECK(cluster.Log(leader, "cities", 0).high_watermark() == 4);
+  for (const std::int32_t f : followers) {
+    CHECK(cluster.Log(f, "cities", 0).high_watermark() == 4);
+  }
+}
+
+// A consumer reads up to the high watermark (FetchIsolation.HIGH_WATERMARK), so for its waiting
+// fetch a high watermark that moves is new data.
+TEST_CASE("data plane: a waiting consumer fetch is answered when the high watermark moves") {
+  TestCluster cluster;
+  cluster.WaitForBrokersReady();
+  cluster.CreateTopic("cities", 1, 3);
+  const std::int32_t leader = cluster.LeaderOf("cities", 0);
+  const std::vector<std::int32_t> followers = cluster.FollowersOf("cities", 0);
+  REQUIRE(followers.size() == 2);
+  cluster.Isolate(leader, followers[1]);
+  cluster.Produce(leader, "cities", 0, 1, {"Berlin", "Paris", "Rome"});
+  cluster.RunFor(Milliseconds(100));
+  REQUIRE(cluster.Log(leader, "cities", 0).log_end_offset() == 3);
+  REQUIRE(cluster.Log(leader, "cities", 0).high_watermark() == 0);
+
+  FetchRequest request;
+  request.max_wait = Milliseconds(20000);
+  FetchPartition fp;
+  fp.topic = "cities";
+  request.partitions.push_back(fp);
+  const std::int64_t fetch = cluster.Fetch(leader, request);
+  cluster.RunFor(Milliseconds(100));
+  // Nothing below the high watermark: the fetch waits.
+  CHECK_FALSE(cluster.FetchResult(fetch).has_value());
+
+  cluster.Heal(leader, followers[1]);
+  cluster.RunFor(Milliseconds(3000));
+  // Well before its max wait, the high watermark reached 3 and the fetch was answered.
+  CHECK(cluster.Log(leader, "cities", 0).high_watermark() == 3);
+  REQUIRE(cluster.FetchResult(fetch).has_value());
+  CHECK(cluster.FetchResult(fetch)->partitions.at(0).high_watermark == 3);
+  CHECK_FALSE(cluster.FetchResult(fetch)->partitions.at(0).records.empty());
+}
+
 // Replica.isCaughtUp and Partition.maybeShrinkIsr / maybeExpandIsr (KIP-16 lag by time).
 TEST_CASE("data plane: ISR shrinks after replica.lag.time.max.ms and expands on catch-up") {
   ClusterOptions options;
