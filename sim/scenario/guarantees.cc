@@ -230,6 +230,9 @@ class ReplicasAgreeBelowHw final : public Guarantee {
     return "replicas agree on every offset below the high watermark";
   }
   bool TriggeredBy(std::string_view kind) const override { return MovesPartitions(kind); }
+  bool Observes(std::string_view kind) const override {
+    return ResetsLogs(kind) || kind == trace_kind::kDiskCorrupt;
+  }
   void Observe(const TraceEvent& event) override {
     if (ResetsLogs(event.kind)) agreed_.clear();
     corrupted_ = corrupted_ || event.kind == trace_kind::kDiskCorrupt;
@@ -375,6 +378,9 @@ class OffsetsGapFree final : public Guarantee {
  public:
   std::string name() const override { return "offsets are unique and gap-free"; }
   bool TriggeredBy(std::string_view kind) const override { return MovesPartitions(kind); }
+  bool Observes(std::string_view kind) const override {
+    return ResetsLogs(kind) || kind == trace_kind::kDiskCorrupt;
+  }
   void Observe(const TraceEvent& event) override {
     if (ResetsLogs(event.kind)) checked_.clear();
     corrupted_ = corrupted_ || event.kind == trace_kind::kDiskCorrupt;
@@ -562,6 +568,9 @@ class QuorumLogMatching final : public Guarantee {
     return "metadata logs that share an entry agree on everything before it";
   }
   bool TriggeredBy(std::string_view kind) const override { return MovesQuorum(kind); }
+  bool Observes(std::string_view kind) const override {
+    return kind == raft::trace_kind::kTruncate || ResetsLogs(kind);
+  }
   void Observe(const TraceEvent& event) override {
     if (event.kind == raft::trace_kind::kTruncate || ResetsLogs(event.kind)) checked_.clear();
   }
@@ -651,21 +660,31 @@ class QuorumLeaderCompleteness final : public Guarantee {
 
 }  // namespace
 
+std::optional<std::pair<std::string_view, std::int32_t>> PartitionScope::Parse(
+    std::string_view partition_name) {
+  const std::size_t dash = partition_name.rfind('-');
+  if (dash == std::string_view::npos || dash == 0) return std::nullopt;
+  const std::string_view digits = partition_name.substr(dash + 1);
+  std::int32_t index = -1;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  if (error != std::errc() || end != digits.data() + digits.size() || index < 0) {
+    return std::nullopt;
+  }
+  return std::pair(partition_name.substr(0, dash), index);
+}
+
 void PartitionScope::Add(std::string_view partition_name) {
   if (all_) return;
-  const std::size_t dash = partition_name.rfind('-');
-  std::int32_t index = -1;
-  if (dash != std::string_view::npos && dash > 0) {
-    const std::string_view digits = partition_name.substr(dash + 1);
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-    if (error != std::errc() || end != digits.data() + digits.size()) index = -1;
-  }
-  if (index < 0) {
+  if (const auto parsed = Parse(partition_name)) {
+    Add(parsed->first, parsed->second);
+  } else {
     all_ = true;
     size_ = 0;
-    return;
   }
-  const std::string_view topic = partition_name.substr(0, dash);
+}
+
+void PartitionScope::Add(std::string_view topic, std::int32_t index) {
+  if (all_) return;
   // Where it goes among the few partitions of the scope, by topic name then index.
   std::size_t at = 0;
   for (; at < size_; ++at) {

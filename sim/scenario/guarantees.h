@@ -33,6 +33,10 @@ class PartitionScope {
   // A partition by its name ("cities-0"); a name that is not topic-index widens the scope to
   // every partition rather than checking nothing.
   void Add(std::string_view partition_name);
+  void Add(std::string_view topic, std::int32_t index);
+  // A partition's name split into topic and index; nothing when it is not topic-index.
+  static std::optional<std::pair<std::string_view, std::int32_t>> Parse(
+      std::string_view partition_name);
   void AddEverything() { all_ = true; }
   // Empties the scope and keeps its storage: a scope is filled and cleared at nearly every
   // instant of a run, mostly with the same one or two partitions.
@@ -60,12 +64,18 @@ class Guarantee {
   // Shown in the checks panel and the verdict: "acks=all writes, once acknowledged, are kept".
   virtual std::string name() const = 0;
   // Whether an event of this trace kind can break the guarantee (the check then runs right
-  // after it). Checking only then keeps long runs cheap.
+  // after it). Checking only then keeps long runs cheap. Depends on the kind alone.
   virtual bool TriggeredBy(std::string_view kind) const = 0;
-  // Sees every trace event as it is emitted (inside the emitting handler: read the event, not
-  // the world). Incremental checkers forget what they had checked when a log is truncated or
-  // a node restarts.
+  // Sees every trace event of a kind it observes as it is emitted (inside the emitting handler:
+  // read the event, not the world). Incremental checkers forget what they had checked when a
+  // log is truncated or a node restarts.
   virtual void Observe(const TraceEvent& event) { (void)event; }
+  // Whether Observe wants events of this kind. Like TriggeredBy, an answer that depends on the
+  // kind alone: the runner asks once per kind and remembers.
+  virtual bool Observes(std::string_view kind) const {
+    (void)kind;
+    return false;
+  }
   // A description of the violation, or nothing while the guarantee holds. A guarantee about
   // partitions looks only at those in `scope`; the others ignore it.
   virtual std::optional<std::string> Check(World& world, const PartitionScope& scope) = 0;

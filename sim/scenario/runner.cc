@@ -409,6 +409,8 @@ void Runner::Build() {
   // The guarantees follow the expectations in checks_.
   guarantees_.clear();
   guarantee_world_.clear();
+  interest_by_kind_.clear();
+  last_interest_ = nullptr;
   for (std::size_t w = 0; w < worlds_.size(); ++w) {
     for (auto& g : BuiltInGuarantees()) {
       guarantees_.push_back(std::move(g));
@@ -1328,25 +1330,52 @@ void Runner::Poll(const Expect& expect, std::size_t check, Time deadline) {
 
 // Guarantees are checked right after an event that could break them, once per moment, from
 // the event queue (not inside the node handler that emitted the event).
+const Runner::KindInterest& Runner::InterestIn(const std::string& kind) {
+  if (last_interest_ == nullptr || last_interest_->first != kind) {
+    auto it = interest_by_kind_.find(kind);
+    if (it == interest_by_kind_.end()) it = interest_by_kind_.emplace(kind, KindInterest{}).first;
+    last_interest_ = &*it;
+  }
+  KindInterest& interest = last_interest_->second;
+  if (interest.by_guarantee.size() != guarantees_.size()) {
+    interest.by_guarantee.assign(guarantees_.size(), 0);
+    interest.any = false;
+    for (std::size_t i = 0; i < guarantees_.size(); ++i) {
+      std::uint8_t& flags = interest.by_guarantee[i];
+      if (guarantees_[i]->Observes(kind)) flags |= KindInterest::kObserves;
+      if (guarantees_[i]->TriggeredBy(kind)) flags |= KindInterest::kTriggers;
+      interest.any = interest.any || flags != 0;
+    }
+  }
+  return interest;
+}
+
 void Runner::OnTraceForGuarantees(const TraceEvent& e) {
+  const KindInterest& interest = InterestIn(e.kind);
+  if (!interest.any) return;
   guarantee_due_.resize(guarantees_.size());
   guarantee_scope_.resize(guarantees_.size());
   bool relevant = false;
-  const TraceValue* partition = nullptr;
-  bool partition_looked_up = false;
+  // The partition the event names, parsed once for all the guarantees it triggers; an event
+  // naming none (or not topic-index) widens their scopes to every partition.
+  // (A plain pair and a flag: GCC 12 sees an optional's payload as maybe uninitialised.)
+  std::pair<std::string_view, std::int32_t> named{{}, -1};
+  bool looked_up = false;
   for (std::size_t i = 0; i < guarantees_.size(); ++i) {
-    if (checks_[guarantees_first_check_ + i].settled) continue;
-    guarantees_[i]->Observe(e);
-    if (!guarantees_[i]->TriggeredBy(e.kind)) continue;
+    const std::uint8_t flags = interest.by_guarantee[i];
+    if (flags == 0 || checks_[guarantees_first_check_ + i].settled) continue;
+    if ((flags & KindInterest::kObserves) != 0) guarantees_[i]->Observe(e);
+    if ((flags & KindInterest::kTriggers) == 0) continue;
     guarantee_due_[i] = true;
     relevant = true;
-    if (!partition_looked_up) {
-      partition = e.Field("partition");
-      partition_looked_up = true;
+    if (!looked_up) {
+      looked_up = true;
+      const TraceValue* partition = e.Field("partition");
+      const std::string* name = partition ? std::get_if<std::string>(partition) : nullptr;
+      if (name != nullptr) named = PartitionScope::Parse(*name).value_or(named);
     }
-    const std::string* name = partition ? std::get_if<std::string>(partition) : nullptr;
-    if (name != nullptr) {
-      guarantee_scope_[i].Add(*name);
+    if (named.second >= 0) {
+      guarantee_scope_[i].Add(named.first, named.second);
     } else {
       guarantee_scope_[i].AddEverything();
     }

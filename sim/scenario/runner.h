@@ -190,7 +190,20 @@ class Runner final : public SessionControl {
   // By guarantee: the partitions the events since its last check named.
   std::vector<PartitionScope> guarantee_scope_;
   PartitionScope checking_scope_;  // the scope of the check running now
-  KafkaMeters meters_;             // the "...PerSec" metrics; rebuilt with the world
+  // What the guarantees want of a trace kind, asked once per kind: by guarantee, whether it
+  // observes such events and whether they trigger its check.
+  struct KindInterest {
+    static constexpr std::uint8_t kObserves = 1;
+    static constexpr std::uint8_t kTriggers = 2;
+    std::vector<std::uint8_t> by_guarantee;
+    bool any = false;
+  };
+  const KindInterest& InterestIn(const std::string& kind);
+  std::map<std::string, KindInterest, std::less<>> interest_by_kind_;
+  // The entry of the last kind asked for (map nodes do not move): runs of one kind
+  // (produce.append) skip the map.
+  std::pair<const std::string, KindInterest>* last_interest_ = nullptr;
+  KafkaMeters meters_;  // the "...PerSec" metrics; rebuilt with the world
   Time counters_sampled_at_ = kTimeMax;
   std::vector<RecordedInput> inputs_;
   view::WorldView view_;

@@ -441,7 +441,11 @@ TEST_CASE("guarantees: a scope reads partition names as topic and index") {
   dashed.Add("cities--1");
   CHECK(std::vector<Key>(dashed.partitions().begin(), dashed.partitions().end()) ==
         std::vector<Key>{{"cities-", 1}});
+  using Parsed = std::pair<std::string_view, std::int32_t>;
+  CHECK(PartitionScope::Parse("my-topic-12") == Parsed{"my-topic", 12});
+  CHECK(PartitionScope::Parse("cities--1") == Parsed{"cities-", 1});
   for (const char* odd : {"cities", "cities-", "-3", "cities-x1", "cities-1x", "cities-+1"}) {
+    CHECK_MESSAGE(!PartitionScope::Parse(odd).has_value(), std::string(odd));
     PartitionScope widened;
     widened.Add("cities-0");
     widened.Add(odd);
