@@ -57,16 +57,6 @@ DelayedFetch DelayedOperationPurgatory::ExtractFetch(std::uint64_t id) {
   return op;
 }
 
-std::vector<DelayedFetch> DelayedOperationPurgatory::TakeFetchesWatching(
-    const TopicPartition& partition) {
-  std::vector<DelayedFetch> out;
-  const auto w = fetch_watchers_.find(partition);
-  if (w == fetch_watchers_.end()) return out;
-  const std::vector<std::uint64_t> ids(w->second.begin(), w->second.end());  // ascending
-  for (std::uint64_t id : ids) out.push_back(ExtractFetch(id));
-  return out;
-}
-
 std::vector<DelayedProduce> DelayedOperationPurgatory::TakeExpiredProduces(Time now) {
   std::vector<DelayedProduce> out;
   for (auto it = produces_.begin(); it != produces_.end();) {

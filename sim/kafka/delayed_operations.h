@@ -67,8 +67,6 @@ class DelayedOperationPurgatory {
     }
     if (ops.empty()) produces_.erase(it);
   }
-  // The fetches watching `partition`, oldest first, removed (from every partition they watch).
-  std::vector<DelayedFetch> TakeFetchesWatching(const TopicPartition& partition);
   // Of the fetches watching `partition`, those for which `ready(op)` holds, removed (from every
   // partition they watch) and appended to `out` oldest first; the others wait on untouched.
   template <class Ready>

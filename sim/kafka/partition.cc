@@ -235,39 +235,44 @@ Result<LeaderAppend> Partition::AppendRecordsToLeader(const ProduceRequest& requ
   return LeaderAppend{*appended, count};
 }
 
-FetchedPartition Partition::ReadRecords(const FetchInput& fetch, Time now, PartitionReady& ready) {
-  FetchedPartition out;
-  out.topic = topic_;
-  out.partition = index_;
-  if (!is_leader()) {
-    out.error = Errc::kNotLeaderOrFollower;
-    return out;
-  }
+bool Partition::AnswerWithoutRecords(const FetchInput& fetch, FetchedPartition* out) const {
+  const auto answer = [out](Errc error) {
+    if (out != nullptr) out->error = error;
+    return true;
+  };
+  if (!is_leader()) return answer(Errc::kNotLeaderOrFollower);
   if (fetch.current_leader_epoch >= 0 && fetch.current_leader_epoch < leader_epoch_) {
-    out.error = Errc::kFencedLeaderEpoch;
-    return out;
+    return answer(Errc::kFencedLeaderEpoch);
   }
-  if (fetch.current_leader_epoch > leader_epoch_) {
-    out.error = Errc::kUnknownLeaderEpoch;
-    return out;
+  if (fetch.current_leader_epoch > leader_epoch_) return answer(Errc::kUnknownLeaderEpoch);
+  if (out != nullptr) {
+    out->high_watermark = log_->high_watermark();
+    out->log_start_offset = log_->log_start_offset();
+    out->log_end_offset = log_->log_end_offset();
   }
-  out.high_watermark = log_->high_watermark();
-  out.log_start_offset = log_->log_start_offset();
-  out.log_end_offset = log_->log_end_offset();
-  const bool from_replica = fetch.replica_id >= 0;
-  if (from_replica && fetch.last_fetched_epoch >= 0) {
+  if (fetch.replica_id >= 0 && fetch.last_fetched_epoch >= 0) {
     const auto [epoch, end] = log_->EndOffsetForEpoch(fetch.last_fetched_epoch);
     if (epoch < fetch.last_fetched_epoch || end < fetch.fetch_offset) {
-      out.diverging_epoch = std::make_pair(epoch, end);
-      ready.probes.emplace_back("fetch.diverging_epoch");
-      return out;
+      if (out != nullptr) out->diverging_epoch = std::make_pair(epoch, end);
+      return true;
     }
   }
   if (fetch.fetch_offset < log_->log_start_offset() ||
       fetch.fetch_offset > log_->log_end_offset()) {
-    out.error = Errc::kOffsetOutOfRange;
+    return answer(Errc::kOffsetOutOfRange);
+  }
+  return false;
+}
+
+FetchedPartition Partition::ReadRecords(const FetchInput& fetch, Time now, PartitionReady& ready) {
+  FetchedPartition out;
+  out.topic = topic_;
+  out.partition = index_;
+  if (AnswerWithoutRecords(fetch, &out)) {
+    if (out.diverging_epoch) ready.probes.emplace_back("fetch.diverging_epoch");
     return out;
   }
+  const bool from_replica = fetch.replica_id >= 0;
   if (from_replica && !fetch.follower_state_noted) {
     UpdateFollowerState(fetch.replica_id, fetch.fetch_offset, fetch.replica_eligible_for_isr, now,
                         ready);
@@ -286,20 +291,8 @@ FetchedPartition Partition::ReadRecords(const FetchInput& fetch, Time now, Parti
   return out;
 }
 
-bool Partition::AnswersWithoutRecords(const FetchInput& fetch) const {
-  // The same cases, in the same order, as ReadRecords.
-  if (!is_leader()) return true;
-  if (fetch.current_leader_epoch >= 0 && fetch.current_leader_epoch != leader_epoch_) return true;
-  if (fetch.replica_id >= 0 && fetch.last_fetched_epoch >= 0) {
-    const auto [epoch, end] = log_->EndOffsetForEpoch(fetch.last_fetched_epoch);
-    if (epoch < fetch.last_fetched_epoch || end < fetch.fetch_offset) return true;
-  }
-  return fetch.fetch_offset < log_->log_start_offset() ||
-         fetch.fetch_offset > log_->log_end_offset();
-}
-
 bool Partition::NoteFetch(const FetchInput& fetch, Time now, PartitionReady& ready) {
-  if (AnswersWithoutRecords(fetch)) return true;
+  if (AnswerWithoutRecords(fetch, nullptr)) return true;
   if (fetch.replica_id >= 0) {
     UpdateFollowerState(fetch.replica_id, fetch.fetch_offset, fetch.replica_eligible_for_isr, now,
                         ready);
@@ -308,7 +301,7 @@ bool Partition::NoteFetch(const FetchInput& fetch, Time now, PartitionReady& rea
 }
 
 bool Partition::HasNewForWaitingFetch(const FetchInput& fetch) const {
-  return AnswersWithoutRecords(fetch) || fetch.fetch_offset < FetchLimit(fetch);
+  return AnswerWithoutRecords(fetch, nullptr) || fetch.fetch_offset < FetchLimit(fetch);
 }
 
 void Partition::UpdateFollowerState(BrokerId replica, std::int64_t fetch_offset, bool eligible,

@@ -166,8 +166,10 @@ class Partition {
 
   void BecomeLeader(const PartitionState& state, Time now, PartitionReady& ready);
   void BecomeFollower(const PartitionState& state, PartitionReady& ready);
-  // ReadRecords' cases that answer without records: an error or a diverging epoch.
-  bool AnswersWithoutRecords(const FetchInput& fetch) const;
+  // ReadRecords' cases that answer without records, an error or a diverging epoch: true for
+  // them. With `out`, also fills in the answer (and the log's offsets once the leader epoch is
+  // accepted); without, only asks.
+  bool AnswerWithoutRecords(const FetchInput& fetch, FetchedPartition* out) const;
   // The offset a fetch reads up to: the log end for a follower (FetchIsolation.LOG_END), the
   // high watermark for a consumer.
   std::int64_t FetchLimit(const FetchInput& fetch) const {
