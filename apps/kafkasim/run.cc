@@ -201,7 +201,7 @@ int RunRun(const std::vector<std::string>& args) {
   }
   if (trace_out.is_open()) {
     options.sinks.push_back(
-        [&trace_out](const TraceEvent& e) { trace_out << TraceEventToJson(e) << "\n"; });
+        [&trace_out](const TraceEvent& e) { trace_out << TraceEventCanonicalLine(e) << "\n"; });
   }
   scenario::Runner runner(std::move(*loaded), std::move(options));
   if (replay) {

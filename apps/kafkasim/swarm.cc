@@ -178,7 +178,7 @@ SeedResult RunSeed(const scenario::Scenario& scenario, std::uint64_t seed, std::
   if (!trace_path.empty()) {
     trace_out.open(trace_path);
     options.sinks.push_back(
-        [&trace_out](const TraceEvent& e) { trace_out << TraceEventToJson(e) << "\n"; });
+        [&trace_out](const TraceEvent& e) { trace_out << TraceEventCanonicalLine(e) << "\n"; });
   }
   scenario::Runner runner(scenario, std::move(options));
   runner_ptr = &runner;

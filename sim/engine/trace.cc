@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <bit>
 #include <charconv>
+#include <cstring>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -25,6 +27,43 @@ nlohmann::ordered_json ValueToJson(const TraceValue& value) {
 std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   return h * kFnvPrime;
+}
+
+// Eight bytes as a little-endian number, so the hash is the same on every machine.
+std::uint64_t LoadLittleEndian64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+// A string folded in eight bytes at a time, its length first (so that "ab","c" and "a","bc"
+// differ).
+std::uint64_t MixBytes(std::uint64_t h, std::string_view s) {
+  h = Mix(h, s.size());
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) h = Mix(h, LoadLittleEndian64(s.data() + i));
+  if (i < s.size()) {
+    std::uint64_t tail = 0;
+    for (std::size_t k = 0; i + k < s.size(); ++k) {
+      tail |= std::uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
+    }
+    h = Mix(h, tail);
+  }
+  return h;
+}
+
+// A value with its type: 1 and true, or [] and "", fold differently.
+std::uint64_t MixValue(std::uint64_t h, const TraceValue& value) {
+  h = Mix(h, value.index());
+  if (const auto* i = std::get_if<std::int64_t>(&value))
+    return Mix(h, static_cast<std::uint64_t>(*i));
+  if (const auto* s = std::get_if<std::string>(&value)) return MixBytes(h, *s);
+  if (const auto* b = std::get_if<bool>(&value)) return Mix(h, *b ? 1 : 0);
+  const auto& list = std::get<std::vector<std::int64_t>>(value);
+  h = Mix(h, list.size());
+  for (std::int64_t v : list) h = Mix(h, static_cast<std::uint64_t>(v));
+  return h;
 }
 
 // Bytes that need more than a copy: control characters, the quote, the backslash, and bytes
@@ -190,11 +229,25 @@ std::string FormatTraceLine(const TraceEvent& event) {
   return fmt::format("t={} {} {}", FormatTime(event.time), event.node, event.text);
 }
 
+std::uint64_t MixTraceEvent(std::uint64_t hash, const TraceEvent& event) {
+  // Every part of the event, each string with its length and each value with its type: two
+  // events fold alike only when their canonical lines are equal. Folding the parts directly
+  // costs a tenth of writing the line and hashing its bytes.
+  std::uint64_t h = Mix(hash, event.index);
+  h = Mix(h, static_cast<std::uint64_t>(event.time.ns));
+  h = MixBytes(h, event.node);
+  h = MixBytes(h, event.kind);
+  h = Mix(h, event.fields.size());
+  for (const TraceField& f : event.fields) {
+    h = MixBytes(h, f.key);
+    h = MixValue(h, f.value);
+  }
+  return MixBytes(h, event.text);
+}
+
 const TraceEvent& Trace::Emit(TraceEvent event) {
   event.index = next_index_++;
-  if (!WriteCanonicalLine(event, line_)) line_ = TraceEventToJson(event);
-  hash_ = Fnv1a64(line_, hash_);
-  hash_ = Fnv1a64("\n", hash_);
+  hash_ = MixTraceEvent(hash_, event);
   for (const Sink& sink : sinks_) sink(event);
   if (keep_events_) {
     events_.push_back(std::move(event));
