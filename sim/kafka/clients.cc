@@ -62,16 +62,25 @@ bool Retriable(Errc e) {
 
 // Sends a Metadata request for `topic` to a live broker, chosen round-robin from the bootstrap
 // list; returns the broker asked (kNoLeader when none).
-BrokerId SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory, std::int64_t& attempt,
-                             const std::string& topic) {
-  if (directory.broker_ids.empty()) return kNoLeader;
-  const BrokerId b =
-      directory.broker_ids[static_cast<std::size_t>(attempt) % directory.broker_ids.size()];
-  ++attempt;
+// Asks the next broker in turn (a count of metadata requests of its own, so that the choice does
+// not follow the parity of the other requests' correlation ids), skipping brokers in `avoid`
+// unless every broker is: NetworkClient.leastLoadedNode passes over a node whose connection
+// failed and is in its reconnect backoff.
+BrokerId SendMetadataRequest(NodeEnv& env, const ClusterDirectory& directory,
+                             std::int64_t& correlation, std::uint64_t& rotation,
+                             const std::set<BrokerId>& avoid, const std::string& topic) {
+  const std::vector<BrokerId>& ids = directory.broker_ids;
+  if (ids.empty()) return kNoLeader;
+  std::size_t skip = 0;
+  while (skip < ids.size() && avoid.count(ids[(rotation + skip) % ids.size()]) > 0) ++skip;
+  if (skip == ids.size()) skip = 0;
+  const BrokerId b = ids[(rotation + skip) % ids.size()];
+  rotation += skip + 1;
+  ++correlation;
   const NodeIndex to = directory.NodeFor(b);
   if (to == kNoNode) return kNoLeader;
   MetadataRequest request;
-  request.correlation_id = attempt;
+  request.correlation_id = correlation;
   request.topics = {topic};
   // KafkaProducer always allows it; KafkaConsumer by allow.auto.create.topics, true by default.
   // The broker decides by auto.create.topics.enable.
@@ -140,6 +149,15 @@ BrokerId ClientMetadata::LeaderOf(const std::string& topic, std::int32_t partiti
   if (it == topics.end()) return kNoLeader;
   const auto p = it->second.find(partition);
   return p == it->second.end() ? kNoLeader : p->second.leader;
+}
+
+std::optional<std::int32_t> ClientMetadata::LeaderEpochOf(const std::string& topic,
+                                                          std::int32_t partition) const {
+  const auto it = topics.find(topic);
+  if (it == topics.end()) return std::nullopt;
+  const auto p = it->second.find(partition);
+  if (p == it->second.end()) return std::nullopt;
+  return p->second.leader_epoch;
 }
 
 bool ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
@@ -270,7 +288,8 @@ void ProducerNode::RequestMetadata() {
   if (metadata_in_flight_ || !MetadataAllowedNow(env_, metadata_pacing_, kRetryMetadata)) return;
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
-  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_, config_.topic);
+  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_, metadata_rotation_,
+                                         disconnected_, config_.topic);
 }
 
 void ProducerNode::RequestProducerId() {
@@ -446,14 +465,22 @@ void ProducerNode::Flush() {
   // waited linger.ms since its first record (or the producer is closing, or a retry waits).
   // Its drain then takes every partition's batch for that broker, ripe or not
   // (drainBatchesForOneNode). A response arriving meanwhile sends nothing early.
+  // A put-back batch is first in its partition's queue: while it backs off, the partition is
+  // not ready, and its new records wait behind it (RecordAccumulator.partitionReady).
   const Time now = env_.Now();
   std::vector<BrokerId> ready;
   for (const Waiting& w : waiting) {
     const auto acc = accumulator_.find(w.partition);
     const auto retries = retry_batches_.find(w.partition);
-    const bool ripe = closing_ || (retries != retry_batches_.end() && !retries->second.empty()) ||
-                      (acc != accumulator_.end() && !acc->second.empty() &&
-                       now - acc->second.front().created >= config_.linger);
+    const bool has_records = acc != accumulator_.end() && !acc->second.empty();
+    bool ripe = false;
+    if (retries != retry_batches_.end() && !retries->second.empty()) {
+      Batch& first = retries->second.front();
+      ripe = !BackingOff(first) && (closing_ || now - first.last_attempt >= config_.linger ||
+                                    retries->second.size() > 1 || has_records);
+    } else {
+      ripe = has_records && (closing_ || now - acc->second.front().created >= config_.linger);
+    }
     if (ripe && std::find(ready.begin(), ready.end(), w.leader) == ready.end()) {
       ready.push_back(w.leader);
     }
@@ -464,8 +491,18 @@ void ProducerNode::Flush() {
       RequestMetadata();
       continue;
     }
-    if (std::find(ready.begin(), ready.end(), leader) == ready.end()) {
-      const Time ripe_at = accumulator_.at(partition).front().created + config_.linger;
+    const auto queued = retry_batches_.find(partition);
+    const bool backing_off = queued != retry_batches_.end() && !queued->second.empty() &&
+                             BackingOff(queued->second.front());
+    if (backing_off || std::find(ready.begin(), ready.end(), leader) == ready.end()) {
+      Time ripe_at;
+      if (queued != retry_batches_.end() && !queued->second.empty()) {
+        const Batch& first = queued->second.front();
+        ripe_at = first.last_attempt + (backing_off ? first.backoff : config_.linger);
+      } else {
+        ripe_at = accumulator_.at(partition).front().created + config_.linger;
+      }
+      KSIM_ASSERT(ripe_at > now);  // what is ripe now made its broker ready
       if (!next_ripe || ripe_at < *next_ripe) next_ripe = ripe_at;
       continue;
     }
@@ -474,14 +511,15 @@ void ProducerNode::Flush() {
     if (idempotent_ && StaleBatchInFlight(partition)) continue;
     int& in_flight = in_flight_to(leader);
     // Retried batches go first, in sequence order, each only once every batch before it was
-    // answered (RecordAccumulator: a retry is drained only when it is next in line).
-    if (const auto queued = retry_batches_.find(partition); queued != retry_batches_.end()) {
+    // answered (RecordAccumulator: a retry is drained only when it is next in line) and its
+    // backoff is over.
+    if (queued != retry_batches_.end()) {
       std::vector<Batch>& retries = queued->second;
       while (!retries.empty() && in_flight < config_.max_in_flight &&
-             CanSendRetry(retries.front())) {
+             CanSendRetry(retries.front()) && !BackingOff(retries.front())) {
         Batch b = std::move(retries.front());
         retries.erase(retries.begin());
-        if (b.base_sequence < 0) AssignSequence(b);
+        if (idempotent_ && b.base_sequence < 0) AssignSequence(b);
         SendBatch(std::move(b), leader);
         ++in_flight;
       }
@@ -527,6 +565,23 @@ bool ProducerNode::CanSendRetry(const Batch& batch) const {
   return true;
 }
 
+void ProducerNode::NoteLeaderEpoch(Batch& batch) const {
+  const std::optional<std::int32_t> latest =
+      metadata_.LeaderEpochOf(config_.topic, batch.partition);
+  if (latest && (!batch.leader_epoch || *batch.leader_epoch < *latest)) {
+    batch.retries_when_leader_changed = batch.retries;
+    batch.leader_epoch = latest;
+  }
+}
+
+bool ProducerNode::BackingOff(Batch& batch) const {
+  if (batch.retries == 0) return false;
+  NoteLeaderEpoch(batch);
+  // ProducerBatch.hasLeaderChangedForTheOngoingRetry.
+  const bool leader_changed = batch.retries == batch.retries_when_leader_changed;
+  return !leader_changed && env_.Now() - batch.last_attempt < batch.backoff;
+}
+
 bool ProducerNode::StaleBatchInFlight(std::int32_t partition) const {
   for (const auto& [id, f] : in_flight_) {
     if (f.batch.partition == partition && f.batch.base_sequence >= 0 && Stale(f.batch)) {
@@ -556,6 +611,7 @@ void ProducerNode::SendBatch(Batch batch, BrokerId leader) {
         config_.compression_type);
   }
   for (Pending& p : batch.records) ++p.attempts;
+  NoteLeaderEpoch(batch);
   request.records = batch.bytes;
   env_.Send(directory_->NodeFor(leader), std::make_shared<KafkaMessage>(request));
   if (config_.acks == 0) {
@@ -588,11 +644,7 @@ void ProducerNode::OnDisconnect(NodeIndex peer) {
   for (std::int64_t id : failed) {
     InFlight f = std::move(in_flight_.at(id));
     in_flight_.erase(id);
-    if (idempotent_) {
-      RetryBatch(std::move(f.batch), Errc::kNetworkException);
-    } else {
-      Retry(std::move(f.batch.records), Errc::kNetworkException);
-    }
+    RetryBatch(std::move(f.batch), Errc::kNetworkException);
   }
   if (init_in_flight_ && init_broker_ == broker) {
     init_in_flight_ = false;  // CheckTimeouts asks the next broker after the backoff
@@ -655,11 +707,7 @@ void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
   in_flight_.erase(it);
   const Batch& b = f.batch;
   if (response.error != Errc::kNone) {
-    if (idempotent_) {
-      RetryBatch(std::move(f.batch), response.error);
-    } else {
-      Retry(std::move(f.batch.records), response.error);
-    }
+    RetryBatch(std::move(f.batch), response.error);
     return;
   }
   if (idempotent_ && !Stale(b)) {
@@ -706,22 +754,6 @@ void ProducerNode::ReportError(Errc error, bool retrying, std::int32_t partition
   }
 }
 
-void ProducerNode::Retry(std::vector<Pending> records, Errc error) {
-  std::vector<Pending> again;
-  for (Pending& p : records) {
-    const bool expired = env_.Now() - p.created >= config_.delivery_timeout;
-    if (!Retriable(error) || p.attempts > config_.retries || expired) {
-      Fail(p, expired && Retriable(error) ? Errc::kRequestTimedOut : error);
-    } else {
-      again.push_back(std::move(p));
-    }
-  }
-  ReportError(error, !again.empty(), records.empty() ? -1 : records.front().partition);
-  for (Pending& p : again) accumulator_[p.partition].push_back(std::move(p));
-  RequestMetadata();
-  if (!again.empty()) ScheduleFlush(config_.retry_backoff);
-}
-
 void ProducerNode::RetryBatch(Batch batch, Errc error) {
   KSIM_ASSERT(!batch.records.empty());
   const Pending& oldest = batch.records.front();
@@ -746,7 +778,6 @@ void ProducerNode::RetryBatch(Batch batch, Errc error) {
   RequestMetadata();
   if (again) {
     RequeueBatch(std::move(batch));
-    ScheduleFlush(config_.retry_backoff);
     return;
   }
   const Errc outcome = expired && Retriable(error) ? Errc::kRequestTimedOut : error;
@@ -754,17 +785,29 @@ void ProducerNode::RetryBatch(Batch batch, Errc error) {
   // The failed batch leaves a hole in the partition's sequence that would make the leader
   // refuse every later batch: bump the epoch and start the sequences again at 0
   // (TransactionManager.bumpIdempotentEpochAndResetIdIfNeeded).
-  if (!stale) {
+  if (idempotent_ && !stale) {
     BumpEpoch(fmt::format("a batch to {}-{} failed with {}", config_.topic, batch.partition,
                           ErrcName(error)));
   }
 }
 
 void ProducerNode::RequeueBatch(Batch batch) {
-  // RecordAccumulator.reenqueue / insertInSequenceOrder: a batch of an older epoch gets a new
-  // sequence when sent again, after the batches that kept theirs.
-  if (Stale(batch)) batch.base_sequence = -1;
+  // ProducerBatch.reenqueued, and the wait before the next attempt: retry.backoff.ms doubled
+  // per retry up to retry.backoff.max.ms, +-20% (ExponentialBackoff, KIP-580).
+  ++batch.retries;
+  batch.last_attempt = env_.Now();
+  batch.backoff =
+      RetryBackoff(config_.retry_backoff, config_.retry_backoff_max, batch.retries - 1, env_.rng());
+  ScheduleFlush(batch.backoff);
+  // RecordAccumulator.reenqueue: without idempotence the batch goes first in its partition's
+  // queue (addFirst); with it, in sequence order (insertInSequenceOrder), and a batch of an
+  // older epoch gets a new sequence when sent again, after the batches that kept theirs.
   std::vector<Batch>& queue = retry_batches_[batch.partition];
+  if (!idempotent_) {
+    queue.insert(queue.begin(), std::move(batch));
+    return;
+  }
+  if (Stale(batch)) batch.base_sequence = -1;
   auto at = queue.begin();
   if (batch.base_sequence < 0) {
     at = queue.end();
@@ -814,11 +857,7 @@ void ProducerNode::CheckTimeouts() {
   for (std::int64_t id : expired) {
     InFlight f = std::move(in_flight_.at(id));
     in_flight_.erase(id);
-    if (idempotent_) {
-      RetryBatch(std::move(f.batch), Errc::kRequestTimedOut);
-    } else {
-      Retry(std::move(f.batch.records), Errc::kRequestTimedOut);
-    }
+    RetryBatch(std::move(f.batch), Errc::kRequestTimedOut);
   }
   // delivery.timeout.ms also bounds the time a record waits in the accumulator (no leader,
   // too many requests in flight): RecordAccumulator.expiredBatches.
@@ -910,7 +949,8 @@ void ConsumerNode::RequestMetadata() {
   }
   metadata_in_flight_ = true;
   metadata_sent_at_ = env_.Now();
-  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_, config_.topic);
+  metadata_broker_ = SendMetadataRequest(env_, *directory_, next_correlation_, metadata_rotation_,
+                                         {}, config_.topic);
 }
 
 void ConsumerNode::OnTimer(std::uint64_t tag) {

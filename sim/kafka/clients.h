@@ -37,6 +37,8 @@ struct ClientMetadata {
   const std::vector<std::int32_t>& PartitionsOf(const std::string& topic) const;
   const std::vector<std::int32_t>& AvailablePartitionsOf(const std::string& topic) const;
   BrokerId LeaderOf(const std::string& topic, std::int32_t partition) const;
+  // The partition's leader epoch as last learnt; nullopt for a partition not known.
+  std::optional<std::int32_t> LeaderEpochOf(const std::string& topic, std::int32_t partition) const;
 };
 
 // Replaces a client's cached metadata with a MetadataResponse. Returns true when the response
@@ -94,6 +96,7 @@ struct ProducerConfig {
   Duration linger = Milliseconds(5);
   Duration metadata_max_age = Milliseconds(300000);  // metadata.max.age.ms
   Duration retry_backoff = Milliseconds(100);
+  Duration retry_backoff_max = Milliseconds(1000);  // retry.backoff.max.ms (Kafka 3.7+, KIP-580)
   std::int32_t max_in_flight = 5;
   // enable.idempotence (Kafka 3.2+ default true). It takes effect only with acks=all, as when
   // Kafka resolves an unset enable.idempotence; the scenario validator refuses an explicit true
@@ -148,6 +151,17 @@ class ProducerNode : public Node {
     std::int16_t producer_epoch = -1;
     std::int32_t base_sequence = -1;  // -1: no idempotence, or no sequence assigned yet
     std::vector<std::uint8_t> bytes;  // record batch v2; empty until built
+    // ProducerBatch's retry state: how often the batch was put back after a failed attempt,
+    // when it was last put back, and how long it then waits (retry.backoff.ms doubled per
+    // retry up to retry.backoff.max.ms, jittered; drawn once per retry here, where Kafka draws
+    // at every readiness check).
+    std::int32_t retries = 0;
+    Time last_attempt;
+    Duration backoff{};
+    // The newest leader epoch seen for the partition while the batch waited, and the retry at
+    // which it was first seen (ProducerBatch.currentLeaderEpoch, attemptsWhenLeaderLastChanged).
+    std::optional<std::int32_t> leader_epoch;
+    std::int32_t retries_when_leader_changed = 0;
   };
   struct InFlight {
     Batch batch;
@@ -172,8 +186,12 @@ class ProducerNode : public Node {
     return batch.producer_id != producer_id_ || batch.producer_epoch != producer_epoch_;
   }
   void AssignSequence(Batch& batch);
+  // ProducerBatch.maybeUpdateLeaderEpoch: notes a newer leader epoch from the metadata.
+  void NoteLeaderEpoch(Batch& batch) const;
+  // RecordAccumulator.shouldBackoff: a put-back batch waits out its backoff, unless the
+  // partition's leader changed since its last attempt (KIP-951: a new leader is tried at once).
+  bool BackingOff(Batch& batch) const;
   void OnProduceResponse(const ProduceResponse& response);
-  void Retry(std::vector<Pending> records, Errc error);
   void RetryBatch(Batch batch, Errc error);
   void RequeueBatch(Batch batch);
   void ReportError(Errc error, bool retrying, std::int32_t partition);
@@ -191,6 +209,7 @@ class ProducerNode : public Node {
   ClientMetadata metadata_;
   bool metadata_in_flight_ = false;
   BrokerId metadata_broker_ = kNoLeader;
+  std::uint64_t metadata_rotation_ = 0;  // metadata requests sent: whom the next one asks
   Time metadata_sent_at_;
   Time metadata_received_at_;  // of the last MetadataResponse (metadata.max.age.ms)
   MetadataPacing metadata_pacing_;
@@ -333,6 +352,7 @@ class ConsumerNode : public Node {
   ClientMetadata metadata_;
   bool metadata_in_flight_ = false;
   BrokerId metadata_broker_ = kNoLeader;
+  std::uint64_t metadata_rotation_ = 0;  // metadata requests sent: whom the next one asks
   Time metadata_sent_at_;
   MetadataPacing metadata_pacing_;
   // As group leader, the partition count of the topic the last assignment was computed from
