@@ -462,7 +462,8 @@ void ProducerNode::Flush() {
   };
   for (const auto& [id, f] : in_flight_) ++in_flight_to(f.broker);
   // RecordAccumulator.ready: a broker is ready when one of its partitions has a batch that has
-  // waited linger.ms since its first record (or the producer is closing, or a retry waits).
+  // waited linger.ms since its first record (or the producer is closing, or a put-back batch
+  // is done backing off).
   // Its drain then takes every partition's batch for that broker, ripe or not
   // (drainBatchesForOneNode). A response arriving meanwhile sends nothing early.
   // A put-back batch is first in its partition's queue: while it backs off, the partition is

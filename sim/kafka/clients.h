@@ -95,8 +95,8 @@ struct ProducerConfig {
   Duration request_timeout = Milliseconds(30000);
   Duration linger = Milliseconds(5);
   Duration metadata_max_age = Milliseconds(300000);  // metadata.max.age.ms
-  Duration retry_backoff = Milliseconds(100);
-  Duration retry_backoff_max = Milliseconds(1000);  // retry.backoff.max.ms (Kafka 3.7+, KIP-580)
+  Duration retry_backoff = Milliseconds(100);        // retry.backoff.ms
+  Duration retry_backoff_max = Milliseconds(1000);   // retry.backoff.max.ms (Kafka 3.7+, KIP-580)
   std::int32_t max_in_flight = 5;
   // enable.idempotence (Kafka 3.2+ default true). It takes effect only with acks=all, as when
   // Kafka resolves an unset enable.idempotence; the scenario validator refuses an explicit true
