@@ -161,23 +161,27 @@ std::optional<std::int32_t> ClientMetadata::LeaderEpochOf(const std::string& top
 }
 
 bool ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
-  bool news = false;
-  for (const PartitionMetadata& p : response.partitions) {
+  const auto known_of = [&md](const PartitionMetadata& p) -> const PartitionMetadata* {
     const auto topic = md.topics.find(p.topic);
-    if (topic == md.topics.end()) {
-      news = true;
-      break;
-    }
+    if (topic == md.topics.end()) return nullptr;
     const auto known = topic->second.find(p.partition);
-    if (known == topic->second.end() || p.leader_epoch > known->second.leader_epoch) {
-      news = true;
-      break;
-    }
+    return known == topic->second.end() ? nullptr : &known->second;
+  };
+  bool news = false;
+  std::map<std::string, std::map<std::int32_t, PartitionMetadata>> topics;
+  for (const PartitionMetadata& p : response.partitions) {
+    const PartitionMetadata* known = known_of(p);
+    const bool same_topic = known != nullptr && known->topic_id == p.topic_id;
+    news = news || !same_topic || p.leader_epoch > known->leader_epoch;
+    // Metadata.updateLatestMetadata (KIP-320): an answer at an older leader epoch than the one
+    // known (from a broker whose metadata lags) leaves the partition as it was, unless the
+    // topic id changed (the topic was deleted and created again).
+    const bool older = same_topic && p.leader_epoch < known->leader_epoch;
+    topics[p.topic][p.partition] = older ? *known : p;
   }
   md.live_brokers = response.live_brokers;
-  md.topics.clear();
+  md.topics = std::move(topics);
   md.lists.clear();
-  for (const PartitionMetadata& p : response.partitions) md.topics[p.topic][p.partition] = p;
   for (const auto& [topic, partitions] : md.topics) {
     ClientMetadata::PartitionLists& lists = md.lists[topic];
     for (const auto& [index, p] : partitions) {

@@ -88,7 +88,7 @@ std::vector<PartitionMetadata> KRaftMetadataCache::AllPartitions() const {
   std::vector<PartitionMetadata> out;
   for (const auto& [name, topic] : image_.topics()) {
     for (const auto& [index, reg] : topic.partitions) {
-      out.push_back(PartitionMetadata{name, index, reg.leader, reg.leader_epoch});
+      out.push_back(PartitionMetadata{name, index, reg.leader, reg.leader_epoch, topic.id});
     }
   }
   return out;

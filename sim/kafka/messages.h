@@ -201,6 +201,7 @@ struct PartitionMetadata {
   std::int32_t partition = 0;
   BrokerId leader = kNoLeader;
   std::int32_t leader_epoch = 0;
+  Uuid topic_id;  // tells a topic created again under the same name from the one before
 };
 struct MetadataResponse {
   std::int64_t correlation_id = 0;

@@ -14,7 +14,7 @@ std::int64_t Ms(Duration d) { return d.ns / 1'000'000; }
 MetadataResponse Response(std::vector<std::pair<std::int32_t, std::int32_t>> partition_epochs) {
   MetadataResponse r;
   for (const auto& [partition, epoch] : partition_epochs) {
-    r.partitions.push_back(PartitionMetadata{"cities", partition, 1, epoch});
+    r.partitions.push_back(PartitionMetadata{"cities", partition, 1, epoch, Uuid{}});
   }
   return r;
 }
@@ -116,7 +116,40 @@ TEST_CASE("a metadata answer is news when it names a new partition or a newer le
   CHECK_FALSE(ApplyMetadata(md, Response({{0, 3}, {1, 5}})));
   CHECK(ApplyMetadata(md, Response({{0, 3}, {1, 6}})));
   CHECK(ApplyMetadata(md, Response({{0, 3}, {1, 6}, {2, 0}})));
-  // An older epoch is no news (Kafka keeps what it knew; here the answer still replaces it).
+  // An older epoch is no news.
   CHECK_FALSE(ApplyMetadata(md, Response({{0, 2}, {1, 6}, {2, 0}})));
   CHECK(md.LeaderOf("cities", 2) == 1);
+}
+
+TEST_CASE(
+    "a metadata answer at an older leader epoch leaves the partition as known, unless the topic "
+    "was created again") {
+  // MetadataTest.testUpdateLastEpoch and testEpochUpdateAfterTopicId: the client keeps its
+  // newest leader for a partition when a lagging broker answers with an older epoch.
+  ClientMetadata md;
+  MetadataResponse first = Response({{0, 5}, {1, 5}});
+  first.partitions[0].leader = 2;
+  REQUIRE(ApplyMetadata(md, first));
+  MetadataResponse stale = Response({{0, 4}, {1, 6}});
+  stale.partitions[0].leader = 3;
+  stale.partitions[1].leader = 3;
+  CHECK(ApplyMetadata(md, stale));  // partition 1's newer epoch is news
+  CHECK(md.LeaderOf("cities", 0) == 2);
+  CHECK(md.LeaderEpochOf("cities", 0) == 5);
+  CHECK(md.LeaderOf("cities", 1) == 3);
+  CHECK(md.LeaderEpochOf("cities", 1) == 6);
+  // The same epoch replaces what was known (a leader that moved without a new epoch is not
+  // Kafka's, but the answer is taken as it comes).
+  MetadataResponse same = Response({{0, 5}, {1, 6}});
+  same.partitions[0].leader = 1;
+  CHECK_FALSE(ApplyMetadata(md, same));
+  CHECK(md.LeaderOf("cities", 0) == 1);
+  // A topic deleted and created again under the same name starts at epoch 0 with a new id.
+  MetadataResponse recreated = Response({{0, 0}});
+  recreated.partitions[0].topic_id = Uuid{7, 7};
+  recreated.partitions[0].leader = 3;
+  CHECK(ApplyMetadata(md, recreated));
+  CHECK(md.LeaderOf("cities", 0) == 3);
+  CHECK(md.LeaderEpochOf("cities", 0) == 0);
+  CHECK(md.PartitionsOf("cities").size() == 1);  // partition 1 is gone with the old topic
 }
