@@ -177,9 +177,22 @@ try:
         fail("no cluster id in the metadata")
     print(f"cluster {md.cluster_id}: brokers {sorted(md.brokers)}, controller {md.controller_id}")
 
-    # Delete, and deleting again is UNKNOWN_TOPIC_OR_PARTITION.
+    # Delete, and deleting again is UNKNOWN_TOPIC_OR_PARTITION once the broker that takes the
+    # request has dropped the topic from its own metadata cache. The broker that answered
+    # list_topics may have learnt it first (in ZooKeeper mode UpdateMetadata reaches the brokers
+    # one at a time): until then a second delete succeeds, as in Kafka (KafkaApis checks
+    # metadataCache.contains; ZkAdminManager swallows TopicAlreadyMarkedForDeletionException).
     admin.delete_topics(["towns"], operation_timeout=30)["towns"].result()
     wait_for(admin, "towns gone", lambda md: "towns" not in md.topics)
+    deadline = time.time() + 10
+    while True:
+        try:
+            admin.delete_topics(["towns"], operation_timeout=30)["towns"].result()
+        except KafkaException:
+            break
+        if time.time() > deadline:
+            fail("deleting towns again: still accepted 10 s after the metadata dropped it")
+        time.sleep(0.1)
     expect_error(admin.delete_topics(["towns"], operation_timeout=30)["towns"],
                  KafkaError.UNKNOWN_TOPIC_OR_PART, "", "deleting towns again")
     del admin
