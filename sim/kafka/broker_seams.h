@@ -36,6 +36,9 @@ class MetadataCache {
       const std::string& topic) const = 0;
   // Every partition's leader, for Metadata responses.
   virtual std::vector<PartitionMetadata> AllPartitions() const = 0;
+  // One partition's leader and leader epoch; nullopt for a partition it does not know.
+  virtual std::optional<PartitionMetadata> PartitionInfo(const std::string& topic,
+                                                         std::int32_t partition) const = 0;
   // Every topic's id, by name (the KIP-848 group records name topics by id).
   virtual std::map<std::string, Uuid> TopicIds() const = 0;
 };

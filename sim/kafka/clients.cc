@@ -160,6 +160,25 @@ std::optional<std::int32_t> ClientMetadata::LeaderEpochOf(const std::string& top
   return p->second.leader_epoch;
 }
 
+bool ClientMetadata::UpdateLeader(const std::string& topic, std::int32_t partition, BrokerId leader,
+                                  std::int32_t leader_epoch) {
+  const auto t = topics.find(topic);
+  if (t == topics.end() || leader < 0 || leader_epoch < 0) return false;
+  const auto p = t->second.find(partition);
+  if (p == t->second.end() || leader_epoch <= p->second.leader_epoch) return false;
+  if (std::find(live_brokers.begin(), live_brokers.end(), leader) == live_brokers.end()) {
+    return false;
+  }
+  p->second.leader = leader;
+  p->second.leader_epoch = leader_epoch;
+  PartitionLists& list = lists[topic];
+  list.available.clear();
+  for (const auto& [index, pm] : t->second) {
+    if (pm.leader >= 0) list.available.push_back(index);
+  }
+  return true;
+}
+
 bool ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
   const auto known_of = [&md](const PartitionMetadata& p) -> const PartitionMetadata* {
     const auto topic = md.topics.find(p.topic);
@@ -712,7 +731,15 @@ void ProducerNode::OnProduceResponse(const ProduceResponse& response) {
   in_flight_.erase(it);
   const Batch& b = f.batch;
   if (response.error != Errc::kNone) {
+    // Sender.handleProduceResponse: a NOT_LEADER_OR_FOLLOWER answer names the leader the broker
+    // knows (KIP-951); the batch goes there once linger.ms has passed, without waiting for
+    // the metadata update it still asks for.
+    const bool moved = (response.error == Errc::kNotLeaderOrFollower ||
+                        response.error == Errc::kFencedLeaderEpoch) &&
+                       metadata_.UpdateLeader(config_.topic, b.partition, response.current_leader,
+                                              response.current_leader_epoch);
     RetryBatch(std::move(f.batch), response.error);
+    if (moved) Flush();
     return;
   }
   if (idempotent_ && !Stale(b)) {

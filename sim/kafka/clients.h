@@ -39,6 +39,11 @@ struct ClientMetadata {
   BrokerId LeaderOf(const std::string& topic, std::int32_t partition) const;
   // The partition's leader epoch as last learnt; nullopt for a partition not known.
   std::optional<std::int32_t> LeaderEpochOf(const std::string& topic, std::int32_t partition) const;
+  // Metadata.updatePartitionLeadership (KIP-951): takes the leader a broker named in an error
+  // response when its epoch is newer than the one known, the partition is known and the
+  // leader is a live broker. Returns whether it did.
+  bool UpdateLeader(const std::string& topic, std::int32_t partition, BrokerId leader,
+                    std::int32_t leader_epoch);
 };
 
 // Replaces a client's cached metadata with a MetadataResponse. Returns true when the response

@@ -94,6 +94,13 @@ std::vector<PartitionMetadata> KRaftMetadataCache::AllPartitions() const {
   return out;
 }
 
+std::optional<PartitionMetadata> KRaftMetadataCache::PartitionInfo(const std::string& topic,
+                                                                   std::int32_t partition) const {
+  const PartitionRegistration* reg = image_.Partition(topic, partition);
+  if (reg == nullptr) return std::nullopt;
+  return PartitionMetadata{topic, partition, reg->leader, reg->leader_epoch, Uuid{}};
+}
+
 std::map<std::string, Uuid> KRaftMetadataCache::TopicIds() const {
   std::map<std::string, Uuid> out;
   for (const auto& [name, topic] : image_.topics()) out[name] = topic.id;

@@ -46,6 +46,8 @@ class KRaftMetadataCache final : public MetadataCache {
     return t->configs;
   }
   std::vector<PartitionMetadata> AllPartitions() const override;
+  std::optional<PartitionMetadata> PartitionInfo(const std::string& topic,
+                                                 std::int32_t partition) const override;
   std::map<std::string, Uuid> TopicIds() const override;
 
  private:

@@ -113,6 +113,10 @@ struct ProduceResponse {
   Errc error = Errc::kNone;
   std::int64_t base_offset = -1;
   std::string error_message;
+  // With NOT_LEADER_OR_FOLLOWER: the partition's leader and leader epoch as the broker knows
+  // them, or -1 and -1 (ProduceResponse v10+ CurrentLeader, KIP-951).
+  BrokerId current_leader = kNoLeader;
+  std::int32_t current_leader_epoch = -1;
 };
 
 // InitProducerId without a transactional.id: any broker hands an idempotent producer a new

@@ -302,14 +302,15 @@ void ReplicaManager::HandleProduce(NodeIndex from, const ProduceRequest& request
   if (!appended.ok()) {
     ++counters_.failed_produce_requests;
     if (request.acks != 0) {
-      AnswerProduce(from,
-                    ProduceResponse{request.correlation_id, request.topic, request.partition,
-                                    appended.status().code(), -1, appended.status().message()});
+      AnswerProduce(from, ProduceResponse{request.correlation_id, request.topic, request.partition,
+                                          appended.status().code(), -1, appended.status().message(),
+                                          kNoLeader, -1});
     }
   } else if (request.acks == 1 ||
              (request.acks == -1 && p->log().high_watermark() > appended->offsets.last_offset)) {
-    AnswerProduce(from, ProduceResponse{request.correlation_id, request.topic, request.partition,
-                                        Errc::kNone, appended->offsets.first_offset, ""});
+    AnswerProduce(
+        from, ProduceResponse{request.correlation_id, request.topic, request.partition, Errc::kNone,
+                              appended->offsets.first_offset, "", kNoLeader, -1});
   } else if (request.acks == -1) {
     DelayedProduce d;
     d.from = from;
@@ -324,7 +325,8 @@ void ReplicaManager::HandleProduce(NodeIndex from, const ProduceRequest& request
       ++counters_.failed_produce_requests;
       AnswerProduce(from, ProduceResponse{request.correlation_id, request.topic, request.partition,
                                           Errc::kRequestTimedOut, -1,
-                                          "too many produce requests are waiting on this broker"});
+                                          "too many produce requests are waiting on this broker",
+                                          kNoLeader, -1});
     }
   }
   CompleteWaiters();
@@ -452,6 +454,17 @@ void ReplicaManager::HandleMetadata(NodeIndex from, const MetadataRequest& reque
 }
 
 void ReplicaManager::AnswerProduce(NodeIndex from, ProduceResponse response) {
+  if (response.error == Errc::kNotLeaderOrFollower) {
+    // KafkaApis.getCurrentLeader: the local replica's leader and epoch, else the metadata
+    // cache's, so the producer can go to the new leader without asking for metadata first.
+    if (const Partition* p = Find(response.topic, response.partition); p != nullptr) {
+      response.current_leader = p->leader();
+      response.current_leader_epoch = p->leader_epoch();
+    } else if (const auto info = metadata_.PartitionInfo(response.topic, response.partition)) {
+      response.current_leader = info->leader;
+      response.current_leader_epoch = info->leader_epoch;
+    }
+  }
   if (from == kNoNode) {
     internal_answers_.push_back(std::move(response));
   } else {
@@ -491,8 +504,9 @@ void ReplicaManager::CompleteProduces(Partition& p) {
       io_.Probe("produce.not_enough_replicas_after_append");
       ++counters_.failed_produce_requests;
     }
-    AnswerProduce(d.from, ProduceResponse{d.correlation_id, p.topic(), p.index(), error,
-                                          error == Errc::kNone ? d.base_offset : -1, text});
+    AnswerProduce(d.from,
+                  ProduceResponse{d.correlation_id, p.topic(), p.index(), error,
+                                  error == Errc::kNone ? d.base_offset : -1, text, kNoLeader, -1});
   }
   answered_produces_ = std::move(done);
 }
@@ -509,7 +523,8 @@ void ReplicaManager::CompleteWaiters() {
     } else {
       for (DelayedProduce& d : purgatory_.TakeProduces(key)) {
         AnswerProduce(d.from, ProduceResponse{d.correlation_id, key.topic, key.partition,
-                                              Errc::kNotLeaderOrFollower, -1, "leadership moved"});
+                                              Errc::kNotLeaderOrFollower, -1, "leadership moved",
+                                              kNoLeader, -1});
       }
     }
     // A woken fetch is answered when one of its partitions has an error, a diverging epoch
@@ -557,7 +572,8 @@ void ReplicaManager::ExpireDelayed() {
     ++counters_.failed_produce_requests;
     AnswerProduce(d.from, ProduceResponse{d.correlation_id, d.partition.topic,
                                           d.partition.partition, Errc::kRequestTimedOut, -1,
-                                          "the high watermark did not reach the records in time"});
+                                          "the high watermark did not reach the records in time",
+                                          kNoLeader, -1});
   }
   for (DelayedFetch& f : purgatory_.TakeExpiredFetches(now)) {
     TryCompleteFetch(f.from, f.request, FetchCheck::kExpired);

@@ -67,6 +67,34 @@ TEST_CASE("data plane: acks=all is answered only after every ISR member fetched 
 // DelayedFetch.tryComplete counts a follower's bytes up to the log end: a high watermark that
 // moves answers no waiting follower (KAFKA-9952). The followers learn it with their next records,
 // or when replica.fetch.wait.max.ms (500 ms) runs out.
+TEST_CASE(
+    "data plane: a produce to a follower is refused with NOT_LEADER_OR_FOLLOWER naming the "
+    "leader and its epoch") {
+  // KafkaApis.handleProduceRequest (v10+, KIP-951): the partition's CurrentLeader goes with the
+  // error, so the producer can go there before its metadata is refreshed.
+  TestCluster cluster;
+  cluster.WaitForBrokersReady();
+  cluster.CreateTopic("cities", 1, 3);
+  const std::int32_t leader = cluster.LeaderOf("cities", 0);
+  const std::int32_t follower = cluster.FollowersOf("cities", 0).front();
+  // Accepted writes name no leader.
+  const std::int64_t ok = cluster.Produce(leader, "cities", 0, -1, {"Paris"});
+  cluster.RunFor(Milliseconds(1000));
+  REQUIRE(cluster.ProduceResult(ok).has_value());
+  CHECK(cluster.ProduceResult(ok)->error == Errc::kNone);
+  CHECK(cluster.ProduceResult(ok)->current_leader == kNoLeader);
+  const std::int32_t epoch = cluster.Log(leader, "cities", 0).LatestEpoch();
+  REQUIRE(epoch >= 0);
+
+  const std::int64_t id = cluster.Produce(follower, "cities", 0, -1, {"Berlin"});
+  cluster.RunFor(Milliseconds(100));
+  REQUIRE(cluster.ProduceResult(id).has_value());
+  const ProduceResponse refused = *cluster.ProduceResult(id);
+  CHECK(refused.error == Errc::kNotLeaderOrFollower);
+  CHECK(refused.current_leader == leader);
+  CHECK(refused.current_leader_epoch == epoch);
+}
+
 TEST_CASE("data plane: a waiting follower fetch is not answered for a new high watermark alone") {
   TestCluster cluster;
   cluster.WaitForBrokersReady();

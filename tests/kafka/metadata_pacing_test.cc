@@ -153,3 +153,26 @@ TEST_CASE(
   CHECK(md.LeaderEpochOf("cities", 0) == 0);
   CHECK(md.PartitionsOf("cities").size() == 1);  // partition 1 is gone with the old topic
 }
+
+TEST_CASE(
+    "a leader named in a produce error replaces the known one only at a newer epoch, for a known "
+    "partition, on a live broker") {
+  // MetadataTest.testUpdatePartitionLeadership: Metadata.updatePartitionLeadership (KIP-951).
+  ClientMetadata md;
+  MetadataResponse r = Response({{0, 5}, {1, 5}});
+  r.live_brokers = {1, 2, 3};
+  r.partitions[1].leader = kNoLeader;
+  REQUIRE(ApplyMetadata(md, r));
+  CHECK(md.AvailablePartitionsOf("cities") == std::vector<std::int32_t>{0});
+  CHECK_FALSE(md.UpdateLeader("cities", 0, 2, 5));    // not newer
+  CHECK_FALSE(md.UpdateLeader("cities", 0, 4, 6));    // broker 4 is not known to be alive
+  CHECK_FALSE(md.UpdateLeader("cities", 7, 2, 6));    // no such partition
+  CHECK_FALSE(md.UpdateLeader("towns", 0, 2, 6));     // no such topic
+  CHECK_FALSE(md.UpdateLeader("cities", 0, -1, -1));  // the broker knew no leader
+  CHECK(md.LeaderOf("cities", 0) == 1);
+  CHECK(md.UpdateLeader("cities", 0, 2, 6));
+  CHECK(md.LeaderOf("cities", 0) == 2);
+  CHECK(md.LeaderEpochOf("cities", 0) == 6);
+  CHECK(md.UpdateLeader("cities", 1, 3, 6));  // a partition without a leader gets one
+  CHECK(md.AvailablePartitionsOf("cities") == std::vector<std::int32_t>{0, 1});
+}
