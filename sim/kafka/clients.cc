@@ -144,52 +144,55 @@ const std::vector<std::int32_t>& ClientMetadata::AvailablePartitionsOf(
   return it == lists.end() ? kNone : it->second.available;
 }
 
+const PartitionMetadata* ClientMetadata::Find(const std::string& topic,
+                                              std::int32_t partition) const {
+  const auto t = topics.find(topic);
+  if (t == topics.end()) return nullptr;
+  const auto p = t->second.find(partition);
+  return p == t->second.end() ? nullptr : &p->second;
+}
+
+void ClientMetadata::RebuildLists(const std::string& topic) {
+  PartitionLists& list = lists[topic];
+  list.all.clear();
+  list.available.clear();
+  for (const auto& [index, p] : topics.at(topic)) {
+    list.all.push_back(index);
+    if (p.leader >= 0) list.available.push_back(index);
+  }
+}
+
 BrokerId ClientMetadata::LeaderOf(const std::string& topic, std::int32_t partition) const {
-  const auto it = topics.find(topic);
-  if (it == topics.end()) return kNoLeader;
-  const auto p = it->second.find(partition);
-  return p == it->second.end() ? kNoLeader : p->second.leader;
+  const PartitionMetadata* p = Find(topic, partition);
+  return p == nullptr ? kNoLeader : p->leader;
 }
 
 std::optional<std::int32_t> ClientMetadata::LeaderEpochOf(const std::string& topic,
                                                           std::int32_t partition) const {
-  const auto it = topics.find(topic);
-  if (it == topics.end()) return std::nullopt;
-  const auto p = it->second.find(partition);
-  if (p == it->second.end()) return std::nullopt;
-  return p->second.leader_epoch;
+  const PartitionMetadata* p = Find(topic, partition);
+  if (p == nullptr) return std::nullopt;
+  return p->leader_epoch;
 }
 
 bool ClientMetadata::UpdateLeader(const std::string& topic, std::int32_t partition, BrokerId leader,
                                   std::int32_t leader_epoch) {
-  const auto t = topics.find(topic);
-  if (t == topics.end() || leader < 0 || leader_epoch < 0) return false;
-  const auto p = t->second.find(partition);
-  if (p == t->second.end() || leader_epoch <= p->second.leader_epoch) return false;
+  const PartitionMetadata* known = Find(topic, partition);
+  if (known == nullptr || leader < 0 || leader_epoch <= known->leader_epoch) return false;
   if (std::find(live_brokers.begin(), live_brokers.end(), leader) == live_brokers.end()) {
     return false;
   }
-  p->second.leader = leader;
-  p->second.leader_epoch = leader_epoch;
-  PartitionLists& list = lists[topic];
-  list.available.clear();
-  for (const auto& [index, pm] : t->second) {
-    if (pm.leader >= 0) list.available.push_back(index);
-  }
+  PartitionMetadata& p = topics[topic][partition];
+  p.leader = leader;
+  p.leader_epoch = leader_epoch;
+  RebuildLists(topic);
   return true;
 }
 
 bool ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
-  const auto known_of = [&md](const PartitionMetadata& p) -> const PartitionMetadata* {
-    const auto topic = md.topics.find(p.topic);
-    if (topic == md.topics.end()) return nullptr;
-    const auto known = topic->second.find(p.partition);
-    return known == topic->second.end() ? nullptr : &known->second;
-  };
   bool news = false;
   std::map<std::string, std::map<std::int32_t, PartitionMetadata>> topics;
   for (const PartitionMetadata& p : response.partitions) {
-    const PartitionMetadata* known = known_of(p);
+    const PartitionMetadata* known = md.Find(p.topic, p.partition);
     const bool same_topic = known != nullptr && known->topic_id == p.topic_id;
     news = news || !same_topic || p.leader_epoch > known->leader_epoch;
     // Metadata.updateLatestMetadata (KIP-320): an answer at an older leader epoch than the one
@@ -201,13 +204,7 @@ bool ApplyMetadata(ClientMetadata& md, const MetadataResponse& response) {
   md.live_brokers = response.live_brokers;
   md.topics = std::move(topics);
   md.lists.clear();
-  for (const auto& [topic, partitions] : md.topics) {
-    ClientMetadata::PartitionLists& lists = md.lists[topic];
-    for (const auto& [index, p] : partitions) {
-      lists.all.push_back(index);
-      if (p.leader >= 0) lists.available.push_back(index);
-    }
-  }
+  for (const auto& [topic, partitions] : md.topics) md.RebuildLists(topic);
   return news;
 }
 

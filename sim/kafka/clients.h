@@ -44,6 +44,10 @@ struct ClientMetadata {
   // leader is a live broker. Returns whether it did.
   bool UpdateLeader(const std::string& topic, std::int32_t partition, BrokerId leader,
                     std::int32_t leader_epoch);
+  // The partition as last learnt; nullptr for a partition not known.
+  const PartitionMetadata* Find(const std::string& topic, std::int32_t partition) const;
+  // Rebuilds the topic's `lists` from `topics`.
+  void RebuildLists(const std::string& topic);
 };
 
 // Replaces a client's cached metadata with a MetadataResponse. Returns true when the response

@@ -98,7 +98,8 @@ std::optional<PartitionMetadata> KRaftMetadataCache::PartitionInfo(const std::st
                                                                    std::int32_t partition) const {
   const PartitionRegistration* reg = image_.Partition(topic, partition);
   if (reg == nullptr) return std::nullopt;
-  return PartitionMetadata{topic, partition, reg->leader, reg->leader_epoch, Uuid{}};
+  return PartitionMetadata{topic, partition, reg->leader, reg->leader_epoch,
+                           image_.Topic(topic)->id};
 }
 
 std::map<std::string, Uuid> KRaftMetadataCache::TopicIds() const {
