@@ -1,6 +1,7 @@
 // LogSegment: append with sparse indexing, validated recovery, index-guided reads.
 #include "storage/log_segment.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "storage/byte_io.h"
@@ -36,6 +37,7 @@ Result<std::unique_ptr<LogSegment>> LogSegment::Create(FileSystem& fs, const std
   if (Status s = fs.CreateFile(segment->log_path_); !s.ok()) return s;
   if (Status s = fs.Truncate(segment->log_path_, 0); !s.ok()) return s;
   if (Status s = segment->ResetIndexes(); !s.ok()) return s;
+  segment->ResetKnown(true);
   return segment;
 }
 
@@ -54,11 +56,21 @@ Result<std::unique_ptr<LogSegment>> LogSegment::Open(FileSystem& fs, const std::
     if (!rebuilt.ok()) return rebuilt.status();
     return segment;
   }
-  // Headers only (no CRC check): next offset, first batch's and largest timestamps.
+  // Headers only (no CRC check): next offset, first batch's and largest timestamps. The
+  // batches met are Find's from now on, unless a byte of this disk was ever corrupted: then a
+  // walk from the start may read a header that a walk from an index entry never reaches.
+  segment->ResetKnown(fs.corruption_count() == 0);
   std::uint64_t position = 0;
   while (position < segment->size_) {
     Result<BatchHeader> header = segment->ReadHeaderAt(position);
     if (!header.ok()) return header.status();
+    if (segment->known_valid_) {
+      if (!segment->known_.empty() && header->base_offset <= segment->known_.back().last_offset()) {
+        segment->ResetKnown(false);
+      } else {
+        segment->known_.push_back(KnownBatch::Of(*header, position));
+      }
+    }
     if (position == 0) segment->rolling_based_timestamp_ = header->max_timestamp;
     if (header->max_timestamp > segment->max_timestamp_so_far_) {
       segment->max_timestamp_so_far_ = header->max_timestamp;
@@ -136,6 +148,11 @@ Status LogSegment::Append(std::span<const std::uint8_t> batch, const BatchHeader
   KSIM_ASSERT_LE(header.last_offset() - base_offset_, static_cast<std::int64_t>(INT32_MAX));
   if (Status s = fs_.Append(log_path_, batch); !s.ok()) return s;
   if (Status s = IndexBatch(header, static_cast<std::uint32_t>(size_)); !s.ok()) return s;
+  if (KnownUsable()) {
+    known_.push_back(KnownBatch::Of(header, size_));
+  } else if (known_valid_) {
+    ResetKnown(false);  // a byte of the disk was corrupted: the list is not used again
+  }
   next_offset_ = header.next_offset();
   size_ += batch.size();
   return Status::Ok();
@@ -144,8 +161,11 @@ Status LogSegment::Append(std::span<const std::uint8_t> batch, const BatchHeader
 Result<SegmentRecovery> LogSegment::Recover(
     const std::function<void(const BatchHeader&)>& on_batch) {
   ForgetFoundBatches();
+  ResetKnown(false);
   Result<Bytes> bytes = fs_.ReadFile(log_path_);
   if (!bytes.ok()) return bytes.status();
+  // Every batch kept is checked whole (CRC included) against these very bytes.
+  std::vector<KnownBatch> known;
   if (Status s = ResetIndexes(); !s.ok()) return s;
   SegmentRecovery report;
   std::size_t position = 0;
@@ -165,6 +185,7 @@ Result<SegmentRecovery> LogSegment::Recover(
     }
     if (Status s = IndexBatch(*header, static_cast<std::uint32_t>(position)); !s.ok()) return s;
     if (on_batch) on_batch(*header);
+    known.push_back(KnownBatch::Of(*header, position));
     next = header->next_offset();
     position += header->size_in_bytes();
     ++report.batches_valid;
@@ -176,12 +197,15 @@ Result<SegmentRecovery> LogSegment::Recover(
   }
   size_ = position;
   next_offset_ = next;
+  ResetKnown(true);
+  known_ = std::move(known);
   return report;
 }
 
 Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max_bytes,
                                            std::int64_t max_offset,
                                            std::vector<BatchHeader>* headers) const {
+  if (KnownUsable()) return FindKnown(offset, max_bytes, max_offset, headers);
   std::uint64_t position = offset_index_.Lookup(offset).position;
   if (fs_.corruption_count() != found_corruptions_) {
     ForgetFoundBatches();
@@ -226,6 +250,54 @@ Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max
   }
   if (slice.size > 0) RememberBatch(next_base, position);
   return slice;
+}
+
+LogSegment::Slice LogSegment::FindKnown(std::int64_t offset, std::int32_t max_bytes,
+                                        std::int64_t max_offset,
+                                        std::vector<BatchHeader>* headers) const {
+  // Offsets grow along the file, so the first batch reaching `offset` is where a walk from
+  // the offset index entry at or below it would start the slice.
+  auto it = std::partition_point(known_.begin(), known_.end(), [offset](const KnownBatch& b) {
+    return b.last_offset() < offset;
+  });
+  Slice slice;
+  for (; it != known_.end(); ++it) {
+    // The same bounds as the walk in Find (max_offset, then max_bytes after the first).
+    if (it->last_offset() >= max_offset) break;
+    const std::uint64_t size = static_cast<std::uint64_t>(it->batch_length) + kLogOverhead;
+    if (slice.size == 0) {
+      slice.position = it->position;
+    } else if (slice.size + size > static_cast<std::uint64_t>(max_bytes)) {
+      break;
+    }
+    slice.size += static_cast<std::uint32_t>(size);
+    if (headers != nullptr) headers->push_back(it->Header());
+  }
+  return slice;
+}
+
+LogSegment::KnownBatch LogSegment::KnownBatch::Of(const BatchHeader& h, std::uint64_t position) {
+  KSIM_ASSERT_LE(position, static_cast<std::uint64_t>(UINT32_MAX));
+  return KnownBatch{h.base_offset,  h.max_timestamp,     static_cast<std::uint32_t>(position),
+                    h.batch_length, h.last_offset_delta, h.partition_leader_epoch,
+                    h.crc};
+}
+
+BatchHeader LogSegment::KnownBatch::Header() const {
+  BatchHeader h;
+  h.base_offset = base_offset;
+  h.batch_length = batch_length;
+  h.last_offset_delta = last_offset_delta;
+  h.max_timestamp = max_timestamp;
+  h.partition_leader_epoch = partition_leader_epoch;
+  h.crc = crc;
+  return h;
+}
+
+void LogSegment::ResetKnown(bool valid) {
+  known_.clear();
+  known_valid_ = valid;
+  known_corruptions_ = fs_.corruption_count();
 }
 
 void LogSegment::RememberBatch(std::int64_t base_offset, std::uint64_t position) const {

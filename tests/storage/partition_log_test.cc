@@ -410,3 +410,100 @@ TEST_CASE("partition_log: reads return the same batches whatever earlier reads l
 
 }  // namespace
 }  // namespace kafkasim::storage
+
+namespace kafkasim::storage {
+namespace {
+
+// A segment answers Find from the batches it remembers (appended, or read whole by Open or
+// Recover) until a byte of its disk is corrupted; then it walks its file as Kafka reads it.
+// Two logs see the same appends, truncations, clean reopens and crashes; on the second disk a
+// byte of an unrelated file is corrupted before every read, so its reads always walk the
+// file. Every read must return the same headers and bytes from both.
+TEST_CASE("partition_log: reads from remembered batches match reads that walk the file") {
+  SimFileSystem remembered;
+  SimFileSystem walked;
+  REQUIRE(walked.CreateFile("unrelated").ok());
+  REQUIRE(walked.Append("unrelated", Bytes(16, 0)).ok());
+  REQUIRE(walked.Sync("unrelated").ok());
+  LogConfig config;
+  config.segment_bytes = 8 * 1024;
+  config.index_interval_bytes = 512;
+  auto a = OpenLog(remembered, config);
+  auto b = OpenLog(walked, config);
+  Rng rng(11);
+  int reads = 0;
+  int reopened = 0;
+  for (int step = 0; step < 4000; ++step) {
+    CAPTURE(step);
+    const std::uint64_t what = rng.Uniform(100);
+    if (what < 40 || a->log_end_offset() == 0) {
+      std::vector<Record> records;
+      const std::int64_t count = rng.UniformRange(1, 6);
+      for (std::int64_t i = 0; i < count; ++i) {
+        records.push_back(
+            Value(std::string(static_cast<std::size_t>(rng.UniformRange(1, 120)), 'k'), step));
+      }
+      const std::int32_t epoch = step / 500;
+      auto x = a->AppendAsLeader(Batch(records), epoch, Time{0});
+      auto y = b->AppendAsLeader(Batch(records), epoch, Time{0});
+      REQUIRE(x.ok());
+      REQUIRE(y.ok());
+      REQUIRE(x->first_offset == y->first_offset);
+      a->UpdateHighWatermark(a->log_end_offset());
+      b->UpdateHighWatermark(b->log_end_offset());
+    } else if (what < 43) {
+      const std::int64_t to = rng.UniformRange(a->log_end_offset() / 2, a->log_end_offset());
+      REQUIRE(a->TruncateTo(to).ok());
+      REQUIRE(b->TruncateTo(to).ok());
+    } else if (what < 45) {
+      // A clean shutdown (every segment trusted) or a crash (the unsynced tail torn off and
+      // the segments past the recovery point re-read).
+      ++reopened;
+      const bool clean = rng.Uniform(2) == 0;
+      LogOpenHints hints;
+      hints.had_clean_shutdown = clean;
+      hints.high_watermark = a->high_watermark();
+      if (clean) {
+        REQUIRE(a->Flush().ok());
+        REQUIRE(b->Flush().ok());
+      }
+      a.reset();
+      b.reset();
+      if (!clean) {
+        const std::uint64_t seed = rng.Uniform(1000);
+        Rng crash_a(seed);
+        Rng crash_b(seed);
+        remembered.LoseUnsyncedData(crash_a, true);
+        walked.LoseUnsyncedData(crash_b, true);
+      }
+      a = OpenLog(remembered, config, nullptr, hints);
+      b = OpenLog(walked, config, nullptr, hints);
+      REQUIRE(a->log_end_offset() == b->log_end_offset());
+    } else if (a->log_end_offset() > 0) {
+      ++reads;
+      REQUIRE(walked.CorruptByte("unrelated", static_cast<std::uint64_t>(step % 16)).ok());
+      const std::int64_t end = a->log_end_offset();
+      const std::int64_t offset = rng.UniformRange(a->log_start_offset(), end);
+      const std::int64_t max_offset = rng.UniformRange(offset, end);
+      const auto max_bytes = static_cast<std::int32_t>(rng.UniformRange(1, 4000));
+      CAPTURE(offset);
+      CAPTURE(max_offset);
+      CAPTURE(max_bytes);
+      auto hx = a->ReadHeaders(offset, max_bytes, max_offset);
+      auto hy = b->ReadHeaders(offset, max_bytes, max_offset);
+      REQUIRE(hx.ok());
+      REQUIRE(hy.ok());
+      CHECK(*hx == *hy);
+      auto rx = a->Read(offset, max_bytes, max_offset);
+      auto ry = b->Read(offset, max_bytes, max_offset);
+      REQUIRE(rx.ok());
+      REQUIRE(ry.ok());
+      CHECK(rx->records == ry->records);
+    }
+  }
+  CHECK(reads > 1000);
+  CHECK(reopened > 20);
+}
+
+}  // namespace
+}  // namespace kafkasim::storage
