@@ -37,7 +37,7 @@ Result<std::unique_ptr<LogSegment>> LogSegment::Create(FileSystem& fs, const std
   if (Status s = fs.CreateFile(segment->log_path_); !s.ok()) return s;
   if (Status s = fs.Truncate(segment->log_path_, 0); !s.ok()) return s;
   if (Status s = segment->ResetIndexes(); !s.ok()) return s;
-  segment->ResetKnown(true);
+  segment->SetWhole(true);
   return segment;
 }
 
@@ -56,21 +56,11 @@ Result<std::unique_ptr<LogSegment>> LogSegment::Open(FileSystem& fs, const std::
     if (!rebuilt.ok()) return rebuilt.status();
     return segment;
   }
-  // Headers only (no CRC check): next offset, first batch's and largest timestamps. The
-  // batches met are Find's from now on, unless a byte of this disk was ever corrupted: then a
-  // walk from the start may read a header that a walk from an index entry never reaches.
-  segment->ResetKnown(fs.corruption_count() == 0);
+  // Headers only (no CRC check): next offset, first batch's and largest timestamps.
   std::uint64_t position = 0;
   while (position < segment->size_) {
     Result<BatchHeader> header = segment->ReadHeaderAt(position);
     if (!header.ok()) return header.status();
-    if (segment->known_valid_) {
-      if (!segment->known_.empty() && header->base_offset <= segment->known_.back().last_offset()) {
-        segment->ResetKnown(false);
-      } else {
-        segment->known_.push_back(KnownBatch::Of(*header, position));
-      }
-    }
     if (position == 0) segment->rolling_based_timestamp_ = header->max_timestamp;
     if (header->max_timestamp > segment->max_timestamp_so_far_) {
       segment->max_timestamp_so_far_ = header->max_timestamp;
@@ -79,6 +69,8 @@ Result<std::unique_ptr<LogSegment>> LogSegment::Open(FileSystem& fs, const std::
     segment->next_offset_ = header->next_offset();
     position += header->size_in_bytes();
   }
+  // A disk that never had a byte corrupted holds what was written.
+  segment->SetWhole(fs.corruption_count() == 0);
   return segment;
 }
 
@@ -148,10 +140,12 @@ Status LogSegment::Append(std::span<const std::uint8_t> batch, const BatchHeader
   KSIM_ASSERT_LE(header.last_offset() - base_offset_, static_cast<std::int64_t>(INT32_MAX));
   if (Status s = fs_.Append(log_path_, batch); !s.ok()) return s;
   if (Status s = IndexBatch(header, static_cast<std::uint32_t>(size_)); !s.ok()) return s;
-  if (KnownUsable()) {
-    known_.push_back(KnownBatch::Of(header, size_));
-  } else if (known_valid_) {
-    ResetKnown(false);  // a byte of the disk was corrupted: the list is not used again
+  if (known_built_) {
+    if (Whole()) {
+      known_.push_back(KnownBatch::Of(header, size_));
+    } else {
+      ReleaseKnown();
+    }
   }
   next_offset_ = header.next_offset();
   size_ += batch.size();
@@ -161,11 +155,9 @@ Status LogSegment::Append(std::span<const std::uint8_t> batch, const BatchHeader
 Result<SegmentRecovery> LogSegment::Recover(
     const std::function<void(const BatchHeader&)>& on_batch) {
   ForgetFoundBatches();
-  ResetKnown(false);
+  SetWhole(false);
   Result<Bytes> bytes = fs_.ReadFile(log_path_);
   if (!bytes.ok()) return bytes.status();
-  // Every batch kept is checked whole (CRC included) against these very bytes.
-  std::vector<KnownBatch> known;
   if (Status s = ResetIndexes(); !s.ok()) return s;
   SegmentRecovery report;
   std::size_t position = 0;
@@ -185,7 +177,6 @@ Result<SegmentRecovery> LogSegment::Recover(
     }
     if (Status s = IndexBatch(*header, static_cast<std::uint32_t>(position)); !s.ok()) return s;
     if (on_batch) on_batch(*header);
-    known.push_back(KnownBatch::Of(*header, position));
     next = header->next_offset();
     position += header->size_in_bytes();
     ++report.batches_valid;
@@ -197,15 +188,18 @@ Result<SegmentRecovery> LogSegment::Recover(
   }
   size_ = position;
   next_offset_ = next;
-  ResetKnown(true);
-  known_ = std::move(known);
+  // Every batch left was just read whole, its CRC checked, and the rest cut off.
+  SetWhole(true);
   return report;
 }
 
 Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max_bytes,
                                            std::int64_t max_offset,
-                                           std::vector<BatchHeader>* headers) const {
-  if (KnownUsable()) return FindKnown(offset, max_bytes, max_offset, headers);
+                                           std::vector<BatchHeader>* headers, bool active) const {
+  if (active && Whole() && (known_built_ || BuildKnown())) {
+    return FindKnown(offset, max_bytes, max_offset, headers);
+  }
+  ReleaseKnown();
   std::uint64_t position = offset_index_.Lookup(offset).position;
   if (fs_.corruption_count() != found_corruptions_) {
     ForgetFoundBatches();
@@ -294,10 +288,35 @@ BatchHeader LogSegment::KnownBatch::Header() const {
   return h;
 }
 
-void LogSegment::ResetKnown(bool valid) {
-  known_.clear();
-  known_valid_ = valid;
-  known_corruptions_ = fs_.corruption_count();
+void LogSegment::SetWhole(bool whole) {
+  ReleaseKnown();
+  whole_ = whole;
+  whole_corruptions_ = fs_.corruption_count();
+  known_failed_ = false;
+}
+
+bool LogSegment::BuildKnown() const {
+  KSIM_ASSERT(!known_built_);
+  if (known_failed_) return false;
+  std::uint64_t position = 0;
+  while (position < size_) {
+    Result<BatchHeader> header = ReadHeaderAt(position);
+    if (!header.ok() || (!known_.empty() && header->base_offset <= known_.back().last_offset())) {
+      known_.clear();
+      known_failed_ = true;  // the walk in Find reads the file and reports what it finds
+      return false;
+    }
+    known_.push_back(KnownBatch::Of(*header, position));
+    position += header->size_in_bytes();
+  }
+  known_built_ = true;
+  return true;
+}
+
+void LogSegment::ReleaseKnown() const {
+  if (!known_built_ && known_.capacity() == 0) return;
+  known_built_ = false;
+  std::vector<KnownBatch>().swap(known_);
 }
 
 void LogSegment::RememberBatch(std::int64_t base_offset, std::uint64_t position) const {
@@ -343,6 +362,7 @@ Result<std::uint64_t> LogSegment::TruncateTo(std::int64_t offset) {
 }
 
 Status LogSegment::OnBecomeInactive() {
+  ReleaseKnown();
   if (max_timestamp_so_far_ == kNoTimestamp) return Status::Ok();
   return time_index_.MaybeAppend(max_timestamp_so_far_, offset_of_max_timestamp_so_far_);
 }

@@ -67,8 +67,10 @@ class LogSegment {
   };
   // With `headers`, also appends the header of each batch in the slice (base offset, length,
   // last offset delta, leader epoch, CRC and max timestamp; the other fields are left unset).
+  // `active`: whether this is its log's last segment (reads there keep a list of its batches;
+  // the answer is the same either way).
   Result<Slice> Find(std::int64_t offset, std::int32_t max_bytes, std::int64_t max_offset,
-                     std::vector<BatchHeader>* headers = nullptr) const;
+                     std::vector<BatchHeader>* headers = nullptr, bool active = false) const;
   Status ReadBytes(Slice slice, Bytes& out) const;
 
   // Removes every batch with last offset >= offset (a batch is never split). Returns the bytes
@@ -133,12 +135,15 @@ class LogSegment {
   mutable std::size_t found_next_ = 0;
   mutable std::uint64_t found_corruptions_ = 0;
 
-  // What Find reports of each batch in the file, in file order, kept as batches are appended
-  // (and taken from the reads Open and Recover make anyway), so that a Find reads no header
-  // from the file: walking headers there was about 5% of a long run. The batches are the ones
-  // a walk from any offset index entry meets, so Find's answer is the same. Used only while
-  // the disk has had no corrupted byte since the list was made (a corrupted header must be
-  // read as Kafka would), and only from files this object wrote or read whole.
+  // What Find reports of each batch in the file, in file order, so that reads of the active
+  // segment (where followers, consumers and the guarantee checks read nearly always) walk no
+  // headers in the file: that walk was about 5% of a long run. Built by one walk at the first
+  // Find that wants it, then kept up by Append; let go when the segment stops being active (a
+  // roll, or a Find that says so), so memory holds it for one segment per log that is read.
+  // Used only while the file is known to be whole: since this object created it, recovered it
+  // or opened it on a disk that never had a corrupted byte, and no byte of the disk has been
+  // corrupted since (a corrupted header must be read as Kafka reads it). Then the batches are
+  // the ones a walk from any offset index entry meets, so Find's answer is the same.
   struct KnownBatch {
     std::int64_t base_offset = 0;
     std::int64_t max_timestamp = 0;
@@ -156,12 +161,19 @@ class LogSegment {
   // Find over known_; same contract.
   Slice FindKnown(std::int64_t offset, std::int32_t max_bytes, std::int64_t max_offset,
                   std::vector<BatchHeader>* headers) const;
-  // Starts known_ over, trusted while the disk's corruption count stays at its value now.
-  void ResetKnown(bool valid);
-  bool KnownUsable() const { return known_valid_ && fs_.corruption_count() == known_corruptions_; }
-  std::vector<KnownBatch> known_;
-  bool known_valid_ = false;
-  std::uint64_t known_corruptions_ = 0;
+  // Whether the file is whole as this object knows it (see known_).
+  bool Whole() const { return whole_ && fs_.corruption_count() == whole_corruptions_; }
+  void SetWhole(bool whole);
+  // Fills known_ by walking the file; false (and the file no longer trusted whole) when a
+  // header does not read or offsets do not grow.
+  bool BuildKnown() const;
+  void ReleaseKnown() const;
+
+  bool whole_ = false;
+  std::uint64_t whole_corruptions_ = 0;
+  mutable bool known_built_ = false;
+  mutable bool known_failed_ = false;
+  mutable std::vector<KnownBatch> known_;
 };
 
 }  // namespace kafkasim::storage

@@ -195,7 +195,8 @@ Result<PartitionLog::Found> PartitionLog::FindBatches(std::int64_t offset, std::
   auto it = segments_.upper_bound(offset);
   KSIM_ASSERT(it != segments_.begin());
   for (--it; it != segments_.end(); ++it) {
-    Result<LogSegment::Slice> slice = it->second->Find(offset, max_bytes, max_offset, headers);
+    Result<LogSegment::Slice> slice =
+        it->second->Find(offset, max_bytes, max_offset, headers, std::next(it) == segments_.end());
     if (!slice.ok()) return slice.status();
     if (slice->size != 0) return Found{it->second.get(), *slice};
   }

@@ -414,8 +414,9 @@ TEST_CASE("partition_log: reads return the same batches whatever earlier reads l
 namespace kafkasim::storage {
 namespace {
 
-// A segment answers Find from the batches it remembers (appended, or read whole by Open or
-// Recover) until a byte of its disk is corrupted; then it walks its file as Kafka reads it.
+// The active segment answers Find from a list of its batches (built by one walk of its file at
+// the first read, then kept up by appends) while its file is known whole; after a byte of its
+// disk is corrupted it walks its file as Kafka reads it.
 // Two logs see the same appends, truncations, clean reopens and crashes; on the second disk a
 // byte of an unrelated file is corrupted before every read, so its reads always walk the
 // file. Every read must return the same headers and bytes from both.
