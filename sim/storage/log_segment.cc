@@ -196,7 +196,9 @@ Result<SegmentRecovery> LogSegment::Recover(
 Result<LogSegment::Slice> LogSegment::Find(std::int64_t offset, std::int32_t max_bytes,
                                            std::int64_t max_offset,
                                            std::vector<BatchHeader>* headers, bool active) const {
-  if (active && Whole() && (known_built_ || BuildKnown())) {
+  // The list is built at the second read: a log read once (the metadata log, loaded at
+  // start-up) would otherwise keep one up at every append for nothing.
+  if (active && Whole() && (known_built_ || (++active_reads_ >= 2 && BuildKnown()))) {
     return FindKnown(offset, max_bytes, max_offset, headers);
   }
   ReleaseKnown();

@@ -137,7 +137,7 @@ class LogSegment {
 
   // What Find reports of each batch in the file, in file order, so that reads of the active
   // segment (where followers, consumers and the guarantee checks read nearly always) walk no
-  // headers in the file: that walk was about 5% of a long run. Built by one walk at the first
+  // headers in the file: that walk was about 5% of a long run. Built by one walk at the second
   // Find that wants it, then kept up by Append; let go when the segment stops being active (a
   // roll, or a Find that says so), so memory holds it for one segment per log that is read.
   // Used only while the file is known to be whole: since this object created it, recovered it
@@ -173,6 +173,7 @@ class LogSegment {
   std::uint64_t whole_corruptions_ = 0;
   mutable bool known_built_ = false;
   mutable bool known_failed_ = false;
+  mutable std::uint32_t active_reads_ = 0;  // reads while active, until the list is built
   mutable std::vector<KnownBatch> known_;
 };
 

@@ -415,7 +415,7 @@ namespace kafkasim::storage {
 namespace {
 
 // The active segment answers Find from a list of its batches (built by one walk of its file at
-// the first read, then kept up by appends) while its file is known whole; after a byte of its
+// the second read, then kept up by appends) while its file is known whole; after a byte of its
 // disk is corrupted it walks its file as Kafka reads it.
 // Two logs see the same appends, truncations, clean reopens and crashes; on the second disk a
 // byte of an unrelated file is corrupted before every read, so its reads always walk the
