@@ -164,8 +164,8 @@ class LogSegment {
   // Whether the file is whole as this object knows it (see known_).
   bool Whole() const { return whole_ && fs_.corruption_count() == whole_corruptions_; }
   void SetWhole(bool whole);
-  // Fills known_ by walking the file; false (and the file no longer trusted whole) when a
-  // header does not read or offsets do not grow.
+  // Fills known_ by walking the file; false when a header does not read or offsets do not
+  // grow (then no list is tried again until the file is next known whole).
   bool BuildKnown() const;
   void ReleaseKnown() const;
 
