@@ -294,18 +294,16 @@ void LogSegment::SetWhole(bool whole) {
   ReleaseKnown();
   whole_ = whole;
   whole_corruptions_ = fs_.corruption_count();
-  known_failed_ = false;
 }
 
 bool LogSegment::BuildKnown() const {
   KSIM_ASSERT(!known_built_);
-  if (known_failed_) return false;
   std::uint64_t position = 0;
   while (position < size_) {
     Result<BatchHeader> header = ReadHeaderAt(position);
     if (!header.ok() || (!known_.empty() && header->base_offset <= known_.back().last_offset())) {
       known_.clear();
-      known_failed_ = true;  // the walk in Find reads the file and reports what it finds
+      whole_ = false;  // the walk in Find reads the file and reports what it finds
       return false;
     }
     known_.push_back(KnownBatch::Of(*header, position));

@@ -165,14 +165,13 @@ class LogSegment {
   bool Whole() const { return whole_ && fs_.corruption_count() == whole_corruptions_; }
   void SetWhole(bool whole);
   // Fills known_ by walking the file; false when a header does not read or offsets do not
-  // grow (then no list is tried again until the file is next known whole).
+  // grow, and the file is then no longer taken as whole (until recovered again).
   bool BuildKnown() const;
   void ReleaseKnown() const;
 
-  bool whole_ = false;
+  mutable bool whole_ = false;
   std::uint64_t whole_corruptions_ = 0;
   mutable bool known_built_ = false;
-  mutable bool known_failed_ = false;
   mutable std::uint32_t active_reads_ = 0;  // reads while active, until the list is built
   mutable std::vector<KnownBatch> known_;
 };
