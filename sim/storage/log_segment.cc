@@ -252,10 +252,23 @@ LogSegment::Slice LogSegment::FindKnown(std::int64_t offset, std::int32_t max_by
                                         std::int64_t max_offset,
                                         std::vector<BatchHeader>* headers) const {
   // Offsets grow along the file, so the first batch reaching `offset` is where a walk from
-  // the offset index entry at or below it would start the slice.
-  auto it = std::partition_point(known_.begin(), known_.end(), [offset](const KnownBatch& b) {
-    return b.last_offset() < offset;
-  });
+  // the offset index entry at or below it would start the slice. Most reads are near the end
+  // (followers and consumers ask for what was just appended), so the search steps back from
+  // the end, doubling its stride, and then halves the range it found: a read of the last few
+  // batches touches a few entries, not the cache lines of a binary search over them all.
+  const auto before = [offset](const KnownBatch& b) { return b.last_offset() < offset; };
+  std::size_t lo = 0;
+  std::size_t hi = known_.size();
+  for (std::size_t stride = 1; hi > 0; stride *= 2) {
+    const std::size_t probe = hi > stride ? hi - stride : 0;
+    if (before(known_[probe])) {
+      lo = probe + 1;
+      break;
+    }
+    hi = probe;
+  }
+  auto it = std::partition_point(known_.begin() + static_cast<std::ptrdiff_t>(lo),
+                                 known_.begin() + static_cast<std::ptrdiff_t>(hi), before);
   Slice slice;
   for (; it != known_.end(); ++it) {
     // The same bounds as the walk in Find (max_offset, then max_bytes after the first).
