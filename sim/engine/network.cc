@@ -165,7 +165,10 @@ void Network::PlanDelivery(NodeIndex from, NodeIndex to, Time now, std::vector<T
     const Duration latency = Latency(rng_, from, to);
     Time arrival = now + latency;
     if (config.fifo_per_connection) {
-      Time& last = last_arrival_[Key(from, to)];
+      if (from >= last_arrival_.size()) last_arrival_.resize(from + 1);
+      std::vector<Time>& row = last_arrival_[from];
+      if (to >= row.size()) row.resize(to + 1);
+      Time& last = row[to];
       arrival = std::max(arrival, last);
       last = arrival;
     }

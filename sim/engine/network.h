@@ -146,7 +146,9 @@ class Network {
   // Looked up by key only, never iterated: order cannot leak into the run.
   std::unordered_map<std::uint64_t, std::uint64_t> connection_reset_at_;
   std::unordered_map<NodeIndex, std::uint64_t> node_reset_at_;
-  std::unordered_map<std::uint64_t, Time> last_arrival_;
+  // The last arrival planned from a node to a peer, by sender then receiver (grown on demand,
+  // like connections_: a hash look-up per send cost more than the latency draw).
+  std::vector<std::vector<Time>> last_arrival_;
   // Open connections as bit rows: row a holds bit b for each open (a, b) with a < b. A row
   // grows to the highest peer its node talked to (a dense bit set per node; hashing every
   // send's pair cost the engine most of its speed).
