@@ -453,11 +453,8 @@ void ProducerNode::Flush() {
   // An idempotent producer sends nothing before it has a producer id.
   if (idempotent_ && producer_id_ < 0) return;
   // The partitions with records or retries waiting, in partition order, each with its leader.
-  struct Waiting {
-    std::int32_t partition;
-    BrokerId leader;
-  };
-  std::vector<std::int32_t> partitions;
+  std::vector<std::int32_t>& partitions = flush_scratch_.partitions;
+  partitions.clear();
   for (const auto& [p, records] : accumulator_) {
     if (!records.empty()) partitions.push_back(p);
   }
@@ -466,14 +463,15 @@ void ProducerNode::Flush() {
   }
   std::sort(partitions.begin(), partitions.end());
   partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
-  std::vector<Waiting> waiting;
-  waiting.reserve(partitions.size());
+  std::vector<FlushScratch::Waiting>& waiting = flush_scratch_.waiting;
+  waiting.clear();
   for (std::int32_t p : partitions) {
     waiting.push_back({p, metadata_.LeaderOf(config_.topic, p)});
   }
   if (waiting.empty()) return;
   // Requests in flight per broker (a handful of brokers: a flat list).
-  std::vector<std::pair<BrokerId, int>> in_flight_per_broker;
+  std::vector<std::pair<BrokerId, int>>& in_flight_per_broker = flush_scratch_.in_flight_per_broker;
+  in_flight_per_broker.clear();
   const auto in_flight_to = [&in_flight_per_broker](BrokerId broker) -> int& {
     for (auto& [b, n] : in_flight_per_broker) {
       if (b == broker) return n;
@@ -489,8 +487,9 @@ void ProducerNode::Flush() {
   // A put-back batch is first in its partition's queue: while it backs off, the partition is
   // not ready, and its new records wait behind it (RecordAccumulator.partitionReady).
   const Time now = env_.Now();
-  std::vector<BrokerId> ready;
-  for (const Waiting& w : waiting) {
+  std::vector<BrokerId>& ready = flush_scratch_.ready;
+  ready.clear();
+  for (const FlushScratch::Waiting& w : waiting) {
     const auto acc = accumulator_.find(w.partition);
     const auto retries = retry_batches_.find(w.partition);
     const bool has_records = acc != accumulator_.end() && !acc->second.empty();

@@ -230,6 +230,19 @@ class ProducerNode : public Node {
   std::map<std::int32_t, std::vector<Pending>> accumulator_;  // by partition
   std::map<std::int64_t, InFlight> in_flight_;                // by correlation id
   std::optional<Time> flush_at_;  // when the earliest pending flush timer fires
+  // Flush's working lists, kept between calls for their storage (Flush runs at every linger
+  // and every response; it does not call itself).
+  struct FlushScratch {
+    struct Waiting {
+      std::int32_t partition;
+      BrokerId leader;
+    };
+    std::vector<std::int32_t> partitions;  // with records or retries waiting, in order
+    std::vector<Waiting> waiting;          // those partitions, each with its leader
+    std::vector<std::pair<BrokerId, int>> in_flight_per_broker;
+    std::vector<BrokerId> ready;  // brokers with a ripe batch
+  };
+  FlushScratch flush_scratch_;
   bool closing_ = false;
   std::set<std::string> reported_errors_;  // error names on the timeline since the last ack
 
