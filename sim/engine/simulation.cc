@@ -58,8 +58,6 @@ const char* NodeStateName(NodeState state) {
   return "unknown";
 }
 
-Time NodeEnv::Now() const { return sim_->Now(); }
-
 void NodeEnv::Send(NodeIndex to, std::shared_ptr<const Payload> payload) {
   sim_->SendFrom(index_, to, std::move(payload));
 }

@@ -244,4 +244,7 @@ class Simulation {
   Trace trace_;
 };
 
+// Inline: every handler asks for the time, often several times.
+inline Time NodeEnv::Now() const { return sim_->Now(); }
+
 }  // namespace kafkasim

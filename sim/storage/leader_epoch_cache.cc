@@ -27,11 +27,6 @@ Status LeaderEpochCache::Load() {
   return Status::Ok();
 }
 
-std::optional<std::int32_t> LeaderEpochCache::latest_epoch() const {
-  if (entries_.empty()) return std::nullopt;
-  return entries_.back().epoch;
-}
-
 Status LeaderEpochCache::Write() {
   return fs_.WriteFileAtomically(path_, FormatLeaderEpochCheckpoint(entries_));
 }

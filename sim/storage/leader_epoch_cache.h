@@ -34,7 +34,10 @@ class LeaderEpochCache {
   Status TruncateFromStart(std::int64_t start_offset);
   Status Clear();
 
-  std::optional<std::int32_t> latest_epoch() const;
+  std::optional<std::int32_t> latest_epoch() const {
+    if (entries_.empty()) return std::nullopt;
+    return entries_.back().epoch;
+  }
   const std::vector<EpochEntry>& entries() const { return entries_; }
 
  private:
